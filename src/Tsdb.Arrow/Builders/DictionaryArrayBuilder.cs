@@ -1,0 +1,193 @@
+using System.Buffers;
+using System.Text;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Memory;
+using Tsdb.Arrow.Types;
+
+namespace Tsdb.Arrow.Builders;
+
+/// <summary>
+/// Builds <c>dictionary&lt;int32, utf8&gt;</c> arrays (tag columns): each distinct string is stored once and
+/// rows hold int32 indices. Lookups hash the UTF-8 bytes in place, so appending a value already seen
+/// allocates nothing.
+/// </summary>
+public sealed class DictionaryArrayBuilder : IDisposable
+{
+    private readonly GrowableBuffer _indices;
+    private readonly ValidityBuilder _validity;
+    private readonly GrowableBuffer _dictOffsets;
+    private readonly GrowableBuffer _dictData;
+    private int[] _slots = new int[16];      // open addressing: dictionary index + 1, 0 = empty
+    private int[] _hashes = new int[16];     // hash of each dictionary entry, by index
+
+    public DictionaryArrayBuilder(AlignedMemoryPool? pool = null)
+    {
+        pool ??= AlignedMemoryPool.Shared;
+        _indices = new GrowableBuffer(pool);
+        _validity = new ValidityBuilder(pool);
+        _dictOffsets = new GrowableBuffer(pool);
+        _dictData = new GrowableBuffer(pool);
+        _dictOffsets.Append(0);
+    }
+
+    public static ArrowType Type => ArrowType.DictionaryUtf8;
+
+    public int Length => _validity.Length;
+
+    public int NullCount => _validity.NullCount;
+
+    /// <summary>Distinct values so far.</summary>
+    public int DictionaryCount { get; private set; }
+
+    /// <summary>Appends a UTF-8 value; returns its dictionary index.</summary>
+    public int Append(ReadOnlySpan<byte> utf8)
+    {
+        var index = FindOrAdd(utf8);
+        _indices.Append(index);
+        _validity.AppendValid();
+        return index;
+    }
+
+    public int Append(string? value)
+    {
+        if (value is null)
+        {
+            AppendNull();
+            return -1;
+        }
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        var scratch = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(value, scratch);
+            return Append(scratch[..written]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    public void AppendNull()
+    {
+        _indices.Append(0);
+        _validity.AppendNull();
+    }
+
+    /// <summary>The string at dictionary position <paramref name="dictionaryIndex"/>, as UTF-8.</summary>
+    public ReadOnlySpan<byte> GetDictionaryValue(int dictionaryIndex)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)dictionaryIndex, (uint)DictionaryCount, nameof(dictionaryIndex));
+        var start = _dictOffsets.Read<int>(dictionaryIndex * 4);
+        var end = _dictOffsets.Read<int>((dictionaryIndex + 1) * 4);
+        return _dictData.WrittenSpan[start..end];
+    }
+
+    private int FindOrAdd(ReadOnlySpan<byte> utf8)
+    {
+        var hash = Hash(utf8);
+        var mask = _slots.Length - 1;
+        var slot = hash & mask;
+        while (true)
+        {
+            var entry = _slots[slot];
+            if (entry == 0)
+            {
+                break;
+            }
+            var index = entry - 1;
+            if (_hashes[index] == hash && GetDictionaryValue(index).SequenceEqual(utf8))
+            {
+                return index;
+            }
+            slot = (slot + 1) & mask;
+        }
+        var added = DictionaryCount;
+        _dictData.Append(utf8);
+        _dictOffsets.Append(_dictData.Length);
+        if (added == _hashes.Length)
+        {
+            Array.Resize(ref _hashes, _hashes.Length * 2);
+        }
+        _hashes[added] = hash;
+        _slots[slot] = added + 1;
+        DictionaryCount = added + 1;
+        if (DictionaryCount * 2 > _slots.Length)
+        {
+            Rehash(_slots.Length * 2);
+        }
+        return added;
+    }
+
+    private void Rehash(int size)
+    {
+        var slots = new int[size];
+        var mask = size - 1;
+        for (var i = 0; i < DictionaryCount; i++)
+        {
+            var slot = _hashes[i] & mask;
+            while (slots[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = i + 1;
+        }
+        _slots = slots;
+    }
+
+    private static int Hash(ReadOnlySpan<byte> bytes)
+    {
+        var h = new HashCode();
+        h.AddBytes(bytes);
+        return h.ToHashCode() & int.MaxValue;
+    }
+
+    /// <summary>Builds the array with every distinct value seen since the last build as its dictionary.</summary>
+    public ArrayData BuildData()
+    {
+        var length = Length;
+        var nullCount = NullCount;
+        var dictCount = DictionaryCount;
+        var (offsets, offsetsOwner) = _dictOffsets.Detach();
+        var (data, dataOwner) = _dictData.Detach();
+        var dictionary = new ArrayData(ArrowType.Utf8, dictCount, 0, [ReadOnlyMemory<byte>.Empty, offsets, data]);
+        var (validity, validityOwner) = _validity.Detach();
+        var (indices, indicesOwner) = _indices.Detach();
+        ResetDictionary();
+        return new ArrayData(Type, length, nullCount, [validity, indices], dictionary: dictionary,
+            owner: BufferOwners.Of(validityOwner, indicesOwner, offsetsOwner, dataOwner));
+    }
+
+    public DictionaryArray Build() => new(BuildData());
+
+    public void Clear()
+    {
+        _indices.Clear();
+        _validity.Clear();
+        _dictOffsets.Clear();
+        _dictData.Clear();
+        ResetDictionary();
+    }
+
+    private void ResetDictionary()
+    {
+        Array.Clear(_slots);
+        DictionaryCount = 0;
+        if (_dictOffsets.Length == 0)
+        {
+            _dictOffsets.Append(0);
+        }
+    }
+
+    public void Dispose()
+    {
+        _indices.Release();
+        _validity.Release();
+        _dictOffsets.Release();
+        _dictData.Release();
+    }
+}

@@ -1,0 +1,122 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Types;
+
+namespace Tsdb.Arrow.Ipc;
+
+/// <summary>
+/// Writes the IPC stream format: Schema, then per batch the dictionary batches it needs and the record batch,
+/// and the end-of-stream marker on <see cref="Finish"/>.
+/// </summary>
+public sealed class ArrowStreamWriter : IDisposable, IAsyncDisposable
+{
+    private readonly Stream _stream;
+    private readonly bool _leaveOpen;
+    private readonly IpcEncoder _encoder;
+    private bool _schemaWritten;
+    private bool _finished;
+
+    public ArrowStreamWriter(Stream stream, Schema schema, IpcWriteOptions? options = null, bool leaveOpen = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        _stream = stream;
+        _leaveOpen = leaveOpen;
+        _encoder = new IpcEncoder(schema, options);
+    }
+
+    public Schema Schema => _encoder.Schema;
+
+    public void WriteBatch(RecordBatch batch)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        EnsureSchema();
+        foreach (var message in _encoder.EncodeBatch(batch))
+        {
+            MessageFraming.Write(_stream, message);
+        }
+    }
+
+    public async ValueTask WriteBatchAsync(RecordBatch batch, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        if (!_schemaWritten)
+        {
+            await MessageFraming.WriteAsync(_stream, _encoder.EncodeSchema(), cancellationToken).ConfigureAwait(false);
+            _schemaWritten = true;
+        }
+        foreach (var message in _encoder.EncodeBatch(batch))
+        {
+            await MessageFraming.WriteAsync(_stream, message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes the schema if no batch was written, then the end-of-stream marker.</summary>
+    public void Finish()
+    {
+        if (_finished)
+        {
+            return;
+        }
+        EnsureSchema();
+        _stream.Write(MessageFraming.EndOfStream);
+        _stream.Flush();
+        _finished = true;
+    }
+
+    public async ValueTask FinishAsync(CancellationToken cancellationToken = default)
+    {
+        if (_finished)
+        {
+            return;
+        }
+        if (!_schemaWritten)
+        {
+            await MessageFraming.WriteAsync(_stream, _encoder.EncodeSchema(), cancellationToken).ConfigureAwait(false);
+            _schemaWritten = true;
+        }
+        await _stream.WriteAsync(MessageFraming.EndOfStream.ToArray(), cancellationToken).ConfigureAwait(false);
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        _finished = true;
+    }
+
+    private void EnsureSchema()
+    {
+        if (!_schemaWritten)
+        {
+            MessageFraming.Write(_stream, _encoder.EncodeSchema());
+            _schemaWritten = true;
+        }
+    }
+
+    /// <summary>Closes the stream unless told to leave it open; does not write the end-of-stream marker.</summary>
+    public void Dispose()
+    {
+        if (!_leaveOpen)
+        {
+            _stream.Dispose();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_leaveOpen)
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Serialises batches into one in-memory IPC stream.</summary>
+    public static byte[] ToBytes(Schema schema, IEnumerable<RecordBatch> batches, IpcWriteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        using var memory = new MemoryStream();
+        using (var writer = new ArrowStreamWriter(memory, schema, options, leaveOpen: true))
+        {
+            foreach (var batch in batches)
+            {
+                writer.WriteBatch(batch);
+            }
+            writer.Finish();
+        }
+        return memory.ToArray();
+    }
+}

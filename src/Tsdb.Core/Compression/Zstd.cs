@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+
+namespace Tsdb.Core.Compression;
+
+/// <summary>
+/// Zstandard through the system's libzstd (Debian <c>libzstd1</c>): NuGet does not serve a managed port here,
+/// and Arrow IPC bodies, Parquet pages and WAL records all want the same codec.
+/// </summary>
+public static partial class Zstd
+{
+    private const string Lib = "libzstd.so.1";
+
+    /// <summary>The level libzstd uses when asked for 0.</summary>
+    public const int DefaultLevel = 3;
+
+    /// <summary>Upper bound of the compressed size of <paramref name="sourceLength"/> bytes.</summary>
+    public static int MaxCompressedLength(int sourceLength) => checked((int)ZSTD_compressBound((nuint)sourceLength));
+
+    /// <summary>Compresses <paramref name="source"/> into <paramref name="destination"/>; returns the bytes written.</summary>
+    public static unsafe int Compress(ReadOnlySpan<byte> source, Span<byte> destination, int level = DefaultLevel)
+    {
+        nuint written;
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
+        {
+            written = ZSTD_compress(dst, (nuint)destination.Length, src, (nuint)source.Length, level);
+        }
+        ThrowIfError(written, "compress");
+        return (int)written;
+    }
+
+    /// <summary>
+    /// Decompresses one or more frames; returns the bytes written. Throws <see cref="InvalidDataException"/> when the
+    /// input is not valid zstd or does not fit <paramref name="destination"/>.
+    /// </summary>
+    public static unsafe int Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        nuint written;
+        fixed (byte* src = source)
+        fixed (byte* dst = destination)
+        {
+            written = ZSTD_decompress(dst, (nuint)destination.Length, src, (nuint)source.Length);
+        }
+        ThrowIfError(written, "decompress");
+        return (int)written;
+    }
+
+    /// <summary>The content size written in the first frame's header, or null when the frame does not say.</summary>
+    public static unsafe long? GetFrameContentSize(ReadOnlySpan<byte> source)
+    {
+        ulong size;
+        fixed (byte* src = source)
+        {
+            size = ZSTD_getFrameContentSize(src, (nuint)source.Length);
+        }
+        // ZSTD_CONTENTSIZE_UNKNOWN = -1, ZSTD_CONTENTSIZE_ERROR = -2.
+        if (size == ulong.MaxValue - 1)
+        {
+            throw new InvalidDataException("zstd: not a valid frame header");
+        }
+        return size == ulong.MaxValue || size > long.MaxValue ? null : (long)size;
+    }
+
+    private static void ThrowIfError(nuint code, string what)
+    {
+        if (ZSTD_isError(code) != 0)
+        {
+            throw new InvalidDataException($"zstd {what} failed: {Marshal.PtrToStringAnsi(ZSTD_getErrorName(code))}");
+        }
+    }
+
+    [LibraryImport(Lib)]
+    private static unsafe partial nuint ZSTD_compress(byte* dst, nuint dstCapacity, byte* src, nuint srcSize, int level);
+
+    [LibraryImport(Lib)]
+    private static unsafe partial nuint ZSTD_decompress(byte* dst, nuint dstCapacity, byte* src, nuint srcSize);
+
+    [LibraryImport(Lib)]
+    private static partial nuint ZSTD_compressBound(nuint srcSize);
+
+    [LibraryImport(Lib)]
+    private static partial uint ZSTD_isError(nuint code);
+
+    [LibraryImport(Lib)]
+    private static partial nint ZSTD_getErrorName(nuint code);
+
+    [LibraryImport(Lib)]
+    private static unsafe partial ulong ZSTD_getFrameContentSize(byte* src, nuint srcSize);
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test. Installs what the tests need first (npm packages of the independent implementations),
+# so a fresh clone on a fresh machine needs nothing else.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+echo "== installing the interop packages (npm ci in tests/interop)"
+(cd tests/interop && npm ci --no-audit --no-fund --loglevel=error)
+
+echo "== building"
+dotnet build Tsdb.sln -c Release --nologo -v quiet
+
+echo "== testing"
+log=$(mktemp)
+status=0
+dotnet test Tsdb.sln -c Release --no-build --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One closing line for the whole suite, summed over the test assemblies.
+awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
