@@ -1,0 +1,19 @@
+namespace Tsdb.Wal;
+
+public sealed record WalOptions
+{
+    /// <summary>Directory holding the segment files.</summary>
+    public required string Directory { get; init; }
+
+    /// <summary>A segment is closed and a new one started once it holds this many bytes.</summary>
+    public long SegmentBytes { get; init; } = 64L << 20;
+
+    /// <summary>
+    /// How long the committer waits for more writes before writing a group. Zero commits as soon as it is idle;
+    /// under load, writes that arrive during one fsync share the next anyway.
+    /// </summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Largest record accepted (and trusted when replaying).</summary>
+    public int MaxRecordBytes { get; init; } = 256 << 20;
+}
