@@ -1,0 +1,8 @@
+namespace Tsdb.LineProtocol;
+
+internal enum NumberStatus
+{
+    Ok,
+    Invalid,
+    Overflow,
+}
