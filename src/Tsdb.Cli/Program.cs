@@ -1,0 +1,7 @@
+using System.CommandLine;
+using Tsdb.Cli;
+
+var root = new RootCommand("tsdb: a time-series database (line protocol in; SQL, PromQL and Flight out)");
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(TokenCommand.Create());
+return await root.Parse(args).InvokeAsync();

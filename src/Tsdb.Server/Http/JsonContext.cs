@@ -1,0 +1,44 @@
+using System.Text.Json.Serialization;
+
+namespace Tsdb.Server.Http;
+
+internal sealed record V3Error([property: JsonPropertyName("error")] string Error);
+
+internal sealed record V2Error([property: JsonPropertyName("code")] string Code, [property: JsonPropertyName("message")] string Message);
+
+internal sealed record LineErrorItem(
+    [property: JsonPropertyName("original_line")] string OriginalLine,
+    [property: JsonPropertyName("line_number")] int LineNumber,
+    [property: JsonPropertyName("error_message")] string ErrorMessage);
+
+internal sealed record PartialWriteError([property: JsonPropertyName("error")] string Error, [property: JsonPropertyName("data")] IReadOnlyList<LineErrorItem> Data);
+
+internal sealed record WholeWriteError([property: JsonPropertyName("error")] string Error, [property: JsonPropertyName("data")] LineErrorItem Data);
+
+internal sealed record PingResponse(
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("revision")] string Revision,
+    [property: JsonPropertyName("process_id")] string ProcessId);
+
+internal sealed record TokenRequest([property: JsonPropertyName("name")] string? Name, [property: JsonPropertyName("admin")] bool? Admin);
+
+internal sealed record TokenResponse([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("token")] string Token, [property: JsonPropertyName("admin")] bool Admin);
+
+internal sealed record DatabaseRequest([property: JsonPropertyName("db")] string? Db);
+
+internal sealed record DatabaseItem([property: JsonPropertyName("iox::database")] string Name);
+
+[JsonSerializable(typeof(V3Error))]
+[JsonSerializable(typeof(V2Error))]
+[JsonSerializable(typeof(PartialWriteError))]
+[JsonSerializable(typeof(WholeWriteError))]
+[JsonSerializable(typeof(PingResponse))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(DatabaseRequest))]
+[JsonSerializable(typeof(List<DatabaseItem>))]
+internal sealed partial class JsonContext : JsonSerializerContext
+{
+    /// <summary>Serialises without escaping quotes and apostrophes as \u0022 / \u0027, so messages read as written.</summary>
+    public static JsonContext Relaxed { get; } = new(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+}

@@ -1,0 +1,15 @@
+namespace Tsdb.Server;
+
+/// <summary>What the HTTP server needs to know beyond its services.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>host:port to listen on; port 0 picks a free port.</summary>
+    public string HttpBind { get; init; } = "127.0.0.1:8181";
+
+    public bool AuthEnabled { get; init; } = true;
+
+    /// <summary>Largest request body, checked before and after decompression.</summary>
+    public long MaxHttpRequestSize { get; init; } = 10L << 20;
+
+    public string Version { get; init; } = "0.1.0";
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Tsdb.Ingest;
+using Tsdb.Server.Http;
+using Tsdb.Storage;
+
+namespace Tsdb.Server;
+
+/// <summary>
+/// The HTTP face of the database on Kestrel: write APIs, health, ping, configuration and the export read path,
+/// behind token authentication.
+/// </summary>
+public sealed class TsdbHttpServer : IAsyncDisposable
+{
+    private static readonly HashSet<string> OpenPaths = new(StringComparer.Ordinal) { "/health", "/ping" };
+    private static readonly HashSet<string> AdminPaths = new(StringComparer.Ordinal) { "/api/v3/configure/token" };
+
+    private readonly WebApplication _app;
+
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, WriteBuffer buffer, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Body size is enforced by the endpoints, before and after decompression, with a JSON error.
+            kestrel.Limits.MaxRequestBodySize = null;
+            var (host, port) = ParseBind(options.HttpBind);
+            if (host == "localhost")
+            {
+                kestrel.ListenLocalhost(port);
+            }
+            else
+            {
+                kestrel.Listen(IPAddress.Parse(host), port);
+            }
+        });
+        _app = builder.Build();
+        Options = options;
+
+        var writes = new WriteEndpoints(ingester, options);
+        var admin = new AdminEndpoints(catalog, buffer, options, time);
+        if (options.AuthEnabled)
+        {
+            _app.Use(async (context, next) =>
+            {
+                var path = context.Request.Path.Value ?? "";
+                if (OpenPaths.Contains(path))
+                {
+                    await next(context).ConfigureAwait(false);
+                    return;
+                }
+                var dialect = path.StartsWith("/api/v2/", StringComparison.Ordinal) ? ApiDialect.V2 : ApiDialect.V3;
+                var (outcome, token) = Authenticator.Authenticate(context.Request, catalog);
+                switch (outcome)
+                {
+                    case Authenticator.Outcome.Malformed:
+                        await HttpErrors.Write(context, dialect, 400, "Authorization header was malformed: use 'Bearer <token>', 'Token <token>' or Basic with the token as password").ConfigureAwait(false);
+                        return;
+                    case Authenticator.Outcome.Missing or Authenticator.Outcome.Unknown:
+                        await HttpErrors.Write(context, dialect, 401, "the request was not authenticated").ConfigureAwait(false);
+                        return;
+                }
+                if (AdminPaths.Contains(path) && !token!.IsAdmin)
+                {
+                    await HttpErrors.Write(context, dialect, 403, "this endpoint needs an admin token").ConfigureAwait(false);
+                    return;
+                }
+                await next(context).ConfigureAwait(false);
+            });
+        }
+        _app.MapGet("/health", AdminEndpoints.Health);
+        _app.MapMethods("/ping", ["GET", "HEAD"], admin.Ping);
+        _app.MapPost("/api/v3/write_lp", writes.WriteV3);
+        _app.MapPost("/api/v2/write", writes.WriteV2);
+        _app.MapPost("/write", writes.WriteV1);
+        _app.MapPost("/api/v3/configure/database", admin.CreateDatabase);
+        _app.MapGet("/api/v3/configure/database", admin.ListDatabases);
+        _app.MapPost("/api/v3/configure/token", admin.CreateToken);
+        _app.MapGet("/api/v3/export", admin.Export);
+    }
+
+    public ServerOptions Options { get; }
+
+    /// <summary>The address actually bound (with the real port when port 0 was asked for).</summary>
+    public Uri Address { get; private set; } = new("http://127.0.0.1:0");
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Address = new Uri(address);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    /// <summary>Checks an --http-bind value; throws <see cref="ArgumentException"/> with a clear message.</summary>
+    public static (string Host, int Port) ParseBindForValidation(string bind) => ParseBind(bind);
+
+    internal static (string Host, int Port) ParseBind(string bind)
+    {
+        var colon = bind.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(bind.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
+        {
+            throw new ArgumentException($"--http-bind must be HOST:PORT, got '{bind}'");
+        }
+        var host = bind[..colon].Trim('[', ']');
+        if (host != "localhost" && !IPAddress.TryParse(host, out _))
+        {
+            throw new ArgumentException($"--http-bind host must be an IP address or localhost, got '{host}'");
+        }
+        return (host, port);
+    }
+}
