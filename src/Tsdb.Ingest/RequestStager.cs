@@ -26,6 +26,8 @@ internal sealed class RequestStager : IDisposable
     private readonly long _defaultTime;
     private int[] _lineSlots = new int[32];
     private int _lineStamp;
+    private TableStage? _lastTable;
+    private TextRange _lastMeasurement;
     private byte[] _bytes = new byte[256];
     private char[] _chars = new char[256];
 
@@ -62,7 +64,7 @@ internal sealed class RequestStager : IDisposable
         for (var i = 0; i < line.TagCount; i++)
         {
             var key = line.GetTagKey(i);
-            var slot = ResolveColumn(table, line, body, key, EscapeContext.TagKey, ColumnKind.Tag, out error);
+            var slot = ResolveColumn(table, i, line, body, key, EscapeContext.TagKey, ColumnKind.Tag, out error);
             if (slot < 0)
             {
                 return error;
@@ -80,7 +82,7 @@ internal sealed class RequestStager : IDisposable
                 FieldKind.String => ColumnKind.String,
                 _ => ColumnKind.Boolean,
             };
-            var slot = ResolveColumn(table, line, body, key, EscapeContext.FieldKey, kind, out error);
+            var slot = ResolveColumn(table, line.TagCount + i, line, body, key, EscapeContext.FieldKey, kind, out error);
             if (slot < 0)
             {
                 return error;
@@ -185,6 +187,23 @@ internal sealed class RequestStager : IDisposable
     private TableStage? ResolveTable(ParsedLine line, ReadOnlySpan<byte> body, out LineError? error)
     {
         error = null;
+        // Consecutive lines usually name the same table: compare raw bytes before decoding anything.
+        if (_lastTable is not null && line.Measurement.Slice(body).SequenceEqual(_lastMeasurement.Slice(body)))
+        {
+            return _lastTable;
+        }
+        var table = ResolveTableSlow(line, body, out error);
+        if (table is not null)
+        {
+            _lastTable = table;
+            _lastMeasurement = line.Measurement;
+        }
+        return table;
+    }
+
+    private TableStage? ResolveTableSlow(ParsedLine line, ReadOnlySpan<byte> body, out LineError? error)
+    {
+        error = null;
         var chars = Decode(body, line.Measurement, EscapeContext.Measurement);
         if (_tablesByChars.TryGetValue(chars, out var stage))
         {
@@ -212,7 +231,27 @@ internal sealed class RequestStager : IDisposable
     }
 
     /// <summary>The slot of a column of <paramref name="kind"/>, or -1 with an error (or with <see cref="NeedsSchemaChange"/>).</summary>
-    private int ResolveColumn(TableStage table, ParsedLine line, ReadOnlySpan<byte> body, TextRange key, EscapeContext context, ColumnKind kind, out LineError? error)
+    private int ResolveColumn(TableStage table, int position, ParsedLine line, ReadOnlySpan<byte> body, TextRange key, EscapeContext context, ColumnKind kind, out LineError? error)
+    {
+        // Lines of one table usually repeat their keys in the same order: the key at this position in the
+        // previous line, if its bytes are the same, names the same column.
+        if (table.TryGetCachedKey(position, out var cachedRange, out var cachedSlot) && key.Slice(body).SequenceEqual(cachedRange.Slice(body)))
+        {
+            if (table.Slots[cachedSlot].Kind == kind)
+            {
+                error = null;
+                return cachedSlot;
+            }
+        }
+        var slot = ResolveColumnSlow(table, line, body, key, context, kind, out error);
+        if (slot >= 0)
+        {
+            table.CacheKey(position, key, slot);
+        }
+        return slot;
+    }
+
+    private int ResolveColumnSlow(TableStage table, ParsedLine line, ReadOnlySpan<byte> body, TextRange key, EscapeContext context, ColumnKind kind, out LineError? error)
     {
         error = null;
         var chars = Decode(body, key, context);

@@ -1,5 +1,6 @@
 using Tsdb.Catalog;
 using Tsdb.Core.Schema;
+using Tsdb.LineProtocol;
 
 namespace Tsdb.Ingest;
 
@@ -31,6 +32,35 @@ internal sealed class TableStage : IDisposable
     public bool TryGetSlot(ReadOnlySpan<char> name, out int slot) => _slotsByChars.TryGetValue(name, out slot);
 
     private int[] _seen = new int[16];
+    private TextRange[] _cachedKeys = new TextRange[32];
+    private int[] _cachedSlots = new int[32];
+    private int _cachedCount;
+
+    /// <summary>The key range and slot seen at <paramref name="position"/> of the last line that resolved it.</summary>
+    public bool TryGetCachedKey(int position, out TextRange key, out int slot)
+    {
+        if (position < _cachedCount)
+        {
+            key = _cachedKeys[position];
+            slot = _cachedSlots[position];
+            return key.Length > 0;
+        }
+        key = default;
+        slot = -1;
+        return false;
+    }
+
+    public void CacheKey(int position, TextRange key, int slot)
+    {
+        if (position >= _cachedKeys.Length)
+        {
+            Array.Resize(ref _cachedKeys, Math.Max(position + 1, _cachedKeys.Length * 2));
+            Array.Resize(ref _cachedSlots, _cachedKeys.Length);
+        }
+        _cachedKeys[position] = key;
+        _cachedSlots[position] = slot;
+        _cachedCount = Math.Max(_cachedCount, position + 1);
+    }
 
     /// <summary>Marks a slot as used by the line with <paramref name="stamp"/>; false if that line used it already.</summary>
     public bool MarkSeen(int slot, int stamp)

@@ -15,29 +15,37 @@ internal static class WalRecordCodec
 
     public static byte[] Encode(string database, IReadOnlyList<WalTableWrite> tables)
     {
-        using var memory = new MemoryStream();
-        Span<byte> scratch = stackalloc byte[4];
-        memory.WriteByte(WriteKind);
-        WriteName(memory, database);
-        BinaryPrimitives.WriteUInt16LittleEndian(scratch, checked((ushort)tables.Count));
-        memory.Write(scratch[..2]);
-        foreach (var table in tables)
+        // Each table's stream is encoded into an exact-size array, then the record is assembled in one more.
+        var streams = new byte[tables.Count][];
+        var length = 1 + 2 + Encoding.UTF8.GetByteCount(database) + 2;
+        for (var i = 0; i < tables.Count; i++)
         {
-            WriteName(memory, table.Table);
-            var lengthAt = memory.Position;
-            memory.Write(scratch); // placeholder for the stream length
-            using (var writer = new ArrowStreamWriter(memory, table.Batch.Schema, leaveOpen: true))
-            {
-                writer.WriteBatch(table.Batch);
-                writer.Finish();
-            }
-            var end = memory.Position;
-            BinaryPrimitives.WriteUInt32LittleEndian(scratch, checked((uint)(end - lengthAt - 4)));
-            memory.Position = lengthAt;
-            memory.Write(scratch);
-            memory.Position = end;
+            streams[i] = ArrowStreamWriter.EncodeSingleBatch(tables[i].Batch);
+            length += 2 + Encoding.UTF8.GetByteCount(tables[i].Table) + 4 + streams[i].Length;
         }
-        return memory.ToArray();
+        var payload = GC.AllocateUninitializedArray<byte>(length);
+        var span = payload.AsSpan();
+        span[0] = WriteKind;
+        var position = 1;
+        WriteName(span, ref position, database);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[position..], checked((ushort)tables.Count));
+        position += 2;
+        for (var i = 0; i < tables.Count; i++)
+        {
+            WriteName(span, ref position, tables[i].Table);
+            BinaryPrimitives.WriteUInt32LittleEndian(span[position..], (uint)streams[i].Length);
+            position += 4;
+            streams[i].CopyTo(span[position..]);
+            position += streams[i].Length;
+        }
+        return payload;
+    }
+
+    private static void WriteName(Span<byte> span, ref int position, string name)
+    {
+        var written = Encoding.UTF8.GetBytes(name, span[(position + 2)..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(span[position..], checked((ushort)written));
+        position += 2 + written;
     }
 
     /// <summary>Decodes a payload; the batches point into <paramref name="payload"/> (zero-copy).</summary>
@@ -79,15 +87,6 @@ internal static class WalRecordCodec
             position += (int)length;
         }
         return new WalRecord(sequence, database, tables);
-    }
-
-    private static void WriteName(Stream stream, string name)
-    {
-        var bytes = Encoding.UTF8.GetBytes(name);
-        Span<byte> length = stackalloc byte[2];
-        BinaryPrimitives.WriteUInt16LittleEndian(length, checked((ushort)bytes.Length));
-        stream.Write(length);
-        stream.Write(bytes);
     }
 
     private static ushort ReadUInt16(ReadOnlySpan<byte> span, ref int position)

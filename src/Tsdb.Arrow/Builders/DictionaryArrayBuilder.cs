@@ -139,11 +139,27 @@ public sealed class DictionaryArrayBuilder : IDisposable
         _slots = slots;
     }
 
+    /// <summary>
+    /// A fast multiply-xorshift hash over 8-byte words. The table is per builder (one batch), so its size is bounded by
+    /// the batch and hash flooding can only slow that one batch down.
+    /// </summary>
     private static int Hash(ReadOnlySpan<byte> bytes)
     {
-        var h = new HashCode();
-        h.AddBytes(bytes);
-        return h.ToHashCode() & int.MaxValue;
+        var h = 0x9E3779B97F4A7C15UL ^ (ulong)bytes.Length;
+        var i = 0;
+        for (; i + 8 <= bytes.Length; i += 8)
+        {
+            h = (h ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes[i..])) * 0xFF51AFD7ED558CCDUL;
+            h ^= h >> 32;
+        }
+        ulong tail = 0;
+        for (var j = bytes.Length - 1; j >= i; j--)
+        {
+            tail = (tail << 8) | bytes[j];
+        }
+        h = (h ^ tail) * 0xC4CEB9FE1A85EC53UL;
+        h ^= h >> 29;
+        return (int)(h & int.MaxValue);
     }
 
     /// <summary>Builds the array with every distinct value seen since the last build as its dictionary.</summary>

@@ -104,6 +104,27 @@ public sealed class ArrowStreamWriter : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Encodes one batch as a complete IPC stream (schema, dictionaries, batch, end marker) into an array of exactly
+    /// the right size, starting at <paramref name="reserve"/> bytes in (room for the caller's own header).
+    /// </summary>
+    public static byte[] EncodeSingleBatch(RecordBatch batch, int reserve = 0, IpcWriteOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var encoder = new IpcEncoder(batch.Schema, options);
+        var schema = encoder.EncodeSchema();
+        var messages = encoder.EncodeBatch(batch);
+        var length = reserve + schema.FramedLength + messages.Sum(m => m.FramedLength) + MessageFraming.EndOfStream.Length;
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)length));
+        var position = reserve + schema.WriteFramed(bytes.AsSpan(reserve));
+        foreach (var message in messages)
+        {
+            position += message.WriteFramed(bytes.AsSpan(position));
+        }
+        MessageFraming.EndOfStream.CopyTo(bytes.AsSpan(position));
+        return bytes;
+    }
+
     /// <summary>Serialises batches into one in-memory IPC stream.</summary>
     public static byte[] ToBytes(Schema schema, IEnumerable<RecordBatch> batches, IpcWriteOptions? options = null)
     {

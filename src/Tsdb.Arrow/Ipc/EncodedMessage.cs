@@ -26,6 +26,30 @@ public sealed class EncodedMessage
 
     public bool IsDictionaryBatch { get; }
 
+    /// <summary>Bytes this message takes in the stream format: prefix, padded metadata, body.</summary>
+    public long FramedLength => MessageFraming.FramedMetadataLength(Metadata.Length) + BodyLength;
+
+    /// <summary>Writes the framed message (as the stream format has it) into <paramref name="destination"/>; returns the bytes written.</summary>
+    public int WriteFramed(Span<byte> destination)
+    {
+        var header = MessageFraming.FramedMetadataLength(Metadata.Length);
+        var total = checked((int)(header + BodyLength));
+        destination = destination[..total];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(destination, MessageFraming.Continuation);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(destination[4..], header - 8);
+        Metadata.CopyTo(destination[8..]);
+        destination[(8 + Metadata.Length)..header].Clear();
+        var position = header;
+        foreach (var part in BodyParts)
+        {
+            part.Span.CopyTo(destination[position..]);
+            var padded = (int)((part.Length + 7) & ~7L);
+            destination.Slice(position + part.Length, padded - part.Length).Clear();
+            position += padded;
+        }
+        return total;
+    }
+
     /// <summary>Writes the body (parts plus padding) to <paramref name="stream"/>.</summary>
     public void WriteBody(Stream stream)
     {

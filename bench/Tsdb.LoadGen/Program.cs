@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Tsdb.LoadGen;
+
+// usage: Tsdb.LoadGen --url URL [--token T] [--writers 4] [--lines 1000000] [--batch 5000] [--hosts 1000] [--warmup-lines 1000000] [--pid PID] [--label NAME]
+var options = ParseArgs(args);
+var url = options.GetValueOrDefault("url") ?? throw new ArgumentException("--url is required (the full write URL, e.g. http://127.0.0.1:8181/api/v3/write_lp?db=bench)");
+var writers = int.Parse(options.GetValueOrDefault("writers") ?? "4", CultureInfo.InvariantCulture);
+var lines = int.Parse(options.GetValueOrDefault("lines") ?? "1000000", CultureInfo.InvariantCulture);
+var batch = int.Parse(options.GetValueOrDefault("batch") ?? "5000", CultureInfo.InvariantCulture);
+var hosts = int.Parse(options.GetValueOrDefault("hosts") ?? "1000", CultureInfo.InvariantCulture);
+var label = options.GetValueOrDefault("label") ?? url;
+var warmupLines = int.Parse(options.GetValueOrDefault("warmup-lines") ?? "1000000", CultureInfo.InvariantCulture);
+
+Console.Error.WriteLine($"generating {lines:N0} TSBS cpu lines in batches of {batch:N0}…");
+var bodies = TsbsCpu.Bodies(lines, batch, hosts, seed: 1);
+var totalBytes = bodies.Sum(b => (long)b.Length);
+
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = writers * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { Timeout = TimeSpan.FromMinutes(5) };
+if (options.GetValueOrDefault("token") is { } token)
+{
+    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+}
+
+// Warm-up (not timed): lets a JIT-compiled server reach steady state, as a long-running server is.
+if (warmupLines > 0)
+{
+    Console.Error.WriteLine($"warming up with {warmupLines:N0} lines…");
+    var warmup = TsbsCpu.Bodies(warmupLines, batch, hosts, seed: 2);
+    var w = -1;
+    await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref w)) < warmup.Count)
+        {
+            using var response = await http.PostAsync(url, new ByteArrayContent(warmup[i]));
+        }
+    })));
+}
+
+var latencies = new double[bodies.Count];
+var failures = 0;
+var next = -1;
+var clock = Stopwatch.StartNew();
+await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+{
+    int i;
+    while ((i = Interlocked.Increment(ref next)) < bodies.Count)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var content = new ByteArrayContent(bodies[i]);
+        using var response = await http.PostAsync(url, content);
+        latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        if (!response.IsSuccessStatusCode)
+        {
+            if (Interlocked.Increment(ref failures) <= 3)
+            {
+                Console.Error.WriteLine($"request {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+    }
+})));
+clock.Stop();
+
+Array.Sort(latencies);
+double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
+var seconds = clock.Elapsed.TotalSeconds;
+var rss = options.GetValueOrDefault("pid") is { } pid ? PeakRss(pid) : "n/a";
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{label}: {lines:N0} lines ({totalBytes / 1e6:F1} MB) with {writers} writers in {seconds:F2} s = {lines / seconds:N0} lines/s ({lines * 10 / seconds / 1e6:F2} M field values/s, {totalBytes / seconds / 1e6:F1} MB/s); latency p50 {Percentile(0.5):F1} ms, p99 {Percentile(0.99):F1} ms; failed requests {failures}; server peak RSS {rss}"));
+return failures == 0 ? 0 : 1;
+
+static string PeakRss(string pid)
+{
+    var status = $"/proc/{pid}/status";
+    if (!File.Exists(status))
+    {
+        return "unknown";
+    }
+    var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+    return line is null ? "unknown" : line["VmHWM:".Length..].Trim();
+}
+
+static Dictionary<string, string> ParseArgs(string[] args)
+{
+    var result = new Dictionary<string, string>();
+    for (var i = 0; i + 1 < args.Length; i += 2)
+    {
+        if (!args[i].StartsWith("--", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"unexpected argument '{args[i]}'");
+        }
+        result[args[i][2..]] = args[i + 1];
+    }
+    return result;
+}
