@@ -105,5 +105,19 @@ public sealed class DurabilityTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_full_write_buffer_answers_503_with_retry_after_and_loses_nothing_it_acknowledged()
+    {
+        await using var server = await TsdbProcess.StartAsync(_dir, "--buffer-memory-limit", "1KiB", "--without-auth");
+        using var http = server.Client();
+        var body = string.Join('\n', Enumerable.Range(0, 100).Select(i => $"bp,host=h v={i}i {i}"));
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync("/api/v3/write_lp?db=bp", new StringContent(body))).StatusCode);
+        var refused = await http.PostAsync("/api/v3/write_lp?db=bp", new StringContent("bp,host=h v=1000i 1000"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), refused.Headers.RetryAfter?.Delta);
+        Assert.Contains("write buffer is full", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(100, (await Export.RowsAsync(http, "bp", "bp")).Count);
+    }
+
     private static string CultureInvariant(FormattableString s) => FormattableString.Invariant(s);
 }
