@@ -3,6 +3,7 @@ using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Catalog;
 using Tsdb.Core.Schema;
+using Tsdb.Core.Time;
 using Tsdb.LineProtocol;
 using Tsdb.Wal;
 
@@ -117,7 +118,7 @@ internal sealed class RequestStager : IDisposable
         }
 
         // Everything checked: append the row.
-        var partition = table.Partition(DayOf(time));
+        var partition = table.Partition(PartitionDay.FromNanoseconds(time));
         var row = partition.RowCount;
         partition.Column(0, table).AppendLong(time);
         for (var i = 0; i < line.TagCount; i++)
@@ -181,8 +182,6 @@ internal sealed class RequestStager : IDisposable
             table.Dispose();
         }
     }
-
-    private static int DayOf(long time) => (int)(time >= 0 ? time / 86_400_000_000_000 : ((time + 1) / 86_400_000_000_000) - 1);
 
     private TableStage? ResolveTable(ParsedLine line, ReadOnlySpan<byte> body, out LineError? error)
     {

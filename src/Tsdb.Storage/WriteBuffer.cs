@@ -1,5 +1,6 @@
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
+using Tsdb.Core.Time;
 using Tsdb.Wal;
 
 namespace Tsdb.Storage;

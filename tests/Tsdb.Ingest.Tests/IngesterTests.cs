@@ -1,6 +1,7 @@
 using System.Text;
 using Tsdb.Catalog;
 using Tsdb.Core.Schema;
+using Tsdb.Core.Time;
 using Tsdb.LineProtocol;
 using Tsdb.Storage;
 using Tsdb.Wal;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Tsdb.Storage;
+namespace Tsdb.Core.Time;
 
 /// <summary>Day partitions: whole UTC days since the Unix epoch, shown as YYYY-MM-DD.</summary>
 public static class PartitionDay
