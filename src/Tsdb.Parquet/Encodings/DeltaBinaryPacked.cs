@@ -1,0 +1,258 @@
+using System.Numerics;
+using Tsdb.Parquet.IO;
+
+namespace Tsdb.Parquet.Encodings;
+
+/// <summary>
+/// DELTA_BINARY_PACKED (encoding 5) for INT32 and INT64, also the length streams of DELTA_LENGTH_BYTE_ARRAY and
+/// DELTA_BYTE_ARRAY. All delta arithmetic wraps (two's complement) in the value's own width, as the format asks.
+/// </summary>
+/// <remarks>
+/// The encoder writes blocks of 128 values in 4 miniblocks of 32, as parquet-mr and Arrow do. The decoder accepts
+/// any block size that is a positive multiple of 8 split into miniblocks of a multiple of 8 values (the format says
+/// 128 and 32, but its own examples use blocks of 8, and bit packing only needs groups of 8). Bit widths of
+/// miniblocks the last block does not use are ignored, as the format requires; every miniblock that is read must be
+/// present in full (padded), and widths up to 64 are accepted for both INT32 and INT64 (INT32 keeps the low 32
+/// bits of each sum, which is the same result modulo 2^32).
+/// </remarks>
+internal static class DeltaBinaryPacked
+{
+    private const string Name = "DELTA_BINARY_PACKED";
+    public const int BlockSize = 128;
+    public const int MiniblocksPerBlock = 4;
+    private const int MiniblockSize = BlockSize / MiniblocksPerBlock;
+
+    /// <summary>Decodes in chunks of this many values through a scratch buffer on the stack.</summary>
+    private const int Chunk = 64;
+
+    public static void Encode(ReadOnlySpan<long> values, ByteBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        WriteHeader(values.Length, values.IsEmpty ? 0 : values[0], output);
+        Span<ulong> relative = stackalloc ulong[BlockSize];
+        Span<byte> widths = stackalloc byte[MiniblocksPerBlock];
+        for (var start = 1; start < values.Length; start += BlockSize)
+        {
+            var count = Math.Min(BlockSize, values.Length - start);
+            var minDelta = long.MaxValue;
+            for (var k = 0; k < count; k++)
+            {
+                var delta = unchecked(values[start + k] - values[start + k - 1]);
+                relative[k] = (ulong)delta;
+                minDelta = Math.Min(minDelta, delta);
+            }
+            for (var k = 0; k < count; k++)
+            {
+                relative[k] = unchecked(relative[k] - (ulong)minDelta);
+            }
+            relative[count..].Clear();
+            output.AppendVarInt64(minDelta);
+            var used = (count + MiniblockSize - 1) / MiniblockSize;
+            for (var m = 0; m < MiniblocksPerBlock; m++)
+            {
+                ulong bits = 0;
+                if (m < used)
+                {
+                    foreach (var r in relative.Slice(m * MiniblockSize, MiniblockSize))
+                    {
+                        bits |= r;
+                    }
+                }
+                widths[m] = (byte)(64 - BitOperations.LeadingZeroCount(bits));
+            }
+            output.Append(widths);
+            for (var m = 0; m < used; m++)
+            {
+                var length = widths[m] * MiniblockSize / 8;
+                if (length > 0)
+                {
+                    BitPacking.Pack64(relative.Slice(m * MiniblockSize, MiniblockSize), widths[m], output.GetSpan(length));
+                    output.Advance(length);
+                }
+            }
+        }
+    }
+
+    public static void Encode(ReadOnlySpan<int> values, ByteBuffer output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        WriteHeader(values.Length, values.IsEmpty ? 0 : values[0], output);
+        Span<uint> relative = stackalloc uint[BlockSize];
+        Span<byte> widths = stackalloc byte[MiniblocksPerBlock];
+        for (var start = 1; start < values.Length; start += BlockSize)
+        {
+            var count = Math.Min(BlockSize, values.Length - start);
+            var minDelta = int.MaxValue;
+            for (var k = 0; k < count; k++)
+            {
+                var delta = unchecked(values[start + k] - values[start + k - 1]);
+                relative[k] = (uint)delta;
+                minDelta = Math.Min(minDelta, delta);
+            }
+            for (var k = 0; k < count; k++)
+            {
+                relative[k] = unchecked(relative[k] - (uint)minDelta);
+            }
+            relative[count..].Clear();
+            output.AppendVarInt64(minDelta);
+            var used = (count + MiniblockSize - 1) / MiniblockSize;
+            for (var m = 0; m < MiniblocksPerBlock; m++)
+            {
+                uint bits = 0;
+                if (m < used)
+                {
+                    foreach (var r in relative.Slice(m * MiniblockSize, MiniblockSize))
+                    {
+                        bits |= r;
+                    }
+                }
+                widths[m] = (byte)(32 - BitOperations.LeadingZeroCount(bits));
+            }
+            output.Append(widths);
+            for (var m = 0; m < used; m++)
+            {
+                var length = widths[m] * MiniblockSize / 8;
+                if (length > 0)
+                {
+                    BitPacking.Pack(relative.Slice(m * MiniblockSize, MiniblockSize), widths[m], output.GetSpan(length));
+                    output.Advance(length);
+                }
+            }
+        }
+    }
+
+    private static void WriteHeader(int count, long first, ByteBuffer output)
+    {
+        output.AppendVarUInt64(BlockSize);
+        output.AppendVarUInt64(MiniblocksPerBlock);
+        output.AppendVarUInt64((ulong)count);
+        output.AppendVarInt64(first);
+    }
+
+    /// <summary>The value count announced by the header, to size the output before <see cref="Decode(ReadOnlySpan{byte}, Span{long})"/>.</summary>
+    public static int ReadTotalCount(ReadOnlySpan<byte> input)
+    {
+        var position = 0;
+        return ReadHeader(input, ref position).TotalCount;
+    }
+
+    /// <summary>Decodes all values the header announces into the start of <paramref name="output"/>.</summary>
+    /// <returns>The bytes consumed, up to the end of the last miniblock read.</returns>
+    public static int Decode(ReadOnlySpan<byte> input, Span<long> output) => DecodeCore(input, output);
+
+    /// <inheritdoc cref="Decode(ReadOnlySpan{byte}, Span{long})"/>
+    public static int Decode(ReadOnlySpan<byte> input, Span<int> output) => DecodeCore(input, output);
+
+    private static int DecodeCore<T>(ReadOnlySpan<byte> input, Span<T> output)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var position = 0;
+        var header = ReadHeader(input, ref position);
+        var total = header.TotalCount;
+        if (total > output.Length)
+        {
+            EncodingErrors.OutputTooSmall(Name, 0, total, output.Length);
+        }
+        if (total == 0)
+        {
+            return position;
+        }
+        if (typeof(T) == typeof(int) && header.FirstValue != (int)header.FirstValue)
+        {
+            EncodingErrors.Throw(Name, 0, $"first value {header.FirstValue} does not fit in INT32");
+        }
+        var last = T.CreateTruncating(header.FirstValue);
+        output[0] = last;
+        var produced = 1;
+        var perMiniblock = header.ValuesPerMiniblock;
+        Span<uint> narrow = stackalloc uint[Chunk];
+        Span<ulong> wide = stackalloc ulong[Chunk];
+        while (produced < total)
+        {
+            var minDelta = T.CreateTruncating(Leb128.ReadZigZag64(input, ref position, Name, "a block's min delta"));
+            var miniblocks = header.MiniblockCount;
+            if (input.Length - position < miniblocks)
+            {
+                EncodingErrors.Truncated(Name, position, "the miniblock bit widths", miniblocks, input.Length - position);
+            }
+            var widths = input.Slice(position, miniblocks);
+            position += miniblocks;
+            for (var m = 0; m < miniblocks && produced < total; m++)
+            {
+                int width = widths[m];
+                if (width > 64)
+                {
+                    EncodingErrors.Throw(Name, position - miniblocks + m, $"miniblock bit width {width} exceeds 64");
+                }
+                var length = (long)perMiniblock * width / 8;
+                if (length > input.Length - position)
+                {
+                    EncodingErrors.Truncated(Name, position, "a miniblock", length, input.Length - position);
+                }
+                var take = Math.Min(perMiniblock, total - produced);
+                var packed = input.Slice(position, (int)length);
+                var destination = output.Slice(produced, take);
+                if (width == 0)
+                {
+                    for (var k = 0; k < destination.Length; k++)
+                    {
+                        last += minDelta;
+                        destination[k] = last;
+                    }
+                }
+                else
+                {
+                    for (var done = 0; done < take; done += Chunk)
+                    {
+                        var count = Math.Min(Chunk, take - done);
+                        var padded = (count + 7) & ~7;
+                        var source = packed.Slice(done / 8 * width, padded / 8 * width);
+                        var part = destination.Slice(done, count);
+                        if (width <= 32)
+                        {
+                            BitPacking.Unpack(source, width, narrow[..padded]);
+                            for (var k = 0; k < part.Length; k++)
+                            {
+                                last += minDelta + T.CreateTruncating(narrow[k]);
+                                part[k] = last;
+                            }
+                        }
+                        else
+                        {
+                            BitPacking.Unpack64(source, width, wide[..padded]);
+                            for (var k = 0; k < part.Length; k++)
+                            {
+                                last += minDelta + T.CreateTruncating(wide[k]);
+                                part[k] = last;
+                            }
+                        }
+                    }
+                }
+                produced += take;
+                position += (int)length;
+            }
+        }
+        return position;
+    }
+
+    private static Header ReadHeader(ReadOnlySpan<byte> input, ref int position)
+    {
+        var start = position;
+        var blockSize = Leb128.ReadInt32(input, ref position, Name, "the block size");
+        if (blockSize == 0 || blockSize % 8 != 0)
+        {
+            EncodingErrors.Throw(Name, start, $"block size {blockSize} is not a positive multiple of 8");
+        }
+        var at = position;
+        var miniblocks = Leb128.ReadInt32(input, ref position, Name, "the miniblock count");
+        if (miniblocks == 0 || blockSize % miniblocks != 0 || blockSize / miniblocks % 8 != 0)
+        {
+            EncodingErrors.Throw(Name, at, $"{miniblocks} miniblocks do not split a block of {blockSize} into multiples of 8 values");
+        }
+        var total = Leb128.ReadInt32(input, ref position, Name, "the total value count");
+        var first = Leb128.ReadZigZag64(input, ref position, Name, "the first value");
+        return new Header(miniblocks, blockSize / miniblocks, total, first);
+    }
+
+    private readonly record struct Header(int MiniblockCount, int ValuesPerMiniblock, int TotalCount, long FirstValue);
+}

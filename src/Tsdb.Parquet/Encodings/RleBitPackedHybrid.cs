@@ -1,0 +1,181 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Tsdb.Parquet.IO;
+
+namespace Tsdb.Parquet.Encodings;
+
+/// <summary>
+/// The RLE / bit-packed hybrid (encoding RLE = 3): definition and repetition levels, dictionary indices and RLE
+/// booleans. Only the runs; the 4-byte length prefix that some page kinds put in front is the caller's business.
+/// </summary>
+internal static class RleBitPackedHybrid
+{
+    private const string Name = "RLE";
+
+    /// <summary>A run of this many equal values is written as an RLE run; shorter ones are bit-packed.</summary>
+    private const int MinRepeatRun = 8;
+
+    /// <summary>The bit width needed for values 0..<paramref name="maxValue"/> (0 for 0).</summary>
+    public static int MaxBitWidth(int maxValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxValue);
+        return 32 - BitOperations.LeadingZeroCount((uint)maxValue);
+    }
+
+    /// <summary>
+    /// Appends the runs for <paramref name="values"/>, each in 0..2^bitWidth-1 (bit width 32 takes any int as its
+    /// unsigned bits). Repeats of at least 8 become RLE runs, everything else bit-packed runs; only the very last
+    /// bit-packed group is padded (with zeros), since padding anywhere else would decode as values.
+    /// </summary>
+    public static void Encode(ReadOnlySpan<int> values, int bitWidth, ByteBuffer output)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bitWidth);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bitWidth, 32);
+        ArgumentNullException.ThrowIfNull(output);
+        var literalStart = 0;
+        var i = 0;
+        while (i < values.Length)
+        {
+            var value = values[i];
+            if (bitWidth < 32 && (uint)value >> bitWidth != 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(values), value, $"value at index {i} does not fit in {bitWidth} bits");
+            }
+            var runEnd = i + 1;
+            while (runEnd < values.Length && values[runEnd] == value)
+            {
+                runEnd++;
+            }
+            // Literals before a repeat run must be whole groups: lend the run enough values to fill the last one.
+            var lend = (8 - (i - literalStart) % 8) % 8;
+            var rest = runEnd - i - lend;
+            if (rest >= MinRepeatRun || (runEnd == values.Length && rest > 0))
+            {
+                WriteBitPacked(values[literalStart..(i + lend)], bitWidth, output);
+                WriteRepeated(value, rest, bitWidth, output);
+                literalStart = runEnd;
+            }
+            i = runEnd;
+        }
+        WriteBitPacked(values[literalStart..], bitWidth, output);
+    }
+
+    private static void WriteRepeated(int value, int count, int bitWidth, ByteBuffer output)
+    {
+        output.AppendVarUInt64((ulong)count << 1);
+        var unsigned = (uint)value;
+        for (var b = 0; b < (bitWidth + 7) / 8; b++)
+        {
+            output.AppendByte((byte)(unsigned >> (8 * b)));
+        }
+    }
+
+    private static void WriteBitPacked(ReadOnlySpan<int> values, int bitWidth, ByteBuffer output)
+    {
+        if (values.IsEmpty)
+        {
+            return;
+        }
+        var groups = (values.Length + 7) / 8;
+        output.AppendVarUInt64(((ulong)groups << 1) | 1);
+        var length = groups * bitWidth;
+        var destination = output.GetSpan(length);
+        var whole = values.Length / 8 * 8;
+        var unsigned = MemoryMarshal.Cast<int, uint>(values);
+        BitPacking.Pack(unsigned[..whole], bitWidth, destination);
+        if (whole < values.Length)
+        {
+            Span<uint> last = stackalloc uint[8];
+            last.Clear();
+            unsigned[whole..].CopyTo(last);
+            BitPacking.Pack(last, bitWidth, destination[(whole / 8 * bitWidth)..]);
+        }
+        output.Advance(length);
+    }
+
+    /// <summary>
+    /// Decodes exactly <c>output.Length</c> values. Runs may go on past what is needed (padding in the last
+    /// bit-packed group, or a run longer than the page) and bytes may follow; the input ending before
+    /// <c>output.Length</c> values is an error. A last bit-packed run whose bytes stop after the values needed is
+    /// accepted, as parquet-mr and Arrow do.
+    /// </summary>
+    public static void Decode(ReadOnlySpan<byte> input, int bitWidth, Span<int> output)
+    {
+        if ((uint)bitWidth > 32)
+        {
+            EncodingErrors.Throw(Name, 0, $"bit width {bitWidth} is outside 0..32");
+        }
+        var unsigned = MemoryMarshal.Cast<int, uint>(output);
+        var valueBytes = (bitWidth + 7) / 8;
+        Span<byte> groupBytes = stackalloc byte[32];
+        Span<uint> groupValues = stackalloc uint[8];
+        var position = 0;
+        var produced = 0;
+        while (produced < output.Length)
+        {
+            if (position >= input.Length)
+            {
+                EncodingErrors.Throw(Name, position, $"input ends after {produced} of {output.Length} values");
+            }
+            var runStart = position;
+            var header = Leb128.ReadUInt64(input, ref position, Name, "a run header");
+            if (header > uint.MaxValue)
+            {
+                EncodingErrors.Throw(Name, runStart, $"run header {header} exceeds 32 bits");
+            }
+            var wanted = output.Length - produced;
+            if ((header & 1) == 0)
+            {
+                if (input.Length - position < valueBytes)
+                {
+                    EncodingErrors.Truncated(Name, position, "the value of an RLE run", valueBytes, input.Length - position);
+                }
+                var value = ReadValue(input.Slice(position, valueBytes));
+                if (bitWidth < 32 && value >> bitWidth != 0)
+                {
+                    EncodingErrors.Throw(Name, position, $"RLE run value {value} does not fit in {bitWidth} bits");
+                }
+                position += valueBytes;
+                var take = (int)Math.Min(header >> 1, (ulong)wanted);
+                output.Slice(produced, take).Fill((int)value);
+                produced += take;
+            }
+            else
+            {
+                var runValues = (long)(header >> 1) * 8;
+                var runBytes = (long)(header >> 1) * bitWidth;
+                var available = input.Length - position;
+                var take = (int)Math.Min(runValues, wanted);
+                var needed = ((long)take * bitWidth + 7) / 8;
+                if (needed > available)
+                {
+                    EncodingErrors.Truncated(Name, position, "a bit-packed run", needed, available);
+                }
+                var whole = take / 8;
+                BitPacking.Unpack(input.Slice(position, whole * bitWidth), bitWidth, unsigned.Slice(produced, whole * 8));
+                var partial = take - whole * 8;
+                if (partial > 0)
+                {
+                    // The last group may be cut short after the values we need; unpack it from a padded copy.
+                    var groupStart = position + whole * bitWidth;
+                    groupBytes.Clear();
+                    input.Slice(groupStart, Math.Min(bitWidth, input.Length - groupStart)).CopyTo(groupBytes);
+                    BitPacking.Unpack(groupBytes[..bitWidth], bitWidth, groupValues);
+                    groupValues[..partial].CopyTo(unsigned.Slice(produced + whole * 8));
+                }
+                produced += take;
+                position += (int)Math.Min(runBytes, available);
+            }
+        }
+    }
+
+    private static uint ReadValue(ReadOnlySpan<byte> bytes) => bytes.Length switch
+    {
+        0 => 0,
+        1 => bytes[0],
+        2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+        3 => (uint)(bytes[0] | (bytes[1] << 8) | (bytes[2] << 16)),
+        _ => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+    };
+}

@@ -1,0 +1,54 @@
+using System.Buffers.Binary;
+using Encoding = System.Text.Encoding;
+using Tsdb.Parquet.Metadata;
+using Tsdb.Parquet.Schema;
+
+namespace Tsdb.Parquet.Reading;
+
+/// <summary>Decodes PLAIN statistics bounds and compares them with predicate bounds in the column's sort order.</summary>
+internal static class Bounds
+{
+    public static object? Decode(ParquetColumn column, byte[] bytes) => column.PhysicalType switch
+    {
+        PhysicalType.Int64 when bytes.Length == 8 => column.UnsignedOrder ? BinaryPrimitives.ReadUInt64LittleEndian(bytes) : BinaryPrimitives.ReadInt64LittleEndian(bytes),
+        PhysicalType.Int32 when bytes.Length == 4 => column.UnsignedOrder ? (object)(ulong)BinaryPrimitives.ReadUInt32LittleEndian(bytes) : (long)BinaryPrimitives.ReadInt32LittleEndian(bytes),
+        PhysicalType.Double when bytes.Length == 8 => BinaryPrimitives.ReadDoubleLittleEndian(bytes),
+        PhysicalType.Float when bytes.Length == 4 => (double)BinaryPrimitives.ReadSingleLittleEndian(bytes),
+        PhysicalType.Boolean when bytes.Length == 1 => bytes[0] != 0,
+        PhysicalType.ByteArray or PhysicalType.FixedLenByteArray => bytes,
+        _ => null, // malformed or unknown: no pruning
+    };
+
+    /// <summary>False only when [min, max] certainly misses the predicate's range.</summary>
+    public static bool MayOverlap(ParquetColumn column, object? min, object? max, ColumnRange predicate)
+    {
+        if (min is null || max is null)
+        {
+            return true;
+        }
+        if (predicate.Min is { } low && Compare(max, low) < 0)
+        {
+            return false;
+        }
+        if (predicate.Max is { } high && Compare(min, high) > 0)
+        {
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Compares a statistics bound with a predicate bound; incomparable kinds compare as equal (no pruning).</summary>
+    private static int Compare(object bound, object value) => (bound, value) switch
+        {
+            (long a, long b) => a.CompareTo(b),
+            (long a, int b) => a.CompareTo((long)b),
+            (ulong a, ulong b) => a.CompareTo(b),
+            (ulong a, long b) => b < 0 ? 1 : a.CompareTo((ulong)b),
+            (double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? 0 : a.CompareTo(b),
+            (double a, long b) => a.CompareTo((double)b),
+            (bool a, bool b) => a.CompareTo(b),
+            (byte[] a, string b) => a.AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b)),
+            (byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b),
+            _ => 0,
+        };
+}

@@ -1,0 +1,524 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Memory;
+using Tsdb.Parquet.Compression;
+using Tsdb.Parquet.Encodings;
+using Tsdb.Parquet.IO;
+using Tsdb.Parquet.Metadata;
+using Tsdb.Parquet.Schema;
+
+namespace Tsdb.Parquet.Reading;
+
+/// <summary>
+/// Decodes the pages of one column chunk into one Arrow array, keeping only the rows of a selection. Handles data
+/// pages v1 and v2; PLAIN, dictionary (RLE_DICTIONARY and PLAIN_DICTIONARY), RLE booleans, DELTA_BINARY_PACKED,
+/// DELTA_LENGTH_BYTE_ARRAY, DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT values; INT96 timestamps.
+/// </summary>
+internal sealed class ColumnChunkDecoder : IDisposable
+{
+    private readonly ParquetColumn _column;
+    private readonly CompressionCodec _codec;
+    private readonly ParquetReadOptions _options;
+    private readonly OutputColumn _output;
+    private byte[] _pageBuffer = [];
+    private int[] _defLevels = [];
+    private long[] _longs = [];
+    private int[] _ints = [];
+    private double[] _doubles = [];
+    private float[] _floats = [];
+    private int[] _offsets = [];
+    private readonly ByteBuffer _data = new();
+    private byte[] _bits = [];
+
+    // The dictionary, decoded once per chunk, in the same typed form as page values.
+    private int _dictionaryCount = -1;
+    private long[] _dictLongs = [];
+    private int[] _dictInts = [];
+    private double[] _dictDoubles = [];
+    private float[] _dictFloats = [];
+    private int[] _dictOffsets = [];
+    private byte[] _dictData = [];
+
+    public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options)
+    {
+        _column = column;
+        _codec = codec;
+        _options = options;
+        _output = new OutputColumn(column.ArrowType);
+    }
+
+    private string Where => $"column '{_column.Name}'";
+
+    public int Length => _output.Length;
+
+    public ArrayData Build() => _output.Build();
+
+    public void Dispose()
+    {
+        _output.Dispose();
+        _data.Dispose();
+    }
+
+    /// <summary>Decodes the pages in <paramref name="bytes"/> (starting with a header each) whose rows begin at <paramref name="firstRow"/>.</summary>
+    public void DecodePages(ReadOnlySpan<byte> bytes, long firstRow, RowSelection selection)
+    {
+        var position = 0;
+        var row = firstRow;
+        while (position < bytes.Length)
+        {
+            PageHeader header;
+            int headerLength;
+            try
+            {
+                header = PageHeader.Parse(bytes[position..], out headerLength);
+            }
+            catch (ParquetFormatException e)
+            {
+                throw new ParquetFormatException($"{Where}: bad page header at chunk offset {position}: {e.Message}", e);
+            }
+            var compressed = header.CompressedPageSize;
+            var uncompressed = header.UncompressedPageSize;
+            if (compressed < 0 || compressed > bytes.Length - position - headerLength || uncompressed < 0 || uncompressed > _options.MaxPageLength)
+            {
+                throw new ParquetFormatException($"{Where}: page at chunk offset {position} claims {compressed} compressed / {uncompressed} uncompressed bytes, {bytes.Length - position - headerLength} remain");
+            }
+            var body = bytes.Slice(position + headerLength, compressed);
+            position += headerLength + compressed;
+            switch (header.Type)
+            {
+                case PageType.DictionaryPage:
+                    DecodeDictionary(header, body);
+                    break;
+                case PageType.DataPage:
+                    row += DecodeDataPageV1(header, body, row, selection);
+                    break;
+                case PageType.DataPageV2:
+                    row += DecodeDataPageV2(header, body, row, selection);
+                    break;
+                default:
+                    break; // index pages and unknown page types carry no rows
+            }
+        }
+    }
+
+    private Span<byte> Decompress(ReadOnlySpan<byte> body, int uncompressed)
+    {
+        if (_pageBuffer.Length < uncompressed)
+        {
+            _pageBuffer = new byte[Math.Max(uncompressed, _pageBuffer.Length * 2)];
+        }
+        var output = _pageBuffer.AsSpan(0, uncompressed);
+        PageCompression.Decompress(_codec, body, output, Where);
+        return output;
+    }
+
+    private void DecodeDictionary(PageHeader header, ReadOnlySpan<byte> body)
+    {
+        var dict = header.DictionaryPageHeader ?? throw new ParquetFormatException($"{Where}: dictionary page without its header");
+        if (dict.Encoding is not (Encoding.Plain or Encoding.PlainDictionary))
+        {
+            throw new ParquetFormatException($"{Where}: dictionary page encoding {dict.Encoding} (PLAIN expected)");
+        }
+        var count = dict.NumValues;
+        var page = Decompress(body, header.UncompressedPageSize);
+        if (count < 0 || count > page.Length * 8L + 1)
+        {
+            throw new ParquetFormatException($"{Where}: dictionary of {count} values in {page.Length} bytes");
+        }
+        switch (_column.PhysicalType)
+        {
+            case PhysicalType.Int64:
+                _dictLongs = new long[count];
+                PlainEncoding.DecodeFixed(page, 8, count, MemoryMarshal.AsBytes(_dictLongs.AsSpan()));
+                break;
+            case PhysicalType.Int96:
+                _dictLongs = new long[count];
+                PlainEncoding.DecodeInt96AsNanoseconds(page, count, _dictLongs);
+                break;
+            case PhysicalType.Int32:
+                _dictInts = new int[count];
+                PlainEncoding.DecodeFixed(page, 4, count, MemoryMarshal.AsBytes(_dictInts.AsSpan()));
+                break;
+            case PhysicalType.Double:
+                _dictDoubles = new double[count];
+                PlainEncoding.DecodeFixed(page, 8, count, MemoryMarshal.AsBytes(_dictDoubles.AsSpan()));
+                break;
+            case PhysicalType.Float:
+                _dictFloats = new float[count];
+                PlainEncoding.DecodeFixed(page, 4, count, MemoryMarshal.AsBytes(_dictFloats.AsSpan()));
+                break;
+            case PhysicalType.ByteArray:
+                _dictOffsets = new int[count + 1];
+                _data.Clear();
+                PlainEncoding.DecodeByteArrays(page, count, _dictOffsets, _data);
+                _dictData = _data.ToArray();
+                break;
+            case PhysicalType.FixedLenByteArray:
+                _dictOffsets = new int[count + 1];
+                _dictData = new byte[(long)count * _column.TypeLength <= page.Length ? count * _column.TypeLength : throw new ParquetFormatException($"{Where}: dictionary page too short")];
+                PlainEncoding.DecodeFixed(page, _column.TypeLength, count, _dictData);
+                for (var i = 0; i <= count; i++)
+                {
+                    _dictOffsets[i] = i * _column.TypeLength;
+                }
+                break;
+            default:
+                throw new ParquetFormatException($"{Where}: a dictionary for {_column.PhysicalType} values is not supported");
+        }
+        _dictionaryCount = count;
+    }
+
+    private int DecodeDataPageV1(PageHeader header, ReadOnlySpan<byte> body, long firstRow, RowSelection selection)
+    {
+        var h = header.DataPageHeader ?? throw new ParquetFormatException($"{Where}: data page without its header");
+        var rows = h.NumValues;
+        if (rows < 0)
+        {
+            throw new ParquetFormatException($"{Where}: data page with {rows} values");
+        }
+        if (!selection.Overlaps(firstRow, firstRow + rows))
+        {
+            return rows;
+        }
+        var page = Decompress(body, header.UncompressedPageSize);
+        var position = 0;
+        var nonNull = rows;
+        if (_column.MaxDefinitionLevel > 0)
+        {
+            if (h.DefinitionLevelEncoding != Encoding.Rle)
+            {
+                throw new ParquetFormatException($"{Where}: definition levels in {h.DefinitionLevelEncoding} are not supported (RLE is)");
+            }
+            if (page.Length < 4)
+            {
+                throw new ParquetFormatException($"{Where}: data page too short for its definition levels");
+            }
+            var length = BinaryPrimitives.ReadInt32LittleEndian(page);
+            if (length < 0 || length > page.Length - 4)
+            {
+                throw new ParquetFormatException($"{Where}: definition levels of {length} bytes in a page of {page.Length}");
+            }
+            nonNull = DecodeLevels(page.Slice(4, length), rows);
+            position = 4 + length;
+        }
+        DecodeValues(h.Encoding, page[position..], nonNull);
+        Emit(rows, nonNull, firstRow, selection);
+        return rows;
+    }
+
+    private int DecodeDataPageV2(PageHeader header, ReadOnlySpan<byte> body, long firstRow, RowSelection selection)
+    {
+        var h = header.DataPageHeaderV2 ?? throw new ParquetFormatException($"{Where}: data page v2 without its header");
+        var rows = h.NumValues;
+        var defLength = h.DefinitionLevelsByteLength;
+        var repLength = h.RepetitionLevelsByteLength;
+        if (rows < 0 || defLength < 0 || repLength < 0 || (long)defLength + repLength > body.Length || (long)defLength + repLength > header.UncompressedPageSize)
+        {
+            throw new ParquetFormatException($"{Where}: data page v2 with {rows} values and level lengths {repLength}/{defLength} in {body.Length} bytes");
+        }
+        if (!selection.Overlaps(firstRow, firstRow + rows))
+        {
+            return rows;
+        }
+        var nonNull = rows;
+        if (_column.MaxDefinitionLevel > 0)
+        {
+            nonNull = DecodeLevels(body.Slice(repLength, defLength), rows);
+        }
+        else if (h.NumNulls != 0)
+        {
+            throw new ParquetFormatException($"{Where}: a required column's page has {h.NumNulls} nulls");
+        }
+        var valuesBody = body[(repLength + defLength)..];
+        var valuesLength = header.UncompressedPageSize - repLength - defLength;
+        ReadOnlySpan<byte> values = h.IsCompressed != false && _codec != CompressionCodec.Uncompressed
+            ? Decompress(valuesBody, valuesLength)
+            : valuesBody;
+        DecodeValues(h.Encoding, values, nonNull);
+        Emit(rows, nonNull, firstRow, selection);
+        return rows;
+    }
+
+    /// <summary>Decodes bit-width-1 definition levels; returns how many values are present.</summary>
+    private int DecodeLevels(ReadOnlySpan<byte> input, int rows)
+    {
+        Ensure(ref _defLevels, rows);
+        RleBitPackedHybrid.Decode(input, 1, _defLevels.AsSpan(0, rows));
+        var present = 0;
+        for (var i = 0; i < rows; i++)
+        {
+            var level = _defLevels[i];
+            if (level is not (0 or 1))
+            {
+                throw new ParquetFormatException($"{Where}: definition level {level} above the maximum 1");
+            }
+            present += level;
+        }
+        return present;
+    }
+
+    private void DecodeValues(Encoding encoding, ReadOnlySpan<byte> input, int count)
+    {
+        if (encoding is Encoding.RleDictionary or Encoding.PlainDictionary)
+        {
+            if (_dictionaryCount < 0)
+            {
+                throw new ParquetFormatException($"{Where}: dictionary-encoded page before any dictionary page");
+            }
+            if (count > 0 && input.IsEmpty)
+            {
+                throw new ParquetFormatException($"{Where}: dictionary indices missing");
+            }
+            Ensure(ref _ints, count);
+            if (count > 0)
+            {
+                var bitWidth = input[0];
+                if (bitWidth > 32)
+                {
+                    throw new ParquetFormatException($"{Where}: dictionary index bit width {bitWidth}");
+                }
+                RleBitPackedHybrid.Decode(input[1..], bitWidth, _ints.AsSpan(0, count));
+            }
+            for (var i = 0; i < count; i++)
+            {
+                if ((uint)_ints[i] >= (uint)_dictionaryCount)
+                {
+                    throw new ParquetFormatException($"{Where}: dictionary index {_ints[i]} outside a dictionary of {_dictionaryCount}");
+                }
+            }
+            _valuesFromDictionary = true;
+            return;
+        }
+        _valuesFromDictionary = false;
+        switch (_column.PhysicalType)
+        {
+            case PhysicalType.Boolean:
+                Ensure(ref _bits, BitUtil.BytesFor(count));
+                if (encoding == Encoding.Rle)
+                {
+                    // RLE booleans: 4-byte length, then bit width 1 runs.
+                    if (input.Length < 4)
+                    {
+                        throw new ParquetFormatException($"{Where}: RLE boolean page too short");
+                    }
+                    var length = BinaryPrimitives.ReadInt32LittleEndian(input);
+                    if (length < 0 || length > input.Length - 4)
+                    {
+                        throw new ParquetFormatException($"{Where}: RLE boolean run of {length} bytes in {input.Length - 4}");
+                    }
+                    Ensure(ref _ints, count);
+                    RleBitPackedHybrid.Decode(input.Slice(4, length), 1, _ints.AsSpan(0, count));
+                    _bits.AsSpan(0, BitUtil.BytesFor(count)).Clear();
+                    for (var i = 0; i < count; i++)
+                    {
+                        if (_ints[i] != 0)
+                        {
+                            BitUtil.SetBit(_bits, i);
+                        }
+                    }
+                }
+                else
+                {
+                    RequirePlain(encoding);
+                    PlainEncoding.DecodeBooleans(input, count, _bits);
+                }
+                break;
+            case PhysicalType.Int64:
+                Ensure(ref _longs, count);
+                DecodeFixedWidth(encoding, input, count, MemoryMarshal.AsBytes(_longs.AsSpan(0, count)), 8);
+                break;
+            case PhysicalType.Int96:
+                RequirePlain(encoding);
+                Ensure(ref _longs, count);
+                PlainEncoding.DecodeInt96AsNanoseconds(input, count, _longs);
+                break;
+            case PhysicalType.Int32:
+                Ensure(ref _ints, count);
+                DecodeFixedWidth(encoding, input, count, MemoryMarshal.AsBytes(_ints.AsSpan(0, count)), 4);
+                break;
+            case PhysicalType.Double:
+                Ensure(ref _doubles, count);
+                DecodeFixedWidth(encoding, input, count, MemoryMarshal.AsBytes(_doubles.AsSpan(0, count)), 8);
+                break;
+            case PhysicalType.Float:
+                Ensure(ref _floats, count);
+                DecodeFixedWidth(encoding, input, count, MemoryMarshal.AsBytes(_floats.AsSpan(0, count)), 4);
+                break;
+            case PhysicalType.ByteArray:
+                Ensure(ref _offsets, count + 1);
+                _data.Clear();
+                switch (encoding)
+                {
+                    case Encoding.Plain:
+                        PlainEncoding.DecodeByteArrays(input, count, _offsets, _data);
+                        break;
+                    case Encoding.DeltaLengthByteArray:
+                        DeltaLengthByteArray.Decode(input, count, _offsets, _data);
+                        break;
+                    case Encoding.DeltaByteArray:
+                        DeltaByteArray.Decode(input, count, _offsets, _data);
+                        break;
+                    default:
+                        throw Unsupported(encoding);
+                }
+                break;
+            case PhysicalType.FixedLenByteArray:
+                var width = _column.TypeLength;
+                Ensure(ref _offsets, count + 1);
+                _data.Clear();
+                if (encoding == Encoding.DeltaByteArray)
+                {
+                    DeltaByteArray.Decode(input, count, _offsets, _data);
+                    break;
+                }
+                var span = _data.GetSpan(checked(count * width));
+                DecodeFixedWidth(encoding, input, count, span[..(count * width)], width);
+                _data.Advance(count * width);
+                for (var i = 0; i <= count; i++)
+                {
+                    _offsets[i] = i * width;
+                }
+                break;
+            default:
+                throw new ParquetFormatException($"{Where}: unknown physical type {(int)_column.PhysicalType}");
+        }
+    }
+
+    private bool _valuesFromDictionary;
+
+    private void DecodeFixedWidth(Encoding encoding, ReadOnlySpan<byte> input, int count, Span<byte> output, int width)
+    {
+        switch (encoding)
+        {
+            case Encoding.Plain:
+                PlainEncoding.DecodeFixed(input, width, count, output);
+                break;
+            case Encoding.ByteStreamSplit:
+                ByteStreamSplit.Decode(input, width, count, output);
+                break;
+            case Encoding.DeltaBinaryPacked when width == 8 && _column.PhysicalType == PhysicalType.Int64:
+                var longs = MemoryMarshal.Cast<byte, long>(output);
+                if (DeltaBinaryPacked.ReadTotalCount(input) != count)
+                {
+                    throw new ParquetFormatException($"{Where}: DELTA_BINARY_PACKED page holds {DeltaBinaryPacked.ReadTotalCount(input)} values, {count} expected");
+                }
+                DeltaBinaryPacked.Decode(input, longs);
+                break;
+            case Encoding.DeltaBinaryPacked when width == 4 && _column.PhysicalType == PhysicalType.Int32:
+                var ints = MemoryMarshal.Cast<byte, int>(output);
+                if (DeltaBinaryPacked.ReadTotalCount(input) != count)
+                {
+                    throw new ParquetFormatException($"{Where}: DELTA_BINARY_PACKED page holds {DeltaBinaryPacked.ReadTotalCount(input)} values, {count} expected");
+                }
+                DeltaBinaryPacked.Decode(input, ints);
+                break;
+            default:
+                throw Unsupported(encoding);
+        }
+    }
+
+    private void RequirePlain(Encoding encoding)
+    {
+        if (encoding != Encoding.Plain)
+        {
+            throw Unsupported(encoding);
+        }
+    }
+
+    private ParquetFormatException Unsupported(Encoding encoding) => new($"{Where}: encoding {encoding} is not valid for {_column.PhysicalType}");
+
+    /// <summary>Appends the page's selected rows: nulls where the definition level is 0, values in order elsewhere.</summary>
+    private void Emit(int rows, int nonNull, long firstRow, RowSelection selection)
+    {
+        var allRows = selection.Ranges.Any(r => r.Start <= firstRow && firstRow + rows <= r.End);
+        var hasNulls = nonNull != rows;
+        if (allRows && !hasNulls && !_valuesFromDictionary)
+        {
+            // The common case for time and numeric fields: copy the whole page in one go.
+            switch (_column.PhysicalType)
+            {
+                case PhysicalType.Int64 or PhysicalType.Int96:
+                    _output.AppendInt64Range(_longs.AsSpan(0, rows));
+                    return;
+                case PhysicalType.Double:
+                    _output.AppendDoubleRange(_doubles.AsSpan(0, rows));
+                    return;
+            }
+        }
+        var value = 0;
+        for (var i = 0; i < rows; i++)
+        {
+            var present = !hasNulls || _defLevels[i] == 1;
+            if (allRows || InSelection(selection, firstRow + i))
+            {
+                if (present)
+                {
+                    AppendValue(value);
+                }
+                else
+                {
+                    _output.AppendNull();
+                }
+            }
+            if (present)
+            {
+                value++;
+            }
+        }
+    }
+
+    private static bool InSelection(RowSelection selection, long row)
+    {
+        foreach (var (start, end) in selection.Ranges)
+        {
+            if (row >= start && row < end)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void AppendValue(int i)
+    {
+        var d = _valuesFromDictionary;
+        switch (_column.PhysicalType)
+        {
+            case PhysicalType.Int64 or PhysicalType.Int96:
+                _output.AppendInt64(d ? _dictLongs[_ints[i]] : _longs[i]);
+                break;
+            case PhysicalType.Int32:
+                _output.AppendInt32(d ? _dictInts[_ints[i]] : _ints[i]);
+                break;
+            case PhysicalType.Double:
+                _output.AppendDouble(d ? _dictDoubles[_ints[i]] : _doubles[i]);
+                break;
+            case PhysicalType.Float:
+                _output.AppendFloat(d ? _dictFloats[_ints[i]] : _floats[i]);
+                break;
+            case PhysicalType.Boolean:
+                _output.AppendBoolean(BitUtil.GetBit(_bits, i));
+                break;
+            default:
+                if (d)
+                {
+                    var index = _ints[i];
+                    _output.AppendBytes(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
+                }
+                else
+                {
+                    _output.AppendBytes(_data.WrittenSpan[_offsets[i].._offsets[i + 1]]);
+                }
+                break;
+        }
+    }
+
+    private static void Ensure<T>(ref T[] array, int length)
+    {
+        if (array.Length < length)
+        {
+            array = new T[Math.Max(length, array.Length * 2)];
+        }
+    }
+}

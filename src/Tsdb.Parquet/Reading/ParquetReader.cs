@@ -1,0 +1,300 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using Encoding = System.Text.Encoding;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Types;
+using Tsdb.Parquet.Metadata;
+using Tsdb.Parquet.Schema;
+
+namespace Tsdb.Parquet.Reading;
+
+/// <summary>
+/// Reads a Parquet file through byte ranges of an <see cref="IRandomAccessSource"/>: the footer once, then only the
+/// column chunks (or pages) a read needs. Projection by column name; row groups are skipped by their statistics and
+/// pages by the page index when a read carries <see cref="ColumnRange"/> predicates.
+/// </summary>
+public sealed class ParquetReader
+{
+    private static ReadOnlySpan<byte> Magic => "PAR1"u8;
+
+    private readonly IRandomAccessSource _source;
+    private readonly ParquetReadOptions _options;
+    private readonly List<ParquetColumn> _columns;
+
+    private ParquetReader(IRandomAccessSource source, ParquetReadOptions options, FileMetaData metadata)
+    {
+        _source = source;
+        _options = options;
+        Metadata = metadata;
+        var keyValues = metadata.KeyValueMetadata?.Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value ?? "")).ToList();
+        (Schema, _columns) = SchemaMapping.ToArrow(metadata.Schema, keyValues);
+        foreach (var group in metadata.RowGroups)
+        {
+            if (group.Columns.Count != _columns.Count)
+            {
+                throw new ParquetFormatException($"a row group has {group.Columns.Count} column chunks for {_columns.Count} columns");
+            }
+            foreach (var chunk in group.Columns)
+            {
+                if (chunk.MetaData is null)
+                {
+                    throw new ParquetFormatException("a column chunk has no metadata (encrypted or external files are not supported)");
+                }
+                if (!string.IsNullOrEmpty(chunk.FilePath))
+                {
+                    throw new ParquetFormatException($"column chunks in other files ({chunk.FilePath}) are not supported");
+                }
+            }
+        }
+    }
+
+    public FileMetaData Metadata { get; }
+
+    public Tsdb.Arrow.Types.Schema Schema { get; }
+
+    public int RowGroupCount => Metadata.RowGroups.Count;
+
+    public long RowCount => Metadata.NumRows;
+
+    /// <summary>Reads the footer: the last 8 bytes, then the metadata they point at (two reads).</summary>
+    public static async Task<ParquetReader> OpenAsync(IRandomAccessSource source, ParquetReadOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        options ??= ParquetReadOptions.Default;
+        if (source.Length < 12)
+        {
+            throw new ParquetFormatException($"not a Parquet file: {source.Length} bytes is too short");
+        }
+        var tail = new byte[8];
+        await source.ReadAsync(source.Length - 8, tail, cancellationToken).ConfigureAwait(false);
+        if (!tail.AsSpan(4).SequenceEqual(Magic))
+        {
+            throw new ParquetFormatException("not a Parquet file: no PAR1 at the end");
+        }
+        var footerLength = BinaryPrimitives.ReadInt32LittleEndian(tail);
+        if (footerLength <= 0 || footerLength > source.Length - 12 || footerLength > options.MaxFooterLength)
+        {
+            throw new ParquetFormatException($"bad footer length {footerLength} in a file of {source.Length} bytes");
+        }
+        var footer = new byte[footerLength];
+        await source.ReadAsync(source.Length - 8 - footerLength, footer, cancellationToken).ConfigureAwait(false);
+        var metadata = FileMetaData.Parse(footer);
+        if (metadata.NumRows < 0)
+        {
+            throw new ParquetFormatException($"negative row count {metadata.NumRows}");
+        }
+        return new ParquetReader(source, options, metadata);
+    }
+
+    public static Task<ParquetReader> OpenAsync(ReadOnlyMemory<byte> file, ParquetReadOptions? options = null, CancellationToken cancellationToken = default) =>
+        OpenAsync(new MemoryRandomAccessSource(file), options, cancellationToken);
+
+    /// <summary>Indices of the row groups that may hold rows matching every predicate (by their statistics).</summary>
+    public IReadOnlyList<int> SelectRowGroups(IReadOnlyList<ColumnRange>? predicates)
+    {
+        var selected = new List<int>();
+        for (var g = 0; g < Metadata.RowGroups.Count; g++)
+        {
+            var group = Metadata.RowGroups[g];
+            var keep = true;
+            foreach (var predicate in predicates ?? [])
+            {
+                var column = FindColumn(predicate.Column);
+                var meta = group.Columns[column.Index].MetaData!;
+                if (meta.NumValues > 0 && meta.Statistics?.NullCount == meta.NumValues)
+                {
+                    keep = false; // only nulls: no value can match a range
+                    break;
+                }
+                var (min, max) = StatisticsBounds(column, meta.Statistics);
+                if (!Bounds.MayOverlap(column, min, max, predicate))
+                {
+                    keep = false;
+                    break;
+                }
+            }
+            if (keep)
+            {
+                selected.Add(g);
+            }
+        }
+        return selected;
+    }
+
+    /// <summary>
+    /// Reads the row groups that may match, one batch per row group, with only <paramref name="columns"/> (all when
+    /// null), skipping pages the page index rules out.
+    /// </summary>
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(IReadOnlyList<string>? columns = null, IReadOnlyList<ColumnRange>? predicates = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var g in SelectRowGroups(predicates))
+        {
+            var batch = await ReadRowGroupAsync(g, columns, predicates, cancellationToken).ConfigureAwait(false);
+            if (batch.Length > 0)
+            {
+                yield return batch;
+            }
+        }
+    }
+
+    /// <summary>Reads every row of the file into batches (one per row group).</summary>
+    public async Task<List<RecordBatch>> ReadAllAsync(IReadOnlyList<string>? columns = null, CancellationToken cancellationToken = default)
+    {
+        var batches = new List<RecordBatch>();
+        await foreach (var batch in ReadAsync(columns, null, cancellationToken).ConfigureAwait(false))
+        {
+            batches.Add(batch);
+        }
+        return batches;
+    }
+
+    public async Task<RecordBatch> ReadRowGroupAsync(int index, IReadOnlyList<string>? columns = null, IReadOnlyList<ColumnRange>? predicates = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Metadata.RowGroups.Count, nameof(index));
+        var group = Metadata.RowGroups[index];
+        var projected = columns is null ? _columns : [.. columns.Select(FindColumn)];
+        var selection = RowSelection.All(group.NumRows);
+        foreach (var predicate in predicates ?? [])
+        {
+            selection = selection.Intersect(await PageSelectionAsync(group, FindColumn(predicate.Column), predicate, cancellationToken).ConfigureAwait(false));
+        }
+        var fields = new List<Field>();
+        var arrays = new List<ArrowArray>();
+        foreach (var column in projected)
+        {
+            var data = await ReadColumnAsync(group, column, selection, cancellationToken).ConfigureAwait(false);
+            fields.Add(Schema[column.Index]);
+            arrays.Add(ArrowArray.Create(data));
+        }
+        var length = (int)selection.RowCount;
+        return new RecordBatch(new Tsdb.Arrow.Types.Schema(fields, Schema.Metadata), arrays, length);
+    }
+
+    private ParquetColumn FindColumn(string name) =>
+        _columns.FirstOrDefault(c => c.Name == name) ?? throw new ArgumentException($"the file has no column '{name}'");
+
+    /// <summary>Rows of the group that the column index says may match (all rows when the file has no page index).</summary>
+    private async Task<RowSelection> PageSelectionAsync(RowGroup group, ParquetColumn column, ColumnRange predicate, CancellationToken cancellationToken)
+    {
+        var chunk = group.Columns[column.Index];
+        if (chunk.ColumnIndexOffset is not { } ciOffset || chunk.ColumnIndexLength is not { } ciLength || chunk.OffsetIndexOffset is not { } oiOffset || chunk.OffsetIndexLength is not { } oiLength)
+        {
+            return RowSelection.All(group.NumRows);
+        }
+        var columnIndex = ColumnIndex.Parse(await ReadRangeAsync(ciOffset, ciLength, cancellationToken).ConfigureAwait(false));
+        var offsetIndex = OffsetIndex.Parse(await ReadRangeAsync(oiOffset, oiLength, cancellationToken).ConfigureAwait(false));
+        var pages = offsetIndex.PageLocations;
+        if (columnIndex.NullPages.Count != pages.Count || columnIndex.MinValues.Count != pages.Count || columnIndex.MaxValues.Count != pages.Count)
+        {
+            throw new ParquetFormatException($"column '{column.Name}': the column index lists {columnIndex.NullPages.Count} pages, the offset index {pages.Count}");
+        }
+        var ranges = new List<(long, long)>();
+        for (var p = 0; p < pages.Count; p++)
+        {
+            if (columnIndex.NullPages[p])
+            {
+                continue;
+            }
+            var min = Bounds.Decode(column, columnIndex.MinValues[p]);
+            var max = Bounds.Decode(column, columnIndex.MaxValues[p]);
+            if (Bounds.MayOverlap(column, min, max, predicate))
+            {
+                var end = p + 1 < pages.Count ? pages[p + 1].FirstRowIndex : group.NumRows;
+                ranges.Add((pages[p].FirstRowIndex, end));
+            }
+        }
+        return RowSelection.FromRanges(ranges);
+    }
+
+    private async Task<ArrayData> ReadColumnAsync(RowGroup group, ParquetColumn column, RowSelection selection, CancellationToken cancellationToken)
+    {
+        var meta = group.Columns[column.Index].MetaData!;
+        using var decoder = new ColumnChunkDecoder(column, meta.Codec, _options);
+        if (selection.IsEmpty)
+        {
+            return decoder.Build();
+        }
+        var (start, length) = ChunkRange(meta, column);
+        var chunk = group.Columns[column.Index];
+        var whole = selection.RowCount == group.NumRows;
+        if (!whole && chunk.OffsetIndexOffset is { } oiOffset && chunk.OffsetIndexLength is { } oiLength)
+        {
+            // Read the dictionary page (if any) and only the data pages whose rows are selected.
+            var pages = OffsetIndex.Parse(await ReadRangeAsync(oiOffset, oiLength, cancellationToken).ConfigureAwait(false)).PageLocations;
+            if (pages.Count > 0 && pages[0].Offset > start)
+            {
+                decoder.DecodePages(await ReadRangeAsync(start, checked((int)(pages[0].Offset - start)), cancellationToken).ConfigureAwait(false), 0, selection);
+            }
+            for (var p = 0; p < pages.Count; p++)
+            {
+                var first = pages[p].FirstRowIndex;
+                var end = p + 1 < pages.Count ? pages[p + 1].FirstRowIndex : group.NumRows;
+                if (selection.Overlaps(first, end))
+                {
+                    if (pages[p].Offset < start || pages[p].Offset + pages[p].CompressedPageSize > start + length || pages[p].CompressedPageSize < 0)
+                    {
+                        throw new ParquetFormatException($"column '{column.Name}': page {p} lies outside its column chunk");
+                    }
+                    decoder.DecodePages(await ReadRangeAsync(pages[p].Offset, pages[p].CompressedPageSize, cancellationToken).ConfigureAwait(false), first, selection);
+                }
+            }
+        }
+        else
+        {
+            decoder.DecodePages(await ReadRangeAsync(start, checked((int)length), cancellationToken).ConfigureAwait(false), 0, selection);
+        }
+        if (decoder.Length != selection.RowCount)
+        {
+            throw new ParquetFormatException($"column '{column.Name}': decoded {decoder.Length} rows, the row group selects {selection.RowCount}");
+        }
+        return decoder.Build();
+    }
+
+    private (long Start, long Length) ChunkRange(ColumnMetaData meta, ParquetColumn column)
+    {
+        // Some writers put 0 in dictionary_page_offset when there is none; only a dictionary before the data counts.
+        var start = meta.DictionaryPageOffset is { } d && d > 0 && d < meta.DataPageOffset ? d : meta.DataPageOffset;
+        var length = meta.TotalCompressedSize;
+        if (start < 4 || length < 0 || length > _options.MaxChunkLength || start > _source.Length - length)
+        {
+            throw new ParquetFormatException($"column '{column.Name}': chunk [{start}, +{length}) lies outside the file");
+        }
+        return (start, length);
+    }
+
+    private async Task<byte[]> ReadRangeAsync(long offset, int length, CancellationToken cancellationToken)
+    {
+        if (length < 0 || offset < 0 || offset > _source.Length - length)
+        {
+            throw new ParquetFormatException($"range [{offset}, +{length}) lies outside the file");
+        }
+        var bytes = GC.AllocateUninitializedArray<byte>(length);
+        await _source.ReadAsync(offset, bytes, cancellationToken).ConfigureAwait(false);
+        return bytes;
+    }
+
+    private static (object? Min, object? Max) StatisticsBounds(ParquetColumn column, Statistics? statistics)
+    {
+        if (statistics is null)
+        {
+            return (null, null);
+        }
+        if (statistics.MinValue is not null && statistics.MaxValue is not null)
+        {
+            return (Bounds.Decode(column, statistics.MinValue), Bounds.Decode(column, statistics.MaxValue));
+        }
+        // The deprecated min/max are only trustworthy where signed order is the column's order.
+        if (statistics.Min is not null && statistics.Max is not null && !column.UnsignedOrder && column.PhysicalType != PhysicalType.Int96)
+        {
+            return (Bounds.Decode(column, statistics.Min), Bounds.Decode(column, statistics.Max));
+        }
+        return (null, null);
+    }
+
+    internal static string Describe(object? value) => value switch
+    {
+        null => "unbounded",
+        byte[] bytes => Encoding.UTF8.GetString(bytes),
+        _ => value.ToString() ?? "",
+    };
+}

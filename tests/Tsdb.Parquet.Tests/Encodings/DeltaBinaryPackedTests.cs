@@ -1,0 +1,227 @@
+using Tsdb.Parquet.Encodings;
+using Tsdb.Parquet.IO;
+
+namespace Tsdb.Parquet.Tests.Encodings;
+
+public sealed class DeltaBinaryPackedTests
+{
+    internal static byte[] Encode(ReadOnlySpan<long> values)
+    {
+        using var buffer = new ByteBuffer();
+        DeltaBinaryPacked.Encode(values, buffer);
+        return buffer.ToArray();
+    }
+
+    internal static byte[] Encode(ReadOnlySpan<int> values)
+    {
+        using var buffer = new ByteBuffer();
+        DeltaBinaryPacked.Encode(values, buffer);
+        return buffer.ToArray();
+    }
+
+    private static long[] DecodeInt64(byte[] encoded, out int consumed)
+    {
+        var count = DeltaBinaryPacked.ReadTotalCount(encoded);
+        var output = new Guarded<long>(count, 0x5A5A5A5A5A5A5A5A);
+        consumed = DeltaBinaryPacked.Decode(encoded, output.Span);
+        output.AssertGuardsIntact();
+        return output.Span.ToArray();
+    }
+
+    private static int[] DecodeInt32(byte[] encoded, out int consumed)
+    {
+        var count = DeltaBinaryPacked.ReadTotalCount(encoded);
+        var output = new Guarded<int>(count, 0x5A5A5A5A);
+        consumed = DeltaBinaryPacked.Decode(encoded, output.Span);
+        output.AssertGuardsIntact();
+        return output.Span.ToArray();
+    }
+
+    [Fact]
+    public void Spec_example_1_decodes()
+    {
+        // Block size 8 (the spec's short examples), 1 miniblock, 5 values, first 1; min delta 1, bit width 0.
+        byte[] encoded = [0x08, 0x01, 0x05, 0x02, 0x02, 0x00];
+        long[] expected = [1, 2, 3, 4, 5];
+        Assert.Equal(expected, DecodeInt64(encoded, out var consumed));
+        Assert.Equal(6, consumed);
+        int[] expected32 = [1, 2, 3, 4, 5];
+        Assert.Equal(expected32, DecodeInt32(encoded, out _));
+    }
+
+    [Fact]
+    public void Spec_example_2_decodes()
+    {
+        // 7,5,3,1,2,3,4,5: min delta -2, width 2, relative deltas 0,0,0,3,3,3,3 (+1 padding) in 2 bytes.
+        byte[] encoded = [0x08, 0x01, 0x08, 0x0E, 0x03, 0x02, 0xC0, 0x3F];
+        long[] expected = [7, 5, 3, 1, 2, 3, 4, 5];
+        Assert.Equal(expected, DecodeInt64(encoded, out var consumed));
+        Assert.Equal(8, consumed);
+    }
+
+    [Fact]
+    public void Encoder_uses_blocks_of_128_in_4_miniblocks()
+    {
+        long[] values = [1, 2, 3, 4, 5];
+        // 128, 4 miniblocks, 5 values, first 1 | min delta 1, four zero widths, no miniblock bytes.
+        byte[] expected = [0x80, 0x01, 0x04, 0x05, 0x02, 0x02, 0x00, 0x00, 0x00, 0x00];
+        Assert.Equal(expected, Encode(values));
+        int[] values32 = [1, 2, 3, 4, 5];
+        Assert.Equal(expected, Encode(values32));
+        Assert.Equal(new byte[] { 0x80, 0x01, 0x04, 0x00, 0x00 }, Encode(ReadOnlySpan<long>.Empty));
+        Assert.Equal(new byte[] { 0x80, 0x01, 0x04, 0x01, 0x0E }, Encode([7L]));
+    }
+
+    [Fact]
+    public void Seven_five_three_round_trips_with_one_miniblock_of_width_2()
+    {
+        long[] values = [7, 5, 3, 1, 2, 3, 4, 5];
+        var encoded = Encode(values);
+        // header (5) + min delta (1) + 4 widths + 32 values × 2 bits.
+        Assert.Equal(5 + 1 + 4 + 8, encoded.Length);
+        Assert.Equal(2, encoded[6]);
+        Assert.Equal(values, DecodeInt64(encoded, out var consumed));
+        Assert.Equal(encoded.Length, consumed);
+    }
+
+    public static TheoryData<string> Int64Cases() =>
+    [
+        "empty", "one", "two", "8", "32", "33", "128", "129", "257", "1000", "extremes", "random", "timestamps", "alternating", "constant",
+    ];
+
+    private static long[] Int64Values(string name, Random rng) => name switch
+    {
+        "empty" => [],
+        "one" => [long.MinValue],
+        "two" => [long.MaxValue, long.MinValue],
+        "8" => Sequence(rng, 8, 1L << 62),
+        "32" => Sequence(rng, 32, 1000),
+        "33" => Sequence(rng, 33, 1000),
+        "128" => Sequence(rng, 128, 1L << 40),
+        "129" => Sequence(rng, 129, 5),
+        "257" => Sequence(rng, 257, 1L << 20),
+        "1000" => Sequence(rng, 1000, 1L << 50),
+        "extremes" => [0, long.MaxValue, long.MinValue, -1, long.MaxValue, 1, long.MinValue, long.MinValue, long.MaxValue, 0],
+        "random" => [.. Enumerable.Range(0, 777).Select(_ => (long)(((ulong)rng.NextInt64() << 1) ^ (ulong)rng.Next(2)))],
+        "timestamps" => [.. Enumerable.Range(0, 3000).Select(i => 1_700_000_000_000_000_000 + (i * 10_000_000_000L) + rng.Next(-5, 5))],
+        "alternating" => [.. Enumerable.Range(0, 300).Select(i => i % 2 == 0 ? long.MinValue : long.MaxValue)],
+        _ => [.. Enumerable.Repeat(-42L, 500)],
+    };
+
+    private static long[] Sequence(Random rng, int count, long spread)
+    {
+        var values = new long[count];
+        var value = rng.NextInt64();
+        for (var i = 0; i < count; i++)
+        {
+            value = unchecked(value + rng.NextInt64(-spread, spread));
+            values[i] = value;
+        }
+        return values;
+    }
+
+    [Theory]
+    [MemberData(nameof(Int64Cases))]
+    public void Int64_round_trips(string name)
+    {
+        var values = Int64Values(name, new Random(name.Length * 31));
+        var encoded = Encode(values);
+        Assert.Equal(values.Length, DeltaBinaryPacked.ReadTotalCount(encoded));
+        Assert.Equal(values, DecodeInt64(encoded, out var consumed));
+        Assert.Equal(encoded.Length, consumed);
+        // Whatever follows (the bytes of DELTA_LENGTH_BYTE_ARRAY) is not consumed.
+        byte[] followed = [.. encoded, 0xAB, 0xCD];
+        Assert.Equal(values, DecodeInt64(followed, out consumed));
+        Assert.Equal(encoded.Length, consumed);
+    }
+
+    public static TheoryData<int> Int32Seeds() => [.. Enumerable.Range(0, 8)];
+
+    [Theory]
+    [MemberData(nameof(Int32Seeds))]
+    public void Int32_round_trips_with_wrapping_deltas(int seed)
+    {
+        var rng = new Random(seed);
+        var count = seed switch { 0 => 0, 1 => 1, 2 => 32, 3 => 128, 4 => 129, _ => rng.Next(1, 3000) };
+        var values = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = (seed % 3) switch
+            {
+                0 => rng.Next(2) == 0 ? int.MinValue : int.MaxValue,
+                1 => rng.Next(int.MinValue, int.MaxValue),
+                _ => rng.Next(0, 100),
+            };
+        }
+        var encoded = Encode(values);
+        Assert.Equal(values, DecodeInt32(encoded, out var consumed));
+        Assert.Equal(encoded.Length, consumed);
+    }
+
+    [Fact]
+    public void Int64_deltas_can_need_all_64_bits()
+    {
+        long[] values = [0, long.MaxValue, long.MinValue, long.MaxValue];
+        var encoded = Encode(values);
+        // Deltas wrap to MaxValue, 1, -1: min delta -1 (one zigzag byte after the 5-byte header), then width 64.
+        Assert.Equal(64, encoded[6]);
+        Assert.Equal(values, DecodeInt64(encoded, out _));
+    }
+
+    [Fact]
+    public void Int32_decoder_keeps_the_low_32_bits_of_wider_miniblocks()
+    {
+        // Written as INT64: deltas of ±(2^32 - 1) need 33 bits; INT32 decoding wraps to the same values.
+        long[] wide = [int.MaxValue, int.MinValue, int.MaxValue, 5, int.MinValue];
+        var encoded = Encode(wide);
+        Assert.Contains(encoded, b => b == 33);
+        int[] expected = [int.MaxValue, int.MinValue, int.MaxValue, 5, int.MinValue];
+        Assert.Equal(expected, DecodeInt32(encoded, out _));
+    }
+
+    [Fact]
+    public void Widths_of_unused_miniblocks_are_ignored()
+    {
+        var encoded = Encode([1L, 2, 3, 10, 20]); // one miniblock used of four
+        encoded[7] = 0xFF;
+        encoded[8] = 65;
+        encoded[9] = 64;
+        long[] expected = [1, 2, 3, 10, 20];
+        Assert.Equal(expected, DecodeInt64(encoded, out var consumed));
+        Assert.Equal(encoded.Length, consumed);
+    }
+
+    [Fact]
+    public void Errors_say_what_and_where()
+    {
+        var encoded = Encode([1L, 2, 3, 10, 20]);
+        var error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.Decode(encoded, new long[4]));
+        Assert.Equal("DELTA_BINARY_PACKED at byte 0: the data holds 5 values but the page has room for 4", error.Message);
+
+        byte[] badWidth = [.. encoded];
+        badWidth[6] = 65;
+        error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.Decode(badWidth, new long[5]));
+        Assert.Equal("DELTA_BINARY_PACKED at byte 6: miniblock bit width 65 exceeds 64", error.Message);
+
+        error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.Decode(encoded.AsSpan(0, encoded.Length - 1), new long[5]));
+        Assert.Equal("DELTA_BINARY_PACKED at byte 10: input ends inside a miniblock (needs 16 bytes, 15 remain)", error.Message);
+
+        error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.ReadTotalCount([0x00, 0x01, 0x01, 0x00]));
+        Assert.Equal("DELTA_BINARY_PACKED at byte 0: block size 0 is not a positive multiple of 8", error.Message);
+
+        error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.ReadTotalCount([0x80, 0x01, 0x03, 0x01, 0x00]));
+        Assert.Equal("DELTA_BINARY_PACKED at byte 2: 3 miniblocks do not split a block of 128 into multiples of 8 values", error.Message);
+
+        error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.ReadTotalCount([0x80, 0x01, 0x04, 0x80, 0x80, 0x80, 0x80, 0x08, 0x00]));
+        Assert.Equal("DELTA_BINARY_PACKED at byte 3: the total value count 2147483648 exceeds 2147483647", error.Message);
+
+        error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.ReadTotalCount([0x80, 0x01]));
+        Assert.Equal("DELTA_BINARY_PACKED at byte 2: input ends inside the varint of the miniblock count", error.Message);
+
+        error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.Decode(Encode([1L << 40]), new int[1]));
+        Assert.Equal("DELTA_BINARY_PACKED at byte 0: first value 1099511627776 does not fit in INT32", error.Message);
+
+        error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.Decode([0x80, 0x01, 0x04, 0x02, 0x00, 0x02, 0x00], new long[2]));
+        Assert.Equal("DELTA_BINARY_PACKED at byte 6: input ends inside the miniblock bit widths (needs 4 bytes, 1 remain)", error.Message);
+    }
+}

@@ -1,0 +1,134 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Parquet.Metadata;
+using Tsdb.Parquet.Reading;
+using Tsdb.Parquet.Writing;
+
+namespace Tsdb.Parquet.Tests;
+
+public sealed class ParquetRoundTripTests
+{
+    public static TheoryData<int, CompressionCodec, int, bool> Cases()
+    {
+        var data = new TheoryData<int, CompressionCodec, int, bool>();
+        CompressionCodec[] codecs = [CompressionCodec.Uncompressed, CompressionCodec.Snappy, CompressionCodec.Gzip, CompressionCodec.Zstd];
+        for (var seed = 1; seed <= 16; seed++)
+        {
+            data.Add(seed, codecs[seed % 4], 1 + (seed % 2), seed % 3 != 0);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Batches_read_back_identically(int seed, CompressionCodec codec, int pageVersion, bool dictionary)
+    {
+        var data = new TestData(seed);
+        var batches = Enumerable.Range(0, 3).Select(i => data.Batch(TestData.WideSchema, data.Rng.Next(0, 3000), 1_700_000_000_000_000_000L + (i * 100_000_000_000_000L))).ToList();
+        var options = new ParquetWriterOptions
+        {
+            Compression = codec,
+            DataPageVersion = pageVersion,
+            DictionaryEnabled = dictionary,
+            RowGroupSize = 2500,
+            PageRowLimit = 700,
+            DeltaForIntegers = seed % 2 == 0,
+        };
+        var bytes = ParquetWriter.ToBytes(TestData.WideSchema, batches, options);
+        var reader = await ParquetReader.OpenAsync(bytes);
+        var read = await reader.ReadAllAsync();
+
+        Assert.Equal(batches.Sum(b => b.Length), reader.RowCount);
+        Assert.Equal(
+            ParquetCanonicalJson.Columns(TestData.WideSchema, batches).ToJsonString(),
+            ParquetCanonicalJson.Columns(TestData.WideSchema, read).ToJsonString());
+    }
+
+    [Fact]
+    public async Task Projection_reads_only_the_columns_asked_for()
+    {
+        var data = new TestData(3);
+        var batch = data.Batch(TestData.WideSchema, 5000, 0);
+        var bytes = ParquetWriter.ToBytes(TestData.WideSchema, [batch]);
+        var source = new MemoryRandomAccessSource(bytes);
+        var reader = await ParquetReader.OpenAsync(source);
+        var before = source.BytesRead;
+        var read = await reader.ReadAllAsync(["f64", "time"]);
+        Assert.Equal(["f64", "time"], read[0].Schema.Fields.Select(f => f.Name));
+        var chunkBytes = reader.Metadata.RowGroups[0].Columns.Where((_, i) => i is 0 or 4).Sum(c => c.MetaData!.TotalCompressedSize);
+        Assert.Equal(chunkBytes, source.BytesRead - before);
+        Assert.Equal(
+            ParquetCanonicalJson.Columns(new([TestData.WideSchema[4], TestData.WideSchema[0]]), [batch]).ToJsonString(),
+            ParquetCanonicalJson.Columns(read[0].Schema, read).ToJsonString());
+    }
+
+    [Fact]
+    public async Task Row_groups_and_pages_outside_a_time_range_are_not_read()
+    {
+        var data = new TestData(4);
+        var batch = data.Batch(TestData.WideSchema, 40_000, 1_000_000_000_000_000_000);
+        var options = new ParquetWriterOptions { RowGroupSize = 10_000, PageRowLimit = 1_000 };
+        var bytes = ParquetWriter.ToBytes(TestData.WideSchema, [batch], options);
+        var times = ((TimestampArray)batch.Column(0)).Values.ToArray();
+        var (from, to) = (times[12_345], times[12_999]);
+
+        var source = new MemoryRandomAccessSource(bytes);
+        var reader = await ParquetReader.OpenAsync(source);
+        var predicate = new[] { new ColumnRange("time", from, to) };
+        Assert.Equal([1], reader.SelectRowGroups(predicate));
+        var before = source.BytesRead;
+        var batches = new List<RecordBatch>();
+        await foreach (var b in reader.ReadAsync(null, predicate))
+        {
+            batches.Add(b);
+        }
+        var rows = batches.Sum(b => b.Length);
+        // Pages of 1,000 rows: rows 12,000–12,999 (one page per column), not the whole 10,000-row group.
+        Assert.Equal(1_000, rows);
+        Assert.True(source.BytesRead - before < bytes.Length / 20, $"read {source.BytesRead - before} of {bytes.Length} bytes");
+        var readTimes = ((TimestampArray)batches[0].Column(0)).Values.ToArray();
+        Assert.Equal(times.AsSpan(12_000, 1_000).ToArray(), readTimes);
+        // Every column comes from the same rows.
+        Assert.Equal(
+            ParquetCanonicalJson.Columns(TestData.WideSchema, [batch.Slice(12_000, 1_000)]).ToJsonString(),
+            ParquetCanonicalJson.Columns(TestData.WideSchema, batches).ToJsonString());
+
+        Assert.Empty(reader.SelectRowGroups([new ColumnRange("time", times[^1] + 1, null)]));
+        Assert.Equal(4, reader.SelectRowGroups([new ColumnRange("host", "host_0", "host_9")]).Count);
+    }
+
+    [Fact]
+    public async Task Metadata_sorting_columns_and_statistics_are_written()
+    {
+        var data = new TestData(5);
+        var batch = data.Batch(TestData.WideSchema, 1000, 0);
+        var options = new ParquetWriterOptions
+        {
+            KeyValueMetadata = [new("tsdb:sort_key", "host,time"), new("tsdb:time_range", "0..1")],
+            SortingColumns = [(1, false, true), (0, false, true)],
+        };
+        var reader = await ParquetReader.OpenAsync(ParquetWriter.ToBytes(TestData.WideSchema, [batch], options));
+        Assert.Equal("host,time", reader.Schema.GetMetadata("tsdb:sort_key"));
+        var group = reader.Metadata.RowGroups[0];
+        Assert.Equal([1, 0], group.SortingColumns!.Select(s => s.ColumnIdx));
+        var time = group.Columns[0].MetaData!;
+        var times = ((TimestampArray)batch.Column(0)).Values;
+        Assert.Equal(times[0], BitConverter.ToInt64(time.Statistics!.MinValue));
+        Assert.Equal(times[^1], BitConverter.ToInt64(time.Statistics!.MaxValue));
+        Assert.Equal(0, time.Statistics!.NullCount);
+        Assert.NotNull(group.Columns[0].ColumnIndexOffset);
+        Assert.NotNull(group.Columns[0].OffsetIndexOffset);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 1, 2, 3 }, 2, new byte[] { 1, 3 }, false)]
+    [InlineData(new byte[] { 1, 0xFF, 0xFF }, 2, new byte[] { 2 }, false)]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF }, 2, new byte[] { 0xFF, 0xFF, 0xFF }, true)]
+    [InlineData(new byte[] { 5 }, 2, new byte[] { 5 }, true)]
+    public void Truncated_maximum_stays_an_upper_bound(byte[] value, int length, byte[] expected, bool exact)
+    {
+        var (bound, isExact) = PageStatistics.TruncateMax(value, length);
+        Assert.Equal(expected, bound);
+        Assert.Equal(exact, isExact);
+        Assert.True(bound.AsSpan().SequenceCompareTo(value) >= 0);
+    }
+}
