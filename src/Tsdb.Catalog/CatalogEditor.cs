@@ -10,6 +10,10 @@ public sealed class CatalogEditor
 {
     private readonly Dictionary<string, DatabaseDefinition> _databases;
     private readonly List<TokenDefinition> _tokens;
+    private readonly List<ParquetFileEntry> _files;
+    private readonly List<PendingDelete> _pendingDeletes;
+    private long _persistedSequence;
+    private long _nextFileId;
 
     internal CatalogEditor(CatalogSnapshot snapshot, CatalogLimits limits)
     {
@@ -17,6 +21,85 @@ public sealed class CatalogEditor
         Limits = limits;
         _databases = snapshot.Databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
         _tokens = [.. snapshot.Tokens];
+        _files = [.. snapshot.Files];
+        _pendingDeletes = [.. snapshot.PendingDeletes];
+        _persistedSequence = snapshot.PersistedSequence;
+        _nextFileId = snapshot.NextFileId;
+    }
+
+    public IReadOnlyList<ParquetFileEntry> Files => _files;
+
+    public long PersistedSequence => _persistedSequence;
+
+    /// <summary>Reserves an id for a file about to be written.</summary>
+    public long NextFileId()
+    {
+        Changed = true;
+        return _nextFileId++;
+    }
+
+    public void AddFile(ParquetFileEntry file)
+    {
+        _files.Add(file);
+        Changed = true;
+    }
+
+    /// <summary>Drops files from the catalog; their objects are deleted later (see <see cref="CatalogSnapshot.PendingDeletes"/>).</summary>
+    public void RemoveFiles(IEnumerable<long> ids, DateTimeOffset deleteAfter)
+    {
+        var doomed = ids.ToHashSet();
+        foreach (var file in _files.Where(f => doomed.Contains(f.Id)))
+        {
+            _pendingDeletes.Add(new PendingDelete(file.Path, deleteAfter));
+        }
+        Changed |= _files.RemoveAll(f => doomed.Contains(f.Id)) > 0;
+    }
+
+    public void SetPersistedSequence(long sequence)
+    {
+        if (sequence > _persistedSequence)
+        {
+            _persistedSequence = sequence;
+            Changed = true;
+        }
+    }
+
+    public void ForgetPendingDeletes(IEnumerable<string> paths)
+    {
+        var done = paths.ToHashSet(StringComparer.Ordinal);
+        Changed |= _pendingDeletes.RemoveAll(p => done.Contains(p.Path)) > 0;
+    }
+
+    public void SetRetention(string database, TimeSpan? retention)
+    {
+        var db = _databases[database];
+        _databases[database] = new DatabaseDefinition(db.Name, db.Tables, retention);
+        Changed = true;
+    }
+
+    /// <summary>Removes a table and schedules its files for deletion.</summary>
+    public bool DeleteTable(string database, string table, DateTimeOffset deleteAfter)
+    {
+        if (!_databases.TryGetValue(database, out var db) || db.FindTable(table) is null)
+        {
+            return false;
+        }
+        _databases[database] = new DatabaseDefinition(db.Name, db.Tables.Where(t => t.Name != table), db.RetentionPeriod);
+        RemoveFiles(_files.Where(f => f.Database == database && f.Table == table).Select(f => f.Id).ToList(), deleteAfter);
+        Changed = true;
+        return true;
+    }
+
+    /// <summary>Removes a database and schedules its files for deletion.</summary>
+    public bool DeleteDatabase(string database, DateTimeOffset deleteAfter)
+    {
+        if (!_databases.Remove(database))
+        {
+            return false;
+        }
+        RemoveFiles(_files.Where(f => f.Database == database).Select(f => f.Id).ToList(), deleteAfter);
+        Changed = true;
+        return true;
     }
 
     public CatalogSnapshot Base { get; }
@@ -26,6 +109,8 @@ public sealed class CatalogEditor
     public bool Changed { get; private set; }
 
     public DatabaseDefinition? FindDatabase(string name) => _databases.GetValueOrDefault(name);
+
+    public IEnumerable<DatabaseDefinition> Databases => _databases.Values;
 
     /// <summary>The database, created if missing. Fails (returns an error) on a bad name or the database limit.</summary>
     public CatalogError? EnsureDatabase(string name, out DatabaseDefinition? database)
@@ -110,5 +195,5 @@ public sealed class CatalogEditor
         Changed = true;
     }
 
-    internal CatalogSnapshot Build() => new(Base.Version + 1, _databases.Values, _tokens);
+    internal CatalogSnapshot Build() => new(Base.Version + 1, _databases.Values, _tokens, _files, _persistedSequence, _nextFileId, _pendingDeletes);
 }

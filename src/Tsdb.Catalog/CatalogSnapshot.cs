@@ -8,8 +8,24 @@ public sealed class CatalogSnapshot
     private readonly Dictionary<string, TokenDefinition> _tokensByHash;
 
     public CatalogSnapshot(long version, IEnumerable<DatabaseDefinition> databases, IEnumerable<TokenDefinition> tokens)
+        : this(version, databases, tokens, [], 0, 1, [])
+    {
+    }
+
+    public CatalogSnapshot(
+        long version,
+        IEnumerable<DatabaseDefinition> databases,
+        IEnumerable<TokenDefinition> tokens,
+        IEnumerable<ParquetFileEntry> files,
+        long persistedSequence,
+        long nextFileId,
+        IEnumerable<PendingDelete> pendingDeletes)
     {
         Version = version;
+        Files = [.. files];
+        PersistedSequence = persistedSequence;
+        NextFileId = nextFileId;
+        PendingDeletes = [.. pendingDeletes];
         _databases = databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
         _byChars = _databases.GetAlternateLookup<ReadOnlySpan<char>>();
         Tokens = [.. tokens];
@@ -17,6 +33,20 @@ public sealed class CatalogSnapshot
     }
 
     public static CatalogSnapshot Empty { get; } = new(0, [], []);
+
+    /// <summary>Every Parquet file the database consists of (besides rows still in the write buffer and WAL).</summary>
+    public IReadOnlyList<ParquetFileEntry> Files { get; }
+
+    /// <summary>Every WAL record with a sequence up to this one is in <see cref="Files"/>; replay skips them.</summary>
+    public long PersistedSequence { get; }
+
+    public long NextFileId { get; }
+
+    /// <summary>Objects no longer referenced, to delete once no reader can still hold an older catalog.</summary>
+    public IReadOnlyList<PendingDelete> PendingDeletes { get; }
+
+    public IEnumerable<ParquetFileEntry> FilesOf(string database, string table) =>
+        Files.Where(f => f.Table == table && f.Database == database);
 
     public long Version { get; }
 

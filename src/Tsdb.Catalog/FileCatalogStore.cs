@@ -1,112 +1,17 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Tsdb.Core.IO;
-using Tsdb.Core.Schema;
 
 namespace Tsdb.Catalog;
 
-/// <summary>
-/// Keeps the catalog as one JSON file in the data directory, replaced atomically on every change. (The persistence
-/// issue moves the catalog into the object store as a versioned log.)
-/// </summary>
+/// <summary>Keeps the catalog as one JSON file, replaced atomically on every change (tests and tools).</summary>
 public sealed class FileCatalogStore(string path) : ICatalogStore
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
-
     public string Path { get; } = path;
 
-    public CatalogSnapshot? Load()
-    {
-        if (!File.Exists(Path))
-        {
-            return null;
-        }
-        CatalogFile? file;
-        try
-        {
-            file = JsonSerializer.Deserialize<CatalogFile>(File.ReadAllBytes(Path), Json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"the catalog file {Path} is not valid: {e.Message}", e);
-        }
-        if (file is null || file.FormatVersion != 1)
-        {
-            throw new InvalidDataException($"the catalog file {Path} has an unknown format version");
-        }
-        var databases = file.Databases.Select(d => new DatabaseDefinition(
-            d.Name,
-            d.Tables.Select(t => new TableDefinition(t.Name, [.. t.Columns.Select(c => new ColumnDefinition(c.Name, c.Kind))])),
-            d.RetentionSeconds is { } s ? TimeSpan.FromSeconds(s) : null));
-        var tokens = file.Tokens.Select(t => new TokenDefinition(t.Name, t.Sha256, t.Admin, t.CreatedAt));
-        return new CatalogSnapshot(file.Version, databases, tokens);
-    }
+    public CatalogSnapshot? Load() => File.Exists(Path) ? CatalogSerializer.Deserialize(File.ReadAllBytes(Path), Path) : null;
 
     public void Save(CatalogSnapshot snapshot)
     {
-        var file = new CatalogFile
-        {
-            FormatVersion = 1,
-            Version = snapshot.Version,
-            Databases = [.. snapshot.Databases.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => new DatabaseFile
-            {
-                Name = d.Name,
-                RetentionSeconds = d.RetentionPeriod is { } r ? (long)r.TotalSeconds : null,
-                Tables = [.. d.Tables.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new TableFile
-                {
-                    Name = t.Name,
-                    Columns = [.. t.Columns.Select(c => new ColumnFile { Name = c.Name, Kind = c.Kind })],
-                })],
-            })],
-            Tokens = [.. snapshot.Tokens.Select(t => new TokenFile { Name = t.Name, Sha256 = t.Sha256Hex, Admin = t.IsAdmin, CreatedAt = t.CreatedAt })],
-        };
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
-        DurableFile.WriteAllBytes(Path, JsonSerializer.SerializeToUtf8Bytes(file, Json));
-    }
-
-    private sealed class CatalogFile
-    {
-        public int FormatVersion { get; set; }
-
-        public long Version { get; set; }
-
-        public List<DatabaseFile> Databases { get; set; } = [];
-
-        public List<TokenFile> Tokens { get; set; } = [];
-    }
-
-    private sealed class DatabaseFile
-    {
-        public string Name { get; set; } = "";
-
-        public long? RetentionSeconds { get; set; }
-
-        public List<TableFile> Tables { get; set; } = [];
-    }
-
-    private sealed class TableFile
-    {
-        public string Name { get; set; } = "";
-
-        public List<ColumnFile> Columns { get; set; } = [];
-    }
-
-    private sealed class ColumnFile
-    {
-        public string Name { get; set; } = "";
-
-        [JsonConverter(typeof(JsonStringEnumConverter<ColumnKind>))]
-        public ColumnKind Kind { get; set; }
-    }
-
-    private sealed class TokenFile
-    {
-        public string Name { get; set; } = "";
-
-        public string Sha256 { get; set; } = "";
-
-        public bool Admin { get; set; }
-
-        public DateTimeOffset CreatedAt { get; set; }
+        DurableFile.WriteAllBytes(Path, CatalogSerializer.Serialize(snapshot));
     }
 }

@@ -4,6 +4,7 @@ using Tsdb.Catalog;
 using Tsdb.Ingest;
 using Tsdb.Server;
 using Tsdb.Storage;
+using Tsdb.Storage.Persistence;
 using Tsdb.Wal;
 
 namespace Tsdb.Cli;
@@ -23,10 +24,22 @@ internal static class ServeCommand
         var maxDatabases = EnvOption.Number("--max-databases", "TSDB_MAX_DATABASES", 100, "Most databases");
         var maxTables = EnvOption.Number("--max-tables-per-database", "TSDB_MAX_TABLES_PER_DATABASE", 2000, "Most tables in one database");
         var maxColumns = EnvOption.Number("--max-columns-per-table", "TSDB_MAX_COLUMNS_PER_TABLE", 500, "Most columns in one table (tags, fields and time)");
+        var objectStore = EnvOption.Text("--object-store", "TSDB_OBJECT_STORE", "file", "Where Parquet files and the catalog live: file (under --data-dir), memory, or s3");
+        var s3Endpoint = EnvOption.Text("--s3-endpoint", "TSDB_S3_ENDPOINT", null, "S3 endpoint URL, e.g. http://127.0.0.1:7480 (path-style)");
+        var s3Bucket = EnvOption.Text("--s3-bucket", "TSDB_S3_BUCKET", null, "S3 bucket (created if missing)");
+        var s3Region = EnvOption.Text("--s3-region", "TSDB_S3_REGION", "us-east-1", "S3 region");
+        var s3AccessKey = EnvOption.Text("--s3-access-key", "TSDB_S3_ACCESS_KEY", null, "S3 access key");
+        var s3SecretKey = EnvOption.Text("--s3-secret-key", "TSDB_S3_SECRET_KEY", null, "S3 secret key");
+        var persistAge = EnvOption.Text("--persist-age", "TSDB_PERSIST_AGE", "10m", "Persist buffered rows once the oldest are this old");
+        var persistSize = EnvOption.Text("--persist-buffer-size", "TSDB_PERSIST_BUFFER_SIZE", "256MiB", "Persist once the buffer holds this much");
+        var persistCheck = EnvOption.Text("--persist-check-interval", "TSDB_PERSIST_CHECK_INTERVAL", "5s", "How often the persister, compactor and retention run");
+        var compactionFiles = EnvOption.Number("--compaction-min-files", "TSDB_COMPACTION_MIN_FILES", 4, "Compact a day partition once it has this many files");
+        var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
+            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -41,7 +54,16 @@ internal static class ServeCommand
                     Values.ParseDuration(parse.GetValue(walFlush)!),
                     Values.ParseSize(parse.GetValue(walSegment)!),
                     Values.ParseSize(parse.GetValue(bufferLimit)!),
-                    new CatalogLimits { MaxDatabases = parse.GetValue(maxDatabases), MaxTablesPerDatabase = parse.GetValue(maxTables), MaxColumnsPerTable = parse.GetValue(maxColumns) });
+                    new CatalogLimits { MaxDatabases = parse.GetValue(maxDatabases), MaxTablesPerDatabase = parse.GetValue(maxTables), MaxColumnsPerTable = parse.GetValue(maxColumns) },
+                    ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)),
+                    new StorageOptions
+                    {
+                        PersistAge = Values.ParseDuration(parse.GetValue(persistAge)!),
+                        PersistBufferBytes = Values.ParseSize(parse.GetValue(persistSize)!),
+                        CheckInterval = Values.ParseDuration(parse.GetValue(persistCheck)!),
+                        CompactionMinFiles = parse.GetValue(compactionFiles),
+                        DeletionGrace = Values.ParseDuration(parse.GetValue(deletionGrace)!),
+                    });
                 _ = TsdbHttpServer.ParseBindForValidation(settings.HttpBind);
             }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
@@ -54,34 +76,56 @@ internal static class ServeCommand
         return command;
     }
 
-    private sealed record ServeSettings(string DataDir, string HttpBind, bool Auth, long MaxRequestSize, TimeSpan WalFlushInterval, long WalSegmentBytes, long BufferLimit, CatalogLimits Limits);
+    private sealed record ServeSettings(string DataDir, string HttpBind, bool Auth, long MaxRequestSize, TimeSpan WalFlushInterval, long WalSegmentBytes, long BufferLimit, CatalogLimits Limits, ObjectStoreSettings Store, StorageOptions Storage);
 
     private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(settings.DataDir);
         var time = TimeProvider.System;
-        var catalog = new Catalog.Catalog(new FileCatalogStore(Path.Combine(settings.DataDir, "catalog.json")), settings.Limits);
+        var store = settings.Store.Create(settings.DataDir);
+        settings = settings with { Storage = settings.Storage with { TruncateWal = settings.Store.Kind != "memory" } };
+        Console.WriteLine($"object store: {settings.Store.Describe(settings.DataDir)}");
+        var catalog = new Catalog.Catalog(new ObjectStoreCatalogStore(store), settings.Limits);
         if (settings.Auth && catalog.Current.Tokens.Count == 0)
         {
             var secret = catalog.CreateToken("_admin", admin: true, time.GetUtcNow());
             Console.WriteLine($"admin token (shown once, only its hash is stored; create more with 'tsdb token create'): {secret}");
         }
-        var buffer = new WriteBuffer(settings.BufferLimit);
+        var persisted = catalog.Current.PersistedSequence;
+        var buffer = new WriteBuffer(settings.BufferLimit, time);
+        buffer.SkipThrough(persisted);
         var wal = WriteAheadLog.Open(new WalOptions
         {
             Directory = Path.Combine(settings.DataDir, "wal"),
             FlushInterval = settings.WalFlushInterval,
             SegmentBytes = settings.WalSegmentBytes,
+            SequenceFloor = persisted,
         }, buffer);
         foreach (var problem in wal.ReplayReport.Problems)
         {
             await Console.Error.WriteLineAsync($"warning: {problem}").ConfigureAwait(false);
         }
-        Console.WriteLine($"replayed {wal.ReplayReport.RecordCount} WAL records ({buffer.RowCount} rows) from {wal.ReplayReport.SegmentCount} segments");
-        var ingester = new LineProtocolIngester(catalog, wal, time, () => buffer.IsOverBudget);
+        Console.WriteLine($"replayed {wal.ReplayReport.RecordCount} WAL records ({buffer.RowCount} rows not yet persisted) from {wal.ReplayReport.SegmentCount} segments; {catalog.Current.Files.Count} Parquet files, persisted through sequence {persisted}");
+        using var persister = new Persister(catalog, buffer, wal, store, settings.Storage, time);
+        var orphans = await persister.DeleteOrphansAsync(cancellationToken).ConfigureAwait(false);
+        if (orphans > 0)
+        {
+            Console.WriteLine($"deleted {orphans} files a crashed persist or compaction left behind");
+        }
+        await using var storage = new StorageService(persister, buffer, settings.Storage, time, Console.WriteLine);
+        storage.Start();
+        var ingester = new LineProtocolIngester(catalog, wal, time, () =>
+        {
+            if (!buffer.IsOverBudget)
+            {
+                return false;
+            }
+            storage.RequestPersist();
+            return true;
+        });
         var server = new TsdbHttpServer(
             new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize },
-            catalog, ingester, buffer, time);
+            catalog, ingester, new TableReader(catalog, buffer, store), persister, time);
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"listening on {server.Address.ToString().TrimEnd('/')}");
 

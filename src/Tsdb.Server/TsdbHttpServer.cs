@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tsdb.Ingest;
 using Tsdb.Server.Http;
-using Tsdb.Storage;
+using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Server;
 
@@ -17,11 +17,11 @@ namespace Tsdb.Server;
 public sealed class TsdbHttpServer : IAsyncDisposable
 {
     private static readonly HashSet<string> OpenPaths = new(StringComparer.Ordinal) { "/health", "/ping" };
-    private static readonly HashSet<string> AdminPaths = new(StringComparer.Ordinal) { "/api/v3/configure/token" };
+    private static readonly HashSet<string> AdminPaths = new(StringComparer.Ordinal) { "/api/v3/configure/token", "/api/v3/persist", "/api/v3/compact" };
 
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, WriteBuffer buffer, TimeProvider time)
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -45,7 +45,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         Options = options;
 
         var writes = new WriteEndpoints(ingester, options);
-        var admin = new AdminEndpoints(catalog, buffer, options, time);
+        var admin = new AdminEndpoints(catalog, reader, persister, options, time);
         if (options.AuthEnabled)
         {
             _app.Use(async (context, next) =>
@@ -84,6 +84,12 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGet("/api/v3/configure/database", admin.ListDatabases);
         _app.MapPost("/api/v3/configure/token", admin.CreateToken);
         _app.MapGet("/api/v3/export", admin.Export);
+        _app.MapPost("/api/v3/persist", admin.Persist);
+        _app.MapGet("/api/v3/system/files", admin.ListFiles);
+        _app.MapPost("/api/v3/compact", admin.Compact);
+        _app.MapMethods("/api/v3/configure/database", ["PATCH"], admin.UpdateDatabase);
+        _app.MapDelete("/api/v3/configure/database", admin.DeleteDatabase);
+        _app.MapDelete("/api/v3/configure/table", admin.DeleteTable);
     }
 
     public ServerOptions Options { get; }

@@ -17,7 +17,22 @@ public sealed class WriteBuffer : IWalListener
     private long _bytes;
     private long _rows;
 
-    public WriteBuffer(long memoryLimitBytes) => MemoryLimitBytes = memoryLimitBytes;
+    private long _skipThrough;
+    private long _lastSequence;
+
+    public WriteBuffer(long memoryLimitBytes, TimeProvider? time = null)
+    {
+        MemoryLimitBytes = memoryLimitBytes;
+        _time = time ?? TimeProvider.System;
+    }
+
+    private readonly TimeProvider _time;
+
+    /// <summary>Records up to this sequence are already in Parquet: replay hands them over, the buffer ignores them.</summary>
+    public void SkipThrough(long sequence) => Interlocked.Exchange(ref _skipThrough, sequence);
+
+    /// <summary>The highest sequence whose rows are in the buffer.</summary>
+    public long LastSequence => Interlocked.Read(ref _lastSequence);
 
     public long MemoryLimitBytes { get; }
 
@@ -30,6 +45,11 @@ public sealed class WriteBuffer : IWalListener
     public void OnRecord(WalRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
+        if (record.Sequence <= Interlocked.Read(ref _skipThrough))
+        {
+            return;
+        }
+        var now = _time.GetUtcNow();
         foreach (var write in record.Tables)
         {
             var batch = write.Batch;
@@ -39,7 +59,7 @@ public sealed class WriteBuffer : IWalListener
             }
             var (min, max) = TimeRange(batch);
             var bytes = SizeOf(batch);
-            var chunk = new BufferedChunk(record.Sequence, PartitionDay.FromNanoseconds(min), batch, min, max, bytes);
+            var chunk = new BufferedChunk(record.Database, write.Table, record.Sequence, PartitionDay.FromNanoseconds(min), batch, min, max, bytes, now);
             lock (_lock)
             {
                 var key = (record.Database, write.Table);
@@ -51,6 +71,64 @@ public sealed class WriteBuffer : IWalListener
             }
             Interlocked.Add(ref _bytes, bytes);
             Interlocked.Add(ref _rows, batch.Length);
+        }
+        Interlocked.Exchange(ref _lastSequence, Math.Max(Interlocked.Read(ref _lastSequence), record.Sequence));
+    }
+
+    /// <summary>Every chunk with a sequence up to <paramref name="sequence"/>, in WAL order.</summary>
+    public IReadOnlyList<BufferedChunk> ChunksThrough(long sequence)
+    {
+        lock (_lock)
+        {
+            return [.. _tables.Values.SelectMany(c => c).Where(c => c.Sequence <= sequence).OrderBy(c => c.Sequence)];
+        }
+    }
+
+    /// <summary>When the oldest chunk arrived, or null when the buffer is empty.</summary>
+    public DateTimeOffset? OldestArrival
+    {
+        get
+        {
+            lock (_lock)
+            {
+                DateTimeOffset? oldest = null;
+                foreach (var chunks in _tables.Values)
+                {
+                    foreach (var c in chunks)
+                    {
+                        if (oldest is null || c.ArrivedAt < oldest)
+                        {
+                            oldest = c.ArrivedAt;
+                        }
+                    }
+                }
+                return oldest;
+            }
+        }
+    }
+
+    /// <summary>Drops the chunks with a sequence up to <paramref name="sequence"/> (they are persisted).</summary>
+    public void RemoveThrough(long sequence) => RemoveWhere(c => c.Sequence <= sequence);
+
+    /// <summary>Drops chunks matching <paramref name="predicate"/> (persisted, expired, or of a deleted table).</summary>
+    public void RemoveWhere(Func<BufferedChunk, bool> predicate)
+    {
+        lock (_lock)
+        {
+            foreach (var key in _tables.Keys.ToList())
+            {
+                var chunks = _tables[key];
+                foreach (var chunk in chunks.Where(predicate))
+                {
+                    Interlocked.Add(ref _bytes, -chunk.Bytes);
+                    Interlocked.Add(ref _rows, -chunk.Batch.Length);
+                }
+                chunks.RemoveAll(c => predicate(c));
+                if (chunks.Count == 0)
+                {
+                    _tables.Remove(key);
+                }
+            }
         }
     }
 

@@ -14,6 +14,12 @@ public sealed record WalOptions
     /// </summary>
     public TimeSpan FlushInterval { get; init; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// New records never get a sequence at or below this one. Set to the catalog's persisted sequence, so that a WAL
+    /// lost with its disk cannot hand out numbers that replay would then skip as already persisted.
+    /// </summary>
+    public long SequenceFloor { get; init; }
+
     /// <summary>Largest record accepted (and trusted when replaying).</summary>
     public int MaxRecordBytes { get; init; } = 256 << 20;
 }

@@ -31,7 +31,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
         _options = options;
         _listener = listener;
         ReplayReport = report;
-        _nextSequence = report.LastSequence + 1;
+        _nextSequence = Math.Max(report.LastSequence, options.SequenceFloor) + 1;
         _file = StartSegment(_nextSequence);
         _committer = Task.Factory.StartNew(CommitLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }

@@ -1,12 +1,12 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tsdb.Catalog;
-using Tsdb.Storage;
+using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Server.Http;
 
 /// <summary>Health, ping, database and token management, and the buffer export read path.</summary>
-internal sealed class AdminEndpoints(Catalog.Catalog catalog, WriteBuffer buffer, ServerOptions options, TimeProvider time)
+internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader, Persister persister, ServerOptions options, TimeProvider time)
 {
     public static Task Health(HttpContext context)
     {
@@ -35,10 +35,20 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, WriteBuffer buffer
             await HttpErrors.Write(context, ApiDialect.V3, 400, "the body must be JSON with a \"db\" name").ConfigureAwait(false);
             return;
         }
+        if (!TryRetention(request.RetentionPeriod, out var retention, out var retentionError))
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 400, retentionError).ConfigureAwait(false);
+            return;
+        }
         var (error, existed) = catalog.Update(e =>
         {
             var existed = e.FindDatabase(name) is not null;
-            return (e.EnsureDatabase(name, out _), existed);
+            var error = e.EnsureDatabase(name, out _);
+            if (error is null && !existed && retention is not null)
+            {
+                e.SetRetention(name, retention);
+            }
+            return (error, existed);
         });
         if (error is not null)
         {
@@ -55,7 +65,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, WriteBuffer buffer
 
     public Task ListDatabases(HttpContext context)
     {
-        var items = catalog.Current.Databases.Select(d => new DatabaseItem(d.Name)).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+        var items = catalog.Current.Databases.Select(d => new DatabaseItem(d.Name, d.RetentionPeriod is { } r ? FormatRetention(r) : null)).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(JsonSerializer.Serialize(items, JsonContext.Relaxed.ListDatabaseItem));
     }
@@ -78,8 +88,8 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, WriteBuffer buffer
     }
 
     /// <summary>
-    /// <c>GET /api/v3/export?db=&amp;table=</c>: the table's buffered rows as JSON lines (time in nanoseconds).
-    /// A plain read path until SQL arrives; it reads only what is in the write buffer.
+    /// <c>GET /api/v3/export?db=&amp;table=</c>: the table's rows — Parquet files and buffer merged, sorted by tags
+    /// and time, duplicates resolved — as JSON lines (time in nanoseconds). A plain read path until SQL arrives.
     /// </summary>
     public async Task Export(HttpContext context)
     {
@@ -95,11 +105,11 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, WriteBuffer buffer
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"table '{table}' not found in database '{db}'").ConfigureAwait(false);
             return;
         }
+
         context.Response.ContentType = "application/jsonl";
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter.AsStream());
-        foreach (var chunk in buffer.Snapshot(db, table))
+        await foreach (var batch in reader.ReadAsync(db, table, cancellationToken: context.RequestAborted).ConfigureAwait(false))
         {
-            var batch = chunk.Batch;
             for (var row = 0; row < batch.Length; row++)
             {
                 writer.Reset();
@@ -139,9 +149,132 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, WriteBuffer buffer
                 }
                 writer.WriteEndObject();
                 await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-                await context.Response.BodyWriter.WriteAsync("\n"u8.ToArray(), context.RequestAborted).ConfigureAwait(false);
+                await context.Response.BodyWriter.WriteAsync(NewLine, context.RequestAborted).ConfigureAwait(false);
             }
         }
+    }
+
+    private static readonly ReadOnlyMemory<byte> NewLine = "\n"u8.ToArray();
+
+    /// <summary><c>POST /api/v3/persist</c>: persists everything buffered now; answers when files and catalog are durable.</summary>
+    public async Task Persist(HttpContext context)
+    {
+        var result = await persister.PersistAsync(context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new PersistResponse(result.Files, result.Rows, result.ThroughSequence), JsonContext.Relaxed.PersistResponse)).ConfigureAwait(false);
+    }
+
+    /// <summary><c>POST /api/v3/compact</c>: merges every partition with more than one file.</summary>
+    public async Task Compact(HttpContext context)
+    {
+        var result = await persister.CompactAsync(minFiles: 2, context.RequestAborted).ConfigureAwait(false);
+        await persister.DeletePendingAsync(context.RequestAborted).ConfigureAwait(false);
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(new CompactResponse(result.Partitions, result.FilesRemoved, result.FilesWritten), JsonContext.Relaxed.CompactResponse)).ConfigureAwait(false);
+    }
+
+    /// <summary><c>PATCH /api/v3/configure/database</c> <c>{"db","retention_period"}</c>: sets or clears (null/"none") the retention period.</summary>
+    public async Task UpdateDatabase(HttpContext context)
+    {
+        var request = await ReadJson(context, JsonContext.Relaxed.DatabaseRequest).ConfigureAwait(false);
+        if (request?.Db is not { Length: > 0 } name)
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 400, "the body must be JSON with a \"db\" name").ConfigureAwait(false);
+            return;
+        }
+        if (!TryRetention(request.RetentionPeriod, out var retention, out var error))
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 400, error).ConfigureAwait(false);
+            return;
+        }
+        var found = catalog.Update(e =>
+        {
+            if (e.FindDatabase(name) is null)
+            {
+                return false;
+            }
+            e.SetRetention(name, retention);
+            return true;
+        });
+        if (!found)
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{name}' not found").ConfigureAwait(false);
+            return;
+        }
+        await persister.ApplyRetentionAsync(context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = 200;
+    }
+
+    /// <summary><c>DELETE /api/v3/configure/database?db=</c>: drops the database, its buffered rows and (after the grace period) its files.</summary>
+    public async Task DeleteDatabase(HttpContext context)
+    {
+        var db = context.Request.Query["db"].ToString();
+        var deleted = catalog.Update(e => e.DeleteDatabase(db, time.GetUtcNow() + persister.DeletionGrace));
+        if (!deleted)
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{db}' not found").ConfigureAwait(false);
+            return;
+        }
+        persister.DropBuffered(db, null);
+        context.Response.StatusCode = 200;
+    }
+
+    /// <summary><c>DELETE /api/v3/configure/table?db=&amp;table=</c></summary>
+    public async Task DeleteTable(HttpContext context)
+    {
+        var db = context.Request.Query["db"].ToString();
+        var table = context.Request.Query["table"].ToString();
+        var deleted = catalog.Update(e => e.DeleteTable(db, table, time.GetUtcNow() + persister.DeletionGrace));
+        if (!deleted)
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 404, $"table '{table}' not found in database '{db}'").ConfigureAwait(false);
+            return;
+        }
+        persister.DropBuffered(db, table);
+        context.Response.StatusCode = 200;
+    }
+
+    private static string FormatRetention(TimeSpan r) =>
+        r.TotalSeconds % 86_400 == 0 ? $"{(long)r.TotalDays}d" : r.TotalSeconds % 3600 == 0 ? $"{(long)r.TotalHours}h" : $"{(long)r.TotalSeconds}s";
+
+    /// <summary><c>GET /api/v3/system/files?db=</c>: the Parquet files of a database as the catalog lists them.</summary>
+    public Task ListFiles(HttpContext context)
+    {
+        var db = context.Request.Query["db"].ToString();
+        var files = catalog.Current.Files.Where(f => db.Length == 0 || f.Database == db)
+            .Select(f => new FileItem(f.Database, f.Table, Core.Time.PartitionDay.Format(f.Day), f.Path, f.MinTime, f.MaxTime, f.RowCount, f.SizeBytes, f.MaxSequence, f.Level))
+            .ToList();
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(files, JsonContext.Relaxed.ListFileItem));
+    }
+
+    internal static bool TryRetention(string? text, out TimeSpan? retention, out string error)
+    {
+        retention = null;
+        error = "";
+        if (string.IsNullOrEmpty(text) || text == "none")
+        {
+            return true;
+        }
+        var unit = text[^1];
+        if (long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            retention = unit switch
+            {
+                'd' => TimeSpan.FromDays(n),
+                'h' => TimeSpan.FromHours(n),
+                'm' => TimeSpan.FromMinutes(n),
+                's' => TimeSpan.FromSeconds(n),
+                'w' => TimeSpan.FromDays(7 * n),
+                _ => null,
+            };
+        }
+        if (retention is null)
+        {
+            error = $"invalid retention_period '{text}': use a number with s, m, h, d or w (e.g. 30d), or none";
+            return false;
+        }
+        return true;
     }
 
     private static async Task<T?> ReadJson<T>(HttpContext context, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

@@ -24,9 +24,25 @@ internal sealed record TokenRequest([property: JsonPropertyName("name")] string?
 
 internal sealed record TokenResponse([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("token")] string Token, [property: JsonPropertyName("admin")] bool Admin);
 
-internal sealed record DatabaseRequest([property: JsonPropertyName("db")] string? Db);
+internal sealed record DatabaseRequest([property: JsonPropertyName("db")] string? Db, [property: JsonPropertyName("retention_period")] string? RetentionPeriod = null);
 
-internal sealed record DatabaseItem([property: JsonPropertyName("iox::database")] string Name);
+internal sealed record FileItem(
+    [property: JsonPropertyName("database")] string Database,
+    [property: JsonPropertyName("table")] string Table,
+    [property: JsonPropertyName("partition")] string Partition,
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("min_time")] long MinTime,
+    [property: JsonPropertyName("max_time")] long MaxTime,
+    [property: JsonPropertyName("row_count")] long RowCount,
+    [property: JsonPropertyName("size_bytes")] long SizeBytes,
+    [property: JsonPropertyName("max_sequence")] long MaxSequence,
+    [property: JsonPropertyName("level")] int Level);
+
+internal sealed record PersistResponse([property: JsonPropertyName("files")] int Files, [property: JsonPropertyName("rows")] long Rows, [property: JsonPropertyName("wal_sequence")] long WalSequence);
+
+internal sealed record CompactResponse([property: JsonPropertyName("partitions")] int Partitions, [property: JsonPropertyName("files_removed")] int FilesRemoved, [property: JsonPropertyName("files_written")] int FilesWritten);
+
+internal sealed record DatabaseItem([property: JsonPropertyName("iox::database")] string Name, [property: JsonPropertyName("retention_period")] string? RetentionPeriod = null);
 
 [JsonSerializable(typeof(V3Error))]
 [JsonSerializable(typeof(V2Error))]
@@ -37,6 +53,9 @@ internal sealed record DatabaseItem([property: JsonPropertyName("iox::database")
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(DatabaseRequest))]
 [JsonSerializable(typeof(List<DatabaseItem>))]
+[JsonSerializable(typeof(PersistResponse))]
+[JsonSerializable(typeof(List<FileItem>))]
+[JsonSerializable(typeof(CompactResponse))]
 internal sealed partial class JsonContext : JsonSerializerContext
 {
     /// <summary>Serialises without escaping quotes and apostrophes as \u0022 / \u0027, so messages read as written.</summary>

@@ -1,0 +1,33 @@
+using Tsdb.Parquet.Writing;
+
+namespace Tsdb.Storage.Persistence;
+
+/// <summary>When the buffer is persisted, when partitions are compacted, and how long replaced files linger.</summary>
+public sealed record StorageOptions
+{
+    /// <summary>How often the background loop looks at the thresholds.</summary>
+    public TimeSpan CheckInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Persist once the oldest buffered rows are this old.</summary>
+    public TimeSpan PersistAge { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Persist once the buffer holds this many bytes.</summary>
+    public long PersistBufferBytes { get; init; } = 256L << 20;
+
+    /// <summary>Persist once the buffer holds this many rows.</summary>
+    public long PersistRows { get; init; } = 10_000_000;
+
+    /// <summary>A partition with at least this many files is compacted into one.</summary>
+    public int CompactionMinFiles { get; init; } = 4;
+
+    /// <summary>Replaced and dropped files are deleted this long after the catalog stops referencing them.</summary>
+    public TimeSpan DeletionGrace { get; init; } = TimeSpan.FromMinutes(5);
+
+    public ParquetWriterOptions Parquet { get; init; } = ParquetWriterOptions.Default;
+
+    /// <summary>
+    /// Delete WAL segments once their rows are persisted. Off for an in-memory object store, where the WAL is the
+    /// only thing that survives a restart.
+    /// </summary>
+    public bool TruncateWal { get; init; } = true;
+}

@@ -1,0 +1,79 @@
+namespace Tsdb.Storage.Persistence;
+
+/// <summary>
+/// The background loop: persists when the buffer passes its size, row or age threshold (or at once when asked, as
+/// the write path does when the buffer is full), compacts partitions with many files, applies retention and deletes
+/// objects whose grace period is over. A failed round is reported and tried again later; the WAL keeps the data
+/// until a persist has succeeded.
+/// </summary>
+public sealed class StorageService(Persister persister, WriteBuffer buffer, StorageOptions options, TimeProvider time, Action<string> log) : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _wake = new(0);
+    private Task? _loop;
+
+    public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
+
+    /// <summary>Asks for a persist now (the write path calls this when the buffer is over budget).</summary>
+    public void RequestPersist()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            _wake.Release();
+        }
+    }
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _wake.WaitAsync(options.CheckInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            try
+            {
+                if (ShouldPersist())
+                {
+                    var result = await persister.PersistAsync(cancellationToken).ConfigureAwait(false);
+                    if (result.Files > 0)
+                    {
+                        log($"persisted {result.Rows} rows into {result.Files} files (WAL through sequence {result.ThroughSequence})");
+                    }
+                }
+                await persister.CompactAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                await persister.ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
+                await persister.DeletePendingAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                log($"warning: background storage work failed, will retry: {e.Message}");
+            }
+        }
+    }
+
+    private bool ShouldPersist() =>
+        buffer.IsOverBudget
+        || buffer.MemoryBytes >= options.PersistBufferBytes
+        || buffer.RowCount >= options.PersistRows
+        || (buffer.OldestArrival is { } oldest && time.GetUtcNow() - oldest >= options.PersistAge);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        _stop.Dispose();
+        _wake.Dispose();
+    }
+}

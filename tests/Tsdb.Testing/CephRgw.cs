@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Tsdb.Testing;
+
+/// <summary>
+/// A real S3 server for tests: a single-node Ceph RADOS Gateway started with ../shared/tools/ceph-s3/start.sh
+/// (installed from Debian's packages the first time), stopped with stop.sh. Keys RGWKEY / RGWSECRET.
+/// </summary>
+public sealed class CephRgw : IDisposable
+{
+    public const string AccessKey = "RGWKEY";
+    public const string SecretKey = "RGWSECRET";
+
+    private readonly string _stateDir;
+    private readonly FileStream _lock;
+
+    private CephRgw(string stateDir, int port, FileStream machineLock)
+    {
+        _stateDir = stateDir;
+        _lock = machineLock;
+        Endpoint = $"http://127.0.0.1:{port}";
+    }
+
+    public string Endpoint { get; }
+
+    /// <summary>The shared directory (TSDB_SHARED_DIR, by default ../shared beside the checkout).</summary>
+    public static string SharedDir => Environment.GetEnvironmentVariable("TSDB_SHARED_DIR") is { Length: > 0 } dir
+        ? dir
+        : Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared"));
+
+    public static CephRgw Start()
+    {
+        var tools = Path.Combine(SharedDir, "tools", "ceph-s3");
+        if (!File.Exists(Path.Combine(tools, "start.sh")))
+        {
+            throw new InvalidOperationException($"Ceph S3 tests need {tools}/start.sh: set TSDB_SHARED_DIR to the shared directory (it is beside the checkout in CI)");
+        }
+        // The monitor always binds 127.0.0.1:3300, so one Ceph per machine: test processes take turns.
+        var machineLock = AcquireMachineLock();
+        try
+        {
+            EnsureInstalled();
+            var state = Directory.CreateTempSubdirectory("tsdb-ceph-").FullName;
+            var port = FreePort();
+            Run("bash", [Path.Combine(tools, "start.sh")], new() { ["C"] = state, ["RGW_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, TimeSpan.FromMinutes(3));
+            return new CephRgw(state, port, machineLock);
+        }
+        catch
+        {
+            machineLock.Dispose();
+            throw;
+        }
+    }
+
+    private static void EnsureInstalled()
+    {
+        if (File.Exists("/usr/bin/radosgw"))
+        {
+            return;
+        }
+        Run("bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime"], [], TimeSpan.FromMinutes(10));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Run("bash", [Path.Combine(SharedDir, "tools", "ceph-s3", "stop.sh")], new() { ["C"] = _stateDir }, TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            Directory.Delete(_stateDir, recursive: true);
+            _lock.Dispose();
+        }
+    }
+
+    private static FileStream AcquireMachineLock()
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(15);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(Path.Combine(Path.GetTempPath(), "tsdb-ceph.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(500);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Run(string file, string[] args, Dictionary<string, string> environment, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in {timeout}");
+        }
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({process.ExitCode}):\n{stderr.Result}\n{stdout.Result}");
+        }
+    }
+}
