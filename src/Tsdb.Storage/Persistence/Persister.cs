@@ -46,18 +46,8 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
             }
             var snapshot = catalog.Current;
             var groups = chunks.GroupBy(c => (c.Database, c.Table, c.Day)).ToList();
-            var firstId = catalog.Update(e =>
-            {
-                var first = e.NextFileId();
-                for (var i = 1; i < groups.Count; i++)
-                {
-                    e.NextFileId();
-                }
-                return first;
-            });
             var entries = new List<ParquetFileEntry>();
             long rows = 0;
-            var id = firstId;
             foreach (var group in groups)
             {
                 var (database, table, day) = group.Key;
@@ -69,8 +59,7 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
                 }
                 var merged = RowMerger.Merge(TableReader.TableColumnsOf(definition), [.. group.OrderBy(c => c.Sequence).Select(c => c.Batch)]);
                 var maxSequence = group.Max(c => c.Sequence);
-                var path = ObjectPaths.File(database, table, day, maxSequence, id);
-                entries.Add(await WriteFileAsync(path, id++, database, table, day, merged, maxSequence, level: 0, cancellationToken).ConfigureAwait(false));
+                entries.Add(await WriteFileAsync(database, table, day, merged, maxSequence, level: 0, cancellationToken).ConfigureAwait(false));
                 rows += merged.Length;
             }
             // Publish, then let go of what the files now hold.
@@ -78,7 +67,7 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
             {
                 foreach (var entry in entries)
                 {
-                    e.AddFile(entry);
+                    e.AddFile(entry with { Id = e.NextFileId() });
                 }
                 e.SetPersistedSequence(through);
                 return true;
@@ -121,13 +110,12 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
                 }
                 var merged = RowMerger.Merge(TableReader.TableColumnsOf(definition), sources);
                 var maxSequence = partition.Max(f => f.MaxSequence);
-                var id = catalog.Update(e => e.NextFileId());
-                var entry = await WriteFileAsync(ObjectPaths.File(database, table, day, maxSequence, id), id, database, table, day, merged, maxSequence, level: 1, cancellationToken).ConfigureAwait(false);
+                var entry = await WriteFileAsync(database, table, day, merged, maxSequence, level: 1, cancellationToken).ConfigureAwait(false);
                 var replaced = partition.Select(f => f.Id).ToList();
                 catalog.Update(e =>
                 {
                     e.RemoveFiles(replaced, time.GetUtcNow() + options.DeletionGrace);
-                    e.AddFile(entry);
+                    e.AddFile(entry with { Id = e.NextFileId() });
                     return true;
                 });
                 removed += replaced.Count;
@@ -217,8 +205,13 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
         return orphans.Count;
     }
 
-    private async Task<ParquetFileEntry> WriteFileAsync(string path, long id, string database, string table, int day, RecordBatch merged, long maxSequence, int level, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes one file under a fresh name (sequence plus a random part, so a retried persist never overwrites a file
+    /// a catalog may list). Its catalog id is given when it is published.
+    /// </summary>
+    private async Task<ParquetFileEntry> WriteFileAsync(string database, string table, int day, RecordBatch merged, long maxSequence, int level, CancellationToken cancellationToken)
     {
+        var path = ObjectPaths.File(database, table, day, maxSequence, Random.Shared.NextInt64(1_000_000_000, 10_000_000_000));
         var columns = merged.Schema;
         var times = (TimestampArray)merged.Column(Catalog.TableDefinition.TimeColumn)!;
         long min = long.MaxValue, max = long.MinValue;
@@ -252,7 +245,7 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
         };
         var bytes = ParquetWriter.ToBytes(columns, [merged], parquetOptions);
         await store.PutAsync(path, bytes, cancellationToken).ConfigureAwait(false);
-        return new ParquetFileEntry(id, database, table, day, path, min, max, merged.Length, bytes.Length, maxSequence, level, time.GetUtcNow()) { TagRanges = tagRanges };
+        return new ParquetFileEntry(0, database, table, day, path, min, max, merged.Length, bytes.Length, maxSequence, level, time.GetUtcNow()) { TagRanges = tagRanges };
     }
 
     private static TagRange TagRangeOf(ArrowArray column)

@@ -1,0 +1,113 @@
+using System.Text;
+using Tsdb.Catalog;
+using Tsdb.Ingest;
+using Tsdb.ObjectStore;
+using Tsdb.Storage.Persistence;
+using Tsdb.Wal;
+
+namespace Tsdb.Storage.Tests;
+
+/// <summary>The persister over a real WAL and an in-memory object store with injected faults.</summary>
+#pragma warning disable CA1001 // disposed in DisposeAsync (xunit's IAsyncLifetime)
+public sealed class PersisterTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-persister-").FullName;
+    private readonly InMemoryObjectStore _memory = new();
+    private FaultInjectingObjectStore _faults = null!;
+    private Catalog.Catalog _catalog = null!;
+    private WriteBuffer _buffer = null!;
+    private WriteAheadLog _wal = null!;
+    private Persister _persister = null!;
+    private LineProtocolIngester _ingester = null!;
+
+    public Task InitializeAsync()
+    {
+        _faults = new FaultInjectingObjectStore(_memory, seed: 7);
+        // Retries with no real waiting, so the test is quick but the backoff path still runs.
+        var store = new RetryingObjectStore(_faults, RetryPolicy.Default with { MaxAttempts = 3, Delay = (_, _) => Task.CompletedTask });
+        _catalog = new Catalog.Catalog(new ObjectStoreCatalogStore(store));
+        _buffer = new WriteBuffer(1L << 30);
+        _wal = WriteAheadLog.Open(new WalOptions { Directory = _dir, SegmentBytes = 1 }, _buffer);
+        _persister = new Persister(_catalog, _buffer, _wal, store, new StorageOptions(), TimeProvider.System);
+        _ingester = new LineProtocolIngester(_catalog, _wal, TimeProvider.System, () => false);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        _persister.Dispose();
+        await _wal.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task Write(string lines) => Assert.True((await _ingester.WriteAsync(new WriteRequest("db", Encoding.UTF8.GetBytes(lines)))).IsCompleteSuccess);
+
+    private async Task<List<string>> Read()
+    {
+        var rows = new List<string>();
+        await foreach (var batch in new TableReader(_catalog, _buffer, _memory).ReadAsync("db", "t"))
+        {
+            for (var i = 0; i < batch.Length; i++)
+            {
+                rows.Add(string.Join('|', batch.Columns.Select(c => c.GetObject(i)?.ToString() ?? "null")));
+            }
+        }
+        return rows;
+    }
+
+    [Fact]
+    public async Task Transient_object_store_failures_are_retried()
+    {
+        await Write("t,h=a v=1 1\nt,h=b v=2 2");
+        _faults.FailNext(ObjectStoreOperation.Put, 2);
+        var result = await _persister.PersistAsync();
+        Assert.Equal(1, result.Files);
+        Assert.Equal(2, _faults.InjectedCount);
+        Assert.Equal(0, _buffer.RowCount);
+        Assert.Equal(["1|a|1", "2|b|2"], await Read());
+    }
+
+    [Fact]
+    public async Task When_the_store_keeps_failing_the_rows_stay_in_the_buffer_and_the_wal()
+    {
+        await Write("t,h=a v=1 1");
+        await Write("t,h=a v=2 2");
+        var segments = _wal.Segments.Count;
+        _faults.FailNext(ObjectStoreOperation.Put, 100);
+        await Assert.ThrowsAnyAsync<ObjectStoreException>(() => _persister.PersistAsync());
+        Assert.Equal(2, _buffer.RowCount);
+        Assert.Equal(segments, _wal.Segments.Count);
+        Assert.Empty(_catalog.Current.Files);
+        Assert.Equal(["1|a|1", "2|a|2"], await Read());
+
+        _faults.Reset();
+        var result = await _persister.PersistAsync();
+        Assert.Equal(1, result.Files);
+        Assert.Equal(0, _buffer.RowCount);
+        Assert.True(_wal.Segments.Count < segments);
+        Assert.Equal(["1|a|1", "2|a|2"], await Read());
+    }
+
+    [Fact]
+    public async Task Files_left_by_a_failed_publish_are_removed_as_orphans()
+    {
+        await Write("t,h=a v=1 1");
+        // The file is written, then every catalog write fails: nothing is published, the file is an orphan.
+        _faults.FailNext(ObjectStoreOperation.PutIfAbsent, 100);
+        await Assert.ThrowsAnyAsync<Exception>(() => _persister.PersistAsync());
+        _faults.Reset();
+        var orphans = 0;
+        await foreach (var meta in _memory.ListAsync(ObjectPaths.DataPrefix))
+        {
+            orphans++;
+        }
+        Assert.True(orphans >= 1);
+        Assert.Equal(orphans, await _persister.DeleteOrphansAsync());
+        await foreach (var _ in _memory.ListAsync(ObjectPaths.DataPrefix))
+        {
+            Assert.Fail("an orphan is left");
+        }
+        Assert.Equal(["1|a|1"], await Read());
+    }
+}
+#pragma warning restore CA1001
