@@ -9,7 +9,8 @@ namespace Tsdb.ObjectStore;
 /// </summary>
 /// <remarks>
 /// <para>Crash safety: a put writes a temporary file next to the target, fsyncs it, renames it over the target and
-/// fsyncs the directory (<see cref="DurableFile"/>); put-if-absent publishes the fsynced temporary file with a hard
+/// fsyncs the directory (<see cref="DurableFile"/>), and fsyncs the parent of every directory it had to create;
+/// put-if-absent publishes the fsynced temporary file with a hard
 /// link, which the kernel refuses atomically if the name exists, so it is exclusive across processes too.
 /// Temporary files (".name.pid.guid.tmp") left by a crash are never listed; <see cref="DeleteStaleTemporaryFiles"/>
 /// removes them.</para>
@@ -44,7 +45,7 @@ public sealed partial class LocalFileObjectStore : IObjectStore
             ThrowIfDirectory(key, path);
             for (var attempt = 1; ; attempt++)
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                CreateDirectoryDurably(Path.GetDirectoryName(path)!);
                 try
                 {
                     DurableFile.WriteAllBytes(path, data.Span);
@@ -76,7 +77,7 @@ public sealed partial class LocalFileObjectStore : IObjectStore
             var directory = Path.GetDirectoryName(path)!;
             for (var attempt = 1; ; attempt++)
             {
-                Directory.CreateDirectory(directory);
+                CreateDirectoryDurably(directory);
                 try
                 {
                     return Task.FromResult(PublishExclusively(key, path, directory, data.Span));
@@ -252,6 +253,22 @@ public sealed partial class LocalFileObjectStore : IObjectStore
         }
         // link(2) fails with EEXIST if the name exists, atomically; rename(2) would silently replace it.
         return Native.Link(temporary, path);
+    }
+
+    /// <summary>
+    /// Creates the directory and any missing parents, fsyncing each new entry's parent: a file fsynced into a
+    /// directory whose own entry was never made durable can vanish with it in a crash.
+    /// </summary>
+    private void CreateDirectoryDurably(string directory)
+    {
+        if (directory.Length <= Root.Length || Directory.Exists(directory))
+        {
+            return;
+        }
+        var parent = Path.GetDirectoryName(directory)!;
+        CreateDirectoryDurably(parent);
+        Directory.CreateDirectory(directory);
+        DurableFile.SyncDirectory(parent);
     }
 
     private void RemoveEmptyDirectories(string directory)
