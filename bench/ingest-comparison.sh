@@ -9,14 +9,12 @@ WRITERS=${2:-4}
 WORK=$(mktemp -d /tmp/tsdb-ingest-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-if ! command -v influxd >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends influxdb >/dev/null
-fi
+. bench/lib.sh
+ensure_influxdb
 dotnet build src/Tsdb.Cli -c Release --nologo -v quiet
 dotnet build bench/Tsdb.LoadGen -c Release --nologo -v quiet
 LOADGEN="dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --writers $WRITERS --lines $LINES"
 
-wait_for() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.2; done; echo "timeout waiting for $1" >&2; exit 1; }
 
 echo "== tsdb"
 dotnet src/Tsdb.Cli/bin/Release/net10.0/tsdb.dll serve --without-auth --http-bind 127.0.0.1:18181 --data-dir "$WORK/tsdb" >"$WORK/tsdb.log" 2>&1 &
@@ -28,24 +26,6 @@ du -sh "$WORK/tsdb/wal" | sed 's/^/tsdb WAL size: /'
 kill "$TSDB_PID"; wait "$TSDB_PID" || true
 
 echo "== InfluxDB $(influxd version | head -1)"
-cat >"$WORK/influxdb.conf" <<CONF
-reporting-disabled = true
-bind-address = "127.0.0.1:18088"
-[meta]
-  dir = "$WORK/influx/meta"
-[data]
-  dir = "$WORK/influx/data"
-  wal-dir = "$WORK/influx/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:18086"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-CONF
-influxd -config "$WORK/influxdb.conf" >"$WORK/influx.log" 2>&1 &
-INFLUX_PID=$!
-wait_for http://127.0.0.1:18086/ping
-curl -sf -XPOST "http://127.0.0.1:18086/query" --data-urlencode "q=CREATE DATABASE bench" >/dev/null
+start_influxdb ""
 $LOADGEN --url "http://127.0.0.1:18086/write?db=bench" --pid "$INFLUX_PID" --label "InfluxDB 1.6.7 (/write)"
 kill "$INFLUX_PID"; wait "$INFLUX_PID" || true

@@ -59,24 +59,7 @@ public static class RowMerger
         }
 
         // Stable order: sort key, then arrival (global position), so the last row of a duplicate group is the latest.
-        var order = new int[total];
-        for (var i = 0; i < total; i++)
-        {
-            order[i] = i;
-        }
-        Array.Sort(order, (a, b) =>
-        {
-            foreach (var rank in ranks)
-            {
-                var c = rank[a].CompareTo(rank[b]);
-                if (c != 0)
-                {
-                    return c;
-                }
-            }
-            var t = times[a].CompareTo(times[b]);
-            return t != 0 ? t : a.CompareTo(b);
-        });
+        var order = SortOrder(ranks, times, total);
 
         // Groups of equal keys.
         var groupStarts = new List<int>();
@@ -98,6 +81,79 @@ public static class RowMerger
         return new RecordBatch(table.Schema, output, outputRows);
     }
 
+    /// <summary>
+    /// Row positions in (tag ranks…, time, position) order. When the ranks fit in 64 bits together (the usual case:
+    /// a few tags with modest cardinality) they are packed into one key and sorted as plain structs, much faster
+    /// than a comparison delegate over every rank array.
+    /// </summary>
+    private static int[] SortOrder(int[][] ranks, long[] times, int total)
+    {
+        var widths = new int[ranks.Length];
+        var bits = 0;
+        for (var t = 0; t < ranks.Length; t++)
+        {
+            var max = 0;
+            foreach (var r in ranks[t])
+            {
+                max = Math.Max(max, r + 1); // -1 (null) becomes 0
+            }
+            widths[t] = max == 0 ? 0 : 32 - System.Numerics.BitOperations.LeadingZeroCount((uint)max);
+            bits += widths[t];
+        }
+        var order = new int[total];
+        if (bits <= 64)
+        {
+            var entries = new SortEntry[total];
+            for (var i = 0; i < total; i++)
+            {
+                ulong key = 0;
+                for (var t = 0; t < ranks.Length; t++)
+                {
+                    key = (key << widths[t]) | (uint)(ranks[t][i] + 1);
+                }
+                entries[i] = new SortEntry(key, times[i], i);
+            }
+            Array.Sort(entries);
+            for (var i = 0; i < total; i++)
+            {
+                order[i] = entries[i].Position;
+            }
+            return order;
+        }
+        for (var i = 0; i < total; i++)
+        {
+            order[i] = i;
+        }
+        Array.Sort(order, (a, b) =>
+        {
+            foreach (var rank in ranks)
+            {
+                var c = rank[a].CompareTo(rank[b]);
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+            var t = times[a].CompareTo(times[b]);
+            return t != 0 ? t : a.CompareTo(b);
+        });
+        return order;
+    }
+
+    private readonly record struct SortEntry(ulong Key, long Time, int Position) : IComparable<SortEntry>
+    {
+        public int CompareTo(SortEntry other)
+        {
+            var c = Key.CompareTo(other.Key);
+            if (c != 0)
+            {
+                return c;
+            }
+            c = Time.CompareTo(other.Time);
+            return c != 0 ? c : Position.CompareTo(other.Position);
+        }
+    }
+
     private static bool SameKey(int a, int b, int[][] ranks, long[] times)
     {
         if (times[a] != times[b])
@@ -116,16 +172,32 @@ public static class RowMerger
 
     private static int[] TagRanks(ArrowArray?[][] arrays, int column, int total, IReadOnlyList<RecordBatch> sources)
     {
-        var values = new string?[total];
-        var position = 0;
+        // Per source, the distinct strings: a dictionary array's entries (decoded once), or each row's value.
+        var perSource = new string?[arrays.Length][];
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         for (var s = 0; s < arrays.Length; s++)
         {
             var array = arrays[s][column];
-            for (var i = 0; i < sources[s].Length; i++, position++)
+            if (array is DictionaryArray d)
             {
-                var value = array is null || array.IsNull(i) ? null : TagValue(array, i);
-                values[position] = value;
+                var entries = new string?[d.Dictionary.Length];
+                for (var i = 0; i < entries.Length; i++)
+                {
+                    entries[i] = (string?)d.Dictionary.GetObject(i);
+                }
+                perSource[s] = entries;
+            }
+            else if (array is not null)
+            {
+                var values = new string?[array.Length];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = array.IsNull(i) ? null : TagValue(array, i);
+                }
+                perSource[s] = values;
+            }
+            foreach (var value in perSource[s] ?? [])
+            {
                 if (value is not null)
                 {
                     distinct.Add(value);
@@ -140,9 +212,31 @@ public static class RowMerger
             rank[sorted[i]] = i;
         }
         var ranks = new int[total];
-        for (var i = 0; i < total; i++)
+        var position = 0;
+        for (var s = 0; s < arrays.Length; s++)
         {
-            ranks[i] = values[i] is { } v ? rank[v] : -1;
+            var array = arrays[s][column];
+            var strings = perSource[s];
+            if (array is DictionaryArray d)
+            {
+                // Rank each dictionary entry once, then each row through its index.
+                var entryRanks = new int[strings!.Length];
+                for (var i = 0; i < entryRanks.Length; i++)
+                {
+                    entryRanks[i] = strings[i] is { } v ? rank[v] : -1;
+                }
+                for (var i = 0; i < sources[s].Length; i++, position++)
+                {
+                    ranks[position] = d.IsNull(i) ? -1 : entryRanks[d.GetIndex(i)];
+                }
+            }
+            else
+            {
+                for (var i = 0; i < sources[s].Length; i++, position++)
+                {
+                    ranks[position] = strings?[i] is { } v ? rank[v] : -1;
+                }
+            }
         }
         return ranks;
     }
@@ -182,7 +276,20 @@ public static class RowMerger
                     using var b = new DictionaryArrayBuilder();
                     foreach (var row in chosen)
                     {
-                        b.Append(row < 0 ? null : TagValue(Source(row)!, rowIndex[row]));
+                        switch (Source(row))
+                        {
+                            case null:
+                                b.AppendNull();
+                                break;
+                            case DictionaryArray d:
+                                b.Append(((VariableWidthArray)d.Dictionary).GetBytes((int)d.GetIndex(rowIndex[row])));
+                                break;
+                            case VariableWidthArray v:
+                                b.Append(v.GetBytes(rowIndex[row]));
+                                break;
+                            case var other:
+                                throw new InvalidDataException($"tag column holds {other.Type}");
+                        }
                     }
                     return b.Build();
                 }
