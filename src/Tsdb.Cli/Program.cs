@@ -4,4 +4,6 @@ using Tsdb.Cli;
 var root = new RootCommand("tsdb: a time-series database (line protocol in; SQL, PromQL and Flight out)");
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
+root.Subcommands.Add(DatabaseCommand.Create());
+root.Subcommands.Add(DatabaseCommand.CreateTable());
 return await root.Parse(args).InvokeAsync();

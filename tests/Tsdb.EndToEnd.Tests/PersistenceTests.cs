@@ -148,6 +148,28 @@ public sealed class PersistenceTests : IDisposable
         await WaitFor(() => !Directory.Exists(Path.Combine(_dir, "dbs", "ret")) || Directory.GetFiles(Path.Combine(_dir, "dbs", "ret"), "*.parquet", SearchOption.AllDirectories).Length == 0);
     }
 
+    [Fact]
+    public async Task The_cli_creates_updates_lists_and_deletes_databases_and_tables()
+    {
+        await using var server = await TsdbProcess.StartAsync(_dir, "--without-auth");
+        using var http = server.Client();
+        var host = server.Url.ToString();
+        Assert.Equal(0, WriteApiTests.RunCli("database", "create", "clidb", "--retention-period", "30d", "--host", host).ExitCode);
+        var list = WriteApiTests.RunCli("database", "list", "--host", host);
+        Assert.Contains("{\"iox::database\":\"clidb\",\"retention_period\":\"30d\"}", list.Output, StringComparison.Ordinal);
+        Assert.Equal(0, WriteApiTests.RunCli("database", "update", "clidb", "--retention-period", "2w", "--host", host).ExitCode);
+        Assert.Contains("\"retention_period\":\"14d\"", WriteApiTests.RunCli("database", "list", "--host", host).Output, StringComparison.Ordinal);
+        var bad = WriteApiTests.RunCli("database", "update", "clidb", "--retention-period", "forever", "--host", host);
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("invalid retention_period 'forever'", bad.Output, StringComparison.Ordinal);
+        await http.PostAsync("/api/v3/write_lp?db=clidb", Lines("t v=1\nu v=2"));
+        Assert.Equal(0, WriteApiTests.RunCli("table", "delete", "clidb", "t", "--host", host).ExitCode);
+        Assert.Empty(await ExportLines(http, "clidb", "t"));
+        Assert.Single(await ExportLines(http, "clidb", "u"));
+        Assert.Equal(0, WriteApiTests.RunCli("database", "delete", "clidb", "--host", host).ExitCode);
+        Assert.Equal(1, WriteApiTests.RunCli("database", "delete", "clidb", "--host", host).ExitCode);
+    }
+
     internal static async Task WaitFor(Func<bool> condition)
     {
         for (var i = 0; i < 100 && !condition(); i++)
