@@ -44,6 +44,26 @@ public sealed class ParquetRoundTripTests
     }
 
     [Fact]
+    public async Task String_columns_can_come_back_as_dictionary_arrays()
+    {
+        var data = new TestData(8);
+        var batch = data.Batch(TestData.WideSchema, 3000, 0);
+        foreach (var dictionary in new[] { true, false })
+        {
+            var bytes = ParquetWriter.ToBytes(TestData.WideSchema, [batch], new ParquetWriterOptions { DictionaryEnabled = dictionary, PageRowLimit = 500 });
+            var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = new HashSet<string> { "host", "note" } });
+            Assert.Equal(Tsdb.Arrow.Types.ArrowType.DictionaryUtf8, reader.Schema[1].Type);
+            Assert.Equal(Tsdb.Arrow.Types.ArrowType.Binary, reader.Schema[11].Type); // binary stays binary
+            var read = await reader.ReadAllAsync();
+            Assert.IsType<DictionaryArray>(read[0].Column("host"));
+            Assert.True(((DictionaryArray)read[0].Column("host")!).Dictionary.Length <= 50);
+            Assert.Equal(
+                ParquetCanonicalJson.Columns(TestData.WideSchema, [batch]).ToJsonString(),
+                ParquetCanonicalJson.Columns(TestData.WideSchema, read).ToJsonString());
+        }
+    }
+
+    [Fact]
     public async Task Projection_reads_only_the_columns_asked_for()
     {
         var data = new TestData(3);

@@ -20,6 +20,7 @@ internal sealed class OutputColumn : IDisposable
     private readonly PrimitiveArrayBuilder<float>? _floats;
     private readonly BooleanArrayBuilder? _bools;
     private readonly VariableWidthArrayBuilder? _binary;
+    private readonly DictionaryArrayBuilder? _dictionary;
     private int _nulls;
 
     public OutputColumn(ArrowType type)
@@ -63,6 +64,9 @@ internal sealed class OutputColumn : IDisposable
             case ArrowTypeId.Utf8 or ArrowTypeId.Binary:
                 _binary = new VariableWidthArrayBuilder(type);
                 break;
+            case ArrowTypeId.Dictionary:
+                _dictionary = new DictionaryArrayBuilder();
+                break;
             case ArrowTypeId.Null:
                 break;
             default:
@@ -89,6 +93,7 @@ internal sealed class OutputColumn : IDisposable
             case ArrowTypeId.Float32: _floats!.AppendNull(); break;
             case ArrowTypeId.Boolean: _bools!.AppendNull(); break;
             case ArrowTypeId.Null: _nulls++; break;
+            case ArrowTypeId.Dictionary: _dictionary!.AppendNull(); break;
             default: _binary!.AppendNull(); break;
         }
     }
@@ -163,7 +168,14 @@ internal sealed class OutputColumn : IDisposable
     public void AppendBytes(ReadOnlySpan<byte> value)
     {
         Length++;
-        _binary!.Append(value);
+        if (_dictionary is not null)
+        {
+            _dictionary.Append(value);
+        }
+        else
+        {
+            _binary!.Append(value);
+        }
     }
 
     public ArrayData Build() => _type.Id switch
@@ -180,6 +192,7 @@ internal sealed class OutputColumn : IDisposable
         ArrowTypeId.Float32 => _floats!.BuildData(),
         ArrowTypeId.Boolean => _bools!.BuildData(),
         ArrowTypeId.Null => new ArrayData(ArrowType.Null, Length, Length, []),
+        ArrowTypeId.Dictionary => _dictionary!.BuildData(),
         _ => _binary!.BuildData(),
     };
 
@@ -197,5 +210,6 @@ internal sealed class OutputColumn : IDisposable
         _floats?.Dispose();
         _bools?.Dispose();
         _binary?.Dispose();
+        _dictionary?.Dispose();
     }
 }

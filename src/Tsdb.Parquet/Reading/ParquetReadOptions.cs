@@ -9,6 +9,12 @@ public sealed record ParquetReadOptions
 
     public int MaxPageLength { get; init; } = 256 << 20;
 
+    /// <summary>
+    /// String columns to return as <c>dictionary&lt;int32, utf8&gt;</c> arrays (each distinct value stored once) rather
+    /// than plain Utf8: tag columns, whose few values repeat on every row.
+    /// </summary>
+    public IReadOnlySet<string> DictionaryColumns { get; init; } = new HashSet<string>();
+
     /// <summary>Largest column chunk read in one piece.</summary>
     public long MaxChunkLength { get; init; } = 1L << 30;
 }

@@ -27,7 +27,7 @@ public sealed class ParquetReader
         _options = options;
         Metadata = metadata;
         var keyValues = metadata.KeyValueMetadata?.Select(kv => new KeyValuePair<string, string>(kv.Key, kv.Value ?? "")).ToList();
-        (Schema, _columns) = SchemaMapping.ToArrow(metadata.Schema, keyValues);
+        (Schema, _columns) = SchemaMapping.ToArrow(metadata.Schema, keyValues, options.DictionaryColumns);
         foreach (var group in metadata.RowGroups)
         {
             if (group.Columns.Count != _columns.Count)

@@ -95,7 +95,7 @@ internal static class SchemaMapping
     };
 
     /// <summary>The Arrow schema and column mapping of a file's schema elements.</summary>
-    public static (Tsdb.Arrow.Types.Schema Schema, List<ParquetColumn> Columns) ToArrow(IReadOnlyList<SchemaElement> elements, IReadOnlyList<KeyValuePair<string, string>>? metadata)
+    public static (Tsdb.Arrow.Types.Schema Schema, List<ParquetColumn> Columns) ToArrow(IReadOnlyList<SchemaElement> elements, IReadOnlyList<KeyValuePair<string, string>>? metadata, IReadOnlySet<string>? dictionaryColumns = null)
     {
         if (elements.Count == 0)
         {
@@ -122,6 +122,10 @@ internal static class SchemaMapping
             }
             var physical = element.Type.Value;
             var (arrowType, isInt96) = ArrowTypeOf(element, physical);
+            if (arrowType.Id == ArrowTypeId.Utf8 && dictionaryColumns?.Contains(element.Name) == true)
+            {
+                arrowType = ArrowType.DictionaryUtf8;
+            }
             var optional = element.RepetitionType != FieldRepetitionType.Required;
             if (physical == PhysicalType.FixedLenByteArray && element.TypeLength is not > 0)
             {

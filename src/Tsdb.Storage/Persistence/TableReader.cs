@@ -64,9 +64,11 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
         }
     }
 
+    /// <summary>A file's rows, tags as dictionary arrays (their values repeat on every row).</summary>
     internal static async Task<List<RecordBatch>> ReadFileAsync(IObjectStore store, ParquetFileEntry file, long? fromTime, long? toTime, CancellationToken cancellationToken)
     {
-        var reader = await ParquetReader.OpenAsync(new ObjectStoreSource(store, file.Path, file.SizeBytes), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var options = new ParquetReadOptions { DictionaryColumns = file.TagRanges.Keys.ToHashSet(StringComparer.Ordinal) };
+        var reader = await ParquetReader.OpenAsync(new ObjectStoreSource(store, file.Path, file.SizeBytes), options, cancellationToken).ConfigureAwait(false);
         var predicates = fromTime is null && toTime is null ? null : new[] { new ColumnRange(Catalog.TableDefinition.TimeColumn, fromTime, toTime) };
         var batches = new List<RecordBatch>();
         await foreach (var batch in reader.ReadAsync(null, predicates, cancellationToken).ConfigureAwait(false))
