@@ -251,6 +251,17 @@ public static class RowMerger
     /// <summary>One output value per group: for tags and time any row's, for fields the latest non-null one.</summary>
     private static ArrowArray BuildColumn(ColumnKind kind, int column, ArrowArray?[][] arrays, int[] order, List<int> groupStarts, int[] rowSource, int[] rowIndex)
     {
+        switch (kind)
+        {
+            case ColumnKind.Float:
+                return FixedColumn<double>(ArrowType.Float64, column, arrays, order, groupStarts);
+            case ColumnKind.UInteger:
+                return FixedColumn<ulong>(ArrowType.UInt64, column, arrays, order, groupStarts);
+            case ColumnKind.Integer:
+                return FixedColumn<long>(ArrowType.Int64, column, arrays, order, groupStarts);
+            case ColumnKind.Time:
+                return FixedColumn<long>(ArrowType.TimestampNanosecond, column, arrays, order, groupStarts);
+        }
         var groups = groupStarts.Count - 1;
         // The row that supplies the value of each group, or -1 for null.
         var chosen = new int[groups];
@@ -318,32 +329,91 @@ public static class RowMerger
                     }
                     return b.Build();
                 }
-            case ColumnKind.Float:
-                return Fixed<double>(ArrowType.Float64, chosen, Source, rowIndex);
-            case ColumnKind.UInteger:
-                return Fixed<ulong>(ArrowType.UInt64, chosen, Source, rowIndex);
-            case ColumnKind.Integer:
-                return Fixed<long>(ArrowType.Int64, chosen, Source, rowIndex);
             default:
-                return Fixed<long>(ArrowType.TimestampNanosecond, chosen, Source, rowIndex);
+                throw new InvalidOperationException($"no column builder for {kind}");
         }
     }
 
-    private static PrimitiveArray<T> Fixed<T>(ArrowType type, int[] chosen, Func<int, ArrowArray?> source, int[] rowIndex) where T : unmanaged
+    /// <summary>
+    /// A fixed-width column, gathered columnar: every source's values and validity are laid out by arrival position
+    /// once, then read through the sort order (and, for duplicate groups, from the latest valid row).
+    /// </summary>
+    private static PrimitiveArray<T> FixedColumn<T>(ArrowType type, int column, ArrowArray?[][] arrays, int[] order, List<int> groupStarts) where T : unmanaged
     {
-        using var b = new PrimitiveArrayBuilder<T>(type);
-        b.Reserve(chosen.Length);
-        foreach (var row in chosen)
+        var total = order.Length;
+        var values = GC.AllocateUninitializedArray<T>(total);
+        var valid = new bool[total];
+        var position = 0;
+        foreach (var source in arrays)
         {
-            if (row < 0)
+            var array = source[column];
+            var length = source.Length == 0 ? 0 : RowsOf(source);
+            if (array is PrimitiveArray<T> primitive)
+            {
+                primitive.Values.CopyTo(values.AsSpan(position));
+                if (primitive.NullCount == 0)
+                {
+                    valid.AsSpan(position, length).Fill(true);
+                }
+                else
+                {
+                    for (var i = 0; i < length; i++)
+                    {
+                        valid[position + i] = !primitive.IsNull(i);
+                    }
+                }
+            }
+            position += length;
+        }
+        var groups = groupStarts.Count - 1;
+        using var b = new PrimitiveArrayBuilder<T>(type);
+        b.Reserve(groups);
+        if (groups == total)
+        {
+            foreach (var row in order)
+            {
+                if (valid[row])
+                {
+                    b.Append(values[row]);
+                }
+                else
+                {
+                    b.AppendNull();
+                }
+            }
+            return b.Build();
+        }
+        for (var g = 0; g < groups; g++)
+        {
+            var found = false;
+            for (var k = groupStarts[g + 1] - 1; k >= groupStarts[g]; k--)
+            {
+                var row = order[k];
+                if (valid[row])
+                {
+                    b.Append(values[row]);
+                    found = true;
+                    break;
+                }
+            }
+            if (!found)
             {
                 b.AppendNull();
             }
-            else
-            {
-                b.Append(((PrimitiveArray<T>)source(row)!).Values[rowIndex[row]]);
-            }
         }
         return b.Build();
+    }
+
+    /// <summary>Rows of a source: the length of its time column, which every source has.</summary>
+    private static int RowsOf(ArrowArray?[] source)
+    {
+        foreach (var array in source)
+        {
+            if (array is not null)
+            {
+                return array.Length;
+            }
+        }
+        return 0;
     }
 }
