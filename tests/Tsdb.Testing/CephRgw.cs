@@ -42,6 +42,7 @@ public sealed class CephRgw : IDisposable
         try
         {
             EnsureInstalled();
+            WaitForMonitorPortToBeFree();
             var state = Directory.CreateTempSubdirectory("tsdb-ceph-").FullName;
             var port = FreePort();
             Run("bash", [Path.Combine(tools, "start.sh")], new() { ["C"] = state, ["RGW_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, TimeSpan.FromMinutes(3));
@@ -74,6 +75,27 @@ public sealed class CephRgw : IDisposable
             Directory.Delete(_stateDir, recursive: true);
             _lock.Dispose();
         }
+    }
+
+    /// <summary>A monitor stopped a moment ago can still hold 127.0.0.1:3300; start.sh would then fail.</summary>
+    private static void WaitForMonitorPortToBeFree()
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, 3300);
+                probe.Start();
+                probe.Stop();
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(500);
+            }
+        }
+        throw new TimeoutException("127.0.0.1:3300 (the Ceph monitor's port) stayed busy for 3 minutes");
     }
 
     private static FileStream AcquireMachineLock()
