@@ -39,9 +39,10 @@ public static class RowMerger
         // Tag values become ranks (ordinal string order, null first) so sorting compares integers.
         var tagColumns = table.SortKey.Where(i => i != table.TimeIndex).ToArray();
         var ranks = new int[tagColumns.Length][];
+        var distinct = new string[tagColumns.Length][];
         for (var t = 0; t < tagColumns.Length; t++)
         {
-            ranks[t] = TagRanks(arrays, tagColumns[t], total, sources);
+            (ranks[t], distinct[t]) = TagRanks(arrays, tagColumns[t], total, sources);
         }
         var times = new long[total];
         var rowSource = new int[total];
@@ -76,7 +77,10 @@ public static class RowMerger
         var outputRows = groupStarts.Count - 1;
         for (var c = 0; c < columnCount; c++)
         {
-            output[c] = BuildColumn(table.Columns[c].Kind, c, arrays, order, groupStarts, rowSource, rowIndex);
+            var tag = Array.IndexOf(tagColumns, c);
+            output[c] = tag >= 0
+                ? TagColumn(ranks[tag], distinct[tag], order, groupStarts)
+                : BuildColumn(table.Columns[c].Kind, c, arrays, order, groupStarts, rowSource, rowIndex);
         }
         return new RecordBatch(table.Schema, output, outputRows);
     }
@@ -170,7 +174,7 @@ public static class RowMerger
         return true;
     }
 
-    private static int[] TagRanks(ArrowArray?[][] arrays, int column, int total, IReadOnlyList<RecordBatch> sources)
+    private static (int[] Ranks, string[] Sorted) TagRanks(ArrowArray?[][] arrays, int column, int total, IReadOnlyList<RecordBatch> sources)
     {
         // Per source, the distinct strings: a dictionary array's entries (decoded once), or each row's value.
         var perSource = new string?[arrays.Length][];
@@ -238,7 +242,7 @@ public static class RowMerger
                 }
             }
         }
-        return ranks;
+        return (ranks, sorted);
     }
 
     private static string TagValue(ArrowArray array, int i) => array switch
@@ -248,7 +252,38 @@ public static class RowMerger
         _ => throw new InvalidDataException($"tag column holds {array.Type}"),
     };
 
-    /// <summary>One output value per group: for tags and time any row's, for fields the latest non-null one.</summary>
+    /// <summary>
+    /// A tag column needs no lookups: a group's rows share their tag values, and a value's rank is its index in the
+    /// sorted distinct values, which become the dictionary.
+    /// </summary>
+    private static DictionaryArray TagColumn(int[] ranks, string[] sorted, int[] order, List<int> groupStarts)
+    {
+        using var values = new VariableWidthArrayBuilder(ArrowType.Utf8);
+        foreach (var value in sorted)
+        {
+            values.Append(value);
+        }
+        var dictionary = values.BuildData();
+        using var indices = new PrimitiveArrayBuilder<int>(ArrowType.Int32);
+        var groups = groupStarts.Count - 1;
+        indices.Reserve(groups);
+        for (var g = 0; g < groups; g++)
+        {
+            var rank = ranks[order[groupStarts[g]]];
+            if (rank < 0)
+            {
+                indices.AppendNull();
+            }
+            else
+            {
+                indices.Append(rank);
+            }
+        }
+        var indexData = indices.BuildData();
+        return new DictionaryArray(new ArrayData(ArrowType.DictionaryUtf8, groups, indexData.NullCount, indexData.Buffers, dictionary: dictionary));
+    }
+
+    /// <summary>One output value per group: for time any row's, for fields the latest non-null one.</summary>
     private static ArrowArray BuildColumn(ColumnKind kind, int column, ArrowArray?[][] arrays, int[] order, List<int> groupStarts, int[] rowSource, int[] rowIndex)
     {
         switch (kind)
