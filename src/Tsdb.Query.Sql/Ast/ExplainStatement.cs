@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record ExplainStatement(bool Analyze, bool Verbose, Statement Statement, TextSpan Span) : Statement(Span);

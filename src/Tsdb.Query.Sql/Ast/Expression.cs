@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public abstract record Expression(TextSpan Span) : SqlNode(Span);

@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record ExpressionSelectItem(Expression Expression, Identifier? Alias, TextSpan Span) : SelectItem(Span);

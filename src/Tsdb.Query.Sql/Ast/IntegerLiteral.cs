@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record IntegerLiteral(long Value, TextSpan Span) : Expression(Span);

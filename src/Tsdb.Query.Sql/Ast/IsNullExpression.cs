@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record IsNullExpression(Expression Operand, bool Negated, TextSpan Span) : Expression(Span);

@@ -1,0 +1,10 @@
+namespace Tsdb.Query.Sql;
+
+public enum JoinKind
+{
+    Inner,
+    Left,
+    Right,
+    Full,
+    Cross,
+}

@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record NamedTableSource(ObjectName Name, Identifier? Alias, TextSpan Span) : TableSource(Span);

@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record NullLiteral(TextSpan Span) : Expression(Span);

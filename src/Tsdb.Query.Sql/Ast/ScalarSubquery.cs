@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record ScalarSubquery(QueryStatement Query, TextSpan Span) : Expression(Span);

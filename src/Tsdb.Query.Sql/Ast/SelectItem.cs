@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public abstract record SelectItem(TextSpan Span) : SqlNode(Span);

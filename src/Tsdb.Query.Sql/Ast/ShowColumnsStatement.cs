@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record ShowColumnsStatement(ObjectName Table, TextSpan Span) : Statement(Span);

@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record ShowTablesStatement(TextSpan Span) : Statement(Span);

@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record SubqueryTableSource(QueryStatement Query, Identifier? Alias, TextSpan Span) : TableSource(Span);

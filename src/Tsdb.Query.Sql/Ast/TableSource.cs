@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public abstract record TableSource(TextSpan Span) : SqlNode(Span);

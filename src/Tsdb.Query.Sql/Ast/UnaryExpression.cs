@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record UnaryExpression(UnaryOperator Operator, Expression Operand, TextSpan Span) : Expression(Span);

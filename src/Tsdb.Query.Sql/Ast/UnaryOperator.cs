@@ -1,0 +1,8 @@
+namespace Tsdb.Query.Sql;
+
+public enum UnaryOperator
+{
+    Negate,
+    Plus,
+    Not,
+}

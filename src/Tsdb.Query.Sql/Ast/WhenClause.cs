@@ -1,0 +1,3 @@
+namespace Tsdb.Query.Sql;
+
+public sealed record WhenClause(Expression Condition, Expression Result, TextSpan Span) : SqlNode(Span);
