@@ -7,7 +7,7 @@ internal static class EnvOption
 {
     public static Option<string> Text(string name, string env, string? fallback, string description) => new(name)
     {
-        Description = $"{description} [env: {env}]" + (fallback is null ? "" : $" (default: {fallback})"),
+        Description = $"{description} [env: {env}]",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(env) ?? fallback!,
     };
 
@@ -19,7 +19,7 @@ internal static class EnvOption
 
     public static Option<int> Number(string name, string env, int fallback, string description) => new(name)
     {
-        Description = $"{description} [env: {env}] (default: {fallback})",
+        Description = $"{description} [env: {env}]",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(env) is { } v && int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : fallback,
     };
 }

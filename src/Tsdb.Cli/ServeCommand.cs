@@ -14,7 +14,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var dataDir = EnvOption.Text("--data-dir", "TSDB_DATA_DIR", "./tsdb-data", "Directory for the WAL and the catalog");
+        var dataDir = EnvOption.Text("--data-dir", "TSDB_DATA_DIR", "./tsdb-data", "Directory for the WAL and, with --object-store file, the catalog and Parquet files");
         var httpBind = EnvOption.Text("--http-bind", "TSDB_HTTP_BIND", "127.0.0.1:8181", "HOST:PORT to serve HTTP on; port 0 picks a free port");
         var withoutAuth = EnvOption.Flag("--without-auth", "TSDB_WITHOUT_AUTH", "Serve without token authentication");
         var maxRequest = EnvOption.Text("--max-http-request-size", "TSDB_MAX_HTTP_REQUEST_SIZE", "10MiB", "Largest request body, before and after decompression");
