@@ -1,0 +1,192 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Memory;
+using Tsdb.Arrow.Types;
+
+namespace Tsdb.Arrow.Compute;
+
+/// <summary>
+/// Multi-key sort returning row order. Each key is prepared once into a form that compares cheaply (numbers widened
+/// to 64 bits, dictionary columns replaced by the rank of their dictionary entry, computed by sorting the dictionary
+/// once); ties on every key fall back to the row number, which makes the order stable. Floats order NaN above every
+/// number; strings order by UTF-8 bytes; false before true. <c>NullsFirst</c> places nulls regardless of direction.
+/// </summary>
+public static class Sorting
+{
+    public static int[] SortIndices(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+        {
+            throw new ArgumentException("at least one sort key is needed", nameof(keys));
+        }
+        var length = keys[0].Column.Length;
+        var prepared = new SortKey[keys.Count];
+        for (var k = 0; k < keys.Count; k++)
+        {
+            if (keys[k].Column.Length != length)
+            {
+                throw new ArgumentException($"sort key {k} has {keys[k].Column.Length} rows, key 0 has {length}", nameof(keys));
+            }
+            prepared[k] = SortKey.Create(keys[k].Column.Data, keys[k].Descending, keys[k].NullsFirst);
+        }
+        var order = new int[length];
+        for (var i = 0; i < length; i++)
+        {
+            order[i] = i;
+        }
+        Array.Sort(order, new RowComparer(prepared));
+        return order;
+    }
+
+    /// <summary>The first <paramref name="k"/> rows of <see cref="SortIndices"/> (for now, a full sort).</summary>
+    public static int[] TopK(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        var all = SortIndices(keys);
+        return all.Length <= k ? all : all[..k];
+    }
+
+    private sealed class RowComparer(SortKey[] keys) : IComparer<int>
+    {
+        public int Compare(int a, int b)
+        {
+            foreach (var key in keys)
+            {
+                var c = key.Compare(a, b);
+                if (c != 0)
+                {
+                    return c;
+                }
+            }
+            return a.CompareTo(b);
+        }
+    }
+
+    private abstract class SortKey
+    {
+        private byte[]? _validity;
+        private bool _descending;
+        private bool _nullsFirst;
+
+        public int Compare(int a, int b)
+        {
+            if (_validity is not null)
+            {
+                var av = BitUtil.GetBit(_validity, a);
+                var bv = BitUtil.GetBit(_validity, b);
+                if (!av || !bv)
+                {
+                    if (av == bv)
+                    {
+                        return 0;
+                    }
+                    return !av == _nullsFirst ? -1 : 1;
+                }
+            }
+            var c = CompareValues(a, b);
+            return _descending ? -c : c;
+        }
+
+        protected abstract int CompareValues(int a, int b);
+
+        public static SortKey Create(ArrayData data, bool descending, bool nullsFirst)
+        {
+            SortKey key = data.Type.Id switch
+            {
+                ArrowTypeId.Dictionary => WithValidity(RankKey.Of(data, out var validity), validity),
+                ArrowTypeId.Boolean => new BoolKey(Bitmaps.BooleanValues(data)),
+                ArrowTypeId.Null => new BoolKey(new byte[BitUtil.BytesFor(data.Length)]),
+                _ when data.Type.IsVariableWidth => new BytesKey((VariableWidthArray)ArrowArray.Create(data)),
+                _ => NumericValues.KindOf(data.Type) switch
+                {
+                    NumericKind.Signed => new Int64Key(NumericValues.ToInt64(data)),
+                    NumericKind.Unsigned => new UInt64Key(NumericValues.ToUInt64(data)),
+                    NumericKind.Float => new DoubleKey(NumericValues.ToDouble(data)),
+                    _ => throw new NotSupportedException($"cannot sort {data.Type}"),
+                },
+            };
+            key._validity ??= Bitmaps.Validity(data);
+            key._descending = descending;
+            key._nullsFirst = nullsFirst;
+            return key;
+        }
+
+        private static SortKey WithValidity(SortKey key, byte[]? validity)
+        {
+            key._validity = validity;
+            return key;
+        }
+    }
+
+    private sealed class Int64Key(long[] values) : SortKey
+    {
+        protected override int CompareValues(int a, int b) => values[a].CompareTo(values[b]);
+    }
+
+    private sealed class UInt64Key(ulong[] values) : SortKey
+    {
+        protected override int CompareValues(int a, int b) => values[a].CompareTo(values[b]);
+    }
+
+    private sealed class DoubleKey(double[] values) : SortKey
+    {
+        protected override int CompareValues(int a, int b) => NumericValues.CompareDouble(values[a], values[b]);
+    }
+
+    private sealed class BoolKey(byte[] bits) : SortKey
+    {
+        protected override int CompareValues(int a, int b) => BitUtil.GetBit(bits, a).CompareTo(BitUtil.GetBit(bits, b));
+    }
+
+    private sealed class BytesKey(VariableWidthArray array) : SortKey
+    {
+        protected override int CompareValues(int a, int b) => array.GetBytes(a).SequenceCompareTo(array.GetBytes(b));
+    }
+
+    private sealed class RankKey(int[] ranks) : SortKey
+    {
+        protected override int CompareValues(int a, int b) => ranks[a].CompareTo(ranks[b]);
+
+        /// <summary>Ranks the dictionary once (equal values share a rank), then maps each row's index to its rank.
+        /// Rows whose index is null, or points at a null dictionary entry, are null.</summary>
+        public static RankKey Of(ArrayData data, out byte[]? validity)
+        {
+            var dictionary = data.Dictionary!;
+            var entryOrder = SortIndices([(ArrowArray.Create(dictionary), false, false)]);
+            var entryKey = Create(dictionary, false, false);
+            var entryRank = new int[dictionary.Length];
+            var rank = 0;
+            for (var i = 0; i < entryOrder.Length; i++)
+            {
+                if (i > 0 && entryKey.Compare(entryOrder[i - 1], entryOrder[i]) != 0)
+                {
+                    rank++;
+                }
+                entryRank[entryOrder[i]] = rank;
+            }
+            var entryValid = Bitmaps.Validity(dictionary);
+            var indices = Comparison.DictionaryIndices(data);
+            var ranks = new int[indices.Length];
+            validity = Bitmaps.Validity(data);
+            for (var i = 0; i < indices.Length; i++)
+            {
+                var index = indices[i];
+                if (index < 0)
+                {
+                    continue;
+                }
+                ranks[i] = entryRank[index];
+                if (entryValid is not null && !BitUtil.GetBit(entryValid, index))
+                {
+                    if (validity is null)
+                    {
+                        validity = new byte[BitUtil.BytesFor(indices.Length)];
+                        validity.AsSpan().Fill(0xFF);
+                    }
+                    BitUtil.ClearBit(validity, i);
+                }
+            }
+            return new RankKey(ranks);
+        }
+    }
+}
