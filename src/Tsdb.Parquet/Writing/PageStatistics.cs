@@ -1,4 +1,5 @@
-using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Tsdb.Parquet.Metadata;
 
 namespace Tsdb.Parquet.Writing;
@@ -30,119 +31,84 @@ internal sealed class PageStatistics
 
     public void AddInt64(ReadOnlySpan<long> values, bool unsigned)
     {
-        if (values.IsEmpty)
-        {
-            return;
-        }
         if (unsigned)
         {
-            ulong min = ulong.MaxValue, max = ulong.MinValue;
-            foreach (var v in values)
-            {
-                var u = unchecked((ulong)v);
-                min = Math.Min(min, u);
-                max = Math.Max(max, u);
-            }
-            Merge(Bytes64((long)min), Bytes64((long)max), (a, b) => BinaryPrimitives.ReadUInt64LittleEndian(a).CompareTo(BinaryPrimitives.ReadUInt64LittleEndian(b)));
+            AddIntegers(MemoryMarshal.Cast<long, ulong>(values));
         }
         else
         {
-            long min = long.MaxValue, max = long.MinValue;
-            foreach (var v in values)
-            {
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-            }
-            Merge(Bytes64(min), Bytes64(max), (a, b) => BinaryPrimitives.ReadInt64LittleEndian(a).CompareTo(BinaryPrimitives.ReadInt64LittleEndian(b)));
+            AddIntegers(values);
         }
     }
 
     public void AddInt32(ReadOnlySpan<int> values, bool unsigned)
     {
+        if (unsigned)
+        {
+            AddIntegers(MemoryMarshal.Cast<int, uint>(values));
+        }
+        else
+        {
+            AddIntegers(values);
+        }
+    }
+
+    /// <summary>Integer bounds in <typeparamref name="T"/>'s order (the unsigned types give the unsigned sort order).</summary>
+    private void AddIntegers<T>(ReadOnlySpan<T> values) where T : unmanaged, IBinaryInteger<T>, IMinMaxValue<T>
+    {
         if (values.IsEmpty)
         {
             return;
         }
-        if (unsigned)
+        T min = T.MaxValue, max = T.MinValue;
+        foreach (var v in values)
         {
-            uint min = uint.MaxValue, max = uint.MinValue;
-            foreach (var v in values)
-            {
-                var u = unchecked((uint)v);
-                min = Math.Min(min, u);
-                max = Math.Max(max, u);
-            }
-            Merge(Bytes32((int)min), Bytes32((int)max), (a, b) => BinaryPrimitives.ReadUInt32LittleEndian(a).CompareTo(BinaryPrimitives.ReadUInt32LittleEndian(b)));
+            min = T.Min(min, v);
+            max = T.Max(max, v);
         }
-        else
-        {
-            int min = int.MaxValue, max = int.MinValue;
-            foreach (var v in values)
-            {
-                min = Math.Min(min, v);
-                max = Math.Max(max, v);
-            }
-            Merge(Bytes32(min), Bytes32(max), (a, b) => BinaryPrimitives.ReadInt32LittleEndian(a).CompareTo(BinaryPrimitives.ReadInt32LittleEndian(b)));
-        }
+        var unsigned = T.IsZero(T.MinValue);
+        Merge(LittleEndian(min), LittleEndian(max), (a, b) => T.ReadLittleEndian(a, unsigned).CompareTo(T.ReadLittleEndian(b, unsigned)));
     }
 
-    public void AddDouble(ReadOnlySpan<double> values)
+    private static byte[] LittleEndian<T>(T value) where T : IBinaryInteger<T>
     {
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        var bytes = new byte[value.GetByteCount()];
+        value.WriteLittleEndian(bytes);
+        return bytes;
+    }
+
+    public void AddDouble(ReadOnlySpan<double> values) => AddFloating(values, BitConverter.GetBytes, b => BitConverter.ToDouble(b));
+
+    public void AddFloat(ReadOnlySpan<float> values) => AddFloating(values, BitConverter.GetBytes, b => BitConverter.ToSingle(b));
+
+    /// <summary>NaN never becomes a bound; per Statistics.md a min of +0 is written -0 and a max of -0 is written +0.</summary>
+    private void AddFloating<T>(ReadOnlySpan<T> values, Func<T, byte[]> bytes, Func<byte[], T> read) where T : IFloatingPointIeee754<T>
+    {
+        T min = T.PositiveInfinity, max = T.NegativeInfinity;
         var any = false;
         foreach (var v in values)
         {
-            if (double.IsNaN(v))
+            if (T.IsNaN(v))
             {
                 continue;
             }
             any = true;
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
+            min = T.Min(min, v);
+            max = T.Max(max, v);
         }
         if (!any)
         {
             return;
         }
-        // Statistics.md: a min of +0.0 is written as -0.0 and a max of -0.0 as +0.0, so both zeros are covered.
-        if (min == 0)
+        if (T.IsZero(min))
         {
-            min = -0.0;
+            min = T.NegativeZero;
         }
-        if (max == 0)
+        if (T.IsZero(max))
         {
-            max = 0.0;
+            max = T.Zero;
         }
-        Merge(BitConverter.GetBytes(min), BitConverter.GetBytes(max), (a, b) => BitConverter.ToDouble(a).CompareTo(BitConverter.ToDouble(b)));
-    }
-
-    public void AddFloat(ReadOnlySpan<float> values)
-    {
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        var any = false;
-        foreach (var v in values)
-        {
-            if (float.IsNaN(v))
-            {
-                continue;
-            }
-            any = true;
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-        }
-        if (!any)
-        {
-            return;
-        }
-        if (min == 0)
-        {
-            min = -0.0f;
-        }
-        if (max == 0)
-        {
-            max = 0.0f;
-        }
-        Merge(BitConverter.GetBytes(min), BitConverter.GetBytes(max), (a, b) => BitConverter.ToSingle(a).CompareTo(BitConverter.ToSingle(b)));
+        Merge(bytes(min), bytes(max), (a, b) => read(a).CompareTo(read(b)));
     }
 
     public void AddBooleans(bool sawFalse, bool sawTrue)
@@ -225,19 +191,5 @@ internal sealed class PageStatistics
             }
         }
         return (value, true);
-    }
-
-    private static byte[] Bytes64(long v)
-    {
-        var b = new byte[8];
-        BinaryPrimitives.WriteInt64LittleEndian(b, v);
-        return b;
-    }
-
-    private static byte[] Bytes32(int v)
-    {
-        var b = new byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(b, v);
-        return b;
     }
 }
