@@ -123,9 +123,10 @@ internal static class ServeCommand
             storage.RequestPersist();
             return true;
         });
+        var reader = new TableReader(catalog, buffer, store);
         var server = new TsdbHttpServer(
             new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize },
-            catalog, ingester, new TableReader(catalog, buffer, store), persister, time);
+            catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader));
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"listening on {server.Address.ToString().TrimEnd('/')}");
 

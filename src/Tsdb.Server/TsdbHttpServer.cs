@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tsdb.Ingest;
+using Tsdb.Query;
 using Tsdb.Server.Http;
 using Tsdb.Storage.Persistence;
 
@@ -21,7 +22,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time)
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time, ITableSource tables)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,6 +47,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
+        var queries = new QueryEndpoints(catalog, new QueryEngine(tables, time));
         if (options.AuthEnabled)
         {
             _app.Use(async (context, next) =>
@@ -78,6 +80,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGet("/health", AdminEndpoints.Health);
         _app.MapMethods("/ping", ["GET", "HEAD"], admin.Ping);
         _app.MapPost("/api/v3/write_lp", writes.WriteV3);
+        _app.MapMethods("/api/v3/query_sql", ["GET", "POST"], queries.QuerySql);
         _app.MapPost("/api/v2/write", writes.WriteV2);
         _app.MapPost("/write", writes.WriteV1);
         _app.MapPost("/api/v3/configure/database", admin.CreateDatabase);

@@ -1,0 +1,268 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Compute;
+using Tsdb.Arrow.Types;
+
+namespace Tsdb.Query;
+
+/// <summary>Aggregate functions over group ids: one pass over the input per aggregate.</summary>
+internal static class Aggregates
+{
+    public static ArrowArray Compute(string name, ArrowArray? input, bool distinct, int[] ids, int groups)
+    {
+        if (input is null)
+        {
+            var counts = new long[groups];
+            foreach (var id in ids)
+            {
+                counts[id]++;
+            }
+            return Columns.FromValues(ArrowType.Int64, counts, null);
+        }
+        if (distinct)
+        {
+            if (name != "count")
+            {
+                throw new QueryException($"{name}(DISTINCT …) is not supported yet");
+            }
+            var sets = new HashSet<object>[groups];
+            for (var g = 0; g < groups; g++)
+            {
+                sets[g] = [];
+            }
+            var plain = Columns.Plain(input);
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (plain.GetObject(i) is { } o)
+                {
+                    sets[ids[i]].Add(o);
+                }
+            }
+            var result = new long[groups];
+            for (var g = 0; g < groups; g++)
+            {
+                result[g] = sets[g].Count;
+            }
+            return Columns.FromValues(ArrowType.Int64, result, null);
+        }
+        switch (name)
+        {
+            case "count":
+            {
+                var counts = new long[groups];
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    if (!input.IsNull(i))
+                    {
+                        counts[ids[i]]++;
+                    }
+                }
+                return Columns.FromValues(ArrowType.Int64, counts, null);
+            }
+            case "min" or "max":
+                return MinMax(input, ids, groups, name == "max");
+            case "sum":
+                return Sum(input, ids, groups);
+            default:
+                return Statistic(name, input, ids, groups);
+        }
+    }
+
+    private static ArrowArray Sum(ArrowArray input, int[] ids, int groups)
+    {
+        var seen = new bool[groups];
+        var type = input.Type.Id;
+        if (type is ArrowTypeId.Int8 or ArrowTypeId.Int16 or ArrowTypeId.Int32 or ArrowTypeId.Int64)
+        {
+            var values = Columns.Int64Values(input);
+            var sums = new long[groups];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!input.IsNull(i))
+                {
+                    sums[ids[i]] = checked(sums[ids[i]] + values[i]);
+                    seen[ids[i]] = true;
+                }
+            }
+            return Columns.FromValues(ArrowType.Int64, sums, seen);
+        }
+        if (type is ArrowTypeId.UInt8 or ArrowTypeId.UInt16 or ArrowTypeId.UInt32 or ArrowTypeId.UInt64)
+        {
+            var values = input.Data.GetValues<ulong>();
+            var plain = type == ArrowTypeId.UInt64 ? values.ToArray() : Array.ConvertAll(Columns.DoubleValues(input), d => (ulong)d);
+            var sums = new ulong[groups];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!input.IsNull(i))
+                {
+                    sums[ids[i]] = checked(sums[ids[i]] + plain[i]);
+                    seen[ids[i]] = true;
+                }
+            }
+            return Columns.FromValues(ArrowType.UInt64, sums, seen);
+        }
+        RequireNumeric("sum", input);
+        var d = Columns.DoubleValues(input);
+        var fsums = new double[groups];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (!input.IsNull(i))
+            {
+                fsums[ids[i]] += d[i];
+                seen[ids[i]] = true;
+            }
+        }
+        return Columns.FromValues(ArrowType.Float64, fsums, seen);
+    }
+
+    private static void RequireNumeric(string name, ArrowArray input)
+    {
+        if (!Columns.IsNumeric(input.Type))
+        {
+            throw new QueryException($"{name} needs a numeric argument, found {input.Type}");
+        }
+    }
+
+    private static ArrowArray Statistic(string name, ArrowArray input, int[] ids, int groups)
+    {
+        RequireNumeric(name, input);
+        var d = Columns.DoubleValues(input);
+        var result = new double[groups];
+        var valid = new bool[groups];
+        if (name == "median")
+        {
+            var lists = new List<double>[groups];
+            for (var g = 0; g < groups; g++)
+            {
+                lists[g] = [];
+            }
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!input.IsNull(i))
+                {
+                    lists[ids[i]].Add(d[i]);
+                }
+            }
+            for (var g = 0; g < groups; g++)
+            {
+                var l = lists[g];
+                if (l.Count == 0)
+                {
+                    continue;
+                }
+                l.Sort();
+                valid[g] = true;
+                result[g] = l.Count % 2 == 1 ? l[l.Count / 2] : (l[(l.Count / 2) - 1] + l[l.Count / 2]) / 2;
+            }
+            return Columns.FromValues(ArrowType.Float64, result, valid);
+        }
+        // Welford's running mean and squared deviations: stable for avg, variance and stddev alike.
+        var count = new long[groups];
+        var mean = new double[groups];
+        var m2 = new double[groups];
+        var sum = new double[groups];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (input.IsNull(i))
+            {
+                continue;
+            }
+            var g = ids[i];
+            count[g]++;
+            sum[g] += d[i];
+            var delta = d[i] - mean[g];
+            mean[g] += delta / count[g];
+            m2[g] += delta * (d[i] - mean[g]);
+        }
+        for (var g = 0; g < groups; g++)
+        {
+            var n = count[g];
+            switch (name)
+            {
+                case "avg" or "mean":
+                    valid[g] = n > 0;
+                    result[g] = n > 0 ? sum[g] / n : 0;
+                    break;
+                case "variance" or "var_samp" or "var":
+                    valid[g] = n > 1;
+                    result[g] = n > 1 ? m2[g] / (n - 1) : 0;
+                    break;
+                case "stddev" or "stddev_samp":
+                    valid[g] = n > 1;
+                    result[g] = n > 1 ? Math.Sqrt(m2[g] / (n - 1)) : 0;
+                    break;
+                case "var_pop":
+                    valid[g] = n > 0;
+                    result[g] = n > 0 ? m2[g] / n : 0;
+                    break;
+                case "stddev_pop":
+                    valid[g] = n > 0;
+                    result[g] = n > 0 ? Math.Sqrt(m2[g] / n) : 0;
+                    break;
+                default:
+                    throw new QueryException($"unknown aggregate '{name}'");
+            }
+        }
+        return Columns.FromValues(ArrowType.Float64, result, valid);
+    }
+
+    /// <summary>The row holding each group's extreme, then a take: the result keeps the input's type.</summary>
+    private static ArrowArray MinMax(ArrowArray input, int[] ids, int groups, bool max)
+    {
+        var best = new int[groups];
+        best.AsSpan().Fill(-1);
+        var sign = max ? 1 : -1;
+        var t = input.Type;
+        if (Columns.IsString(t))
+        {
+            var s = Columns.StringValues(input);
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (s[i] is not null && (best[ids[i]] < 0 || sign * string.CompareOrdinal(s[i], s[best[ids[i]]]) > 0))
+                {
+                    best[ids[i]] = i;
+                }
+            }
+        }
+        else if (t.Id is ArrowTypeId.Float32 or ArrowTypeId.Float64 or ArrowTypeId.UInt64 or ArrowTypeId.UInt32 or ArrowTypeId.UInt16 or ArrowTypeId.UInt8)
+        {
+            var d = Columns.DoubleValues(input);
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!input.IsNull(i) && (best[ids[i]] < 0 || sign * CompareDouble(d[i], d[best[ids[i]]]) > 0))
+                {
+                    best[ids[i]] = i;
+                }
+            }
+        }
+        else if (t.IsSignedInteger || t.Id == ArrowTypeId.Timestamp)
+        {
+            var l = Columns.Int64Values(input);
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!input.IsNull(i) && (best[ids[i]] < 0 || sign * l[i].CompareTo(l[best[ids[i]]]) > 0))
+                {
+                    best[ids[i]] = i;
+                }
+            }
+        }
+        else if (t.Id == ArrowTypeId.Boolean)
+        {
+            var b = (BooleanArray)input;
+            for (var i = 0; i < ids.Length; i++)
+            {
+                if (!input.IsNull(i) && (best[ids[i]] < 0 || sign * b.GetValue(i).CompareTo(b.GetValue(best[ids[i]])) > 0))
+                {
+                    best[ids[i]] = i;
+                }
+            }
+        }
+        else
+        {
+            throw new QueryException($"min/max of {t} is not supported");
+        }
+        return Selection.Take(Columns.Plain(input), best);
+    }
+
+    private static int CompareDouble(double a, double b) =>
+        double.IsNaN(a) ? (double.IsNaN(b) ? 0 : 1) : double.IsNaN(b) ? -1 : a.CompareTo(b);
+}

@@ -1,0 +1,452 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Compute;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Sql;
+
+namespace Tsdb.Query;
+
+/// <summary>
+/// Answers one SQL statement over an <see cref="ITableSource"/>: scan (with the time range taken from WHERE) →
+/// filter → aggregate → having → project → distinct → sort → distinct on → offset/limit. Single-table queries only.
+/// </summary>
+public sealed class QueryEngine(ITableSource source, TimeProvider time)
+{
+    public async Task<QueryResult> ExecuteAsync(string database, string sql, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        Statement statement;
+        try
+        {
+            statement = SqlParser.Parse(sql);
+        }
+        catch (SqlParseException ex)
+        {
+            throw new QueryException(ex.Detail, ex.Line, ex.Column);
+        }
+        var text = new QueryText(sql);
+        return statement switch
+        {
+            ShowTablesStatement => ShowTables(database),
+            ShowColumnsStatement show => ShowColumns(database, show, text),
+            SelectStatement select => await SelectAsync(database, select, text, cancellationToken).ConfigureAwait(false),
+            UnionAllStatement u => throw text.Error(u.Span, "UNION ALL is not supported yet"),
+            ExplainStatement e => throw text.Error(e.Span, "EXPLAIN is not supported yet"),
+            _ => throw text.Error(statement.Span, "this statement is not supported yet"),
+        };
+    }
+
+    private QueryResult ShowTables(string database)
+    {
+        var tables = source.Tables(database).Order(StringComparer.Ordinal).ToArray();
+        var n = tables.Length;
+        return Result(
+            [("table_catalog", Columns.Constant("public", n)), ("table_schema", Columns.Constant("iox", n)),
+             ("table_name", Columns.FromStrings(tables)), ("table_type", Columns.Constant("BASE TABLE", n))], n);
+    }
+
+    private QueryResult ShowColumns(string database, ShowColumnsStatement show, QueryText text)
+    {
+        var name = show.Table.Parts[^1].Value;
+        var schema = source.GetSchema(database, name) ?? throw text.Error(show.Table.Span, $"unknown table '{name}'");
+        var n = schema.FieldCount;
+        var names = new string?[n];
+        var types = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            names[i] = schema[i].Name;
+            types[i] = TypeName(schema[i].Type);
+        }
+        return Result(
+            [("table_catalog", Columns.Constant("public", n)), ("table_schema", Columns.Constant("iox", n)),
+             ("table_name", Columns.Constant(name, n)), ("column_name", Columns.FromStrings(names)),
+             ("data_type", Columns.FromStrings(types)), ("is_nullable", Columns.Constant("YES", n))], n);
+    }
+
+    private static string TypeName(ArrowType t) => t.Id switch
+    {
+        ArrowTypeId.Timestamp => "Timestamp(Nanosecond, None)",
+        ArrowTypeId.Dictionary => "Dictionary(Int32, Utf8)",
+        ArrowTypeId.Float64 => "Float64",
+        ArrowTypeId.Int64 => "Int64",
+        ArrowTypeId.UInt64 => "UInt64",
+        ArrowTypeId.Utf8 => "Utf8",
+        ArrowTypeId.Boolean => "Boolean",
+        _ => t.ToString(),
+    };
+
+    private static QueryResult Result(IReadOnlyList<(string Name, ArrowArray Array)> columns, int length)
+    {
+        var schema = new Schema(columns.Select(c => new Field(c.Name, c.Array.Type)));
+        return new QueryResult(schema, [new RecordBatch(schema, [.. columns.Select(c => c.Array)], length)]);
+    }
+
+    private async Task<QueryResult> SelectAsync(string database, SelectStatement select, QueryText text, CancellationToken cancellationToken)
+    {
+        if (select.With.Count > 0)
+        {
+            throw text.Error(select.With[0].Span, "WITH is not supported yet");
+        }
+        var table = select.From switch
+        {
+            null => throw text.Error(select.Span, "SELECT without FROM is not supported yet"),
+            JoinTableSource j => throw text.Error(j.Span, "JOIN is not supported yet"),
+            SubqueryTableSource s => throw text.Error(s.Span, "subqueries in FROM are not supported yet"),
+            NamedTableSource n => n,
+            var other => throw text.Error(other.Span, "this FROM clause is not supported yet"),
+        };
+        if (table.Name.Parts.Count > 1)
+        {
+            throw text.Error(table.Name.Span, $"unknown table '{SqlPrinter.Print(table.Name)}'");
+        }
+        var tableName = table.Name.Parts[0].Value;
+        var schema = source.GetSchema(database, tableName) ?? throw text.Error(table.Name.Span, $"unknown table '{tableName}'");
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
+
+        // Scan and filter, partition by partition.
+        var (from, to) = select.Where is null ? (null, null) : TimeRange.Extract(select.Where, new Evaluator(text, now) { Length = 0 });
+        var filtered = new List<RecordBatch>();
+        await foreach (var raw in source.ScanAsync(database, tableName, from, to, cancellationToken).ConfigureAwait(false))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = Align(raw, schema);
+            if (select.Where is not null)
+            {
+                var mask = new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(select.Where);
+                batch = Selection.Filter(batch, mask);
+            }
+            if (batch.Length > 0)
+            {
+                filtered.Add(batch);
+            }
+        }
+        var input = filtered.Count == 0 ? Empty(schema) : Columns.Concatenate(filtered[0].Schema, filtered);
+        if (filtered.Count == 0 && select.Where is not null)
+        {
+            _ = new Evaluator(text, now) { Batch = input, Length = 0 }.Predicate(select.Where);
+        }
+        return Execute(select, input, text, now);
+    }
+
+    private static RecordBatch Align(RecordBatch batch, Schema schema)
+    {
+        var columns = new ArrowArray[schema.FieldCount];
+        var same = batch.ColumnCount == schema.FieldCount;
+        for (var c = 0; c < columns.Length; c++)
+        {
+            var index = batch.Schema.GetFieldIndex(schema[c].Name);
+            same &= index == c;
+            columns[c] = index >= 0 ? batch.Column(index) : EmptyOrNull(schema[c].Type, batch.Length);
+        }
+        return same ? batch : new RecordBatch(new Schema(schema.Fields.Select((f, i) => new Field(f.Name, columns[i].Type))), columns, batch.Length);
+    }
+
+    private static ArrowArray EmptyOrNull(ArrowType type, int length)
+    {
+        if (type.Id is ArrowTypeId.Dictionary or ArrowTypeId.Utf8)
+        {
+            return Columns.FromStrings(new string?[length]);
+        }
+        if (type.Id == ArrowTypeId.Boolean)
+        {
+            return Columns.FromBools(new bool?[length]);
+        }
+        return Columns.NullOf(type, length);
+    }
+
+    private static RecordBatch Empty(Schema schema)
+    {
+        var columns = schema.Fields.Select(f => EmptyOrNull(f.Type, 0)).ToArray();
+        return new RecordBatch(new Schema(schema.Fields.Select((f, i) => new Field(f.Name, columns[i].Type))), columns, 0);
+    }
+
+    private static QueryResult Execute(SelectStatement select, RecordBatch input, QueryText text, long now)
+    {
+        // The select list, with * expanded.
+        var items = new List<(Expression Expr, string Name)>();
+        foreach (var item in select.Projection)
+        {
+            if (item is WildcardSelectItem)
+            {
+                foreach (var f in input.Schema.Fields)
+                {
+                    items.Add((new ColumnReference([new Identifier(f.Name, true, item.Span)], item.Span), f.Name));
+                }
+            }
+            else if (item is ExpressionSelectItem e)
+            {
+                items.Add((e.Expression, e.Alias?.Value ?? (e.Expression is ColumnReference c ? c.Parts[^1].Value : SqlPrinter.Print(e.Expression))));
+            }
+        }
+        var names = new HashSet<string>(items.Select(i => i.Name), StringComparer.Ordinal);
+
+        var aggregates = new List<FunctionCall>();
+        foreach (var (expr, _) in items)
+        {
+            CollectAggregates(expr, aggregates, text);
+        }
+        if (select.Having is not null)
+        {
+            CollectAggregates(select.Having, aggregates, text);
+        }
+        foreach (var o in select.OrderBy)
+        {
+            if (!IsOutputReference(o.Expression, names))
+            {
+                CollectAggregates(o.Expression, aggregates, text);
+            }
+        }
+
+        Evaluator evaluator = new(text, now) { Batch = input, Length = input.Length };
+        if (select.GroupBy.Count > 0 || aggregates.Count > 0)
+        {
+            evaluator = Aggregate(select, items, aggregates, evaluator, input, text, now);
+        }
+
+        var outputs = new ArrowArray[items.Count];
+        for (var i = 0; i < items.Count; i++)
+        {
+            outputs[i] = evaluator.Materialize(evaluator.Eval(items[i].Expr));
+        }
+        var rows = evaluator.Length;
+        int[]? order = null;
+
+        if (select.Distinct && rows > 0)
+        {
+            order = FirstOfEachGroup(outputs, null);
+        }
+        if (select.OrderBy.Count > 0 && rows > 0)
+        {
+            var keys = new List<(ArrowArray, bool, bool)>();
+            foreach (var o in select.OrderBy)
+            {
+                ArrowArray key;
+                if (o.Expression is IntegerLiteral ordinal)
+                {
+                    key = ordinal.Value >= 1 && ordinal.Value <= outputs.Length
+                        ? outputs[ordinal.Value - 1]
+                        : throw text.Error(o.Expression.Span, $"ORDER BY position {ordinal.Value} is not in the select list");
+                }
+                else if (o.Expression is ColumnReference { Parts.Count: 1 } c && names.Contains(c.Parts[0].Value))
+                {
+                    key = outputs[items.FindIndex(i => i.Name == c.Parts[0].Value)];
+                }
+                else
+                {
+                    key = evaluator.Materialize(evaluator.Eval(o.Expression));
+                }
+                if (order is not null)
+                {
+                    key = Selection.Take(key, order);
+                }
+                keys.Add((key, o.Descending, o.NullsFirst ?? o.Descending));
+            }
+            var sorted = Sorting.SortIndices(keys);
+            if (order is not null)
+            {
+                for (var i = 0; i < sorted.Length; i++)
+                {
+                    sorted[i] = order[sorted[i]];
+                }
+            }
+            order = sorted;
+        }
+        if (select.DistinctOn is { Count: > 0 } distinctOn && rows > 0)
+        {
+            var keys = distinctOn.Select(e => evaluator.Materialize(evaluator.Eval(e))).ToArray();
+            order = FirstOfEachGroup(keys, order);
+        }
+
+        var offset = Count(select.Offset, text, "OFFSET");
+        var limit = Count(select.Limit, text, "LIMIT");
+        if (offset is not null || limit is not null)
+        {
+            order ??= Enumerable.Range(0, rows).ToArray();
+            var start = (int)Math.Min(offset ?? 0, order.Length);
+            var take = (int)Math.Min(limit ?? long.MaxValue, order.Length - start);
+            order = order[start..(start + take)];
+        }
+        if (order is not null)
+        {
+            for (var i = 0; i < outputs.Length; i++)
+            {
+                outputs[i] = Selection.Take(outputs[i], order);
+            }
+            rows = order.Length;
+        }
+        return Result([.. items.Select((item, i) => (item.Name, outputs[i]))], rows);
+    }
+
+    /// <summary>Positions of the first row of each distinct key tuple, taken in <paramref name="order"/>.</summary>
+    private static int[] FirstOfEachGroup(IReadOnlyList<ArrowArray> keys, int[]? order)
+    {
+        var ordered = order is null ? keys : keys.Select(k => Selection.Take(k, order)).ToArray();
+        var ids = Hashing.GroupIds(ordered, out var groups);
+        var seen = new bool[groups];
+        var result = new List<int>(groups);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (!seen[ids[i]])
+            {
+                seen[ids[i]] = true;
+                result.Add(order is null ? i : order[i]);
+            }
+        }
+        return [.. result];
+    }
+
+    private static long? Count(Expression? e, QueryText text, string what) => e switch
+    {
+        null => null,
+        IntegerLiteral { Value: >= 0 } i => i.Value,
+        _ => throw text.Error(e.Span, $"{what} must be a non-negative integer"),
+    };
+
+    private static bool IsOutputReference(Expression e, HashSet<string> names) =>
+        e is IntegerLiteral || (e is ColumnReference { Parts.Count: 1 } c && names.Contains(c.Parts[0].Value));
+
+    private static void CollectAggregates(Expression e, List<FunctionCall> found, QueryText text)
+    {
+        if (Evaluator.IsAggregate(e))
+        {
+            var call = (FunctionCall)e;
+            if (call.OrderBy.Count > 0)
+            {
+                throw text.Error(call.Span, $"ORDER BY inside {call.Name.Value}(…) is not supported yet");
+            }
+            if (!call.Star && call.Arguments.Count != 1)
+            {
+                throw text.Error(call.Span, $"{call.Name.Value} takes one argument");
+            }
+            if (call.Star && call.Name.Value != "count")
+            {
+                throw text.Error(call.Span, $"{call.Name.Value}(*) is not valid");
+            }
+            found.Add(call);
+            return;
+        }
+        foreach (var child in Children(e))
+        {
+            CollectAggregates(child, found, text);
+        }
+    }
+
+    private static IEnumerable<Expression> Children(Expression e) => e switch
+    {
+        BinaryExpression b => [b.Left, b.Right],
+        UnaryExpression u => [u.Operand],
+        IsNullExpression n => [n.Operand],
+        InListExpression i => [i.Operand, .. i.Values],
+        BetweenExpression b => [b.Operand, b.Low, b.High],
+        LikeExpression l => [l.Operand, l.Pattern],
+        FunctionCall f => f.Arguments,
+        CastExpression c => [c.Operand],
+        CaseExpression c => [.. (c.Operand is null ? [] : new[] { c.Operand }), .. c.Whens.SelectMany(w => new[] { w.Condition, w.Result }), .. (c.Else is null ? [] : new[] { c.Else })],
+        _ => [],
+    };
+
+    private static Evaluator Aggregate(SelectStatement select, List<(Expression Expr, string Name)> items, List<FunctionCall> aggregates, Evaluator rowEval, RecordBatch input, QueryText text, long now)
+    {
+        var groupExprs = new List<Expression>();
+        foreach (var g in select.GroupBy)
+        {
+            if (g is IntegerLiteral ordinal)
+            {
+                groupExprs.Add(ordinal.Value >= 1 && ordinal.Value <= items.Count
+                    ? items[(int)ordinal.Value - 1].Expr
+                    : throw text.Error(g.Span, $"GROUP BY position {ordinal.Value} is not in the select list"));
+            }
+            else if (g is ColumnReference { Parts.Count: 1 } c && input.Schema.GetFieldIndex(c.Parts[0].Value) < 0 && items.FindIndex(i => i.Name == c.Parts[0].Value) is >= 0 and var at)
+            {
+                groupExprs.Add(items[at].Expr);
+            }
+            else
+            {
+                groupExprs.Add(g);
+            }
+        }
+        foreach (var g in groupExprs)
+        {
+            var inner = new List<FunctionCall>();
+            CollectAggregates(g, inner, text);
+            if (inner.Count > 0)
+            {
+                throw text.Error(g.Span, "aggregate functions are not allowed in GROUP BY");
+            }
+        }
+        var keys = groupExprs.Select(g => rowEval.Materialize(rowEval.Eval(g))).ToArray();
+        int[] ids;
+        int groups;
+        if (keys.Length == 0)
+        {
+            ids = new int[input.Length];
+            groups = 1;
+        }
+        else if (input.Length == 0)
+        {
+            ids = [];
+            groups = 0;
+        }
+        else
+        {
+            ids = Hashing.GroupIds(keys, out groups);
+        }
+        var firstRows = new int[groups];
+        firstRows.AsSpan().Fill(-1);
+        for (var i = ids.Length - 1; i >= 0; i--)
+        {
+            firstRows[ids[i]] = i;
+        }
+        var substitutions = new Dictionary<string, ArrowArray>(StringComparer.Ordinal);
+        for (var k = 0; k < keys.Length; k++)
+        {
+            var values = Selection.Take(keys[k], firstRows);
+            substitutions[SqlPrinter.Print(groupExprs[k])] = values;
+            if (groupExprs[k] is ColumnReference c)
+            {
+                substitutions.TryAdd(c.Parts[^1].Value, values);
+            }
+        }
+        foreach (var call in aggregates)
+        {
+            var key = SqlPrinter.Print(call);
+            if (substitutions.ContainsKey(key))
+            {
+                continue;
+            }
+            var argument = call.Star ? null : rowEval.Materialize(rowEval.Eval(call.Arguments[0]));
+            try
+            {
+                substitutions[key] = Aggregates.Compute(call.Name.Value, argument, call.Distinct, ids, groups);
+            }
+            catch (QueryException ex) when (ex.Line is null)
+            {
+                throw text.Error(call.Span, ex.Detail);
+            }
+            catch (OverflowException)
+            {
+                throw text.Error(call.Span, "integer overflow");
+            }
+        }
+        var result = new Evaluator(text, now) { Substitutions = substitutions, Length = groups };
+        if (select.Having is null)
+        {
+            return result;
+        }
+        var mask = result.Predicate(select.Having);
+        var kept = new List<int>();
+        for (var i = 0; i < groups; i++)
+        {
+            if (mask.Get(i) == true)
+            {
+                kept.Add(i);
+            }
+        }
+        var rows = kept.ToArray();
+        var filtered = new Dictionary<string, ArrowArray>(StringComparer.Ordinal);
+        foreach (var (k, v) in substitutions)
+        {
+            filtered[k] = Selection.Take(v, rows);
+        }
+        return new Evaluator(text, now) { Substitutions = filtered, Length = rows.Length };
+    }
+}

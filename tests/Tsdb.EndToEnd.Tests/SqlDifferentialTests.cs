@@ -1,0 +1,218 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Tsdb.Testing;
+using Xunit.Abstractions;
+
+namespace Tsdb.EndToEnd.Tests;
+
+/// <summary>
+/// The DuckDB differential test (tests/interop/sql): the generated data set through line protocol, every corpus query
+/// through /api/v3/query_sql, compared with DuckDB's answers. Queries in <see cref="Supported"/> must match; the rest
+/// are reported (pass count and first error) without failing, until the engine grows to answer them.
+/// </summary>
+public sealed class SqlDifferentialTests(ITestOutputHelper output) : IDisposable
+{
+    /// <summary>Queries the engine answers exactly as DuckDB does today.</summary>
+    private static readonly HashSet<string> Supported = new(StringComparer.Ordinal)
+    {
+        "tsbs_single_groupby_1_1_1",
+        "tsbs_single_groupby_1_8_1",
+        "tsbs_single_groupby_5_1_12",
+        "tsbs_cpu_max_all_1",
+        "tsbs_double_groupby_1",
+        "tsbs_high_cpu_1",
+        "tsbs_high_cpu_all",
+        "tsbs_lastpoint",
+        "tsbs_groupby_orderby_limit",
+        "where_and_or_not",
+        "where_in_not_in",
+        "where_between",
+        "where_like",
+        "where_is_null",
+        "where_is_not_null_rows",
+        "where_regex",
+        "where_regex_partial",
+        "time_literal_ns_range",
+        "time_between_literals",
+        "time_interval_arithmetic",
+        "arithmetic_float",
+        "arithmetic_integer",
+        "boolean_output",
+        "group_by_ordinals",
+        "group_by_expression",
+        "group_by_date_trunc",
+        "group_by_time_bucket",
+        "date_bin_origin",
+        "having_avg",
+        "having_count_alias",
+        "order_multi_nulls_last",
+        "order_nulls_first_limit",
+        "order_desc_default_nulls",
+        "order_by_alias_expression",
+        "limit_offset",
+        "distinct",
+        "distinct_on",
+        "count_distinct",
+        "aggregates_per_host",
+        "aggregates_global",
+        "aggregates_empty_input",
+        "aggregates_mem_integers",
+    };
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-sql-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Corpus_queries_match_DuckDB()
+    {
+        NodeRunner.Run("sql/dataset.mjs", _dir).EnsureSuccess("dataset.mjs");
+        var expectedPath = Path.Combine(_dir, "duckdb.json");
+        NodeRunner.Run("sql/duckdb-run.mjs", expectedPath).EnsureSuccess("duckdb-run.mjs");
+        var expected = JsonNode.Parse(await File.ReadAllTextAsync(expectedPath))!.AsObject();
+        var corpus = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Interop, "sql", "corpus.json")))!.AsArray();
+
+        await using var server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"), "--without-auth");
+        using var http = server.Client();
+        var lines = await File.ReadAllLinesAsync(Path.Combine(_dir, "dataset.lp"));
+        for (var i = 0; i < lines.Length; i += 2000)
+        {
+            var chunk = string.Join('\n', lines.Skip(i).Take(2000));
+            var response = await http.PostAsync("/api/v3/write_lp?db=sqltest&precision=nanosecond", new StringContent(chunk, Encoding.UTF8, "text/plain"));
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var passed = new List<string>();
+        var failures = new List<string>();
+        foreach (var entry in corpus)
+        {
+            var name = entry!["name"]!.GetValue<string>();
+            var sql = entry["sql"]!.GetValue<string>();
+            var ordered = entry["ordered"]!.GetValue<bool>();
+            var approximate = entry["approximate"]?.GetValue<bool>() ?? false;
+            var response = await http.GetAsync($"/api/v3/query_sql?db=sqltest&format=json&q={Uri.EscapeDataString(sql)}");
+            var body = await response.Content.ReadAsStringAsync();
+            string? error = response.StatusCode != HttpStatusCode.OK
+                ? $"HTTP {(int)response.StatusCode}: {body}"
+                : Compare(expected[name]!.AsObject(), JsonNode.Parse(body)!.AsArray(), ordered, approximate);
+            if (error is null)
+            {
+                passed.Add(name);
+            }
+            else
+            {
+                failures.Add($"{name}: {error}");
+            }
+        }
+        output.WriteLine($"{passed.Count} of {corpus.Count} corpus queries match DuckDB");
+        output.WriteLine($"passing: {string.Join(", ", passed)}");
+        foreach (var f in failures)
+        {
+            output.WriteLine(f);
+        }
+        var broken = failures.Where(f => Supported.Contains(f[..f.IndexOf(':', StringComparison.Ordinal)])).ToList();
+        Assert.True(broken.Count == 0, "supported queries that no longer match DuckDB:\n" + string.Join('\n', broken));
+        Assert.All(Supported, s => Assert.Contains(s, passed));
+    }
+
+    /// <summary>Null when the rows match, else the first difference.</summary>
+    private static string? Compare(JsonObject expected, JsonArray actual, bool ordered, bool approximate)
+    {
+        var columns = expected["columns"]!.AsArray().Select(c => c!.GetValue<string>()).ToArray();
+        var types = expected["types"]!.AsArray().Select(c => c!.GetValue<string>()).ToArray();
+        var want = expected["rows"]!.AsArray().Select(r => r!.AsArray().Select(v => v?.GetValue<string>()).ToArray()).ToList();
+        var got = new List<string?[]>();
+        foreach (var node in actual)
+        {
+            var row = node!.AsObject();
+            foreach (var (key, _) in row)
+            {
+                if (Array.IndexOf(columns, key) < 0)
+                {
+                    return $"unexpected column '{key}' (expected {string.Join(", ", columns)})";
+                }
+            }
+            got.Add([.. columns.Select((c, i) => row[c] is { } v ? Canonical(v, types[i]) : null)]);
+        }
+        for (var c = 0; c < columns.Length; c++)
+        {
+            if (want.Any(r => r[c] is not null) && got.Count > 0 && got.All(r => r[c] is null))
+            {
+                return $"column '{columns[c]}' is missing";
+            }
+        }
+        if (want.Count != got.Count)
+        {
+            return $"expected {want.Count} rows, got {got.Count}";
+        }
+        if (!ordered)
+        {
+            want = [.. want.OrderBy(r => SortKey(r, types), StringComparer.Ordinal)];
+            got = [.. got.OrderBy(r => SortKey(r, types), StringComparer.Ordinal)];
+        }
+        for (var r = 0; r < want.Count; r++)
+        {
+            for (var c = 0; c < columns.Length; c++)
+            {
+                if (!ValueEquals(want[r][c], got[r][c], types[c], approximate))
+                {
+                    return $"row {r}, column '{columns[c]}': expected {want[r][c] ?? "NULL"}, got {got[r][c] ?? "NULL"}";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static string SortKey(string?[] row, string[] types) =>
+        string.Join('\u0001', row.Select((v, i) => v is null ? "\u0000" : types[i] == "float" ? double.Parse(v, CultureInfo.InvariantCulture).ToString("G9", CultureInfo.InvariantCulture) : v));
+
+    private static bool ValueEquals(string? want, string? got, string type, bool approximate)
+    {
+        if (want is null || got is null)
+        {
+            return want is null && got is null;
+        }
+        if (type != "float")
+        {
+            return want == got;
+        }
+        var a = double.Parse(want, CultureInfo.InvariantCulture);
+        var b = double.Parse(got, CultureInfo.InvariantCulture);
+        if (a.Equals(b) || (Math.Abs(a) < 1e-12 && Math.Abs(b) < 1e-12))
+        {
+            return true;
+        }
+        var tolerance = approximate ? 1e-2 : 1e-9;
+        return Math.Abs(a - b) <= tolerance * Math.Max(Math.Abs(a), Math.Abs(b));
+    }
+
+    /// <summary>Our JSON value in the oracle's string form (timestamps as ns since the epoch).</summary>
+    private static string Canonical(JsonNode value, string type)
+    {
+        var element = value.GetValue<System.Text.Json.JsonElement>();
+        return type switch
+        {
+            "timestamp" => ParseTimestamp(element.GetString()!).ToString(CultureInfo.InvariantCulture),
+            "bool" => element.GetBoolean() ? "true" : "false",
+            "string" => element.ValueKind == System.Text.Json.JsonValueKind.String ? element.GetString()! : element.GetRawText(),
+            _ => element.ValueKind == System.Text.Json.JsonValueKind.String ? element.GetString()! : element.GetRawText(),
+        };
+    }
+
+    /// <summary>"2016-01-01T00:00:10.005000005" (no zone: UTC) to nanoseconds since the epoch.</summary>
+    private static long ParseTimestamp(string text)
+    {
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        var head = dot < 0 ? text.TrimEnd('Z') : text[..dot];
+        var seconds = DateTime.ParseExact(head, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        long fraction = 0;
+        if (dot >= 0)
+        {
+            var digits = text[(dot + 1)..].TrimEnd('Z');
+            fraction = long.Parse(digits.PadRight(9, '0')[..9], CultureInfo.InvariantCulture);
+        }
+        return ((seconds.Ticks - DateTime.UnixEpoch.Ticks) * 100) + fraction;
+    }
+}

@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Builders;
+using Tsdb.Arrow.Types;
+
+namespace Tsdb.Query.Tests;
+
+/// <summary>Tables held as lists of batches; records the time range of the last scan.</summary>
+internal sealed class MemoryTableSource : ITableSource
+{
+    private readonly Dictionary<string, (Schema Schema, List<RecordBatch> Batches)> _tables = new(StringComparer.Ordinal);
+
+    public (long? From, long? To) LastRange { get; private set; }
+
+    public void Add(string table, Schema schema, params RecordBatch[] batches) => _tables[table] = (schema, [.. batches]);
+
+    public Schema? GetSchema(string database, string table) =>
+        database == "db" && _tables.TryGetValue(table, out var t) ? t.Schema : null;
+
+    public async IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        LastRange = (fromTime, toTime);
+        await Task.Yield();
+        foreach (var b in _tables[table].Batches)
+        {
+            yield return b;
+        }
+    }
+
+    public IReadOnlyList<string> Tables(string database) => [.. _tables.Keys];
+
+    public static readonly Schema CpuSchema = new([
+        new Field("host", ArrowType.DictionaryUtf8),
+        new Field("time", ArrowType.TimestampNanosecond, false),
+        new Field("usage", ArrowType.Float64),
+        new Field("n", ArrowType.Int64),
+    ]);
+
+    /// <summary>A cpu batch: rows of (host, time ns, usage, n).</summary>
+    public static RecordBatch Cpu(params (string? Host, long Time, double? Usage, long? N)[] rows)
+    {
+        using var host = new DictionaryArrayBuilder();
+        using var time = new PrimitiveArrayBuilder<long>(ArrowType.TimestampNanosecond);
+        using var usage = new PrimitiveArrayBuilder<double>(ArrowType.Float64);
+        using var n = new PrimitiveArrayBuilder<long>(ArrowType.Int64);
+        foreach (var r in rows)
+        {
+            host.Append(r.Host);
+            time.Append(r.Time);
+            usage.Append(r.Usage);
+            n.Append(r.N);
+        }
+        return new RecordBatch(CpuSchema, [host.Build(), ArrowArray.Create(time.BuildData()), ArrowArray.Create(usage.BuildData()), ArrowArray.Create(n.BuildData())], rows.Length);
+    }
+}
