@@ -318,6 +318,8 @@ internal sealed class Lexer
             ',' => (TokenKind.Comma, 1),
             '.' => (TokenKind.Dot, 1),
             ';' => (TokenKind.Semicolon, 1),
+            '[' => (TokenKind.LeftBracket, 1),
+            ']' => (TokenKind.RightBracket, 1),
             _ => (TokenKind.EndOfInput, 0),
         };
 

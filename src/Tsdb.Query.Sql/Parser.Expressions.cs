@@ -231,10 +231,22 @@ internal sealed partial class Parser
         var start = Current.Start;
         var e = ParsePrimary();
         var links = 0;
-        while (Accept(TokenKind.DoubleColon))
+        while (At(TokenKind.DoubleColon) || At(TokenKind.LeftBracket))
         {
             Enter();
             links++;
+            if (Accept(TokenKind.LeftBracket))
+            {
+                if (!At(TokenKind.String))
+                {
+                    Expect(TokenKind.String, "a field name in quotes");
+                }
+                var field = Advance().Value!;
+                Expect(TokenKind.RightBracket, "']'");
+                e = new FieldAccessExpression(e, field, SpanFrom(start));
+                continue;
+            }
+            Advance();
             var type = ParseType();
             e = new CastExpression(e, type, CastSyntax.DoubleColon, SpanFrom(start));
         }
@@ -414,7 +426,7 @@ internal sealed partial class Parser
         if (Accept(TokenKind.Star))
         {
             Expect(TokenKind.RightParen, "')'");
-            return new FunctionCall(name, [], false, true, [], SpanFrom(start));
+            return new FunctionCall(name, [], false, true, [], SpanFrom(start), ParseFilter());
         }
 
         if (Accept(TokenKind.RightParen))
@@ -437,7 +449,22 @@ internal sealed partial class Parser
         }
 
         Expect(TokenKind.RightParen, "')'");
-        return new FunctionCall(name, args, distinct, false, orderBy, SpanFrom(start));
+        return new FunctionCall(name, args, distinct, false, orderBy, SpanFrom(start), ParseFilter());
+    }
+
+    /// <summary><c>FILTER (WHERE condition)</c> after an aggregate call; "filter" stays usable as a name elsewhere.</summary>
+    private Expression? ParseFilter()
+    {
+        if (!(At(TokenKind.Identifier) && Current.Value == "filter" && PeekToken(1).Kind == TokenKind.LeftParen && IsKeyword(PeekToken(2), Keyword.Where)))
+        {
+            return null;
+        }
+        Advance();
+        Advance();
+        Advance();
+        var condition = ParseExpression();
+        Expect(TokenKind.RightParen, "')'");
+        return condition;
     }
 
     private CaseExpression ParseCase()

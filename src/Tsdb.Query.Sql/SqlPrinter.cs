@@ -404,7 +404,7 @@ public static class SqlPrinter
         UnaryExpression { Operator: UnaryOperator.Not } => PrecedenceNot,
         UnaryExpression => PrecedenceUnary,
         IsNullExpression or InListExpression or InSubqueryExpression or BetweenExpression or LikeExpression => PrecedenceComparison,
-        CastExpression { Syntax: CastSyntax.DoubleColon } => PrecedenceCast,
+        CastExpression { Syntax: CastSyntax.DoubleColon } or FieldAccessExpression => PrecedenceCast,
         _ => PrecedencePrimary,
     };
 
@@ -556,6 +556,12 @@ public static class SqlPrinter
             case FunctionCall fc:
                 Call(sb, fc);
                 break;
+            case FieldAccessExpression fa:
+                Expr(sb, fa.Operand, PrecedenceCast);
+                sb.Append('[');
+                StringLiteral(sb, fa.Field);
+                sb.Append(']');
+                break;
             case ScalarSubquery sq:
                 sb.Append('(');
                 Statement(sb, sq.Query);
@@ -654,5 +660,11 @@ public static class SqlPrinter
         }
 
         sb.Append(')');
+        if (fc.Filter is not null)
+        {
+            sb.Append(" FILTER (WHERE ");
+            Expr(sb, fc.Filter, 0);
+            sb.Append(')');
+        }
     }
 }

@@ -31,4 +31,6 @@ internal enum TokenKind
     Comma,
     Dot,
     Semicolon,
+    LeftBracket,
+    RightBracket,
 }

@@ -265,4 +265,87 @@ internal static class Aggregates
 
     private static int CompareDouble(double a, double b) =>
         double.IsNaN(a) ? (double.IsNaN(b) ? 0 : 1) : double.IsNaN(b) ? -1 : a.CompareTo(b);
+
+    /// <summary>
+    /// first_value/last_value(x ORDER BY keys): the value (NULL included) of each group's first or last row in that
+    /// order; rows that tie keep their input order.
+    /// </summary>
+    public static ArrowArray FirstLast(ArrowArray input, IReadOnlyList<(ArrowArray, bool, bool)> order, bool last, int[] ids, int groups)
+    {
+        var sorted = order.Count == 0 ? [.. Enumerable.Range(0, ids.Length)] : Sorting.SortIndices(order);
+        var pick = new int[groups];
+        pick.AsSpan().Fill(-1);
+        foreach (var row in sorted)
+        {
+            if (last || pick[ids[row]] < 0)
+            {
+                pick[ids[row]] = row;
+            }
+        }
+        return Selection.Take(Columns.Plain(input), pick);
+    }
+
+    /// <summary>approx_percentile_cont, computed exactly: linear interpolation between the neighbouring order statistics.</summary>
+    public static ArrowArray Percentile(ArrowArray input, double p, int[] ids, int groups)
+    {
+        RequireNumeric("approx_percentile_cont", input);
+        var d = Columns.DoubleValues(input);
+        var lists = new List<double>[groups];
+        for (var g = 0; g < groups; g++)
+        {
+            lists[g] = [];
+        }
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (!input.IsNull(i) && !double.IsNaN(d[i]))
+            {
+                lists[ids[i]].Add(d[i]);
+            }
+        }
+        var result = new double[groups];
+        var valid = new bool[groups];
+        for (var g = 0; g < groups; g++)
+        {
+            var l = lists[g];
+            if (l.Count == 0)
+            {
+                continue;
+            }
+            l.Sort();
+            var rank = p * (l.Count - 1);
+            var lo = (int)Math.Floor(rank);
+            var hi = Math.Min(lo + 1, l.Count - 1);
+            result[g] = l[lo] + ((rank - lo) * (l[hi] - l[lo]));
+            valid[g] = true;
+        }
+        return Columns.FromValues(ArrowType.Float64, result, valid);
+    }
+
+    /// <summary>
+    /// selector_first/last (earliest/latest time) and selector_min/max (smallest/largest value): the chosen row's
+    /// value or time. Rows whose value is NULL are skipped, as IOx's selectors do; ties keep the earlier row in input
+    /// order for first/min and the later one for last/max.
+    /// </summary>
+    public static ArrowArray Selector(string name, ArrowArray value, ArrowArray time, bool wantTime, int[] ids, int groups)
+    {
+        var byTime = name is "selector_first" or "selector_last";
+        var last = name is "selector_last" or "selector_max";
+        var key = byTime ? time : Columns.Plain(value);
+        var sorted = Sorting.SortIndices([(key, false, false)]);
+        var doubles = key.Type.Id is ArrowTypeId.Float64 ? Columns.DoubleValues(key) : null;
+        var pick = new int[groups];
+        pick.AsSpan().Fill(-1);
+        foreach (var row in sorted)
+        {
+            if (value.IsNull(row) || key.IsNull(row) || (doubles is not null && double.IsNaN(doubles[row])))
+            {
+                continue;
+            }
+            if (last || pick[ids[row]] < 0)
+            {
+                pick[ids[row]] = row;
+            }
+        }
+        return Selection.Take(Columns.Plain(wantTime ? time : value), pick);
+    }
 }

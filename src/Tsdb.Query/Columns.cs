@@ -239,4 +239,63 @@ internal static class Columns
         }
         return new RecordBatch(new Schema(fields), columns, length);
     }
+
+    /// <summary>
+    /// Row i from <c>branches[pick[i]]</c> (null when the pick is out of range or the branch is a NULL literal), in
+    /// one type for all branches: strings if any branch is a string, else floats if any is a float, else the type
+    /// they share (integers, booleans, timestamps).
+    /// </summary>
+    public static ArrowArray Choose(IReadOnlyList<ArrowArray?> branches, int[] pick, int length)
+    {
+        var typed = branches.Where(b => b is not null).Select(b => b!).ToList();
+        bool IsNull(int i) => pick[i] < 0 || pick[i] >= branches.Count || branches[pick[i]] is not { } b || b.IsNull(i);
+        if (typed.Count == 0)
+        {
+            return Constant(null, length);
+        }
+        if (typed.Any(b => IsString(b.Type)) || (typed.Select(b => b.Type.Id).Distinct().Count() > 1 && !typed.All(b => IsNumeric(b.Type))))
+        {
+            var values = branches.Select(b => b is null ? null : StringValues(b)).ToArray();
+            var result = new string?[length];
+            for (var i = 0; i < length; i++)
+            {
+                result[i] = IsNull(i) ? null : values[pick[i]]![i];
+            }
+            return FromStrings(result);
+        }
+        var valid = new bool[length];
+        for (var i = 0; i < length; i++)
+        {
+            valid[i] = !IsNull(i);
+        }
+        var first = typed[0].Type;
+        if (first.Id == ArrowTypeId.Boolean)
+        {
+            var result = new bool?[length];
+            for (var i = 0; i < length; i++)
+            {
+                result[i] = valid[i] ? ((BooleanArray)branches[pick[i]]!).Get(i) : null;
+            }
+            return FromBools(result);
+        }
+        if (typed.Any(b => b.Type.Id is ArrowTypeId.Float32 or ArrowTypeId.Float64 or ArrowTypeId.UInt64))
+        {
+            var values = branches.Select(b => b is null ? null : DoubleValues(b)).ToArray();
+            var result = new double[length];
+            for (var i = 0; i < length; i++)
+            {
+                result[i] = valid[i] ? values[pick[i]]![i] : 0;
+            }
+            return FromValues(ArrowType.Float64, result, valid);
+        }
+        {
+            var values = branches.Select(b => b is null ? null : Int64Values(b)).ToArray();
+            var result = new long[length];
+            for (var i = 0; i < length; i++)
+            {
+                result[i] = valid[i] ? values[pick[i]]![i] : 0;
+            }
+            return FromValues(first.Id == ArrowTypeId.Timestamp ? ArrowType.TimestampNanosecond : ArrowType.Int64, result, valid);
+        }
+    }
 }

@@ -10,7 +10,7 @@ namespace Tsdb.Query;
 /// Evaluates an expression over a whole batch at a time. After aggregation, <see cref="Substitutions"/> maps the
 /// printed form of group keys and aggregate calls to their computed columns, and bare columns are refused.
 /// </summary>
-internal sealed class Evaluator(QueryText text, long now)
+internal sealed partial class Evaluator(QueryText text, long now)
 {
     public RecordBatch? Batch { get; init; }
 
@@ -21,7 +21,10 @@ internal sealed class Evaluator(QueryText text, long now)
     public static readonly HashSet<string> AggregateNames = new(StringComparer.Ordinal)
     {
         "count", "sum", "avg", "mean", "min", "max", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "var", "median",
+        "first_value", "last_value", "approx_percentile_cont", "selector_first", "selector_last", "selector_min", "selector_max",
     };
+
+    public static bool IsSelector(FunctionCall f) => f.Name.Value is "selector_first" or "selector_last" or "selector_min" or "selector_max";
 
     public static bool IsAggregate(Expression e) => e is FunctionCall f && AggregateNames.Contains(f.Name.Value);
 
@@ -53,6 +56,10 @@ internal sealed class Evaluator(QueryText text, long now)
                 return TimeText.TryParseTimestamp(s.Value, out var t)
                     ? Value.Constant(new TimestampScalar(t))
                     : throw text.Error(cast.Span, $"invalid timestamp '{s.Value}'");
+            case CastExpression cast:
+                return Cast(cast);
+            case CaseExpression caseExpr:
+                return Case(caseExpr);
             case UnaryExpression u:
                 return Unary(u);
             case BinaryExpression b:
@@ -129,10 +136,10 @@ internal sealed class Evaluator(QueryText text, long now)
             }
             throw text.Error(c.Span, $"column '{name}' must appear in the GROUP BY clause or be used in an aggregate function");
         }
-        var index = Batch?.Schema.GetFieldIndex(name) ?? -1;
+        var index = Batch is null ? -1 : FindColumn(Batch.Schema, c);
         if (index < 0)
         {
-            throw text.Error(c.Span, $"unknown column '{name}'");
+            throw text.Error(c.Span, $"unknown column '{(c.Parts.Count > 1 ? c.Parts[^2].Value + "." : "")}{name}'");
         }
         return Value.Of(Batch!.Column(index));
     }
@@ -483,7 +490,7 @@ internal sealed class Evaluator(QueryText text, long now)
                 return Value.Of(Bin(Eval(call.Arguments[1]), call.Arguments[1], stride.Value, 0));
             }
             default:
-                throw text.Error(call.Span, $"unknown function '{name}'");
+                return Scalar(call);
         }
     }
 

@@ -7,7 +7,8 @@ namespace Tsdb.Query;
 
 /// <summary>
 /// Answers one SQL statement over an <see cref="ITableSource"/>: scan (with the time range taken from WHERE) →
-/// filter → aggregate → having → project → distinct → sort → distinct on → offset/limit. Single-table queries only.
+/// filter → aggregate → having → project → distinct → sort → distinct on → offset/limit. Subqueries, CTEs and UNION ALL
+/// inputs are materialised first; joins are hash joins over materialised inputs.
 /// </summary>
 public sealed class QueryEngine(ITableSource source, TimeProvider time)
 {
@@ -28,8 +29,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
         {
             ShowTablesStatement => ShowTables(database),
             ShowColumnsStatement show => ShowColumns(database, show, text),
-            SelectStatement select => await SelectAsync(database, select, text, cancellationToken).ConfigureAwait(false),
-            UnionAllStatement u => throw text.Error(u.Span, "UNION ALL is not supported yet"),
+            QueryStatement query => await QueryAsync(database, query, text, cancellationToken).ConfigureAwait(false),
             ExplainStatement e => throw text.Error(e.Span, "EXPLAIN is not supported yet"),
             _ => throw text.Error(statement.Span, "this statement is not supported yet"),
         };
@@ -80,38 +80,189 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
         return new QueryResult(schema, [new RecordBatch(schema, [.. columns.Select(c => c.Array)], length)]);
     }
 
-    private async Task<QueryResult> SelectAsync(string database, SelectStatement select, QueryText text, CancellationToken cancellationToken)
+    private async Task<QueryResult> QueryAsync(string database, QueryStatement query, QueryText text, CancellationToken cancellationToken)
     {
-        if (select.With.Count > 0)
+        var batch = await RunAsync(database, query, text, new Dictionary<string, RecordBatch>(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+        return new QueryResult(batch.Schema, [batch]);
+    }
+
+    /// <summary>One query's rows, materialised: subqueries and CTEs become in-memory table sources.</summary>
+    private async Task<RecordBatch> RunAsync(string database, QueryStatement query, QueryText text, Dictionary<string, RecordBatch> ctes, CancellationToken cancellationToken)
+    {
+        var with = query switch { SelectStatement s => s.With, UnionAllStatement u => u.With, _ => [] };
+        if (with.Count > 0)
         {
-            throw text.Error(select.With[0].Span, "WITH is not supported yet");
+            ctes = new Dictionary<string, RecordBatch>(ctes, StringComparer.Ordinal);
+            foreach (var cte in with)
+            {
+                var rows = await RunAsync(database, cte.Query, text, ctes, cancellationToken).ConfigureAwait(false);
+                ctes[cte.Name.Value] = cte.Columns.Count == 0 ? rows : Rename(rows, cte.Columns, text, cte.Span);
+            }
         }
-        var table = select.From switch
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
+        switch (query)
         {
-            null => throw text.Error(select.Span, "SELECT without FROM is not supported yet"),
-            JoinTableSource j => throw text.Error(j.Span, "JOIN is not supported yet"),
-            SubqueryTableSource s => throw text.Error(s.Span, "subqueries in FROM are not supported yet"),
-            NamedTableSource n => n,
-            var other => throw text.Error(other.Span, "this FROM clause is not supported yet"),
+            case SelectStatement select:
+            {
+                var result = await SelectAsync(database, select, text, ctes, now, cancellationToken).ConfigureAwait(false);
+                return result.Batches[0];
+            }
+            case UnionAllStatement union:
+            {
+                var parts = new List<RecordBatch>();
+                foreach (var input in union.Inputs)
+                {
+                    var part = await RunAsync(database, input, text, ctes, cancellationToken).ConfigureAwait(false);
+                    if (parts.Count > 0 && part.ColumnCount != parts[0].ColumnCount)
+                    {
+                        throw text.Error(input.Span, $"each UNION ALL input must have {parts[0].ColumnCount} columns, this one has {part.ColumnCount}");
+                    }
+                    parts.Add(part);
+                }
+                var all = UnionRows(parts);
+                if (union.OrderBy.Count == 0 && union.Limit is null && union.Offset is null)
+                {
+                    return all;
+                }
+                var outer = new SelectStatement([], false, null, [new WildcardSelectItem(null, union.Span)], null, null, [], null, union.OrderBy, union.Limit, union.Offset, union.Span);
+                return Execute(outer, all, text, now).Batches[0];
+            }
+            default:
+                throw text.Error(query.Span, "this query is not supported yet");
+        }
+    }
+
+    private static RecordBatch Rename(RecordBatch batch, IReadOnlyList<Identifier> names, QueryText text, TextSpan at)
+    {
+        if (names.Count != batch.ColumnCount)
+        {
+            throw text.Error(at, $"{names.Count} column names given for {batch.ColumnCount} columns");
+        }
+        var schema = new Schema(names.Select((n, i) => new Field(n.Value, batch.Column(i).Type)));
+        return new RecordBatch(schema, [.. batch.Columns], batch.Length);
+    }
+
+    /// <summary>The rows of every input, by position, under the first input's names; column types are unified.</summary>
+    private static RecordBatch UnionRows(List<RecordBatch> parts)
+    {
+        var total = parts.Sum(p => p.Length);
+        var columns = new ArrowArray[parts[0].ColumnCount];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            var pieces = parts.Select(p => Columns.Plain(p.Column(c))).ToList();
+            if (pieces.Select(p => p.Type.Id).Distinct().Count() == 1)
+            {
+                ArrayData? data = null;
+                foreach (var p in pieces)
+                {
+                    data = data is null ? p.Data : ArrayConcatenation.Concatenate(data, p.Data);
+                }
+                columns[c] = ArrowArray.Create(data!);
+                continue;
+            }
+            // Different types: one Choose over all rows, each piece padded with nulls elsewhere.
+            var pick = new int[total];
+            var padded = new List<ArrowArray?>();
+            var at = 0;
+            for (var p = 0; p < pieces.Count; p++)
+            {
+                var indices = new int[total];
+                indices.AsSpan().Fill(-1);
+                for (var i = 0; i < pieces[p].Length; i++)
+                {
+                    indices[at + i] = i;
+                    pick[at + i] = p;
+                }
+                padded.Add(Selection.Take(pieces[p], indices));
+                at += pieces[p].Length;
+            }
+            columns[c] = Columns.Choose(padded, pick, total);
+        }
+        var schema = new Schema(parts[0].Schema.Fields.Select((f, i) => new Field(f.Name, columns[i].Type)));
+        return new RecordBatch(schema, columns, total);
+    }
+
+    private async Task<QueryResult> SelectAsync(string database, SelectStatement select, QueryText text, Dictionary<string, RecordBatch> ctes, long now, CancellationToken cancellationToken)
+    {
+        if (select.From is null)
+        {
+            throw text.Error(select.Span, "SELECT without FROM is not supported yet");
+        }
+        RecordBatch input;
+        if (select.From is NamedTableSource table && !(table.Name.Parts.Count == 1 && ctes.ContainsKey(table.Name.Parts[0].Value)))
+        {
+            input = await ScanAsync(database, table, select.Where, text, now, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            input = await SourceAsync(database, select.From, text, ctes, now, cancellationToken).ConfigureAwait(false);
+            if (select.Where is not null)
+            {
+                var mask = new Evaluator(text, now) { Batch = input, Length = input.Length }.Predicate(select.Where);
+                input = Selection.Filter(input, mask);
+            }
+        }
+        return Execute(select, input, text, now);
+    }
+
+    /// <summary>The rows of a FROM item without any WHERE; join inputs get their columns qualified ("alias.column").</summary>
+    private async Task<RecordBatch> SourceAsync(string database, TableSource from, QueryText text, Dictionary<string, RecordBatch> ctes, long now, CancellationToken cancellationToken)
+    {
+        switch (from)
+        {
+            case NamedTableSource n when n.Name.Parts.Count == 1 && ctes.TryGetValue(n.Name.Parts[0].Value, out var cte):
+                return cte;
+            case NamedTableSource n:
+                return await ScanAsync(database, n, null, text, now, cancellationToken).ConfigureAwait(false);
+            case SubqueryTableSource s:
+                return await RunAsync(database, s.Query, text, ctes, cancellationToken).ConfigureAwait(false);
+            case JoinTableSource j:
+            {
+                var left = Qualify(await SourceAsync(database, j.Left, text, ctes, now, cancellationToken).ConfigureAwait(false), j.Left);
+                var right = Qualify(await SourceAsync(database, j.Right, text, ctes, now, cancellationToken).ConfigureAwait(false), j.Right);
+                return Joins.Join(j, left, right, text, now);
+            }
+            default:
+                throw text.Error(from.Span, "this FROM clause is not supported yet");
+        }
+    }
+
+    /// <summary>Columns renamed "alias.column" (the table name when there is no alias); nested joins are already qualified.</summary>
+    private static RecordBatch Qualify(RecordBatch batch, TableSource source)
+    {
+        var qualifier = source switch
+        {
+            NamedTableSource n => n.Alias?.Value ?? n.Name.Parts[^1].Value,
+            SubqueryTableSource s => s.Alias?.Value,
+            _ => null,
         };
+        if (qualifier is null)
+        {
+            return batch;
+        }
+        var schema = new Schema(batch.Schema.Fields.Select(f => new Field(qualifier + "." + f.Name, f.Type)));
+        return new RecordBatch(schema, [.. batch.Columns], batch.Length);
+    }
+
+    private async Task<RecordBatch> ScanAsync(string database, NamedTableSource table, Expression? where, QueryText text, long now, CancellationToken cancellationToken)
+    {
         if (table.Name.Parts.Count > 1)
         {
             throw text.Error(table.Name.Span, $"unknown table '{SqlPrinter.Print(table.Name)}'");
         }
         var tableName = table.Name.Parts[0].Value;
         var schema = source.GetSchema(database, tableName) ?? throw text.Error(table.Name.Span, $"unknown table '{tableName}'");
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
 
         // Scan and filter, partition by partition.
-        var (from, to) = select.Where is null ? (null, null) : TimeRange.Extract(select.Where, new Evaluator(text, now) { Length = 0 });
+        var (from, to) = where is null ? (null, null) : TimeRange.Extract(where, new Evaluator(text, now) { Length = 0 });
         var filtered = new List<RecordBatch>();
         await foreach (var raw in source.ScanAsync(database, tableName, from, to, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = Align(raw, schema);
-            if (select.Where is not null)
+            if (where is not null)
             {
-                var mask = new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(select.Where);
+                var mask = new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(where);
                 batch = Selection.Filter(batch, mask);
             }
             if (batch.Length > 0)
@@ -120,11 +271,11 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
             }
         }
         var input = filtered.Count == 0 ? Empty(schema) : Columns.Concatenate(filtered[0].Schema, filtered);
-        if (filtered.Count == 0 && select.Where is not null)
+        if (filtered.Count == 0 && where is not null)
         {
-            _ = new Evaluator(text, now) { Batch = input, Length = 0 }.Predicate(select.Where);
+            _ = new Evaluator(text, now) { Batch = input, Length = 0 }.Predicate(where);
         }
-        return Execute(select, input, text, now);
+        return input;
     }
 
     private static RecordBatch Align(RecordBatch batch, Schema schema)
@@ -179,7 +330,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
         }
         var names = new HashSet<string>(items.Select(i => i.Name), StringComparer.Ordinal);
 
-        var aggregates = new List<FunctionCall>();
+        var aggregates = new List<Expression>();
         foreach (var (expr, _) in items)
         {
             CollectAggregates(expr, aggregates, text);
@@ -304,16 +455,41 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
     private static bool IsOutputReference(Expression e, HashSet<string> names) =>
         e is IntegerLiteral || (e is ColumnReference { Parts.Count: 1 } c && names.Contains(c.Parts[0].Value));
 
-    private static void CollectAggregates(Expression e, List<FunctionCall> found, QueryText text)
+    private static void CollectAggregates(Expression e, List<Expression> found, QueryText text)
     {
+        if (e is FieldAccessExpression { Operand: FunctionCall selector } access && Evaluator.IsSelector(selector))
+        {
+            if (selector.Arguments.Count != 2 || selector.Star || selector.Distinct || selector.OrderBy.Count > 0)
+            {
+                throw text.Error(selector.Span, $"{selector.Name.Value} takes a value and a time");
+            }
+            if (access.Field is not ("value" or "time"))
+            {
+                throw text.Error(access.Span, $"{selector.Name.Value} has the fields 'value' and 'time', not '{access.Field}'");
+            }
+            found.Add(access);
+            return;
+        }
+        if (e is FunctionCall bare && Evaluator.IsSelector(bare))
+        {
+            throw text.Error(bare.Span, $"use {bare.Name.Value}(…)['value'] or {bare.Name.Value}(…)['time']");
+        }
         if (Evaluator.IsAggregate(e))
         {
             var call = (FunctionCall)e;
-            if (call.OrderBy.Count > 0)
+            var name = call.Name.Value;
+            if (call.OrderBy.Count > 0 && name is not ("first_value" or "last_value"))
             {
                 throw text.Error(call.Span, $"ORDER BY inside {call.Name.Value}(…) is not supported yet");
             }
-            if (!call.Star && call.Arguments.Count != 1)
+            if (name is "approx_percentile_cont")
+            {
+                if (call.Arguments.Count != 2 || call.Star)
+                {
+                    throw text.Error(call.Span, $"{name} takes a value and a percentile");
+                }
+            }
+            else if (!call.Star && call.Arguments.Count != 1)
             {
                 throw text.Error(call.Span, $"{call.Name.Value} takes one argument");
             }
@@ -338,13 +514,14 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
         InListExpression i => [i.Operand, .. i.Values],
         BetweenExpression b => [b.Operand, b.Low, b.High],
         LikeExpression l => [l.Operand, l.Pattern],
-        FunctionCall f => f.Arguments,
+        FunctionCall f => f.Filter is null ? f.Arguments : [.. f.Arguments, f.Filter],
+        FieldAccessExpression f => [f.Operand],
         CastExpression c => [c.Operand],
         CaseExpression c => [.. (c.Operand is null ? [] : new[] { c.Operand }), .. c.Whens.SelectMany(w => new[] { w.Condition, w.Result }), .. (c.Else is null ? [] : new[] { c.Else })],
         _ => [],
     };
 
-    private static Evaluator Aggregate(SelectStatement select, List<(Expression Expr, string Name)> items, List<FunctionCall> aggregates, Evaluator rowEval, RecordBatch input, QueryText text, long now)
+    private static Evaluator Aggregate(SelectStatement select, List<(Expression Expr, string Name)> items, List<Expression> aggregates, Evaluator rowEval, RecordBatch input, QueryText text, long now)
     {
         var groupExprs = new List<Expression>();
         foreach (var g in select.GroupBy)
@@ -366,7 +543,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
         }
         foreach (var g in groupExprs)
         {
-            var inner = new List<FunctionCall>();
+            var inner = new List<Expression>();
             CollectAggregates(g, inner, text);
             if (inner.Count > 0)
             {
@@ -406,17 +583,44 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
                 substitutions.TryAdd(c.Parts[^1].Value, values);
             }
         }
-        foreach (var call in aggregates)
+        foreach (var aggregate in aggregates)
         {
-            var key = SqlPrinter.Print(call);
+            var key = SqlPrinter.Print(aggregate);
             if (substitutions.ContainsKey(key))
             {
                 continue;
             }
-            var argument = call.Star ? null : rowEval.Materialize(rowEval.Eval(call.Arguments[0]));
+            var (call, field) = aggregate is FieldAccessExpression fa ? ((FunctionCall)fa.Operand, fa.Field) : ((FunctionCall)aggregate, null);
+
+            // FILTER (WHERE …): the aggregate sees only the rows that pass.
+            int[]? filterRows = null;
+            var callIds = ids;
+            if (call.Filter is not null)
+            {
+                var filterMask = rowEval.Predicate(call.Filter);
+                filterRows = [.. Enumerable.Range(0, ids.Length).Where(i => filterMask.Get(i) == true)];
+                callIds = [.. filterRows.Select(i => ids[i])];
+            }
+            ArrowArray Arg(Expression e)
+            {
+                var a = rowEval.Materialize(rowEval.Eval(e));
+                return filterRows is null ? a : Selection.Take(a, filterRows);
+            }
+            var argument = call.Star ? null : Arg(call.Arguments[0]);
             try
             {
-                substitutions[key] = Aggregates.Compute(call.Name.Value, argument, call.Distinct, ids, groups);
+                substitutions[key] = call.Name.Value switch
+                {
+                    _ when field is not null => Aggregates.Selector(call.Name.Value, argument!, Arg(call.Arguments[1]), field == "time", callIds, groups),
+                    "first_value" or "last_value" => Aggregates.FirstLast(
+                        argument!,
+                        [.. call.OrderBy.Select(o => (Arg(o.Expression), o.Descending, o.NullsFirst ?? o.Descending))],
+                        call.Name.Value == "last_value",
+                        callIds,
+                        groups),
+                    "approx_percentile_cont" => Aggregates.Percentile(argument!, Percentile(rowEval.Eval(call.Arguments[1]), call.Arguments[1], text), callIds, groups),
+                    _ => Aggregates.Compute(call.Name.Value, argument, call.Distinct, callIds, groups),
+                };
             }
             catch (QueryException ex) when (ex.Line is null)
             {
@@ -449,4 +653,11 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
         }
         return new Evaluator(text, now) { Substitutions = filtered, Length = rows.Length };
     }
+
+    private static double Percentile(Value v, Expression at, QueryText text) => v.Scalar switch
+    {
+        double d when d is >= 0 and <= 1 => d,
+        long l when l is 0 or 1 => l,
+        _ => throw text.Error(at.Span, "the percentile must be a constant between 0 and 1"),
+    };
 }

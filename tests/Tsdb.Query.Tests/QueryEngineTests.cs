@@ -142,7 +142,11 @@ public sealed class QueryEngineTests
     [Theory]
     [InlineData("SELECT usage_user FROM cpu", "line 1, column 8: unknown column 'usage_user'")]
     [InlineData("SELECT n FROM mem", "line 1, column 15: unknown table 'mem'")]
-    [InlineData("SELECT n FROM cpu a JOIN cpu b ON a.n = b.n", "line 1, column 15: JOIN is not supported yet")]
+    [InlineData("SELECT a.n FROM cpu a FULL JOIN cpu b ON a.n = b.n", "line 1, column 17: FULL JOIN is not supported yet")]
+    [InlineData("SELECT n FROM cpu a JOIN cpu b ON a.n = b.n", "line 1, column 8: unknown column 'n'")]
+    [InlineData("SELECT CAST(host AS BIGINT) AS x FROM cpu", "line 1, column 8: cannot cast 'a' to BIGINT")]
+    [InlineData("SELECT upper(n) AS x FROM cpu", "line 1, column 14: expected a string, found int64")]
+    [InlineData("SELECT n FROM cpu UNION ALL SELECT n, host FROM cpu", "line 1, column 29: each UNION ALL input must have 1 columns, this one has 2")]
     [InlineData("SELECT host, n FROM cpu GROUP BY host", "line 1, column 14: column 'n' must appear in the GROUP BY clause or be used in an aggregate function")]
     [InlineData("SELECT n FROM cpu WHERE time > 'yesterday'", "line 1, column 25: cannot compare time with 'yesterday': not an RFC 3339 timestamp")]
     [InlineData("SELECT n FROM cpu WHERE host = 1", "line 1, column 25: cannot compare a string with a number")]
@@ -154,5 +158,106 @@ public sealed class QueryEngineTests
     public async Task Errors_carry_positions(string sql, string message)
     {
         Assert.Equal(message, await Error(sql));
+    }
+
+    [Theory]
+    [InlineData("SELECT CASE WHEN usage IS NULL THEN 'none' WHEN usage > 30 THEN 'high' ELSE 'low' END AS l FROM cpu ORDER BY n NULLS FIRST", "high,low,low,none,high,high")]
+    [InlineData("SELECT CASE host WHEN 'a' THEN 1 WHEN 'b' THEN 2.5 END AS l FROM cpu ORDER BY n NULLS FIRST", "2.5,1,2.5,1,NULL,NULL")]
+    [InlineData("SELECT CASE WHEN n > 2 THEN n END AS l FROM cpu ORDER BY n NULLS FIRST", "NULL,NULL,NULL,3,5,6")]
+    [InlineData("SELECT CAST(usage / 3 AS BIGINT) AS x FROM cpu ORDER BY n NULLS FIRST", "13,3,6,NULL,16,20")]
+    [InlineData("SELECT (-usage / 3)::bigint AS x FROM cpu WHERE n = 1", "-3")]
+    [InlineData("SELECT CAST(n AS DOUBLE) / 2 AS x FROM cpu WHERE n = 1", "0.5")]
+    [InlineData("SELECT CAST(n AS VARCHAR) || host AS x FROM cpu WHERE n = 1", "1a")]
+    [InlineData("SELECT CAST(time AS BIGINT) AS x FROM cpu WHERE n = 1", "1451606400000000000")]
+    [InlineData("SELECT CAST('2016-01-01T00:00:00Z' AS TIMESTAMP) = time AS x FROM cpu WHERE n = 1", "True")]
+    [InlineData("SELECT CAST(n AS BOOLEAN) AS x, CAST('true' AS BOOLEAN) AS y FROM cpu WHERE n = 1", "True|True")]
+    [InlineData("SELECT CAST('12' AS BIGINT) + 1 AS x FROM cpu WHERE n = 1", "13")]
+    public async Task Case_and_cast(string sql, string expected)
+    {
+        Assert.Equal(expected, string.Join(',', await Rows(sql)));
+    }
+
+    [Theory]
+    [InlineData("SELECT abs(usage - 30) AS x, abs(n - 3) AS y FROM cpu WHERE n IN (1, 5)", "20|2,20|2")]
+    [InlineData("SELECT round(2.5) AS a, round(-2.5) AS b, floor(-1.5) AS c, ceil(1.2) AS d, round(1.234, 2) AS e FROM cpu WHERE n = 1", "3|-3|-2|2|1.23")]
+    [InlineData("SELECT sqrt(usage) AS a, power(n, 2) AS b FROM cpu WHERE n = 2", "4.47213595499958|4")]
+    [InlineData("SELECT upper(host) AS a, lower('AbC') AS b, length(host || 'xé') AS c, substr('host_12', 6) AS d FROM cpu WHERE n = 1", "A|abc|3|12")]
+    [InlineData("SELECT coalesce(usage, n, -1) AS a FROM cpu ORDER BY n NULLS FIRST", "40,10,20,3,50,60")]
+    [InlineData("SELECT nullif(host, 'a') AS a FROM cpu ORDER BY n NULLS FIRST", "b,NULL,b,NULL,c,NULL")]
+    public async Task Scalar_functions(string sql, string expected)
+    {
+        Assert.Equal(expected, string.Join(',', await Rows(sql)));
+    }
+
+    [Fact]
+    public async Task Subqueries_ctes_and_union_all()
+    {
+        Assert.Equal(["a|1", "b|1"],
+            await Rows("SELECT host, count(*) AS c FROM (SELECT host, max(usage) AS m FROM cpu GROUP BY host) AS s WHERE m < 50 GROUP BY host ORDER BY host"));
+        Assert.Equal(["2|40"],
+            await Rows("WITH h AS (SELECT host, max(usage) AS m FROM cpu WHERE host IS NOT NULL GROUP BY host), big AS (SELECT * FROM h WHERE m >= 20) SELECT count(*) AS c, min(m) AS lo FROM big"));
+        Assert.Equal(["x|3", "y|6", "x|1"],
+            await Rows("SELECT 'x' AS k, n FROM cpu WHERE n = 3 UNION ALL SELECT 'y' AS k, n FROM cpu WHERE n = 6 UNION ALL SELECT 'x', n FROM cpu WHERE n = 1"));
+        Assert.Equal(["0.5", "1"],
+            await Rows("SELECT n AS v FROM cpu WHERE n = 1 UNION ALL SELECT usage / 80 FROM cpu WHERE n IS NULL ORDER BY v"));
+        Assert.Equal(["6"], await Rows("SELECT n FROM cpu UNION ALL SELECT n FROM cpu ORDER BY n DESC NULLS LAST LIMIT 1"));
+    }
+
+    [Fact]
+    public async Task First_and_last_value_by_time()
+    {
+        Assert.Equal(["a|10|NULL|1|3", "b|20|40|2|NULL"],
+            await Rows("SELECT host, first_value(usage ORDER BY time) AS f, last_value(usage ORDER BY time) AS l, first_value(n ORDER BY time) AS fn, last_value(n ORDER BY time) AS ln FROM cpu WHERE host IN ('a', 'b') GROUP BY host ORDER BY host"));
+        Assert.Equal(["30"], await Rows("SELECT approx_percentile_cont(usage, 0.5) AS p FROM cpu WHERE host IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task Inner_and_left_joins_on_equality()
+    {
+        _source.Add("meta", MetaSchema, Meta(("a", "east"), ("b", "west"), ("b", "north")));
+        Assert.Equal(["1|a|east", "2|b|north", "2|b|west", "3|a|east"],
+            await Rows("SELECT c.n, c.host, m.region FROM cpu c JOIN meta m ON c.host = m.host WHERE c.n IS NOT NULL AND c.n < 5 ORDER BY c.n, m.region"));
+        Assert.Equal(["NULL|0", "a|2", "b|4", "c|0"],
+            await Rows("SELECT c.host, count(m.region) AS k FROM cpu AS c LEFT JOIN meta AS m ON m.host = c.host GROUP BY c.host ORDER BY c.host NULLS FIRST"));
+        Assert.Equal(["1|1"], await Rows("SELECT a.n, b.n AS bn FROM cpu a INNER JOIN (SELECT n, time FROM cpu) b ON a.time = b.time AND a.n = b.n AND a.n < 2"));
+    }
+
+    [Fact]
+    public async Task Selectors_skip_nulls_and_give_value_or_time()
+    {
+        // host a: (T0, 10), (T0+60, NULL): the last non-null usage is at T0. host b: (T0, 20), (T0+60, 40).
+        Assert.Equal(["a|10|2016-01-01T00:00:00|10|2016-01-01T00:00:00", "b|40|2016-01-01T00:01:00|20|2016-01-01T00:00:00"],
+            await Rows("SELECT host, selector_last(usage, time)['value'] AS lv, selector_last(usage, time)['time'] AS lt, selector_first(usage, time)['value'] AS fv, selector_first(usage, time)['time'] AS ft FROM cpu WHERE host IN ('a', 'b') GROUP BY host ORDER BY host"));
+        Assert.Equal(["60|10|2016-01-01T00:03:00|2016-01-01T00:00:00"],
+            await Rows("SELECT selector_max(usage, time)['value'] AS hi, selector_min(usage, time)['value'] AS lo, selector_max(usage, time)['time'] AS hit, selector_min(usage, time)['time'] AS lot FROM cpu"));
+        Assert.Equal("line 1, column 8: use selector_last(…)['value'] or selector_last(…)['time']", await Error("SELECT selector_last(usage, time) AS x FROM cpu"));
+        Assert.Equal("line 1, column 8: selector_last has the fields 'value' and 'time', not 'v'", await Error("SELECT selector_last(usage, time)['v'] AS x FROM cpu"));
+    }
+
+    [Fact]
+    public async Task Aggregate_filter_clause()
+    {
+        Assert.Equal(["NULL|1|1|NULL", "a|0|2|10", "b|1|2|40", "c|1|1|50"],
+            await Rows("SELECT host, count(*) FILTER (WHERE usage > 30) AS busy, count(*) AS n, max(usage) FILTER (WHERE n < 6 OR n IS NULL) AS m FROM cpu GROUP BY host ORDER BY host NULLS FIRST"));
+        Assert.Equal("SELECT count(*) FILTER (WHERE x > 1) AS c, f(a)['value'] FROM t",
+            Tsdb.Query.Sql.SqlPrinter.Print(Tsdb.Query.Sql.SqlParser.Parse("select count(*) filter (where x > 1) as c, f(a)['value'] from t")));
+        Assert.Equal(["1"], await Rows("SELECT n AS filter FROM cpu WHERE n = 1"));
+    }
+
+    private static readonly Tsdb.Arrow.Types.Schema MetaSchema = new([
+        new Tsdb.Arrow.Types.Field("host", Tsdb.Arrow.Types.ArrowType.Utf8),
+        new Tsdb.Arrow.Types.Field("region", Tsdb.Arrow.Types.ArrowType.Utf8),
+    ]);
+
+    private static RecordBatch Meta(params (string Host, string Region)[] rows)
+    {
+        using var host = new Tsdb.Arrow.Builders.VariableWidthArrayBuilder(Tsdb.Arrow.Types.ArrowType.Utf8);
+        using var region = new Tsdb.Arrow.Builders.VariableWidthArrayBuilder(Tsdb.Arrow.Types.ArrowType.Utf8);
+        foreach (var (h, r) in rows)
+        {
+            host.Append(h);
+            region.Append(r);
+        }
+        return new RecordBatch(MetaSchema, [ArrowArray.Create(host.BuildData()), ArrowArray.Create(region.BuildData())], rows.Length);
     }
 }

@@ -2,7 +2,7 @@ namespace Tsdb.Query.Sql;
 
 /// <summary>
 /// <c>name(args)</c>, <c>count(*)</c> (<see cref="Star"/>), <c>count(DISTINCT x)</c> and ordered aggregates such as
-/// <c>first_value(x ORDER BY time)</c>.
+/// <c>first_value(x ORDER BY time)</c>; <see cref="Filter"/> is the condition of <c>FILTER (WHERE …)</c>.
 /// </summary>
 public sealed record FunctionCall(
     Identifier Name,
@@ -10,4 +10,5 @@ public sealed record FunctionCall(
     bool Distinct,
     bool Star,
     IReadOnlyList<OrderByItem> OrderBy,
-    TextSpan Span) : Expression(Span);
+    TextSpan Span,
+    Expression? Filter = null) : Expression(Span);
