@@ -48,6 +48,8 @@ internal sealed partial class Evaluator(QueryText text, long now)
                 return Value.Constant(b.Value);
             case NullLiteral:
                 return Value.Constant(null);
+            case ParameterExpression p:
+                return Value.Constant(text.Parameter(p));
             case IntervalLiteral iv:
                 return TimeText.TryParseInterval(iv.Value, out var ns)
                     ? Value.Constant(new IntervalScalar(ns))

@@ -15,4 +15,10 @@ public interface ITableSource
     IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, CancellationToken cancellationToken);
 
     IReadOnlyList<string> Tables(string database);
+
+    /// <summary>The database's persisted Parquet files (for <c>system.parquet_files</c>); none by default.</summary>
+    IReadOnlyList<TableFile> Files(string database) => [];
 }
+
+/// <summary>One persisted Parquet file of a table: its partition ("YYYY-MM-DD"), object path, size, rows and time range (ns).</summary>
+public sealed record TableFile(string Table, string Partition, string Path, long SizeBytes, long RowCount, long MinTime, long MaxTime);

@@ -10,11 +10,42 @@ namespace Tsdb.Query;
 /// filter → aggregate → having → project → distinct → sort → distinct on → offset/limit. Subqueries, CTEs and UNION ALL
 /// inputs are materialised first; joins are hash joins over materialised inputs.
 /// </summary>
-public sealed class QueryEngine(ITableSource source, TimeProvider time)
+public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEngineOptions? options = null)
 {
-    public async Task<QueryResult> ExecuteAsync(string database, string sql, CancellationToken cancellationToken)
+    private readonly QueryEngineOptions _options = options ?? new QueryEngineOptions();
+    private int _running;
+
+    public QueryEngineOptions Options => _options;
+
+    public Task<QueryResult> ExecuteAsync(string database, string sql, CancellationToken cancellationToken) =>
+        ExecuteAsync(database, sql, null, cancellationToken);
+
+    /// <summary>
+    /// Answers <paramref name="sql"/>, its <c>$name</c> parameters bound from <paramref name="parameters"/> (string,
+    /// long, double, bool or null values). Throws <see cref="QueryException"/> for a query it cannot answer and
+    /// <see cref="QueryLimitException"/> when a limit of <see cref="QueryEngineOptions"/> is reached.
+    /// </summary>
+    public async Task<QueryResult> ExecuteAsync(string database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sql);
+        if (Interlocked.Increment(ref _running) > _options.MaxConcurrentQueries)
+        {
+            Interlocked.Decrement(ref _running);
+            throw new QueryLimitException(QueryLimit.Concurrency,
+                $"too many queries are running (the limit is {_options.MaxConcurrentQueries} at a time); retry later");
+        }
+        try
+        {
+            return await RunStatementAsync(database, sql, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _running);
+        }
+    }
+
+    private async Task<QueryResult> RunStatementAsync(string database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
+    {
         Statement statement;
         try
         {
@@ -24,7 +55,11 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
         {
             throw new QueryException(ex.Detail, ex.Line, ex.Column);
         }
-        var text = new QueryText(sql);
+        var text = new QueryText(sql)
+        {
+            Parameters = parameters ?? new Dictionary<string, object?>(),
+            Budget = new MemoryBudget(_options.MaxQueryMemoryBytes),
+        };
         return statement switch
         {
             ShowTablesStatement => ShowTables(database),
@@ -62,6 +97,65 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
              ("data_type", Columns.FromStrings(types)), ("is_nullable", Columns.Constant("YES", n))], n);
     }
 
+    /// <summary>The views of <c>information_schema</c> and <c>system</c>, by (schema, name); null for any other name.</summary>
+    private RecordBatch? Metadata(string database, ObjectName name)
+    {
+        if (name.Parts.Count != 2)
+        {
+            return null;
+        }
+        var (schemaName, viewName) = (name.Parts[0].Value.ToLowerInvariant(), name.Parts[1].Value.ToLowerInvariant());
+        var tables = source.Tables(database).Order(StringComparer.Ordinal).ToArray();
+        switch (schemaName, viewName)
+        {
+            case ("information_schema", "tables"):
+            {
+                var rows = new List<(string Schema, string Name, string Type)>();
+                rows.AddRange(tables.Select(t => ("iox", t, "BASE TABLE")));
+                rows.AddRange(Views.Select(v => (v.Schema, v.Name, "VIEW")));
+                var n = rows.Count;
+                return Result(
+                    [("table_catalog", Columns.Constant("public", n)), ("table_schema", Columns.FromStrings([.. rows.Select(r => r.Schema)])),
+                     ("table_name", Columns.FromStrings([.. rows.Select(r => r.Name)])), ("table_type", Columns.FromStrings([.. rows.Select(r => r.Type)]))], n).Batches[0];
+            }
+            case ("information_schema", "columns"):
+            {
+                var rows = new List<(string Table, string Column, ulong Ordinal, string Type, string Nullable)>();
+                foreach (var t in tables)
+                {
+                    var schema = source.GetSchema(database, t);
+                    if (schema is not null)
+                    {
+                        rows.AddRange(schema.Fields.Select((f, i) => (t, f.Name, (ulong)i, TypeName(f.Type), f.IsNullable ? "YES" : "NO")));
+                    }
+                }
+                var n = rows.Count;
+                return Result(
+                    [("table_catalog", Columns.Constant("public", n)), ("table_schema", Columns.Constant("iox", n)),
+                     ("table_name", Columns.FromStrings([.. rows.Select(r => r.Table)])), ("column_name", Columns.FromStrings([.. rows.Select(r => r.Column)])),
+                     ("ordinal_position", Columns.FromValues(ArrowType.UInt64, [.. rows.Select(r => r.Ordinal)], null)),
+                     ("data_type", Columns.FromStrings([.. rows.Select(r => r.Type)])), ("is_nullable", Columns.FromStrings([.. rows.Select(r => r.Nullable)]))], n).Batches[0];
+            }
+            case ("system", "parquet_files"):
+            {
+                var files = source.Files(database).OrderBy(f => f.Table, StringComparer.Ordinal).ThenBy(f => f.MinTime).ThenBy(f => f.Path, StringComparer.Ordinal).ToArray();
+                var n = files.Length;
+                return Result(
+                    [("table_name", Columns.FromStrings([.. files.Select(f => f.Table)])), ("partition", Columns.FromStrings([.. files.Select(f => f.Partition)])),
+                     ("path", Columns.FromStrings([.. files.Select(f => f.Path)])), ("size_bytes", Columns.FromValues(ArrowType.Int64, [.. files.Select(f => f.SizeBytes)], null)),
+                     ("row_count", Columns.FromValues(ArrowType.Int64, [.. files.Select(f => f.RowCount)], null)),
+                     ("min_time", Columns.FromValues(ArrowType.Int64, [.. files.Select(f => f.MinTime)], null)),
+                     ("max_time", Columns.FromValues(ArrowType.Int64, [.. files.Select(f => f.MaxTime)], null))], n).Batches[0];
+            }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The metadata views this engine answers, listed in information_schema.tables as VIEW.</summary>
+    private static readonly (string Schema, string Name)[] Views =
+        [("information_schema", "columns"), ("information_schema", "tables"), ("system", "parquet_files")];
+
     private static string TypeName(ArrowType t) => t.Id switch
     {
         ArrowTypeId.Timestamp => "Timestamp(Nanosecond, None)",
@@ -83,6 +177,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
     private async Task<QueryResult> QueryAsync(string database, QueryStatement query, QueryText text, CancellationToken cancellationToken)
     {
         var batch = await RunAsync(database, query, text, new Dictionary<string, RecordBatch>(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+        text.Budget.Charge(batch);
         return new QueryResult(batch.Schema, [batch]);
     }
 
@@ -96,6 +191,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
             foreach (var cte in with)
             {
                 var rows = await RunAsync(database, cte.Query, text, ctes, cancellationToken).ConfigureAwait(false);
+                text.Budget.Charge(rows);
                 ctes[cte.Name.Value] = cte.Columns.Count == 0 ? rows : Rename(rows, cte.Columns, text, cte.Span);
             }
         }
@@ -220,7 +316,9 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
             {
                 var left = Qualify(await SourceAsync(database, j.Left, text, ctes, now, cancellationToken).ConfigureAwait(false), j.Left);
                 var right = Qualify(await SourceAsync(database, j.Right, text, ctes, now, cancellationToken).ConfigureAwait(false), j.Right);
-                return Joins.Join(j, left, right, text, now);
+                var joined = Joins.Join(j, left, right, text, now);
+                text.Budget.Charge(joined);
+                return joined;
             }
             default:
                 throw text.Error(from.Span, "this FROM clause is not supported yet");
@@ -248,7 +346,13 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
     {
         if (table.Name.Parts.Count > 1)
         {
-            throw text.Error(table.Name.Span, $"unknown table '{SqlPrinter.Print(table.Name)}'");
+            var view = Metadata(database, table.Name) ?? throw text.Error(table.Name.Span, $"unknown table '{SqlPrinter.Print(table.Name)}'");
+            if (where is not null)
+            {
+                var mask = new Evaluator(text, now) { Batch = view, Length = view.Length }.Predicate(where);
+                view = Selection.Filter(view, mask);
+            }
+            return view;
         }
         var tableName = table.Name.Parts[0].Value;
         var schema = source.GetSchema(database, tableName) ?? throw text.Error(table.Name.Span, $"unknown table '{tableName}'");
@@ -267,10 +371,15 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
             }
             if (batch.Length > 0)
             {
+                text.Budget.Charge(batch);
                 filtered.Add(batch);
             }
         }
         var input = filtered.Count == 0 ? Empty(schema) : Columns.Concatenate(filtered[0].Schema, filtered);
+        if (filtered.Count > 1)
+        {
+            text.Budget.Charge(input);
+        }
         if (filtered.Count == 0 && where is not null)
         {
             _ = new Evaluator(text, now) { Batch = input, Length = 0 }.Predicate(where);
@@ -449,6 +558,12 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time)
     {
         null => null,
         IntegerLiteral { Value: >= 0 } i => i.Value,
+        ParameterExpression p => text.Parameter(p) switch
+        {
+            long l and >= 0 => l,
+            int n and >= 0 => n,
+            _ => throw text.Error(e.Span, $"{what} must be a non-negative integer"),
+        },
         _ => throw text.Error(e.Span, $"{what} must be a non-negative integer"),
     };
 

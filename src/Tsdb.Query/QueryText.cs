@@ -2,9 +2,22 @@ using Tsdb.Query.Sql;
 
 namespace Tsdb.Query;
 
-/// <summary>The query text, to turn AST spans into "line L, column C" in errors.</summary>
+/// <summary>
+/// One statement's context: the query text (to turn AST spans into "line L, column C" in errors), the values bound to
+/// its <c>$name</c> parameters, and its memory budget.
+/// </summary>
 internal sealed class QueryText(string sql)
 {
+    public IReadOnlyDictionary<string, object?> Parameters { get; init; } = new Dictionary<string, object?>();
+
+    public MemoryBudget Budget { get; init; } = new(long.MaxValue);
+
+    /// <summary>The value bound to <c>$name</c>; a missing one is an error naming it.</summary>
+    public object? Parameter(ParameterExpression p) =>
+        Parameters.TryGetValue(p.Name, out var value)
+            ? value
+            : throw Error(p.Span, $"no value given for parameter ${p.Name} (pass it in \"params\")");
+
     public QueryException Error(TextSpan span, string detail)
     {
         var line = 1;

@@ -21,6 +21,10 @@ internal sealed class MemoryTableSource : ITableSource
     {
         LastRange = (fromTime, toTime);
         await Task.Yield();
+        if (Gate is { } gate)
+        {
+            await gate.Task.WaitAsync(cancellationToken);
+        }
         foreach (var b in _tables[table].Batches)
         {
             yield return b;
@@ -28,6 +32,13 @@ internal sealed class MemoryTableSource : ITableSource
     }
 
     public IReadOnlyList<string> Tables(string database) => [.. _tables.Keys];
+
+    public List<TableFile> ParquetFiles { get; } = [];
+
+    public IReadOnlyList<TableFile> Files(string database) => ParquetFiles;
+
+    /// <summary>When set, scans wait for it before returning rows (to hold queries running).</summary>
+    public TaskCompletionSource? Gate { get; set; }
 
     public static readonly Schema CpuSchema = new([
         new Field("host", ArrowType.DictionaryUtf8),

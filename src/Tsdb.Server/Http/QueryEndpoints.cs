@@ -4,12 +4,14 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
+using Tsdb.Parquet.Writing;
 using Tsdb.Query;
 
 namespace Tsdb.Server.Http;
 
 /// <summary>
-/// <c>GET|POST /api/v3/query_sql</c>: db, q and format (json, jsonl, csv) from the query string or a JSON body.
+/// <c>GET|POST /api/v3/query_sql</c>: db, q, params (a JSON object: <c>$name</c> → string, number, boolean or null)
+/// and format (json, jsonl, csv, pretty, parquet) from the query string or a JSON body.
 /// Output as InfluxDB 3 writes it: JSON rows omit null fields, timestamps print as Arrow displays them.
 /// </summary>
 internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine)
@@ -19,6 +21,8 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
         string? db = context.Request.Query["db"];
         string? q = context.Request.Query["q"];
         string? format = context.Request.Query["format"];
+        string? paramsText = context.Request.Query["params"];
+        Dictionary<string, object?>? parameters = null;
         if (HttpMethods.IsPost(context.Request.Method) && context.Request.ContentLength != 0)
         {
             try
@@ -29,11 +33,38 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
                     db = Text(body.RootElement, "db") ?? db;
                     q = Text(body.RootElement, "q") ?? q;
                     format = Text(body.RootElement, "format") ?? format;
+                    if (body.RootElement.TryGetProperty("params", out var p) && p.ValueKind != JsonValueKind.Null)
+                    {
+                        parameters = ReadParameters(p, out var bad);
+                        if (bad is not null)
+                        {
+                            await HttpErrors.Write(context, ApiDialect.V3, 400, bad).ConfigureAwait(false);
+                            return;
+                        }
+                    }
                 }
             }
             catch (JsonException ex)
             {
                 await HttpErrors.Write(context, ApiDialect.V3, 400, $"the body must be JSON: {ex.Message}").ConfigureAwait(false);
+                return;
+            }
+        }
+        if (parameters is null && !string.IsNullOrEmpty(paramsText))
+        {
+            string? bad;
+            try
+            {
+                using var document = JsonDocument.Parse(paramsText);
+                parameters = ReadParameters(document.RootElement, out bad);
+            }
+            catch (JsonException ex)
+            {
+                bad = $"\"params\" must be a JSON object: {ex.Message}";
+            }
+            if (bad is not null)
+            {
+                await HttpErrors.Write(context, ApiDialect.V3, 400, bad).ConfigureAwait(false);
                 return;
             }
         }
@@ -43,9 +74,9 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
             return;
         }
         format = string.IsNullOrEmpty(format) ? "json" : format.ToLowerInvariant();
-        if (format is not ("json" or "jsonl" or "csv"))
+        if (format is not ("json" or "jsonl" or "csv" or "pretty" or "parquet"))
         {
-            await HttpErrors.Write(context, ApiDialect.V3, 400, $"unsupported format '{format}': use json, jsonl or csv").ConfigureAwait(false);
+            await HttpErrors.Write(context, ApiDialect.V3, 400, $"unsupported format '{format}': use json, jsonl, csv, pretty or parquet").ConfigureAwait(false);
             return;
         }
         if (catalog.Current.FindDatabase(db) is null)
@@ -56,21 +87,151 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
         QueryResult result;
         try
         {
-            result = await engine.ExecuteAsync(db, q, context.RequestAborted).ConfigureAwait(false);
+            result = await engine.ExecuteAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
         }
         catch (QueryException ex)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 400, ex.Message).ConfigureAwait(false);
             return;
         }
+        catch (QueryLimitException ex)
+        {
+            if (ex.Limit == QueryLimit.Concurrency)
+            {
+                context.Response.Headers.RetryAfter = "1";
+            }
+            await HttpErrors.Write(context, ApiDialect.V3, ex.Limit == QueryLimit.Concurrency ? 429 : 413, ex.Message).ConfigureAwait(false);
+            return;
+        }
         context.Response.StatusCode = 200;
         var bytes = format switch
         {
             "csv" => Csv(result),
+            "pretty" => Pretty(result),
+            "parquet" => Parquet(result),
             _ => Json(result, lines: format == "jsonl"),
         };
-        context.Response.ContentType = format switch { "csv" => "text/csv; charset=utf-8", "jsonl" => "application/jsonl", _ => "application/json" };
+        context.Response.ContentType = format switch
+        {
+            "csv" => "text/csv; charset=utf-8",
+            "jsonl" => "application/jsonl",
+            "pretty" => "text/plain; charset=utf-8",
+            "parquet" => "application/vnd.apache.parquet",
+            _ => "application/json",
+        };
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The query parameters of a JSON object; <paramref name="error"/> says why when it is not one.</summary>
+    internal static Dictionary<string, object?>? ReadParameters(JsonElement element, out string? error)
+    {
+        error = null;
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            error = "\"params\" must be a JSON object of parameter names to values";
+            return null;
+        }
+        var parameters = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var p in element.EnumerateObject())
+        {
+            var name = p.Name.StartsWith('$') ? p.Name[1..] : p.Name;
+            switch (p.Value.ValueKind)
+            {
+                case JsonValueKind.String:
+                    parameters[name] = p.Value.GetString();
+                    break;
+                case JsonValueKind.Number:
+                    parameters[name] = p.Value.TryGetInt64(out var l) ? l : p.Value.GetDouble();
+                    break;
+                case JsonValueKind.True or JsonValueKind.False:
+                    parameters[name] = p.Value.GetBoolean();
+                    break;
+                case JsonValueKind.Null:
+                    parameters[name] = null;
+                    break;
+                default:
+                    error = $"parameter '{p.Name}' must be a string, number, boolean or null";
+                    return null;
+            }
+        }
+        return parameters;
+    }
+
+    /// <summary>The result as one Parquet file (row groups per batch, written by Tsdb.Parquet).</summary>
+    internal static byte[] Parquet(QueryResult result) => ParquetWriter.ToBytes(result.Schema, result.Batches);
+
+    /// <summary>An ASCII table as InfluxDB 3 (Arrow's pretty printer) draws it: <c>+---+</c> rules, cells left-aligned.</summary>
+    internal static byte[] Pretty(QueryResult result)
+    {
+        var headers = result.Schema.Fields.Select(f => f.Name).ToArray();
+        var widths = headers.Select(h => h.Length).ToArray();
+        var rows = new List<string[]>();
+        foreach (var batch in result.Batches)
+        {
+            for (var row = 0; row < batch.Length; row++)
+            {
+                var cells = new string[batch.ColumnCount];
+                for (var c = 0; c < cells.Length; c++)
+                {
+                    cells[c] = Display(batch.Column(c), row);
+                    widths[c] = Math.Max(widths[c], cells[c].Length);
+                }
+                rows.Add(cells);
+            }
+        }
+        var sb = new StringBuilder();
+        void Rule()
+        {
+            sb.Append('+');
+            foreach (var w in widths)
+            {
+                sb.Append('-', w + 2).Append('+');
+            }
+            sb.Append('\n');
+        }
+        void Line(string[] cells)
+        {
+            sb.Append('|');
+            for (var c = 0; c < cells.Length; c++)
+            {
+                sb.Append(' ').Append(cells[c].PadRight(widths[c])).Append(" |");
+            }
+            sb.Append('\n');
+        }
+        Rule();
+        Line(headers);
+        Rule();
+        foreach (var r in rows)
+        {
+            Line(r);
+        }
+        if (rows.Count > 0)
+        {
+            Rule();
+        }
+        return Encoding.UTF8.GetBytes(sb.ToString());
+    }
+
+    private static string Display(ArrowArray column, int row)
+    {
+        if (column.IsNull(row))
+        {
+            return "";
+        }
+        return column.Type.Id switch
+        {
+            ArrowTypeId.Timestamp => FormatTimestamp(column, row),
+            ArrowTypeId.Boolean => ((BooleanArray)column).GetValue(row) ? "true" : "false",
+            ArrowTypeId.Float64 => FloatText(((DoubleArray)column).GetValue(row)),
+            _ => Convert.ToString(column.GetObject(row), CultureInfo.InvariantCulture) ?? "",
+        };
+    }
+
+    /// <summary>A float as Arrow displays it: whole numbers keep ".0".</summary>
+    private static string FloatText(double d)
+    {
+        var s = d.ToString("R", CultureInfo.InvariantCulture);
+        return double.IsFinite(d) && s.AsSpan().IndexOfAny(".Ee") < 0 ? s + ".0" : s;
     }
 
     private static string? Text(JsonElement root, string name) =>

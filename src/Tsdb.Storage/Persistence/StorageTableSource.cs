@@ -30,6 +30,12 @@ public sealed class StorageTableSource(Catalog.Catalog catalog, TableReader read
     public IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, CancellationToken cancellationToken) =>
         reader.ReadAsync(database, table, fromTime, toTime, cancellationToken);
 
+    public IReadOnlyList<TableFile> Files(string database) =>
+        [.. catalog.Current.Files.Where(f => f.Database == database).Select(f => new TableFile(
+            f.Table,
+            DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + f.Day).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            f.Path, f.SizeBytes, f.RowCount, f.MinTime, f.MaxTime))];
+
     public IReadOnlyList<string> Tables(string database) =>
         catalog.Current.FindDatabase(database)?.Tables.Select(t => t.Name).ToList() ?? [];
 }
