@@ -122,30 +122,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
                         continue;
                     }
                     writer.WritePropertyName(batch.Schema[c].Name);
-                    switch (column.GetObject(row))
-                    {
-                        case string s:
-                            writer.WriteStringValue(s);
-                            break;
-                        case bool b:
-                            writer.WriteBooleanValue(b);
-                            break;
-                        case double d when double.IsFinite(d):
-                            writer.WriteNumberValue(d);
-                            break;
-                        case double d:
-                            writer.WriteStringValue(d.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                            break;
-                        case long l:
-                            writer.WriteNumberValue(l);
-                            break;
-                        case ulong u:
-                            writer.WriteNumberValue(u);
-                            break;
-                        case var other:
-                            writer.WriteStringValue(other?.ToString());
-                            break;
-                    }
+                    QueryEndpoints.WriteValue(writer, column, row, timestampsAsNanoseconds: true);
                 }
                 writer.WriteEndObject();
                 await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);

@@ -279,10 +279,17 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
         return stream.ToArray();
     }
 
-    private static void WriteValue(Utf8JsonWriter writer, ArrowArray column, int row)
+    /// <summary>
+    /// One non-null cell as JSON; shared with the export endpoint, which asks for timestamps as integer nanoseconds
+    /// instead of RFC 3339 text.
+    /// </summary>
+    internal static void WriteValue(Utf8JsonWriter writer, ArrowArray column, int row, bool timestampsAsNanoseconds = false)
     {
         switch (column.Type.Id)
         {
+            case ArrowTypeId.Timestamp when timestampsAsNanoseconds:
+                writer.WriteNumberValue(((TimestampArray)column).GetValue(row));
+                break;
             case ArrowTypeId.Timestamp:
                 writer.WriteStringValue(FormatTimestamp(column, row));
                 break;
