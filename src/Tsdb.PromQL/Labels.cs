@@ -1,0 +1,112 @@
+namespace Tsdb.PromQL;
+
+/// <summary>One label: a name and its value.</summary>
+public readonly record struct Label(string Name, string Value);
+
+/// <summary>
+/// A series' label set, sorted by name (ordinal), names unique, no empty values. The metric name is the label
+/// <c>__name__</c>. Immutable; equality and hash are by content.
+/// </summary>
+public sealed class Labels : IEquatable<Labels>, IReadOnlyList<Label>
+{
+    public const string MetricName = "__name__";
+
+    public static readonly Labels Empty = new([]);
+
+    private readonly Label[] _labels;
+    private int _hash;
+
+    private Labels(Label[] sorted) => _labels = sorted;
+
+    /// <summary>Builds a label set: sorts by name, drops empty values (Prometheus treats them as absent).</summary>
+    public static Labels From(IEnumerable<Label> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var array = labels.Where(l => l.Value.Length > 0).ToArray();
+        Array.Sort(array, static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        for (var i = 1; i < array.Length; i++)
+        {
+            if (array[i].Name == array[i - 1].Name)
+            {
+                throw new ArgumentException($"label '{array[i].Name}' appears twice", nameof(labels));
+            }
+        }
+        return new Labels(array);
+    }
+
+    public static Labels From(params (string Name, string Value)[] labels) =>
+        From(labels.Select(l => new Label(l.Name, l.Value)));
+
+    public int Count => _labels.Length;
+
+    public Label this[int index] => _labels[index];
+
+    /// <summary>The value of <paramref name="name"/>, or "" when absent.</summary>
+    public string Get(string name)
+    {
+        foreach (var label in _labels)
+        {
+            if (label.Name == name)
+            {
+                return label.Value;
+            }
+        }
+        return "";
+    }
+
+    public bool Has(string name) => Get(name).Length > 0;
+
+    public string Name => Get(MetricName);
+
+    public bool Equals(Labels? other)
+    {
+        if (other is null || other._labels.Length != _labels.Length)
+        {
+            return false;
+        }
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+        for (var i = 0; i < _labels.Length; i++)
+        {
+            if (_labels[i] != other._labels[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public override bool Equals(object? obj) => Equals(obj as Labels);
+
+    public override int GetHashCode()
+    {
+        if (_hash == 0)
+        {
+            var hash = new HashCode();
+            foreach (var label in _labels)
+            {
+                hash.Add(label.Name, StringComparer.Ordinal);
+                hash.Add(label.Value, StringComparer.Ordinal);
+            }
+            _hash = hash.ToHashCode() | 1;
+        }
+        return _hash;
+    }
+
+    public IEnumerator<Label> GetEnumerator() => ((IEnumerable<Label>)_labels).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => _labels.GetEnumerator();
+
+    /// <summary>Prometheus' text form: <c>name{a="1", b="2"}</c>.</summary>
+    public override string ToString()
+    {
+        var name = Name;
+        var rest = _labels.Where(l => l.Name != MetricName).Select(l => $"{l.Name}=\"{Escape(l.Value)}\"");
+        return name + "{" + string.Join(", ", rest) + "}";
+    }
+
+    private static string Escape(string value) =>
+        value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+}

@@ -1,0 +1,38 @@
+namespace Tsdb.PromQL;
+
+public sealed record PromQLEngineOptions
+{
+    /// <summary>How far back an instant selector looks for the latest sample (Prometheus: 5 m).</summary>
+    public long LookbackDeltaMs { get; init; } = 5 * 60 * 1000;
+
+    /// <summary>Most points a range query may return per series (Prometheus: 11,000).</summary>
+    public int MaxPointsPerSeries { get; init; } = 11_000;
+
+    /// <summary>Most samples a query may hold in memory at once (Prometheus: --query.max-samples, 50 M).</summary>
+    public long MaxSamples { get; init; } = 50_000_000;
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>
+/// Evaluates PromQL over an <see cref="ISeriesSource"/>: instant queries at one time, range queries at
+/// start, start+step, … end. This is the contract the HTTP API builds on; keep these signatures.
+/// </summary>
+public sealed class PromQLEngine(ISeriesSource source, PromQLEngineOptions? options = null)
+{
+    public PromQLEngineOptions Options { get; } = options ?? new PromQLEngineOptions();
+
+    public ISeriesSource Source { get; } = source;
+
+    /// <summary>Evaluates <paramref name="query"/> at <paramref name="timeMs"/>. Throws <see cref="PromQLException"/>.</summary>
+    public Task<PromQLResult> InstantQueryAsync(string query, long timeMs, CancellationToken cancellationToken) =>
+        throw new PromQLException(PromQLErrorType.Execution, $"PromQL evaluation is not implemented yet ({Source.GetType().Name})");
+
+    /// <summary>Evaluates <paramref name="query"/> over [start, end] every <paramref name="stepMs"/>; always a matrix. Throws <see cref="PromQLException"/>.</summary>
+    public Task<PromQLResult> RangeQueryAsync(string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken) =>
+        throw new PromQLException(PromQLErrorType.Execution, $"PromQL evaluation is not implemented yet ({Source.GetType().Name})");
+
+    /// <summary>Parses a series selector (the HTTP API's <c>match[]</c>) into its matchers. Throws <see cref="PromQLException"/> (bad_data).</summary>
+    public static IReadOnlyList<LabelMatcher> ParseSelector(string selector) =>
+        throw new PromQLException(PromQLErrorType.BadData, "PromQL parsing is not implemented yet");
+}
