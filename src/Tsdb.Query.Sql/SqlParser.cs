@@ -25,4 +25,33 @@ public static class SqlParser
         ArgumentNullException.ThrowIfNull(sql);
         return new Parser(sql, Lexer.Tokenize(sql)).ParseSingleExpression();
     }
+
+    /// <summary>
+    /// Every identifier in <paramref name="sql"/> (unquoted ones lower-cased, as the parser reads them), and whether a
+    /// <c>*</c> may stand for all columns somewhere (a star after SELECT, DISTINCT, ALL, a comma, a dot or a closing
+    /// parenthesis; <c>count(*)</c> does not count). The engine reads only the columns a query names; a superset is
+    /// harmless: a name that turns out to be an alias or a function, or a star that is a multiplication, costs reads.
+    /// </summary>
+    public static (IReadOnlySet<string> Identifiers, bool Wildcard) NamesUsed(string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var wildcard = false;
+        var tokens = Lexer.Tokenize(sql);
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var token = tokens[i];
+            if (token.Kind is TokenKind.Identifier or TokenKind.QuotedIdentifier && token.Value is { } value)
+            {
+                names.Add(value);
+            }
+            else if (token.Kind == TokenKind.Star && i > 0)
+            {
+                var before = tokens[i - 1];
+                wildcard |= before.Kind is TokenKind.Comma or TokenKind.Dot or TokenKind.RightParen
+                    || before.Keyword is Keyword.Select or Keyword.Distinct or Keyword.All;
+            }
+        }
+        return (names, wildcard);
+    }
 }

@@ -14,6 +14,13 @@ public interface ITableSource
 
     IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A scan with its pushdowns: a source may return only <see cref="ScanRequest.Columns"/> and skip data that cannot
+    /// match the time range or the tag values. Rows that do not match may still come back; the engine filters exactly.
+    /// </summary>
+    IAsyncEnumerable<RecordBatch> ScanAsync(ScanRequest request, CancellationToken cancellationToken) =>
+        ScanAsync(request.Database, request.Table, request.FromTime, request.ToTime, cancellationToken);
+
     IReadOnlyList<string> Tables(string database);
 
     /// <summary>The database's persisted Parquet files (for <c>system.parquet_files</c>); none by default.</summary>
@@ -22,3 +29,18 @@ public interface ITableSource
 
 /// <summary>One persisted Parquet file of a table: its partition ("YYYY-MM-DD"), object path, size, rows and time range (ns).</summary>
 public sealed record TableFile(string Table, string Partition, string Path, long SizeBytes, long RowCount, long MinTime, long MaxTime);
+
+/// <summary>
+/// What a query needs from one table: the columns it names (null: all), an inclusive time range (ns) and, per tag,
+/// the only values a row may have (from <c>tag = 'v'</c> and <c>tag IN (…)</c> terms ANDed into WHERE).
+/// </summary>
+public sealed record ScanRequest(string Database, string Table)
+{
+    public IReadOnlyList<string>? Columns { get; init; }
+
+    public long? FromTime { get; init; }
+
+    public long? ToTime { get; init; }
+
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> TagValues { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+}

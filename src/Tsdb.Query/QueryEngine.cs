@@ -356,11 +356,20 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         }
         var tableName = table.Name.Parts[0].Value;
         var schema = source.GetSchema(database, tableName) ?? throw text.Error(table.Name.Span, $"unknown table '{tableName}'");
+        schema = Project(schema, text);
 
-        // Scan and filter, partition by partition.
-        var (from, to) = where is null ? (null, null) : TimeRange.Extract(where, new Evaluator(text, now) { Length = 0 });
+        // Scan and filter, partition by partition; the source prunes by time range and tag values.
+        var constants = new Evaluator(text, now) { Length = 0 };
+        var (from, to) = where is null ? (null, null) : TimeRange.Extract(where, constants);
+        var request = new ScanRequest(database, tableName)
+        {
+            Columns = [.. schema.Fields.Select(f => f.Name)],
+            FromTime = from,
+            ToTime = to,
+            TagValues = where is null ? new Dictionary<string, IReadOnlyList<string>>() : TagPredicates.Extract(where, schema, constants),
+        };
         var filtered = new List<RecordBatch>();
-        await foreach (var raw in source.ScanAsync(database, tableName, from, to, cancellationToken).ConfigureAwait(false))
+        await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = Align(raw, schema);
@@ -385,6 +394,21 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             _ = new Evaluator(text, now) { Batch = input, Length = 0 }.Predicate(where);
         }
         return input;
+    }
+
+    /// <summary>
+    /// The table's columns the statement can use: all of them under a <c>*</c>, otherwise those whose names occur in
+    /// the text (always keeping time, so a scan has rows to count even when no column is named).
+    /// </summary>
+    private static Schema Project(Schema schema, QueryText text)
+    {
+        if (text.HasWildcard)
+        {
+            return schema;
+        }
+        var named = text.Identifiers;
+        var fields = schema.Fields.Where(f => f.Name == "time" || named.Contains(f.Name) || named.Contains(f.Name.ToLowerInvariant())).ToList();
+        return fields.Count == schema.FieldCount ? schema : new Schema(fields, schema.Metadata);
     }
 
     private static RecordBatch Align(RecordBatch batch, Schema schema)

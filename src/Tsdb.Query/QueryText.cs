@@ -12,6 +12,14 @@ internal sealed class QueryText(string sql)
 
     public MemoryBudget Budget { get; init; } = new(long.MaxValue);
 
+    private (IReadOnlySet<string> Identifiers, bool Wildcard)? _names;
+
+    /// <summary>Every identifier of the statement (see <see cref="SqlParser.NamesUsed"/>).</summary>
+    public IReadOnlySet<string> Identifiers => (_names ??= SqlParser.NamesUsed(sql)).Identifiers;
+
+    /// <summary>Whether a <c>*</c> may select all columns somewhere in the statement.</summary>
+    public bool HasWildcard => (_names ??= SqlParser.NamesUsed(sql)).Wildcard;
+
     /// <summary>The value bound to <c>$name</c>; a missing one is an error naming it.</summary>
     public object? Parameter(ParameterExpression p) =>
         Parameters.TryGetValue(p.Name, out var value)

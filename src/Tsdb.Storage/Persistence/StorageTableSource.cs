@@ -30,6 +30,9 @@ public sealed class StorageTableSource(Catalog.Catalog catalog, TableReader read
     public IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, CancellationToken cancellationToken) =>
         reader.ReadAsync(database, table, fromTime, toTime, cancellationToken);
 
+    public IAsyncEnumerable<RecordBatch> ScanAsync(ScanRequest request, CancellationToken cancellationToken) =>
+        reader.ReadAsync(request, cancellationToken);
+
     public IReadOnlyList<TableFile> Files(string database) =>
         [.. catalog.Current.Files.Where(f => f.Database == database).Select(f => new TableFile(
             f.Table,
