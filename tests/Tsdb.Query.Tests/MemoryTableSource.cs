@@ -31,6 +31,15 @@ internal sealed class MemoryTableSource : ITableSource
         }
     }
 
+    /// <summary>The last scan's pushdowns. Rows are returned whole, as a source that ignores them would.</summary>
+    public ScanRequest? LastRequest { get; private set; }
+
+    public IAsyncEnumerable<RecordBatch> ScanAsync(ScanRequest request, CancellationToken cancellationToken)
+    {
+        LastRequest = request;
+        return ScanAsync(request.Database, request.Table, request.FromTime, request.ToTime, cancellationToken);
+    }
+
     public IReadOnlyList<string> Tables(string database) => [.. _tables.Keys];
 
     public List<TableFile> ParquetFiles { get; } = [];

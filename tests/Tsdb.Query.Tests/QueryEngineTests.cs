@@ -26,9 +26,9 @@ public sealed class QueryEngineTests
     }
 
     /// <summary>The result as text rows: "v1|v2|…", NULL for nulls, timestamps as formatted.</summary>
-    private async Task<List<string>> Rows(string sql)
+    private async Task<List<string>> Rows(string sql, IReadOnlyDictionary<string, object?>? parameters = null)
     {
-        var result = await _engine.ExecuteAsync("db", sql, CancellationToken.None);
+        var result = await _engine.ExecuteAsync("db", sql, parameters, CancellationToken.None);
         var rows = new List<string>();
         foreach (var batch in result.Batches)
         {
@@ -83,6 +83,44 @@ public sealed class QueryEngineTests
         Assert.Empty(await Rows("SELECT n FROM cpu WHERE usage = NULL"));
         Assert.Empty(await Rows("SELECT n FROM cpu WHERE NOT (usage = NULL)"));
         Assert.Equal(["3"], await Rows("SELECT count(*) AS c FROM cpu WHERE host <> 'a'"));   // the null host is excluded
+    }
+
+    [Fact]
+    public async Task Named_columns_and_tag_values_go_to_the_scan()
+    {
+        await Rows("SELECT max(usage) FROM cpu WHERE host = 'a' AND time > '2015-01-01T00:00:00Z'");
+        Assert.Equal(["host", "time", "usage"], _source.LastRequest!.Columns);
+        Assert.Equal(["a"], _source.LastRequest.TagValues["host"]);
+
+        // Two terms on one tag intersect; a parameter counts as a constant.
+        await Rows("SELECT n FROM cpu WHERE host IN ('a', 'b') AND $h = host", new Dictionary<string, object?> { ["h"] = "b" });
+        Assert.Equal(["host", "time", "n"], _source.LastRequest!.Columns);
+        Assert.Equal(["b"], _source.LastRequest.TagValues["host"]);
+
+        // OR, NOT IN and comparisons with fields prune nothing; count(*) still needs rows (time).
+        await Rows("SELECT count(*) FROM cpu WHERE host = 'a' OR host = 'b'");
+        Assert.Empty(_source.LastRequest!.TagValues);
+        Assert.Equal(["host", "time"], _source.LastRequest.Columns);
+        await Rows("SELECT count(*) FROM cpu WHERE host NOT IN ('a')");
+        Assert.Empty(_source.LastRequest!.TagValues);
+        await Rows("SELECT count(*) AS c FROM cpu");
+        Assert.Equal(["time"], _source.LastRequest!.Columns);
+
+        // A star selecting columns reads them all; one that multiplies does not.
+        await Rows("SELECT * FROM cpu WHERE host = 'a'");
+        Assert.Equal(["host", "time", "usage", "n"], _source.LastRequest!.Columns);
+        await Rows("SELECT c.* FROM cpu AS c");
+        Assert.Equal(4, _source.LastRequest!.Columns!.Count);
+        await Rows("SELECT n * 2 FROM cpu");
+        Assert.Equal(["time", "n"], _source.LastRequest!.Columns);
+    }
+
+    [Fact]
+    public async Task Answers_do_not_depend_on_the_pushdown()
+    {
+        // The memory source ignores the request and returns every row: the engine must still filter exactly.
+        Assert.Equal(["a|1"], await Rows("SELECT host, n FROM cpu WHERE host = 'a' AND n = 1"));
+        Assert.Equal(["2"], await Rows("SELECT count(*) FROM cpu WHERE host IN ('a', 'b') AND host = 'a'"));
     }
 
     [Fact]
