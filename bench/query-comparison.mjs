@@ -1,5 +1,7 @@
 // TSBS query types against a running tsdb (HTTP /api/v3/query_sql) and DuckDB over the same Parquet files.
-// usage: node bench/query-comparison.mjs --url http://127.0.0.1:18181 --db bench --parquet '/path/**/*.parquet' [--runs 20]
+// usage: node bench/query-comparison.mjs --url http://127.0.0.1:18181 --db bench --store-root DIR [--runs 20]
+// DuckDB reads exactly the files the catalog lists (system.parquet_files), found under the object store root DIR;
+// files that compaction replaced but has not deleted yet (the deletion grace) are left out.
 // Prints, per query, the median and p90 latency of each side and the row counts (which must agree).
 // DuckDB runs in this process with its default threads (2 here); tsdb's figure includes HTTP and JSON encoding.
 import { createRequire } from 'node:module';
@@ -11,7 +13,7 @@ const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) 
 const url = args.url ?? 'http://127.0.0.1:18181';
 const db = args.db ?? 'bench';
 const runs = Number(args.runs ?? 20);
-if (!args.parquet) { console.error('--parquet GLOB is required'); process.exit(2); }
+if (!args['store-root']) { console.error('--store-root DIR (the file object store root) is required'); process.exit(2); }
 
 // Times fall inside the generated data (2016-01-01T00:00Z onwards, one point per host every 10 s).
 const queries = [
@@ -27,14 +29,18 @@ const queries = [
   ['lastpoint', `SELECT DISTINCT ON (hostname) hostname, time, usage_user FROM cpu ORDER BY hostname, time DESC`],
 ];
 
-const duck = await (await DuckDBInstance.create(':memory:')).connect();
-await duck.run(`SET TimeZone = 'UTC'`);
-await duck.run(`CREATE VIEW cpu AS SELECT * FROM read_parquet('${args.parquet}')`);
-const total = (await (await duck.runAndReadAll('SELECT count(*) FROM cpu')).getRows())[0][0];
-console.log(`DuckDB sees ${total} rows in ${args.parquet}`);
-
 const headers = { 'content-type': 'application/json' };
 if (args.token) headers.authorization = `Bearer ${args.token}`;
+const listed = await fetch(`${url}/api/v3/query_sql`, { method: 'POST', headers, body: JSON.stringify({ db, q: "SELECT path, row_count FROM system.parquet_files WHERE table_name = 'cpu'", format: 'json' }) });
+const files = await listed.json();
+const paths = files.map((f) => `'${args['store-root']}/${f.path}'`);
+
+const duck = await (await DuckDBInstance.create(':memory:')).connect();
+await duck.run(`SET TimeZone = 'UTC'`);
+await duck.run(`CREATE VIEW cpu AS SELECT * FROM read_parquet([${paths.join(', ')}])`);
+const total = (await (await duck.runAndReadAll('SELECT count(*) FROM cpu')).getRows())[0][0];
+const ourTotal = await (await fetch(`${url}/api/v3/query_sql`, { method: 'POST', headers, body: JSON.stringify({ db, q: 'SELECT count(*) AS n FROM cpu', format: 'json' }) })).json();
+console.log(`${files.length} Parquet files; DuckDB sees ${total} rows, tsdb ${ourTotal[0].n}`);
 async function ours(sql) {
   const response = await fetch(`${url}/api/v3/query_sql`, { method: 'POST', headers, body: JSON.stringify({ db, q: sql, format: 'json' }) });
   const text = await response.text();

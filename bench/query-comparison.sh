@@ -24,6 +24,6 @@ curl -sf -XPOST http://127.0.0.1:18181/api/v3/persist >/dev/null
 curl -sf -XPOST http://127.0.0.1:18181/api/v3/compact >/dev/null
 DBS=$(dirname "$(find "$WORK/tsdb" -type d -name dbs -print -quit)")/dbs
 echo "Parquet files: $(find "$DBS" -name "*.parquet" | wc -l), $(du -sh "$DBS" | cut -f1)"
-node bench/query-comparison.mjs --url http://127.0.0.1:18181 --db bench --parquet "$DBS/bench/**/*.parquet" --runs "${RUNS:-20}"
+node bench/query-comparison.mjs --url http://127.0.0.1:18181 --db bench --store-root "$(dirname "$DBS")" --runs "${RUNS:-20}"
 echo "tsdb peak RSS: $(grep VmHWM /proc/$TSDB_PID/status | awk '{print $2/1024 " MiB"}')"
 kill "$TSDB_PID"; wait "$TSDB_PID" || true

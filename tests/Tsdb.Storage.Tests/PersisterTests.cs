@@ -92,6 +92,17 @@ public sealed class PersisterTests : IAsyncLifetime
 
         // No pushdown: every row, every column, as before.
         Assert.Equal(4, (await Scan(new ScanRequest("db", "t"))).Count);
+
+        // Day 0 gets a second file: later and disjoint in time it is streamed on its own; one that overlaps the
+        // first (a rewrite of b's point) makes the two one merged group, where the rewrite wins.
+        await Write("t,h=b v=7 5000");
+        await _persister.PersistAsync();
+        Assert.Equal([("time,v", "1000|2"), ("time,v", "2000|3"), ("time,v", "5000|7")],
+            await Scan(new ScanRequest("db", "t") { Columns = ["time", "v"], ToTime = 10_000 }));
+        await Write("t,h=b v=8 1000");
+        await _persister.PersistAsync();
+        Assert.Equal([("time,h,v", "1000|b|8"), ("time,h,v", "2000|c|3"), ("time,v", "5000|7")],
+            await Scan(new ScanRequest("db", "t") { Columns = ["time", "v"], ToTime = 10_000 }));
         Assert.Equal(["time,h,v,w,x"], (await Scan(new ScanRequest("db", "t") { FromTime = 86_400_000_000_000 })).Select(r => r.Columns).Distinct());
     }
 

@@ -34,6 +34,17 @@ internal static class Bounds
         {
             return false;
         }
+        if (predicate.AnyOf is { } values)
+        {
+            foreach (var value in values)
+            {
+                if (Compare(max, value) >= 0 && Compare(min, value) <= 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
         return true;
     }
 

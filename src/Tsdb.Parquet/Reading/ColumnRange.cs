@@ -6,4 +6,11 @@ namespace Tsdb.Parquet.Reading;
 /// <c>bool</c> or <c>string</c>. Row groups and pages that cannot hold such a row are not read; rows that do not
 /// match may still be returned (the caller filters exactly).
 /// </summary>
-public sealed record ColumnRange(string Column, object? Min, object? Max);
+public sealed record ColumnRange(string Column, object? Min, object? Max)
+{
+    /// <summary>
+    /// When set, the only values a row may have (bounds of the same kinds as Min/Max): data whose [min, max] holds none
+    /// of them is skipped too. <c>host IN ('a', 'z')</c> then skips a page of hosts b…y, which [a, z] alone would not.
+    /// </summary>
+    public IReadOnlyList<object>? AnyOf { get; init; }
+}

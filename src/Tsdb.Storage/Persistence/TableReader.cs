@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Builders;
+using Tsdb.Arrow.Compute;
 using Tsdb.Catalog;
 using Tsdb.ObjectStore;
 using Tsdb.Core.Schema;
@@ -26,9 +28,10 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
         ReadAsync(new ScanRequest(database, table) { FromTime = fromTime, ToTime = toTime }, cancellationToken);
 
     /// <summary>
-    /// The table's rows for a query: files pruned by time and tag ranges; a partition that is one file and nothing
-    /// buffered is streamed row group by row group with only the asked columns (files are written sorted and
-    /// deduplicated); any other partition is merged — only the asked columns plus the sort key — into one batch.
+    /// The table's rows for a query: files pruned by time and tag ranges, then per day partition the files and
+    /// buffered chunks in groups whose time ranges overlap. A group that is one file is streamed row group by row
+    /// group with only the asked columns (files are written sorted and deduplicated); any other group — where
+    /// duplicates can exist — is merged, reading only the asked columns plus the sort key. Groups come in time order.
     /// </summary>
     public async IAsyncEnumerable<RecordBatch> ReadAsync(ScanRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -42,58 +45,125 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
             yield break;
         }
         var columns = TableColumnsOf(definition, request.Columns);
+        var predicates = Predicates(request);
         var files = snapshot.FilesOf(database, table).Where(f => Overlaps(f.MinTime, f.MaxTime, fromTime, toTime) && MayHoldTags(f, request.TagValues)).ToList();
         chunks = [.. chunks.Where(c => Overlaps(c.MinTime, c.MaxTime, fromTime, toTime))];
         var days = files.Select(f => f.Day).Concat(chunks.Select(c => c.Day)).Distinct().Order().ToList();
         foreach (var day in days)
         {
-            var dayFiles = files.Where(f => f.Day == day).ToList();
-            if (dayFiles.Count == 1 && !chunks.Any(c => c.Day == day))
+            foreach (var group in OverlapGroups(files.Where(f => f.Day == day), chunks.Where(c => c.Day == day)))
             {
-                var batches = await ReadFileAsync(dayFiles[0], request.Columns, Predicates(request), cancellationToken).ConfigureAwait(false);
-                if (batches is not null)
+                if (group.Files.Count == 1 && group.Chunks.Count == 0)
                 {
-                    foreach (var batch in batches)
+                    var batches = await ReadFileAsync(group.Files[0], request.Columns, predicates, cancellationToken).ConfigureAwait(false);
+                    if (batches is not null)
                     {
-                        yield return batch;
+                        foreach (var batch in batches)
+                        {
+                            yield return batch;
+                        }
+                        continue;
                     }
-                    continue;
                 }
-                // The file went away under us (compaction replaced it): read the partition from a fresh view.
-                dayFiles = [.. catalog.Current.FilesOf(database, table).Where(f => f.Day == day && Overlaps(f.MinTime, f.MaxTime, fromTime, toTime))];
-            }
-            var merged = await ReadDayAsync(request, day, columns, dayFiles, chunks, cancellationToken).ConfigureAwait(false);
-            if (merged is { Length: > 0 })
-            {
-                yield return merged;
+                var (gone, merged) = await ReadMergedAsync(request, columns, predicates, group.Files, group.Chunks, cancellationToken).ConfigureAwait(false);
+                if (gone)
+                {
+                    // A file went away under us: compaction replaced it and its grace ran out while this query held
+                    // an old catalog. The rest of the partition (this group's start onwards; earlier groups are
+                    // already returned) is read again from a fresh view, merged as one.
+                    var rest = request with { FromTime = Math.Max(request.FromTime ?? long.MinValue, group.MinTime) };
+                    var fresh = await ReadFreshDayAsync(rest, day, columns, cancellationToken).ConfigureAwait(false);
+                    if (fresh is { Length: > 0 })
+                    {
+                        yield return fresh;
+                    }
+                    break;
+                }
+                if (merged is { Length: > 0 })
+                {
+                    yield return merged;
+                }
             }
         }
     }
 
-    /// <summary>
-    /// One partition, merged. A file can vanish under a reader that holds an old catalog for longer than the deletion
-    /// grace (compaction replaced it); the partition is then read again from a fresh view.
-    /// </summary>
-    private async Task<RecordBatch?> ReadDayAsync(ScanRequest request, int day, TableColumns columns, List<ParquetFileEntry> files, IReadOnlyList<BufferedChunk> chunks, CancellationToken cancellationToken)
+    private sealed record SourceGroup(List<ParquetFileEntry> Files, List<BufferedChunk> Chunks, long MinTime, long MaxTime);
+
+    /// <summary>Files and chunks of one partition in groups of transitively overlapping time ranges, in time order.</summary>
+    private static List<SourceGroup> OverlapGroups(IEnumerable<ParquetFileEntry> files, IEnumerable<BufferedChunk> chunks)
+    {
+        var sources = files.Select(f => (f.MinTime, f.MaxTime, File: (ParquetFileEntry?)f, Chunk: (BufferedChunk?)null))
+            .Concat(chunks.Select(c => (c.MinTime, c.MaxTime, File: (ParquetFileEntry?)null, Chunk: (BufferedChunk?)c)))
+            .OrderBy(s => s.MinTime).ToList();
+        var groups = new List<SourceGroup>();
+        SourceGroup? current = null;
+        foreach (var source in sources)
+        {
+            if (current is null || source.MinTime > current.MaxTime)
+            {
+                current = new SourceGroup([], [], source.MinTime, source.MaxTime);
+                groups.Add(current);
+            }
+            else if (source.MaxTime > current.MaxTime)
+            {
+                current = current with { MaxTime = source.MaxTime };
+                groups[^1] = current;
+            }
+            if (source.File is { } file)
+            {
+                current.Files.Add(file);
+            }
+            else
+            {
+                current.Chunks.Add(source.Chunk!);
+            }
+        }
+        return groups;
+    }
+
+    /// <summary>One group merged (files oldest first, then chunks in WAL order); Gone when one of its files is gone, null when it has no rows.</summary>
+    private async Task<(bool Gone, RecordBatch? Rows)> ReadMergedAsync(ScanRequest request, TableColumns columns, List<ColumnRange> predicates, List<ParquetFileEntry> files, List<BufferedChunk> chunks, CancellationToken cancellationToken)
     {
         var names = columns.Columns.Select(c => c.Name).ToList();
-        var predicates = Predicates(request);
+        var sources = new List<RecordBatch>();
+        foreach (var file in files.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id))
+        {
+            var batches = await ReadFileAsync(file, names, predicates, cancellationToken).ConfigureAwait(false);
+            if (batches is null)
+            {
+                return (true, null);
+            }
+            sources.AddRange(batches);
+        }
+        sources.AddRange(chunks.OrderBy(c => c.Sequence).Select(c => c.Batch));
+        return (false, sources.Count == 0 ? null : RowMerger.Merge(columns, sources));
+    }
+
+    /// <summary>The partition's rows from <see cref="ScanRequest.FromTime"/> on, from a fresh catalog and buffer, merged, exactly cut at that time.</summary>
+    private async Task<RecordBatch?> ReadFreshDayAsync(ScanRequest request, int day, TableColumns columns, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; ; attempt++)
         {
-            try
+            var chunks = buffer.Snapshot(request.Database, request.Table).Where(c => c.Day == day && Overlaps(c.MinTime, c.MaxTime, request.FromTime, request.ToTime)).ToList();
+            var files = catalog.Current.FilesOf(request.Database, request.Table).Where(f => f.Day == day && Overlaps(f.MinTime, f.MaxTime, request.FromTime, request.ToTime)).ToList();
+            var (gone, merged) = await ReadMergedAsync(request, columns, Predicates(request), files, chunks, cancellationToken).ConfigureAwait(false);
+            if (!gone)
             {
-                var sources = new List<RecordBatch>();
-                foreach (var file in files.Where(f => f.Day == day).OrderBy(f => f.MaxSequence).ThenBy(f => f.Id))
+                if (merged is null)
                 {
-                    sources.AddRange(await ReadFileAsync(file, names, predicates, cancellationToken).ConfigureAwait(false) ?? throw new ObjectNotFoundException(file.Path));
+                    return null;
                 }
-                sources.AddRange(chunks.Where(c => c.Day == day).OrderBy(c => c.Sequence).Select(c => c.Batch));
-                return sources.Count == 0 ? null : RowMerger.Merge(columns, sources);
+                var times = (TimestampArray)merged.Column(columns.TimeIndex);
+                using var keep = new BooleanArrayBuilder();
+                for (var i = 0; i < merged.Length; i++)
+                {
+                    keep.Append(times.GetValue(i) >= request.FromTime);
+                }
+                return Selection.Filter(merged, (BooleanArray)keep.Build());
             }
-            catch (ObjectNotFoundException) when (attempt < 3)
+            if (attempt >= 3)
             {
-                chunks = [.. buffer.Snapshot(request.Database, request.Table).Where(c => c.Day == day)];
-                files = [.. catalog.Current.FilesOf(request.Database, request.Table).Where(f => f.Day == day && Overlaps(f.MinTime, f.MaxTime, request.FromTime, request.ToTime))];
+                throw new ObjectNotFoundException($"files of {request.Database}.{request.Table} kept vanishing while they were read");
             }
         }
     }
@@ -141,7 +211,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
         {
             if (values.Count > 0)
             {
-                predicates.Add(new ColumnRange(tag, values.Min(StringComparer.Ordinal), values.Max(StringComparer.Ordinal)));
+                predicates.Add(new ColumnRange(tag, values.Min(StringComparer.Ordinal), values.Max(StringComparer.Ordinal)) { AnyOf = [.. values] });
             }
         }
         return predicates;
