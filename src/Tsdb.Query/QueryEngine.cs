@@ -13,9 +13,13 @@ namespace Tsdb.Query;
 public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEngineOptions? options = null)
 {
     private readonly QueryEngineOptions _options = options ?? new QueryEngineOptions();
+    private readonly QueryLog _log = new(time);
     private int _running;
 
     public QueryEngineOptions Options => _options;
+
+    /// <summary>Running and recently finished statements (<c>system.queries</c>).</summary>
+    public QueryLog Log => _log;
 
     public Task<QueryResult> ExecuteAsync(string database, string sql, CancellationToken cancellationToken) =>
         ExecuteAsync(database, sql, null, cancellationToken);
@@ -34,12 +38,28 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             throw new QueryLimitException(QueryLimit.Concurrency,
                 $"too many queries are running (the limit is {_options.MaxConcurrentQueries} at a time); retry later");
         }
+        var entry = _log.Start(database, sql);
+        var outcome = QueryOutcome.Failed;
+        string? error = null;
         try
         {
-            return await RunStatementAsync(database, sql, parameters, cancellationToken).ConfigureAwait(false);
+            var result = await RunStatementAsync(database, sql, parameters, cancellationToken).ConfigureAwait(false);
+            outcome = QueryOutcome.Success;
+            return result;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = QueryOutcome.Cancelled;
+            throw;
+        }
+        catch (Exception ex)
+        {
+            error = ex.Message;
+            throw;
         }
         finally
         {
+            _log.Finish(entry, outcome, error);
             Interlocked.Decrement(ref _running);
         }
     }
@@ -147,6 +167,20 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                      ("min_time", Columns.FromValues(ArrowType.Int64, [.. files.Select(f => f.MinTime)], null)),
                      ("max_time", Columns.FromValues(ArrowType.Int64, [.. files.Select(f => f.MaxTime)], null))], n).Batches[0];
             }
+            case ("system", "queries"):
+            {
+                var entries = _log.Entries(database);
+                var n = entries.Count;
+                return Result(
+                    [("id", Columns.FromValues(ArrowType.Int64, [.. entries.Select(e => e.Id)], null)),
+                     ("issue_time", Columns.FromValues(ArrowType.TimestampNanosecond, [.. entries.Select(e => e.IssueTimeNs)], null)),
+                     ("query_type", Columns.Constant("sql", n)), ("query_text", Columns.FromStrings([.. entries.Select(e => e.Text)])),
+                     ("running", Columns.FromBools([.. entries.Select(e => (bool?)(e.Outcome == QueryOutcome.Running))])),
+                     ("success", Columns.FromBools([.. entries.Select(e => e.Outcome == QueryOutcome.Running ? null : (bool?)(e.Outcome == QueryOutcome.Success))])),
+                     ("cancelled", Columns.FromBools([.. entries.Select(e => (bool?)(e.Outcome == QueryOutcome.Cancelled))])),
+                     ("end2end_duration_ms", Columns.FromValues(ArrowType.Float64, [.. entries.Select(e => e.Duration.TotalMilliseconds)], null)),
+                     ("error", Columns.FromStrings([.. entries.Select(e => e.Error)]))], n).Batches[0];
+            }
             default:
                 return null;
         }
@@ -154,7 +188,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
 
     /// <summary>The metadata views this engine answers, listed in information_schema.tables as VIEW.</summary>
     private static readonly (string Schema, string Name)[] Views =
-        [("information_schema", "columns"), ("information_schema", "tables"), ("system", "parquet_files")];
+        [("information_schema", "columns"), ("information_schema", "tables"), ("system", "parquet_files"), ("system", "queries")];
 
     private static string TypeName(ArrowType t) => t.Id switch
     {

@@ -109,7 +109,7 @@ public sealed class QueryHttpFeatureTests : IDisposable
         }
         var tables = await Query("SELECT table_schema, table_name, table_type FROM information_schema.tables ORDER BY table_schema, table_name");
         Assert.Equal(
-            """[{"table_schema":"information_schema","table_name":"columns","table_type":"VIEW"},{"table_schema":"information_schema","table_name":"tables","table_type":"VIEW"},{"table_schema":"iox","table_name":"cpu","table_type":"BASE TABLE"},{"table_schema":"system","table_name":"parquet_files","table_type":"VIEW"}]""",
+            """[{"table_schema":"information_schema","table_name":"columns","table_type":"VIEW"},{"table_schema":"information_schema","table_name":"tables","table_type":"VIEW"},{"table_schema":"iox","table_name":"cpu","table_type":"BASE TABLE"},{"table_schema":"system","table_name":"parquet_files","table_type":"VIEW"},{"table_schema":"system","table_name":"queries","table_type":"VIEW"}]""",
             tables.ToJsonString());
         var columns = await Query("SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = 'cpu' ORDER BY column_name");
         Assert.Equal(

@@ -67,7 +67,7 @@ public sealed class QueryFeatureTests
         _source.Add("mem", MemoryTableSource.CpuSchema);
         Assert.Equal([
             "public|iox|cpu|BASE TABLE", "public|iox|mem|BASE TABLE",
-            "public|information_schema|columns|VIEW", "public|information_schema|tables|VIEW", "public|system|parquet_files|VIEW"],
+            "public|information_schema|columns|VIEW", "public|information_schema|tables|VIEW", "public|system|parquet_files|VIEW", "public|system|queries|VIEW"],
             await Rows(Engine(), "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables"));
         Assert.Equal(["cpu", "mem"], await Rows(Engine(), "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY table_name"));
     }
@@ -123,5 +123,38 @@ public sealed class QueryFeatureTests
         // A selective WHERE keeps the materialised rows under the limit.
         Assert.Equal(["1"], await Rows(Engine(new QueryEngineOptions { MaxQueryMemoryBytes = 4096 }), "SELECT n FROM cpu WHERE n = 1"));
         Assert.Equal(["6"], await Rows(Engine(), "SELECT count(*) FROM cpu"));
+    }
+
+    [Fact]
+    public async Task System_queries_lists_running_finished_failed_and_cancelled_statements()
+    {
+        var engine = Engine();
+        Assert.Equal(["6"], await Rows(engine, "SELECT count(*) FROM cpu"));
+        await Assert.ThrowsAsync<QueryException>(() => engine.ExecuteAsync("db", "SELECT nope FROM cpu", CancellationToken.None));
+        using (var cancel = new CancellationTokenSource())
+        {
+            _source.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var abandoned = engine.ExecuteAsync("db", "SELECT n FROM cpu", cancel.Token);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+        }
+        _source.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = engine.ExecuteAsync("db", "SELECT max(n) FROM cpu", CancellationToken.None);
+
+        // (Metadata views do not scan, so the gate holds only the max(n) query.)
+        var rows = await Rows(engine, "SELECT query_text, running, success, cancelled, error IS NULL FROM system.queries ORDER BY id");
+        Assert.Equal([
+            "SELECT count(*) FROM cpu|False|True|False|True",
+            "SELECT nope FROM cpu|False|False|False|False",
+            "SELECT n FROM cpu|False|False|True|True",
+            "SELECT max(n) FROM cpu|True|NULL|False|True",
+            "SELECT query_text, running, success, cancelled, error IS NULL FROM system.queries ORDER BY id|True|NULL|False|True",
+        ], rows);
+        Assert.Contains("nope", (await Rows(engine, "SELECT error FROM system.queries WHERE success = false AND NOT cancelled"))[0], StringComparison.Ordinal);
+        Assert.Empty(engine.Log.Entries("other"));
+        Assert.False(running.IsCompleted);
+        _source.Gate.SetResult();
+        await running;
+        Assert.Equal(["True"], await Rows(engine, "SELECT success FROM system.queries WHERE query_text = 'SELECT max(n) FROM cpu'"));
     }
 }
