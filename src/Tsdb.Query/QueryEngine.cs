@@ -321,7 +321,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         RecordBatch input;
         if (select.From is NamedTableSource table && !(table.Name.Parts.Count == 1 && ctes.ContainsKey(table.Name.Parts[0].Value)))
         {
-            input = await ScanAsync(database, table, select.Where, text, now, cancellationToken).ConfigureAwait(false);
+            input = await ScanAsync(database, table, select.Where, text, now, cancellationToken, RowsNeeded(select, text, now)).ConfigureAwait(false);
         }
         else
         {
@@ -376,7 +376,86 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         return new RecordBatch(schema, [.. batch.Columns], batch.Length);
     }
 
-    private async Task<RecordBatch> ScanAsync(string database, NamedTableSource table, Expression? where, QueryText text, long now, CancellationToken cancellationToken)
+    /// <summary>
+    /// For a plain row query with a LIMIT (no grouping, aggregates or DISTINCT), how many input rows can matter —
+    /// OFFSET + LIMIT — and the ORDER BY keys as expressions over the table's columns (null when there is no ORDER BY).
+    /// The scan then stops early (no ORDER BY) or keeps only each batch's top rows (ORDER BY … LIMIT). Null when the
+    /// query needs every row.
+    /// </summary>
+    private static (long Rows, List<(Expression Key, bool Descending, bool NullsFirst)>? Order)? RowsNeeded(SelectStatement select, QueryText text, long now)
+    {
+        if (select.Limit is null || select.GroupBy.Count > 0 || select.Having is not null || select.Distinct || select.DistinctOn is { Count: > 0 })
+        {
+            return null;
+        }
+        var aggregates = new List<Expression>();
+        var items = new List<ExpressionSelectItem>();
+        foreach (var item in select.Projection)
+        {
+            if (item is ExpressionSelectItem e)
+            {
+                CollectAggregates(e.Expression, aggregates, text);
+                items.Add(e);
+            }
+        }
+        foreach (var o in select.OrderBy)
+        {
+            CollectAggregates(o.Expression, aggregates, text);
+        }
+        if (aggregates.Count > 0)
+        {
+            return null;
+        }
+        var rows = Count(select.Limit, text, "LIMIT")!.Value + (Count(select.Offset, text, "OFFSET") ?? 0);
+        if (select.OrderBy.Count == 0)
+        {
+            return (rows, null);
+        }
+        var keys = new List<(Expression, bool, bool)>();
+        foreach (var o in select.OrderBy)
+        {
+            var key = o.Expression;
+            if (key is IntegerLiteral ordinal)
+            {
+                // A position: only resolvable here when no * precedes it in the select list.
+                if (select.Projection.Any(p => p is WildcardSelectItem) || ordinal.Value < 1 || ordinal.Value > items.Count)
+                {
+                    return null;
+                }
+                key = items[(int)ordinal.Value - 1].Expression;
+            }
+            else if (key is ColumnReference { Parts.Count: 1 } c && items.FirstOrDefault(i => i.Alias?.Value == c.Parts[0].Value) is { } aliased)
+            {
+                key = aliased.Expression;
+            }
+            keys.Add((key, o.Descending, o.NullsFirst ?? o.Descending));
+        }
+        return (rows, keys);
+    }
+
+    /// <summary>A batch's first <paramref name="rows"/> rows in ORDER BY order (a superset of its rows in the final top rows); the batch itself when the keys cannot be evaluated on it.</summary>
+    private static RecordBatch TopRows(RecordBatch batch, long rows, List<(Expression Key, bool Descending, bool NullsFirst)> order, QueryText text, long now)
+    {
+        if (batch.Length <= rows)
+        {
+            return batch;
+        }
+        var evaluator = new Evaluator(text, now) { Batch = batch, Length = batch.Length };
+        List<(ArrowArray, bool, bool)> keys;
+        try
+        {
+            keys = [.. order.Select(o => (evaluator.Materialize(evaluator.Eval(o.Key)), o.Descending, o.NullsFirst))];
+        }
+        catch (QueryException)
+        {
+            return batch;   // a key only the projected rows can answer: the final sort reports or handles it
+        }
+        var sorted = Sorting.SortIndices(keys);
+        return Selection.Take(batch, sorted.AsSpan(0, (int)rows));
+    }
+
+    private async Task<RecordBatch> ScanAsync(string database, NamedTableSource table, Expression? where, QueryText text, long now, CancellationToken cancellationToken,
+        (long Rows, List<(Expression Key, bool Descending, bool NullsFirst)>? Order)? needed = null)
     {
         if (table.Name.Parts.Count > 1)
         {
@@ -403,6 +482,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             TagValues = where is null ? new Dictionary<string, IReadOnlyList<string>>() : TagPredicates.Extract(where, schema, constants),
         };
         var filtered = new List<RecordBatch>();
+        long kept = 0;
         await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -412,10 +492,19 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 var mask = new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(where);
                 batch = Selection.Filter(batch, mask);
             }
+            if (needed is { Order: { } order } top)
+            {
+                batch = TopRows(batch, top.Rows, order, text, now);
+            }
             if (batch.Length > 0)
             {
                 text.Budget.Charge(batch);
                 filtered.Add(batch);
+                kept += batch.Length;
+            }
+            if (needed is { Order: null } first && kept >= first.Rows)
+            {
+                break;   // LIMIT without ORDER BY: any rows will do, and these are enough
             }
         }
         var input = filtered.Count == 0 ? Empty(schema) : Columns.Concatenate(filtered[0].Schema, filtered);

@@ -27,6 +27,7 @@ internal sealed class MemoryTableSource : ITableSource
         }
         foreach (var b in _tables[table].Batches)
         {
+            BatchesRead++;
             yield return b;
         }
     }
@@ -41,6 +42,9 @@ internal sealed class MemoryTableSource : ITableSource
     }
 
     public IReadOnlyList<string> Tables(string database) => [.. _tables.Keys];
+
+    /// <summary>Batches handed out by scans so far.</summary>
+    public int BatchesRead { get; set; }
 
     public List<TableFile> ParquetFiles { get; } = [];
 

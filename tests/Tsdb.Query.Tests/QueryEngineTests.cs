@@ -116,6 +116,24 @@ public sealed class QueryEngineTests
     }
 
     [Fact]
+    public async Task Limit_without_order_stops_the_scan_and_order_by_limit_keeps_top_rows_per_batch()
+    {
+        _source.BatchesRead = 0;
+        Assert.Equal(2, (await Rows("SELECT n FROM cpu LIMIT 2")).Count);
+        Assert.Equal(1, _source.BatchesRead);   // the first batch had enough rows
+        _source.BatchesRead = 0;
+        Assert.Single(await Rows("SELECT n FROM cpu WHERE host = 'c' LIMIT 1"));
+        Assert.Equal(2, _source.BatchesRead);   // 'c' is only in the second batch
+
+        // Top rows over two batches, by expression, alias, ordinal and with OFFSET, ties kept in scan order.
+        Assert.Equal(["c|50", "b|40"], await Rows("SELECT host, usage FROM cpu WHERE usage < 60 ORDER BY usage DESC LIMIT 2"));
+        Assert.Equal(["b|40", "b|80"], await Rows("SELECT host, usage * 2 AS u FROM cpu ORDER BY u LIMIT 2 OFFSET 1"));
+        Assert.Equal(["c", "a"], (await Rows("SELECT host, time FROM cpu WHERE host IS NOT NULL ORDER BY 2 DESC, 1 LIMIT 2 OFFSET 0")).Select(r => r.Split('|')[0]));
+        Assert.Equal(["a", "b"], await Rows("SELECT host FROM cpu ORDER BY time, host LIMIT 2"));
+        Assert.Equal(["NULL|6", "c|5"], await Rows("SELECT host, n FROM cpu ORDER BY n DESC NULLS LAST LIMIT 2"));
+    }
+
+    [Fact]
     public async Task Answers_do_not_depend_on_the_pushdown()
     {
         // The memory source ignores the request and returns every row: the engine must still filter exactly.
