@@ -223,14 +223,12 @@ internal static class Columns
         }
         for (var c = 0; c < columns.Length; c++)
         {
-            var field = schema[c];
-            ArrayData? data = null;
-            foreach (var b in batches)
-            {
-                var col = Plain(b.Column(c)).Data;
-                data = data is null ? col : ArrayConcatenation.Concatenate(data, col);
-            }
-            columns[c] = data is null ? Constant(null, 0) : ArrowArray.Create(data);
+            // One pass over all parts; dictionaries of strings are merged, not decoded, when every part has the same type.
+            var parts = batches.Select(b => b.Column(c)).ToList();
+            var first = parts[0].Type;
+            var sameType = parts.TrueForAll(p => p.Type == first);
+            var mergeable = sameType && (first.Id != ArrowTypeId.Dictionary || first.ValueType!.Id == ArrowTypeId.Utf8);
+            columns[c] = ArrowArray.Create(ArrayConcatenation.Concatenate([.. parts.Select(p => (mergeable ? p : Plain(p)).Data)]));
         }
         var fields = new Field[schema.FieldCount];
         for (var c = 0; c < fields.Length; c++)

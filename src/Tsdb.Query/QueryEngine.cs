@@ -321,7 +321,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         RecordBatch input;
         if (select.From is NamedTableSource table && !(table.Name.Parts.Count == 1 && ctes.ContainsKey(table.Name.Parts[0].Value)))
         {
-            input = await ScanAsync(database, table, select.Where, text, now, cancellationToken, RowsNeeded(select, text, now)).ConfigureAwait(false);
+            input = await ScanAsync(database, table, select.Where, text, now, cancellationToken, Reduction(select, text)).ConfigureAwait(false);
         }
         else
         {
@@ -376,15 +376,20 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         return new RecordBatch(schema, [.. batch.Columns], batch.Length);
     }
 
+    /// <summary>How a plain row query lets the scan drop rows early (see <see cref="Reduction"/>).</summary>
+    private sealed record ScanReduction(long? Rows, List<(Expression Key, bool Descending, bool NullsFirst)>? Order, List<Expression>? DistinctOn);
+
     /// <summary>
-    /// For a plain row query with a LIMIT (no grouping, aggregates or DISTINCT), how many input rows can matter —
-    /// OFFSET + LIMIT — and the ORDER BY keys as expressions over the table's columns (null when there is no ORDER BY).
-    /// The scan then stops early (no ORDER BY) or keeps only each batch's top rows (ORDER BY … LIMIT). Null when the
-    /// query needs every row.
+    /// For a row query without grouping, aggregates, HAVING or DISTINCT: with a LIMIT, how many input rows can matter
+    /// (OFFSET + LIMIT); the ORDER BY keys and DISTINCT ON keys as expressions over the table's columns. The scan then
+    /// stops early (LIMIT, no ORDER BY), keeps each batch's top rows (ORDER BY … LIMIT) or each batch's first row
+    /// per DISTINCT ON key in ORDER BY order (the global first row of a key is the first of its batch). Null when
+    /// the query needs every row.
     /// </summary>
-    private static (long Rows, List<(Expression Key, bool Descending, bool NullsFirst)>? Order)? RowsNeeded(SelectStatement select, QueryText text, long now)
+    private static ScanReduction? Reduction(SelectStatement select, QueryText text)
     {
-        if (select.Limit is null || select.GroupBy.Count > 0 || select.Having is not null || select.Distinct || select.DistinctOn is { Count: > 0 })
+        var distinctOn = select.DistinctOn is { Count: > 0 } on ? on : null;
+        if ((select.Limit is null && (distinctOn is null || select.OrderBy.Count == 0)) || select.GroupBy.Count > 0 || select.Having is not null || select.Distinct)
         {
             return null;
         }
@@ -406,56 +411,80 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         {
             return null;
         }
-        var rows = Count(select.Limit, text, "LIMIT")!.Value + (Count(select.Offset, text, "OFFSET") ?? 0);
-        if (select.OrderBy.Count == 0)
+        var hasStar = select.Projection.Any(p => p is WildcardSelectItem);
+        Expression? Resolve(Expression key) => key switch
         {
-            return (rows, null);
-        }
+            // A position: only resolvable here when no * precedes it in the select list.
+            IntegerLiteral ordinal => hasStar || ordinal.Value < 1 || ordinal.Value > items.Count ? null : items[(int)ordinal.Value - 1].Expression,
+            ColumnReference { Parts.Count: 1 } c when items.FirstOrDefault(i => i.Alias?.Value == c.Parts[0].Value) is { } aliased => aliased.Expression,
+            _ => key,
+        };
         var keys = new List<(Expression, bool, bool)>();
         foreach (var o in select.OrderBy)
         {
-            var key = o.Expression;
-            if (key is IntegerLiteral ordinal)
+            if (Resolve(o.Expression) is not { } key)
             {
-                // A position: only resolvable here when no * precedes it in the select list.
-                if (select.Projection.Any(p => p is WildcardSelectItem) || ordinal.Value < 1 || ordinal.Value > items.Count)
-                {
-                    return null;
-                }
-                key = items[(int)ordinal.Value - 1].Expression;
-            }
-            else if (key is ColumnReference { Parts.Count: 1 } c && items.FirstOrDefault(i => i.Alias?.Value == c.Parts[0].Value) is { } aliased)
-            {
-                key = aliased.Expression;
+                return null;
             }
             keys.Add((key, o.Descending, o.NullsFirst ?? o.Descending));
         }
-        return (rows, keys);
+        List<Expression>? distinctKeys = null;
+        if (distinctOn is not null)
+        {
+            distinctKeys = [];
+            foreach (var d in distinctOn)
+            {
+                if (Resolve(d) is not { } key)
+                {
+                    return null;
+                }
+                distinctKeys.Add(key);
+            }
+        }
+        long? rows = select.Limit is null ? null : Count(select.Limit, text, "LIMIT")!.Value + (Count(select.Offset, text, "OFFSET") ?? 0);
+        if (distinctKeys is not null)
+        {
+            rows = null;   // LIMIT counts distinct keys, not rows: only the per-key reduction applies
+        }
+        return new ScanReduction(rows, keys.Count == 0 ? null : keys, distinctKeys);
     }
 
-    /// <summary>A batch's first <paramref name="rows"/> rows in ORDER BY order (a superset of its rows in the final top rows); the batch itself when the keys cannot be evaluated on it.</summary>
-    private static RecordBatch TopRows(RecordBatch batch, long rows, List<(Expression Key, bool Descending, bool NullsFirst)> order, QueryText text, long now)
+    /// <summary>
+    /// What of a batch can reach the result: its first <c>Rows</c> rows in ORDER BY order, or its first row per
+    /// DISTINCT ON key in that order. The batch itself when the keys cannot be evaluated on the table's columns.
+    /// </summary>
+    private static RecordBatch Reduce(RecordBatch batch, ScanReduction reduction, QueryText text, long now)
     {
-        if (batch.Length <= rows)
+        if (reduction.Order is not { } order || (reduction.DistinctOn is null && batch.Length <= reduction.Rows))
         {
             return batch;
         }
         var evaluator = new Evaluator(text, now) { Batch = batch, Length = batch.Length };
         List<(ArrowArray, bool, bool)> keys;
+        ArrowArray[]? distinct = null;
         try
         {
             keys = [.. order.Select(o => (evaluator.Materialize(evaluator.Eval(o.Key)), o.Descending, o.NullsFirst))];
+            distinct = reduction.DistinctOn?.Select(d => evaluator.Materialize(evaluator.Eval(d))).ToArray();
         }
         catch (QueryException)
         {
-            return batch;   // a key only the projected rows can answer: the final sort reports or handles it
+            return batch;   // a key only the projected rows can answer: the final pass reports or handles it
         }
         var sorted = Sorting.SortIndices(keys);
-        return Selection.Take(batch, sorted.AsSpan(0, (int)rows));
+        if (distinct is not null)
+        {
+            var firsts = FirstOfEachGroup(distinct, sorted);
+            Array.Sort(firsts);   // keep scan order among survivors, so ties resolve as a full sort would
+            return Selection.Take(batch, firsts);
+        }
+        var top = sorted.AsSpan(0, (int)reduction.Rows!.Value).ToArray();
+        Array.Sort(top);
+        return Selection.Take(batch, top);
     }
 
     private async Task<RecordBatch> ScanAsync(string database, NamedTableSource table, Expression? where, QueryText text, long now, CancellationToken cancellationToken,
-        (long Rows, List<(Expression Key, bool Descending, bool NullsFirst)>? Order)? needed = null)
+        ScanReduction? reduction = null)
     {
         if (table.Name.Parts.Count > 1)
         {
@@ -492,9 +521,9 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 var mask = new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(where);
                 batch = Selection.Filter(batch, mask);
             }
-            if (needed is { Order: { } order } top)
+            if (reduction is not null)
             {
-                batch = TopRows(batch, top.Rows, order, text, now);
+                batch = Reduce(batch, reduction, text, now);
             }
             if (batch.Length > 0)
             {
@@ -502,7 +531,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 filtered.Add(batch);
                 kept += batch.Length;
             }
-            if (needed is { Order: null } first && kept >= first.Rows)
+            if (reduction is { Order: null, DistinctOn: null, Rows: { } enough } && kept >= enough)
             {
                 break;   // LIMIT without ORDER BY: any rows will do, and these are enough
             }

@@ -131,6 +131,11 @@ public sealed class QueryEngineTests
         Assert.Equal(["c", "a"], (await Rows("SELECT host, time FROM cpu WHERE host IS NOT NULL ORDER BY 2 DESC, 1 LIMIT 2 OFFSET 0")).Select(r => r.Split('|')[0]));
         Assert.Equal(["a", "b"], await Rows("SELECT host FROM cpu ORDER BY time, host LIMIT 2"));
         Assert.Equal(["NULL|6", "c|5"], await Rows("SELECT host, n FROM cpu ORDER BY n DESC NULLS LAST LIMIT 2"));
+
+        // DISTINCT ON keeps each batch's first row per key before the final pass (a's rows are in both batches).
+        Assert.Equal(["a|3", "b|NULL", "c|5", "NULL|6"], await Rows("SELECT DISTINCT ON (host) host, n FROM cpu ORDER BY host, time DESC"));
+        Assert.Equal(["a|1", "b|2"], await Rows("SELECT DISTINCT ON (host) host AS h, n FROM cpu ORDER BY h, time LIMIT 2"));
+        Assert.Equal(["a|3", "b|2", "c|5", "NULL|6"], await Rows("SELECT DISTINCT ON (host) host, n FROM cpu WHERE n > 1 ORDER BY host, n LIMIT 5 OFFSET 0"));
     }
 
     [Fact]
