@@ -40,7 +40,7 @@ internal sealed partial class Evaluator
             case AggregationOp.Topk or AggregationOp.Bottomk:
                 if (double.IsNaN(parameter))
                 {
-                    throw new PromQLException(PromQLErrorType.Execution, "Parameter value is NaN for topk/bottomk");
+                    throw new PromQLException(PromQLErrorType.Execution, "Parameter value is NaN");
                 }
                 if (parameter >= 9.2233720368547758E+18 || parameter < -9.2233720368547758E+18)
                 {
@@ -56,7 +56,7 @@ internal sealed partial class Evaluator
             case AggregationOp.Quantile:
                 if (parameter is < 0 or > 1 || double.IsNaN(parameter))
                 {
-                    Warnings.Add($"PromQL warning: quantile value should be between 0 and 1, got {MathUtil.FormatFloat(parameter)}");
+                    AddWarning($"PromQL warning: quantile value should be between 0 and 1, got {MathUtil.FormatFloat(parameter)} ({Where(aggregate.Parameter!)})");
                 }
                 break;
             default:

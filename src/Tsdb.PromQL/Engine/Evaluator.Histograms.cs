@@ -13,7 +13,7 @@ internal sealed partial class Evaluator
         var input = VectorArg(call, 1, t);
         if (q is < 0 or > 1 || double.IsNaN(q))
         {
-            Warnings.Add($"PromQL warning: quantile value should be between 0 and 1, got {MathUtil.FormatFloat(q)}");
+            AddWarning($"PromQL warning: quantile value should be between 0 and 1, got {MathUtil.FormatFloat(q)} ({Where(call.Args[0])})");
         }
         var groups = new Dictionary<Labels, List<(double UpperBound, double Count)>>();
         var order = new List<Labels>();
@@ -22,10 +22,11 @@ internal sealed partial class Evaluator
             var le = sample.Metric.Get("le");
             if (!TryParseBound(le, out var upper))
             {
-                Warnings.Add($"PromQL warning: bucket label \"le\" is missing or has a malformed value of \"{le}\" for metric name \"{sample.Metric.Name}\"");
+                AddWarning($"PromQL warning: bucket label \"le\" is missing or has a malformed value of \"{le}\" for metric name \"{sample.Metric.Name}\" ({Where(call.Args[1])})");
                 continue;
             }
-            var key = LabelSets.Without(sample.Metric, ["le"], true);
+            // Grouped with the metric name still present (delayed name removal): two metrics never share buckets.
+            var key = LabelSets.Without(sample.Metric, ["le"], false);
             if (!groups.TryGetValue(key, out var buckets))
             {
                 buckets = [];

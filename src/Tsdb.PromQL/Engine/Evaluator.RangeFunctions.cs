@@ -34,7 +34,7 @@ internal sealed partial class Evaluator
             scalarArg = ((ScalarResult)Eval(call.Args[0], t)).Value;
             if (scalarArg is < 0 or > 1 || double.IsNaN(scalarArg))
             {
-                Warnings.Add($"PromQL warning: quantile value should be between 0 and 1, got {MathUtil.FormatFloat(scalarArg)}");
+                AddWarning($"PromQL warning: quantile value should be between 0 and 1, got {MathUtil.FormatFloat(scalarArg)} ({Where(call.Args[0])})");
             }
         }
         else if (name == "predict_linear")
@@ -98,7 +98,7 @@ internal sealed partial class Evaluator
                         {
                             continue;
                         }
-                        var (slope, intercept) = LinearRegression(ts, fs, rangeEnd + OffsetOf(matrixArg));
+                        var (slope, intercept) = LinearRegression(ts, fs, t);
                         value = (slope * scalarArg) + intercept;
                         break;
                     }
@@ -201,20 +201,6 @@ internal sealed partial class Evaluator
         return new VectorResult(output);
     }
 
-    private static long OffsetOf(Expr arg)
-    {
-        while (arg is ParenExpr p)
-        {
-            arg = p.Inner;
-        }
-        return arg switch
-        {
-            MatrixSelector ms => ms.Selector.OffsetMs,
-            SubqueryExpr sq => sq.OffsetMs,
-            _ => 0,
-        };
-    }
-
     private void CheckCounterName(RangeSeries series, Call call)
     {
         var metricName = series.Metric.Name;
@@ -223,8 +209,15 @@ internal sealed partial class Evaluator
         {
             return;
         }
-        var (line, column) = (1, call.Args[0].Position + 1);
-        AddInfo($"PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"{metricName}\" ({line}:{column})");
+        AddInfo($"PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \"{metricName}\" ({Where(call.Args[0])})");
+    }
+
+    public void AddWarning(string message)
+    {
+        if (!Warnings.Contains(message))
+        {
+            Warnings.Add(message);
+        }
     }
 
     private void AddInfo(string message)

@@ -8,6 +8,7 @@ namespace Tsdb.PromQL.Engine;
 /// </summary>
 internal sealed partial class Evaluator
 {
+    private readonly string _query;
     private readonly PromQLEngineOptions _options;
     private readonly long _queryStart;
     private readonly long _queryEnd;
@@ -16,8 +17,9 @@ internal sealed partial class Evaluator
     private readonly Dictionary<VectorSelector, (long Min, long Max)> _ranges = new(ReferenceEqualityComparer.Instance);
     private long _samplesThisStep;
 
-    public Evaluator(PromQLEngineOptions options, long queryStart, long queryEnd, CancellationToken cancellationToken)
+    public Evaluator(string query, PromQLEngineOptions options, long queryStart, long queryEnd, CancellationToken cancellationToken)
     {
+        _query = query;
         _options = options;
         _queryStart = queryStart;
         _queryEnd = queryEnd;
@@ -53,6 +55,13 @@ internal sealed partial class Evaluator
             }
             _data[selector] = series;
         }
+    }
+
+    /// <summary>"line:column" of an expression, the suffix Prometheus puts on warnings and infos.</summary>
+    public string Where(Expr expr)
+    {
+        var (line, column) = Parsing.Lexer.LineColumn(_query, expr.Position);
+        return $"{line}:{column}";
     }
 
     private static PromQLException TooManySamples() =>

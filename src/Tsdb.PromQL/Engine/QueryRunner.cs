@@ -33,7 +33,11 @@ internal static class QueryRunner
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
-        var evaluator = new Evaluator(options, start, end, timeout.Token);
+        var evaluator = new Evaluator(query, options, start, end, timeout.Token);
+        if (!instant)
+        {
+            WarnAboutSort(evaluator, expr);
+        }
         try
         {
             await evaluator.LoadAsync(engine.Source, expr).ConfigureAwait(false);
@@ -47,6 +51,42 @@ internal static class QueryRunner
         catch (OperationCanceledException)
         {
             throw new PromQLException(PromQLErrorType.Canceled, "query was canceled in expression evaluation");
+        }
+    }
+
+    /// <summary>Range results are always ordered by labels, so a sort anywhere in a range query does nothing.</summary>
+    private static void WarnAboutSort(Evaluator evaluator, Expr expr)
+    {
+        switch (expr)
+        {
+            case Call call:
+                if (call.Function.Name is "sort" or "sort_desc")
+                {
+                    evaluator.AddWarning($"PromQL warning: sort is ineffective for range queries since results are always ordered by labels ({evaluator.Where(call)})");
+                }
+                foreach (var arg in call.Args)
+                {
+                    WarnAboutSort(evaluator, arg);
+                }
+                break;
+            case ParenExpr p:
+                WarnAboutSort(evaluator, p.Inner);
+                break;
+            case UnaryExpr u:
+                WarnAboutSort(evaluator, u.Operand);
+                break;
+            case BinaryExpr b:
+                WarnAboutSort(evaluator, b.Lhs);
+                WarnAboutSort(evaluator, b.Rhs);
+                break;
+            case AggregateExpr a:
+                WarnAboutSort(evaluator, a.Inner);
+                break;
+            case SubqueryExpr s:
+                WarnAboutSort(evaluator, s.Inner);
+                break;
+            default:
+                break;
         }
     }
 

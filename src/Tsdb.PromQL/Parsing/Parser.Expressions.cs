@@ -340,12 +340,20 @@ internal sealed partial class Parser
                 sign = Next().Kind == TokenKind.Sub ? -1 : 1;
             }
             var number = Current;
-            if (number.Kind != TokenKind.Number)
+            double seconds;
+            if (number.Kind == TokenKind.Number)
+            {
+                seconds = sign * ParseNumber(number.Text);
+            }
+            else if (number.Kind == TokenKind.Duration && TryParseDuration(number.Text, out var durationMs))
+            {
+                seconds = sign * durationMs / 1000.0;
+            }
+            else
             {
                 throw Unexpected(number, "expected number, start() or end() after @");
             }
             Next();
-            var seconds = sign * ParseNumber(number.Text);
             var ms = Math.Round(seconds * 1000);
             if (double.IsNaN(ms) || double.IsInfinity(ms) || ms >= long.MaxValue || ms <= long.MinValue)
             {

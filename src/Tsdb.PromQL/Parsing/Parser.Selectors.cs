@@ -209,9 +209,9 @@ internal sealed partial class Parser
                 throw Error(nameToken.Position, $"expected at most {declared} argument(s) in call to \"{function.Name}\", got {args.Count}");
             }
         }
-        else if (args.Count < declared)
+        else if (args.Count < declared - 1)
         {
-            throw Error(nameToken.Position, $"expected at least {declared} argument(s) in call to \"{function.Name}\", got {args.Count}");
+            throw Error(nameToken.Position, $"expected at least {declared - 1} argument(s) in call to \"{function.Name}\", got {args.Count}");
         }
         for (var i = 0; i < args.Count; i++)
         {

@@ -76,6 +76,23 @@ internal static class ConformanceData
                 return $"native histograms (series {name} has histogram samples)";
             }
         }
+        var experimental = System.Text.RegularExpressions.Regex.Match(failure, "function \"([a-z_]+)\" is experimental");
+        if (experimental.Success)
+        {
+            return $"experimental function {experimental.Groups[1].Value} (not supported)";
+        }
+        if (failure.Contains("unexpected <start>", StringComparison.Ordinal) || failure.Contains("unexpected <end>", StringComparison.Ordinal))
+        {
+            return "experimental functions start()/end() (not supported)";
+        }
+        if (histogramNames.Count > 0 && failure.Contains("_histogram", StringComparison.Ordinal))
+        {
+            return "native histograms (the selection includes histogram samples)";
+        }
+        if (histogramNames.Count > 0 && (failure.Contains("expected info", StringComparison.Ordinal) || failure.Contains("expected warn", StringComparison.Ordinal)))
+        {
+            return "native histograms (annotation about histogram samples in the selection)";
+        }
         return "not implemented yet: " + failure.ReplaceLineEndings(" ");
     }
 }

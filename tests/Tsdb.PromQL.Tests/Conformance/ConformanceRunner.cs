@@ -51,7 +51,9 @@ internal static class ConformanceRunner
             {
                 if (series.HasHistogram || load.WithNhcb)
                 {
-                    histogramNames.Add(series.Labels.Name);
+                    // load_with_nhcb keeps the classic _bucket floats and adds a native histogram under the base name.
+                    var name = series.Labels.Name;
+                    histogramNames.Add(load.WithNhcb && name.EndsWith("_bucket", StringComparison.Ordinal) ? name[..^"_bucket".Length] : name);
                 }
             }
         }

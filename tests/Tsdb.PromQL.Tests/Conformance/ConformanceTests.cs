@@ -48,13 +48,12 @@ public sealed class ConformanceTests
                 problems.Add($"{id} passes now; remove it from skip-list.txt (listed as: {reason})");
             }
         }
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
-
         var report = Environment.GetEnvironmentVariable("TSDB_PROMQL_REPORT");
         if (!string.IsNullOrEmpty(report))
         {
             await WriteReportAsync(ids, report);
         }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     private static async Task WriteReportAsync(List<string> ids, string path)
@@ -67,7 +66,13 @@ public sealed class ConformanceTests
             var failure = await ConformanceData.RunAsync(id);
             var entry = perFile.GetValueOrDefault(file);
             entry.Total++;
-            if (SkipList.Reason(id) is not null)
+            var listed = SkipList.Reason(id);
+            if (failure is not null)
+            {
+                // The draft skip list: every failing case, with its listed reason or a first-cut one.
+                failures.Append(id).Append('\t').Append(listed ?? ConformanceData.Classify(id, failure)).Append('\n');
+            }
+            if (listed is not null)
             {
                 entry.Skipped++;
             }
@@ -78,7 +83,6 @@ public sealed class ConformanceTests
             else
             {
                 entry.Failed++;
-                failures.Append(id).Append('\t').Append(ConformanceData.Classify(id, failure)).Append('\n');
             }
             perFile[file] = entry;
         }

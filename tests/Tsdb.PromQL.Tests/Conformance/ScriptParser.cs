@@ -329,11 +329,8 @@ internal static class ScriptParser
     /// <summary>One item of the expanding notation: <c>a</c>, <c>_</c>, <c>stale</c>, <c>axN</c>, <c>a+bxN</c>, <c>a-bxN</c>, <c>_xN</c>.</summary>
     private static void ExpandItem(string item, List<double?> values)
     {
+        // No hex in this notation: 0x59 is "0 repeated 59 more times".
         var x = item.LastIndexOf('x');
-        if (item.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && x == 1)
-        {
-            x = -1;
-        }
         if (x <= 0)
         {
             values.Add(ParseValue(item));
