@@ -38,7 +38,9 @@ internal sealed partial class Evaluator
                 return new VectorResult(LabelJoin(call, t));
             case "histogram_quantile":
                 return new VectorResult(HistogramQuantile(call, t));
-            case "histogram_count" or "histogram_sum" or "histogram_avg" or "histogram_stddev" or "histogram_stdvar" or "histogram_fraction":
+            case "histogram_fraction":
+                return new VectorResult(HistogramFraction(call, t));
+            case "histogram_count" or "histogram_sum" or "histogram_avg" or "histogram_stddev" or "histogram_stdvar":
                 // Native histograms are not stored; over float samples these functions return nothing.
                 return new VectorResult([]);
             case "clamp":

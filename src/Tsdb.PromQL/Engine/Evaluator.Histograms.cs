@@ -10,42 +10,153 @@ internal sealed partial class Evaluator
     private List<Sample> HistogramQuantile(Ast.Call call, long t)
     {
         var q = ScalarArg(call, 0, t);
-        var input = VectorArg(call, 1, t);
         if (q is < 0 or > 1 || double.IsNaN(q))
         {
             AddWarning($"PromQL warning: quantile value should be between 0 and 1, got {MathUtil.FormatFloat(q)} ({Where(call.Args[0])})");
         }
+        var output = new List<Sample>();
+        foreach (var (key, buckets) in GroupBuckets(call, 1, t))
+        {
+            var (value, forcedMonotonic) = BucketQuantile(q, buckets);
+            if (forcedMonotonic)
+            {
+                AddInfo($"PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"{key.Name}\" ({Where(call.Args[1])})");
+            }
+            output.Add(new Sample(key, value, t, true));
+        }
+        return output;
+    }
+
+    /// <summary>histogram_fraction over classic buckets: the share of observations in [lower, upper], interpolated linearly.</summary>
+    private List<Sample> HistogramFraction(Ast.Call call, long t)
+    {
+        var lower = ScalarArg(call, 0, t);
+        var upper = ScalarArg(call, 1, t);
+        var output = new List<Sample>();
+        foreach (var (key, input) in GroupBuckets(call, 2, t))
+        {
+            output.Add(new Sample(key, BucketFraction(lower, upper, input), t, true));
+        }
+        return output;
+    }
+
+    /// <summary>The vector argument's series grouped into classic histograms (name kept: delayed name removal).</summary>
+    private List<(Labels Key, List<(double UpperBound, double Count)> Buckets)> GroupBuckets(Ast.Call call, int argIndex, long t)
+    {
+        var input = VectorArg(call, argIndex, t);
         var groups = new Dictionary<Labels, List<(double UpperBound, double Count)>>();
-        var order = new List<Labels>();
+        var order = new List<(Labels, List<(double, double)>)>();
         foreach (var sample in input)
         {
             var le = sample.Metric.Get("le");
-            if (!TryParseBound(le, out var upper))
+            if (!TryParseBound(le, out var upperBound))
             {
-                AddWarning($"PromQL warning: bucket label \"le\" is missing or has a malformed value of \"{le}\" for metric name \"{sample.Metric.Name}\" ({Where(call.Args[1])})");
+                AddWarning($"PromQL warning: bucket label \"le\" is missing or has a malformed value of \"{le}\" for metric name \"{sample.Metric.Name}\" ({Where(call.Args[argIndex])})");
                 continue;
             }
-            // Grouped with the metric name still present (delayed name removal): two metrics never share buckets.
             var key = LabelSets.Without(sample.Metric, ["le"], false);
             if (!groups.TryGetValue(key, out var buckets))
             {
                 buckets = [];
                 groups[key] = buckets;
-                order.Add(key);
+                order.Add((key, buckets));
             }
-            buckets.Add((upper, sample.F));
+            buckets.Add((upperBound, sample.F));
         }
-        var output = new List<Sample>(order.Count);
-        foreach (var key in order)
+        return order;
+    }
+
+    private static double BucketFraction(double lower, double upper, List<(double UpperBound, double Count)> input)
+    {
+        var buckets = Normalize(input, out _);
+        if (double.IsNaN(lower) || double.IsNaN(upper) || buckets.Count == 0 || !double.IsPositiveInfinity(buckets[^1].UpperBound))
         {
-            var (value, forcedMonotonic) = BucketQuantile(q, groups[key]);
-            if (forcedMonotonic)
-            {
-                AddInfo("PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \"\"");
-            }
-            output.Add(new Sample(key, value, t, true));
+            return double.NaN;
         }
-        return output;
+        var total = buckets[^1].Count;
+        if (total == 0)
+        {
+            return double.NaN;
+        }
+        if (lower >= upper)
+        {
+            return 0;
+        }
+        double observations = 0;
+        for (var i = 0; i < buckets.Count; i++)
+        {
+            var hi = buckets[i].UpperBound;
+            var lo = i > 0 ? buckets[i - 1].UpperBound : hi > 0 ? 0 : double.NegativeInfinity;
+            var count = buckets[i].Count - (i > 0 ? buckets[i - 1].Count : 0);
+            if (hi <= lower || lo >= upper || count == 0)
+            {
+                continue;
+            }
+            if (lower <= lo && hi <= upper)
+            {
+                observations += count;
+                continue;
+            }
+            if (double.IsInfinity(lo) || double.IsInfinity(hi))
+            {
+                // No interpolation inside a bucket of infinite width: it counts whole when the range reaches the
+                // same infinity, else not at all.
+                if ((double.IsPositiveInfinity(hi) && double.IsPositiveInfinity(upper)) || (double.IsNegativeInfinity(lo) && double.IsNegativeInfinity(lower)))
+                {
+                    observations += count;
+                }
+                continue;
+            }
+            var from = Math.Max(lo, lower);
+            var to = Math.Min(hi, upper);
+            observations += count * (to - from) / (hi - lo);
+        }
+        return observations / total;
+    }
+
+    /// <summary>Sorts, merges equal bounds and removes decreases (Prometheus' coalesce + ensure-monotonic).</summary>
+    private static List<(double UpperBound, double Count)> Normalize(List<(double UpperBound, double Count)> input, out bool forcedMonotonic)
+    {
+        var sorted = input.OrderBy(b => b.UpperBound).ToList();
+        var buckets = new List<(double UpperBound, double Count)>(sorted.Count);
+        foreach (var b in sorted)
+        {
+            if (buckets.Count > 0 && buckets[^1].UpperBound == b.UpperBound)
+            {
+                buckets[^1] = (b.UpperBound, buckets[^1].Count + b.Count);
+            }
+            else
+            {
+                buckets.Add(b);
+            }
+        }
+        forcedMonotonic = false;
+        if (buckets.Count == 0)
+        {
+            return buckets;
+        }
+        var previous = buckets[0].Count;
+        for (var i = 1; i < buckets.Count; i++)
+        {
+            var current = buckets[i].Count;
+            if (current == previous)
+            {
+                continue;
+            }
+            if (AlmostEqual(previous, current, SmallDeltaTolerance))
+            {
+                buckets[i] = (buckets[i].UpperBound, previous);
+                continue;
+            }
+            if (current < previous)
+            {
+                buckets[i] = (buckets[i].UpperBound, previous);
+                forcedMonotonic = true;
+                continue;
+            }
+            previous = current;
+        }
+        return buckets;
     }
 
     private static bool TryParseBound(string text, out double value)
@@ -77,45 +188,10 @@ internal sealed partial class Evaluator
         {
             return (double.PositiveInfinity, false);
         }
-        var sorted = input.OrderBy(b => b.UpperBound).ToList();
-        if (!double.IsPositiveInfinity(sorted[^1].UpperBound))
+        var buckets = Normalize(input, out var forced);
+        if (!double.IsPositiveInfinity(buckets[^1].UpperBound))
         {
             return (double.NaN, false);
-        }
-        // Coalesce buckets with the same bound.
-        var buckets = new List<(double UpperBound, double Count)>(sorted.Count);
-        foreach (var b in sorted)
-        {
-            if (buckets.Count > 0 && buckets[^1].UpperBound == b.UpperBound)
-            {
-                buckets[^1] = (b.UpperBound, buckets[^1].Count + b.Count);
-            }
-            else
-            {
-                buckets.Add(b);
-            }
-        }
-        var forced = false;
-        var previous = buckets[0].Count;
-        for (var i = 1; i < buckets.Count; i++)
-        {
-            var current = buckets[i].Count;
-            if (current == previous)
-            {
-                continue;
-            }
-            if (AlmostEqual(previous, current, SmallDeltaTolerance))
-            {
-                buckets[i] = (buckets[i].UpperBound, previous);
-                continue;
-            }
-            if (current < previous)
-            {
-                buckets[i] = (buckets[i].UpperBound, previous);
-                forced = true;
-                continue;
-            }
-            previous = current;
         }
         if (buckets.Count < 2)
         {
