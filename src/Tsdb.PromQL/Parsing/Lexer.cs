@@ -202,6 +202,10 @@ internal static class Lexer
             {
                 i++;
             }
+            if (i == start + 2 || (i < input.Length && (char.IsAsciiLetterOrDigit(input[i]) || input[i] is '_' or '.')))
+            {
+                throw Error(input, start, $"bad number or duration syntax: \"{input[start..Math.Min(input.Length, i + 1)]}\"");
+            }
             return new Token(TokenKind.Number, input[start..i], start);
         }
         while (i < input.Length && char.IsAsciiDigit(input[i]))

@@ -135,7 +135,10 @@ internal sealed partial class Parser
             case TokenKind.Duration:
                 // Prometheus 3 accepts a duration where a number is expected: its value in seconds.
                 Next();
-                _ = TryParseDuration(token.Text, out var ms);
+                if (!TryParseDuration(token.Text, out var ms))
+                {
+                    throw Error(token.Position, $"invalid duration {Lexer.Quote(token.Text)}: out of range");
+                }
                 return new NumberLiteral(token.Position, ms / 1000.0);
             case TokenKind.String:
                 Next();
@@ -260,6 +263,10 @@ internal sealed partial class Parser
     private long ParseDuration(string what)
     {
         var token = Current;
+        if (token.Kind == TokenKind.Duration && !TryParseDuration(token.Text, out _))
+        {
+            throw Error(token.Position, $"invalid duration {Lexer.Quote(token.Text)}: out of range");
+        }
         if (token.Kind == TokenKind.Duration && TryParseDuration(token.Text, out var ms))
         {
             Next();

@@ -131,7 +131,13 @@ internal sealed partial class Parser
         }
         if (text.Length > 2 && text[0] == '0' && text[1] is 'x' or 'X')
         {
-            return ulong.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            // Hex literals of any length: accumulate as a double, as Go's ParseFloat does for huge values.
+            double hex = 0;
+            foreach (var c in text.AsSpan(2))
+            {
+                hex = (hex * 16) + Convert.ToInt32(c.ToString(), 16);
+            }
+            return hex;
         }
         // Go's ParseFloat also reads a leading-zero integer as decimal, which is what PromQL does.
         return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
@@ -157,7 +163,10 @@ internal sealed partial class Parser
             {
                 return false;
             }
-            var value = long.Parse(text.AsSpan(start, i - start), CultureInfo.InvariantCulture);
+            if (!long.TryParse(text.AsSpan(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                return false;
+            }
             long unit;
             if (text[i] == 'm' && i + 1 < text.Length && text[i + 1] == 's')
             {
@@ -182,7 +191,11 @@ internal sealed partial class Parser
                 }
                 i++;
             }
-            milliseconds = checked(milliseconds + (value * unit));
+            if (value > (long.MaxValue - milliseconds) / unit)
+            {
+                return false;
+            }
+            milliseconds += value * unit;
         }
         return true;
     }

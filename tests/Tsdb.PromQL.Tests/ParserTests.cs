@@ -1,0 +1,211 @@
+using Tsdb.PromQL.Ast;
+using Tsdb.PromQL.Parsing;
+
+namespace Tsdb.PromQL.Tests;
+
+public sealed class ParserTests
+{
+    [Theory]
+    [InlineData("up")]
+    [InlineData("up{job=\"api\", instance!=\"a\", path=~\"/v1/.*\", code!~'5..'}")]
+    [InlineData("{__name__=~\"job:.*\"}")]
+    [InlineData("job:request_rate5m")]
+    [InlineData("rate(http_requests_total[5m])")]
+    [InlineData("rate(http_requests_total[5m] offset -1h30m)")]
+    [InlineData("rate(http_requests_total[300])")]
+    [InlineData("http_requests_total @ 1609746000 offset 5m")]
+    [InlineData("http_requests_total offset 5m @ start()")]
+    [InlineData("max_over_time(rate(x[1m])[1h:5m] @ end())")]
+    [InlineData("max_over_time(x[1h:])")]
+    [InlineData("sum by (job) (rate(x[5m]))")]
+    [InlineData("sum(rate(x[5m])) without (instance)")]
+    [InlineData("topk(3, x)")]
+    [InlineData("count_values(\"v\", x)")]
+    [InlineData("quantile(0.9, x)")]
+    [InlineData("a * on(chip) group_left(chip_name) b")]
+    [InlineData("a / ignoring(code) group_right b")]
+    [InlineData("a > bool 3")]
+    [InlineData("a and on() b or c unless d")]
+    [InlineData("-a ^ 2 atan2 b % 3")]
+    [InlineData("0x1F + 1e3 + .5 + Inf - NaN")]
+    [InlineData("label_join(x, \"dst\", \",\", \"a\", \"b\")")]
+    [InlineData("label_join(x, \"dst\", \",\")")]
+    [InlineData("time() - timestamp(up)")]
+    [InlineData("day_of_week()")]
+    [InlineData("histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))")]
+    [InlineData("x # a comment")]
+    [InlineData("on{on=\"x\", by=\"y\"}")]
+    public void Valid_queries_parse(string query) => Assert.NotNull(Parser.ParseExpr(query));
+
+    [Theory]
+    [InlineData("", "1:1: parse error: no expression found in input")]
+    [InlineData("1 +", "1:4: parse error: unexpected end of input")]
+    [InlineData("1 + )", "1:5: parse error: unexpected ), expected expression")]
+    [InlineData("rate(x)", "1:6: parse error: expected type range vector in call to function \"rate\", got instant vector")]
+    [InlineData("abs(x[5m])", "1:5: parse error: expected type instant vector in call to function \"abs\", got range vector")]
+    [InlineData("rate(x[5m], 1)", "1:1: parse error: expected 1 argument(s) in call to \"rate\", got 2")]
+    [InlineData("round(x, 1, 2)", "1:1: parse error: expected at most 2 argument(s) in call to \"round\", got 3")]
+    [InlineData("nope(x)", "1:1: parse error: unknown function with name \"nope\"")]
+    [InlineData("{}", "1:1: parse error: vector selector must contain at least one non-empty matcher")]
+    [InlineData("{a=\"\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher")]
+    [InlineData("x{__name__=\"y\"}", "1:1: parse error: metric name must not be set twice: \"x\" or \"y\"")]
+    [InlineData("1 == 1", "1:3: parse error: comparisons between scalars must use BOOL modifier")]
+    [InlineData("x and 1", "1:3: parse error: set operator \"and\" not allowed in binary scalar expression")]
+    [InlineData("x + bool y", "1:5: parse error: bool modifier can only be used on comparison operators")]
+    [InlineData("x and on(a) group_left b", "1:13: parse error: no grouping allowed for \"and\" operation")]
+    [InlineData("x * on(a) group_left(a) y", "1:11: parse error: label \"a\" must not occur in ON and GROUP clause at once")]
+    [InlineData("x offset 1m offset 2m", "1:13: parse error: offset may not be set multiple times")]
+    [InlineData("x @ 1 @ 2", "1:7: parse error: @ <timestamp> may not be set multiple times")]
+    [InlineData("x offset 1m [5m]", "1:13: parse error: no offset modifiers allowed before range")]
+    [InlineData("(x)[5m]", "1:4: parse error: ranges only allowed for vector selectors")]
+    [InlineData("x[5m][5m:1m]", "1:1: parse error: subquery is only allowed on instant vector, got range vector")]
+    [InlineData("1 offset 5m", "1:3: parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery")]
+    [InlineData("x[0s]", "1:3: parse error: range must be greater than 0")]
+    [InlineData("x{a=\"b\" c=\"d\"}", "1:9: parse error: unexpected \"c\" in label matching, expected \",\" or \"}\"")]
+    [InlineData("sum(x, y)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 1, got 2")]
+    [InlineData("topk(x)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 2, got 1")]
+    [InlineData("sum(x[5m])", "1:5: parse error: expected type instant vector in aggregation expression, got range vector")]
+    [InlineData("count_values(1, x)", "1:14: parse error: expected type string in aggregation parameter, got scalar")]
+    [InlineData("-\"a\"", "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got \"string\"")]
+    [InlineData("x[5m] + 1", "1:1: parse error: binary expression must contain only scalar and instant vector types")]
+    [InlineData("\"unterminated", "1:1: parse error: unterminated quoted string")]
+    [InlineData("x $ y", "1:3: parse error: unexpected character: '$'")]
+    [InlineData("5x", "1:1: parse error: bad number or duration syntax: \"5x\"")]
+    [InlineData("mad_over_time(x[5m])", "1:1: parse error: function \"mad_over_time\" is experimental and not supported by this engine")]
+    [InlineData("x\n  + ", "2:5: parse error: unexpected end of input")]
+    public void Invalid_queries_fail_with_prometheus_style_messages(string query, string message)
+    {
+        var error = Assert.Throws<PromQLException>(() => Parser.ParseExpr(query));
+        Assert.Equal(message, error.Message);
+        Assert.Equal(PromQLErrorType.BadData, error.ErrorType);
+    }
+
+    [Fact]
+    public void An_invalid_regex_is_a_parse_error_at_the_pattern()
+    {
+        // The detail after the colon is .NET's regex parser message, so only the Prometheus-shaped prefix is fixed.
+        var error = Assert.Throws<PromQLException>(() => Parser.ParseExpr("x{a=~\"(\"}"));
+        Assert.StartsWith("1:6: parse error: invalid regular expression \"(\": ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Multiplication_binds_tighter_than_addition_and_power_is_right_associative()
+    {
+        var sum = Assert.IsType<BinaryExpr>(Parser.ParseExpr("1 + 2 * 3"));
+        Assert.Equal(BinaryOp.Add, sum.Op);
+        Assert.Equal(BinaryOp.Mul, Assert.IsType<BinaryExpr>(sum.Rhs).Op);
+
+        var power = Assert.IsType<BinaryExpr>(Parser.ParseExpr("a ^ b ^ c"));
+        Assert.IsType<VectorSelector>(power.Lhs);
+        Assert.Equal(BinaryOp.Pow, Assert.IsType<BinaryExpr>(power.Rhs).Op);
+
+        var or = Assert.IsType<BinaryExpr>(Parser.ParseExpr("a or b and c"));
+        Assert.Equal(BinaryOp.Or, or.Op);
+        Assert.Equal(BinaryOp.And, Assert.IsType<BinaryExpr>(or.Rhs).Op);
+
+        // Unary minus binds looser than ^ : -a ^ 2 is -(a ^ 2).
+        var negated = Assert.IsType<UnaryExpr>(Parser.ParseExpr("-a ^ 2"));
+        Assert.Equal(BinaryOp.Pow, Assert.IsType<BinaryExpr>(negated.Operand).Op);
+    }
+
+    [Fact]
+    public void Modifiers_and_durations_are_parsed()
+    {
+        var matrix = Assert.IsType<MatrixSelector>(Parser.ParseExpr("x[1h30m] offset -5m @ 100.5"));
+        Assert.Equal(5_400_000, matrix.RangeMs);
+        Assert.Equal(-300_000, matrix.Selector.OffsetMs);
+        Assert.Equal(AtKind.Timestamp, matrix.Selector.At);
+        Assert.Equal(100_500, matrix.Selector.AtMs);
+
+        var subquery = Assert.IsType<SubqueryExpr>(Parser.ParseExpr("rate(x[5m])[1h:] @ end()"));
+        Assert.Equal(3_600_000, subquery.RangeMs);
+        Assert.Equal(0, subquery.StepMs);
+        Assert.Equal(AtKind.End, subquery.At);
+
+        var selector = Assert.IsType<VectorSelector>(Parser.ParseExpr("x{a=\"\\u00e9\\x41\\n\", b='c'}"));
+        Assert.Equal(new LabelMatcher("a", MatchType.Equal, "éA\n"), selector.Matchers[1]);
+        Assert.Equal(new LabelMatcher(Labels.MetricName, MatchType.Equal, "x"), selector.Matchers[0]);
+
+        Assert.Equal(-2.0, Assert.IsType<NumberLiteral>(Parser.ParseExpr("-2")).Value);
+        Assert.Equal(31.0, Assert.IsType<NumberLiteral>(Parser.ParseExpr("0x1f")).Value);
+        Assert.Equal(300.0, Assert.IsType<NumberLiteral>(Parser.ParseExpr("5m")).Value);
+    }
+
+    [Fact]
+    public void Nesting_beyond_the_depth_limit_is_refused()
+    {
+        var deep = new string('(', 5000) + "1" + new string(')', 5000);
+        var error = Assert.Throws<PromQLException>(() => Parser.ParseExpr(deep));
+        Assert.Contains("nests deeper than", error.Message, StringComparison.Ordinal);
+
+        var unary = string.Concat(Enumerable.Repeat("-", 5000)) + "1";
+        Assert.Throws<PromQLException>(() => Parser.ParseExpr(unary));
+
+        var fine = new string('(', 100) + "1" + new string(')', 100);
+        Assert.NotNull(Parser.ParseExpr(fine));
+    }
+
+    [Theory]
+    [InlineData("up", 1)]
+    [InlineData("up{job=\"api\"}", 2)]
+    [InlineData("{job=~\"a|b\", env!=\"dev\"}", 2)]
+    public void ParseSelector_returns_the_matchers(string selector, int count)
+    {
+        var matchers = PromQLEngine.ParseSelector(selector);
+        Assert.Equal(count, matchers.Count);
+    }
+
+    [Theory]
+    [InlineData("rate(x[5m])")]
+    [InlineData("x[5m]")]
+    [InlineData("1")]
+    [InlineData("x + y")]
+    public void ParseSelector_refuses_anything_but_a_selector(string selector) =>
+        Assert.Equal(PromQLErrorType.BadData, Assert.Throws<PromQLException>(() => PromQLEngine.ParseSelector(selector)).ErrorType);
+
+    [Fact]
+    public void Mutated_queries_only_ever_raise_PromQLException()
+    {
+        string[] seeds =
+        [
+            "sum by (job) (rate(http_requests_total{job=~\"a.*\"}[5m] offset 1m)) / on(job) group_left(x) count(up) > bool 0.5",
+            "histogram_quantile(0.9, sum(rate(x_bucket[5m])) by (le)) @ start() or label_replace(y, \"a\", \"$1\", \"b\", \"(.*)\")",
+            "max_over_time(deriv(x[1m:10s])[1h:]) unless -vector(time()) ^ 2 % 3 atan2 4",
+        ];
+        const string alphabet = "(){}[]:,@=!~<>+-*/%^\"'`\\ #0123456789.eExXabcdefghijklmnopqrstuvwxyz_";
+        var random = new Random(20_261_122);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var chars = seeds[i % seeds.Length].ToCharArray().ToList();
+            var edits = random.Next(1, 6);
+            for (var e = 0; e < edits; e++)
+            {
+                var position = random.Next(chars.Count + 1);
+                switch (random.Next(3))
+                {
+                    case 0:
+                        chars.Insert(position, alphabet[random.Next(alphabet.Length)]);
+                        break;
+                    case 1 when position < chars.Count:
+                        chars.RemoveAt(position);
+                        break;
+                    default:
+                        if (position < chars.Count)
+                        {
+                            chars[position] = alphabet[random.Next(alphabet.Length)];
+                        }
+                        break;
+                }
+            }
+            var query = new string([.. chars]);
+            try
+            {
+                Parser.ParseExpr(query);
+            }
+            catch (PromQLException)
+            {
+                // Expected for most mutations.
+            }
+        }
+    }
+}
