@@ -39,11 +39,11 @@ internal sealed partial class Evaluator
     public async Task LoadAsync(ISeriesSource source, Expr root)
     {
         CollectRanges(root, _queryStart, _queryEnd);
+        long total = 0;
         foreach (var (selector, range) in _ranges)
         {
             var fetched = await source.SelectAsync(selector.Matchers, range.Min, range.Max, _cancellationToken).ConfigureAwait(false);
             var series = new StoredSeries[fetched.Count];
-            long total = 0;
             for (var i = 0; i < fetched.Count; i++)
             {
                 var s = fetched[i];
