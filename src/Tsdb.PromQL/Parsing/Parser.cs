@@ -61,7 +61,16 @@ internal sealed partial class Parser
 
     private Token PeekAt(int ahead) => _tokens[Math.Min(_index + ahead, _tokens.Count - 1)];
 
-    private Token Next() => _tokens[_index++ < _tokens.Count - 1 ? _index - 1 : _tokens.Count - 1];
+    /// <summary>Consumes the current token; at the end it stays on the end-of-input token.</summary>
+    private Token Next()
+    {
+        var token = _tokens[_index];
+        if (_index < _tokens.Count - 1)
+        {
+            _index++;
+        }
+        return token;
+    }
 
     private Token Expect(TokenKind kind, string context)
     {
@@ -70,8 +79,7 @@ internal sealed partial class Parser
         {
             throw Unexpected(token, context);
         }
-        _index++;
-        return token;
+        return Next();
     }
 
     private PromQLException Error(int position, string message) => Lexer.Error(_input, position, message);
