@@ -35,12 +35,14 @@ public sealed class ParserTests
     [InlineData("histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))")]
     [InlineData("x # a comment")]
     [InlineData("on{on=\"x\", by=\"y\"}")]
+    [InlineData("foo * sum")]
+    [InlineData("offset{step=\"1s\"}[5m]")]
     public void Valid_queries_parse(string query) => Assert.NotNull(Parser.ParseExpr(query));
 
     [Theory]
     [InlineData("", "1:1: parse error: no expression found in input")]
     [InlineData("1 +", "1:4: parse error: unexpected end of input")]
-    [InlineData("1 + )", "1:5: parse error: unexpected ), expected expression")]
+    [InlineData("1 + )", "1:6: parse error: unexpected right parenthesis ')'")]
     [InlineData("rate(x)", "1:6: parse error: expected type range vector in call to function \"rate\", got instant vector")]
     [InlineData("abs(x[5m])", "1:5: parse error: expected type instant vector in call to function \"abs\", got range vector")]
     [InlineData("rate(x[5m], 1)", "1:1: parse error: expected 1 argument(s) in call to \"rate\", got 2")]
@@ -50,16 +52,16 @@ public sealed class ParserTests
     [InlineData("{a=\"\"}", "1:1: parse error: vector selector must contain at least one non-empty matcher")]
     [InlineData("x{__name__=\"y\"}", "1:1: parse error: metric name must not be set twice: \"x\" or \"y\"")]
     [InlineData("1 == 1", "1:3: parse error: comparisons between scalars must use BOOL modifier")]
-    [InlineData("x and 1", "1:3: parse error: set operator \"and\" not allowed in binary scalar expression")]
+    [InlineData("x and 1", "1:1: parse error: set operator \"and\" not allowed in binary scalar expression")]
     [InlineData("x + bool y", "1:5: parse error: bool modifier can only be used on comparison operators")]
     [InlineData("x and on(a) group_left b", "1:13: parse error: no grouping allowed for \"and\" operation")]
     [InlineData("x * on(a) group_left(a) y", "1:11: parse error: label \"a\" must not occur in ON and GROUP clause at once")]
-    [InlineData("x offset 1m offset 2m", "1:13: parse error: offset may not be set multiple times")]
-    [InlineData("x @ 1 @ 2", "1:7: parse error: @ <timestamp> may not be set multiple times")]
+    [InlineData("x offset 1m offset 2m", "1:1: parse error: offset may not be set multiple times")]
+    [InlineData("x @ 1 @ 2", "1:1: parse error: @ <timestamp> may not be set multiple times")]
     [InlineData("x offset 1m [5m]", "1:13: parse error: no offset modifiers allowed before range")]
     [InlineData("(x)[5m]", "1:4: parse error: ranges only allowed for vector selectors")]
     [InlineData("x[5m][5m:1m]", "1:1: parse error: subquery is only allowed on instant vector, got range vector")]
-    [InlineData("1 offset 5m", "1:3: parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery")]
+    [InlineData("1 offset 5m", "1:1: parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery")]
     [InlineData("x[0s]", "1:3: parse error: range must be greater than 0")]
     [InlineData("x{a=\"b\" c=\"d\"}", "1:9: parse error: unexpected \"c\" in label matching, expected \",\" or \"}\"")]
     [InlineData("sum(x, y)", "1:1: parse error: wrong number of arguments for aggregate expression provided, expected 1, got 2")]
@@ -73,6 +75,22 @@ public sealed class ParserTests
     [InlineData("5x", "1:1: parse error: bad number or duration syntax: \"5x\"")]
     [InlineData("mad_over_time(x[5m])", "1:1: parse error: function \"mad_over_time\" is experimental and not supported by this engine")]
     [InlineData("x\n  + ", "2:5: parse error: unexpected end of input")]
+    // Cases and messages as in Prometheus' promql/parser/parse_test.go.
+    [InlineData("1+", "1:3: parse error: unexpected end of input")]
+    [InlineData(".", "1:1: parse error: unexpected character: '.'")]
+    [InlineData("*1", "1:1: parse error: unexpected <op:*>")]
+    [InlineData("(1))", "1:5: parse error: unexpected right parenthesis ')'")]
+    [InlineData("((1)", "1:5: parse error: unclosed left parenthesis")]
+    [InlineData("(", "1:2: parse error: unclosed left parenthesis")]
+    [InlineData("1 and 1", "1:1: parse error: set operator \"and\" not allowed in binary scalar expression")]
+    [InlineData("1 !~ 1", "1:3: parse error: unexpected character after '!': '~'")]
+    [InlineData("1 =~ 1", "1:3: parse error: unexpected character after '=': '~'")]
+    [InlineData("-\"string\"", "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got \"string\"")]
+    [InlineData("-test[5m]", "1:1: parse error: unary expression only allowed on expressions of type scalar or instant vector, got \"range vector\"")]
+    [InlineData("@@", "1:1: parse error: unexpected <op:@>")]
+    [InlineData("1 offset 1d", "1:1: parse error: offset modifier must be preceded by an instant vector selector or range vector selector or a subquery")]
+    [InlineData("foo offset 1s offset 2s", "1:1: parse error: offset may not be set multiple times")]
+    [InlineData("a - on(b) ignoring(c) d", "1:11: parse error: unexpected <ignoring>")]
     public void Invalid_queries_fail_with_prometheus_style_messages(string query, string message)
     {
         var error = Assert.Throws<PromQLException>(() => Parser.ParseExpr(query));
@@ -128,6 +146,9 @@ public sealed class ParserTests
 
         Assert.Equal(-2.0, Assert.IsType<NumberLiteral>(Parser.ParseExpr("-2")).Value);
         Assert.Equal(31.0, Assert.IsType<NumberLiteral>(Parser.ParseExpr("0x1f")).Value);
+        Assert.Equal(493.0, Assert.IsType<NumberLiteral>(Parser.ParseExpr("0755")).Value);
+        Assert.Equal(-493.0, Assert.IsType<NumberLiteral>(Parser.ParseExpr("-0755")).Value);
+        Assert.Equal(8.0, Assert.IsType<NumberLiteral>(Parser.ParseExpr("08")).Value);
         Assert.Equal(300.0, Assert.IsType<NumberLiteral>(Parser.ParseExpr("5m")).Value);
     }
 

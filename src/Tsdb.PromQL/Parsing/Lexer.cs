@@ -27,10 +27,30 @@ internal static class Lexer
         ["end"] = TokenKind.End,
     };
 
+    /// <summary>
+    /// The tokens of <paramref name="input"/>. A lexical error becomes an <see cref="TokenKind.Error"/> token where it
+    /// occurs, so the parser reports whichever problem comes first in the text, as Prometheus' lazy lexer does.
+    /// </summary>
     public static List<Token> Tokenize(string input)
     {
         var tokens = new List<Token>();
+        try
+        {
+            TokenizeInto(input, tokens);
+        }
+        catch (PromQLException e)
+        {
+            tokens.Add(new Token(TokenKind.Error, e.Message, tokens.Count > 0 ? tokens[^1].Position : 0));
+            tokens.Add(new Token(TokenKind.Eof, "", input.Length));
+        }
+        return tokens;
+    }
+
+    private static void TokenizeInto(string input, List<Token> tokens)
+    {
         var bracketDepth = 0;
+        var braceDepth = 0;
+        var parenDepth = 0;
         var i = 0;
         while (true)
         {
@@ -48,23 +68,34 @@ internal static class Lexer
             }
             if (i >= input.Length)
             {
+                if (parenDepth > 0)
+                {
+                    throw Error(input, input.Length, "unclosed left parenthesis");
+                }
                 tokens.Add(new Token(TokenKind.Eof, "", input.Length));
-                return tokens;
+                return;
             }
             var start = i;
             var c = input[i];
             switch (c)
             {
                 case '(':
+                    parenDepth++;
                     tokens.Add(new Token(TokenKind.LeftParen, "(", i++));
                     continue;
                 case ')':
+                    if (--parenDepth < 0)
+                    {
+                        throw Error(input, i + 1, "unexpected right parenthesis ')'");
+                    }
                     tokens.Add(new Token(TokenKind.RightParen, ")", i++));
                     continue;
                 case '{':
+                    braceDepth++;
                     tokens.Add(new Token(TokenKind.LeftBrace, "{", i++));
                     continue;
                 case '}':
+                    braceDepth = Math.Max(0, braceDepth - 1);
                     tokens.Add(new Token(TokenKind.RightBrace, "}", i++));
                     continue;
                 case '[':
@@ -107,6 +138,10 @@ internal static class Lexer
                     }
                     else if (Peek(input, i + 1) == '~')
                     {
+                        if (braceDepth == 0)
+                        {
+                            throw Error(input, i, "unexpected character after '=': '~'");
+                        }
                         tokens.Add(new Token(TokenKind.EqlRegex, "=~", i));
                         i += 2;
                     }
@@ -124,6 +159,10 @@ internal static class Lexer
                     }
                     if (Peek(input, i + 1) == '~')
                     {
+                        if (braceDepth == 0)
+                        {
+                            throw Error(input, i, "unexpected character after '!': '~'");
+                        }
                         tokens.Add(new Token(TokenKind.NeqRegex, "!~", i));
                         i += 2;
                         continue;

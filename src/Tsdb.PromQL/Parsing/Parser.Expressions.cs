@@ -87,7 +87,7 @@ internal sealed partial class Parser
         }
         if (op.IsSetOperator() && (lhs.Type == ExprType.Scalar || rhs.Type == ExprType.Scalar))
         {
-            throw Error(opToken.Position, $"set operator \"{op.Text()}\" not allowed in binary scalar expression");
+            throw Error(lhs.Position, $"set operator \"{op.Text()}\" not allowed in binary scalar expression");
         }
         if (matching is not null && (lhs.Type == ExprType.Scalar || rhs.Type == ExprType.Scalar)
             && (matching.MatchingLabels.Count > 0 || matching.On || matching.Cardinality != MatchCardinality.OneToOne) && !op.IsSetOperator())
@@ -169,13 +169,10 @@ internal sealed partial class Parser
                     or TokenKind.By or TokenKind.Without or TokenKind.GroupLeft or TokenKind.GroupRight or TokenKind.Offset
                     && PeekAt(1).Kind is not TokenKind.LeftParen)
                 {
-                    // Keywords double as metric names (Prometheus allows e.g. a metric called "on").
-                    if (token.Kind is not (TokenKind.Offset or TokenKind.Bool))
-                    {
-                        return ParseVectorSelector();
-                    }
+                    // Keywords double as metric names (Prometheus allows e.g. metrics called "on" or "offset").
+                    return ParseVectorSelector();
                 }
-                throw Unexpected(token, token.Kind == TokenKind.Eof ? null : "expected expression");
+                throw Unexpected(token);
         }
     }
 
@@ -296,7 +293,7 @@ internal sealed partial class Parser
 
     private Expr ParseOffset(Expr expr)
     {
-        var token = Next();
+        Next();
         var sign = 1;
         if (Current.Kind is TokenKind.Sub or TokenKind.Add)
         {
@@ -308,29 +305,29 @@ internal sealed partial class Parser
             case VectorSelector vs:
                 if (vs.OffsetMs != 0)
                 {
-                    throw Error(token.Position, "offset may not be set multiple times");
+                    throw Error(expr.Position, "offset may not be set multiple times");
                 }
                 return vs with { OffsetMs = offset };
             case MatrixSelector ms:
                 if (ms.Selector.OffsetMs != 0)
                 {
-                    throw Error(token.Position, "offset may not be set multiple times");
+                    throw Error(expr.Position, "offset may not be set multiple times");
                 }
                 return ms with { Selector = ms.Selector with { OffsetMs = offset } };
             case SubqueryExpr sq:
                 if (sq.OffsetMs != 0)
                 {
-                    throw Error(token.Position, "offset may not be set multiple times");
+                    throw Error(expr.Position, "offset may not be set multiple times");
                 }
                 return sq with { OffsetMs = offset };
             default:
-                throw Error(token.Position, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");
+                throw Error(expr.Position, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");
         }
     }
 
     private Expr ParseAt(Expr expr)
     {
-        var token = Next();
+        Next();
         AtKind kind;
         long atMs = 0;
         if (Current.Kind is TokenKind.Start or TokenKind.End)
@@ -374,23 +371,23 @@ internal sealed partial class Parser
             case VectorSelector vs:
                 if (vs.At != AtKind.None)
                 {
-                    throw Error(token.Position, "@ <timestamp> may not be set multiple times");
+                    throw Error(expr.Position, "@ <timestamp> may not be set multiple times");
                 }
                 return vs with { At = kind, AtMs = atMs };
             case MatrixSelector ms:
                 if (ms.Selector.At != AtKind.None)
                 {
-                    throw Error(token.Position, "@ <timestamp> may not be set multiple times");
+                    throw Error(expr.Position, "@ <timestamp> may not be set multiple times");
                 }
                 return ms with { Selector = ms.Selector with { At = kind, AtMs = atMs } };
             case SubqueryExpr sq:
                 if (sq.At != AtKind.None)
                 {
-                    throw Error(token.Position, "@ <timestamp> may not be set multiple times");
+                    throw Error(expr.Position, "@ <timestamp> may not be set multiple times");
                 }
                 return sq with { At = kind, AtMs = atMs };
             default:
-                throw Error(token.Position, "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery");
+                throw Error(expr.Position, "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery");
         }
     }
 }

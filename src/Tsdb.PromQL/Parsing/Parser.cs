@@ -57,14 +57,25 @@ internal sealed partial class Parser
         return selector;
     }
 
-    private Token Current => _tokens[_index];
+    private Token Current
+    {
+        get
+        {
+            var token = _tokens[_index];
+            if (token.Kind == TokenKind.Error)
+            {
+                throw new PromQLException(PromQLErrorType.BadData, token.Text);
+            }
+            return token;
+        }
+    }
 
     private Token PeekAt(int ahead) => _tokens[Math.Min(_index + ahead, _tokens.Count - 1)];
 
     /// <summary>Consumes the current token; at the end it stays on the end-of-input token.</summary>
     private Token Next()
     {
-        var token = _tokens[_index];
+        var token = Current;
         if (_index < _tokens.Count - 1)
         {
             _index++;
@@ -147,7 +158,16 @@ internal sealed partial class Parser
             }
             return hex;
         }
-        // Go's ParseFloat also reads a leading-zero integer as decimal, which is what PromQL does.
+        // Like Go's ParseInt with base 0, which Prometheus tries first: a leading zero means octal ("0755" = 493).
+        if (text.Length > 1 && text[0] == '0' && text.AsSpan(1).IndexOfAnyExceptInRange('0', '7') < 0)
+        {
+            double octal = 0;
+            foreach (var c in text.AsSpan(1))
+            {
+                octal = (octal * 8) + (c - '0');
+            }
+            return octal;
+        }
         return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 

@@ -34,7 +34,7 @@ internal readonly record struct Token(TokenKind Kind, string Text, int Position)
             TokenKind.RightBracket => "]",
             TokenKind.Comma => ",",
             TokenKind.Colon => ":",
-            TokenKind.At => "@",
+            TokenKind.At => "<op:@>",
             TokenKind.Number => $"number \"{Text}\"",
             TokenKind.Duration => $"duration \"{Text}\"",
             TokenKind.String => $"string {Text}",
