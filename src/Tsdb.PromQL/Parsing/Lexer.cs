@@ -68,6 +68,10 @@ internal static class Lexer
             }
             if (i >= input.Length)
             {
+                if (braceDepth > 0)
+                {
+                    throw Error(input, input.Length, "unexpected end of input inside braces");
+                }
                 if (parenDepth > 0)
                 {
                     throw Error(input, input.Length, "unclosed left parenthesis");
@@ -77,6 +81,10 @@ internal static class Lexer
             }
             var start = i;
             var c = input[i];
+            if (braceDepth > 0 && !IsAllowedInBraces(input, i))
+            {
+                throw Error(input, i, "unexpected character inside braces: " + QuoteChar(c));
+            }
             switch (c)
             {
                 case '(':
@@ -95,7 +103,11 @@ internal static class Lexer
                     tokens.Add(new Token(TokenKind.LeftBrace, "{", i++));
                     continue;
                 case '}':
-                    braceDepth = Math.Max(0, braceDepth - 1);
+                    if (braceDepth == 0)
+                    {
+                        throw Error(input, i, "unexpected character: '}'");
+                    }
+                    braceDepth--;
                     tokens.Add(new Token(TokenKind.RightBrace, "}", i++));
                     continue;
                 case '[':
@@ -131,7 +143,7 @@ internal static class Lexer
                     tokens.Add(new Token(TokenKind.Pow, "^", i++));
                     continue;
                 case '=':
-                    if (Peek(input, i + 1) == '=')
+                    if (Peek(input, i + 1) == '=' && braceDepth == 0)
                     {
                         tokens.Add(new Token(TokenKind.Eql, "==", i));
                         i += 2;
@@ -206,7 +218,8 @@ internal static class Lexer
             }
             if (char.IsAsciiLetter(c) || c == '_' || c == ':')
             {
-                while (i < input.Length && (char.IsAsciiLetterOrDigit(input[i]) || input[i] == '_' || input[i] == ':'))
+                // Label names (inside braces) cannot contain colons; metric names can.
+                while (i < input.Length && (char.IsAsciiLetterOrDigit(input[i]) || input[i] == '_' || (input[i] == ':' && braceDepth == 0)))
                 {
                     i++;
                 }
@@ -230,6 +243,14 @@ internal static class Lexer
     }
 
     private static char Peek(string input, int i) => i < input.Length ? input[i] : '\0';
+
+    /// <summary>Inside <c>{…}</c> only label names, strings, matching operators, commas and the closing brace may appear.</summary>
+    private static bool IsAllowedInBraces(string input, int i)
+    {
+        var c = input[i];
+        return char.IsAsciiLetter(c) || c is '_' or '"' or '\'' or '`' or '=' or ',' or '}' or '#'
+            || (c == '!' && Peek(input, i + 1) is '=' or '~');
+    }
 
     private static Token ReadNumberOrDuration(string input, ref int i)
     {
@@ -263,7 +284,7 @@ internal static class Lexer
                 }
                 if (!IsUnitStart(input, i))
                 {
-                    throw Error(input, start, $"bad number or duration syntax: \"{input[start..Math.Min(input.Length, i + 1)]}\"");
+                    throw Error(input, start, $"bad number or duration syntax: \"{input[start..i]}\"");
                 }
                 i += input[i] == 'm' && Peek(input, i + 1) == 's' ? 2 : 1;
             }
@@ -308,18 +329,8 @@ internal static class Lexer
         return new Token(TokenKind.Number, input[start..i], start);
     }
 
-    private static bool IsUnitStart(string input, int i)
-    {
-        if (i >= input.Length)
-        {
-            return false;
-        }
-        if (input[i] == 'm' && Peek(input, i + 1) == 's')
-        {
-            return !char.IsAsciiLetter(Peek(input, i + 2));
-        }
-        return input[i] is 's' or 'm' or 'h' or 'd' or 'w' or 'y' && !char.IsAsciiLetter(Peek(input, i + 1));
-    }
+    private static bool IsUnitStart(string input, int i) =>
+        i < input.Length && input[i] is 's' or 'm' or 'h' or 'd' or 'w' or 'y';
 
     private static string ReadString(string input, ref int i)
     {
