@@ -225,14 +225,14 @@ internal sealed partial class Parser
     private Expr ParseRangeOrSubquery(Expr expr)
     {
         var open = Next();
-        var range = ParseDuration("range");
+        var range = ParseDuration(isOffset: false);
         if (Current.Kind == TokenKind.Colon)
         {
             Next();
             long step = 0;
             if (Current.Kind != TokenKind.RightBracket)
             {
-                step = ParseDuration("step");
+                step = ParseDuration(isOffset: false);
             }
             Expect(TokenKind.RightBracket, "expected \"]\"");
             if (expr.Type != ExprType.Vector)
@@ -257,38 +257,50 @@ internal sealed partial class Parser
         return new MatrixSelector(selector.Position, selector, range);
     }
 
-    private long ParseDuration(string what)
+    /// <summary>
+    /// A duration, or a number of seconds, in a range, subquery step or offset. Ranges and steps must be positive;
+    /// an offset's sign is read by the caller.
+    /// </summary>
+    private long ParseDuration(bool isOffset)
     {
         var token = Current;
-        if (token.Kind == TokenKind.Duration && !TryParseDuration(token.Text, out _))
+        var negative = false;
+        if (!isOffset && token.Kind == TokenKind.Sub && PeekAt(1).Kind is TokenKind.Number or TokenKind.Duration)
         {
-            throw Error(token.Position, $"invalid duration {Lexer.Quote(token.Text)}: out of range");
-        }
-        if (token.Kind == TokenKind.Duration && TryParseDuration(token.Text, out var ms))
-        {
+            // [-1]: Prometheus reads the number and then refuses it.
+            negative = true;
             Next();
-            if (ms <= 0 && what != "offset")
+            token = Current;
+        }
+        long value;
+        if (token.Kind == TokenKind.Duration)
+        {
+            if (!TryParseDuration(token.Text, out value))
             {
-                throw Error(token.Position, $"{what} must be greater than 0");
+                throw Error(token.Position, $"invalid duration {Lexer.Quote(token.Text)}: out of range");
             }
-            return ms;
         }
-        if (token.Kind == TokenKind.Number)
+        else if (token.Kind == TokenKind.Number)
         {
-            Next();
             var seconds = ParseNumber(token.Text);
             if (double.IsNaN(seconds) || double.IsInfinity(seconds) || Math.Abs(seconds) > long.MaxValue / 1000.0)
             {
-                throw Error(token.Position, $"invalid {what}: {token.Text}");
+                throw Error(token.Position, $"invalid duration {Lexer.Quote(token.Text)}: out of range");
             }
-            var value = (long)Math.Round(seconds * 1000);
-            if (value <= 0 && what != "offset")
-            {
-                throw Error(token.Position, $"{what} must be greater than 0");
-            }
-            return value;
+            value = (long)Math.Round(seconds * 1000);
         }
-        throw Unexpected(token, $"expected duration for {what}");
+        else
+        {
+            throw Unexpected(token, isOffset
+                ? "in offset, expected number, duration, step(), or range()"
+                : "in subquery or range selector, expected number, duration, step(), or range()");
+        }
+        Next();
+        if (!isOffset && (negative || value <= 0))
+        {
+            throw Error(negative ? token.Position - 1 : token.Position, "duration must be greater than 0");
+        }
+        return value;
     }
 
     private Expr ParseOffset(Expr expr)
@@ -299,7 +311,7 @@ internal sealed partial class Parser
         {
             sign = Next().Kind == TokenKind.Sub ? -1 : 1;
         }
-        var offset = sign * ParseDuration("offset");
+        var offset = sign * ParseDuration(isOffset: true);
         switch (expr)
         {
             case VectorSelector vs:
@@ -355,7 +367,7 @@ internal sealed partial class Parser
             }
             else
             {
-                throw Unexpected(number, "expected number, start() or end() after @");
+                throw Unexpected(number, "in @, expected timestamp");
             }
             Next();
             var ms = Math.Round(seconds * 1000);
