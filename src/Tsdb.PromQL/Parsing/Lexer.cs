@@ -72,6 +72,10 @@ internal static class Lexer
                 {
                     throw Error(input, input.Length, "unexpected end of input inside braces");
                 }
+                if (bracketDepth > 0)
+                {
+                    throw Error(input, input.Length, "unexpected end of input in duration expression");
+                }
                 if (parenDepth > 0)
                 {
                     throw Error(input, input.Length, "unclosed left parenthesis");
@@ -84,6 +88,10 @@ internal static class Lexer
             if (braceDepth > 0 && !IsAllowedInBraces(input, i))
             {
                 throw Error(input, i, "unexpected character inside braces: " + QuoteChar(c));
+            }
+            if (bracketDepth > 0 && braceDepth == 0 && !(char.IsAsciiLetterOrDigit(c) || c is ':' or ']' or '.' or '+' or '-' or '_' or '(' or ')'))
+            {
+                throw Error(input, i, "unexpected character in duration expression: " + QuoteChar(c));
             }
             switch (c)
             {
@@ -374,6 +382,10 @@ internal static class Lexer
                 continue;
             }
             i++;
+            if (i >= input.Length)
+            {
+                throw Error(input, start, "escape sequence not terminated");
+            }
             var e = Peek(input, i);
             i++;
             switch (e)
@@ -412,7 +424,7 @@ internal static class Lexer
                     }
                     break;
                 default:
-                    throw Error(input, start, "unknown escape sequence " + QuoteChar(e));
+                    throw Error(input, start, "unknown escape sequence " + GoRune(e));
             }
         }
     }
@@ -427,7 +439,7 @@ internal static class Lexer
                 : radix == 8 && c is >= '0' and <= '7' ? c - '0' : -1;
             if (digit < 0)
             {
-                throw Error(input, start, "illegal character " + QuoteChar(c) + " in escape sequence");
+                throw Error(input, start, "illegal character " + GoRune(c) + " in escape sequence");
             }
             value = (value * radix) + digit;
             i++;
@@ -511,6 +523,9 @@ internal static class Lexer
         builder.Append('"');
         return builder.ToString();
     }
+
+    /// <summary>Go's %#U: <c>U+0063 'c'</c>.</summary>
+    private static string GoRune(char c) => $"U+{(int)c:X4} '{c}'";
 
     private static string QuoteChar(char c) => c == '\0' ? "end of input" : "'" + c + "'";
 
