@@ -237,7 +237,7 @@ internal sealed partial class Parser
             Expect(TokenKind.RightBracket, "expected \"]\"");
             if (expr.Type != ExprType.Vector)
             {
-                throw Error(expr.Position, $"subquery is only allowed on instant vector, got {expr.Type.Describe()}");
+                throw Error(expr.Position, expr.Type == ExprType.Matrix ? "subquery is only allowed on instant vector, got matrix instead" : $"subquery is only allowed on instant vector, got {expr.Type.Describe()} instead");
             }
             return new SubqueryExpr(expr.Position, expr, range, step);
         }
