@@ -64,6 +64,147 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         }
     }
 
+    /// <summary>
+    /// Like <see cref="ExecuteAsync(string, string, IReadOnlyDictionary{string, object?}?, CancellationToken)"/>, but
+    /// a row query over one table (no grouping, aggregates, ORDER BY, DISTINCT or OFFSET; LIMIT allowed) is streamed:
+    /// names, types and the WHERE clause are checked first (a bad query still throws here), then each scanned batch is
+    /// filtered, projected and handed out. The concurrency slot is held until the stream is read or disposed.
+    /// </summary>
+    public async Task<QueryStream> ExecuteStreamAsync(string database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        Statement statement;
+        try
+        {
+            statement = SqlParser.Parse(sql);
+        }
+        catch (SqlParseException ex)
+        {
+            throw new QueryException(ex.Detail, ex.Line, ex.Column);
+        }
+        var text = new QueryText(sql) { Parameters = parameters ?? new Dictionary<string, object?>(), Budget = new MemoryBudget(_options.MaxQueryMemoryBytes) };
+        if (statement is not SelectStatement select || !IsStreamable(select, text, out var table))
+        {
+            var result = await ExecuteAsync(database, sql, parameters, cancellationToken).ConfigureAwait(false);
+            return new QueryStream([.. result.Schema.Fields.Select(f => f.Name)], result.Batches.ToAsyncEnumerable(), streamed: false, () => { });
+        }
+        if (Interlocked.Increment(ref _running) > _options.MaxConcurrentQueries)
+        {
+            Interlocked.Decrement(ref _running);
+            throw new QueryLimitException(QueryLimit.Concurrency,
+                $"too many queries are running (the limit is {_options.MaxConcurrentQueries} at a time); retry later");
+        }
+        var entry = _log.Start(database, sql);
+        var outcome = QueryOutcome.Failed;
+        string? error = null;
+        var released = false;
+        void Release()
+        {
+            if (!released)
+            {
+                released = true;
+                _log.Finish(entry, outcome, error);
+                Interlocked.Decrement(ref _running);
+            }
+        }
+        try
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L;
+            var schema = source.GetSchema(database, table.Name.Parts[0].Value) ?? throw text.Error(table.Name.Span, $"unknown table '{table.Name.Parts[0].Value}'");
+            schema = Project(schema, text);
+            var body = select with { Limit = null };
+            // Checks names, types and WHERE on no rows, so a bad query fails before anything is sent.
+            var empty = Empty(schema);
+            if (select.Where is not null)
+            {
+                _ = new Evaluator(text, now) { Batch = empty, Length = 0 }.Predicate(select.Where);
+            }
+            var names = Execute(body, empty, text, now).Schema.Fields.Select(f => f.Name).ToList();
+            var limit = Count(select.Limit, text, "LIMIT");
+            return new QueryStream(names, Stream(), streamed: true, Release);
+
+            async IAsyncEnumerable<RecordBatch> Stream()
+            {
+                long sent = 0;
+                var completed = false;
+                try
+                {
+                    if (limit is 0)
+                    {
+                        completed = true;
+                        yield break;
+                    }
+                    var constants = new Evaluator(text, now) { Length = 0 };
+                    var (from, to) = select.Where is null ? (null, null) : TimeRange.Extract(select.Where, constants);
+                    var request = new ScanRequest(database, table.Name.Parts[0].Value)
+                    {
+                        Columns = [.. schema.Fields.Select(f => f.Name)],
+                        FromTime = from,
+                        ToTime = to,
+                        TagValues = select.Where is null ? new Dictionary<string, IReadOnlyList<string>>() : TagPredicates.Extract(select.Where, schema, constants),
+                    };
+                    await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        var batch = Align(raw, schema);
+                        if (select.Where is not null)
+                        {
+                            batch = Selection.Filter(batch, new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(select.Where));
+                        }
+                        if (batch.Length == 0)
+                        {
+                            continue;
+                        }
+                        var output = Execute(body, batch, text, now).Batches[0];
+                        if (limit is { } l && sent + output.Length > l)
+                        {
+                            output = output.Slice(0, (int)(l - sent));
+                        }
+                        sent += output.Length;
+                        yield return output;
+                        if (limit is { } max && sent >= max)
+                        {
+                            break;
+                        }
+                    }
+                    completed = true;
+                }
+                finally
+                {
+                    outcome = completed ? QueryOutcome.Success : cancellationToken.IsCancellationRequested ? QueryOutcome.Cancelled : QueryOutcome.Failed;
+                    error = completed || cancellationToken.IsCancellationRequested ? null : "the stream ended early (an error while reading, or the client went away)";
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex.Message;
+            Release();
+            throw;
+        }
+    }
+
+    /// <summary>A row query over one stored table that needs no whole-result step (see <see cref="ExecuteStreamAsync"/>).</summary>
+    private static bool IsStreamable(SelectStatement select, QueryText text, out NamedTableSource table)
+    {
+        table = null!;
+        if (select.With.Count > 0 || select.From is not NamedTableSource { Name.Parts.Count: 1 } named || select.GroupBy.Count > 0 || select.Having is not null
+            || select.Distinct || select.DistinctOn is { Count: > 0 } || select.OrderBy.Count > 0 || select.Offset is not null)
+        {
+            return false;
+        }
+        var aggregates = new List<Expression>();
+        foreach (var item in select.Projection)
+        {
+            if (item is ExpressionSelectItem e)
+            {
+                CollectAggregates(e.Expression, aggregates, text);
+            }
+        }
+        table = named;
+        return aggregates.Count == 0;
+    }
+
     private async Task<QueryResult> RunStatementAsync(string database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
     {
         Statement statement;

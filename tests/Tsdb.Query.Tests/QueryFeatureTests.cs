@@ -157,4 +157,55 @@ public sealed class QueryFeatureTests
         await running;
         Assert.Equal(["True"], await Rows(engine, "SELECT success FROM system.queries WHERE query_text = 'SELECT max(n) FROM cpu'"));
     }
+
+    private static async Task<(List<string> Rows, int Batches)> Streamed(QueryStream stream)
+    {
+        var rows = new List<string>();
+        var batches = 0;
+        await foreach (var batch in stream.ReadAllAsync())
+        {
+            batches++;
+            for (var r = 0; r < batch.Length; r++)
+            {
+                rows.Add(string.Join('|', batch.Columns.Select(c => c.IsNull(r) ? "NULL" : Convert.ToString(c.GetObject(r), System.Globalization.CultureInfo.InvariantCulture))));
+            }
+        }
+        return (rows, batches);
+    }
+
+    [Fact]
+    public async Task Row_queries_stream_batch_by_batch_and_others_fall_back_to_one_batch()
+    {
+        var engine = Engine(new QueryEngineOptions { MaxConcurrentQueries = 1 });
+        await using (var stream = await engine.ExecuteStreamAsync("db", "SELECT host, n * 10 AS n10 FROM cpu WHERE n > 1", null, CancellationToken.None))
+        {
+            Assert.True(stream.IsStreamed);
+            Assert.Equal(["host", "n10"], stream.ColumnNames);
+            var (rows, batches) = await Streamed(stream);
+            Assert.Equal(["b|20", "a|30", "c|50", "NULL|60"], rows);
+            Assert.Equal(2, batches);   // one per scanned batch
+        }
+
+        // LIMIT across batches; the slot is given back once the stream is read.
+        await using (var limited = await engine.ExecuteStreamAsync("db", "SELECT n FROM cpu WHERE n IS NOT NULL LIMIT 4", null, CancellationToken.None))
+        {
+            Assert.Equal(["1", "2", "3", "5"], (await Streamed(limited)).Rows);
+        }
+
+        // A bad query fails before any row is produced; grouping and sorting come as one computed batch.
+        var error = await Assert.ThrowsAsync<QueryException>(() => engine.ExecuteStreamAsync("db", "SELECT nope FROM cpu", null, CancellationToken.None));
+        Assert.Equal("line 1, column 8: unknown column 'nope'", error.Message);
+        await using (var sorted = await engine.ExecuteStreamAsync("db", "SELECT host, count(*) AS c FROM cpu GROUP BY host ORDER BY host", null, CancellationToken.None))
+        {
+            Assert.False(sorted.IsStreamed);
+            var (rows, batches) = await Streamed(sorted);
+            Assert.Equal(["a|2", "b|2", "c|1", "NULL|1"], rows);
+            Assert.Equal(1, batches);
+        }
+
+        // A stream that is disposed unread gives its slot back too.
+        await (await engine.ExecuteStreamAsync("db", "SELECT n FROM cpu", null, CancellationToken.None)).DisposeAsync();
+        Assert.Equal(["6"], await Rows(engine, "SELECT count(*) FROM cpu"));
+        Assert.Equal(["True", "True"], await Rows(engine, "SELECT success FROM system.queries WHERE query_text LIKE '%n > 1' OR query_text LIKE '%LIMIT 4'"));
+    }
 }

@@ -87,6 +87,12 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
         QueryResult result;
         try
         {
+            if (format is "json" or "jsonl" or "csv")
+            {
+                await using var stream = await engine.ExecuteStreamAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
+                await WriteStreamAsync(context, stream, format).ConfigureAwait(false);
+                return;
+            }
             result = await engine.ExecuteAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
         }
         catch (QueryException ex)
@@ -120,6 +126,103 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
             _ => "application/json",
         };
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes json, jsonl or csv batch by batch as the engine produces them (flushed after each batch), so a large
+    /// answer never sits in memory. An error after the first bytes went out cannot become a 400 any more: the
+    /// connection is aborted, so the client sees a broken response rather than a short, valid-looking one.
+    /// </summary>
+    private static async Task WriteStreamAsync(HttpContext context, QueryStream stream, string format)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = format switch
+        {
+            "csv" => "text/csv; charset=utf-8",
+            "jsonl" => "application/jsonl",
+            _ => "application/json",
+        };
+        var body = context.Response.Body;
+        var names = stream.ColumnNames.Select(n => JsonEncodedText.Encode(n)).ToArray();
+        var started = false;
+        try
+        {
+            await using var json = new Utf8JsonWriter(body);
+            if (format == "json")
+            {
+                json.WriteStartArray();
+            }
+            // Nothing reaches the client before the first batch is computed, so an early error is still a clean 400.
+            var csvHeader = format == "csv" ? Encoding.UTF8.GetBytes(string.Join(',', stream.ColumnNames.Select(CsvField)) + "\n") : null;
+            await foreach (var batch in stream.ReadAllAsync().ConfigureAwait(false))
+            {
+                started = true;
+                if (csvHeader is not null)
+                {
+                    await body.WriteAsync(csvHeader, context.RequestAborted).ConfigureAwait(false);
+                    csvHeader = null;
+                }
+                switch (format)
+                {
+                    case "json":
+                        WriteJsonRows(json, names, batch);
+                        await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                        break;
+                    case "jsonl":
+                        await body.WriteAsync(JsonLines(names, batch), context.RequestAborted).ConfigureAwait(false);
+                        break;
+                    default:
+                        await body.WriteAsync(CsvRows(batch), context.RequestAborted).ConfigureAwait(false);
+                        break;
+                }
+                await body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            if (format == "json")
+            {
+                json.WriteEndArray();
+                await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            if (csvHeader is not null)
+            {
+                await body.WriteAsync(csvHeader, context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (started && ex is QueryException or QueryLimitException or IOException or InvalidDataException)
+        {
+            context.Abort();
+        }
+    }
+
+    private static void WriteJsonRows(Utf8JsonWriter writer, JsonEncodedText[] names, Tsdb.Arrow.Arrays.RecordBatch batch)
+    {
+        for (var row = 0; row < batch.Length; row++)
+        {
+            writer.WriteStartObject();
+            for (var c = 0; c < batch.ColumnCount; c++)
+            {
+                var column = batch.Column(c);
+                if (!column.IsNull(row))
+                {
+                    writer.WritePropertyName(names[c]);
+                    WriteValue(writer, column, row);
+                }
+            }
+            writer.WriteEndObject();
+        }
+    }
+
+    private static byte[] JsonLines(JsonEncodedText[] names, Tsdb.Arrow.Arrays.RecordBatch batch)
+    {
+        using var buffer = new MemoryStream();
+        using var writer = new Utf8JsonWriter(buffer);
+        for (var row = 0; row < batch.Length; row++)
+        {
+            WriteJsonRows(writer, names, batch.Slice(row, 1));
+            writer.Flush();
+            buffer.WriteByte((byte)'\n');
+            writer.Reset(buffer);
+        }
+        return buffer.ToArray();
     }
 
     /// <summary>The query parameters of a JSON object; <paramref name="error"/> says why when it is not one.</summary>
@@ -334,33 +437,40 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
 
     internal static byte[] Csv(QueryResult result)
     {
-        var sb = new StringBuilder();
-        sb.AppendJoin(',', result.Schema.Fields.Select(f => CsvField(f.Name))).Append('\n');
+        using var buffer = new MemoryStream();
+        buffer.Write(Encoding.UTF8.GetBytes(string.Join(',', result.Schema.Fields.Select(f => CsvField(f.Name))) + "\n"));
         foreach (var batch in result.Batches)
         {
-            for (var row = 0; row < batch.Length; row++)
+            buffer.Write(CsvRows(batch));
+        }
+        return buffer.ToArray();
+    }
+
+    private static byte[] CsvRows(Tsdb.Arrow.Arrays.RecordBatch batch)
+    {
+        var sb = new StringBuilder();
+        for (var row = 0; row < batch.Length; row++)
+        {
+            for (var c = 0; c < batch.ColumnCount; c++)
             {
-                for (var c = 0; c < batch.ColumnCount; c++)
+                if (c > 0)
                 {
-                    if (c > 0)
-                    {
-                        sb.Append(',');
-                    }
-                    var column = batch.Column(c);
-                    if (column.IsNull(row))
-                    {
-                        continue;
-                    }
-                    sb.Append(column.Type.Id switch
-                    {
-                        ArrowTypeId.Timestamp => FormatTimestamp(column, row),
-                        ArrowTypeId.Boolean => ((BooleanArray)column).GetValue(row) ? "true" : "false",
-                        ArrowTypeId.Float64 => ((DoubleArray)column).GetValue(row).ToString("R", CultureInfo.InvariantCulture),
-                        _ => CsvField(Convert.ToString(column.GetObject(row), CultureInfo.InvariantCulture) ?? ""),
-                    });
+                    sb.Append(',');
                 }
-                sb.Append('\n');
+                var column = batch.Column(c);
+                if (column.IsNull(row))
+                {
+                    continue;
+                }
+                sb.Append(column.Type.Id switch
+                {
+                    ArrowTypeId.Timestamp => FormatTimestamp(column, row),
+                    ArrowTypeId.Boolean => ((BooleanArray)column).GetValue(row) ? "true" : "false",
+                    ArrowTypeId.Float64 => ((DoubleArray)column).GetValue(row).ToString("R", CultureInfo.InvariantCulture),
+                    _ => CsvField(Convert.ToString(column.GetObject(row), CultureInfo.InvariantCulture) ?? ""),
+                });
             }
+            sb.Append('\n');
         }
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
