@@ -1,0 +1,51 @@
+using System.Runtime.CompilerServices;
+using BenchmarkDotNet.Attributes;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Types;
+using Tsdb.Benchmarks.Parquet;
+using Tsdb.Query;
+
+namespace Tsdb.Benchmarks.Query;
+
+/// <summary>
+/// The SQL engine alone (no storage, no HTTP) over 2 M TSBS cpu rows held in memory as 1 M-row batches (the size of a
+/// Parquet row group): where the time of a grouping query goes — scan and filter, grouping by a tag, grouping by a
+/// tag and a time bucket.
+/// </summary>
+[MemoryDiagnoser]
+public class QueryEngineBenchmarks
+{
+    private QueryEngine _engine = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var all = TsbsCpuTable.Build(2_000_000);
+        _engine = new QueryEngine(new Source(TsbsCpuTable.Schema, [all.Slice(0, 1_000_000), all.Slice(1_000_000, 1_000_000)]), TimeProvider.System);
+    }
+
+    [Benchmark]
+    public Task<QueryResult> CountWithTimeFilter() => _engine.ExecuteAsync("db", "SELECT count(*) FROM cpu WHERE time >= '2016-01-01T01:00:00Z'", CancellationToken.None);
+
+    [Benchmark]
+    public Task<QueryResult> AvgByHost() => _engine.ExecuteAsync("db", "SELECT hostname, avg(usage_user) FROM cpu GROUP BY hostname", CancellationToken.None);
+
+    [Benchmark]
+    public Task<QueryResult> AvgByHostAndHour() => _engine.ExecuteAsync("db", "SELECT hostname, date_bin(INTERVAL '1 hour', time) AS hour, avg(usage_user) FROM cpu GROUP BY 1, 2 ORDER BY 1, 2", CancellationToken.None);
+
+    private sealed class Source(Schema schema, RecordBatch[] batches) : ITableSource
+    {
+        public Schema? GetSchema(string database, string table) => table == "cpu" ? schema : null;
+
+        public async IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, [EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.CompletedTask;
+            foreach (var batch in batches)
+            {
+                yield return batch;
+            }
+        }
+
+        public IReadOnlyList<string> Tables(string database) => ["cpu"];
+    }
+}
