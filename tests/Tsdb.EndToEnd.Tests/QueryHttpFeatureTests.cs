@@ -49,6 +49,11 @@ public sealed class QueryHttpFeatureTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, post.StatusCode);
         Assert.Equal("{\"c\":2}\n", await post.Content.ReadAsStringAsync());
 
+        // An integer parameter stays an integer (LIMIT refuses anything else).
+        var limited = await http.GetAsync($"/api/v3/query_sql?db=q&q={Uri.EscapeDataString("SELECT n FROM cpu ORDER BY n LIMIT $n")}&params={Uri.EscapeDataString("""{"n":1}""")}");
+        Assert.Equal(HttpStatusCode.OK, limited.StatusCode);
+        Assert.Single(JsonNode.Parse(await limited.Content.ReadAsStringAsync())!.AsArray());
+
         var missing = await http.PostAsync("/api/v3/query_sql", JsonContent.Create(new JsonObject { ["db"] = "q", ["q"] = "SELECT host FROM cpu WHERE host = $host" }));
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Contains("$host", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);

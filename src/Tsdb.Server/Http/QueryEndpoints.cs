@@ -244,7 +244,7 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
                     parameters[name] = p.Value.GetString();
                     break;
                 case JsonValueKind.Number:
-                    parameters[name] = p.Value.TryGetInt64(out var l) ? l : p.Value.GetDouble();
+                    parameters[name] = p.Value.TryGetInt64(out var l) ? l : (object)p.Value.GetDouble();   // the cast keeps integers as long (a plain ?: would widen both to double)
                     break;
                 case JsonValueKind.True or JsonValueKind.False:
                     parameters[name] = p.Value.GetBoolean();
