@@ -12,4 +12,10 @@ public sealed record ServerOptions
     public long MaxHttpRequestSize { get; init; } = 10L << 20;
 
     public string Version { get; init; } = "0.1.0";
+
+    /// <summary>PEM certificate for TLS; with <see cref="TlsKeyPath"/> the port serves HTTPS, HTTP/1.1 and HTTP/2 chosen by ALPN.</summary>
+    public string? TlsCertPath { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCertPath"/>.</summary>
+    public string? TlsKeyPath { get; init; }
 }

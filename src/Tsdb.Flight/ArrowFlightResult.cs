@@ -1,0 +1,101 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Ipc;
+using Tsdb.Arrow.Types;
+using Tsdb.Flight.Arrow;
+using Tsdb.Grpc;
+
+namespace Tsdb.Flight;
+
+/// <summary>
+/// Record batches sent as a Flight stream: the schema message, then each batch cut into slices of about
+/// <see cref="FlightOptions.TargetMessageBytes"/>, encoded one at a time so memory beyond the result itself stays
+/// bounded by one slice (plus what HTTP/2 flow control lets sit in the response pipe).
+/// </summary>
+internal sealed class ArrowFlightResult : IFlightResult
+{
+    private readonly IReadOnlyList<RecordBatch> _batches;
+    private readonly bool _decodeDictionaries;
+    private readonly int _targetBytes;
+
+    public ArrowFlightResult(Schema schema, IReadOnlyList<RecordBatch> batches, bool decodeDictionaries, int targetBytes)
+    {
+        _batches = batches;
+        _decodeDictionaries = decodeDictionaries;
+        _targetBytes = targetBytes;
+        Schema = ResultSchemas.For(schema, decodeDictionaries);
+        long rows = 0;
+        foreach (var batch in batches)
+        {
+            rows += batch.Length;
+        }
+        TotalRecords = rows;
+    }
+
+    /// <summary>The schema as sent (with column-kind metadata, dictionaries decoded for Flight SQL).</summary>
+    public Schema Schema { get; }
+
+    public long TotalRecords { get; }
+
+    public byte[] SchemaStream() => FlightDataEncoding.SchemaStream(new IpcEncoder(Schema).EncodeSchema().Metadata);
+
+    public async Task WriteAsync(GrpcCall call)
+    {
+        var encoder = new IpcEncoder(Schema);
+        await call.WriteMessageAsync(FlightDataEncoding.Parts(encoder.EncodeSchema())).ConfigureAwait(false);
+        foreach (var batch in _batches)
+        {
+            var rows = RowsPerSlice(batch);
+            for (var offset = 0; offset < batch.Length; offset += rows)
+            {
+                call.CancellationToken.ThrowIfCancellationRequested();
+                var slice = batch.Slice(offset, Math.Min(rows, batch.Length - offset));
+                slice = _decodeDictionaries ? DictionaryDecoding.Decode(slice, Schema) : new RecordBatch(Schema, slice.Columns, slice.Length);
+                foreach (var message in encoder.EncodeBatch(slice))
+                {
+                    await call.WriteMessageAsync(FlightDataEncoding.Parts(message)).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Rows per slice so a slice's body is near the target size.</summary>
+    private int RowsPerSlice(RecordBatch batch)
+    {
+        if (batch.Length == 0)
+        {
+            return 1;
+        }
+        double rowBytes = 0;
+        foreach (var column in batch.Columns)
+        {
+            rowBytes += BytesPerRow(column.Data);
+        }
+        var rows = (long)(_targetBytes / Math.Max(rowBytes, 1));
+        return (int)Math.Clamp(rows, 1, 1 << 20);
+    }
+
+    private double BytesPerRow(ArrayData data)
+    {
+        var type = data.Type;
+        if (type.Id == ArrowTypeId.Dictionary)
+        {
+            var index = type.IndexType!.BitWidth / 8.0;
+            return _decodeDictionaries && data.Dictionary is { Length: > 0 } d ? 4 + (BufferBytes(d) / (double)d.Length) : index;
+        }
+        if (type.IsVariableWidth)
+        {
+            return (type.HasLargeOffsets ? 8 : 4) + (data.Length == 0 ? 0 : data.Buffers[2].Length / (double)Math.Max(data.Length + data.Offset, 1));
+        }
+        return type.Id == ArrowTypeId.Boolean ? 0.25 : Math.Max(type.BitWidth / 8.0, 0.125) + 0.125;
+    }
+
+    private static long BufferBytes(ArrayData data)
+    {
+        long bytes = 0;
+        foreach (var buffer in data.Buffers)
+        {
+            bytes += buffer.Length;
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Tsdb.Testing;
+
+namespace Tsdb.EndToEnd.Tests;
+
+/// <summary>Arrow Flight and Flight SQL against the real server, on the same port as its HTTP API.</summary>
+public sealed class FlightTests : IAsyncLifetime
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "tsdb-flight-" + Guid.NewGuid().ToString("N"));
+    private TsdbProcess _server = null!;
+
+    public async Task InitializeAsync() => _server = await TsdbProcess.StartAsync(_dir);
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public void InfluxDB3_client_writes_and_queries_on_one_url()
+    {
+        var output = NodeRunner.Run("clients/influxdb3-query.mjs", _server.Url.ToString().TrimEnd('/'), _server.AdminToken!, "flightdb").EnsureSuccess("influxdb3-client query");
+        using var doc = JsonDocument.Parse(output.StandardOutput);
+        var root = doc.RootElement;
+
+        // host = 'h1' AND n > -2: rows 1, 3, 5 (n = i - 2, usage = 1.5 i, ok = i % 3 == 0).
+        var rows = root.GetProperty("rows").EnumerateArray().ToArray();
+        Assert.Equal(3, rows.Length);
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var i = (2 * k) + 1;
+            Assert.Equal((1_700_000_000_000L + (i * 1000L)).ToString(System.Globalization.CultureInfo.InvariantCulture), rows[k].GetProperty("time").GetString());
+            Assert.Equal("h1", rows[k].GetProperty("host").GetString());
+            Assert.Equal(i * 1.5, rows[k].GetProperty("usage").GetDouble());
+            Assert.Equal(i - 2, rows[k].GetProperty("n").GetInt64());
+            Assert.Equal(i % 3 == 0, rows[k].GetProperty("ok").GetBoolean());
+            Assert.Equal($"note \"{i}\"", rows[k].GetProperty("note").GetString());
+        }
+
+        // usage >= 3 ORDER BY time LIMIT 2: rows 2 and 3; kinds from iox::column::type.
+        var points = root.GetProperty("points").EnumerateArray().ToArray();
+        Assert.Equal(2, points.Length);
+        Assert.Equal("host", Assert.Single(points[0].GetProperty("tags").EnumerateArray()).GetString());
+        var fields = points[0].GetProperty("fields");
+        Assert.Equal("float", fields.GetProperty("usage").GetString());
+        Assert.Equal("integer", fields.GetProperty("n").GetString());
+        Assert.Equal("boolean", fields.GetProperty("ok").GetString());
+        Assert.Equal("string", fields.GetProperty("note").GetString());
+        Assert.Equal(3.0, points[0].GetProperty("usage").GetDouble());
+        Assert.Equal(0, points[0].GetProperty("n").GetInt64());
+        Assert.Equal(4.5, points[1].GetProperty("usage").GetDouble());
+
+        Assert.Equal("INVALID_ARGUMENT", root.GetProperty("badSql").GetProperty("code").GetString());
+        Assert.Contains("SELEKT", root.GetProperty("badSql").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("NOT_FOUND", root.GetProperty("unknownDb").GetProperty("code").GetString());
+        Assert.Contains("database not found: no_such_db", root.GetProperty("unknownDb").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("UNIMPLEMENTED", root.GetProperty("influxql").GetProperty("code").GetString());
+        Assert.Equal("UNAUTHENTICATED", root.GetProperty("noToken").GetProperty("code").GetString());
+        Assert.Equal("PERMISSION_DENIED", root.GetProperty("wrongToken").GetProperty("code").GetString());
+    }
+}
