@@ -9,6 +9,10 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
     public async Task<QueryResult> RunAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
     {
         var db = RequireDatabase(database);
+        if (ConstantSelect.TryAnswer(sql) is { } constant)
+        {
+            return constant;
+        }
         try
         {
             return await engine.ExecuteAsync(db, sql, parameters, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Tsdb.Testing;
 
@@ -58,5 +59,31 @@ public sealed class FlightTests : IAsyncLifetime
         Assert.Equal("UNIMPLEMENTED", root.GetProperty("influxql").GetProperty("code").GetString());
         Assert.Equal("UNAUTHENTICATED", root.GetProperty("noToken").GetProperty("code").GetString());
         Assert.Equal("PERMISSION_DENIED", root.GetProperty("wrongToken").GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task FlightSql_call_sequences_of_jdbc_adbc_and_grafana_answer_correctly()
+    {
+        using (var http = _server.Client())
+        {
+            using var body = new StringContent(
+                "cpu,host=a usage=1 1700000000000000000\ncpu,host=a usage=2 1700000001000000000\ncpu,host=a usage=3 1700000002000000000\n" +
+                "cpu,host=b usage=10 1700000000000000000\ncpu,host=b usage=20 1700000001000000000\n");
+            var write = await http.PostAsync(new Uri("/api/v3/write_lp?db=fsql", UriKind.Relative), body);
+            Assert.Equal(HttpStatusCode.NoContent, write.StatusCode);
+        }
+        var run = NodeRunner.Run("flight/flightsql.mjs", $"{_server.Url.Host}:{_server.Url.Port}", _server.AdminToken!, "fsql");
+        Assert.True(run.ExitCode == 0, run.StandardError + run.StandardOutput);
+        using var doc = JsonDocument.Parse(run.StandardOutput);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("handshakeBearer").GetBoolean());
+        Assert.Equal([2.0, 3.0], root.GetProperty("prepared").GetProperty("usage").EnumerateArray().Select(e => e.GetDouble()));
+        Assert.Equal("tsdb", root.GetProperty("sqlInfo").GetProperty("name").GetString());
+        Assert.Equal("OK", root.GetProperty("health").GetString());
+        Assert.Equal("cpu", Assert.Single(root.GetProperty("grafanaTables").EnumerateArray()).GetString());
+        Assert.Equal(16, root.GetProperty("noToken").GetProperty("code").GetInt32());
+        Assert.Equal(5, root.GetProperty("unknownDatabase").GetProperty("code").GetInt32());
+        Assert.Equal(1000, root.GetProperty("putAcks").EnumerateArray().Sum(e => e.GetInt32()));
+        Assert.Equal(333, root.GetProperty("bulk").GetProperty("rows").GetInt32());
     }
 }
