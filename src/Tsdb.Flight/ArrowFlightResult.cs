@@ -70,8 +70,9 @@ internal sealed class ArrowFlightResult : IFlightResult
         {
             rowBytes += BytesPerRow(column.Data);
         }
-        var rows = (long)(_targetBytes / Math.Max(rowBytes, 1));
-        return (int)Math.Clamp(rows, 1, 1 << 20);
+        // A multiple of 8 rows keeps every slice's validity bitmaps byte-aligned, so they are sent without a copy.
+        var rows = (long)(_targetBytes / Math.Max(rowBytes, 1)) & ~7L;
+        return (int)Math.Clamp(rows, 8, 1 << 20);
     }
 
     private double BytesPerRow(ArrayData data)

@@ -13,6 +13,9 @@ public sealed record ServerOptions
 
     public string Version { get; init; } = "0.1.0";
 
+    /// <summary>Bytes of Arrow buffers one query may materialise (the engine's limit); past it the query fails.</summary>
+    public long QueryMemoryLimit { get; init; } = 1L << 30;
+
     /// <summary>PEM certificate for TLS; with <see cref="TlsKeyPath"/> the port serves HTTPS, HTTP/1.1 and HTTP/2 chosen by ALPN.</summary>
     public string? TlsCertPath { get; init; }
 

@@ -72,7 +72,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
-        var engine = new QueryEngine(tables, time);
+        var engine = new QueryEngine(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit });
         var queries = new QueryEndpoints(catalog, engine);
         var grpc = new GrpcServiceRegistry();
         new FlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version }, time).Register(grpc);
