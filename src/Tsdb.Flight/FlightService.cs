@@ -235,8 +235,8 @@ public sealed class FlightService
             var command = AsFlightSql(descriptor.Cmd) ?? throw new GrpcException(GrpcStatusCode.InvalidArgument, "DoPut with a command needs a Flight SQL command");
             if (TicketDecoder.TypeName(command) != FlightSqlCommands.Prefix + nameof(CommandPreparedStatementQuery))
             {
-                await _commands.ExecuteAsync(command, null, call.CancellationToken).ConfigureAwait(false);
-                throw new GrpcException(GrpcStatusCode.Unimplemented, $"DoPut does not take '{command.TypeUrl}'");
+                throw new GrpcException(GrpcStatusCode.Unimplemented,
+                    $"DoPut takes parameters for CommandPreparedStatementQuery, not '{command.TypeUrl}' (SQL updates and ingest commands are not supported; DoPut Arrow batches to a [database, table] path to write)");
             }
             var handle = PreparedStatements.Decode(CommandPreparedStatementQuery.Parser.ParseFrom(command.Value).PreparedStatementHandle);
             RecordBatch? parameters = null;

@@ -22,7 +22,8 @@ internal static class QueryParameters
             parameters[name] = p.Value.ValueKind switch
             {
                 JsonValueKind.String => p.Value.GetString(),
-                JsonValueKind.Number => p.Value.TryGetInt64(out var l) ? l : p.Value.GetDouble(),
+                // Cast each arm: a bare conditional would widen the long to double.
+                JsonValueKind.Number => p.Value.TryGetInt64(out var l) ? (object)l : p.Value.GetDouble(),
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null => null,

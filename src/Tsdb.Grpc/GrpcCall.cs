@@ -171,7 +171,8 @@ public sealed class GrpcCall
     {
         while (!source.IsEmpty)
         {
-            var span = writer.GetSpan(Math.Min(source.Length, 64 << 10));
+            // No size hint: the pipe hands out the rest of its current pooled block, so nothing is allocated.
+            var span = writer.GetSpan();
             var n = Math.Min(span.Length, source.Length);
             source[..n].CopyTo(span);
             writer.Advance(n);

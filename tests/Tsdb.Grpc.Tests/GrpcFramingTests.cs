@@ -170,4 +170,17 @@ public sealed class GrpcFramingTests : IAsyncLifetime
         using var response = await http1.PostAsync(new Uri($"/{TestServer.Service}/Echo", UriKind.Relative), content);
         Assert.Equal(HttpStatusCode.UpgradeRequired, response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_client_that_resets_the_stream_cancels_the_call()
+    {
+        using var response = await _client.SendAsync(GrpcTestClient.Request("Endless", [GrpcTestClient.Frame([1])]), HttpCompletionOption.ResponseHeadersRead);
+        var stream = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[1024];
+        Assert.True(await stream.ReadAsync(buffer) > 0);
+        // Disposing an unfinished HTTP/2 response resets the stream (RST_STREAM CANCEL).
+        response.Dispose();
+        await TestServer.EndlessCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(TestServer.EndlessCancelled.Task.IsCompletedSuccessfully);
+    }
 }

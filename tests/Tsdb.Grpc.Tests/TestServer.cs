@@ -25,6 +25,9 @@ internal sealed class TestServer : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>Completed when a call of method Endless sees its cancellation token fire.</summary>
+    public static TaskCompletionSource EndlessCancelled { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public static async Task<TestServer> StartAsync(int maxReceive = 1024)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -63,6 +66,23 @@ internal sealed class TestServer : IAsyncDisposable
             {
                 await call.ReadSingleMessageAsync();
                 await Task.Delay(Timeout.Infinite, call.CancellationToken);
+            })
+            .Add(Service, "Endless", async call =>
+            {
+                await call.ReadSingleMessageAsync();
+                try
+                {
+                    while (true)
+                    {
+                        await call.WriteMessageAsync(new byte[32 << 10]);
+                        await call.FlushAsync();
+                    }
+                }
+                catch (OperationCanceledException) when (call.CancellationToken.IsCancellationRequested)
+                {
+                    EndlessCancelled.TrySetResult();
+                    throw;
+                }
             })
             .Add(Service, "Fail", async call =>
             {
