@@ -205,9 +205,46 @@ public sealed class FlightService
             case "ClosePreparedStatement":
                 PreparedStatements.Decode(Unpack(action.Body, ActionClosePreparedStatementRequest.Parser).PreparedStatementHandle);
                 break;
+            case "SetSessionOptions":
+                await call.WriteMessageAsync(new Result { Body = SetSessionOptions(Unpack(action.Body, SetSessionOptionsRequest.Parser)).ToByteString() }.ToByteArray()).ConfigureAwait(false);
+                break;
+            case "GetSessionOptions":
+            {
+                var options = new GetSessionOptionsResult();
+                options.SessionOptions.Add("catalog", new SessionOptionValue { StringValue = "public" });
+                await call.WriteMessageAsync(new Result { Body = options.ToByteString() }.ToByteArray()).ConfigureAwait(false);
+                break;
+            }
+            case "CloseSession":
+                await call.WriteMessageAsync(new Result { Body = new CloseSessionResult { Status = CloseSessionResult.Types.Status.Closed }.ToByteString() }.ToByteArray()).ConfigureAwait(false);
+                break;
             default:
-                throw new GrpcException(GrpcStatusCode.Unimplemented, $"unknown action '{action.Type}'; this server has CreatePreparedStatement and ClosePreparedStatement");
+                throw new GrpcException(GrpcStatusCode.Unimplemented,
+                    $"unknown action '{action.Type}'; this server has CreatePreparedStatement, ClosePreparedStatement, SetSessionOptions, GetSessionOptions and CloseSession");
         }
+    }
+
+    /// <summary>
+    /// Sessions hold nothing here (the database travels in a header on every call): the only option is the catalog,
+    /// and only <c>public</c> exists. The JDBC driver sets it on connect when given a <c>catalog</c> property.
+    /// </summary>
+    private static SetSessionOptionsResult SetSessionOptions(SetSessionOptionsRequest request)
+    {
+        var result = new SetSessionOptionsResult();
+        foreach (var (name, value) in request.SessionOptions)
+        {
+            var error = name switch
+            {
+                "catalog" when value.StringValue == "public" => (SetSessionOptionsResult.Types.ErrorValue?)null,
+                "catalog" => SetSessionOptionsResult.Types.ErrorValue.InvalidValue,
+                _ => SetSessionOptionsResult.Types.ErrorValue.InvalidName,
+            };
+            if (error is { } e)
+            {
+                result.Errors.Add(name, new SetSessionOptionsResult.Types.Error { Value = e });
+            }
+        }
+        return result;
     }
 
     private async Task ListActionsAsync(GrpcCall call)
@@ -215,6 +252,9 @@ public sealed class FlightService
         _auth.Authenticate(call);
         await call.WriteMessageAsync(new ActionType { Type = "CreatePreparedStatement", Description = "Flight SQL: prepare a query (the handle carries it; nothing is held on the server)" }.ToByteArray()).ConfigureAwait(false);
         await call.WriteMessageAsync(new ActionType { Type = "ClosePreparedStatement", Description = "Flight SQL: close a prepared statement" }.ToByteArray()).ConfigureAwait(false);
+        await call.WriteMessageAsync(new ActionType { Type = "SetSessionOptions", Description = "Session options: only catalog=public" }.ToByteArray()).ConfigureAwait(false);
+        await call.WriteMessageAsync(new ActionType { Type = "GetSessionOptions", Description = "Session options: catalog" }.ToByteArray()).ConfigureAwait(false);
+        await call.WriteMessageAsync(new ActionType { Type = "CloseSession", Description = "Ends a session (nothing is held)" }.ToByteArray()).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -353,8 +393,9 @@ public sealed class FlightService
     {
         try
         {
+            // A bare message whose field 1 is length-delimited also parses as an Any: trust only a real type URL.
             var any = Any.Parser.ParseFrom(body);
-            if (any.TypeUrl.Length > 0)
+            if (any.TypeUrl.StartsWith("type.googleapis.com/", StringComparison.Ordinal))
             {
                 return parser.ParseFrom(any.Value);
             }

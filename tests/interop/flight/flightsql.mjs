@@ -17,6 +17,14 @@ async function grpcError(fn) {
 {
   const jdbc = new FlightClient(address, { database });
   const hs = await jdbc.handshakeBasic('any-user', token);
+  // With a `catalog` connection property the driver sets it as a session option (and closes the session at the end).
+  const setOptions = T('arrow.flight.protocol.SetSessionOptionsRequest');
+  const set = await jdbc.doAction('SetSessionOptions', setOptions.encode(setOptions.create({ session_options: { catalog: { string_value: 'public' } } })).finish());
+  assert.deepEqual(T('arrow.flight.protocol.SetSessionOptionsResult').decode(set[0].body).errors, {});
+  const bad = await jdbc.doAction('SetSessionOptions', setOptions.encode(setOptions.create({ session_options: { catalog: { string_value: 'other' }, color: { string_value: 'x' } } })).finish());
+  const errors = T('arrow.flight.protocol.SetSessionOptionsResult').decode(bad[0].body).errors;
+  assert.equal(errors.catalog.value, 2);
+  assert.equal(errors.color.value, 1);
   report.handshakeBearer = jdbc.headers.authorization === `Bearer ${token}`;
   assert.equal(jdbc.headers.authorization, `Bearer ${token}`);
   assert.equal(Buffer.from(hs.messages[0].payload).toString(), token);
@@ -44,6 +52,9 @@ async function grpcError(fn) {
   const unbound = await grpcError(() => jdbc.execute('CommandPreparedStatementQuery', { prepared_statement_handle: prepared.prepared_statement_handle }));
   report.unbound = unbound;
   assert.equal(unbound.code, 3);
+  const closed = await jdbc.doAction('CloseSession', new Uint8Array(0));
+  report.closeSession = T('arrow.flight.protocol.CloseSessionResult').decode(closed[0].body).status;
+  assert.equal(report.closeSession, 1);
   await jdbc.doAction('ClosePreparedStatement', pack(SQL + 'ActionClosePreparedStatementRequest', { prepared_statement_handle: bound.prepared_statement_handle }));
 
   // DatabaseMetaData calls answered empty or from the catalog.
