@@ -86,4 +86,54 @@ public sealed class FlightTests : IAsyncLifetime
         Assert.Equal(1000, root.GetProperty("putAcks").EnumerateArray().Sum(e => e.GetInt32()));
         Assert.Equal(333, root.GetProperty("bulk").GetProperty("rows").GetInt32());
     }
+
+    [Fact]
+    public async Task A_query_over_its_memory_limit_is_resource_exhausted()
+    {
+        var dir = Path.Combine(_dir, "small");
+        await using var small = await TsdbProcess.StartAsync(dir, "--query-memory-limit", "1KiB");
+        using (var http = small.Client())
+        {
+            var lines = string.Join('\n', Enumerable.Range(0, 500).Select(i => $"m,t=x{i % 7} v={i} {1_700_000_000_000_000_000L + i}"));
+            using var body = new StringContent(lines);
+            Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync(new Uri("/api/v3/write_lp?db=lim", UriKind.Relative), body)).StatusCode);
+        }
+        var (status, message) = await DoGetStatusAsync(small, """{"database":"lim","sql_query":"SELECT * FROM m"}""");
+        Assert.Equal("8", status);
+        Assert.StartsWith("the query exceeded its memory limit of 1024 bytes", message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A DoGet over HttpClient h2c (prior knowledge, on the HTTP port): the grpc-status and decoded grpc-message.</summary>
+    private static async Task<(string? Status, string? Message)> DoGetStatusAsync(TsdbProcess server, string ticketJson)
+    {
+        var ticket = System.Text.Encoding.UTF8.GetBytes(ticketJson);
+        var message = new List<byte> { 0x0A };
+        for (var v = (uint)ticket.Length; ; v >>= 7)
+        {
+            message.Add((byte)(v < 0x80 ? v : (v & 0x7F) | 0x80));
+            if (v < 0x80)
+            {
+                break;
+            }
+        }
+        message.AddRange(ticket);
+        var framed = new byte[5 + message.Count];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(framed.AsSpan(1), (uint)message.Count);
+        message.CopyTo(framed, 5);
+        using var client = server.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/arrow.flight.protocol.FlightService/DoGet")
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            Content = new ByteArrayContent(framed),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+        request.Headers.TryAddWithoutValidation("authorization", "Bearer " + server.AdminToken);
+        using var response = await client.SendAsync(request);
+        _ = await response.Content.ReadAsByteArrayAsync();
+        var headers = response.Headers.Contains("grpc-status") ? (System.Net.Http.Headers.HttpHeaders)response.Headers : response.TrailingHeaders;
+        var status = headers.TryGetValues("grpc-status", out var s) ? s.First() : null;
+        var text = headers.TryGetValues("grpc-message", out var m) ? Uri.UnescapeDataString(m.First()) : null;
+        return (status, text);
+    }
 }
