@@ -139,8 +139,28 @@ async function grpcError(fn) {
   grafana.close();
 }
 
+// --- Plain Flight: ListFlights, a path descriptor, and DoGet of the Any(ReadInfo) ticket it hands out ---
+{
+  const plain = new FlightClient(address, { authorization: `Bearer ${token}`, database });
+  const flights = await plain.serverStream('ListFlights', 'arrow.flight.protocol.Criteria', 'arrow.flight.protocol.FlightInfo', {});
+  report.listFlights = flights.map((f) => f.flight_descriptor.path.join('/'));
+  assert.deepEqual(report.listFlights, [`${database}/cpu`]);
+  const byPath = await plain.unary('GetFlightInfo', 'arrow.flight.protocol.FlightDescriptor', 'arrow.flight.protocol.FlightInfo', { type: 1, path: [database, 'cpu'] });
+  const rows = await plain.doGet(byPath.endpoint[0].ticket.ticket);
+  assert.equal(rows.table.numRows, 5);
+  // Plain Flight keeps tags as dictionaries, as InfluxDB 3 sends them.
+  assert.equal(rows.table.schema.fields.find((f) => f.name === 'host').typeId, Type.Dictionary);
+  const missing = await grpcError(() => plain.unary('GetSchema', 'arrow.flight.protocol.FlightDescriptor', 'arrow.flight.protocol.SchemaResult', { type: 1, path: [database, 'nope'] }));
+  assert.equal(missing.code, 5);
+  plain.close();
+}
+
 // --- Errors and auth ---
 {
+  const wrongPassword = new FlightClient(address, { database });
+  report.badHandshake = await grpcError(() => wrongPassword.handshakeBasic('user', 'apiv3_not_a_token'));
+  assert.equal(report.badHandshake.code, 7);
+  wrongPassword.close();
   const anonymous = new FlightClient(address, { database });
   report.noToken = await grpcError(() => anonymous.execute('CommandStatementQuery', { query: 'select 1' }));
   assert.equal(report.noToken.code, 16);
