@@ -45,7 +45,7 @@ internal static class TicketDecoder
         if (type == StatementTicket.Descriptor.FullName)
         {
             var statement = StatementTicket.Parser.ParseFrom(any.Value);
-            return new FlightQuery(statement.Database, null, null, Any.Parser.ParseFrom(statement.Command), statement.ResultId);
+            return new FlightQuery(Database(statement.Database), null, null, Any.Parser.ParseFrom(statement.Command), statement.ResultId);
         }
         throw Invalid($"unsupported ticket type '{any.TypeUrl}'");
     }

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Tsdb.Grpc;
@@ -30,6 +32,16 @@ public sealed class GrpcMiddleware(RequestDelegate next, GrpcServiceRegistry reg
             context.Response.StatusCode = StatusCodes.Status426UpgradeRequired;
             context.Response.Headers.Upgrade = "h2c";
             return;
+        }
+        // A streaming call may sit idle or run long: no body size or minimum data rate applies to the stream as a
+        // whole (each message is bounded by MaxReceiveMessageSize instead).
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = null;
         }
         var path = context.Request.Path.Value ?? "";
         var deadline = context.Request.Headers["grpc-timeout"] is { Count: > 0 } t ? t[0] : null;
