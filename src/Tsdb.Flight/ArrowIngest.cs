@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Globalization;
-using System.Text;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Core.Schema;
@@ -22,11 +20,11 @@ internal sealed class ArrowIngest(LineProtocolIngester ingester)
     public async Task<int> WriteAsync(string database, string table, RecordBatch batch, CancellationToken cancellationToken)
     {
         var body = ToLineProtocol(table, batch);
-        if (body.WrittenCount == 0)
+        if (body.Length == 0)
         {
             return 0;
         }
-        var outcome = await ingester.WriteAsync(new WriteRequest(database, body.WrittenMemory) { Precision = Precision.Nanosecond, AcceptPartial = false }, cancellationToken).ConfigureAwait(false);
+        var outcome = await ingester.WriteAsync(new WriteRequest(database, body.Written) { Precision = Precision.Nanosecond, AcceptPartial = false }, cancellationToken).ConfigureAwait(false);
         switch (outcome.RequestError)
         {
             case WriteRequestError.None or WriteRequestError.EmptyBody:
@@ -45,7 +43,7 @@ internal sealed class ArrowIngest(LineProtocolIngester ingester)
         return outcome.LinesWritten;
     }
 
-    internal static ArrayBufferWriter<byte> ToLineProtocol(string table, RecordBatch batch)
+    internal static LineBuffer ToLineProtocol(string table, RecordBatch batch)
     {
         var kinds = new ColumnKind?[batch.ColumnCount];
         var time = -1;
@@ -71,41 +69,111 @@ internal sealed class ArrowIngest(LineProtocolIngester ingester)
         {
             throw new GrpcException(GrpcStatusCode.InvalidArgument, "the batch has no time column (a timestamp column, or one named 'time')");
         }
-        var writer = new ArrayBufferWriter<byte>(Math.Max(256, batch.Length * 64));
-        var line = new StringBuilder(256);
-        var measurement = Escape(table, measurement: true);
+        var line = new LineBuffer(batch.Length * 64);
+        var measurement = Escaped(table, escapeEquals: false);
+        var names = new byte[kinds.Length][];
+        var tagValues = new byte[]?[kinds.Length][];
+        for (var c = 0; c < kinds.Length; c++)
+        {
+            names[c] = Escaped(batch.Schema[c].Name, escapeEquals: true);
+            if (kinds[c] == ColumnKind.Tag && batch.Column(c) is DictionaryArray dictionary)
+            {
+                // Each dictionary entry is escaped once, not once per row.
+                tagValues[c] = new byte[]?[dictionary.Dictionary.Length];
+            }
+        }
+        var timeColumn = batch.Column(time);
+        var timeFactor = TimeFactor(timeColumn.Type);
         for (var row = 0; row < batch.Length; row++)
         {
-            line.Clear().Append(measurement);
+            var rowStart = line.Length;
+            line.Bytes(measurement);
             for (var c = 0; c < kinds.Length; c++)
             {
-                if (kinds[c] == ColumnKind.Tag && batch.Column(c).GetObject(row) is { } tag && tag.ToString() is { Length: > 0 } value)
+                if (kinds[c] == ColumnKind.Tag && TagValue(batch.Column(c), row, tagValues[c]) is { Length: > 0 } value)
                 {
-                    line.Append(',').Append(Escape(batch.Schema[c].Name, false)).Append('=').Append(Escape(value, false));
+                    line.Byte((byte)',');
+                    line.Bytes(names[c]);
+                    line.Byte((byte)'=');
+                    line.Bytes(value);
                 }
             }
             var fields = 0;
             for (var c = 0; c < kinds.Length; c++)
             {
-                if (kinds[c] is ColumnKind.Tag or ColumnKind.Time || batch.Column(c).IsNull(row))
+                var column = batch.Column(c);
+                if (kinds[c] is ColumnKind.Tag or ColumnKind.Time || column.IsNull(row))
                 {
                     continue;
                 }
-                line.Append(fields++ == 0 ? ' ' : ',').Append(Escape(batch.Schema[c].Name, false)).Append('=');
-                AppendField(line, kinds[c]!.Value, batch.Column(c), row, batch.Schema[c].Name);
+                line.Byte(fields++ == 0 ? (byte)' ' : (byte)',');
+                line.Bytes(names[c]);
+                line.Byte((byte)'=');
+                AppendField(line, kinds[c]!.Value, column, row, batch.Schema[c].Name);
             }
             if (fields == 0)
             {
                 // Line protocol cannot carry a row without fields; such a row stores nothing.
+                line.Length = rowStart;
                 continue;
             }
-            line.Append(' ').Append(Nanoseconds(batch.Column(time), row, batch.Schema[time].Name).ToString(CultureInfo.InvariantCulture)).Append('\n');
-            var bytes = Encoding.UTF8.GetByteCount(line.ToString());
-            Encoding.UTF8.GetBytes(line.ToString(), writer.GetSpan(bytes));
-            writer.Advance(bytes);
+            if (timeColumn.IsNull(row))
+            {
+                throw new GrpcException(GrpcStatusCode.InvalidArgument, $"row {row} has no time (column '{batch.Schema[time].Name}' is null)");
+            }
+            line.Byte((byte)' ');
+            line.Int64(checked(Integer(timeColumn, row) * timeFactor));
+            line.Byte((byte)'\n');
         }
-        return writer;
+        return line;
     }
+
+    private static byte[] Escaped(string text, bool escapeEquals)
+    {
+        var buffer = new LineBuffer(text.Length * 2);
+        buffer.Escaped(LineBuffer.Utf8(text), escapeEquals);
+        return buffer.Written.ToArray();
+    }
+
+    /// <summary>A tag's escaped value for one row, or null when the row has none.</summary>
+    private static byte[]? TagValue(ArrowArray column, int row, byte[]?[]? dictionaryCache)
+    {
+        if (column.IsNull(row))
+        {
+            return null;
+        }
+        if (column is DictionaryArray dictionary && dictionaryCache is not null)
+        {
+            var index = (int)dictionary.GetIndex(row);
+            return dictionaryCache[index] ??= dictionary.Dictionary.IsNull(index)
+                ? []
+                : Escaped(dictionary.Dictionary.GetObject(index)!.ToString()!, escapeEquals: true);
+        }
+        if (column is VariableWidthArray text && column.Type.Id is ArrowTypeId.Utf8 or ArrowTypeId.LargeUtf8)
+        {
+            var buffer = new LineBuffer(64);
+            buffer.Escaped(text.GetBytes(row), escapeEquals: true);
+            return buffer.Written.ToArray();
+        }
+        return Escaped(Convert.ToString(column.GetObject(row), CultureInfo.InvariantCulture)!, escapeEquals: true);
+    }
+
+    private static long TimeFactor(ArrowType type) => type.Id != ArrowTypeId.Timestamp ? 1 : type.Unit switch
+    {
+        TimeUnit.Second => 1_000_000_000L,
+        TimeUnit.Millisecond => 1_000_000L,
+        TimeUnit.Microsecond => 1_000L,
+        _ => 1L,
+    };
+
+    /// <summary>A signed integer or timestamp value without boxing for the common widths.</summary>
+    private static long Integer(ArrowArray column, int row) => column switch
+    {
+        Int64Array a => a.Values[row],
+        TimestampArray t => t.Values[row],
+        Int32Array a => a.Values[row],
+        _ => Convert.ToInt64(column.GetObject(row), CultureInfo.InvariantCulture),
+    };
 
     private static ColumnKind? KindOf(ArrowType type) => type.Id switch
     {
@@ -119,75 +187,39 @@ internal sealed class ArrowIngest(LineProtocolIngester ingester)
         _ => null,
     };
 
-    private static void AppendField(StringBuilder line, ColumnKind kind, ArrowArray column, int row, string name)
+    private static void AppendField(LineBuffer line, ColumnKind kind, ArrowArray column, int row, string name)
     {
-        var value = column.GetObject(row)!;
         switch (kind)
         {
             case ColumnKind.Float:
-                var d = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                var d = column is DoubleArray doubles ? doubles.Values[row] : Convert.ToDouble(column.GetObject(row), CultureInfo.InvariantCulture);
                 if (!double.IsFinite(d))
                 {
                     throw new GrpcException(GrpcStatusCode.InvalidArgument, $"column '{name}' holds {d}, which cannot be stored");
                 }
-                line.Append(d.ToString("R", CultureInfo.InvariantCulture));
+                line.Double(d);
                 break;
             case ColumnKind.Integer:
-                line.Append(Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)).Append('i');
+                line.Int64(Integer(column, row));
+                line.Byte((byte)'i');
                 break;
             case ColumnKind.UInteger:
-                line.Append(Convert.ToUInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture)).Append('u');
+                line.UInt64(column is UInt64Array u ? u.Values[row] : Convert.ToUInt64(column.GetObject(row), CultureInfo.InvariantCulture));
+                line.Byte((byte)'u');
                 break;
             case ColumnKind.Boolean:
-                line.Append((bool)value ? "true" : "false");
+                line.Bytes((bool)column.GetObject(row)! ? "true"u8 : "false"u8);
                 break;
             default:
-                line.Append('"');
-                foreach (var ch in value.ToString()!)
+                if (column is VariableWidthArray text && column.Type.Id is ArrowTypeId.Utf8 or ArrowTypeId.LargeUtf8)
                 {
-                    if (ch is '"' or '\\')
-                    {
-                        line.Append('\\');
-                    }
-                    line.Append(ch);
+                    line.Quoted(text.GetBytes(row));
                 }
-                line.Append('"');
+                else
+                {
+                    line.Quoted(LineBuffer.Utf8(Convert.ToString(column.GetObject(row), CultureInfo.InvariantCulture)!));
+                }
                 break;
         }
-    }
-
-    private static long Nanoseconds(ArrowArray column, int row, string name)
-    {
-        if (column.IsNull(row))
-        {
-            throw new GrpcException(GrpcStatusCode.InvalidArgument, $"row {row} has no time (column '{name}' is null)");
-        }
-        var value = Convert.ToInt64(column.GetObject(row), CultureInfo.InvariantCulture);
-        if (column.Type.Id != ArrowTypeId.Timestamp)
-        {
-            return value;
-        }
-        var factor = column.Type.Unit switch
-        {
-            TimeUnit.Second => 1_000_000_000L,
-            TimeUnit.Millisecond => 1_000_000L,
-            TimeUnit.Microsecond => 1_000L,
-            _ => 1L,
-        };
-        return checked(value * factor);
-    }
-
-    private static string Escape(string text, bool measurement)
-    {
-        var sb = new StringBuilder(text.Length + 4);
-        foreach (var ch in text)
-        {
-            if (ch is ',' or ' ' || (!measurement && ch == '='))
-            {
-                sb.Append('\\');
-            }
-            sb.Append(ch);
-        }
-        return sb.ToString();
     }
 }

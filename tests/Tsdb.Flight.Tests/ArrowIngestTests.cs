@@ -13,7 +13,7 @@ public sealed class ArrowIngestTests
     public void Batches_become_line_protocol_with_kinds_escapes_and_nulls()
     {
         using var batch = Batches.Cpu(8);
-        var text = Encoding.UTF8.GetString(ArrowIngest.ToLineProtocol("my cpu", batch).WrittenSpan);
+        var text = Encoding.UTF8.GetString(ArrowIngest.ToLineProtocol("my cpu", batch).Written.Span);
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(8, lines.Length);
         Assert.Equal("my\\ cpu,host=h0 usage=0,count=0i 1700000000000000000", lines[0]);
@@ -43,7 +43,7 @@ public sealed class ArrowIngestTests
             new Field("t", ArrowType.Timestamp(TimeUnit.Millisecond), false),
         ]);
         using var batch = new RecordBatch(schema, [tag.Build(), note.Build(), flag.Build(), big.Build(), ms.Build()], 1);
-        var text = Encoding.UTF8.GetString(ArrowIngest.ToLineProtocol("t1", batch).WrittenSpan);
+        var text = Encoding.UTF8.GetString(ArrowIngest.ToLineProtocol("t1", batch).Written.Span);
         Assert.Equal("t1,region=a\\,b\\=c\\ d note=\"say \\\"hi\\\" \\\\ bye\",flag=true,big=18446744073709551615u 1700000000123000000\n", text);
     }
 
