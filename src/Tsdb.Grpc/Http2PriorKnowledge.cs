@@ -18,9 +18,15 @@ public static class Http2PriorKnowledge
     private static readonly byte[] Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
     private static readonly CleartextProtocolFeature H2 = new("h2"u8.ToArray());
 
+    /// <summary>
+    /// How long a new connection may stay silent before it is handed to Kestrel as HTTP/1.1 undecided, so Kestrel's
+    /// own header timeouts govern it (a client that never sends must not be held here forever).
+    /// </summary>
+    public static TimeSpan DecisionTimeout { get; } = TimeSpan.FromSeconds(10);
+
     public static Func<ConnectionDelegate, ConnectionDelegate> Middleware => next => async connection =>
     {
-        if (await StartsWithPrefaceAsync(connection).ConfigureAwait(false))
+        if (await StartsWithPrefaceAsync(connection, DecisionTimeout).ConfigureAwait(false))
         {
             connection.Features.Set<ITlsApplicationProtocolFeature>(H2);
             connection.Features.Set<ITlsConnectionFeature>(H2);
@@ -29,15 +35,17 @@ public static class Http2PriorKnowledge
     };
 
     /// <summary>True when the connection's first bytes are the HTTP/2 preface; consumes nothing.</summary>
-    internal static async ValueTask<bool> StartsWithPrefaceAsync(ConnectionContext connection)
+    internal static async ValueTask<bool> StartsWithPrefaceAsync(ConnectionContext connection, TimeSpan timeout)
     {
         var input = connection.Transport.Input;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed);
+        deadline.CancelAfter(timeout);
         while (true)
         {
             ReadResult result;
             try
             {
-                result = await input.ReadAsync(connection.ConnectionClosed).ConfigureAwait(false);
+                result = await input.ReadAsync(deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
