@@ -322,8 +322,10 @@ public sealed class FlightService
         }
     }
 
-    private async Task<IFlightResult> RunAsync(FlightQuery query, string? database, CancellationToken cancellationToken)
+    /// <summary>Runs a decoded ticket; its own database wins over the one from the headers.</summary>
+    private async Task<IFlightResult> RunAsync(FlightQuery query, string? headerDatabase, CancellationToken cancellationToken)
     {
+        var database = query.Database ?? headerDatabase;
         if (query.Command is not null)
         {
             return await _commands.ExecuteAsync(query.Command, database, cancellationToken).ConfigureAwait(false);

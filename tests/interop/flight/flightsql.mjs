@@ -150,6 +150,12 @@ async function grpcError(fn) {
   assert.equal(rows.table.numRows, 5);
   // Plain Flight keeps tags as dictionaries, as InfluxDB 3 sends them.
   assert.equal(rows.table.schema.fields.find((f) => f.name === 'host').typeId, Type.Dictionary);
+  // A plain ticket as a GetFlightInfo command: its own database counts, no header needed.
+  const bare = new FlightClient(address, { authorization: `Bearer ${token}` });
+  const jsonTicket = Buffer.from(JSON.stringify({ database, sql_query: 'SELECT count(*) AS n FROM cpu' }));
+  const viaInfo = await bare.getFlightInfo(jsonTicket);
+  assert.deepEqual(col((await bare.doGet(viaInfo.endpoint[0].ticket.ticket)).table, 'n'), [5]);
+  bare.close();
   const missing = await grpcError(() => plain.unary('GetSchema', 'arrow.flight.protocol.FlightDescriptor', 'arrow.flight.protocol.SchemaResult', { type: 1, path: [database, 'nope'] }));
   assert.equal(missing.code, 5);
   plain.close();
