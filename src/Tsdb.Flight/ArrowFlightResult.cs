@@ -15,14 +15,22 @@ internal sealed class ArrowFlightResult : IFlightResult
 {
     private readonly IReadOnlyList<RecordBatch> _batches;
     private readonly bool _decodeDictionaries;
+    private readonly bool[] _decodeColumn;
     private readonly int _targetBytes;
 
     public ArrowFlightResult(Schema schema, IReadOnlyList<RecordBatch> batches, bool decodeDictionaries, int targetBytes)
     {
         _batches = batches;
-        _decodeDictionaries = decodeDictionaries;
         _targetBytes = targetBytes;
-        Schema = ResultSchemas.For(schema, decodeDictionaries);
+        // A dictionary goes out whole in one message. One too large for a client's message limit (4 MiB by default
+        // in most gRPC clients) is sent decoded instead, its values in every slice.
+        _decodeColumn = new bool[schema.FieldCount];
+        for (var c = 0; c < schema.FieldCount; c++)
+        {
+            _decodeColumn[c] = schema[c].Type.Id == ArrowTypeId.Dictionary && (decodeDictionaries || LargestDictionary(batches, c) > 2L * targetBytes);
+        }
+        _decodeDictionaries = Array.IndexOf(_decodeColumn, true) >= 0;
+        Schema = ResultSchemas.For(schema, c => _decodeColumn[c]);
         long rows = 0;
         foreach (var batch in batches)
         {
@@ -49,7 +57,7 @@ internal sealed class ArrowFlightResult : IFlightResult
             {
                 call.CancellationToken.ThrowIfCancellationRequested();
                 var slice = batch.Slice(offset, Math.Min(rows, batch.Length - offset));
-                slice = _decodeDictionaries ? DictionaryDecoding.Decode(slice, Schema) : new RecordBatch(Schema, slice.Columns, slice.Length);
+                slice = _decodeDictionaries ? DictionaryDecoding.Decode(slice, Schema, _decodeColumn) : new RecordBatch(Schema, slice.Columns, slice.Length);
                 foreach (var message in encoder.EncodeBatch(slice))
                 {
                     await call.WriteMessageAsync(FlightDataEncoding.Parts(message)).ConfigureAwait(false);
@@ -88,6 +96,19 @@ internal sealed class ArrowFlightResult : IFlightResult
             return (type.HasLargeOffsets ? 8 : 4) + (data.Length == 0 ? 0 : data.Buffers[2].Length / (double)Math.Max(data.Length + data.Offset, 1));
         }
         return type.Id == ArrowTypeId.Boolean ? 0.25 : Math.Max(type.BitWidth / 8.0, 0.125) + 0.125;
+    }
+
+    private static long LargestDictionary(IReadOnlyList<RecordBatch> batches, int column)
+    {
+        long largest = 0;
+        foreach (var batch in batches)
+        {
+            if (batch.Column(column).Data.Dictionary is { } dictionary)
+            {
+                largest = Math.Max(largest, BufferBytes(dictionary));
+            }
+        }
+        return largest;
     }
 
     private static long BufferBytes(ArrayData data)

@@ -78,4 +78,17 @@ public sealed class ArrowEncodingTests
         Assert.Equal("iox::column_type::tag", reader.Schema[1].GetMetadata(ColumnKindNames.IoxMetadataKey));
         Assert.Null(reader.ReadNextBatch());
     }
+
+    [Fact]
+    public void Plain_flight_keeps_small_dictionaries_and_decodes_one_too_large_for_a_message()
+    {
+        using var batch = Batches.Cpu(100);
+        var small = new ArrowFlightResult(batch.Schema, [batch], decodeDictionaries: false, targetBytes: 1 << 20);
+        Assert.Equal(ArrowTypeId.Dictionary, small.Schema[1].Type.Id);
+        // The three host names take a few bytes; a 4-byte target makes that dictionary "too large".
+        var large = new ArrowFlightResult(batch.Schema, [batch], decodeDictionaries: false, targetBytes: 4);
+        Assert.Equal(ArrowTypeId.Utf8, large.Schema[1].Type.Id);
+        Assert.Equal("iox::column_type::tag", large.Schema[1].GetMetadata(ColumnKindNames.IoxMetadataKey));
+        Assert.Equal(100, large.TotalRecords);
+    }
 }

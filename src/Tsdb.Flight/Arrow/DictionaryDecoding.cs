@@ -7,13 +7,16 @@ namespace Tsdb.Flight.Arrow;
 /// <summary>Turns dictionary columns into their value type (utf8) for readers without dictionary support.</summary>
 internal static class DictionaryDecoding
 {
-    public static RecordBatch Decode(RecordBatch batch, Schema schema)
+    public static RecordBatch Decode(RecordBatch batch, Schema schema) => Decode(batch, schema, null);
+
+    /// <summary>Decodes the dictionary columns <paramref name="which"/> marks (all when null).</summary>
+    public static RecordBatch Decode(RecordBatch batch, Schema schema, bool[]? which)
     {
         var columns = new ArrowArray[batch.ColumnCount];
         for (var c = 0; c < columns.Length; c++)
         {
             var column = batch.Column(c);
-            columns[c] = column is DictionaryArray dictionary ? Decode(dictionary) : column;
+            columns[c] = column is DictionaryArray dictionary && (which is null || which[c]) ? Decode(dictionary) : column;
         }
         return new RecordBatch(schema, columns, batch.Length);
     }

@@ -11,13 +11,16 @@ namespace Tsdb.Flight.Arrow;
 /// </summary>
 internal static class ResultSchemas
 {
-    public static Schema For(Schema schema, bool decodeDictionaries)
+    public static Schema For(Schema schema, bool decodeDictionaries) => For(schema, _ => decodeDictionaries);
+
+    /// <summary>As <see cref="For(Schema, bool)"/>, deciding per column (by index) whether its dictionary is decoded.</summary>
+    public static Schema For(Schema schema, Func<int, bool> decodeDictionary)
     {
         var fields = new Field[schema.FieldCount];
         for (var i = 0; i < fields.Length; i++)
         {
             var field = schema[i];
-            var type = decodeDictionaries && field.Type.Id == ArrowTypeId.Dictionary ? field.Type.ValueType! : field.Type;
+            var type = field.Type.Id == ArrowTypeId.Dictionary && decodeDictionary(i) ? field.Type.ValueType! : field.Type;
             var metadata = field.Metadata;
             if (field.GetMetadata(ColumnKindNames.IoxMetadataKey) is null && KindOf(field.Type) is { } kind)
             {
