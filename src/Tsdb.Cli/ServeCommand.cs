@@ -34,12 +34,15 @@ internal static class ServeCommand
         var persistSize = EnvOption.Text("--persist-buffer-size", "TSDB_PERSIST_BUFFER_SIZE", "256MiB", "Persist once the buffer holds this much");
         var persistCheck = EnvOption.Text("--persist-check-interval", "TSDB_PERSIST_CHECK_INTERVAL", "5s", "How often the persister, compactor and retention run");
         var compactionFiles = EnvOption.Number("--compaction-min-files", "TSDB_COMPACTION_MIN_FILES", 4, "Compact a day partition once it has this many files");
+        var queryMemory = EnvOption.Text("--query-memory-limit", "TSDB_QUERY_MEMORY_LIMIT", "1GiB", "Arrow data one query may materialise (HTTP and Flight); beyond it the query fails");
+        var tlsCert = EnvOption.Text("--tls-cert", "TSDB_TLS_CERT", null, "PEM certificate: serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of cleartext HTTP/1.1 + h2c");
+        var tlsKey = EnvOption.Text("--tls-key", "TSDB_TLS_KEY", null, "PEM private key for --tls-cert");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
-            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace,
+            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -65,6 +68,17 @@ internal static class ServeCommand
                         DeletionGrace = Values.ParseDuration(parse.GetValue(deletionGrace)!),
                     });
                 _ = TsdbHttpServer.ParseBindForValidation(settings.HttpBind);
+                var (cert, key) = (parse.GetValue(tlsCert), parse.GetValue(tlsKey));
+                if ((cert is null) != (key is null))
+                {
+                    throw new ArgumentException("--tls-cert and --tls-key go together");
+                }
+                settings = settings with
+                {
+                    TlsCert = cert is null ? null : Path.GetFullPath(cert),
+                    TlsKey = key is null ? null : Path.GetFullPath(key),
+                    QueryMemoryLimit = Values.ParseSize(parse.GetValue(queryMemory)!),
+                };
             }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
             {
@@ -76,7 +90,14 @@ internal static class ServeCommand
         return command;
     }
 
-    private sealed record ServeSettings(string DataDir, string HttpBind, bool Auth, long MaxRequestSize, TimeSpan WalFlushInterval, long WalSegmentBytes, long BufferLimit, CatalogLimits Limits, ObjectStoreSettings Store, StorageOptions Storage);
+    private sealed record ServeSettings(string DataDir, string HttpBind, bool Auth, long MaxRequestSize, TimeSpan WalFlushInterval, long WalSegmentBytes, long BufferLimit, CatalogLimits Limits, ObjectStoreSettings Store, StorageOptions Storage)
+    {
+        public string? TlsCert { get; init; }
+
+        public string? TlsKey { get; init; }
+
+        public long QueryMemoryLimit { get; init; } = 1L << 30;
+    }
 
     private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
@@ -125,7 +146,7 @@ internal static class ServeCommand
         });
         var reader = new TableReader(catalog, buffer, store);
         var server = new TsdbHttpServer(
-            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize },
+            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit },
             catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader));
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"listening on {server.Address.ToString().TrimEnd('/')}");

@@ -12,4 +12,13 @@ public sealed record ServerOptions
     public long MaxHttpRequestSize { get; init; } = 10L << 20;
 
     public string Version { get; init; } = "0.1.0";
+
+    /// <summary>Bytes of Arrow buffers one query may materialise (the engine's limit); past it the query fails.</summary>
+    public long QueryMemoryLimit { get; init; } = 1L << 30;
+
+    /// <summary>PEM certificate for TLS; with <see cref="TlsKeyPath"/> the port serves HTTPS, HTTP/1.1 and HTTP/2 chosen by ALPN.</summary>
+    public string? TlsCertPath { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCertPath"/>.</summary>
+    public string? TlsKeyPath { get; init; }
 }

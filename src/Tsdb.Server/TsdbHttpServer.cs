@@ -1,9 +1,13 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Tsdb.Flight;
+using Tsdb.Grpc;
 using Tsdb.Ingest;
 using Tsdb.Query;
 using Tsdb.Server.Http;
@@ -13,7 +17,8 @@ namespace Tsdb.Server;
 
 /// <summary>
 /// The HTTP face of the database on Kestrel: write APIs, health, ping, configuration and the export read path,
-/// behind token authentication.
+/// behind token authentication; and Arrow Flight / Flight SQL over gRPC on the same port. Without TLS one cleartext
+/// port takes HTTP/1.1 and h2c (prior knowledge, recognised by the HTTP/2 preface); with TLS, ALPN chooses.
 /// </summary>
 public sealed class TsdbHttpServer : IAsyncDisposable
 {
@@ -27,19 +32,39 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Kestrel warns that an HTTP/1.1-and-HTTP/2 endpoint without TLS falls back to HTTP/1.1; the preface step
+        // below is what makes h2c work on it, so that warning would be wrong here.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // Body size is enforced by the endpoints, before and after decompression, with a JSON error.
             kestrel.Limits.MaxRequestBodySize = null;
+            // h2c connections reach Kestrel marked as if ALPN chose "h2"; their :scheme stays http.
+            kestrel.AllowAlternateSchemes = true;
+            // Room for large DoPut uploads without waiting on window updates at every 64 KiB.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 4 << 20;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 2 << 20;
             var (host, port) = ParseBind(options.HttpBind);
+            void Configure(ListenOptions listen)
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                if (options.TlsCertPath is not null && options.TlsKeyPath is not null)
+                {
+                    listen.UseHttps(X509Certificate2.CreateFromPemFile(options.TlsCertPath, options.TlsKeyPath));
+                }
+                else
+                {
+                    listen.Use(Http2PriorKnowledge.Middleware);
+                }
+            }
             if (host == "localhost")
             {
-                kestrel.ListenLocalhost(port);
+                kestrel.ListenLocalhost(port, Configure);
             }
             else
             {
-                kestrel.Listen(IPAddress.Parse(host), port);
+                kestrel.Listen(IPAddress.Parse(host), port, Configure);
             }
         });
         _app = builder.Build();
@@ -47,7 +72,12 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
-        var queries = new QueryEndpoints(catalog, new QueryEngine(tables, time));
+        var engine = new QueryEngine(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit });
+        var queries = new QueryEndpoints(catalog, engine);
+        var grpc = new GrpcServiceRegistry();
+        new FlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version }, time).Register(grpc);
+        // gRPC first: it answers in gRPC statuses, including its own authentication errors.
+        _app.UseGrpc(grpc, new GrpcServerOptions { MaxReceiveMessageSize = (int)Math.Min(options.MaxHttpRequestSize, int.MaxValue) });
         if (options.AuthEnabled)
         {
             _app.Use(async (context, next) =>

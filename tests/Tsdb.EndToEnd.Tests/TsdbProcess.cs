@@ -123,7 +123,7 @@ internal sealed partial class TsdbProcess : IAsyncDisposable
         await Task.CompletedTask;
     }
 
-    [GeneratedRegex(@"listening on (http://\S+)")]
+    [GeneratedRegex(@"listening on (https?://\S+)")]
     private static partial Regex ListeningLine();
 
     [GeneratedRegex(@"admin token .*: (apiv3_\S+)")]

@@ -8,7 +8,7 @@ namespace Tsdb.Arrow.FlatBuffers;
 /// back, so children are written before the tables that point at them and every uoffset points forward.
 /// Offsets returned by this class are measured from the end of the buffer, as in the reference builders.
 /// </summary>
-internal sealed class FlatBufferBuilder
+public sealed class FlatBufferBuilder
 {
     private byte[] _buffer;
     private int _space;               // first used byte; data lives in _buffer[_space..]

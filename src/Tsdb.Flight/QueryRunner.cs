@@ -1,0 +1,48 @@
+using Tsdb.Grpc;
+using Tsdb.Query;
+
+namespace Tsdb.Flight;
+
+/// <summary>Runs SQL through the query engine and maps its errors to gRPC statuses.</summary>
+internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
+{
+    public async Task<QueryResult> RunAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
+    {
+        var db = RequireDatabase(database);
+        if (ConstantSelect.TryAnswer(sql) is { } constant)
+        {
+            return constant;
+        }
+        try
+        {
+            return await engine.ExecuteAsync(db, sql, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QueryException ex)
+        {
+            throw new GrpcException(GrpcStatusCode.InvalidArgument, ex.Message);
+        }
+        catch (QueryLimitException ex)
+        {
+            throw new GrpcException(GrpcStatusCode.ResourceExhausted, ex.Message);
+        }
+    }
+
+    /// <summary>The database, which must be named and exist.</summary>
+    public string RequireDatabase(string? database)
+    {
+        if (string.IsNullOrEmpty(database))
+        {
+            throw new GrpcException(GrpcStatusCode.InvalidArgument,
+                "no database given: set the 'database' header (or 'bucket', 'bucket-name', 'iox-namespace-name'), or \"database\" in the ticket");
+        }
+        if (catalog.Current.FindDatabase(database) is null)
+        {
+            throw new GrpcException(GrpcStatusCode.NotFound, $"database not found: {database}");
+        }
+        return database;
+    }
+
+    /// <summary>The database a Flight SQL call names in its headers, as InfluxDB 3 accepts them.</summary>
+    public static string? DatabaseHeader(GrpcCall call) =>
+        call.GetHeader("database") ?? call.GetHeader("bucket") ?? call.GetHeader("bucket-name") ?? call.GetHeader("iox-namespace-name");
+}
