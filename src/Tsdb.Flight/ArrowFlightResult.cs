@@ -52,16 +52,22 @@ internal sealed class ArrowFlightResult : IFlightResult
         await call.WriteMessageAsync(FlightDataEncoding.Parts(encoder.EncodeSchema())).ConfigureAwait(false);
         foreach (var batch in _batches)
         {
-            var rows = RowsPerSlice(batch);
-            for (var offset = 0; offset < batch.Length; offset += rows)
+            await WriteBatchAsync(call, encoder, batch).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One batch (with this result's column types) in slices of about the target size.</summary>
+    internal async Task WriteBatchAsync(GrpcCall call, IpcEncoder encoder, RecordBatch batch)
+    {
+        var rows = RowsPerSlice(batch);
+        for (var offset = 0; offset < batch.Length; offset += rows)
+        {
+            call.CancellationToken.ThrowIfCancellationRequested();
+            var slice = batch.Slice(offset, Math.Min(rows, batch.Length - offset));
+            slice = _decodeDictionaries ? DictionaryDecoding.Decode(slice, Schema, _decodeColumn) : new RecordBatch(Schema, slice.Columns, slice.Length);
+            foreach (var message in encoder.EncodeBatch(slice))
             {
-                call.CancellationToken.ThrowIfCancellationRequested();
-                var slice = batch.Slice(offset, Math.Min(rows, batch.Length - offset));
-                slice = _decodeDictionaries ? DictionaryDecoding.Decode(slice, Schema, _decodeColumn) : new RecordBatch(Schema, slice.Columns, slice.Length);
-                foreach (var message in encoder.EncodeBatch(slice))
-                {
-                    await call.WriteMessageAsync(FlightDataEncoding.Parts(message)).ConfigureAwait(false);
-                }
+                await call.WriteMessageAsync(FlightDataEncoding.Parts(message)).ConfigureAwait(false);
             }
         }
     }

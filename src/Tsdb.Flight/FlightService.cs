@@ -176,7 +176,7 @@ public sealed class FlightService
         var database = query.Database ?? QueryRunner.DatabaseHeader(call);
         var result = query.Command is not null
             ? _cache.Take(query.ResultId) ?? await _commands.ExecuteAsync(query.Command, database, call.CancellationToken).ConfigureAwait(false)
-            : await RunAsync(query, database, call.CancellationToken).ConfigureAwait(false);
+            : await _runner.StreamAsync(database, query.Sql!, query.Parameters, _options.TargetMessageBytes, call.CancellationToken).ConfigureAwait(false);
         await result.WriteAsync(call).ConfigureAwait(false);
     }
 

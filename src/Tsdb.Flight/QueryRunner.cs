@@ -27,6 +27,42 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
         }
     }
 
+    /// <summary>
+    /// For DoGet: a row query is streamed from the engine (memory flat in the result size); anything else is
+    /// computed whole, as <see cref="RunAsync"/> does.
+    /// </summary>
+    public async Task<IFlightResult> StreamAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, int targetBytes, CancellationToken cancellationToken)
+    {
+        var db = RequireDatabase(database);
+        if (ConstantSelect.TryAnswer(sql) is { } constant)
+        {
+            return new ArrowFlightResult(constant.Schema, constant.Batches, decodeDictionaries: false, targetBytes);
+        }
+        QueryStream stream;
+        try
+        {
+            stream = await engine.ExecuteStreamAsync(db, sql, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (QueryException ex)
+        {
+            throw new GrpcException(GrpcStatusCode.InvalidArgument, ex.Message);
+        }
+        catch (QueryLimitException ex)
+        {
+            throw new GrpcException(GrpcStatusCode.ResourceExhausted, ex.Message);
+        }
+        if (stream.IsStreamed)
+        {
+            return new StreamingFlightResult(stream, decodeDictionaries: false, targetBytes);
+        }
+        var batches = new List<Tsdb.Arrow.Arrays.RecordBatch>();
+        await foreach (var batch in stream.ReadAllAsync().ConfigureAwait(false))
+        {
+            batches.Add(batch);
+        }
+        return new ArrowFlightResult(stream.Schema, batches, decodeDictionaries: false, targetBytes);
+    }
+
     /// <summary>The database, which must be named and exist.</summary>
     public string RequireDatabase(string? database)
     {

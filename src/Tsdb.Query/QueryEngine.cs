@@ -1,4 +1,5 @@
 using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Builders;
 using Tsdb.Arrow.Compute;
 using Tsdb.Arrow.Types;
 using Tsdb.Query.Sql;
@@ -86,7 +87,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         if (statement is not SelectStatement select || !IsStreamable(select, text, out var table))
         {
             var result = await ExecuteAsync(database, sql, parameters, cancellationToken).ConfigureAwait(false);
-            return new QueryStream([.. result.Schema.Fields.Select(f => f.Name)], result.Batches.ToAsyncEnumerable(), streamed: false, () => { });
+            return new QueryStream(result.Schema, result.Batches.ToAsyncEnumerable(), streamed: false, () => { });
         }
         if (Interlocked.Increment(ref _running) > _options.MaxConcurrentQueries)
         {
@@ -119,9 +120,9 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             {
                 _ = new Evaluator(text, now) { Batch = empty, Length = 0 }.Predicate(select.Where);
             }
-            var names = Execute(body, empty, text, now).Schema.Fields.Select(f => f.Name).ToList();
+            var shape = Execute(body, empty, text, now).Schema;
             var limit = Count(select.Limit, text, "LIMIT");
-            return new QueryStream(names, Stream(), streamed: true, Release);
+            return new QueryStream(shape, Stream(), streamed: true, Release);
 
             async IAsyncEnumerable<RecordBatch> Stream()
             {
@@ -719,7 +720,18 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
 
     private static ArrowArray EmptyOrNull(ArrowType type, int length)
     {
-        if (type.Id is ArrowTypeId.Dictionary or ArrowTypeId.Utf8)
+        if (type.Id == ArrowTypeId.Dictionary)
+        {
+            // Stays a dictionary, so every batch of a table has the same column types (a streamed answer's schema
+            // is its first batch's).
+            using var builder = new DictionaryArrayBuilder();
+            for (var i = 0; i < length; i++)
+            {
+                builder.AppendNull();
+            }
+            return builder.Build();
+        }
+        if (type.Id == ArrowTypeId.Utf8)
         {
             return Columns.FromStrings(new string?[length]);
         }

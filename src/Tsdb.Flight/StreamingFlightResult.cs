@@ -1,0 +1,69 @@
+using Tsdb.Arrow.Ipc;
+using Tsdb.Arrow.Types;
+using Tsdb.Flight.Arrow;
+using Tsdb.Grpc;
+using Tsdb.Query;
+
+namespace Tsdb.Flight;
+
+/// <summary>
+/// A DoGet answer sent while the engine produces it (<see cref="QueryEngine.ExecuteStreamAsync"/>): the schema is
+/// taken from the first batch (or from the query's shape when there are no rows) and every batch goes out in slices
+/// as it arrives, so memory stays flat in the result size. Tags stay dictionaries for plain Flight (a batch with a new
+/// dictionary sends it as a replacement dictionary batch) and go out as utf8 for Flight SQL. A later batch whose column
+/// types differ from the first one's ends the call with INTERNAL rather than send data that does not match the schema.
+/// </summary>
+internal sealed class StreamingFlightResult(QueryStream stream, bool decodeDictionaries, int targetBytes) : IFlightResult
+{
+    public long TotalRecords => -1;
+
+    public byte[] SchemaStream() => FlightDataEncoding.SchemaStream(new IpcEncoder(Plan(stream.Schema).Schema).EncodeSchema().Metadata);
+
+    public async Task WriteAsync(GrpcCall call)
+    {
+        await using (stream.ConfigureAwait(false))
+        {
+            ArrowFlightResult? plan = null;
+            IpcEncoder? encoder = null;
+            Schema? first = null;
+            await foreach (var batch in stream.ReadAllAsync().WithCancellation(call.CancellationToken).ConfigureAwait(false))
+            {
+                if (plan is null)
+                {
+                    first = batch.Schema;
+                    plan = Plan(first);
+                    encoder = new IpcEncoder(plan.Schema);
+                    await call.WriteMessageAsync(FlightDataEncoding.Parts(encoder.EncodeSchema())).ConfigureAwait(false);
+                }
+                else if (!SameTypes(first!, batch.Schema))
+                {
+                    throw new GrpcException(GrpcStatusCode.Internal, "the query's batches changed column types mid-stream; run it with ORDER BY to get it computed whole");
+                }
+                await plan.WriteBatchAsync(call, encoder!, batch).ConfigureAwait(false);
+            }
+            if (plan is null)
+            {
+                plan = Plan(stream.Schema);
+                await call.WriteMessageAsync(FlightDataEncoding.Parts(new IpcEncoder(plan.Schema).EncodeSchema())).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private ArrowFlightResult Plan(Schema schema) => new(schema, [], decodeDictionaries, targetBytes);
+
+    private static bool SameTypes(Schema a, Schema b)
+    {
+        if (a.FieldCount != b.FieldCount)
+        {
+            return false;
+        }
+        for (var c = 0; c < a.FieldCount; c++)
+        {
+            if (!a[c].Type.Equals(b[c].Type))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}
