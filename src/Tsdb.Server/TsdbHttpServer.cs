@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tsdb.Ingest;
+using Tsdb.Prometheus;
 using Tsdb.Query;
 using Tsdb.Server.Http;
 using Tsdb.Storage.Persistence;
@@ -22,7 +23,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time, ITableSource tables)
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -48,6 +49,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
         var queries = new QueryEndpoints(catalog, new QueryEngine(tables, time));
+        ArgumentNullException.ThrowIfNull(remoteWrite);
+        var prometheus = new PrometheusEndpoints(catalog, reader, remoteWrite.Metadata, options, time);
+        var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
         if (options.AuthEnabled)
         {
             _app.Use(async (context, next) =>
@@ -58,7 +62,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
                     await next(context).ConfigureAwait(false);
                     return;
                 }
-                var dialect = path.StartsWith("/api/v2/", StringComparison.Ordinal) ? ApiDialect.V2 : ApiDialect.V3;
+                var dialect = path.StartsWith("/api/v2/", StringComparison.Ordinal) ? ApiDialect.V2
+                    : path.StartsWith("/api/v1/", StringComparison.Ordinal) ? ApiDialect.Prometheus
+                    : ApiDialect.V3;
                 var (outcome, token) = Authenticator.Authenticate(context.Request, catalog);
                 switch (outcome)
                 {
@@ -93,6 +99,16 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapMethods("/api/v3/configure/database", ["PATCH"], admin.UpdateDatabase);
         _app.MapDelete("/api/v3/configure/database", admin.DeleteDatabase);
         _app.MapDelete("/api/v3/configure/table", admin.DeleteTable);
+        _app.MapPost("/api/v1/write", remoteWriteEndpoint.Write);
+        _app.MapMethods("/api/v1/query", ["GET", "POST"], prometheus.Query);
+        _app.MapMethods("/api/v1/query_range", ["GET", "POST"], prometheus.QueryRange);
+        _app.MapMethods("/api/v1/series", ["GET", "POST"], prometheus.Series);
+        _app.MapMethods("/api/v1/labels", ["GET", "POST"], prometheus.LabelNames);
+        _app.MapGet("/api/v1/label/{name}/values", prometheus.LabelValues);
+        _app.MapGet("/api/v1/metadata", prometheus.Metadata);
+        _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo);
+        _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars);
+        _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules);
     }
 
     public ServerOptions Options { get; }

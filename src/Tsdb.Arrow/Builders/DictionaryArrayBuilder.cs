@@ -48,6 +48,17 @@ public sealed class DictionaryArrayBuilder : IDisposable
         return index;
     }
 
+    /// <summary>Appends one UTF-8 value <paramref name="count"/> times, looking it up once (a series' tags repeat on every sample).</summary>
+    public void AppendRepeated(ReadOnlySpan<byte> utf8, int count)
+    {
+        var index = FindOrAdd(utf8);
+        for (var i = 0; i < count; i++)
+        {
+            _indices.Append(index);
+            _validity.AppendValid();
+        }
+    }
+
     public int Append(string? value)
     {
         if (value is null)

@@ -15,7 +15,14 @@ namespace Tsdb.Storage.Persistence;
 /// </summary>
 public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IObjectStore store)
 {
-    public async IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime = null, long? toTime = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime = null, long? toTime = null, CancellationToken cancellationToken = default) =>
+        ReadAsync(database, table, fromTime, toTime, fileFilter: null, cancellationToken);
+
+    /// <summary>
+    /// As above, skipping the Parquet files <paramref name="fileFilter"/> refuses (e.g. by their tag ranges): the
+    /// caller promises those files hold no row it wants.
+    /// </summary>
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime, long? toTime, Func<ParquetFileEntry, bool>? fileFilter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var chunks = buffer.Snapshot(database, table);
         var snapshot = catalog.Current;
@@ -25,12 +32,12 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
             yield break;
         }
         var columns = TableColumnsOf(definition);
-        var files = snapshot.FilesOf(database, table).Where(f => Overlaps(f.MinTime, f.MaxTime, fromTime, toTime)).ToList();
+        var files = snapshot.FilesOf(database, table).Where(f => Overlaps(f.MinTime, f.MaxTime, fromTime, toTime) && (fileFilter is null || fileFilter(f))).ToList();
         chunks = [.. chunks.Where(c => Overlaps(c.MinTime, c.MaxTime, fromTime, toTime))];
         var days = files.Select(f => f.Day).Concat(chunks.Select(c => c.Day)).Distinct().Order().ToList();
         foreach (var day in days)
         {
-            var merged = await ReadDayAsync(database, table, day, columns, files, chunks, fromTime, toTime, cancellationToken).ConfigureAwait(false);
+            var merged = await ReadDayAsync(database, table, day, columns, files, chunks, fromTime, toTime, fileFilter, cancellationToken).ConfigureAwait(false);
             if (merged is { Length: > 0 })
             {
                 yield return merged;
@@ -42,7 +49,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     /// One partition. A file can vanish under a reader that holds an old catalog for longer than the deletion grace
     /// (compaction replaced it); the partition is then read again from a fresh view.
     /// </summary>
-    private async Task<RecordBatch?> ReadDayAsync(string database, string table, int day, TableColumns columns, List<ParquetFileEntry> files, IReadOnlyList<BufferedChunk> chunks, long? fromTime, long? toTime, CancellationToken cancellationToken)
+    private async Task<RecordBatch?> ReadDayAsync(string database, string table, int day, TableColumns columns, List<ParquetFileEntry> files, IReadOnlyList<BufferedChunk> chunks, long? fromTime, long? toTime, Func<ParquetFileEntry, bool>? fileFilter, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -59,7 +66,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
             catch (ObjectNotFoundException) when (attempt < 3)
             {
                 chunks = [.. buffer.Snapshot(database, table).Where(c => c.Day == day)];
-                files = [.. catalog.Current.FilesOf(database, table).Where(f => f.Day == day && Overlaps(f.MinTime, f.MaxTime, fromTime, toTime))];
+                files = [.. catalog.Current.FilesOf(database, table).Where(f => f.Day == day && Overlaps(f.MinTime, f.MaxTime, fromTime, toTime) && (fileFilter is null || fileFilter(f)))];
             }
         }
     }
