@@ -12,7 +12,14 @@ public enum MatchType
 /// A label matcher (<c>name="v"</c>, <c>!=</c>, <c>=~</c>, <c>!~</c>). Regexes are fully anchored, RE2 syntax as
 /// Prometheus uses; a matcher against an absent label sees the empty string.
 /// </summary>
-public sealed record LabelMatcher(string Name, MatchType Type, string Value);
+public sealed record LabelMatcher(string Name, MatchType Type, string Value)
+{
+    /// <summary>Whether a label value ("" when the label is absent) satisfies this matcher.</summary>
+    public bool Matches(string value) => Matchers.Matches(this, value);
+
+    /// <summary>Whether every matcher accepts <paramref name="labels"/>.</summary>
+    public static bool MatchAll(IReadOnlyList<LabelMatcher> matchers, Labels labels) => Matchers.Matches(matchers, labels);
+}
 
 /// <summary>
 /// The samples of one series in a time range, in time order, timestamps in milliseconds since the epoch.

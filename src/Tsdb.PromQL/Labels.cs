@@ -37,6 +37,11 @@ public sealed class Labels : IEquatable<Labels>, IReadOnlyList<Label>
     public static Labels From(params (string Name, string Value)[] labels) =>
         From(labels.Select(l => new Label(l.Name, l.Value)));
 
+    /// <summary>Wraps labels already sorted by name with unique names and no empty values (not re-checked).</summary>
+    internal static Labels FromSorted(Label[] sorted) => sorted.Length == 0 ? Empty : new Labels(sorted);
+
+    internal ReadOnlySpan<Label> AsSpan() => _labels;
+
     public int Count => _labels.Length;
 
     public Label this[int index] => _labels[index];

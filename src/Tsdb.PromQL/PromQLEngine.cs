@@ -12,6 +12,9 @@ public sealed record PromQLEngineOptions
     public long MaxSamples { get; init; } = 50_000_000;
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Step of a subquery written without one (<c>x[1h:]</c>): Prometheus uses the global evaluation interval, 1 m by default.</summary>
+    public long DefaultSubqueryStepMs { get; init; } = 60_000;
 }
 
 /// <summary>
@@ -26,13 +29,15 @@ public sealed class PromQLEngine(ISeriesSource source, PromQLEngineOptions? opti
 
     /// <summary>Evaluates <paramref name="query"/> at <paramref name="timeMs"/>. Throws <see cref="PromQLException"/>.</summary>
     public Task<PromQLResult> InstantQueryAsync(string query, long timeMs, CancellationToken cancellationToken) =>
-        throw new PromQLException(PromQLErrorType.Execution, $"PromQL evaluation is not implemented yet ({Source.GetType().Name})");
+        Engine.QueryRunner.RunAsync(this, query, timeMs, timeMs, 0, instant: true, cancellationToken);
 
     /// <summary>Evaluates <paramref name="query"/> over [start, end] every <paramref name="stepMs"/>; always a matrix. Throws <see cref="PromQLException"/>.</summary>
     public Task<PromQLResult> RangeQueryAsync(string query, long startMs, long endMs, long stepMs, CancellationToken cancellationToken) =>
-        throw new PromQLException(PromQLErrorType.Execution, $"PromQL evaluation is not implemented yet ({Source.GetType().Name})");
+        Engine.QueryRunner.RunAsync(this, query, startMs, endMs, stepMs, instant: false, cancellationToken);
 
     /// <summary>Parses a series selector (the HTTP API's <c>match[]</c>) into its matchers. Throws <see cref="PromQLException"/> (bad_data).</summary>
-    public static IReadOnlyList<LabelMatcher> ParseSelector(string selector) =>
-        throw new PromQLException(PromQLErrorType.BadData, "PromQL parsing is not implemented yet");
+    public static IReadOnlyList<LabelMatcher> ParseSelector(string selector) => Parsing.Parser.ParseSelector(selector).Matchers;
+
+    /// <summary>Checks that <paramref name="query"/> parses; throws <see cref="PromQLException"/> (bad_data) with the position when not.</summary>
+    public static void Validate(string query) => _ = Parsing.Parser.ParseExpr(query);
 }

@@ -37,7 +37,11 @@ public sealed record MatrixValue(IReadOnlyList<MatrixSeries> Series) : PromQLVal
 }
 
 /// <summary>A query's value and the warnings Prometheus would attach (e.g. "metric might not be a counter").</summary>
-public sealed record PromQLResult(PromQLValue Value, IReadOnlyList<string> Warnings);
+public sealed record PromQLResult(PromQLValue Value, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Prometheus' informational annotations (the API's <c>infos</c>), e.g. "metric might not be a counter".</summary>
+    public IReadOnlyList<string> Infos { get; init; } = [];
+}
 
 /// <summary>The HTTP API's <c>errorType</c> values.</summary>
 public enum PromQLErrorType

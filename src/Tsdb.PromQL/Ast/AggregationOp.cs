@@ -1,0 +1,19 @@
+namespace Tsdb.PromQL.Ast;
+
+internal enum AggregationOp
+{
+    Sum,
+    Avg,
+    Count,
+    Min,
+    Max,
+    Group,
+    Stddev,
+    Stdvar,
+    Topk,
+    Bottomk,
+    CountValues,
+    Quantile,
+    Limitk,
+    LimitRatio,
+}

@@ -1,0 +1,9 @@
+namespace Tsdb.PromQL.Ast;
+
+internal enum MatchCardinality
+{
+    OneToOne,
+    ManyToOne,
+    OneToMany,
+    ManyToMany,
+}

@@ -1,0 +1,6 @@
+namespace Tsdb.PromQL.Ast;
+
+internal sealed record NumberLiteral(int Position, double Value) : Expr(Position)
+{
+    public override ExprType Type => ExprType.Scalar;
+}

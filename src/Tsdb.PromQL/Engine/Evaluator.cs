@@ -1,0 +1,333 @@
+using Tsdb.PromQL.Ast;
+
+namespace Tsdb.PromQL.Engine;
+
+/// <summary>
+/// Evaluates a parsed query step by step. Every selector's series are fetched once for the whole span the query
+/// needs (<see cref="LoadAsync"/>); each step then reads from memory.
+/// </summary>
+internal sealed partial class Evaluator
+{
+    private readonly string _query;
+    private readonly PromQLEngineOptions _options;
+    private readonly long _queryStart;
+    private readonly long _queryEnd;
+    private readonly CancellationToken _cancellationToken;
+    private readonly Dictionary<VectorSelector, StoredSeries[]> _data = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<VectorSelector, (long Min, long Max)> _ranges = new(ReferenceEqualityComparer.Instance);
+    private long _samplesThisStep;
+
+    public Evaluator(string query, PromQLEngineOptions options, long queryStart, long queryEnd, CancellationToken cancellationToken)
+    {
+        _query = query;
+        _options = options;
+        _queryStart = queryStart;
+        _queryEnd = queryEnd;
+        _cancellationToken = cancellationToken;
+    }
+
+    public List<string> Warnings { get; } = [];
+
+    public List<string> Infos { get; } = [];
+
+    private long Lookback => _options.LookbackDeltaMs > 0 ? _options.LookbackDeltaMs : 5 * 60 * 1000;
+
+    private long DefaultSubqueryStep => _options.DefaultSubqueryStepMs > 0 ? _options.DefaultSubqueryStepMs : 60_000;
+
+    /// <summary>Works out the time span each selector needs, then fetches each once.</summary>
+    public async Task LoadAsync(ISeriesSource source, Expr root)
+    {
+        CollectRanges(root, _queryStart, _queryEnd);
+        foreach (var (selector, range) in _ranges)
+        {
+            var fetched = await source.SelectAsync(selector.Matchers, range.Min, range.Max, _cancellationToken).ConfigureAwait(false);
+            var series = new StoredSeries[fetched.Count];
+            long total = 0;
+            for (var i = 0; i < fetched.Count; i++)
+            {
+                var s = fetched[i];
+                series[i] = new StoredSeries(s.Labels, s.TimestampsMs, s.Values);
+                total += s.TimestampsMs.Length;
+            }
+            if (total > _options.MaxSamples)
+            {
+                throw TooManySamples();
+            }
+            _data[selector] = series;
+        }
+    }
+
+    /// <summary>"line:column" of an expression, the suffix Prometheus puts on warnings and infos.</summary>
+    public string Where(Expr expr)
+    {
+        var (line, column) = Parsing.Lexer.LineColumn(_query, expr.Position);
+        return $"{line}:{column}";
+    }
+
+    private static PromQLException TooManySamples() =>
+        new(PromQLErrorType.Execution, "query processing would load too many samples into memory in query execution");
+
+    private long ResolveAt(AtKind kind, long atMs, long t) => kind switch
+    {
+        AtKind.Timestamp => atMs,
+        AtKind.Start => _queryStart,
+        AtKind.End => _queryEnd,
+        _ => t,
+    };
+
+    private void CollectRanges(Expr expr, long min, long max)
+    {
+        switch (expr)
+        {
+            case VectorSelector vs:
+                AddRange(vs, min, max, Lookback);
+                break;
+            case MatrixSelector ms:
+                AddRange(ms.Selector, min, max, ms.RangeMs);
+                break;
+            case SubqueryExpr sq:
+                {
+                    var from = sq.At == AtKind.None ? min : ResolveAt(sq.At, sq.AtMs, min);
+                    var to = sq.At == AtKind.None ? max : ResolveAt(sq.At, sq.AtMs, max);
+                    CollectRanges(sq.Inner, from - sq.OffsetMs - sq.RangeMs, to - sq.OffsetMs);
+                    break;
+                }
+            case ParenExpr p:
+                CollectRanges(p.Inner, min, max);
+                break;
+            case UnaryExpr u:
+                CollectRanges(u.Operand, min, max);
+                break;
+            case BinaryExpr b:
+                CollectRanges(b.Lhs, min, max);
+                CollectRanges(b.Rhs, min, max);
+                break;
+            case Call c:
+                foreach (var arg in c.Args)
+                {
+                    CollectRanges(arg, min, max);
+                }
+                break;
+            case AggregateExpr a:
+                CollectRanges(a.Inner, min, max);
+                if (a.Parameter is not null)
+                {
+                    CollectRanges(a.Parameter, min, max);
+                }
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void AddRange(VectorSelector selector, long min, long max, long window)
+    {
+        var from = selector.At == AtKind.None ? min : ResolveAt(selector.At, selector.AtMs, min);
+        var to = selector.At == AtKind.None ? max : ResolveAt(selector.At, selector.AtMs, max);
+        var lo = from - selector.OffsetMs - window;
+        var hi = to - selector.OffsetMs;
+        _ranges[selector] = _ranges.TryGetValue(selector, out var existing)
+            ? (Math.Min(existing.Min, lo), Math.Max(existing.Max, hi))
+            : (lo, hi);
+    }
+
+    /// <summary>Starts a new top-level step: the sample budget is per step.</summary>
+    public void BeginStep()
+    {
+        _cancellationToken.ThrowIfCancellationRequested();
+        _samplesThisStep = 0;
+    }
+
+    private void CountSamples(long count)
+    {
+        _samplesThisStep += count;
+        if (_samplesThisStep > _options.MaxSamples)
+        {
+            throw TooManySamples();
+        }
+    }
+
+    public EvalValue Eval(Expr expr, long t)
+    {
+        switch (expr)
+        {
+            case NumberLiteral n:
+                return new ScalarResult(n.Value);
+            case StringLiteral s:
+                return new StringResult(s.Value);
+            case ParenExpr p:
+                return Eval(p.Inner, t);
+            case UnaryExpr u:
+                return EvalUnary(u, t);
+            case VectorSelector vs:
+                return new VectorResult(SelectInstant(vs, t));
+            case MatrixSelector ms:
+                return new MatrixResult(SelectRange(ms, t));
+            case SubqueryExpr sq:
+                return new MatrixResult(EvalSubquery(sq, t));
+            case BinaryExpr b:
+                return EvalBinary(b, t);
+            case AggregateExpr a:
+                return EvalAggregate(a, t);
+            case Call c:
+                return EvalCall(c, t);
+            default:
+                throw new PromQLException(PromQLErrorType.Execution, $"unhandled expression of type {expr.GetType().Name}");
+        }
+    }
+
+    private EvalValue EvalUnary(UnaryExpr u, long t)
+    {
+        var value = Eval(u.Operand, t);
+        if (value is ScalarResult s)
+        {
+            return new ScalarResult(-s.Value);
+        }
+        var input = ((VectorResult)value).Samples;
+        var output = new List<Sample>(input.Count);
+        foreach (var sample in input)
+        {
+            output.Add(new Sample(sample.Metric, -sample.F, t, true));
+        }
+        return new VectorResult(output);
+    }
+
+    private List<Sample> SelectInstant(VectorSelector selector, long t)
+    {
+        var reference = ResolveAt(selector.At, selector.AtMs, t) - selector.OffsetMs;
+        var series = _data[selector];
+        var output = new List<Sample>();
+        foreach (var s in series)
+        {
+            var index = UpperBound(s.T, reference) - 1;
+            if (index < 0 || s.T[index] <= reference - Lookback || StaleMarker.IsStale(s.F[index]))
+            {
+                continue;
+            }
+            output.Add(new Sample(s.Metric, s.F[index], s.T[index], false));
+        }
+        CountSamples(output.Count);
+        return output;
+    }
+
+    private List<RangeSeries> SelectRange(MatrixSelector matrix, long t)
+    {
+        var selector = matrix.Selector;
+        var reference = ResolveAt(selector.At, selector.AtMs, t) - selector.OffsetMs;
+        var series = _data[selector];
+        var output = new List<RangeSeries>();
+        long total = 0;
+        foreach (var s in series)
+        {
+            var lo = UpperBound(s.T, reference - matrix.RangeMs);
+            var hi = UpperBound(s.T, reference);
+            if (hi <= lo)
+            {
+                continue;
+            }
+            var staleCount = 0;
+            for (var i = lo; i < hi; i++)
+            {
+                if (StaleMarker.IsStale(s.F[i]))
+                {
+                    staleCount++;
+                }
+            }
+            if (staleCount == 0)
+            {
+                output.Add(new RangeSeries(s.Metric, s.T, s.F, lo, hi - lo, false));
+            }
+            else if (staleCount < hi - lo)
+            {
+                var ts = new long[hi - lo - staleCount];
+                var vs = new double[ts.Length];
+                var k = 0;
+                for (var i = lo; i < hi; i++)
+                {
+                    if (!StaleMarker.IsStale(s.F[i]))
+                    {
+                        ts[k] = s.T[i];
+                        vs[k++] = s.F[i];
+                    }
+                }
+                output.Add(new RangeSeries(s.Metric, ts, vs, 0, ts.Length, false));
+            }
+            total += hi - lo;
+        }
+        CountSamples(total);
+        return output;
+    }
+
+    private List<RangeSeries> EvalSubquery(SubqueryExpr subquery, long t)
+    {
+        var end = ResolveAt(subquery.At, subquery.AtMs, t) - subquery.OffsetMs;
+        var step = subquery.StepMs > 0 ? subquery.StepMs : DefaultSubqueryStep;
+        var lowest = end - subquery.RangeMs;
+        // Steps sit on absolute multiples of the step (Go's truncating division, as Prometheus computes it).
+        var start = step * (lowest / step);
+        if (start <= lowest)
+        {
+            start += step;
+        }
+        var collected = new Dictionary<Labels, (List<long> T, List<double> F, bool DropName)>();
+        var order = new List<Labels>();
+        long total = 0;
+        for (var ts = start; ts <= end; ts += step)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var saved = _samplesThisStep;
+            var value = Eval(subquery.Inner, ts);
+            _samplesThisStep = saved;
+            if (value is ScalarResult scalar)
+            {
+                Append(collected, order, Labels.Empty, ts, scalar.Value, false);
+                total++;
+                continue;
+            }
+            foreach (var sample in ((VectorResult)value).Samples)
+            {
+                Append(collected, order, sample.Metric, ts, sample.F, sample.DropName);
+                total++;
+            }
+        }
+        CountSamples(total);
+        var output = new List<RangeSeries>(order.Count);
+        foreach (var labels in order)
+        {
+            var (ts, fs, dropName) = collected[labels];
+            output.Add(new RangeSeries(labels, [.. ts], [.. fs], 0, ts.Count, dropName));
+        }
+        return output;
+    }
+
+    private static void Append(Dictionary<Labels, (List<long> T, List<double> F, bool DropName)> collected, List<Labels> order, Labels labels, long t, double f, bool dropName)
+    {
+        if (!collected.TryGetValue(labels, out var entry))
+        {
+            entry = ([], [], dropName);
+            collected[labels] = entry;
+            order.Add(labels);
+        }
+        entry.T.Add(t);
+        entry.F.Add(f);
+    }
+
+    /// <summary>Index of the first timestamp greater than <paramref name="t"/>.</summary>
+    private static int UpperBound(long[] timestamps, long t)
+    {
+        int lo = 0, hi = timestamps.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (timestamps[mid] <= t)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,6 @@
+namespace Tsdb.PromQL.Engine;
+
+internal sealed class StringResult(string value) : EvalValue
+{
+    public string Value { get; } = value;
+}

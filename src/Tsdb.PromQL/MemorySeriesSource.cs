@@ -1,0 +1,108 @@
+namespace Tsdb.PromQL;
+
+/// <summary>
+/// An <see cref="ISeriesSource"/> over series held in memory: for tests, and for anyone who needs the engine without
+/// storage. Samples may be added in any order; each series keeps them sorted by time (a later add at the same time wins).
+/// Not thread-safe for writes; reads may run concurrently once loading is done.
+/// </summary>
+public sealed class MemorySeriesSource : ISeriesSource
+{
+    private readonly Dictionary<Labels, SortedList<long, double>> _series = [];
+
+    public int SeriesCount => _series.Count;
+
+    public void Add(Labels labels, long timestampMs, double value)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        if (!_series.TryGetValue(labels, out var samples))
+        {
+            samples = [];
+            _series[labels] = samples;
+        }
+        samples[timestampMs] = value;
+    }
+
+    public void Clear() => _series.Clear();
+
+    public ValueTask<IReadOnlyList<SeriesSamples>> SelectAsync(IReadOnlyList<LabelMatcher> matchers, long minTimeMs, long maxTimeMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(matchers);
+        cancellationToken.ThrowIfCancellationRequested();
+        var result = new List<SeriesSamples>();
+        foreach (var (labels, samples) in _series)
+        {
+            if (!Matchers.Matches(matchers, labels))
+            {
+                continue;
+            }
+            var times = new List<long>();
+            var values = new List<double>();
+            var keys = samples.Keys;
+            var vals = samples.Values;
+            for (var i = 0; i < keys.Count; i++)
+            {
+                if (keys[i] >= minTimeMs && keys[i] <= maxTimeMs)
+                {
+                    times.Add(keys[i]);
+                    values.Add(vals[i]);
+                }
+            }
+            if (times.Count > 0)
+            {
+                result.Add(new SeriesSamples(labels, [.. times], [.. values]));
+            }
+        }
+        result.Sort(static (a, b) => Engine.LabelSets.Compare(a.Labels, b.Labels));
+        return ValueTask.FromResult<IReadOnlyList<SeriesSamples>>(result);
+    }
+
+    public async ValueTask<IReadOnlyList<Labels>> SeriesAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, long minTimeMs, long maxTimeMs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(matcherSets);
+        var found = new HashSet<Labels>();
+        if (matcherSets.Count == 0)
+        {
+            foreach (var s in await SelectAsync([], minTimeMs, maxTimeMs, cancellationToken).ConfigureAwait(false))
+            {
+                found.Add(s.Labels);
+            }
+        }
+        foreach (var matchers in matcherSets)
+        {
+            foreach (var s in await SelectAsync(matchers, minTimeMs, maxTimeMs, cancellationToken).ConfigureAwait(false))
+            {
+                found.Add(s.Labels);
+            }
+        }
+        var list = found.ToList();
+        list.Sort(Engine.LabelSets.Compare);
+        return list;
+    }
+
+    public async ValueTask<IReadOnlyList<string>> LabelNamesAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, long minTimeMs, long maxTimeMs, CancellationToken cancellationToken)
+    {
+        var names = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var labels in await SeriesAsync(matcherSets, minTimeMs, maxTimeMs, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var label in labels)
+            {
+                names.Add(label.Name);
+            }
+        }
+        return [.. names];
+    }
+
+    public async ValueTask<IReadOnlyList<string>> LabelValuesAsync(string name, IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, long minTimeMs, long maxTimeMs, CancellationToken cancellationToken)
+    {
+        var values = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var labels in await SeriesAsync(matcherSets, minTimeMs, maxTimeMs, cancellationToken).ConfigureAwait(false))
+        {
+            var value = labels.Get(name);
+            if (value.Length > 0)
+            {
+                values.Add(value);
+            }
+        }
+        return [.. values];
+    }
+}

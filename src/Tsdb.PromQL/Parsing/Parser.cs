@@ -1,0 +1,189 @@
+using System.Globalization;
+using Tsdb.PromQL.Ast;
+
+namespace Tsdb.PromQL.Parsing;
+
+/// <summary>
+/// Recursive-descent PromQL parser with precedence climbing for binary operators. Errors are
+/// <see cref="PromQLException"/>s of type bad_data phrased as Prometheus phrases them (<c>1:5: parse error: …</c>).
+/// </summary>
+internal sealed partial class Parser
+{
+    /// <summary>Deepest nesting accepted; keeps hostile queries from exhausting the stack.</summary>
+    public const int MaxDepth = 256;
+
+    private readonly string _input;
+    private readonly List<Token> _tokens;
+    private int _index;
+    private int _depth;
+
+    private Parser(string input)
+    {
+        _input = input;
+        _tokens = Lexer.Tokenize(input);
+    }
+
+    public static Expr ParseExpr(string input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var parser = new Parser(input);
+        if (parser.Current.Kind == TokenKind.Eof)
+        {
+            throw parser.Error(0, "no expression found in input");
+        }
+        var expr = parser.ParseBinary(0);
+        if (parser.Current.Kind != TokenKind.Eof)
+        {
+            throw parser.Unexpected(parser.Current);
+        }
+        return expr;
+    }
+
+    /// <summary>Parses a bare series selector (<c>match[]</c>): a metric name and/or matchers, nothing else.</summary>
+    public static VectorSelector ParseSelector(string input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var parser = new Parser(input);
+        var token = parser.Current;
+        if (token.Kind is not (TokenKind.Identifier or TokenKind.MetricIdentifier or TokenKind.LeftBrace))
+        {
+            throw parser.Unexpected(token, "expected a series selector");
+        }
+        var selector = parser.ParseVectorSelector();
+        if (parser.Current.Kind != TokenKind.Eof)
+        {
+            throw parser.Unexpected(parser.Current);
+        }
+        return selector;
+    }
+
+    private Token Current => _tokens[_index];
+
+    private Token PeekAt(int ahead) => _tokens[Math.Min(_index + ahead, _tokens.Count - 1)];
+
+    private Token Next() => _tokens[_index++ < _tokens.Count - 1 ? _index - 1 : _tokens.Count - 1];
+
+    private Token Expect(TokenKind kind, string context)
+    {
+        var token = Current;
+        if (token.Kind != kind)
+        {
+            throw Unexpected(token, context);
+        }
+        _index++;
+        return token;
+    }
+
+    private PromQLException Error(int position, string message) => Lexer.Error(_input, position, message);
+
+    private PromQLException Unexpected(Token token, string? expected = null)
+    {
+        var message = "unexpected " + token.Describe();
+        if (expected is not null)
+        {
+            message += (expected.StartsWith("in ", StringComparison.Ordinal) ? " " : ", ") + expected;
+        }
+        return Error(token.Position, message);
+    }
+
+    private void Enter(int position)
+    {
+        if (++_depth > MaxDepth)
+        {
+            throw Error(position, $"expression nests deeper than {MaxDepth} levels");
+        }
+    }
+
+    private static bool TryBinaryOp(TokenKind kind, out BinaryOp op)
+    {
+        op = kind switch
+        {
+            TokenKind.Add => BinaryOp.Add,
+            TokenKind.Sub => BinaryOp.Sub,
+            TokenKind.Mul => BinaryOp.Mul,
+            TokenKind.Div => BinaryOp.Div,
+            TokenKind.Mod => BinaryOp.Mod,
+            TokenKind.Pow => BinaryOp.Pow,
+            TokenKind.Atan2 => BinaryOp.Atan2,
+            TokenKind.Eql => BinaryOp.Eql,
+            TokenKind.Neq => BinaryOp.Neq,
+            TokenKind.Gtr => BinaryOp.Gtr,
+            TokenKind.Lss => BinaryOp.Lss,
+            TokenKind.Gte => BinaryOp.Gte,
+            TokenKind.Lte => BinaryOp.Lte,
+            TokenKind.And => BinaryOp.And,
+            TokenKind.Or => BinaryOp.Or,
+            TokenKind.Unless => BinaryOp.Unless,
+            _ => (BinaryOp)(-1),
+        };
+        return (int)op >= 0;
+    }
+
+    public static double ParseNumber(string text)
+    {
+        if (text.Equals("inf", StringComparison.OrdinalIgnoreCase))
+        {
+            return double.PositiveInfinity;
+        }
+        if (text.Equals("nan", StringComparison.OrdinalIgnoreCase))
+        {
+            return double.NaN;
+        }
+        if (text.Length > 2 && text[0] == '0' && text[1] is 'x' or 'X')
+        {
+            return ulong.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+        }
+        // Go's ParseFloat also reads a leading-zero integer as decimal, which is what PromQL does.
+        return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A PromQL duration (<c>1h30m</c>, <c>500ms</c>) in milliseconds.</summary>
+    public static bool TryParseDuration(string text, out long milliseconds)
+    {
+        milliseconds = 0;
+        var i = 0;
+        if (text.Length == 0)
+        {
+            return false;
+        }
+        while (i < text.Length)
+        {
+            var start = i;
+            while (i < text.Length && char.IsAsciiDigit(text[i]))
+            {
+                i++;
+            }
+            if (i == start || i >= text.Length)
+            {
+                return false;
+            }
+            var value = long.Parse(text.AsSpan(start, i - start), CultureInfo.InvariantCulture);
+            long unit;
+            if (text[i] == 'm' && i + 1 < text.Length && text[i + 1] == 's')
+            {
+                unit = 1;
+                i += 2;
+            }
+            else
+            {
+                unit = text[i] switch
+                {
+                    's' => 1000,
+                    'm' => 60_000,
+                    'h' => 3_600_000,
+                    'd' => 86_400_000,
+                    'w' => 7 * 86_400_000L,
+                    'y' => 365 * 86_400_000L,
+                    _ => 0,
+                };
+                if (unit == 0)
+                {
+                    return false;
+                }
+                i++;
+            }
+            milliseconds = checked(milliseconds + (value * unit));
+        }
+        return true;
+    }
+}
