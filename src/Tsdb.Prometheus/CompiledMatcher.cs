@@ -6,7 +6,7 @@ namespace Tsdb.Prometheus;
 
 /// <summary>
 /// A label matcher ready to test values. Regexes are anchored at both ends and '.' matches newlines, as in Prometheus
-/// (<c>^(?s:re)$</c>); .NET's engine stands in for RE2 (the syntax Prometheus users write is common to both).
+/// (<c>^(?s:re)$</c>, with \z for the end so a trailing newline is not skipped); .NET's engine stands in for RE2 (the syntax Prometheus users write is common to both).
 /// </summary>
 internal sealed class CompiledMatcher
 {
@@ -19,7 +19,7 @@ internal sealed class CompiledMatcher
         {
             try
             {
-                _regex = new Regex("^(?:" + matcher.Value + ")$", RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+                _regex = new Regex("^(?:" + matcher.Value + @")\z", RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
             }
             catch (ArgumentException e)
             {

@@ -137,4 +137,53 @@ public sealed class PrometheusRemoteWriteTests : IAsyncLifetime
         Assert.Equal(["good", "latency"], Strings(await Get("/api/v1/label/__name__/values")));
         Assert.Equal(2, (await Export.RowsAsync(_http, "prometheus", "good")).Count);
     }
+
+    [Fact]
+    public async Task Stale_markers_end_a_series_where_a_plain_NaN_does_not()
+    {
+        var response = RemoteWriteClient.Send(_server.Url, _server.AdminToken, RemoteWriteClient.Request("2",
+            RemoteWriteClient.Series(L("__name__", "up", "job", "stale"), (1_700_000_000_000, 1), (1_700_000_015_000, "stale")),
+            RemoteWriteClient.Series(L("__name__", "up", "job", "nan"), (1_700_000_000_000, 1), (1_700_000_015_000, "NaN"))));
+        Assert.Equal(204, response.Status);
+        Assert.Equal("4", response.Headers["X-Prometheus-Remote-Write-Samples-Written"]);
+
+        // Before the marker both series answer; after it only the NaN one does (the stale marker reached the engine with its bits).
+        Assert.Equal("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"up\",\"job\":\"nan\"},\"value\":[1700000010.500,\"1\"]},{\"metric\":{\"__name__\":\"up\",\"job\":\"stale\"},\"value\":[1700000010.500,\"1\"]}]}}",
+            await _http.GetStringAsync("/api/v1/query?query=up&time=1700000010.5"));
+        Assert.Equal("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"up\",\"job\":\"nan\"},\"value\":[1700000016,\"NaN\"]}]}}",
+            await _http.GetStringAsync("/api/v1/query?query=up&time=1700000016"));
+
+        // And again after the rows went to Parquet.
+        (await _http.PostAsync("/api/v3/persist", null)).EnsureSuccessStatusCode();
+        Assert.Equal("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"__name__\":\"up\",\"job\":\"nan\"},\"value\":[1700000016,\"NaN\"]}]}}",
+            await _http.GetStringAsync("/api/v1/query?query=up&time=1700000016"));
+        var range = await Get("/api/v1/query_range?query=up&start=1700000000&end=1700000030&step=15");
+        Assert.Equal("[{\"metric\":{\"__name__\":\"up\",\"job\":\"nan\"},\"values\":[[1700000000,\"1\"],[1700000015,\"NaN\"],[1700000030,\"NaN\"]]},{\"metric\":{\"__name__\":\"up\",\"job\":\"stale\"},\"values\":[[1700000000,\"1\"]]}]",
+            range.GetProperty("result").GetRawText());
+    }
+
+    [Fact]
+    public async Task Series_labels_and_values_take_match_selectors()
+    {
+        Assert.Equal(204, RemoteWriteClient.Send(_server.Url, _server.AdminToken, RemoteWriteClient.Request("1",
+            RemoteWriteClient.Series(L("__name__", "a_metric", "env", "prod", "zone", "eu"), (1_700_000_000_000, 1)),
+            RemoteWriteClient.Series(L("__name__", "a_metric", "env", "dev"), (1_700_000_000_000, 2)),
+            RemoteWriteClient.Series(L("__name__", "b_metric", "env", "prod"), (1_700_000_100_000, 3)))).Status);
+
+        Assert.Equal("[{\"__name__\":\"a_metric\",\"env\":\"dev\"},{\"__name__\":\"a_metric\",\"env\":\"prod\",\"zone\":\"eu\"}]",
+            (await Get("/api/v1/series?match%5B%5D=a_metric")).GetRawText());
+        Assert.Equal("[{\"__name__\":\"a_metric\",\"env\":\"prod\",\"zone\":\"eu\"},{\"__name__\":\"b_metric\",\"env\":\"prod\"}]",
+            (await Get("/api/v1/series?match%5B%5D=" + Uri.EscapeDataString("{env=\"prod\"}"))).GetRawText());
+        Assert.Equal("[{\"__name__\":\"b_metric\",\"env\":\"prod\"}]",
+            (await Get("/api/v1/series?match%5B%5D=" + Uri.EscapeDataString("{__name__=~\".+\"}") + "&start=1700000050&end=1700000200")).GetRawText());
+        Assert.Equal(["__name__", "env", "zone"], Strings(await Get("/api/v1/labels?match%5B%5D=a_metric")));
+        Assert.Equal(["dev", "prod"], Strings(await Get("/api/v1/label/env/values?match%5B%5D=a_metric")));
+        var limited = JsonDocument.Parse(await _http.GetStringAsync("/api/v1/label/env/values?limit=1")).RootElement;
+        Assert.Equal(["dev"], Strings(limited.GetProperty("data")));
+        Assert.Equal("results truncated due to limit", limited.GetProperty("warnings")[0].GetString());
+
+        var bad = await _http.GetAsync("/api/v1/series?match%5B%5D=" + Uri.EscapeDataString("{env=}"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal("bad_data", JsonDocument.Parse(await bad.Content.ReadAsStringAsync()).RootElement.GetProperty("errorType").GetString());
+    }
 }

@@ -93,11 +93,16 @@ internal static class PromJsonWriter
         switch (value)
         {
             case ScalarValue scalar:
-                Sample(json, scalar.TimestampMs, scalar.Value);
+                // Prometheus marshals scalars and strings with encoding/json: the time is the float ms / 1000
+                // ("1.5", where vector samples say "1.500").
+                json.WriteStartArray();
+                json.WriteRawValue(PromFormat.Float(scalar.TimestampMs / 1000.0), skipInputValidation: true);
+                json.WriteStringValue(PromFormat.Float(scalar.Value));
+                json.WriteEndArray();
                 break;
             case StringValue text:
                 json.WriteStartArray();
-                json.WriteRawValue(PromFormat.Timestamp(text.TimestampMs), skipInputValidation: true);
+                json.WriteRawValue(PromFormat.Float(text.TimestampMs / 1000.0), skipInputValidation: true);
                 json.WriteStringValue(text.Value);
                 json.WriteEndArray();
                 break;
