@@ -18,7 +18,7 @@ internal sealed class PromPartitionStage(int day) : IDisposable
     public int RowCount { get; private set; }
 
     /// <summary>Appends <paramref name="values"/> with one series' tags (slots and UTF-8 values) on every row.</summary>
-    public void Append(ReadOnlySpan<int> slots, IReadOnlyList<byte[]> tagValues, ReadOnlySpan<long> timesNs, ReadOnlySpan<double> values)
+    public void Append(ReadOnlySpan<int> slots, IReadOnlyList<string> tagValues, ReadOnlySpan<long> timesNs, ReadOnlySpan<double> values)
     {
         for (var i = 0; i < slots.Length; i++)
         {

@@ -43,7 +43,7 @@ internal static class RemoteWriteDecoder
             try
             {
                 return version == RemoteWriteVersion.V1
-                    ? FromV1(V1.WriteRequest.Parser.ParseFrom(message), database, metadata)
+                    ? WriteRequestReader.Read(message, database, metadata)
                     : FromV2(V2.Request.Parser.ParseFrom(message), database, metadata);
             }
             catch (InvalidProtocolBufferException e)
@@ -58,7 +58,8 @@ internal static class RemoteWriteDecoder
         }
     }
 
-    private static List<PromSeries> FromV1(V1.WriteRequest request, string database, MetricMetadataStore metadata)
+    /// <summary>1.0 through the generated classes: the reference <see cref="WriteRequestReader"/> is tested against.</summary>
+    internal static List<PromSeries> FromV1(V1.WriteRequest request, string database, MetricMetadataStore metadata)
     {
         var result = new List<PromSeries>(request.Timeseries.Count);
         foreach (var series in request.Timeseries)

@@ -1,4 +1,3 @@
-using System.Text;
 using Tsdb.Catalog;
 using Tsdb.Core.Schema;
 using Tsdb.Core.Time;
@@ -18,7 +17,7 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
 
     private readonly Dictionary<string, PromTableStage> _tables = new(StringComparer.Ordinal);
     private readonly List<PromTableStage> _order = [];
-    private readonly List<byte[]> _tagValues = [];
+    private readonly List<string> _tagValues = [];
     private int[] _slots = new int[16];
     private long[] _times = new long[256];
 
@@ -83,7 +82,7 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
                 return error is null ? null : $"series {series.Describe()}: {error}";
             }
             _slots[tagCount++] = slot;
-            _tagValues.Add(Encoding.UTF8.GetBytes(value));
+            _tagValues.Add(value);
         }
         if (NeedsSchemaChange)
         {

@@ -59,6 +59,27 @@ public sealed class DictionaryArrayBuilder : IDisposable
         }
     }
 
+    /// <summary>Appends one string <paramref name="count"/> times, encoding and looking it up once.</summary>
+    public void AppendRepeated(string value, int count)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        var scratch = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(value, scratch);
+            AppendRepeated(scratch[..written], count);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
     public int Append(string? value)
     {
         if (value is null)
