@@ -1,6 +1,7 @@
 using Tsdb.Arrow.Arrays;
 using Tsdb.Catalog;
 using Tsdb.Core.Schema;
+using Tsdb.Parquet.Reading;
 using Tsdb.PromQL;
 using Tsdb.Storage.Persistence;
 
@@ -128,7 +129,9 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
             }
             var required = labelMatchers.Where(m => m.IsRequiredEquality).Select(m => (Tag: PrometheusNames.TagOfLabel(m.Name), m.Matcher.Value)).ToList();
             Func<ParquetFileEntry, bool>? fileFilter = required.Count == 0 ? null : file => FileMayMatch(file, required);
-            await foreach (var batch in reader.ReadAsync(Database, table.Name, minNs, maxNs, fileFilter, cancellationToken).ConfigureAwait(false))
+            // Files are sorted by tags: an equality matcher on a tag lets the page index skip the other series' pages.
+            List<ColumnRange>? predicates = required.Count == 0 ? null : [.. required.Select(r => new ColumnRange(r.Tag, r.Value, r.Value))];
+            await foreach (var batch in reader.ReadAsync(Database, table.Name, minNs, maxNs, fileFilter, predicates, cancellationToken).ConfigureAwait(false))
             {
                 using (batch)
                 {

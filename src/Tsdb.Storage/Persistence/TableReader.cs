@@ -16,13 +16,14 @@ namespace Tsdb.Storage.Persistence;
 public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IObjectStore store)
 {
     public IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime = null, long? toTime = null, CancellationToken cancellationToken = default) =>
-        ReadAsync(database, table, fromTime, toTime, fileFilter: null, cancellationToken);
+        ReadAsync(database, table, fromTime, toTime, fileFilter: null, predicates: null, cancellationToken);
 
     /// <summary>
-    /// As above, skipping the Parquet files <paramref name="fileFilter"/> refuses (e.g. by their tag ranges): the
-    /// caller promises those files hold no row it wants.
+    /// As above, skipping the Parquet files <paramref name="fileFilter"/> refuses (e.g. by their tag ranges) and the
+    /// row groups and pages <paramref name="predicates"/> exclude: the caller promises those hold no row it wants
+    /// (rows that do not match may still come back; the caller filters exactly).
     /// </summary>
-    public async IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime, long? toTime, Func<ParquetFileEntry, bool>? fileFilter, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime, long? toTime, Func<ParquetFileEntry, bool>? fileFilter, IReadOnlyList<ColumnRange>? predicates, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var chunks = buffer.Snapshot(database, table);
         var snapshot = catalog.Current;
@@ -37,7 +38,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
         var days = files.Select(f => f.Day).Concat(chunks.Select(c => c.Day)).Distinct().Order().ToList();
         foreach (var day in days)
         {
-            var merged = await ReadDayAsync(database, table, day, columns, files, chunks, fromTime, toTime, fileFilter, cancellationToken).ConfigureAwait(false);
+            var merged = await ReadDayAsync(database, table, day, columns, files, chunks, fromTime, toTime, fileFilter, predicates, cancellationToken).ConfigureAwait(false);
             if (merged is { Length: > 0 })
             {
                 yield return merged;
@@ -49,7 +50,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     /// One partition. A file can vanish under a reader that holds an old catalog for longer than the deletion grace
     /// (compaction replaced it); the partition is then read again from a fresh view.
     /// </summary>
-    private async Task<RecordBatch?> ReadDayAsync(string database, string table, int day, TableColumns columns, List<ParquetFileEntry> files, IReadOnlyList<BufferedChunk> chunks, long? fromTime, long? toTime, Func<ParquetFileEntry, bool>? fileFilter, CancellationToken cancellationToken)
+    private async Task<RecordBatch?> ReadDayAsync(string database, string table, int day, TableColumns columns, List<ParquetFileEntry> files, IReadOnlyList<BufferedChunk> chunks, long? fromTime, long? toTime, Func<ParquetFileEntry, bool>? fileFilter, IReadOnlyList<ColumnRange>? predicates, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -58,7 +59,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
                 var sources = new List<RecordBatch>();
                 foreach (var file in files.Where(f => f.Day == day).OrderBy(f => f.MaxSequence).ThenBy(f => f.Id))
                 {
-                    sources.AddRange(await ReadFileAsync(store, file, fromTime, toTime, cancellationToken).ConfigureAwait(false));
+                    sources.AddRange(await ReadFileAsync(store, file, fromTime, toTime, cancellationToken, predicates).ConfigureAwait(false));
                 }
                 sources.AddRange(chunks.Where(c => c.Day == day).OrderBy(c => c.Sequence).Select(c => c.Batch));
                 return sources.Count == 0 ? null : RowMerger.Merge(columns, sources);
@@ -72,13 +73,19 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     }
 
     /// <summary>A file's rows, tags as dictionary arrays (their values repeat on every row).</summary>
-    internal static async Task<List<RecordBatch>> ReadFileAsync(IObjectStore store, ParquetFileEntry file, long? fromTime, long? toTime, CancellationToken cancellationToken)
+    internal static async Task<List<RecordBatch>> ReadFileAsync(IObjectStore store, ParquetFileEntry file, long? fromTime, long? toTime, CancellationToken cancellationToken, IReadOnlyList<ColumnRange>? extraPredicates = null)
     {
         var options = new ParquetReadOptions { DictionaryColumns = file.TagRanges.Keys.ToHashSet(StringComparer.Ordinal) };
         var reader = await ParquetReader.OpenAsync(new ObjectStoreSource(store, file.Path, file.SizeBytes), options, cancellationToken).ConfigureAwait(false);
-        var predicates = fromTime is null && toTime is null ? null : new[] { new ColumnRange(Catalog.TableDefinition.TimeColumn, fromTime, toTime) };
+        var predicates = new List<ColumnRange>();
+        if (fromTime is not null || toTime is not null)
+        {
+            predicates.Add(new ColumnRange(Catalog.TableDefinition.TimeColumn, fromTime, toTime));
+        }
+        // Only columns the file has: a predicate on a column it lacks would say nothing about its rows.
+        predicates.AddRange((extraPredicates ?? []).Where(p => file.TagRanges.ContainsKey(p.Column)));
         var batches = new List<RecordBatch>();
-        await foreach (var batch in reader.ReadAsync(null, predicates, cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in reader.ReadAsync(null, predicates.Count == 0 ? null : predicates, cancellationToken).ConfigureAwait(false))
         {
             batches.Add(batch);
         }
