@@ -15,6 +15,7 @@ internal sealed partial class Evaluator
     private readonly CancellationToken _cancellationToken;
     private readonly Dictionary<VectorSelector, StoredSeries[]> _data = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VectorSelector, (long Min, long Max)> _ranges = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<SubqueryExpr, Dictionary<long, EvalValue>> _subqueryCache = new(ReferenceEqualityComparer.Instance);
     private long _samplesThisStep;
 
     public Evaluator(string query, PromQLEngineOptions options, long queryStart, long queryEnd, CancellationToken cancellationToken)
@@ -38,11 +39,11 @@ internal sealed partial class Evaluator
     public async Task LoadAsync(ISeriesSource source, Expr root)
     {
         CollectRanges(root, _queryStart, _queryEnd);
+        long total = 0;
         foreach (var (selector, range) in _ranges)
         {
             var fetched = await source.SelectAsync(selector.Matchers, range.Min, range.Max, _cancellationToken).ConfigureAwait(false);
             var series = new StoredSeries[fetched.Count];
-            long total = 0;
             for (var i = 0; i < fetched.Count; i++)
             {
                 var s = fetched[i];
@@ -269,15 +270,27 @@ internal sealed partial class Evaluator
         {
             start += step;
         }
+        // The inner value at a time depends on nothing but that time, and consecutive outer steps share most of
+        // their inner steps (all lie on multiples of the step), so each is evaluated once per query.
+        if (!_subqueryCache.TryGetValue(subquery, out var cache))
+        {
+            cache = [];
+            _subqueryCache[subquery] = cache;
+        }
+        EvictBefore(cache, start);
         var collected = new Dictionary<Labels, (List<long> T, List<double> F, bool DropName)>();
         var order = new List<Labels>();
         long total = 0;
         for (var ts = start; ts <= end; ts += step)
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            var saved = _samplesThisStep;
-            var value = Eval(subquery.Inner, ts);
-            _samplesThisStep = saved;
+            if (!cache.TryGetValue(ts, out var value))
+            {
+                var saved = _samplesThisStep;
+                value = Eval(subquery.Inner, ts);
+                _samplesThisStep = saved;
+                cache[ts] = value;
+            }
             if (value is ScalarResult scalar)
             {
                 Append(collected, order, Labels.Empty, ts, scalar.Value, false);
@@ -298,6 +311,27 @@ internal sealed partial class Evaluator
             output.Add(new RangeSeries(labels, [.. ts], [.. fs], 0, ts.Count, dropName));
         }
         return output;
+    }
+
+    /// <summary>Outer steps only move forward, so inner values before the current window are not needed again.</summary>
+    private static void EvictBefore(Dictionary<long, EvalValue> cache, long start)
+    {
+        if (cache.Count < 1024)
+        {
+            return;
+        }
+        var stale = new List<long>();
+        foreach (var key in cache.Keys)
+        {
+            if (key < start)
+            {
+                stale.Add(key);
+            }
+        }
+        foreach (var key in stale)
+        {
+            cache.Remove(key);
+        }
     }
 
     private static void Append(Dictionary<Labels, (List<long> T, List<double> F, bool DropName)> collected, List<Labels> order, Labels labels, long t, double f, bool dropName)

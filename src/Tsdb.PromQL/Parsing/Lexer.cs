@@ -27,10 +27,30 @@ internal static class Lexer
         ["end"] = TokenKind.End,
     };
 
+    /// <summary>
+    /// The tokens of <paramref name="input"/>. A lexical error becomes an <see cref="TokenKind.Error"/> token where it
+    /// occurs, so the parser reports whichever problem comes first in the text, as Prometheus' lazy lexer does.
+    /// </summary>
     public static List<Token> Tokenize(string input)
     {
         var tokens = new List<Token>();
+        try
+        {
+            TokenizeInto(input, tokens);
+        }
+        catch (PromQLException e)
+        {
+            tokens.Add(new Token(TokenKind.Error, e.Message, tokens.Count > 0 ? tokens[^1].Position : 0));
+            tokens.Add(new Token(TokenKind.Eof, "", input.Length));
+        }
+        return tokens;
+    }
+
+    private static void TokenizeInto(string input, List<Token> tokens)
+    {
         var bracketDepth = 0;
+        var braceDepth = 0;
+        var parenDepth = 0;
         var i = 0;
         while (true)
         {
@@ -48,23 +68,54 @@ internal static class Lexer
             }
             if (i >= input.Length)
             {
+                if (braceDepth > 0)
+                {
+                    throw Error(input, input.Length, "unexpected end of input inside braces");
+                }
+                if (bracketDepth > 0)
+                {
+                    throw Error(input, input.Length, "unexpected end of input in duration expression");
+                }
+                if (parenDepth > 0)
+                {
+                    throw Error(input, input.Length, "unclosed left parenthesis");
+                }
                 tokens.Add(new Token(TokenKind.Eof, "", input.Length));
-                return tokens;
+                return;
             }
             var start = i;
             var c = input[i];
+            if (braceDepth > 0 && !IsAllowedInBraces(input, i))
+            {
+                throw Error(input, i, "unexpected character inside braces: " + QuoteChar(c));
+            }
+            if (bracketDepth > 0 && braceDepth == 0 && !(char.IsAsciiLetterOrDigit(c) || c is ':' or ']' or '.' or '+' or '-' or '_' or '(' or ')'))
+            {
+                throw Error(input, i, "unexpected character in duration expression: " + QuoteChar(c));
+            }
             switch (c)
             {
                 case '(':
+                    parenDepth++;
                     tokens.Add(new Token(TokenKind.LeftParen, "(", i++));
                     continue;
                 case ')':
+                    if (--parenDepth < 0)
+                    {
+                        throw Error(input, i + 1, "unexpected right parenthesis ')'");
+                    }
                     tokens.Add(new Token(TokenKind.RightParen, ")", i++));
                     continue;
                 case '{':
+                    braceDepth++;
                     tokens.Add(new Token(TokenKind.LeftBrace, "{", i++));
                     continue;
                 case '}':
+                    if (braceDepth == 0)
+                    {
+                        throw Error(input, i, "unexpected character: '}'");
+                    }
+                    braceDepth--;
                     tokens.Add(new Token(TokenKind.RightBrace, "}", i++));
                     continue;
                 case '[':
@@ -100,13 +151,17 @@ internal static class Lexer
                     tokens.Add(new Token(TokenKind.Pow, "^", i++));
                     continue;
                 case '=':
-                    if (Peek(input, i + 1) == '=')
+                    if (Peek(input, i + 1) == '=' && braceDepth == 0)
                     {
                         tokens.Add(new Token(TokenKind.Eql, "==", i));
                         i += 2;
                     }
                     else if (Peek(input, i + 1) == '~')
                     {
+                        if (braceDepth == 0)
+                        {
+                            throw Error(input, i, "unexpected character after '=': '~'");
+                        }
                         tokens.Add(new Token(TokenKind.EqlRegex, "=~", i));
                         i += 2;
                     }
@@ -124,6 +179,10 @@ internal static class Lexer
                     }
                     if (Peek(input, i + 1) == '~')
                     {
+                        if (braceDepth == 0)
+                        {
+                            throw Error(input, i, "unexpected character after '!': '~'");
+                        }
                         tokens.Add(new Token(TokenKind.NeqRegex, "!~", i));
                         i += 2;
                         continue;
@@ -167,7 +226,8 @@ internal static class Lexer
             }
             if (char.IsAsciiLetter(c) || c == '_' || c == ':')
             {
-                while (i < input.Length && (char.IsAsciiLetterOrDigit(input[i]) || input[i] == '_' || input[i] == ':'))
+                // Label names (inside braces) cannot contain colons; metric names can.
+                while (i < input.Length && (char.IsAsciiLetterOrDigit(input[i]) || input[i] == '_' || (input[i] == ':' && braceDepth == 0)))
                 {
                     i++;
                 }
@@ -192,6 +252,14 @@ internal static class Lexer
 
     private static char Peek(string input, int i) => i < input.Length ? input[i] : '\0';
 
+    /// <summary>Inside <c>{…}</c> only label names, strings, matching operators, commas and the closing brace may appear.</summary>
+    private static bool IsAllowedInBraces(string input, int i)
+    {
+        var c = input[i];
+        return char.IsAsciiLetter(c) || c is '_' or '"' or '\'' or '`' or '=' or ',' or '}' or '#'
+            || (c == '!' && Peek(input, i + 1) is '=' or '~');
+    }
+
     private static Token ReadNumberOrDuration(string input, ref int i)
     {
         var start = i;
@@ -201,6 +269,10 @@ internal static class Lexer
             while (i < input.Length && char.IsAsciiHexDigit(input[i]))
             {
                 i++;
+            }
+            if (i == start + 2 || (i < input.Length && (char.IsAsciiLetterOrDigit(input[i]) || input[i] is '_' or '.')))
+            {
+                throw Error(input, start, $"bad number or duration syntax: \"{input[start..Math.Min(input.Length, i + 1)]}\"");
             }
             return new Token(TokenKind.Number, input[start..i], start);
         }
@@ -220,7 +292,7 @@ internal static class Lexer
                 }
                 if (!IsUnitStart(input, i))
                 {
-                    throw Error(input, start, $"bad number or duration syntax: \"{input[start..Math.Min(input.Length, i + 1)]}\"");
+                    throw Error(input, start, $"bad number or duration syntax: \"{input[start..i]}\"");
                 }
                 i += input[i] == 'm' && Peek(input, i + 1) == 's' ? 2 : 1;
             }
@@ -265,18 +337,8 @@ internal static class Lexer
         return new Token(TokenKind.Number, input[start..i], start);
     }
 
-    private static bool IsUnitStart(string input, int i)
-    {
-        if (i >= input.Length)
-        {
-            return false;
-        }
-        if (input[i] == 'm' && Peek(input, i + 1) == 's')
-        {
-            return !char.IsAsciiLetter(Peek(input, i + 2));
-        }
-        return input[i] is 's' or 'm' or 'h' or 'd' or 'w' or 'y' && !char.IsAsciiLetter(Peek(input, i + 1));
-    }
+    private static bool IsUnitStart(string input, int i) =>
+        i < input.Length && input[i] is 's' or 'm' or 'h' or 'd' or 'w' or 'y';
 
     private static string ReadString(string input, ref int i)
     {
@@ -320,6 +382,10 @@ internal static class Lexer
                 continue;
             }
             i++;
+            if (i >= input.Length)
+            {
+                throw Error(input, start, "escape sequence not terminated");
+            }
             var e = Peek(input, i);
             i++;
             switch (e)
@@ -358,7 +424,7 @@ internal static class Lexer
                     }
                     break;
                 default:
-                    throw Error(input, start, "unknown escape sequence " + QuoteChar(e));
+                    throw Error(input, start, "unknown escape sequence " + GoRune(e));
             }
         }
     }
@@ -373,7 +439,7 @@ internal static class Lexer
                 : radix == 8 && c is >= '0' and <= '7' ? c - '0' : -1;
             if (digit < 0)
             {
-                throw Error(input, start, "illegal character " + QuoteChar(c) + " in escape sequence");
+                throw Error(input, start, "illegal character " + GoRune(c) + " in escape sequence");
             }
             value = (value * radix) + digit;
             i++;
@@ -457,6 +523,9 @@ internal static class Lexer
         builder.Append('"');
         return builder.ToString();
     }
+
+    /// <summary>Go's %#U: <c>U+0063 'c'</c>.</summary>
+    private static string GoRune(char c) => $"U+{(int)c:X4} '{c}'";
 
     private static string QuoteChar(char c) => c == '\0' ? "end of input" : "'" + c + "'";
 

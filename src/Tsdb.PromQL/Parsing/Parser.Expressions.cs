@@ -87,7 +87,7 @@ internal sealed partial class Parser
         }
         if (op.IsSetOperator() && (lhs.Type == ExprType.Scalar || rhs.Type == ExprType.Scalar))
         {
-            throw Error(opToken.Position, $"set operator \"{op.Text()}\" not allowed in binary scalar expression");
+            throw Error(lhs.Position, $"set operator \"{op.Text()}\" not allowed in binary scalar expression");
         }
         if (matching is not null && (lhs.Type == ExprType.Scalar || rhs.Type == ExprType.Scalar)
             && (matching.MatchingLabels.Count > 0 || matching.On || matching.Cardinality != MatchCardinality.OneToOne) && !op.IsSetOperator())
@@ -135,7 +135,10 @@ internal sealed partial class Parser
             case TokenKind.Duration:
                 // Prometheus 3 accepts a duration where a number is expected: its value in seconds.
                 Next();
-                _ = TryParseDuration(token.Text, out var ms);
+                if (!TryParseDuration(token.Text, out var ms))
+                {
+                    throw Error(token.Position, $"invalid duration {Lexer.Quote(token.Text)}: out of range");
+                }
                 return new NumberLiteral(token.Position, ms / 1000.0);
             case TokenKind.String:
                 Next();
@@ -166,13 +169,10 @@ internal sealed partial class Parser
                     or TokenKind.By or TokenKind.Without or TokenKind.GroupLeft or TokenKind.GroupRight or TokenKind.Offset
                     && PeekAt(1).Kind is not TokenKind.LeftParen)
                 {
-                    // Keywords double as metric names (Prometheus allows e.g. a metric called "on").
-                    if (token.Kind is not (TokenKind.Offset or TokenKind.Bool))
-                    {
-                        return ParseVectorSelector();
-                    }
+                    // Keywords double as metric names (Prometheus allows e.g. metrics called "on" or "offset").
+                    return ParseVectorSelector();
                 }
-                throw Unexpected(token, token.Kind == TokenKind.Eof ? null : "expected expression");
+                throw Unexpected(token);
         }
     }
 
@@ -225,19 +225,19 @@ internal sealed partial class Parser
     private Expr ParseRangeOrSubquery(Expr expr)
     {
         var open = Next();
-        var range = ParseDuration("range");
+        var range = ParseDuration(isOffset: false);
         if (Current.Kind == TokenKind.Colon)
         {
             Next();
             long step = 0;
             if (Current.Kind != TokenKind.RightBracket)
             {
-                step = ParseDuration("step");
+                step = ParseDuration(isOffset: false);
             }
             Expect(TokenKind.RightBracket, "expected \"]\"");
             if (expr.Type != ExprType.Vector)
             {
-                throw Error(expr.Position, $"subquery is only allowed on instant vector, got {expr.Type.Describe()}");
+                throw Error(expr.Position, expr.Type == ExprType.Matrix ? "subquery is only allowed on instant vector, got matrix instead" : $"subquery is only allowed on instant vector, got {expr.Type.Describe()} instead");
             }
             return new SubqueryExpr(expr.Position, expr, range, step);
         }
@@ -257,73 +257,89 @@ internal sealed partial class Parser
         return new MatrixSelector(selector.Position, selector, range);
     }
 
-    private long ParseDuration(string what)
+    /// <summary>
+    /// A duration, or a number of seconds, in a range, subquery step or offset. Ranges and steps must be positive;
+    /// an offset's sign is read by the caller.
+    /// </summary>
+    private long ParseDuration(bool isOffset)
     {
         var token = Current;
-        if (token.Kind == TokenKind.Duration && TryParseDuration(token.Text, out var ms))
+        var negative = false;
+        if (!isOffset && token.Kind == TokenKind.Sub && PeekAt(1).Kind is TokenKind.Number or TokenKind.Duration)
         {
+            // [-1]: Prometheus reads the number and then refuses it.
+            negative = true;
             Next();
-            if (ms <= 0 && what != "offset")
-            {
-                throw Error(token.Position, $"{what} must be greater than 0");
-            }
-            return ms;
+            token = Current;
         }
-        if (token.Kind == TokenKind.Number)
+        long value;
+        if (token.Kind == TokenKind.Duration)
         {
-            Next();
+            if (!TryParseDuration(token.Text, out value))
+            {
+                throw Error(token.Position, $"invalid duration {Lexer.Quote(token.Text)}: out of range");
+            }
+        }
+        else if (token.Kind == TokenKind.Number)
+        {
             var seconds = ParseNumber(token.Text);
             if (double.IsNaN(seconds) || double.IsInfinity(seconds) || Math.Abs(seconds) > long.MaxValue / 1000.0)
             {
-                throw Error(token.Position, $"invalid {what}: {token.Text}");
+                throw Error(token.Position, $"invalid duration {Lexer.Quote(token.Text)}: out of range");
             }
-            var value = (long)Math.Round(seconds * 1000);
-            if (value <= 0 && what != "offset")
-            {
-                throw Error(token.Position, $"{what} must be greater than 0");
-            }
-            return value;
+            value = (long)Math.Round(seconds * 1000);
         }
-        throw Unexpected(token, $"expected duration for {what}");
+        else
+        {
+            throw Unexpected(token, isOffset
+                ? "in offset, expected number, duration, step(), or range()"
+                : "in subquery or range selector, expected number, duration, step(), or range()");
+        }
+        Next();
+        if (!isOffset && (negative || value <= 0))
+        {
+            throw Error(negative ? token.Position - 1 : token.Position, "duration must be greater than 0");
+        }
+        return value;
     }
 
     private Expr ParseOffset(Expr expr)
     {
-        var token = Next();
+        Next();
         var sign = 1;
         if (Current.Kind is TokenKind.Sub or TokenKind.Add)
         {
             sign = Next().Kind == TokenKind.Sub ? -1 : 1;
         }
-        var offset = sign * ParseDuration("offset");
+        var offset = sign * ParseDuration(isOffset: true);
         switch (expr)
         {
             case VectorSelector vs:
                 if (vs.OffsetMs != 0)
                 {
-                    throw Error(token.Position, "offset may not be set multiple times");
+                    throw Error(expr.Position, "offset may not be set multiple times");
                 }
                 return vs with { OffsetMs = offset };
             case MatrixSelector ms:
                 if (ms.Selector.OffsetMs != 0)
                 {
-                    throw Error(token.Position, "offset may not be set multiple times");
+                    throw Error(expr.Position, "offset may not be set multiple times");
                 }
                 return ms with { Selector = ms.Selector with { OffsetMs = offset } };
             case SubqueryExpr sq:
                 if (sq.OffsetMs != 0)
                 {
-                    throw Error(token.Position, "offset may not be set multiple times");
+                    throw Error(expr.Position, "offset may not be set multiple times");
                 }
                 return sq with { OffsetMs = offset };
             default:
-                throw Error(token.Position, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");
+                throw Error(expr.Position, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");
         }
     }
 
     private Expr ParseAt(Expr expr)
     {
-        var token = Next();
+        Next();
         AtKind kind;
         long atMs = 0;
         if (Current.Kind is TokenKind.Start or TokenKind.End)
@@ -351,7 +367,7 @@ internal sealed partial class Parser
             }
             else
             {
-                throw Unexpected(number, "expected number, start() or end() after @");
+                throw Unexpected(number, "in @, expected timestamp");
             }
             Next();
             var ms = Math.Round(seconds * 1000);
@@ -367,23 +383,23 @@ internal sealed partial class Parser
             case VectorSelector vs:
                 if (vs.At != AtKind.None)
                 {
-                    throw Error(token.Position, "@ <timestamp> may not be set multiple times");
+                    throw Error(expr.Position, "@ <timestamp> may not be set multiple times");
                 }
                 return vs with { At = kind, AtMs = atMs };
             case MatrixSelector ms:
                 if (ms.Selector.At != AtKind.None)
                 {
-                    throw Error(token.Position, "@ <timestamp> may not be set multiple times");
+                    throw Error(expr.Position, "@ <timestamp> may not be set multiple times");
                 }
                 return ms with { Selector = ms.Selector with { At = kind, AtMs = atMs } };
             case SubqueryExpr sq:
                 if (sq.At != AtKind.None)
                 {
-                    throw Error(token.Position, "@ <timestamp> may not be set multiple times");
+                    throw Error(expr.Position, "@ <timestamp> may not be set multiple times");
                 }
                 return sq with { At = kind, AtMs = atMs };
             default:
-                throw Error(token.Position, "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery");
+                throw Error(expr.Position, "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery");
         }
     }
 }

@@ -170,10 +170,10 @@ internal sealed partial class Parser
             args.Add(ParseBinary(0));
             if (Current.Kind == TokenKind.Comma)
             {
-                Next();
+                var comma = Next();
                 if (Current.Kind == TokenKind.RightParen)
                 {
-                    throw Unexpected(Current, "expected expression");
+                    throw Error(comma.Position, "trailing commas not allowed in function call args");
                 }
             }
             else if (Current.Kind != TokenKind.RightParen)
@@ -243,7 +243,11 @@ internal sealed partial class Parser
             args.Add(ParseBinary(0));
             if (Current.Kind == TokenKind.Comma)
             {
-                Next();
+                var comma = Next();
+                if (Current.Kind == TokenKind.RightParen)
+                {
+                    throw Error(comma.Position, "trailing commas not allowed in function call args");
+                }
             }
             else if (Current.Kind != TokenKind.RightParen)
             {

@@ -57,11 +57,31 @@ internal sealed partial class Parser
         return selector;
     }
 
-    private Token Current => _tokens[_index];
+    private Token Current
+    {
+        get
+        {
+            var token = _tokens[_index];
+            if (token.Kind == TokenKind.Error)
+            {
+                throw new PromQLException(PromQLErrorType.BadData, token.Text);
+            }
+            return token;
+        }
+    }
 
     private Token PeekAt(int ahead) => _tokens[Math.Min(_index + ahead, _tokens.Count - 1)];
 
-    private Token Next() => _tokens[_index++ < _tokens.Count - 1 ? _index - 1 : _tokens.Count - 1];
+    /// <summary>Consumes the current token; at the end it stays on the end-of-input token.</summary>
+    private Token Next()
+    {
+        var token = Current;
+        if (_index < _tokens.Count - 1)
+        {
+            _index++;
+        }
+        return token;
+    }
 
     private Token Expect(TokenKind kind, string context)
     {
@@ -70,8 +90,7 @@ internal sealed partial class Parser
         {
             throw Unexpected(token, context);
         }
-        _index++;
-        return token;
+        return Next();
     }
 
     private PromQLException Error(int position, string message) => Lexer.Error(_input, position, message);
@@ -131,9 +150,24 @@ internal sealed partial class Parser
         }
         if (text.Length > 2 && text[0] == '0' && text[1] is 'x' or 'X')
         {
-            return ulong.Parse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
+            // Hex literals of any length: accumulate as a double, as Go's ParseFloat does for huge values.
+            double hex = 0;
+            foreach (var c in text.AsSpan(2))
+            {
+                hex = (hex * 16) + Convert.ToInt32(c.ToString(), 16);
+            }
+            return hex;
         }
-        // Go's ParseFloat also reads a leading-zero integer as decimal, which is what PromQL does.
+        // Like Go's ParseInt with base 0, which Prometheus tries first: a leading zero means octal ("0755" = 493).
+        if (text.Length > 1 && text[0] == '0' && text.AsSpan(1).IndexOfAnyExceptInRange('0', '7') < 0)
+        {
+            double octal = 0;
+            foreach (var c in text.AsSpan(1))
+            {
+                octal = (octal * 8) + (c - '0');
+            }
+            return octal;
+        }
         return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);
     }
 
@@ -157,7 +191,10 @@ internal sealed partial class Parser
             {
                 return false;
             }
-            var value = long.Parse(text.AsSpan(start, i - start), CultureInfo.InvariantCulture);
+            if (!long.TryParse(text.AsSpan(start, i - start), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            {
+                return false;
+            }
             long unit;
             if (text[i] == 'm' && i + 1 < text.Length && text[i + 1] == 's')
             {
@@ -182,7 +219,11 @@ internal sealed partial class Parser
                 }
                 i++;
             }
-            milliseconds = checked(milliseconds + (value * unit));
+            if (value > (long.MaxValue - milliseconds) / unit)
+            {
+                return false;
+            }
+            milliseconds += value * unit;
         }
         return true;
     }

@@ -5,18 +5,26 @@ internal readonly record struct Token(TokenKind Kind, string Text, int Position)
 {
     public bool IsOperator => Kind is >= TokenKind.Add and <= TokenKind.Atan2;
 
-    /// <summary>How Prometheus names a token in "unexpected …" messages.</summary>
+    /// <summary>How Prometheus names a token in "unexpected …" messages (lex.go: Item.desc).</summary>
     public string Describe()
     {
         if (Kind == TokenKind.Eof)
         {
             return "end of input";
         }
-        if (Kind is TokenKind.Identifier or TokenKind.MetricIdentifier)
+        if (Kind == TokenKind.Error)
         {
-            return Lexer.Quote(Text);
+            return Text;
         }
-        if (IsOperator || Kind is TokenKind.Assign)
+        if (Kind == TokenKind.Identifier)
+        {
+            return IsAggregatorName(Text) ? $"<aggr:{Text}>" : "identifier " + Lexer.Quote(Text);
+        }
+        if (Kind == TokenKind.MetricIdentifier)
+        {
+            return "metric identifier " + Lexer.Quote(Text);
+        }
+        if (IsOperator || Kind is TokenKind.EqlRegex or TokenKind.NeqRegex or TokenKind.At)
         {
             return $"<op:{Text}>";
         }
@@ -26,19 +34,13 @@ internal readonly record struct Token(TokenKind Kind, string Text, int Position)
         }
         return Kind switch
         {
-            TokenKind.LeftParen => "(",
-            TokenKind.RightParen => ")",
-            TokenKind.LeftBrace => "{",
-            TokenKind.RightBrace => "}",
-            TokenKind.LeftBracket => "[",
-            TokenKind.RightBracket => "]",
-            TokenKind.Comma => ",",
-            TokenKind.Colon => ":",
-            TokenKind.At => "@",
-            TokenKind.Number => $"number \"{Text}\"",
-            TokenKind.Duration => $"duration \"{Text}\"",
-            TokenKind.String => $"string {Text}",
+            TokenKind.Number => "number " + Lexer.Quote(Text),
+            TokenKind.Duration => "duration " + Lexer.Quote(Text),
+            TokenKind.String => "string " + Lexer.Quote("\"" + Text + "\""),
             _ => Lexer.Quote(Text),
         };
     }
+
+    private static bool IsAggregatorName(string text) => text.ToLowerInvariant() is "sum" or "avg" or "count" or "min" or "max"
+        or "group" or "stddev" or "stdvar" or "topk" or "bottomk" or "count_values" or "quantile" or "limitk" or "limit_ratio";
 }

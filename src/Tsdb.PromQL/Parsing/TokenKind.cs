@@ -3,6 +3,7 @@ namespace Tsdb.PromQL.Parsing;
 internal enum TokenKind
 {
     Eof,
+    Error,
     Identifier,
     MetricIdentifier,
     Number,

@@ -115,7 +115,28 @@ internal static class ConformanceRunner
         {
             return annotations;
         }
-        return Compare(eval, result.Value);
+        var failure = Compare(eval, result.Value);
+        if (failure is not null || eval.IsRange || eval.Ordered || result.Value is not (VectorValue or ScalarValue))
+        {
+            return failure;
+        }
+        // As Prometheus' runner does: the same query in range mode, [t-1m, t+1m] every 1m, must give the same answer
+        // at the middle step.
+        var range = await engine.RangeQueryAsync(eval.Query, eval.StartMs - 60_000, eval.StartMs + 60_000, 60_000, CancellationToken.None);
+        var middle = new List<VectorSample>();
+        foreach (var series in ((MatrixValue)range.Value).Series)
+        {
+            foreach (var point in series.Points)
+            {
+                if (point.TimestampMs == eval.StartMs)
+                {
+                    middle.Add(new VectorSample(series.Labels, point.TimestampMs, point.Value));
+                }
+            }
+        }
+        PromQLValue asInstant = result.Value is ScalarValue && middle.Count > 0 ? new ScalarValue(eval.StartMs, middle[0].Value) : new VectorValue(middle);
+        var rangeFailure = Compare(eval, asInstant);
+        return rangeFailure is null ? null : "in range mode: " + rangeFailure;
     }
 
     private static string? CheckAnnotations(EvalCommand eval, PromQLResult result)

@@ -1,14 +1,5 @@
 namespace Tsdb.PromQL.Tests.Conformance;
 
-/// <summary>One series line of a <c>load</c> block or of an expected result; a null value is <c>_</c> (no sample).</summary>
-internal sealed record ScriptSeries(Labels Labels, List<double?> Values, bool HasHistogram);
-
-internal abstract record ScriptCommand(int Line);
-
-internal sealed record LoadCommand(int Line, long IntervalMs, List<ScriptSeries> Series, bool WithNhcb) : ScriptCommand(Line);
-
-internal sealed record ClearCommand(int Line) : ScriptCommand(Line);
-
 /// <summary>An <c>eval</c> block: the query, how to run it and everything it expects.</summary>
 internal sealed record EvalCommand(int Line, string Query, bool IsRange, long StartMs, long EndMs, long StepMs) : ScriptCommand(Line)
 {

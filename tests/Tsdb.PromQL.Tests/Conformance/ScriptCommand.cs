@@ -1,0 +1,3 @@
+namespace Tsdb.PromQL.Tests.Conformance;
+
+internal abstract record ScriptCommand(int Line);
