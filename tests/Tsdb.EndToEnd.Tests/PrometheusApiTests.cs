@@ -38,6 +38,10 @@ public sealed class PrometheusApiTests : IAsyncLifetime
     [InlineData("/api/v1/labels", "{\"status\":\"success\",\"data\":[]}")]
     [InlineData("/api/v1/label/__name__/values?db=nothing_here", "{\"status\":\"success\",\"data\":[]}")]
     [InlineData("/api/v1/metadata", "{\"status\":\"success\",\"data\":{}}")]
+    // Grafana's "Save & test": an instant query 1+1 at time 4.
+    [InlineData("/api/v1/query?query=1%2B1&time=4", "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}")]
+    [InlineData("/api/v1/query?query=vector(1e-7)%20%2F%200&time=1.5", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1.500,\"+Inf\"]}]}}")]
+    [InlineData("/api/v1/query?query=%22text%22&time=2", "{\"status\":\"success\",\"data\":{\"resultType\":\"string\",\"result\":[2,\"text\"]}}")]
     public async Task Answers_in_the_success_envelope(string path, string expected)
     {
         var (status, body, contentType) = await Get(path);
@@ -61,6 +65,18 @@ public sealed class PrometheusApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("application/json", contentType);
         Assert.Equal(JsonSerializer.Serialize(new { status = "error", errorType = "bad_data", error = message }, GoJson), body);
+    }
+
+    [Fact]
+    public async Task Parse_errors_are_bad_data_with_a_position()
+    {
+        var (status, body, contentType) = await Get("/api/v1/query?query=sum(&time=1");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("application/json", contentType);
+        var json = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("error", json.GetProperty("status").GetString());
+        Assert.Equal("bad_data", json.GetProperty("errorType").GetString());
+        Assert.StartsWith("1:5: parse error: ", json.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
