@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Text;
 
 namespace Tsdb.Prometheus;
@@ -19,21 +20,17 @@ internal sealed class WriteRequestReader
     private const int WireEndGroup = 4;
     private const int WireFixed32 = 5;
 
-    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _strings;
-    private readonly List<(byte[] Bytes, string Text)> _recent = [];
-    private char[] _chars;
+    /// <summary>Most label names and values come back request after request: one table for all requests, bounded.</summary>
+    private const int MaxInterned = 1 << 20;
 
-    private WriteRequestReader(Dictionary<string, string> strings)
-    {
-        _strings = strings.GetAlternateLookup<ReadOnlySpan<char>>();
-        _chars = new char[256];
-    }
+    private static readonly ConcurrentDictionary<string, string> Interned = new(StringComparer.Ordinal);
 
-    public static List<PromSeries> Read(ReadOnlySpan<byte> message, string database, MetricMetadataStore metadata)
-    {
-        var reader = new WriteRequestReader(new Dictionary<string, string>(StringComparer.Ordinal));
-        return reader.ReadRequest(message, database, metadata);
-    }
+    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _strings = Interned.GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly List<(byte[] Bytes, int Length, string Text)> _recent = [];
+    private char[] _chars = new char[256];
+
+    public static List<PromSeries> Read(ReadOnlySpan<byte> message, string database, MetricMetadataStore metadata) =>
+        new WriteRequestReader().ReadRequest(message, database, metadata);
 
     private List<PromSeries> ReadRequest(ReadOnlySpan<byte> data, string database, MetricMetadataStore metadata)
     {
@@ -60,11 +57,11 @@ internal sealed class WriteRequestReader
 
     private PromSeries ReadSeries(ReadOnlySpan<byte> data)
     {
-        var labels = new List<(string, string)>(8);
         var count = 0;
+        var labelCount = 0;
         var histograms = 0;
         var exemplars = 0;
-        // First pass: count samples so the arrays are allocated once.
+        // First pass: count labels and samples so the list and arrays are allocated once.
         var position = 0;
         while (position < data.Length)
         {
@@ -73,8 +70,13 @@ internal sealed class WriteRequestReader
             {
                 count++;
             }
+            else if (field == 1 && wire == WireLengthDelimited)
+            {
+                labelCount++;
+            }
             Skip(data, ref position, wire);
         }
+        var labels = new List<(string, string)>(labelCount);
         var times = new long[count];
         var values = new double[count];
         var sample = 0;
@@ -192,7 +194,7 @@ internal sealed class WriteRequestReader
     /// </summary>
     private string InternAt(int slot, ReadOnlySpan<byte> utf8)
     {
-        if (slot < _recent.Count && _recent[slot].Bytes.AsSpan().SequenceEqual(utf8))
+        if (slot < _recent.Count && _recent[slot].Bytes.AsSpan(0, _recent[slot].Length).SequenceEqual(utf8))
         {
             return _recent[slot].Text;
         }
@@ -201,9 +203,15 @@ internal sealed class WriteRequestReader
         {
             while (_recent.Count <= slot)
             {
-                _recent.Add(([], ""));
+                _recent.Add(([], 0, ""));
             }
-            _recent[slot] = (utf8.ToArray(), text);
+            var bytes = _recent[slot].Bytes;
+            if (bytes.Length < utf8.Length)
+            {
+                bytes = new byte[Math.Max(utf8.Length, 32)];
+            }
+            utf8.CopyTo(bytes);
+            _recent[slot] = (bytes, utf8.Length, text);
         }
         return text;
     }
@@ -222,8 +230,11 @@ internal sealed class WriteRequestReader
             return known;
         }
         var text = new string(chars);
-        _strings[text] = text;
-        return text;
+        if (Interned.Count >= MaxInterned)
+        {
+            Interned.Clear();
+        }
+        return Interned.GetOrAdd(text, text);
     }
 
     private static (int Field, int Wire) ReadTag(ReadOnlySpan<byte> data, ref int position)
