@@ -96,6 +96,15 @@ public sealed class PrometheusApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Query_takes_a_posted_form()
+    {
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["query"] = "1+1", ["time"] = "4" });
+        var response = await _http.PostAsync("/api/v1/query", form);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Without_a_token_the_api_answers_401_in_its_envelope()
     {
         using var anonymous = new HttpClient { BaseAddress = _server.Url };

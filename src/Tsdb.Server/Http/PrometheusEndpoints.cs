@@ -261,6 +261,11 @@ internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, TableReader r
     {
         try
         {
+            if (context.Request.HasFormContentType)
+            {
+                // Read the form body asynchronously once; PromParams then reads it from memory.
+                await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            }
             await handler().ConfigureAwait(false);
         }
         catch (ParamException e)
