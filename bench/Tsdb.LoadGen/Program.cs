@@ -4,17 +4,31 @@ using System.Net.Http.Headers;
 using Tsdb.LoadGen;
 
 // usage: Tsdb.LoadGen --url URL [--token T] [--writers 4] [--lines 1000000] [--batch 5000] [--hosts 1000] [--warmup-lines 1000000] [--pid PID] [--label NAME]
+//        [--format lp|remote-write]   remote-write: --lines counts samples, --batch samples per request (default 2000), --hosts 100
 var options = ParseArgs(args);
 var url = options.GetValueOrDefault("url") ?? throw new ArgumentException("--url is required (the full write URL, e.g. http://127.0.0.1:8181/api/v3/write_lp?db=bench)");
 var writers = int.Parse(options.GetValueOrDefault("writers") ?? "4", CultureInfo.InvariantCulture);
 var lines = int.Parse(options.GetValueOrDefault("lines") ?? "1000000", CultureInfo.InvariantCulture);
-var batch = int.Parse(options.GetValueOrDefault("batch") ?? "5000", CultureInfo.InvariantCulture);
-var hosts = int.Parse(options.GetValueOrDefault("hosts") ?? "1000", CultureInfo.InvariantCulture);
+var remoteWrite = (options.GetValueOrDefault("format") ?? "lp") switch
+{
+    "lp" => false,
+    "remote-write" => true,
+    var other => throw new ArgumentException($"--format is lp or remote-write, not '{other}'"),
+};
+var batch = int.Parse(options.GetValueOrDefault("batch") ?? (remoteWrite ? "2000" : "5000"), CultureInfo.InvariantCulture);
+var hosts = int.Parse(options.GetValueOrDefault("hosts") ?? (remoteWrite ? "100" : "1000"), CultureInfo.InvariantCulture);
+var unit = remoteWrite ? "samples" : "lines";
 var label = options.GetValueOrDefault("label") ?? url;
 var warmupLines = int.Parse(options.GetValueOrDefault("warmup-lines") ?? "1000000", CultureInfo.InvariantCulture);
 
-Console.Error.WriteLine($"generating {lines:N0} TSBS cpu lines in batches of {batch:N0}…");
-var bodies = TsbsCpu.Bodies(lines, batch, hosts, seed: 1);
+Console.Error.WriteLine($"generating {lines:N0} {(remoteWrite ? "remote-write samples" : "TSBS cpu lines")} in batches of {batch:N0}…");
+// Remote-write samples start ten minutes ago (a Prometheus receiver refuses samples far behind its head); the
+// warm-up uses other series (job="warmup") so the timed samples are never out of order for a series.
+var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 600_000;
+List<byte[]> Generate(int count, int seed, string job) => remoteWrite
+    ? RemoteWriteLoad.Bodies(count, batch, hosts, seed, startMs, job)
+    : TsbsCpu.Bodies(count, batch, hosts, seed);
+var bodies = Generate(lines, 1, "node");
 var totalBytes = bodies.Sum(b => (long)b.Length);
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = writers * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) }) { Timeout = TimeSpan.FromMinutes(5) };
@@ -27,14 +41,15 @@ if (options.GetValueOrDefault("token") is { } token)
 if (warmupLines > 0)
 {
     Console.Error.WriteLine($"warming up with {warmupLines:N0} lines…");
-    var warmup = TsbsCpu.Bodies(warmupLines, batch, hosts, seed: 2);
+    var warmup = Generate(warmupLines, 2, "warmup");
     var w = -1;
     await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
     {
         int i;
         while ((i = Interlocked.Increment(ref w)) < warmup.Count)
         {
-            using var response = await http.PostAsync(url, new ByteArrayContent(warmup[i]));
+            using var content = Content(warmup[i]);
+            using var response = await http.PostAsync(url, content);
         }
     })));
 }
@@ -49,7 +64,7 @@ await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
     while ((i = Interlocked.Increment(ref next)) < bodies.Count)
     {
         var started = Stopwatch.GetTimestamp();
-        using var content = new ByteArrayContent(bodies[i]);
+        using var content = Content(bodies[i]);
         using var response = await http.PostAsync(url, content);
         latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         if (!response.IsSuccessStatusCode)
@@ -67,9 +82,22 @@ Array.Sort(latencies);
 double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)Math.Ceiling(p * latencies.Length) - 1)];
 var seconds = clock.Elapsed.TotalSeconds;
 var rss = options.GetValueOrDefault("pid") is { } pid ? PeakRss(pid) : "n/a";
+var perLine = remoteWrite ? "" : string.Create(CultureInfo.InvariantCulture, $"{lines * 10 / seconds / 1e6:F2} M field values/s, ");
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{label}: {lines:N0} lines ({totalBytes / 1e6:F1} MB) with {writers} writers in {seconds:F2} s = {lines / seconds:N0} lines/s ({lines * 10 / seconds / 1e6:F2} M field values/s, {totalBytes / seconds / 1e6:F1} MB/s); latency p50 {Percentile(0.5):F1} ms, p99 {Percentile(0.99):F1} ms; failed requests {failures}; server peak RSS {rss}"));
+    $"{label}: {lines:N0} {unit} ({totalBytes / 1e6:F1} MB) with {writers} writers in {seconds:F2} s = {lines / seconds:N0} {unit}/s ({perLine}{totalBytes / seconds / 1e6:F1} MB/s); latency p50 {Percentile(0.5):F1} ms, p99 {Percentile(0.99):F1} ms; failed requests {failures}; server peak RSS {rss}"));
 return failures == 0 ? 0 : 1;
+
+ByteArrayContent Content(byte[] body)
+{
+    var content = new ByteArrayContent(body);
+    if (remoteWrite)
+    {
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+        content.Headers.ContentEncoding.Add("snappy");
+        content.Headers.Add("X-Prometheus-Remote-Write-Version", "0.1.0");
+    }
+    return content;
+}
 
 static string PeakRss(string pid)
 {

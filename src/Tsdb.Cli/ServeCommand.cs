@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Tsdb.Catalog;
 using Tsdb.Ingest;
+using Tsdb.Prometheus;
 using Tsdb.Server;
 using Tsdb.Storage;
 using Tsdb.Storage.Persistence;
@@ -145,9 +146,18 @@ internal static class ServeCommand
             return true;
         });
         var reader = new TableReader(catalog, buffer, store);
+        var remoteWrite = new RemoteWriteIngester(catalog, wal, () =>
+        {
+            if (!buffer.IsOverBudget)
+            {
+                return false;
+            }
+            storage.RequestPersist();
+            return true;
+        }, new MetricMetadataStore());
         var server = new TsdbHttpServer(
             new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit },
-            catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader));
+            catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader), remoteWrite);
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"listening on {server.Address.ToString().TrimEnd('/')}");
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Tsdb.Flight;
 using Tsdb.Grpc;
 using Tsdb.Ingest;
+using Tsdb.Prometheus;
 using Tsdb.Query;
 using Tsdb.Server.Http;
 using Tsdb.Storage.Persistence;
@@ -27,7 +28,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time, ITableSource tables)
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -74,6 +75,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
         var engine = new QueryEngine(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit });
         var queries = new QueryEndpoints(catalog, engine);
+        ArgumentNullException.ThrowIfNull(remoteWrite);
+        var prometheus = new PrometheusEndpoints(catalog, reader, remoteWrite.Metadata, options, time);
+        var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
         var grpc = new GrpcServiceRegistry();
         new FlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version }, time).Register(grpc);
         // gRPC first: it answers in gRPC statuses, including its own authentication errors.
@@ -88,7 +92,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
                     await next(context).ConfigureAwait(false);
                     return;
                 }
-                var dialect = path.StartsWith("/api/v2/", StringComparison.Ordinal) ? ApiDialect.V2 : ApiDialect.V3;
+                var dialect = path.StartsWith("/api/v2/", StringComparison.Ordinal) ? ApiDialect.V2
+                    : path.StartsWith("/api/v1/", StringComparison.Ordinal) ? ApiDialect.Prometheus
+                    : ApiDialect.V3;
                 var (outcome, token) = Authenticator.Authenticate(context.Request, catalog);
                 switch (outcome)
                 {
@@ -123,6 +129,16 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapMethods("/api/v3/configure/database", ["PATCH"], admin.UpdateDatabase);
         _app.MapDelete("/api/v3/configure/database", admin.DeleteDatabase);
         _app.MapDelete("/api/v3/configure/table", admin.DeleteTable);
+        _app.MapPost("/api/v1/write", remoteWriteEndpoint.Write);
+        _app.MapMethods("/api/v1/query", ["GET", "POST"], prometheus.Query);
+        _app.MapMethods("/api/v1/query_range", ["GET", "POST"], prometheus.QueryRange);
+        _app.MapMethods("/api/v1/series", ["GET", "POST"], prometheus.Series);
+        _app.MapMethods("/api/v1/labels", ["GET", "POST"], prometheus.LabelNames);
+        _app.MapGet("/api/v1/label/{name}/values", prometheus.LabelValues);
+        _app.MapGet("/api/v1/metadata", prometheus.Metadata);
+        _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo);
+        _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars);
+        _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules);
     }
 
     public ServerOptions Options { get; }

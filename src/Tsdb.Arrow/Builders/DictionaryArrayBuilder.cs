@@ -48,6 +48,38 @@ public sealed class DictionaryArrayBuilder : IDisposable
         return index;
     }
 
+    /// <summary>Appends one UTF-8 value <paramref name="count"/> times, looking it up once (a series' tags repeat on every sample).</summary>
+    public void AppendRepeated(ReadOnlySpan<byte> utf8, int count)
+    {
+        var index = FindOrAdd(utf8);
+        for (var i = 0; i < count; i++)
+        {
+            _indices.Append(index);
+            _validity.AppendValid();
+        }
+    }
+
+    /// <summary>Appends one string <paramref name="count"/> times, encoding and looking it up once.</summary>
+    public void AppendRepeated(string value, int count)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
+        byte[]? rented = null;
+        var scratch = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var written = Encoding.UTF8.GetBytes(value, scratch);
+            AppendRepeated(scratch[..written], count);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
     public int Append(string? value)
     {
         if (value is null)

@@ -8,4 +8,7 @@ internal enum ApiDialect
 
     /// <summary>InfluxDB 2 compatibility (<c>/api/v2/write</c>): <c>{"code": …, "message": …}</c>.</summary>
     V2,
+
+    /// <summary>Prometheus (<c>/api/v1/…</c>): <c>{"status":"error","errorType":…,"error":…}</c>.</summary>
+    Prometheus,
 }

@@ -9,6 +9,10 @@ internal static class HttpErrors
 {
     public static Task Write(HttpContext context, ApiDialect dialect, int status, string message)
     {
+        if (dialect == ApiDialect.Prometheus)
+        {
+            return PromJsonWriter.Error(context, status switch { 401 => "unauthorized", 403 => "forbidden", 400 => "bad_data", _ => "internal" }, message);
+        }
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         if (dialect == ApiDialect.V2)

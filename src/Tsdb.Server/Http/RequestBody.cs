@@ -71,6 +71,16 @@ internal sealed class RequestBody : IDisposable
         }
     }
 
+    /// <summary>The body as sent, whatever its Content-Encoding (for protocols that decode it themselves).</summary>
+    public static Task<RequestBody> ReadRawAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > limit)
+        {
+            throw new TooLargeException(limit);
+        }
+        return ReadLimitedAsync(request.Body, limit, (int)Math.Min(request.ContentLength ?? 16384, limit), cancellationToken);
+    }
+
     private static async Task<RequestBody> ReadLimitedAsync(Stream stream, long limit, int initial, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initial, 4096) + 1);

@@ -25,7 +25,18 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     private const int MaxCachedFooters = 4096;
 
     public IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime = null, long? toTime = null, CancellationToken cancellationToken = default) =>
-        ReadAsync(new ScanRequest(database, table) { FromTime = fromTime, ToTime = toTime }, cancellationToken);
+        ReadAsync(new ScanRequest(database, table) { FromTime = fromTime, ToTime = toTime }, null, null, cancellationToken);
+
+    /// <summary>
+    /// As above, skipping the Parquet files <paramref name="fileFilter"/> refuses (e.g. by their tag ranges) and the
+    /// row groups and pages <paramref name="predicates"/> exclude: the caller promises those hold no row it wants
+    /// (rows that do not match may still come back; the caller filters exactly).
+    /// </summary>
+    public IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime, long? toTime, Func<ParquetFileEntry, bool>? fileFilter, IReadOnlyList<ColumnRange>? predicates, CancellationToken cancellationToken = default) =>
+        ReadAsync(new ScanRequest(database, table) { FromTime = fromTime, ToTime = toTime }, fileFilter, predicates, cancellationToken);
+
+    public IAsyncEnumerable<RecordBatch> ReadAsync(ScanRequest request, CancellationToken cancellationToken = default) =>
+        ReadAsync(request, null, null, cancellationToken);
 
     /// <summary>
     /// The table's rows for a query: files pruned by time and tag ranges, then per day partition the files and
@@ -33,7 +44,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     /// group with only the asked columns (files are written sorted and deduplicated); any other group — where
     /// duplicates can exist — is merged, reading only the asked columns plus the sort key. Groups come in time order.
     /// </summary>
-    public async IAsyncEnumerable<RecordBatch> ReadAsync(ScanRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(ScanRequest request, Func<ParquetFileEntry, bool>? fileFilter, IReadOnlyList<ColumnRange>? extraPredicates, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (database, table, fromTime, toTime) = (request.Database, request.Table, request.FromTime, request.ToTime);
@@ -46,7 +57,8 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
         }
         var columns = TableColumnsOf(definition, request.Columns);
         var predicates = Predicates(request);
-        var files = snapshot.FilesOf(database, table).Where(f => Overlaps(f.MinTime, f.MaxTime, fromTime, toTime) && MayHoldTags(f, request.TagValues)).ToList();
+        predicates.AddRange(extraPredicates ?? []);
+        var files = snapshot.FilesOf(database, table).Where(f => Overlaps(f.MinTime, f.MaxTime, fromTime, toTime) && MayHoldTags(f, request.TagValues) && (fileFilter is null || fileFilter(f))).ToList();
         chunks = [.. chunks.Where(c => Overlaps(c.MinTime, c.MaxTime, fromTime, toTime))];
         var days = files.Select(f => f.Day).Concat(chunks.Select(c => c.Day)).Distinct().Order().ToList();
         foreach (var day in days)
@@ -72,7 +84,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
                     // an old catalog. The rest of the partition (this group's start onwards; earlier groups are
                     // already returned) is read again from a fresh view, merged as one.
                     var rest = request with { FromTime = Math.Max(request.FromTime ?? long.MinValue, group.MinTime) };
-                    var fresh = await ReadFreshDayAsync(rest, day, columns, cancellationToken).ConfigureAwait(false);
+                    var fresh = await ReadFreshDayAsync(rest, day, columns, predicates, fileFilter, cancellationToken).ConfigureAwait(false);
                     if (fresh is { Length: > 0 })
                     {
                         yield return fresh;
@@ -140,13 +152,13 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     }
 
     /// <summary>The partition's rows from <see cref="ScanRequest.FromTime"/> on, from a fresh catalog and buffer, merged, exactly cut at that time.</summary>
-    private async Task<RecordBatch?> ReadFreshDayAsync(ScanRequest request, int day, TableColumns columns, CancellationToken cancellationToken)
+    private async Task<RecordBatch?> ReadFreshDayAsync(ScanRequest request, int day, TableColumns columns, List<ColumnRange> predicates, Func<ParquetFileEntry, bool>? fileFilter, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             var chunks = buffer.Snapshot(request.Database, request.Table).Where(c => c.Day == day && Overlaps(c.MinTime, c.MaxTime, request.FromTime, request.ToTime)).ToList();
-            var files = catalog.Current.FilesOf(request.Database, request.Table).Where(f => f.Day == day && Overlaps(f.MinTime, f.MaxTime, request.FromTime, request.ToTime)).ToList();
-            var (gone, merged) = await ReadMergedAsync(request, columns, Predicates(request), files, chunks, cancellationToken).ConfigureAwait(false);
+            var files = catalog.Current.FilesOf(request.Database, request.Table).Where(f => f.Day == day && Overlaps(f.MinTime, f.MaxTime, request.FromTime, request.ToTime) && MayHoldTags(f, request.TagValues) && (fileFilter is null || fileFilter(f))).ToList();
+            var (gone, merged) = await ReadMergedAsync(request, columns, predicates, files, chunks, cancellationToken).ConfigureAwait(false);
             if (!gone)
             {
                 if (merged is null)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Prometheus remote-write ingest and PromQL query_range latency over loopback, tsdb and Prometheus 2.42 (Debian
+# package `prometheus`, its own remote-write receiver) side by side in the same run. The load generator sends
+# remote-write 1.0 (2,000 samples per request, node-exporter-like series) with N concurrent writers; then each
+# query_range is timed REPEAT times against both servers.
+# usage: bench/prometheus-comparison.sh [SAMPLES] [WRITERS] [HOSTS] [REPEAT]     (defaults: 2000000 4 5000 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SAMPLES=${1:-2000000}
+WRITERS=${2:-4}
+HOSTS=${3:-5000}
+REPEAT=${4:-20}
+WORK=$(mktemp -d /tmp/tsdb-prom-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+. bench/lib.sh
+if ! command -v prometheus >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+dotnet build src/Tsdb.Cli -c Release --nologo -v quiet
+dotnet build bench/Tsdb.LoadGen -c Release --nologo -v quiet
+LOADGEN="dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --format remote-write --writers $WRITERS --lines $SAMPLES --hosts $HOSTS --warmup-lines 200000"
+NOW=$(date +%s)
+START=$((NOW - 600))
+END=$((NOW + 600))
+
+# time_queries BASE_URL LABEL: median and p90 of REPEAT runs of each query_range (seconds → ms).
+QUERIES=(
+  'sum by (mode) (rate(node_cpu_seconds_total[1m]))'
+  'node_memory_bytes{instance="host-7:9100"}'
+  'max by (region) (node_load1)'
+  'topk(5, rate(node_network_receive_bytes_total[5m]))'
+)
+time_queries() {
+  for q in "${QUERIES[@]}"; do
+    curl -sf -G "$1/api/v1/query_range" --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d step=15 -o "$WORK/out.json"
+    series=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["data"]["result"]), sum(len(s["values"]) for s in d["data"]["result"]))' "$WORK/out.json")
+    for _ in $(seq 1 "$REPEAT"); do
+      curl -sf -G "$1/api/v1/query_range" --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d step=15 -o /dev/null -w '%{time_total}\n'
+    done | sort -n | awk -v label="$2" -v q="$q" -v s="$series" '{ t[NR] = $1 } END { printf "%s | %s | series, points %s | median %.1f ms | p90 %.1f ms\n", label, q, s, t[int((NR + 1) / 2)] * 1000, t[int(NR * 0.9 + 0.5)] * 1000 }'
+  done
+}
+
+echo "== tsdb"
+TSDB_PORT=$(free_port)
+dotnet src/Tsdb.Cli/bin/Release/net10.0/tsdb.dll serve --without-auth --http-bind 127.0.0.1:$TSDB_PORT --data-dir "$WORK/tsdb" >"$WORK/tsdb.log" 2>&1 &
+TSDB_PID=$!
+wait_for http://127.0.0.1:$TSDB_PORT/health
+# No ?db=: the default database "prometheus", which the query API also reads by default.
+$LOADGEN --url "http://127.0.0.1:$TSDB_PORT/api/v1/write" --pid "$TSDB_PID" --label "tsdb /api/v1/write"
+curl -sf -XPOST "http://127.0.0.1:$TSDB_PORT/api/v3/persist" >/dev/null
+du -sh "$WORK/tsdb" | sed 's/^/tsdb data dir: /'
+
+echo "== Prometheus $(prometheus --version 2>&1 | head -1)"
+PROM_PORT=$(free_port)
+printf 'global:\n  scrape_interval: 15s\n' >"$WORK/prometheus.yml"
+prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prom" --storage.tsdb.retention.time=100y \
+  --web.listen-address=127.0.0.1:$PROM_PORT --web.enable-remote-write-receiver >"$WORK/prom.log" 2>&1 &
+PROM_PID=$!
+wait_for http://127.0.0.1:$PROM_PORT/-/ready
+$LOADGEN --url "http://127.0.0.1:$PROM_PORT/api/v1/write" --pid "$PROM_PID" --label "Prometheus 2.42 /api/v1/write"
+du -sh "$WORK/prom" | sed 's/^/prometheus data dir: /'
+
+echo "== query_range, $START to $END step 15 s, $REPEAT runs each (after the ingest: tsdb persisted to Parquet, Prometheus in its head block)"
+time_queries "http://127.0.0.1:$TSDB_PORT" "tsdb"
+time_queries "http://127.0.0.1:$PROM_PORT" "Prometheus 2.42"
+kill "$TSDB_PID" "$PROM_PID"; wait || true

@@ -1,0 +1,107 @@
+using Tsdb.Catalog;
+using Tsdb.Wal;
+
+namespace Tsdb.Prometheus;
+
+/// <summary>
+/// The remote-write path: snappy + protobuf → series → checked against the catalog → Arrow batches (one per table
+/// and day) → WAL, acknowledged once the WAL record is fsynced. No line protocol is rendered on the way. The good
+/// series of a request are stored even when some are refused (the answer is then a 400, which senders do not retry).
+/// </summary>
+public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog wal, Func<bool> isOverBudget, MetricMetadataStore metadata)
+{
+    private const int MaxReportedErrors = 10;
+
+    public MetricMetadataStore Metadata { get; } = metadata;
+
+    /// <summary>Decodes and stores one request. Throws <see cref="WalUnavailableException"/> when the WAL cannot write.</summary>
+    public async ValueTask<RemoteWriteOutcome> WriteAsync(string database, ReadOnlyMemory<byte> body, RemoteWriteVersion version, CancellationToken cancellationToken = default)
+    {
+        if (Names.ValidateDatabaseName(database) is { } badName)
+        {
+            return RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, badName);
+        }
+        if (isOverBudget())
+        {
+            return RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, "the write buffer is full; retry after the data has been persisted");
+        }
+        List<PromSeries> series;
+        try
+        {
+            series = RemoteWriteDecoder.Decode(body.Span, version, database, Metadata);
+        }
+        catch (RemoteWriteDecodeException e)
+        {
+            return RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message);
+        }
+
+        var pass = Stage(series, catalog.Current.FindDatabase(database), editor: null, database);
+        if (pass.Stager.NeedsSchemaChange)
+        {
+            pass.Stager.Dispose();
+            var created = catalog.Update(editor =>
+            {
+                if (editor.EnsureDatabase(database, out _) is { } error)
+                {
+                    return (Pass: (StagePass?)null, Error: error);
+                }
+                return (Pass: Stage(series, null, editor, database), Error: (CatalogError?)null);
+            });
+            if (created.Error is { } dbError)
+            {
+                return RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message);
+            }
+            pass = created.Pass!;
+        }
+        using var stager = pass.Stager;
+        if (stager.SamplesStaged > 0)
+        {
+            await wal.AppendAsync(database, stager.Build(), sync: true, cancellationToken).ConfigureAwait(false);
+        }
+        var exemplars = 0L;
+        var histograms = 0L;
+        foreach (var s in series)
+        {
+            exemplars += s.ExemplarCount;
+            histograms += s.HistogramCount;
+        }
+        if (pass.Errors.Count == 0)
+        {
+            return new RemoteWriteOutcome(RemoteWriteStatus.Ok, null, stager.SamplesStaged, 0, 0);
+        }
+        var shown = string.Join("; ", pass.Errors.Take(MaxReportedErrors));
+        var more = pass.Errors.Count > MaxReportedErrors ? $" (and {pass.Errors.Count - MaxReportedErrors} more)" : "";
+        var message = $"{pass.Errors.Count} series refused, {stager.SamplesStaged} samples of the other series stored: {shown}{more}";
+        return new RemoteWriteOutcome(stager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, 0, 0);
+    }
+
+    private sealed record StagePass(RemoteWriteStager Stager, List<string> Errors);
+
+    private static StagePass Stage(List<PromSeries> series, DatabaseDefinition? database, CatalogEditor? editor, string databaseName)
+    {
+        var stager = new RemoteWriteStager(databaseName, database, editor);
+        var errors = new List<string>();
+        foreach (var s in series)
+        {
+            if (s.DecodeError is { } decodeError)
+            {
+                errors.Add($"series {s.Describe()}: {decodeError}");
+                continue;
+            }
+            var error = stager.Stage(s);
+            if (stager.NeedsSchemaChange)
+            {
+                return new StagePass(stager, errors);
+            }
+            if (error is not null)
+            {
+                errors.Add(error);
+            }
+            if (s.HistogramCount > 0)
+            {
+                errors.Add($"series {s.Describe()}: native histograms are not supported ({s.HistogramCount} histogram samples refused; its float samples were stored)");
+            }
+        }
+        return new StagePass(stager, errors);
+    }
+}

@@ -1,0 +1,218 @@
+using Tsdb.Catalog;
+using Tsdb.Core.Schema;
+using Tsdb.Core.Time;
+using Tsdb.Wal;
+
+namespace Tsdb.Prometheus;
+
+/// <summary>
+/// Checks each remote-written series against the catalog and appends its samples to per-table, per-day Arrow
+/// builders. A series is checked completely before any of its samples is appended. Like the line-protocol stager it
+/// runs against a catalog snapshot (a series that needs a new table or column stops the pass with
+/// <see cref="NeedsSchemaChange"/>) or inside a catalog update, where it creates them.
+/// </summary>
+internal sealed class RemoteWriteStager(string database, DatabaseDefinition? snapshotDatabase, CatalogEditor? editor) : IDisposable
+{
+    private const long NanosPerMilli = 1_000_000;
+
+    private readonly Dictionary<string, PromTableStage> _tables = new(StringComparer.Ordinal);
+    private readonly List<PromTableStage> _order = [];
+    private readonly List<string> _tagValues = [];
+    private int[] _slots = new int[16];
+    private long[] _times = new long[256];
+
+    public bool NeedsSchemaChange { get; private set; }
+
+    public bool LimitExceeded { get; private set; }
+
+    public long SamplesStaged { get; private set; }
+
+    /// <summary>Stages the float samples of one series; returns why it was refused, or null.</summary>
+    public string? Stage(PromSeries series)
+    {
+        var labels = series.Labels;
+        var name = "";
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var (labelName, value) = labels[i];
+            if (labelName.Length == 0)
+            {
+                return $"series {series.Describe()}: a label has an empty name";
+            }
+            for (var j = 0; j < i; j++)
+            {
+                if (labels[j].Name == labelName)
+                {
+                    return $"series {series.Describe()}: label '{labelName}' appears more than once";
+                }
+            }
+            if (labelName == "__name__")
+            {
+                name = value;
+            }
+        }
+        if (name.Length == 0)
+        {
+            return $"series {series.Describe()}: no metric name (label __name__)";
+        }
+        if (series.TimestampsMs.Length == 0)
+        {
+            return null;
+        }
+        var table = ResolveTable(name, out var error);
+        if (table is null)
+        {
+            return error is null ? null : $"series {series.Describe()}: {error}";
+        }
+        if (_slots.Length < labels.Count)
+        {
+            _slots = new int[labels.Count * 2];
+        }
+        _tagValues.Clear();
+        var tagCount = 0;
+        foreach (var (labelName, value) in labels)
+        {
+            if (labelName == "__name__" || value.Length == 0)
+            {
+                continue;
+            }
+            var slot = ResolveTag(table, PrometheusNames.TagOfLabel(labelName), out error);
+            if (slot < 0)
+            {
+                return error is null ? null : $"series {series.Describe()}: {error}";
+            }
+            _slots[tagCount++] = slot;
+            _tagValues.Add(value);
+        }
+        if (NeedsSchemaChange)
+        {
+            return null;
+        }
+        var timesMs = series.TimestampsMs;
+        var count = timesMs.Length;
+        if (_times.Length < count)
+        {
+            _times = new long[Math.Max(count, _times.Length * 2)];
+        }
+        for (var i = 0; i < count; i++)
+        {
+            var ms = timesMs[i];
+            if (ms is > long.MaxValue / NanosPerMilli or < long.MinValue / NanosPerMilli)
+            {
+                return $"series {series.Describe()}: timestamp {ms} ms is out of range (nanoseconds must fit in 64 bits)";
+            }
+            _times[i] = ms * NanosPerMilli;
+        }
+
+        // Everything checked: append, one run per UTC day.
+        var slots = _slots.AsSpan(0, tagCount);
+        var start = 0;
+        while (start < count)
+        {
+            var day = PartitionDay.FromNanoseconds(_times[start]);
+            var end = start + 1;
+            while (end < count && PartitionDay.FromNanoseconds(_times[end]) == day)
+            {
+                end++;
+            }
+            table.Partition(day).Append(slots, _tagValues, _times.AsSpan(start, end - start), series.Values.AsSpan(start, end - start));
+            start = end;
+        }
+        SamplesStaged += count;
+        return null;
+    }
+
+    public List<WalTableWrite> Build()
+    {
+        var writes = new List<WalTableWrite>();
+        foreach (var table in _order)
+        {
+            table.AddWrites(writes);
+        }
+        return writes;
+    }
+
+    public void Dispose()
+    {
+        foreach (var table in _order)
+        {
+            table.Dispose();
+        }
+    }
+
+    private PromTableStage? ResolveTable(string name, out string? error)
+    {
+        error = null;
+        if (_tables.TryGetValue(name, out var stage))
+        {
+            return stage;
+        }
+        if (editor is not null)
+        {
+            if (editor.EnsureTable(database, name, out _) is { } tableError)
+            {
+                LimitExceeded |= tableError.Kind == CatalogErrorKind.LimitExceeded;
+                error = tableError.Message;
+                return null;
+            }
+            if (editor.EnsureColumn(database, name, PrometheusNames.ValueField, ColumnKind.Float) is { } columnError)
+            {
+                LimitExceeded |= columnError.Kind == CatalogErrorKind.LimitExceeded;
+                error = columnError.Message;
+                return null;
+            }
+        }
+        else
+        {
+            var definition = snapshotDatabase?.FindTable(name);
+            var value = definition?.FindColumn(PrometheusNames.ValueField);
+            if (value is null)
+            {
+                NeedsSchemaChange = true;
+                return null;
+            }
+            if (value.Kind != ColumnKind.Float)
+            {
+                error = CatalogError.TypeConflict(name, PrometheusNames.ValueField, value.Kind, ColumnKind.Float).Message;
+                return null;
+            }
+        }
+        stage = new PromTableStage(name);
+        _tables[name] = stage;
+        _order.Add(stage);
+        return stage;
+    }
+
+    private int ResolveTag(PromTableStage table, string tag, out string? error)
+    {
+        error = null;
+        if (table.TryGetSlot(tag, out var slot))
+        {
+            return slot;
+        }
+        if (editor is not null)
+        {
+            if (editor.EnsureColumn(database, table.Name, tag, ColumnKind.Tag) is { } columnError)
+            {
+                LimitExceeded |= columnError.Kind == CatalogErrorKind.LimitExceeded;
+                error = columnError.Message;
+                return -1;
+            }
+        }
+        else
+        {
+            var known = snapshotDatabase!.FindTable(table.Name)!.FindColumn(tag)?.Kind;
+            if (known is null)
+            {
+                NeedsSchemaChange = true;
+                return -1;
+            }
+            if (known != ColumnKind.Tag)
+            {
+                error = CatalogError.TypeConflict(table.Name, tag, known.Value, ColumnKind.Tag).Message;
+                return -1;
+            }
+        }
+        return table.AddSlot(tag);
+    }
+}

@@ -1,0 +1,347 @@
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace Tsdb.Prometheus;
+
+/// <summary>
+/// A span reader for remote-write 1.0's <c>prometheus.WriteRequest</c>, the hot path of ingestion: it reads the wire
+/// format in place and interns label names and values (they repeat from series to series), where the generated
+/// Google.Protobuf classes allocate an object per label and a string per name and value. It reads the fields of
+/// <c>Protos/remote_v1.proto</c>; unknown fields are skipped as protobuf requires; histograms and exemplars are only
+/// counted (histograms are refused, exemplars not stored). Tests check it against the generated classes.
+/// </summary>
+internal sealed class WriteRequestReader
+{
+    private const int WireVarint = 0;
+    private const int WireFixed64 = 1;
+    private const int WireLengthDelimited = 2;
+    private const int WireStartGroup = 3;
+    private const int WireEndGroup = 4;
+    private const int WireFixed32 = 5;
+
+    /// <summary>Most label names and values come back request after request: one table for all requests, bounded.</summary>
+    private const int MaxInterned = 1 << 20;
+
+    private static readonly ConcurrentDictionary<string, string> Interned = new(StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _strings = Interned.GetAlternateLookup<ReadOnlySpan<char>>();
+    private readonly List<(byte[] Bytes, int Length, string Text)> _recent = [];
+    private char[] _chars = new char[256];
+
+    public static List<PromSeries> Read(ReadOnlySpan<byte> message, string database, MetricMetadataStore metadata) =>
+        new WriteRequestReader().ReadRequest(message, database, metadata);
+
+    private List<PromSeries> ReadRequest(ReadOnlySpan<byte> data, string database, MetricMetadataStore metadata)
+    {
+        var result = new List<PromSeries>();
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            if (field == 1 && wire == WireLengthDelimited)
+            {
+                result.Add(ReadSeries(ReadBytes(data, ref position)));
+            }
+            else if (field == 3 && wire == WireLengthDelimited)
+            {
+                ReadMetadata(ReadBytes(data, ref position), database, metadata);
+            }
+            else
+            {
+                Skip(data, ref position, wire);
+            }
+        }
+        return result;
+    }
+
+    private PromSeries ReadSeries(ReadOnlySpan<byte> data)
+    {
+        var count = 0;
+        var labelCount = 0;
+        var histograms = 0;
+        var exemplars = 0;
+        // First pass: count labels and samples so the list and arrays are allocated once.
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            if (field == 2 && wire == WireLengthDelimited)
+            {
+                count++;
+            }
+            else if (field == 1 && wire == WireLengthDelimited)
+            {
+                labelCount++;
+            }
+            Skip(data, ref position, wire);
+        }
+        var labels = new List<(string, string)>(labelCount);
+        var times = new long[count];
+        var values = new double[count];
+        var sample = 0;
+        position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            switch (field)
+            {
+                case 1 when wire == WireLengthDelimited:
+                    labels.Add(ReadLabel(ReadBytes(data, ref position), labels.Count));
+                    break;
+                case 2 when wire == WireLengthDelimited:
+                    (times[sample], values[sample]) = ReadSample(ReadBytes(data, ref position));
+                    sample++;
+                    break;
+                case 3 when wire == WireLengthDelimited:
+                    exemplars++;
+                    Skip(data, ref position, wire);
+                    break;
+                case 4 when wire == WireLengthDelimited:
+                    histograms++;
+                    Skip(data, ref position, wire);
+                    break;
+                default:
+                    Skip(data, ref position, wire);
+                    break;
+            }
+        }
+        return new PromSeries(labels, times, values) { HistogramCount = histograms, ExemplarCount = exemplars };
+    }
+
+    private (string Name, string Value) ReadLabel(ReadOnlySpan<byte> data, int index)
+    {
+        var name = "";
+        var value = "";
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            if (field is 1 or 2 && wire == WireLengthDelimited)
+            {
+                var text = InternAt((2 * index) + field - 1, ReadBytes(data, ref position));
+                if (field == 1)
+                {
+                    name = text;
+                }
+                else
+                {
+                    value = text;
+                }
+            }
+            else
+            {
+                Skip(data, ref position, wire);
+            }
+        }
+        return (name, value);
+    }
+
+    private static (long TimestampMs, double Value) ReadSample(ReadOnlySpan<byte> data)
+    {
+        long timestamp = 0;
+        double value = 0;
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            if (field == 1 && wire == WireFixed64)
+            {
+                Need(data, position, 8);
+                value = BinaryPrimitives.ReadDoubleLittleEndian(data[position..]);
+                position += 8;
+            }
+            else if (field == 2 && wire == WireVarint)
+            {
+                timestamp = (long)ReadVarint(data, ref position);
+            }
+            else
+            {
+                Skip(data, ref position, wire);
+            }
+        }
+        return (timestamp, value);
+    }
+
+    private void ReadMetadata(ReadOnlySpan<byte> data, string database, MetricMetadataStore metadata)
+    {
+        var type = 0;
+        string family = "", help = "", unit = "";
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            if (field == 1 && wire == WireVarint)
+            {
+                type = (int)ReadVarint(data, ref position);
+            }
+            else if (field is 2 or 4 or 5 && wire == WireLengthDelimited)
+            {
+                var text = Intern(ReadBytes(data, ref position));
+                _ = field switch { 2 => family = text, 4 => help = text, _ => unit = text };
+            }
+            else
+            {
+                Skip(data, ref position, wire);
+            }
+        }
+        metadata.Set(database, family, new MetricMetadata(MetricMetadataStore.TypeName(type), help, unit));
+    }
+
+    /// <summary>
+    /// Consecutive series mostly repeat the names (and many values) of their labels at the same positions: compare
+    /// the bytes with what was at <paramref name="slot"/> in the previous series before decoding anything.
+    /// </summary>
+    private string InternAt(int slot, ReadOnlySpan<byte> utf8)
+    {
+        if (slot < _recent.Count && _recent[slot].Bytes.AsSpan(0, _recent[slot].Length).SequenceEqual(utf8))
+        {
+            return _recent[slot].Text;
+        }
+        var text = Intern(utf8);
+        if (slot < 64)
+        {
+            while (_recent.Count <= slot)
+            {
+                _recent.Add(([], 0, ""));
+            }
+            var bytes = _recent[slot].Bytes;
+            if (bytes.Length < utf8.Length)
+            {
+                bytes = new byte[Math.Max(utf8.Length, 32)];
+            }
+            utf8.CopyTo(bytes);
+            _recent[slot] = (bytes, utf8.Length, text);
+        }
+        return text;
+    }
+
+    private string Intern(ReadOnlySpan<byte> utf8)
+    {
+        if (_chars.Length < utf8.Length)
+        {
+            _chars = new char[Math.Max(utf8.Length, _chars.Length * 2)];
+        }
+        // Invalid UTF-8 becomes U+FFFD, as Google.Protobuf's string reader does.
+        var length = Encoding.UTF8.GetChars(utf8, _chars);
+        var chars = _chars.AsSpan(0, length);
+        if (_strings.TryGetValue(chars, out var known))
+        {
+            return known;
+        }
+        var text = new string(chars);
+        if (Interned.Count >= MaxInterned)
+        {
+            Interned.Clear();
+        }
+        return Interned.GetOrAdd(text, text);
+    }
+
+    private static (int Field, int Wire) ReadTag(ReadOnlySpan<byte> data, ref int position)
+    {
+        var tag = ReadVarint(data, ref position);
+        var field = tag >> 3;
+        if (field == 0 || field > int.MaxValue)
+        {
+            throw Invalid($"invalid field number {field}");
+        }
+        return ((int)field, (int)(tag & 7));
+    }
+
+    private static ReadOnlySpan<byte> ReadBytes(ReadOnlySpan<byte> data, scoped ref int position)
+    {
+        var length = ReadVarint(data, ref position);
+        if (length > (ulong)(data.Length - position))
+        {
+            throw Invalid($"a length-delimited field of {length} bytes runs past the end of its message");
+        }
+        var bytes = data.Slice(position, (int)length);
+        position += (int)length;
+        return bytes;
+    }
+
+    private static void Skip(ReadOnlySpan<byte> data, ref int position, int wire)
+    {
+        switch (wire)
+        {
+            case WireVarint:
+                ReadVarint(data, ref position);
+                break;
+            case WireFixed64:
+                Need(data, position, 8);
+                position += 8;
+                break;
+            case WireLengthDelimited:
+                ReadBytes(data, ref position);
+                break;
+            case WireFixed32:
+                Need(data, position, 4);
+                position += 4;
+                break;
+            case WireStartGroup:
+                SkipGroup(data, ref position, depth: 0);
+                break;
+            default:
+                throw Invalid($"unsupported wire type {wire}");
+        }
+    }
+
+    /// <summary>A deprecated group in an unknown field: skipped up to its end tag, as Google.Protobuf does.</summary>
+    private static void SkipGroup(ReadOnlySpan<byte> data, ref int position, int depth)
+    {
+        if (depth > 64)
+        {
+            throw Invalid("groups nested too deeply");
+        }
+        while (true)
+        {
+            if (position >= data.Length)
+            {
+                throw Invalid("a group has no end");
+            }
+            var (_, wire) = ReadTag(data, ref position);
+            if (wire == WireEndGroup)
+            {
+                return;
+            }
+            if (wire == WireStartGroup)
+            {
+                SkipGroup(data, ref position, depth + 1);
+            }
+            else
+            {
+                Skip(data, ref position, wire);
+            }
+        }
+    }
+
+    private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int position)
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (position >= data.Length)
+            {
+                throw Invalid("a varint runs past the end of its message");
+            }
+            var b = data[position++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                return value;
+            }
+        }
+        throw Invalid("a varint is longer than 10 bytes");
+    }
+
+    private static void Need(ReadOnlySpan<byte> data, int position, int bytes)
+    {
+        if (data.Length - position < bytes)
+        {
+            throw Invalid("a fixed-width field runs past the end of its message");
+        }
+    }
+
+    private static RemoteWriteDecodeException Invalid(string reason) =>
+        new($"the body is not a valid prometheus.WriteRequest protobuf message: {reason}");
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+
+namespace Tsdb.Server.Http;
+
+/// <summary>
+/// Numbers as Prometheus' JSON writes them (<c>util/jsonutil/marshal.go</c>): sample values as Go's
+/// <c>strconv.FormatFloat(f, 'f', -1, 64)</c> — the shortest digits that read back to the same double — switching to
+/// the <c>'e'</c> form below 1e-6 and from 1e21 on; NaN and infinities as "NaN", "+Inf", "-Inf"; timestamps as
+/// seconds with a three-digit millisecond fraction only when it is not zero.
+/// </summary>
+internal static class PromFormat
+{
+    public static string Float(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "NaN";
+        }
+        if (double.IsPositiveInfinity(value))
+        {
+            return "+Inf";
+        }
+        if (double.IsNegativeInfinity(value))
+        {
+            return "-Inf";
+        }
+        if (value == 0)
+        {
+            return double.IsNegative(value) ? "-0" : "0";
+        }
+        // .NET's "R" gives the shortest round-trip digits; only the layout differs from Go's.
+        var text = Math.Abs(value).ToString("R", CultureInfo.InvariantCulture);
+        var e = text.IndexOf('E', StringComparison.Ordinal);
+        var mantissa = e < 0 ? text : text[..e];
+        var exponent = e < 0 ? 0 : int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
+        var digits = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
+        var point = (dot < 0 ? mantissa.Length : dot) + exponent;
+        var leading = 0;
+        while (leading < digits.Length - 1 && digits[leading] == '0')
+        {
+            leading++;
+        }
+        digits = digits[leading..];
+        point -= leading;
+        digits = digits.TrimEnd('0');
+        if (digits.Length == 0)
+        {
+            digits = "0";
+        }
+        var builder = new StringBuilder(32);
+        if (value < 0)
+        {
+            builder.Append('-');
+        }
+        var abs = Math.Abs(value);
+        if (abs < 1e-6 || abs >= 1e21)
+        {
+            builder.Append(digits[0]);
+            if (digits.Length > 1)
+            {
+                builder.Append('.').Append(digits, 1, digits.Length - 1);
+            }
+            var exp = point - 1;
+            builder.Append('e').Append(exp < 0 ? '-' : '+');
+            var expDigits = Math.Abs(exp).ToString(CultureInfo.InvariantCulture);
+            if (expDigits.Length < 2)
+            {
+                builder.Append('0');
+            }
+            builder.Append(expDigits);
+            return builder.ToString();
+        }
+        if (point <= 0)
+        {
+            builder.Append("0.").Append('0', -point).Append(digits);
+        }
+        else if (point >= digits.Length)
+        {
+            builder.Append(digits).Append('0', point - digits.Length);
+        }
+        else
+        {
+            builder.Append(digits, 0, point).Append('.').Append(digits, point, digits.Length - point);
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>Milliseconds since the epoch as Prometheus' JSON number of seconds.</summary>
+    public static string Timestamp(long ms)
+    {
+        var negative = ms < 0;
+        var abs = negative ? -(decimal)ms : ms;
+        var seconds = decimal.Truncate(abs / 1000);
+        var fraction = (int)(abs - (seconds * 1000));
+        var text = (negative ? "-" : "") + seconds.ToString(CultureInfo.InvariantCulture);
+        return fraction == 0 ? text : text + "." + fraction.ToString("D3", CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Tsdb.PromQL;
+
+namespace Tsdb.Server.Http;
+
+/// <summary>
+/// Writes Prometheus API responses: the envelope <c>{"status":"success","data":…,"warnings":[…]}</c> or
+/// <c>{"status":"error","errorType":…,"error":…}</c>, with values and timestamps formatted by <see cref="PromFormat"/>.
+/// The body is built in memory first so an error found late can still change the status.
+/// </summary>
+internal static class PromJsonWriter
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = false };
+
+    public static Task Success(HttpContext context, Action<Utf8JsonWriter> writeData, IReadOnlyList<string>? warnings = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var json = new Utf8JsonWriter(buffer, Options))
+        {
+            json.WriteStartObject();
+            json.WriteString("status", "success");
+            json.WritePropertyName("data");
+            writeData(json);
+            if (warnings is { Count: > 0 })
+            {
+                json.WriteStartArray("warnings");
+                foreach (var warning in warnings)
+                {
+                    json.WriteStringValue(warning);
+                }
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+        }
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        return context.Response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
+    }
+
+    public static Task Error(HttpContext context, string errorType, string message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer, Options))
+        {
+            json.WriteStartObject();
+            json.WriteString("status", "error");
+            json.WriteString("errorType", errorType);
+            json.WriteString("error", message);
+            json.WriteEndObject();
+        }
+        context.Response.StatusCode = errorType switch
+        {
+            "bad_data" => 400,
+            "execution" => 422,
+            "canceled" => 499,
+            "timeout" => 503,
+            "not_found" => 404,
+            "not_acceptable" => 406,
+            "unauthorized" => 401,
+            "forbidden" => 403,
+            _ => 500,
+        };
+        context.Response.ContentType = "application/json";
+        return context.Response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
+    }
+
+    public static void Labels(Utf8JsonWriter json, Labels labels)
+    {
+        json.WriteStartObject();
+        foreach (var label in labels)
+        {
+            json.WriteString(label.Name, label.Value);
+        }
+        json.WriteEndObject();
+    }
+
+    public static void Sample(Utf8JsonWriter json, long timestampMs, double value)
+    {
+        json.WriteStartArray();
+        json.WriteRawValue(PromFormat.Timestamp(timestampMs), skipInputValidation: true);
+        json.WriteStringValue(PromFormat.Float(value));
+        json.WriteEndArray();
+    }
+
+    public static void Value(Utf8JsonWriter json, PromQLValue value)
+    {
+        json.WriteStartObject();
+        json.WriteString("resultType", value.ResultType);
+        json.WritePropertyName("result");
+        switch (value)
+        {
+            case ScalarValue scalar:
+                // Prometheus marshals scalars and strings with encoding/json: the time is the float ms / 1000
+                // ("1.5", where vector samples say "1.500").
+                json.WriteStartArray();
+                json.WriteRawValue(PromFormat.Float(scalar.TimestampMs / 1000.0), skipInputValidation: true);
+                json.WriteStringValue(PromFormat.Float(scalar.Value));
+                json.WriteEndArray();
+                break;
+            case StringValue text:
+                json.WriteStartArray();
+                json.WriteRawValue(PromFormat.Float(text.TimestampMs / 1000.0), skipInputValidation: true);
+                json.WriteStringValue(text.Value);
+                json.WriteEndArray();
+                break;
+            case VectorValue vector:
+                json.WriteStartArray();
+                foreach (var sample in vector.Samples)
+                {
+                    json.WriteStartObject();
+                    json.WritePropertyName("metric");
+                    Labels(json, sample.Labels);
+                    json.WritePropertyName("value");
+                    Sample(json, sample.TimestampMs, sample.Value);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                break;
+            case MatrixValue matrix:
+                json.WriteStartArray();
+                foreach (var series in matrix.Series)
+                {
+                    json.WriteStartObject();
+                    json.WritePropertyName("metric");
+                    Labels(json, series.Labels);
+                    json.WriteStartArray("values");
+                    foreach (var point in series.Points)
+                    {
+                        Sample(json, point.TimestampMs, point.Value);
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                break;
+            default:
+                throw new InvalidOperationException($"unknown PromQL value {value.GetType().Name}");
+        }
+        json.WriteEndObject();
+    }
+}

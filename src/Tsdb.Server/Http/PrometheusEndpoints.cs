@@ -1,0 +1,288 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Tsdb.Prometheus;
+using Tsdb.PromQL;
+using Tsdb.Storage.Persistence;
+
+namespace Tsdb.Server.Http;
+
+/// <summary>
+/// Prometheus' HTTP query API (<c>/api/v1/…</c>) as Grafana's Prometheus data source uses it. Each request reads one
+/// database: <c>?db=</c> (query string or form), or <see cref="PrometheusNames.DefaultDatabase"/>.
+/// </summary>
+internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, TableReader reader, MetricMetadataStore metadata, ServerOptions options, TimeProvider time)
+{
+    private const int MaxPoints = 11_000;
+    private const string TruncatedWarning = "results truncated due to limit";
+
+    /// <summary>The database a request reads or writes.</summary>
+    public static string Database(HttpRequest request) => PromParams.Get(request, "db") is { Length: > 0 } db ? db : PrometheusNames.DefaultDatabase;
+
+    private PromQLEngine Engine(HttpRequest request) => new(new StorageSeriesSource(catalog, reader, Database(request)));
+
+    private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary><c>GET|POST /api/v1/query</c>: query, time, timeout.</summary>
+    public Task Query(HttpContext context) => Guard(context, async () =>
+    {
+        var request = context.Request;
+        var query = PromParams.Get(request, "query") ?? "";
+        var at = PromParams.Time(request, "time", NowMs);
+        using var cancel = Timeout(request, context.RequestAborted);
+        var result = await Engine(request).InstantQueryAsync(query, at, cancel.Token).ConfigureAwait(false);
+        await PromJsonWriter.Success(context, json => PromJsonWriter.Value(json, result.Value), result.Warnings).ConfigureAwait(false);
+    });
+
+    /// <summary><c>GET|POST /api/v1/query_range</c>: query, start, end, step, timeout.</summary>
+    public Task QueryRange(HttpContext context) => Guard(context, async () =>
+    {
+        var request = context.Request;
+        var start = PromParams.Time(request, "start", long.MinValue);
+        var end = PromParams.Time(request, "end", long.MinValue);
+        if (start == long.MinValue)
+        {
+            throw new ParamException("invalid parameter \"start\": cannot parse \"\" to a valid timestamp");
+        }
+        if (end == long.MinValue)
+        {
+            throw new ParamException("invalid parameter \"end\": cannot parse \"\" to a valid timestamp");
+        }
+        if (end < start)
+        {
+            throw new ParamException("invalid parameter \"end\": end timestamp must not be before start time");
+        }
+        var step = PromParams.Duration(request, "step") ?? throw new ParamException("invalid parameter \"step\": cannot parse \"\" to a valid duration");
+        if (step <= 0)
+        {
+            throw new ParamException("invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer");
+        }
+        if ((end - start) / step > MaxPoints)
+        {
+            throw new ParamException("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+        }
+        var query = PromParams.Get(request, "query") ?? "";
+        using var cancel = Timeout(request, context.RequestAborted);
+        var result = await Engine(request).RangeQueryAsync(query, start, end, step, cancel.Token).ConfigureAwait(false);
+        await PromJsonWriter.Success(context, json => PromJsonWriter.Value(json, result.Value), result.Warnings).ConfigureAwait(false);
+    });
+
+    /// <summary><c>GET|POST /api/v1/series</c>: match[] (at least one), start, end, limit.</summary>
+    public Task Series(HttpContext context) => Guard(context, async () =>
+    {
+        var request = context.Request;
+        var matches = PromParams.GetAll(request, "match[]");
+        if (matches.Count == 0)
+        {
+            throw new ParamException("no match[] parameter provided");
+        }
+        var (start, end) = Range(request);
+        var limit = PromParams.Limit(request);
+        var sets = ParseMatchers(matches);
+        var series = await Source(request).SeriesAsync(sets, start, end, context.RequestAborted).ConfigureAwait(false);
+        var (shown, warnings) = Truncate(series, limit);
+        await PromJsonWriter.Success(context, json =>
+        {
+            json.WriteStartArray();
+            foreach (var labels in shown)
+            {
+                PromJsonWriter.Labels(json, labels);
+            }
+            json.WriteEndArray();
+        }, warnings).ConfigureAwait(false);
+    });
+
+    /// <summary><c>GET|POST /api/v1/labels</c>: start, end, match[], limit.</summary>
+    public Task LabelNames(HttpContext context) => Guard(context, async () =>
+    {
+        var request = context.Request;
+        var (start, end) = Range(request);
+        var limit = PromParams.Limit(request);
+        var sets = ParseMatchers(PromParams.GetAll(request, "match[]"));
+        var names = await Source(request).LabelNamesAsync(sets, start, end, context.RequestAborted).ConfigureAwait(false);
+        await WriteStrings(context, names, limit).ConfigureAwait(false);
+    });
+
+    /// <summary><c>GET /api/v1/label/{name}/values</c>: start, end, match[], limit.</summary>
+    public Task LabelValues(HttpContext context) => Guard(context, async () =>
+    {
+        var request = context.Request;
+        var name = context.Request.RouteValues["name"] as string ?? "";
+        if (name.StartsWith("U__", StringComparison.Ordinal))
+        {
+            name = UnescapeName(name[3..]);
+        }
+        if (name.Length == 0)
+        {
+            throw new ParamException($"invalid label name: \"{name}\"");
+        }
+        var (start, end) = Range(request);
+        var limit = PromParams.Limit(request);
+        var sets = ParseMatchers(PromParams.GetAll(request, "match[]"));
+        var values = await Source(request).LabelValuesAsync(name, sets, start, end, context.RequestAborted).ConfigureAwait(false);
+        await WriteStrings(context, values, limit).ConfigureAwait(false);
+    });
+
+    /// <summary><c>GET /api/v1/metadata</c>: limit, limit_per_metric, metric. Metadata remote-write senders sent since the start.</summary>
+    public Task Metadata(HttpContext context) => Guard(context, async () =>
+    {
+        var request = context.Request;
+        var limit = PromParams.Limit(request);
+        var metric = PromParams.Get(request, "metric");
+        var entries = metadata.List(Database(request)).Where(e => string.IsNullOrEmpty(metric) || e.Key == metric).ToList();
+        if (limit > 0 && entries.Count > limit)
+        {
+            entries = entries.Take(limit).ToList();
+        }
+        await PromJsonWriter.Success(context, json =>
+        {
+            json.WriteStartObject();
+            foreach (var (name, entry) in entries)
+            {
+                json.WriteStartArray(name);
+                json.WriteStartObject();
+                json.WriteString("type", entry.Type);
+                json.WriteString("help", entry.Help);
+                json.WriteString("unit", entry.Unit);
+                json.WriteEndObject();
+                json.WriteEndArray();
+            }
+            json.WriteEndObject();
+        }).ConfigureAwait(false);
+    });
+
+    /// <summary><c>GET /api/v1/status/buildinfo</c>. No <c>features</c> map, so Grafana classifies the server as Prometheus.</summary>
+    public Task BuildInfo(HttpContext context) => PromJsonWriter.Success(context, json =>
+    {
+        json.WriteStartObject();
+        json.WriteString("version", options.Version);
+        json.WriteString("revision", "tsdb");
+        json.WriteString("branch", "");
+        json.WriteString("buildUser", "");
+        json.WriteString("buildDate", "");
+        json.WriteString("goVersion", "");
+        json.WriteEndObject();
+    });
+
+    /// <summary><c>GET|POST /api/v1/query_exemplars</c>: exemplars are accepted by remote-write but not stored, so always none.</summary>
+    public static Task QueryExemplars(HttpContext context) => Guard(context, () =>
+    {
+        var request = context.Request;
+        _ = PromParams.Time(request, "start", 0);
+        _ = PromParams.Time(request, "end", 0);
+        return PromJsonWriter.Success(context, json =>
+        {
+            json.WriteStartArray();
+            json.WriteEndArray();
+        });
+    });
+
+    /// <summary><c>GET /api/v1/rules</c>: no recording or alerting rules.</summary>
+    public static Task Rules(HttpContext context) => PromJsonWriter.Success(context, json =>
+    {
+        json.WriteStartObject();
+        json.WriteStartArray("groups");
+        json.WriteEndArray();
+        json.WriteEndObject();
+    });
+
+    private StorageSeriesSource Source(HttpRequest request) => new(catalog, reader, Database(request));
+
+    private static (long Start, long End) Range(HttpRequest request)
+    {
+        var start = PromParams.Time(request, "start", PromParams.MinTimeMs);
+        var end = PromParams.Time(request, "end", PromParams.MaxTimeMs);
+        if (end < start)
+        {
+            throw new ParamException("invalid parameter \"end\": end timestamp must not be before start time");
+        }
+        return (start, end);
+    }
+
+    private static List<IReadOnlyList<LabelMatcher>> ParseMatchers(List<string> selectors) =>
+        [.. selectors.Select(PromQLEngine.ParseSelector)];
+
+    private static (IReadOnlyList<T> Shown, IReadOnlyList<string>? Warnings) Truncate<T>(IReadOnlyList<T> items, int limit) =>
+        limit > 0 && items.Count > limit ? ([.. items.Take(limit)], [TruncatedWarning]) : (items, null);
+
+    private static Task WriteStrings(HttpContext context, IReadOnlyList<string> values, int limit)
+    {
+        var (shown, warnings) = Truncate(values, limit);
+        return PromJsonWriter.Success(context, json =>
+        {
+            json.WriteStartArray();
+            foreach (var value in shown)
+            {
+                json.WriteStringValue(value);
+            }
+            json.WriteEndArray();
+        }, warnings);
+    }
+
+    private static CancellationTokenSource Timeout(HttpRequest request, CancellationToken aborted)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        if (PromParams.Duration(request, "timeout") is { } ms && ms > 0)
+        {
+            source.CancelAfter(TimeSpan.FromMilliseconds(ms));
+        }
+        return source;
+    }
+
+    /// <summary>Prometheus' <c>U__</c> label-name escaping: <c>_</c> is "__", other characters are <c>_hex_</c>.</summary>
+    private static string UnescapeName(string escaped)
+    {
+        var builder = new System.Text.StringBuilder();
+        for (var i = 0; i < escaped.Length; i++)
+        {
+            if (escaped[i] != '_')
+            {
+                builder.Append(escaped[i]);
+                continue;
+            }
+            if (i + 1 < escaped.Length && escaped[i + 1] == '_')
+            {
+                builder.Append('_');
+                i++;
+                continue;
+            }
+            var close = escaped.IndexOf('_', i + 1);
+            if (close < 0 || !int.TryParse(escaped.AsSpan(i + 1, close - i - 1), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var code))
+            {
+                return escaped;
+            }
+            builder.Append(char.ConvertFromUtf32(code));
+            i = close;
+        }
+        return builder.ToString();
+    }
+
+    /// <summary>Turns parameter and engine errors into the error envelope.</summary>
+    private static async Task Guard(HttpContext context, Func<Task> handler)
+    {
+        try
+        {
+            if (context.Request.HasFormContentType)
+            {
+                // Read the form body asynchronously once; PromParams then reads it from memory.
+                await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            await handler().ConfigureAwait(false);
+        }
+        catch (ParamException e)
+        {
+            await PromJsonWriter.Error(context, "bad_data", e.Message).ConfigureAwait(false);
+        }
+        catch (PromQLException e)
+        {
+            await PromJsonWriter.Error(context, e.ErrorTypeName, e.Message).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            await PromJsonWriter.Error(context, "timeout", "query timed out in expression evaluation").ConfigureAwait(false);
+        }
+        catch (JsonException e)
+        {
+            await PromJsonWriter.Error(context, "internal", e.Message).ConfigureAwait(false);
+        }
+    }
+}

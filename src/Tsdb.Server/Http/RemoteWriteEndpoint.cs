@@ -1,0 +1,122 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Tsdb.Prometheus;
+using Tsdb.Wal;
+
+namespace Tsdb.Server.Http;
+
+/// <summary>
+/// <c>POST /api/v1/write?db=</c>: Prometheus remote-write 1.0 and 2.0, told apart by Content-Type. Answers as the
+/// spec asks: 204 when everything was stored, 400 for what can never be stored (bad snappy or protobuf, invalid
+/// series, native histograms — the good series of the request are still stored), 415 for an unknown content type
+/// or encoding, 413 over 32 MiB, 503 with Retry-After when the write buffer is full and 500 when the WAL cannot
+/// write (both retried by senders). Acknowledged after the WAL fsync, like every write.
+/// </summary>
+internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
+{
+    private const int MaxBodyBytes = 32 << 20;
+    private const string V2ProtoName = "io.prometheus.write.v2.Request";
+
+    public async Task Write(HttpContext context)
+    {
+        var request = context.Request;
+        if (!TryGetVersion(request.ContentType, out var version))
+        {
+            await Text(context, 415, $"unsupported content type '{request.ContentType}': use application/x-protobuf (proto=prometheus.WriteRequest or proto={V2ProtoName})").ConfigureAwait(false);
+            return;
+        }
+        var encoding = request.Headers.ContentEncoding.ToString().Trim();
+        if (encoding.Length > 0 && !encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase))
+        {
+            await Text(context, 415, $"unsupported content encoding '{encoding}': remote-write bodies are snappy (block format)").ConfigureAwait(false);
+            return;
+        }
+        RequestBody body;
+        try
+        {
+            body = await RequestBody.ReadRawAsync(request, MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RequestBody.TooLargeException e)
+        {
+            await Text(context, 413, e.Message).ConfigureAwait(false);
+            return;
+        }
+        RemoteWriteOutcome outcome;
+        using (body)
+        {
+            try
+            {
+                // Not cancelled with the request: once handed to the WAL, the write completes.
+                outcome = await ingester.WriteAsync(PrometheusEndpoints.Database(request), body.Memory, version, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (WalUnavailableException e)
+            {
+                await Text(context, 500, $"the write was not stored: {e.Message}").ConfigureAwait(false);
+                return;
+            }
+        }
+        if (version == RemoteWriteVersion.V2)
+        {
+            var headers = context.Response.Headers;
+            headers["X-Prometheus-Remote-Write-Samples-Written"] = outcome.SamplesWritten.ToString(CultureInfo.InvariantCulture);
+            headers["X-Prometheus-Remote-Write-Histograms-Written"] = outcome.HistogramsWritten.ToString(CultureInfo.InvariantCulture);
+            headers["X-Prometheus-Remote-Write-Exemplars-Written"] = outcome.ExemplarsWritten.ToString(CultureInfo.InvariantCulture);
+        }
+        switch (outcome.Status)
+        {
+            case RemoteWriteStatus.Ok:
+                context.Response.StatusCode = 204;
+                return;
+            case RemoteWriteStatus.Overloaded:
+                context.Response.Headers.RetryAfter = "5";
+                await Text(context, 503, outcome.Message!).ConfigureAwait(false);
+                return;
+            default:
+                await Text(context, 400, outcome.Message!).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    /// <summary>Content-Type → message schema. A missing Content-Type is 1.0, as in Prometheus' receiver.</summary>
+    internal static bool TryGetVersion(string? contentType, out RemoteWriteVersion version)
+    {
+        version = RemoteWriteVersion.V1;
+        if (string.IsNullOrWhiteSpace(contentType))
+        {
+            return true;
+        }
+        var parts = contentType.Split(';');
+        if (!parts[0].Trim().Equals("application/x-protobuf", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        foreach (var parameter in parts.Skip(1))
+        {
+            var eq = parameter.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0 || !parameter[..eq].Trim().Equals("proto", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            var proto = parameter[(eq + 1)..].Trim().Trim('"');
+            switch (proto)
+            {
+                case "prometheus.WriteRequest":
+                    version = RemoteWriteVersion.V1;
+                    break;
+                case V2ProtoName:
+                    version = RemoteWriteVersion.V2;
+                    break;
+                default:
+                    return false;
+            }
+        }
+        return true;
+    }
+
+    private static Task Text(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message + "\n");
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Tsdb.EndToEnd.Tests;
+
+/// <summary>The Prometheus HTTP API's envelope, parameters and errors, byte for byte where Prometheus fixes them.</summary>
+public sealed class PrometheusApiTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-promapi-").FullName;
+    // Go's encoding/json writes '"' as \" and leaves '+' alone, as the relaxed encoder does.
+    private static readonly JsonSerializerOptions GoJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private TsdbProcess _server = null!;
+    private HttpClient _http = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"));
+        _http = _server.Client();
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task<(HttpStatusCode Status, string Body, string? ContentType)> Get(string path)
+    {
+        var response = await _http.GetAsync(path);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/status/buildinfo", "{\"status\":\"success\",\"data\":{\"version\":\"0.1.0\",\"revision\":\"tsdb\",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"\"}}")]
+    [InlineData("/api/v1/rules", "{\"status\":\"success\",\"data\":{\"groups\":[]}}")]
+    [InlineData("/api/v1/query_exemplars?query=test&start=1700000000000&end=1700000360000", "{\"status\":\"success\",\"data\":[]}")]
+    [InlineData("/api/v1/labels", "{\"status\":\"success\",\"data\":[]}")]
+    [InlineData("/api/v1/label/__name__/values?db=nothing_here", "{\"status\":\"success\",\"data\":[]}")]
+    [InlineData("/api/v1/metadata", "{\"status\":\"success\",\"data\":{}}")]
+    // Grafana's "Save & test": an instant query 1+1 at time 4.
+    [InlineData("/api/v1/query?query=1%2B1&time=4", "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}")]
+    [InlineData("/api/v1/query?query=vector(1e-7)%20%2F%200&time=1.5", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1.500,\"+Inf\"]}]}}")]
+    [InlineData("/api/v1/query?query=%22text%22&time=2", "{\"status\":\"success\",\"data\":{\"resultType\":\"string\",\"result\":[2,\"text\"]}}")]
+    public async Task Answers_in_the_success_envelope(string path, string expected)
+    {
+        var (status, body, contentType) = await Get(path);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("application/json", contentType);
+        Assert.Equal(expected, body);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/query_range?query=up&start=10&end=5&step=1", "invalid parameter \"end\": end timestamp must not be before start time")]
+    [InlineData("/api/v1/query_range?query=up&start=0&end=100&step=0", "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer")]
+    [InlineData("/api/v1/query_range?query=up&start=0&end=11001&step=1s", "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")]
+    [InlineData("/api/v1/query_range?query=up&start=yesterday&end=100&step=1", "invalid parameter \"start\": cannot parse \"yesterday\" to a valid timestamp")]
+    [InlineData("/api/v1/query_range?query=up&start=0&end=100&step=1x", "invalid parameter \"step\": cannot parse \"1x\" to a valid duration")]
+    [InlineData("/api/v1/query?query=up&time=abc", "invalid parameter \"time\": cannot parse \"abc\" to a valid timestamp")]
+    [InlineData("/api/v1/series", "no match[] parameter provided")]
+    [InlineData("/api/v1/labels?start=5&end=1", "invalid parameter \"end\": end timestamp must not be before start time")]
+    public async Task Bad_parameters_are_bad_data(string path, string message)
+    {
+        var (status, body, contentType) = await Get(path);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("application/json", contentType);
+        Assert.Equal(JsonSerializer.Serialize(new { status = "error", errorType = "bad_data", error = message }, GoJson), body);
+    }
+
+    [Fact]
+    public async Task Parse_errors_are_bad_data_with_a_position()
+    {
+        var (status, body, contentType) = await Get("/api/v1/query?query=sum(&time=1");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("application/json", contentType);
+        var json = JsonDocument.Parse(body).RootElement;
+        Assert.Equal("error", json.GetProperty("status").GetString());
+        Assert.Equal("bad_data", json.GetProperty("errorType").GetString());
+        Assert.StartsWith("1:5: parse error: ", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Query_range_takes_a_posted_form_with_rfc3339_times_and_a_duration_step()
+    {
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["query"] = "up",
+            ["start"] = "2023-11-14T22:13:20Z",
+            ["end"] = "2023-11-14T22:13:19.5Z",
+            ["step"] = "1m",
+        });
+        var response = await _http.PostAsync("/api/v1/query_range", form);
+        // end is before start by half a second: the RFC 3339 fraction was read.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("end timestamp must not be before start time", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Query_takes_a_posted_form()
+    {
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["query"] = "1+1", ["time"] = "4" });
+        var response = await _http.PostAsync("/api/v1/query", form);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Without_a_token_the_api_answers_401_in_its_envelope()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _server.Url };
+        var response = await anonymous.GetAsync("/api/v1/labels");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("{\"status\":\"error\",\"errorType\":\"unauthorized\",\"error\":\"the request was not authenticated\"}", await response.Content.ReadAsStringAsync());
+    }
+}
