@@ -63,6 +63,32 @@ public sealed class Labels : IEquatable<Labels>, IReadOnlyList<Label>
 
     public string Name => Get(MetricName);
 
+    /// <summary>Prometheus' order of label sets (<c>labels.Compare</c>): label by label, name then value, ordinal; a prefix first.</summary>
+    public static IComparer<Labels> Order { get; } = Comparer<Labels>.Create(Compare);
+
+    public static int Compare(Labels? a, Labels? b)
+    {
+        if (a is null || b is null)
+        {
+            return a is null ? (b is null ? 0 : -1) : 1;
+        }
+        var n = Math.Min(a._labels.Length, b._labels.Length);
+        for (var i = 0; i < n; i++)
+        {
+            var c = string.CompareOrdinal(a._labels[i].Name, b._labels[i].Name);
+            if (c != 0)
+            {
+                return c;
+            }
+            c = string.CompareOrdinal(a._labels[i].Value, b._labels[i].Value);
+            if (c != 0)
+            {
+                return c;
+            }
+        }
+        return a._labels.Length.CompareTo(b._labels.Length);
+    }
+
     public bool Equals(Labels? other)
     {
         if (other is null || other._labels.Length != _labels.Length)

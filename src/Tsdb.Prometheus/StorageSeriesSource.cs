@@ -30,7 +30,7 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
                 result.Add(new SeriesSamples(labels, [.. samples.Times], [.. samples.Values]));
             }
         }
-        result.Sort((a, b) => LabelsComparer.Instance.Compare(a.Labels, b.Labels));
+        result.Sort((a, b) => Labels.Compare(a.Labels, b.Labels));
         return result;
     }
 
@@ -44,7 +44,7 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
             all.UnionWith(found.Keys);
         }
         var list = all.ToList();
-        list.Sort(LabelsComparer.Instance);
+        list.Sort(Labels.Order);
         return list;
     }
 

@@ -107,25 +107,6 @@ internal static class LabelSets
     /// <summary>A valid label name: Prometheus 3 accepts any non-empty valid UTF-8.</summary>
     public static bool IsValidLabelName(string name) => name.Length > 0 && Lexer.IsValidUtf8(name);
 
-    /// <summary>Prometheus' labels.Compare: label by label, name then value, shorter set first.</summary>
-    public static int Compare(Labels a, Labels b)
-    {
-        var x = a.AsSpan();
-        var y = b.AsSpan();
-        var n = Math.Min(x.Length, y.Length);
-        for (var i = 0; i < n; i++)
-        {
-            var c = string.CompareOrdinal(x[i].Name, y[i].Name);
-            if (c != 0)
-            {
-                return c;
-            }
-            c = string.CompareOrdinal(x[i].Value, y[i].Value);
-            if (c != 0)
-            {
-                return c;
-            }
-        }
-        return x.Length.CompareTo(y.Length);
-    }
+    /// <summary>Prometheus' labels.Compare (see <see cref="Labels.Compare"/>).</summary>
+    public static int Compare(Labels a, Labels b) => Labels.Compare(a, b);
 }
