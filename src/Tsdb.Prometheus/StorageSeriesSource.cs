@@ -27,11 +27,30 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
         {
             if (samples!.Times.Count > 0)
             {
-                result.Add(new SeriesSamples(labels, [.. samples.Times], [.. samples.Values]));
+                long[] times = [.. samples.Times];
+                double[] values = [.. samples.Values];
+                // Storage keeps time order within a file, not across the pieces of an overlapping partition.
+                if (!IsAscending(times))
+                {
+                    Array.Sort(times, values);
+                }
+                result.Add(new SeriesSamples(labels, times, values));
             }
         }
         result.Sort((a, b) => Labels.Compare(a.Labels, b.Labels));
         return result;
+    }
+
+    private static bool IsAscending(long[] times)
+    {
+        for (var i = 1; i < times.Length; i++)
+        {
+            if (times[i] < times[i - 1])
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     public async ValueTask<IReadOnlyList<Labels>> SeriesAsync(IReadOnlyList<IReadOnlyList<LabelMatcher>> matcherSets, long minTimeMs, long maxTimeMs, CancellationToken cancellationToken)

@@ -24,8 +24,9 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     private readonly ConcurrentDictionary<string, ParquetReader> _footers = new(StringComparer.Ordinal);
     private const int MaxCachedFooters = 4096;
 
+    /// <summary>Every row and column of the table, each day partition sorted by tags and time (as export promises).</summary>
     public IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime = null, long? toTime = null, CancellationToken cancellationToken = default) =>
-        ReadAsync(new ScanRequest(database, table) { FromTime = fromTime, ToTime = toTime }, null, null, cancellationToken);
+        ReadAsync(new ScanRequest(database, table) { FromTime = fromTime, ToTime = toTime }, null, null, sorted: true, cancellationToken);
 
     /// <summary>
     /// As above, skipping the Parquet files <paramref name="fileFilter"/> refuses (e.g. by their tag ranges) and the
@@ -33,10 +34,10 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     /// (rows that do not match may still come back; the caller filters exactly).
     /// </summary>
     public IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime, long? toTime, Func<ParquetFileEntry, bool>? fileFilter, IReadOnlyList<ColumnRange>? predicates, CancellationToken cancellationToken = default) =>
-        ReadAsync(new ScanRequest(database, table) { FromTime = fromTime, ToTime = toTime }, fileFilter, predicates, cancellationToken);
+        ReadAsync(new ScanRequest(database, table) { FromTime = fromTime, ToTime = toTime }, fileFilter, predicates, sorted: false, cancellationToken);
 
     public IAsyncEnumerable<RecordBatch> ReadAsync(ScanRequest request, CancellationToken cancellationToken = default) =>
-        ReadAsync(request, null, null, cancellationToken);
+        ReadAsync(request, null, null, sorted: false, cancellationToken);
 
     /// <summary>
     /// The table's rows for a query: files pruned by time and tag ranges, then per day partition the files and
@@ -44,7 +45,11 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     /// group with only the asked columns (files are written sorted and deduplicated); any other group — where
     /// duplicates can exist — is merged, reading only the asked columns plus the sort key. Groups come in time order.
     /// </summary>
-    public async IAsyncEnumerable<RecordBatch> ReadAsync(ScanRequest request, Func<ParquetFileEntry, bool>? fileFilter, IReadOnlyList<ColumnRange>? extraPredicates, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <param name="sorted">
+    /// Each day partition in one order by tags and time: sources are merged whole whenever there are several
+    /// (otherwise rows outside shared time windows go out as read, and only rows within a series keep time order).
+    /// </param>
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(ScanRequest request, Func<ParquetFileEntry, bool>? fileFilter, IReadOnlyList<ColumnRange>? extraPredicates, bool sorted, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (database, table, fromTime, toTime) = (request.Database, request.Table, request.FromTime, request.ToTime);
@@ -63,21 +68,71 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
         var days = files.Select(f => f.Day).Concat(chunks.Select(c => c.Day)).Distinct().Order().ToList();
         foreach (var day in days)
         {
-            foreach (var group in OverlapGroups(files.Where(f => f.Day == day), chunks.Where(c => c.Day == day)))
+            var groups = OverlapGroups(files.Where(f => f.Day == day), chunks.Where(c => c.Day == day));
+            if (sorted && groups.Count > 1)
             {
-                if (group.Files.Count == 1 && group.Chunks.Count == 0)
+                groups = [new SourceGroup([.. groups.SelectMany(g => g.Files)], [.. groups.SelectMany(g => g.Chunks)], groups[0].MinTime, groups.Max(g => g.MaxTime))];
+            }
+            foreach (var group in groups)
+            {
+                // Only rows in a time window that two sources share (or a buffered chunk covers) can be duplicates;
+                // every other row of a file is sorted and deduplicated already and goes out as read.
+                var shared = !sorted ? SharedWindows(group)
+                    : group.Files.Count + group.Chunks.Count > 1 || group.Chunks.Count > 0 ? [(group.MinTime, group.MaxTime)] : [];
+                var mergeInputs = new List<RecordBatch>();
+                var readColumns = shared.Count == 0 ? request.Columns : [.. columns.Columns.Select(c => c.Name)];
+                var yielded = false;
+                var gone = false;
+                foreach (var file in group.Files.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id))
                 {
-                    var batches = await ReadFileAsync(group.Files[0], request.Columns, predicates, cancellationToken).ConfigureAwait(false);
-                    if (batches is not null)
+                    var reader = await OpenAsync(file, cancellationToken).ConfigureAwait(false);
+                    if (reader is null)
                     {
-                        foreach (var batch in batches)
+                        gone = true;
+                        break;
+                    }
+                    var present = readColumns?.Where(c => reader.Schema.GetFieldIndex(c) >= 0).ToList();
+                    var usable = predicates.Where(p => reader.Schema.GetFieldIndex(p.Column) >= 0).ToList();
+                    var batches = reader.ReadAsync(present, usable, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    await using (batches.ConfigureAwait(false))
+                    {
+                        while (true)
                         {
-                            yield return batch;
+                            try
+                            {
+                                if (!await batches.MoveNextAsync().ConfigureAwait(false))
+                                {
+                                    break;
+                                }
+                            }
+                            catch (ObjectNotFoundException) when (!yielded)
+                            {
+                                gone = true;
+                                break;
+                            }
+                            catch (ObjectNotFoundException e)
+                            {
+                                _footers.TryRemove(file.Path, out _);
+                                throw new ObjectNotFoundException($"{file.Path} was removed by compaction while this query was reading it (the query outlived --deletion-grace); run it again", e);
+                            }
+                            var (alone, overlapping) = SplitByTime(batches.Current, shared, columns);
+                            if (alone is { Length: > 0 })
+                            {
+                                yielded = true;
+                                yield return alone;
+                            }
+                            if (overlapping is { Length: > 0 })
+                            {
+                                mergeInputs.Add(overlapping);
+                            }
                         }
-                        continue;
+                    }
+                    if (gone)
+                    {
+                        _footers.TryRemove(file.Path, out _);
+                        break;
                     }
                 }
-                var (gone, merged) = await ReadMergedAsync(request, columns, predicates, group.Files, group.Chunks, cancellationToken).ConfigureAwait(false);
                 if (gone)
                 {
                     // A file went away under us: compaction replaced it and its grace ran out while this query held
@@ -91,11 +146,119 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
                     }
                     break;
                 }
-                if (merged is { Length: > 0 })
+                mergeInputs.AddRange(group.Chunks.OrderBy(c => c.Sequence).Select(c => c.Batch));
+                if (mergeInputs.Count > 0)
                 {
-                    yield return merged;
+                    var merged = RowMerger.Merge(columns, mergeInputs);
+                    if (merged.Length > 0)
+                    {
+                        yield return merged;
+                    }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The disjoint, sorted time windows (inclusive) where rows of a group may be duplicates: wherever two sources'
+    /// ranges meet, and the whole range of every buffered chunk (a chunk may repeat a point within itself).
+    /// </summary>
+    private static List<(long From, long To)> SharedWindows(SourceGroup group)
+    {
+        var windows = new List<(long From, long To)>();
+        var sources = group.Files.Select(f => (f.MinTime, f.MaxTime)).Concat(group.Chunks.Select(c => (c.MinTime, c.MaxTime))).OrderBy(s => s.MinTime).ToList();
+        long reach = long.MinValue;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (i > 0 && sources[i].MinTime <= reach)
+            {
+                windows.Add((sources[i].MinTime, Math.Min(sources[i].MaxTime, reach)));
+            }
+            reach = Math.Max(reach, sources[i].MaxTime);
+        }
+        windows.AddRange(group.Chunks.Select(c => (c.MinTime, c.MaxTime)));
+        windows.Sort();
+        var merged = new List<(long From, long To)>();
+        foreach (var w in windows)
+        {
+            if (merged.Count > 0 && w.From <= merged[^1].To)
+            {
+                merged[^1] = (merged[^1].From, Math.Max(merged[^1].To, w.To));
+            }
+            else
+            {
+                merged.Add(w);
+            }
+        }
+        return merged;
+    }
+
+    /// <summary>A file's batch cut into the rows outside every shared window (final as they are) and those inside (to merge).</summary>
+    private static (RecordBatch? Alone, RecordBatch? Overlapping) SplitByTime(RecordBatch batch, List<(long From, long To)> shared, TableColumns columns)
+    {
+        if (shared.Count == 0)
+        {
+            return (batch, null);
+        }
+        if (batch.Column(columns.Columns[columns.TimeIndex].Name) is not TimestampArray times)
+        {
+            return (null, batch);
+        }
+        using var inside = new BooleanArrayBuilder();
+        using var outside = new BooleanArrayBuilder();
+        var insideCount = 0;
+        for (var i = 0; i < batch.Length; i++)
+        {
+            var t = times.GetValue(i);
+            var hit = false;
+            foreach (var (from, to) in shared)
+            {
+                if (t < from)
+                {
+                    break;
+                }
+                if (t <= to)
+                {
+                    hit = true;
+                    break;
+                }
+            }
+            insideCount += hit ? 1 : 0;
+            inside.Append(hit);
+            outside.Append(!hit);
+        }
+        if (insideCount == 0)
+        {
+            return (batch, null);
+        }
+        if (insideCount == batch.Length)
+        {
+            return (null, batch);
+        }
+        return (Selection.Filter(batch, outside.Build()), Selection.Filter(batch, inside.Build()));
+    }
+
+    /// <summary>A file's reader (footer cached), or null when the file is gone.</summary>
+    private async Task<ParquetReader?> OpenAsync(ParquetFileEntry file, CancellationToken cancellationToken)
+    {
+        if (_footers.TryGetValue(file.Path, out var cached))
+        {
+            return cached;
+        }
+        try
+        {
+            var options = new ParquetReadOptions { DictionaryColumns = file.TagRanges.Keys.ToHashSet(StringComparer.Ordinal) };
+            var reader = await ParquetReader.OpenAsync(new ObjectStoreSource(store, file.Path, file.SizeBytes), options, cancellationToken).ConfigureAwait(false);
+            if (_footers.Count >= MaxCachedFooters)
+            {
+                _footers.Clear();
+            }
+            _footers[file.Path] = reader;
+            return reader;
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
         }
     }
 
