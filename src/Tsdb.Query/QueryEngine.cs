@@ -33,12 +33,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
     public async Task<QueryResult> ExecuteAsync(string database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sql);
-        if (Interlocked.Increment(ref _running) > _options.MaxConcurrentQueries)
-        {
-            Interlocked.Decrement(ref _running);
-            throw new QueryLimitException(QueryLimit.Concurrency,
-                $"too many queries are running (the limit is {_options.MaxConcurrentQueries} at a time); retry later");
-        }
+        TakeSlot();
         var entry = _log.Start(database, sql);
         var outcome = QueryOutcome.Failed;
         string? error = null;
@@ -89,12 +84,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             var result = await ExecuteAsync(database, sql, parameters, cancellationToken).ConfigureAwait(false);
             return new QueryStream(result.Schema, result.Batches.ToAsyncEnumerable(), streamed: false, () => { });
         }
-        if (Interlocked.Increment(ref _running) > _options.MaxConcurrentQueries)
-        {
-            Interlocked.Decrement(ref _running);
-            throw new QueryLimitException(QueryLimit.Concurrency,
-                $"too many queries are running (the limit is {_options.MaxConcurrentQueries} at a time); retry later");
-        }
+        TakeSlot();
         var entry = _log.Start(database, sql);
         var outcome = QueryOutcome.Failed;
         string? error = null;
@@ -135,15 +125,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                         completed = true;
                         yield break;
                     }
-                    var constants = new Evaluator(text, now) { Length = 0 };
-                    var (from, to) = select.Where is null ? (null, null) : TimeRange.Extract(select.Where, constants);
-                    var request = new ScanRequest(database, table.Name.Parts[0].Value)
-                    {
-                        Columns = [.. schema.Fields.Select(f => f.Name)],
-                        FromTime = from,
-                        ToTime = to,
-                        TagValues = select.Where is null ? new Dictionary<string, IReadOnlyList<string>>() : TagPredicates.Extract(select.Where, schema, constants),
-                    };
+                    var request = ScanRequestFor(database, table.Name.Parts[0].Value, schema, select.Where, new Evaluator(text, now) { Length = 0 });
                     await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))
                     {
                         cancellationToken.ThrowIfCancellationRequested();
@@ -183,6 +165,30 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             Release();
             throw;
         }
+    }
+
+    /// <summary>Takes one of the concurrent-query slots, or refuses at once when none is free.</summary>
+    private void TakeSlot()
+    {
+        if (Interlocked.Increment(ref _running) > _options.MaxConcurrentQueries)
+        {
+            Interlocked.Decrement(ref _running);
+            throw new QueryLimitException(QueryLimit.Concurrency,
+                $"too many queries are running (the limit is {_options.MaxConcurrentQueries} at a time); retry later");
+        }
+    }
+
+    /// <summary>What a scan of <paramref name="table"/> pushes to storage: the projected columns, and the time range and tag values of WHERE.</summary>
+    private static ScanRequest ScanRequestFor(string database, string table, Schema projected, Expression? where, Evaluator constants)
+    {
+        var (from, to) = where is null ? (null, null) : TimeRange.Extract(where, constants);
+        return new ScanRequest(database, table)
+        {
+            Columns = [.. projected.Fields.Select(f => f.Name)],
+            FromTime = from,
+            ToTime = to,
+            TagValues = where is null ? new Dictionary<string, IReadOnlyList<string>>() : TagPredicates.Extract(where, projected, constants),
+        };
     }
 
     /// <summary>A row query over one stored table that needs no whole-result step (see <see cref="ExecuteStreamAsync"/>).</summary>
@@ -643,15 +649,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         schema = Project(schema, text);
 
         // Scan and filter, partition by partition; the source prunes by time range and tag values.
-        var constants = new Evaluator(text, now) { Length = 0 };
-        var (from, to) = where is null ? (null, null) : TimeRange.Extract(where, constants);
-        var request = new ScanRequest(database, tableName)
-        {
-            Columns = [.. schema.Fields.Select(f => f.Name)],
-            FromTime = from,
-            ToTime = to,
-            TagValues = where is null ? new Dictionary<string, IReadOnlyList<string>>() : TagPredicates.Extract(where, schema, constants),
-        };
+        var request = ScanRequestFor(database, tableName, schema, where, new Evaluator(text, now) { Length = 0 });
         var filtered = new List<RecordBatch>();
         long kept = 0;
         await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))

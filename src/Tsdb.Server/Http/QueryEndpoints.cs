@@ -342,42 +342,24 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine
 
     internal static byte[] Json(QueryResult result, bool lines)
     {
-        using var stream = new MemoryStream();
         var names = result.Schema.Fields.Select(f => JsonEncodedText.Encode(f.Name)).ToArray();
-        using (var writer = new Utf8JsonWriter(stream))
+        using var stream = new MemoryStream();
+        if (lines)
         {
-            if (!lines)
-            {
-                writer.WriteStartArray();
-            }
             foreach (var batch in result.Batches)
             {
-                for (var row = 0; row < batch.Length; row++)
-                {
-                    writer.WriteStartObject();
-                    for (var c = 0; c < batch.ColumnCount; c++)
-                    {
-                        var column = batch.Column(c);
-                        if (column.IsNull(row))
-                        {
-                            continue;
-                        }
-                        writer.WritePropertyName(names[c]);
-                        WriteValue(writer, column, row);
-                    }
-                    writer.WriteEndObject();
-                    if (lines)
-                    {
-                        writer.Flush();
-                        stream.WriteByte((byte)'\n');
-                        writer.Reset(stream);
-                    }
-                }
+                stream.Write(JsonLines(names, batch));
             }
-            if (!lines)
+            return stream.ToArray();
+        }
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartArray();
+            foreach (var batch in result.Batches)
             {
-                writer.WriteEndArray();
+                WriteJsonRows(writer, names, batch);
             }
+            writer.WriteEndArray();
         }
         return stream.ToArray();
     }

@@ -91,9 +91,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
                         gone = true;
                         break;
                     }
-                    var present = readColumns?.Where(c => reader.Schema.GetFieldIndex(c) >= 0).ToList();
-                    var usable = predicates.Where(p => reader.Schema.GetFieldIndex(p.Column) >= 0).ToList();
-                    var batches = reader.ReadAsync(present, usable, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    var batches = reader.ReadAsync(Present(reader, readColumns), Usable(reader, predicates), cancellationToken).GetAsyncEnumerator(cancellationToken);
                     await using (batches.ConfigureAwait(false))
                     {
                         while (true)
@@ -346,22 +344,15 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     /// <summary>The asked columns the file has (a file lacks columns added after it was written), or null when the file is gone.</summary>
     private async Task<List<RecordBatch>?> ReadFileAsync(ParquetFileEntry file, IReadOnlyList<string>? columns, List<ColumnRange> predicates, CancellationToken cancellationToken)
     {
+        var reader = await OpenAsync(file, cancellationToken).ConfigureAwait(false);
+        if (reader is null)
+        {
+            return null;
+        }
         try
         {
-            if (!_footers.TryGetValue(file.Path, out var reader))
-            {
-                var options = new ParquetReadOptions { DictionaryColumns = file.TagRanges.Keys.ToHashSet(StringComparer.Ordinal) };
-                reader = await ParquetReader.OpenAsync(new ObjectStoreSource(store, file.Path, file.SizeBytes), options, cancellationToken).ConfigureAwait(false);
-                if (_footers.Count >= MaxCachedFooters)
-                {
-                    _footers.Clear();
-                }
-                _footers[file.Path] = reader;
-            }
-            var present = columns?.Where(c => reader.Schema.GetFieldIndex(c) >= 0).ToList();
-            var usable = predicates.Where(p => reader.Schema.GetFieldIndex(p.Column) >= 0).ToList();
             var batches = new List<RecordBatch>();
-            await foreach (var batch in reader.ReadAsync(present, usable, cancellationToken).ConfigureAwait(false))
+            await foreach (var batch in reader.ReadAsync(Present(reader, columns), Usable(reader, predicates), cancellationToken).ConfigureAwait(false))
             {
                 batches.Add(batch);
             }
@@ -373,6 +364,14 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
             return null;
         }
     }
+
+    /// <summary>The asked columns a file has (it lacks those added after it was written); null asks for all.</summary>
+    private static List<string>? Present(ParquetReader reader, IReadOnlyList<string>? columns) =>
+        columns?.Where(c => reader.Schema.GetFieldIndex(c) >= 0).ToList();
+
+    /// <summary>Predicates on columns the file has: one on a column it lacks says nothing about its rows.</summary>
+    private static List<ColumnRange> Usable(ParquetReader reader, List<ColumnRange> predicates) =>
+        predicates.Where(p => reader.Schema.GetFieldIndex(p.Column) >= 0).ToList();
 
     /// <summary>Pruning ranges for the Parquet reader: time, and each tag's [smallest, largest] allowed value.</summary>
     private static List<ColumnRange> Predicates(ScanRequest request)
