@@ -1,5 +1,5 @@
 // TSBS query types against a running tsdb (HTTP /api/v3/query_sql) and DuckDB over the same Parquet files.
-// usage: node bench/query-comparison.mjs --url http://127.0.0.1:18181 --db bench --store-root DIR [--runs 20]
+// usage: node bench/query-comparison.mjs --url http://127.0.0.1:18181 --db bench --store-root DIR [--runs 20] [--only a,b]
 // DuckDB reads exactly the files the catalog lists (system.parquet_files), found under the object store root DIR;
 // files that compaction replaced but has not deleted yet (the deletion grace) are left out.
 // Prints, per query, the median and p90 latency of each side and the row counts (which must agree).
@@ -67,7 +67,9 @@ async function time(fn, sql) {
 console.log('| query | tsdb median ms | tsdb p90 ms | DuckDB median ms | DuckDB p90 ms | ratio | rows |');
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 let mismatch = false;
+const only = args.only ? new Set(args.only.split(',')) : null;
 for (const [name, sql] of queries) {
+  if (only && !only.has(name)) continue;
   const a = await time(ours, sql);
   const b = await time(theirs, sql);
   if (a.rows !== b.rows) mismatch = true;

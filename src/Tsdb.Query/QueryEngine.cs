@@ -619,13 +619,13 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         {
             return batch;   // a key only the projected rows can answer: the final pass reports or handles it
         }
-        var sorted = Sorting.SortIndices(keys);
         if (distinct is not null)
         {
-            var firsts = FirstOfEachGroup(distinct, sorted);
+            var firsts = FirstRowPerKey(distinct, keys);
             Array.Sort(firsts);   // keep scan order among survivors, so ties resolve as a full sort would
             return Selection.Take(batch, firsts);
         }
+        var sorted = Sorting.SortIndices(keys);
         var top = sorted.AsSpan(0, (int)reduction.Rows!.Value).ToArray();
         Array.Sort(top);
         return Selection.Take(batch, top);
@@ -796,6 +796,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         }
         var rows = evaluator.Length;
         int[]? order = null;
+        var distinctOnDone = false;
 
         if (select.Distinct && rows > 0)
         {
@@ -827,17 +828,28 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 }
                 keys.Add((key, o.Descending, o.NullsFirst ?? o.Descending));
             }
-            var sorted = Sorting.SortIndices(keys);
-            if (order is not null)
+            if (order is null && select.DistinctOn is { Count: > 0 } on)
             {
-                for (var i = 0; i < sorted.Length; i++)
-                {
-                    sorted[i] = order[sorted[i]];
-                }
+                // DISTINCT ON … ORDER BY: each key's first row in one pass, then only those rows sorted.
+                var firsts = FirstRowPerKey([.. on.Select(e => evaluator.Materialize(evaluator.Eval(e)))], keys);
+                var survivors = Sorting.SortIndices([.. keys.Select(k => (Selection.Take(k.Item1, firsts), k.Item2, k.Item3))]);
+                order = [.. survivors.Select(i => firsts[i])];
+                distinctOnDone = true;
             }
-            order = sorted;
+            else
+            {
+                var sorted = Sorting.SortIndices(keys);
+                if (order is not null)
+                {
+                    for (var i = 0; i < sorted.Length; i++)
+                    {
+                        sorted[i] = order[sorted[i]];
+                    }
+                }
+                order = sorted;
+            }
         }
-        if (select.DistinctOn is { Count: > 0 } distinctOn && rows > 0)
+        if (select.DistinctOn is { Count: > 0 } distinctOn && rows > 0 && !distinctOnDone)
         {
             var keys = distinctOn.Select(e => evaluator.Materialize(evaluator.Eval(e))).ToArray();
             order = FirstOfEachGroup(keys, order);
@@ -861,6 +873,13 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             rows = order.Length;
         }
         return Result([.. items.Select((item, i) => (item.Name, outputs[i]))], rows);
+    }
+
+    /// <summary>For each distinct tuple of <paramref name="keys"/> (in order of first appearance), its first row in <paramref name="order"/>'s sort order.</summary>
+    private static int[] FirstRowPerKey(ArrowArray[] keys, List<(ArrowArray, bool, bool)> order)
+    {
+        var ids = Hashing.GroupIds(keys, out var groups);
+        return Sorting.FirstPerGroup(order, ids, groups);
     }
 
     /// <summary>Positions of the first row of each distinct key tuple, taken in <paramref name="order"/>.</summary>

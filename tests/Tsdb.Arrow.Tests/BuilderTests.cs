@@ -187,4 +187,21 @@ public sealed class BuilderTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void Dictionary_entries_added_without_rows_are_referenced_by_index()
+    {
+        using var builder = new DictionaryArrayBuilder();
+        var b = builder.AddValue("b"u8);
+        var a = builder.AddValue("a"u8);
+        Assert.Equal(b, builder.AddValue("b"u8));
+        Assert.Equal(0, builder.Length);
+        builder.AppendIndices([a, b, a]);
+        builder.AppendNull();
+        Assert.Equal(a, builder.Append("a"u8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.AppendIndices([2]));
+        var array = builder.Build();
+        Assert.Equal(new object?[] { "a", "b", "a", null, "a" }, Enumerable.Range(0, array.Length).Select(array.GetObject));
+        Assert.Equal(2, array.Dictionary.Length);
+    }
 }

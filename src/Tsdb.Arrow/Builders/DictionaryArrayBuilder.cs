@@ -104,6 +104,27 @@ public sealed class DictionaryArrayBuilder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds a value to the dictionary without appending a row; returns its index. With <see cref="AppendIndices"/>,
+    /// a reader whose source is itself dictionary-encoded (a Parquet dictionary page) looks each entry up once
+    /// instead of once per row.
+    /// </summary>
+    public int AddValue(ReadOnlySpan<byte> utf8) => FindOrAdd(utf8);
+
+    /// <summary>Appends valid rows holding dictionary indices already returned by <see cref="AddValue"/> or <see cref="Append(ReadOnlySpan{byte})"/>.</summary>
+    public void AppendIndices(ReadOnlySpan<int> indices)
+    {
+        foreach (var index in indices)
+        {
+            if ((uint)index >= (uint)DictionaryCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), $"dictionary index {index} outside a dictionary of {DictionaryCount}");
+            }
+        }
+        _indices.Append(indices);
+        _validity.AppendValid(indices.Length);
+    }
+
     public void AppendNull()
     {
         _indices.Append(0);

@@ -46,6 +46,49 @@ public static class Sorting
         return all.Length <= k ? all : all[..k];
     }
 
+    /// <summary>
+    /// For each group (ids in [0, <paramref name="groups"/>)), the row that <see cref="SortIndices"/> would place
+    /// first among the group's rows — ties go to the lowest row number, as the stable sort does. One pass, no sort:
+    /// <c>DISTINCT ON (k) … ORDER BY k, t DESC</c> needs only this. Groups without rows get -1.
+    /// </summary>
+    public static int[] FirstPerGroup(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys, ReadOnlySpan<int> groupIds, int groups)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var best = new int[groups];
+        best.AsSpan().Fill(-1);
+        if (keys.Count == 0)
+        {
+            for (var row = 0; row < groupIds.Length; row++)
+            {
+                ref var b = ref best[groupIds[row]];
+                if (b < 0)
+                {
+                    b = row;
+                }
+            }
+            return best;
+        }
+        var prepared = new SortKey[keys.Count];
+        for (var k = 0; k < keys.Count; k++)
+        {
+            if (keys[k].Column.Length != groupIds.Length)
+            {
+                throw new ArgumentException($"sort key {k} has {keys[k].Column.Length} rows, the group ids {groupIds.Length}", nameof(keys));
+            }
+            prepared[k] = SortKey.Create(keys[k].Column.Data, keys[k].Descending, keys[k].NullsFirst);
+        }
+        var comparer = new RowComparer(prepared);
+        for (var row = 0; row < groupIds.Length; row++)
+        {
+            ref var b = ref best[groupIds[row]];
+            if (b < 0 || comparer.Compare(row, b) < 0)
+            {
+                b = row;
+            }
+        }
+        return best;
+    }
+
     private sealed class RowComparer(SortKey[] keys) : IComparer<int>
     {
         public int Compare(int a, int b)

@@ -39,6 +39,10 @@ internal sealed class ColumnChunkDecoder : IDisposable
     private float[] _dictFloats = [];
     private int[] _dictOffsets = [];
     private byte[] _dictData = [];
+    private int[]? _dictMap;             // Parquet dictionary index → output dictionary index, -1 until first used
+    private int[] _mapped = [];
+    private long[] _gatheredLongs = [];
+    private double[] _gatheredDoubles = [];
 
     public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options)
     {
@@ -121,6 +125,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
             throw new ParquetFormatException($"{Where}: dictionary page encoding {dict.Encoding} (PLAIN expected)");
         }
         var count = dict.NumValues;
+        _dictMap = null;
         var page = Decompress(body, header.UncompressedPageSize);
         if (count < 0 || count > page.Length * 8L + 1)
         {
@@ -431,26 +436,32 @@ internal sealed class ColumnChunkDecoder : IDisposable
     /// <summary>Appends the page's selected rows: nulls where the definition level is 0, values in order elsewhere.</summary>
     private void Emit(int rows, int nonNull, long firstRow, RowSelection selection)
     {
-        var allRows = selection.Ranges.Any(r => r.Start <= firstRow && firstRow + rows <= r.End);
-        var hasNulls = nonNull != rows;
-        if (allRows && !hasNulls && !_valuesFromDictionary)
+        var ranges = selection.Ranges;
+        if (nonNull == rows)
         {
-            // The common case for time and numeric fields: copy the whole page in one go.
-            switch (_column.PhysicalType)
+            // No nulls, so value i is row i: append each selected slice of the page in one go.
+            foreach (var (start, end) in ranges)
             {
-                case PhysicalType.Int64 or PhysicalType.Int96:
-                    _output.AppendInt64Range(_longs.AsSpan(0, rows));
-                    return;
-                case PhysicalType.Double:
-                    _output.AppendDoubleRange(_doubles.AsSpan(0, rows));
-                    return;
+                var from = Math.Max(start, firstRow);
+                var to = Math.Min(end, firstRow + rows);
+                if (from < to)
+                {
+                    AppendSlice((int)(from - firstRow), (int)(to - from));
+                }
             }
+            return;
         }
         var value = 0;
+        var r = 0;
         for (var i = 0; i < rows; i++)
         {
-            var present = !hasNulls || _defLevels[i] == 1;
-            if (allRows || InSelection(selection, firstRow + i))
+            var row = firstRow + i;
+            while (r < ranges.Count && ranges[r].End <= row)
+            {
+                r++;
+            }
+            var present = _defLevels[i] == 1;
+            if (r < ranges.Count && ranges[r].Start <= row)
             {
                 if (present)
                 {
@@ -468,16 +479,79 @@ internal sealed class ColumnChunkDecoder : IDisposable
         }
     }
 
-    private static bool InSelection(RowSelection selection, long row)
+    /// <summary>Appends values [offset, offset + count) of the page, all non-null.</summary>
+    private void AppendSlice(int offset, int count)
     {
-        foreach (var (start, end) in selection.Ranges)
+        if (_valuesFromDictionary)
         {
-            if (row >= start && row < end)
+            var indices = _ints.AsSpan(offset, count);
+            if (_output.IsDictionary)
             {
-                return true;
+                _output.AppendDictionaryIndices(MapDictionaryIndices(indices));
+                return;
+            }
+            switch (_column.PhysicalType)
+            {
+                case PhysicalType.Int64 or PhysicalType.Int96:
+                    Ensure(ref _gatheredLongs, count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        _gatheredLongs[i] = _dictLongs[indices[i]];
+                    }
+                    _output.AppendInt64Range(_gatheredLongs.AsSpan(0, count));
+                    return;
+                case PhysicalType.Double:
+                    Ensure(ref _gatheredDoubles, count);
+                    for (var i = 0; i < count; i++)
+                    {
+                        _gatheredDoubles[i] = _dictDoubles[indices[i]];
+                    }
+                    _output.AppendDoubleRange(_gatheredDoubles.AsSpan(0, count));
+                    return;
             }
         }
-        return false;
+        else
+        {
+            switch (_column.PhysicalType)
+            {
+                case PhysicalType.Int64 or PhysicalType.Int96:
+                    _output.AppendInt64Range(_longs.AsSpan(offset, count));
+                    return;
+                case PhysicalType.Double:
+                    _output.AppendDoubleRange(_doubles.AsSpan(offset, count));
+                    return;
+            }
+        }
+        for (var i = offset; i < offset + count; i++)
+        {
+            AppendValue(i);
+        }
+    }
+
+    /// <summary>
+    /// Parquet dictionary indices turned into the output dictionary's: each entry is added to the output the first
+    /// time a selected row uses it (so the output dictionary holds only used values, in order of first use), and
+    /// rows after that cost an array lookup, not a hash of their bytes.
+    /// </summary>
+    private ReadOnlySpan<int> MapDictionaryIndices(ReadOnlySpan<int> indices)
+    {
+        if (_dictMap is null)
+        {
+            _dictMap = new int[_dictionaryCount];
+            _dictMap.AsSpan().Fill(-1);
+        }
+        Ensure(ref _mapped, indices.Length);
+        for (var i = 0; i < indices.Length; i++)
+        {
+            var index = indices[i];
+            var mapped = _dictMap[index];
+            if (mapped < 0)
+            {
+                mapped = _dictMap[index] = _output.AddDictionaryValue(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
+            }
+            _mapped[i] = mapped;
+        }
+        return _mapped.AsSpan(0, indices.Length);
     }
 
     private void AppendValue(int i)
@@ -501,7 +575,11 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 _output.AppendBoolean(BitUtil.GetBit(_bits, i));
                 break;
             default:
-                if (d)
+                if (d && _output.IsDictionary)
+                {
+                    _output.AppendDictionaryIndices(MapDictionaryIndices(_ints.AsSpan(i, 1)));
+                }
+                else if (d)
                 {
                     var index = _ints[i];
                     _output.AppendBytes(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));

@@ -178,6 +178,17 @@ internal sealed class OutputColumn : IDisposable
         }
     }
 
+    public bool IsDictionary => _dictionary is not null;
+
+    /// <summary>Adds a value to the output dictionary without a row; returns its index (dictionary outputs only).</summary>
+    public int AddDictionaryValue(ReadOnlySpan<byte> value) => _dictionary!.AddValue(value);
+
+    public void AppendDictionaryIndices(ReadOnlySpan<int> indices)
+    {
+        Length += indices.Length;
+        _dictionary!.AppendIndices(indices);
+    }
+
     public ArrayData Build() => _type.Id switch
     {
         ArrowTypeId.Int64 or ArrowTypeId.Timestamp => _longs!.BuildData(),

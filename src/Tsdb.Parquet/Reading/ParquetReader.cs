@@ -127,13 +127,31 @@ public sealed class ParquetReader
     /// </summary>
     public async IAsyncEnumerable<RecordBatch> ReadAsync(IReadOnlyList<string>? columns = null, IReadOnlyList<ColumnRange>? predicates = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        foreach (var g in SelectRowGroups(predicates))
+        // One row group read ahead: the next decodes while the caller works on this one.
+        var groups = SelectRowGroups(predicates);
+        Task<RecordBatch>? next = null;
+        try
         {
-            var batch = await ReadRowGroupAsync(g, columns, predicates, cancellationToken).ConfigureAwait(false);
-            if (batch.Length > 0)
+            for (var i = 0; i < groups.Count; i++)
             {
-                yield return batch;
+                var current = next ?? ReadRowGroupAsync(groups[i], columns, predicates, cancellationToken);
+                next = null;
+                var batch = await current.ConfigureAwait(false);
+                if (i + 1 < groups.Count)
+                {
+                    var g = groups[i + 1];
+                    next = Task.Run(() => ReadRowGroupAsync(g, columns, predicates, cancellationToken), cancellationToken);
+                }
+                if (batch.Length > 0)
+                {
+                    yield return batch;
+                }
             }
+        }
+        finally
+        {
+            // The caller stopped early (LIMIT) or failed: the read-ahead is dropped, its failure observed.
+            next?.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         }
     }
 
@@ -158,13 +176,16 @@ public sealed class ParquetReader
         {
             selection = selection.Intersect(await PageSelectionAsync(group, FindColumn(predicate.Column), predicate, cancellationToken).ConfigureAwait(false));
         }
+        // Column chunks decode independently: on the thread pool side by side, so a scan uses every core.
+        var decoded = projected.Count == 1
+            ? [await ReadColumnAsync(group, projected[0], selection, cancellationToken).ConfigureAwait(false)]
+            : await Task.WhenAll(projected.Select(column => Task.Run(() => ReadColumnAsync(group, column, selection, cancellationToken), cancellationToken))).ConfigureAwait(false);
         var fields = new List<Field>();
         var arrays = new List<ArrowArray>();
-        foreach (var column in projected)
+        for (var c = 0; c < projected.Count; c++)
         {
-            var data = await ReadColumnAsync(group, column, selection, cancellationToken).ConfigureAwait(false);
-            fields.Add(Schema[column.Index]);
-            arrays.Add(ArrowArray.Create(data));
+            fields.Add(Schema[projected[c].Index]);
+            arrays.Add(ArrowArray.Create(decoded[c]));
         }
         var length = (int)selection.RowCount;
         return new RecordBatch(new Tsdb.Arrow.Types.Schema(fields, Schema.Metadata), arrays, length);

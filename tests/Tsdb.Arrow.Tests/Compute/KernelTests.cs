@@ -299,6 +299,36 @@ public sealed class KernelTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void First_per_group_is_the_row_a_stable_sort_puts_first_in_each_group(int seed)
+    {
+        var random = new Random(seed);
+        const int length = 500;
+        var group = Dict([.. Enumerable.Range(0, length).Select(_ => random.Next(6) == 0 ? null : $"g{random.Next(20)}")]);
+        var time = Int64([.. Enumerable.Range(0, length).Select(_ => random.Next(4) == 0 ? (long?)null : random.Next(30))]);
+        var value = Float64([.. Enumerable.Range(0, length).Select(_ => (double?)random.Next(3))]);
+        var ids = Hashing.GroupIds([group], out var groups);
+        foreach (var (desc, nullsFirst) in new[] { (true, true), (false, false), (true, false) })
+        {
+            List<(ArrowArray, bool, bool)> keys = [(time, desc, nullsFirst), (value, false, false)];
+            var sorted = Sorting.SortIndices(keys);
+            var expected = Enumerable.Repeat(-1, groups).ToArray();
+            foreach (var row in sorted)
+            {
+                if (expected[ids[row]] < 0)
+                {
+                    expected[ids[row]] = row;
+                }
+            }
+            Assert.Equal(expected, Sorting.FirstPerGroup(keys, ids, groups));
+        }
+        Assert.Equal(new[] { 0, 2 }, Sorting.FirstPerGroup([], new[] { 0, 0, 1 }, 2));
+        Assert.Equal(new[] { -1 }, Sorting.FirstPerGroup([(Int64(), false, false)], ReadOnlySpan<int>.Empty, 1));
+    }
+
     // ---- Hashing ----
 
     [Fact]
