@@ -469,7 +469,12 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         RecordBatch input;
         if (select.From is NamedTableSource table && !(table.Name.Parts.Count == 1 && ctes.ContainsKey(table.Name.Parts[0].Value)))
         {
-            input = await ScanAsync(database, table, select.Where, text, now, cancellationToken, Reduction(select, text)).ConfigureAwait(false);
+            var partial = PartialAggregationFor(database, select, table, text, now);
+            input = await ScanAsync(database, table, select.Where, text, now, cancellationToken, Reduction(select, text), partial).ConfigureAwait(false);
+            if (partial?.Finish() is { } aggregated)
+            {
+                return Execute(select, input, text, now, aggregated);
+            }
         }
         else
         {
@@ -481,6 +486,26 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             }
         }
         return Execute(select, input, text, now);
+    }
+
+    /// <summary>
+    /// A <see cref="PartialAggregation"/> when the statement groups a table's rows with aggregates whose states
+    /// combine (and no * in the select list); null otherwise, and the rows are grouped all at once after the scan.
+    /// </summary>
+    private PartialAggregation? PartialAggregationFor(string database, SelectStatement select, NamedTableSource table, QueryText text, long now)
+    {
+        if (table.Name.Parts.Count != 1 || select.Projection.Any(p => p is WildcardSelectItem)
+            || source.GetSchema(database, table.Name.Parts[0].Value) is not { } schema)
+        {
+            return null;
+        }
+        var items = SelectItems(select, schema);
+        var aggregates = AggregatesOf(select, items, new HashSet<string>(items.Select(i => i.Name), StringComparer.Ordinal), text);
+        if ((select.GroupBy.Count == 0 && aggregates.Count == 0) || !aggregates.All(PartialAggregation.Supports))
+        {
+            return null;
+        }
+        return new PartialAggregation(GroupExpressions(select, items, schema, text), aggregates.Cast<FunctionCall>(), select.Having, text, now);
     }
 
     /// <summary>The rows of a FROM item without any WHERE; join inputs get their columns qualified ("alias.column").</summary>
@@ -631,8 +656,9 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         return Selection.Take(batch, top);
     }
 
+    /// <param name="partial">When set, each filtered batch is grouped into it instead of kept, and the result is empty.</param>
     private async Task<RecordBatch> ScanAsync(string database, NamedTableSource table, Expression? where, QueryText text, long now, CancellationToken cancellationToken,
-        ScanReduction? reduction = null)
+        ScanReduction? reduction = null, PartialAggregation? partial = null)
     {
         if (table.Name.Parts.Count > 1)
         {
@@ -650,6 +676,11 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
 
         // Scan and filter, partition by partition; the source prunes by time range and tag values.
         var request = ScanRequestFor(database, tableName, schema, where, new Evaluator(text, now) { Length = 0 });
+        if (partial is not null)
+        {
+            await ScanIntoAsync(request, schema, where, text, now, partial, cancellationToken).ConfigureAwait(false);
+            return Empty(schema);
+        }
         var filtered = new List<RecordBatch>();
         long kept = 0;
         await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))
@@ -686,6 +717,60 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             _ = new Evaluator(text, now) { Batch = input, Length = 0 }.Predicate(where);
         }
         return input;
+    }
+
+    /// <summary>
+    /// Filters and groups each scanned batch into <paramref name="partial"/>, up to one batch per core at a time
+    /// (this is where a grouped query spends its time, so it gets every core); partial states are kept in scan order.
+    /// </summary>
+    private async Task ScanIntoAsync(ScanRequest request, Schema schema, Expression? where, QueryText text, long now, PartialAggregation partial, CancellationToken cancellationToken)
+    {
+        ArrowArray[]? Process(RecordBatch raw)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = Align(raw, schema);
+            if (where is not null)
+            {
+                batch = Selection.Filter(batch, new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(where));
+            }
+            return partial.Partial(batch);
+        }
+        var running = new Queue<Task<ArrowArray[]?>>();
+        var sawRows = false;
+        try
+        {
+            await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))
+            {
+                sawRows = true;
+                running.Enqueue(Task.Run(() => Process(raw), cancellationToken));
+                while (running.Count >= Math.Max(2, Environment.ProcessorCount))
+                {
+                    partial.Add(await running.Dequeue().ConfigureAwait(false));
+                }
+            }
+            while (running.Count > 0)
+            {
+                partial.Add(await running.Dequeue().ConfigureAwait(false));
+            }
+        }
+        finally
+        {
+            // A failure leaves batches in flight: let them finish (their own failures observed) before returning.
+            foreach (var task in running)
+            {
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (Exception) when (task.IsFaulted || task.IsCanceled)
+                {
+                }
+            }
+        }
+        if (!sawRows && where is not null)
+        {
+            _ = new Evaluator(text, now) { Batch = Empty(schema), Length = 0 }.Predicate(where);   // a bad WHERE still fails
+        }
     }
 
     /// <summary>
@@ -746,15 +831,15 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         return new RecordBatch(new Schema(schema.Fields.Select((f, i) => new Field(f.Name, columns[i].Type))), columns, 0);
     }
 
-    private static QueryResult Execute(SelectStatement select, RecordBatch input, QueryText text, long now)
+    /// <summary>The select list, with * expanded over <paramref name="schema"/>, each with its output name.</summary>
+    private static List<(Expression Expr, string Name)> SelectItems(SelectStatement select, Schema schema)
     {
-        // The select list, with * expanded.
         var items = new List<(Expression Expr, string Name)>();
         foreach (var item in select.Projection)
         {
             if (item is WildcardSelectItem)
             {
-                foreach (var f in input.Schema.Fields)
+                foreach (var f in schema.Fields)
                 {
                     items.Add((new ColumnReference([new Identifier(f.Name, true, item.Span)], item.Span), f.Name));
                 }
@@ -764,8 +849,12 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 items.Add((e.Expression, e.Alias?.Value ?? (e.Expression is ColumnReference c ? c.Parts[^1].Value : SqlPrinter.Print(e.Expression))));
             }
         }
-        var names = new HashSet<string>(items.Select(i => i.Name), StringComparer.Ordinal);
+        return items;
+    }
 
+    /// <summary>The aggregate calls of the select list, HAVING and ORDER BY (keys that are not output names or positions).</summary>
+    private static List<Expression> AggregatesOf(SelectStatement select, List<(Expression Expr, string Name)> items, HashSet<string> names, QueryText text)
+    {
         var aggregates = new List<Expression>();
         foreach (var (expr, _) in items)
         {
@@ -782,9 +871,22 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 CollectAggregates(o.Expression, aggregates, text);
             }
         }
+        return aggregates;
+    }
+
+    /// <param name="aggregated">Groups already computed during the scan (<see cref="PartialAggregation"/>); null to aggregate <paramref name="input"/> here.</param>
+    private static QueryResult Execute(SelectStatement select, RecordBatch input, QueryText text, long now, Evaluator? aggregated = null)
+    {
+        var items = SelectItems(select, input.Schema);
+        var names = new HashSet<string>(items.Select(i => i.Name), StringComparer.Ordinal);
+        var aggregates = AggregatesOf(select, items, names, text);
 
         Evaluator evaluator = new(text, now) { Batch = input, Length = input.Length };
-        if (select.GroupBy.Count > 0 || aggregates.Count > 0)
+        if (aggregated is not null)
+        {
+            evaluator = aggregated;
+        }
+        else if (select.GroupBy.Count > 0 || aggregates.Count > 0)
         {
             evaluator = Aggregate(select, items, aggregates, evaluator, input, text, now);
         }
@@ -982,7 +1084,8 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         _ => [],
     };
 
-    private static Evaluator Aggregate(SelectStatement select, List<(Expression Expr, string Name)> items, List<Expression> aggregates, Evaluator rowEval, RecordBatch input, QueryText text, long now)
+    /// <summary>GROUP BY's expressions: positions and output aliases (that are not also table columns) resolved to the select list's expressions.</summary>
+    private static List<Expression> GroupExpressions(SelectStatement select, List<(Expression Expr, string Name)> items, Schema schema, QueryText text)
     {
         var groupExprs = new List<Expression>();
         foreach (var g in select.GroupBy)
@@ -993,7 +1096,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                     ? items[(int)ordinal.Value - 1].Expr
                     : throw text.Error(g.Span, $"GROUP BY position {ordinal.Value} is not in the select list"));
             }
-            else if (g is ColumnReference { Parts.Count: 1 } c && input.Schema.GetFieldIndex(c.Parts[0].Value) < 0 && items.FindIndex(i => i.Name == c.Parts[0].Value) is >= 0 and var at)
+            else if (g is ColumnReference { Parts.Count: 1 } c && schema.GetFieldIndex(c.Parts[0].Value) < 0 && items.FindIndex(i => i.Name == c.Parts[0].Value) is >= 0 and var at)
             {
                 groupExprs.Add(items[at].Expr);
             }
@@ -1011,6 +1114,51 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 throw text.Error(g.Span, "aggregate functions are not allowed in GROUP BY");
             }
         }
+        return groupExprs;
+    }
+
+    /// <summary>Each group's key values, under the printed GROUP BY expression (and a column's bare name).</summary>
+    internal static void AddGroupKeys(Dictionary<string, ArrowArray> substitutions, List<Expression> groupExprs, IReadOnlyList<ArrowArray> keyValues)
+    {
+        for (var k = 0; k < groupExprs.Count; k++)
+        {
+            substitutions[SqlPrinter.Print(groupExprs[k])] = keyValues[k];
+            if (groupExprs[k] is ColumnReference c)
+            {
+                substitutions.TryAdd(c.Parts[^1].Value, keyValues[k]);
+            }
+        }
+    }
+
+    /// <summary>The groups as an evaluator over their keys and aggregates, with HAVING applied.</summary>
+    internal static Evaluator Having(Expression? having, Dictionary<string, ArrowArray> substitutions, int groups, QueryText text, long now)
+    {
+        var result = new Evaluator(text, now) { Substitutions = substitutions, Length = groups };
+        if (having is null)
+        {
+            return result;
+        }
+        var mask = result.Predicate(having);
+        var kept = new List<int>();
+        for (var i = 0; i < groups; i++)
+        {
+            if (mask.Get(i) == true)
+            {
+                kept.Add(i);
+            }
+        }
+        var rows = kept.ToArray();
+        var filtered = new Dictionary<string, ArrowArray>(StringComparer.Ordinal);
+        foreach (var (k, v) in substitutions)
+        {
+            filtered[k] = Selection.Take(v, rows);
+        }
+        return new Evaluator(text, now) { Substitutions = filtered, Length = rows.Length };
+    }
+
+    private static Evaluator Aggregate(SelectStatement select, List<(Expression Expr, string Name)> items, List<Expression> aggregates, Evaluator rowEval, RecordBatch input, QueryText text, long now)
+    {
+        var groupExprs = GroupExpressions(select, items, input.Schema, text);
         var keys = groupExprs.Select(g => rowEval.Materialize(rowEval.Eval(g))).ToArray();
         int[] ids;
         int groups;
@@ -1035,15 +1183,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             firstRows[ids[i]] = i;
         }
         var substitutions = new Dictionary<string, ArrowArray>(StringComparer.Ordinal);
-        for (var k = 0; k < keys.Length; k++)
-        {
-            var values = Selection.Take(keys[k], firstRows);
-            substitutions[SqlPrinter.Print(groupExprs[k])] = values;
-            if (groupExprs[k] is ColumnReference c)
-            {
-                substitutions.TryAdd(c.Parts[^1].Value, values);
-            }
-        }
+        AddGroupKeys(substitutions, groupExprs, [.. keys.Select(k => Selection.Take(k, firstRows))]);
         foreach (var aggregate in aggregates)
         {
             var key = SqlPrinter.Print(aggregate);
@@ -1092,27 +1232,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 throw text.Error(call.Span, "integer overflow");
             }
         }
-        var result = new Evaluator(text, now) { Substitutions = substitutions, Length = groups };
-        if (select.Having is null)
-        {
-            return result;
-        }
-        var mask = result.Predicate(select.Having);
-        var kept = new List<int>();
-        for (var i = 0; i < groups; i++)
-        {
-            if (mask.Get(i) == true)
-            {
-                kept.Add(i);
-            }
-        }
-        var rows = kept.ToArray();
-        var filtered = new Dictionary<string, ArrowArray>(StringComparer.Ordinal);
-        foreach (var (k, v) in substitutions)
-        {
-            filtered[k] = Selection.Take(v, rows);
-        }
-        return new Evaluator(text, now) { Substitutions = filtered, Length = rows.Length };
+        return Having(select.Having, substitutions, groups, text, now);
     }
 
     private static double Percentile(Value v, Expression at, QueryText text) => v.Scalar switch

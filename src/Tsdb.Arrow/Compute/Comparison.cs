@@ -53,6 +53,10 @@ public static class Comparison
         {
             return Bitmaps.Boolean(new byte[BitUtil.BytesFor(length)], new byte[BitUtil.BytesFor(length)], length);
         }
+        if (ScalarFastPath(array.Data, scalar, op) is { } bits)
+        {
+            return Bitmaps.Boolean(bits, Bitmaps.Validity(array.Data), length);
+        }
         var right = ScalarArray(scalar);
         var data = array.Data;
         var cmp = new sbyte[length];
@@ -88,6 +92,63 @@ public static class Comparison
         return Bitmaps.Boolean(Pack(cmp, op), validity, length);
     }
 
+    /// <summary>
+    /// int64 / timestamp columns against an integer, float64 columns against a number: compared straight from the
+    /// column's buffer into result bits, with no widened copy and no three-way array (WHERE time &gt;= … runs this
+    /// over every scanned row). Null for any other pairing.
+    /// </summary>
+    private static byte[]? ScalarFastPath(ArrayData data, object scalar, ComparisonOp op)
+    {
+        var (target, negate) = Target(op);
+        var bytes = data.Buffers.Length > 1 ? data.Buffers[1].Span : default;
+        switch (data.Type.Id)
+        {
+            case ArrowTypeId.Int64 or ArrowTypeId.Timestamp when scalar is long or int or short or sbyte:
+            {
+                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(bytes).Slice(data.Offset, data.Length);
+                var s = System.Convert.ToInt64(scalar, System.Globalization.CultureInfo.InvariantCulture);
+                var bits = new byte[BitUtil.BytesFor(values.Length)];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var c = (values[i] > s ? 1 : 0) - (values[i] < s ? 1 : 0);
+                    bits[i >> 3] |= (byte)(((c == target) != negate ? 1 : 0) << (i & 7));
+                }
+                return bits;
+            }
+            case ArrowTypeId.Float64 when scalar is double or float or long or int:
+            {
+                var s = System.Convert.ToDouble(scalar, System.Globalization.CultureInfo.InvariantCulture);
+                if (double.IsNaN(s))
+                {
+                    return null;
+                }
+                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).Slice(data.Offset, data.Length);
+                var bits = new byte[BitUtil.BytesFor(values.Length)];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var v = values[i];
+                    // NaN sorts above every number.
+                    var c = double.IsNaN(v) ? 1 : (v > s ? 1 : 0) - (v < s ? 1 : 0);
+                    bits[i >> 3] |= (byte)(((c == target) != negate ? 1 : 0) << (i & 7));
+                }
+                return bits;
+            }
+            default:
+                return null;
+        }
+    }
+
+    private static (int Target, bool Negate) Target(ComparisonOp op) => op switch
+    {
+        ComparisonOp.Equal => (0, false),
+        ComparisonOp.NotEqual => (0, true),
+        ComparisonOp.Less => (-1, false),
+        ComparisonOp.GreaterOrEqual => (-1, true),
+        ComparisonOp.Greater => (1, false),
+        ComparisonOp.LessOrEqual => (1, true),
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown comparison operator"),
+    };
+
     private static byte[] AllValid(int length)
     {
         var bits = new byte[BitUtil.BytesFor(length)];
@@ -103,6 +164,19 @@ public static class Comparison
         var bytes = data.Buffers[1].Span;
         var validity = data.Validity;
         var dictionaryLength = data.Dictionary!.Length;
+        if (indexType == ArrowTypeId.Int32 && data.NullCount == 0)
+        {
+            // The usual tag column: copy the indices, then check them in one pass.
+            System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes).Slice(data.Offset, data.Length).CopyTo(result);
+            for (var i = 0; i < result.Length; i++)
+            {
+                if ((uint)result[i] >= (uint)dictionaryLength)
+                {
+                    throw new InvalidOperationException($"dictionary index {result[i]} at row {i} is outside a dictionary of {dictionaryLength} values");
+                }
+            }
+            return result;
+        }
         for (var i = 0; i < result.Length; i++)
         {
             if (data.NullCount != 0 && !BitUtil.GetBit(validity, data.Offset + i))

@@ -30,10 +30,29 @@ public static class Hashing
             }
             codes[k] = Codes(keys[k].Data, out validity[k]);
         }
-        var ids = new int[length];
-        if (keys.Count == 1 && keys[0].Type.Id == ArrowTypeId.Dictionary)
+        // Each key numbered densely on its own first: cheap for the usual keys (dictionary tags are array lookups,
+        // time buckets come in runs of equal values). A small product of the key counts then indexes a table
+        // directly; a large one goes through the hash table below.
+        var dense = new int[keys.Count][];
+        var counts = new int[keys.Count];
+        long space = 1;
+        for (var k = 0; k < keys.Count; k++)
         {
-            groupCount = DictionaryGroups(codes[0], keys[0].Data.Dictionary!.Length, ids);
+            dense[k] = new int[length];
+            counts[k] = keys[k].Type.Id == ArrowTypeId.Dictionary
+                ? DictionaryGroups(codes[k], keys[k].Data.Dictionary!.Length, dense[k])
+                : DenseIds(codes[k], validity[k], dense[k]);
+            space = Math.Min(space * Math.Max(counts[k], 1), long.MaxValue / 1_000_000);
+        }
+        if (keys.Count == 1)
+        {
+            groupCount = counts[0];
+            return dense[0];
+        }
+        var ids = new int[length];
+        if (space <= Math.Max(1 << 16, 2L * length))
+        {
+            groupCount = DirectGroups(dense, counts, ids);
             return ids;
         }
         var table = new int[64];                  // group id + 1; 0 = empty
@@ -77,6 +96,119 @@ public static class Hashing
         }
         groupCount = groups;
         return ids;
+    }
+
+    /// <summary>Groups of tuples of dense key numbers, through a table indexed by the tuple (mixed radix).</summary>
+    private static int DirectGroups(int[][] dense, int[] counts, int[] ids)
+    {
+        var space = 1;
+        foreach (var c in counts)
+        {
+            space *= Math.Max(c, 1);
+        }
+        var groupOf = new int[space];   // group id + 1; 0 = not seen yet
+        var groups = 0;
+        for (var row = 0; row < ids.Length; row++)
+        {
+            var slot = 0;
+            for (var k = 0; k < dense.Length; k++)
+            {
+                slot = (slot * counts[k]) + dense[k][row];
+            }
+            ref var g = ref groupOf[slot];
+            if (g == 0)
+            {
+                g = ++groups;
+            }
+            ids[row] = g - 1;
+        }
+        return groups;
+    }
+
+    /// <summary>Numbers the distinct codes (nulls as one more value) in order of first appearance; returns how many.</summary>
+    private static int DenseIds(long[] codes, byte[]? validity, int[] ids)
+    {
+        var table = new int[64];                  // number + 1; 0 = empty
+        var values = new long[16];
+        var distinct = 0;
+        var nullId = -1;
+        var previous = 0L;
+        var previousId = -1;
+        for (var row = 0; row < codes.Length; row++)
+        {
+            if (validity is not null && !BitUtil.GetBit(validity, row))
+            {
+                if (nullId < 0)
+                {
+                    nullId = distinct++;
+                    if (nullId == values.Length)
+                    {
+                        Array.Resize(ref values, nullId * 2);
+                    }
+                }
+                ids[row] = nullId;
+                continue;
+            }
+            var code = codes[row];
+            if (previousId >= 0 && code == previous)
+            {
+                ids[row] = previousId;   // runs of equal values (time buckets, sorted tags) skip the table
+                continue;
+            }
+            var hash = (ulong)code * 0x9E3779B97F4A7C15UL;
+            var mask = table.Length - 1;
+            var slot = (int)((hash >> 32) & (ulong)mask);
+            int id;
+            while (true)
+            {
+                var entry = table[slot];
+                if (entry == 0)
+                {
+                    id = distinct++;
+                    if (id >= values.Length)
+                    {
+                        Array.Resize(ref values, values.Length * 2);
+                    }
+                    values[id] = code;
+                    table[slot] = id + 1;
+                    if (distinct * 2 > table.Length)
+                    {
+                        table = RehashValues(table.Length * 2, values, distinct, nullId);
+                    }
+                    break;
+                }
+                if (entry - 1 != nullId && values[entry - 1] == code)
+                {
+                    id = entry - 1;
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+            ids[row] = id;
+            previous = code;
+            previousId = id;
+        }
+        return distinct;
+    }
+
+    private static int[] RehashValues(int size, long[] values, int count, int nullId)
+    {
+        var table = new int[size];
+        var mask = size - 1;
+        for (var id = 0; id < count; id++)
+        {
+            if (id == nullId)
+            {
+                continue;
+            }
+            var slot = (int)((((ulong)values[id] * 0x9E3779B97F4A7C15UL) >> 32) & (ulong)mask);
+            while (table[slot] != 0)
+            {
+                slot = (slot + 1) & mask;
+            }
+            table[slot] = id + 1;
+        }
+        return table;
     }
 
     private static int DictionaryGroups(long[] indices, int dictionaryLength, int[] ids)

@@ -18,7 +18,7 @@ public static class Selection
     {
         ArgumentNullException.ThrowIfNull(array);
         var indices = SelectedRows(mask, array.Length);
-        return Take(array, indices);
+        return indices.Length == array.Length ? array : Take(array, indices);
     }
 
     /// <summary>The rows of every column of <paramref name="batch"/> where <paramref name="mask"/> is true.</summary>
@@ -26,7 +26,7 @@ public static class Selection
     {
         ArgumentNullException.ThrowIfNull(batch);
         var indices = SelectedRows(mask, batch.Length);
-        return Take(batch, indices);
+        return indices.Length == batch.Length ? batch : Take(batch, indices);   // every row passed: nothing to copy
     }
 
     /// <summary>

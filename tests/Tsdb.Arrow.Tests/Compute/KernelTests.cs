@@ -66,6 +66,10 @@ public sealed class KernelTests
         Assert.Equal(new object?[] { false, true, null }, Objects(Comparison.Compare(time, 15L, ComparisonOp.GreaterOrEqual)));
         Assert.Equal(new object?[] { true, false }, Objects(Comparison.Compare(Float64(double.NaN, 1), double.NaN, ComparisonOp.Equal)));
         Assert.Equal(0, Comparison.Compare(Int64(), 1L, ComparisonOp.Equal).Length);
+        // NaN sorts above every number, also against a numeric scalar (the buffer-to-bits path).
+        Assert.Equal(new object?[] { true, false, true, null }, Objects(Comparison.Compare(Float64(double.NaN, 1, 2, null), 1.5, ComparisonOp.Greater)));
+        Assert.Equal(new object?[] { false, true, false, null }, Objects(Comparison.Compare(Float64(double.NaN, 1, 2, null), 1L, ComparisonOp.LessOrEqual)));
+        Assert.Equal(new object?[] { false, true, true, false }, Objects(Comparison.Compare(Int64(1, 2, 3, 4, 2).Slice(1, 4), 2L, ComparisonOp.NotEqual)));
     }
 
     [Fact]
@@ -353,7 +357,12 @@ public sealed class KernelTests
         var random = new Random(700 + typeIndex);
         var length = 3000;
         var keys = new[] { Random(AllTypes[typeIndex], length + 2, random).Slice(2, length), Random(ArrowType.Boolean, length, random) };
-        foreach (var keySet in new[] { keys[..1], keys })
+        // Runs of equal values with nulls between (the dense numbering's shortcut), and a key space too large for
+        // the direct table (the hash table path).
+        var runs = Int64([.. Enumerable.Range(0, length).Select(i => i % 97 == 0 ? null : (long?)(i / 50))]);
+        var wide = Int64([.. Enumerable.Range(0, length).Select(_ => (long?)random.Next(1_000_000))]);
+        var keySets = new[] { keys[..1], keys, [keys[0], runs], [keys[0], wide, runs], [runs] };
+        foreach (var keySet in keySets)
         {
             var ids = Hashing.GroupIds(keySet, out var count);
             var seen = new Dictionary<string, int>();
