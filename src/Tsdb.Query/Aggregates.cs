@@ -234,6 +234,19 @@ internal static class Aggregates
                 }
             }
         }
+        else if ((t.Id is ArrowTypeId.Int64 or ArrowTypeId.Timestamp) && input.NullCount == 0)
+        {
+            // The common field column: read in place, no copy, no null checks.
+            var l = input.Data.GetValues<long>();
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ref var b = ref best[ids[i]];
+                if (b < 0 || sign * l[i].CompareTo(l[b]) > 0)
+                {
+                    b = i;
+                }
+            }
+        }
         else if (t.IsSignedInteger || t.Id == ArrowTypeId.Timestamp)
         {
             var l = Columns.Int64Values(input);

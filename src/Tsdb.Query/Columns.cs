@@ -154,7 +154,11 @@ internal static class Columns
                 var u8 = data.GetValues<byte>();
                 for (var i = 0; i < n; i++) { result[i] = u8[i]; }
                 break;
-            case ArrowTypeId.Int64 or ArrowTypeId.Timestamp or ArrowTypeId.Int32 or ArrowTypeId.Int16 or ArrowTypeId.Int8:
+            case ArrowTypeId.Int64 or ArrowTypeId.Timestamp:
+                var i64 = data.GetValues<long>();
+                for (var i = 0; i < n; i++) { result[i] = i64[i]; }
+                break;
+            case ArrowTypeId.Int32 or ArrowTypeId.Int16 or ArrowTypeId.Int8:
                 var l = Int64Values(array);
                 for (var i = 0; i < n; i++) { result[i] = l[i]; }
                 break;

@@ -125,6 +125,9 @@ public sealed class DictionaryArrayBuilder : IDisposable
         _validity.AppendValid(indices.Length);
     }
 
+    /// <summary>Room for <paramref name="additional"/> more rows without growing.</summary>
+    public void Reserve(int additional) => _indices.EnsureCapacity((Length + additional) * 4);
+
     public void AppendNull()
     {
         _indices.Append(0);

@@ -58,6 +58,14 @@ public sealed class PrimitiveArrayBuilder<T> : IDisposable where T : unmanaged
         _validity.AppendValid(values.Length);
     }
 
+    /// <summary>Appends <paramref name="count"/> valid values and returns them to be written in place (a decoder's output).</summary>
+    public Span<T> AppendUninitialized(int count)
+    {
+        var span = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(_values.AppendUninitialized(count * Unsafe.SizeOf<T>()));
+        _validity.AppendValid(count);
+        return span;
+    }
+
     public void AppendNull()
     {
         _values.Append(default(T));

@@ -58,6 +58,8 @@ internal sealed class ColumnChunkDecoder : IDisposable
 
     public ArrayData Build() => _output.Build();
 
+    public void Reserve(int rows) => _output.Reserve(rows);
+
     public void Dispose()
     {
         _output.Dispose();
@@ -207,8 +209,11 @@ internal sealed class ColumnChunkDecoder : IDisposable
             nonNull = DecodeLevels(page.Slice(4, length), rows);
             position = 4 + length;
         }
-        DecodeValues(h.Encoding, page[position..], nonNull);
-        Emit(rows, nonNull, firstRow, selection);
+        if (!DecodeStraight(h.Encoding, page[position..], rows, nonNull, firstRow, selection))
+        {
+            DecodeValues(h.Encoding, page[position..], nonNull);
+            Emit(rows, nonNull, firstRow, selection);
+        }
         return rows;
     }
 
@@ -240,9 +245,33 @@ internal sealed class ColumnChunkDecoder : IDisposable
         ReadOnlySpan<byte> values = h.IsCompressed != false && _codec != CompressionCodec.Uncompressed
             ? Decompress(valuesBody, valuesLength)
             : valuesBody;
-        DecodeValues(h.Encoding, values, nonNull);
-        Emit(rows, nonNull, firstRow, selection);
+        if (!DecodeStraight(h.Encoding, values, rows, nonNull, firstRow, selection))
+        {
+            DecodeValues(h.Encoding, values, nonNull);
+            Emit(rows, nonNull, firstRow, selection);
+        }
         return rows;
+    }
+
+    /// <summary>
+    /// A whole page of non-null INT64 or DOUBLE values (not dictionary-encoded), every row selected: decoded straight
+    /// into the output array, skipping the page buffer and its copy. False when the page needs the general path.
+    /// </summary>
+    private bool DecodeStraight(Encoding encoding, ReadOnlySpan<byte> input, int rows, int nonNull, long firstRow, RowSelection selection)
+    {
+        if (nonNull != rows || encoding is Encoding.RleDictionary or Encoding.PlainDictionary
+            || _column.PhysicalType is not (PhysicalType.Int64 or PhysicalType.Double)
+            || !selection.Ranges.Any(r => r.Start <= firstRow && firstRow + rows <= r.End))
+        {
+            return false;
+        }
+        var output = _output.AppendEightByteValues(rows);
+        if (output.IsEmpty && rows > 0)
+        {
+            return false;
+        }
+        DecodeFixedWidth(encoding, input, rows, output, 8);
+        return true;
     }
 
     /// <summary>Decodes bit-width-1 definition levels; returns how many values are present.</summary>

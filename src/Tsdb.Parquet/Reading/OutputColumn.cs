@@ -180,6 +180,33 @@ internal sealed class OutputColumn : IDisposable
 
     public bool IsDictionary => _dictionary is not null;
 
+    /// <summary>Room for <paramref name="rows"/> more rows (the selection's size is known before decoding).</summary>
+    public void Reserve(int rows)
+    {
+        _longs?.Reserve(rows);
+        _ulongs?.Reserve(rows);
+        _doubles?.Reserve(rows);
+        _ints?.Reserve(rows);
+        _dictionary?.Reserve(rows);
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> 8-byte values (int64, uint64 or float64 output) as bytes to decode into, or
+    /// an empty span when the output holds another type.
+    /// </summary>
+    public Span<byte> AppendEightByteValues(int count)
+    {
+        Span<byte> span = _longs is not null ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(_longs.AppendUninitialized(count))
+            : _ulongs is not null ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(_ulongs.AppendUninitialized(count))
+            : _doubles is not null ? System.Runtime.InteropServices.MemoryMarshal.AsBytes(_doubles.AppendUninitialized(count))
+            : default;
+        if (!span.IsEmpty)
+        {
+            Length += count;
+        }
+        return span;
+    }
+
     /// <summary>Adds a value to the output dictionary without a row; returns its index (dictionary outputs only).</summary>
     public int AddDictionaryValue(ReadOnlySpan<byte> value) => _dictionary!.AddValue(value);
 

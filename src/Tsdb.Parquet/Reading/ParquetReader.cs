@@ -235,6 +235,7 @@ public sealed class ParquetReader
         {
             return decoder.Build();
         }
+        decoder.Reserve((int)selection.RowCount);
         var (start, length) = ChunkRange(meta, column);
         var chunk = group.Columns[column.Index];
         var whole = selection.RowCount == group.NumRows;
