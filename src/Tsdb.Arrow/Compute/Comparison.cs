@@ -99,55 +99,73 @@ public static class Comparison
     /// </summary>
     private static byte[]? ScalarFastPath(ArrayData data, object scalar, ComparisonOp op)
     {
-        var (target, negate) = Target(op);
         var bytes = data.Buffers.Length > 1 ? data.Buffers[1].Span : default;
         switch (data.Type.Id)
         {
             case ArrowTypeId.Int64 or ArrowTypeId.Timestamp when scalar is long or int or short or sbyte:
-            {
-                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(bytes).Slice(data.Offset, data.Length);
-                var s = System.Convert.ToInt64(scalar, System.Globalization.CultureInfo.InvariantCulture);
-                var bits = new byte[BitUtil.BytesFor(values.Length)];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var c = (values[i] > s ? 1 : 0) - (values[i] < s ? 1 : 0);
-                    bits[i >> 3] |= (byte)(((c == target) != negate ? 1 : 0) << (i & 7));
-                }
-                return bits;
-            }
+                return PackCompare(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(bytes).Slice(data.Offset, data.Length),
+                    System.Convert.ToInt64(scalar, System.Globalization.CultureInfo.InvariantCulture), op);
             case ArrowTypeId.Float64 when scalar is double or float or long or int:
-            {
                 var s = System.Convert.ToDouble(scalar, System.Globalization.CultureInfo.InvariantCulture);
-                if (double.IsNaN(s))
-                {
-                    return null;
-                }
-                var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).Slice(data.Offset, data.Length);
-                var bits = new byte[BitUtil.BytesFor(values.Length)];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var v = values[i];
-                    // NaN sorts above every number.
-                    var c = double.IsNaN(v) ? 1 : (v > s ? 1 : 0) - (v < s ? 1 : 0);
-                    bits[i >> 3] |= (byte)(((c == target) != negate ? 1 : 0) << (i & 7));
-                }
-                return bits;
-            }
+                return double.IsNaN(s) ? null : PackCompare(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes).Slice(data.Offset, data.Length), s, op);
             default:
                 return null;
         }
     }
 
-    private static (int Target, bool Negate) Target(ComparisonOp op) => op switch
+    /// <summary>
+    /// values[i] op s as bits, four 64-bit lanes at a time. Floats: a NaN value sorts above every number, so it is
+    /// greater than (and not equal to) any non-NaN <paramref name="s"/>.
+    /// </summary>
+    private static byte[] PackCompare<T>(ReadOnlySpan<T> values, T s, ComparisonOp op) where T : unmanaged, System.Numerics.INumber<T>
     {
-        ComparisonOp.Equal => (0, false),
-        ComparisonOp.NotEqual => (0, true),
-        ComparisonOp.Less => (-1, false),
-        ComparisonOp.GreaterOrEqual => (-1, true),
-        ComparisonOp.Greater => (1, false),
-        ComparisonOp.LessOrEqual => (1, true),
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown comparison operator"),
-    };
+        var bits = new byte[BitUtil.BytesFor(values.Length)];
+        var i = 0;
+        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated && System.Runtime.Intrinsics.Vector256<T>.Count == 4)
+        {
+            var scalar = System.Runtime.Intrinsics.Vector256.Create(s);
+            for (; i + 8 <= values.Length; i += 8)
+            {
+                var a = System.Runtime.Intrinsics.Vector256.Create(values.Slice(i, 4));
+                var b = System.Runtime.Intrinsics.Vector256.Create(values.Slice(i + 4, 4));
+                bits[i >> 3] = (byte)(LaneBits(a, scalar, op) | (LaneBits(b, scalar, op) << 4));
+            }
+        }
+        for (; i < values.Length; i++)
+        {
+            var v = values[i];
+            var nan = T.IsNaN(v);
+            var test = op switch
+            {
+                ComparisonOp.Equal => !nan && v == s,
+                ComparisonOp.NotEqual => nan || v != s,
+                ComparisonOp.Less => !nan && v < s,
+                ComparisonOp.LessOrEqual => !nan && v <= s,
+                ComparisonOp.Greater => nan || v > s,
+                _ => nan || v >= s,
+            };
+            if (test)
+            {
+                bits[i >> 3] |= (byte)(1 << (i & 7));
+            }
+        }
+        return bits;
+    }
+
+    private static uint LaneBits<T>(System.Runtime.Intrinsics.Vector256<T> v, System.Runtime.Intrinsics.Vector256<T> s, ComparisonOp op) where T : unmanaged, System.Numerics.INumber<T>
+    {
+        var nan = ~System.Runtime.Intrinsics.Vector256.Equals(v, v);   // all-zero for integers
+        var mask = op switch
+        {
+            ComparisonOp.Equal => System.Runtime.Intrinsics.Vector256.Equals(v, s),
+            ComparisonOp.NotEqual => ~System.Runtime.Intrinsics.Vector256.Equals(v, s),
+            ComparisonOp.Less => System.Runtime.Intrinsics.Vector256.LessThan(v, s),
+            ComparisonOp.LessOrEqual => System.Runtime.Intrinsics.Vector256.LessThanOrEqual(v, s),
+            ComparisonOp.Greater => System.Runtime.Intrinsics.Vector256.GreaterThan(v, s) | nan,
+            _ => System.Runtime.Intrinsics.Vector256.GreaterThanOrEqual(v, s) | nan,
+        };
+        return System.Runtime.Intrinsics.Vector256.ExtractMostSignificantBits(mask);
+    }
 
     private static byte[] AllValid(int length)
     {
