@@ -36,6 +36,7 @@ internal static class ServeCommand
         var persistCheck = EnvOption.Text("--persist-check-interval", "TSDB_PERSIST_CHECK_INTERVAL", "5s", "How often the persister, compactor and retention run");
         var compactionFiles = EnvOption.Number("--compaction-min-files", "TSDB_COMPACTION_MIN_FILES", 4, "Compact a day partition once it has this many files");
         var queryMemory = EnvOption.Text("--query-memory-limit", "TSDB_QUERY_MEMORY_LIMIT", "1GiB", "Arrow data one query may materialise (HTTP and Flight); beyond it the query fails");
+        var maxQueries = EnvOption.Number("--max-concurrent-queries", "TSDB_MAX_CONCURRENT_QUERIES", 16, "Queries (SQL and Flight) running at once; one more gets 429 with Retry-After");
         var tlsCert = EnvOption.Text("--tls-cert", "TSDB_TLS_CERT", null, "PEM certificate: serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of cleartext HTTP/1.1 + h2c");
         var tlsKey = EnvOption.Text("--tls-key", "TSDB_TLS_KEY", null, "PEM private key for --tls-cert");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
@@ -43,7 +44,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
-            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory,
+            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -79,6 +80,7 @@ internal static class ServeCommand
                     TlsCert = cert is null ? null : Path.GetFullPath(cert),
                     TlsKey = key is null ? null : Path.GetFullPath(key),
                     QueryMemoryLimit = Values.ParseSize(parse.GetValue(queryMemory)!),
+                    MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
                 };
             }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
@@ -98,6 +100,8 @@ internal static class ServeCommand
         public string? TlsKey { get; init; }
 
         public long QueryMemoryLimit { get; init; } = 1L << 30;
+
+        public int MaxConcurrentQueries { get; init; } = 16;
     }
 
     private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
@@ -156,7 +160,7 @@ internal static class ServeCommand
             return true;
         }, new MetricMetadataStore());
         var server = new TsdbHttpServer(
-            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit },
+            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries },
             catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader), remoteWrite);
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         Console.WriteLine($"listening on {server.Address.ToString().TrimEnd('/')}");

@@ -16,6 +16,9 @@ public sealed record ServerOptions
     /// <summary>Bytes of Arrow buffers one query may materialise (the engine's limit); past it the query fails.</summary>
     public long QueryMemoryLimit { get; init; } = 1L << 30;
 
+    /// <summary>Queries that may run at once; one more is refused (HTTP 429, Flight RESOURCE_EXHAUSTED).</summary>
+    public int MaxConcurrentQueries { get; init; } = 16;
+
     /// <summary>PEM certificate for TLS; with <see cref="TlsKeyPath"/> the port serves HTTPS, HTTP/1.1 and HTTP/2 chosen by ALPN.</summary>
     public string? TlsCertPath { get; init; }
 

@@ -73,7 +73,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
-        var engine = new QueryEngine(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit });
+        var engine = new QueryEngine(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries });
         var queries = new QueryEndpoints(catalog, engine);
         ArgumentNullException.ThrowIfNull(remoteWrite);
         var prometheus = new PrometheusEndpoints(catalog, reader, remoteWrite.Metadata, options, time);
