@@ -650,8 +650,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             Array.Sort(firsts);   // keep scan order among survivors, so ties resolve as a full sort would
             return Selection.Take(batch, firsts);
         }
-        var sorted = Sorting.SortIndices(keys);
-        var top = sorted.AsSpan(0, (int)reduction.Rows!.Value).ToArray();
+        var top = Sorting.TopK(keys, (int)Math.Min(reduction.Rows!.Value, batch.Length));
         Array.Sort(top);
         return Selection.Take(batch, top);
     }

@@ -38,12 +38,96 @@ public static class Sorting
         return order;
     }
 
-    /// <summary>The first <paramref name="k"/> rows of <see cref="SortIndices"/> (for now, a full sort).</summary>
+    /// <summary>
+    /// The first <paramref name="k"/> rows of <see cref="SortIndices"/>, in that order, without sorting the rest: a
+    /// bounded heap of the best k seen so far (n log k), so ORDER BY … LIMIT over a large batch stays cheap.
+    /// </summary>
     public static int[] TopK(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys, int k)
     {
+        ArgumentNullException.ThrowIfNull(keys);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
-        var all = SortIndices(keys);
-        return all.Length <= k ? all : all[..k];
+        if (keys.Count == 0)
+        {
+            throw new ArgumentException("at least one sort key is needed", nameof(keys));
+        }
+        var length = keys[0].Column.Length;
+        if (k == 0)
+        {
+            return [];
+        }
+        if ((long)k * 4 >= length)
+        {
+            var all = SortIndices(keys);
+            return all.Length <= k ? all : all[..k];
+        }
+        var prepared = new SortKey[keys.Count];
+        for (var c = 0; c < keys.Count; c++)
+        {
+            if (keys[c].Column.Length != length)
+            {
+                throw new ArgumentException($"sort key {c} has {keys[c].Column.Length} rows, key 0 has {length}", nameof(keys));
+            }
+            prepared[c] = SortKey.Create(keys[c].Column.Data, keys[c].Descending, keys[c].NullsFirst);
+        }
+        var comparer = new RowComparer(prepared);
+        // A max-heap on the comparer: its root is the worst of the k kept, replaced whenever a better row comes.
+        var heap = new int[k];
+        var size = 0;
+        for (var row = 0; row < length; row++)
+        {
+            if (size < k)
+            {
+                heap[size] = row;
+                SiftUp(heap, size++, comparer);
+            }
+            else if (comparer.Compare(row, heap[0]) < 0)
+            {
+                heap[0] = row;
+                SiftDown(heap, size, comparer);
+            }
+        }
+        var result = heap[..size];
+        Array.Sort(result, comparer);
+        return result;
+    }
+
+    private static void SiftUp(int[] heap, int at, RowComparer comparer)
+    {
+        while (at > 0)
+        {
+            var parent = (at - 1) / 2;
+            if (comparer.Compare(heap[at], heap[parent]) <= 0)
+            {
+                return;
+            }
+            (heap[at], heap[parent]) = (heap[parent], heap[at]);
+            at = parent;
+        }
+    }
+
+    private static void SiftDown(int[] heap, int size, RowComparer comparer)
+    {
+        var at = 0;
+        while (true)
+        {
+            var largest = at;
+            var left = (2 * at) + 1;
+            var right = left + 1;
+            if (left < size && comparer.Compare(heap[left], heap[largest]) > 0)
+            {
+                largest = left;
+            }
+            if (right < size && comparer.Compare(heap[right], heap[largest]) > 0)
+            {
+                largest = right;
+            }
+            if (largest == at)
+            {
+                return;
+            }
+            (heap[at], heap[largest]) = (heap[largest], heap[at]);
+            at = largest;
+        }
     }
 
     /// <summary>

@@ -333,6 +333,26 @@ public sealed class KernelTests
         Assert.Equal(new[] { -1 }, Sorting.FirstPerGroup([(Int64(), false, false)], ReadOnlySpan<int>.Empty, 1));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Top_k_is_the_head_of_the_stable_sort(int seed)
+    {
+        var random = new Random(seed);
+        const int length = 2000;
+        var a = Int64([.. Enumerable.Range(0, length).Select(_ => random.Next(5) == 0 ? null : (long?)random.Next(40))]);
+        var b = Float64([.. Enumerable.Range(0, length).Select(_ => random.Next(9) == 0 ? double.NaN : (double?)random.Next(10))]);
+        foreach (var (desc, nullsFirst) in new[] { (true, true), (false, false), (false, true) })
+        {
+            List<(ArrowArray, bool, bool)> keys = [(a, desc, nullsFirst), (b, !desc, false)];
+            var sorted = Sorting.SortIndices(keys);
+            foreach (var k in new[] { 0, 1, 7, 100, 499, 500, 1999, 2000, 5000 })
+            {
+                Assert.Equal(sorted.Take(k).ToArray(), Sorting.TopK(keys, k));
+            }
+        }
+    }
+
     // ---- Hashing ----
 
     [Fact]
