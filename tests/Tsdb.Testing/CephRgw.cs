@@ -5,8 +5,10 @@ using System.Net.Sockets;
 namespace Tsdb.Testing;
 
 /// <summary>
-/// A real S3 server for tests: a single-node Ceph RADOS Gateway started with ../shared/tools/ceph-s3/start.sh
-/// (installed from Debian's packages the first time), stopped with stop.sh. Keys RGWKEY / RGWSECRET.
+/// A real S3 server for tests: a single-node Ceph RADOS Gateway (mon + in-memory OSD + RGW) started with
+/// ../shared/tools/ceph-s3/start.sh on a free port (installed from Debian's packages the first time), stopped with
+/// stop.sh. Keys RGWKEY / RGWSECRET. The monitor's port is fixed, so test processes take turns through a lock file.
+/// Set TSDB_KEEP_CEPH_STATE=1 to keep the cluster's directory (logs with every request) after the run.
 /// </summary>
 public sealed class CephRgw : IDisposable
 {
@@ -25,6 +27,11 @@ public sealed class CephRgw : IDisposable
 
     public string Endpoint { get; }
 
+    /// <summary>How long the install check and start took (reported by fixtures as diagnostics).</summary>
+    public TimeSpan InstallTime { get; private init; }
+
+    public TimeSpan StartTime { get; private init; }
+
     /// <summary>The shared directory (TSDB_SHARED_DIR, by default ../shared beside the checkout).</summary>
     public static string SharedDir => Environment.GetEnvironmentVariable("TSDB_SHARED_DIR") is { Length: > 0 } dir
         ? dir
@@ -41,12 +48,31 @@ public sealed class CephRgw : IDisposable
         var machineLock = AcquireMachineLock();
         try
         {
+            var watch = Stopwatch.StartNew();
             EnsureInstalled();
+            var installTime = watch.Elapsed;
             WaitForMonitorPortToBeFree();
             var state = Directory.CreateTempSubdirectory("tsdb-ceph-").FullName;
             var port = FreePort();
-            Run("bash", [Path.Combine(tools, "start.sh")], new() { ["C"] = state, ["RGW_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, TimeSpan.FromMinutes(3));
-            return new CephRgw(state, port, machineLock);
+            watch.Restart();
+            try
+            {
+                Run("bash", [Path.Combine(tools, "start.sh")], new() { ["C"] = state, ["RGW_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) }, TimeSpan.FromMinutes(4));
+            }
+            catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+            {
+                var logs = TailOfLogs(state);
+                try
+                {
+                    Run("bash", [Path.Combine(tools, "stop.sh")], new() { ["C"] = state }, TimeSpan.FromMinutes(1));
+                }
+                catch (Exception stop) when (stop is InvalidOperationException or TimeoutException)
+                {
+                    logs += "\n(stop.sh failed too: " + stop.Message + ")";
+                }
+                throw new InvalidOperationException($"Ceph RGW did not start: {e.Message}\n{logs}", e);
+            }
+            return new CephRgw(state, port, machineLock) { InstallTime = installTime, StartTime = watch.Elapsed };
         }
         catch
         {
@@ -55,13 +81,35 @@ public sealed class CephRgw : IDisposable
         }
     }
 
+    private static readonly string[] Programs = ["radosgw", "ceph-mon", "ceph-osd", "ceph", "radosgw-admin", "ceph-authtool", "monmaptool", "uuidgen"];
+
     private static void EnsureInstalled()
     {
-        if (File.Exists("/usr/bin/radosgw"))
+        if (Programs.All(p => FindOnPath(p) is not null))
         {
             return;
         }
-        Run("bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime"], [], TimeSpan.FromMinutes(10));
+        try
+        {
+            Run("bash", ["-c", "apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime"], [], TimeSpan.FromMinutes(10));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException("Ceph is not installed and installing it failed (the tests must run as root, with Debian's package sources reachable): " + e.Message, e);
+        }
+    }
+
+    private static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin").Split(':')
+            .Select(directory => Path.Join(directory, program))
+            .FirstOrDefault(File.Exists);
+
+    private static string TailOfLogs(string state)
+    {
+        var logs = Path.Combine(state, "log");
+        return Directory.Exists(logs)
+            ? string.Join('\n', Directory.GetFiles(logs).Select(f => $"--- {Path.GetFileName(f)}:\n" + string.Join('\n', File.ReadLines(f).TakeLast(15))))
+            : "";
     }
 
     public void Dispose()
@@ -72,7 +120,10 @@ public sealed class CephRgw : IDisposable
         }
         finally
         {
-            Directory.Delete(_stateDir, recursive: true);
+            if (Environment.GetEnvironmentVariable("TSDB_KEEP_CEPH_STATE") is null)
+            {
+                Directory.Delete(_stateDir, recursive: true);
+            }
             _lock.Dispose();
         }
     }
