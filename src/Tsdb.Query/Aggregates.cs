@@ -283,7 +283,11 @@ internal static class Aggregates
     /// first_value/last_value(x ORDER BY keys): the value (NULL included) of each group's first or last row in that
     /// order; rows that tie keep their input order.
     /// </summary>
-    public static ArrowArray FirstLast(ArrowArray input, IReadOnlyList<(ArrowArray, bool, bool)> order, bool last, int[] ids, int groups)
+    public static ArrowArray FirstLast(ArrowArray input, IReadOnlyList<(ArrowArray, bool, bool)> order, bool last, int[] ids, int groups) =>
+        Selection.Take(Columns.Plain(input), FirstLastRows(order, last, ids, groups));
+
+    /// <summary>Each group's row for first_value/last_value: first or last in the stable sort by <paramref name="order"/>.</summary>
+    public static int[] FirstLastRows(IReadOnlyList<(ArrowArray, bool, bool)> order, bool last, int[] ids, int groups)
     {
         var sorted = order.Count == 0 ? [.. Enumerable.Range(0, ids.Length)] : Sorting.SortIndices(order);
         var pick = new int[groups];
@@ -295,7 +299,7 @@ internal static class Aggregates
                 pick[ids[row]] = row;
             }
         }
-        return Selection.Take(Columns.Plain(input), pick);
+        return pick;
     }
 
     /// <summary>approx_percentile_cont, computed exactly: linear interpolation between the neighbouring order statistics.</summary>

@@ -16,34 +16,47 @@ namespace Tsdb.Query;
 internal sealed class PartialAggregation
 {
     private readonly List<Expression> _groupKeys;
-    private readonly List<(string Key, FunctionCall Call)> _aggregates = [];
+    private readonly List<(string Key, FunctionCall Call, string? Field)> _aggregates = [];
     private readonly Expression? _having;
     private readonly QueryText _text;
     private readonly long _now;
     private readonly List<ArrowArray[]> _partials = [];
 
-    public PartialAggregation(List<Expression> groupKeys, IEnumerable<FunctionCall> aggregates, Expression? having, QueryText text, long now)
+    public PartialAggregation(List<Expression> groupKeys, IEnumerable<Expression> aggregates, Expression? having, QueryText text, long now)
     {
         _groupKeys = groupKeys;
         _having = having;
         _text = text;
         _now = now;
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var call in aggregates)
+        foreach (var aggregate in aggregates)
         {
-            var key = SqlPrinter.Print(call);
+            var key = SqlPrinter.Print(aggregate);
             if (seen.Add(key))
             {
-                _aggregates.Add((key, call));
+                _aggregates.Add(aggregate is FieldAccessExpression { Operand: FunctionCall selector } access
+                    ? (key, selector, access.Field)
+                    : (key, (FunctionCall)aggregate, null));
             }
         }
     }
 
-    /// <summary>Aggregates whose per-batch states combine into the exact answer.</summary>
-    public static bool Supports(Expression aggregate) =>
-        aggregate is FunctionCall { Distinct: false, Filter: null, OrderBy.Count: 0 } call
-        && (call.Star ? call.Name.Value == "count" : call.Arguments.Count == 1)
-        && call.Name.Value is "count" or "sum" or "min" or "max" or "avg" or "mean";
+    private static readonly HashSet<string> Statistics = ["variance", "var_samp", "var", "var_pop", "stddev", "stddev_samp", "stddev_pop"];
+
+    /// <summary>
+    /// Aggregates whose per-batch states combine into the answer: count, sum, min, max, avg, the variance/stddev
+    /// family (count, mean and squared deviations, merged pairwise), first_value/last_value (the winning row's value and
+    /// order keys) and the selectors (the winning row's value and time). Not DISTINCT, FILTER, median or percentiles.
+    /// </summary>
+    public static bool Supports(Expression aggregate) => aggregate switch
+    {
+        FieldAccessExpression { Operand: FunctionCall { Distinct: false, Filter: null, Arguments.Count: 2 } selector } => Evaluator.IsSelector(selector),
+        FunctionCall { Distinct: false, Filter: null, Name.Value: "first_value" or "last_value", Arguments.Count: 1 } => true,
+        FunctionCall { Distinct: false, Filter: null, OrderBy.Count: 0 } call =>
+            (call.Star ? call.Name.Value == "count" : call.Arguments.Count == 1)
+            && (call.Name.Value is "count" or "sum" or "min" or "max" or "avg" or "mean" || Statistics.Contains(call.Name.Value)),
+        _ => false,
+    };
 
     /// <summary>Keeps partial states from <see cref="Partial"/>; called in scan order, so groups keep their order of first appearance.</summary>
     public void Add(ArrowArray[]? partial)
@@ -67,7 +80,7 @@ internal sealed class PartialAggregation
         var columns = new List<ArrowArray>(keys.Length + (_aggregates.Count * 2));
         var firstRows = FirstRows(ids, groups);
         columns.AddRange(keys.Select(k => Selection.Take(k, firstRows)));
-        foreach (var (_, call) in _aggregates)
+        foreach (var (_, call, field) in _aggregates)
         {
             var argument = call.Star ? null : rows.Materialize(rows.Eval(call.Arguments[0]));
             Guarded(call, () =>
@@ -78,6 +91,22 @@ internal sealed class PartialAggregation
                         var (sums, counts) = AverageState(argument!, ids, groups);
                         columns.Add(sums);
                         columns.Add(counts);
+                        break;
+                    case var name when field is not null:
+                        // The winning row's value and time; the final pass picks among the winners the same way.
+                        var time = rows.Materialize(rows.Eval(call.Arguments[1]));
+                        columns.Add(Aggregates.Selector(name, argument!, time, false, ids, groups));
+                        columns.Add(Aggregates.Selector(name, argument!, time, true, ids, groups));
+                        break;
+                    case "first_value" or "last_value":
+                        // The winning row's value and ORDER BY keys.
+                        var order = call.OrderBy.Select(o => (rows.Materialize(rows.Eval(o.Expression)), o.Descending, o.NullsFirst ?? o.Descending)).ToList();
+                        var pick = Aggregates.FirstLastRows([.. order], call.Name.Value == "last_value", ids, groups);
+                        columns.Add(Selection.Take(Columns.Plain(argument!), pick));
+                        columns.AddRange(order.Select(o => Selection.Take(o.Item1, pick)));
+                        break;
+                    case var name when Statistics.Contains(name):
+                        columns.AddRange(VarianceState(name, argument!, ids, groups));
                         break;
                     default:
                         columns.Add(Aggregates.Compute(call.Name.Value, argument, false, ids, groups));
@@ -109,7 +138,7 @@ internal sealed class PartialAggregation
         var substitutions = new Dictionary<string, ArrowArray>(StringComparer.Ordinal);
         QueryEngine.AddGroupKeys(substitutions, _groupKeys, [.. keys.Select(k => Selection.Take(k, firstRows))]);
         var at = _groupKeys.Count;
-        foreach (var (key, call) in _aggregates)
+        foreach (var (key, call, field) in _aggregates)
         {
             Guarded(call, () =>
             {
@@ -118,6 +147,19 @@ internal sealed class PartialAggregation
                     case "avg" or "mean":
                         substitutions[key] = Average(merged[at], merged[at + 1], ids, groups);
                         at += 2;
+                        break;
+                    case var name when field is not null:
+                        substitutions[key] = Aggregates.Selector(name, merged[at], merged[at + 1], field == "time", ids, groups);
+                        at += 2;
+                        break;
+                    case "first_value" or "last_value":
+                        var order = call.OrderBy.Select((o, i) => (merged[at + 1 + i], o.Descending, o.NullsFirst ?? o.Descending)).ToList();
+                        substitutions[key] = Aggregates.FirstLast(merged[at], [.. order], call.Name.Value == "last_value", ids, groups);
+                        at += 1 + order.Count;
+                        break;
+                    case var name when Statistics.Contains(name):
+                        substitutions[key] = Variance(name, merged[at], merged[at + 1], merged[at + 2], ids, groups);
+                        at += 3;
                         break;
                     case "count" or "sum":
                         // Counts add up; so do sums (a group whose partial sums are all null stays null).
@@ -200,6 +242,68 @@ internal sealed class PartialAggregation
             }
         }
         return (Columns.FromValues(ArrowType.Float64, sums, null), Columns.FromValues(ArrowType.Int64, counts, null));
+    }
+
+    /// <summary>Welford's state per group: the count of non-null values, their mean and the sum of squared deviations.</summary>
+    private static ArrowArray[] VarianceState(string name, ArrowArray input, int[] ids, int groups)
+    {
+        if (!Columns.IsNumeric(input.Type))
+        {
+            throw new QueryException($"{name} needs a numeric argument, found {input.Type}");
+        }
+        var values = Columns.DoubleValues(input);
+        var count = new long[groups];
+        var mean = new double[groups];
+        var m2 = new double[groups];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (input.IsNull(i))
+            {
+                continue;
+            }
+            var g = ids[i];
+            count[g]++;
+            var delta = values[i] - mean[g];
+            mean[g] += delta / count[g];
+            m2[g] += delta * (values[i] - mean[g]);
+        }
+        return [Columns.FromValues(ArrowType.Int64, count, null), Columns.FromValues(ArrowType.Float64, mean, null), Columns.FromValues(ArrowType.Float64, m2, null)];
+    }
+
+    /// <summary>Partial Welford states merged pairwise (Chan et al.), then the statistic as the all-rows path computes it.</summary>
+    private static ArrowArray Variance(string name, ArrowArray counts, ArrowArray means, ArrowArray m2s, int[] ids, int groups)
+    {
+        var pc = Columns.Int64Values(counts);
+        var pm = Columns.DoubleValues(means);
+        var pq = Columns.DoubleValues(m2s);
+        var n = new long[groups];
+        var mean = new double[groups];
+        var m2 = new double[groups];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (pc[i] == 0)
+            {
+                continue;
+            }
+            var g = ids[i];
+            var total = n[g] + pc[i];
+            var delta = pm[i] - mean[g];
+            mean[g] += delta * pc[i] / total;
+            m2[g] += pq[i] + (delta * delta * n[g] * pc[i] / total);
+            n[g] = total;
+        }
+        var result = new double[groups];
+        var valid = new bool[groups];
+        var population = name is "var_pop" or "stddev_pop";
+        var root = name.StartsWith("stddev", StringComparison.Ordinal);
+        for (var g = 0; g < groups; g++)
+        {
+            var divisor = population ? n[g] : n[g] - 1;
+            valid[g] = divisor > 0;
+            var variance = divisor > 0 ? m2[g] / divisor : 0;
+            result[g] = root ? Math.Sqrt(variance) : variance;
+        }
+        return Columns.FromValues(ArrowType.Float64, result, valid);
     }
 
     private static ArrowArray Average(ArrowArray sums, ArrowArray counts, int[] ids, int groups)

@@ -505,7 +505,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         {
             return null;
         }
-        return new PartialAggregation(GroupExpressions(select, items, schema, text), aggregates.Cast<FunctionCall>(), select.Having, text, now);
+        return new PartialAggregation(GroupExpressions(select, items, schema, text), aggregates, select.Having, text, now);
     }
 
     /// <summary>The rows of a FROM item without any WHERE; join inputs get their columns qualified ("alias.column").</summary>

@@ -50,6 +50,12 @@ public sealed class PartialAggregationTests
         "SELECT host FROM {0} GROUP BY host ORDER BY host",
         "SELECT mean(usage), count(1) FROM {0} WHERE host = 'h2'",
         "SELECT host, count(*) FROM {0} WHERE host = 'nobody' GROUP BY host",
+        "SELECT host, stddev(usage), variance(n), var_pop(usage), stddev_pop(n) FROM {0} GROUP BY host ORDER BY host",
+        "SELECT date_bin(INTERVAL '1 hour', time) AS h, stddev(n) FROM {0} WHERE host = 'h1' GROUP BY 1 ORDER BY 1",
+        "SELECT host, selector_last(usage, time)['value'], selector_last(usage, time)['time'], selector_first(n, time)['value'] FROM {0} GROUP BY host ORDER BY host",
+        "SELECT host, selector_max(n, time)['time'], selector_min(usage, time)['value'], selector_min(usage, time)['time'] FROM {0} GROUP BY host ORDER BY host",
+        "SELECT host, first_value(usage ORDER BY time), last_value(n ORDER BY time), last_value(usage ORDER BY n DESC NULLS LAST, time) FROM {0} GROUP BY host ORDER BY host",
+        "SELECT first_value(host ORDER BY usage), last_value(time ORDER BY n), count(*) FROM {0} WHERE usage > 50",
     ];
 
     [Theory]
