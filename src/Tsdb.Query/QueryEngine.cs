@@ -680,9 +680,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             await ScanIntoAsync(request, schema, where, text, now, partial, cancellationToken).ConfigureAwait(false);
             return Empty(schema);
         }
-        var filtered = new List<RecordBatch>();
-        long kept = 0;
-        await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))
+        RecordBatch Process(RecordBatch raw)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = Align(raw, schema);
@@ -691,10 +689,14 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 var mask = new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(where);
                 batch = Selection.Filter(batch, mask);
             }
-            if (reduction is not null)
-            {
-                batch = Reduce(batch, reduction, text, now);
-            }
+            return reduction is null ? batch : Reduce(batch, reduction, text, now);
+        }
+        var filtered = new List<RecordBatch>();
+        long kept = 0;
+        // LIMIT without ORDER BY usually stops after its first batch: no batch is read ahead for it.
+        var earlyStop = reduction is { Order: null, DistinctOn: null, Rows: not null };
+        await foreach (var batch in ScanInParallelAsync(request, Process, earlyStop ? 1 : ParallelBatches, cancellationToken).ConfigureAwait(false))
+        {
             if (batch.Length > 0)
             {
                 text.Budget.Charge(batch);
@@ -718,10 +720,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         return input;
     }
 
-    /// <summary>
-    /// Filters and groups each scanned batch into <paramref name="partial"/>, up to one batch per core at a time
-    /// (this is where a grouped query spends its time, so it gets every core); partial states are kept in scan order.
-    /// </summary>
+    /// <summary>Filters and groups each scanned batch into <paramref name="partial"/>; partial states are kept in scan order.</summary>
     private async Task ScanIntoAsync(ScanRequest request, Schema schema, Expression? where, QueryText text, long now, PartialAggregation partial, CancellationToken cancellationToken)
     {
         ArrowArray[]? Process(RecordBatch raw)
@@ -734,27 +733,45 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
             }
             return partial.Partial(batch);
         }
-        var running = new Queue<Task<ArrowArray[]?>>();
         var sawRows = false;
+        await foreach (var state in ScanInParallelAsync(request, Process, ParallelBatches, cancellationToken).ConfigureAwait(false))
+        {
+            sawRows = true;
+            partial.Add(state);
+        }
+        if (!sawRows && where is not null)
+        {
+            _ = new Evaluator(text, now) { Batch = Empty(schema), Length = 0 }.Predicate(where);   // a bad WHERE still fails
+        }
+    }
+
+    private static readonly int ParallelBatches = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>
+    /// <paramref name="process"/> applied to every scanned batch on the thread pool, up to <paramref name="width"/> at
+    /// a time (one per core: filtering, reducing and grouping are where a query over many rows spends its time), the
+    /// results handed out in scan order. Stopping early or failing lets the batches in flight finish, their own failures observed.
+    /// </summary>
+    private async IAsyncEnumerable<T> ScanInParallelAsync<T>(ScanRequest request, Func<RecordBatch, T> process, int width, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var running = new Queue<Task<T>>();
         try
         {
             await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))
             {
-                sawRows = true;
-                running.Enqueue(Task.Run(() => Process(raw), cancellationToken));
-                while (running.Count >= Math.Max(2, Environment.ProcessorCount))
+                running.Enqueue(Task.Run(() => process(raw), cancellationToken));
+                while (running.Count >= width)
                 {
-                    partial.Add(await running.Dequeue().ConfigureAwait(false));
+                    yield return await running.Dequeue().ConfigureAwait(false);
                 }
             }
             while (running.Count > 0)
             {
-                partial.Add(await running.Dequeue().ConfigureAwait(false));
+                yield return await running.Dequeue().ConfigureAwait(false);
             }
         }
         finally
         {
-            // A failure leaves batches in flight: let them finish (their own failures observed) before returning.
             foreach (var task in running)
             {
                 try
@@ -765,10 +782,6 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                 {
                 }
             }
-        }
-        if (!sawRows && where is not null)
-        {
-            _ = new Evaluator(text, now) { Batch = Empty(schema), Length = 0 }.Predicate(where);   // a bad WHERE still fails
         }
     }
 
