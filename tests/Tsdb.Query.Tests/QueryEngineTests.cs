@@ -169,6 +169,20 @@ public sealed class QueryEngineTests
     }
 
     [Fact]
+    public async Task Date_bin_floors_times_before_the_origin_and_repeated_times()
+    {
+        const long H = 3600 * S;
+        _source.Add("early", MemoryTableSource.CpuSchema,
+            MemoryTableSource.Cpu(("a", -1, 1.0, 1), ("a", -1, 2.0, 2), ("a", -H - 1, 3.0, 3), ("a", 0, 4.0, 4), ("a", H - 1, 5.0, 5), ("a", H - 1, 6.0, 6)));
+        Assert.Equal(
+            ["1969-12-31T23:00:00", "1969-12-31T23:00:00", "1969-12-31T22:00:00", "1970-01-01T00:00:00", "1970-01-01T00:00:00", "1970-01-01T00:00:00"],
+            await Rows("SELECT date_bin(INTERVAL '1 hour', time) FROM early"));
+        Assert.Equal(
+            ["1969-12-31T23:30:00", "1969-12-31T23:30:00", "1969-12-31T22:30:00", "1969-12-31T23:30:00", "1970-01-01T00:30:00", "1970-01-01T00:30:00"],
+            await Rows("SELECT date_bin(INTERVAL '1 hour', time, TIMESTAMP '1970-01-01T00:30:00Z') FROM early"));
+    }
+
+    [Fact]
     public async Task Group_by_date_bin_ordinal_and_having()
     {
         Assert.Equal(["2016-01-01T00:00:00|4", "2016-01-01T00:02:00|2"],
