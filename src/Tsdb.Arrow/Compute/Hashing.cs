@@ -20,28 +20,23 @@ public static class Hashing
             throw new ArgumentException("at least one group key is needed", nameof(keys));
         }
         var length = keys[0].Length;
-        var codes = new long[keys.Count][];
-        var validity = new byte[]?[keys.Count];
         for (var k = 0; k < keys.Count; k++)
         {
             if (keys[k].Length != length)
             {
                 throw new ArgumentException($"group key {k} has {keys[k].Length} rows, key 0 has {length}", nameof(keys));
             }
-            codes[k] = Codes(keys[k].Data, out validity[k]);
         }
         // Each key numbered densely on its own first: cheap for the usual keys (dictionary tags are array lookups,
-        // time buckets come in runs of equal values). A small product of the key counts then indexes a table
-        // directly; a large one goes through the hash table below.
+        // time buckets come in runs of equal values; both read in place). A small product of the key counts then
+        // indexes a table directly; a large one goes through the hash table below.
         var dense = new int[keys.Count][];
         var counts = new int[keys.Count];
         long space = 1;
         for (var k = 0; k < keys.Count; k++)
         {
             dense[k] = new int[length];
-            counts[k] = keys[k].Type.Id == ArrowTypeId.Dictionary
-                ? DictionaryGroups(codes[k], keys[k].Data.Dictionary!.Length, dense[k])
-                : DenseIds(codes[k], validity[k], dense[k]);
+            counts[k] = DenseKey(keys[k].Data, dense[k]);
             space = Math.Min(space * Math.Max(counts[k], 1), long.MaxValue / 1_000_000);
         }
         if (keys.Count == 1)
@@ -54,6 +49,12 @@ public static class Hashing
         {
             groupCount = DirectGroups(dense, counts, ids);
             return ids;
+        }
+        var codes = new long[keys.Count][];
+        var validity = new byte[]?[keys.Count];
+        for (var k = 0; k < keys.Count; k++)
+        {
+            codes[k] = Codes(keys[k].Data, out validity[k]);
         }
         var table = new int[64];                  // group id + 1; 0 = empty
         var groupRows = new int[16];              // first row of each group
@@ -125,8 +126,37 @@ public static class Hashing
         return groups;
     }
 
+    /// <summary>One key's dense numbers; dictionary and 64-bit integer columns are read in place.</summary>
+    private static int DenseKey(ArrayData data, int[] ids)
+    {
+        switch (data.Type.Id)
+        {
+            case ArrowTypeId.Dictionary:
+                var indices = Comparison.DictionaryIndices(data);
+                var dictionaryLength = data.Dictionary!.Length;
+                var groupOf = new int[dictionaryLength + 1]; // last slot: the null group; 0 = not seen yet
+                var groups = 0;
+                for (var row = 0; row < ids.Length; row++)
+                {
+                    var slot = indices[row] < 0 ? dictionaryLength : indices[row];
+                    ref var g = ref groupOf[slot];
+                    if (g == 0)
+                    {
+                        g = ++groups;
+                    }
+                    ids[row] = g - 1;
+                }
+                return groups;
+            case ArrowTypeId.Int64 or ArrowTypeId.Timestamp:
+                return DenseIds(data.GetValues<long>(), Bitmaps.Validity(data), ids);
+            default:
+                var codes = Codes(data, out var validity);
+                return DenseIds(codes, validity, ids);
+        }
+    }
+
     /// <summary>Numbers the distinct codes (nulls as one more value) in order of first appearance; returns how many.</summary>
-    private static int DenseIds(long[] codes, byte[]? validity, int[] ids)
+    private static int DenseIds(ReadOnlySpan<long> codes, byte[]? validity, int[] ids)
     {
         var table = new int[64];                  // number + 1; 0 = empty
         var values = new long[16];
@@ -209,22 +239,6 @@ public static class Hashing
             table[slot] = id + 1;
         }
         return table;
-    }
-
-    private static int DictionaryGroups(long[] indices, int dictionaryLength, int[] ids)
-    {
-        var groupOf = new int[dictionaryLength + 1]; // last slot: the null group; 0 = not seen yet
-        var groups = 0;
-        for (var row = 0; row < ids.Length; row++)
-        {
-            var slot = indices[row] < 0 ? dictionaryLength : (int)indices[row];
-            if (groupOf[slot] == 0)
-            {
-                groupOf[slot] = ++groups;
-            }
-            ids[row] = groupOf[slot] - 1;
-        }
-        return groups;
     }
 
     private static int[] Rehash(int size, ulong[] hashes, int groups)
