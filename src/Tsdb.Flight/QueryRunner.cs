@@ -9,10 +9,6 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
     public async Task<QueryResult> RunAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
     {
         var db = RequireDatabase(database);
-        if (ConstantSelect.TryAnswer(sql) is { } constant)
-        {
-            return constant;
-        }
         try
         {
             return await engine.ExecuteAsync(db, sql, parameters, cancellationToken).ConfigureAwait(false);
@@ -34,10 +30,6 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
     public async Task<IFlightResult> StreamAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, int targetBytes, CancellationToken cancellationToken)
     {
         var db = RequireDatabase(database);
-        if (ConstantSelect.TryAnswer(sql) is { } constant)
-        {
-            return new ArrowFlightResult(constant.Schema, constant.Batches, decodeDictionaries: false, targetBytes);
-        }
         QueryStream stream;
         try
         {

@@ -464,7 +464,13 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
     {
         if (select.From is null)
         {
-            throw text.Error(select.Span, "SELECT without FROM is not supported yet");
+            // SELECT 1, SELECT now(), … (clients' health checks): one row with no columns to evaluate on.
+            var one = new RecordBatch(new Schema([]), [], 1);
+            if (select.Where is not null)
+            {
+                one = Selection.Filter(one, new Evaluator(text, now) { Batch = one, Length = 1 }.Predicate(select.Where));
+            }
+            return Execute(select, one, text, now);
         }
         RecordBatch input;
         if (select.From is NamedTableSource table && !(table.Name.Parts.Count == 1 && ctes.ContainsKey(table.Name.Parts[0].Value)))

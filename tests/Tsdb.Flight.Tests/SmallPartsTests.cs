@@ -1,4 +1,3 @@
-using Tsdb.Arrow.Arrays;
 using Tsdb.Grpc;
 
 namespace Tsdb.Flight.Tests;
@@ -34,28 +33,6 @@ public sealed class SmallPartsTests
     [InlineData("Basic %%%")]
     public void Malformed_authorization_is_unauthenticated(string header) =>
         Assert.Equal(GrpcStatusCode.Unauthenticated, Assert.Throws<GrpcException>(() => FlightAuthenticator.SecretOf(header)).Status);
-
-    [Fact]
-    public void Literal_selects_without_from_are_answered()
-    {
-        var result = ConstantSelect.TryAnswer("select 1, 'ok' AS status, 2.5, true");
-        Assert.NotNull(result);
-        var batch = Assert.Single(result.Batches);
-        Assert.Equal(1, batch.Length);
-        Assert.Equal(["1", "status", "2.5", "TRUE"], result.Schema.Fields.Select(f => f.Name).ToArray(), StringComparer.OrdinalIgnoreCase);
-        Assert.Equal(1L, batch.Column(0).GetObject(0));
-        Assert.Equal("ok", batch.Column(1).GetObject(0));
-        Assert.Equal(2.5, batch.Column(2).GetObject(0));
-        Assert.Equal(true, ((BooleanArray)batch.Column(3)).GetObject(0));
-    }
-
-    [Theory]
-    [InlineData("SELECT 1 FROM cpu")]
-    [InlineData("SELECT now()")]
-    [InlineData("SELECT 1 + 1")]
-    [InlineData("SELEKT 1")]
-    [InlineData("SELECT 1 WHERE 1 = 1")]
-    public void Anything_else_goes_to_the_engine(string sql) => Assert.Null(ConstantSelect.TryAnswer(sql));
 
     [Fact]
     public void Prepared_statement_handles_round_trip_and_foreign_ones_are_refused()

@@ -169,6 +169,18 @@ public sealed class QueryEngineTests
     }
 
     [Fact]
+    public async Task Select_without_from_is_one_row()
+    {
+        Assert.Equal(["1"], await Rows("SELECT 1"));
+        Assert.Equal(["3|x|True"], await Rows("SELECT 1 + 2 AS three, 'x', 2 > 1"));
+        Assert.Empty(await Rows("SELECT 1 WHERE 1 = 2"));
+        Assert.Equal(["2", "1"], await Rows("SELECT 1 AS a UNION ALL SELECT 2 ORDER BY a DESC"));
+        var result = await _engine.ExecuteAsync("db", "SELECT 1 AS ok, now() AS t", CancellationToken.None);
+        Assert.Equal(["ok", "t"], result.Schema.Fields.Select(f => f.Name));
+        Assert.StartsWith("line 1, column 8:", await Error("SELECT nope"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Date_bin_floors_times_before_the_origin_and_repeated_times()
     {
         const long H = 3600 * S;
