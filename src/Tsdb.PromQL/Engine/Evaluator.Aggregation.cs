@@ -4,6 +4,13 @@ namespace Tsdb.PromQL.Engine;
 
 internal sealed partial class Evaluator
 {
+    /// <summary>Up to this k, topk/bottomk keep the best in a sorted array instead of sorting every sample.</summary>
+    private const int MaxInsertionK = 32;
+
+    private const int MaxCachedGroupingKeys = 1 << 20;
+
+    private readonly Dictionary<AggregateExpr, Dictionary<Labels, Labels>> _groupingKeys = new(ReferenceEqualityComparer.Instance);
+
     private sealed class AggregationGroup(Labels labels)
     {
         public Labels Labels { get; } = labels;
@@ -46,7 +53,11 @@ internal sealed partial class Evaluator
                 {
                     throw new PromQLException(PromQLErrorType.Execution, $"Scalar value {MathUtil.FormatFloat(parameter)} overflows int64");
                 }
-                return new VectorResult(TopBottomK(aggregate, input, (long)parameter, op == AggregationOp.Topk, t));
+                {
+                    var selected = TopBottomK(aggregate, input, (long)parameter, op == AggregationOp.Topk, t);
+                    ReturnSamples(input);
+                    return new VectorResult(selected);
+                }
             case AggregationOp.CountValues:
                 if (!LabelSets.IsValidLabelName(label!))
                 {
@@ -127,6 +138,8 @@ internal sealed partial class Evaluator
             }
         }
 
+        // Every input sample is folded into its group: the input vector (built for this aggregation alone) can be reused.
+        ReturnSamples(input);
         var output = new List<Sample>(order.Count);
         foreach (var group in order)
         {
@@ -152,60 +165,138 @@ internal sealed partial class Evaluator
         return new VectorResult(output);
     }
 
-    private static Labels GroupingKey(AggregateExpr aggregate, Labels metric) =>
-        aggregate.Without ? LabelSets.Without(metric, aggregate.Grouping, true) : LabelSets.Keep(metric, aggregate.Grouping);
+    /// <summary>
+    /// The group a series falls in. Selector output carries the same label-set objects at every step, so the key is
+    /// remembered per object (by reference) and per aggregation: a range query then builds each key once, not once
+    /// per step, and the cached key's hash is computed once.
+    /// </summary>
+    private Labels GroupingKey(AggregateExpr aggregate, Labels metric)
+    {
+        if (!_groupingKeys.TryGetValue(aggregate, out var keys))
+        {
+            keys = new Dictionary<Labels, Labels>(ReferenceEqualityComparer.Instance);
+            _groupingKeys[aggregate] = keys;
+        }
+        if (keys.TryGetValue(metric, out var key))
+        {
+            return key;
+        }
+        key = aggregate.Without ? LabelSets.Without(metric, aggregate.Grouping, true) : LabelSets.Keep(metric, aggregate.Grouping);
+        // Label sets built anew at every step (e.g. by a binary operation) never hit: bound what they can cost.
+        if (keys.Count >= MaxCachedGroupingKeys)
+        {
+            keys.Clear();
+        }
+        keys[metric] = key;
+        return key;
+    }
 
-    private static List<Sample> TopBottomK(AggregateExpr aggregate, List<Sample> input, long k, bool top, long t)
+    private List<Sample> TopBottomK(AggregateExpr aggregate, List<Sample> input, long k, bool top, long t)
     {
         var output = new List<Sample>();
         if (k < 1)
         {
             return output;
         }
-        var groups = new Dictionary<Labels, List<Sample>>();
-        var order = new List<List<Sample>>();
-        foreach (var sample in input)
+        List<List<Sample>> order;
+        if (aggregate.Grouping.Count == 0 && !aggregate.Without)
         {
-            var key = GroupingKey(aggregate, sample.Metric);
-            if (!groups.TryGetValue(key, out var list))
+            // No grouping: one group, the input itself (no copy of every sample at every step).
+            order = [input];
+        }
+        else
+        {
+            var groups = new Dictionary<Labels, List<Sample>>();
+            order = [];
+            foreach (var sample in input)
             {
-                list = [];
-                groups[key] = list;
-                order.Add(list);
+                var key = GroupingKey(aggregate, sample.Metric);
+                if (!groups.TryGetValue(key, out var list))
+                {
+                    list = [];
+                    groups[key] = list;
+                    order.Add(list);
+                }
+                list.Add(sample);
             }
-            list.Add(sample);
         }
         foreach (var list in order)
         {
-            // Stable sort: NaN ranks below everything for topk and above everything for bottomk.
-            var sorted = list.Select((s, i) => (s, i)).ToList();
-            sorted.Sort((a, b) =>
+            // The first k of a stable sort: NaN ranks below everything for topk and above everything for bottomk,
+            // ties keep input order.
+            var n = (int)Math.Min(k, list.Count);
+            if (n <= MaxInsertionK)
             {
-                var c = Compare(a.s.F, b.s.F, top);
-                return c != 0 ? c : a.i.CompareTo(b.i);
+                SelectFirst(list, n, top, output, t);
+                continue;
+            }
+            var indices = new int[list.Count];
+            for (var i = 0; i < indices.Length; i++)
+            {
+                indices[i] = i;
+            }
+            Array.Sort(indices, (a, b) =>
+            {
+                var c = Compare(list[a].F, list[b].F, top);
+                return c != 0 ? c : a.CompareTo(b);
             });
-            var n = (int)Math.Min(k, sorted.Count);
             for (var i = 0; i < n; i++)
             {
-                var s = sorted[i].s;
+                var s = list[indices[i]];
                 output.Add(new Sample(s.Metric, s.F, t, s.DropName));
             }
         }
         return output;
+    }
 
-        static int Compare(double a, double b, bool descending)
+    /// <summary>
+    /// The first <paramref name="n"/> samples in rank order, kept in a small sorted array: most samples lose to the
+    /// current n-th at one comparison, so this is O(count) for the small k dashboards use, where a full sort of
+    /// every series at every step was O(count log count).
+    /// </summary>
+    private static void SelectFirst(List<Sample> list, int n, bool top, List<Sample> output, long t)
+    {
+        if (n == 0)
         {
-            var aNaN = double.IsNaN(a);
-            var bNaN = double.IsNaN(b);
-            if (aNaN || bNaN)
+            return;
+        }
+        Span<int> best = stackalloc int[n];
+        var filled = 0;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var f = list[i].F;
+            // A later sample that ties ranks after: it enters only when strictly better than the current last.
+            if (filled == n && Compare(f, list[best[n - 1]].F, top) >= 0)
             {
-                return aNaN == bNaN ? 0 : aNaN ? 1 : -1;
+                continue;
             }
-            return descending ? b.CompareTo(a) : a.CompareTo(b);
+            var position = filled < n ? filled++ : n - 1;
+            while (position > 0 && Compare(f, list[best[position - 1]].F, top) < 0)
+            {
+                best[position] = best[position - 1];
+                position--;
+            }
+            best[position] = i;
+        }
+        for (var i = 0; i < filled; i++)
+        {
+            var s = list[best[i]];
+            output.Add(new Sample(s.Metric, s.F, t, s.DropName));
         }
     }
 
-    private static List<Sample> CountValues(AggregateExpr aggregate, List<Sample> input, string label, long t)
+    private static int Compare(double a, double b, bool descending)
+    {
+        var aNaN = double.IsNaN(a);
+        var bNaN = double.IsNaN(b);
+        if (aNaN || bNaN)
+        {
+            return aNaN == bNaN ? 0 : aNaN ? 1 : -1;
+        }
+        return descending ? b.CompareTo(a) : a.CompareTo(b);
+    }
+
+    private List<Sample> CountValues(AggregateExpr aggregate, List<Sample> input, string label, long t)
     {
         var counts = new Dictionary<Labels, int>();
         var order = new List<Labels>();

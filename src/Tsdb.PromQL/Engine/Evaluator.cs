@@ -18,6 +18,12 @@ internal sealed partial class Evaluator
     private readonly Dictionary<SubqueryExpr, Dictionary<long, EvalValue>> _subqueryCache = new(ReferenceEqualityComparer.Instance);
     private long _samplesThisStep;
 
+    // Lists a consumer has finished with, reused by the next step: a range query over many series otherwise
+    // allocates (large-object-heap) lists of every series at every step, and the garbage collector pays for them.
+    private readonly Stack<List<Sample>> _samplePool = new();
+    private readonly Stack<List<RangeSeries>> _rangePool = new();
+    private const int MaxPooledLists = 8;
+
     public Evaluator(string query, PromQLEngineOptions options, long queryStart, long queryEnd, CancellationToken cancellationToken)
     {
         _query = query;
@@ -197,7 +203,7 @@ internal sealed partial class Evaluator
     {
         var reference = ResolveAt(selector.At, selector.AtMs, t) - selector.OffsetMs;
         var series = _data[selector];
-        var output = new List<Sample>();
+        var output = RentSamples(series.Length);
         foreach (var s in series)
         {
             var index = UpperBound(s.T, reference) - 1;
@@ -216,7 +222,7 @@ internal sealed partial class Evaluator
         var selector = matrix.Selector;
         var reference = ResolveAt(selector.At, selector.AtMs, t) - selector.OffsetMs;
         var series = _data[selector];
-        var output = new List<RangeSeries>();
+        var output = RentRanges(series.Length);
         long total = 0;
         foreach (var s in series)
         {
@@ -344,6 +350,46 @@ internal sealed partial class Evaluator
         }
         entry.T.Add(t);
         entry.F.Add(f);
+    }
+
+    /// <summary>An empty list for a vector, from the pool when one is free.</summary>
+    private List<Sample> RentSamples(int capacity)
+    {
+        if (_samplePool.TryPop(out var list))
+        {
+            list.EnsureCapacity(capacity);
+            return list;
+        }
+        return new List<Sample>(capacity);
+    }
+
+    /// <summary>Gives back a vector nothing refers to any more (its owner consumed it; it was never cached or returned).</summary>
+    internal void ReturnSamples(List<Sample> list)
+    {
+        if (_samplePool.Count < MaxPooledLists)
+        {
+            list.Clear();
+            _samplePool.Push(list);
+        }
+    }
+
+    private List<RangeSeries> RentRanges(int capacity)
+    {
+        if (_rangePool.TryPop(out var list))
+        {
+            list.EnsureCapacity(capacity);
+            return list;
+        }
+        return new List<RangeSeries>(capacity);
+    }
+
+    private void ReturnRanges(List<RangeSeries> list)
+    {
+        if (_rangePool.Count < MaxPooledLists)
+        {
+            list.Clear();
+            _rangePool.Push(list);
+        }
     }
 
     /// <summary>Index of the first timestamp greater than <paramref name="t"/>.</summary>
