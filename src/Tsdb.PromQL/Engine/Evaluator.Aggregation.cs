@@ -9,11 +9,30 @@ internal sealed partial class Evaluator
 
     private const int MaxCachedGroupingKeys = 1 << 20;
 
-    private readonly Dictionary<AggregateExpr, Dictionary<Labels, Labels>> _groupingKeys = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<AggregateExpr, GroupSlots> _groupSlots = new(ReferenceEqualityComparer.Instance);
 
-    private sealed class AggregationGroup(Labels labels)
+    /// <summary>
+    /// An aggregation's groups for the whole query: each distinct grouping key gets a slot, and each input label-set
+    /// object (selector output carries the same objects at every step) remembers its slot by reference. A step then
+    /// finds a sample's group by one reference lookup and an array index, and builds each key once per query.
+    /// </summary>
+    private sealed class GroupSlots
+    {
+        public Dictionary<Labels, int> SlotOfSeries { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public Dictionary<Labels, int> SlotOfKey { get; } = [];
+
+        public List<Labels> Keys { get; } = [];
+
+        /// <summary>This step's group per slot; emptied again when the step's aggregation is done.</summary>
+        public AggregationGroup?[] Groups { get; set; } = [];
+    }
+
+    private sealed class AggregationGroup(Labels labels, int slot)
     {
         public Labels Labels { get; } = labels;
+
+        public int Slot { get; } = slot;
 
         public double Value;
         public double C;
@@ -74,14 +93,22 @@ internal sealed partial class Evaluator
                 break;
         }
 
-        var groups = new Dictionary<Labels, AggregationGroup>();
+        var slots = SlotsOf(aggregate);
         var order = new List<AggregationGroup>();
         foreach (var sample in input)
         {
-            var key = GroupingKey(aggregate, sample.Metric);
-            if (!groups.TryGetValue(key, out var group))
+            var slot = GroupSlot(slots, aggregate, sample.Metric);
+            var groups = slots.Groups;
+            if (slot >= groups.Length)
             {
-                group = new AggregationGroup(key) { Value = sample.F, Mean = sample.F, Count = 1, DropName = sample.DropName };
+                groups = new AggregationGroup?[Math.Max(slots.Keys.Count, groups.Length * 2)];
+                slots.Groups.CopyTo(groups, 0);
+                slots.Groups = groups;
+            }
+            var group = groups[slot];
+            if (group is null)
+            {
+                group = new AggregationGroup(slots.Keys[slot], slot) { Value = sample.F, Mean = sample.F, Count = 1, DropName = sample.DropName };
                 switch (op)
                 {
                     case AggregationOp.Avg:
@@ -96,7 +123,7 @@ internal sealed partial class Evaluator
                     default:
                         break;
                 }
-                groups[key] = group;
+                groups[slot] = group;
                 order.Add(group);
                 continue;
             }
@@ -140,6 +167,10 @@ internal sealed partial class Evaluator
 
         // Every input sample is folded into its group: the input vector (built for this aggregation alone) can be reused.
         ReturnSamples(input);
+        foreach (var group in order)
+        {
+            slots.Groups[group.Slot] = null;
+        }
         var output = new List<Sample>(order.Count);
         foreach (var group in order)
         {
@@ -165,30 +196,43 @@ internal sealed partial class Evaluator
         return new VectorResult(output);
     }
 
-    /// <summary>
-    /// The group a series falls in. Selector output carries the same label-set objects at every step, so the key is
-    /// remembered per object (by reference) and per aggregation: a range query then builds each key once, not once
-    /// per step, and the cached key's hash is computed once.
-    /// </summary>
+    private GroupSlots SlotsOf(AggregateExpr aggregate)
+    {
+        if (!_groupSlots.TryGetValue(aggregate, out var slots))
+        {
+            slots = new GroupSlots();
+            _groupSlots[aggregate] = slots;
+        }
+        return slots;
+    }
+
+    /// <summary>The slot of the group a series falls in (see <see cref="GroupSlots"/>).</summary>
+    private static int GroupSlot(GroupSlots slots, AggregateExpr aggregate, Labels metric)
+    {
+        if (slots.SlotOfSeries.TryGetValue(metric, out var slot))
+        {
+            return slot;
+        }
+        var key = aggregate.Without ? LabelSets.Without(metric, aggregate.Grouping, true) : LabelSets.Keep(metric, aggregate.Grouping);
+        if (!slots.SlotOfKey.TryGetValue(key, out slot))
+        {
+            slot = slots.Keys.Count;
+            slots.Keys.Add(key);
+            slots.SlotOfKey[key] = slot;
+        }
+        // Label sets built anew at every step (e.g. by a binary operation) never hit again: bound what they cost.
+        if (slots.SlotOfSeries.Count >= MaxCachedGroupingKeys)
+        {
+            slots.SlotOfSeries.Clear();
+        }
+        slots.SlotOfSeries[metric] = slot;
+        return slot;
+    }
+
     private Labels GroupingKey(AggregateExpr aggregate, Labels metric)
     {
-        if (!_groupingKeys.TryGetValue(aggregate, out var keys))
-        {
-            keys = new Dictionary<Labels, Labels>(ReferenceEqualityComparer.Instance);
-            _groupingKeys[aggregate] = keys;
-        }
-        if (keys.TryGetValue(metric, out var key))
-        {
-            return key;
-        }
-        key = aggregate.Without ? LabelSets.Without(metric, aggregate.Grouping, true) : LabelSets.Keep(metric, aggregate.Grouping);
-        // Label sets built anew at every step (e.g. by a binary operation) never hit: bound what they can cost.
-        if (keys.Count >= MaxCachedGroupingKeys)
-        {
-            keys.Clear();
-        }
-        keys[metric] = key;
-        return key;
+        var slots = SlotsOf(aggregate);
+        return slots.Keys[GroupSlot(slots, aggregate, metric)];
     }
 
     private List<Sample> TopBottomK(AggregateExpr aggregate, List<Sample> input, long k, bool top, long t)
