@@ -40,6 +40,10 @@ internal sealed class ColumnChunkDecoder : IDisposable
     private int[] _dictOffsets = [];
     private byte[] _dictData = [];
 
+    // For a dictionary output: the output dictionary index of each chunk dictionary entry, plus one (0: not yet
+    // appended). A tag column repeats few values over many rows; each is hashed into the output once, not per row.
+    private int[] _dictMap = [];
+
     public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options)
     {
         _column = column;
@@ -153,6 +157,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 _data.Clear();
                 PlainEncoding.DecodeByteArrays(page, count, _dictOffsets, _data);
                 _dictData = _data.ToArray();
+                _dictMap = _output.IsDictionary ? new int[count] : [];
                 break;
             case PhysicalType.FixedLenByteArray:
                 _dictOffsets = new int[count + 1];
@@ -504,7 +509,22 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 if (d)
                 {
                     var index = _ints[i];
-                    _output.AppendBytes(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
+                    if (_dictMap.Length > 0)
+                    {
+                        var mapped = _dictMap[index];
+                        if (mapped > 0)
+                        {
+                            _output.AppendDictionaryIndex(mapped - 1);
+                        }
+                        else
+                        {
+                            _dictMap[index] = _output.AppendDictionaryValue(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index])) + 1;
+                        }
+                    }
+                    else
+                    {
+                        _output.AppendBytes(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
+                    }
                 }
                 else
                 {
