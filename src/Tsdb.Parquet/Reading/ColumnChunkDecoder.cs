@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Tsdb.Arrow.Arrays;
@@ -62,6 +63,14 @@ internal sealed class ColumnChunkDecoder : IDisposable
     {
         _output.Dispose();
         _data.Dispose();
+        Return(ref _pageBuffer);
+        Return(ref _defLevels);
+        Return(ref _longs);
+        Return(ref _ints);
+        Return(ref _doubles);
+        Return(ref _floats);
+        Return(ref _offsets);
+        Return(ref _bits);
     }
 
     /// <summary>Decodes the pages in <paramref name="bytes"/> (starting with a header each) whose rows begin at <paramref name="firstRow"/>.</summary>
@@ -108,10 +117,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
 
     private Span<byte> Decompress(ReadOnlySpan<byte> body, int uncompressed)
     {
-        if (_pageBuffer.Length < uncompressed)
-        {
-            _pageBuffer = new byte[Math.Max(uncompressed, _pageBuffer.Length * 2)];
-        }
+        Ensure(ref _pageBuffer, uncompressed);
         var output = _pageBuffer.AsSpan(0, uncompressed);
         PageCompression.Decompress(_codec, body, output, Where);
         return output;
@@ -534,11 +540,28 @@ internal sealed class ColumnChunkDecoder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Scratch arrays come from the shared pool and go back when the chunk is decoded: a page's worth of values is
+    /// often past the large-object threshold, and allocating those per column per query made the garbage collector
+    /// run full collections. Cleared like a new array.
+    /// </summary>
     private static void Ensure<T>(ref T[] array, int length)
     {
         if (array.Length < length)
         {
-            array = new T[Math.Max(length, array.Length * 2)];
+            var bigger = ArrayPool<T>.Shared.Rent(Math.Max(length, array.Length * 2));
+            Array.Clear(bigger);
+            Return(ref array);
+            array = bigger;
         }
+    }
+
+    private static void Return<T>(ref T[] array)
+    {
+        if (array.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(array);
+        }
+        array = [];
     }
 }
