@@ -71,6 +71,43 @@ public sealed class StepReuseTests
     }
 
     [Fact]
+    public async Task Series_that_start_stop_or_are_relabelled_every_step_aggregate_as_in_instant_queries()
+    {
+        // Series begin and end at different steps (windows miss them before and after), and label_replace builds new
+        // label sets at every step, so the per-series grouping cache misses and must still group by content.
+        var source = new MemorySeriesSource();
+        for (var s = 0; s < 30; s++)
+        {
+            var labels = Labels.From(("__name__", "c"), ("instance", $"i{s:D2}"), ("zone", $"z{s % 4}"));
+            for (var i = s % 7; i < 40 - (s % 5); i++)
+            {
+                source.Add(labels, i * 15_000L, (i * (s + 1)) + (s % 3));
+            }
+        }
+        var engine = new PromQLEngine(source);
+        string[] queries =
+        [
+            "sum by (zone) (rate(c[1m]))",
+            "max by (zone) (c)",
+            "count by (zone2) (label_replace(c, \"zone2\", \"$1\", \"instance\", \"i0(.)\"))",
+            "topk by (zone) (2, c)",
+        ];
+        foreach (var query in queries)
+        {
+            var range = Assert.IsType<MatrixValue>((await engine.RangeQueryAsync(query, 0, 45 * 15_000, 15_000, CancellationToken.None)).Value);
+            Assert.True(range.Series.Count >= 4, query);
+            for (var step = 0; step <= 45; step += 4)
+            {
+                var t = step * 15_000L;
+                var expected = (await InstantAsync(source, query, t)).Select(x => (x.Labels, x.Value)).OrderBy(x => x.Labels, Labels.Order).ToList();
+                var fromRange = range.Series.Where(s => s.Points.Any(p => p.TimestampMs == t))
+                    .Select(s => (s.Labels, s.Points.First(p => p.TimestampMs == t).Value)).OrderBy(x => x.Labels, Labels.Order).ToList();
+                Assert.Equal(expected, fromRange);
+            }
+        }
+    }
+
+    [Fact]
     public void FromOrdered_takes_ordered_labels_and_refuses_anything_else()
     {
         var labels = Labels.FromOrdered([new("__name__", "x"), new("a", "1"), new("b", "2")]);
