@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using Tsdb.LoadGen;
 
-// usage: Tsdb.LoadGen --url URL [--token T] [--writers 4] [--lines 1000000] [--batch 5000] [--hosts 1000] [--warmup-lines 1000000] [--pid PID] [--label NAME]
+// usage: Tsdb.LoadGen --url URL [--token T] [--writers 4] [--lines 1000000] [--batch 5000] [--hosts 1000] [--warmup-lines 1000000] [--warmup-pause-ms 0] [--pid PID] [--label NAME]
+//        [--start-ms MS]   remote-write: the first round's timestamp (default: ten minutes ago)
 //        [--format lp|remote-write]   remote-write: --lines counts samples, --batch samples per request (default 2000), --hosts 100
 var options = ParseArgs(args);
 var url = options.GetValueOrDefault("url") ?? throw new ArgumentException("--url is required (the full write URL, e.g. http://127.0.0.1:8181/api/v3/write_lp?db=bench)");
@@ -20,11 +21,15 @@ var hosts = int.Parse(options.GetValueOrDefault("hosts") ?? (remoteWrite ? "100"
 var unit = remoteWrite ? "samples" : "lines";
 var label = options.GetValueOrDefault("label") ?? url;
 var warmupLines = int.Parse(options.GetValueOrDefault("warmup-lines") ?? "1000000", CultureInfo.InvariantCulture);
+var warmupPause = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("warmup-pause-ms") ?? "0", CultureInfo.InvariantCulture));
 
 Console.Error.WriteLine($"generating {lines:N0} {(remoteWrite ? "remote-write samples" : "TSBS cpu lines")} in batches of {batch:N0}…");
 // Remote-write samples start ten minutes ago (a Prometheus receiver refuses samples far behind its head); the
 // warm-up uses other series (job="warmup") so the timed samples are never out of order for a series.
-var startMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 600_000;
+// --start-ms lets a comparison send two servers the very same samples.
+var startMs = options.GetValueOrDefault("start-ms") is { } fixedStart
+    ? long.Parse(fixedStart, CultureInfo.InvariantCulture)
+    : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 600_000;
 List<byte[]> Generate(int count, int seed, string job) => remoteWrite
     ? RemoteWriteLoad.Bodies(count, batch, hosts, seed, startMs, job)
     : TsbsCpu.Bodies(count, batch, hosts, seed);
@@ -52,6 +57,10 @@ if (warmupLines > 0)
             using var response = await http.PostAsync(url, content);
         }
     })));
+    if (warmupPause > TimeSpan.Zero)
+    {
+        await Task.Delay(warmupPause);
+    }
 }
 
 var latencies = new double[bodies.Count];

@@ -37,6 +37,26 @@ public sealed class Labels : IEquatable<Labels>, IReadOnlyList<Label>
     public static Labels From(params (string Name, string Value)[] labels) =>
         From(labels.Select(l => new Label(l.Name, l.Value)));
 
+    /// <summary>
+    /// Labels already in name order with unique names and non-empty values, as a storage reader produces them: checked
+    /// in one pass and copied, no sort. Throws <see cref="ArgumentException"/> when they are not.
+    /// </summary>
+    public static Labels FromOrdered(ReadOnlySpan<Label> labels)
+    {
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (labels[i].Value.Length == 0)
+            {
+                throw new ArgumentException($"label '{labels[i].Name}' has an empty value", nameof(labels));
+            }
+            if (i > 0 && string.CompareOrdinal(labels[i - 1].Name, labels[i].Name) >= 0)
+            {
+                throw new ArgumentException($"labels are not in strictly ascending name order at '{labels[i].Name}'", nameof(labels));
+            }
+        }
+        return labels.Length == 0 ? Empty : new Labels(labels.ToArray());
+    }
+
     /// <summary>Wraps labels already sorted by name with unique names and no empty values (not re-checked).</summary>
     internal static Labels FromSorted(Label[] sorted) => sorted.Length == 0 ? Empty : new Labels(sorted);
 

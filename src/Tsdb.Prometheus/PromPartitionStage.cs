@@ -13,6 +13,11 @@ internal sealed class PromPartitionStage(int day) : IDisposable
     private readonly PrimitiveArrayBuilder<double> _values = new(ArrowType.Float64);
     private readonly List<DictionaryArrayBuilder?> _tags = [];
 
+    // Per tag slot, the dictionary index each value string already has. Label strings come interned from the
+    // request reader, so one value is mostly one string object: a reference lookup (and before it a check against the
+    // slot's previous value, which consecutive series often repeat) replaces encoding and hashing the value per series.
+    private readonly List<(string? Last, int LastIndex, Dictionary<string, int> Indices)> _known = [];
+
     public int Day { get; } = day;
 
     public int RowCount { get; private set; }
@@ -29,7 +34,27 @@ internal sealed class PromPartitionStage(int day) : IDisposable
             }
             var builder = _tags[slot] ??= new DictionaryArrayBuilder();
             PadTo(builder, RowCount);
-            builder.AppendRepeated(tagValues[i], timesNs.Length);
+            while (_known.Count <= slot)
+            {
+                _known.Add((null, 0, new Dictionary<string, int>(ReferenceEqualityComparer.Instance)));
+            }
+            var value = tagValues[i];
+            var (last, lastIndex, indices) = _known[slot];
+            if (ReferenceEquals(value, last))
+            {
+                builder.AppendIndexRepeated(lastIndex, timesNs.Length);
+                continue;
+            }
+            if (indices.TryGetValue(value, out var index))
+            {
+                builder.AppendIndexRepeated(index, timesNs.Length);
+            }
+            else
+            {
+                index = builder.AppendRepeated(value, timesNs.Length);
+                indices[value] = index;
+            }
+            _known[slot] = (value, index, indices);
         }
         _times.AppendRange(timesNs);
         _values.AppendRange(values);

@@ -1,9 +1,10 @@
 namespace Tsdb.Prometheus;
 
 /// <summary>One decoded remote-write series, the same for 1.0 and 2.0 requests: labels, float samples, and what was sent beside them.</summary>
-internal sealed class PromSeries(List<(string Name, string Value)> labels, long[] timestampsMs, double[] values)
+internal sealed class PromSeries(IReadOnlyList<(string Name, string Value)> labels, long[] timestampsMs, double[] values)
 {
-    public List<(string Name, string Value)> Labels { get; } = labels;
+    /// <summary>The labels as sent; not to be changed (the 1.0 reader shares one list among the requests that repeat a series).</summary>
+    public IReadOnlyList<(string Name, string Value)> Labels { get; } = labels;
 
     public long[] TimestampsMs { get; } = timestampsMs;
 

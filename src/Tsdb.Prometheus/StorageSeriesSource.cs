@@ -25,10 +25,9 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
         var result = new List<SeriesSamples>(found.Count);
         foreach (var (labels, samples) in found)
         {
-            if (samples!.Times.Count > 0)
+            if (samples!.Count > 0)
             {
-                long[] times = [.. samples.Times];
-                double[] values = [.. samples.Values];
+                var (times, values) = samples.ToArrays();
                 // Storage keeps time order within a file, not across the pieces of an overlapping partition.
                 if (!IsAscending(times))
                 {
@@ -37,8 +36,24 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
                 result.Add(new SeriesSamples(labels, times, values));
             }
         }
-        result.Sort((a, b) => Labels.Compare(a.Labels, b.Labels));
+        // Files are sorted by tags, and tags are created in label order by remote write: usually already in order.
+        if (!IsOrdered(result))
+        {
+            result.Sort((a, b) => Labels.Compare(a.Labels, b.Labels));
+        }
         return result;
+    }
+
+    private static bool IsOrdered(List<SeriesSamples> series)
+    {
+        for (var i = 1; i < series.Count; i++)
+        {
+            if (Labels.Compare(series[i - 1].Labels, series[i].Labels) > 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static bool IsAscending(long[] times)
@@ -95,23 +110,34 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
 
     private static List<CompiledMatcher> Compile(IReadOnlyList<LabelMatcher> matchers) => [.. matchers.Select(m => new CompiledMatcher(m))];
 
-    private sealed class SampleList
+    /// <summary>One series' samples, in arrays sized for the run that starts it (usually its only run).</summary>
+    private sealed class SampleList(int capacity)
     {
-        public List<long> Times { get; } = [];
+        private long[] _times = new long[Math.Max(capacity, 1)];
+        private double[] _values = new double[Math.Max(capacity, 1)];
 
-        public List<double> Values { get; } = [];
+        public int Count { get; private set; }
 
         public void Add(long ms, double value)
         {
             // Sub-millisecond line-protocol timestamps can fall on one millisecond: the later row wins.
-            if (Times.Count > 0 && Times[^1] == ms)
+            if (Count > 0 && _times[Count - 1] == ms)
             {
-                Values[^1] = value;
+                _values[Count - 1] = value;
                 return;
             }
-            Times.Add(ms);
-            Values.Add(value);
+            if (Count == _times.Length)
+            {
+                Array.Resize(ref _times, Count * 2);
+                Array.Resize(ref _values, Count * 2);
+            }
+            _times[Count] = ms;
+            _values[Count++] = value;
         }
+
+        /// <summary>The samples; the arrays themselves when they are exactly full (the list is not used afterwards).</summary>
+        public (long[] Times, double[] Values) ToArrays() =>
+            Count == _times.Length ? (_times, _values) : (_times[..Count], _values[..Count]);
     }
 
     private sealed record FieldCandidate(string Field, string Metric);
@@ -194,6 +220,59 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
         return true;
     }
 
+    /// <summary>A batch's tag columns, and how their labels (plus <c>__name__</c>) fall in label-name order.</summary>
+    private sealed class BatchTags
+    {
+        public BatchTags(RecordBatch batch, TableDefinition table)
+        {
+            foreach (var column in table.Columns)
+            {
+                if (column.Kind == ColumnKind.Tag && batch.Column(column.Name) is DictionaryArray array)
+                {
+                    Tags.Add((PrometheusNames.LabelOfTag(column.Name), array, new string?[array.Dictionary.Length]));
+                }
+            }
+            Order = new int[Tags.Count];
+            for (var i = 0; i < Order.Length; i++)
+            {
+                Order[i] = i;
+            }
+            Array.Sort(Order, (a, b) => string.CompareOrdinal(Tags[a].Label, Tags[b].Label));
+            Ordered = true;
+            for (var i = 0; i < Order.Length; i++)
+            {
+                var label = Tags[Order[i]].Label;
+                if (label == Labels.MetricName || (i > 0 && label == Tags[Order[i - 1]].Label))
+                {
+                    Ordered = false;
+                }
+                if (string.CompareOrdinal(label, Labels.MetricName) < 0)
+                {
+                    NamePosition = i + 1;
+                }
+            }
+            Buffer = new Label[Tags.Count + 1];
+            Scratch = new Label[Tags.Count + 1];
+        }
+
+        public List<(string Label, DictionaryArray Array, string?[] Decoded)> Tags { get; } = [];
+
+        /// <summary>Tag indices in label-name order.</summary>
+        public int[] Order { get; }
+
+        /// <summary>How many tags' labels sort before <c>__name__</c>.</summary>
+        public int NamePosition { get; }
+
+        /// <summary>False when two tags read as one label, or a tag as <c>__name__</c>: such label sets are built (and refused) by <see cref="Labels.From(IEnumerable{Label})"/>.</summary>
+        public bool Ordered { get; }
+
+        /// <summary>A run's labels in order.</summary>
+        public Label[] Buffer { get; }
+
+        /// <summary>A run's labels with <c>__name__</c> in its place, before they are copied into a label set.</summary>
+        public Label[] Scratch { get; }
+    }
+
     private static void ScanBatch(RecordBatch batch, TableDefinition table, List<FieldCandidate> candidates, List<CompiledMatcher> labelMatchers, long minNs, long maxNs, bool withSamples, Dictionary<Labels, SampleList?> found)
     {
         if (batch.Column(TableDefinition.TimeColumn) is not TimestampArray timeArray)
@@ -201,21 +280,14 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
             return;
         }
         var times = timeArray.Values;
-        var tags = new List<(string Label, DictionaryArray Array, string?[] Decoded)>();
-        foreach (var column in table.Columns)
-        {
-            if (column.Kind == ColumnKind.Tag && batch.Column(column.Name) is DictionaryArray array)
-            {
-                tags.Add((PrometheusNames.LabelOfTag(column.Name), array, new string?[array.Dictionary.Length]));
-            }
-        }
+        var tags = new BatchTags(batch, table);
         var fields = candidates.Select(c => batch.Column(c.Field)).ToArray();
         var length = batch.Length;
         var start = 0;
         while (start < length)
         {
             var end = start + 1;
-            while (end < length && SameTags(tags, start, end))
+            while (end < length && SameTags(tags.Tags, start, end))
             {
                 end++;
             }
@@ -237,24 +309,46 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
         return true;
     }
 
-    private static void ScanRun(List<(string Label, DictionaryArray Array, string?[] Decoded)> tags, int start, int end, ReadOnlySpan<long> times, ArrowArray?[] fields,
+    private static void ScanRun(BatchTags tags, int start, int end, ReadOnlySpan<long> times, ArrowArray?[] fields,
         List<FieldCandidate> candidates, List<CompiledMatcher> labelMatchers, long minNs, long maxNs, bool withSamples, Dictionary<Labels, SampleList?> found)
     {
-        var labels = new List<Label>(tags.Count + 1);
-        foreach (var (label, array, decoded) in tags)
+        // The run's labels in name order (absent and empty tags left out), the slot for __name__ kept open.
+        var buffer = tags.Buffer;
+        var count = 0;
+        var nameSlot = 0;
+        for (var i = 0; i < tags.Order.Length; i++)
         {
+            if (i == tags.NamePosition)
+            {
+                nameSlot = count;
+            }
+            var (label, array, decoded) = tags.Tags[tags.Order[i]];
             if (array.IsNull(start))
             {
                 continue;
             }
             var index = (int)array.GetIndex(start);
             var value = decoded[index] ??= ((StringArray)array.Dictionary).GetString(index) ?? "";
-            labels.Add(new Label(label, value));
+            if (value.Length > 0)
+            {
+                buffer[count++] = new Label(label, value);
+            }
         }
-        var baseLabels = Labels.From(labels);
-        if (!CompiledMatcher.MatchesAll(labelMatchers, baseLabels))
+        if (tags.NamePosition == tags.Order.Length)
         {
-            return;
+            nameSlot = count;
+        }
+        var present = buffer.AsSpan(0, count);
+        if (!tags.Ordered)
+        {
+            _ = Labels.From([.. present]);   // refuses two tags that read as one label, as for every other series
+        }
+        foreach (var m in labelMatchers)
+        {
+            if (!m.Matches(ValueOf(present, m.Name)))
+            {
+                return;
+            }
         }
         for (var f = 0; f < candidates.Count; f++)
         {
@@ -263,22 +357,23 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
             {
                 continue;
             }
+            var noNulls = field.NullCount == 0;
             SampleList? samples = null;
             var any = false;
             for (var row = start; row < end; row++)
             {
                 var t = times[row];
-                if (t < minNs || t > maxNs || field.IsNull(row))
+                if (t < minNs || t > maxNs || (!noNulls && field.IsNull(row)))
                 {
                     continue;
                 }
                 if (!any)
                 {
                     any = true;
-                    var key = Labels.From([.. labels, new Label(Labels.MetricName, candidates[f].Metric)]);
+                    var key = SeriesLabels(tags, count, nameSlot, candidates[f].Metric);
                     if (!found.TryGetValue(key, out samples))
                     {
-                        samples = withSamples ? new SampleList() : null;
+                        samples = withSamples ? new SampleList(end - row) : null;
                         found[key] = samples;
                     }
                     if (!withSamples)
@@ -296,6 +391,34 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
                 samples!.Add(FloorDiv(t, NanosPerMilli), value);
             }
         }
+    }
+
+    /// <summary>The run's labels (in the batch's buffer) with <c>__name__</c> put in its place.</summary>
+    private static Labels SeriesLabels(BatchTags tags, int count, int nameSlot, string metric)
+    {
+        var buffer = tags.Buffer;
+        if (!tags.Ordered)
+        {
+            return Labels.From([.. buffer.AsSpan(0, count), new Label(Labels.MetricName, metric)]);
+        }
+        var labels = tags.Scratch.AsSpan(0, count + 1);
+        buffer.AsSpan(0, nameSlot).CopyTo(labels);
+        labels[nameSlot] = new Label(Labels.MetricName, metric);
+        buffer.AsSpan(nameSlot, count - nameSlot).CopyTo(labels[(nameSlot + 1)..]);
+        return Labels.FromOrdered(labels);
+    }
+
+    /// <summary>A label's value among a run's labels, "" when absent (what a matcher sees for a missing label).</summary>
+    private static string ValueOf(ReadOnlySpan<Label> labels, string name)
+    {
+        foreach (var label in labels)
+        {
+            if (label.Name == name)
+            {
+                return label.Value;
+            }
+        }
+        return "";
     }
 
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : ((a + 1) / b) - 1;

@@ -25,6 +25,19 @@ internal sealed class WriteRequestReader
 
     private static readonly ConcurrentDictionary<string, string> Interned = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// A sender repeats every series each scrape interval, its labels encoded byte for byte the same: the labels of a
+    /// series, by the raw bytes of its label fields, so a repeated series is one hash and one comparison instead of a
+    /// parse of every label. Bounded like the intern table (a full cache starts again empty).
+    /// </summary>
+    private const int MaxCachedSeries = 1 << 17;
+
+    private static int _cachedSeries;
+
+    private static readonly ConcurrentDictionary<byte[], (string Name, string Value)[]> SeriesLabels = new(new LabelBytesComparer());
+
+    private readonly ConcurrentDictionary<byte[], (string Name, string Value)[]>.AlternateLookup<ReadOnlySpan<byte>> _seriesLabels = SeriesLabels.GetAlternateLookup<ReadOnlySpan<byte>>();
+
     private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _strings = Interned.GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly List<(byte[] Bytes, int Length, string Text)> _recent = [];
     private char[] _chars = new char[256];
@@ -61,24 +74,36 @@ internal sealed class WriteRequestReader
         var labelCount = 0;
         var histograms = 0;
         var exemplars = 0;
-        // First pass: count labels and samples so the list and arrays are allocated once.
+        // First pass: count labels and samples so the arrays are allocated once, and find where the labels are.
+        var labelStart = -1;
+        var labelEnd = -1;
+        var labelsContiguous = true;
         var position = 0;
         while (position < data.Length)
         {
+            var fieldStart = position;
             var (field, wire) = ReadTag(data, ref position);
-            if (field == 2 && wire == WireLengthDelimited)
+            Skip(data, ref position, wire);
+            if (field == 1 && wire == WireLengthDelimited)
+            {
+                labelCount++;
+                labelsContiguous &= labelEnd < 0 || labelEnd == fieldStart;
+                labelStart = labelStart < 0 ? fieldStart : labelStart;
+                labelEnd = position;
+            }
+            else if (field == 2 && wire == WireLengthDelimited)
             {
                 count++;
             }
-            else if (field == 1 && wire == WireLengthDelimited)
-            {
-                labelCount++;
-            }
-            Skip(data, ref position, wire);
         }
-        var labels = new List<(string, string)>(labelCount);
+        // Labels that come as one run of fields (as every sender writes them) are looked up by their bytes.
+        (string Name, string Value)[]? labels = null;
+        var labelBytes = labelStart >= 0 && labelsContiguous ? data[labelStart..labelEnd] : default;
+        var cached = !labelBytes.IsEmpty && _seriesLabels.TryGetValue(labelBytes, out labels);
+        labels ??= new (string, string)[labelCount];
         var times = new long[count];
         var values = new double[count];
+        var label = 0;
         var sample = 0;
         position = 0;
         while (position < data.Length)
@@ -87,7 +112,15 @@ internal sealed class WriteRequestReader
             switch (field)
             {
                 case 1 when wire == WireLengthDelimited:
-                    labels.Add(ReadLabel(ReadBytes(data, ref position), labels.Count));
+                    if (cached)
+                    {
+                        Skip(data, ref position, wire);
+                    }
+                    else
+                    {
+                        labels[label] = ReadLabel(ReadBytes(data, ref position), label);
+                        label++;
+                    }
                     break;
                 case 2 when wire == WireLengthDelimited:
                     (times[sample], values[sample]) = ReadSample(ReadBytes(data, ref position));
@@ -105,6 +138,16 @@ internal sealed class WriteRequestReader
                     Skip(data, ref position, wire);
                     break;
             }
+        }
+        if (!cached && !labelBytes.IsEmpty)
+        {
+            // Counted here: ConcurrentDictionary.Count takes every lock of the table.
+            if (Interlocked.Increment(ref _cachedSeries) > MaxCachedSeries)
+            {
+                SeriesLabels.Clear();
+                Interlocked.Exchange(ref _cachedSeries, 1);
+            }
+            _seriesLabels.TryAdd(labelBytes, labels);
         }
         return new PromSeries(labels, times, values) { HistogramCount = histograms, ExemplarCount = exemplars };
     }
@@ -339,6 +382,27 @@ internal sealed class WriteRequestReader
         if (data.Length - position < bytes)
         {
             throw Invalid("a fixed-width field runs past the end of its message");
+        }
+    }
+
+    /// <summary>Raw label bytes as a dictionary key: compared and hashed by content (the hash seeded per process).</summary>
+    private sealed class LabelBytesComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => Hash(obj);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+
+        private static int Hash(ReadOnlySpan<byte> bytes)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(bytes);
+            return hash.ToHashCode();
         }
     }
 

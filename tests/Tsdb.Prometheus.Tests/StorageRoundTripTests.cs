@@ -161,6 +161,27 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Series_come_sorted_by_labels_with_samples_merged_across_buffer_and_parquet()
+    {
+        // Tag columns are created in the order the first series sends its labels (here not the label order), so
+        // storage order is not label order and the reader must sort.
+        await Send(WithSamples(Series(("zone", "b"), ("__name__", "s"), ("app", "x")), (3000, 3), (1000, 1)));
+        await Send(WithSamples(Series(("__name__", "s"), ("zone", "a"), ("app", "y")), (1000, 10)));
+        await _persister.PersistAsync();
+        // The same series again in the buffer: a later sample, an earlier one, and a duplicate of a persisted one.
+        await Send(WithSamples(Series(("__name__", "s"), ("app", "x"), ("zone", "b")), (4000, 4), (2000, 2), (3000, 30)));
+        await Send(WithSamples(Series(("__name__", "s"), ("app", "z")), (500, 5)));
+
+        var found = await Select(Eq("__name__", "s"));
+        Assert.Equal(["s{app=\"x\", zone=\"b\"}", "s{app=\"y\", zone=\"a\"}", "s{app=\"z\"}"], found.Select(f => f.Labels.ToString()));
+        Assert.Equal([1000L, 2000L, 3000L, 4000L], found[0].TimestampsMs);
+        Assert.Equal([1.0, 2.0, 30.0, 4.0], found[0].Values);
+        Assert.Equal([500L], found[2].TimestampsMs);
+        Assert.Equal(["s{app=\"y\", zone=\"a\"}"], (await Select(Eq("zone", "a"))).Select(f => f.Labels.ToString()));
+        Assert.Equal(["s{app=\"z\"}"], (await Select(Eq("__name__", "s"), Eq("zone", ""))).Select(f => f.Labels.ToString()));
+    }
+
+    [Fact]
     public async Task Line_protocol_fields_appear_as_table_underscore_field_and_value_as_the_table()
     {
         var lp = new LineProtocolIngester(_catalog, _wal, TimeProvider.System, () => false);

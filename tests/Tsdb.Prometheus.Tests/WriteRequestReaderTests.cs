@@ -67,6 +67,37 @@ public sealed class WriteRequestReaderTests
         }
     }
 
+    private static byte[] Field(int field, byte[] body)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        output.WriteTag(field, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(ByteString.CopyFrom(body));
+        output.Flush();
+        return stream.ToArray();
+    }
+
+    [Fact]
+    public void Repeated_series_and_labels_out_of_their_usual_place_read_the_same_every_time()
+    {
+        byte[] Label(string name, string value) => Field(1, new V1.Label { Name = name, Value = value }.ToByteArray());
+        byte[] Sample(long t, double v) => Field(2, new V1.Sample { Timestamp = t, Value = v }.ToByteArray());
+        byte[][] series =
+        [
+            [.. Label("__name__", "m"), .. Label("job", "a"), .. Sample(1, 1)],
+            [.. Sample(2, 2), .. Label("__name__", "m"), .. Label("job", "a")],
+            [.. Label("__name__", "m"), .. Sample(3, 3), .. Label("job", "b")],
+            [.. Label("__name__", "m"), .. Label("job", "a"), .. Sample(4, 4), .. Sample(5, 5)],
+            [.. Label("__name__", "m"), .. Label("job", "a\u00e9")],
+        ];
+        var bytes = series.SelectMany(s => Field(1, s)).ToArray();
+        var expected = Describe(RemoteWriteDecoder.FromV1(V1.WriteRequest.Parser.ParseFrom(bytes), "db", new MetricMetadataStore()), new MetricMetadataStore());
+        for (var round = 0; round < 3; round++)
+        {
+            Assert.Equal(expected, Describe(WriteRequestReader.Read(bytes, "db", new MetricMetadataStore()), new MetricMetadataStore()));
+        }
+    }
+
     [Fact]
     public void Mutated_messages_fail_only_with_a_decode_error_and_agree_when_both_read_them()
     {

@@ -48,8 +48,8 @@ public sealed class DictionaryArrayBuilder : IDisposable
         return index;
     }
 
-    /// <summary>Appends one UTF-8 value <paramref name="count"/> times, looking it up once (a series' tags repeat on every sample).</summary>
-    public void AppendRepeated(ReadOnlySpan<byte> utf8, int count)
+    /// <summary>Appends one UTF-8 value <paramref name="count"/> times, looking it up once (a series' tags repeat on every sample); returns its dictionary index.</summary>
+    public int AppendRepeated(ReadOnlySpan<byte> utf8, int count)
     {
         var index = FindOrAdd(utf8);
         for (var i = 0; i < count; i++)
@@ -57,10 +57,25 @@ public sealed class DictionaryArrayBuilder : IDisposable
             _indices.Append(index);
             _validity.AppendValid();
         }
+        return index;
     }
 
-    /// <summary>Appends one string <paramref name="count"/> times, encoding and looking it up once.</summary>
-    public void AppendRepeated(string value, int count)
+    /// <summary>
+    /// Appends the value already at <paramref name="dictionaryIndex"/> (an index <see cref="Append(ReadOnlySpan{byte})"/>
+    /// returned since the last build) <paramref name="count"/> times, without encoding or hashing it again.
+    /// </summary>
+    public void AppendIndexRepeated(int dictionaryIndex, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)dictionaryIndex, (uint)DictionaryCount, nameof(dictionaryIndex));
+        for (var i = 0; i < count; i++)
+        {
+            _indices.Append(dictionaryIndex);
+            _validity.AppendValid();
+        }
+    }
+
+    /// <summary>Appends one string <paramref name="count"/> times, encoding and looking it up once; returns its dictionary index.</summary>
+    public int AppendRepeated(string value, int count)
     {
         ArgumentNullException.ThrowIfNull(value);
         var max = Encoding.UTF8.GetMaxByteCount(value.Length);
@@ -69,7 +84,7 @@ public sealed class DictionaryArrayBuilder : IDisposable
         try
         {
             var written = Encoding.UTF8.GetBytes(value, scratch);
-            AppendRepeated(scratch[..written], count);
+            return AppendRepeated(scratch[..written], count);
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Tsdb.Arrow.Arrays;
@@ -44,6 +45,10 @@ internal sealed class ColumnChunkDecoder : IDisposable
     private long[] _gatheredLongs = [];
     private double[] _gatheredDoubles = [];
 
+    // For a dictionary output: the output dictionary index of each chunk dictionary entry, plus one (0: not yet
+    // appended). A tag column repeats few values over many rows; each is hashed into the output once, not per row.
+    private int[] _dictMap = [];
+
     public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options)
     {
         _column = column;
@@ -64,6 +69,14 @@ internal sealed class ColumnChunkDecoder : IDisposable
     {
         _output.Dispose();
         _data.Dispose();
+        Return(ref _pageBuffer);
+        Return(ref _defLevels);
+        Return(ref _longs);
+        Return(ref _ints);
+        Return(ref _doubles);
+        Return(ref _floats);
+        Return(ref _offsets);
+        Return(ref _bits);
     }
 
     /// <summary>Decodes the pages in <paramref name="bytes"/> (starting with a header each) whose rows begin at <paramref name="firstRow"/>.</summary>
@@ -110,10 +123,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
 
     private Span<byte> Decompress(ReadOnlySpan<byte> body, int uncompressed)
     {
-        if (_pageBuffer.Length < uncompressed)
-        {
-            _pageBuffer = new byte[Math.Max(uncompressed, _pageBuffer.Length * 2)];
-        }
+        Ensure(ref _pageBuffer, uncompressed);
         var output = _pageBuffer.AsSpan(0, uncompressed);
         PageCompression.Decompress(_codec, body, output, Where);
         return output;
@@ -160,6 +170,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 _data.Clear();
                 PlainEncoding.DecodeByteArrays(page, count, _dictOffsets, _data);
                 _dictData = _data.ToArray();
+                _dictMap = _output.IsDictionary ? new int[count] : [];
                 break;
             case PhysicalType.FixedLenByteArray:
                 _dictOffsets = new int[count + 1];
@@ -611,7 +622,22 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 else if (d)
                 {
                     var index = _ints[i];
-                    _output.AppendBytes(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
+                    if (_dictMap.Length > 0)
+                    {
+                        var mapped = _dictMap[index];
+                        if (mapped > 0)
+                        {
+                            _output.AppendDictionaryIndex(mapped - 1);
+                        }
+                        else
+                        {
+                            _dictMap[index] = _output.AppendDictionaryValue(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index])) + 1;
+                        }
+                    }
+                    else
+                    {
+                        _output.AppendBytes(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
+                    }
                 }
                 else
                 {
@@ -621,11 +647,28 @@ internal sealed class ColumnChunkDecoder : IDisposable
         }
     }
 
+    /// <summary>
+    /// Scratch arrays come from the shared pool and go back when the chunk is decoded: a page's worth of values is
+    /// often past the large-object threshold, and allocating those per column per query made the garbage collector
+    /// run full collections. Cleared like a new array.
+    /// </summary>
     private static void Ensure<T>(ref T[] array, int length)
     {
         if (array.Length < length)
         {
-            array = new T[Math.Max(length, array.Length * 2)];
+            var bigger = ArrayPool<T>.Shared.Rent(Math.Max(length, array.Length * 2));
+            Array.Clear(bigger);
+            Return(ref array);
+            array = bigger;
         }
+    }
+
+    private static void Return<T>(ref T[] array)
+    {
+        if (array.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(array);
+        }
+        array = [];
     }
 }

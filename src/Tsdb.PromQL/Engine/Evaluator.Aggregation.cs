@@ -4,9 +4,35 @@ namespace Tsdb.PromQL.Engine;
 
 internal sealed partial class Evaluator
 {
-    private sealed class AggregationGroup(Labels labels)
+    /// <summary>Up to this k, topk/bottomk keep the best in a sorted array instead of sorting every sample.</summary>
+    private const int MaxInsertionK = 32;
+
+    private const int MaxCachedGroupingKeys = 1 << 20;
+
+    private readonly Dictionary<AggregateExpr, GroupSlots> _groupSlots = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// An aggregation's groups for the whole query: each distinct grouping key gets a slot, and each input label-set
+    /// object (selector output carries the same objects at every step) remembers its slot by reference. A step then
+    /// finds a sample's group by one reference lookup and an array index, and builds each key once per query.
+    /// </summary>
+    private sealed class GroupSlots
+    {
+        public Dictionary<Labels, int> SlotOfSeries { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public Dictionary<Labels, int> SlotOfKey { get; } = [];
+
+        public List<Labels> Keys { get; } = [];
+
+        /// <summary>This step's group per slot; emptied again when the step's aggregation is done.</summary>
+        public AggregationGroup?[] Groups { get; set; } = [];
+    }
+
+    private sealed class AggregationGroup(Labels labels, int slot)
     {
         public Labels Labels { get; } = labels;
+
+        public int Slot { get; } = slot;
 
         public double Value;
         public double C;
@@ -46,7 +72,11 @@ internal sealed partial class Evaluator
                 {
                     throw new PromQLException(PromQLErrorType.Execution, $"Scalar value {MathUtil.FormatFloat(parameter)} overflows int64");
                 }
-                return new VectorResult(TopBottomK(aggregate, input, (long)parameter, op == AggregationOp.Topk, t));
+                {
+                    var selected = TopBottomK(aggregate, input, (long)parameter, op == AggregationOp.Topk, t);
+                    ReturnSamples(input);
+                    return new VectorResult(selected);
+                }
             case AggregationOp.CountValues:
                 if (!LabelSets.IsValidLabelName(label!))
                 {
@@ -63,14 +93,22 @@ internal sealed partial class Evaluator
                 break;
         }
 
-        var groups = new Dictionary<Labels, AggregationGroup>();
+        var slots = SlotsOf(aggregate);
         var order = new List<AggregationGroup>();
         foreach (var sample in input)
         {
-            var key = GroupingKey(aggregate, sample.Metric);
-            if (!groups.TryGetValue(key, out var group))
+            var slot = GroupSlot(slots, aggregate, sample.Metric);
+            var groups = slots.Groups;
+            if (slot >= groups.Length)
             {
-                group = new AggregationGroup(key) { Value = sample.F, Mean = sample.F, Count = 1, DropName = sample.DropName };
+                groups = new AggregationGroup?[Math.Max(slots.Keys.Count, groups.Length * 2)];
+                slots.Groups.CopyTo(groups, 0);
+                slots.Groups = groups;
+            }
+            var group = groups[slot];
+            if (group is null)
+            {
+                group = new AggregationGroup(slots.Keys[slot], slot) { Value = sample.F, Mean = sample.F, Count = 1, DropName = sample.DropName };
                 switch (op)
                 {
                     case AggregationOp.Avg:
@@ -85,7 +123,7 @@ internal sealed partial class Evaluator
                     default:
                         break;
                 }
-                groups[key] = group;
+                groups[slot] = group;
                 order.Add(group);
                 continue;
             }
@@ -127,6 +165,12 @@ internal sealed partial class Evaluator
             }
         }
 
+        // Every input sample is folded into its group: the input vector (built for this aggregation alone) can be reused.
+        ReturnSamples(input);
+        foreach (var group in order)
+        {
+            slots.Groups[group.Slot] = null;
+        }
         var output = new List<Sample>(order.Count);
         foreach (var group in order)
         {
@@ -152,60 +196,151 @@ internal sealed partial class Evaluator
         return new VectorResult(output);
     }
 
-    private static Labels GroupingKey(AggregateExpr aggregate, Labels metric) =>
-        aggregate.Without ? LabelSets.Without(metric, aggregate.Grouping, true) : LabelSets.Keep(metric, aggregate.Grouping);
+    private GroupSlots SlotsOf(AggregateExpr aggregate)
+    {
+        if (!_groupSlots.TryGetValue(aggregate, out var slots))
+        {
+            slots = new GroupSlots();
+            _groupSlots[aggregate] = slots;
+        }
+        return slots;
+    }
 
-    private static List<Sample> TopBottomK(AggregateExpr aggregate, List<Sample> input, long k, bool top, long t)
+    /// <summary>The slot of the group a series falls in (see <see cref="GroupSlots"/>).</summary>
+    private static int GroupSlot(GroupSlots slots, AggregateExpr aggregate, Labels metric)
+    {
+        if (slots.SlotOfSeries.TryGetValue(metric, out var slot))
+        {
+            return slot;
+        }
+        var key = aggregate.Without ? LabelSets.Without(metric, aggregate.Grouping, true) : LabelSets.Keep(metric, aggregate.Grouping);
+        if (!slots.SlotOfKey.TryGetValue(key, out slot))
+        {
+            slot = slots.Keys.Count;
+            slots.Keys.Add(key);
+            slots.SlotOfKey[key] = slot;
+        }
+        // Label sets built anew at every step (e.g. by a binary operation) never hit again: bound what they cost.
+        if (slots.SlotOfSeries.Count >= MaxCachedGroupingKeys)
+        {
+            slots.SlotOfSeries.Clear();
+        }
+        slots.SlotOfSeries[metric] = slot;
+        return slot;
+    }
+
+    private Labels GroupingKey(AggregateExpr aggregate, Labels metric)
+    {
+        var slots = SlotsOf(aggregate);
+        return slots.Keys[GroupSlot(slots, aggregate, metric)];
+    }
+
+    private List<Sample> TopBottomK(AggregateExpr aggregate, List<Sample> input, long k, bool top, long t)
     {
         var output = new List<Sample>();
         if (k < 1)
         {
             return output;
         }
-        var groups = new Dictionary<Labels, List<Sample>>();
-        var order = new List<List<Sample>>();
-        foreach (var sample in input)
+        List<List<Sample>> order;
+        if (aggregate.Grouping.Count == 0 && !aggregate.Without)
         {
-            var key = GroupingKey(aggregate, sample.Metric);
-            if (!groups.TryGetValue(key, out var list))
+            // No grouping: one group, the input itself (no copy of every sample at every step).
+            order = [input];
+        }
+        else
+        {
+            var groups = new Dictionary<Labels, List<Sample>>();
+            order = [];
+            foreach (var sample in input)
             {
-                list = [];
-                groups[key] = list;
-                order.Add(list);
+                var key = GroupingKey(aggregate, sample.Metric);
+                if (!groups.TryGetValue(key, out var list))
+                {
+                    list = [];
+                    groups[key] = list;
+                    order.Add(list);
+                }
+                list.Add(sample);
             }
-            list.Add(sample);
         }
         foreach (var list in order)
         {
-            // Stable sort: NaN ranks below everything for topk and above everything for bottomk.
-            var sorted = list.Select((s, i) => (s, i)).ToList();
-            sorted.Sort((a, b) =>
+            // The first k of a stable sort: NaN ranks below everything for topk and above everything for bottomk,
+            // ties keep input order.
+            var n = (int)Math.Min(k, list.Count);
+            if (n <= MaxInsertionK)
             {
-                var c = Compare(a.s.F, b.s.F, top);
-                return c != 0 ? c : a.i.CompareTo(b.i);
+                SelectFirst(list, n, top, output, t);
+                continue;
+            }
+            var indices = new int[list.Count];
+            for (var i = 0; i < indices.Length; i++)
+            {
+                indices[i] = i;
+            }
+            Array.Sort(indices, (a, b) =>
+            {
+                var c = Compare(list[a].F, list[b].F, top);
+                return c != 0 ? c : a.CompareTo(b);
             });
-            var n = (int)Math.Min(k, sorted.Count);
             for (var i = 0; i < n; i++)
             {
-                var s = sorted[i].s;
+                var s = list[indices[i]];
                 output.Add(new Sample(s.Metric, s.F, t, s.DropName));
             }
         }
         return output;
+    }
 
-        static int Compare(double a, double b, bool descending)
+    /// <summary>
+    /// The first <paramref name="n"/> samples in rank order, kept in a small sorted array: most samples lose to the
+    /// current n-th at one comparison, so this is O(count) for the small k dashboards use, where a full sort of
+    /// every series at every step was O(count log count).
+    /// </summary>
+    private static void SelectFirst(List<Sample> list, int n, bool top, List<Sample> output, long t)
+    {
+        if (n == 0)
         {
-            var aNaN = double.IsNaN(a);
-            var bNaN = double.IsNaN(b);
-            if (aNaN || bNaN)
+            return;
+        }
+        Span<int> best = stackalloc int[n];
+        var filled = 0;
+        for (var i = 0; i < list.Count; i++)
+        {
+            var f = list[i].F;
+            // A later sample that ties ranks after: it enters only when strictly better than the current last.
+            if (filled == n && Compare(f, list[best[n - 1]].F, top) >= 0)
             {
-                return aNaN == bNaN ? 0 : aNaN ? 1 : -1;
+                continue;
             }
-            return descending ? b.CompareTo(a) : a.CompareTo(b);
+            var position = filled < n ? filled++ : n - 1;
+            while (position > 0 && Compare(f, list[best[position - 1]].F, top) < 0)
+            {
+                best[position] = best[position - 1];
+                position--;
+            }
+            best[position] = i;
+        }
+        for (var i = 0; i < filled; i++)
+        {
+            var s = list[best[i]];
+            output.Add(new Sample(s.Metric, s.F, t, s.DropName));
         }
     }
 
-    private static List<Sample> CountValues(AggregateExpr aggregate, List<Sample> input, string label, long t)
+    private static int Compare(double a, double b, bool descending)
+    {
+        var aNaN = double.IsNaN(a);
+        var bNaN = double.IsNaN(b);
+        if (aNaN || bNaN)
+        {
+            return aNaN == bNaN ? 0 : aNaN ? 1 : -1;
+        }
+        return descending ? b.CompareTo(a) : a.CompareTo(b);
+    }
+
+    private List<Sample> CountValues(AggregateExpr aggregate, List<Sample> input, string label, long t)
     {
         var counts = new Dictionary<Labels, int>();
         var order = new List<Labels>();

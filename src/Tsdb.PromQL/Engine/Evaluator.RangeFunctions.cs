@@ -4,6 +4,8 @@ namespace Tsdb.PromQL.Engine;
 
 internal sealed partial class Evaluator
 {
+    private string? _lastCounterName;
+
     /// <summary>The (start, end] window a range argument covers at evaluation time <paramref name="t"/>, and its length.</summary>
     private (long Start, long End, long Range) RangeWindow(Expr arg, long t)
     {
@@ -46,7 +48,7 @@ internal sealed partial class Evaluator
             return new VectorResult(matrix.Count > 0 ? [] : [new Sample(AbsentLabels(matrixArg), 1, t, false)]);
         }
         var keepName = name is "last_over_time" or "first_over_time";
-        var output = new List<Sample>(matrix.Count);
+        var output = RentSamples(matrix.Count);
         foreach (var series in matrix)
         {
             var ts = series.T;
@@ -198,12 +200,20 @@ internal sealed partial class Evaluator
             }
             output.Add(new Sample(series.Metric, value, t, keepName ? series.DropName : true));
         }
+        // The matrix was made for this call (selector windows or subquery results are never shared).
+        ReturnRanges(matrix);
         return new VectorResult(output);
     }
 
-    private void CheckCounterName(RangeSeries series, Call call)
+    private void CheckCounterName(in RangeSeries series, Call call)
     {
         var metricName = series.Metric.Name;
+        // Series of one metric share the name string: checked once, not once per series and step.
+        if (ReferenceEquals(metricName, _lastCounterName))
+        {
+            return;
+        }
+        _lastCounterName = metricName;
         if (metricName.Length == 0 || metricName.EndsWith("_total", StringComparison.Ordinal) || metricName.EndsWith("_sum", StringComparison.Ordinal)
             || metricName.EndsWith("_count", StringComparison.Ordinal) || metricName.EndsWith("_bucket", StringComparison.Ordinal))
         {

@@ -14,9 +14,19 @@ internal sealed partial class Evaluator
     private readonly long _queryEnd;
     private readonly CancellationToken _cancellationToken;
     private readonly Dictionary<VectorSelector, StoredSeries[]> _data = new(ReferenceEqualityComparer.Instance);
+
+    // Each series' first and last timestamp, side by side: a step whose window misses a series is decided from this
+    // one array, without touching the series' own arrays (a range query over many short-lived series skips most).
+    private readonly Dictionary<VectorSelector, (long First, long Last)[]> _spans = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<VectorSelector, (long Min, long Max)> _ranges = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<SubqueryExpr, Dictionary<long, EvalValue>> _subqueryCache = new(ReferenceEqualityComparer.Instance);
     private long _samplesThisStep;
+
+    // Lists a consumer has finished with, reused by the next step: a range query over many series otherwise
+    // allocates (large-object-heap) lists of every series at every step, and the garbage collector pays for them.
+    private readonly Stack<List<Sample>> _samplePool = new();
+    private readonly Stack<List<RangeSeries>> _rangePool = new();
+    private const int MaxPooledLists = 8;
 
     public Evaluator(string query, PromQLEngineOptions options, long queryStart, long queryEnd, CancellationToken cancellationToken)
     {
@@ -44,12 +54,15 @@ internal sealed partial class Evaluator
         {
             var fetched = await source.SelectAsync(selector.Matchers, range.Min, range.Max, _cancellationToken).ConfigureAwait(false);
             var series = new StoredSeries[fetched.Count];
+            var spans = new (long First, long Last)[fetched.Count];
             for (var i = 0; i < fetched.Count; i++)
             {
                 var s = fetched[i];
                 series[i] = new StoredSeries(s.Labels, s.TimestampsMs, s.Values);
+                spans[i] = s.TimestampsMs.Length == 0 ? (long.MaxValue, long.MinValue) : (s.TimestampsMs[0], s.TimestampsMs[^1]);
                 total += s.TimestampsMs.Length;
             }
+            _spans[selector] = spans;
             if (total > _options.MaxSamples)
             {
                 throw TooManySamples();
@@ -197,9 +210,16 @@ internal sealed partial class Evaluator
     {
         var reference = ResolveAt(selector.At, selector.AtMs, t) - selector.OffsetMs;
         var series = _data[selector];
-        var output = new List<Sample>();
-        foreach (var s in series)
+        var spans = _spans[selector];
+        var output = RentSamples(series.Length);
+        for (var n = 0; n < series.Length; n++)
         {
+            // No sample at or before the reference, or the last one too old: what the search below would find.
+            if (spans[n].First > reference || spans[n].Last <= reference - Lookback)
+            {
+                continue;
+            }
+            var s = series[n];
             var index = UpperBound(s.T, reference) - 1;
             if (index < 0 || s.T[index] <= reference - Lookback || StaleMarker.IsStale(s.F[index]))
             {
@@ -216,10 +236,17 @@ internal sealed partial class Evaluator
         var selector = matrix.Selector;
         var reference = ResolveAt(selector.At, selector.AtMs, t) - selector.OffsetMs;
         var series = _data[selector];
-        var output = new List<RangeSeries>();
+        var spans = _spans[selector];
+        var output = RentRanges(series.Length);
         long total = 0;
-        foreach (var s in series)
+        for (var n = 0; n < series.Length; n++)
         {
+            // Every sample after the window or at/before its (open) start: the window is empty.
+            if (spans[n].First > reference || spans[n].Last <= reference - matrix.RangeMs)
+            {
+                continue;
+            }
+            var s = series[n];
             var lo = UpperBound(s.T, reference - matrix.RangeMs);
             var hi = UpperBound(s.T, reference);
             if (hi <= lo)
@@ -344,6 +371,46 @@ internal sealed partial class Evaluator
         }
         entry.T.Add(t);
         entry.F.Add(f);
+    }
+
+    /// <summary>An empty list for a vector, from the pool when one is free.</summary>
+    private List<Sample> RentSamples(int capacity)
+    {
+        if (_samplePool.TryPop(out var list))
+        {
+            list.EnsureCapacity(capacity);
+            return list;
+        }
+        return new List<Sample>(capacity);
+    }
+
+    /// <summary>Gives back a vector nothing refers to any more (its owner consumed it; it was never cached or returned).</summary>
+    internal void ReturnSamples(List<Sample> list)
+    {
+        if (_samplePool.Count < MaxPooledLists)
+        {
+            list.Clear();
+            _samplePool.Push(list);
+        }
+    }
+
+    private List<RangeSeries> RentRanges(int capacity)
+    {
+        if (_rangePool.TryPop(out var list))
+        {
+            list.EnsureCapacity(capacity);
+            return list;
+        }
+        return new List<RangeSeries>(capacity);
+    }
+
+    private void ReturnRanges(List<RangeSeries> list)
+    {
+        if (_rangePool.Count < MaxPooledLists)
+        {
+            list.Clear();
+            _rangePool.Push(list);
+        }
     }
 
     /// <summary>Index of the first timestamp greater than <paramref name="t"/>.</summary>

@@ -153,10 +153,12 @@ internal static class QueryRunner
                 Add(collected, Labels.Empty, t, s.Value);
                 continue;
             }
-            foreach (var sample in ((VectorResult)value).Samples)
+            var samples = ((VectorResult)value).Samples;
+            foreach (var sample in samples)
             {
                 Add(collected, sample.DropName ? LabelSets.DropName(sample.Metric) : sample.Metric, t, sample.F);
             }
+            evaluator.ReturnSamples(samples);
         }
         var series = new List<MatrixSeries>(collected.Count);
         foreach (var (labels, points) in collected)
