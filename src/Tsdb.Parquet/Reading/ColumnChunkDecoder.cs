@@ -45,10 +45,6 @@ internal sealed class ColumnChunkDecoder : IDisposable
     private long[] _gatheredLongs = [];
     private double[] _gatheredDoubles = [];
 
-    // For a dictionary output: the output dictionary index of each chunk dictionary entry, plus one (0: not yet
-    // appended). A tag column repeats few values over many rows; each is hashed into the output once, not per row.
-    private int[] _dictMap = [];
-
     public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options)
     {
         _column = column;
@@ -77,6 +73,9 @@ internal sealed class ColumnChunkDecoder : IDisposable
         Return(ref _floats);
         Return(ref _offsets);
         Return(ref _bits);
+        Return(ref _mapped);
+        Return(ref _gatheredLongs);
+        Return(ref _gatheredDoubles);
     }
 
     /// <summary>Decodes the pages in <paramref name="bytes"/> (starting with a header each) whose rows begin at <paramref name="firstRow"/>.</summary>
@@ -170,7 +169,6 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 _data.Clear();
                 PlainEncoding.DecodeByteArrays(page, count, _dictOffsets, _data);
                 _dictData = _data.ToArray();
-                _dictMap = _output.IsDictionary ? new int[count] : [];
                 break;
             case PhysicalType.FixedLenByteArray:
                 _dictOffsets = new int[count + 1];
@@ -622,22 +620,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 else if (d)
                 {
                     var index = _ints[i];
-                    if (_dictMap.Length > 0)
-                    {
-                        var mapped = _dictMap[index];
-                        if (mapped > 0)
-                        {
-                            _output.AppendDictionaryIndex(mapped - 1);
-                        }
-                        else
-                        {
-                            _dictMap[index] = _output.AppendDictionaryValue(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index])) + 1;
-                        }
-                    }
-                    else
-                    {
-                        _output.AppendBytes(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
-                    }
+                    _output.AppendBytes(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
                 }
                 else
                 {

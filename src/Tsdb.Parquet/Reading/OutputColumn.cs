@@ -165,23 +165,6 @@ internal sealed class OutputColumn : IDisposable
         _bools!.Append(value);
     }
 
-    /// <summary>Whether strings go into a dictionary array (see <see cref="AppendDictionaryValue"/>).</summary>
-    public bool IsDictionary => _dictionary is not null;
-
-    /// <summary>Appends a string to a dictionary column; returns its index in the output dictionary.</summary>
-    public int AppendDictionaryValue(ReadOnlySpan<byte> value)
-    {
-        Length++;
-        return _dictionary!.Append(value);
-    }
-
-    /// <summary>Appends the string already at <paramref name="index"/> of the output dictionary again.</summary>
-    public void AppendDictionaryIndex(int index)
-    {
-        Length++;
-        _dictionary!.AppendIndexRepeated(index, 1);
-    }
-
     public void AppendBytes(ReadOnlySpan<byte> value)
     {
         Length++;
