@@ -114,6 +114,19 @@ public sealed class ParquetRoundTripTests
 
         Assert.Empty(reader.SelectRowGroups([new ColumnRange("time", times[^1] + 1, null)]));
         Assert.Equal(4, reader.SelectRowGroups([new ColumnRange("host", "host_0", "host_9")]).Count);
+
+        // Asked again, the reader has the page indexes already: only pages are read, and the same rows come back.
+        var firstRead = source.BytesRead - before;
+        before = source.BytesRead;
+        var again = new List<RecordBatch>();
+        await foreach (var b in reader.ReadAsync(null, predicate))
+        {
+            again.Add(b);
+        }
+        Assert.True(source.BytesRead - before < firstRead, $"second read {source.BytesRead - before} bytes, first {firstRead}");
+        Assert.Equal(
+            ParquetCanonicalJson.Columns(TestData.WideSchema, batches).ToJsonString(),
+            ParquetCanonicalJson.Columns(TestData.WideSchema, again).ToJsonString());
     }
 
     [Theory]

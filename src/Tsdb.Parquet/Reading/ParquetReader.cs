@@ -202,8 +202,8 @@ public sealed class ParquetReader
         {
             return RowSelection.All(group.NumRows);
         }
-        var columnIndex = ColumnIndex.Parse(await ReadRangeAsync(ciOffset, ciLength, cancellationToken).ConfigureAwait(false));
-        var offsetIndex = OffsetIndex.Parse(await ReadRangeAsync(oiOffset, oiLength, cancellationToken).ConfigureAwait(false));
+        var columnIndex = await ColumnIndexAsync(ciOffset, ciLength, cancellationToken).ConfigureAwait(false);
+        var offsetIndex = await OffsetIndexAsync(oiOffset, oiLength, cancellationToken).ConfigureAwait(false);
         var pages = offsetIndex.PageLocations;
         if (columnIndex.NullPages.Count != pages.Count || columnIndex.MinValues.Count != pages.Count || columnIndex.MaxValues.Count != pages.Count)
         {
@@ -242,7 +242,7 @@ public sealed class ParquetReader
         if (!whole && chunk.OffsetIndexOffset is { } oiOffset && chunk.OffsetIndexLength is { } oiLength)
         {
             // Read the dictionary page (if any) and only the data pages whose rows are selected.
-            var pages = OffsetIndex.Parse(await ReadRangeAsync(oiOffset, oiLength, cancellationToken).ConfigureAwait(false)).PageLocations;
+            var pages = (await OffsetIndexAsync(oiOffset, oiLength, cancellationToken).ConfigureAwait(false)).PageLocations;
             if (pages.Count > 0 && pages[0].Offset > start)
             {
                 decoder.DecodePages(await ReadRangeAsync(start, checked((int)(pages[0].Offset - start)), cancellationToken).ConfigureAwait(false), 0, selection);
@@ -282,6 +282,31 @@ public sealed class ParquetReader
             throw new ParquetFormatException($"column '{column.Name}': chunk [{start}, +{length}) lies outside the file");
         }
         return (start, length);
+    }
+
+    // Page indexes parsed once per reader, by their offset in the file (files never change): a selective query that
+    // is asked again — a dashboard refreshing one series — reads only its pages, not the indexes again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ColumnIndex> _columnIndexes = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, OffsetIndex> _offsetIndexes = new();
+
+    private async Task<ColumnIndex> ColumnIndexAsync(long offset, int length, CancellationToken cancellationToken)
+    {
+        if (!_columnIndexes.TryGetValue(offset, out var index))
+        {
+            index = ColumnIndex.Parse(await ReadRangeAsync(offset, length, cancellationToken).ConfigureAwait(false));
+            _columnIndexes.TryAdd(offset, index);
+        }
+        return index;
+    }
+
+    private async Task<OffsetIndex> OffsetIndexAsync(long offset, int length, CancellationToken cancellationToken)
+    {
+        if (!_offsetIndexes.TryGetValue(offset, out var index))
+        {
+            index = OffsetIndex.Parse(await ReadRangeAsync(offset, length, cancellationToken).ConfigureAwait(false));
+            _offsetIndexes.TryAdd(offset, index);
+        }
+        return index;
     }
 
     private async Task<byte[]> ReadRangeAsync(long offset, int length, CancellationToken cancellationToken)
