@@ -180,12 +180,17 @@ public sealed class BuilderTests
             bools.Clear();
             strings.Clear();
         }
-        Fill(); // warm-up: buffers reach their size
-        Reset();
+        for (var warmUp = 0; warmUp < 3; warmUp++)
+        {
+            Fill(); // buffers reach their size, and the JIT its final code
+            Reset();
+        }
         var before = GC.GetAllocatedBytesForCurrentThread();
         Fill();
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        // 550,000 appends: any allocation per value would be megabytes. A few kilobytes can come from the runtime
+        // itself (a method moving to optimised code mid-loop did it once in CI), which is not the builders'.
+        Assert.True(allocated < 16 * 1024, $"{allocated} bytes allocated by 550,000 appends");
     }
 
     [Fact]
