@@ -184,7 +184,8 @@ internal sealed class PartialAggregation
         return (ids, groups);
     }
 
-    private static int[] FirstRows(int[] ids, int groups)
+    /// <summary>Each group's first row.</summary>
+    internal static int[] FirstRows(int[] ids, int groups)
     {
         var first = new int[groups];
         first.AsSpan().Fill(-1);

@@ -129,11 +129,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
                     await foreach (var raw in source.ScanAsync(request, cancellationToken).ConfigureAwait(false))
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        var batch = Align(raw, schema);
-                        if (select.Where is not null)
-                        {
-                            batch = Selection.Filter(batch, new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(select.Where));
-                        }
+                        var batch = Filtered(raw, schema, select.Where, text, now);
                         if (batch.Length == 0)
                         {
                             continue;
@@ -689,12 +685,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         RecordBatch Process(RecordBatch raw)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = Align(raw, schema);
-            if (where is not null)
-            {
-                var mask = new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(where);
-                batch = Selection.Filter(batch, mask);
-            }
+            var batch = Filtered(raw, schema, where, text, now);
             return reduction is null ? batch : Reduce(batch, reduction, text, now);
         }
         var filtered = new List<RecordBatch>();
@@ -732,12 +723,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         ArrowArray[]? Process(RecordBatch raw)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var batch = Align(raw, schema);
-            if (where is not null)
-            {
-                batch = Selection.Filter(batch, new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(where));
-            }
-            return partial.Partial(batch);
+            return partial.Partial(Filtered(raw, schema, where, text, now));
         }
         var sawRows = false;
         await foreach (var state in ScanInParallelAsync(request, Process, ParallelBatches, cancellationToken).ConfigureAwait(false))
@@ -749,6 +735,13 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         {
             _ = new Evaluator(text, now) { Batch = Empty(schema), Length = 0 }.Predicate(where);   // a bad WHERE still fails
         }
+    }
+
+    /// <summary>A scanned batch in the statement's schema, with only the rows WHERE keeps.</summary>
+    private static RecordBatch Filtered(RecordBatch raw, Schema schema, Expression? where, QueryText text, long now)
+    {
+        var batch = Align(raw, schema);
+        return where is null ? batch : Selection.Filter(batch, new Evaluator(text, now) { Batch = batch, Length = batch.Length }.Predicate(where));
     }
 
     private static readonly int ParallelBatches = Math.Max(2, Environment.ProcessorCount);
@@ -1194,12 +1187,7 @@ public sealed class QueryEngine(ITableSource source, TimeProvider time, QueryEng
         {
             ids = Hashing.GroupIds(keys, out groups);
         }
-        var firstRows = new int[groups];
-        firstRows.AsSpan().Fill(-1);
-        for (var i = ids.Length - 1; i >= 0; i--)
-        {
-            firstRows[ids[i]] = i;
-        }
+        var firstRows = PartialAggregation.FirstRows(ids, groups);
         var substitutions = new Dictionary<string, ArrowArray>(StringComparer.Ordinal);
         AddGroupKeys(substitutions, groupExprs, [.. keys.Select(k => Selection.Take(k, firstRows))]);
         foreach (var aggregate in aggregates)
