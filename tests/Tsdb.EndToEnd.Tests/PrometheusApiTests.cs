@@ -4,30 +4,14 @@ using System.Text.Json;
 namespace Tsdb.EndToEnd.Tests;
 
 /// <summary>The Prometheus HTTP API's envelope, parameters and errors, byte for byte where Prometheus fixes them.</summary>
-public sealed class PrometheusApiTests : IAsyncLifetime
+public sealed class PrometheusApiTests() : ServerPerClass("promapi")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-promapi-").FullName;
     // Go's encoding/json writes '"' as \" and leaves '+' alone, as the relaxed encoder does.
     private static readonly JsonSerializerOptions GoJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-    private TsdbProcess _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"));
-        _http = _server.Client();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
 
     private async Task<(HttpStatusCode Status, string Body, string? ContentType)> Get(string path)
     {
-        var response = await _http.GetAsync(path);
+        var response = await Http.GetAsync(path);
         return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType);
     }
 
@@ -89,7 +73,7 @@ public sealed class PrometheusApiTests : IAsyncLifetime
             ["end"] = "2023-11-14T22:13:19.5Z",
             ["step"] = "1m",
         });
-        var response = await _http.PostAsync("/api/v1/query_range", form);
+        var response = await Http.PostAsync("/api/v1/query_range", form);
         // end is before start by half a second: the RFC 3339 fraction was read.
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("end timestamp must not be before start time", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -99,7 +83,7 @@ public sealed class PrometheusApiTests : IAsyncLifetime
     public async Task Query_takes_a_posted_form()
     {
         using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["query"] = "1+1", ["time"] = "4" });
-        var response = await _http.PostAsync("/api/v1/query", form);
+        var response = await Http.PostAsync("/api/v1/query", form);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}", await response.Content.ReadAsStringAsync());
     }
@@ -107,7 +91,7 @@ public sealed class PrometheusApiTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_token_the_api_answers_401_in_its_envelope()
     {
-        using var anonymous = new HttpClient { BaseAddress = _server.Url };
+        using var anonymous = new HttpClient { BaseAddress = Server.Url };
         var response = await anonymous.GetAsync("/api/v1/labels");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("{\"status\":\"error\",\"errorType\":\"unauthorized\",\"error\":\"the request was not authenticated\"}", await response.Content.ReadAsStringAsync());

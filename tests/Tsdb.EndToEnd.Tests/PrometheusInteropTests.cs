@@ -4,28 +4,12 @@ using Tsdb.Testing;
 namespace Tsdb.EndToEnd.Tests;
 
 /// <summary>A real Prometheus 2.42 scraping itself and remote-writing (1.0) to this database.</summary>
-public sealed class PrometheusInteropTests : IAsyncLifetime
+public sealed class PrometheusInteropTests() : ServerPerClass("prom")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-prom-").FullName;
-    private TsdbProcess _server = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"));
-        _http = _server.Client();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
 
     private async Task<string[]> LabelValues(string name, string db)
     {
-        var json = JsonDocument.Parse(await _http.GetStringAsync($"/api/v1/label/{name}/values?db={db}")).RootElement;
+        var json = JsonDocument.Parse(await Http.GetStringAsync($"/api/v1/label/{name}/values?db={db}")).RootElement;
         return [.. json.GetProperty("data").EnumerateArray().Select(e => e.GetString()!)];
     }
 
@@ -41,9 +25,9 @@ public sealed class PrometheusInteropTests : IAsyncLifetime
                 static_configs:
                   - targets: ['127.0.0.1:{port}']
             remote_write:
-              - url: {_server.Url.ToString().TrimEnd('/')}/api/v1/write?db=scraped
+              - url: {Server.Url.ToString().TrimEnd('/')}/api/v1/write?db=scraped
                 authorization:
-                  credentials: {_server.AdminToken}
+                  credentials: {Server.AdminToken}
                 queue_config:
                   batch_send_deadline: 1s
                 metadata_config:
@@ -66,7 +50,7 @@ public sealed class PrometheusInteropTests : IAsyncLifetime
         Assert.Equal([$"127.0.0.1:{port}"], await LabelValues("instance", "scraped"));
         Assert.Contains("2.42.0+ds", await LabelValues("version", "scraped"));
 
-        var up = await Export.RowsAsync(_http, "scraped", "up");
+        var up = await Export.RowsAsync(Http, "scraped", "up");
         Assert.NotEmpty(up);
         Assert.All(up, row => Assert.Equal(1.0, row.GetProperty("value").GetDouble()));
         // Scrape timestamps are milliseconds: stored as nanoseconds with six zero digits.
@@ -77,7 +61,7 @@ public sealed class PrometheusInteropTests : IAsyncLifetime
         JsonElement metadata = default;
         while (DateTime.UtcNow < metadataDeadline)
         {
-            metadata = JsonDocument.Parse(await _http.GetStringAsync("/api/v1/metadata?db=scraped&metric=prometheus_build_info")).RootElement.GetProperty("data");
+            metadata = JsonDocument.Parse(await Http.GetStringAsync("/api/v1/metadata?db=scraped&metric=prometheus_build_info")).RootElement.GetProperty("data");
             if (metadata.TryGetProperty("prometheus_build_info", out _))
             {
                 break;
