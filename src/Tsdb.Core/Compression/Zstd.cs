@@ -20,10 +20,11 @@ public static partial class Zstd
     public static unsafe int Compress(ReadOnlySpan<byte> source, Span<byte> destination, int level = DefaultLevel)
     {
         nuint written;
+        var context = t_compression ??= new CompressionContext();
         fixed (byte* src = source)
         fixed (byte* dst = destination)
         {
-            written = ZSTD_compress(dst, (nuint)destination.Length, src, (nuint)source.Length, level);
+            written = ZSTD_compressCCtx(context.DangerousGetHandle(), dst, (nuint)destination.Length, src, (nuint)source.Length, level);
         }
         ThrowIfError(written, "compress");
         return (int)written;
@@ -36,10 +37,11 @@ public static partial class Zstd
     public static unsafe int Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         nuint written;
+        var context = t_decompression ??= new DecompressionContext();
         fixed (byte* src = source)
         fixed (byte* dst = destination)
         {
-            written = ZSTD_decompress(dst, (nuint)destination.Length, src, (nuint)source.Length);
+            written = ZSTD_decompressDCtx(context.DangerousGetHandle(), dst, (nuint)destination.Length, src, (nuint)source.Length);
         }
         ThrowIfError(written, "decompress");
         return (int)written;
@@ -61,6 +63,56 @@ public static partial class Zstd
         return size == ulong.MaxValue || size > long.MaxValue ? null : (long)size;
     }
 
+    // One context per thread, kept: ZSTD_compress and ZSTD_decompress allocate and set up a fresh one on every call
+    // (a decompression context is ~100 KiB; glibc hands blocks that large out by mmap, so each call faulted in fresh
+    // pages), which for a 30 KiB page cost more than the decompression itself. A context serves one call at a time,
+    // hence per thread; it is freed when its thread ends and the handle is finalized.
+    [ThreadStatic]
+    private static CompressionContext? t_compression;
+
+    [ThreadStatic]
+    private static DecompressionContext? t_decompression;
+
+    private sealed class CompressionContext : SafeHandle
+    {
+        public CompressionContext() : base(IntPtr.Zero, ownsHandle: true)
+        {
+            SetHandle(ZSTD_createCCtx());
+            if (IsInvalid)
+            {
+                throw new InvalidOperationException("zstd: could not create a compression context (out of memory)");
+            }
+        }
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        protected override bool ReleaseHandle()
+        {
+            _ = ZSTD_freeCCtx(handle);
+            return true;
+        }
+    }
+
+    private sealed class DecompressionContext : SafeHandle
+    {
+        public DecompressionContext() : base(IntPtr.Zero, ownsHandle: true)
+        {
+            SetHandle(ZSTD_createDCtx());
+            if (IsInvalid)
+            {
+                throw new InvalidOperationException("zstd: could not create a decompression context (out of memory)");
+            }
+        }
+
+        public override bool IsInvalid => handle == IntPtr.Zero;
+
+        protected override bool ReleaseHandle()
+        {
+            _ = ZSTD_freeDCtx(handle);
+            return true;
+        }
+    }
+
     private static void ThrowIfError(nuint code, string what)
     {
         if (ZSTD_isError(code) != 0)
@@ -70,10 +122,22 @@ public static partial class Zstd
     }
 
     [LibraryImport(Lib)]
-    private static unsafe partial nuint ZSTD_compress(byte* dst, nuint dstCapacity, byte* src, nuint srcSize, int level);
+    private static partial nint ZSTD_createCCtx();
 
     [LibraryImport(Lib)]
-    private static unsafe partial nuint ZSTD_decompress(byte* dst, nuint dstCapacity, byte* src, nuint srcSize);
+    private static partial nuint ZSTD_freeCCtx(nint cctx);
+
+    [LibraryImport(Lib)]
+    private static partial nint ZSTD_createDCtx();
+
+    [LibraryImport(Lib)]
+    private static partial nuint ZSTD_freeDCtx(nint dctx);
+
+    [LibraryImport(Lib)]
+    private static unsafe partial nuint ZSTD_compressCCtx(nint cctx, byte* dst, nuint dstCapacity, byte* src, nuint srcSize, int level);
+
+    [LibraryImport(Lib)]
+    private static unsafe partial nuint ZSTD_decompressDCtx(nint dctx, byte* dst, nuint dstCapacity, byte* src, nuint srcSize);
 
     [LibraryImport(Lib)]
     private static partial nuint ZSTD_compressBound(nuint srcSize);
