@@ -29,6 +29,25 @@ public interface IObjectStore
     /// <exception cref="ArgumentOutOfRangeException">the range is negative or reaches past the end of the object.</exception>
     Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken ct = default);
 
+    /// <summary>
+    /// Reads several ranges of one object, each filling its destination exactly. A store may serve them together (the
+    /// local store opens the file once): a selective query asks for a handful of pages at a time.
+    /// </summary>
+    /// <exception cref="ObjectNotFoundException">the key does not exist.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">a range is negative or reaches past the end of the object.</exception>
+    async Task GetRangesAsync(string key, IReadOnlyList<ObjectRange> ranges, CancellationToken ct = default)
+    {
+        foreach (var range in ranges)
+        {
+            var bytes = await GetRangeAsync(key, range.Offset, range.Destination.Length, ct).ConfigureAwait(false);
+            if (bytes.Length != range.Destination.Length)
+            {
+                throw new IOException($"'{key}': asked for {range.Destination.Length} bytes at {range.Offset}, got {bytes.Length}");
+            }
+            bytes.CopyTo(range.Destination);
+        }
+    }
+
     /// <returns>the object's metadata, or null if the key does not exist.</returns>
     Task<ObjectMeta?> HeadAsync(string key, CancellationToken ct = default);
 

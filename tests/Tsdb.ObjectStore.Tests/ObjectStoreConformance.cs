@@ -173,6 +173,31 @@ public abstract class ObjectStoreConformance : IDisposable
     }
 
     [Fact]
+    public async Task GetRanges_fills_each_destination_with_its_range_in_any_order()
+    {
+        var data = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        await Store.PutAsync("r", data);
+        var (a, b, c, empty) = (new byte[10], new byte[1], new byte[56], Array.Empty<byte>());
+
+        await Store.GetRangesAsync("r", [new ObjectRange(200, c), new ObjectRange(0, a), new ObjectRange(255, b), new ObjectRange(17, empty)]);
+
+        Assert.Equal(data[..10], a);
+        Assert.Equal(data[255..], b);
+        Assert.Equal(data[200..], c);
+        await Store.GetRangesAsync("r", []);
+    }
+
+    [Fact]
+    public async Task GetRanges_refuses_a_range_outside_the_object_and_a_missing_key()
+    {
+        await Store.PutAsync("r", new byte[256]);
+        var e = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.GetRangesAsync("r", [new ObjectRange(0, new byte[4]), new ObjectRange(250, new byte[7])]));
+        Assert.Contains("range [250, 257) is outside object 'r' of 256 bytes", e.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.GetRangesAsync("r", [new ObjectRange(-1, new byte[1])]));
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => Store.GetRangesAsync("missing", [new ObjectRange(0, new byte[1])]));
+    }
+
+    [Fact]
     public async Task Head_reports_size_time_and_an_etag_that_changes_on_overwrite_and_null_when_missing()
     {
         Assert.Null(await Store.HeadAsync("h/missing"));

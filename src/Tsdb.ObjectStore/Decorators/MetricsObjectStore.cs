@@ -79,6 +79,26 @@ public sealed class MetricsObjectStore : IObjectStore
     public Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken ct = default) =>
         ReadAsync(ObjectStoreOperation.GetRange, token => _inner.GetRangeAsync(key, offset, length, token), ct);
 
+    /// <summary>Counted as one range read of all the ranges' bytes.</summary>
+    public async Task GetRangesAsync(string key, IReadOnlyList<ObjectRange> ranges, CancellationToken ct = default)
+    {
+        var counters = Start(ObjectStoreOperation.GetRange, out var started);
+        try
+        {
+            await _inner.GetRangesAsync(key, ranges, ct).ConfigureAwait(false);
+            Interlocked.Add(ref counters.BytesRead, ranges.Sum(r => (long)r.Destination.Length));
+        }
+        catch (Exception e)
+        {
+            counters.Fail(e, ct);
+            throw;
+        }
+        finally
+        {
+            Stop(counters, started);
+        }
+    }
+
     public async Task<ObjectMeta?> HeadAsync(string key, CancellationToken ct = default)
     {
         var counters = Start(ObjectStoreOperation.Head, out var started);

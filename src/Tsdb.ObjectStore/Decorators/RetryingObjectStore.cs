@@ -82,6 +82,13 @@ public sealed class RetryingObjectStore : IObjectStore
     public Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken ct = default) =>
         RunAsync(ObjectStoreOperation.GetRange, key, token => _inner.GetRangeAsync(key, offset, length, token), ct);
 
+    public Task GetRangesAsync(string key, IReadOnlyList<ObjectRange> ranges, CancellationToken ct = default) =>
+        RunAsync(ObjectStoreOperation.GetRange, key, async token =>
+        {
+            await _inner.GetRangesAsync(key, ranges, token).ConfigureAwait(false);
+            return true;
+        }, ct);
+
     public Task<ObjectMeta?> HeadAsync(string key, CancellationToken ct = default) =>
         RunAsync(ObjectStoreOperation.Head, key, token => _inner.HeadAsync(key, token), ct);
 
