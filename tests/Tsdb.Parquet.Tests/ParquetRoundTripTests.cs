@@ -102,14 +102,15 @@ public sealed class ParquetRoundTripTests
             batches.Add(b);
         }
         var rows = batches.Sum(b => b.Length);
-        // Pages of 1,000 rows: rows 12,000–12,999 (one page per column), not the whole 10,000-row group.
-        Assert.Equal(1_000, rows);
+        // Pages of 1,000 rows: only rows 12,000–12,999 are read (one page per column), not the whole 10,000-row group,
+        // and the time column narrows them to the 655 rows in the range before the other columns are decoded.
+        Assert.Equal(655, rows);
         Assert.True(source.BytesRead - before < bytes.Length / 20, $"read {source.BytesRead - before} of {bytes.Length} bytes");
         var readTimes = ((TimestampArray)batches[0].Column(0)).Values.ToArray();
-        Assert.Equal(times.AsSpan(12_000, 1_000).ToArray(), readTimes);
+        Assert.Equal(times.AsSpan(12_345, 655).ToArray(), readTimes);
         // Every column comes from the same rows.
         Assert.Equal(
-            ParquetCanonicalJson.Columns(TestData.WideSchema, [batch.Slice(12_000, 1_000)]).ToJsonString(),
+            ParquetCanonicalJson.Columns(TestData.WideSchema, [batch.Slice(12_345, 655)]).ToJsonString(),
             ParquetCanonicalJson.Columns(TestData.WideSchema, batches).ToJsonString());
 
         Assert.Empty(reader.SelectRowGroups([new ColumnRange("time", times[^1] + 1, null)]));

@@ -61,8 +61,21 @@ internal sealed class ColumnChunkDecoder : IDisposable
 
     public void Reserve(int rows) => _output.Reserve(rows);
 
+    /// <summary>The dictionary decoded from this chunk's dictionary page, or null when none was read.</summary>
+    public ChunkDictionary? Dictionary => _dictionaryCount < 0 ? null
+        : new ChunkDictionary(_dictionaryCount, _dictLongs, _dictInts, _dictDoubles, _dictFloats, _dictOffsets, _dictData);
+
+    /// <summary>Uses a dictionary decoded earlier (by another read of the same chunk) instead of reading the page.</summary>
+    public void UseDictionary(ChunkDictionary dictionary)
+    {
+        (_dictionaryCount, _dictLongs, _dictInts, _dictDoubles, _dictFloats, _dictOffsets, _dictData) =
+            (dictionary.Count, dictionary.Longs, dictionary.Ints, dictionary.Doubles, dictionary.Floats, dictionary.Offsets, dictionary.Data);
+        ForgetDictionaryMap();
+    }
+
     public void Dispose()
     {
+        ForgetDictionaryMap();
         _output.Dispose();
         _data.Dispose();
         Return(ref _pageBuffer);
@@ -136,7 +149,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
             throw new ParquetFormatException($"{Where}: dictionary page encoding {dict.Encoding} (PLAIN expected)");
         }
         var count = dict.NumValues;
-        _dictMap = null;
+        ForgetDictionaryMap();
         var page = Decompress(body, header.UncompressedPageSize);
         if (count < 0 || count > page.Length * 8L + 1)
         {
@@ -337,7 +350,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
         switch (_column.PhysicalType)
         {
             case PhysicalType.Boolean:
-                Ensure(ref _bits, BitUtil.BytesFor(count));
+                Ensure(ref _bits, BitUtil.BytesFor(count), clear: true);
                 if (encoding == Encoding.Rle)
                 {
                     // RLE booleans: 4-byte length, then bit width 1 runs.
@@ -571,12 +584,21 @@ internal sealed class ColumnChunkDecoder : IDisposable
     /// time a selected row uses it (so the output dictionary holds only used values, in order of first use), and
     /// rows after that cost an array lookup, not a hash of their bytes.
     /// </summary>
+    private void ForgetDictionaryMap()
+    {
+        if (_dictMap is not null)
+        {
+            ArrayPool<int>.Shared.Return(_dictMap);
+            _dictMap = null;
+        }
+    }
+
     private ReadOnlySpan<int> MapDictionaryIndices(ReadOnlySpan<int> indices)
     {
         if (_dictMap is null)
         {
-            _dictMap = new int[_dictionaryCount];
-            _dictMap.AsSpan().Fill(-1);
+            _dictMap = ArrayPool<int>.Shared.Rent(Math.Max(_dictionaryCount, 1));
+            _dictMap.AsSpan(0, _dictionaryCount).Fill(-1);
         }
         Ensure(ref _mapped, indices.Length);
         for (var i = 0; i < indices.Length; i++)
@@ -635,12 +657,19 @@ internal sealed class ColumnChunkDecoder : IDisposable
     /// often past the large-object threshold, and allocating those per column per query made the garbage collector
     /// run full collections. Cleared like a new array.
     /// </summary>
-    private static void Ensure<T>(ref T[] array, int length)
+    /// <summary>
+    /// A pooled array of at least <paramref name="length"/>. Not cleared: every scratch array is written before it is
+    /// read (clearing a page buffer on every selective read cost as much as decoding it), except the boolean bits.
+    /// </summary>
+    private static void Ensure<T>(ref T[] array, int length, bool clear = false)
     {
         if (array.Length < length)
         {
             var bigger = ArrayPool<T>.Shared.Rent(Math.Max(length, array.Length * 2));
-            Array.Clear(bigger);
+            if (clear)
+            {
+                Array.Clear(bigger);
+            }
             Return(ref array);
             array = bigger;
         }

@@ -10,7 +10,22 @@ public interface IRandomAccessSource
 
     /// <summary>Fills <paramref name="destination"/> with the bytes at <paramref name="offset"/>.</summary>
     ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Fills each destination with the bytes at its offset. A selective read asks for all the pages it needs at once,
+    /// so a source that can serve several ranges together (one open file, one request) should.
+    /// </summary>
+    async ValueTask ReadAsync(IReadOnlyList<SourceRange> ranges, CancellationToken cancellationToken = default)
+    {
+        foreach (var (offset, destination) in ranges)
+        {
+            await ReadAsync(offset, destination, cancellationToken).ConfigureAwait(false);
+        }
+    }
 }
+
+/// <summary>Bytes to read at <see cref="Offset"/>, as many as <see cref="Destination"/> holds.</summary>
+public readonly record struct SourceRange(long Offset, Memory<byte> Destination);
 
 /// <summary>Bytes already in memory.</summary>
 public sealed class MemoryRandomAccessSource(ReadOnlyMemory<byte> bytes) : IRandomAccessSource

@@ -15,6 +15,9 @@ public sealed record ParquetReadOptions
     /// </summary>
     public IReadOnlySet<string> DictionaryColumns { get; init; } = new HashSet<string>();
 
+    /// <summary>Where selective reads keep decoded dictionary pages (none: each read decodes its own).</summary>
+    public DictionaryCache? DictionaryCache { get; init; }
+
     /// <summary>Largest column chunk read in one piece.</summary>
     public long MaxChunkLength { get; init; } = 1L << 30;
 }

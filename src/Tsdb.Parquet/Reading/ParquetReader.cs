@@ -176,10 +176,19 @@ public sealed class ParquetReader
         {
             selection = selection.Intersect(await PageSelectionAsync(group, FindColumn(predicate.Column), predicate, cancellationToken).ConfigureAwait(false));
         }
-        // Column chunks decode independently: on the thread pool side by side, so a scan uses every core.
-        var decoded = projected.Count == 1
-            ? [await ReadColumnAsync(group, projected[0], selection, cancellationToken).ConfigureAwait(false)]
-            : await Task.WhenAll(projected.Select(column => Task.Run(() => ReadColumnAsync(group, column, selection, cancellationToken), cancellationToken))).ConfigureAwait(false);
+        // Column chunks decode independently: on the thread pool side by side, so a scan uses every core. A selective
+        // read (a few pages) decodes in line: handing each column to another thread would cost more than decoding it.
+        ArrayData[] decoded;
+        if (selection.RowCount <= InlineDecodeRows)
+        {
+            (decoded, selection) = await ReadSelectiveAsync(group, projected, selection, predicates ?? [], cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            decoded = projected.Count == 1
+                ? [await ReadColumnAsync(group, projected[0], selection, cancellationToken).ConfigureAwait(false)]
+                : await Task.WhenAll(projected.Select(column => Task.Run(() => ReadColumnAsync(group, column, selection, cancellationToken), cancellationToken))).ConfigureAwait(false);
+        }
         var fields = new List<Field>();
         var arrays = new List<ArrowArray>();
         for (var c = 0; c < projected.Count; c++)
@@ -189,6 +198,135 @@ public sealed class ParquetReader
         }
         var length = (int)selection.RowCount;
         return new RecordBatch(new Tsdb.Arrow.Types.Schema(fields, Schema.Metadata), arrays, length);
+    }
+
+    /// <summary>Rows of a row group up to which its columns are decoded one after another on the calling thread.</summary>
+    private const long InlineDecodeRows = 32_768;
+
+    /// <summary>
+    /// A few pages' worth of rows, column after column on this thread. When only some pages are selected, every page
+    /// the read needs is fetched in one request, and predicate columns that can be tested row by row narrow the
+    /// selection to the rows that match before the projected columns are decoded.
+    /// </summary>
+    private async Task<(ArrayData[] Decoded, RowSelection Selection)> ReadSelectiveAsync(RowGroup group, List<ParquetColumn> columns, RowSelection selection, IReadOnlyList<ColumnRange> predicates, CancellationToken cancellationToken)
+    {
+        var plans = new Dictionary<int, PagePlan?>();
+        if (!selection.IsEmpty && selection.RowCount < group.NumRows)
+        {
+            // Tag predicates first: on a tag-sorted file they pick out a series' rows, leaving the time test few rows.
+            var refinable = predicates.Where(p => RowRefinement.CanRefine(FindColumn(p.Column), p, _options.DictionaryColumns))
+                .OrderBy(p => FindColumn(p.Column).PhysicalType == PhysicalType.ByteArray ? 0 : 1).ToList();
+            foreach (var column in columns.Concat(refinable.Select(p => FindColumn(p.Column))))
+            {
+                if (!plans.ContainsKey(column.Index))
+                {
+                    plans[column.Index] = await PlanPagesAsync(group, column, selection, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            await FetchAsync([.. plans.Values.Where(p => p is not null).Select(p => p!)], cancellationToken).ConfigureAwait(false);
+            foreach (var predicate in refinable)
+            {
+                if (selection.IsEmpty)
+                {
+                    break;
+                }
+                var column = FindColumn(predicate.Column);
+                using var values = ArrowArray.Create(await ReadColumnAsync(group, column, selection, cancellationToken, plans[column.Index]).ConfigureAwait(false));
+                selection = RowRefinement.Refine(selection, values, predicate);
+            }
+        }
+        var decoded = new ArrayData[columns.Count];
+        for (var c = 0; c < columns.Count; c++)
+        {
+            decoded[c] = await ReadColumnAsync(group, columns[c], selection, cancellationToken, plans.GetValueOrDefault(columns[c].Index)).ConfigureAwait(false);
+        }
+        return (decoded, selection);
+    }
+
+    /// <summary>
+    /// What a selective read of one column chunk needs: its dictionary page (unless a cached decoding stands in) and
+    /// its selected data pages, adjacent pages joined into one range; <see cref="Bytes"/> once fetched.
+    /// </summary>
+    private sealed class PagePlan
+    {
+        public ChunkDictionary? CachedDictionary { get; init; }
+
+        /// <summary>The dictionary page's range first (when it is to be read), then the page runs with their first row.</summary>
+        public List<(long Offset, int Length, long FirstRow)> Ranges { get; } = [];
+
+        public bool ReadsDictionary { get; init; }
+
+        public byte[][]? Bytes { get; set; }
+    }
+
+    /// <summary>The pages of the chunk the selection touches, or null when the chunk has no offset index (it is read whole).</summary>
+    private async Task<PagePlan?> PlanPagesAsync(RowGroup group, ParquetColumn column, RowSelection selection, CancellationToken cancellationToken)
+    {
+        var chunk = group.Columns[column.Index];
+        if (chunk.OffsetIndexOffset is not { } oiOffset || chunk.OffsetIndexLength is not { } oiLength)
+        {
+            return null;
+        }
+        var (start, length) = ChunkRange(chunk.MetaData!, column);
+        var pages = (await OffsetIndexAsync(oiOffset, oiLength, cancellationToken).ConfigureAwait(false)).PageLocations;
+        ChunkDictionary? cached = null;
+        var hasDictionary = pages.Count > 0 && pages[0].Offset > start;
+        if (hasDictionary)
+        {
+            _options.DictionaryCache?.TryGet(group, column.Index, out cached);
+        }
+        var plan = new PagePlan { CachedDictionary = cached, ReadsDictionary = hasDictionary && cached is null };
+        if (plan.ReadsDictionary)
+        {
+            plan.Ranges.Add((start, checked((int)(pages[0].Offset - start)), 0));
+        }
+        for (var p = 0; p < pages.Count; p++)
+        {
+            var first = pages[p].FirstRowIndex;
+            var end = p + 1 < pages.Count ? pages[p + 1].FirstRowIndex : group.NumRows;
+            if (!selection.Overlaps(first, end))
+            {
+                continue;
+            }
+            if (pages[p].Offset < start || pages[p].CompressedPageSize < 0 || pages[p].Offset + pages[p].CompressedPageSize > start + length)
+            {
+                throw new ParquetFormatException($"column '{column.Name}': page {p} lies outside its column chunk");
+            }
+            var pageRuns = plan.Ranges.Count - (plan.ReadsDictionary ? 1 : 0);
+            if (pageRuns > 0 && plan.Ranges[^1] is var last && last.Offset + last.Length == pages[p].Offset)
+            {
+                plan.Ranges[^1] = (last.Offset, checked(last.Length + pages[p].CompressedPageSize), last.FirstRow);
+            }
+            else
+            {
+                plan.Ranges.Add((pages[p].Offset, pages[p].CompressedPageSize, first));
+            }
+        }
+        return plan;
+    }
+
+    /// <summary>Reads every plan's ranges in one request to the source.</summary>
+    private async Task FetchAsync(IReadOnlyList<PagePlan> plans, CancellationToken cancellationToken)
+    {
+        var ranges = new List<SourceRange>();
+        foreach (var plan in plans)
+        {
+            plan.Bytes = new byte[plan.Ranges.Count][];
+            for (var r = 0; r < plan.Ranges.Count; r++)
+            {
+                var (offset, length, _) = plan.Ranges[r];
+                if (length < 0 || offset < 0 || offset > _source.Length - length)
+                {
+                    throw new ParquetFormatException($"range [{offset}, +{length}) lies outside the file");
+                }
+                plan.Bytes[r] = GC.AllocateUninitializedArray<byte>(length);
+                ranges.Add(new SourceRange(offset, plan.Bytes[r]));
+            }
+        }
+        if (ranges.Count > 0)
+        {
+            await _source.ReadAsync(ranges, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private ParquetColumn FindColumn(string name) =>
@@ -227,7 +365,7 @@ public sealed class ParquetReader
         return RowSelection.FromRanges(ranges);
     }
 
-    private async Task<ArrayData> ReadColumnAsync(RowGroup group, ParquetColumn column, RowSelection selection, CancellationToken cancellationToken)
+    private async Task<ArrayData> ReadColumnAsync(RowGroup group, ParquetColumn column, RowSelection selection, CancellationToken cancellationToken, PagePlan? plan = null)
     {
         var meta = group.Columns[column.Index].MetaData!;
         using var decoder = new ColumnChunkDecoder(column, meta.Codec, _options);
@@ -236,33 +374,33 @@ public sealed class ParquetReader
             return decoder.Build();
         }
         decoder.Reserve((int)selection.RowCount);
-        var (start, length) = ChunkRange(meta, column);
-        var chunk = group.Columns[column.Index];
-        var whole = selection.RowCount == group.NumRows;
-        if (!whole && chunk.OffsetIndexOffset is { } oiOffset && chunk.OffsetIndexLength is { } oiLength)
+        if (plan is null && selection.RowCount < group.NumRows)
         {
-            // Read the dictionary page (if any) and only the data pages whose rows are selected.
-            var pages = (await OffsetIndexAsync(oiOffset, oiLength, cancellationToken).ConfigureAwait(false)).PageLocations;
-            if (pages.Count > 0 && pages[0].Offset > start)
+            plan = await PlanPagesAsync(group, column, selection, cancellationToken).ConfigureAwait(false);
+        }
+        if (plan is not null)
+        {
+            // Only the dictionary page (if any, and not cached) and the data pages whose rows are selected.
+            if (plan.Bytes is null)
             {
-                decoder.DecodePages(await ReadRangeAsync(start, checked((int)(pages[0].Offset - start)), cancellationToken).ConfigureAwait(false), 0, selection);
+                await FetchAsync([plan], cancellationToken).ConfigureAwait(false);
             }
-            for (var p = 0; p < pages.Count; p++)
+            if (plan.CachedDictionary is { } cached)
             {
-                var first = pages[p].FirstRowIndex;
-                var end = p + 1 < pages.Count ? pages[p + 1].FirstRowIndex : group.NumRows;
-                if (selection.Overlaps(first, end))
+                decoder.UseDictionary(cached);
+            }
+            for (var r = 0; r < plan.Ranges.Count; r++)
+            {
+                decoder.DecodePages(plan.Bytes![r], plan.Ranges[r].FirstRow, selection);
+                if (r == 0 && plan.ReadsDictionary && decoder.Dictionary is { } read)
                 {
-                    if (pages[p].Offset < start || pages[p].Offset + pages[p].CompressedPageSize > start + length || pages[p].CompressedPageSize < 0)
-                    {
-                        throw new ParquetFormatException($"column '{column.Name}': page {p} lies outside its column chunk");
-                    }
-                    decoder.DecodePages(await ReadRangeAsync(pages[p].Offset, pages[p].CompressedPageSize, cancellationToken).ConfigureAwait(false), first, selection);
+                    _options.DictionaryCache?.Add(group, column.Index, read);
                 }
             }
         }
         else
         {
+            var (start, length) = ChunkRange(meta, column);
             decoder.DecodePages(await ReadRangeAsync(start, checked((int)length), cancellationToken).ConfigureAwait(false), 0, selection);
         }
         if (decoder.Length != selection.RowCount)

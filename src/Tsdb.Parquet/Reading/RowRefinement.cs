@@ -1,0 +1,139 @@
+using Encoding = System.Text.Encoding;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Parquet.Metadata;
+using Tsdb.Parquet.Schema;
+
+namespace Tsdb.Parquet.Reading;
+
+/// <summary>
+/// Narrows a page-level selection to the rows whose value satisfies a predicate, from the predicate column decoded
+/// over the selected pages. A selective read (one series of a tag-sorted file) then decodes and returns its own rows
+/// instead of every row of the pages they share. Handles dictionary-decoded strings and signed 64-bit integers and
+/// timestamps; other columns leave the selection as it is (the caller filters exactly either way).
+/// </summary>
+internal static class RowRefinement
+{
+    public static bool CanRefine(ParquetColumn column, ColumnRange predicate, IReadOnlySet<string> dictionaryColumns) =>
+        column.PhysicalType switch
+        {
+            PhysicalType.ByteArray => dictionaryColumns.Contains(column.Name) && Bound<string>(predicate),
+            PhysicalType.Int64 => !column.UnsignedOrder && Bound<long>(predicate),
+            _ => false,
+        };
+
+    /// <summary>The predicate's bounds are all of one kind (and there is at least one).</summary>
+    private static bool Bound<T>(ColumnRange predicate) =>
+        (predicate.Min is not null || predicate.Max is not null || predicate.AnyOf is not null)
+        && predicate.Min is null or T && predicate.Max is null or T && (predicate.AnyOf ?? []).All(v => v is T);
+
+    /// <summary>The rows of <paramref name="selection"/> (in order, as <paramref name="decoded"/> holds them) that pass.</summary>
+    public static RowSelection Refine(RowSelection selection, ArrowArray decoded, ColumnRange predicate)
+    {
+        var pass = System.Buffers.ArrayPool<bool>.Shared.Rent(Math.Max(decoded.Length, 1));
+        try
+        {
+            switch (decoded)
+            {
+                case DictionaryArray { Dictionary: StringArray } dictionary when dictionary.Type.IndexType!.Id == Tsdb.Arrow.Types.ArrowTypeId.Int32:
+                    StringMask(dictionary, predicate, pass);
+                    break;
+                case Int64Array or TimestampArray:
+                    Int64Mask(decoded.Data.GetValues<long>(), predicate, pass);
+                    break;
+                default:
+                    return selection;
+            }
+            if (decoded.NullCount > 0)
+            {
+                for (var i = 0; i < decoded.Length; i++)
+                {
+                    pass[i] &= !decoded.IsNull(i);
+                }
+            }
+            var ranges = new List<(long Start, long End)>();
+            var index = 0;
+            foreach (var (start, end) in selection.Ranges)
+            {
+                long runStart = -1;
+                for (var row = start; row < end; row++, index++)
+                {
+                    if (pass[index] && runStart < 0)
+                    {
+                        runStart = row;
+                    }
+                    else if (!pass[index] && runStart >= 0)
+                    {
+                        ranges.Add((runStart, row));
+                        runStart = -1;
+                    }
+                }
+                if (runStart >= 0)
+                {
+                    ranges.Add((runStart, end));
+                }
+            }
+            return RowSelection.FromRanges(ranges);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<bool>.Shared.Return(pass);
+        }
+    }
+
+    private static void StringMask(DictionaryArray array, ColumnRange predicate, bool[] pass)
+    {
+        var dictionary = (StringArray)array.Dictionary;
+        var min = predicate.Min is string low ? Encoding.UTF8.GetBytes(low) : null;
+        var max = predicate.Max is string high ? Encoding.UTF8.GetBytes(high) : null;
+        var anyOf = predicate.AnyOf?.Select(v => Encoding.UTF8.GetBytes((string)v)).ToArray();
+        // Decided once per dictionary entry (0 = not yet), then looked up per row.
+        var verdicts = new sbyte[dictionary.Length];
+        var indices = array.Int32Indices;
+        for (var i = 0; i < indices.Length; i++)
+        {
+            var key = indices[i];
+            if ((uint)key >= (uint)verdicts.Length)
+            {
+                pass[i] = false; // under a null slot
+                continue;
+            }
+            if (verdicts[key] == 0)
+            {
+                verdicts[key] = StringPasses(dictionary.GetBytes(key), min, max, anyOf) ? (sbyte)1 : (sbyte)-1;
+            }
+            pass[i] = verdicts[key] > 0;
+        }
+    }
+
+    private static bool StringPasses(ReadOnlySpan<byte> value, byte[]? min, byte[]? max, byte[][]? anyOf)
+    {
+        if ((min is not null && value.SequenceCompareTo(min) < 0) || (max is not null && value.SequenceCompareTo(max) > 0))
+        {
+            return false;
+        }
+        if (anyOf is null)
+        {
+            return true;
+        }
+        foreach (var candidate in anyOf)
+        {
+            if (value.SequenceEqual(candidate))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void Int64Mask(ReadOnlySpan<long> values, ColumnRange predicate, bool[] pass)
+    {
+        var min = predicate.Min as long? ?? long.MinValue;
+        var max = predicate.Max as long? ?? long.MaxValue;
+        var anyOf = predicate.AnyOf?.Select(v => (long)v).ToHashSet();
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = values[i];
+            pass[i] = value >= min && value <= max && (anyOf is null || anyOf.Contains(value));
+        }
+    }
+}

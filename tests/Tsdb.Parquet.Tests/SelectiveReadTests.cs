@@ -1,0 +1,120 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Compute;
+using Tsdb.Parquet.Reading;
+using Tsdb.Parquet.Writing;
+
+namespace Tsdb.Parquet.Tests;
+
+/// <summary>
+/// Reads of a few pages: predicate columns narrow the pages' rows to those that match before the other columns are
+/// decoded, and a shared cache keeps decoded dictionaries between reads.
+/// </summary>
+public sealed class SelectiveReadTests
+{
+    private static readonly HashSet<string> Tags = ["host", "note"];
+
+    /// <summary>A host-sorted file in pages of 150 rows and row groups of 4,000.</summary>
+    private static (RecordBatch Batch, byte[] Bytes) HostSortedFile(int seed, bool dictionary)
+    {
+        var data = new TestData(seed);
+        var unsorted = data.Batch(TestData.WideSchema, 6000, 1_000_000);
+        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
+        return (batch, ParquetWriter.ToBytes(TestData.WideSchema, [batch], new ParquetWriterOptions { DictionaryEnabled = dictionary, PageRowLimit = 150, RowGroupSize = 4000 }));
+    }
+
+    private static async Task<List<RecordBatch>> ReadAsync(ParquetReader reader, ColumnRange[] predicates)
+    {
+        var read = new List<RecordBatch>();
+        await foreach (var b in reader.ReadAsync(null, predicates))
+        {
+            read.Add(b);
+        }
+        return read;
+    }
+
+    private static RecordBatch Where(RecordBatch batch, Func<RecordBatch, int, bool> keep) =>
+        Selection.Take(batch, Enumerable.Range(0, batch.Length).Where(i => keep(batch, i)).ToArray());
+
+    private static string Json(IEnumerable<RecordBatch> batches) => ParquetCanonicalJson.Columns(TestData.WideSchema, [.. batches]).ToJsonString();
+
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    [InlineData(5, true)]
+    public async Task A_tag_predicate_returns_exactly_the_matching_rows(int seed, bool dictionary)
+    {
+        var (batch, bytes) = HostSortedFile(seed, dictionary);
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        var expected = Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_10" or "host_40");
+        Assert.True(expected.Length > 0, "the seed gives no host_10 or host_40 rows");
+
+        var read = await ReadAsync(reader, [new ColumnRange("host", "host_10", "host_40") { AnyOf = ["host_10", "host_40"] }]);
+
+        // Not the whole pages the two hosts share with their neighbours (or null hosts): their rows, in file order.
+        Assert.Equal(Json([expected]), Json(read));
+    }
+
+    [Fact]
+    public async Task Tag_and_time_predicates_together_return_the_rows_both_admit()
+    {
+        var (batch, bytes) = HostSortedFile(1, dictionary: true);
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        var times = ((TimestampArray)batch.Column("time")!).Values.ToArray().Order().ToArray();
+        var (from, to) = (times[1000], times[4000]);
+        var expected = Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_7" && ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to);
+        Assert.True(expected.Length > 0);
+
+        var read = await ReadAsync(reader, [new ColumnRange("time", from, to), new ColumnRange("host", "host_7", "host_7")]);
+
+        Assert.Equal(Json([expected]), Json(read));
+    }
+
+    [Fact]
+    public async Task An_integer_predicate_narrows_rows_and_drops_nulls()
+    {
+        var (batch, bytes) = HostSortedFile(1, dictionary: true);
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        var expected = Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_3" && b.Column("i64")!.GetObject(i) is long v && v >= 0);
+        Assert.True(expected.Length > 0);
+        Assert.True(Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_3" && b.Column("i64")!.IsNull(i)).Length > 0, "no null i64 among host_3's rows");
+
+        var read = await ReadAsync(reader, [new ColumnRange("host", "host_3", "host_3"), new ColumnRange("i64", 0L, null)]);
+
+        Assert.Equal(Json([expected]), Json(read));
+    }
+
+    [Fact]
+    public async Task A_repeated_selective_read_takes_the_dictionary_from_the_cache()
+    {
+        var (batch, bytes) = HostSortedFile(1, dictionary: true);
+        var cache = new DictionaryCache(1 << 20);
+        var source = new MemoryRandomAccessSource(bytes);
+        var reader = await ParquetReader.OpenAsync(source, new ParquetReadOptions { DictionaryColumns = Tags, DictionaryCache = cache });
+        ColumnRange[] predicate = [new ColumnRange("host", "host_20", "host_20")];
+
+        var before = source.BytesRead;
+        var first = await ReadAsync(reader, predicate);
+        var firstBytes = source.BytesRead - before;
+        Assert.True(cache.Count > 0 && cache.Bytes > 0, "the read cached no dictionary");
+        before = source.BytesRead;
+        var second = await ReadAsync(reader, predicate);
+
+        Assert.True(source.BytesRead - before < firstBytes, $"second read {source.BytesRead - before} bytes, first {firstBytes}");
+        Assert.Equal(Json([Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_20")]), Json(second));
+        Assert.Equal(Json(first), Json(second));
+    }
+
+    [Fact]
+    public async Task The_dictionary_cache_keeps_within_its_budget()
+    {
+        var cache = new DictionaryCache(4096);
+        for (var seed = 1; seed <= 6; seed++)
+        {
+            var (_, bytes) = HostSortedFile(seed, dictionary: true);
+            var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags, DictionaryCache = cache });
+            _ = await ReadAsync(reader, [new ColumnRange("host", "host_20", "host_20")]);
+            Assert.InRange(cache.Bytes, 0, cache.CapacityBytes);
+        }
+        Assert.True(cache.Count > 0);
+    }
+}
