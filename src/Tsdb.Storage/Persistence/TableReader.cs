@@ -24,6 +24,9 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     private readonly ConcurrentDictionary<string, ParquetReader> _footers = new(StringComparer.Ordinal);
     private const int MaxCachedFooters = 4096;
 
+    /// <summary>Tag dictionaries decoded by selective reads (a few series of a file), shared by every open file.</summary>
+    private readonly DictionaryCache _dictionaries = new(64L << 20);
+
     /// <summary>Every row and column of the table, each day partition sorted by tags and time (as export promises).</summary>
     public IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime = null, long? toTime = null, CancellationToken cancellationToken = default) =>
         ReadAsync(new ScanRequest(database, table) { FromTime = fromTime, ToTime = toTime }, null, null, sorted: true, cancellationToken);
@@ -245,7 +248,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
         }
         try
         {
-            var options = new ParquetReadOptions { DictionaryColumns = file.TagRanges.Keys.ToHashSet(StringComparer.Ordinal) };
+            var options = new ParquetReadOptions { DictionaryColumns = file.TagRanges.Keys.ToHashSet(StringComparer.Ordinal), DictionaryCache = _dictionaries };
             var reader = await ParquetReader.OpenAsync(new ObjectStoreSource(store, file.Path, file.SizeBytes), options, cancellationToken).ConfigureAwait(false);
             if (_footers.Count >= MaxCachedFooters)
             {
