@@ -220,10 +220,14 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
         return true;
     }
 
-    /// <summary>A batch's tag columns, and how their labels (plus <c>__name__</c>) fall in label-name order.</summary>
-    private sealed class BatchTags
+    /// <summary>
+    /// A batch's tag columns as dictionary keys (-1 for null), how their labels (plus <c>__name__</c>) fall in
+    /// label-name order, and each label matcher's verdict per dictionary entry, so rows of series a matcher refuses are
+    /// skipped by one array lookup without building their labels.
+    /// </summary>
+    private sealed class BatchTags : IDisposable
     {
-        public BatchTags(RecordBatch batch, TableDefinition table)
+        public BatchTags(RecordBatch batch, TableDefinition table, List<CompiledMatcher> labelMatchers)
         {
             foreach (var column in table.Columns)
             {
@@ -253,9 +257,38 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
             }
             Buffer = new Label[Tags.Count + 1];
             Scratch = new Label[Tags.Count + 1];
+            Keys = new int[Tags.Count][];
+            for (var t = 0; t < Tags.Count; t++)
+            {
+                Keys[t] = KeysOf(Tags[t].Array);
+            }
+            if (Ordered)
+            {
+                foreach (var m in labelMatchers)
+                {
+                    var tag = Tags.FindIndex(t => t.Label == m.Name);
+                    if (tag < 0)
+                    {
+                        RefusesAll |= !m.Matches("");
+                    }
+                    else
+                    {
+                        Filters.Add((tag, m, new sbyte[Tags[tag].Array.Dictionary.Length], m.Matches("")));
+                    }
+                }
+            }
         }
 
         public List<(string Label, DictionaryArray Array, string?[] Decoded)> Tags { get; } = [];
+
+        /// <summary>Each tag's dictionary key per row (-1 where null), from the shared pool.</summary>
+        public int[][] Keys { get; }
+
+        /// <summary>Matchers on tag labels: tag, matcher, verdict per dictionary entry (0 not yet known, 1 passes, -1 fails), verdict for null.</summary>
+        public List<(int Tag, CompiledMatcher Matcher, sbyte[] Verdicts, bool NullPasses)> Filters { get; } = [];
+
+        /// <summary>A matcher on a label no tag carries refuses the empty value: no row of the batch matches.</summary>
+        public bool RefusesAll { get; }
 
         /// <summary>Tag indices in label-name order.</summary>
         public int[] Order { get; }
@@ -271,6 +304,99 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
 
         /// <summary>A run's labels with <c>__name__</c> in its place, before they are copied into a label set.</summary>
         public Label[] Scratch { get; }
+
+        /// <summary>A tag's value for a dictionary key (decoded once per batch), "" for null.</summary>
+        public string ValueOf(int tag, int key)
+        {
+            if (key < 0)
+            {
+                return "";
+            }
+            var (_, array, decoded) = Tags[tag];
+            return decoded[key] ??= ((StringArray)array.Dictionary).GetString(key) ?? "";
+        }
+
+        /// <summary>Whether every tag matcher passes at <paramref name="row"/>; if not, the first row after it with a different key for the failing tag.</summary>
+        public bool Passes(int row, int length, out int next)
+        {
+            foreach (var (tag, matcher, verdicts, nullPasses) in Filters)
+            {
+                var keys = Keys[tag];
+                var key = keys[row];
+                bool pass;
+                if (key < 0)
+                {
+                    pass = nullPasses;
+                }
+                else
+                {
+                    if (verdicts[key] == 0)
+                    {
+                        verdicts[key] = matcher.Matches(ValueOf(tag, key)) ? (sbyte)1 : (sbyte)-1;
+                    }
+                    pass = verdicts[key] > 0;
+                }
+                if (!pass)
+                {
+                    next = row + 1;
+                    while (next < length && keys[next] == key)
+                    {
+                        next++;
+                    }
+                    return false;
+                }
+            }
+            next = row;
+            return true;
+        }
+
+        /// <summary>Whether rows <paramref name="a"/> and <paramref name="b"/> have the same tag values.</summary>
+        public bool SameTags(int a, int b)
+        {
+            foreach (var keys in Keys)
+            {
+                if (keys[a] != keys[b])
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static int[] KeysOf(DictionaryArray array)
+        {
+            var keys = System.Buffers.ArrayPool<int>.Shared.Rent(Math.Max(array.Length, 1));
+            if (array.Type.IndexType!.Id == Tsdb.Arrow.Types.ArrowTypeId.Int32)
+            {
+                array.Int32Indices.CopyTo(keys);
+            }
+            else
+            {
+                for (var i = 0; i < array.Length; i++)
+                {
+                    keys[i] = checked((int)array.GetIndex(i));
+                }
+            }
+            if (array.NullCount > 0)
+            {
+                for (var i = 0; i < array.Length; i++)
+                {
+                    if (array.IsNull(i))
+                    {
+                        keys[i] = -1;
+                    }
+                }
+            }
+            return keys;
+        }
+
+        public void Dispose()
+        {
+            foreach (var keys in Keys)
+            {
+                System.Buffers.ArrayPool<int>.Shared.Return(keys);
+            }
+        }
     }
 
     private static void ScanBatch(RecordBatch batch, TableDefinition table, List<FieldCandidate> candidates, List<CompiledMatcher> labelMatchers, long minNs, long maxNs, bool withSamples, Dictionary<Labels, SampleList?> found)
@@ -280,33 +406,29 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
             return;
         }
         var times = timeArray.Values;
-        var tags = new BatchTags(batch, table);
+        using var tags = new BatchTags(batch, table, labelMatchers);
+        if (tags.RefusesAll)
+        {
+            return;
+        }
         var fields = candidates.Select(c => batch.Column(c.Field)).ToArray();
         var length = batch.Length;
         var start = 0;
         while (start < length)
         {
+            if (!tags.Passes(start, length, out var next))
+            {
+                start = next;
+                continue;
+            }
             var end = start + 1;
-            while (end < length && SameTags(tags.Tags, start, end))
+            while (end < length && tags.SameTags(start, end))
             {
                 end++;
             }
             ScanRun(tags, start, end, times, fields, candidates, labelMatchers, minNs, maxNs, withSamples, found);
             start = end;
         }
-    }
-
-    private static bool SameTags(List<(string Label, DictionaryArray Array, string?[] Decoded)> tags, int a, int b)
-    {
-        foreach (var (_, array, _) in tags)
-        {
-            var nullA = array.IsNull(a);
-            if (nullA != array.IsNull(b) || (!nullA && array.GetIndex(a) != array.GetIndex(b)))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static void ScanRun(BatchTags tags, int start, int end, ReadOnlySpan<long> times, ArrowArray?[] fields,
@@ -322,16 +444,11 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
             {
                 nameSlot = count;
             }
-            var (label, array, decoded) = tags.Tags[tags.Order[i]];
-            if (array.IsNull(start))
-            {
-                continue;
-            }
-            var index = (int)array.GetIndex(start);
-            var value = decoded[index] ??= ((StringArray)array.Dictionary).GetString(index) ?? "";
+            var tag = tags.Order[i];
+            var value = tags.ValueOf(tag, tags.Keys[tag][start]);
             if (value.Length > 0)
             {
-                buffer[count++] = new Label(label, value);
+                buffer[count++] = new Label(tags.Tags[tag].Label, value);
             }
         }
         if (tags.NamePosition == tags.Order.Length)
@@ -343,11 +460,15 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
         {
             _ = Labels.From([.. present]);   // refuses two tags that read as one label, as for every other series
         }
-        foreach (var m in labelMatchers)
+        if (!tags.Ordered)
         {
-            if (!m.Matches(ValueOf(present, m.Name)))
+            // The batch's filters only cover label sets whose tags map to distinct labels.
+            foreach (var m in labelMatchers)
             {
-                return;
+                if (!m.Matches(ValueOf(present, m.Name)))
+                {
+                    return;
+                }
             }
         }
         for (var f = 0; f < candidates.Count; f++)

@@ -182,6 +182,51 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Every_kind_of_matcher_selects_the_same_series_as_filtering_all_of_them()
+    {
+        // 200 series over four tags (one absent on some series), half persisted in pages of 64 rows, half buffered:
+        // the series source tests matchers once per dictionary entry and skips rows by key, and must agree with
+        // testing each series' labels one by one.
+        var all = new List<V1.TimeSeries>();
+        for (var i = 0; i < 200; i++)
+        {
+            var labels = new List<(string, string)> { ("__name__", "cpu"), ("host", $"h{i % 50:D2}"), ("dc", i % 3 == 0 ? "east" : "west") };
+            if (i % 4 != 0)
+            {
+                labels.Add(("rack", $"r{i % 7}"));
+            }
+            all.Add(WithSamples(Series([.. labels]), (1000 + i, i), (2000 + i, i + 0.5)));
+        }
+        await Send([.. all.Take(100)]);
+        _persister.Dispose();
+        _persister = new Persister(_catalog, _buffer, _wal, _store, new StorageOptions { TruncateWal = false, Parquet = Tsdb.Parquet.Writing.ParquetWriterOptions.Default with { PageRowLimit = 64 } }, TimeProvider.System);
+        await _persister.PersistAsync();
+        await Send([.. all.Skip(100)]);
+        var everything = await Select(Eq("__name__", "cpu"));
+        Assert.Equal(all.Select(s => string.Join(',', s.Labels.Select(l => $"{l.Name}={l.Value}").Order(StringComparer.Ordinal))).Distinct().Count(), everything.Count);
+
+        LabelMatcher[][] cases =
+        [
+            [Eq("host", "h07")],
+            [Eq("host", "h07"), Eq("dc", "west")],
+            [new("host", MatchType.RegexMatch, "h0[1-3]|h4.")],
+            [new("host", MatchType.NotEqual, "h07"), Eq("rack", "")],
+            [new("rack", MatchType.RegexNoMatch, "r[0-3]"), new("dc", MatchType.NotEqual, "east")],
+            [new("rack", MatchType.RegexMatch, ".+"), new("host", MatchType.RegexMatch, "h1.*")],
+            [Eq("nolabel", ""), Eq("host", "h49")],
+            [Eq("host", "nope")],
+            [new("nolabel", MatchType.RegexMatch, ".+")],
+        ];
+        foreach (var matchers in cases)
+        {
+            var expected = everything.Where(s => matchers.All(m => new CompiledMatcher(m).Matches(s.Labels.Get(m.Name)))).Select(s => s.Labels.ToString());
+            var found = await Select([Eq("__name__", "cpu"), .. matchers]);
+            Assert.Equal(expected, found.Select(f => f.Labels.ToString()));
+            Assert.All(found, f => Assert.Equal(everything.Single(e => e.Labels.Equals(f.Labels)).Values, f.Values));
+        }
+    }
+
+    [Fact]
     public async Task Line_protocol_fields_appear_as_table_underscore_field_and_value_as_the_table()
     {
         var lp = new LineProtocolIngester(_catalog, _wal, TimeProvider.System, () => false);
