@@ -2,8 +2,9 @@
 # Prometheus remote-write ingest and PromQL query_range latency over loopback, tsdb and Prometheus 2.42 (Debian
 # package `prometheus`, its own remote-write receiver) side by side in the same run. The load generator sends
 # remote-write 1.0 (2,000 samples per request, node-exporter-like series) with N concurrent writers; then each
-# query_range is timed REPEAT times against both servers.
+# query_range is timed REPEAT times against both servers, straight after the ingest and again warm (below).
 # usage: bench/prometheus-comparison.sh [SAMPLES] [WRITERS] [HOSTS] [REPEAT]     (defaults: 2000000 4 5000 20)
+#        WARM_SECONDS=3 (untimed runs of each query before its warm timing, at most 1,000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SAMPLES=${1:-2000000}
@@ -28,20 +29,27 @@ LOADGEN="dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --format
 START=$((NOW - 600))
 END=$((NOW + 600))
 
-# time_queries BASE_URL LABEL: median and p90 of REPEAT runs of each query_range (seconds → ms).
 QUERIES=(
   'sum by (mode) (rate(node_cpu_seconds_total[1m]))'
   'node_memory_bytes{instance="host-7:9100"}'
   'max by (region) (node_load1)'
   'topk(5, rate(node_network_receive_bytes_total[5m]))'
 )
+# time_queries BASE_URL LABEL: per query, median and p90 (ms) of REPEAT runs straight after the ingest ("first runs"),
+# then again after WARM_SECONDS of untimed runs ("warm"): a long-running server that answers the same dashboards over and
+# over is the warm case, and tsdb's JIT-compiled code needs a few hundred runs of a query to be fully optimised (tiered
+# compilation with PGO); Prometheus is compiled ahead of time and does not change.
+WARM_SECONDS=${WARM_SECONDS:-3}
+summarize() { sort -n | awk -v label="$1" -v q="$2" -v s="$3" '{ t[NR] = $1 } END { printf "%s | %s | series, points %s | median %.1f ms | p90 %.1f ms\n", label, q, s, t[int((NR + 1) / 2)] * 1000, t[int(NR * 0.9 + 0.5)] * 1000 }'; }
 time_queries() {
   for q in "${QUERIES[@]}"; do
-    curl -sf -G "$1/api/v1/query_range" --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d step=15 -o "$WORK/out.json"
+    run() { curl -sf -G "$1/api/v1/query_range" --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d step=15 "${@:2}"; }
+    run "$1" -o "$WORK/out.json"
     series=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["data"]["result"]), sum(len(s["values"]) for s in d["data"]["result"]))' "$WORK/out.json")
-    for _ in $(seq 1 "$REPEAT"); do
-      curl -sf -G "$1/api/v1/query_range" --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d step=15 -o /dev/null -w '%{time_total}\n'
-    done | sort -n | awk -v label="$2" -v q="$q" -v s="$series" '{ t[NR] = $1 } END { printf "%s | %s | series, points %s | median %.1f ms | p90 %.1f ms\n", label, q, s, t[int((NR + 1) / 2)] * 1000, t[int(NR * 0.9 + 0.5)] * 1000 }'
+    for _ in $(seq 1 "$REPEAT"); do run "$1" -o /dev/null -w '%{time_total}\n'; done | summarize "$2 first runs" "$q" "$series"
+    local until=$(( $(date +%s) + WARM_SECONDS )) warm=0
+    while [ "$(date +%s)" -lt "$until" ] && [ "$warm" -lt 1000 ]; do run "$1" -o /dev/null; warm=$((warm + 1)); done
+    for _ in $(seq 1 "$REPEAT"); do run "$1" -o /dev/null -w '%{time_total}\n'; done | summarize "$2 warm ($warm untimed runs before)" "$q" "$series"
   done
 }
 
