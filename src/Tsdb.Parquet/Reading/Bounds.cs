@@ -48,6 +48,15 @@ internal static class Bounds
         return true;
     }
 
+    /// <summary>
+    /// True only when every value in [min, max] certainly satisfies the predicate's range (no AnyOf list). Incomparable
+    /// kinds say true as well: the caller only uses it to skip narrowing rows it may return anyway.
+    /// </summary>
+    public static bool Within(object? min, object? max, ColumnRange predicate) =>
+        min is not null && max is not null && predicate.AnyOf is null
+        && (predicate.Min is not { } low || Compare(min, low) >= 0)
+        && (predicate.Max is not { } high || Compare(max, high) <= 0);
+
     /// <summary>Compares a statistics bound with a predicate bound; incomparable kinds compare as equal (no pruning).</summary>
     private static int Compare(object bound, object value) => (bound, value) switch
         {

@@ -211,36 +211,50 @@ public sealed class ParquetReader
     private async Task<(ArrayData[] Decoded, RowSelection Selection)> ReadSelectiveAsync(RowGroup group, List<ParquetColumn> columns, RowSelection selection, IReadOnlyList<ColumnRange> predicates, CancellationToken cancellationToken)
     {
         var plans = new Dictionary<int, PagePlan?>();
-        if (!selection.IsEmpty && selection.RowCount < group.NumRows)
+        try
         {
-            // Tag predicates first: on a tag-sorted file they pick out a series' rows, leaving the time test few rows.
-            var refinable = predicates.Where(p => RowRefinement.CanRefine(FindColumn(p.Column), p, _options.DictionaryColumns))
-                .OrderBy(p => FindColumn(p.Column).PhysicalType == PhysicalType.ByteArray ? 0 : 1).ToList();
-            foreach (var column in columns.Concat(refinable.Select(p => FindColumn(p.Column))))
+            if (!selection.IsEmpty && selection.RowCount < group.NumRows)
             {
-                if (!plans.ContainsKey(column.Index))
+                // Tag predicates first: on a tag-sorted file they pick out a series' rows, leaving the time test few rows.
+                var refinable = predicates.Where(p => RowRefinement.CanRefine(FindColumn(p.Column), p, _options.DictionaryColumns))
+                    .OrderBy(p => FindColumn(p.Column).PhysicalType == PhysicalType.ByteArray ? 0 : 1).ToList();
+                foreach (var column in columns.Concat(refinable.Select(p => FindColumn(p.Column))))
                 {
-                    plans[column.Index] = await PlanPagesAsync(group, column, selection, cancellationToken).ConfigureAwait(false);
+                    if (!plans.ContainsKey(column.Index))
+                    {
+                        plans[column.Index] = await PlanPagesAsync(group, column, selection, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                await FetchAsync([.. plans.Values.Where(p => p is not null).Select(p => p!)], cancellationToken).ConfigureAwait(false);
+                foreach (var predicate in refinable)
+                {
+                    if (selection.IsEmpty)
+                    {
+                        break;
+                    }
+                    var column = FindColumn(predicate.Column);
+                    if (await SelectedPagesWhollyMatchAsync(group, column, selection, predicate, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;   // e.g. a time range that covers these pages: every row passes
+                    }
+                    using var values = ArrowArray.Create(await ReadColumnAsync(group, column, selection, cancellationToken, plans[column.Index]).ConfigureAwait(false));
+                    selection = RowRefinement.Refine(selection, values, predicate);
                 }
             }
-            await FetchAsync([.. plans.Values.Where(p => p is not null).Select(p => p!)], cancellationToken).ConfigureAwait(false);
-            foreach (var predicate in refinable)
+            var decoded = new ArrayData[columns.Count];
+            for (var c = 0; c < columns.Count; c++)
             {
-                if (selection.IsEmpty)
-                {
-                    break;
-                }
-                var column = FindColumn(predicate.Column);
-                using var values = ArrowArray.Create(await ReadColumnAsync(group, column, selection, cancellationToken, plans[column.Index]).ConfigureAwait(false));
-                selection = RowRefinement.Refine(selection, values, predicate);
+                decoded[c] = await ReadColumnAsync(group, columns[c], selection, cancellationToken, plans.GetValueOrDefault(columns[c].Index)).ConfigureAwait(false);
+            }
+            return (decoded, selection);
+        }
+        finally
+        {
+            foreach (var plan in plans.Values)
+            {
+                plan?.Release();
             }
         }
-        var decoded = new ArrayData[columns.Count];
-        for (var c = 0; c < columns.Count; c++)
-        {
-            decoded[c] = await ReadColumnAsync(group, columns[c], selection, cancellationToken, plans.GetValueOrDefault(columns[c].Index)).ConfigureAwait(false);
-        }
-        return (decoded, selection);
     }
 
     /// <summary>
@@ -256,7 +270,22 @@ public sealed class ParquetReader
 
         public bool ReadsDictionary { get; init; }
 
+        /// <summary>Each range's bytes, in arrays from the shared pool (possibly longer than the range) until <see cref="Release"/>.</summary>
         public byte[][]? Bytes { get; set; }
+
+        public ReadOnlySpan<byte> RangeBytes(int r) => Bytes![r].AsSpan(0, Ranges[r].Length);
+
+        public void Release()
+        {
+            foreach (var bytes in Bytes ?? [])
+            {
+                if (bytes is not null)   // a fetch that failed part-way rented only some
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+                }
+            }
+            Bytes = null;
+        }
     }
 
     /// <summary>The pages of the chunk the selection touches, or null when the chunk has no offset index (it is read whole).</summary>
@@ -319,8 +348,8 @@ public sealed class ParquetReader
                 {
                     throw new ParquetFormatException($"range [{offset}, +{length}) lies outside the file");
                 }
-                plan.Bytes[r] = GC.AllocateUninitializedArray<byte>(length);
-                ranges.Add(new SourceRange(offset, plan.Bytes[r]));
+                plan.Bytes[r] = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+                ranges.Add(new SourceRange(offset, plan.Bytes[r].AsMemory(0, length)));
             }
         }
         if (ranges.Count > 0)
@@ -331,6 +360,35 @@ public sealed class ParquetReader
 
     private ParquetColumn FindColumn(string name) =>
         _columns.FirstOrDefault(c => c.Name == name) ?? throw new ArgumentException($"the file has no column '{name}'");
+
+    /// <summary>Whether the column index shows every row of the selected pages inside the predicate (no nulls either).</summary>
+    private async Task<bool> SelectedPagesWhollyMatchAsync(RowGroup group, ParquetColumn column, RowSelection selection, ColumnRange predicate, CancellationToken cancellationToken)
+    {
+        var chunk = group.Columns[column.Index];
+        if (predicate.AnyOf is not null || chunk.ColumnIndexOffset is not { } ciOffset || chunk.ColumnIndexLength is not { } ciLength || chunk.OffsetIndexOffset is not { } oiOffset || chunk.OffsetIndexLength is not { } oiLength)
+        {
+            return false;
+        }
+        var columnIndex = await ColumnIndexAsync(ciOffset, ciLength, cancellationToken).ConfigureAwait(false);
+        var pages = (await OffsetIndexAsync(oiOffset, oiLength, cancellationToken).ConfigureAwait(false)).PageLocations;
+        if (columnIndex.NullCounts is not { } nullCounts || nullCounts.Count != pages.Count || columnIndex.MinValues.Count != pages.Count || columnIndex.MaxValues.Count != pages.Count || columnIndex.NullPages.Count != pages.Count)
+        {
+            return false;
+        }
+        for (var p = 0; p < pages.Count; p++)
+        {
+            var end = p + 1 < pages.Count ? pages[p + 1].FirstRowIndex : group.NumRows;
+            if (!selection.Overlaps(pages[p].FirstRowIndex, end))
+            {
+                continue;
+            }
+            if (columnIndex.NullPages[p] || nullCounts[p] != 0 || !Bounds.Within(Bounds.Decode(column, columnIndex.MinValues[p]), Bounds.Decode(column, columnIndex.MaxValues[p]), predicate))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>Rows of the group that the column index says may match (all rows when the file has no page index).</summary>
     private async Task<RowSelection> PageSelectionAsync(RowGroup group, ParquetColumn column, ColumnRange predicate, CancellationToken cancellationToken)
@@ -374,27 +432,39 @@ public sealed class ParquetReader
             return decoder.Build();
         }
         decoder.Reserve((int)selection.RowCount);
+        var ownsPlan = false;
         if (plan is null && selection.RowCount < group.NumRows)
         {
             plan = await PlanPagesAsync(group, column, selection, cancellationToken).ConfigureAwait(false);
+            ownsPlan = true;
         }
         if (plan is not null)
         {
-            // Only the dictionary page (if any, and not cached) and the data pages whose rows are selected.
-            if (plan.Bytes is null)
+            try
             {
-                await FetchAsync([plan], cancellationToken).ConfigureAwait(false);
-            }
-            if (plan.CachedDictionary is { } cached)
-            {
-                decoder.UseDictionary(cached);
-            }
-            for (var r = 0; r < plan.Ranges.Count; r++)
-            {
-                decoder.DecodePages(plan.Bytes![r], plan.Ranges[r].FirstRow, selection);
-                if (r == 0 && plan.ReadsDictionary && decoder.Dictionary is { } read)
+                // Only the dictionary page (if any, and not cached) and the data pages whose rows are selected.
+                if (plan.Bytes is null)
                 {
-                    _options.DictionaryCache?.Add(group, column.Index, read);
+                    await FetchAsync([plan], cancellationToken).ConfigureAwait(false);
+                }
+                if (plan.CachedDictionary is { } cached)
+                {
+                    decoder.UseDictionary(cached);
+                }
+                for (var r = 0; r < plan.Ranges.Count; r++)
+                {
+                    decoder.DecodePages(plan.RangeBytes(r), plan.Ranges[r].FirstRow, selection);
+                    if (r == 0 && plan.ReadsDictionary && decoder.Dictionary is { } read)
+                    {
+                        _options.DictionaryCache?.Add(group, column.Index, read);
+                    }
+                }
+            }
+            finally
+            {
+                if (ownsPlan)
+                {
+                    plan.Release();
                 }
             }
         }

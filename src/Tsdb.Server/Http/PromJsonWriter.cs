@@ -17,7 +17,9 @@ internal static class PromJsonWriter
 
     public static Task Success(HttpContext context, Action<Utf8JsonWriter> writeData, IReadOnlyList<string>? warnings = null)
     {
-        var buffer = new ArrayBufferWriter<byte>(4096);
+        // The whole envelope is written before the status goes out (an error while writing still becomes an error
+        // response). 32 KiB holds a typical dashboard panel's answer without the buffer doubling and copying itself.
+        var buffer = new ArrayBufferWriter<byte>(32 << 10);
         using (var json = new Utf8JsonWriter(buffer, Options))
         {
             json.WriteStartObject();
