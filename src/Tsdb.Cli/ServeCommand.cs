@@ -37,6 +37,7 @@ internal static class ServeCommand
         var compactionFiles = EnvOption.Number("--compaction-min-files", "TSDB_COMPACTION_MIN_FILES", 4, "Compact a day partition once it has this many files");
         var queryMemory = EnvOption.Text("--query-memory-limit", "TSDB_QUERY_MEMORY_LIMIT", "1GiB", "Arrow data one query may materialise (HTTP and Flight); beyond it the query fails");
         var maxQueries = EnvOption.Number("--max-concurrent-queries", "TSDB_MAX_CONCURRENT_QUERIES", 16, "Queries (SQL and Flight) running at once; one more gets 429 with Retry-After");
+        var readCache = EnvOption.Text("--read-cache-size", "TSDB_READ_CACHE_SIZE", "128MiB", "Memory for tag dictionaries and decompressed Parquet pages that selective queries (a few series) read again; 0 turns it off");
         var tlsCert = EnvOption.Text("--tls-cert", "TSDB_TLS_CERT", null, "PEM certificate: serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of cleartext HTTP/1.1 + h2c");
         var tlsKey = EnvOption.Text("--tls-key", "TSDB_TLS_KEY", null, "PEM private key for --tls-cert");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
@@ -44,7 +45,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
-            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries,
+            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -80,6 +81,7 @@ internal static class ServeCommand
                     TlsCert = cert is null ? null : Path.GetFullPath(cert),
                     TlsKey = key is null ? null : Path.GetFullPath(key),
                     QueryMemoryLimit = Values.ParseSize(parse.GetValue(queryMemory)!),
+                    ReadCacheBytes = Values.ParseSize(parse.GetValue(readCache)!),
                     MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
                 };
             }
@@ -100,6 +102,8 @@ internal static class ServeCommand
         public string? TlsKey { get; init; }
 
         public long QueryMemoryLimit { get; init; } = 1L << 30;
+
+        public long ReadCacheBytes { get; init; } = 128L << 20;
 
         public int MaxConcurrentQueries { get; init; } = 16;
     }
@@ -149,7 +153,7 @@ internal static class ServeCommand
             storage.RequestPersist();
             return true;
         });
-        var reader = new TableReader(catalog, buffer, store);
+        var reader = new TableReader(catalog, buffer, store, settings.ReadCacheBytes);
         var remoteWrite = new RemoteWriteIngester(catalog, wal, () =>
         {
             if (!buffer.IsOverBudget)

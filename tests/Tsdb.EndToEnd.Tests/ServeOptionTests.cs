@@ -5,6 +5,7 @@ public sealed class ServeOptionTests
     [Theory]
     [InlineData("--max-concurrent-queries", "0", "--max-concurrent-queries must be at least 1")]
     [InlineData("--query-memory-limit", "lots", "lots")]
+    [InlineData("--read-cache-size", "lots", "'lots' is not a size")]
     public void Bad_query_limits_stop_the_server_with_a_message(string option, string value, string expected)
     {
         var dir = Path.Combine(Path.GetTempPath(), "tsdb-serve-options-" + Guid.NewGuid().ToString("N"));

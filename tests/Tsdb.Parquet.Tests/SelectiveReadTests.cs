@@ -7,7 +7,7 @@ namespace Tsdb.Parquet.Tests;
 
 /// <summary>
 /// Reads of a few pages: predicate columns narrow the pages' rows to those that match before the other columns are
-/// decoded, and a shared cache keeps decoded dictionaries between reads.
+/// decoded, and a shared cache keeps decoded dictionaries and decompressed pages between reads.
 /// </summary>
 public sealed class SelectiveReadTests
 {
@@ -84,34 +84,67 @@ public sealed class SelectiveReadTests
     }
 
     [Fact]
-    public async Task A_repeated_selective_read_takes_the_dictionary_from_the_cache()
+    public async Task A_repeated_selective_read_takes_dictionaries_and_pages_from_the_cache()
     {
         var (batch, bytes) = HostSortedFile(1, dictionary: true);
-        var cache = new DictionaryCache(1 << 20);
+        var cache = new ReadCache(1 << 20);
         var source = new MemoryRandomAccessSource(bytes);
-        var reader = await ParquetReader.OpenAsync(source, new ParquetReadOptions { DictionaryColumns = Tags, DictionaryCache = cache });
+        var reader = await ParquetReader.OpenAsync(source, new ParquetReadOptions { DictionaryColumns = Tags, Cache = cache });
         ColumnRange[] predicate = [new ColumnRange("host", "host_20", "host_20")];
 
         var before = source.BytesRead;
         var first = await ReadAsync(reader, predicate);
-        var firstBytes = source.BytesRead - before;
-        Assert.True(cache.Count > 0 && cache.Bytes > 0, "the read cached no dictionary");
+        Assert.True(source.BytesRead > before);
+        Assert.True(cache.Count > 0 && cache.Bytes > 0, "the read cached nothing");
         before = source.BytesRead;
         var second = await ReadAsync(reader, predicate);
 
-        Assert.True(source.BytesRead - before < firstBytes, $"second read {source.BytesRead - before} bytes, first {firstBytes}");
+        // Page indexes are the reader's own, dictionaries and decompressed pages the cache's: nothing is read again.
+        Assert.Equal(before, source.BytesRead);
         Assert.Equal(Json([Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_20")]), Json(second));
         Assert.Equal(Json(first), Json(second));
     }
 
-    [Fact]
-    public async Task The_dictionary_cache_keeps_within_its_budget()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    public async Task Cached_and_fetched_pages_mix_in_row_order(int seed)
     {
-        var cache = new DictionaryCache(4096);
+        var (batch, bytes) = HostSortedFile(seed, dictionary: true);
+        var cache = new ReadCache(1 << 20);
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags, Cache = cache });
+        _ = await ReadAsync(reader, [new ColumnRange("host", "host_3", "host_3")]);
+        _ = await ReadAsync(reader, [new ColumnRange("host", "host_30", "host_30")]);
+
+        // host_20's pages are read, host_3's and host_30's come from the cache (in host order: host_20 < host_3 < host_30).
+        var read = await ReadAsync(reader, [new ColumnRange("host", "host_20", "host_30") { AnyOf = ["host_20", "host_3", "host_30"] }]);
+
+        var expected = Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_20" or "host_3" or "host_30");
+        Assert.True(expected.Length > 0);
+        Assert.Equal(Json([expected]), Json(read));
+    }
+
+    [Fact]
+    public async Task Whole_reads_leave_the_cache_alone()
+    {
+        var (batch, bytes) = HostSortedFile(1, dictionary: true);
+        var cache = new ReadCache(1 << 20);
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags, Cache = cache });
+
+        var all = await reader.ReadAllAsync();
+
+        Assert.Equal(Json([batch]), Json(all));
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public async Task The_cache_keeps_within_its_budget()
+    {
+        var cache = new ReadCache(4096);
         for (var seed = 1; seed <= 6; seed++)
         {
             var (_, bytes) = HostSortedFile(seed, dictionary: true);
-            var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags, DictionaryCache = cache });
+            var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags, Cache = cache });
             _ = await ReadAsync(reader, [new ColumnRange("host", "host_20", "host_20")]);
             Assert.InRange(cache.Bytes, 0, cache.CapacityBytes);
         }

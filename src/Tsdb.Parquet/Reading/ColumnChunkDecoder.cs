@@ -91,8 +91,12 @@ internal sealed class ColumnChunkDecoder : IDisposable
         Return(ref _gatheredDoubles);
     }
 
-    /// <summary>Decodes the pages in <paramref name="bytes"/> (starting with a header each) whose rows begin at <paramref name="firstRow"/>.</summary>
-    public void DecodePages(ReadOnlySpan<byte> bytes, long firstRow, RowSelection selection)
+    /// <summary>
+    /// Decodes the pages in <paramref name="bytes"/> (starting with a header each) whose rows begin at
+    /// <paramref name="firstRow"/>. With a cache, every version-1 data page decompressed here is also kept in it, under
+    /// <paramref name="file"/> and its offset (<paramref name="fileOffset"/> is where <paramref name="bytes"/> start).
+    /// </summary>
+    public void DecodePages(ReadOnlySpan<byte> bytes, long firstRow, RowSelection selection, ReadCache? cache = null, object? file = null, long fileOffset = 0)
     {
         var position = 0;
         var row = firstRow;
@@ -115,11 +119,15 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 throw new ParquetFormatException($"{Where}: page at chunk offset {position} claims {compressed} compressed / {uncompressed} uncompressed bytes, {bytes.Length - position - headerLength} remain");
             }
             var body = bytes.Slice(position + headerLength, compressed);
+            var pageOffset = fileOffset + position;
             position += headerLength + compressed;
             switch (header.Type)
             {
                 case PageType.DictionaryPage:
                     DecodeDictionary(header, body);
+                    break;
+                case PageType.DataPage when cache is not null && file is not null:
+                    row += DecodeDataPageV1(header, body, row, selection, page => cache.AddPage(file, pageOffset, new CachedPage(header, page.ToArray())));
                     break;
                 case PageType.DataPage:
                     row += DecodeDataPageV1(header, body, row, selection);
@@ -198,7 +206,15 @@ internal sealed class ColumnChunkDecoder : IDisposable
         _dictionaryCount = count;
     }
 
-    private int DecodeDataPageV1(PageHeader header, ReadOnlySpan<byte> body, long firstRow, RowSelection selection)
+    /// <summary>Decodes a data page kept decompressed by a <see cref="ReadCache"/>; returns its rows.</summary>
+    public int DecodeCachedPage(CachedPage page, long firstRow, RowSelection selection)
+    {
+        var h = page.Header.DataPageHeader ?? throw new ParquetFormatException($"{Where}: data page without its header");
+        return h.NumValues < 0 || !selection.Overlaps(firstRow, firstRow + h.NumValues) ? Math.Max(h.NumValues, 0)
+            : DecodeDataPageV1Values(h, page.Data, firstRow, selection);
+    }
+
+    private int DecodeDataPageV1(PageHeader header, ReadOnlySpan<byte> body, long firstRow, RowSelection selection, SpanAction? decompressed = null)
     {
         var h = header.DataPageHeader ?? throw new ParquetFormatException($"{Where}: data page without its header");
         var rows = h.NumValues;
@@ -211,6 +227,16 @@ internal sealed class ColumnChunkDecoder : IDisposable
             return rows;
         }
         var page = Decompress(body, header.UncompressedPageSize);
+        decompressed?.Invoke(page);
+        return DecodeDataPageV1Values(h, page, firstRow, selection);
+    }
+
+    private delegate void SpanAction(ReadOnlySpan<byte> page);
+
+    /// <summary>A version-1 data page's levels and values, decompressed.</summary>
+    private int DecodeDataPageV1Values(DataPageHeader h, ReadOnlySpan<byte> page, long firstRow, RowSelection selection)
+    {
+        var rows = h.NumValues;
         var position = 0;
         var nonNull = rows;
         if (_column.MaxDefinitionLevel > 0)

@@ -15,8 +15,8 @@ public sealed record ParquetReadOptions
     /// </summary>
     public IReadOnlySet<string> DictionaryColumns { get; init; } = new HashSet<string>();
 
-    /// <summary>Where selective reads keep decoded dictionary pages (none: each read decodes its own).</summary>
-    public DictionaryCache? DictionaryCache { get; init; }
+    /// <summary>Where selective reads keep decoded dictionaries and decompressed pages (none: each read decodes its own).</summary>
+    public ReadCache? Cache { get; init; }
 
     /// <summary>Largest column chunk read in one piece.</summary>
     public long MaxChunkLength { get; init; } = 1L << 30;

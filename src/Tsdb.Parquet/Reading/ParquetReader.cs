@@ -270,6 +270,9 @@ public sealed class ParquetReader
 
         public bool ReadsDictionary { get; init; }
 
+        /// <summary>The selected pages in row order: a run of pages to read (an index into <see cref="Ranges"/>) or a page the cache holds.</summary>
+        public List<(long FirstRow, int Range, CachedPage? Page)> Steps { get; } = [];
+
         /// <summary>Each range's bytes, in arrays from the shared pool (possibly longer than the range) until <see cref="Release"/>.</summary>
         public byte[][]? Bytes { get; set; }
 
@@ -302,7 +305,7 @@ public sealed class ParquetReader
         var hasDictionary = pages.Count > 0 && pages[0].Offset > start;
         if (hasDictionary)
         {
-            _options.DictionaryCache?.TryGet(group, column.Index, out cached);
+            _options.Cache?.TryGetDictionary(group, column.Index, out cached);
         }
         var plan = new PagePlan { CachedDictionary = cached, ReadsDictionary = hasDictionary && cached is null };
         if (plan.ReadsDictionary)
@@ -321,14 +324,20 @@ public sealed class ParquetReader
             {
                 throw new ParquetFormatException($"column '{column.Name}': page {p} lies outside its column chunk");
             }
-            var pageRuns = plan.Ranges.Count - (plan.ReadsDictionary ? 1 : 0);
-            if (pageRuns > 0 && plan.Ranges[^1] is var last && last.Offset + last.Length == pages[p].Offset)
+            if (_options.Cache is { } cache && cache.TryGetPage(this, pages[p].Offset, out var cachedPage))
+            {
+                plan.Steps.Add((first, -1, cachedPage));
+                continue;
+            }
+            // Pages that follow each other in the file (and in the steps) are read as one range.
+            if (plan.Steps.Count > 0 && plan.Steps[^1].Page is null && plan.Ranges[^1] is var last && last.Offset + last.Length == pages[p].Offset)
             {
                 plan.Ranges[^1] = (last.Offset, checked(last.Length + pages[p].CompressedPageSize), last.FirstRow);
             }
             else
             {
                 plan.Ranges.Add((pages[p].Offset, pages[p].CompressedPageSize, first));
+                plan.Steps.Add((first, plan.Ranges.Count - 1, null));
             }
         }
         return plan;
@@ -451,12 +460,23 @@ public sealed class ParquetReader
                 {
                     decoder.UseDictionary(cached);
                 }
-                for (var r = 0; r < plan.Ranges.Count; r++)
+                if (plan.ReadsDictionary)
                 {
-                    decoder.DecodePages(plan.RangeBytes(r), plan.Ranges[r].FirstRow, selection);
-                    if (r == 0 && plan.ReadsDictionary && decoder.Dictionary is { } read)
+                    decoder.DecodePages(plan.RangeBytes(0), 0, selection);
+                    if (decoder.Dictionary is { } read)
                     {
-                        _options.DictionaryCache?.Add(group, column.Index, read);
+                        _options.Cache?.AddDictionary(group, column.Index, read);
+                    }
+                }
+                foreach (var (firstRow, range, page) in plan.Steps)
+                {
+                    if (page is not null)
+                    {
+                        decoder.DecodeCachedPage(page, firstRow, selection);
+                    }
+                    else
+                    {
+                        decoder.DecodePages(plan.RangeBytes(range), firstRow, selection, _options.Cache, this, plan.Ranges[range].Offset);
                     }
                 }
             }

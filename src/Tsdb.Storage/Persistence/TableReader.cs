@@ -18,14 +18,17 @@ namespace Tsdb.Storage.Persistence;
 /// publishes its files before it drops the rows from the buffer, so a reader sees the rows at least once (and the
 /// merge makes twice harmless), never zero times.
 /// </summary>
-public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IObjectStore store)
+/// <param name="readCacheBytes">Budget of the <see cref="ReadCache"/> selective reads share (0: none).</param>
+public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IObjectStore store, long readCacheBytes = TableReader.DefaultReadCacheBytes)
 {
+    public const long DefaultReadCacheBytes = 128L << 20;
+
     /// <summary>Open files' footers, by path (files are immutable, so an entry never goes stale; a deleted file's entry just fails to read).</summary>
     private readonly ConcurrentDictionary<string, ParquetReader> _footers = new(StringComparer.Ordinal);
     private const int MaxCachedFooters = 4096;
 
-    /// <summary>Tag dictionaries decoded by selective reads (a few series of a file), shared by every open file.</summary>
-    private readonly DictionaryCache _dictionaries = new(64L << 20);
+    /// <summary>Tag dictionaries and decompressed pages of selective reads (a few series of a file), shared by every open file.</summary>
+    private readonly ReadCache? _cache = readCacheBytes > 0 ? new(readCacheBytes) : null;
 
     /// <summary>Every row and column of the table, each day partition sorted by tags and time (as export promises).</summary>
     public IAsyncEnumerable<RecordBatch> ReadAsync(string database, string table, long? fromTime = null, long? toTime = null, CancellationToken cancellationToken = default) =>
@@ -248,7 +251,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
         }
         try
         {
-            var options = new ParquetReadOptions { DictionaryColumns = file.TagRanges.Keys.ToHashSet(StringComparer.Ordinal), DictionaryCache = _dictionaries };
+            var options = new ParquetReadOptions { DictionaryColumns = file.TagRanges.Keys.ToHashSet(StringComparer.Ordinal), Cache = _cache };
             var reader = await ParquetReader.OpenAsync(new ObjectStoreSource(store, file.Path, file.SizeBytes), options, cancellationToken).ConfigureAwait(false);
             if (_footers.Count >= MaxCachedFooters)
             {
