@@ -108,9 +108,42 @@ internal static class ServeCommand
         public int MaxConcurrentQueries { get; init; } = 16;
     }
 
+    private static System.Net.Sockets.SocketException? SocketErrorOf(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is System.Net.Sockets.SocketException socket)
+            {
+                return socket;
+            }
+        }
+        return null;
+    }
+
     private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(settings.DataDir);
+        // One server per data directory: a second one would replay and append to the same WAL and delete the files the
+        // first is writing as a crashed persist's leftovers. An exclusive open is an flock on Unix, which the kernel
+        // drops when the process dies, kill -9 included.
+        FileStream dataDirLock;
+        try
+        {
+            dataDirLock = new FileStream(Path.Combine(settings.DataDir, "LOCK"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            await Console.Error.WriteLineAsync($"error: the data directory {Path.GetFullPath(settings.DataDir)} is in use by another tsdb server").ConfigureAwait(false);
+            return 1;
+        }
+        await using (dataDirLock.ConfigureAwait(false))
+        {
+            return await RunLockedAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> RunLockedAsync(ServeSettings settings, CancellationToken cancellationToken)
+    {
         var time = TimeProvider.System;
         var store = settings.Store.Create(settings.DataDir);
         settings = settings with { Storage = settings.Storage with { TruncateWal = settings.Store.Kind != "memory" } };
@@ -166,7 +199,17 @@ internal static class ServeCommand
         var server = new TsdbHttpServer(
             new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries },
             catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader), remoteWrite);
-        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (SocketErrorOf(e) is { } socketError)
+        {
+            await Console.Error.WriteLineAsync($"error: cannot listen on {settings.HttpBind}: {socketError.Message} (is another server using it? pick another with --http-bind)").ConfigureAwait(false);
+            await server.DisposeAsync().ConfigureAwait(false);
+            await wal.DisposeAsync().ConfigureAwait(false);
+            return 1;
+        }
         Console.WriteLine($"listening on {server.Address.ToString().TrimEnd('/')}");
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

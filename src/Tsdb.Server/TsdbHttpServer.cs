@@ -36,6 +36,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         // Kestrel warns that an HTTP/1.1-and-HTTP/2 endpoint without TLS falls back to HTTP/1.1; the preface step
         // below is what makes h2c work on it, so that warning would be wrong here.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        // A failure to start (the port taken) is thrown to the caller, which says so in one line; the host's own
+        // log of it would add a stack trace before that.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -23,4 +23,49 @@ public sealed class ServeOptionTests
             }
         }
     }
+
+    [Fact]
+    public void A_port_in_use_stops_the_server_with_one_line_that_says_so()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var dir = Path.Combine(Path.GetTempPath(), "tsdb-serve-port-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var (exitCode, output) = WriteApiTests.RunCli("serve", "--data-dir", dir, "--http-bind", $"127.0.0.1:{port}", "--without-auth");
+            Assert.Equal(1, exitCode);
+            Assert.Contains($"error: cannot listen on 127.0.0.1:{port}", output, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);   // no stack trace
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_data_directory_in_use_stops_a_second_server()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "tsdb-serve-lock-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            // Held the way a running server holds it.
+            using (new FileStream(Path.Combine(dir, "LOCK"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+            {
+                var (exitCode, output) = WriteApiTests.RunCli("serve", "--data-dir", dir, "--http-bind", "127.0.0.1:0", "--without-auth");
+                Assert.Equal(1, exitCode);
+                Assert.Contains("is in use by another tsdb server", output, StringComparison.Ordinal);
+                Assert.False(Directory.Exists(Path.Combine(dir, "wal")), "the second server touched the WAL");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
