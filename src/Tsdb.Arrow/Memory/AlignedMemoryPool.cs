@@ -4,7 +4,7 @@ using System.Numerics;
 namespace Tsdb.Arrow.Memory;
 
 /// <summary>
-/// Hands out 64-byte-aligned blocks carved from pinned arrays, in power-of-two size classes, and keeps returned
+/// Hands out 64-byte-aligned blocks carved from arrays (pinned from 64 KiB), in power-of-two size classes, and keeps returned
 /// blocks for reuse. Arrow recommends 64-byte alignment so that SIMD loops never straddle a cache line at the start.
 /// Blocks that are never returned are simply collected by the GC.
 /// </summary>
@@ -37,13 +37,13 @@ public sealed class AlignedMemoryPool
         var shift = Math.Max(MinShift, BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(minimumLength, 1))));
         if (shift > MaxShift)
         {
-            return new PooledBuffer(this, AllocatePinned(minimumLength), minimumLength, -1);
+            return new PooledBuffer(this, Allocate(minimumLength), minimumLength, -1);
         }
         var capacity = 1 << shift;
         var cls = shift - MinShift;
         if (!_classes[cls].TryPop(out var array))
         {
-            array = AllocatePinned(capacity);
+            array = Allocate(capacity);
         }
         return new PooledBuffer(this, array, capacity, cls);
     }
@@ -56,6 +56,14 @@ public sealed class AlignedMemoryPool
         }
     }
 
-    private static byte[] AllocatePinned(int capacity) =>
-        GC.AllocateUninitializedArray<byte>(checked(capacity + Alignment - 1), pinned: true);
+    /// <summary>
+    /// Blocks below this size are ordinary arrays: allocating on the pinned object heap takes the allocator's slow,
+    /// locked path every time (a third of the CPU of remote-write ingest, whose builders grow through many small
+    /// blocks), while an ordinary small array is a pointer bump. The GC may move such a block, so its start may stop
+    /// being 64-byte aligned: a small block loses nothing measurable by that, and nothing relies on its address.
+    /// </summary>
+    internal const int PinnedFrom = 64 << 10;
+
+    private static byte[] Allocate(int capacity) =>
+        GC.AllocateUninitializedArray<byte>(checked(capacity + Alignment - 1), pinned: capacity >= PinnedFrom);
 }

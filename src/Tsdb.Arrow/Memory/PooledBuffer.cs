@@ -20,7 +20,8 @@ public sealed class PooledBuffer : IDisposable
         _array = array;
         _sizeClass = sizeClass;
         Capacity = capacity;
-        // The array is pinned (POH), so its address never moves and the aligned start stays aligned.
+        // A large array is pinned (POH), so its address never moves and the aligned start stays aligned; a small one
+        // may move, and then is merely unaligned (see AlignedMemoryPool.PinnedFrom).
         var address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
         _start = (int)((AlignedMemoryPool.Alignment - (address % AlignedMemoryPool.Alignment)) % AlignedMemoryPool.Alignment);
     }
