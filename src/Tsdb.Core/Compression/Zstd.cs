@@ -20,7 +20,7 @@ public static partial class Zstd
     public static unsafe int Compress(ReadOnlySpan<byte> source, Span<byte> destination, int level = DefaultLevel)
     {
         nuint written;
-        var context = t_compression ??= new CompressionContext();
+        var context = t_compression ??= Context.ForCompression();
         fixed (byte* src = source)
         fixed (byte* dst = destination)
         {
@@ -37,7 +37,7 @@ public static partial class Zstd
     public static unsafe int Decompress(ReadOnlySpan<byte> source, Span<byte> destination)
     {
         nuint written;
-        var context = t_decompression ??= new DecompressionContext();
+        var context = t_decompression ??= Context.ForDecompression();
         fixed (byte* src = source)
         fixed (byte* dst = destination)
         {
@@ -68,47 +68,35 @@ public static partial class Zstd
     // pages), which for a 30 KiB page cost more than the decompression itself. A context serves one call at a time,
     // hence per thread; it is freed when its thread ends and the handle is finalized.
     [ThreadStatic]
-    private static CompressionContext? t_compression;
+    private static Context? t_compression;
 
     [ThreadStatic]
-    private static DecompressionContext? t_decompression;
+    private static Context? t_decompression;
 
-    private sealed class CompressionContext : SafeHandle
+    /// <summary>A libzstd context (compression or decompression), freed with the kind's own function.</summary>
+    private sealed class Context : SafeHandle
     {
-        public CompressionContext() : base(IntPtr.Zero, ownsHandle: true)
+        private readonly bool _compression;
+
+        private Context(bool compression) : base(IntPtr.Zero, ownsHandle: true)
         {
-            SetHandle(ZSTD_createCCtx());
+            _compression = compression;
+            SetHandle(compression ? ZSTD_createCCtx() : ZSTD_createDCtx());
             if (IsInvalid)
             {
-                throw new InvalidOperationException("zstd: could not create a compression context (out of memory)");
+                throw new InvalidOperationException($"zstd: could not create a {(compression ? "" : "de")}compression context (out of memory)");
             }
         }
+
+        public static Context ForCompression() => new(compression: true);
+
+        public static Context ForDecompression() => new(compression: false);
 
         public override bool IsInvalid => handle == IntPtr.Zero;
 
         protected override bool ReleaseHandle()
         {
-            _ = ZSTD_freeCCtx(handle);
-            return true;
-        }
-    }
-
-    private sealed class DecompressionContext : SafeHandle
-    {
-        public DecompressionContext() : base(IntPtr.Zero, ownsHandle: true)
-        {
-            SetHandle(ZSTD_createDCtx());
-            if (IsInvalid)
-            {
-                throw new InvalidOperationException("zstd: could not create a decompression context (out of memory)");
-            }
-        }
-
-        public override bool IsInvalid => handle == IntPtr.Zero;
-
-        protected override bool ReleaseHandle()
-        {
-            _ = ZSTD_freeDCtx(handle);
+            _ = _compression ? ZSTD_freeCCtx(handle) : ZSTD_freeDCtx(handle);
             return true;
         }
     }
