@@ -24,9 +24,8 @@ internal sealed partial class Evaluator
 
     // Lists a consumer has finished with, reused by the next step: a range query over many series otherwise
     // allocates (large-object-heap) lists of every series at every step, and the garbage collector pays for them.
-    private readonly Stack<List<Sample>> _samplePool = new();
-    private readonly Stack<List<RangeSeries>> _rangePool = new();
-    private const int MaxPooledLists = 8;
+    private readonly ListPool<Sample> _samplePool = new();
+    private readonly ListPool<RangeSeries> _rangePool = new();
 
     public Evaluator(string query, PromQLEngineOptions options, long queryStart, long queryEnd, CancellationToken cancellationToken)
     {
@@ -374,42 +373,38 @@ internal sealed partial class Evaluator
     }
 
     /// <summary>An empty list for a vector, from the pool when one is free.</summary>
-    private List<Sample> RentSamples(int capacity)
-    {
-        if (_samplePool.TryPop(out var list))
-        {
-            list.EnsureCapacity(capacity);
-            return list;
-        }
-        return new List<Sample>(capacity);
-    }
+    private List<Sample> RentSamples(int capacity) => _samplePool.Rent(capacity);
 
     /// <summary>Gives back a vector nothing refers to any more (its owner consumed it; it was never cached or returned).</summary>
-    internal void ReturnSamples(List<Sample> list)
-    {
-        if (_samplePool.Count < MaxPooledLists)
-        {
-            list.Clear();
-            _samplePool.Push(list);
-        }
-    }
+    internal void ReturnSamples(List<Sample> list) => _samplePool.Return(list);
 
-    private List<RangeSeries> RentRanges(int capacity)
-    {
-        if (_rangePool.TryPop(out var list))
-        {
-            list.EnsureCapacity(capacity);
-            return list;
-        }
-        return new List<RangeSeries>(capacity);
-    }
+    private List<RangeSeries> RentRanges(int capacity) => _rangePool.Rent(capacity);
 
-    private void ReturnRanges(List<RangeSeries> list)
+    private void ReturnRanges(List<RangeSeries> list) => _rangePool.Return(list);
+
+    /// <summary>A few emptied lists kept for reuse, so each step does not allocate its vectors anew (one query, one thread).</summary>
+    private sealed class ListPool<T>
     {
-        if (_rangePool.Count < MaxPooledLists)
+        private const int MaxPooledLists = 8;
+        private readonly Stack<List<T>> _lists = new();
+
+        public List<T> Rent(int capacity)
         {
-            list.Clear();
-            _rangePool.Push(list);
+            if (_lists.TryPop(out var list))
+            {
+                list.EnsureCapacity(capacity);
+                return list;
+            }
+            return new List<T>(capacity);
+        }
+
+        public void Return(List<T> list)
+        {
+            if (_lists.Count < MaxPooledLists)
+            {
+                list.Clear();
+                _lists.Push(list);
+            }
         }
     }
 
