@@ -24,7 +24,35 @@ public sealed class PromFormatTests
     [InlineData(double.NaN, "NaN")]
     [InlineData(double.PositiveInfinity, "+Inf")]
     [InlineData(double.NegativeInfinity, "-Inf")]
-    public void Floats_print_as_prometheus_prints_them(double value, string expected) => Assert.Equal(expected, PromFormat.Float(value));
+    [InlineData(1e15, "1000000000000000")]
+    [InlineData(-1.25e17, "-125000000000000000")]
+    [InlineData(1e-5, "0.00001")]
+    [InlineData(-1e-7, "-1e-07")]
+    [InlineData(-0.0, "-0")]
+    public void Floats_print_as_prometheus_prints_them(double value, string expected)
+    {
+        Assert.Equal(expected, PromFormat.Float(value));
+        Assert.Equal(expected, Utf8(PromFormat.MaxFloatLength, span => PromFormat.WriteFloat(span, value)));
+    }
+
+    [Fact]
+    public void The_allocation_free_float_writer_agrees_with_the_general_layout()
+    {
+        // Random bit patterns (every magnitude) and random decimals of the kind metrics carry.
+        var random = new Random(8);
+        for (var i = 0; i < 200_000; i++)
+        {
+            var value = i % 2 == 0
+                ? BitConverter.Int64BitsToDouble(random.NextInt64(long.MinValue, long.MaxValue))
+                : Math.Round(random.NextDouble() * Math.Pow(10, random.Next(-8, 22)), random.Next(0, 6));
+            var expected = PromFormat.Float(value);
+            Assert.Equal(expected, Utf8(PromFormat.MaxFloatLength, span => PromFormat.WriteFloat(span, value)));
+            if (double.IsFinite(value))
+            {
+                Assert.Equal(value, double.Parse(expected, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
 
     [Fact]
     public void The_stale_marker_prints_as_NaN() => Assert.Equal("NaN", PromFormat.Float(BitConverter.Int64BitsToDouble(0x7FF0000000000002)));
@@ -36,7 +64,23 @@ public sealed class PromFormatTests
     [InlineData(1435781451000L, "1435781451")]
     [InlineData(0L, "0")]
     [InlineData(-1500L, "-1.500")]
-    public void Timestamps_are_seconds_with_milliseconds_when_not_zero(long ms, string expected) => Assert.Equal(expected, PromFormat.Timestamp(ms));
+    [InlineData(-500L, "-0.500")]
+    [InlineData(5L, "0.005")]
+    [InlineData(long.MaxValue, "9223372036854775.807")]
+    [InlineData(long.MinValue, "-9223372036854775.808")]
+    public void Timestamps_are_seconds_with_milliseconds_when_not_zero(long ms, string expected)
+    {
+        Assert.Equal(expected, PromFormat.Timestamp(ms));
+        Assert.Equal(expected, Utf8(PromFormat.MaxTimestampLength, span => PromFormat.WriteTimestamp(span, ms)));
+    }
+
+    private delegate int SpanWriter(Span<byte> output);
+
+    private static string Utf8(int capacity, SpanWriter write)
+    {
+        var buffer = new byte[capacity];
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, write(buffer));
+    }
 
     [Theory]
     [InlineData("15s", 15_000L)]

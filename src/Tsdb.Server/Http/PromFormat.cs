@@ -90,11 +90,50 @@ internal static class PromFormat
     /// <summary>Milliseconds since the epoch as Prometheus' JSON number of seconds.</summary>
     public static string Timestamp(long ms)
     {
-        var negative = ms < 0;
-        var abs = negative ? -(decimal)ms : ms;
-        var seconds = decimal.Truncate(abs / 1000);
-        var fraction = (int)(abs - (seconds * 1000));
-        var text = (negative ? "-" : "") + seconds.ToString(CultureInfo.InvariantCulture);
-        return fraction == 0 ? text : text + "." + fraction.ToString("D3", CultureInfo.InvariantCulture);
+        Span<byte> text = stackalloc byte[MaxTimestampLength];
+        return Encoding.ASCII.GetString(text[..WriteTimestamp(text, ms)]);
+    }
+
+    /// <summary>The longest timestamp text: a sign, 16 digits of seconds, the point and 3 digits.</summary>
+    public const int MaxTimestampLength = 24;
+
+    /// <summary>The longest float text (the shortest round-trip digits in either layout).</summary>
+    public const int MaxFloatLength = 32;
+
+    /// <summary>Writes <see cref="Timestamp"/>'s text as UTF-8 into <paramref name="output"/>; returns its length.</summary>
+    public static int WriteTimestamp(Span<byte> output, long ms)
+    {
+        var length = 0;
+        if (ms < 0)
+        {
+            output[length++] = (byte)'-';
+        }
+        // Through ulong so long.MinValue has a magnitude too.
+        var abs = ms < 0 ? (ulong)(-(ms + 1)) + 1 : (ulong)ms;
+        (abs / 1000).TryFormat(output[length..], out var digits, default, CultureInfo.InvariantCulture);
+        length += digits;
+        var fraction = abs % 1000;
+        if (fraction != 0)
+        {
+            output[length++] = (byte)'.';
+            output[length++] = (byte)('0' + (int)(fraction / 100));
+            output[length++] = (byte)('0' + (int)(fraction / 10 % 10));
+            output[length++] = (byte)('0' + (int)(fraction % 10));
+        }
+        return length;
+    }
+
+    /// <summary>Writes <see cref="Float"/>'s text as UTF-8 into <paramref name="output"/>; returns its length.</summary>
+    public static int WriteFloat(Span<byte> output, double value)
+    {
+        // .NET's shortest round-trip text equals Go's 'f' layout whenever it has no exponent (and is not one of the
+        // special values): the common case, written without allocating. Anything else goes the general way.
+        if (double.IsFinite(value) && value != 0 && value.TryFormat(output, out var written, "R", CultureInfo.InvariantCulture)
+            && output[..written].IndexOf((byte)'E') < 0)
+        {
+            return written;
+        }
+        var text = Float(value);
+        return Encoding.ASCII.GetBytes(text, output);
     }
 }

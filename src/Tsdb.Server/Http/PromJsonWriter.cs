@@ -39,6 +39,8 @@ internal static class PromJsonWriter
         }
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
+        // A known length: one write with the headers, no chunked framing.
+        context.Response.ContentLength = buffer.WrittenMemory.Length;
         await context.Response.Body.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
     }
 
@@ -66,6 +68,7 @@ internal static class PromJsonWriter
             _ => 500,
         };
         context.Response.ContentType = "application/json";
+        context.Response.ContentLength = buffer.WrittenCount;
         return context.Response.Body.WriteAsync(buffer.WrittenMemory).AsTask();
     }
 
@@ -81,9 +84,10 @@ internal static class PromJsonWriter
 
     public static void Sample(Utf8JsonWriter json, long timestampMs, double value)
     {
+        Span<byte> text = stackalloc byte[PromFormat.MaxFloatLength];
         json.WriteStartArray();
-        json.WriteRawValue(PromFormat.Timestamp(timestampMs), skipInputValidation: true);
-        json.WriteStringValue(PromFormat.Float(value));
+        json.WriteRawValue(text[..PromFormat.WriteTimestamp(text, timestampMs)], skipInputValidation: true);
+        json.WriteStringValue(text[..PromFormat.WriteFloat(text, value)]);
         json.WriteEndArray();
     }
 
