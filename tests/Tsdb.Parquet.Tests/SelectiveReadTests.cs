@@ -14,12 +14,15 @@ public sealed class SelectiveReadTests
     private static readonly HashSet<string> Tags = ["host", "note"];
 
     /// <summary>A host-sorted file in pages of 150 rows and row groups of 4,000.</summary>
-    private static (RecordBatch Batch, byte[] Bytes) HostSortedFile(int seed, bool dictionary)
+    private static (RecordBatch Batch, byte[] Bytes) HostSortedFile(int seed, bool dictionary) =>
+        HostSortedFile(seed, new ParquetWriterOptions { DictionaryEnabled = dictionary, PageRowLimit = 150, RowGroupSize = 4000 });
+
+    private static (RecordBatch Batch, byte[] Bytes) HostSortedFile(int seed, ParquetWriterOptions options)
     {
         var data = new TestData(seed);
         var unsorted = data.Batch(TestData.WideSchema, 6000, 1_000_000);
         var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
-        return (batch, ParquetWriter.ToBytes(TestData.WideSchema, [batch], new ParquetWriterOptions { DictionaryEnabled = dictionary, PageRowLimit = 150, RowGroupSize = 4000 }));
+        return (batch, ParquetWriter.ToBytes(TestData.WideSchema, [batch], options));
     }
 
     private static async Task<List<RecordBatch>> ReadAsync(ParquetReader reader, ColumnRange[] predicates)
@@ -52,6 +55,37 @@ public sealed class SelectiveReadTests
 
         // Not the whole pages the two hosts share with their neighbours (or null hosts): their rows, in file order.
         Assert.Equal(Json([expected]), Json(read));
+    }
+
+    /// <summary>
+    /// One host's rows are a small window of each page they are in: columns without nulls decode only that window
+    /// (dictionary indices, PLAIN and BYTE_STREAM_SPLIT values by position, DELTA_BINARY_PACKED up to its end), in
+    /// every encoding the writer can choose and in both data page versions.
+    /// </summary>
+    [Theory]
+    [InlineData(1, true, true, true, 1)]
+    [InlineData(2, false, true, true, 1)]
+    [InlineData(9, false, false, false, 1)]
+    [InlineData(8, true, false, true, 2)]
+    [InlineData(5, false, true, false, 2)]
+    [InlineData(6, false, false, true, 2)]
+    public async Task Rows_in_the_middle_of_pages_decode_alone_in_every_encoding(int seed, bool dictionary, bool byteStreamSplit, bool delta, int pageVersion)
+    {
+        var (batch, bytes) = HostSortedFile(seed, new ParquetWriterOptions
+        {
+            DictionaryEnabled = dictionary, ByteStreamSplitForFloats = byteStreamSplit, DeltaForIntegers = delta,
+            DataPageVersion = pageVersion, PageRowLimit = 700, RowGroupSize = 4000,
+        });
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        foreach (var host in new[] { "host_1", "host_25", "host_48" })
+        {
+            var expected = Where(batch, (b, i) => b.Column("host")!.GetObject(i) as string == host);
+            Assert.True(expected.Length > 0, $"seed {seed} gives no {host} rows");
+
+            var read = await ReadAsync(reader, [new ColumnRange("host", host, host)]);
+
+            Assert.Equal(Json([expected]), Json(read));
+        }
     }
 
     [Fact]

@@ -75,7 +75,14 @@ internal static class ByteStreamSplit
     /// exactly <c>count * width</c> bytes: the stream stride depends on the count, so any other size means the count
     /// or the page is wrong.
     /// </summary>
-    public static void Decode(ReadOnlySpan<byte> input, int width, int count, Span<byte> output)
+    public static void Decode(ReadOnlySpan<byte> input, int width, int count, Span<byte> output) => DecodeRange(input, width, count, 0, count, output);
+
+    /// <summary>
+    /// Joins values [<paramref name="start"/>, <paramref name="start"/> + <paramref name="length"/>) of the
+    /// <paramref name="count"/> the input holds: value i's bytes sit at i in every stream, so a few values cost only
+    /// their own bytes.
+    /// </summary>
+    public static void DecodeRange(ReadOnlySpan<byte> input, int width, int count, int start, int length, Span<byte> output)
     {
         if (width <= 0)
         {
@@ -90,10 +97,15 @@ internal static class ByteStreamSplit
         {
             EncodingErrors.Throw(Name, 0, $"{input.Length} bytes are not {count} values of {width} bytes");
         }
-        if (output.Length < size)
+        if (start < 0 || length < 0 || start > count - length)
         {
-            EncodingErrors.OutputTooSmall(Name, 0, count, output.Length / width);
+            EncodingErrors.Throw(Name, 0, $"values {start}..{(long)start + length} are outside the {count} held");
         }
+        if (output.Length < (long)width * length)
+        {
+            EncodingErrors.OutputTooSmall(Name, 0, length, output.Length / width);
+        }
+        var end = start + length;
         switch (width)
         {
             case 4:
@@ -102,9 +114,9 @@ internal static class ByteStreamSplit
                     var s1 = input.Slice(count, count);
                     var s2 = input.Slice(2 * count, count);
                     var s3 = input.Slice(3 * count, count);
-                    for (var i = 0; i < count; i++)
+                    for (var i = start; i < end; i++)
                     {
-                        var value = output.Slice(i * 4, 4);
+                        var value = output.Slice((i - start) * 4, 4);
                         value[0] = s0[i];
                         value[1] = s1[i];
                         value[2] = s2[i];
@@ -114,9 +126,9 @@ internal static class ByteStreamSplit
                 }
             case 8:
                 {
-                    for (var i = 0; i < count; i++)
+                    for (var i = start; i < end; i++)
                     {
-                        var value = output.Slice(i * 8, 8);
+                        var value = output.Slice((i - start) * 8, 8);
                         value[0] = input[i];
                         value[1] = input[count + i];
                         value[2] = input[(2 * count) + i];
@@ -132,9 +144,9 @@ internal static class ByteStreamSplit
                 for (var k = 0; k < width; k++)
                 {
                     var stream = input.Slice(k * count, count);
-                    for (var i = 0; i < count; i++)
+                    for (var i = start; i < end; i++)
                     {
-                        output[(i * width) + k] = stream[i];
+                        output[((i - start) * width) + k] = stream[i];
                     }
                 }
                 break;

@@ -138,18 +138,35 @@ internal static class DeltaBinaryPacked
 
     /// <summary>Decodes all values the header announces into the start of <paramref name="output"/>.</summary>
     /// <returns>The bytes consumed, up to the end of the last miniblock read.</returns>
-    public static int Decode(ReadOnlySpan<byte> input, Span<long> output) => DecodeCore(input, output);
+    public static int Decode(ReadOnlySpan<byte> input, Span<long> output) => DecodeCore(input, output, firstOnly: false);
 
     /// <inheritdoc cref="Decode(ReadOnlySpan{byte}, Span{long})"/>
-    public static int Decode(ReadOnlySpan<byte> input, Span<int> output) => DecodeCore(input, output);
+    public static int Decode(ReadOnlySpan<byte> input, Span<int> output) => DecodeCore(input, output, firstOnly: false);
 
-    private static int DecodeCore<T>(ReadOnlySpan<byte> input, Span<T> output)
+    /// <summary>
+    /// Decodes only the first <c>output.Length</c> values (each value is the sum of the deltas before it, so a
+    /// value in the middle needs all before it, but none after).
+    /// </summary>
+    public static int DecodeFirst(ReadOnlySpan<byte> input, Span<long> output) => DecodeCore(input, output, firstOnly: true);
+
+    /// <inheritdoc cref="DecodeFirst(ReadOnlySpan{byte}, Span{long})"/>
+    public static int DecodeFirst(ReadOnlySpan<byte> input, Span<int> output) => DecodeCore(input, output, firstOnly: true);
+
+    private static int DecodeCore<T>(ReadOnlySpan<byte> input, Span<T> output, bool firstOnly)
         where T : unmanaged, IBinaryInteger<T>
     {
         var position = 0;
         var header = ReadHeader(input, ref position);
         var total = header.TotalCount;
-        if (total > output.Length)
+        if (firstOnly)
+        {
+            if (total < output.Length)
+            {
+                EncodingErrors.Throw(Name, 0, $"the header announces {total} values, {output.Length} are wanted");
+            }
+            total = output.Length;
+        }
+        else if (total > output.Length)
         {
             EncodingErrors.OutputTooSmall(Name, 0, total, output.Length);
         }

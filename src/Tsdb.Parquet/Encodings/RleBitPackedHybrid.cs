@@ -95,28 +95,33 @@ internal static class RleBitPackedHybrid
     }
 
     /// <summary>
-    /// Decodes exactly <c>output.Length</c> values. Runs may go on past what is needed (padding in the last
-    /// bit-packed group, or a run longer than the page) and bytes may follow; the input ending before
-    /// <c>output.Length</c> values is an error. A last bit-packed run whose bytes stop after the values needed is
-    /// accepted, as parquet-mr and Arrow do.
+    /// Decodes exactly <c>output.Length</c> values, after passing over the first <paramref name="skip"/>. Runs may go
+    /// on past what is needed (padding in the last bit-packed group, or a run longer than the page) and bytes may
+    /// follow; the input ending before the values wanted is an error. A last bit-packed run whose bytes stop after
+    /// the values needed is accepted, as parquet-mr and Arrow do. Skipped values cost little: a repeated run its
+    /// header, a bit-packed run its header and only the one group of 8 the first wanted value sits in.
     /// </summary>
-    public static void Decode(ReadOnlySpan<byte> input, int bitWidth, Span<int> output)
+    public static void Decode(ReadOnlySpan<byte> input, int bitWidth, Span<int> output, int skip = 0)
     {
         if ((uint)bitWidth > 32)
         {
             EncodingErrors.Throw(Name, 0, $"bit width {bitWidth} is outside 0..32");
         }
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
         var unsigned = MemoryMarshal.Cast<int, uint>(output);
         var valueBytes = (bitWidth + 7) / 8;
         Span<byte> groupBytes = stackalloc byte[32];
         Span<uint> groupValues = stackalloc uint[8];
         var position = 0;
         var produced = 0;
+        long toSkip = skip;
         while (produced < output.Length)
         {
             if (position >= input.Length)
             {
-                EncodingErrors.Throw(Name, position, $"input ends after {produced} of {output.Length} values");
+                EncodingErrors.Throw(Name, position, skip == 0
+                    ? $"input ends after {produced} of {output.Length} values"
+                    : $"input ends after {produced} of {output.Length} values (after {skip} skipped)");
             }
             var runStart = position;
             var header = Leb128.ReadUInt64(input, ref position, Name, "a run header");
@@ -137,20 +142,60 @@ internal static class RleBitPackedHybrid
                     EncodingErrors.Throw(Name, position, $"RLE run value {value} does not fit in {bitWidth} bits");
                 }
                 position += valueBytes;
-                var take = (int)Math.Min(header >> 1, (ulong)wanted);
+                var runValues = (long)(header >> 1);
+                var passed = Math.Min(toSkip, runValues);
+                toSkip -= passed;
+                var take = (int)Math.Min(runValues - passed, wanted);
                 output.Slice(produced, take).Fill((int)value);
                 produced += take;
             }
             else
             {
-                var runValues = (long)(header >> 1) * 8;
-                var runBytes = (long)(header >> 1) * bitWidth;
+                var groups = (long)(header >> 1);
                 var available = input.Length - position;
-                var take = (int)Math.Min(runValues, wanted);
-                var needed = ((long)take * bitWidth + 7) / 8;
-                if (needed > available)
+                if (toSkip >= groups * 8)
                 {
-                    EncodingErrors.Truncated(Name, position, "a bit-packed run", needed, available);
+                    // The whole run is skipped: step over its bytes (as many as there are; the next header read
+                    // reports an input that ends too soon).
+                    toSkip -= groups * 8;
+                    position += (int)Math.Min(groups * bitWidth, available);
+                    continue;
+                }
+                // Skip whole groups, then unpack the group the first wanted value is in and keep its tail.
+                var skippedGroups = toSkip / 8;
+                var offset = (int)(toSkip % 8);
+                toSkip = 0;
+                if (skippedGroups * bitWidth > available)
+                {
+                    EncodingErrors.Truncated(Name, position, "a bit-packed run", skippedGroups * bitWidth, available);
+                }
+                position += (int)(skippedGroups * bitWidth);
+                available -= (int)(skippedGroups * bitWidth);
+                groups -= skippedGroups;
+                if (offset > 0)
+                {
+                    var keep = Math.Min(8 - offset, wanted);
+                    var needed = ((long)(offset + keep) * bitWidth + 7) / 8;
+                    if (needed > available)
+                    {
+                        EncodingErrors.Truncated(Name, position, "a bit-packed run", needed, available);
+                    }
+                    UnpackPadded(input, position, bitWidth, groupBytes, groupValues);
+                    groupValues.Slice(offset, keep).CopyTo(unsigned[produced..]);
+                    produced += keep;
+                    wanted -= keep;
+                    var consumed = Math.Min(bitWidth, available);
+                    position += consumed;
+                    available -= consumed;
+                    groups--;
+                }
+                var runValues = groups * 8;
+                var runBytes = groups * bitWidth;
+                var take = (int)Math.Min(runValues, wanted);
+                var neededBytes = ((long)take * bitWidth + 7) / 8;
+                if (neededBytes > available)
+                {
+                    EncodingErrors.Truncated(Name, position, "a bit-packed run", neededBytes, available);
                 }
                 var whole = take / 8;
                 BitPacking.Unpack(input.Slice(position, whole * bitWidth), bitWidth, unsigned.Slice(produced, whole * 8));
@@ -158,16 +203,21 @@ internal static class RleBitPackedHybrid
                 if (partial > 0)
                 {
                     // The last group may be cut short after the values we need; unpack it from a padded copy.
-                    var groupStart = position + whole * bitWidth;
-                    groupBytes.Clear();
-                    input.Slice(groupStart, Math.Min(bitWidth, input.Length - groupStart)).CopyTo(groupBytes);
-                    BitPacking.Unpack(groupBytes[..bitWidth], bitWidth, groupValues);
+                    UnpackPadded(input, position + whole * bitWidth, bitWidth, groupBytes, groupValues);
                     groupValues[..partial].CopyTo(unsigned.Slice(produced + whole * 8));
                 }
                 produced += take;
                 position += (int)Math.Min(runBytes, available);
             }
         }
+    }
+
+    /// <summary>Unpacks the group of 8 at <paramref name="start"/>, whose bytes may stop short of a whole group.</summary>
+    private static void UnpackPadded(ReadOnlySpan<byte> input, int start, int bitWidth, Span<byte> groupBytes, Span<uint> groupValues)
+    {
+        groupBytes.Clear();
+        input.Slice(start, Math.Min(bitWidth, input.Length - start)).CopyTo(groupBytes);
+        BitPacking.Unpack(groupBytes[..bitWidth], bitWidth, groupValues);
     }
 
     private static uint ReadValue(ReadOnlySpan<byte> bytes) => bytes.Length switch

@@ -257,11 +257,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
             nonNull = DecodeLevels(page.Slice(4, length), rows);
             position = 4 + length;
         }
-        if (!DecodeStraight(h.Encoding, page[position..], rows, nonNull, firstRow, selection))
-        {
-            DecodeValues(h.Encoding, page[position..], nonNull);
-            Emit(rows, nonNull, firstRow, selection);
-        }
+        DecodePageValues(h.Encoding, page[position..], rows, nonNull, firstRow, selection);
         return rows;
     }
 
@@ -293,12 +289,149 @@ internal sealed class ColumnChunkDecoder : IDisposable
         ReadOnlySpan<byte> values = h.IsCompressed != false && _codec != CompressionCodec.Uncompressed
             ? Decompress(valuesBody, valuesLength)
             : valuesBody;
-        if (!DecodeStraight(h.Encoding, values, rows, nonNull, firstRow, selection))
+        DecodePageValues(h.Encoding, values, rows, nonNull, firstRow, selection);
+        return rows;
+    }
+
+    /// <summary>Decodes a page's values (after its levels) and appends its selected rows.</summary>
+    private void DecodePageValues(Encoding encoding, ReadOnlySpan<byte> values, int rows, int nonNull, long firstRow, RowSelection selection)
+    {
+        if (nonNull == rows && selection.Bounds(firstRow, firstRow + rows, out var first, out var last)
+            && (first > firstRow || last < firstRow + rows)
+            && DecodeWindow(encoding, values, rows, (int)(first - firstRow), (int)(last - firstRow), out var windowStart))
         {
-            DecodeValues(h.Encoding, values, nonNull);
+            var decoded = (int)(last - firstRow) - windowStart;
+            Emit(decoded, decoded, firstRow + windowStart, selection);
+            return;
+        }
+        if (!DecodeStraight(encoding, values, rows, nonNull, firstRow, selection))
+        {
+            DecodeValues(encoding, values, nonNull);
             Emit(rows, nonNull, firstRow, selection);
         }
-        return rows;
+    }
+
+    /// <summary>
+    /// A page without nulls of which only rows [<paramref name="from"/>, <paramref name="to"/>) are wanted (a few
+    /// series' rows out of a page of thousands): decodes only values from <paramref name="windowStart"/> to
+    /// <paramref name="to"/> into the start of the scratch arrays. Dictionary indices, PLAIN and BYTE_STREAM_SPLIT
+    /// values are found by position, so the window starts at <paramref name="from"/>; DELTA_BINARY_PACKED values are
+    /// sums of the deltas before them, so its window starts at the page's first value. False for the encodings and
+    /// types left to the whole-page path.
+    /// </summary>
+    private bool DecodeWindow(Encoding encoding, ReadOnlySpan<byte> input, int rows, int from, int to, out int windowStart)
+    {
+        windowStart = from;
+        var count = to - from;
+        if (encoding is Encoding.RleDictionary or Encoding.PlainDictionary)
+        {
+            Ensure(ref _ints, count);
+            DecodeDictionaryIndices(input, _ints.AsSpan(0, count), from);
+            _valuesFromDictionary = true;
+            return true;
+        }
+        var width = _column.PhysicalType switch
+        {
+            PhysicalType.Int64 or PhysicalType.Double => 8,
+            PhysicalType.Int32 or PhysicalType.Float => 4,
+            _ => 0,
+        };
+        if (width == 0 || encoding is not (Encoding.Plain or Encoding.ByteStreamSplit or Encoding.DeltaBinaryPacked))
+        {
+            return false;
+        }
+        if (encoding == Encoding.DeltaBinaryPacked)
+        {
+            if (_column.PhysicalType is not (PhysicalType.Int64 or PhysicalType.Int32))
+            {
+                return false;
+            }
+            if (DeltaBinaryPacked.ReadTotalCount(input) != rows)
+            {
+                throw new ParquetFormatException($"{Where}: DELTA_BINARY_PACKED page holds {DeltaBinaryPacked.ReadTotalCount(input)} values, {rows} expected");
+            }
+            windowStart = 0;
+            if (_column.PhysicalType == PhysicalType.Int64)
+            {
+                Ensure(ref _longs, to);
+                DeltaBinaryPacked.DecodeFirst(input, _longs.AsSpan(0, to));
+            }
+            else
+            {
+                Ensure(ref _ints, to);
+                DeltaBinaryPacked.DecodeFirst(input, _ints.AsSpan(0, to));
+            }
+            _valuesFromDictionary = false;
+            return true;
+        }
+        var output = ScratchBytes(count);
+        if (encoding == Encoding.Plain)
+        {
+            if ((long)to * width > input.Length)
+            {
+                throw new ParquetFormatException($"{Where}: PLAIN page of {input.Length} bytes is too short for {rows} values of {width} bytes");
+            }
+            input.Slice(from * width, count * width).CopyTo(output);
+        }
+        else
+        {
+            ByteStreamSplit.DecodeRange(input, width, rows, from, count, output);
+        }
+        _valuesFromDictionary = false;
+        return true;
+    }
+
+    /// <summary>The scratch array of this column's fixed-width type, grown to <paramref name="count"/> values, as bytes.</summary>
+    private Span<byte> ScratchBytes(int count)
+    {
+        switch (_column.PhysicalType)
+        {
+            case PhysicalType.Int64:
+                Ensure(ref _longs, count);
+                return MemoryMarshal.AsBytes(_longs.AsSpan(0, count));
+            case PhysicalType.Double:
+                Ensure(ref _doubles, count);
+                return MemoryMarshal.AsBytes(_doubles.AsSpan(0, count));
+            case PhysicalType.Int32:
+                Ensure(ref _ints, count);
+                return MemoryMarshal.AsBytes(_ints.AsSpan(0, count));
+            default:
+                Ensure(ref _floats, count);
+                return MemoryMarshal.AsBytes(_floats.AsSpan(0, count));
+        }
+    }
+
+    /// <summary>
+    /// Dictionary indices (a bit-width byte, then RLE / bit-packed runs) of the page's values from
+    /// <paramref name="skip"/> on, each checked against the dictionary.
+    /// </summary>
+    private void DecodeDictionaryIndices(ReadOnlySpan<byte> input, Span<int> indices, int skip)
+    {
+        if (_dictionaryCount < 0)
+        {
+            throw new ParquetFormatException($"{Where}: dictionary-encoded page before any dictionary page");
+        }
+        if (indices.Length == 0)
+        {
+            return;
+        }
+        if (input.IsEmpty)
+        {
+            throw new ParquetFormatException($"{Where}: dictionary indices missing");
+        }
+        var bitWidth = input[0];
+        if (bitWidth > 32)
+        {
+            throw new ParquetFormatException($"{Where}: dictionary index bit width {bitWidth}");
+        }
+        RleBitPackedHybrid.Decode(input[1..], bitWidth, indices, skip);
+        foreach (var index in indices)
+        {
+            if ((uint)index >= (uint)_dictionaryCount)
+            {
+                throw new ParquetFormatException($"{Where}: dictionary index {index} outside a dictionary of {_dictionaryCount}");
+            }
+        }
     }
 
     /// <summary>
@@ -309,7 +442,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
     {
         if (nonNull != rows || encoding is Encoding.RleDictionary or Encoding.PlainDictionary
             || _column.PhysicalType is not (PhysicalType.Int64 or PhysicalType.Double)
-            || !selection.Ranges.Any(r => r.Start <= firstRow && firstRow + rows <= r.End))
+            || !selection.Covers(firstRow, firstRow + rows))
         {
             return false;
         }
@@ -344,31 +477,8 @@ internal sealed class ColumnChunkDecoder : IDisposable
     {
         if (encoding is Encoding.RleDictionary or Encoding.PlainDictionary)
         {
-            if (_dictionaryCount < 0)
-            {
-                throw new ParquetFormatException($"{Where}: dictionary-encoded page before any dictionary page");
-            }
-            if (count > 0 && input.IsEmpty)
-            {
-                throw new ParquetFormatException($"{Where}: dictionary indices missing");
-            }
             Ensure(ref _ints, count);
-            if (count > 0)
-            {
-                var bitWidth = input[0];
-                if (bitWidth > 32)
-                {
-                    throw new ParquetFormatException($"{Where}: dictionary index bit width {bitWidth}");
-                }
-                RleBitPackedHybrid.Decode(input[1..], bitWidth, _ints.AsSpan(0, count));
-            }
-            for (var i = 0; i < count; i++)
-            {
-                if ((uint)_ints[i] >= (uint)_dictionaryCount)
-                {
-                    throw new ParquetFormatException($"{Where}: dictionary index {_ints[i]} outside a dictionary of {_dictionaryCount}");
-                }
-            }
+            DecodeDictionaryIndices(input, _ints.AsSpan(0, count), 0);
             _valuesFromDictionary = true;
             return;
         }
@@ -679,13 +789,11 @@ internal sealed class ColumnChunkDecoder : IDisposable
     }
 
     /// <summary>
-    /// Scratch arrays come from the shared pool and go back when the chunk is decoded: a page's worth of values is
-    /// often past the large-object threshold, and allocating those per column per query made the garbage collector
-    /// run full collections. Cleared like a new array.
-    /// </summary>
-    /// <summary>
-    /// A pooled array of at least <paramref name="length"/>. Not cleared: every scratch array is written before it is
-    /// read (clearing a page buffer on every selective read cost as much as decoding it), except the boolean bits.
+    /// A pooled array of at least <paramref name="length"/>. Scratch arrays come from the shared pool and go back when
+    /// the chunk is decoded: a page's worth of values is often past the large-object threshold, and allocating those
+    /// per column per query made the garbage collector run full collections. Not cleared: every scratch array is
+    /// written before it is read (clearing a page buffer on every selective read cost as much as decoding it), except
+    /// the boolean bits.
     /// </summary>
     private static void Ensure<T>(ref T[] array, int length, bool clear = false)
     {

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Tsdb.Parquet.Reading;
 
 /// <summary>Sorted, non-overlapping row ranges [Start, End) of one row group that a read returns.</summary>
@@ -13,7 +15,66 @@ internal sealed class RowSelection
 
     public bool IsEmpty => Ranges.Count == 0;
 
-    public bool Overlaps(long start, long end) => Ranges.Any(r => r.Start < end && start < r.End);
+    public bool Overlaps(long start, long end) => Bounds(start, end, out var first, out var last) && first < last;
+
+    /// <summary>
+    /// Whether any row of [<paramref name="start"/>, <paramref name="end"/>) is selected, and if so the first of them
+    /// and one past the last (rows between them may be unselected).
+    /// </summary>
+    public bool Bounds(long start, long end, out long first, out long last)
+    {
+        var ranges = CollectionsMarshal.AsSpan(Ranges);
+        var i = FirstEndingAfter(ranges, start);
+        if (i == ranges.Length || ranges[i].Start >= end)
+        {
+            first = last = 0;
+            return false;
+        }
+        first = Math.Max(ranges[i].Start, start);
+        // The last range that starts before end.
+        int lo = i, hi = ranges.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (ranges[mid].Start < end)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        last = Math.Min(ranges[lo - 1].End, end);
+        return true;
+    }
+
+    /// <summary>Whether every row of [<paramref name="start"/>, <paramref name="end"/>) is selected.</summary>
+    public bool Covers(long start, long end)
+    {
+        var ranges = CollectionsMarshal.AsSpan(Ranges);
+        var i = FirstEndingAfter(ranges, start);
+        return i < ranges.Length && ranges[i].Start <= start && end <= ranges[i].End;
+    }
+
+    /// <summary>The index of the first range ending after <paramref name="row"/> (ranges are sorted and disjoint).</summary>
+    private static int FirstEndingAfter(ReadOnlySpan<(long Start, long End)> ranges, long row)
+    {
+        int lo = 0, hi = ranges.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (ranges[mid].End <= row)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
 
     public RowSelection Intersect(RowSelection other)
     {

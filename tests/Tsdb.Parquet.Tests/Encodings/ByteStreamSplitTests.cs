@@ -52,6 +52,28 @@ public sealed class ByteStreamSplitTests
         Assert.Equal(values, decoded.Span.ToArray());
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void A_range_of_values_decodes_alone(int width, int count)
+    {
+        var rng = new Random((width * 31) + count);
+        var values = new byte[width * count];
+        rng.NextBytes(values);
+        var encoded = new byte[values.Length];
+        ByteStreamSplit.Encode(values, width, encoded);
+        for (var trial = 0; trial < 20; trial++)
+        {
+            var start = rng.Next(count + 1);
+            var length = rng.Next(count - start + 1);
+            var decoded = new Guarded<byte>(width * length, 0xEE);
+            ByteStreamSplit.DecodeRange(encoded, width, count, start, length, decoded.Span);
+            decoded.AssertGuardsIntact();
+            Assert.Equal(values[(start * width)..((start + length) * width)], decoded.Span.ToArray());
+        }
+        var error = Assert.Throws<ParquetFormatException>(() => ByteStreamSplit.DecodeRange(encoded, width, count, count, 1, new byte[width]));
+        Assert.Contains($"outside the {count} held", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Doubles_survive_bit_exactly()
     {

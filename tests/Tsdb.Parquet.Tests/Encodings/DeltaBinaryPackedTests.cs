@@ -135,6 +135,23 @@ public sealed class DeltaBinaryPackedTests
         Assert.Equal(encoded.Length, consumed);
     }
 
+    [Theory]
+    [MemberData(nameof(Int64Cases))]
+    public void The_first_values_decode_without_the_rest(string name)
+    {
+        var values = Int64Values(name, new Random(name.Length * 37));
+        var encoded = Encode(values);
+        var rng = new Random(values.Length);
+        foreach (var count in new[] { 0, values.Length, rng.Next(values.Length + 1), rng.Next(values.Length + 1) })
+        {
+            var longs = new long[count];
+            DeltaBinaryPacked.DecodeFirst(encoded, longs);
+            Assert.Equal(values[..count], longs);
+        }
+        var error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.DecodeFirst(encoded, new long[values.Length + 1]));
+        Assert.Contains($"announces {values.Length} values, {values.Length + 1} are wanted", error.Message, StringComparison.Ordinal);
+    }
+
     public static TheoryData<int> Int32Seeds() => [.. Enumerable.Range(0, 8)];
 
     [Theory]

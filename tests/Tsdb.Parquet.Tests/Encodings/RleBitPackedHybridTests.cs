@@ -140,6 +140,38 @@ public sealed class RleBitPackedHybridTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Values_after_a_skip_are_the_same_as_from_a_whole_decode(int bitWidth)
+    {
+        var rng = new Random(2000 + bitWidth);
+        foreach (var count in new[] { 1, 8, 9, 64, 1000, 5000 })
+        {
+            var values = RandomLevels(rng, count, bitWidth);
+            var encoded = Encode(values, bitWidth);
+            for (var trial = 0; trial < 40; trial++)
+            {
+                var skip = rng.Next(count);
+                var length = rng.Next(count - skip + 1);
+                var output = new Guarded<int>(length, int.MinValue + 7);
+                RleBitPackedHybrid.Decode(encoded, bitWidth, output.Span, skip);
+                output.AssertGuardsIntact();
+                Assert.Equal(values[skip..(skip + length)], output.Span.ToArray());
+            }
+        }
+    }
+
+    [Fact]
+    public void A_skip_past_the_input_is_an_error()
+    {
+        // One bit-packed group of 3-bit values 0..7: skipping 8 leaves nothing to decode, and two groups' worth of
+        // skip runs past the bytes.
+        var error = Assert.Throws<ParquetFormatException>(() => RleBitPackedHybrid.Decode([0x03, 0x88, 0xC6, 0xFA], 3, new int[1], 8));
+        Assert.Equal("RLE at byte 4: input ends after 0 of 1 values (after 8 skipped)", error.Message);
+        error = Assert.Throws<ParquetFormatException>(() => RleBitPackedHybrid.Decode([0x05, 0x88, 0xC6, 0xFA], 3, new int[1], 8));
+        Assert.Equal("RLE at byte 4: input ends inside a bit-packed run (needs 1 bytes, 0 remain)", error.Message);
+    }
+
     internal static int[] RandomLevels(Random rng, int count, int bitWidth)
     {
         var max = bitWidth == 32 ? -1L : (1L << bitWidth) - 1;
