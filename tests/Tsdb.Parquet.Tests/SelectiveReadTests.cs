@@ -88,6 +88,26 @@ public sealed class SelectiveReadTests
         }
     }
 
+    [Theory]
+    [InlineData(1, true, false)]
+    [InlineData(11, true, true)]
+    [InlineData(17, true, true)]
+    [InlineData(6, false, true)]
+    public async Task Two_tag_predicates_narrow_one_after_the_other(int seed, bool dictionary, bool nullNotes)
+    {
+        // The second predicate is tested on the rows the first left: windows that start inside pages (on indices
+        // when the page has no nulls), or rows among nulls.
+        var (batch, bytes) = HostSortedFile(seed, dictionary);
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        var expected = Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_12" or "host_33" && b.Column("note")!.GetObject(i) is string note && string.CompareOrdinal(note, "a") >= 0);
+        Assert.True(expected.Length > 0, $"seed {seed} gives no rows");
+        Assert.Equal(nullNotes, Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_12" or "host_33" && b.Column("note")!.IsNull(i)).Length > 0);
+
+        var read = await ReadAsync(reader, [new ColumnRange("host", "host_12", "host_33") { AnyOf = ["host_12", "host_33"] }, new ColumnRange("note", "a", null)]);
+
+        Assert.Equal(Json([expected]), Json(read));
+    }
+
     [Fact]
     public async Task Tag_and_time_predicates_together_return_the_rows_both_admit()
     {

@@ -212,6 +212,23 @@ internal static class RleBitPackedHybrid
         }
     }
 
+    /// <summary>
+    /// Whether the input starts with a repeated run of <paramref name="value"/> at least <paramref name="count"/>
+    /// long: definition levels of a page without nulls are one such run, known without expanding it.
+    /// </summary>
+    public static bool StartsWithRun(ReadOnlySpan<byte> input, int bitWidth, int count, uint value)
+    {
+        var position = 0;
+        var valueBytes = (bitWidth + 7) / 8;
+        if ((uint)bitWidth > 32 || input.IsEmpty)
+        {
+            return false;
+        }
+        var header = Leb128.ReadUInt64(input, ref position, Name, "a run header");
+        return (header & 1) == 0 && header >> 1 >= (ulong)count && input.Length - position >= valueBytes
+            && ReadValue(input.Slice(position, valueBytes)) == value;
+    }
+
     /// <summary>Unpacks the group of 8 at <paramref name="start"/>, whose bytes may stop short of a whole group.</summary>
     private static void UnpackPadded(ReadOnlySpan<byte> input, int start, int bitWidth, Span<byte> groupBytes, Span<uint> groupValues)
     {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Memory;
@@ -45,8 +46,18 @@ internal sealed class ColumnChunkDecoder : IDisposable
     private long[] _gatheredLongs = [];
     private double[] _gatheredDoubles = [];
 
-    public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options)
+    // Filtering instead of decoding (see RowFilter): verdicts per dictionary index (0 untested, 1 passes, -1 fails)
+    // and the passing rows found so far, the last run still open.
+    private readonly Func<ReadOnlySpan<byte>, bool>? _rowFilter;
+    private sbyte[] _verdicts = [];
+    private bool _verdictsCleared;
+    private readonly List<(long Start, long End)> _passing = [];
+    private long _runStart;
+    private long _runEnd;
+
+    public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options, Func<ReadOnlySpan<byte>, bool>? rowFilter = null)
     {
+        _rowFilter = rowFilter;
         _column = column;
         _codec = codec;
         _options = options;
@@ -59,7 +70,28 @@ internal sealed class ColumnChunkDecoder : IDisposable
 
     public ArrayData Build() => _output.Build();
 
-    public void Reserve(int rows) => _output.Reserve(rows);
+    public void Reserve(int rows)
+    {
+        if (_rowFilter is null)
+        {
+            _output.Reserve(rows);
+        }
+    }
+
+    /// <summary>
+    /// With a row filter (a test of a BYTE_ARRAY value's bytes) the decoder appends nothing: it collects the selected
+    /// rows whose value passes, and a dictionary-encoded page is tested on its indices (each dictionary entry once)
+    /// without turning them into values. Rows with nulls never pass.
+    /// </summary>
+    public RowSelection PassingRows()
+    {
+        var ranges = new List<(long Start, long End)>(_passing);
+        if (_runEnd > _runStart)
+        {
+            ranges.Add((_runStart, _runEnd));
+        }
+        return new RowSelection(ranges);
+    }
 
     /// <summary>The dictionary decoded from this chunk's dictionary page, or null when none was read.</summary>
     public ChunkDictionary? Dictionary => _dictionaryCount < 0 ? null
@@ -89,6 +121,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
         Return(ref _mapped);
         Return(ref _gatheredLongs);
         Return(ref _gatheredDoubles);
+        Return(ref _verdicts);
     }
 
     /// <summary>
@@ -296,6 +329,11 @@ internal sealed class ColumnChunkDecoder : IDisposable
     /// <summary>Decodes a page's values (after its levels) and appends its selected rows.</summary>
     private void DecodePageValues(Encoding encoding, ReadOnlySpan<byte> values, int rows, int nonNull, long firstRow, RowSelection selection)
     {
+        if (_rowFilter is not null)
+        {
+            FilterPage(encoding, values, rows, nonNull, firstRow, selection);
+            return;
+        }
         if (nonNull == rows && selection.Bounds(firstRow, firstRow + rows, out var first, out var last)
             && (first > firstRow || last < firstRow + rows)
             && DecodeWindow(encoding, values, rows, (int)(first - firstRow), (int)(last - firstRow), out var windowStart))
@@ -309,6 +347,99 @@ internal sealed class ColumnChunkDecoder : IDisposable
             DecodeValues(encoding, values, nonNull);
             Emit(rows, nonNull, firstRow, selection);
         }
+    }
+
+    /// <summary>Adds the selected rows of a page whose value passes the row filter to the passing rows.</summary>
+    private void FilterPage(Encoding encoding, ReadOnlySpan<byte> values, int rows, int nonNull, long firstRow, RowSelection selection)
+    {
+        if (!selection.Bounds(firstRow, firstRow + rows, out var first, out var last))
+        {
+            return;
+        }
+        if (nonNull == rows && encoding is Encoding.RleDictionary or Encoding.PlainDictionary)
+        {
+            // Only the indices of the selected window; a run of one index (a series' rows, in a tag-sorted file) is
+            // tested once.
+            var count = (int)(last - first);
+            Ensure(ref _ints, count);
+            DecodeDictionaryIndices(values, _ints.AsSpan(0, count), (int)(first - firstRow));
+            var indices = _ints.AsSpan(0, count);
+            foreach (var (start, end) in selection.Ranges)
+            {
+                var from = Math.Max(start, first);
+                var to = Math.Min(end, last);
+                for (var row = from; row < to;)
+                {
+                    var key = indices[(int)(row - first)];
+                    var runEnd = row + 1;
+                    while (runEnd < to && indices[(int)(runEnd - first)] == key)
+                    {
+                        runEnd++;
+                    }
+                    if (DictionaryVerdict(key))
+                    {
+                        AddPassing(row, runEnd);
+                    }
+                    row = runEnd;
+                }
+            }
+            return;
+        }
+        // Other pages: every value decoded, the selected present ones tested.
+        DecodeValues(encoding, values, nonNull);
+        var ranges = selection.Ranges;
+        var r = 0;
+        var value = 0;
+        for (var i = 0; i < rows; i++)
+        {
+            var row = firstRow + i;
+            while (r < ranges.Count && ranges[r].End <= row)
+            {
+                r++;
+            }
+            if (nonNull != rows && _defLevels[i] == 0)
+            {
+                continue;
+            }
+            if (r < ranges.Count && ranges[r].Start <= row
+                && (_valuesFromDictionary ? DictionaryVerdict(_ints[value]) : _rowFilter!(_data.WrittenSpan[_offsets[value].._offsets[value + 1]])))
+            {
+                AddPassing(row, row + 1);
+            }
+            value++;
+        }
+    }
+
+    /// <summary>Whether dictionary entry <paramref name="index"/> passes the row filter, tested the first time it is asked.</summary>
+    private bool DictionaryVerdict(int index)
+    {
+        if (!_verdictsCleared)
+        {
+            Ensure(ref _verdicts, _dictionaryCount);
+            _verdicts.AsSpan(0, _dictionaryCount).Clear();
+            _verdictsCleared = true;
+        }
+        var verdict = _verdicts[index];
+        if (verdict == 0)
+        {
+            verdict = _verdicts[index] = _rowFilter!(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index])) ? (sbyte)1 : (sbyte)-1;
+        }
+        return verdict > 0;
+    }
+
+    /// <summary>Rows [start, end) pass; they come in row order, so a run that continues the last one extends it.</summary>
+    private void AddPassing(long start, long end)
+    {
+        if (start == _runEnd && _runEnd > _runStart)
+        {
+            _runEnd = end;
+            return;
+        }
+        if (_runEnd > _runStart)
+        {
+            _passing.Add((_runStart, _runEnd));
+        }
+        (_runStart, _runEnd) = (start, end);
     }
 
     /// <summary>
@@ -458,6 +589,10 @@ internal sealed class ColumnChunkDecoder : IDisposable
     /// <summary>Decodes bit-width-1 definition levels; returns how many values are present.</summary>
     private int DecodeLevels(ReadOnlySpan<byte> input, int rows)
     {
+        if (RleBitPackedHybrid.StartsWithRun(input, 1, rows, 1))
+        {
+            return rows; // no nulls: the levels are not needed row by row
+        }
         Ensure(ref _defLevels, rows);
         RleBitPackedHybrid.Decode(input, 1, _defLevels.AsSpan(0, rows));
         var present = 0;
@@ -718,10 +853,14 @@ internal sealed class ColumnChunkDecoder : IDisposable
     /// <summary>
     /// Parquet dictionary indices turned into the output dictionary's: each entry is added to the output the first
     /// time a selected row uses it (so the output dictionary holds only used values, in order of first use), and
-    /// rows after that cost an array lookup, not a hash of their bytes.
+    /// rows after that cost a lookup, not a hash of their bytes. The first few entries used are looked up in a short
+    /// list; a map the dictionary's size is only set up once more are: a read of a few series uses one or two
+    /// values of a dictionary of thousands, and renting and filling that map cost more than decoding their rows.
     /// </summary>
     private void ForgetDictionaryMap()
     {
+        _fewCount = 0;
+        _verdictsCleared = false;
         if (_dictMap is not null)
         {
             ArrayPool<int>.Shared.Return(_dictMap);
@@ -731,24 +870,66 @@ internal sealed class ColumnChunkDecoder : IDisposable
 
     private ReadOnlySpan<int> MapDictionaryIndices(ReadOnlySpan<int> indices)
     {
-        if (_dictMap is null)
-        {
-            _dictMap = ArrayPool<int>.Shared.Rent(Math.Max(_dictionaryCount, 1));
-            _dictMap.AsSpan(0, _dictionaryCount).Fill(-1);
-        }
         Ensure(ref _mapped, indices.Length);
+        var last = -1;
+        var lastMapped = 0;
         for (var i = 0; i < indices.Length; i++)
         {
+            // Sorted data repeats an index for a whole series: those rows skip the lookup.
             var index = indices[i];
-            var mapped = _dictMap[index];
-            if (mapped < 0)
+            if (index != last)
             {
-                mapped = _dictMap[index] = _output.AddDictionaryValue(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
+                last = index;
+                lastMapped = MapDictionaryIndex(index);
             }
-            _mapped[i] = mapped;
+            _mapped[i] = lastMapped;
         }
         return _mapped.AsSpan(0, indices.Length);
     }
+
+    private int MapDictionaryIndex(int index)
+    {
+        if (_dictMap is null)
+        {
+            for (var k = 0; k < _fewCount; k++)
+            {
+                if (_fewIndices[k] == index)
+                {
+                    return _fewMapped[k];
+                }
+            }
+            if (_fewCount < FewEntries)
+            {
+                var added = AddToOutputDictionary(index);
+                _fewIndices[_fewCount] = index;
+                _fewMapped[_fewCount++] = added;
+                return added;
+            }
+            _dictMap = ArrayPool<int>.Shared.Rent(Math.Max(_dictionaryCount, 1));
+            _dictMap.AsSpan(0, _dictionaryCount).Fill(-1);
+            for (var k = 0; k < _fewCount; k++)
+            {
+                _dictMap[_fewIndices[k]] = _fewMapped[k];
+            }
+        }
+        var mapped = _dictMap[index];
+        return mapped >= 0 ? mapped : _dictMap[index] = AddToOutputDictionary(index);
+    }
+
+    private int AddToOutputDictionary(int index) =>
+        _output.AddDictionaryValue(_dictData.AsSpan(_dictOffsets[index], _dictOffsets[index + 1] - _dictOffsets[index]));
+
+    private const int FewEntries = 8;
+
+    [InlineArray(FewEntries)]
+    private struct FewInts
+    {
+        private int _element;
+    }
+
+    private FewInts _fewIndices;
+    private FewInts _fewMapped;
+    private int _fewCount;
 
     private void AppendValue(int i)
     {

@@ -237,8 +237,18 @@ public sealed class ParquetReader
                     {
                         continue;   // e.g. a time range that covers these pages: every row passes
                     }
-                    using var values = ArrowArray.Create(await ReadColumnAsync(group, column, selection, cancellationToken, plans[column.Index]).ConfigureAwait(false));
-                    selection = RowRefinement.Refine(selection, values, predicate);
+                    if (column.PhysicalType == PhysicalType.ByteArray)
+                    {
+                        // Tags: tested on dictionary indices, never turned into strings.
+                        using var filter = new ColumnChunkDecoder(column, group.Columns[column.Index].MetaData!.Codec, _options, RowRefinement.StringTest(predicate));
+                        await DecodeColumnAsync(group, column, selection, filter, plans[column.Index], cancellationToken).ConfigureAwait(false);
+                        selection = filter.PassingRows();
+                    }
+                    else
+                    {
+                        using var values = ArrowArray.Create(await ReadColumnAsync(group, column, selection, cancellationToken, plans[column.Index]).ConfigureAwait(false));
+                        selection = RowRefinement.Refine(selection, values, predicate);
+                    }
                 }
             }
             var decoded = new ArrayData[columns.Count];
@@ -434,11 +444,22 @@ public sealed class ParquetReader
 
     private async Task<ArrayData> ReadColumnAsync(RowGroup group, ParquetColumn column, RowSelection selection, CancellationToken cancellationToken, PagePlan? plan = null)
     {
+        using var decoder = new ColumnChunkDecoder(column, group.Columns[column.Index].MetaData!.Codec, _options);
+        await DecodeColumnAsync(group, column, selection, decoder, plan, cancellationToken).ConfigureAwait(false);
+        if (decoder.Length != selection.RowCount)
+        {
+            throw new ParquetFormatException($"column '{column.Name}': decoded {decoder.Length} rows, the row group selects {selection.RowCount}");
+        }
+        return decoder.Build();
+    }
+
+    /// <summary>Runs the selected pages of a column chunk through <paramref name="decoder"/>.</summary>
+    private async Task DecodeColumnAsync(RowGroup group, ParquetColumn column, RowSelection selection, ColumnChunkDecoder decoder, PagePlan? plan, CancellationToken cancellationToken)
+    {
         var meta = group.Columns[column.Index].MetaData!;
-        using var decoder = new ColumnChunkDecoder(column, meta.Codec, _options);
         if (selection.IsEmpty)
         {
-            return decoder.Build();
+            return;
         }
         decoder.Reserve((int)selection.RowCount);
         var ownsPlan = false;
@@ -493,11 +514,6 @@ public sealed class ParquetReader
             var (start, length) = ChunkRange(meta, column);
             decoder.DecodePages(await ReadRangeAsync(start, checked((int)length), cancellationToken).ConfigureAwait(false), 0, selection);
         }
-        if (decoder.Length != selection.RowCount)
-        {
-            throw new ParquetFormatException($"column '{column.Name}': decoded {decoder.Length} rows, the row group selects {selection.RowCount}");
-        }
-        return decoder.Build();
     }
 
     private (long Start, long Length) ChunkRange(ColumnMetaData meta, ParquetColumn column)

@@ -6,10 +6,11 @@ using Tsdb.Parquet.Schema;
 namespace Tsdb.Parquet.Reading;
 
 /// <summary>
-/// Narrows a page-level selection to the rows whose value satisfies a predicate, from the predicate column decoded
-/// over the selected pages. A selective read (one series of a tag-sorted file) then decodes and returns its own rows
-/// instead of every row of the pages they share. Handles dictionary-decoded strings and signed 64-bit integers and
-/// timestamps; other columns leave the selection as it is (the caller filters exactly either way).
+/// Narrows a page-level selection to the rows whose value satisfies a predicate. A selective read (one series of a
+/// tag-sorted file) then decodes and returns its own rows instead of every row of the pages they share. Handles
+/// strings of dictionary columns (tested by <see cref="ColumnChunkDecoder"/> on the pages' dictionary indices, see
+/// <see cref="StringTest"/>) and signed 64-bit integers and timestamps (decoded over the selected pages, then
+/// <see cref="Refine"/>); other columns leave the selection as it is (the caller filters exactly either way).
 /// </summary>
 internal static class RowRefinement
 {
@@ -34,9 +35,6 @@ internal static class RowRefinement
         {
             switch (decoded)
             {
-                case DictionaryArray { Dictionary: StringArray } dictionary when dictionary.Type.IndexType!.Id == Tsdb.Arrow.Types.ArrowTypeId.Int32:
-                    StringMask(dictionary, predicate, pass);
-                    break;
                 case Int64Array or TimestampArray:
                     Int64Mask(decoded.Data.GetValues<long>(), predicate, pass);
                     break;
@@ -80,29 +78,13 @@ internal static class RowRefinement
         }
     }
 
-    private static void StringMask(DictionaryArray array, ColumnRange predicate, bool[] pass)
+    /// <summary>The predicate as a test of a string value's UTF-8 bytes (for <see cref="ColumnChunkDecoder"/>'s row filter).</summary>
+    public static Func<ReadOnlySpan<byte>, bool> StringTest(ColumnRange predicate)
     {
-        var dictionary = (StringArray)array.Dictionary;
         var min = predicate.Min is string low ? Encoding.UTF8.GetBytes(low) : null;
         var max = predicate.Max is string high ? Encoding.UTF8.GetBytes(high) : null;
         var anyOf = predicate.AnyOf?.Select(v => Encoding.UTF8.GetBytes((string)v)).ToArray();
-        // Decided once per dictionary entry (0 = not yet), then looked up per row.
-        var verdicts = new sbyte[dictionary.Length];
-        var indices = array.Int32Indices;
-        for (var i = 0; i < indices.Length; i++)
-        {
-            var key = indices[i];
-            if ((uint)key >= (uint)verdicts.Length)
-            {
-                pass[i] = false; // under a null slot
-                continue;
-            }
-            if (verdicts[key] == 0)
-            {
-                verdicts[key] = StringPasses(dictionary.GetBytes(key), min, max, anyOf) ? (sbyte)1 : (sbyte)-1;
-            }
-            pass[i] = verdicts[key] > 0;
-        }
+        return value => StringPasses(value, min, max, anyOf);
     }
 
     private static bool StringPasses(ReadOnlySpan<byte> value, byte[]? min, byte[]? max, byte[][]? anyOf)
