@@ -2,9 +2,9 @@
 # Prometheus remote-write ingest and PromQL query_range latency over loopback, tsdb and Prometheus 2.42 (Debian
 # package `prometheus`, its own remote-write receiver) side by side in the same run. The load generator sends
 # remote-write 1.0 (2,000 samples per request, node-exporter-like series) with N concurrent writers; then each
-# query_range is timed REPEAT times against both servers, straight after the ingest and again warm (below).
+# query_range is timed against both servers, straight after the ingest and again warm (below).
 # usage: bench/prometheus-comparison.sh [SAMPLES] [WRITERS] [HOSTS] [REPEAT]     (defaults: 2000000 4 5000 20)
-#        WARM_SECONDS=3 (untimed runs of each query before its warm timing, at most 1,000)
+#        WARM_SECONDS=5 (untimed keep-alive runs of each query before its warm timings, at most 20,000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SAMPLES=${1:-2000000}
@@ -35,21 +35,47 @@ QUERIES=(
   'max by (region) (node_load1)'
   'topk(5, rate(node_network_receive_bytes_total[5m]))'
 )
-# time_queries BASE_URL LABEL: per query, median and p90 (ms) of REPEAT runs straight after the ingest ("first runs"),
-# then again after WARM_SECONDS of untimed runs ("warm"): a long-running server that answers the same dashboards over and
-# over is the warm case, and tsdb's JIT-compiled code needs a few hundred runs of a query to be fully optimised (tiered
-# compilation with PGO); Prometheus is compiled ahead of time and does not change.
-WARM_SECONDS=${WARM_SECONDS:-3}
-summarize() { sort -n | awk -v label="$1" -v q="$2" -v s="$3" '{ t[NR] = $1 } END { printf "%s | %s | series, points %s | median %.1f ms | p90 %.1f ms\n", label, q, s, t[int((NR + 1) / 2)] * 1000, t[int(NR * 0.9 + 0.5)] * 1000 }'; }
+# time_queries BASE_URL LABEL: per query, median and p90 (ms) of REPEAT curl runs (a new connection each) straight
+# after the ingest ("first runs"); then WARM_SECONDS of untimed runs over one keep-alive connection, and the "warm"
+# timings: REPEAT curl runs, and REPEAT x 10 runs over a keep-alive connection (how Grafana's pooled client asks).
+# Warm is the long-running server that answers the same dashboards over and over: tsdb's JIT-compiled code needs a
+# few thousand runs of a query (2-3 s of them) to be fully optimised (tiered compilation with PGO); Prometheus is
+# compiled ahead of time and does not change.
+WARM_SECONDS=${WARM_SECONDS:-5}
+summarize() { sort -n | awk -v label="$1" -v q="$2" -v s="$3" '{ t[NR] = $1 } END { printf "%s | %s | series, points %s | median %.2f ms | p90 %.2f ms\n", label, q, s, t[int((NR + 1) / 2)] * 1000, t[int(NR * 0.9 + 0.5)] * 1000 }'; }
+# keepalive URL QUERY SECONDS MAX: runs the query_range over one connection for SECONDS (at most MAX runs); prints
+# each run's seconds when SECONDS is 0 (then exactly MAX runs).
+keepalive() {
+  python3 - "$@" "$START" "$END" <<'PY'
+import http.client, sys, time, urllib.parse
+url, query, seconds, count, start, end = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+host = urllib.parse.urlsplit(url).netloc
+path = "/api/v1/query_range?" + urllib.parse.urlencode({"query": query, "start": start, "end": end, "step": 15})
+connection = http.client.HTTPConnection(host)
+until, runs = time.perf_counter() + seconds, 0
+while runs < count and (seconds == 0 or time.perf_counter() < until):
+    began = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    response.read()
+    if response.status != 200:
+        sys.exit(f"{url}: HTTP {response.status}")
+    runs += 1
+    if seconds == 0:
+        print(time.perf_counter() - began)
+if seconds > 0:
+    print(runs)
+PY
+}
 time_queries() {
   for q in "${QUERIES[@]}"; do
     run() { curl -sf -G "$1/api/v1/query_range" --data-urlencode "query=$q" -d "start=$START" -d "end=$END" -d step=15 "${@:2}"; }
     run "$1" -o "$WORK/out.json"
     series=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["data"]["result"]), sum(len(s["values"]) for s in d["data"]["result"]))' "$WORK/out.json")
-    for _ in $(seq 1 "$REPEAT"); do run "$1" -o /dev/null -w '%{time_total}\n'; done | summarize "$2 first runs" "$q" "$series"
-    local until=$(( $(date +%s) + WARM_SECONDS )) warm=0
-    while [ "$(date +%s)" -lt "$until" ] && [ "$warm" -lt 1000 ]; do run "$1" -o /dev/null; warm=$((warm + 1)); done
-    for _ in $(seq 1 "$REPEAT"); do run "$1" -o /dev/null -w '%{time_total}\n'; done | summarize "$2 warm ($warm untimed runs before)" "$q" "$series"
+    for _ in $(seq 1 "$REPEAT"); do run "$1" -o /dev/null -w '%{time_total}\n'; done | summarize "$2 first runs, curl" "$q" "$series"
+    warm=$(keepalive "$1" "$q" "$WARM_SECONDS" 20000)
+    for _ in $(seq 1 "$REPEAT"); do run "$1" -o /dev/null -w '%{time_total}\n'; done | summarize "$2 warm ($warm untimed runs before), curl" "$q" "$series"
+    keepalive "$1" "$q" 0 $((REPEAT * 10)) | summarize "$2 warm, keep-alive" "$q" "$series"
   done
 }
 
