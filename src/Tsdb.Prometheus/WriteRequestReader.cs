@@ -28,15 +28,9 @@ internal sealed class WriteRequestReader
     /// <summary>
     /// A sender repeats every series each scrape interval, its labels encoded byte for byte the same: the labels of a
     /// series, by the raw bytes of its label fields, so a repeated series is one hash and one comparison instead of a
-    /// parse of every label. Bounded like the intern table (a full cache starts again empty).
+    /// parse of every label. See <see cref="SeriesCache"/> for its bound.
     /// </summary>
-    private const int MaxCachedSeries = 1 << 17;
-
-    private static int _cachedSeries;
-
-    private static readonly ConcurrentDictionary<byte[], (string Name, string Value)[]> SeriesLabels = new(new LabelBytesComparer());
-
-    private readonly ConcurrentDictionary<byte[], (string Name, string Value)[]>.AlternateLookup<ReadOnlySpan<byte>> _seriesLabels = SeriesLabels.GetAlternateLookup<ReadOnlySpan<byte>>();
+    private static readonly SeriesCache Series = new();
 
     private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _strings = Interned.GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly List<(byte[] Bytes, int Length, string Text)> _recent = [];
@@ -99,7 +93,7 @@ internal sealed class WriteRequestReader
         // Labels that come as one run of fields (as every sender writes them) are looked up by their bytes.
         (string Name, string Value)[]? labels = null;
         var labelBytes = labelStart >= 0 && labelsContiguous ? data[labelStart..labelEnd] : default;
-        var cached = !labelBytes.IsEmpty && _seriesLabels.TryGetValue(labelBytes, out labels);
+        var cached = !labelBytes.IsEmpty && Series.TryGet(labelBytes, out labels);
         labels ??= new (string, string)[labelCount];
         var times = new long[count];
         var values = new double[count];
@@ -141,13 +135,7 @@ internal sealed class WriteRequestReader
         }
         if (!cached && !labelBytes.IsEmpty)
         {
-            // Counted here: ConcurrentDictionary.Count takes every lock of the table.
-            if (Interlocked.Increment(ref _cachedSeries) > MaxCachedSeries)
-            {
-                SeriesLabels.Clear();
-                Interlocked.Exchange(ref _cachedSeries, 1);
-            }
-            _seriesLabels.TryAdd(labelBytes, labels);
+            Series.Add(labelBytes, labels);
         }
         return new PromSeries(labels, times, values) { HistogramCount = histograms, ExemplarCount = exemplars };
     }
@@ -382,6 +370,73 @@ internal sealed class WriteRequestReader
         if (data.Length - position < bytes)
         {
             throw Invalid("a fixed-width field runs past the end of its message");
+        }
+    }
+
+    /// <summary>
+    /// The labels of the series seen lately, in two generations of at most <see cref="GenerationSize"/> series each:
+    /// new series go into the current one; when it is full it becomes the previous one (the one before is dropped),
+    /// and a series found only in the previous generation moves into the current one. Every series a sender keeps
+    /// writing stays cached as long as there are at most one to two generations of them (about 300 bytes each), and
+    /// series that stopped fall out; a single table cleared when full made a sender of more series than it held
+    /// parse every series of every request again (ingest fell from 1.35 M to 0.5 M samples/s with 200,000 series).
+    /// </summary>
+    internal sealed class SeriesCache
+    {
+        /// <summary>Series per generation; settable so tests can make generations turn over.</summary>
+        internal static int GenerationSize { get; set; } = 1 << 19;
+
+        private readonly Lock _turnOver = new();
+        private Generation _current = new();
+        private Generation _previous = new();
+
+        /// <summary>Series held in both generations.</summary>
+        public int Count => Volatile.Read(ref _current).Map.Count + Volatile.Read(ref _previous).Map.Count;
+
+        public bool TryGet(ReadOnlySpan<byte> labelBytes, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out (string Name, string Value)[]? labels)
+        {
+            var current = Volatile.Read(ref _current);
+            if (current.Lookup.TryGetValue(labelBytes, out labels))
+            {
+                return true;
+            }
+            if (Volatile.Read(ref _previous).Lookup.TryGetValue(labelBytes, out labels))
+            {
+                Add(labelBytes, labels);
+                return true;
+            }
+            return false;
+        }
+
+        public void Add(ReadOnlySpan<byte> labelBytes, (string Name, string Value)[] labels)
+        {
+            var current = Volatile.Read(ref _current);
+            // Counted here: ConcurrentDictionary.Count takes every lock of the table.
+            if (Interlocked.Increment(ref current.Count) > GenerationSize)
+            {
+                lock (_turnOver)
+                {
+                    if (ReferenceEquals(current, _current))
+                    {
+                        Volatile.Write(ref _previous, current);
+                        Volatile.Write(ref _current, new Generation());
+                    }
+                    current = _current;
+                }
+                Interlocked.Increment(ref current.Count);
+            }
+            current.Lookup.TryAdd(labelBytes, labels);
+        }
+
+        private sealed class Generation
+        {
+            public int Count;
+
+            public Generation() => Lookup = Map.GetAlternateLookup<ReadOnlySpan<byte>>();
+
+            public ConcurrentDictionary<byte[], (string Name, string Value)[]> Map { get; } = new(new LabelBytesComparer());
+
+            public ConcurrentDictionary<byte[], (string Name, string Value)[]>.AlternateLookup<ReadOnlySpan<byte>> Lookup { get; }
         }
     }
 

@@ -67,6 +67,103 @@ public sealed class WriteRequestReaderTests
         }
     }
 
+    [Fact]
+    public void Series_cache_generations_turn_over_and_keep_every_series_right()
+    {
+        // Generations of 7 series against 60 distinct series written round after round: series move between
+        // generations, fall out and come back; whatever the cache holds, every request reads its own labels.
+        var cache = new WriteRequestReader.SeriesCache();
+        WriteRequestReader.SeriesCache.GenerationSize = 7;
+        try
+        {
+            var series = Enumerable.Range(0, 60).Select(i => new V1.TimeSeries
+            {
+                Labels = { new V1.Label { Name = "__name__", Value = "m" + (i % 3) }, new V1.Label { Name = "host", Value = "h" + i } },
+                Samples = { new V1.Sample { Value = i, Timestamp = 1000 + i } },
+            }).ToArray();
+            var random = new Random(3);
+            var hits = 0;
+            for (var round = 0; round < 40; round++)
+            {
+                foreach (var s in series.OrderBy(_ => random.Next()).Take(random.Next(1, 20)))
+                {
+                    var key = s.Labels.Select(l => (l.Name, l.Value)).ToArray();
+                    var labelBytes = new V1.TimeSeries { Labels = { s.Labels } }.ToByteArray();
+                    if (cache.TryGet(labelBytes, out var found))
+                    {
+                        hits++;
+                        Assert.Equal(key, found);
+                    }
+                    else
+                    {
+                        cache.Add(labelBytes, key);
+                    }
+                    Assert.InRange(cache.Count, 1, 2 * 7);
+                }
+            }
+            Assert.True(hits > 0, "nothing was ever found in the cache");
+        }
+        finally
+        {
+            WriteRequestReader.SeriesCache.GenerationSize = 1 << 19;
+        }
+    }
+
+    [Fact]
+    public void Series_written_every_round_stay_cached_while_new_ones_pass_through()
+    {
+        var cache = new WriteRequestReader.SeriesCache();
+        WriteRequestReader.SeriesCache.GenerationSize = 7;
+        try
+        {
+            static byte[] Key(string host) => new V1.TimeSeries { Labels = { new V1.Label { Name = "host", Value = host } } }.ToByteArray();
+            var misses = 0;
+            var fresh = 0;
+            for (var round = 0; round < 50; round++)
+            {
+                for (var s = 0; s < 4; s++)
+                {
+                    if (!cache.TryGet(Key("steady" + s), out _))
+                    {
+                        misses++;
+                        cache.Add(Key("steady" + s), [("host", "steady" + s)]);
+                    }
+                }
+                for (var n = 0; n < 3; n++)
+                {
+                    cache.Add(Key("once" + fresh++), [("host", "once")]);
+                }
+            }
+            // Only the first round misses: a series found in the previous generation moves into the current one.
+            Assert.Equal(4, misses);
+        }
+        finally
+        {
+            WriteRequestReader.SeriesCache.GenerationSize = 1 << 19;
+        }
+    }
+
+    [Fact]
+    public void Requests_read_right_while_the_series_cache_turns_over()
+    {
+        WriteRequestReader.SeriesCache.GenerationSize = 5;
+        try
+        {
+            var random = new Random(11);
+            for (var i = 0; i < 300; i++)
+            {
+                var bytes = RandomRequest(random).ToByteArray();
+                var expected = RemoteWriteDecoder.FromV1(V1.WriteRequest.Parser.ParseFrom(bytes), "db", new MetricMetadataStore());
+                var actual = WriteRequestReader.Read(bytes, "db", new MetricMetadataStore());
+                Assert.Equal(Describe(expected, new MetricMetadataStore()), Describe(actual, new MetricMetadataStore()));
+            }
+        }
+        finally
+        {
+            WriteRequestReader.SeriesCache.GenerationSize = 1 << 19;
+        }
+    }
+
     private static byte[] Field(int field, byte[] body)
     {
         using var stream = new MemoryStream();
