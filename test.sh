@@ -21,5 +21,12 @@ dotnet test Tsdb.sln -c Release --no-build --nologo "$@" 2>&1 | tee "$log" || st
 awk '/(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+/ {
        gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+# The failures again, with their messages, after the summary: a CI log is often read from its tail only.
+if grep -qE '^  Failed [A-Za-z_]' "$log"; then
+  echo "== failed tests"
+  awk '/^  Failed [A-Za-z_]/ { show = 1; n = 0 }
+       /^  (Passed|Skipped) [A-Za-z_]/ || /^(Passed|Failed)! / { show = 0 }
+       show && n++ < 40 { print }' "$log"
+fi
 rm -f "$log"
 exit "$status"
