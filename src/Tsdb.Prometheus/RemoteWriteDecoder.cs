@@ -12,7 +12,8 @@ internal static class RemoteWriteDecoder
     /// <summary>Largest decoded body (Prometheus' receiver: 32 MiB).</summary>
     public const int MaxDecodedBytes = 32 << 20;
 
-    public static List<PromSeries> Decode(ReadOnlySpan<byte> compressed, RemoteWriteVersion version, string database, MetricMetadataStore metadata)
+    /// <summary>Decodes a request; a 1.0 request's series go into <paramref name="into"/> when given (the list returned).</summary>
+    public static List<PromSeries> Decode(ReadOnlySpan<byte> compressed, RemoteWriteVersion version, string database, MetricMetadataStore metadata, List<PromSeries>? into = null)
     {
         int length;
         try
@@ -43,7 +44,7 @@ internal static class RemoteWriteDecoder
             try
             {
                 return version == RemoteWriteVersion.V1
-                    ? WriteRequestReader.Read(message, database, metadata)
+                    ? WriteRequestReader.Read(message, database, metadata, into)
                     : FromV2(V2.Request.Parser.ParseFrom(message), database, metadata);
             }
             catch (InvalidProtocolBufferException e)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Tsdb.Catalog;
 using Tsdb.Wal;
 
@@ -25,45 +26,16 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         {
             return RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, "the write buffer is full; retry after the data has been persisted");
         }
-        List<PromSeries> series;
-        try
+        var decoded = DecodeAndStage(database, body.Span, version);
+        if (decoded.Refusal is { } refusal)
         {
-            series = RemoteWriteDecoder.Decode(body.Span, version, database, Metadata);
+            return refusal;
         }
-        catch (RemoteWriteDecodeException e)
-        {
-            return RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message);
-        }
-
-        var pass = Stage(series, catalog.Current.FindDatabase(database), editor: null, database);
-        if (pass.Stager.NeedsSchemaChange)
-        {
-            pass.Stager.Dispose();
-            var created = catalog.Update(editor =>
-            {
-                if (editor.EnsureDatabase(database, out _) is { } error)
-                {
-                    return (Pass: (StagePass?)null, Error: error);
-                }
-                return (Pass: Stage(series, null, editor, database), Error: (CatalogError?)null);
-            });
-            if (created.Error is { } dbError)
-            {
-                return RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message);
-            }
-            pass = created.Pass!;
-        }
+        var pass = decoded.Pass!;
         using var stager = pass.Stager;
         if (stager.SamplesStaged > 0)
         {
             await wal.AppendAsync(database, stager.Build(), sync: true, cancellationToken).ConfigureAwait(false);
-        }
-        var exemplars = 0L;
-        var histograms = 0L;
-        foreach (var s in series)
-        {
-            exemplars += s.ExemplarCount;
-            histograms += s.HistogramCount;
         }
         if (pass.Errors.Count == 0)
         {
@@ -77,6 +49,66 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
 
     private sealed record StagePass(RemoteWriteStager Stager, List<string> Errors);
 
+    private readonly record struct Decoded(StagePass? Pass, RemoteWriteOutcome? Refusal);
+
+    /// <summary>
+    /// Decodes the request and stages its series, creating tables and columns when they are new. The series list is
+    /// reused from request to request: a few thousand series are a large-object-heap array.
+    /// </summary>
+    private Decoded DecodeAndStage(string database, ReadOnlySpan<byte> body, RemoteWriteVersion version)
+    {
+        var series = RentSeriesList();
+        try
+        {
+            try
+            {
+                series = RemoteWriteDecoder.Decode(body, version, database, Metadata, series);
+            }
+            catch (RemoteWriteDecodeException e)
+            {
+                return new Decoded(null, RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message));
+            }
+            var pass = Stage(series, catalog.Current.FindDatabase(database), editor: null, database);
+            if (pass.Stager.NeedsSchemaChange)
+            {
+                pass.Stager.Dispose();
+                var created = catalog.Update(editor =>
+                {
+                    if (editor.EnsureDatabase(database, out _) is { } error)
+                    {
+                        return (Pass: (StagePass?)null, Error: error);
+                    }
+                    return (Pass: Stage(series, null, editor, database), Error: (CatalogError?)null);
+                });
+                if (created.Error is { } dbError)
+                {
+                    return new Decoded(null, RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message));
+                }
+                pass = created.Pass!;
+            }
+            return new Decoded(pass, null);
+        }
+        finally
+        {
+            ReturnSeriesList(series);
+        }
+    }
+
+    private const int MaxPooledSeries = 1 << 16;
+
+    private static readonly ConcurrentQueue<List<PromSeries>> SpareSeriesLists = new();
+
+    private static List<PromSeries> RentSeriesList() => SpareSeriesLists.TryDequeue(out var list) ? list : [];
+
+    private static void ReturnSeriesList(List<PromSeries> list)
+    {
+        if (list.Capacity <= MaxPooledSeries && SpareSeriesLists.Count < 32)
+        {
+            list.Clear();
+            SpareSeriesLists.Enqueue(list);
+        }
+    }
+
     private static StagePass Stage(List<PromSeries> series, DatabaseDefinition? database, CatalogEditor? editor, string databaseName)
     {
         var stager = new RemoteWriteStager(databaseName, database, editor);
@@ -88,7 +120,7 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
                 errors.Add($"series {s.Describe()}: {decodeError}");
                 continue;
             }
-            var error = stager.Stage(s);
+            var error = stager.Stage(in s);
             if (stager.NeedsSchemaChange)
             {
                 return new StagePass(stager, errors);

@@ -28,7 +28,7 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
     public long SamplesStaged { get; private set; }
 
     /// <summary>Stages the float samples of one series; returns why it was refused, or null.</summary>
-    public string? Stage(PromSeries series)
+    public string? Stage(in PromSeries series)
     {
         var labels = series.Labels;
         var name = "";
@@ -55,7 +55,7 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
         {
             return $"series {series.Describe()}: no metric name (label __name__)";
         }
-        if (series.TimestampsMs.Length == 0)
+        if (series.TimestampsMs.IsEmpty)
         {
             return null;
         }
@@ -70,8 +70,10 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
         }
         _tagValues.Clear();
         var tagCount = 0;
-        foreach (var (labelName, value) in labels)
+        // Indexed, not foreach: the labels are an IReadOnlyList, whose enumerator is an allocation per series.
+        for (var l = 0; l < labels.Count; l++)
         {
+            var (labelName, value) = labels[l];
             if (labelName == "__name__" || value.Length == 0)
             {
                 continue;
@@ -88,7 +90,7 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
         {
             return null;
         }
-        var timesMs = series.TimestampsMs;
+        var timesMs = series.TimestampsMs.Span;
         var count = timesMs.Length;
         if (_times.Length < count)
         {
@@ -115,7 +117,7 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
             {
                 end++;
             }
-            table.Partition(day).Append(slots, _tagValues, _times.AsSpan(start, end - start), series.Values.AsSpan(start, end - start));
+            table.Partition(day).Append(slots, _tagValues, _times.AsSpan(start, end - start), series.Values.Span.Slice(start, end - start));
             start = end;
         }
         SamplesStaged += count;

@@ -36,19 +36,33 @@ internal sealed class WriteRequestReader
     private readonly List<(byte[] Bytes, int Length, string Text)> _recent = [];
     private char[] _chars = new char[256];
 
-    public static List<PromSeries> Read(ReadOnlySpan<byte> message, string database, MetricMetadataStore metadata) =>
-        new WriteRequestReader().ReadRequest(message, database, metadata);
+    // The samples of all series of a request go into shared chunks (each series a slice), sized from the request's
+    // bytes per sample so far; a request is mostly thousands of one-sample series.
+    private long[] _timeChunk = [];
+    private double[] _valueChunk = [];
+    private int _chunkUsed;
+    private int _samplesRead;
+    private int _bytesLeft;
+    private int _bytesRead;
 
-    private List<PromSeries> ReadRequest(ReadOnlySpan<byte> data, string database, MetricMetadataStore metadata)
+    /// <summary>Reads a request into <paramref name="into"/> (a new list when null) and returns that list.</summary>
+    public static List<PromSeries> Read(ReadOnlySpan<byte> message, string database, MetricMetadataStore metadata, List<PromSeries>? into = null) =>
+        new WriteRequestReader().ReadRequest(message, database, metadata, into ?? []);
+
+    private List<PromSeries> ReadRequest(ReadOnlySpan<byte> data, string database, MetricMetadataStore metadata, List<PromSeries> result)
     {
-        var result = new List<PromSeries>();
+        result.EnsureCapacity(result.Count + CountSeries(data));
         var position = 0;
         while (position < data.Length)
         {
             var (field, wire) = ReadTag(data, ref position);
             if (field == 1 && wire == WireLengthDelimited)
             {
-                result.Add(ReadSeries(ReadBytes(data, ref position)));
+                var start = position;
+                var series = ReadBytes(data, ref position);
+                _bytesLeft = data.Length - start;
+                result.Add(ReadSeries(series));
+                _bytesRead += position - start;
             }
             else if (field == 3 && wire == WireLengthDelimited)
             {
@@ -60,6 +74,20 @@ internal sealed class WriteRequestReader
             }
         }
         return result;
+    }
+
+    /// <summary>The series fields of a request, counted by their headers so the list is allocated once.</summary>
+    private static int CountSeries(ReadOnlySpan<byte> data)
+    {
+        var count = 0;
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            count += field == 1 && wire == WireLengthDelimited ? 1 : 0;
+            Skip(data, ref position, wire);
+        }
+        return count;
     }
 
     private PromSeries ReadSeries(ReadOnlySpan<byte> data)
@@ -95,8 +123,9 @@ internal sealed class WriteRequestReader
         var labelBytes = labelStart >= 0 && labelsContiguous ? data[labelStart..labelEnd] : default;
         var cached = !labelBytes.IsEmpty && Series.TryGet(labelBytes, out labels);
         labels ??= new (string, string)[labelCount];
-        var times = new long[count];
-        var values = new double[count];
+        var (timesMemory, valuesMemory) = TakeSamples(count);
+        var times = timesMemory.Span;
+        var values = valuesMemory.Span;
         var label = 0;
         var sample = 0;
         position = 0;
@@ -137,7 +166,29 @@ internal sealed class WriteRequestReader
         {
             Series.Add(labelBytes, labels);
         }
-        return new PromSeries(labels, times, values) { HistogramCount = histograms, ExemplarCount = exemplars };
+        return new PromSeries(labels, timesMemory, valuesMemory) { HistogramCount = histograms, ExemplarCount = exemplars };
+    }
+
+    private (Memory<long> Times, Memory<double> Values) TakeSamples(int count)
+    {
+        if (count == 0)
+        {
+            return (Memory<long>.Empty, Memory<double>.Empty);
+        }
+        if (_timeChunk.Length - _chunkUsed < count)
+        {
+            // The first chunk is small; the next ones hold what the rest of the request will likely need, going by its
+            // bytes per sample so far (a guess too small only means another chunk).
+            var expected = _samplesRead == 0 ? 256 : (int)Math.Min(1 << 20, (long)_bytesLeft * _samplesRead / Math.Max(_bytesRead, 1) * 9 / 8);
+            var size = Math.Max(count, expected);
+            _timeChunk = new long[size];
+            _valueChunk = new double[size];
+            _chunkUsed = 0;
+        }
+        var taken = (_timeChunk.AsMemory(_chunkUsed, count), _valueChunk.AsMemory(_chunkUsed, count));
+        _chunkUsed += count;
+        _samplesRead += count;
+        return taken;
     }
 
     private (string Name, string Value) ReadLabel(ReadOnlySpan<byte> data, int index)

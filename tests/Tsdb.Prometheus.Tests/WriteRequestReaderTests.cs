@@ -48,7 +48,7 @@ public sealed class WriteRequestReaderTests
     private static string Describe(List<PromSeries> series, MetricMetadataStore metadata) =>
         string.Join("\n", series.Select(s =>
             string.Join(",", s.Labels.Select(l => $"{l.Name}={l.Value}")) + "|" +
-            string.Join(",", s.TimestampsMs.Zip(s.Values, (t, v) => $"{t}:{BitConverter.DoubleToInt64Bits(v):X}")) +
+            string.Join(",", s.TimestampsMs.ToArray().Zip(s.Values.ToArray(), (t, v) => $"{t}:{BitConverter.DoubleToInt64Bits(v):X}")) +
             $"|h{s.HistogramCount}|e{s.ExemplarCount}"))
         + "\n" + string.Join(";", metadata.List("db").Select(e => $"{e.Key}={e.Value}"));
 
@@ -65,6 +65,43 @@ public sealed class WriteRequestReaderTests
             var actual = WriteRequestReader.Read(bytes, "db", actualMetadata);
             Assert.Equal(Describe(expected, expectedMetadata), Describe(actual, actualMetadata));
         }
+    }
+
+    [Theory]
+    [InlineData(3000, 1, 0)]      // one sample per series, as Prometheus sends: past the first chunk of samples
+    [InlineData(400, 6, 0)]
+    [InlineData(50, 1, 5000)]     // short series, then one longer than any chunk the estimate would give
+    public void Large_requests_keep_every_sample_with_its_series(int seriesCount, int maxSamples, int longSeries)
+    {
+        // The reader puts the samples of all series into shared chunks; each series must keep its own slice.
+        var random = new Random((seriesCount * 7) + maxSamples);
+        var request = new V1.WriteRequest();
+        for (var s = 0; s < seriesCount; s++)
+        {
+            var series = new V1.TimeSeries { Labels = { new V1.Label { Name = "__name__", Value = "m" }, new V1.Label { Name = "i", Value = "s" + s } } };
+            for (var n = random.Next(0, maxSamples + 1); n > 0; n--)
+            {
+                series.Samples.Add(new V1.Sample { Value = random.NextDouble(), Timestamp = random.NextInt64(1L << 40) });
+            }
+            request.Timeseries.Add(series);
+        }
+        if (longSeries > 0)
+        {
+            var series = new V1.TimeSeries { Labels = { new V1.Label { Name = "__name__", Value = "long" } } };
+            for (var n = 0; n < longSeries; n++)
+            {
+                series.Samples.Add(new V1.Sample { Value = n, Timestamp = n });
+            }
+            request.Timeseries.Add(series);
+            request.Timeseries.Add(new V1.TimeSeries { Labels = { new V1.Label { Name = "__name__", Value = "after" } }, Samples = { new V1.Sample { Value = 1, Timestamp = 2 } } });
+        }
+        var bytes = request.ToByteArray();
+        var expected = RemoteWriteDecoder.FromV1(request, "db", new MetricMetadataStore());
+        var reused = WriteRequestReader.Read(RandomRequest(random).ToByteArray(), "db", new MetricMetadataStore());
+        reused.Clear();
+        var actual = WriteRequestReader.Read(bytes, "db", new MetricMetadataStore(), reused);
+        Assert.Same(reused, actual);
+        Assert.Equal(Describe(expected, new MetricMetadataStore()), Describe(actual, new MetricMetadataStore()));
     }
 
     [Fact]
