@@ -15,12 +15,12 @@ internal static class WalRecordCodec
 
     public static byte[] Encode(string database, IReadOnlyList<WalTableWrite> tables)
     {
-        // Each table's stream is encoded into an exact-size array, then the record is assembled in one more.
-        var streams = new byte[tables.Count][];
+        // Each table's stream is encoded first (its body still the batch's buffers), then laid out in the record.
+        var streams = new ArrowStreamWriter.PreparedStream[tables.Count];
         var length = 1 + 2 + Encoding.UTF8.GetByteCount(database) + 2;
         for (var i = 0; i < tables.Count; i++)
         {
-            streams[i] = ArrowStreamWriter.EncodeSingleBatch(tables[i].Batch);
+            streams[i] = ArrowStreamWriter.PrepareSingleBatch(tables[i].Batch);
             length += 2 + Encoding.UTF8.GetByteCount(tables[i].Table) + 4 + streams[i].Length;
         }
         var payload = GC.AllocateUninitializedArray<byte>(length);
@@ -35,8 +35,7 @@ internal static class WalRecordCodec
             WriteName(span, ref position, tables[i].Table);
             BinaryPrimitives.WriteUInt32LittleEndian(span[position..], (uint)streams[i].Length);
             position += 4;
-            streams[i].CopyTo(span[position..]);
-            position += streams[i].Length;
+            position += streams[i].WriteTo(span[position..]);
         }
         return payload;
     }

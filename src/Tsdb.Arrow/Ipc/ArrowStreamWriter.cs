@@ -110,19 +110,53 @@ public sealed class ArrowStreamWriter : IDisposable, IAsyncDisposable
     /// </summary>
     public static byte[] EncodeSingleBatch(RecordBatch batch, int reserve = 0, IpcWriteOptions? options = null)
     {
+        var stream = PrepareSingleBatch(batch, options);
+        var bytes = GC.AllocateUninitializedArray<byte>(checked(reserve + stream.Length));
+        stream.WriteTo(bytes.AsSpan(reserve));
+        return bytes;
+    }
+
+    /// <summary>
+    /// Encodes one batch as a complete IPC stream whose length is known before it is written anywhere, so a caller can
+    /// lay several out in one buffer of its own without an array per stream (the body still refers to the batch).
+    /// </summary>
+    public static PreparedStream PrepareSingleBatch(RecordBatch batch, IpcWriteOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(batch);
         var encoder = new IpcEncoder(batch.Schema, options);
         var schema = encoder.EncodeSchema();
         var messages = encoder.EncodeBatch(batch);
-        var length = reserve + schema.FramedLength + messages.Sum(m => m.FramedLength) + MessageFraming.EndOfStream.Length;
-        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)length));
-        var position = reserve + schema.WriteFramed(bytes.AsSpan(reserve));
-        foreach (var message in messages)
+        var length = schema.FramedLength + messages.Sum(m => m.FramedLength) + MessageFraming.EndOfStream.Length;
+        return new PreparedStream(schema, messages, checked((int)length));
+    }
+
+    /// <summary>An encoded single-batch stream, not yet written: see <see cref="PrepareSingleBatch"/>.</summary>
+    public readonly struct PreparedStream
+    {
+        private readonly EncodedMessage _schema;
+        private readonly IReadOnlyList<EncodedMessage> _messages;
+
+        internal PreparedStream(EncodedMessage schema, IReadOnlyList<EncodedMessage> messages, int length)
         {
-            position += message.WriteFramed(bytes.AsSpan(position));
+            _schema = schema;
+            _messages = messages;
+            Length = length;
         }
-        MessageFraming.EndOfStream.CopyTo(bytes.AsSpan(position));
-        return bytes;
+
+        /// <summary>Bytes the stream takes, end marker included.</summary>
+        public int Length { get; }
+
+        /// <summary>Writes the stream at the start of <paramref name="destination"/>; returns <see cref="Length"/>.</summary>
+        public int WriteTo(Span<byte> destination)
+        {
+            var position = _schema.WriteFramed(destination);
+            foreach (var message in _messages)
+            {
+                position += message.WriteFramed(destination[position..]);
+            }
+            MessageFraming.EndOfStream.CopyTo(destination[position..]);
+            return position + MessageFraming.EndOfStream.Length;
+        }
     }
 
     /// <summary>Serialises batches into one in-memory IPC stream.</summary>
