@@ -64,6 +64,19 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
     }
 
     [Fact]
+    public async Task A_query_too_deep_to_evaluate_is_bad_data_and_the_server_goes_on()
+    {
+        // 20,000 terms used to overflow the evaluator's stack, which ends the process.
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["query"] = string.Join("+", Enumerable.Repeat("1", 20_000)), ["time"] = "4" });
+        var response = await Http.PostAsync("/api/v1/query", form);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("bad_data", json.GetProperty("errorType").GetString());
+        Assert.Contains("expression is too deep", json.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await Http.GetAsync("/api/v1/query?query=1%2B1&time=4")).StatusCode);
+    }
+
+    [Fact]
     public async Task Query_range_takes_a_posted_form_with_rfc3339_times_and_a_duration_step()
     {
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>

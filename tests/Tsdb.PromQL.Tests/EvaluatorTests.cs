@@ -32,6 +32,54 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
+    public async Task A_chain_as_tall_as_the_parser_allows_evaluates()
+    {
+        var source = Source(("x", "a", 0, 2), ("x", "b", 0, 3));
+        var chain = string.Join(" + ", Enumerable.Repeat("x", Parsing.Parser.MaxHeight));
+        var result = await InstantAsync(source, chain, Minute);
+        Assert.Equal([2000.0, 3000.0], result.Samples.Select(s => s.Value).Order());
+    }
+
+    [Fact]
+    public void Evaluation_short_of_stack_fails_the_query_not_the_process()
+    {
+        // The same chain on a thread with a small stack: the evaluator's own check turns what would be a stack
+        // overflow (which ends the process) into an error for this query.
+        var source = Source(("x", "a", 0, 2));
+        var chain = string.Join(" + ", Enumerable.Repeat("x", Parsing.Parser.MaxHeight));
+        var failures = new List<Exception>();
+        var thread = new Thread(
+            () =>
+            {
+                foreach (var query in new Func<Task>[]
+                {
+                    () => new PromQLEngine(source).InstantQueryAsync(chain, Minute, CancellationToken.None),
+                    () => new PromQLEngine(source).RangeQueryAsync(chain, 0, Minute, 15_000, CancellationToken.None),
+                })
+                {
+                    try
+                    {
+                        query().GetAwaiter().GetResult();
+                    }
+                    catch (Exception e)
+                    {
+                        failures.Add(e);
+                    }
+                }
+            },
+            maxStackSize: 192 * 1024);
+        thread.Start();
+        thread.Join();
+        Assert.Equal(2, failures.Count);
+        Assert.All(failures, failure =>
+        {
+            var error = Assert.IsType<PromQLException>(failure);
+            Assert.Equal(PromQLErrorType.Execution, error.ErrorType);
+            Assert.Equal("the query is too deeply nested to evaluate", error.Message);
+        });
+    }
+
+    [Fact]
     public async Task A_staleness_marker_hides_the_series_until_the_next_sample()
     {
         var stale = BitConverter.UInt64BitsToDouble(0x7FF0000000000002);

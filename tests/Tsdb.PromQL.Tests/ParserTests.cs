@@ -234,6 +234,22 @@ public sealed class ParserTests
     }
 
     [Fact]
+    public void Trees_taller_than_the_height_limit_are_refused()
+    {
+        // A chain of n terms is a tree n levels tall: the parser builds it in a loop, evaluation walks it recursively.
+        static string Chain(string term, string op, int terms) => string.Join(op, Enumerable.Repeat(term, terms));
+        Assert.NotNull(Parser.ParseExpr(Chain("x", " + ", Parser.MaxHeight)));
+        var error = Assert.Throws<PromQLException>(() => Parser.ParseExpr(Chain("x", " + ", Parser.MaxHeight + 1)));
+        Assert.Equal(PromQLErrorType.BadData, error.ErrorType);
+        Assert.Equal("1:1: parse error: expression is too deep: more than 1000 levels of operators, calls and parentheses", error.Message);
+        Assert.Throws<PromQLException>(() => Parser.ParseExpr(Chain("x", " and ", 20_000)));
+        // Nesting and chains add up: 100 parentheses around a chain of 950 terms is 1,050 levels.
+        var nested = new string('(', 100) + Chain("2", " * ", 950) + new string(')', 100);
+        Assert.Contains("too deep", Assert.Throws<PromQLException>(() => Parser.ParseExpr(nested)).Message, StringComparison.Ordinal);
+        Assert.Throws<PromQLException>(() => Parser.ParseExpr("sum(" + Chain("abs(x)", " - ", 1200) + ")"));
+    }
+
+    [Fact]
     public void Nesting_beyond_the_depth_limit_is_refused()
     {
         var deep = new string('(', 5000) + "1" + new string(')', 5000);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Tsdb.PromQL.Ast;
 
 namespace Tsdb.PromQL.Engine;
@@ -88,8 +89,21 @@ internal sealed partial class Evaluator
         _ => t,
     };
 
+    /// <summary>
+    /// Called by every recursive walk of the tree. The parser bounds the tree's height; this is the last line against
+    /// a stack overflow (on a thread with less stack than usual), which would end the whole server, not this query.
+    /// </summary>
+    internal static void EnsureStack()
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack())
+        {
+            throw new PromQLException(PromQLErrorType.Execution, "the query is too deeply nested to evaluate");
+        }
+    }
+
     private void CollectRanges(Expr expr, long min, long max)
     {
+        EnsureStack();
         switch (expr)
         {
             case VectorSelector vs:
@@ -162,6 +176,7 @@ internal sealed partial class Evaluator
 
     public EvalValue Eval(Expr expr, long t)
     {
+        EnsureStack();
         switch (expr)
         {
             case NumberLiteral n:

@@ -57,6 +57,7 @@ internal static class QueryRunner
     /// <summary>Range results are always ordered by labels, so a sort anywhere in a range query does nothing.</summary>
     private static void WarnAboutSort(Evaluator evaluator, Expr expr)
     {
+        Evaluator.EnsureStack();
         switch (expr)
         {
             case Call call:

@@ -12,6 +12,13 @@ internal sealed partial class Parser
     /// <summary>Deepest nesting accepted; keeps hostile queries from exhausting the stack.</summary>
     public const int MaxDepth = 256;
 
+    /// <summary>
+    /// Tallest syntax tree accepted. <see cref="MaxDepth"/> bounds the parser's own recursion, but a chain of binary
+    /// operators (<c>a + b + c …</c>) is parsed in a loop and builds a tree as tall as the chain is long, which every
+    /// pass over the tree (evaluation first) walks recursively: 20,000 terms overflowed the stack and ended the server.
+    /// </summary>
+    public const int MaxHeight = 1000;
+
     private readonly string _input;
     private readonly List<Token> _tokens;
     private int _index;
@@ -36,7 +43,53 @@ internal sealed partial class Parser
         {
             throw parser.Unexpected(parser.Current);
         }
+        parser.CheckHeight(expr);
         return expr;
+    }
+
+    /// <summary>Refuses a tree taller than <see cref="MaxHeight"/>, walking it without recursion.</summary>
+    private void CheckHeight(Expr root)
+    {
+        var pending = new Stack<(Expr Expr, int Level)>();
+        pending.Push((root, 1));
+        while (pending.TryPop(out var item))
+        {
+            var (expr, level) = item;
+            if (level > MaxHeight)
+            {
+                throw Error(expr.Position, $"expression is too deep: more than {MaxHeight} levels of operators, calls and parentheses");
+            }
+            switch (expr)
+            {
+                case BinaryExpr b:
+                    // Left last, so it is looked at first: the error points at the leftmost too-deep term.
+                    pending.Push((b.Rhs, level + 1));
+                    pending.Push((b.Lhs, level + 1));
+                    break;
+                case UnaryExpr u:
+                    pending.Push((u.Operand, level + 1));
+                    break;
+                case ParenExpr p:
+                    pending.Push((p.Inner, level + 1));
+                    break;
+                case Call c:
+                    foreach (var arg in c.Args)
+                    {
+                        pending.Push((arg, level + 1));
+                    }
+                    break;
+                case AggregateExpr a:
+                    pending.Push((a.Inner, level + 1));
+                    if (a.Parameter is { } parameter)
+                    {
+                        pending.Push((parameter, level + 1));
+                    }
+                    break;
+                case SubqueryExpr sq:
+                    pending.Push((sq.Inner, level + 1));
+                    break;
+            }
+        }
     }
 
     /// <summary>Parses a bare series selector (<c>match[]</c>): a metric name and/or matchers, nothing else.</summary>
