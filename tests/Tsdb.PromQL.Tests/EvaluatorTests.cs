@@ -80,6 +80,34 @@ public sealed class EvaluatorTests
     }
 
     [Fact]
+    public async Task A_subquery_of_millions_of_mostly_empty_steps_answers()
+    {
+        // 30 days at 1 s: 2.6 M inner steps, of which only the 300 within the lookback of the one sample hold a
+        // value. (Every step used to be kept for later outer steps: x[100y:1ms] took 11 GB before its timeout.)
+        var source = Source(("x", "a", 10 * Minute, 5));
+        var result = await InstantAsync(source, "count_over_time(x[30d:1s])", 20 * Minute);
+        Assert.Equal(300, Assert.Single(result.Samples).Value);
+    }
+
+    [Fact]
+    public async Task A_subquery_too_long_to_evaluate_times_out()
+    {
+        var source = Source(("x", "a", 10 * Minute, 5));
+        var engine = new PromQLEngine(source, new PromQLEngineOptions { Timeout = TimeSpan.FromMilliseconds(300) });
+        var error = await Assert.ThrowsAsync<PromQLException>(() => engine.InstantQueryAsync("x[100y:1ms]", 20 * Minute, CancellationToken.None));
+        Assert.Equal(PromQLErrorType.Timeout, error.ErrorType);
+    }
+
+    [Fact]
+    public async Task A_subquery_past_the_sample_limit_stops_with_the_limit_error()
+    {
+        var source = Source(Enumerable.Range(0, 600).Select(i => ("x", "a", i * 1000L, (double)i)).ToArray());
+        var engine = new PromQLEngine(source, new PromQLEngineOptions { MaxSamples = 100 });
+        var error = await Assert.ThrowsAsync<PromQLException>(() => engine.InstantQueryAsync("max_over_time(x[10m:1s])", 10 * Minute, CancellationToken.None));
+        Assert.Contains("too many samples", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_staleness_marker_hides_the_series_until_the_next_sample()
     {
         var stale = BitConverter.UInt64BitsToDouble(0x7FF0000000000002);

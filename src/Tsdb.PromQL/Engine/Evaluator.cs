@@ -300,6 +300,9 @@ internal sealed partial class Evaluator
         return output;
     }
 
+    /// <summary>Inner steps of one subquery kept for the following outer steps.</summary>
+    private const int MaxCachedSubquerySteps = 100_000;
+
     private List<RangeSeries> EvalSubquery(SubqueryExpr subquery, long t)
     {
         var end = ResolveAt(subquery.At, subquery.AtMs, t) - subquery.OffsetMs;
@@ -330,7 +333,11 @@ internal sealed partial class Evaluator
                 var saved = _samplesThisStep;
                 value = Eval(subquery.Inner, ts);
                 _samplesThisStep = saved;
-                cache[ts] = value;
+                // Bounded: a long subquery at a fine step (x[100y:1ms]) has trillions of steps, nearly all empty.
+                if (cache.Count < MaxCachedSubquerySteps)
+                {
+                    cache[ts] = value;
+                }
             }
             if (value is ScalarResult scalar)
             {
@@ -342,6 +349,11 @@ internal sealed partial class Evaluator
             {
                 Append(collected, order, sample.Metric, ts, sample.F, sample.DropName);
                 total++;
+            }
+            // Checked as the samples come, not only at the end: they are all held until then.
+            if (_samplesThisStep + total > _options.MaxSamples)
+            {
+                throw TooManySamples();
             }
         }
         CountSamples(total);
