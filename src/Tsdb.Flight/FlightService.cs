@@ -46,17 +46,33 @@ public sealed class FlightService
     {
         ArgumentNullException.ThrowIfNull(registry);
         registry
-            .Add(ServiceName, "Handshake", HandshakeAsync)
-            .Add(ServiceName, "ListFlights", ListFlightsAsync)
-            .Add(ServiceName, "GetFlightInfo", GetFlightInfoAsync)
-            .Add(ServiceName, "GetSchema", GetSchemaAsync)
-            .Add(ServiceName, "DoGet", DoGetAsync)
-            .Add(ServiceName, "DoPut", DoPutAsync)
-            .Add(ServiceName, "DoAction", DoActionAsync)
-            .Add(ServiceName, "ListActions", ListActionsAsync)
+            .Add(ServiceName, "Handshake", ClientErrors(HandshakeAsync))
+            .Add(ServiceName, "ListFlights", ClientErrors(ListFlightsAsync))
+            .Add(ServiceName, "GetFlightInfo", ClientErrors(GetFlightInfoAsync))
+            .Add(ServiceName, "GetSchema", ClientErrors(GetSchemaAsync))
+            .Add(ServiceName, "DoGet", ClientErrors(DoGetAsync))
+            .Add(ServiceName, "DoPut", ClientErrors(DoPutAsync))
+            .Add(ServiceName, "DoAction", ClientErrors(DoActionAsync))
+            .Add(ServiceName, "ListActions", ClientErrors(ListActionsAsync))
             .Add(ServiceName, "PollFlightInfo", _ => throw new GrpcException(GrpcStatusCode.Unimplemented, "PollFlightInfo is not supported; use GetFlightInfo"))
             .Add(ServiceName, "DoExchange", _ => throw new GrpcException(GrpcStatusCode.Unimplemented, "DoExchange is not supported"));
     }
+
+    /// <summary>
+    /// A message nested in a request (a command inside a descriptor's Any, a ticket's statement, a prepared-statement
+    /// handle) that is not valid protobuf is the client's error: INVALID_ARGUMENT, not INTERNAL, wherever it is parsed.
+    /// </summary>
+    private static GrpcHandler ClientErrors(GrpcHandler handler) => async call =>
+    {
+        try
+        {
+            await handler(call).ConfigureAwait(false);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new GrpcException(GrpcStatusCode.InvalidArgument, $"the request holds a message that is not valid protobuf: {ex.Message}");
+        }
+    };
 
     /// <summary>
     /// Basic (token as password) or Bearer in the <c>authorization</c> header, or a BasicAuth payload: the token is

@@ -83,6 +83,8 @@ public sealed class FlightTests : IAsyncLifetime
         Assert.Equal("cpu", Assert.Single(root.GetProperty("grafanaTables").EnumerateArray()).GetString());
         Assert.Equal(16, root.GetProperty("noToken").GetProperty("code").GetInt32());
         Assert.Equal(5, root.GetProperty("unknownDatabase").GetProperty("code").GetInt32());
+        Assert.Equal(3, root.GetProperty("malformedCommand").GetProperty("code").GetInt32());
+        Assert.StartsWith("the request holds a message that is not valid protobuf", root.GetProperty("malformedCommand").GetProperty("details").GetString(), StringComparison.Ordinal);
         Assert.Equal(1000, root.GetProperty("putAcks").EnumerateArray().Sum(e => e.GetInt32()));
         Assert.Equal(333, root.GetProperty("bulk").GetProperty("rows").GetInt32());
     }

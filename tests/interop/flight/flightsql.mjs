@@ -182,6 +182,11 @@ async function grpcError(fn) {
   assert.equal(report.unknownTable.code, 3);
   report.update = await grpcError(() => noDb.execute('CommandStatementUpdate', { query: 'DELETE FROM cpu' }, { database }));
   assert.equal(report.update.code, 12);
+  // A command whose inner message is not valid protobuf (a field runs past its end): the client's error, not INTERNAL.
+  const url = Buffer.from(`type.googleapis.com/${SQL}CommandStatementQuery`);
+  const malformed = Buffer.concat([Buffer.from([0x0a, url.length]), url, Buffer.from([0x12, 2, 0x0a, 0xff])]);
+  report.malformedCommand = await grpcError(() => noDb.getFlightInfo(malformed, { database }));
+  assert.equal(report.malformedCommand.code, 3);
   noDb.close();
 }
 
