@@ -112,6 +112,7 @@ public sealed class FlightService
         _auth.Authenticate(call);
         Parse(Criteria.Parser, await call.ReadSingleMessageAsync().ConfigureAwait(false));
         var only = QueryRunner.DatabaseHeader(call);
+        var hydrate = HydrateDictionaries(call);
         foreach (var db in _catalog.Current.Databases.OrderBy(d => d.Name, StringComparer.Ordinal))
         {
             if (only is not null && db.Name != only)
@@ -120,7 +121,7 @@ public sealed class FlightService
             }
             foreach (var table in db.Tables.OrderBy(t => t.Name, StringComparer.Ordinal))
             {
-                await call.WriteMessageAsync(TableInfo(db.Name, table).ToByteArray()).ConfigureAwait(false);
+                await call.WriteMessageAsync(TableInfo(db.Name, table, hydrate).ToByteArray()).ConfigureAwait(false);
             }
         }
     }
@@ -133,7 +134,7 @@ public sealed class FlightService
         if (descriptor.Type == FlightDescriptor.Types.DescriptorType.Path)
         {
             var (db, table) = PathTable(call, descriptor);
-            info = TableInfo(db, table);
+            info = TableInfo(db, table, HydrateDictionaries(call));
         }
         else
         {
@@ -148,7 +149,7 @@ public sealed class FlightService
             else
             {
                 // A plain-Flight ticket as a command: computed here for its schema, again by DoGet.
-                result = await RunAsync(TicketDecoder.Decode(descriptor.Cmd), database, call.CancellationToken).ConfigureAwait(false);
+                result = await RunAsync(TicketDecoder.Decode(descriptor.Cmd), database, HydrateDictionaries(call), call.CancellationToken).ConfigureAwait(false);
                 ticket = descriptor.Cmd;
             }
             info = new FlightInfo
@@ -171,14 +172,14 @@ public sealed class FlightService
         if (descriptor.Type == FlightDescriptor.Types.DescriptorType.Path)
         {
             var (_, table) = PathTable(call, descriptor);
-            schema = SchemaStream(ResultSchemas.ForTable(table, decodeDictionaries: false));
+            schema = SchemaStream(ResultSchemas.ForTable(table, HydrateDictionaries(call)));
         }
         else
         {
             var database = QueryRunner.DatabaseHeader(call);
             var result = AsFlightSql(descriptor.Cmd) is { } command
                 ? await _commands.ExecuteAsync(command, database, call.CancellationToken).ConfigureAwait(false)
-                : await RunAsync(TicketDecoder.Decode(descriptor.Cmd), database, call.CancellationToken).ConfigureAwait(false);
+                : await RunAsync(TicketDecoder.Decode(descriptor.Cmd), database, HydrateDictionaries(call), call.CancellationToken).ConfigureAwait(false);
             schema = result.SchemaStream();
         }
         await call.WriteMessageAsync(new SchemaResult { Schema = ByteString.CopyFrom(schema) }.ToByteArray()).ConfigureAwait(false);
@@ -192,7 +193,7 @@ public sealed class FlightService
         var database = query.Database ?? QueryRunner.DatabaseHeader(call);
         var result = query.Command is not null
             ? _cache.Take(query.ResultId) ?? await _commands.ExecuteAsync(query.Command, database, call.CancellationToken).ConfigureAwait(false)
-            : await _runner.StreamAsync(database, query.Sql!, query.Parameters, _options.TargetMessageBytes, call.CancellationToken).ConfigureAwait(false);
+            : await _runner.StreamAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(call), _options.TargetMessageBytes, call.CancellationToken).ConfigureAwait(false);
         await result.WriteAsync(call).ConfigureAwait(false);
     }
 
@@ -339,7 +340,7 @@ public sealed class FlightService
     }
 
     /// <summary>Runs a decoded ticket; its own database wins over the one from the headers.</summary>
-    private async Task<IFlightResult> RunAsync(FlightQuery query, string? headerDatabase, CancellationToken cancellationToken)
+    private async Task<IFlightResult> RunAsync(FlightQuery query, string? headerDatabase, bool hydrate, CancellationToken cancellationToken)
     {
         var database = query.Database ?? headerDatabase;
         if (query.Command is not null)
@@ -347,17 +348,32 @@ public sealed class FlightService
             return await _commands.ExecuteAsync(query.Command, database, cancellationToken).ConfigureAwait(false);
         }
         var result = await _runner.RunAsync(database, query.Sql!, query.Parameters, cancellationToken).ConfigureAwait(false);
-        return new ArrowFlightResult(result.Schema, result.Batches, decodeDictionaries: false, _options.TargetMessageBytes);
+        return new ArrowFlightResult(result.Schema, result.Batches, hydrate, _options.TargetMessageBytes);
     }
 
-    private static FlightInfo TableInfo(string database, Catalog.TableDefinition table)
+    /// <summary>
+    /// Plain Flight sends tag columns hydrated to <c>utf8</c>, as InfluxDB 3 does (IOx's <c>prepare_schema_for_flight</c>,
+    /// arrow-flight's default <c>DictionaryHandling::Hydrate</c>): Apache.Arrow.Flight, and so the official .NET client,
+    /// cannot read dictionary columns. A client that can asks for <c>tsdb-dictionaries: keep</c> and gets
+    /// <c>dictionary&lt;int32, utf8&gt;</c>, which is smaller on the wire for repetitive tags.
+    /// </summary>
+    internal static bool HydrateDictionaries(GrpcCall call) => call.GetHeader(DictionariesHeader) switch
+    {
+        null or "" or "hydrate" => true,
+        "keep" => false,
+        var other => throw new GrpcException(GrpcStatusCode.InvalidArgument, $"header {DictionariesHeader}: '{other}' is not 'keep' or 'hydrate'"),
+    };
+
+    public const string DictionariesHeader = "tsdb-dictionaries";
+
+    private static FlightInfo TableInfo(string database, Catalog.TableDefinition table, bool hydrate)
     {
         var descriptor = new FlightDescriptor { Type = FlightDescriptor.Types.DescriptorType.Path };
         descriptor.Path.Add(database);
         descriptor.Path.Add(table.Name);
         var info = new FlightInfo
         {
-            Schema = ByteString.CopyFrom(SchemaStream(ResultSchemas.ForTable(table, decodeDictionaries: false))),
+            Schema = ByteString.CopyFrom(SchemaStream(ResultSchemas.ForTable(table, hydrate))),
             FlightDescriptor = descriptor,
             TotalRecords = -1,
             TotalBytes = -1,

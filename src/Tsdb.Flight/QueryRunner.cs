@@ -27,7 +27,7 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
     /// For DoGet: a row query is streamed from the engine (memory flat in the result size); anything else is
     /// computed whole, as <see cref="RunAsync"/> does.
     /// </summary>
-    public async Task<IFlightResult> StreamAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, int targetBytes, CancellationToken cancellationToken)
+    public async Task<IFlightResult> StreamAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, bool hydrate, int targetBytes, CancellationToken cancellationToken)
     {
         var db = RequireDatabase(database);
         QueryStream stream;
@@ -45,14 +45,14 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
         }
         if (stream.IsStreamed)
         {
-            return new StreamingFlightResult(stream, decodeDictionaries: false, targetBytes);
+            return new StreamingFlightResult(stream, hydrate, targetBytes);
         }
         var batches = new List<Tsdb.Arrow.Arrays.RecordBatch>();
         await foreach (var batch in stream.ReadAllAsync().ConfigureAwait(false))
         {
             batches.Add(batch);
         }
-        return new ArrowFlightResult(stream.Schema, batches, decodeDictionaries: false, targetBytes);
+        return new ArrowFlightResult(stream.Schema, batches, hydrate, targetBytes);
     }
 
     /// <summary>The database, which must be named and exist.</summary>

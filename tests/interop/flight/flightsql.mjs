@@ -148,8 +148,24 @@ async function grpcError(fn) {
   const byPath = await plain.unary('GetFlightInfo', 'arrow.flight.protocol.FlightDescriptor', 'arrow.flight.protocol.FlightInfo', { type: 1, path: [database, 'cpu'] });
   const rows = await plain.doGet(byPath.endpoint[0].ticket.ticket);
   assert.equal(rows.table.numRows, 5);
-  // Plain Flight keeps tags as dictionaries, as InfluxDB 3 sends them.
-  assert.equal(rows.table.schema.fields.find((f) => f.name === 'host').typeId, Type.Dictionary);
+  // Plain Flight hydrates tags to utf8, as InfluxDB 3 sends them; the column kind stays in the field metadata.
+  const host = rows.table.schema.fields.find((f) => f.name === 'host');
+  assert.equal(host.typeId, Type.Utf8);
+  assert.equal(host.metadata.get('iox::column::type'), 'iox::column_type::tag');
+  assert.deepEqual([...new Set(col(rows.table, 'host'))].sort(), ['a', 'b']);
+  // A client that reads dictionaries may ask for them.
+  const keep = new FlightClient(address, { authorization: `Bearer ${token}`, database, 'tsdb-dictionaries': 'keep' });
+  const keptRows = await keep.doGet(byPath.endpoint[0].ticket.ticket);
+  assert.equal(keptRows.table.schema.fields.find((f) => f.name === 'host').typeId, Type.Dictionary);
+  assert.deepEqual(col(keptRows.table, 'host'), col(rows.table, 'host'));
+  const keptInfo = await keep.unary('GetFlightInfo', 'arrow.flight.protocol.FlightDescriptor', 'arrow.flight.protocol.FlightInfo', { type: 1, path: [database, 'cpu'] });
+  assert.notDeepEqual(Buffer.from(keptInfo.schema), Buffer.from(byPath.schema));
+  const badHandling = new FlightClient(address, { authorization: `Bearer ${token}`, database, 'tsdb-dictionaries': 'sometimes' });
+  const refused = await grpcError(() => badHandling.doGet(byPath.endpoint[0].ticket.ticket));
+  assert.equal(refused.code, 3);
+  assert.match(refused.details, /tsdb-dictionaries/);
+  keep.close();
+  badHandling.close();
   // A plain ticket as a GetFlightInfo command: its own database counts, no header needed.
   const bare = new FlightClient(address, { authorization: `Bearer ${token}` });
   const jsonTicket = Buffer.from(JSON.stringify({ database, sql_query: 'SELECT count(*) AS n FROM cpu' }));
