@@ -1,4 +1,5 @@
 using System.Numerics;
+using Apache.Arrow;
 using Apache.Arrow.Types;
 using Grpc.Core;
 using InfluxDB3.Client;
@@ -19,12 +20,13 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
 
     // One row per write precision. Each timestamp is exact in its own precision, so the client sends it as given and
     // the server alone must scale it to nanoseconds. Values sit at the edges of their types; tag values need escaping.
+    // Unsigned values stay at or below long.MaxValue: the client cannot map larger ones (see the test of its own).
     private static readonly Sample[] Samples =
     [
-        new(WritePrecision.Ns, 1_700_000_000_123_456_789, "a b,c=d", "eu", 1.0 / 3, long.MinValue, ulong.MaxValue, "quote \" backslash \\ comma, equals= end", true),
+        new(WritePrecision.Ns, 1_700_000_000_123_456_789, "a b,c=d", "eu", 1.0 / 3, long.MinValue, long.MaxValue, "quote \" backslash \\ comma, equals= end", true),
         new(WritePrecision.Us, 1_700_000_001_123_456, "h2", null, -1.5e300, long.MaxValue, 0, "ünïcödé €", false),
         new(WritePrecision.Ms, 1_700_000_002_123, "a b,c=d", "us", 1e-300, 0, 42, "plain", true),
-        new(WritePrecision.S, 1_700_000_003, "h2", "eu", 123456.789, -1, 1UL << 63, "x", false),
+        new(WritePrecision.S, 1_700_000_003, "h2", "eu", 123456.789, -1, 1UL << 40, "x", false),
     ];
 
     [Theory]
@@ -47,9 +49,32 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
         for (var k = 0; k < Samples.Length; k++)
         {
             var s = Samples[k];
-            // Query maps values by their iox::column::type metadata: the timestamp comes back as nanoseconds.
-            Assert.Equal([new BigInteger(s.Nanoseconds), s.Host, s.Region, s.F, s.I, s.U, s.S, s.B], rows[k]);
+            Assert.Equal([ClientTime(s.Nanoseconds), s.Host, s.Region, s.F, s.I, s.U, s.S, s.B], rows[k]);
         }
+
+        // The Arrow batches under those rows hold every nanosecond the server stored.
+        var batches = await client.QueryBatches($"SELECT time FROM {Table} ORDER BY time").ToListAsync();
+        var times = batches.SelectMany(b => ((TimestampArray)b.Column(0)).Values.ToArray()).ToArray();
+        Assert.Equal(Samples.Select(s => s.Nanoseconds), times);
+    }
+
+    /// <summary>
+    /// InfluxDB3.Client 1.10.0 maps a <c>field::uinteger</c> value through <c>Convert.ToInt64(value) &gt;= 0</c>
+    /// (TypeCasting.GetMappedValue), which overflows for values above long.MaxValue: its Query and QueryPoints throw
+    /// OverflowException on them. The server sends them exactly, as the raw Arrow batches show. When the client is
+    /// fixed, the second half of this test fails and should compare the value instead.
+    /// </summary>
+    [Fact]
+    public async Task Unsigned_values_above_long_max_arrive_exactly_but_the_client_cannot_map_them()
+    {
+        using var client = NewClient("unsigned");
+        await client.WritePointAsync(PointData.Measurement("big").SetTag("host", "a").SetUintegerField("u", ulong.MaxValue).SetTimestamp(1_700_000_000, WritePrecision.S), precision: WritePrecision.S);
+
+        var batch = Assert.Single(await client.QueryBatches("SELECT u FROM big").ToListAsync());
+        Assert.Equal("iox::column_type::field::uinteger", batch.Schema.GetFieldByName("u").Metadata["iox::column::type"]);
+        Assert.Equal([ulong.MaxValue], ((UInt64Array)batch.Column(0)).Values.ToArray());
+
+        await Assert.ThrowsAsync<OverflowException>(() => client.Query("SELECT u FROM big").ToListAsync().AsTask());
     }
 
     [Fact]
@@ -61,9 +86,9 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
 
         var rows = await client.Query("SELECT time, host, v FROM rec ORDER BY time").ToListAsync();
         Assert.Equal(3, rows.Count);
-        Assert.Equal([new BigInteger(1_700_000_000_000_000_000), "r1", 1L], rows[0]);
-        Assert.Equal([new BigInteger(1_700_000_000_001_000_000), "r2", 2L], rows[1]);
-        Assert.Equal([new BigInteger(1_700_000_000_002_000_000), "r3", 3L], rows[2]);
+        Assert.Equal([ClientTime(1_700_000_000_000_000_000), "r1", 1L], rows[0]);
+        Assert.Equal([ClientTime(1_700_000_000_001_000_000), "r2", 2L], rows[1]);
+        Assert.Equal([ClientTime(1_700_000_000_002_000_000), "r3", 3L], rows[2]);
     }
 
     [Fact]
@@ -105,7 +130,7 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
             var expected = new Dictionary<string, object?>
             {
                 ["host"] = s.Host, ["region"] = s.Region, ["f"] = s.F, ["i"] = s.I, ["u"] = s.U, ["s"] = s.S, ["b"] = s.B,
-                ["time"] = new BigInteger(s.Nanoseconds),
+                ["time"] = ClientTime(s.Nanoseconds),
             };
             Assert.Equal(expected, actual);
         }
@@ -137,7 +162,7 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
             Assert.Equal(s.U, p.GetUintegerField("u"));
             Assert.Equal(s.S, p.GetStringField("s"));
             Assert.Equal(s.B, p.GetBooleanField("b"));
-            Assert.Equal(new BigInteger(s.Nanoseconds), p.GetTimestamp());
+            Assert.Equal(ClientTime(s.Nanoseconds), p.GetTimestamp());
         }
     }
 
@@ -152,7 +177,7 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
         var rows = await client.Query(
             $"SELECT time, f FROM {Table} WHERE host = $host AND f > $min AND b = $flag ORDER BY time",
             namedParameters: new() { ["host"] = "a b,c=d", ["min"] = 0.25f, ["flag"] = true }).ToListAsync();
-        Assert.Equal([new BigInteger(Samples[0].Nanoseconds), Samples[0].F], Assert.Single(rows));
+        Assert.Equal([ClientTime(Samples[0].Nanoseconds), Samples[0].F], Assert.Single(rows));
 
         // An integer: i >= 0 holds for the microsecond (long.MaxValue) and millisecond (0) rows.
         rows = await client.Query($"SELECT i FROM {Table} WHERE i >= $i ORDER BY time", namedParameters: new() { ["i"] = 0 }).ToListAsync();
@@ -207,7 +232,7 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
         Assert.Equal([("/api/v3/write_lp", "gzip"), ("/api/v3/write_lp", "")], writes);
 
         var totals = await client.Query("SELECT count(*), sum(v), min(time), max(time) FROM gz").ToListAsync();
-        Assert.Equal([501L, (499L * 500 / 2) - 1, new BigInteger(1_699_999_999_000_000_000), new BigInteger(1_700_000_499_000_000_000)], Assert.Single(totals));
+        Assert.Equal([501L, (499L * 500 / 2) - 1, ClientTime(1_699_999_999_000_000_000), ClientTime(1_700_000_499_000_000_000)], Assert.Single(totals));
         var row = await client.Query("SELECT host, note FROM gz WHERE v = 437").ToListAsync();
         Assert.Equal(["h2", "point 437 of a batch long enough to be compressed"], Assert.Single(row));
     }
@@ -236,6 +261,13 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
         // A new WriteOptions defaults to InfluxDB 2's /api/v2/write; InfluxDB 3 users switch to /api/v3/write_lp.
         WriteOptions = writeOptions ?? new WriteOptions { UseV2Api = false, GzipThreshold = 1000 },
     });
+
+    /// <summary>
+    /// A timestamp as the client's rows and points give it: nanoseconds as a BigInteger, but made from the
+    /// DateTimeOffset Apache.Arrow reads, so cut to its 100 ns ticks (the client's loss, not the server's: the
+    /// precision test reads the exact values from the Arrow batches).
+    /// </summary>
+    private static BigInteger ClientTime(long nanoseconds) => new(nanoseconds / 100 * 100);
 
     private static async Task WriteSamplesAsync(InfluxDBClient client)
     {
