@@ -92,6 +92,37 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
     }
 
     [Fact]
+    public async Task A_partial_write_names_each_bad_line_and_keeps_the_good_ones()
+    {
+        using var client = NewClient("partial");
+        await client.WriteRecordAsync("pw,host=a v=1 1700000000", precision: WritePrecision.S);
+
+        // The v3 endpoint answers InfluxDB 3's partial-write body, which this client turns into typed line errors.
+        var error = await Assert.ThrowsAsync<InfluxDBPartialWriteException>(() => client.WriteRecordsAsync(
+            ["pw,host=b v=2 1700000001", "pw,host=c v=\"text\" 1700000002", "pw,host=d v=4 1700000003", "pw,host=e"], precision: WritePrecision.S));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+        Assert.Equal(
+            [
+                (2, "invalid column type for column 'v' in table 'pw', expected iox::column_type::field::float, got iox::column_type::field::string", "pw,host=c v=\"text\" 1700000002"),
+                (4, "missing fields", "pw,host=e"),
+            ],
+            error.LineErrors.Select(e => (e.LineNumber ?? -1, e.ErrorMessage, e.OriginalLine)));
+
+        var rows = await client.Query("SELECT host, v FROM pw ORDER BY time").ToListAsync();
+        Assert.Equal([["a", 1.0], ["b", 2.0], ["d", 4.0]], rows);
+    }
+
+    [Fact]
+    public async Task GetServerVersion_reads_the_version_the_server_reports_on_ping()
+    {
+        using var client = NewClient("version");
+        using var ping = await Http.GetAsync(new Uri("/ping", UriKind.Relative));
+        var expected = System.Text.Json.JsonDocument.Parse(await ping.Content.ReadAsStringAsync()).RootElement.GetProperty("version").GetString();
+        Assert.False(string.IsNullOrEmpty(expected));
+        Assert.Equal(expected, await client.GetServerVersion());
+    }
+
+    [Fact]
     public async Task Select_star_on_a_tagged_table_gives_tags_as_plain_strings_with_column_kinds_in_metadata()
     {
         using var client = NewClient("star");
@@ -192,7 +223,7 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
 
         var table = await Assert.ThrowsAsync<RpcException>(() => client.Query("SELECT * FROM no_such_table").ToListAsync().AsTask());
         Assert.Equal(StatusCode.InvalidArgument, table.StatusCode);
-        Assert.Contains("no_such_table", table.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal("line 1, column 15: unknown table 'no_such_table'", table.Status.Detail);
 
         var database = await Assert.ThrowsAsync<RpcException>(() => client.Query("SELECT * FROM known", database: "no_such_db").ToListAsync().AsTask());
         Assert.Equal(StatusCode.NotFound, database.StatusCode);
