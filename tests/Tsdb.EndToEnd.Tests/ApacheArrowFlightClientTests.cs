@@ -168,6 +168,32 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
     }
 
     [Fact]
+    public async Task DoPut_of_millisecond_utc_timestamps_stores_them_in_nanoseconds()
+    {
+        using var channel = Channel();
+        var client = new FlightClient(channel);
+        var type = new TimestampType(TimeUnit.Millisecond, "UTC");
+        var schema = new Schema.Builder()
+            .Field(f => f.Name("ts").DataType(type).Nullable(false))
+            .Field(f => f.Name("v").DataType(Int64Type.Default))
+            .Build();
+        var batch = new RecordBatch(schema,
+        [
+            new TimestampArray(type, new ArrowBuffer.Builder<long>().Append(1_700_000_000_001).Append(-1).Build(), ArrowBuffer.Empty, 2, 0, 0),
+            new Int64Array.Builder().Append(1).Append(2).Build(),
+        ], 2);
+
+        using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor("putdb", "millis"), Auth());
+        await put.RequestStream.WriteAsync(batch);
+        await put.RequestStream.CompleteAsync();
+        Assert.Equal([2L], (await ReadAllAsync(put.ResponseStream)).Select(a => RecordCount(a.ApplicationMetadata)));
+
+        // The table's time column is always called time; a timestamp column of another name becomes it.
+        using var call = client.GetStream(Ticket("putdb", "SELECT time, v FROM millis ORDER BY time"), Auth());
+        Assert.Equal([[-1_000_000L, 2L], [1_700_000_000_001_000_000L, 1L]], Rows(await ReadAllAsync(call.ResponseStream)));
+    }
+
+    [Fact]
     public async Task DoPut_to_a_table_path_takes_the_database_header_and_refuses_a_type_conflict_whole()
     {
         await WriteLinesAsync();

@@ -1,14 +1,14 @@
 namespace Tsdb.EndToEnd.Tests;
 
 /// <summary>
-/// Passes every request on unchanged and remembers the path and <c>Content-Encoding</c> of each one that has a body:
+/// Passes every request on unchanged and remembers the address and <c>Content-Encoding</c> of each one with a body:
 /// how a test sees that a client really compressed what it sent to the real server.
 /// </summary>
 internal sealed class ContentEncodingRecorder(HttpMessageHandler inner) : DelegatingHandler(inner)
 {
-    private readonly List<(string Path, string Encoding)> _seen = [];
+    private readonly List<(Uri Uri, string Encoding)> _seen = [];
 
-    public IReadOnlyList<(string Path, string Encoding)> Seen
+    public IReadOnlyList<(Uri Uri, string Encoding)> Seen
     {
         get
         {
@@ -25,7 +25,7 @@ internal sealed class ContentEncodingRecorder(HttpMessageHandler inner) : Delega
         {
             lock (_seen)
             {
-                _seen.Add((request.RequestUri!.AbsolutePath, string.Join(',', content.Headers.ContentEncoding)));
+                _seen.Add((request.RequestUri!, string.Join(',', content.Headers.ContentEncoding)));
             }
         }
         return base.SendAsync(request, cancellationToken);

@@ -40,9 +40,9 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
         await WriteSamplesAsync(client);
 
         // The client picks the endpoint by its option: v3 write_lp by default, InfluxDB 2's /api/v2/write when asked.
-        var writes = recorder.Seen.Where(s => s.Path.StartsWith("/api/", StringComparison.Ordinal)).ToList();
+        var writes = recorder.Seen.Where(s => s.Uri.AbsolutePath.StartsWith("/api/", StringComparison.Ordinal)).ToList();
         Assert.Equal(Samples.Length, writes.Count);
-        Assert.All(writes, w => Assert.Equal(useV2Api ? "/api/v2/write" : "/api/v3/write_lp", w.Path));
+        Assert.All(writes, w => Assert.Equal(useV2Api ? "/api/v2/write" : "/api/v3/write_lp", w.Uri.AbsolutePath));
 
         var rows = await client.Query($"SELECT time, host, region, f, i, u, s, b FROM {Table} ORDER BY time").ToListAsync();
         Assert.Equal(Samples.Length, rows.Count);
@@ -110,6 +110,28 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
 
         var rows = await client.Query("SELECT host, v FROM pw ORDER BY time").ToListAsync();
         Assert.Equal([["a", 1.0], ["b", 2.0], ["d", 4.0]], rows);
+    }
+
+    [Fact]
+    public async Task No_sync_and_accept_partial_false_reach_the_v3_endpoint_and_are_honoured()
+    {
+        var recorder = new ContentEncodingRecorder(new SocketsHttpHandler());
+        using var http = new HttpClient(recorder);
+        using var client = NewClient("options", http, new WriteOptions { UseV2Api = false, NoSync = true, AcceptPartial = false, GzipThreshold = 1000 });
+
+        await client.WriteRecordAsync("opt,host=a v=1i 1700000000", precision: WritePrecision.S);
+        // With accept_partial=false one bad line keeps the good one out too, and the first bad line is reported.
+        var error = await Assert.ThrowsAsync<InfluxDBPartialWriteException>(() => client.WriteRecordsAsync(["opt,host=b v=2i 1700000001", "opt,host=c v=\"x\" 1700000002"], precision: WritePrecision.S));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, error.StatusCode);
+        var line = Assert.Single(error.LineErrors);
+        Assert.Equal((2, "opt,host=c v=\"x\" 1700000002"), (line.LineNumber ?? -1, line.OriginalLine));
+
+        var queries = recorder.Seen.Where(s => s.Uri.AbsolutePath == "/api/v3/write_lp").Select(s => System.Web.HttpUtility.ParseQueryString(s.Uri.Query)).ToList();
+        Assert.Equal(2, queries.Count);
+        Assert.All(queries, q => Assert.Equal(("options", "second", "true", "false"), (q["db"], q["precision"], q["no_sync"], q["accept_partial"])));
+
+        var rows = await client.Query("SELECT host, v FROM opt").ToListAsync();
+        Assert.Equal([["a", 1L]], rows);
     }
 
     [Fact]
@@ -259,7 +281,7 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
         await client.WritePointsAsync(points, precision: WritePrecision.S);
         await client.WriteRecordAsync("gz,host=small v=-1i,note=\"tiny\" 1699999999", precision: WritePrecision.S);
 
-        var writes = recorder.Seen.Where(s => s.Path.StartsWith("/api/", StringComparison.Ordinal)).ToList();
+        var writes = recorder.Seen.Where(s => s.Uri.AbsolutePath.StartsWith("/api/", StringComparison.Ordinal)).Select(s => (s.Uri.AbsolutePath, s.Encoding));
         Assert.Equal([("/api/v3/write_lp", "gzip"), ("/api/v3/write_lp", "")], writes);
 
         var totals = await client.Query("SELECT count(*), sum(v), min(time), max(time) FROM gz").ToListAsync();
