@@ -39,7 +39,7 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
         using var client = NewClient("every", http, new WriteOptions { UseV2Api = useV2Api, GzipThreshold = 1000 });
         await WriteSamplesAsync(client);
 
-        // The client picks the endpoint by its option: v3 write_lp by default, InfluxDB 2's /api/v2/write when asked.
+        // The client picks the endpoint by UseV2Api (true in a new WriteOptions): InfluxDB 2's /api/v2/write, or v3 write_lp.
         var writes = recorder.Seen.Where(s => s.Uri.AbsolutePath.StartsWith("/api/", StringComparison.Ordinal)).ToList();
         Assert.Equal(Samples.Length, writes.Count);
         Assert.All(writes, w => Assert.Equal(useV2Api ? "/api/v2/write" : "/api/v3/write_lp", w.Uri.AbsolutePath));
