@@ -56,6 +56,21 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
     }
 
     [Fact]
+    public async Task A_query_without_rows_still_sends_its_schema()
+    {
+        await WriteLinesAsync();
+        using var channel = Channel();
+        var client = new FlightClient(channel);
+
+        // The reader needs the Schema message even when no batch follows, or a client cannot tell the columns.
+        using var call = client.GetStream(Ticket(Database, "SELECT host, usage FROM cpu WHERE usage > 100"), Auth());
+        Assert.Empty(await ReadAllAsync(call.ResponseStream));
+        var schema = await call.ResponseStream.Schema;
+        Assert.Equal(["host", "usage"], schema.FieldsList.Select(f => f.Name));
+        Assert.Equal([ArrowTypeId.String, ArrowTypeId.Double], schema.FieldsList.Select(f => f.DataType.TypeId));
+    }
+
+    [Fact]
     public async Task GetFlightInfo_of_a_command_descriptor_answers_one_endpoint_whose_ticket_DoGet_reads()
     {
         await WriteLinesAsync();
