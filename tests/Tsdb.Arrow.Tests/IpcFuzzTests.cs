@@ -18,7 +18,7 @@ public sealed class IpcFuzzTests
         var random = new RandomBatches(seed);
         var schema = random.NextSchema();
         var batches = new[] { random.NextBatch(schema, random.Rng.Next(1, 60)), random.NextBatch(schema, random.Rng.Next(0, 30)) };
-        var compression = seed % 2 == 0 ? IpcCompression.Zstd : IpcCompression.None;
+        var compression = (seed % 4) switch { 0 => IpcCompression.Zstd, 1 => IpcCompression.Lz4Frame, _ => IpcCompression.None };
         var stream = ArrowStreamWriter.ToBytes(schema, batches, new IpcWriteOptions { Compression = compression });
         var file = ArrowFileWriter.ToBytes(schema, batches.Take(1), new IpcWriteOptions { Compression = compression });
         var rng = random.Rng;
