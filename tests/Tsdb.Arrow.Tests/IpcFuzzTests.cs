@@ -67,6 +67,20 @@ public sealed class IpcFuzzTests
     }
 
     [Fact]
+    public void Lz4_frames_must_hold_exactly_what_the_prefix_says()
+    {
+        var frame = Lz4FrameCodec.Compress(new byte[1000])[8..];
+        var huge = int.MaxValue - 100;
+        var error = Assert.Throws<ArrowFormatException>(() => Lz4FrameCodec.Decompress("v", frame, huge));
+        Assert.Equal($"field 'v': an LZ4 frame of {frame.Length} bytes cannot hold the {huge} bytes the prefix says", error.Message);
+        error = Assert.Throws<ArrowFormatException>(() => Lz4FrameCodec.Decompress("v", frame, 1001));
+        Assert.Equal("field 'v': LZ4 frame holds 1000 bytes, the prefix says 1001", error.Message);
+        error = Assert.Throws<ArrowFormatException>(() => Lz4FrameCodec.Decompress("v", frame, 999));
+        Assert.Equal("field 'v': LZ4 frame holds more than the 999 bytes the prefix says", error.Message);
+        Assert.Equal(new byte[1000], Lz4FrameCodec.Decompress("v", frame, 1000));
+    }
+
+    [Fact]
     public void Huge_announced_body_is_refused_before_allocating()
     {
         var random = new RandomBatches(4);

@@ -28,6 +28,12 @@ internal static class Lz4FrameCodec
     /// </summary>
     public static byte[] Decompress(string name, ReadOnlyMemory<byte> frame, int uncompressed)
     {
+        // An LZ4 sequence expands at most about 255 times (each extra match-length byte adds 255 bytes); a prefix
+        // beyond that is a lie, refused before it sizes an allocation.
+        if (uncompressed > (frame.Length * 256L) + 64)
+        {
+            throw new ArrowFormatException($"field '{name}': an LZ4 frame of {frame.Length} bytes cannot hold the {uncompressed} bytes the prefix says");
+        }
         try
         {
             using var reader = LZ4Frame.Decode(frame);
