@@ -6,7 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Tsdb.Arrow.Ipc;
 
-// usage: Tsdb.FlightBench --url http://127.0.0.1:8181 --db DB --sql SQL [--token T] [--runs 3] [--decode] [--pid PID]
+// usage: Tsdb.FlightBench --url http://127.0.0.1:8181 --db DB --sql SQL [--token T] [--runs 3] [--decode] [--pid PID] [--header NAME=VALUE]
 // Sends DoGet with an InfluxDB 3 JSON ticket and reads the response as it arrives, counting the Arrow bytes
 // (data_header + data_body of every FlightData). With --decode every message also goes through IpcDecoder.
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -55,6 +55,10 @@ for (var run = 1; run <= runs; run++)
     if (options.GetValueOrDefault("token") is { } token)
     {
         request.Headers.TryAddWithoutValidation("authorization", "Bearer " + token);
+    }
+    if (options.GetValueOrDefault("header") is { } extra && extra.Split('=', 2) is [var name, var value])
+    {
+        request.Headers.TryAddWithoutValidation(name, value);
     }
     var clock = Stopwatch.StartNew();
     using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);

@@ -40,12 +40,13 @@ internal static class ServeCommand
         var readCache = EnvOption.Text("--read-cache-size", "TSDB_READ_CACHE_SIZE", "128MiB", "Memory for tag dictionaries and decompressed Parquet pages that selective queries (a few series) read again; 0 turns it off");
         var tlsCert = EnvOption.Text("--tls-cert", "TSDB_TLS_CERT", null, "PEM certificate: serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of cleartext HTTP/1.1 + h2c");
         var tlsKey = EnvOption.Text("--tls-key", "TSDB_TLS_KEY", null, "PEM private key for --tls-cert");
+        var grpcCompression = EnvOption.Text("--grpc-compression", "TSDB_GRPC_COMPRESSION", "none", "Compress gRPC (Flight) responses for clients that accept it: gzip, or none (compressed requests are taken either way)");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
-            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache,
+            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -83,6 +84,12 @@ internal static class ServeCommand
                     QueryMemoryLimit = Values.ParseSize(parse.GetValue(queryMemory)!),
                     ReadCacheBytes = Values.ParseSize(parse.GetValue(readCache)!),
                     MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
+                    GrpcCompression = parse.GetValue(grpcCompression) switch
+                    {
+                        "none" => null,
+                        "gzip" => "gzip",
+                        var other => throw new ArgumentException($"--grpc-compression must be gzip or none, got '{other}'"),
+                    },
                 };
             }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
@@ -106,6 +113,8 @@ internal static class ServeCommand
         public long ReadCacheBytes { get; init; } = 128L << 20;
 
         public int MaxConcurrentQueries { get; init; } = 16;
+
+        public string? GrpcCompression { get; init; }
     }
 
     private static System.Net.Sockets.SocketException? SocketErrorOf(Exception? e)
@@ -197,7 +206,7 @@ internal static class ServeCommand
             return true;
         }, new MetricMetadataStore());
         var server = new TsdbHttpServer(
-            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries },
+            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression },
             catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader), remoteWrite);
         try
         {

@@ -2,7 +2,8 @@ using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Ipc;
 using Tsdb.Arrow.Types;
 using Tsdb.Flight.Arrow;
-using Tsdb.Grpc;
+using Tsdb.Flight.Protocol;
+using Grpc.Core;
 
 namespace Tsdb.Flight;
 
@@ -46,28 +47,28 @@ internal sealed class ArrowFlightResult : IFlightResult
 
     public byte[] SchemaStream() => FlightDataEncoding.SchemaStream(new IpcEncoder(Schema).EncodeSchema().Metadata);
 
-    public async Task WriteAsync(GrpcCall call)
+    public async Task WriteAsync(IServerStreamWriter<FlightData> output, CancellationToken cancellationToken)
     {
         var encoder = new IpcEncoder(Schema);
-        await call.WriteMessageAsync(FlightDataEncoding.Parts(encoder.EncodeSchema())).ConfigureAwait(false);
+        await output.WriteAsync(FlightData.Encoded(FlightDataEncoding.Parts(encoder.EncodeSchema())), cancellationToken).ConfigureAwait(false);
         foreach (var batch in _batches)
         {
-            await WriteBatchAsync(call, encoder, batch).ConfigureAwait(false);
+            await WriteBatchAsync(output, encoder, batch, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>One batch (with this result's column types) in slices of about the target size.</summary>
-    internal async Task WriteBatchAsync(GrpcCall call, IpcEncoder encoder, RecordBatch batch)
+    internal async Task WriteBatchAsync(IServerStreamWriter<FlightData> output, IpcEncoder encoder, RecordBatch batch, CancellationToken cancellationToken)
     {
         var rows = RowsPerSlice(batch);
         for (var offset = 0; offset < batch.Length; offset += rows)
         {
-            call.CancellationToken.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             var slice = batch.Slice(offset, Math.Min(rows, batch.Length - offset));
             slice = _decodeDictionaries ? DictionaryDecoding.Decode(slice, Schema, _decodeColumn) : new RecordBatch(Schema, slice.Columns, slice.Length);
             foreach (var message in encoder.EncodeBatch(slice))
             {
-                await call.WriteMessageAsync(FlightDataEncoding.Parts(message)).ConfigureAwait(false);
+                await output.WriteAsync(FlightData.Encoded(FlightDataEncoding.Parts(message)), cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -2,7 +2,7 @@ using System.Globalization;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Core.Schema;
-using Tsdb.Grpc;
+using Grpc.Core;
 using Tsdb.Ingest;
 using Tsdb.LineProtocol;
 
@@ -30,14 +30,14 @@ internal sealed class ArrowIngest(LineProtocolIngester ingester)
             case WriteRequestError.None or WriteRequestError.EmptyBody:
                 break;
             case WriteRequestError.Overloaded or WriteRequestError.DatabaseLimit:
-                throw new GrpcException(GrpcStatusCode.ResourceExhausted, outcome.RequestErrorMessage ?? "limit reached");
+                throw RpcErrors.Of(StatusCode.ResourceExhausted, outcome.RequestErrorMessage ?? "limit reached");
             default:
-                throw new GrpcException(GrpcStatusCode.InvalidArgument, outcome.RequestErrorMessage ?? "the write was refused");
+                throw RpcErrors.Of(StatusCode.InvalidArgument, outcome.RequestErrorMessage ?? "the write was refused");
         }
         if (outcome.LineErrors.Count > 0)
         {
             var e = outcome.LineErrors[0];
-            throw new GrpcException(outcome.LimitExceeded ? GrpcStatusCode.ResourceExhausted : GrpcStatusCode.InvalidArgument,
+            throw RpcErrors.Of(outcome.LimitExceeded ? StatusCode.ResourceExhausted : StatusCode.InvalidArgument,
                 $"row {e.LineNumber - 1} of the batch was refused (nothing of the batch was written): {e.Message}");
         }
         return outcome.LinesWritten;
@@ -54,20 +54,20 @@ internal sealed class ArrowIngest(LineProtocolIngester ingester)
                 ?? (field.Name == Catalog.TableDefinition.TimeColumn ? ColumnKind.Time : KindOf(field.Type));
             if (kinds[c] is null)
             {
-                throw new GrpcException(GrpcStatusCode.InvalidArgument, $"column '{field.Name}' has type {field.Type}, which cannot be stored");
+                throw RpcErrors.Of(StatusCode.InvalidArgument, $"column '{field.Name}' has type {field.Type}, which cannot be stored");
             }
             if (kinds[c] == ColumnKind.Time)
             {
                 if (time >= 0)
                 {
-                    throw new GrpcException(GrpcStatusCode.InvalidArgument, $"columns '{batch.Schema[time].Name}' and '{field.Name}' are both time columns; a table has one");
+                    throw RpcErrors.Of(StatusCode.InvalidArgument, $"columns '{batch.Schema[time].Name}' and '{field.Name}' are both time columns; a table has one");
                 }
                 time = c;
             }
         }
         if (time < 0)
         {
-            throw new GrpcException(GrpcStatusCode.InvalidArgument, "the batch has no time column (a timestamp column, or one named 'time')");
+            throw RpcErrors.Of(StatusCode.InvalidArgument, "the batch has no time column (a timestamp column, or one named 'time')");
         }
         var line = new LineBuffer(batch.Length * 64);
         var measurement = Escaped(table, escapeEquals: false);
@@ -119,7 +119,7 @@ internal sealed class ArrowIngest(LineProtocolIngester ingester)
             }
             if (timeColumn.IsNull(row))
             {
-                throw new GrpcException(GrpcStatusCode.InvalidArgument, $"row {row} has no time (column '{batch.Schema[time].Name}' is null)");
+                throw RpcErrors.Of(StatusCode.InvalidArgument, $"row {row} has no time (column '{batch.Schema[time].Name}' is null)");
             }
             line.Byte((byte)' ');
             line.Int64(checked(Integer(timeColumn, row) * timeFactor));
@@ -195,7 +195,7 @@ internal sealed class ArrowIngest(LineProtocolIngester ingester)
                 var d = column is DoubleArray doubles ? doubles.Values[row] : Convert.ToDouble(column.GetObject(row), CultureInfo.InvariantCulture);
                 if (!double.IsFinite(d))
                 {
-                    throw new GrpcException(GrpcStatusCode.InvalidArgument, $"column '{name}' holds {d}, which cannot be stored");
+                    throw RpcErrors.Of(StatusCode.InvalidArgument, $"column '{name}' holds {d}, which cannot be stored");
                 }
                 line.Double(d);
                 break;

@@ -1,6 +1,6 @@
 using System.Text;
 using Tsdb.Catalog;
-using Tsdb.Grpc;
+using Grpc.Core;
 
 namespace Tsdb.Flight;
 
@@ -14,18 +14,18 @@ internal sealed class FlightAuthenticator(Catalog.Catalog catalog, bool enabled)
     public bool Enabled => enabled;
 
     /// <summary>The caller's token, or null when authentication is off; throws the gRPC error otherwise.</summary>
-    public TokenDefinition? Authenticate(GrpcCall call, string? fallbackSecret = null)
+    public TokenDefinition? Authenticate(ServerCallContext call, string? fallbackSecret = null)
     {
         if (!enabled)
         {
             return null;
         }
-        var secret = SecretOf(call.GetHeader("authorization")) ?? fallbackSecret;
+        var secret = SecretOf(call.RequestHeaders.GetValue("authorization")) ?? fallbackSecret;
         if (string.IsNullOrEmpty(secret))
         {
-            throw new GrpcException(GrpcStatusCode.Unauthenticated, "this server needs a token: send 'authorization: Bearer <token>'");
+            throw RpcErrors.Of(StatusCode.Unauthenticated, "this server needs a token: send 'authorization: Bearer <token>'");
         }
-        return catalog.Authenticate(secret) ?? throw new GrpcException(GrpcStatusCode.PermissionDenied, "the token is not valid");
+        return catalog.Authenticate(secret) ?? throw RpcErrors.Of(StatusCode.PermissionDenied, "the token is not valid");
     }
 
     /// <summary>The token in an authorization value, or null when there is none; throws UNAUTHENTICATED when malformed.</summary>
@@ -69,6 +69,6 @@ internal sealed class FlightAuthenticator(Catalog.Catalog catalog, bool enabled)
         }
     }
 
-    private static GrpcException Malformed() =>
-        new(GrpcStatusCode.Unauthenticated, "the authorization metadata is malformed: use 'Bearer <token>', 'Token <token>' or Basic with the token as password");
+    private static RpcException Malformed() =>
+        RpcErrors.Of(StatusCode.Unauthenticated, "the authorization metadata is malformed: use 'Bearer <token>', 'Token <token>' or Basic with the token as password");
 }

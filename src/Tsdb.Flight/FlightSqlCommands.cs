@@ -7,7 +7,7 @@ using Tsdb.Arrow.Types;
 using Tsdb.Flight.Arrow;
 using Tsdb.Flight.Protocol.Iox;
 using Tsdb.Flight.Protocol.Sql;
-using Tsdb.Grpc;
+using Grpc.Core;
 
 namespace Tsdb.Flight;
 
@@ -62,11 +62,11 @@ internal sealed class FlightSqlCommands(Catalog.Catalog catalog, QueryRunner run
             case nameof(CommandGetExportedKeys) or nameof(CommandGetImportedKeys) or nameof(CommandGetCrossReference):
                 return Arrow(KeysSchema);
             case "CommandStatementSubstraitPlan":
-                throw new GrpcException(GrpcStatusCode.Unimplemented, "Substrait plans are not supported; send SQL");
+                throw RpcErrors.Of(StatusCode.Unimplemented, "Substrait plans are not supported; send SQL");
             case nameof(CommandStatementUpdate) or nameof(CommandPreparedStatementUpdate) or "CommandStatementIngest":
-                throw new GrpcException(GrpcStatusCode.Unimplemented, "SQL updates are not supported; write with line protocol or DoPut of Arrow batches to a table path");
+                throw RpcErrors.Of(StatusCode.Unimplemented, "SQL updates are not supported; write with line protocol or DoPut of Arrow batches to a table path");
             default:
-                throw new GrpcException(GrpcStatusCode.Unimplemented, $"unsupported Flight SQL command '{command.TypeUrl}'");
+                throw RpcErrors.Of(StatusCode.Unimplemented, $"unsupported Flight SQL command '{command.TypeUrl}'");
         }
     }
 

@@ -1,4 +1,4 @@
-using Tsdb.Grpc;
+using Grpc.Core;
 
 namespace Tsdb.Flight;
 
@@ -10,5 +10,5 @@ internal interface IFlightResult
 
     long TotalRecords { get; }
 
-    Task WriteAsync(GrpcCall call);
+    Task WriteAsync(IServerStreamWriter<Protocol.FlightData> output, CancellationToken cancellationToken);
 }

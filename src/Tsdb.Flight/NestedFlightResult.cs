@@ -1,5 +1,5 @@
 using Tsdb.Flight.Arrow;
-using Tsdb.Grpc;
+using Grpc.Core;
 
 namespace Tsdb.Flight;
 
@@ -10,10 +10,10 @@ internal sealed class NestedFlightResult(IReadOnlyList<NestedColumn> columns, in
 
     public byte[] SchemaStream() => FlightDataEncoding.SchemaStream(NestedBatchEncoder.EncodeSchema(columns));
 
-    public async Task WriteAsync(GrpcCall call)
+    public async Task WriteAsync(IServerStreamWriter<Protocol.FlightData> output, CancellationToken cancellationToken)
     {
-        await call.WriteMessageAsync(FlightDataEncoding.Parts(NestedBatchEncoder.EncodeSchema(columns), [])).ConfigureAwait(false);
+        await output.WriteAsync(Protocol.FlightData.Encoded(FlightDataEncoding.Parts(NestedBatchEncoder.EncodeSchema(columns), [])), cancellationToken).ConfigureAwait(false);
         var (metadata, body) = NestedBatchEncoder.EncodeBatch(columns, length);
-        await call.WriteMessageAsync(FlightDataEncoding.Parts(metadata, body)).ConfigureAwait(false);
+        await output.WriteAsync(Protocol.FlightData.Encoded(FlightDataEncoding.Parts(metadata, body)), cancellationToken).ConfigureAwait(false);
     }
 }

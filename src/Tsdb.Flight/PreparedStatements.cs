@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using Tsdb.Flight.Protocol.Iox;
-using Tsdb.Grpc;
+using Grpc.Core;
 
 namespace Tsdb.Flight;
 
@@ -29,7 +29,7 @@ internal static class PreparedStatements
         }
         catch (InvalidProtocolBufferException)
         {
-            throw new GrpcException(GrpcStatusCode.InvalidArgument, "the prepared statement handle is not one this server issued");
+            throw RpcErrors.Of(StatusCode.InvalidArgument, "the prepared statement handle is not one this server issued");
         }
     }
 }

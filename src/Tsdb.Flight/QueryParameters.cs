@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Ipc;
-using Tsdb.Grpc;
+using Grpc.Core;
 
 namespace Tsdb.Flight;
 
@@ -13,7 +13,7 @@ internal static class QueryParameters
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
-            throw new GrpcException(GrpcStatusCode.InvalidArgument, "\"params\" must be a JSON object of parameter names to values");
+            throw RpcErrors.Of(StatusCode.InvalidArgument, "\"params\" must be a JSON object of parameter names to values");
         }
         var parameters = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var p in element.EnumerateObject())
@@ -27,7 +27,7 @@ internal static class QueryParameters
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
                 JsonValueKind.Null => null,
-                _ => throw new GrpcException(GrpcStatusCode.InvalidArgument, $"parameter '{p.Name}' must be a string, number, boolean or null"),
+                _ => throw RpcErrors.Of(StatusCode.InvalidArgument, $"parameter '{p.Name}' must be a string, number, boolean or null"),
             };
         }
         return parameters;
@@ -71,6 +71,6 @@ internal static class QueryParameters
         byte u => (long)u,
         ulong u when u <= long.MaxValue => (long)u,
         float f => (double)f,
-        var other => throw new GrpcException(GrpcStatusCode.InvalidArgument, $"parameter of type {column.Type} is not supported; bind strings, integers, floats or booleans"),
+        var other => throw RpcErrors.Of(StatusCode.InvalidArgument, $"parameter of type {column.Type} is not supported; bind strings, integers, floats or booleans"),
     };
 }

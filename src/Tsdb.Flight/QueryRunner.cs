@@ -1,4 +1,4 @@
-using Tsdb.Grpc;
+using Grpc.Core;
 using Tsdb.Query;
 
 namespace Tsdb.Flight;
@@ -15,11 +15,11 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
         }
         catch (QueryException ex)
         {
-            throw new GrpcException(GrpcStatusCode.InvalidArgument, ex.Message);
+            throw RpcErrors.Of(StatusCode.InvalidArgument, ex.Message);
         }
         catch (QueryLimitException ex)
         {
-            throw new GrpcException(GrpcStatusCode.ResourceExhausted, ex.Message);
+            throw RpcErrors.Of(StatusCode.ResourceExhausted, ex.Message);
         }
     }
 
@@ -37,11 +37,11 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
         }
         catch (QueryException ex)
         {
-            throw new GrpcException(GrpcStatusCode.InvalidArgument, ex.Message);
+            throw RpcErrors.Of(StatusCode.InvalidArgument, ex.Message);
         }
         catch (QueryLimitException ex)
         {
-            throw new GrpcException(GrpcStatusCode.ResourceExhausted, ex.Message);
+            throw RpcErrors.Of(StatusCode.ResourceExhausted, ex.Message);
         }
         if (stream.IsStreamed)
         {
@@ -60,17 +60,20 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
     {
         if (string.IsNullOrEmpty(database))
         {
-            throw new GrpcException(GrpcStatusCode.InvalidArgument,
+            throw RpcErrors.Of(StatusCode.InvalidArgument,
                 "no database given: set the 'database' header (or 'bucket', 'bucket-name', 'iox-namespace-name'), or \"database\" in the ticket");
         }
         if (catalog.Current.FindDatabase(database) is null)
         {
-            throw new GrpcException(GrpcStatusCode.NotFound, $"database not found: {database}");
+            throw RpcErrors.Of(StatusCode.NotFound, $"database not found: {database}");
         }
         return database;
     }
 
     /// <summary>The database a Flight SQL call names in its headers, as InfluxDB 3 accepts them.</summary>
-    public static string? DatabaseHeader(GrpcCall call) =>
-        call.GetHeader("database") ?? call.GetHeader("bucket") ?? call.GetHeader("bucket-name") ?? call.GetHeader("iox-namespace-name");
+    public static string? DatabaseHeader(ServerCallContext call)
+    {
+        var headers = call.RequestHeaders;
+        return headers.GetValue("database") ?? headers.GetValue("bucket") ?? headers.GetValue("bucket-name") ?? headers.GetValue("iox-namespace-name");
+    }
 }

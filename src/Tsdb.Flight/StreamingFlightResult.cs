@@ -1,7 +1,8 @@
 using Tsdb.Arrow.Ipc;
 using Tsdb.Arrow.Types;
 using Tsdb.Flight.Arrow;
-using Tsdb.Grpc;
+using Tsdb.Flight.Protocol;
+using Grpc.Core;
 using Tsdb.Query;
 
 namespace Tsdb.Flight;
@@ -9,8 +10,8 @@ namespace Tsdb.Flight;
 /// <summary>
 /// A DoGet answer sent while the engine produces it (<see cref="QueryEngine.ExecuteStreamAsync"/>): the schema is
 /// taken from the first batch (or from the query's shape when there are no rows) and every batch goes out in slices
-/// as it arrives, so memory stays flat in the result size. Tags stay dictionaries for plain Flight (a batch with a new
-/// dictionary sends it as a replacement dictionary batch) and go out as utf8 for Flight SQL. A later batch whose column
+/// as it arrives, so memory stays flat in the result size. Tags go out as utf8 unless the client asked to keep dictionaries
+/// (then a batch with a new dictionary sends it as a replacement dictionary batch). A later batch whose column
 /// types differ from the first one's ends the call with INTERNAL rather than send data that does not match the schema.
 /// </summary>
 internal sealed class StreamingFlightResult(QueryStream stream, bool decodeDictionaries, int targetBytes) : IFlightResult
@@ -19,32 +20,32 @@ internal sealed class StreamingFlightResult(QueryStream stream, bool decodeDicti
 
     public byte[] SchemaStream() => FlightDataEncoding.SchemaStream(new IpcEncoder(Plan(stream.Schema).Schema).EncodeSchema().Metadata);
 
-    public async Task WriteAsync(GrpcCall call)
+    public async Task WriteAsync(IServerStreamWriter<FlightData> output, CancellationToken cancellationToken)
     {
         await using (stream.ConfigureAwait(false))
         {
             ArrowFlightResult? plan = null;
             IpcEncoder? encoder = null;
             Schema? first = null;
-            await foreach (var batch in stream.ReadAllAsync().WithCancellation(call.CancellationToken).ConfigureAwait(false))
+            await foreach (var batch in stream.ReadAllAsync().WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 if (plan is null)
                 {
                     first = batch.Schema;
                     plan = Plan(first);
                     encoder = new IpcEncoder(plan.Schema);
-                    await call.WriteMessageAsync(FlightDataEncoding.Parts(encoder.EncodeSchema())).ConfigureAwait(false);
+                    await output.WriteAsync(FlightData.Encoded(FlightDataEncoding.Parts(encoder.EncodeSchema())), cancellationToken).ConfigureAwait(false);
                 }
                 else if (!SameTypes(first!, batch.Schema))
                 {
-                    throw new GrpcException(GrpcStatusCode.Internal, "the query's batches changed column types mid-stream; run it with ORDER BY to get it computed whole");
+                    throw RpcErrors.Of(StatusCode.Internal, "the query's batches changed column types mid-stream; run it with ORDER BY to get it computed whole");
                 }
-                await plan.WriteBatchAsync(call, encoder!, batch).ConfigureAwait(false);
+                await plan.WriteBatchAsync(output, encoder!, batch, cancellationToken).ConfigureAwait(false);
             }
             if (plan is null)
             {
                 plan = Plan(stream.Schema);
-                await call.WriteMessageAsync(FlightDataEncoding.Parts(new IpcEncoder(plan.Schema).EncodeSchema())).ConfigureAwait(false);
+                await output.WriteAsync(FlightData.Encoded(FlightDataEncoding.Parts(new IpcEncoder(plan.Schema).EncodeSchema())), cancellationToken).ConfigureAwait(false);
             }
         }
     }

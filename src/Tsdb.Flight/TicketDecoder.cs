@@ -3,7 +3,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Tsdb.Flight.Protocol.Iox;
 using Tsdb.Flight.Protocol.Tsdb;
-using Tsdb.Grpc;
+using Grpc.Core;
 
 namespace Tsdb.Flight;
 
@@ -101,7 +101,7 @@ internal static class TicketDecoder
 
     private static string? Database(string? name) => string.IsNullOrEmpty(name) ? null : name;
 
-    private static GrpcException Invalid(string message) => new(GrpcStatusCode.InvalidArgument, message);
+    private static RpcException Invalid(string message) => RpcErrors.Of(StatusCode.InvalidArgument, message);
 
-    private static GrpcException InfluxQl() => new(GrpcStatusCode.Unimplemented, "InfluxQL queries are not supported; send SQL (query_type \"sql\")");
+    private static RpcException InfluxQl() => RpcErrors.Of(StatusCode.Unimplemented, "InfluxQL queries are not supported; send SQL (query_type \"sql\")");
 }

@@ -24,4 +24,10 @@ public sealed record ServerOptions
 
     /// <summary>PEM private key of <see cref="TlsCertPath"/>.</summary>
     public string? TlsKeyPath { get; init; }
+
+    /// <summary>
+    /// Compression of gRPC response messages (<c>gzip</c>) for clients that accept it, or null for none. Requests
+    /// compressed with gzip or deflate are taken either way.
+    /// </summary>
+    public string? GrpcResponseCompression { get; init; }
 }

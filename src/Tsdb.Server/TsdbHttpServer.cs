@@ -7,7 +7,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Tsdb.Flight;
-using Tsdb.Grpc;
+using Grpc.Health.V1;
+using Grpc.HealthCheck;
+using Tsdb.Flight.Transport;
 using Tsdb.Ingest;
 using Tsdb.Prometheus;
 using Tsdb.Query;
@@ -39,6 +41,22 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         // A failure to start (the port taken) is thrown to the caller, which says so in one line; the host's own
         // log of it would add a stack trace before that.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        var engine = new QueryEngine(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries });
+        var flight = new TsdbFlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version }, time);
+        var health = new HealthServiceImpl();
+        health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
+        health.SetStatus(Flight.Protocol.FlightService.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
+        builder.Services.AddSingleton(flight);
+        builder.Services.AddSingleton(health);
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = (int)Math.Min(options.MaxHttpRequestSize, int.MaxValue);
+            // Arrow messages are sent as they are made; a flush per message is what lets a client start reading early.
+            grpc.MaxSendMessageSize = null;
+            grpc.ResponseCompressionAlgorithm = options.GrpcResponseCompression;
+            grpc.Interceptors.Add<FlightErrorInterceptor>();
+        });
+        builder.Services.AddGrpcReflection();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -76,21 +94,17 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
-        var engine = new QueryEngine(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries });
         var queries = new QueryEndpoints(catalog, engine);
         ArgumentNullException.ThrowIfNull(remoteWrite);
         var prometheus = new PrometheusEndpoints(catalog, reader, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
-        var grpc = new GrpcServiceRegistry();
-        new FlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version }, time).Register(grpc);
-        // gRPC first: it answers in gRPC statuses, including its own authentication errors.
-        _app.UseGrpc(grpc, new GrpcServerOptions { MaxReceiveMessageSize = (int)Math.Min(options.MaxHttpRequestSize, int.MaxValue) });
         if (options.AuthEnabled)
         {
             _app.Use(async (context, next) =>
             {
                 var path = context.Request.Path.Value ?? "";
-                if (OpenPaths.Contains(path))
+                // gRPC answers in gRPC statuses: the Flight service checks its own tokens; health and reflection are open.
+                if (OpenPaths.Contains(path) || IsGrpc(context.Request.ContentType))
                 {
                     await next(context).ConfigureAwait(false);
                     return;
@@ -116,6 +130,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
                 await next(context).ConfigureAwait(false);
             });
         }
+        _app.MapGrpcService<TsdbFlightService>();
+        _app.MapGrpcService<HealthServiceImpl>();
+        _app.MapGrpcReflectionService();
         _app.MapGet("/health", AdminEndpoints.Health);
         _app.MapMethods("/ping", ["GET", "HEAD"], admin.Ping);
         _app.MapPost("/api/v3/write_lp", writes.WriteV3);
@@ -159,6 +176,11 @@ public sealed class TsdbHttpServer : IAsyncDisposable
     public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    private static bool IsGrpc(string? contentType) =>
+        contentType is not null
+        && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
+        && (contentType.Length == 16 || contentType[16] is '+' or ';' or '-');
 
     /// <summary>Checks an --http-bind value; throws <see cref="ArgumentException"/> with a clear message.</summary>
     public static (string Host, int Port) ParseBindForValidation(string bind) => ParseBind(bind);

@@ -18,7 +18,7 @@ public sealed class IpcFuzzTests
         var random = new RandomBatches(seed);
         var schema = random.NextSchema();
         var batches = new[] { random.NextBatch(schema, random.Rng.Next(1, 60)), random.NextBatch(schema, random.Rng.Next(0, 30)) };
-        var compression = seed % 2 == 0 ? IpcCompression.Zstd : IpcCompression.None;
+        var compression = (seed % 4) switch { 0 => IpcCompression.Zstd, 1 => IpcCompression.Lz4Frame, _ => IpcCompression.None };
         var stream = ArrowStreamWriter.ToBytes(schema, batches, new IpcWriteOptions { Compression = compression });
         var file = ArrowFileWriter.ToBytes(schema, batches.Take(1), new IpcWriteOptions { Compression = compression });
         var rng = random.Rng;
@@ -64,6 +64,20 @@ public sealed class IpcFuzzTests
         Assert.StartsWith("truncated Arrow stream: it ends inside the message body", error.Message, StringComparison.Ordinal);
         error = Assert.Throws<ArrowFormatException>(() => new ArrowStreamReader(new MemoryStream(bytes, 0, 6)).ReadAll().ToList());
         Assert.Equal("truncated Arrow stream: it ends inside the message length", error.Message);
+    }
+
+    [Fact]
+    public void Lz4_frames_must_hold_exactly_what_the_prefix_says()
+    {
+        var frame = Lz4FrameCodec.Compress(new byte[1000])[8..];
+        var huge = int.MaxValue - 100;
+        var error = Assert.Throws<ArrowFormatException>(() => Lz4FrameCodec.Decompress("v", frame, huge));
+        Assert.Equal($"field 'v': an LZ4 frame of {frame.Length} bytes cannot hold the {huge} bytes the prefix says", error.Message);
+        error = Assert.Throws<ArrowFormatException>(() => Lz4FrameCodec.Decompress("v", frame, 1001));
+        Assert.Equal("field 'v': LZ4 frame holds 1000 bytes, the prefix says 1001", error.Message);
+        error = Assert.Throws<ArrowFormatException>(() => Lz4FrameCodec.Decompress("v", frame, 999));
+        Assert.Equal("field 'v': LZ4 frame holds more than the 999 bytes the prefix says", error.Message);
+        Assert.Equal(new byte[1000], Lz4FrameCodec.Decompress("v", frame, 1000));
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Builders;
 using Tsdb.Arrow.Types;
 using Tsdb.Core.Schema;
-using Tsdb.Grpc;
+using Grpc.Core;
 
 namespace Tsdb.Flight.Tests;
 
@@ -53,8 +53,8 @@ public sealed class ArrowIngestTests
         using var value = new PrimitiveArrayBuilder<double>(ArrowType.Float64);
         value.Append(1);
         using var batch = new RecordBatch(new Schema([new Field("v", ArrowType.Float64)]), [value.Build()], 1);
-        var e = Assert.Throws<GrpcException>(() => ArrowIngest.ToLineProtocol("t", batch));
-        Assert.Equal(GrpcStatusCode.InvalidArgument, e.Status);
-        Assert.Equal("the batch has no time column (a timestamp column, or one named 'time')", e.Message);
+        var e = Assert.Throws<RpcException>(() => ArrowIngest.ToLineProtocol("t", batch));
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("the batch has no time column (a timestamp column, or one named 'time')", e.Status.Detail);
     }
 }

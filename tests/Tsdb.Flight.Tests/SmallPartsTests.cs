@@ -1,4 +1,4 @@
-using Tsdb.Grpc;
+using Grpc.Core;
 
 namespace Tsdb.Flight.Tests;
 
@@ -32,7 +32,7 @@ public sealed class SmallPartsTests
     [InlineData("Digest abc")]
     [InlineData("Basic %%%")]
     public void Malformed_authorization_is_unauthenticated(string header) =>
-        Assert.Equal(GrpcStatusCode.Unauthenticated, Assert.Throws<GrpcException>(() => FlightAuthenticator.SecretOf(header)).Status);
+        Assert.Equal(StatusCode.Unauthenticated, Assert.Throws<RpcException>(() => FlightAuthenticator.SecretOf(header)).StatusCode);
 
     [Fact]
     public void Prepared_statement_handles_round_trip_and_foreign_ones_are_refused()
@@ -41,7 +41,7 @@ public sealed class SmallPartsTests
         Assert.Equal("SELECT $a", handle.Query);
         Assert.Equal([1, 2, 3], handle.Params.ToByteArray());
         Assert.False(PreparedStatements.Decode(PreparedStatements.Encode("q", null)).HasParams);
-        Assert.Equal(GrpcStatusCode.InvalidArgument,
-            Assert.Throws<GrpcException>(() => PreparedStatements.Decode(Google.Protobuf.ByteString.CopyFrom(0xFF, 0xFF))).Status);
+        Assert.Equal(StatusCode.InvalidArgument,
+            Assert.Throws<RpcException>(() => PreparedStatements.Decode(Google.Protobuf.ByteString.CopyFrom(0xFF, 0xFF))).StatusCode);
     }
 }

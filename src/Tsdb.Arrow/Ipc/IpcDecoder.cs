@@ -156,7 +156,7 @@ public sealed class IpcDecoder
         private readonly int _nodeCount;
         private readonly int _buffersStart;
         private readonly int _bufferCount;
-        private readonly bool _compressed;
+        private readonly IpcCompression _compression;
         private int _node;
         private int _buffer;
 
@@ -175,15 +175,16 @@ public sealed class IpcDecoder
             if (table.GetTable(3) is { } compression)
             {
                 var codec = compression.GetByte(0);
-                if (codec != 1)
+                _compression = codec switch
                 {
-                    throw new ArrowFormatException(codec == 0 ? "LZ4_FRAME body compression is not supported (ZSTD is)" : $"unknown body compression codec {codec}");
-                }
+                    0 => IpcCompression.Lz4Frame,
+                    1 => IpcCompression.Zstd,
+                    _ => throw new ArrowFormatException($"unknown body compression codec {codec}"),
+                };
                 if (compression.GetByte(1) != 0)
                 {
                     throw new ArrowFormatException("only per-buffer body compression is defined");
                 }
-                _compressed = true;
             }
         }
 
@@ -247,7 +248,7 @@ public sealed class IpcDecoder
                 throw new ArrowFormatException($"field '{name}': buffer [{offset}, +{length}) outside a body of {_body.Length} bytes");
             }
             var bytes = _body.Slice((int)offset, (int)length);
-            return _compressed ? Decompress(name, bytes) : bytes;
+            return _compression == IpcCompression.None ? bytes : Decompress(name, bytes);
         }
 
         private ReadOnlyMemory<byte> Decompress(string name, ReadOnlyMemory<byte> bytes)
@@ -265,10 +266,22 @@ public sealed class IpcDecoder
             {
                 return bytes[8..];
             }
+            if (uncompressed == 0)
+            {
+                // An empty buffer: Apache.Arrow (C#) writes the prefix 0 and no frame, or an empty frame, for it.
+                return ReadOnlyMemory<byte>.Empty;
+            }
             if (uncompressed < 0 || uncompressed > _options.MaxBodyLength || uncompressed > Array.MaxLength)
             {
                 throw new ArrowFormatException($"field '{name}': bad uncompressed buffer length {uncompressed}");
             }
+            return _compression == IpcCompression.Lz4Frame
+                ? Lz4FrameCodec.Decompress(name, bytes[8..], (int)uncompressed)
+                : DecompressZstd(name, bytes, uncompressed);
+        }
+
+        private ReadOnlyMemory<byte> DecompressZstd(string name, ReadOnlyMemory<byte> bytes, long uncompressed)
+        {
             // zstd records the content size in the frame; a frame that disagrees with the prefix is corrupt,
             // and checking first keeps a lying prefix from sizing a large allocation on its own.
             long? frameSize;

@@ -221,9 +221,14 @@ public sealed class IpcEncoder
 
         private void AddBuffer(ReadOnlyMemory<byte> bytes)
         {
-            if (options.Compression == IpcCompression.Zstd && bytes.Length > 0)
+            if (bytes.Length > 0)
             {
-                bytes = Compress(bytes.Span, options.ZstdLevel);
+                bytes = options.Compression switch
+                {
+                    IpcCompression.Zstd => Compress(bytes.Span, options.ZstdLevel),
+                    IpcCompression.Lz4Frame => Lz4FrameCodec.Compress(bytes.Span),
+                    _ => bytes,
+                };
             }
             Buffers.Add(new BufferInfo(Length, bytes.Length));
             Parts.Add(bytes);

@@ -141,10 +141,11 @@ internal static class MetadataWriter
         }
         var bufferVector = b.EndVector();
         var compressionTable = 0;
-        if (compression == IpcCompression.Zstd)
+        if (compression != IpcCompression.None)
         {
             b.StartTable(2);
-            b.AddByte(0, 1, 0); // ZSTD
+            // CompressionType: LZ4_FRAME = 0 (the default, so the field may be left out), ZSTD = 1.
+            b.AddByte(0, compression == IpcCompression.Zstd ? (byte)1 : (byte)0, 0);
             compressionTable = b.EndTable();
         }
         b.StartTable(5);

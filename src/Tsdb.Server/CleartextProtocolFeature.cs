@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Tsdb.Grpc;
+namespace Tsdb.Server;
 
 /// <summary>
 /// Tells Kestrel which protocol a cleartext connection speaks, as ALPN would over TLS. Kestrel picks HTTP/2 on an

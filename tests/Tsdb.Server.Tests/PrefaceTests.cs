@@ -1,8 +1,9 @@
 using System.Buffers;
 using System.Text;
 
-namespace Tsdb.Grpc.Tests;
+namespace Tsdb.Server.Tests;
 
+/// <summary>The one-port connection step: which first bytes make a cleartext connection HTTP/2 (h2c prior knowledge).</summary>
 public sealed class PrefaceTests
 {
     [Theory]
@@ -21,17 +22,5 @@ public sealed class PrefaceTests
         {
             Assert.Equal(complete, whole);
         }
-    }
-
-    [Theory]
-    [InlineData("100m", 1000000)]
-    [InlineData("2S", 20000000)]
-    [InlineData("1H", 36000000000)]
-    [InlineData("5u", 50)]
-    [InlineData("99999999n", 999999)]
-    public void Timeouts_parse(string text, long ticks)
-    {
-        Assert.True(GrpcTimeout.TryParse(text, out var timeout));
-        Assert.Equal(ticks, timeout.Ticks);
     }
 }

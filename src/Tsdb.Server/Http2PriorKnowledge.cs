@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace Tsdb.Grpc;
+namespace Tsdb.Server;
 
 /// <summary>
 /// A Kestrel connection step for one cleartext port serving HTTP/1.1 and h2c with prior knowledge (what gRPC
