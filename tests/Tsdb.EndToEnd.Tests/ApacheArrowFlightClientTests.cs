@@ -337,6 +337,8 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         Assert.Equal("the token is not valid", wrongToken.Status.Detail);
     }
 
+    // Grpc.Net.Client on .NET 5 and later sends HTTP/2 with prior knowledge to an http:// address (requests are
+    // HTTP/2 only, exact version), so neither the Http2UnencryptedSupport switch nor a version policy is needed.
     private GrpcChannel Channel() => GrpcChannel.ForAddress(Server.Url, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler() });
 
     private Metadata Auth(params (string Key, string Value)[] extra)
