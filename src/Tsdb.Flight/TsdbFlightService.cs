@@ -90,6 +90,11 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         ArgumentNullException.ThrowIfNull(context);
         _auth.Authenticate(context);
         var only = QueryRunner.DatabaseHeader(context);
+        if (only is not null)
+        {
+            // A database that does not exist is NOT_FOUND, as on every other call, not an empty list.
+            _runner.RequireDatabase(only);
+        }
         var hydrate = HydrateDictionaries(context);
         foreach (var db in _catalog.Current.Databases.OrderBy(d => d.Name, StringComparer.Ordinal))
         {

@@ -110,6 +110,11 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         // Without a database header every database's tables are listed.
         var all = await ReadAllAsync(client.ListFlights(new FlightCriteria(), Auth()).ResponseStream);
         Assert.Equal([$"{Database}/cpu", $"{Database}/mem", "otherdb/disk"], all.Select(i => string.Join('/', i.Descriptor.Paths)).Order(StringComparer.Ordinal));
+
+        // A database that does not exist is NOT_FOUND, not an empty list.
+        var missing = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(client.ListFlights(new FlightCriteria(), Auth(("database", "no_such_db"))).ResponseStream));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("database not found: no_such_db", missing.Status.Detail);
     }
 
     [Fact]
