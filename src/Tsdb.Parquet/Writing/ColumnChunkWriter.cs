@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Builders;
@@ -234,6 +235,12 @@ internal sealed class ColumnChunkWriter : IDisposable
 
     private long WritePage(Stream output, PageHeader header, ReadOnlySpan<byte> body)
     {
+        if (_options.PageChecksums)
+        {
+            // The spec's CRC: standard CRC-32 over the page exactly as stored (after compression; for v2 pages the
+            // uncompressed levels in front included), the header excluded.
+            header.Crc = unchecked((int)Crc32.HashToUInt32(body));
+        }
         _header.Clear();
         header.WriteTo(_header);
         output.Write(_header.WrittenSpan);

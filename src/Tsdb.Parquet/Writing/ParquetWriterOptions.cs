@@ -39,6 +39,12 @@ public sealed record ParquetWriterOptions
     /// <summary>Byte-array statistics and page-index bounds are cut to this many bytes (max rounded up).</summary>
     public int StatisticsTruncateLength { get; init; } = 64;
 
+    /// <summary>
+    /// Put the CRC-32 of every page as stored in its header (PageHeader.crc), so readers that check it catch a page
+    /// damaged at rest or in transit instead of decoding wrong values from it.
+    /// </summary>
+    public bool PageChecksums { get; init; } = true;
+
     /// <summary>Write the column index and offset index (PageIndex.md) for page pruning.</summary>
     public bool WritePageIndex { get; init; } = true;
 
