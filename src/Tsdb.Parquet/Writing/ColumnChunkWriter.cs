@@ -66,6 +66,9 @@ internal sealed class ColumnChunkWriter : IDisposable
         _ => ValueKind.ByteArray,
     };
 
+    /// <summary>String columns, whose truncated bounds must stay whole characters (binary ones are cut anywhere).</summary>
+    private bool IsUtf8 => (_column.ArrowType.Id == ArrowTypeId.Dictionary ? _column.ArrowType.ValueType!.Id : _column.ArrowType.Id) is ArrowTypeId.Utf8 or ArrowTypeId.LargeUtf8;
+
     public Result Write(ColumnSegments segments, Stream output, long position)
     {
         var start = position;
@@ -159,7 +162,7 @@ internal sealed class ColumnChunkWriter : IDisposable
                     DefinitionLevelsByteLength = _levels.Length,
                     RepetitionLevelsByteLength = 0,
                     IsCompressed = codec != CompressionCodec.Uncompressed,
-                    Statistics = pageStats.ToThrift(kind == ValueKind.ByteArray, _options.StatisticsTruncateLength),
+                    Statistics = pageStats.ToThrift(kind == ValueKind.ByteArray, IsUtf8, _options.StatisticsTruncateLength),
                 };
             }
             else
@@ -179,7 +182,7 @@ internal sealed class ColumnChunkWriter : IDisposable
                     Encoding = valueEncoding,
                     DefinitionLevelEncoding = Encoding.Rle,
                     RepetitionLevelEncoding = Encoding.Rle,
-                    Statistics = pageStats.ToThrift(kind == ValueKind.ByteArray, _options.StatisticsTruncateLength),
+                    Statistics = pageStats.ToThrift(kind == ValueKind.ByteArray, IsUtf8, _options.StatisticsTruncateLength),
                 };
             }
             header.UncompressedPageSize = _page.Length;
@@ -194,7 +197,7 @@ internal sealed class ColumnChunkWriter : IDisposable
             position += written;
             uncompressedTotal += _header.Length + _page.Length;
 
-            var pageThrift = pageStats.ToThrift(kind == ValueKind.ByteArray, _options.StatisticsTruncateLength);
+            var pageThrift = pageStats.ToThrift(kind == ValueKind.ByteArray, IsUtf8, _options.StatisticsTruncateLength);
             columnIndex.NullPages.Add(nonNull == 0);
             columnIndex.MinValues.Add(nonNull == 0 || pageThrift.MinValue is null ? [] : pageThrift.MinValue);
             columnIndex.MaxValues.Add(nonNull == 0 || pageThrift.MaxValue is null ? [] : pageThrift.MaxValue);
@@ -226,7 +229,7 @@ internal sealed class ColumnChunkWriter : IDisposable
             TotalCompressedSize = position - start,
             DataPageOffset = dataPageOffset,
             DictionaryPageOffset = dictionaryOffset,
-            Statistics = chunkStats.ToThrift(kind == ValueKind.ByteArray, _options.StatisticsTruncateLength),
+            Statistics = chunkStats.ToThrift(kind == ValueKind.ByteArray, IsUtf8, _options.StatisticsTruncateLength),
             EncodingStats = encodingStats,
         };
         var chunk = new ColumnChunk { FileOffset = dictionaryOffset ?? dataPageOffset, MetaData = metadata };
