@@ -21,13 +21,16 @@ public sealed record ParquetWriterOptions
     /// <summary>Uncompressed bytes per data page at most (estimated).</summary>
     public int PageSizeLimit { get; init; } = 1 << 20;
 
-    /// <summary>A column's dictionary may grow to this many bytes; beyond it the chunk falls back to PLAIN.</summary>
+    /// <summary>
+    /// A column's dictionary may grow to this many bytes; the page that takes it past and the chunk's later pages are
+    /// PLAIN (the earlier pages stay dictionary-encoded).
+    /// </summary>
     public int DictionaryPageSizeLimit { get; init; } = 1 << 20;
 
     /// <summary>Data page format: version 1 (most widely read) or 2 (levels left uncompressed).</summary>
     public int DataPageVersion { get; init; } = 1;
 
-    /// <summary>Dictionary-encode string columns (with fallback to PLAIN when the dictionary grows too big).</summary>
+    /// <summary>Dictionary-encode string columns (falling back to PLAIN pages when the dictionary grows too big).</summary>
     public bool DictionaryEnabled { get; init; } = true;
 
     /// <summary>Try BYTE_STREAM_SPLIT for floating-point columns and keep it where it compresses smaller.</summary>
