@@ -5,10 +5,10 @@ namespace Tsdb.Core.Compression;
 /// package, into buffers the caller owns. Corrupt input raises <see cref="InvalidDataException"/>.
 /// </summary>
 /// <remarks>
-/// Decoding went through a decoder of our own until Snappier was measured against it (bench/Tsdb.Benchmarks,
-/// <c>SnappyDecodeBenchmarks</c>, 2026-12-06): on a 1 MiB Parquet page of int64 values Snappier decodes in 0.15× the
-/// time (0.52 ms against 3.5 ms; its copies are vectorised), on remote-write-like label text in 0.92×; neither
-/// allocates. So both directions are Snappier's.
+/// Decoding went through a decoder of our own until Snappier was measured against it (bench/Tsdb.Benchmarks at
+/// 801b784, <c>SnappyDecodeBenchmarks</c>, 2026-12-06, two runs): on a 1 MiB Parquet page of int64 values Snappier
+/// took 0.15–0.55× our time, on remote-write-like label text 0.57–0.92×, allocating under 100 bytes a call; so both
+/// directions are Snappier's (docs/performance.md, Parquet).
 /// </remarks>
 public static class Snappy
 {
