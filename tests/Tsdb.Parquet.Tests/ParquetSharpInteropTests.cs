@@ -59,7 +59,9 @@ public sealed class ParquetSharpInteropTests : IDisposable
         Assert.Equal(ParquetSharp.TimeUnit.Nanos, time.TimeUnit);
         Assert.False(time.IsAdjustedToUtc); // as IOx writes it: DuckDB then keeps every nanosecond
         Assert.IsType<StringLogicalType>(file.FileMetaData.Schema.Column(1).LogicalType);
-        Assert.Equal(ParquetCodecName(codec), file.RowGroup(0).MetaData.GetColumnChunkMetaData(0).Compression);
+        using var rowGroup = file.RowGroup(0);
+        using var chunk = rowGroup.MetaData.GetColumnChunkMetaData(0);
+        Assert.Equal(ParquetCodecName(codec), chunk.Compression);
     }
 
     private static TheirCodec ParquetCodecName(OurCodec codec) => codec switch
@@ -232,7 +234,9 @@ public sealed class ParquetSharpInteropTests : IDisposable
         File.WriteAllBytes(path, ParquetWriter.ToBytes(DictionaryFallbackTests.Schema, [batch], DictionaryFallbackTests.Options(pageVersion)));
         Assert.Equal(ParquetCanonicalJson.Columns(DictionaryFallbackTests.Schema, [batch]).ToJsonString(), ParquetSharpFiles.Read(path).ToJsonString());
         using var file = new ParquetFileReader(path);
-        var encodings = file.RowGroup(0).MetaData.GetColumnChunkMetaData(0).Encodings;
+        using var rowGroup = file.RowGroup(0);
+        using var chunk = rowGroup.MetaData.GetColumnChunkMetaData(0);
+        var encodings = chunk.Encodings;
         Assert.Contains(Encoding.RleDictionary, encodings);
         Assert.Contains(Encoding.Plain, encodings);
     }
@@ -252,8 +256,11 @@ public sealed class ParquetSharpInteropTests : IDisposable
         File.WriteAllBytes(path, ParquetWriter.ToBytes(schema, [batch]));
         Assert.Equal(ParquetCanonicalJson.Columns(schema, [batch]).ToJsonString(), ParquetSharpFiles.Read(path).ToJsonString());
 
+        // Every native object is held (and disposed) here: a temporary's finalizer would free memory still in use.
         using var file = new ParquetFileReader(path);
-        var statistics = (Statistics<ByteArray>)file.RowGroup(0).MetaData.GetColumnChunkMetaData(0).Statistics!;
+        using var rowGroup = file.RowGroup(0);
+        using var chunk = rowGroup.MetaData.GetColumnChunkMetaData(0);
+        using var statistics = (Statistics<ByteArray>)chunk.Statistics!;
         Assert.True(statistics.HasMinMax);
         var min = Bytes(statistics.Min);
         var max = Bytes(statistics.Max);
