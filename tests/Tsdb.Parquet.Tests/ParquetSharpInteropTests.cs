@@ -64,6 +64,21 @@ public sealed class ParquetSharpInteropTests : IDisposable
         Assert.Equal(ParquetCodecName(codec), chunk.Compression);
     }
 
+    [Fact]
+    public void ParquetSharp_checks_our_page_CRCs()
+    {
+        // So that the reads above, with its verification on, vouch for our CRCs: a flipped byte fails there too.
+        var batch = new TestData(5).Batch(TestData.WideSchema, 1000, 1_700_000_000_000_000_000);
+        var bytes = ParquetWriter.ToBytes(TestData.WideSchema, [batch], new ParquetWriterOptions { Compression = OurCodec.Uncompressed });
+        var meta = Tsdb.Parquet.Metadata.FileMetaData.Parse(bytes.AsSpan(bytes.Length - 8 - BitConverter.ToInt32(bytes, bytes.Length - 8), BitConverter.ToInt32(bytes, bytes.Length - 8)));
+        var page = ChunkPages.Of(bytes, meta.RowGroups[0].Columns[14].MetaData!).Last();
+        bytes[page.BodyOffset + page.Header.CompressedPageSize - 1] ^= 0x10;
+        var path = Path.Combine(_dir, "damaged.parquet");
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.ThrowsAny<Exception>(() => ParquetSharpFiles.Read(path));
+        Assert.Contains("CRC", e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
     private static TheirCodec ParquetCodecName(OurCodec codec) => codec switch
     {
         OurCodec.Snappy => TheirCodec.Snappy,

@@ -95,7 +95,7 @@ internal sealed class ColumnChunkWriter : IDisposable
         var fallbackRow = rows;
         if (kind == ValueKind.ByteArray && _options.DictionaryEnabled)
         {
-            dictionaryIndices = ArrayPool<int>.Shared.Rent(Math.Max(1, (int)rows));
+            dictionaryIndices = ArrayPool<int>.Shared.Rent(Math.Max(1, checked((int)rows)));
             dictionary = new DictionaryArrayBuilder();
             (dictionaryCount, fallbackRow) = BuildDictionary(segments, pageRows, dictionary, dictionaryIndices);
             if (fallbackRow == 0 && rows > 0)
