@@ -40,7 +40,7 @@ internal static class RemoteWriteLoad
             WriteSeries(message, series[s], timestamp, values[s]);
             if (++inBody == samplesPerBody || i == samples - 1)
             {
-                bodies.Add(IronSnappy.Snappy.Encode(message.ToArray()));
+                bodies.Add(Snappier.Snappy.CompressToArray(message.ToArray()));
                 message.SetLength(0);
                 inBody = 0;
             }

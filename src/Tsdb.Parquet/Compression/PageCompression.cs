@@ -27,7 +27,8 @@ internal static class PageCompression
                 output.Advance(Zstd.Compress(input, span, zstdLevel));
                 break;
             case CompressionCodec.Snappy:
-                output.Append(Snappy.Compress(input));
+                var snappy = output.GetSpan(Snappy.GetMaxCompressedLength(input.Length));
+                output.Advance(Snappy.Compress(input, snappy));
                 break;
             case CompressionCodec.Gzip:
                 using (var memory = new MemoryStream())

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tsdb.Arrow.Arrays;
@@ -153,6 +154,10 @@ internal sealed class ColumnChunkDecoder : IDisposable
             }
             var body = bytes.Slice(position + headerLength, compressed);
             var pageOffset = fileOffset + position;
+            if (header.Crc is { } crc && _options.VerifyPageChecksums)
+            {
+                VerifyChecksum(header.Type, crc, body, pageOffset);
+            }
             position += headerLength + compressed;
             switch (header.Type)
             {
@@ -171,6 +176,16 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 default:
                     break; // index pages and unknown page types carry no rows
             }
+        }
+    }
+
+    /// <summary>The header's CRC-32 against the page as stored: a page damaged at rest is an error, never wrong values.</summary>
+    private void VerifyChecksum(PageType type, int expected, ReadOnlySpan<byte> body, long pageOffset)
+    {
+        var actual = Crc32.HashToUInt32(body);
+        if (actual != unchecked((uint)expected))
+        {
+            throw new ParquetFormatException($"{Where}: {type} page at file offset {pageOffset} fails its CRC check (header {unchecked((uint)expected):x8}, page {actual:x8})");
         }
     }
 

@@ -18,6 +18,9 @@ public sealed record ParquetReadOptions
     /// <summary>Where selective reads keep decoded dictionaries and decompressed pages (none: each read decodes its own).</summary>
     public ReadCache? Cache { get; init; }
 
+    /// <summary>Check the CRC-32 of every page whose header carries one (a mismatch is a <see cref="ParquetFormatException"/>).</summary>
+    public bool VerifyPageChecksums { get; init; } = true;
+
     /// <summary>Largest column chunk read in one piece.</summary>
     public long MaxChunkLength { get; init; } = 1L << 30;
 }

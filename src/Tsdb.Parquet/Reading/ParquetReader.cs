@@ -483,7 +483,7 @@ public sealed class ParquetReader
                 }
                 if (plan.ReadsDictionary)
                 {
-                    decoder.DecodePages(plan.RangeBytes(0), 0, selection);
+                    decoder.DecodePages(plan.RangeBytes(0), 0, selection, fileOffset: plan.Ranges[0].Offset);
                     if (decoder.Dictionary is { } read)
                     {
                         _options.Cache?.AddDictionary(group, column.Index, read);
@@ -512,7 +512,7 @@ public sealed class ParquetReader
         else
         {
             var (start, length) = ChunkRange(meta, column);
-            decoder.DecodePages(await ReadRangeAsync(start, checked((int)length), cancellationToken).ConfigureAwait(false), 0, selection);
+            decoder.DecodePages(await ReadRangeAsync(start, checked((int)length), cancellationToken).ConfigureAwait(false), 0, selection, fileOffset: start);
         }
     }
 

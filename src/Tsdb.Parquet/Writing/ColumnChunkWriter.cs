@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Builders;
@@ -15,7 +17,8 @@ namespace Tsdb.Parquet.Writing;
 /// <summary>
 /// Writes one column chunk: an optional dictionary page, then data pages of at most
 /// <see cref="ParquetWriterOptions.PageRowLimit"/> rows, each with its statistics, and returns the chunk's metadata
-/// and its page-index entries. Encodings are chosen per chunk for size (see <see cref="ChooseEncoding"/>).
+/// and its page-index entries. Encodings are chosen per chunk for size (see <see cref="ChooseEncoding"/>); a string
+/// column is dictionary-encoded up to the page where its dictionary grows too big, PLAIN from there.
 /// </summary>
 internal sealed class ColumnChunkWriter : IDisposable
 {
@@ -65,6 +68,9 @@ internal sealed class ColumnChunkWriter : IDisposable
         _ => ValueKind.ByteArray,
     };
 
+    /// <summary>String columns, whose truncated bounds must stay whole characters (binary ones are cut anywhere).</summary>
+    private bool IsUtf8 => (_column.ArrowType.Id == ArrowTypeId.Dictionary ? _column.ArrowType.ValueType!.Id : _column.ArrowType.Id) is ArrowTypeId.Utf8 or ArrowTypeId.LargeUtf8;
+
     public Result Write(ColumnSegments segments, Stream output, long position)
     {
         var start = position;
@@ -79,18 +85,31 @@ internal sealed class ColumnChunkWriter : IDisposable
         long uncompressedTotal = 0;
         long? dictionaryOffset = null;
 
-        // Dictionary for byte-array columns: every distinct value once, rows as indices into it.
+        // Dictionary for byte-array columns: every distinct value once, rows as indices into it, for the pages
+        // before the one that took the dictionary past its size limit; that page and those after it are PLAIN
+        // (parquet-mr's and arrow-rs's fallback), so a column whose values stop repeating keeps its early pages small.
+        var pageRows = PageRows(segments, kind);
         DictionaryArrayBuilder? dictionary = null;
         int[]? dictionaryIndices = null;
+        var dictionaryCount = 0;
+        var fallbackRow = rows;
         if (kind == ValueKind.ByteArray && _options.DictionaryEnabled)
         {
-            (dictionary, dictionaryIndices) = BuildDictionary(segments);
+            dictionaryIndices = ArrayPool<int>.Shared.Rent(Math.Max(1, checked((int)rows)));
+            dictionary = new DictionaryArrayBuilder();
+            (dictionaryCount, fallbackRow) = BuildDictionary(segments, pageRows, dictionary, dictionaryIndices);
+            if (fallbackRow == 0 && rows > 0)
+            {
+                // The first page alone passes the limit: a plain chunk, no dictionary page.
+                dictionary.Dispose();
+                dictionary = null;
+            }
         }
         if (dictionary is not null)
         {
             dictionaryOffset = position;
             _values.Clear();
-            for (var i = 0; i < dictionary.DictionaryCount; i++)
+            for (var i = 0; i < dictionaryCount; i++)
             {
                 var value = dictionary.GetDictionaryValue(i);
                 _values.AppendInt32(value.Length);
@@ -100,7 +119,7 @@ internal sealed class ColumnChunkWriter : IDisposable
             {
                 Type = PageType.DictionaryPage,
                 UncompressedPageSize = _values.Length,
-                DictionaryPageHeader = new DictionaryPageHeader { NumValues = dictionary.DictionaryCount, Encoding = Encoding.Plain },
+                DictionaryPageHeader = new DictionaryPageHeader { NumValues = dictionaryCount, Encoding = Encoding.Plain },
             };
             _compressed.Clear();
             PageCompression.Compress(codec, _values.WrittenSpan, _compressed, _options.ZstdLevel);
@@ -111,8 +130,12 @@ internal sealed class ColumnChunkWriter : IDisposable
             encodingStats.Add(new PageEncodingStats { PageType = PageType.DictionaryPage, Encoding = Encoding.Plain, Count = 1 });
         }
 
-        var valueEncoding = dictionary is not null ? Encoding.RleDictionary : ChooseEncoding(kind);
-        var pageRows = PageRows(segments, kind);
+        // The encoding of pages that are not dictionary-encoded (all of them without a dictionary, those from the
+        // fallback on with one).
+        var valueEncoding = ChooseEncoding(kind);
+        var dataPageType = _options.DataPageVersion == 2 ? PageType.DataPageV2 : PageType.DataPage;
+        var dictionaryPages = 0;
+        var otherPages = 0;
         long dataPageOffset = position;
         var firstDataPage = true;
         var pageCount = 0;
@@ -120,7 +143,8 @@ internal sealed class ColumnChunkWriter : IDisposable
         {
             var count = (int)Math.Min(pageRows, rows - pageStart);
             var pageStats = new PageStatistics();
-            var nonNull = Gather(segments, pageStart, count, kind, dictionaryIndices);
+            var dictionaryPage = dictionary is not null && (pageStart < fallbackRow || rows == 0);
+            var nonNull = Gather(segments, pageStart, count, kind, dictionaryPage ? dictionaryIndices : null);
             pageStats.NullCount = count - nonNull;
 
             // Encode the values; for floats the first page decides between PLAIN and BYTE_STREAM_SPLIT.
@@ -129,7 +153,8 @@ internal sealed class ColumnChunkWriter : IDisposable
             {
                 valueEncoding = ByteStreamSplitWins(kind, nonNull) ? Encoding.ByteStreamSplit : Encoding.Plain;
             }
-            EncodeValues(kind, valueEncoding, nonNull, dictionary, pageStats);
+            var pageEncoding = dictionaryPage ? Encoding.RleDictionary : valueEncoding;
+            EncodeValues(kind, pageEncoding, nonNull, dictionaryPage ? dictionary : null, dictionaryCount, pageStats);
 
             // Definition levels (bit width 1) for optional columns; required columns have none.
             _levels.Clear();
@@ -154,11 +179,11 @@ internal sealed class ColumnChunkWriter : IDisposable
                     NumValues = count,
                     NumNulls = count - nonNull,
                     NumRows = count,
-                    Encoding = valueEncoding,
+                    Encoding = pageEncoding,
                     DefinitionLevelsByteLength = _levels.Length,
                     RepetitionLevelsByteLength = 0,
                     IsCompressed = codec != CompressionCodec.Uncompressed,
-                    Statistics = pageStats.ToThrift(kind == ValueKind.ByteArray, _options.StatisticsTruncateLength),
+                    Statistics = pageStats.ToThrift(kind == ValueKind.ByteArray, IsUtf8, _options.StatisticsTruncateLength),
                 };
             }
             else
@@ -175,10 +200,10 @@ internal sealed class ColumnChunkWriter : IDisposable
                 header.DataPageHeader = new DataPageHeader
                 {
                     NumValues = count,
-                    Encoding = valueEncoding,
+                    Encoding = pageEncoding,
                     DefinitionLevelEncoding = Encoding.Rle,
                     RepetitionLevelEncoding = Encoding.Rle,
-                    Statistics = pageStats.ToThrift(kind == ValueKind.ByteArray, _options.StatisticsTruncateLength),
+                    Statistics = pageStats.ToThrift(kind == ValueKind.ByteArray, IsUtf8, _options.StatisticsTruncateLength),
                 };
             }
             header.UncompressedPageSize = _page.Length;
@@ -193,13 +218,21 @@ internal sealed class ColumnChunkWriter : IDisposable
             position += written;
             uncompressedTotal += _header.Length + _page.Length;
 
-            var pageThrift = pageStats.ToThrift(kind == ValueKind.ByteArray, _options.StatisticsTruncateLength);
+            var pageThrift = pageStats.ToThrift(kind == ValueKind.ByteArray, IsUtf8, _options.StatisticsTruncateLength);
             columnIndex.NullPages.Add(nonNull == 0);
             columnIndex.MinValues.Add(nonNull == 0 || pageThrift.MinValue is null ? [] : pageThrift.MinValue);
             columnIndex.MaxValues.Add(nonNull == 0 || pageThrift.MaxValue is null ? [] : pageThrift.MaxValue);
             columnIndex.NullCounts!.Add(count - nonNull);
             chunkStats.Merge(pageStats);
-            encodings.Add(valueEncoding);
+            encodings.Add(pageEncoding);
+            if (dictionaryPage)
+            {
+                dictionaryPages++;
+            }
+            else
+            {
+                otherPages++;
+            }
             pageCount++;
             if (rows == 0)
             {
@@ -210,9 +243,20 @@ internal sealed class ColumnChunkWriter : IDisposable
         {
             encodings.Add(Encoding.Rle);
         }
-        encodingStats.Add(new PageEncodingStats { PageType = _options.DataPageVersion == 2 ? PageType.DataPageV2 : PageType.DataPage, Encoding = valueEncoding, Count = pageCount });
+        if (dictionaryPages > 0)
+        {
+            encodingStats.Add(new PageEncodingStats { PageType = dataPageType, Encoding = Encoding.RleDictionary, Count = dictionaryPages });
+        }
+        if (otherPages > 0)
+        {
+            encodingStats.Add(new PageEncodingStats { PageType = dataPageType, Encoding = valueEncoding, Count = otherPages });
+        }
         columnIndex.BoundaryOrder = BoundaryOrderOf(columnIndex, kind);
         dictionary?.Dispose();
+        if (dictionaryIndices is not null)
+        {
+            ArrayPool<int>.Shared.Return(dictionaryIndices);
+        }
 
         var metadata = new ColumnMetaData
         {
@@ -225,7 +269,7 @@ internal sealed class ColumnChunkWriter : IDisposable
             TotalCompressedSize = position - start,
             DataPageOffset = dataPageOffset,
             DictionaryPageOffset = dictionaryOffset,
-            Statistics = chunkStats.ToThrift(kind == ValueKind.ByteArray, _options.StatisticsTruncateLength),
+            Statistics = chunkStats.ToThrift(kind == ValueKind.ByteArray, IsUtf8, _options.StatisticsTruncateLength),
             EncodingStats = encodingStats,
         };
         var chunk = new ColumnChunk { FileOffset = dictionaryOffset ?? dataPageOffset, MetaData = metadata };
@@ -234,6 +278,12 @@ internal sealed class ColumnChunkWriter : IDisposable
 
     private long WritePage(Stream output, PageHeader header, ReadOnlySpan<byte> body)
     {
+        if (_options.PageChecksums)
+        {
+            // The spec's CRC: standard CRC-32 over the page exactly as stored (after compression; for v2 pages the
+            // uncompressed levels in front included), the header excluded.
+            header.Crc = unchecked((int)Crc32.HashToUInt32(body));
+        }
         _header.Clear();
         header.WriteTo(_header);
         output.Write(_header.WrittenSpan);
@@ -276,59 +326,90 @@ internal sealed class ColumnChunkWriter : IDisposable
         return total;
     }
 
-    private (DictionaryArrayBuilder?, int[]?) BuildDictionary(ColumnSegments segments)
+    /// <summary>
+    /// Adds the column's values to <paramref name="builder"/> page by page (pages of <paramref name="pageRows"/>
+    /// rows), each row's index going to <paramref name="indices"/>, until a page takes the dictionary past
+    /// <see cref="ParquetWriterOptions.DictionaryPageSizeLimit"/>. Returns how many entries the dictionary page holds
+    /// (those the pages before that one use) and the first row to write PLAIN (the row count when none).
+    /// </summary>
+    private (int Count, long FallbackRow) BuildDictionary(ColumnSegments segments, int pageRows, DictionaryArrayBuilder builder, int[] indices)
     {
-        var builder = new DictionaryArrayBuilder();
-        var indices = new int[segments.RowCount];
+        var rows = segments.RowCount;
         long dictionaryBytes = 0;
-        var row = 0;
+        long row = 0;
+        long pageStart = 0;
+        var pageEnd = Math.Min(pageRows, rows);
+        var countBeforePage = 0;
+        int[] map = [];
         foreach (var segment in segments.Segments)
         {
+            VariableWidthArray? batchDictionary = null;
+            DictionaryArray? batchIndices = null;
+            VariableWidthArray? values = null;
             if (segment.Type.Id == ArrowTypeId.Dictionary)
             {
-                // Map each value of the batch's dictionary once, then its rows through that map.
-                var source = (VariableWidthArray)ArrowArray.Create(segment.Dictionary!);
-                var map = new int[source.Length];
-                for (var d = 0; d < map.Length; d++)
+                // A batch's dictionary value is added on its first use (not all up front), so the dictionary holds
+                // only what the pages written with it need, in the order they need it.
+                batchDictionary = (VariableWidthArray)ArrowArray.Create(segment.Dictionary!);
+                batchIndices = new DictionaryArray(segment);
+                if (map.Length < batchDictionary.Length)
                 {
-                    var before = builder.DictionaryCount;
-                    map[d] = builder.Append(source.GetBytes(d));
-                    if (builder.DictionaryCount > before)
-                    {
-                        dictionaryBytes += 4 + source.GetBytes(d).Length;
-                    }
+                    map = new int[batchDictionary.Length];
                 }
-                var array = new DictionaryArray(segment);
-                for (var i = 0; i < segment.Length; i++, row++)
-                {
-                    indices[row] = segment.IsNull(i) ? 0 : map[array.GetIndex(i)];
-                }
+                map.AsSpan(0, batchDictionary.Length).Fill(-1);
             }
             else
             {
-                var array = (VariableWidthArray)ArrowArray.Create(segment);
-                for (var i = 0; i < segment.Length; i++, row++)
+                values = (VariableWidthArray)ArrowArray.Create(segment);
+            }
+            for (var i = 0; i < segment.Length; i++)
+            {
+                if (segment.IsNull(i))
                 {
-                    if (segment.IsNull(i))
+                    indices[row] = 0;
+                }
+                else
+                {
+                    int index;
+                    if (batchDictionary is not null)
                     {
-                        continue;
+                        var d = (int)batchIndices!.GetIndex(i);
+                        if (map[d] < 0)
+                        {
+                            map[d] = Add(batchDictionary.GetBytes(d));
+                        }
+                        index = map[d];
                     }
-                    var bytes = array.GetBytes(i);
-                    var before = builder.DictionaryCount;
-                    indices[row] = builder.Append(bytes);
-                    if (builder.DictionaryCount > before)
+                    else
                     {
-                        dictionaryBytes += 4 + bytes.Length;
+                        index = Add(values!.GetBytes(i));
                     }
+                    indices[row] = index;
+                }
+                if (++row == pageEnd)
+                {
+                    if (dictionaryBytes > _options.DictionaryPageSizeLimit)
+                    {
+                        return (countBeforePage, pageStart);
+                    }
+                    countBeforePage = builder.DictionaryCount;
+                    pageStart = pageEnd;
+                    pageEnd = Math.Min(pageEnd + pageRows, rows);
                 }
             }
-            if (dictionaryBytes > _options.DictionaryPageSizeLimit)
-            {
-                builder.Dispose();
-                return (null, null); // fall back to PLAIN for the whole chunk
-            }
         }
-        return (builder, indices);
+        return (builder.DictionaryCount, rows);
+
+        int Add(ReadOnlySpan<byte> value)
+        {
+            var before = builder.DictionaryCount;
+            var index = builder.AddValue(value);
+            if (builder.DictionaryCount > before)
+            {
+                dictionaryBytes += 4 + value.Length;
+            }
+            return index;
+        }
     }
 
     /// <summary>Fills the definition levels and the non-null values of rows [start, start + count); returns the non-null count.</summary>
@@ -481,7 +562,7 @@ internal sealed class ColumnChunkWriter : IDisposable
         return written;
     }
 
-    private void EncodeValues(ValueKind kind, Encoding encoding, int count, DictionaryArrayBuilder? dictionary, PageStatistics stats)
+    private void EncodeValues(ValueKind kind, Encoding encoding, int count, DictionaryArrayBuilder? dictionary, int dictionaryCount, PageStatistics stats)
     {
         var unsigned = _column.UnsignedOrder;
         switch (kind)
@@ -545,7 +626,7 @@ internal sealed class ColumnChunkWriter : IDisposable
                 if (dictionary is not null)
                 {
                     var indices = _ints.AsSpan(0, count);
-                    var bitWidth = RleBitPackedHybrid.MaxBitWidth(Math.Max(0, dictionary.DictionaryCount - 1));
+                    var bitWidth = RleBitPackedHybrid.MaxBitWidth(Math.Max(0, dictionaryCount - 1));
                     _values.AppendByte((byte)bitWidth);
                     RleBitPackedHybrid.Encode(indices, bitWidth, _values);
                     AddByteArrayBounds(stats, count, i => dictionary.GetDictionaryValue(_ints[i]));

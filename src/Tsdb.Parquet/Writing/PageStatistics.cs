@@ -151,14 +151,17 @@ internal sealed class PageStatistics
         }
     }
 
-    /// <summary>The Thrift Statistics, byte-array bounds cut to <paramref name="truncate"/> bytes.</summary>
-    public Statistics ToThrift(bool isByteArray, int truncate)
+    /// <summary>
+    /// The Thrift Statistics, byte-array bounds cut to <paramref name="truncate"/> bytes; UTF-8 bounds
+    /// (<paramref name="isUtf8"/>) only between characters, so they stay valid strings for readers that decode them.
+    /// </summary>
+    public Statistics ToThrift(bool isByteArray, bool isUtf8, int truncate)
     {
         var statistics = new Statistics { NullCount = NullCount };
         if (Min is not null)
         {
-            var (min, minExact) = isByteArray ? TruncateMin(Min, truncate) : (Min, true);
-            var (max, maxExact) = isByteArray ? TruncateMax(Max!, truncate) : (Max!, true);
+            var (min, minExact) = !isByteArray ? (Min, true) : isUtf8 ? TruncateUtf8Min(Min, truncate) : TruncateMin(Min, truncate);
+            var (max, maxExact) = !isByteArray ? (Max!, true) : isUtf8 ? TruncateUtf8Max(Max!, truncate) : TruncateMax(Max!, truncate);
             statistics.MinValue = min;
             statistics.MaxValue = max;
             statistics.IsMinValueExact = minExact && MinExact;
@@ -191,5 +194,75 @@ internal sealed class PageStatistics
             }
         }
         return (value, true);
+    }
+
+    /// <summary>
+    /// A UTF-8 minimum cut at the last character boundary at or before <paramref name="length"/> bytes: a prefix,
+    /// so still a lower bound, and never half a character. Bytes that are not UTF-8 are cut as binary.
+    /// </summary>
+    public static (byte[] Value, bool Exact) TruncateUtf8Min(byte[] value, int length)
+    {
+        if (value.Length <= length)
+        {
+            return (value, true);
+        }
+        if (!System.Text.Unicode.Utf8.IsValid(value))
+        {
+            return TruncateMin(value, length);
+        }
+        return (value[..CharacterBoundary(value, length)], false);
+    }
+
+    /// <summary>
+    /// A UTF-8 maximum cut as <see cref="TruncateUtf8Min"/> cuts, then its last character replaced by the next code
+    /// point (as parquet-mr and arrow-rs do): characters compare in code-point order as their UTF-8 bytes do, so the
+    /// result is greater than every value with the cut prefix. A character whose successor needs more bytes (or is
+    /// past U+10FFFF) is dropped and the one before it incremented instead; when none can be, no shorter bound
+    /// exists and the value is kept whole.
+    /// </summary>
+    public static (byte[] Value, bool Exact) TruncateUtf8Max(byte[] value, int length)
+    {
+        if (value.Length <= length)
+        {
+            return (value, true);
+        }
+        if (!System.Text.Unicode.Utf8.IsValid(value))
+        {
+            return TruncateMax(value, length);
+        }
+        var end = CharacterBoundary(value, length);
+        while (end > 0)
+        {
+            var start = end - 1;
+            while ((value[start] & 0xC0) == 0x80)
+            {
+                start--; // back over continuation bytes to the character's first byte
+            }
+            System.Text.Rune.DecodeFromUtf8(value.AsSpan(start, end - start), out var rune, out _);
+            var next = rune.Value + 1;
+            if (next == 0xD800)
+            {
+                next = 0xE000; // surrogates are not characters; the next one after U+D7FF is U+E000 (both 3 bytes)
+            }
+            if (next <= 0x10FFFF && new System.Text.Rune(next).Utf8SequenceLength == end - start)
+            {
+                var bound = value[..end];
+                new System.Text.Rune(next).EncodeToUtf8(bound.AsSpan(start));
+                return (bound, false);
+            }
+            end = start;
+        }
+        return (value, true);
+    }
+
+    /// <summary>The largest character boundary of valid UTF-8 <paramref name="value"/> at or before <paramref name="length"/>.</summary>
+    private static int CharacterBoundary(byte[] value, int length)
+    {
+        var end = length;
+        while (end > 0 && (value[end] & 0xC0) == 0x80)
+        {
+            end--; // value[end] continues the character that starts before it
+        }
+        return end;
     }
 }

@@ -21,13 +21,16 @@ public sealed record ParquetWriterOptions
     /// <summary>Uncompressed bytes per data page at most (estimated).</summary>
     public int PageSizeLimit { get; init; } = 1 << 20;
 
-    /// <summary>A column's dictionary may grow to this many bytes; beyond it the chunk falls back to PLAIN.</summary>
+    /// <summary>
+    /// A column's dictionary may grow to this many bytes; the page that takes it past and the chunk's later pages are
+    /// PLAIN (the earlier pages stay dictionary-encoded).
+    /// </summary>
     public int DictionaryPageSizeLimit { get; init; } = 1 << 20;
 
     /// <summary>Data page format: version 1 (most widely read) or 2 (levels left uncompressed).</summary>
     public int DataPageVersion { get; init; } = 1;
 
-    /// <summary>Dictionary-encode string columns (with fallback to PLAIN when the dictionary grows too big).</summary>
+    /// <summary>Dictionary-encode string columns (falling back to PLAIN pages when the dictionary grows too big).</summary>
     public bool DictionaryEnabled { get; init; } = true;
 
     /// <summary>Try BYTE_STREAM_SPLIT for floating-point columns and keep it where it compresses smaller.</summary>
@@ -38,6 +41,12 @@ public sealed record ParquetWriterOptions
 
     /// <summary>Byte-array statistics and page-index bounds are cut to this many bytes (max rounded up).</summary>
     public int StatisticsTruncateLength { get; init; } = 64;
+
+    /// <summary>
+    /// Put the CRC-32 of every page as stored in its header (PageHeader.crc), so readers that check it catch a page
+    /// damaged at rest or in transit instead of decoding wrong values from it.
+    /// </summary>
+    public bool PageChecksums { get; init; } = true;
 
     /// <summary>Write the column index and offset index (PageIndex.md) for page pruning.</summary>
     public bool WritePageIndex { get; init; } = true;
