@@ -91,7 +91,7 @@ public sealed class CephRgw : IDisposable
         }
         try
         {
-            Run("bash", ["-c", "apt-get -o DPkg::Lock::Timeout=300 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends radosgw ceph-mon ceph-osd uuid-runtime"], [], TimeSpan.FromMinutes(10));
+            DebianPackages.Install(["radosgw", "ceph-mon", "ceph-osd", "uuid-runtime"], TimeSpan.FromMinutes(15));
         }
         catch (InvalidOperationException e)
         {

@@ -139,7 +139,7 @@ public sealed class PrometheusServer : IDisposable
         {
             return;
         }
-        Run("bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus"], TimeSpan.FromMinutes(10));
+        DebianPackages.Install(["prometheus"], TimeSpan.FromMinutes(15));
     }
 
     private static int FreePort()
