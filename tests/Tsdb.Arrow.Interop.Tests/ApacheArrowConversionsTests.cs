@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Tests;
 using Tsdb.Arrow.Types;
 using AA = Apache.Arrow;
 using AI = Apache.Arrow.Ipc;
@@ -119,11 +120,11 @@ public sealed class ApacheArrowConversionsTests
     public void Disposing_the_apache_view_leaves_the_tsdb_batch_intact()
     {
         using var source = TestBatches.EveryType(64, seed: 3);
-        var before = Enumerable.Range(0, source.ColumnCount).Select(c => Enumerable.Range(0, source.Length).Select(i => CellText.Of(source.Column(c), i)).ToList()).ToList();
+        var before = Enumerable.Range(0, source.ColumnCount).Select(c => Enumerable.Range(0, source.Length).Select(i => Cell(source.Column(c), i)).ToList()).ToList();
         source.ToApacheArrow().Dispose();
         for (var c = 0; c < source.ColumnCount; c++)
         {
-            Assert.Equal(before[c], Enumerable.Range(0, source.Length).Select(i => CellText.Of(source.Column(c), i)));
+            Assert.Equal(before[c], Enumerable.Range(0, source.Length).Select(i => Cell(source.Column(c), i)));
         }
     }
 
@@ -200,13 +201,18 @@ public sealed class ApacheArrowConversionsTests
         _ => "ns",
     };
 
+    /// <summary>One cell as exact text (floats as their bits, binary as hex), read by each library's own accessors.</summary>
+    private static string Cell(ArrowArray array, int i) => array.IsNull(i) ? "null" : ArrowCanonicalJson.Value(array, i);
+
+    private static string Cell(AA.IArrowArray array, int i) => array.IsNull(i) ? "null" : ApacheCanonicalJson.Value(array, i);
+
     private static void AssertSameValues(ArrowArray tsdb, AA.IArrowArray apache)
     {
         Assert.Equal(tsdb.Length, apache.Length);
         Assert.Equal(tsdb.NullCount, apache.NullCount);
         for (var i = 0; i < tsdb.Length; i++)
         {
-            Assert.Equal(CellText.Of(tsdb, i), CellText.Of(apache, i));
+            Assert.Equal(Cell(tsdb, i), Cell(apache, i));
         }
     }
 

@@ -91,7 +91,7 @@ internal static class ApacheCanonicalJson
         _ => "ns",
     };
 
-    private static string Value(AA.IArrowArray array, int i) => array switch
+    internal static string Value(AA.IArrowArray array, int i) => array switch
     {
         AA.DictionaryArray d => Value(d.Dictionary, Index(d.Indices, i)),
         AA.BooleanArray b => b.GetValue(i) == true ? "true" : "false",

@@ -86,7 +86,7 @@ internal static class ArrowCanonicalJson
         _ => "ns",
     };
 
-    private static string Value(ArrowArray array, int i)
+    internal static string Value(ArrowArray array, int i)
     {
         switch (array)
         {
