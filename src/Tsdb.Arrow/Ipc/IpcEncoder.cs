@@ -239,16 +239,7 @@ public sealed class IpcEncoder
         private static byte[] Compress(ReadOnlySpan<byte> raw, int level)
         {
             var output = new byte[8 + Zstd.MaxCompressedLength(raw.Length)];
-            var written = Zstd.Compress(raw, output.AsSpan(8), level);
-            if (written >= raw.Length)
-            {
-                var plain = new byte[8 + raw.Length];
-                BinaryPrimitives.WriteInt64LittleEndian(plain, -1);
-                raw.CopyTo(plain.AsSpan(8));
-                return plain;
-            }
-            BinaryPrimitives.WriteInt64LittleEndian(output, raw.Length);
-            return output.AsSpan(0, 8 + written).ToArray();
+            return CompressedBody.Frame(raw, output, Zstd.Compress(raw, output.AsSpan(8), level));
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using K4os.Compression.LZ4;
 using K4os.Compression.LZ4.Streams;
@@ -76,15 +75,6 @@ internal static class Lz4FrameCodec
         var output = GC.AllocateUninitializedArray<byte>(8 + bound);
         // K4os takes the source as a Span in its span-to-span overload but only reads it.
         var source = MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(raw), raw.Length);
-        var written = LZ4Frame.Encode(source, output.AsSpan(8), Settings);
-        if (written >= raw.Length)
-        {
-            var plain = new byte[8 + raw.Length];
-            BinaryPrimitives.WriteInt64LittleEndian(plain, -1);
-            raw.CopyTo(plain.AsSpan(8));
-            return plain;
-        }
-        BinaryPrimitives.WriteInt64LittleEndian(output, raw.Length);
-        return output.AsSpan(0, 8 + written).ToArray();
+        return CompressedBody.Frame(raw, output, LZ4Frame.Encode(source, output.AsSpan(8), Settings));
     }
 }
