@@ -163,8 +163,10 @@ public sealed class IpcRoundTripTests
         Assert.Equal(ArrowCanonicalJson.Serialize(schema, batches), ArrowCanonicalJson.Serialize(schema, read));
     }
 
-    [Fact]
-    public void Zstd_compression_shrinks_repetitive_data()
+    [Theory]
+    [InlineData(IpcCompression.Zstd)]
+    [InlineData(IpcCompression.Lz4Frame)]
+    public void Compression_shrinks_repetitive_data_and_round_trips(IpcCompression compression)
     {
         var schema = new Schema([new Field("v", ArrowType.Int64)]);
         using var builder = new PrimitiveArrayBuilder<long>(ArrowType.Int64);
@@ -174,7 +176,7 @@ public sealed class IpcRoundTripTests
         }
         var batch = new RecordBatch(schema, [builder.Build()], 100_000);
         var plain = ArrowStreamWriter.ToBytes(schema, [batch]);
-        var compressed = ArrowStreamWriter.ToBytes(schema, [batch], new IpcWriteOptions { Compression = IpcCompression.Zstd });
+        var compressed = ArrowStreamWriter.ToBytes(schema, [batch], new IpcWriteOptions { Compression = compression });
         Assert.True(compressed.Length * 20 < plain.Length, $"{compressed.Length} vs {plain.Length}");
         var read = new ArrowStreamReader(compressed).ReadAll().Single();
         Assert.True(ArrayComparer.Equals(batch.Column(0).Data, read.Column(0).Data));
