@@ -68,6 +68,12 @@ internal static class TicketDecoder
 
     private static FlightQuery FromJson(ReadOnlyMemory<byte> json)
     {
+        // System.Text.Json parses invalid UTF-8 inside a string and only fails when the string is read, with an
+        // InvalidOperationException: check the encoding first so that it is the client's error.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            throw Invalid("the ticket is not valid UTF-8 JSON");
+        }
         try
         {
             using var document = JsonDocument.Parse(json);

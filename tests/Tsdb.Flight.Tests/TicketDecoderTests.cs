@@ -47,6 +47,16 @@ public sealed class TicketDecoderTests
     }
 
     [Fact]
+    public void Json_that_is_not_utf8_is_invalid_argument()
+    {
+        // A valid JSON shape with a byte that cannot start a UTF-8 sequence inside a string (found by the mutation test).
+        var bytes = ByteString.CopyFrom([.. "{\"database\":\"d"u8, 0xFF, .. "\",\"sql_query\":\"select 1\"}"u8]);
+        var e = Assert.Throws<RpcException>(() => TicketDecoder.Decode(bytes));
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Equal("the ticket is not valid UTF-8 JSON", e.Status.Detail);
+    }
+
+    [Fact]
     public void Malformed_json_is_invalid_argument()
     {
         var e = Assert.Throws<RpcException>(() => TicketDecoder.Decode(ByteString.CopyFromUtf8("{\"database\":")));
