@@ -145,25 +145,18 @@ internal static class LineParser
 
             var key = new TextRange(keyStart, keyEnd - keyStart, keyEscaped);
             var bit = KeyBit(s, key);
-            var repeated = -1;
-            if ((keyEscaped || fieldEscapes || (fieldBloom & bit) != 0) && (repeated = IndexOfField(input, line.Fields, key)) >= 0)
+            // A repeated field would give one cell two values; InfluxDB 3 refuses the line rather than pick one.
+            if ((keyEscaped || fieldEscapes || (fieldBloom & bit) != 0) && IndexOfField(input, line.Fields, key) >= 0)
             {
-                if (line.GetFieldKind(repeated) != kind)
-                {
-                    errorPosition = keyStart;
-                    return Messages.RepeatedFieldType;
-                }
-                line.ReplaceField(repeated, bits, stringValue);
+                errorPosition = keyStart;
+                return Messages.RepeatedField(LineProtocolText.GetString(input, key, EscapeContext.FieldKey));
             }
-            else
+            if ((keyEscaped || tagEscapes || (tagBloom & bit) != 0) && IndexOfKey(input, line.TagKeys, key) >= 0)
             {
-                if ((keyEscaped || tagEscapes || (tagBloom & bit) != 0) && IndexOfKey(input, line.TagKeys, key) >= 0)
-                {
-                    errorPosition = keyStart;
-                    return Messages.FieldIsTag;
-                }
-                line.AddField(key, kind, bits, stringValue);
+                errorPosition = keyStart;
+                return Messages.FieldIsTag;
             }
+            line.AddField(key, kind, bits, stringValue);
             fieldBloom |= bit;
             fieldEscapes |= keyEscaped;
             anyEscapes |= keyEscaped;

@@ -26,7 +26,7 @@ public sealed class ParsedLine
 
     public int TagCount { get; private set; }
 
-    /// <summary>Fields in order of first appearance; a repeated key holds the last value written for it.</summary>
+    /// <summary>Fields in the order written; their keys are distinct (a line that repeats one is refused).</summary>
     public int FieldCount { get; private set; }
 
     public bool HasTimestamp { get; private set; }
@@ -102,13 +102,6 @@ public sealed class ParsedLine
             Array.Resize(ref _fields, _fields.Length * 2);
         }
         _fields[FieldCount++] = new FieldEntry(key, kind, bits, stringValue);
-    }
-
-    /// <summary>Replaces the value of an earlier field (a repeated key: the last value wins).</summary>
-    internal void ReplaceField(int index, long bits, TextRange stringValue)
-    {
-        ref var field = ref _fields[index];
-        field = field with { Bits = bits, StringValue = stringValue };
     }
 
     internal ReadOnlySpan<TextRange> TagKeys => _tagKeys.AsSpan(0, TagCount);

@@ -37,8 +37,15 @@ public sealed class InvalidLineTests
     [InlineData("m f,g=1", "expected '=' after field key", 4)]
     [InlineData("m f g=1", "expected '=' after field key", 4)]
     [InlineData("m f=1,5", "expected '=' after field key", 8)]
-    [InlineData("m f=1,f=2i", "repeated field key with a different type", 7)]
-    [InlineData("m f=\"a\",f=true", "repeated field key with a different type", 9)]
+    // A repeated field key refuses the line, whatever the types (InfluxDB 3's rule); the column is the repeat's.
+    [InlineData("m f=1,f=2", "multiple instances of 'f' field found", 7)]
+    [InlineData("m a=1,b=2,a=3", "multiple instances of 'a' field found", 11)]
+    [InlineData("m a=1i,a=1i", "multiple instances of 'a' field found", 8)]
+    [InlineData("m s=\"x\",t=1,s=\"y\"", "multiple instances of 's' field found", 13)]
+    [InlineData("m f=1,f=2i", "multiple instances of 'f' field found", 7)]
+    [InlineData("m f=\"a\",f=true", "multiple instances of 'f' field found", 9)]
+    [InlineData(@"m a\ b=1,a\ b=2", "multiple instances of 'a b' field found", 10)]
+    [InlineData(@"m a\=b=1,a\=b=2", "multiple instances of 'a=b' field found", 10)]
     [InlineData("m,f=a f=1", "field key is also a tag key", 7)]
     [InlineData(@"m,a\ b=x g=1,a\ b=1", "field key is also a tag key", 14)]
     // Field values.
@@ -125,6 +132,27 @@ public sealed class InvalidLineTests
         Assert.Equal("invalid UTF-8", error.Value.Message);
         Assert.Equal(column, error.Value.Column);
         Assert.Equal(Encoding.UTF8.GetString(input), error.Value.OriginalLine);
+    }
+
+    [Theory]
+    [InlineData(3, 250)]
+    [InlineData(249, 250)]
+    [InlineData(64, 130)]
+    public void A_repeat_among_many_fields_is_found(int repeated, int fieldCount)
+    {
+        // Past 64 keys every bit of the key filter is set, so the search falls back to comparing keys.
+        var fields = string.Join(',', Enumerable.Range(0, fieldCount).Select(i => $"f{i}={i}i"));
+        var text = $"m {fields},f{repeated}=1i";
+        var line = new ParsedLine();
+        var reader = new LineProtocolReader(Encoding.UTF8.GetBytes(text));
+
+        Assert.True(reader.TryReadLine(line, out var error));
+        Assert.Equal(new LineError(1, text.Length - $"f{repeated}=1i".Length + 1, $"multiple instances of 'f{repeated}' field found", text), error);
+
+        reader = new LineProtocolReader(Encoding.UTF8.GetBytes($"m {fields}"));
+        Assert.True(reader.TryReadLine(line, out error));
+        Assert.Null(error);
+        Assert.Equal(fieldCount, line.FieldCount);
     }
 
     [Fact]
