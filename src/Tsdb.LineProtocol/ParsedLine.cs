@@ -15,6 +15,7 @@ public sealed class ParsedLine
     private TextRange[] _tagKeys = new TextRange[InitialCapacity];
     private TextRange[] _tagValues = new TextRange[InitialCapacity];
     private FieldEntry[] _fields = new FieldEntry[InitialCapacity];
+    private KeyTable? _wideKeys;
 
     /// <summary>The 1-based line number in the request body.</summary>
     public int LineNumber { get; private set; }
@@ -103,6 +104,9 @@ public sealed class ParsedLine
         }
         _fields[FieldCount++] = new FieldEntry(key, kind, bits, stringValue);
     }
+
+    /// <summary>The key set of lines too wide for the parser's key filter; made the first time one comes.</summary>
+    internal KeyTable WideKeys => _wideKeys ??= new KeyTable();
 
     internal ReadOnlySpan<TextRange> TagKeys => _tagKeys.AsSpan(0, TagCount);
 

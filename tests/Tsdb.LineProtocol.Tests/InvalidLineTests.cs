@@ -155,6 +155,46 @@ public sealed class InvalidLineTests
         Assert.Equal(fieldCount, line.FieldCount);
     }
 
+    [Theory]
+    // Past 32 keys a hash table replaces the filter: the same checks, with escapes unescaped before comparing.
+    [InlineData(100, 0, "t40", "duplicate tag key")]
+    [InlineData(100, 0, "t99", "duplicate tag key")]
+    [InlineData(40, 10, "f3", "multiple instances of 'f3' field found")]
+    [InlineData(40, 10, "t7", "field key is also a tag key")]
+    [InlineData(10, 40, "t7", "field key is also a tag key")]
+    [InlineData(10, 40, @"e\ 1", "multiple instances of 'e 1' field found")]
+    [InlineData(10, 40, @"e\,2", "multiple instances of 'e,2' field found")]
+    public void Repeats_in_wide_lines_are_found(int tagCount, int fieldCount, string repeat, string message)
+    {
+        var tags = string.Concat(Enumerable.Range(0, tagCount).Select(i => $",t{i}=v"));
+        var fields = string.Join(',', Enumerable.Range(0, fieldCount).Select(i => $"f{i}=1").Append(@"e\ 1=1,e\,2=2"));
+        var text = tagCount >= fieldCount && message == "duplicate tag key"
+            ? $"m{tags},{repeat}=v {fields}"
+            : $"m{tags} {fields},{repeat}=1";
+        var line = new ParsedLine();
+        var reader = new LineProtocolReader(Encoding.UTF8.GetBytes(text));
+
+        Assert.True(reader.TryReadLine(line, out var error));
+        Assert.Equal(message, error?.Message);
+        Assert.Equal(text.LastIndexOf("," + repeat + "=", StringComparison.Ordinal) + 2, error?.Column);
+    }
+
+    [Fact]
+    public void A_line_of_a_hundred_thousand_fields_is_read_in_linear_time()
+    {
+        // With a quadratic search this line would take billions of key comparisons.
+        var text = "m " + string.Join(',', Enumerable.Range(0, 100_000).Select(i => $"f{i}=1"));
+        var line = new ParsedLine();
+        var reader = new LineProtocolReader(Encoding.UTF8.GetBytes(text));
+
+        Assert.True(reader.TryReadLine(line, out var error));
+        Assert.Null(error);
+        Assert.Equal(100_000, line.FieldCount);
+        reader = new LineProtocolReader(Encoding.UTF8.GetBytes(text + ",f5=2"));
+        Assert.True(reader.TryReadLine(line, out error));
+        Assert.Equal("multiple instances of 'f5' field found", error?.Message);
+    }
+
     [Fact]
     public void The_original_line_has_no_line_break()
     {
