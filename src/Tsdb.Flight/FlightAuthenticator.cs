@@ -1,4 +1,3 @@
-using System.Text;
 using Tsdb.Catalog;
 using Grpc.Core;
 
@@ -29,45 +28,8 @@ internal sealed class FlightAuthenticator(Catalog.Catalog catalog, bool enabled)
     }
 
     /// <summary>The token in an authorization value, or null when there is none; throws UNAUTHENTICATED when malformed.</summary>
-    public static string? SecretOf(string? header)
-    {
-        if (string.IsNullOrWhiteSpace(header))
-        {
-            return null;
-        }
-        var space = header.IndexOf(' ', StringComparison.Ordinal);
-        if (space <= 0 || space == header.Length - 1)
-        {
-            throw Malformed();
-        }
-        var scheme = header[..space];
-        var credential = header[(space + 1)..].Trim();
-        if (scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || scheme.Equals("Token", StringComparison.OrdinalIgnoreCase))
-        {
-            return credential;
-        }
-        if (scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
-        {
-            var decoded = DecodeBasic(credential) ?? throw Malformed();
-            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-            return colon < 0 ? decoded : decoded[(colon + 1)..];
-        }
-        throw Malformed();
-    }
-
-    /// <summary>Base64 with or without padding (arrow-go sends it unpadded).</summary>
-    private static string? DecodeBasic(string credential)
-    {
-        var padded = credential.PadRight(credential.Length + ((4 - (credential.Length % 4)) % 4), '=');
-        try
-        {
-            return Encoding.UTF8.GetString(Convert.FromBase64String(padded));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+    public static string? SecretOf(string? header) =>
+        AuthorizationHeader.TryGetSecret(header, out var secret) ? secret : throw Malformed();
 
     private static RpcException Malformed() =>
         RpcErrors.Of(StatusCode.Unauthenticated, "the authorization metadata is malformed: use 'Bearer <token>', 'Token <token>' or Basic with the token as password");

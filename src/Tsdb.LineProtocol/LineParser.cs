@@ -15,6 +15,9 @@ internal static class LineParser
     private static readonly SearchValues<byte> FieldValueStops = SearchValues.Create(", "u8);
     private static readonly SearchValues<byte> StringStops = SearchValues.Create("\"\\"u8);
 
+    // Keys in a line past which the 64-bit filter is mostly set and a hash table (ParsedLine.WideKeys) takes over.
+    private const int WideLine = 32;
+
     /// <param name="input">The whole input; ranges stored in <paramref name="line"/> are positions in it.</param>
     /// <param name="lineStart">Where the line starts (its first byte, leading blanks included).</param>
     /// <param name="start">The first byte after leading spaces and tabs.</param>
@@ -36,6 +39,7 @@ internal static class LineParser
         anyEscapes |= escaped;
 
         // Tag set: the measurement or a tag value stops at ',', ' ' or the end.
+        var wide = false;
         ulong tagBloom = 0;
         var tagEscapes = false;
         while (p < end && s[p] == (byte)',')
@@ -60,14 +64,28 @@ internal static class LineParser
                 return Messages.MissingTagValue;
             }
             var key = new TextRange(keyStart, keyEnd - keyStart, keyEscaped);
-            var bit = KeyBit(s, key);
-            if ((keyEscaped || tagEscapes || (tagBloom & bit) != 0) && IndexOfKey(input, line.TagKeys, key) >= 0)
+            bool duplicate;
+            if (line.TagCount >= WideLine)
+            {
+                if (!wide)
+                {
+                    StartKeyTable(input, line);
+                    wide = true;
+                }
+                duplicate = line.WideKeys.FindOrAdd(input, line, key, line.TagCount + 1) != 0;
+            }
+            else
+            {
+                var bit = KeyBit(s, key);
+                duplicate = (keyEscaped || tagEscapes || (tagBloom & bit) != 0) && IndexOfKey(input, line.TagKeys, key) >= 0;
+                tagBloom |= bit;
+                tagEscapes |= keyEscaped;
+            }
+            if (duplicate)
             {
                 errorPosition = keyStart;
                 return Messages.DuplicateTagKey;
             }
-            tagBloom |= bit;
-            tagEscapes |= keyEscaped;
             anyEscapes |= keyEscaped | valueEscaped;
             line.AddTag(key, new TextRange(valueStart, valueEnd - valueStart, valueEscaped));
             p = valueEnd;
@@ -144,28 +162,38 @@ internal static class LineParser
             }
 
             var key = new TextRange(keyStart, keyEnd - keyStart, keyEscaped);
-            var bit = KeyBit(s, key);
-            var repeated = -1;
-            if ((keyEscaped || fieldEscapes || (fieldBloom & bit) != 0) && (repeated = IndexOfField(input, line.Fields, key)) >= 0)
+            bool repeated, isTag;
+            if (line.TagCount + line.FieldCount >= WideLine)
             {
-                if (line.GetFieldKind(repeated) != kind)
+                if (!wide)
                 {
-                    errorPosition = keyStart;
-                    return Messages.RepeatedFieldType;
+                    StartKeyTable(input, line);
+                    wide = true;
                 }
-                line.ReplaceField(repeated, bits, stringValue);
+                var found = line.WideKeys.FindOrAdd(input, line, key, -(line.FieldCount + 1));
+                repeated = found < 0;
+                isTag = found > 0;
             }
             else
             {
-                if ((keyEscaped || tagEscapes || (tagBloom & bit) != 0) && IndexOfKey(input, line.TagKeys, key) >= 0)
-                {
-                    errorPosition = keyStart;
-                    return Messages.FieldIsTag;
-                }
-                line.AddField(key, kind, bits, stringValue);
+                var bit = KeyBit(s, key);
+                repeated = (keyEscaped || fieldEscapes || (fieldBloom & bit) != 0) && IndexOfField(input, line.Fields, key) >= 0;
+                isTag = !repeated && (keyEscaped || tagEscapes || (tagBloom & bit) != 0) && IndexOfKey(input, line.TagKeys, key) >= 0;
+                fieldBloom |= bit;
+                fieldEscapes |= keyEscaped;
             }
-            fieldBloom |= bit;
-            fieldEscapes |= keyEscaped;
+            // A repeated field would give one cell two values; InfluxDB 3 refuses the line rather than pick one.
+            if (repeated)
+            {
+                errorPosition = keyStart;
+                return Messages.RepeatedField(LineProtocolText.GetString(input, key, EscapeContext.FieldKey));
+            }
+            if (isTag)
+            {
+                errorPosition = keyStart;
+                return Messages.FieldIsTag;
+            }
+            line.AddField(key, kind, bits, stringValue);
             anyEscapes |= keyEscaped;
 
             p = valueEnd;
@@ -330,6 +358,21 @@ internal static class LineParser
             p++;
         }
         return p;
+    }
+
+    /// <summary>Records every key the line has so far in its key table; the line's later keys go through it.</summary>
+    private static void StartKeyTable(ReadOnlySpan<byte> input, ParsedLine line)
+    {
+        var table = line.WideKeys;
+        table.Clear();
+        for (var i = 0; i < line.TagCount; i++)
+        {
+            table.FindOrAdd(input, line, line.TagKeys[i], i + 1);
+        }
+        for (var i = 0; i < line.FieldCount; i++)
+        {
+            table.FindOrAdd(input, line, line.Fields[i].Key, -(i + 1));
+        }
     }
 
     /// <summary>

@@ -1,6 +1,9 @@
 namespace Tsdb.LineProtocol;
 
-/// <summary>The messages of <see cref="LineError"/>; fixed strings, since the column says where.</summary>
+/// <summary>
+/// The messages of <see cref="LineError"/>: fixed strings, since the column says where, except where InfluxDB 3's
+/// wording names the key (built only on the error path, so good lines still allocate nothing).
+/// </summary>
 internal static class Messages
 {
     public const string InvalidUtf8 = "invalid UTF-8";
@@ -20,9 +23,10 @@ internal static class Messages
     public const string UnsignedOutOfRange = "unsigned integer value out of range";
     public const string NegativeUnsigned = "unsigned integer value is negative";
     public const string FloatOutOfRange = "float value out of range";
-    public const string RepeatedFieldType = "repeated field key with a different type";
     public const string FieldIsTag = "field key is also a tag key";
     public const string InvalidTimestamp = "invalid timestamp";
     public const string TimestampOutOfRange = "timestamp out of range";
     public const string TextAfterTimestamp = "unexpected text after timestamp";
+
+    public static string RepeatedField(string key) => $"multiple instances of '{key}' field found";
 }

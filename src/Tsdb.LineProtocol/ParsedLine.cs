@@ -15,6 +15,7 @@ public sealed class ParsedLine
     private TextRange[] _tagKeys = new TextRange[InitialCapacity];
     private TextRange[] _tagValues = new TextRange[InitialCapacity];
     private FieldEntry[] _fields = new FieldEntry[InitialCapacity];
+    private KeyTable? _wideKeys;
 
     /// <summary>The 1-based line number in the request body.</summary>
     public int LineNumber { get; private set; }
@@ -26,7 +27,7 @@ public sealed class ParsedLine
 
     public int TagCount { get; private set; }
 
-    /// <summary>Fields in order of first appearance; a repeated key holds the last value written for it.</summary>
+    /// <summary>Fields in the order written; their keys are distinct (a line that repeats one is refused).</summary>
     public int FieldCount { get; private set; }
 
     public bool HasTimestamp { get; private set; }
@@ -104,12 +105,8 @@ public sealed class ParsedLine
         _fields[FieldCount++] = new FieldEntry(key, kind, bits, stringValue);
     }
 
-    /// <summary>Replaces the value of an earlier field (a repeated key: the last value wins).</summary>
-    internal void ReplaceField(int index, long bits, TextRange stringValue)
-    {
-        ref var field = ref _fields[index];
-        field = field with { Bits = bits, StringValue = stringValue };
-    }
+    /// <summary>The key set of lines too wide for the parser's key filter; made the first time one comes.</summary>
+    internal KeyTable WideKeys => _wideKeys ??= new KeyTable();
 
     internal ReadOnlySpan<TextRange> TagKeys => _tagKeys.AsSpan(0, TagCount);
 

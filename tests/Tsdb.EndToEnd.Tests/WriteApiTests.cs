@@ -177,6 +177,81 @@ public sealed class WriteApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Authorization_schemes_are_case_insensitive_for_writes_and_queries()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _server.Url };
+        var token = _server.AdminToken!;
+        var write = new HttpRequestMessage(HttpMethod.Post, "/api/v3/write_lp?db=lowercase") { Content = Lines("s v=1 1\ns v=2 2") };
+        write.Headers.TryAddWithoutValidation("Authorization", "bearer " + token);
+        Assert.Equal(HttpStatusCode.NoContent, (await anonymous.SendAsync(write)).StatusCode);
+        var v1 = new HttpRequestMessage(HttpMethod.Post, "/write?db=lowercase") { Content = Lines("s v=3 3") };
+        v1.Headers.TryAddWithoutValidation("Authorization", "basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("anyone:" + token)));
+        Assert.Equal(HttpStatusCode.NoContent, (await anonymous.SendAsync(v1)).StatusCode);
+
+        var query = new HttpRequestMessage(HttpMethod.Get, "/api/v3/query_sql?db=lowercase&q=SELECT%20count(*)%20AS%20n%20FROM%20s");
+        query.Headers.TryAddWithoutValidation("Authorization", "TOKEN " + token);
+        var answer = await anonymous.SendAsync(query);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(3, (await Json(answer))[0].GetProperty("n").GetInt64());
+
+        var unknown = new HttpRequestMessage(HttpMethod.Post, "/api/v3/write_lp?db=lowercase") { Content = Lines("s v=4 4") };
+        unknown.Headers.TryAddWithoutValidation("Authorization", "bearers " + token);
+        var refused = await anonymous.SendAsync(unknown);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("Authorization header was malformed: use 'Bearer <token>', 'Token <token>' or Basic with the token as password", (await Json(refused)).GetProperty("error").GetString());
+        Assert.Equal(3, (await Export.RowsAsync(_http, "lowercase", "s")).Count);
+    }
+
+    [Fact]
+    public async Task A_repeated_field_refuses_its_line_and_the_other_lines_are_written()
+    {
+        const string body = "ok x=1 1\nok x=1,y=2,x=2 2\nok x=3 3\n";
+        var v3 = await _http.PostAsync("/api/v3/write_lp?db=repeats&precision=ns", Lines(body));
+        Assert.Equal(HttpStatusCode.BadRequest, v3.StatusCode);
+        var json = await Json(v3);
+        Assert.Equal("partial write of line protocol occurred", json.GetProperty("error").GetString());
+        var item = Assert.Single(json.GetProperty("data").EnumerateArray());
+        Assert.Equal(2, item.GetProperty("line_number").GetInt32());
+        Assert.Equal("ok x=1,y=2,x=2 2", item.GetProperty("original_line").GetString());
+        Assert.Equal("multiple instances of 'x' field found", item.GetProperty("error_message").GetString());
+        Assert.Equal([1L, 3L], (await Export.RowsAsync(_http, "repeats", "ok")).Select(r => r.GetProperty("time").GetInt64()));
+
+        var v2 = await _http.PostAsync("/api/v2/write?bucket=repeats2", Lines(body));
+        Assert.Equal(HttpStatusCode.BadRequest, v2.StatusCode);
+        Assert.Equal("partial write of line protocol occurred: 1 line(s) rejected: line 2: multiple instances of 'x' field found (ok x=1,y=2,x=2 2)", (await Json(v2)).GetProperty("message").GetString());
+        Assert.Equal(2, (await Export.RowsAsync(_http, "repeats2", "ok")).Count);
+    }
+
+    [Fact]
+    public async Task Configure_endpoints_name_a_missing_database_or_table()
+    {
+        Assert.Equal(HttpStatusCode.NoContent, (await _http.PostAsync("/api/v3/write_lp?db=keep", Lines("t v=1 1"))).StatusCode);
+        const string dbInQuery = "missing required query parameter 'db' (the database name goes in the query string: ?db=NAME)";
+        const string tableDbInQuery = "missing required query parameter 'db' (the names go in the query string: ?db=NAME&table=NAME)";
+        const string tableInQuery = "missing required query parameter 'table' (the names go in the query string: ?db=NAME&table=NAME)";
+        foreach (var (request, message) in new (HttpRequestMessage, string)[]
+        {
+            (new(HttpMethod.Delete, "/api/v3/configure/database"), dbInQuery),
+            (new(HttpMethod.Delete, "/api/v3/configure/database?db="), dbInQuery),
+            (new(HttpMethod.Delete, "/api/v3/configure/database") { Content = new StringContent("{\"db\":\"keep\"}", Encoding.UTF8, "application/json") }, dbInQuery),
+            (new(HttpMethod.Delete, "/api/v3/configure/table"), tableDbInQuery),
+            (new(HttpMethod.Delete, "/api/v3/configure/table?table=t"), tableDbInQuery),
+            (new(HttpMethod.Delete, "/api/v3/configure/table?db=keep"), tableInQuery),
+            (new(HttpMethod.Delete, "/api/v3/configure/table?db=keep&table="), tableInQuery),
+            (new(HttpMethod.Delete, "/api/v3/configure/table") { Content = new StringContent("{\"db\":\"keep\",\"table\":\"t\"}", Encoding.UTF8, "application/json") }, tableDbInQuery),
+            (new(HttpMethod.Post, "/api/v3/configure/database") { Content = new StringContent("{\"db\":\"\"}", Encoding.UTF8, "application/json") }, "the body must be JSON with a \"db\" name"),
+            (new(HttpMethod.Post, "/api/v3/configure/database") { Content = new StringContent("{}", Encoding.UTF8, "application/json") }, "the body must be JSON with a \"db\" name"),
+            (new(HttpMethod.Patch, "/api/v3/configure/database") { Content = new StringContent("{\"db\":\"\",\"retention_period\":\"1d\"}", Encoding.UTF8, "application/json") }, "the body must be JSON with a \"db\" name"),
+        })
+        {
+            var response = await _http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal(message, (await Json(response)).GetProperty("error").GetString());
+        }
+        Assert.Single(await Export.RowsAsync(_http, "keep", "t"));
+    }
+
+    [Fact]
     public async Task Limits_names_and_parameters_get_clear_errors()
     {
         var tables = string.Join('\n', Enumerable.Range(0, 7).Select(i => $"t{i} v=1 1"));

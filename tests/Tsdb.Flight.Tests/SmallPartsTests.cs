@@ -24,12 +24,16 @@ public sealed class SmallPartsTests
     [InlineData("Basic dXNlcjpzZWNyZXQ", "secret")]      // user:secret, unpadded as arrow-go sends it
     [InlineData("Basic dXNlcjpzZWNyZXQ=", "secret")]
     [InlineData("Basic c2VjcmV0", "secret")]             // no colon: the whole value
+    [InlineData("bearer abc", "abc")]                    // schemes are case-insensitive (RFC 9110 §11.1)
+    [InlineData("TOKEN abc", "abc")]
+    [InlineData("basic dXNlcjpzZWNyZXQ=", "secret")]
     public void Authorization_values_give_the_token(string? header, string? secret) =>
         Assert.Equal(secret, FlightAuthenticator.SecretOf(header));
 
     [Theory]
     [InlineData("Bearer")]
     [InlineData("Digest abc")]
+    [InlineData("bearers abc")]
     [InlineData("Basic %%%")]
     public void Malformed_authorization_is_unauthenticated(string header) =>
         Assert.Equal(StatusCode.Unauthenticated, Assert.Throws<RpcException>(() => FlightAuthenticator.SecretOf(header)).StatusCode);

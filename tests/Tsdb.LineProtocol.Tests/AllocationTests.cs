@@ -24,6 +24,38 @@ public sealed class AllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Fact]
+    public void Steady_state_parsing_of_wide_lines_allocates_nothing()
+    {
+        // 60 tags and 100 fields a line: past the key filter, so the key table is used (and reused).
+        var text = new StringBuilder();
+        for (var l = 0; l < 200; l++)
+        {
+            text.Append("wide");
+            for (var t = 0; t < 60; t++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $",tag{t}=v{l}");
+            }
+            text.Append(' ');
+            for (var f = 0; f < 100; f++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{(f == 0 ? "" : ",")}field\\ {f}={l}i");
+            }
+            text.Append(CultureInfo.InvariantCulture, $" {l}\n");
+        }
+        var body = Encoding.UTF8.GetBytes(text.ToString());
+        var line = new ParsedLine();
+        Assert.Equal(200, ParseAll(body, line));
+        Assert.Equal(200, ParseAll(body, line));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var count = ParseAll(body, line);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(200, count);
+        Assert.Equal(0, allocated);
+    }
+
     /// <summary>Counts good lines (or -1 on the first bad one) and touches every value, as ingestion would.</summary>
     private static int ParseAll(byte[] body, ParsedLine line)
     {

@@ -37,8 +37,15 @@ public sealed class InvalidLineTests
     [InlineData("m f,g=1", "expected '=' after field key", 4)]
     [InlineData("m f g=1", "expected '=' after field key", 4)]
     [InlineData("m f=1,5", "expected '=' after field key", 8)]
-    [InlineData("m f=1,f=2i", "repeated field key with a different type", 7)]
-    [InlineData("m f=\"a\",f=true", "repeated field key with a different type", 9)]
+    // A repeated field key refuses the line, whatever the types (InfluxDB 3's rule); the column is the repeat's.
+    [InlineData("m f=1,f=2", "multiple instances of 'f' field found", 7)]
+    [InlineData("m a=1,b=2,a=3", "multiple instances of 'a' field found", 11)]
+    [InlineData("m a=1i,a=1i", "multiple instances of 'a' field found", 8)]
+    [InlineData("m s=\"x\",t=1,s=\"y\"", "multiple instances of 's' field found", 13)]
+    [InlineData("m f=1,f=2i", "multiple instances of 'f' field found", 7)]
+    [InlineData("m f=\"a\",f=true", "multiple instances of 'f' field found", 9)]
+    [InlineData(@"m a\ b=1,a\ b=2", "multiple instances of 'a b' field found", 10)]
+    [InlineData(@"m a\=b=1,a\=b=2", "multiple instances of 'a=b' field found", 10)]
     [InlineData("m,f=a f=1", "field key is also a tag key", 7)]
     [InlineData(@"m,a\ b=x g=1,a\ b=1", "field key is also a tag key", 14)]
     // Field values.
@@ -125,6 +132,67 @@ public sealed class InvalidLineTests
         Assert.Equal("invalid UTF-8", error.Value.Message);
         Assert.Equal(column, error.Value.Column);
         Assert.Equal(Encoding.UTF8.GetString(input), error.Value.OriginalLine);
+    }
+
+    [Theory]
+    [InlineData(3, 250)]
+    [InlineData(249, 250)]
+    [InlineData(64, 130)]
+    public void A_repeat_among_many_fields_is_found(int repeated, int fieldCount)
+    {
+        // Past 64 keys every bit of the key filter is set, so the search falls back to comparing keys.
+        var fields = string.Join(',', Enumerable.Range(0, fieldCount).Select(i => $"f{i}={i}i"));
+        var text = $"m {fields},f{repeated}=1i";
+        var line = new ParsedLine();
+        var reader = new LineProtocolReader(Encoding.UTF8.GetBytes(text));
+
+        Assert.True(reader.TryReadLine(line, out var error));
+        Assert.Equal(new LineError(1, text.Length - $"f{repeated}=1i".Length + 1, $"multiple instances of 'f{repeated}' field found", text), error);
+
+        reader = new LineProtocolReader(Encoding.UTF8.GetBytes($"m {fields}"));
+        Assert.True(reader.TryReadLine(line, out error));
+        Assert.Null(error);
+        Assert.Equal(fieldCount, line.FieldCount);
+    }
+
+    [Theory]
+    // Past 32 keys a hash table replaces the filter: the same checks, with escapes unescaped before comparing.
+    [InlineData(100, 0, "t40", "duplicate tag key")]
+    [InlineData(100, 0, "t99", "duplicate tag key")]
+    [InlineData(40, 10, "f3", "multiple instances of 'f3' field found")]
+    [InlineData(40, 10, "t7", "field key is also a tag key")]
+    [InlineData(10, 40, "t7", "field key is also a tag key")]
+    [InlineData(10, 40, @"e\ 1", "multiple instances of 'e 1' field found")]
+    [InlineData(10, 40, @"e\,2", "multiple instances of 'e,2' field found")]
+    public void Repeats_in_wide_lines_are_found(int tagCount, int fieldCount, string repeat, string message)
+    {
+        var tags = string.Concat(Enumerable.Range(0, tagCount).Select(i => $",t{i}=v"));
+        var fields = string.Join(',', Enumerable.Range(0, fieldCount).Select(i => $"f{i}=1").Append(@"e\ 1=1,e\,2=2"));
+        var text = tagCount >= fieldCount && message == "duplicate tag key"
+            ? $"m{tags},{repeat}=v {fields}"
+            : $"m{tags} {fields},{repeat}=1";
+        var line = new ParsedLine();
+        var reader = new LineProtocolReader(Encoding.UTF8.GetBytes(text));
+
+        Assert.True(reader.TryReadLine(line, out var error));
+        Assert.Equal(message, error?.Message);
+        Assert.Equal(text.LastIndexOf("," + repeat + "=", StringComparison.Ordinal) + 2, error?.Column);
+    }
+
+    [Fact]
+    public void A_line_of_a_hundred_thousand_fields_is_read_in_linear_time()
+    {
+        // With a quadratic search this line would take billions of key comparisons.
+        var text = "m " + string.Join(',', Enumerable.Range(0, 100_000).Select(i => $"f{i}=1"));
+        var line = new ParsedLine();
+        var reader = new LineProtocolReader(Encoding.UTF8.GetBytes(text));
+
+        Assert.True(reader.TryReadLine(line, out var error));
+        Assert.Null(error);
+        Assert.Equal(100_000, line.FieldCount);
+        reader = new LineProtocolReader(Encoding.UTF8.GetBytes(text + ",f5=2"));
+        Assert.True(reader.TryReadLine(line, out error));
+        Assert.Equal("multiple instances of 'f5' field found", error?.Message);
     }
 
     [Fact]

@@ -89,11 +89,6 @@ public sealed class ValidLineTests
     [InlineData("   m f=1", "m [] {f:F=1}")]
     [InlineData("\t m f=1", "m [] {f:F=1}")]
     [InlineData("m,t=1   f=1", "m [t=1] {f:F=1}")]
-    // Repeated field keys: the last value wins, in the place of the first.
-    [InlineData("m a=1,b=2,a=3", "m [] {a:F=3, b:F=2}")]
-    [InlineData("m a=1i,a=1i", "m [] {a:I=1}")]
-    [InlineData("m s=\"x\",t=1,s=\"y\"", "m [] {s:S=\"y\", t:F=1}")]
-    [InlineData(@"m a\ b=1,a\ b=2", "m [] {a b:F=2}")]
     public void Parses_a_valid_line(string text, string expected)
     {
         var input = Encoding.UTF8.GetBytes(text);

@@ -186,6 +186,12 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
     public async Task DeleteDatabase(HttpContext context)
     {
         var db = context.Request.Query["db"].ToString();
+        if (db.Length == 0)
+        {
+            // InfluxDB 3's DELETE reads the query string only; a name sent in a JSON body is not looked at, so say where it goes.
+            await HttpErrors.Write(context, ApiDialect.V3, 400, "missing required query parameter 'db' (the database name goes in the query string: ?db=NAME)").ConfigureAwait(false);
+            return;
+        }
         var deleted = catalog.Update(e => e.DeleteDatabase(db, time.GetUtcNow() + persister.DeletionGrace));
         if (!deleted)
         {
@@ -201,6 +207,12 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
     {
         var db = context.Request.Query["db"].ToString();
         var table = context.Request.Query["table"].ToString();
+        if (db.Length == 0 || table.Length == 0)
+        {
+            var missing = db.Length == 0 ? "db" : "table";
+            await HttpErrors.Write(context, ApiDialect.V3, 400, $"missing required query parameter '{missing}' (the names go in the query string: ?db=NAME&table=NAME)").ConfigureAwait(false);
+            return;
+        }
         var deleted = catalog.Update(e => e.DeleteTable(db, table, time.GetUtcNow() + persister.DeletionGrace));
         if (!deleted)
         {
