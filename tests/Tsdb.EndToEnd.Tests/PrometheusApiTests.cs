@@ -42,6 +42,8 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
     [InlineData("/api/v1/query_range?query=up&start=0&end=100&step=1x", "invalid parameter \"step\": cannot parse \"1x\" to a valid duration")]
     [InlineData("/api/v1/query?query=up&time=abc", "invalid parameter \"time\": cannot parse \"abc\" to a valid timestamp")]
     [InlineData("/api/v1/series", "no match[] parameter provided")]
+    [InlineData("/api/v1/query?query=%7Bjob%3D~%22%5Ba-%22%7D&time=4", "1:7: parse error: invalid regular expression \"[a-\": missing closing ] at offset 3")]
+    [InlineData("/api/v1/series?match[]=%7Bjob%3D~%22%5Ba-%22%7D", "1:7: parse error: invalid regular expression \"[a-\": missing closing ] at offset 3")]
     [InlineData("/api/v1/labels?start=5&end=1", "invalid parameter \"end\": end timestamp must not be before start time")]
     public async Task Bad_parameters_are_bad_data(string path, string message)
     {

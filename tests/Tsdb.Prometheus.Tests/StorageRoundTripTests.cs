@@ -96,6 +96,18 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
         Assert.Equal("database 'absent_db' not found", error.Message);
     }
 
+    [Theory]
+    [InlineData("[a-", "invalid regular expression in matcher job=~\"[a-\": missing closing ] at offset 3")]
+    // Accepted once wrapped in ^(?:…)\z, where it would match every value starting with "a".
+    [InlineData("a)|(b", "invalid regular expression in matcher job=~\"a)|(b\": unexpected ) at offset 2")]
+    public async Task A_matcher_with_an_invalid_regex_is_bad_data_about_the_pattern_as_written(string pattern, string message)
+    {
+        Assert.Equal(RemoteWriteStatus.Ok, (await Send(WithSamples(Series(("__name__", "up"), ("job", "a")), (1000, 1)))).Status);
+        var error = await Assert.ThrowsAsync<PromQLException>(() => Source.SelectAsync([new LabelMatcher("job", MatchType.RegexMatch, pattern)], 0, 2000, default).AsTask());
+        Assert.Equal(message, error.Message);
+        Assert.Equal(PromQLErrorType.BadData, error.ErrorType);
+    }
+
     [Fact]
     public async Task Stale_markers_keep_their_bits_through_buffer_parquet_and_wal_replay()
     {
