@@ -60,6 +60,11 @@ internal static class Matchers
     /// </summary>
     public static string? Describe(string pattern)
     {
+        // Storage checks every regex matcher of every query again; the parser has usually compiled it already.
+        if (Cache.ContainsKey(pattern))
+        {
+            return null;
+        }
         try
         {
             // The default engine parses everything (the non-backtracking one refuses some valid syntax); parse
