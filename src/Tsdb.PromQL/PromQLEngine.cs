@@ -38,6 +38,12 @@ public sealed class PromQLEngine(ISeriesSource source, PromQLEngineOptions? opti
     /// <summary>Parses a series selector (the HTTP API's <c>match[]</c>) into its matchers. Throws <see cref="PromQLException"/> (bad_data).</summary>
     public static IReadOnlyList<LabelMatcher> ParseSelector(string selector) => Parsing.Parser.ParseSelector(selector).Matchers;
 
+    /// <summary>
+    /// What is wrong with the matcher regex <paramref name="pattern"/>, about the pattern as written (RE2's wording,
+    /// an offset into it, nothing of the anchoring engines add: <c>missing closing ] at offset 3</c>), or null when valid.
+    /// </summary>
+    public static string? DescribeRegexError(string pattern) => Matchers.Describe(pattern);
+
     /// <summary>Checks that <paramref name="query"/> parses; throws <see cref="PromQLException"/> (bad_data) with the position when not.</summary>
     public static void Validate(string query) => _ = Parsing.Parser.ParseExpr(query);
 }

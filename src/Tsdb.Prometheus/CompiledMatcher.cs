@@ -17,14 +17,14 @@ internal sealed class CompiledMatcher
         Matcher = matcher;
         if (matcher.Type is MatchType.RegexMatch or MatchType.RegexNoMatch)
         {
-            try
+            // Checked as written before it is wrapped: the wrapper would word the error in its own terms, or accept a
+            // pattern such as "a)|(b" that closes its group and matches unanchored. Matchers from the parser were
+            // checked there already; this covers any other caller.
+            if (PromQLEngine.DescribeRegexError(matcher.Value) is { } error)
             {
-                _regex = new Regex("^(?:" + matcher.Value + @")\z", RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
+                throw new PromQLException(PromQLErrorType.BadData, $"invalid regular expression in matcher {matcher.Name}{Operator(matcher.Type)}\"{matcher.Value}\": {error}");
             }
-            catch (ArgumentException e)
-            {
-                throw new PromQLException(PromQLErrorType.BadData, $"invalid regular expression in matcher {matcher.Name}{Operator(matcher.Type)}\"{matcher.Value}\": {e.Message}");
-            }
+            _regex = new Regex("^(?:" + matcher.Value + @")\z", RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(5));
         }
     }
 

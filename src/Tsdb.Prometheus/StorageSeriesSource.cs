@@ -11,7 +11,8 @@ namespace Tsdb.Prometheus;
 /// PromQL's view of one database: every numeric field of every table is a metric (see <see cref="PrometheusNames"/>),
 /// its tags are the labels. Reads through <see cref="TableReader"/> (buffer ∪ Parquet files, duplicates merged) with
 /// the time range pushed down; tables whose metric names or tag columns cannot match are never read, and Parquet files
-/// whose tag ranges exclude an equality matcher are skipped.
+/// whose tag ranges exclude an equality matcher are skipped. Every read throws <see cref="DatabaseNotFoundException"/>
+/// when the database does not exist: an empty answer would look like "no data" to a client that named the wrong one.
 /// </summary>
 public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader reader, string database) : ISeriesSource
 {
@@ -145,11 +146,8 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
     private async Task<Dictionary<Labels, SampleList?>> ScanAsync(List<CompiledMatcher> matchers, long minTimeMs, long maxTimeMs, bool withSamples, CancellationToken cancellationToken)
     {
         var found = new Dictionary<Labels, SampleList?>();
-        var db = catalog.Current.FindDatabase(Database);
-        if (db is null)
-        {
-            return found;
-        }
+        // Only reads that name a series get here: a query without selectors (Grafana's "1+1") needs no database.
+        var db = catalog.Current.FindDatabase(Database) ?? throw new DatabaseNotFoundException(Database);
         var nameMatchers = matchers.Where(m => m.Name == Labels.MetricName).ToList();
         var labelMatchers = matchers.Where(m => m.Name != Labels.MetricName).ToList();
         var minNs = minTimeMs <= long.MinValue / NanosPerMilli ? long.MinValue : minTimeMs * NanosPerMilli;

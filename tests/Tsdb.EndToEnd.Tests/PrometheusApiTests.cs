@@ -19,11 +19,11 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
     [InlineData("/api/v1/status/buildinfo", "{\"status\":\"success\",\"data\":{\"version\":\"0.1.0\",\"revision\":\"tsdb\",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"\"}}")]
     [InlineData("/api/v1/rules", "{\"status\":\"success\",\"data\":{\"groups\":[]}}")]
     [InlineData("/api/v1/query_exemplars?query=test&start=1700000000000&end=1700000360000", "{\"status\":\"success\",\"data\":[]}")]
-    [InlineData("/api/v1/labels", "{\"status\":\"success\",\"data\":[]}")]
-    [InlineData("/api/v1/label/__name__/values?db=nothing_here", "{\"status\":\"success\",\"data\":[]}")]
-    [InlineData("/api/v1/metadata", "{\"status\":\"success\",\"data\":{}}")]
-    // Grafana's "Save & test": an instant query 1+1 at time 4.
+    // Grafana's "Save & test": an instant query 1+1 at time 4. It reads no series, so it needs no database (nothing
+    // was written to this server's default database "prometheus").
     [InlineData("/api/v1/query?query=1%2B1&time=4", "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}")]
+    [InlineData("/api/v1/query?query=1%2B1&time=4&db=nothing_here", "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}")]
+    [InlineData("/api/v1/query_range?query=time()&start=0&end=2&step=1", "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[0,\"0\"],[1,\"1\"],[2,\"2\"]]}]}}")]
     [InlineData("/api/v1/query?query=vector(1e-7)%20%2F%200&time=1.5", "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1.500,\"+Inf\"]}]}}")]
     [InlineData("/api/v1/query?query=%22text%22&time=2", "{\"status\":\"success\",\"data\":{\"resultType\":\"string\",\"result\":[2,\"text\"]}}")]
     public async Task Answers_in_the_success_envelope(string path, string expected)
@@ -42,6 +42,8 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
     [InlineData("/api/v1/query_range?query=up&start=0&end=100&step=1x", "invalid parameter \"step\": cannot parse \"1x\" to a valid duration")]
     [InlineData("/api/v1/query?query=up&time=abc", "invalid parameter \"time\": cannot parse \"abc\" to a valid timestamp")]
     [InlineData("/api/v1/series", "no match[] parameter provided")]
+    [InlineData("/api/v1/query?query=%7Bjob%3D~%22%5Ba-%22%7D&time=4", "1:7: parse error: invalid regular expression \"[a-\": missing closing ] at offset 3")]
+    [InlineData("/api/v1/series?match[]=%7Bjob%3D~%22%5Ba-%22%7D", "1:7: parse error: invalid regular expression \"[a-\": missing closing ] at offset 3")]
     [InlineData("/api/v1/labels?start=5&end=1", "invalid parameter \"end\": end timestamp must not be before start time")]
     public async Task Bad_parameters_are_bad_data(string path, string message)
     {
@@ -49,6 +51,54 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Equal("application/json", contentType);
         Assert.Equal(JsonSerializer.Serialize(new { status = "error", errorType = "bad_data", error = message }, GoJson), body);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/query?query=up&time=4", "prometheus")]
+    [InlineData("/api/v1/query?query=absent(up)&time=4", "prometheus")]
+    [InlineData("/api/v1/query?query=1%2Bup&time=4&db=nothing_here", "nothing_here")]
+    [InlineData("/api/v1/query_range?query=up&start=0&end=100&step=10", "prometheus")]
+    [InlineData("/api/v1/series?match[]=up", "prometheus")]
+    [InlineData("/api/v1/series?match[]=up&db=nothing_here", "nothing_here")]
+    [InlineData("/api/v1/labels", "prometheus")]
+    [InlineData("/api/v1/labels?match[]=up&db=nothing_here", "nothing_here")]
+    [InlineData("/api/v1/label/__name__/values", "prometheus")]
+    [InlineData("/api/v1/label/job/values?db=nothing_here", "nothing_here")]
+    [InlineData("/api/v1/metadata", "prometheus")]
+    [InlineData("/api/v1/metadata?metric=up&db=nothing_here", "nothing_here")]
+    public async Task Reading_a_database_that_does_not_exist_is_bad_data_naming_it(string path, string database)
+    {
+        // Answering "no data" left a Grafana user who forgot ?db= without a hint.
+        var (status, body, contentType) = await Get(path);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("application/json", contentType);
+        var message = $"database '{database}' not found: name one with ?db=NAME (Grafana: a custom query parameter db=NAME)";
+        Assert.Equal(JsonSerializer.Serialize(new { status = "error", errorType = "bad_data", error = message }, GoJson), body);
+    }
+
+    [Fact]
+    public async Task A_posted_form_names_the_database_too()
+    {
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["query"] = "up", ["time"] = "4", ["db"] = "posted_db" });
+        var response = await Http.PostAsync("/api/v1/query", form);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(
+            "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"database 'posted_db' not found: name one with ?db=NAME (Grafana: a custom query parameter db=NAME)\"}",
+            await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_database_that_exists_without_data_answers_empty()
+    {
+        using var create = new StringContent("{\"db\":\"empty_db\"}", System.Text.Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.OK, (await Http.PostAsync("/api/v3/configure/database", create)).StatusCode);
+        Assert.Equal((HttpStatusCode.OK, "{\"status\":\"success\",\"data\":[]}"), Pair(await Get("/api/v1/labels?db=empty_db")));
+        Assert.Equal((HttpStatusCode.OK, "{\"status\":\"success\",\"data\":[]}"), Pair(await Get("/api/v1/label/__name__/values?db=empty_db")));
+        Assert.Equal((HttpStatusCode.OK, "{\"status\":\"success\",\"data\":[]}"), Pair(await Get("/api/v1/series?match[]=up&db=empty_db")));
+        Assert.Equal((HttpStatusCode.OK, "{\"status\":\"success\",\"data\":{}}"), Pair(await Get("/api/v1/metadata?db=empty_db")));
+        Assert.Equal((HttpStatusCode.OK, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"), Pair(await Get("/api/v1/query?query=up&time=4&db=empty_db")));
+
+        static (HttpStatusCode, string) Pair((HttpStatusCode Status, string Body, string? ContentType) answer) => (answer.Status, answer.Body);
     }
 
     [Fact]

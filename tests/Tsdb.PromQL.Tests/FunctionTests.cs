@@ -60,6 +60,17 @@ public sealed class FunctionTests
         Assert.Equal("m", sample.Labels.Name);
     }
 
+    [Theory]
+    // Prometheus fails label_replace at evaluation (execution); the detail is about the pattern as written.
+    [InlineData("label_replace(m, \"dst\", \"$1\", \"src\", \"(.*\")", "invalid regular expression in label_replace(): (.*: missing closing ) at offset 3")]
+    [InlineData("label_replace(m, \"dst\", \"$1\", \"src\", \"[a-\")", "invalid regular expression in label_replace(): [a-: missing closing ] at offset 3")]
+    public async Task Label_replace_with_an_invalid_regex_names_the_pattern(string query, string message)
+    {
+        var error = await Assert.ThrowsAsync<PromQLException>(() => QueryAsync(query));
+        Assert.Equal(message, error.Message);
+        Assert.Equal(PromQLErrorType.Execution, error.ErrorType);
+    }
+
     [Fact]
     public async Task Count_values_labels_use_Go_float_formatting()
     {

@@ -86,6 +86,29 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
     private static LabelMatcher Eq(string name, string value) => new(name, MatchType.Equal, value);
 
     [Fact]
+    public async Task Reading_a_database_that_does_not_exist_throws_naming_it()
+    {
+        // An empty answer would read as "no data" to a client that named the wrong database.
+        var source = new StorageSeriesSource(_catalog, new TableReader(_catalog, _buffer, _store), "absent_db");
+        Assert.Equal("absent_db", (await Assert.ThrowsAsync<DatabaseNotFoundException>(() => source.SelectAsync([], 0, 1, default).AsTask())).Database);
+        Assert.Equal("absent_db", (await Assert.ThrowsAsync<DatabaseNotFoundException>(() => source.LabelNamesAsync([], 0, 1, default).AsTask())).Database);
+        var error = await Assert.ThrowsAsync<DatabaseNotFoundException>(() => source.LabelValuesAsync("job", [], 0, 1, default).AsTask());
+        Assert.Equal("database 'absent_db' not found", error.Message);
+    }
+
+    [Theory]
+    [InlineData("[a-", "invalid regular expression in matcher job=~\"[a-\": missing closing ] at offset 3")]
+    // Accepted once wrapped in ^(?:…)\z, where it would match every value starting with "a".
+    [InlineData("a)|(b", "invalid regular expression in matcher job=~\"a)|(b\": unexpected ) at offset 2")]
+    public async Task A_matcher_with_an_invalid_regex_is_bad_data_about_the_pattern_as_written(string pattern, string message)
+    {
+        Assert.Equal(RemoteWriteStatus.Ok, (await Send(WithSamples(Series(("__name__", "up"), ("job", "a")), (1000, 1)))).Status);
+        var error = await Assert.ThrowsAsync<PromQLException>(() => Source.SelectAsync([new LabelMatcher("job", MatchType.RegexMatch, pattern)], 0, 2000, default).AsTask());
+        Assert.Equal(message, error.Message);
+        Assert.Equal(PromQLErrorType.BadData, error.ErrorType);
+    }
+
+    [Fact]
     public async Task Stale_markers_keep_their_bits_through_buffer_parquet_and_wal_replay()
     {
         var stale = BitConverter.Int64BitsToDouble(StaleBits);

@@ -191,6 +191,7 @@ internal sealed partial class Evaluator
         }
         catch (ArgumentException e)
         {
+            // Execution, as Prometheus fails it while evaluating; Compile's message is about the pattern as written.
             throw new PromQLException(PromQLErrorType.Execution, $"invalid regular expression in label_replace(): {pattern}: {e.Message}");
         }
         if (!LabelSets.IsValidLabelName(dst))

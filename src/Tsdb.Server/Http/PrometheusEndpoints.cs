@@ -128,7 +128,14 @@ internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, TableReader r
         var request = context.Request;
         var limit = PromParams.Limit(request);
         var metric = PromParams.Get(request, "metric");
-        var entries = metadata.List(Database(request)).Where(e => string.IsNullOrEmpty(metric) || e.Key == metric).ToList();
+        var db = Database(request);
+        // Metadata lives in memory, apart from the catalog; the catalog still decides whether the database exists,
+        // so this endpoint answers a wrong ?db= as the other reads do.
+        if (catalog.Current.FindDatabase(db) is null)
+        {
+            throw new DatabaseNotFoundException(db);
+        }
+        var entries = metadata.List(db).Where(e => string.IsNullOrEmpty(metric) || e.Key == metric).ToList();
         if (limit > 0 && entries.Count > limit)
         {
             entries = entries.Take(limit).ToList();
@@ -271,6 +278,12 @@ internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, TableReader r
         catch (ParamException e)
         {
             await PromJsonWriter.Error(context, "bad_data", e.Message).ConfigureAwait(false);
+        }
+        catch (DatabaseNotFoundException e)
+        {
+            // bad_data (400), as Prometheus answers a bad parameter; the hint matters most to Grafana users, who
+            // reach the default database when they leave out the data source's custom query parameter.
+            await PromJsonWriter.Error(context, "bad_data", $"database '{e.Database}' not found: name one with ?db=NAME (Grafana: a custom query parameter db=NAME)").ConfigureAwait(false);
         }
         catch (PromQLException e)
         {
