@@ -13,6 +13,7 @@ public sealed class RemoteWriteDurabilityTests : IDisposable
 {
     private const int Writers = 3;
     private const int SeriesPerRequest = 40;
+    private const int MinimumPerRound = 15 * SeriesPerRequest;
     private const long BaseMs = 1_700_000_000_000;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-rw-durability-").FullName;
@@ -35,6 +36,14 @@ public sealed class RemoteWriteDurabilityTests : IDisposable
             await AssertAllPresent(http, acknowledged, metrics, $"round {round}");
 
             using var stop = new CancellationTokenSource();
+            int AcknowledgedCount()
+            {
+                lock (acknowledged)
+                {
+                    return acknowledged.Count;
+                }
+            }
+            var atStart = AcknowledgedCount();
             var senders = Enumerable.Range(0, Writers).Select(w => Task.Run(async () =>
             {
                 for (var request = 0; !stop.IsCancellationRequested; request++)
@@ -76,6 +85,12 @@ public sealed class RemoteWriteDurabilityTests : IDisposable
                 }
             })).ToArray();
             await Task.Delay(random.Next(400, 1500));
+            // On a loaded machine (the whole suite runs at once) a round's first requests, each creating a table, can
+            // take long: kill only once this round has had some writes acknowledged, so every round tests something.
+            for (var waited = 0; AcknowledgedCount() - atStart < MinimumPerRound && waited < 60_000; waited += 20)
+            {
+                await Task.Delay(20);
+            }
             server.Kill();
             await stop.CancelAsync();
             await Task.WhenAll(senders);
