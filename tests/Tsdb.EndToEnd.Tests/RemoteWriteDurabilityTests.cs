@@ -13,7 +13,7 @@ public sealed class RemoteWriteDurabilityTests : IDisposable
 {
     private const int Writers = 3;
     private const int SeriesPerRequest = 40;
-    private const int MinimumPerRound = 15 * SeriesPerRequest;
+    private const int MinimumPerRound = 30 * SeriesPerRequest; // ten requests per writer: four or more new metrics each
     private const long BaseMs = 1_700_000_000_000;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-rw-durability-").FullName;
