@@ -8,7 +8,7 @@ wait_for() {
 
 ensure_influxdb() {
   if ! command -v influxd >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends influxdb >/dev/null
+    apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends influxdb >/dev/null
   fi
 }
 

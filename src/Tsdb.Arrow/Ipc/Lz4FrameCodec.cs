@@ -61,7 +61,8 @@ internal static class Lz4FrameCodec
         }
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or NotImplementedException)
         {
-            // K4os reports corrupt frames with these (bad magic, truncation, bad block sizes, unsupported flags).
+            // K4os reports corrupt frames with these (bad magic, truncation, bad block sizes); a frame asking for a
+            // feature it lacks (e.g. a dictionary id) comes as NotImplementedException. None is a stub of ours.
             throw new ArrowFormatException($"field '{name}': corrupt LZ4 frame: {e.Message}", e);
         }
     }
