@@ -51,7 +51,8 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = (int)Math.Min(options.MaxHttpRequestSize, int.MaxValue);
-            // Arrow messages are sent as they are made; a flush per message is what lets a client start reading early.
+            // Responses are bounded where they are made: Flight cuts batches into ~1 MiB slices (a large dictionary is
+            // sent decoded instead of whole), so no send limit of the library's applies on top.
             grpc.MaxSendMessageSize = null;
             grpc.ResponseCompressionAlgorithm = options.GrpcResponseCompression;
             grpc.Interceptors.Add<FlightErrorInterceptor>();
