@@ -1,10 +1,10 @@
 namespace Tsdb.Query;
 
 /// <summary>A timestamp constant (nanoseconds since the epoch, UTC).</summary>
-internal readonly record struct TimestampScalar(long Nanos);
+public readonly record struct TimestampScalar(long Nanos);
 
 /// <summary>An INTERVAL constant of a fixed length in nanoseconds (months are not supported).</summary>
-internal readonly record struct IntervalScalar(long Nanos);
+public readonly record struct IntervalScalar(long Nanos);
 
 /// <summary>An evaluated expression: a whole column, or one constant that stands for every row.</summary>
 internal readonly record struct Value(Tsdb.Arrow.Arrays.ArrowArray? Array, object? Scalar)
