@@ -11,6 +11,9 @@ public sealed record QueryEngineOptions
 
     /// <summary>Bytes of Arrow buffers one statement may materialise (scanned batches, intermediate and final results).</summary>
     public long MaxQueryMemoryBytes { get; init; } = 1L << 30;
+
+    /// <summary>Where sorts spill their runs (a directory per query under it); the system temp directory when null.</summary>
+    public string? SpillDirectory { get; init; }
 }
 
 /// <summary>Which limit a <see cref="QueryLimitException"/> reports.</summary>

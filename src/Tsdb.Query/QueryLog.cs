@@ -15,8 +15,11 @@ public sealed class QueryLog(TimeProvider time)
     private readonly ConcurrentQueue<QueryLogEntry> _finished = new();
     private long _nextId;
 
-    internal QueryLogEntry Start(string database, string text) =>
-        _running[Interlocked.Increment(ref _nextId)] = new QueryLogEntry(_nextId, database, text, time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L, Stopwatch.GetTimestamp());
+    internal QueryLogEntry Start(string database, string text, string queryType = "sql")
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        return _running[id] = new QueryLogEntry(id, database, text, time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L, Stopwatch.GetTimestamp()) { QueryType = queryType };
+    }
 
     internal void Finish(QueryLogEntry entry, QueryOutcome outcome, string? error)
     {
@@ -52,6 +55,12 @@ public sealed class QueryLogEntry(long id, string database, string text, long is
 
     public string Text { get; } = text;
 
+    /// <summary>The language of the statement ("sql", "influxql", "flightsql").</summary>
+    public string QueryType { get; init; } = "sql";
+
+    /// <summary>While it runs: what its plan has done so far (rows and batches per operator), for system.queries.</summary>
+    public Func<string>? Progress { get; set; }
+
     public long IssueTimeNs { get; } = issueTimeNs;
 
     public QueryOutcome Outcome { get; private set; } = QueryOutcome.Running;
@@ -66,5 +75,6 @@ public sealed class QueryLogEntry(long id, string database, string text, long is
         _endTimestamp = Stopwatch.GetTimestamp();
         Error = error;
         Outcome = outcome;
+        Progress = null;   // the plan it describes is done with; do not keep it alive in the log
     }
 }

@@ -4,52 +4,78 @@ using Tsdb.Arrow.Types;
 namespace Tsdb.Query;
 
 /// <summary>
-/// A statement's answer as it is produced: the output column names, then batches. Row queries over one table
-/// (no grouping, sorting or DISTINCT) are streamed batch by batch from the scan, so memory stays flat in the result
-/// size; anything else arrives as one materialised batch. Errors found while streaming surface from the enumeration.
-/// Dispose it (or enumerate to the end) to give back the query's slot.
+/// A statement's answer as its plan produces it: the output column names, then batches. The executor hands it out
+/// once the first batch exists (or the plan ended), so errors of the operators that must see every row first (sort,
+/// aggregate, hash build, memory limits) are thrown before any output is sent; later errors surface from the
+/// enumeration. Dispose it (or enumerate to the end) to give back the query's slot.
 /// </summary>
-public sealed class QueryStream(Schema schema, IAsyncEnumerable<RecordBatch> batches, bool streamed, Action release) : IAsyncDisposable
+public sealed class QueryStream : IAsyncDisposable
 {
+    private readonly IAsyncEnumerator<RecordBatch>? _batches;
+    private readonly bool _hasFirst;
+    private readonly Action _release;
     private int _released;
+    private int _read;
+
+    internal QueryStream(Schema schema, IAsyncEnumerator<RecordBatch>? primed, bool hasFirst, Action release)
+    {
+        Schema = schema;
+        ColumnNames = [.. schema.Fields.Select(f => f.Name)];
+        _batches = primed;
+        _hasFirst = hasFirst;
+        _release = release;
+    }
 
     /// <summary>
-    /// The answer's columns as computed on no rows: names are exact; a type can differ from the batches' (a tag is
-    /// plain utf8 here and may be a dictionary in a batch), so writers that need types take them from the first batch.
+    /// The answer's columns as planned: names are exact; a type can differ from the batches' (a tag is a dictionary
+    /// in a batch, a NULL column is typed by its first value), so writers that need types take them from the first batch.
     /// </summary>
-    public Schema Schema { get; } = schema;
+    public Schema Schema { get; }
 
-    public IReadOnlyList<string> ColumnNames { get; } = [.. schema.Fields.Select(f => f.Name)];
+    public IReadOnlyList<string> ColumnNames { get; }
 
-    /// <summary>Whether batches come from the scan as it goes (false: the whole answer was computed first).</summary>
-    public bool IsStreamed { get; } = streamed;
+    /// <summary>Always true now: every answer streams from its plan (operators that hold rows do so within the memory limit).</summary>
+    public bool IsStreamed => true;
 
     public async IAsyncEnumerable<RecordBatch> ReadAllAsync()
     {
+        if (Interlocked.Exchange(ref _read, 1) != 0)
+        {
+            throw new InvalidOperationException("a query stream can be read once");
+        }
         try
         {
-            await foreach (var batch in batches.ConfigureAwait(false))
+            if (_batches is null || !_hasFirst)
             {
-                yield return batch;
+                yield break;
+            }
+            yield return _batches.Current;
+            while (await _batches.MoveNextAsync().ConfigureAwait(false))
+            {
+                yield return _batches.Current;
             }
         }
         finally
         {
-            Release();
+            await DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    public ValueTask DisposeAsync()
-    {
-        Release();
-        return ValueTask.CompletedTask;
-    }
-
-    private void Release()
+    public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            release();
+            try
+            {
+                if (_batches is not null)
+                {
+                    await _batches.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _release();
+            }
         }
     }
 }

@@ -1,0 +1,29 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Compute;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Expressions;
+
+namespace Tsdb.Query.Execution;
+
+/// <summary>The rows of each input batch for which the predicate is true.</summary>
+internal sealed class FilterExec(ExecutionPlan input, Expr predicate) : ExecutionPlan
+{
+    public override Schema Schema => input.Schema;
+
+    public override IReadOnlyList<ExecutionPlan> Children => [input];
+
+    public override string Describe() => $"FilterExec: {predicate}";
+
+    protected override async IAsyncEnumerable<RecordBatch> ExecuteCoreAsync(TaskContext context)
+    {
+        await foreach (var batch in input.ExecuteAsync(context).ConfigureAwait(false))
+        {
+            context.CancellationToken.ThrowIfCancellationRequested();
+            var filtered = Selection.Filter(batch, predicate.EvaluateMask(batch, context.Eval));
+            if (filtered.Length > 0)
+            {
+                yield return filtered;
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Compute;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Aggregation;
+using Tsdb.Query.Expressions;
+using Tsdb.Query.Plans;
+
+namespace Tsdb.Query.Execution;
+
+/// <summary>
+/// GROUP BY for every aggregate: each input batch is grouped on its own into a partial (its distinct keys and one
+/// accumulator per aggregate), up to one batch per core at a time; partials are merged into one table of groups as
+/// they come (keys numbered again, accumulator states folded with <see cref="IGroupsAccumulator.Merge"/>). Memory is
+/// the groups', reserved from the query's pool; groups keep their order of first appearance.
+/// </summary>
+internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr> groups, IReadOnlyList<AggregateCall> aggregates, Schema schema) : ExecutionPlan
+{
+    /// <summary>Partials waiting to be merged before they are folded into the running table.</summary>
+    private const int MergeEvery = 16;
+
+    private readonly string[] _names = [.. schema.Fields.Select(f => f.Name)];
+
+    public override Schema Schema { get; } = schema;
+
+    public override IReadOnlyList<ExecutionPlan> Children => [input];
+
+    public override string Describe() =>
+        $"HashAggregateExec: groupBy=[{string.Join(", ", groups)}], aggr=[{string.Join(", ", aggregates)}]";
+
+    /// <summary>Groups of some rows: their keys (one row per group; null without GROUP BY) and the aggregates' states.</summary>
+    private sealed record Partial(RecordBatch? Keys, IGroupsAccumulator[] States, int Groups)
+    {
+        public long Bytes => (Keys is null ? 0 : QueryMemoryPool.SizeOf(Keys)) + States.Sum(s => s.MemoryBytes);
+    }
+
+    protected override async IAsyncEnumerable<RecordBatch> ExecuteCoreAsync(TaskContext context)
+    {
+        using var reservation = context.Memory.Reserve("HashAggregate");
+        Partial? table = null;
+        var pending = new List<Partial>();
+        long held = 0;
+
+        void Hold(long bytes)
+        {
+            if (bytes > held)
+            {
+                reservation.Grow(bytes - held);
+            }
+            else
+            {
+                reservation.Shrink(held - bytes);
+            }
+            held = bytes;
+            Metrics.PeakMemory = Math.Max(Metrics.PeakMemory, held);
+        }
+
+        await foreach (var partial in ScanExec.InParallel(input.ExecuteAsync(context), b => Local(b, context), context.Parallelism, context.CancellationToken).ConfigureAwait(false))
+        {
+            if (partial is null)
+            {
+                continue;
+            }
+            pending.Add(partial);
+            Hold((table?.Bytes ?? 0) + pending.Sum(p => p.Bytes));
+            if (pending.Count >= MergeEvery)
+            {
+                table = Merge(table is null ? pending : [table, .. pending]);
+                pending.Clear();
+                Hold(table.Bytes);
+            }
+        }
+        if (pending.Count > 0)
+        {
+            table = Merge(table is null ? pending : [table, .. pending]);
+            Hold(table.Bytes);
+        }
+        if (table is null)
+        {
+            if (groups.Count > 0)
+            {
+                yield break;
+            }
+            // No rows and no GROUP BY: one row of empty aggregates (count 0, the others NULL).
+            var states = aggregates.Select(a => a.CreateAccumulator()).ToArray();
+            for (var i = 0; i < states.Length; i++)
+            {
+                states[i].Update([.. aggregates[i].Arguments.Select(e => ScanExec.NullColumn(e.Type, 0))], [], 1, null);
+            }
+            table = new Partial(null, states, 1);
+        }
+        var columns = new List<ArrowArray>();
+        if (table.Keys is not null)
+        {
+            columns.AddRange(table.Keys.Columns);
+        }
+        foreach (var state in table.States)
+        {
+            columns.Add(state.Evaluate());
+        }
+        var result = MakeBatch(_names, columns, table.Groups);
+        for (var offset = 0; offset < result.Length; offset += context.BatchSize)
+        {
+            yield return offset == 0 && result.Length <= context.BatchSize ? result : result.Slice(offset, Math.Min(context.BatchSize, result.Length - offset));
+        }
+    }
+
+    /// <summary>One batch grouped on its own.</summary>
+    private Partial? Local(RecordBatch batch, TaskContext context)
+    {
+        context.CancellationToken.ThrowIfCancellationRequested();
+        var n = batch.Length;
+        if (n == 0)
+        {
+            return null;
+        }
+        int[] ids;
+        int count;
+        RecordBatch? keys = null;
+        if (groups.Count == 0)
+        {
+            ids = new int[n];
+            count = 1;
+        }
+        else
+        {
+            var keyArrays = new ArrowArray[groups.Count];
+            for (var g = 0; g < keyArrays.Length; g++)
+            {
+                keyArrays[g] = groups[g].Evaluate(batch, context.Eval).ToArray(n);
+            }
+            ids = Hashing.GroupIds(keyArrays, out count);
+            var firsts = FirstRows(ids, count);
+            keys = MakeBatch(_names, [.. keyArrays.Select(k => Selection.Take(k, firsts))], count);
+        }
+        var states = new IGroupsAccumulator[aggregates.Count];
+        for (var a = 0; a < states.Length; a++)
+        {
+            var call = aggregates[a];
+            var args = new ArrowArray[call.Arguments.Count];
+            for (var i = 0; i < args.Length; i++)
+            {
+                args[i] = call.Arguments[i].Evaluate(batch, context.Eval).ToArray(n);
+            }
+            var filter = call.Filter?.EvaluateMask(batch, context.Eval);
+            states[a] = call.CreateAccumulator();
+            try
+            {
+                states[a].Update(args, ids, count, filter);
+            }
+            catch (Functions.FunctionException ex)
+            {
+                throw new QueryException($"{call.Name}: {ex.Message}");
+            }
+        }
+        return new Partial(keys, states, count);
+    }
+
+    /// <summary>Several partials as one: keys numbered again over all of them, each partial's states folded in.</summary>
+    private Partial Merge(List<Partial> parts)
+    {
+        if (parts.Count == 1)
+        {
+            return parts[0];
+        }
+        if (groups.Count == 0)
+        {
+            var target = aggregates.Select(a => a.CreateAccumulator()).ToArray();
+            foreach (var p in parts)
+            {
+                for (var a = 0; a < target.Length; a++)
+                {
+                    target[a].Merge(p.States[a], [0], 1);
+                }
+            }
+            return new Partial(null, target, 1);
+        }
+        var all = Columns.Concatenate(parts[0].Keys!.Schema, [.. parts.Select(p => p.Keys!)]);
+        var ids = Hashing.GroupIds([.. all.Columns], out var count);
+        var states = aggregates.Select(a => a.CreateAccumulator()).ToArray();
+        var offset = 0;
+        foreach (var p in parts)
+        {
+            var mapping = ids.AsSpan(offset, p.Groups);
+            for (var a = 0; a < states.Length; a++)
+            {
+                states[a].Merge(p.States[a], mapping, count);
+            }
+            offset += p.Groups;
+        }
+        var firsts = FirstRows(ids, count);
+        return new Partial(Selection.Take(all, firsts), states, count);
+    }
+
+    private static int[] FirstRows(int[] ids, int groups)
+    {
+        var firsts = new int[groups];
+        firsts.AsSpan().Fill(-1);
+        var found = 0;
+        for (var i = 0; i < ids.Length && found < groups; i++)
+        {
+            if (firsts[ids[i]] < 0)
+            {
+                firsts[ids[i]] = i;
+                found++;
+            }
+        }
+        return firsts;
+    }
+}

@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Tsdb.Query.Execution;
+
+/// <summary>What one operator did (EXPLAIN ANALYZE, system.queries progress): rows and batches out, time, memory and spills.</summary>
+public sealed class OperatorMetrics
+{
+    private long _rows;
+    private long _batches;
+    private long _elapsedTicks;
+
+    public long OutputRows => Interlocked.Read(ref _rows);
+
+    public long OutputBatches => Interlocked.Read(ref _batches);
+
+    /// <summary>Time spent producing this operator's batches, its inputs' time included.</summary>
+    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _elapsedTicks));
+
+    /// <summary>The most bytes this operator held from the query's pool.</summary>
+    public long PeakMemory { get; set; }
+
+    public int Spills { get; set; }
+
+    public long SpilledBytes { get; set; }
+
+    internal void Add(long rows, long ticks)
+    {
+        Interlocked.Add(ref _rows, rows);
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _elapsedTicks, ticks);
+    }
+
+    internal void AddTime(long ticks) => Interlocked.Add(ref _elapsedTicks, ticks);
+
+    public override string ToString()
+    {
+        var text = string.Create(CultureInfo.InvariantCulture, $"output_rows={OutputRows}, output_batches={OutputBatches}, elapsed={Elapsed.TotalMilliseconds:0.###}ms");
+        if (PeakMemory > 0)
+        {
+            text += ", peak_mem=" + QueryMemoryPool.Format(PeakMemory);
+        }
+        if (Spills > 0)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", spills={Spills}, spilled={QueryMemoryPool.Format(SpilledBytes)}");
+        }
+        return text;
+    }
+}

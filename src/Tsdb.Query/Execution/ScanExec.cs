@@ -1,0 +1,169 @@
+using System.Runtime.CompilerServices;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Builders;
+using Tsdb.Arrow.Compute;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Expressions;
+
+namespace Tsdb.Query.Execution;
+
+/// <summary>
+/// Reads a stored table through <see cref="ITableSource"/> with its pushdowns (columns, time range, tag values), aligns
+/// each batch to the projected columns, and applies the filter exactly — up to one batch per core at a time, handed
+/// out in scan order. With a fetch it stops once enough rows passed.
+/// </summary>
+internal sealed class ScanExec(string database, string table, Schema schema, Expr? filter, long? fetch) : ExecutionPlan
+{
+    public override Schema Schema { get; } = schema;
+
+    public override IReadOnlyList<ExecutionPlan> Children => [];
+
+    public Expr? Filter { get; } = filter;
+
+    public long? Fetch { get; } = fetch;
+
+    public ScanRequest Request(string? db = null)
+    {
+        var (from, to) = ScanPushdown.TimeRange(Filter, Schema);
+        return new ScanRequest(db ?? database, table)
+        {
+            Columns = [.. Schema.Fields.Select(f => f.Name)],
+            FromTime = from,
+            ToTime = to,
+            TagValues = ScanPushdown.TagValues(Filter, Schema),
+        };
+    }
+
+    public override string Describe()
+    {
+        var request = Request();
+        var text = $"ScanExec: table={table}, projection=[{string.Join(", ", Schema.Fields.Select(f => f.Name))}]";
+        if (Filter is not null)
+        {
+            text += $", filter={Filter}";
+        }
+        if (request.FromTime is not null || request.ToTime is not null)
+        {
+            text += $", time=[{(request.FromTime is { } f ? TimeText.FormatTimestamp(f) : "-inf")}, {(request.ToTime is { } t ? TimeText.FormatTimestamp(t) : "+inf")}]";
+        }
+        foreach (var (tag, values) in request.TagValues)
+        {
+            text += $", {tag} in ({string.Join(", ", values.Select(v => "'" + v + "'"))})";
+        }
+        if (Fetch is not null)
+        {
+            text += $", fetch={Fetch}";
+        }
+        return text;
+    }
+
+    protected override async IAsyncEnumerable<RecordBatch> ExecuteCoreAsync(TaskContext context)
+    {
+        var ct = context.CancellationToken;
+        if (Fetch is 0)
+        {
+            yield break;
+        }
+        RecordBatch Process(RecordBatch raw)
+        {
+            ct.ThrowIfCancellationRequested();
+            var batch = Align(raw, Schema);
+            return Filter is null ? batch : Selection.Filter(batch, Filter.EvaluateMask(batch, context.Eval));
+        }
+        long sent = 0;
+        // A LIMIT without ORDER BY usually stops after its first batch: nothing is read ahead for it.
+        var width = Fetch is null ? context.Parallelism : 1;
+        await foreach (var batch in InParallel(context.Source.ScanAsync(Request(), ct), Process, width, ct).ConfigureAwait(false))
+        {
+            if (batch.Length == 0)
+            {
+                continue;
+            }
+            var output = batch;
+            if (Fetch is { } f && sent + output.Length > f)
+            {
+                output = output.Slice(0, (int)(f - sent));
+            }
+            sent += output.Length;
+            yield return output;
+            if (Fetch is { } max && sent >= max)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="process"/> over every input batch on the thread pool, up to <paramref name="width"/> at a time,
+    /// results in input order. Stopping early or failing lets the batches in flight finish, their failures observed.
+    /// </summary>
+    internal static async IAsyncEnumerable<T> InParallel<T>(IAsyncEnumerable<RecordBatch> input, Func<RecordBatch, T> process, int width, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var running = new Queue<Task<T>>();
+        try
+        {
+            await foreach (var raw in input.WithCancellation(ct).ConfigureAwait(false))
+            {
+                running.Enqueue(width <= 1 ? Task.FromResult(process(raw)) : Task.Run(() => process(raw), ct));
+                while (running.Count >= width)
+                {
+                    yield return await running.Dequeue().ConfigureAwait(false);
+                }
+            }
+            while (running.Count > 0)
+            {
+                yield return await running.Dequeue().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            foreach (var task in running)
+            {
+                try
+                {
+                    await task.ConfigureAwait(false);
+                }
+                catch (Exception) when (task.IsFaulted || task.IsCanceled)
+                {
+                }
+            }
+        }
+    }
+
+    /// <summary>A scanned batch with exactly the projected columns, in order (a column a file lacks reads as nulls).</summary>
+    internal static RecordBatch Align(RecordBatch batch, Schema schema)
+    {
+        var columns = new ArrowArray[schema.FieldCount];
+        var same = batch.ColumnCount == schema.FieldCount;
+        for (var c = 0; c < columns.Length; c++)
+        {
+            var index = batch.Schema.GetFieldIndex(schema[c].Name);
+            same &= index == c;
+            columns[c] = index >= 0 ? batch.Column(index) : NullColumn(schema[c].Type, batch.Length);
+        }
+        return same ? batch : new RecordBatch(new Schema(schema.Fields.Select((f, i) => new Field(f.Name, columns[i].Type))), columns, batch.Length);
+    }
+
+    internal static ArrowArray NullColumn(ArrowType type, int length)
+    {
+        if (type.Id == ArrowTypeId.Dictionary)
+        {
+            // Stays a dictionary, so every batch of a table has the same column types.
+            using var builder = new DictionaryArrayBuilder();
+            for (var i = 0; i < length; i++)
+            {
+                builder.AppendNull();
+            }
+            return builder.Build();
+        }
+        if (type.Id == ArrowTypeId.Utf8)
+        {
+            return Columns.FromStrings(new string?[length]);
+        }
+        if (type.Id == ArrowTypeId.Boolean)
+        {
+            return Columns.FromBools(new bool?[length]);
+        }
+        return Columns.NullOf(type, length);
+    }
+}

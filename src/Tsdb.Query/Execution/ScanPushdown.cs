@@ -1,0 +1,151 @@
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Expressions;
+
+namespace Tsdb.Query.Execution;
+
+/// <summary>
+/// What a scan's filter lets storage skip: the time range of its top-level AND terms (time compared with constants)
+/// and, per tag, the only values <c>tag = 'v'</c> / <c>tag IN (…)</c> allow. Storage prunes with them; the scan still
+/// applies the whole filter to the rows that come back.
+/// </summary>
+internal static class ScanPushdown
+{
+    public static (long? From, long? To) TimeRange(Expr? filter, Schema schema)
+    {
+        long? from = null;
+        long? to = null;
+        if (filter is null)
+        {
+            return (null, null);
+        }
+        foreach (var term in Conjuncts(filter))
+        {
+            if (term is not BinaryExpr b || BinaryExpr.ComparisonOf(b.Op) is null)
+            {
+                continue;
+            }
+            var op = b.Op;
+            long value;
+            if (IsTime(b.Left, schema) && Nanos(b.Right) is { } r)
+            {
+                value = r;
+            }
+            else if (IsTime(b.Right, schema) && Nanos(b.Left) is { } l)
+            {
+                value = l;
+                op = op switch
+                {
+                    BinaryOp.Less => BinaryOp.Greater,
+                    BinaryOp.LessOrEqual => BinaryOp.GreaterOrEqual,
+                    BinaryOp.Greater => BinaryOp.Less,
+                    BinaryOp.GreaterOrEqual => BinaryOp.LessOrEqual,
+                    _ => op,
+                };
+            }
+            else
+            {
+                continue;
+            }
+            switch (op)
+            {
+                case BinaryOp.Equal:
+                    Lower(ref from, value);
+                    Upper(ref to, value);
+                    break;
+                case BinaryOp.Greater:
+                    Lower(ref from, value == long.MaxValue ? value : value + 1);
+                    break;
+                case BinaryOp.GreaterOrEqual:
+                    Lower(ref from, value);
+                    break;
+                case BinaryOp.Less:
+                    Upper(ref to, value == long.MinValue ? value : value - 1);
+                    break;
+                case BinaryOp.LessOrEqual:
+                    Upper(ref to, value);
+                    break;
+            }
+        }
+        return (from, to);
+    }
+
+    public static Dictionary<string, IReadOnlyList<string>> TagValues(Expr? filter, Schema schema)
+    {
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (filter is null)
+        {
+            return result;
+        }
+        foreach (var term in Conjuncts(filter))
+        {
+            switch (term)
+            {
+                case BinaryExpr { Op: BinaryOp.Equal } eq:
+                    if (Tag(eq.Left, schema) is { } left && eq.Right is LiteralExpr { Value: string right })
+                    {
+                        Restrict(result, left, [right]);
+                    }
+                    else if (Tag(eq.Right, schema) is { } r && eq.Left is LiteralExpr { Value: string l })
+                    {
+                        Restrict(result, r, [l]);
+                    }
+                    break;
+                case InListExpr { Negated: false } inList when Tag(inList.Operand, schema) is { } tag:
+                    var values = new List<string>();
+                    var all = true;
+                    foreach (var item in inList.Values)
+                    {
+                        if (item is LiteralExpr { Value: string v })
+                        {
+                            values.Add(v);
+                        }
+                        else
+                        {
+                            all = false;   // a NULL or non-constant item: no pruning from this term
+                            break;
+                        }
+                    }
+                    if (all)
+                    {
+                        Restrict(result, tag, values);
+                    }
+                    break;
+            }
+        }
+        return result;
+    }
+
+    private static IEnumerable<Expr> Conjuncts(Expr e)
+    {
+        var stack = new Stack<Expr>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var next = stack.Pop();
+            if (next is BinaryExpr { Op: BinaryOp.And } and)
+            {
+                stack.Push(and.Right);
+                stack.Push(and.Left);
+            }
+            else
+            {
+                yield return next;
+            }
+        }
+    }
+
+    private static bool IsTime(Expr e, Schema schema) =>
+        e is ColumnExpr c && c.Index < schema.FieldCount && schema[c.Index].Name == "time" && schema[c.Index].Type.Id == ArrowTypeId.Timestamp;
+
+    private static long? Nanos(Expr e) => e is LiteralExpr { Value: TimestampScalar t } ? t.Nanos : null;
+
+    private static string? Tag(Expr e, Schema schema) =>
+        e is ColumnExpr c && c.Index < schema.FieldCount && schema[c.Index].Type.Id == ArrowTypeId.Dictionary ? schema[c.Index].Name : null;
+
+    private static void Lower(ref long? from, long value) => from = from is { } f ? Math.Max(f, value) : value;
+
+    private static void Upper(ref long? to, long value) => to = to is { } t ? Math.Min(t, value) : value;
+
+    private static void Restrict(Dictionary<string, IReadOnlyList<string>> result, string tag, IReadOnlyList<string> values) =>
+        result[tag] = result.TryGetValue(tag, out var existing) ? [.. existing.Intersect(values, StringComparer.Ordinal)] : values;
+}

@@ -1,0 +1,67 @@
+using System.Globalization;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Plans;
+
+namespace Tsdb.Query.Execution;
+
+/// <summary>
+/// ORDER BY: the keys are evaluated per batch and appended as columns, the <see cref="ExternalSorter"/> holds the rows
+/// against the query's memory pool (spilling sorted runs to disk past it) and merges them; with a fetch it keeps a
+/// bounded top-K instead.
+/// </summary>
+internal sealed class SortExec(ExecutionPlan input, IReadOnlyList<SortExpr> keys, long? fetch) : ExecutionPlan
+{
+    public override Schema Schema => input.Schema;
+
+    public override IReadOnlyList<ExecutionPlan> Children => [input];
+
+    public override string Describe() =>
+        $"SortExec: [{string.Join(", ", keys)}]" + (fetch is { } f ? string.Create(CultureInfo.InvariantCulture, $", fetch={f}") : "");
+
+    protected override async IAsyncEnumerable<RecordBatch> ExecuteCoreAsync(TaskContext context)
+    {
+        var width = input.Schema.FieldCount;
+        var names = input.Schema.Fields.Select(f => f.Name).Concat(keys.Select((_, i) => $"__sort_key_{i}")).ToArray();
+        using var reservation = context.Memory.Reserve("Sort");
+        ExternalSorter? sorter = null;
+        try
+        {
+            await foreach (var batch in input.ExecuteAsync(context).ConfigureAwait(false))
+            {
+                var columns = new ArrowArray[width + keys.Count];
+                for (var i = 0; i < width; i++)
+                {
+                    columns[i] = batch.Column(i);
+                }
+                for (var k = 0; k < keys.Count; k++)
+                {
+                    columns[width + k] = keys[k].Expr.Evaluate(batch, context.Eval).ToArray(batch.Length);
+                }
+                var extended = MakeBatch(names, columns, batch.Length);
+                sorter ??= new ExternalSorter(extended.Schema, [.. keys.Select((k, i) => new SortKey(width + i, k.Descending, k.NullsFirst))],
+                    reservation, context.SpillDirectory, fetch, context.BatchSize);
+                await sorter.AddAsync(extended, context.CancellationToken).ConfigureAwait(false);
+                Metrics.PeakMemory = Math.Max(Metrics.PeakMemory, reservation.Size);
+            }
+            if (sorter is null)
+            {
+                yield break;
+            }
+            var outputNames = names.Take(width).ToArray();
+            await foreach (var sorted in sorter.SortedAsync(context.CancellationToken).ConfigureAwait(false))
+            {
+                Metrics.Spills = sorter.SpillCount;
+                Metrics.SpilledBytes = sorter.SpilledBytes;
+                yield return MakeBatch(outputNames, [.. sorted.Columns.Take(width)], sorted.Length);
+            }
+        }
+        finally
+        {
+            if (sorter is not null)
+            {
+                await sorter.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using Tsdb.Query.Expressions;
+
+namespace Tsdb.Query.Execution;
+
+/// <summary>What every operator of one running query shares: the storage to scan, the memory pool, now(), cancellation, where to spill.</summary>
+public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, EvalContext eval, string spillDirectory, CancellationToken cancellationToken)
+{
+    public ITableSource Source { get; } = source;
+
+    public QueryMemoryPool Memory { get; } = memory;
+
+    public EvalContext Eval { get; } = eval;
+
+    /// <summary>A directory private to this query for sort runs; the executor deletes it when the query ends.</summary>
+    public string SpillDirectory { get; } = spillDirectory;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>Rows per output batch of operators that build their own (sort, aggregate, join).</summary>
+    public int BatchSize { get; init; } = 8192;
+
+    /// <summary>Batches a scan filters at once on the thread pool (one per core).</summary>
+    public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
+}

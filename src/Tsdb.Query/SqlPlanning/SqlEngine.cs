@@ -1,0 +1,79 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Plans;
+
+namespace Tsdb.Query.Sql;
+
+/// <summary>
+/// The SQL front end: parse, plan (names, types and functions bound once) and run on the <see cref="QueryExecutor"/>.
+/// EXPLAIN [VERBOSE] shows the logical and physical plans; EXPLAIN ANALYZE runs the statement and shows what each
+/// operator did.
+/// </summary>
+public sealed class SqlEngine(QueryExecutor executor)
+{
+    public QueryExecutor Executor { get; } = executor;
+
+    public QueryEngineOptions Options => Executor.Options;
+
+    public QueryLog Log => Executor.Log;
+
+    public Task<QueryResult> ExecuteAsync(string database, string sql, CancellationToken cancellationToken) =>
+        ExecuteAsync(database, sql, null, cancellationToken);
+
+    /// <summary>The whole answer in memory (small answers; writers that need every row first).</summary>
+    public async Task<QueryResult> ExecuteAsync(string database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
+    {
+        await using var stream = await ExecuteStreamAsync(database, sql, parameters, cancellationToken).ConfigureAwait(false);
+        var batches = new List<RecordBatch>();
+        await foreach (var b in stream.ReadAllAsync().ConfigureAwait(false))
+        {
+            batches.Add(b);
+        }
+        var schema = batches.Count > 0 ? batches[0].Schema : stream.Schema;
+        return new QueryResult(schema, batches);
+    }
+
+    /// <summary>
+    /// Answers <paramref name="sql"/>, its <c>$name</c> parameters bound from <paramref name="parameters"/> (string,
+    /// long, double, bool or null). Throws <see cref="QueryException"/> for a statement it cannot answer (with its
+    /// position) and <see cref="QueryLimitException"/> when a limit is reached.
+    /// </summary>
+    public Task<QueryStream> ExecuteStreamAsync(string database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var statement = Parse(sql);
+        var mode = ExplainMode.None;
+        if (statement is ExplainStatement explain)
+        {
+            mode = explain.Analyze ? ExplainMode.Analyze : explain.Verbose ? ExplainMode.ExplainVerbose : ExplainMode.Explain;
+            statement = explain.Statement;
+        }
+        return Executor.ExecuteAsync(database, sql, "sql", now => Planner(database, sql, parameters, now).PlanStatement(statement), mode, cancellationToken);
+    }
+
+    /// <summary>The statement's optimised plan without running it (GetFlightInfo answers its schema from this).</summary>
+    public LogicalPlan Plan(string database, string sql, IReadOnlyDictionary<string, object?>? parameters)
+    {
+        var statement = Parse(sql);
+        if (statement is ExplainStatement)
+        {
+            return new ValuesPlan(new Schema([new Field("plan_type", ArrowType.Utf8), new Field("plan", ArrowType.Utf8)]), [], "EXPLAIN");
+        }
+        return QueryExecutor.Optimize(Planner(database, sql, parameters, Executor.Now()).PlanStatement(statement));
+    }
+
+    private SqlPlanner Planner(string database, string sql, IReadOnlyDictionary<string, object?>? parameters, long now) =>
+        new(Executor.Source, Executor.Views, database, sql, parameters, now);
+
+    private static Statement Parse(string sql)
+    {
+        try
+        {
+            return SqlParser.Parse(sql);
+        }
+        catch (SqlParseException ex)
+        {
+            throw new QueryException(ex.Detail, ex.Line, ex.Column);
+        }
+    }
+}

@@ -1,0 +1,491 @@
+using System.Text.RegularExpressions;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Expressions;
+using Tsdb.Query.Functions;
+
+namespace Tsdb.Query.Sql;
+
+/// <summary>Binding: an AST expression to a typed <see cref="Expr"/> over a scope, type errors at the expression's position.</summary>
+internal sealed partial class SqlPlanner
+{
+    /// <summary>How names resolve while binding one expression.</summary>
+    internal sealed class Binding(BindScope scope)
+    {
+        public BindScope Scope { get; } = scope;
+
+        /// <summary>After aggregation: group keys and aggregate calls become columns of the aggregate's output.</summary>
+        public Func<Expression, Expr?>? Replace { get; init; }
+
+        /// <summary>Where bare columns are refused (after aggregation), with the message to give.</summary>
+        public bool ColumnsMustBeGrouped { get; init; }
+
+        /// <summary>What aggregate calls may not appear here ("WHERE"), or null when they are resolved by <see cref="Replace"/>.</summary>
+        public string? AggregatesNotAllowedIn { get; init; }
+
+        /// <summary>Receives a scalar subquery's plan and returns the column that carries its value (null: not supported here).</summary>
+        public Func<ScalarSubquery, ColumnExpr>? ScalarSubquery { get; init; }
+    }
+
+    public Expr Bind(Expression e, Binding binding)
+    {
+        // Chains of AND or OR are bound as balanced trees: a Grafana multi-value variable expands to thousands of terms.
+        if (e is BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or } chain && binding.Replace?.Invoke(e) is null)
+        {
+            var terms = new List<Expression>();
+            Flatten(chain, chain.Operator, terms);
+            var bound = new Expr[terms.Count];
+            for (var i = 0; i < bound.Length; i++)
+            {
+                bound[i] = Bind(terms[i], binding);
+                RequireBoolean(bound[i], terms[i], chain.Operator == BinaryOperator.And ? "AND" : "OR");
+            }
+            return Fold(Balanced(bound, 0, bound.Length, chain.Operator == BinaryOperator.And ? BinaryOp.And : BinaryOp.Or, chain), chain);
+        }
+        if (binding.Replace?.Invoke(e) is { } replaced)
+        {
+            return replaced;
+        }
+        var result = BindNode(e, binding);
+        return Fold(result, e);
+    }
+
+    private static void Flatten(Expression e, BinaryOperator op, List<Expression> terms)
+    {
+        var stack = new Stack<Expression>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var next = stack.Pop();
+            if (next is BinaryExpression b && b.Operator == op)
+            {
+                stack.Push(b.Right);
+                stack.Push(b.Left);
+            }
+            else
+            {
+                terms.Add(next);
+            }
+        }
+    }
+
+    private Expr Balanced(Expr[] terms, int from, int to, BinaryOp op, Expression at)
+    {
+        if (to - from == 1)
+        {
+            return terms[from];
+        }
+        var mid = from + ((to - from) / 2);
+        return new BinaryExpr(op, Balanced(terms, from, mid, op, at), Balanced(terms, mid, to, op, at), ArrowType.Boolean) { Location = Locate(at.Span) };
+    }
+
+    /// <summary>Constant folding: an expression of constants becomes its value (errors such as 1/0 surface here, positioned).</summary>
+    private Expr Fold(Expr e, Expression at)
+    {
+        if (e is LiteralExpr || !e.IsConstant)
+        {
+            return e;
+        }
+        var value = e.Evaluate(OneRow, _eval);
+        if (!value.IsScalar)
+        {
+            if (value.Array!.Length != 1)
+            {
+                return e;
+            }
+            return new LiteralExpr(CastExpr.ScalarAt(value.Array, 0)) { Location = Locate(at.Span) }.WithType(e.Type);
+        }
+        return new LiteralExpr(value.Scalar) { Location = Locate(at.Span) }.WithType(e.Type);
+    }
+
+    private static readonly RecordBatch OneRow = new(new Schema([]), [], 1);
+
+    private Expr BindNode(Expression e, Binding binding)
+    {
+        switch (e)
+        {
+            case ColumnReference c:
+                return BindColumn(c, binding);
+            case IntegerLiteral i:
+                return Literal(i.Value, e);
+            case FloatLiteral f:
+                return Literal(f.Value, e);
+            case StringLiteral s:
+                return Literal(s.Value, e);
+            case BooleanLiteral b:
+                return Literal(b.Value, e);
+            case NullLiteral:
+                return Literal(null, e);
+            case ParameterExpression p:
+                return Literal(Parameter(p), e);
+            case IntervalLiteral iv:
+                return TimeText.TryParseInterval(iv.Value, out var ns)
+                    ? Literal(new IntervalScalar(ns), e)
+                    : throw Error(iv.Span, $"unsupported interval '{iv.Value}'");
+            case CastExpression { Type: SqlType.Timestamp, Operand: StringLiteral s } cast:
+                return TimeText.TryParseTimestamp(s.Value, out var t)
+                    ? Literal(new TimestampScalar(t), e)
+                    : throw Error(cast.Span, $"invalid timestamp '{s.Value}'");
+            case CastExpression cast:
+            {
+                var operand = Bind(cast.Operand, binding);
+                var target = cast.Type switch
+                {
+                    SqlType.BigInt => ArrowType.Int64,
+                    SqlType.Double => ArrowType.Float64,
+                    SqlType.Varchar => ArrowType.Utf8,
+                    SqlType.Boolean => ArrowType.Boolean,
+                    _ => ArrowType.TimestampNanosecond,
+                };
+                if (!CastExpr.CanCast(operand.Type, target))
+                {
+                    throw Error(cast.Span, $"cannot cast {Kernels.TypeName(operand.Type)} to {SqlPrinter.Print(cast).Split(" AS ").LastOrDefault()?.TrimEnd(')') ?? cast.Type.ToString()}");
+                }
+                return new CastExpr(operand, target) { Location = Locate(cast.Span) };
+            }
+            case CaseExpression ce:
+                return BindCase(ce, binding);
+            case UnaryExpression u:
+            {
+                var operand = Bind(u.Operand, binding);
+                switch (u.Operator)
+                {
+                    case UnaryOperator.Plus:
+                        return operand;
+                    case UnaryOperator.Not:
+                        RequireBoolean(operand, u.Operand, "NOT");
+                        return new NotExpr(operand) { Location = Locate(u.Span) };
+                    default:
+                        if (!Kernels.IsNumeric(operand.Type) && operand.Type.Id != ArrowTypeId.Null && !(operand is LiteralExpr { Value: IntervalScalar }))
+                        {
+                            throw Error(u.Span, $"cannot negate {Describe(operand.Type)}");
+                        }
+                        return new NegateExpr(operand) { Location = Locate(u.Span) };
+                }
+            }
+            case BinaryExpression b:
+                return BindBinary(b, binding);
+            case IsNullExpression n:
+                return new IsNullExpr(Bind(n.Operand, binding), n.Negated) { Location = Locate(n.Span) };
+            case InListExpression inList:
+            {
+                var operand = Bind(inList.Operand, binding);
+                var values = new List<Expr>(inList.Values.Count);
+                foreach (var v in inList.Values)
+                {
+                    var (l, r) = Comparable(operand, Bind(v, binding), inList.Operand, v, inList);
+                    operand = l;
+                    values.Add(r);
+                }
+                return new InListExpr(operand, values, inList.Negated) { Location = Locate(inList.Span) };
+            }
+            case BetweenExpression between:
+            {
+                var operand = Bind(between.Operand, binding);
+                var (l1, low) = Comparable(operand, Bind(between.Low, binding), between.Operand, between.Low, between);
+                var (l2, high) = Comparable(operand, Bind(between.High, binding), between.Operand, between.High, between);
+                Expr range = new BinaryExpr(BinaryOp.And,
+                    new BinaryExpr(BinaryOp.GreaterOrEqual, l1, low, ArrowType.Boolean) { Location = Locate(between.Span) },
+                    new BinaryExpr(BinaryOp.LessOrEqual, l2, high, ArrowType.Boolean) { Location = Locate(between.Span) },
+                    ArrowType.Boolean) { Location = Locate(between.Span) };
+                return between.Negated ? new NotExpr(range) { Location = Locate(between.Span) } : range;
+            }
+            case LikeExpression like:
+            {
+                var operand = Bind(like.Operand, binding);
+                RequireString(operand, like.Operand);
+                var pattern = ConstantString(Bind(like.Pattern, binding), like.Pattern, "the LIKE pattern must be a string literal");
+                var regex = Kernels.LikeRegex(pattern, like.CaseInsensitive);
+                var display = $"{(like.Negated ? "NOT " : "")}{(like.CaseInsensitive ? "ILIKE" : "LIKE")} {LiteralExpr.Format(pattern)}";
+                return new StringMatchExpr(operand, regex, like.Negated, display) { Location = Locate(like.Span) };
+            }
+            case FunctionCall call:
+                return BindFunction(call, binding);
+            case FieldAccessExpression fa:
+                throw Error(fa.Span, $"['{fa.Field}'] is only defined on the selector functions (selector_first, selector_last, selector_min, selector_max)");
+            case ScalarSubquery sq when binding.ScalarSubquery is { } subquery:
+                return subquery(sq);
+            case ScalarSubquery sq:
+                throw Error(sq.Span, "a scalar subquery is not supported here");
+            case ExistsExpression ex:
+                throw Error(ex.Span, "EXISTS is only supported as a term of WHERE (… AND [NOT] EXISTS (…))");
+            case InSubqueryExpression ins:
+                throw Error(ins.Span, "IN (subquery) is only supported as a term of WHERE (… AND x [NOT] IN (SELECT …))");
+            default:
+                throw Error(e.Span, $"{e.GetType().Name.Replace("Expression", "", StringComparison.Ordinal)} is not supported yet");
+        }
+    }
+
+    private LiteralExpr Literal(object? value, Expression at) => new(value) { Location = Locate(at.Span) };
+
+    private Expr BindColumn(ColumnReference c, Binding binding)
+    {
+        var parts = c.Parts.Select(p => p.Value).ToArray();
+        var index = binding.Scope.Find(parts);
+        if (index == -2)
+        {
+            throw Error(c.Span, $"column '{parts[^1]}' is ambiguous: qualify it with its table (t.{parts[^1]})");
+        }
+        if (index < 0)
+        {
+            throw Error(c.Span, $"unknown column '{(parts.Length > 1 ? parts[^2] + "." : "")}{parts[^1]}'");
+        }
+        if (binding.ColumnsMustBeGrouped)
+        {
+            throw Error(c.Span, $"column '{parts[^1]}' must appear in the GROUP BY clause or be used in an aggregate function");
+        }
+        var column = binding.Scope.Column(index);
+        return new ColumnExpr(column.Index, column.Name, column.Type) { Location = Locate(c.Span) };
+    }
+
+    private Expr BindBinary(BinaryExpression b, Binding binding)
+    {
+        var left = Bind(b.Left, binding);
+        switch (b.Operator)
+        {
+            case BinaryOperator.Equal or BinaryOperator.NotEqual or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual:
+            {
+                var (l, r) = Comparable(left, Bind(b.Right, binding), b.Left, b.Right, b);
+                var op = b.Operator switch
+                {
+                    BinaryOperator.Equal => BinaryOp.Equal,
+                    BinaryOperator.NotEqual => BinaryOp.NotEqual,
+                    BinaryOperator.Less => BinaryOp.Less,
+                    BinaryOperator.LessOrEqual => BinaryOp.LessOrEqual,
+                    BinaryOperator.Greater => BinaryOp.Greater,
+                    _ => BinaryOp.GreaterOrEqual,
+                };
+                return new BinaryExpr(op, l, r, ArrowType.Boolean) { Location = Locate(b.Span) };
+            }
+            case BinaryOperator.RegexMatch or BinaryOperator.RegexNotMatch or BinaryOperator.RegexIMatch or BinaryOperator.RegexNotIMatch:
+            {
+                RequireString(left, b.Left);
+                var pattern = ConstantString(Bind(b.Right, binding), b.Right, "the regular expression must be a string literal");
+                var ignoreCase = b.Operator is BinaryOperator.RegexIMatch or BinaryOperator.RegexNotIMatch;
+                Regex regex;
+                try
+                {
+                    regex = new Regex(pattern, (ignoreCase ? RegexOptions.IgnoreCase : RegexOptions.None) | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                }
+                catch (ArgumentException ex)
+                {
+                    throw Error(b.Right.Span, $"invalid regular expression: {ex.Message}");
+                }
+                var negated = b.Operator is BinaryOperator.RegexNotMatch or BinaryOperator.RegexNotIMatch;
+                var symbol = b.Operator switch { BinaryOperator.RegexMatch => "~", BinaryOperator.RegexNotMatch => "!~", BinaryOperator.RegexIMatch => "~*", _ => "!~*" };
+                return new StringMatchExpr(left, regex, negated, $"{symbol} {LiteralExpr.Format(pattern)}") { Location = Locate(b.Span) };
+            }
+            case BinaryOperator.Concat:
+                return new BinaryExpr(BinaryOp.Concat, left, Bind(b.Right, binding), ArrowType.Utf8) { Location = Locate(b.Span) };
+            default:
+                return Arithmetic(b, left, Bind(b.Right, binding));
+        }
+    }
+
+    private Expr Arithmetic(BinaryExpression b, Expr left, Expr right)
+    {
+        var op = b.Operator switch
+        {
+            BinaryOperator.Add => BinaryOp.Add,
+            BinaryOperator.Subtract => BinaryOp.Subtract,
+            BinaryOperator.Multiply => BinaryOp.Multiply,
+            BinaryOperator.Divide => BinaryOp.Divide,
+            _ => BinaryOp.Modulo,
+        };
+        var leftInterval = left is LiteralExpr { Value: IntervalScalar };
+        var rightInterval = right is LiteralExpr { Value: IntervalScalar };
+        foreach (var (side, at, interval) in new[] { (left, b.Left, leftInterval), (right, b.Right, rightInterval) })
+        {
+            if (!interval && !Kernels.IsNumeric(side.Type) && side.Type.Id is not (ArrowTypeId.Timestamp or ArrowTypeId.Null))
+            {
+                throw Error(at.Span, $"expected a number, found {Describe(side.Type)}");
+            }
+        }
+        ArrowType type;
+        var leftTime = left.Type.Id == ArrowTypeId.Timestamp;
+        var rightTime = right.Type.Id == ArrowTypeId.Timestamp;
+        if (leftTime || rightTime)
+        {
+            if (op is not (BinaryOp.Add or BinaryOp.Subtract))
+            {
+                throw Error(b.Span, "only + and - are defined for timestamps");
+            }
+            if (leftTime && rightTime)
+            {
+                if (op == BinaryOp.Add)
+                {
+                    throw Error(b.Span, "two timestamps cannot be added");
+                }
+                type = ArrowType.Int64;
+            }
+            else
+            {
+                var other = leftTime ? right : left;
+                if (other.Type.Id != ArrowTypeId.Null && !(other is LiteralExpr { Value: IntervalScalar }) && !(leftTime && other.Type.IsInteger && !other.IsConstant))
+                {
+                    throw Error((leftTime ? b.Right : b.Left).Span, "a timestamp can only be shifted by an INTERVAL");
+                }
+                if (rightTime && op == BinaryOp.Subtract)
+                {
+                    throw Error(b.Span, "an interval minus a timestamp is not defined");
+                }
+                type = ArrowType.TimestampNanosecond;
+            }
+        }
+        else if (leftInterval || rightInterval)
+        {
+            type = ArrowType.Int64;
+        }
+        else if (left.Type.Id == ArrowTypeId.Null || right.Type.Id == ArrowTypeId.Null)
+        {
+            type = left.Type.Id == ArrowTypeId.Null ? right.Type : left.Type;
+        }
+        else
+        {
+            // The kernels decide the result type of mixed numbers; asking them on no rows keeps binder and kernels in step.
+            var probe = op switch
+            {
+                BinaryOp.Add => Tsdb.Arrow.Compute.Arithmetic.Add(Columns.NullOf(left.Type, 0), Columns.NullOf(right.Type, 0)),
+                BinaryOp.Subtract => Tsdb.Arrow.Compute.Arithmetic.Subtract(Columns.NullOf(left.Type, 0), Columns.NullOf(right.Type, 0)),
+                BinaryOp.Multiply => Tsdb.Arrow.Compute.Arithmetic.Multiply(Columns.NullOf(left.Type, 0), Columns.NullOf(right.Type, 0)),
+                BinaryOp.Divide => Tsdb.Arrow.Compute.Arithmetic.Divide(Columns.NullOf(left.Type, 0), Columns.NullOf(right.Type, 0)),
+                _ => Tsdb.Arrow.Compute.Arithmetic.Modulo(Columns.NullOf(left.Type, 0), Columns.NullOf(right.Type, 0)),
+            };
+            type = probe.Type;
+        }
+        return new BinaryExpr(op, left, right, type) { Location = Locate(b.Span) };
+    }
+
+    /// <summary>
+    /// Checks that two sides can be compared and coerces constants: a string compared with a timestamp is read as RFC 3339.
+    /// </summary>
+    private (Expr Left, Expr Right) Comparable(Expr left, Expr right, Expression leftAt, Expression rightAt, SqlNode at)
+    {
+        left = AsTimestampIfNeeded(left, right, at);
+        right = AsTimestampIfNeeded(right, left, at);
+        var lt = left.Type;
+        var rt = right.Type;
+        if (lt.Id == ArrowTypeId.Null || rt.Id == ArrowTypeId.Null)
+        {
+            return (left, right);
+        }
+        var ok = (Kernels.IsString(lt) && Kernels.IsString(rt))
+            || (lt.Id == ArrowTypeId.Boolean && rt.Id == ArrowTypeId.Boolean)
+            || (lt.Id == ArrowTypeId.Timestamp && rt.Id == ArrowTypeId.Timestamp)
+            || (Kernels.IsNumeric(lt) && Kernels.IsNumeric(rt));
+        if (!ok)
+        {
+            if (lt.Id == ArrowTypeId.Timestamp || rt.Id == ArrowTypeId.Timestamp)
+            {
+                var other = lt.Id == ArrowTypeId.Timestamp ? rt : lt;
+                throw Error(at.Span, Kernels.IsNumeric(other) ? "cannot compare a timestamp with a number" : $"cannot compare a timestamp with {Describe(other)}");
+            }
+            throw Error(at.Span, $"cannot compare {Describe(lt)} with {Describe(rt)}");
+        }
+        return (left, right);
+    }
+
+    private Expr AsTimestampIfNeeded(Expr e, Expr other, SqlNode at)
+    {
+        if (other.Type.Id != ArrowTypeId.Timestamp || e is not LiteralExpr { Value: string s })
+        {
+            return e;
+        }
+        return TimeText.TryParseTimestamp(s, out var ns)
+            ? new LiteralExpr(new TimestampScalar(ns)) { Location = e.Location }
+            : throw Error(at.Span, $"cannot compare time with '{s}': not an RFC 3339 timestamp");
+    }
+
+    private static string Describe(ArrowType t) => t.Id switch
+    {
+        _ when Kernels.IsString(t) => "a string",
+        ArrowTypeId.Boolean => "a boolean",
+        ArrowTypeId.Timestamp => "a timestamp",
+        ArrowTypeId.Null => "NULL",
+        _ => t.ToString(),
+    };
+
+    private void RequireBoolean(Expr e, Expression at, string what)
+    {
+        if (e.Type.Id is not (ArrowTypeId.Boolean or ArrowTypeId.Null))
+        {
+            throw Error(at.Span, $"{what} needs a boolean, found {Describe(e.Type)}");
+        }
+    }
+
+    private void RequireString(Expr e, Expression at)
+    {
+        if (!Kernels.IsString(e.Type) && e.Type.Id != ArrowTypeId.Null)
+        {
+            throw Error(at.Span, $"expected a string, found {Describe(e.Type)}");
+        }
+    }
+
+    private string ConstantString(Expr e, Expression at, string message) =>
+        e is LiteralExpr { Value: string s } ? s : throw Error(at.Span, message);
+
+    private Expr BindCase(CaseExpression ce, Binding binding)
+    {
+        Expr? operand = ce.Operand is null ? null : Bind(ce.Operand, binding);
+        var branches = new List<(Expr When, Expr Then)>();
+        foreach (var when in ce.Whens)
+        {
+            Expr condition;
+            if (operand is null)
+            {
+                condition = Bind(when.Condition, binding);
+                RequireBoolean(condition, when.Condition, "WHEN");
+            }
+            else
+            {
+                var (l, r) = Comparable(operand, Bind(when.Condition, binding), ce.Operand!, when.Condition, when);
+                condition = new BinaryExpr(BinaryOp.Equal, l, r, ArrowType.Boolean) { Location = Locate(when.Span) };
+            }
+            branches.Add((condition, Bind(when.Result, binding)));
+        }
+        var @else = ce.Else is null ? null : Bind(ce.Else, binding);
+        // The result type is what Choose gives for the branches' types (asked on no rows).
+        var arms = new List<ArrowArray?>();
+        foreach (var (_, then) in branches)
+        {
+            arms.Add(then.Type.Id == ArrowTypeId.Null ? null : Columns.NullOf(then.Type, 0));
+        }
+        arms.Add(@else is null || @else.Type.Id == ArrowTypeId.Null ? null : Columns.NullOf(@else.Type, 0));
+        var type = arms.All(a => a is null) ? ArrowType.Null : Columns.Choose(arms, [], 0).Type;
+        return new CaseExpr(branches, @else, type) { Location = Locate(ce.Span) };
+    }
+
+    private Expr BindFunction(FunctionCall call, Binding binding)
+    {
+        var name = call.Name.Value.ToLowerInvariant();
+        if (Aggregation.AggregateFunctions.TryGet(name, out _))
+        {
+            throw Error(call.Span, binding.AggregatesNotAllowedIn is { } where
+                ? $"aggregate functions are not allowed in {where}"
+                : $"aggregate function '{name}' is not allowed here");
+        }
+        if (!ScalarFunctions.TryGet(name, out var function))
+        {
+            throw Error(call.Name.Span, $"unknown function '{call.Name.Value}'");
+        }
+        if (call.Star || call.Distinct || call.OrderBy.Count > 0 || call.Filter is not null)
+        {
+            throw Error(call.Span, $"{name} is not an aggregate: * , DISTINCT, ORDER BY and FILTER do not apply");
+        }
+        var args = new Expr[call.Arguments.Count];
+        for (var i = 0; i < args.Length; i++)
+        {
+            args[i] = Bind(call.Arguments[i], binding);
+        }
+        ArrowType type;
+        try
+        {
+            type = function.ReturnType([.. args.Select(a => a.Type)]);
+        }
+        catch (FunctionException ex)
+        {
+            throw Error(ex.Argument is { } a && a < call.Arguments.Count ? call.Arguments[a].Span : call.Span, ex.Message);
+        }
+        return new ScalarFunctionExpr(function, args, type) { Location = Locate(call.Span) };
+    }
+}

@@ -1,0 +1,573 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Aggregation;
+using Tsdb.Query.Execution;
+using Tsdb.Query.Expressions;
+using Tsdb.Query.Functions;
+using Tsdb.Query.Plans;
+
+namespace Tsdb.Query.Sql;
+
+/// <summary>SELECT: FROM → WHERE (semi joins for subqueries) → GROUP BY/aggregates → HAVING → select list → DISTINCT → ORDER BY → DISTINCT ON → OFFSET/LIMIT.</summary>
+internal sealed partial class SqlPlanner
+{
+    private int _subqueries;
+
+    private Planned PlanSelect(SelectStatement select)
+    {
+        var from = select.From is null
+            ? new Planned(new ValuesPlan(new Schema([]), [OneRow], "one row"), new BindScope())
+            : PlanFrom(select.From);
+        var plan = from.Plan;
+        var scope = from.Scope;
+
+        ColumnExpr ScalarSubqueryColumn(ScalarSubquery sq)
+        {
+            var sub = PlanQuery(sq.Query).Plan;
+            if (sub.Schema.FieldCount != 1)
+            {
+                throw Error(sq.Span, $"a scalar subquery must return one column, this one returns {sub.Schema.FieldCount}");
+            }
+            plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
+            var name = $"__subquery_{_subqueries++}";
+            scope.Add(null, name, sub.Schema[0].Type);
+            return new ColumnExpr(scope.Count - 1, name, sub.Schema[0].Type);
+        }
+
+        if (select.Where is not null)
+        {
+            var terms = new List<Expression>();
+            Flatten(select.Where, BinaryOperator.And, terms);
+            var plain = new List<Expr>();
+            foreach (var term in terms)
+            {
+                if (SemiJoin(plan, scope, term) is { } joined)
+                {
+                    plan = joined;
+                    continue;
+                }
+                var bound = Bind(term, new Binding(scope) { AggregatesNotAllowedIn = "WHERE", ScalarSubquery = ScalarSubqueryColumn });
+                RequireBoolean(bound, term, "WHERE");
+                plain.Add(bound);
+            }
+            if (plain.Count > 0)
+            {
+                plan = new FilterPlan(plan, Balanced([.. plain], 0, plain.Count, BinaryOp.And, select.Where));
+            }
+        }
+
+        var items = SelectItems(select, scope);
+        var aggregateCalls = new List<Expression>();
+        foreach (var item in items)
+        {
+            if (item.Ast is not null)
+            {
+                CollectAggregates(item.Ast, aggregateCalls);
+            }
+        }
+        if (select.Having is not null)
+        {
+            CollectAggregates(select.Having, aggregateCalls);
+        }
+        var outputNames = new HashSet<string>(items.Select(i => i.Name), StringComparer.Ordinal);
+        foreach (var o in select.OrderBy)
+        {
+            if (!IsOutputReference(o.Expression, outputNames))
+            {
+                CollectAggregates(o.Expression, aggregateCalls);
+            }
+        }
+
+        Binding binding;
+        var aggregated = aggregateCalls.Count > 0 || select.GroupBy.Count > 0;
+        if (aggregated)
+        {
+            (plan, binding) = PlanAggregate(select, plan, scope, items, aggregateCalls);
+            if (select.Having is not null)
+            {
+                var having = Bind(select.Having, binding);
+                RequireBoolean(having, select.Having, "HAVING");
+                plan = new FilterPlan(plan, having);
+            }
+        }
+        else
+        {
+            if (select.Having is not null)
+            {
+                throw Error(select.Having.Span, "HAVING needs GROUP BY or an aggregate");
+            }
+            binding = new Binding(scope) { AggregatesNotAllowedIn = "this SELECT", ScalarSubquery = ScalarSubqueryColumn };
+        }
+
+        // The select list, then hidden columns for ORDER BY and DISTINCT ON keys that are not output columns.
+        var exprs = new List<Expr>();
+        var names = new List<string>();
+        foreach (var item in items)
+        {
+            exprs.Add(item.Ast is null ? Rebind(item.Column!, aggregated, binding, item) : Bind(item.Ast, binding));
+            names.Add(item.Name);
+        }
+        var visible = exprs.Count;
+        var sortKeys = new List<SortExpr>();
+        foreach (var o in select.OrderBy)
+        {
+            int column;
+            if (o.Expression is IntegerLiteral ordinal)
+            {
+                column = ordinal.Value >= 1 && ordinal.Value <= visible
+                    ? (int)ordinal.Value - 1
+                    : throw Error(o.Expression.Span, $"ORDER BY position {ordinal.Value} is not in the select list");
+            }
+            else if (o.Expression is ColumnReference { Parts.Count: 1 } c && names.IndexOf(c.Parts[0].Value) is var at and >= 0 && at < visible)
+            {
+                column = at;
+            }
+            else
+            {
+                var key = Bind(o.Expression, binding);
+                var same = exprs.FindIndex(e => e.ToString() == key.ToString());
+                if (same >= 0)
+                {
+                    column = same;
+                }
+                else
+                {
+                    if (select.Distinct)
+                    {
+                        throw Error(o.Expression.Span, "for SELECT DISTINCT, ORDER BY expressions must appear in the select list");
+                    }
+                    exprs.Add(key);
+                    names.Add($"__order_{exprs.Count}");
+                    column = exprs.Count - 1;
+                }
+            }
+            sortKeys.Add(new SortExpr(new ColumnExpr(column, names[column], exprs[column].Type), o.Descending, o.NullsFirst ?? o.Descending));
+        }
+        var distinctOn = new List<Expr>();
+        foreach (var d in select.DistinctOn ?? [])
+        {
+            int column;
+            if (d is ColumnReference { Parts.Count: 1 } c && names.IndexOf(c.Parts[0].Value) is var at and >= 0 && at < visible)
+            {
+                column = at;
+            }
+            else
+            {
+                var key = Bind(d, binding);
+                column = exprs.FindIndex(e => e.ToString() == key.ToString());
+                if (column < 0)
+                {
+                    exprs.Add(key);
+                    names.Add($"__distinct_on_{exprs.Count}");
+                    column = exprs.Count - 1;
+                }
+            }
+            distinctOn.Add(new ColumnExpr(column, names[column], exprs[column].Type));
+        }
+
+        plan = new ProjectionPlan(plan, exprs, names);
+        if (select.Distinct)
+        {
+            var keys = plan.Schema.Fields.Select((f, i) => (Expr)new ColumnExpr(i, f.Name, f.Type)).ToList();
+            plan = new AggregatePlan(plan, keys, [.. plan.Schema.Fields.Select(f => f.Name)], []);
+        }
+        var skip = Count(select.Offset, "OFFSET") ?? 0;
+        var fetch = Count(select.Limit, "LIMIT");
+        if (sortKeys.Count > 0)
+        {
+            plan = new SortPlan(plan, sortKeys, fetch is { } f && distinctOn.Count == 0 ? f + skip : null);
+        }
+        if (distinctOn.Count > 0)
+        {
+            plan = new DistinctOnPlan(plan, distinctOn);
+        }
+        if (skip > 0 || fetch is not null)
+        {
+            plan = new LimitPlan(plan, skip, fetch);
+        }
+        if (exprs.Count > visible)
+        {
+            plan = new ProjectionPlan(plan, [.. Enumerable.Range(0, visible).Select(i => (Expr)new ColumnExpr(i, names[i], exprs[i].Type))], names.Take(visible).ToList());
+        }
+        return new Planned(plan, BindScope.Of(plan.Schema, null));
+    }
+
+    /// <summary>A column of a * expansion, through the aggregate when there is one (it must then be a group key).</summary>
+    private Expr Rebind(ColumnExpr column, bool aggregated, Binding binding, SelectItemInfo item)
+    {
+        if (!aggregated)
+        {
+            return column;
+        }
+        return binding.Replace?.Invoke(new ColumnReference([new Identifier(column.Name, true, item.Span)], item.Span))
+            ?? throw Error(item.Span, $"column '{column.Name}' must appear in the GROUP BY clause or be used in an aggregate function");
+    }
+
+    /// <summary>One output column of the select list: an expression as written, or a column a * expanded to.</summary>
+    internal sealed record SelectItemInfo(Expression? Ast, ColumnExpr? Column, string Name, TextSpan Span);
+
+    private List<SelectItemInfo> SelectItems(SelectStatement select, BindScope scope)
+    {
+        var items = new List<SelectItemInfo>();
+        foreach (var item in select.Projection)
+        {
+            switch (item)
+            {
+                case WildcardSelectItem w:
+                {
+                    var qualifier = w.Qualifier?.Parts[^1].Value;
+                    var several = scope.HasSeveralQualifiers;
+                    var any = false;
+                    for (var i = 0; i < scope.Count; i++)
+                    {
+                        var c = scope.Columns[i];
+                        if (c.Name.StartsWith("__subquery_", StringComparison.Ordinal) || (qualifier is not null && c.Qualifier != qualifier))
+                        {
+                            continue;
+                        }
+                        any = true;
+                        var name = several && qualifier is null && c.Qualifier is not null ? c.Qualifier + "." + c.Name : c.Name;
+                        items.Add(new SelectItemInfo(null, scope.Column(i), name, w.Span));
+                    }
+                    if (!any && qualifier is not null)
+                    {
+                        throw Error(w.Span, $"unknown table '{qualifier}'");
+                    }
+                    break;
+                }
+                case ExpressionSelectItem e:
+                    items.Add(new SelectItemInfo(e.Expression, null,
+                        e.Alias?.Value ?? (e.Expression is ColumnReference c ? c.Parts[^1].Value : SqlPrinter.Print(e.Expression)), e.Span));
+                    break;
+            }
+        }
+        return items;
+    }
+
+    private static bool IsOutputReference(Expression e, HashSet<string> names) =>
+        e is IntegerLiteral || (e is ColumnReference { Parts.Count: 1 } c && names.Contains(c.Parts[0].Value));
+
+    private static bool IsAggregateCall(Expression e) =>
+        e is FunctionCall f && AggregateFunctions.TryGet(f.Name.Value.ToLowerInvariant(), out _);
+
+    /// <summary>The aggregate calls of an expression (a selector with its ['value'|'time'] access as one), not looking into subqueries.</summary>
+    private void CollectAggregates(Expression e, List<Expression> found)
+    {
+        var stack = new Stack<Expression>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var next = stack.Pop();
+            if (next is FieldAccessExpression { Operand: FunctionCall selector } fa && IsAggregateCall(selector))
+            {
+                Add(fa, selector);
+                continue;
+            }
+            if (IsAggregateCall(next))
+            {
+                Add(next, (FunctionCall)next);
+                continue;
+            }
+            foreach (var child in Children(next))
+            {
+                stack.Push(child);
+            }
+        }
+
+        void Add(Expression call, FunctionCall f)
+        {
+            foreach (var arg in f.Arguments)
+            {
+                var inner = new List<Expression>();
+                CollectNested(arg, inner);
+                if (inner.Count > 0)
+                {
+                    throw Error(inner[0].Span, "aggregate function calls cannot be nested");
+                }
+            }
+            var text = SqlPrinter.Print(call);
+            if (!found.Any(x => SqlPrinter.Print(x) == text))
+            {
+                found.Add(call);
+            }
+        }
+    }
+
+    private static void CollectNested(Expression e, List<Expression> found)
+    {
+        if (IsAggregateCall(e))
+        {
+            found.Add(e);
+            return;
+        }
+        foreach (var c in Children(e))
+        {
+            CollectNested(c, found);
+        }
+    }
+
+    private static IEnumerable<Expression> Children(Expression e) => e switch
+    {
+        BinaryExpression b => [b.Left, b.Right],
+        UnaryExpression u => [u.Operand],
+        FunctionCall f => [.. f.Arguments, .. f.OrderBy.Select(o => o.Expression), .. f.Filter is null ? [] : new[] { f.Filter }],
+        CastExpression c => [c.Operand],
+        CaseExpression c => [.. c.Operand is null ? [] : new[] { c.Operand }, .. c.Whens.SelectMany(w => new[] { w.Condition, w.Result }), .. c.Else is null ? [] : new[] { c.Else }],
+        IsNullExpression n => [n.Operand],
+        InListExpression i => [i.Operand, .. i.Values],
+        BetweenExpression b => [b.Operand, b.Low, b.High],
+        LikeExpression l => [l.Operand, l.Pattern],
+        FieldAccessExpression f => [f.Operand],
+        InSubqueryExpression i => [i.Operand],
+        _ => [],
+    };
+
+    private (LogicalPlan Plan, Binding Binding) PlanAggregate(SelectStatement select, LogicalPlan input, BindScope scope, List<SelectItemInfo> items, List<Expression> calls)
+    {
+        var pre = new Binding(scope) { AggregatesNotAllowedIn = "GROUP BY" };
+        var groups = new List<Expr>();
+        var groupNames = new List<string>();
+        foreach (var g in select.GroupBy)
+        {
+            var ast = g;
+            if (g is IntegerLiteral ordinal)
+            {
+                if (ordinal.Value < 1 || ordinal.Value > items.Count)
+                {
+                    throw Error(g.Span, $"GROUP BY position {ordinal.Value} is not in the select list");
+                }
+                var item = items[(int)ordinal.Value - 1];
+                ast = item.Ast ?? new ColumnReference([new Identifier(item.Column!.Name, true, item.Span)], item.Span);
+            }
+            else if (g is ColumnReference { Parts.Count: 1 } c && scope.Find([c.Parts[0].Value]) == -1
+                && items.FirstOrDefault(i => i.Name == c.Parts[0].Value && i.Ast is not null) is { } aliased)
+            {
+                ast = aliased.Ast!;
+            }
+            var bound = Bind(ast, pre);
+            if (groups.Any(x => x.ToString() == bound.ToString()))
+            {
+                continue;
+            }
+            groups.Add(bound);
+            groupNames.Add(ast is ColumnReference cr ? cr.Parts[^1].Value : SqlPrinter.Print(ast));
+        }
+        var aggregates = new List<AggregateCall>();
+        var callNames = new List<string>();
+        foreach (var call in calls)
+        {
+            aggregates.Add(BindAggregate(call, scope));
+            callNames.Add(SqlPrinter.Print(call));
+        }
+        var plan = new AggregatePlan(input, groups, groupNames, aggregates);
+        var groupTexts = groups.Select(g => g.ToString()).ToList();
+        var probe = new Binding(scope) { AggregatesNotAllowedIn = "(probe)" };
+        Expr? Replace(Expression e)
+        {
+            if (e is FunctionCall or FieldAccessExpression)
+            {
+                var text = SqlPrinter.Print(e);
+                var at = callNames.IndexOf(text);
+                if (at >= 0)
+                {
+                    var call = aggregates[at];
+                    return new ColumnExpr(groups.Count + at, call.Name, call.Type) { Location = Locate(e.Span) };
+                }
+            }
+            if (e is IntegerLiteral or FloatLiteral or StringLiteral or BooleanLiteral or NullLiteral)
+            {
+                return null;
+            }
+            Expr bound;
+            try
+            {
+                bound = Bind(e, probe);
+            }
+            catch (QueryException)
+            {
+                return null;   // it holds an aggregate or something only its parts can answer: bind its parts
+            }
+            var g = groupTexts.IndexOf(bound.ToString());
+            return g >= 0 ? new ColumnExpr(g, groupNames[g], groups[g].Type) { Location = Locate(e.Span) } : null;
+        }
+        return (plan, new Binding(scope) { Replace = Replace, ColumnsMustBeGrouped = true });
+    }
+
+    private AggregateCall BindAggregate(Expression ast, BindScope scope)
+    {
+        var (call, member) = ast switch
+        {
+            FieldAccessExpression { Operand: FunctionCall f } fa => (f, (string?)fa.Field),
+            _ => ((FunctionCall)ast, null),
+        };
+        var name = call.Name.Value.ToLowerInvariant();
+        AggregateFunctions.TryGet(name, out var function);
+        var rows = new Binding(scope) { AggregatesNotAllowedIn = "an aggregate's arguments" };
+        var args = new List<Expr>();
+        object? parameter = member;
+        if (name == "approx_percentile_cont")
+        {
+            if (call.Arguments.Count != 2)
+            {
+                throw Error(call.Span, "approx_percentile_cont takes a value and a percentile between 0 and 1");
+            }
+            args.Add(Bind(call.Arguments[0], rows));
+            parameter = Bind(call.Arguments[1], rows) switch
+            {
+                LiteralExpr { Value: double d } when d is >= 0 and <= 1 => d,
+                LiteralExpr { Value: long l } when l is 0 or 1 => (double)l,
+                _ => throw Error(call.Arguments[1].Span, "the percentile of approx_percentile_cont must be a constant between 0 and 1"),
+            };
+        }
+        else
+        {
+            foreach (var a in call.Arguments)
+            {
+                args.Add(Bind(a, rows));
+            }
+        }
+        var isSelector = name is "selector_first" or "selector_last" or "selector_min" or "selector_max";
+        if (isSelector && member is null)
+        {
+            throw Error(call.Span, $"{name} returns a value and its time: write {name}(…)['value'] or {name}(…)['time']");
+        }
+        if (!isSelector && member is not null)
+        {
+            throw Error(ast.Span, $"['{member}'] is only defined on the selector functions");
+        }
+        var orderBy = new List<(bool Descending, bool NullsFirst)>();
+        foreach (var o in call.OrderBy)
+        {
+            args.Add(Bind(o.Expression, rows));
+            orderBy.Add((o.Descending, o.NullsFirst ?? o.Descending));
+        }
+        Expr? filter = null;
+        if (call.Filter is not null)
+        {
+            filter = Bind(call.Filter, rows);
+            RequireBoolean(filter, call.Filter, "FILTER");
+        }
+        var options = new AggregateCallOptions(call.Distinct, orderBy, parameter);
+        ArrowType type;
+        try
+        {
+            type = function!.ReturnType([.. args.Select(a => a.Type)], options);
+        }
+        catch (FunctionException ex)
+        {
+            throw Error(ex.Argument is { } i && i < call.Arguments.Count ? call.Arguments[i].Span : call.Span, ex.Message);
+        }
+        return new AggregateCall(function, args, options, filter, type, SqlPrinter.Print(ast));
+    }
+
+    /// <summary>
+    /// A WHERE term that is a subquery test becomes a semi or anti join of <paramref name="input"/>: x [NOT] IN (SELECT …),
+    /// [NOT] EXISTS (SELECT … WHERE inner = outer …) with the correlated equalities as join keys. Null for other terms.
+    /// </summary>
+    private LogicalPlan? SemiJoin(LogicalPlan input, BindScope scope, Expression term)
+    {
+        var negated = false;
+        if (term is UnaryExpression { Operator: UnaryOperator.Not, Operand: ExistsExpression or InSubqueryExpression } not)
+        {
+            negated = true;
+            term = not.Operand;
+        }
+        switch (term)
+        {
+            case InSubqueryExpression ins:
+            {
+                var sub = PlanQuery(ins.Query).Plan;
+                if (sub.Schema.FieldCount != 1)
+                {
+                    throw Error(ins.Query.Span, $"the subquery of IN must return one column, this one returns {sub.Schema.FieldCount}");
+                }
+                var operand = Bind(ins.Operand, new Binding(scope) { AggregatesNotAllowedIn = "WHERE" });
+                var (l, r) = Comparable(operand, new ColumnExpr(0, sub.Schema[0].Name, sub.Schema[0].Type), ins.Operand, ins.Operand, ins);
+                var not2 = negated ^ ins.Negated;
+                return new JoinPlan(input, sub, not2 ? JoinType.LeftAnti : JoinType.LeftSemi, [(l, r)], null, nullAwareAnti: not2);
+            }
+            case ExistsExpression exists:
+                return Exists(input, scope, exists, negated);
+            default:
+                return null;
+        }
+    }
+
+    private LogicalPlan Exists(LogicalPlan input, BindScope outer, ExistsExpression exists, bool negated)
+    {
+        if (exists.Query is not SelectStatement { From: not null } sub || sub.With.Count > 0)
+        {
+            var plan = PlanQuery(exists.Query).Plan;
+            return new JoinPlan(input, plan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, [], null);
+        }
+        var inner = PlanFrom(sub.From!);
+        var innerBinding = new Binding(inner.Scope) { AggregatesNotAllowedIn = "WHERE" };
+        var outerBinding = new Binding(outer) { AggregatesNotAllowedIn = "WHERE" };
+        var keys = new List<(Expr Outer, Expr Inner)>();
+        var local = new List<Expression>();
+        if (sub.Where is not null)
+        {
+            var terms = new List<Expression>();
+            Flatten(sub.Where, BinaryOperator.And, terms);
+            foreach (var t in terms)
+            {
+                if (TryBind(t, innerBinding) is not null)
+                {
+                    local.Add(t);
+                    continue;
+                }
+                if (t is BinaryExpression { Operator: BinaryOperator.Equal } eq)
+                {
+                    if (TryBind(eq.Left, innerBinding) is { } il && TryBind(eq.Right, outerBinding) is { } or)
+                    {
+                        var (a, b) = Comparable(or, il, eq.Right, eq.Left, eq);
+                        keys.Add((a, b));
+                        continue;
+                    }
+                    if (TryBind(eq.Right, innerBinding) is { } ir && TryBind(eq.Left, outerBinding) is { } ol)
+                    {
+                        var (a, b) = Comparable(ol, ir, eq.Left, eq.Right, eq);
+                        keys.Add((a, b));
+                        continue;
+                    }
+                }
+                // Neither local nor a correlated equality: bind it for its own error (unknown column, type).
+                Bind(t, innerBinding);
+                throw Error(t.Span, "a correlated subquery can only compare its columns with the outer query's by equality (inner.x = outer.x)");
+            }
+        }
+        if (sub.GroupBy.Count > 0 || sub.Having is not null || (keys.Count > 0 && (sub.Limit is not null || sub.Offset is not null)))
+        {
+            if (keys.Count > 0)
+            {
+                throw Error(exists.Span, "a correlated EXISTS subquery with GROUP BY, HAVING or LIMIT is not supported yet");
+            }
+        }
+        if (keys.Count == 0)
+        {
+            var plan = PlanQuery(exists.Query).Plan;
+            return new JoinPlan(input, plan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, [], null);
+        }
+        LogicalPlan innerPlan = inner.Plan;
+        if (local.Count > 0)
+        {
+            var bound = local.Select(t => Bind(t, innerBinding)).ToArray();
+            innerPlan = new FilterPlan(innerPlan, Balanced(bound, 0, bound.Length, BinaryOp.And, sub.Where!));
+        }
+        innerPlan = new ProjectionPlan(innerPlan, [.. keys.Select(k => k.Inner)], [.. keys.Select((_, i) => $"key{i}")]);
+        var on = keys.Select((k, i) => (k.Outer, (Expr)new ColumnExpr(i, $"key{i}", k.Inner.Type))).ToList();
+        return new JoinPlan(input, innerPlan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, on, null);
+    }
+
+    private Expr? TryBind(Expression e, Binding binding)
+    {
+        try
+        {
+            return Bind(e, binding);
+        }
+        catch (QueryException)
+        {
+            return null;
+        }
+    }
+}
