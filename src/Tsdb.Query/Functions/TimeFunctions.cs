@@ -1,0 +1,8 @@
+namespace Tsdb.Query.Functions;
+
+internal static class TimeFunctions
+{
+    public static void Register(List<ScalarFunction> into)
+    {
+    }
+}
