@@ -1,10 +1,11 @@
 using Grpc.Core;
 using Tsdb.Query;
+using Tsdb.Query.Sql;
 
 namespace Tsdb.Flight;
 
 /// <summary>Runs SQL through the query engine and maps its errors to gRPC statuses.</summary>
-internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
+internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
 {
     public async Task<QueryResult> RunAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
     {
@@ -23,10 +24,7 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
         }
     }
 
-    /// <summary>
-    /// For DoGet: a row query is streamed from the engine (memory flat in the result size); anything else is
-    /// computed whole, as <see cref="RunAsync"/> does.
-    /// </summary>
+    /// <summary>For DoGet: the answer streamed from the plan as it is produced.</summary>
     public async Task<IFlightResult> StreamAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, bool hydrate, int targetBytes, CancellationToken cancellationToken)
     {
         var db = RequireDatabase(database);
@@ -43,16 +41,7 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, QueryEngine engine)
         {
             throw RpcErrors.Of(StatusCode.ResourceExhausted, ex.Message);
         }
-        if (stream.IsStreamed)
-        {
-            return new StreamingFlightResult(stream, hydrate, targetBytes);
-        }
-        var batches = new List<Tsdb.Arrow.Arrays.RecordBatch>();
-        await foreach (var batch in stream.ReadAllAsync().ConfigureAwait(false))
-        {
-            batches.Add(batch);
-        }
-        return new ArrowFlightResult(stream.Schema, batches, hydrate, targetBytes);
+        return new StreamingFlightResult(stream, hydrate, targetBytes);
     }
 
     /// <summary>The database, which must be named and exist.</summary>

@@ -8,7 +8,7 @@ using Tsdb.Query;
 namespace Tsdb.Flight;
 
 /// <summary>
-/// A DoGet answer sent while the engine produces it (<see cref="QueryEngine.ExecuteStreamAsync"/>): the schema is
+/// A DoGet answer sent while the engine produces it (<see cref="Tsdb.Query.Sql.SqlEngine.ExecuteStreamAsync"/>): the schema is
 /// taken from the first batch (or from the query's shape when there are no rows) and every batch goes out in slices
 /// as it arrives, so memory stays flat in the result size. Tags go out as utf8 unless the client asked to keep dictionaries
 /// (then a batch with a new dictionary sends it as a replacement dictionary batch). A later batch whose column

@@ -8,7 +8,7 @@ using Tsdb.Flight.Protocol;
 using Tsdb.Flight.Protocol.Sql;
 using Tsdb.Flight.Transport;
 using Tsdb.Ingest;
-using Tsdb.Query;
+using Tsdb.Query.Sql;
 
 namespace Tsdb.Flight;
 
@@ -30,7 +30,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
     private readonly ArrowIngest _ingest;
     private readonly IpcReadOptions _readOptions;
 
-    public TsdbFlightService(Catalog.Catalog catalog, QueryEngine engine, LineProtocolIngester ingester, FlightOptions options, TimeProvider time)
+    public TsdbFlightService(Catalog.Catalog catalog, SqlEngine engine, LineProtocolIngester ingester, FlightOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         _catalog = catalog;

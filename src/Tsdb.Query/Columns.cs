@@ -58,6 +58,10 @@ internal static class Columns
 
     public static ArrowArray NullOf(ArrowType type, int length)
     {
+        if (type.Id is ArrowTypeId.Utf8 or ArrowTypeId.Dictionary or ArrowTypeId.Boolean)
+        {
+            return Execution.ScanExec.NullColumn(type, length);
+        }
         var width = Math.Max(1, type.BitWidth / 8);
         return ArrowArray.Create(new ArrayData(type, length, length, [new byte[(length + 7) / 8], new byte[length * width]]));
     }

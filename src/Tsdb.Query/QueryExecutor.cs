@@ -188,7 +188,7 @@ public sealed class QueryExecutor
         {
             await batches.DisposeAsync().ConfigureAwait(false);
         }
-        catch (Exception) when (true)
+        catch (Exception)
         {
             // The error that stopped the query is the one reported.
         }
@@ -200,7 +200,7 @@ public sealed class QueryExecutor
         yield return batch;
     }
 
-    private static RecordBatch ExplainBatch(IReadOnlyList<(string Type, string Plan)> rows)
+    private static RecordBatch ExplainBatch(List<(string Type, string Plan)> rows)
     {
         var schema = new Schema([new Field("plan_type", ArrowType.Utf8), new Field("plan", ArrowType.Utf8)]);
         return new RecordBatch(schema, [Columns.FromStrings([.. rows.Select(r => r.Type)]), Columns.FromStrings([.. rows.Select(r => r.Plan)])], rows.Count);

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Tsdb.Arrow.Arrays;
-
 namespace Tsdb.Query;
 
 /// <summary>Limits of the engine: how many statements run at once and how many bytes of batches one may materialise.</summary>
@@ -27,44 +24,4 @@ public enum QueryLimit
 public sealed class QueryLimitException(QueryLimit limit, string message) : Exception(message)
 {
     public QueryLimit Limit { get; } = limit;
-}
-
-/// <summary>Bytes materialised by one statement so far, against its limit.</summary>
-internal sealed class MemoryBudget(long limit)
-{
-    private long _used;
-
-    public long Used => Interlocked.Read(ref _used);
-
-    public void Charge(RecordBatch batch)
-    {
-        long bytes = 0;
-        foreach (var column in batch.Columns)
-        {
-            bytes += Size(column.Data);
-        }
-        Charge(bytes);
-    }
-
-    public void Charge(ArrowArray array) => Charge(Size(array.Data));
-
-    private void Charge(long bytes)
-    {
-        var used = Interlocked.Add(ref _used, bytes);
-        if (used > limit)
-        {
-            throw new QueryLimitException(QueryLimit.Memory, string.Create(CultureInfo.InvariantCulture,
-                $"the query exceeded its memory limit of {limit} bytes (it materialised at least {used} bytes); narrow the time range, filter more or aggregate"));
-        }
-    }
-
-    private static long Size(ArrayData data)
-    {
-        long bytes = 0;
-        foreach (var b in data.Buffers)
-        {
-            bytes += b.Length;
-        }
-        return bytes + (data.Dictionary is null ? 0 : Size(data.Dictionary));
-    }
 }

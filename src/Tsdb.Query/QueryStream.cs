@@ -34,9 +34,6 @@ public sealed class QueryStream : IAsyncDisposable
 
     public IReadOnlyList<string> ColumnNames { get; }
 
-    /// <summary>Always true now: every answer streams from its plan (operators that hold rows do so within the memory limit).</summary>
-    public bool IsStreamed => true;
-
     public async IAsyncEnumerable<RecordBatch> ReadAllAsync()
     {
         if (Interlocked.Exchange(ref _read, 1) != 0)

@@ -13,6 +13,7 @@ using Tsdb.Flight.Transport;
 using Tsdb.Ingest;
 using Tsdb.Prometheus;
 using Tsdb.Query;
+using Tsdb.Query.Sql;
 using Tsdb.Server.Http;
 using Tsdb.Storage.Persistence;
 
@@ -41,7 +42,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         // A failure to start (the port taken) is thrown to the caller, which says so in one line; the host's own
         // log of it would add a stack trace before that.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
-        var engine = new QueryEngine(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries });
+        var engine = new SqlEngine(new QueryExecutor(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries }));
         var flight = new TsdbFlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version }, time);
         var health = new HealthServiceImpl();
         health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);

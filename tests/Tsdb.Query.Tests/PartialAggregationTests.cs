@@ -1,3 +1,4 @@
+using Tsdb.Query.Sql;
 using System.Globalization;
 using Tsdb.Arrow.Arrays;
 
@@ -13,7 +14,7 @@ public sealed class PartialAggregationTests
     private const long S = 1_000_000_000L;
     private static readonly long T0 = 1_451_606_400L * S;
 
-    private readonly QueryEngine _engine;
+    private readonly SqlEngine _engine;
     private readonly MemoryTableSource _source = new();
 
     public PartialAggregationTests()
@@ -35,7 +36,7 @@ public sealed class PartialAggregationTests
         }
         batches.Add(MemoryTableSource.Cpu((null, T0 + (10_000 * S), null, null)));
         _source.Add("cpu", MemoryTableSource.CpuSchema, [.. batches]);
-        _engine = new QueryEngine(_source, TimeProvider.System);
+        _engine = new SqlEngine(new QueryExecutor(_source, TimeProvider.System));
     }
 
     public static TheoryData<string> Statements() =>
@@ -71,7 +72,7 @@ public sealed class PartialAggregationTests
     public async Task Errors_inside_an_aggregate_keep_their_position()
     {
         var error = await Assert.ThrowsAsync<QueryException>(() => _engine.ExecuteAsync("db", "SELECT host, avg(host) FROM cpu GROUP BY host", CancellationToken.None));
-        Assert.StartsWith("line 1, column 14:", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("line 1, column 18:", error.Message, StringComparison.Ordinal);   // at the argument
         Assert.Contains("numeric", error.Message, StringComparison.Ordinal);
     }
 

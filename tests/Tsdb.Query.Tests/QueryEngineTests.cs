@@ -1,3 +1,4 @@
+using Tsdb.Query.Sql;
 using System.Globalization;
 using Tsdb.Arrow.Arrays;
 
@@ -9,7 +10,7 @@ public sealed class QueryEngineTests
     private static readonly long T0 = 1_451_606_400L * S; // 2016-01-01T00:00:00Z
 
     private readonly MemoryTableSource _source = new();
-    private readonly QueryEngine _engine;
+    private readonly SqlEngine _engine;
 
     public QueryEngineTests()
     {
@@ -17,7 +18,7 @@ public sealed class QueryEngineTests
         _source.Add("cpu", MemoryTableSource.CpuSchema,
             MemoryTableSource.Cpu(("a", T0, 10.0, 1), ("b", T0, 20.0, 2), ("a", T0 + (60 * S), null, 3)),
             MemoryTableSource.Cpu(("b", T0 + (60 * S), 40.0, null), ("c", T0 + (120 * S) + 1, 50.0, 5), (null, T0 + (180 * S), 60.0, 6)));
-        _engine = new QueryEngine(_source, new FixedTime(DateTimeOffset.FromUnixTimeSeconds(1_451_606_400 + 3600)));
+        _engine = new SqlEngine(new QueryExecutor(_source, new FixedTime(DateTimeOffset.FromUnixTimeSeconds(1_451_606_400 + 3600))));
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
@@ -229,15 +230,16 @@ public sealed class QueryEngineTests
     [Theory]
     [InlineData("SELECT usage_user FROM cpu", "line 1, column 8: unknown column 'usage_user'")]
     [InlineData("SELECT n FROM mem", "line 1, column 15: unknown table 'mem'")]
-    [InlineData("SELECT a.n FROM cpu a FULL JOIN cpu b ON a.n = b.n", "line 1, column 17: FULL JOIN is not supported yet")]
-    [InlineData("SELECT n FROM cpu a JOIN cpu b ON a.n = b.n", "line 1, column 8: unknown column 'n'")]
+    [InlineData("SELECT n / 0 FROM cpu", "line 1, column 8: division by zero")]
+    [InlineData("SELECT 1 % 0", "line 1, column 8: modulo by zero")]
+    [InlineData("SELECT n FROM cpu a JOIN cpu b ON a.n = b.n", "line 1, column 8: column 'n' is ambiguous: qualify it with its table (t.n)")]
     [InlineData("SELECT CAST(host AS BIGINT) AS x FROM cpu", "line 1, column 8: cannot cast 'a' to BIGINT")]
     [InlineData("SELECT upper(n) AS x FROM cpu", "line 1, column 14: expected a string, found int64")]
     [InlineData("SELECT n FROM cpu UNION ALL SELECT n, host FROM cpu", "line 1, column 29: each UNION ALL input must have 1 columns, this one has 2")]
     [InlineData("SELECT host, n FROM cpu GROUP BY host", "line 1, column 14: column 'n' must appear in the GROUP BY clause or be used in an aggregate function")]
     [InlineData("SELECT n FROM cpu WHERE time > 'yesterday'", "line 1, column 25: cannot compare time with 'yesterday': not an RFC 3339 timestamp")]
     [InlineData("SELECT n FROM cpu WHERE host = 1", "line 1, column 25: cannot compare a string with a number")]
-    [InlineData("SELECT n FROM cpu WHERE max(n) > 1", "line 1, column 25: aggregate function 'max' is not allowed here")]
+    [InlineData("SELECT n FROM cpu WHERE max(n) > 1", "line 1, column 25: aggregate functions are not allowed in WHERE")]
     [InlineData("SELECT frob(n) FROM cpu", "line 1, column 8: unknown function 'frob'")]
     [InlineData("SELECT n FROM cpu ORDER BY 3", "line 1, column 28: ORDER BY position 3 is not in the select list")]
     [InlineData("SELECT n FROM", "line 1, column 14: expected a table name, found end of input")]

@@ -1,3 +1,4 @@
+using Tsdb.Query.Sql;
 using System.Globalization;
 using Tsdb.Arrow.Arrays;
 
@@ -18,9 +19,9 @@ public sealed class QueryFeatureTests
             MemoryTableSource.Cpu(("b", T0 + (60 * S), 40.0, null), ("c", T0 + (120 * S) + 1, 50.0, 5), (null, T0 + (180 * S), 60.0, 6)));
     }
 
-    private QueryEngine Engine(QueryEngineOptions? options = null) => new(_source, TimeProvider.System, options);
+    private SqlEngine Engine(QueryEngineOptions? options = null) => new(new QueryExecutor(_source, TimeProvider.System, options));
 
-    private static async Task<List<string>> Rows(QueryEngine engine, string sql, Dictionary<string, object?>? parameters = null)
+    private static async Task<List<string>> Rows(SqlEngine engine, string sql, Dictionary<string, object?>? parameters = null)
     {
         var result = await engine.ExecuteAsync("db", sql, parameters, CancellationToken.None);
         var rows = new List<string>();
@@ -117,7 +118,9 @@ public sealed class QueryFeatureTests
     [Fact]
     public async Task Memory_limit_fails_a_query_that_materialises_too_much()
     {
-        var ex = await Assert.ThrowsAsync<QueryLimitException>(() => Engine(new QueryEngineOptions { MaxQueryMemoryBytes = 64 }).ExecuteAsync("db", "SELECT * FROM cpu", CancellationToken.None));
+        // Rows streamed through hold nothing; a sort must hold them (the query has no spill room at 64 bytes).
+        Assert.Equal(6, (await Engine(new QueryEngineOptions { MaxQueryMemoryBytes = 64 }).ExecuteAsync("db", "SELECT * FROM cpu", CancellationToken.None)).Batches.Sum(b => b.Length));
+        var ex = await Assert.ThrowsAsync<QueryLimitException>(() => Engine(new QueryEngineOptions { MaxQueryMemoryBytes = 64 }).ExecuteAsync("db", "SELECT * FROM cpu ORDER BY n", CancellationToken.None));
         Assert.Equal(QueryLimit.Memory, ex.Limit);
         Assert.StartsWith("the query exceeded its memory limit of 64 bytes", ex.Message, StringComparison.Ordinal);
         // A selective WHERE keeps the materialised rows under the limit.
@@ -174,12 +177,11 @@ public sealed class QueryFeatureTests
     }
 
     [Fact]
-    public async Task Row_queries_stream_batch_by_batch_and_others_fall_back_to_one_batch()
+    public async Task Answers_stream_batch_by_batch_from_the_plan()
     {
         var engine = Engine(new QueryEngineOptions { MaxConcurrentQueries = 1 });
         await using (var stream = await engine.ExecuteStreamAsync("db", "SELECT host, n * 10 AS n10 FROM cpu WHERE n > 1", null, CancellationToken.None))
         {
-            Assert.True(stream.IsStreamed);
             Assert.Equal(["host", "n10"], stream.ColumnNames);
             var (rows, batches) = await Streamed(stream);
             Assert.Equal(["b|20", "a|30", "c|50", "NULL|60"], rows);
@@ -192,12 +194,11 @@ public sealed class QueryFeatureTests
             Assert.Equal(["1", "2", "3", "5"], (await Streamed(limited)).Rows);
         }
 
-        // A bad query fails before any row is produced; grouping and sorting come as one computed batch.
+        // A bad query fails before any row is produced; an aggregate's groups come out once its input is consumed.
         var error = await Assert.ThrowsAsync<QueryException>(() => engine.ExecuteStreamAsync("db", "SELECT nope FROM cpu", null, CancellationToken.None));
         Assert.Equal("line 1, column 8: unknown column 'nope'", error.Message);
         await using (var sorted = await engine.ExecuteStreamAsync("db", "SELECT host, count(*) AS c FROM cpu GROUP BY host ORDER BY host", null, CancellationToken.None))
         {
-            Assert.False(sorted.IsStreamed);
             var (rows, batches) = await Streamed(sorted);
             Assert.Equal(["a|2", "b|2", "c|1", "NULL|1"], rows);
             Assert.Equal(1, batches);

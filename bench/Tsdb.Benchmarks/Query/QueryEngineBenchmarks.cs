@@ -4,6 +4,7 @@ using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Benchmarks.Parquet;
 using Tsdb.Query;
+using Tsdb.Query.Sql;
 
 namespace Tsdb.Benchmarks.Query;
 
@@ -15,13 +16,13 @@ namespace Tsdb.Benchmarks.Query;
 [MemoryDiagnoser]
 public class QueryEngineBenchmarks
 {
-    private QueryEngine _engine = null!;
+    private SqlEngine _engine = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         var all = TsbsCpuTable.Build(2_000_000);
-        _engine = new QueryEngine(new Source(TsbsCpuTable.Schema, [all.Slice(0, 1_000_000), all.Slice(1_000_000, 1_000_000)]), TimeProvider.System);
+        _engine = new SqlEngine(new QueryExecutor(new Source(TsbsCpuTable.Schema, [all.Slice(0, 1_000_000), all.Slice(1_000_000, 1_000_000)]), TimeProvider.System));
     }
 
     [Benchmark]

@@ -164,6 +164,7 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
         {
             return Columns.FromBools(new bool?[length]);
         }
-        return Columns.NullOf(type, length);
+        var width = Math.Max(1, type.BitWidth / 8);
+        return ArrowArray.Create(new ArrayData(type, length, length, [new byte[(length + 7) / 8], new byte[length * width]]));
     }
 }

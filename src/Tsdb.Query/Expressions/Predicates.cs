@@ -67,7 +67,7 @@ public static class Predicates
     /// The equality terms of a join condition whose sides each read one input only (the hash keys, the right side
     /// re-based to the right input's columns), and the rest of the condition over the joined columns.
     /// </summary>
-    public static (List<(Expr Left, Expr Right)> Keys, Expr? Rest) SplitEquiKeys(Expr on, int leftCount)
+    public static (List<(Expr Left, Expr Right)> Keys, Expr? Remaining) SplitEquiKeys(Expr on, int leftCount)
     {
         var keys = new List<(Expr, Expr)>();
         var rest = new List<Expr>();

@@ -6,6 +6,7 @@ using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Parquet.Writing;
 using Tsdb.Query;
+using Tsdb.Query.Sql;
 
 namespace Tsdb.Server.Http;
 
@@ -14,7 +15,7 @@ namespace Tsdb.Server.Http;
 /// and format (json, jsonl, csv, pretty, parquet) from the query string or a JSON body.
 /// Output as InfluxDB 3 writes it: JSON rows omit null fields, timestamps print as Arrow displays them.
 /// </summary>
-internal sealed class QueryEndpoints(Catalog.Catalog catalog, QueryEngine engine)
+internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine)
 {
     public async Task QuerySql(HttpContext context)
     {

@@ -218,7 +218,7 @@ internal sealed partial class SqlPlanner
 
     private LiteralExpr Literal(object? value, Expression at) => new(value) { Location = Locate(at.Span) };
 
-    private Expr BindColumn(ColumnReference c, Binding binding)
+    private ColumnExpr BindColumn(ColumnReference c, Binding binding)
     {
         var parts = c.Parts.Select(p => p.Value).ToArray();
         var index = binding.Scope.Find(parts);
@@ -282,7 +282,7 @@ internal sealed partial class SqlPlanner
         }
     }
 
-    private Expr Arithmetic(BinaryExpression b, Expr left, Expr right)
+    private BinaryExpr Arithmetic(BinaryExpression b, Expr left, Expr right)
     {
         var op = b.Operator switch
         {
@@ -399,6 +399,7 @@ internal sealed partial class SqlPlanner
     private static string Describe(ArrowType t) => t.Id switch
     {
         _ when Kernels.IsString(t) => "a string",
+        _ when Kernels.IsNumeric(t) => "a number",
         ArrowTypeId.Boolean => "a boolean",
         ArrowTypeId.Timestamp => "a timestamp",
         ArrowTypeId.Null => "NULL",
@@ -424,7 +425,7 @@ internal sealed partial class SqlPlanner
     private string ConstantString(Expr e, Expression at, string message) =>
         e is LiteralExpr { Value: string s } ? s : throw Error(at.Span, message);
 
-    private Expr BindCase(CaseExpression ce, Binding binding)
+    private CaseExpr BindCase(CaseExpression ce, Binding binding)
     {
         Expr? operand = ce.Operand is null ? null : Bind(ce.Operand, binding);
         var branches = new List<(Expr When, Expr Then)>();
@@ -455,7 +456,7 @@ internal sealed partial class SqlPlanner
         return new CaseExpr(branches, @else, type) { Location = Locate(ce.Span) };
     }
 
-    private Expr BindFunction(FunctionCall call, Binding binding)
+    private ScalarFunctionExpr BindFunction(FunctionCall call, Binding binding)
     {
         var name = call.Name.Value.ToLowerInvariant();
         if (Aggregation.AggregateFunctions.TryGet(name, out _))

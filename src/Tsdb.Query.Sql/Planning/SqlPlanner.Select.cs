@@ -1,4 +1,3 @@
-using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Query.Aggregation;
 using Tsdb.Query.Execution;
@@ -220,13 +219,13 @@ internal sealed partial class SqlPlanner
                     var any = false;
                     for (var i = 0; i < scope.Count; i++)
                     {
-                        var c = scope.Columns[i];
-                        if (c.Name.StartsWith("__subquery_", StringComparison.Ordinal) || (qualifier is not null && c.Qualifier != qualifier))
+                        var col = scope.Columns[i];
+                        if (col.Name.StartsWith("__subquery_", StringComparison.Ordinal) || (qualifier is not null && col.Qualifier != qualifier))
                         {
                             continue;
                         }
                         any = true;
-                        var name = several && qualifier is null && c.Qualifier is not null ? c.Qualifier + "." + c.Name : c.Name;
+                        var name = several && qualifier is null && col.Qualifier is not null ? col.Qualifier + "." + col.Name : col.Name;
                         items.Add(new SelectItemInfo(null, scope.Column(i), name, w.Span));
                     }
                     if (!any && qualifier is not null)
@@ -339,8 +338,8 @@ internal sealed partial class SqlPlanner
                 var item = items[(int)ordinal.Value - 1];
                 ast = item.Ast ?? new ColumnReference([new Identifier(item.Column!.Name, true, item.Span)], item.Span);
             }
-            else if (g is ColumnReference { Parts.Count: 1 } c && scope.Find([c.Parts[0].Value]) == -1
-                && items.FirstOrDefault(i => i.Name == c.Parts[0].Value && i.Ast is not null) is { } aliased)
+            else if (g is ColumnReference { Parts.Count: 1 } named && scope.Find([named.Parts[0].Value]) == -1
+                && items.FirstOrDefault(i => i.Name == named.Parts[0].Value && i.Ast is not null) is { } aliased)
             {
                 ast = aliased.Ast!;
             }
@@ -429,7 +428,7 @@ internal sealed partial class SqlPlanner
         var isSelector = name is "selector_first" or "selector_last" or "selector_min" or "selector_max";
         if (isSelector && member is null)
         {
-            throw Error(call.Span, $"{name} returns a value and its time: write {name}(…)['value'] or {name}(…)['time']");
+            throw Error(call.Span, $"use {name}(…)['value'] or {name}(…)['time']");
         }
         if (!isSelector && member is not null)
         {
@@ -464,7 +463,7 @@ internal sealed partial class SqlPlanner
     /// A WHERE term that is a subquery test becomes a semi or anti join of <paramref name="input"/>: x [NOT] IN (SELECT …),
     /// [NOT] EXISTS (SELECT … WHERE inner = outer …) with the correlated equalities as join keys. Null for other terms.
     /// </summary>
-    private LogicalPlan? SemiJoin(LogicalPlan input, BindScope scope, Expression term)
+    private JoinPlan? SemiJoin(LogicalPlan input, BindScope scope, Expression term)
     {
         var negated = false;
         if (term is UnaryExpression { Operator: UnaryOperator.Not, Operand: ExistsExpression or InSubqueryExpression } not)
@@ -493,7 +492,7 @@ internal sealed partial class SqlPlanner
         }
     }
 
-    private LogicalPlan Exists(LogicalPlan input, BindScope outer, ExistsExpression exists, bool negated)
+    private JoinPlan Exists(LogicalPlan input, BindScope outer, ExistsExpression exists, bool negated)
     {
         if (exists.Query is not SelectStatement { From: not null } sub || sub.With.Count > 0)
         {
