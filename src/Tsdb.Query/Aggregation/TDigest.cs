@@ -3,7 +3,8 @@ namespace Tsdb.Query.Aggregation;
 /// <summary>
 /// A merging t-digest (Dunning and Ertl, "Computing extremely accurate quantiles using t-digests"): the values as
 /// weighted centroids, small near the tails and larger in the middle, bounded by the k1 scale function
-/// k(q) = δ/(2π)·asin(2q−1) with compression δ = 100 (each centroid spans at most one unit of k). New values and merged
+/// k(q) = δ/(2π)·asin(2q−1) with compression δ = 200 (each centroid spans at most one unit of k; at δ = 100 the rank
+/// error reached 0.6% in the middle and 0.15% at p = 0.01 on 100,000 values, at 200 it stays under 0.5% and 0.05%). New values and merged
 /// digests are appended unsorted; once more than <see cref="ExactLimit"/> entries are held they are sorted and merged
 /// greedily into centroids. Until then nothing is merged, so a digest of at most that many values is exact.
 /// <para>
@@ -12,10 +13,16 @@ namespace Tsdb.Query.Aggregation;
 /// between the exact minimum/maximum and the outermost centres. With every weight 1 this is exactly today's
 /// interpolation between the neighbouring order statistics.
 /// </para>
+/// <para>
+/// Accuracy on 100,000 values (TDigestTests): rank error below 0.05% for p ≤ 0.01 and p ≥ 0.99 and below 0.5% in the
+/// middle, where a centroid may span π/δ ≈ 1.6% of the ranks and centroids built in different flushes overlap. With
+/// heavy duplicates an estimate can fall between two neighbouring repeated values (interpolation assumes a continuous
+/// distribution): with 12 distinct values, up to about 2% in rank.
+/// </para>
 /// </summary>
 internal sealed class TDigest
 {
-    public const double Compression = 100;
+    public const double Compression = 200;
 
     /// <summary>Entries held before merging: up to this many values the digest is exact.</summary>
     public const int ExactLimit = 500;
@@ -78,6 +85,12 @@ internal sealed class TDigest
         var weights = _weights;
         var last = _size - 1;
         var rank = p * (_total - 1);
+        if (rank <= 0 || rank >= _total - 1)
+        {
+            // The exact extremes: the first entry need not hold the minimum (a singleton that came after the minimum
+            // was merged into a centroid may order before that centroid's mean).
+            return rank <= 0 ? _min : _max;
+        }
         // Centre rank of entry i: the ranks before it plus half its own span.
         var before = 0.0;
         var centre = (weights[0] - 1) / 2;
@@ -95,8 +108,9 @@ internal sealed class TDigest
             }
             centre = next;
         }
+        // Past the last centre: towards the exact maximum (a last entry of weight 1 is the maximum itself).
         var end = _total - 1;
-        return rank >= end || centre >= end ? means[last] : means[last] + ((rank - centre) / (end - centre) * (_max - means[last]));
+        return centre >= end ? means[last] : rank >= end ? _max : means[last] + ((rank - centre) / (end - centre) * (_max - means[last]));
     }
 
     private void Append(double mean, double weight)
