@@ -188,10 +188,10 @@ public sealed class ExternalSorter : IAsyncDisposable
         var piece = batch;
         if (batch.Length > k)
         {
+            // TopK is stable, so equal rows keep their input order among the survivors: later ties, which break by
+            // position in the candidates, still break by arrival.
             var best = Sorting.TopK(SingleBatchKeys(batch), k);
-            // Kept in input order (not sorted order) so that later ties still break by arrival.
-            Array.Sort(best);
-            piece = RowGather.Gather(_schema, [batch], new int[best.Length], best);
+            piece = Selection.Take(batch, best);
         }
         // Bounded by about 2k rows, so there is nothing to spill: over the budget, the query fails naming the sort.
         var size = QueryMemoryPool.SizeOf(piece);
@@ -202,8 +202,7 @@ public sealed class ExternalSorter : IAsyncDisposable
         if (_buffered.Count > 1 && (_bufferedRows >= 2L * k || _buffered.Count >= MaxTopKPieces))
         {
             var best = Sorting.TopK(ConcatenatedKeys(_buffered), k);
-            Array.Sort(best);
-            var compacted = GatherPositions(_buffered, best, 0, best.Length);
+            var compacted = GatherPositions(new RowGather(_schema), _buffered, best, 0, best.Length);
             ReleaseBuffered();
             size = QueryMemoryPool.SizeOf(compacted);
             _reservation.Grow(size);
@@ -223,6 +222,7 @@ public sealed class ExternalSorter : IAsyncDisposable
         var order = Sorting.SortIndices(ConcatenatedKeys(_buffered));
         long rows = 0;
         long bytes;
+        var gather = new RowGather(_schema);
         var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
         await using (stream.ConfigureAwait(false))
         {
@@ -232,7 +232,7 @@ public sealed class ExternalSorter : IAsyncDisposable
                 for (var at = 0; at < order.Length; at += _batchSize)
                 {
                     ct.ThrowIfCancellationRequested();
-                    var chunk = GatherPositions(_buffered, order, at, Math.Min(_batchSize, order.Length - at));
+                    var chunk = GatherPositions(gather, _buffered, order, at, Math.Min(_batchSize, order.Length - at));
                     await writer.WriteBatchAsync(chunk, ct).ConfigureAwait(false);
                     rows += chunk.Length;
                 }
@@ -305,6 +305,7 @@ public sealed class ExternalSorter : IAsyncDisposable
         {
             SiftDown(heap, i);
         }
+        var gather = new RowGather(_schema);
         var slots = new List<RecordBatch>();
         var source = new int[_batchSize];
         var row = new int[_batchSize];
@@ -333,7 +334,7 @@ public sealed class ExternalSorter : IAsyncDisposable
             if (n == _batchSize)
             {
                 ct.ThrowIfCancellationRequested();
-                var batch = RowGather.Gather(_schema, slots, source.AsSpan(0, n), row.AsSpan(0, n));
+                var batch = gather.Gather(slots, source.AsSpan(0, n), row.AsSpan(0, n));
                 n = 0;
                 slots.Clear();
                 foreach (var run in _openRuns)
@@ -345,7 +346,7 @@ public sealed class ExternalSorter : IAsyncDisposable
         }
         if (n > 0)
         {
-            yield return RowGather.Gather(_schema, slots, source.AsSpan(0, n), row.AsSpan(0, n));
+            yield return gather.Gather(slots, source.AsSpan(0, n), row.AsSpan(0, n));
         }
     }
 
@@ -390,14 +391,15 @@ public sealed class ExternalSorter : IAsyncDisposable
     /// <summary>The rows of <paramref name="batches"/> at <paramref name="order"/> (positions in their concatenation), a batch size at a time.</summary>
     private IEnumerable<RecordBatch> SortedChunks(List<RecordBatch> batches, int[] order)
     {
+        var gather = new RowGather(_schema);
         for (var at = 0; at < order.Length; at += _batchSize)
         {
-            yield return GatherPositions(batches, order, at, Math.Min(_batchSize, order.Length - at));
+            yield return GatherPositions(gather, batches, order, at, Math.Min(_batchSize, order.Length - at));
         }
     }
 
     /// <summary>One batch of the rows at <c>positions[from..from+count]</c>, positions counting through <paramref name="batches"/> in turn.</summary>
-    private RecordBatch GatherPositions(List<RecordBatch> batches, int[] positions, int from, int count)
+    private static RecordBatch GatherPositions(RowGather gather, List<RecordBatch> batches, int[] positions, int from, int count)
     {
         var starts = new int[batches.Count];
         for (var b = 1; b < starts.Length; b++)
@@ -425,7 +427,7 @@ public sealed class ExternalSorter : IAsyncDisposable
             source[i] = b;
             row[i] = position - starts[b];
         }
-        return RowGather.Gather(_schema, batches, source, row);
+        return gather.Gather(batches, source, row);
     }
 
     private (ArrowArray Column, bool Descending, bool NullsFirst)[] SingleBatchKeys(RecordBatch batch)
