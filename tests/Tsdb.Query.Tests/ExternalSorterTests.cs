@@ -98,6 +98,67 @@ public sealed class ExternalSorterTests : IDisposable
         Assert.Equal(ExpectedIds(batches, keys), Ids(sorted));
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public async Task A_row_pointing_at_a_null_dictionary_entry_sorts_as_null_in_memory_and_after_spills(bool descending, bool nullsFirst)
+    {
+        var schema = new Schema([new Field("id", ArrowType.Int64, false), new Field("tag", ArrowType.DictionaryUtf8)]);
+        var random = new Random(31);
+        var batches = new List<RecordBatch>();
+        var id = 0;
+        for (var b = 0; b < 20; b++)
+        {
+            // Each batch its own dictionary order, one entry of it null.
+            string?[] entries = [.. new string?[] { "x", null, "a", "m", "" }.OrderBy(_ => random.Next())];
+            using var dictionary = new VariableWidthArrayBuilder(ArrowType.Utf8);
+            foreach (var e in entries)
+            {
+                dictionary.Append(e);
+            }
+            var rows = 30 + random.Next(40);
+            var indices = new int[rows];
+            var valid = new bool[rows];
+            for (var r = 0; r < rows; r++)
+            {
+                indices[r] = random.Next(entries.Length);
+                valid[r] = random.Next(5) != 0;
+            }
+            var ids = Enumerable.Range(id, rows).Select(x => (long)x).ToArray();
+            id += rows;
+            var plainIndices = Columns.FromValues(ArrowType.Int32, indices, valid);
+            var tag = ArrowArray.Create(new ArrayData(ArrowType.DictionaryUtf8, rows, -1, plainIndices.Data.Buffers, dictionary: dictionary.BuildData()));
+            batches.Add(new RecordBatch(schema, [Int64Column(ids), tag], rows));
+        }
+        SortKey[] keys = [new SortKey(1, descending, nullsFirst)];
+        // The reference sorts the decoded strings, where such a row is plainly null.
+        var plain = ArrowArray.Create(ArrayConcatenation.Concatenate([.. batches.Select(b => Columns.Plain(b.Column(1)).Data)]));
+        var allIds = Concatenate(batches, 0);
+        long[] expected = [.. Sorting.SortIndices([(plain, descending, nullsFirst)]).Select(r => (long)allIds.GetObject(r)!)];
+        foreach (var limit in new[] { 1L << 30, 2 * MaxBatchBytes(batches) })
+        {
+            var pool = new QueryMemoryPool(limit);
+            var sorter = new ExternalSorter(schema, keys, pool.Reserve("sort"), _directory, null, 25);
+            await using (sorter)
+            {
+                foreach (var batch in batches)
+                {
+                    await sorter.AddAsync(batch, CancellationToken.None);
+                }
+                var output = new List<RecordBatch>();
+                await foreach (var batch in sorter.SortedAsync(CancellationToken.None))
+                {
+                    output.Add(batch);
+                }
+                Assert.Equal(limit < 1L << 30, sorter.SpillCount > 3);
+                Assert.Equal(expected, Ids(output));
+                var byId = batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(r => ((long)b.Column(0).GetObject(r)!, b.Column(1).GetObject(r)))).ToDictionary();
+                Assert.All(output.SelectMany(b => Enumerable.Range(0, b.Length).Select(r => ((long)b.Column(0).GetObject(r)!, b.Column(1).GetObject(r)))),
+                    row => Assert.Equal(byId[row.Item1], row.Item2));
+            }
+        }
+    }
+
     [Fact]
     public async Task Output_batches_have_at_most_batch_size_rows_and_every_row_once()
     {

@@ -1,5 +1,6 @@
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Builders;
+using Tsdb.Arrow.Memory;
 using Tsdb.Arrow.Types;
 
 namespace Tsdb.Query.Execution;
@@ -44,6 +45,45 @@ internal sealed class DictionaryUnifier
         }
         _remaps[dictionary] = remap;
         return remap;
+    }
+
+    /// <summary>
+    /// Dictionary arrays of one type as one array over a unified dictionary. Unlike <c>ArrayConcatenation</c>, which
+    /// turns a null dictionary entry into "", a row pointing at a null entry stays null, as <c>Sorting</c> and
+    /// <see cref="MergeKeyColumn"/> see it: the sort of a run and the merge of runs must agree on every row.
+    /// </summary>
+    public static ArrayData Concatenate(ArrowType type, IReadOnlyList<ArrayData> parts)
+    {
+        var unifier = new DictionaryUnifier();
+        var length = 0;
+        foreach (var part in parts)
+        {
+            length += part.Length;
+        }
+        var bytes = new byte[length * sizeof(int)];
+        var indices = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes.AsSpan());
+        var validity = new byte[BitUtil.BytesFor(length)];
+        var nulls = 0;
+        var at = 0;
+        foreach (var part in parts)
+        {
+            var remap = unifier.Remap(part.Dictionary!);
+            var values = part.GetValues<int>();
+            for (var r = 0; r < part.Length; r++, at++)
+            {
+                var index = part.IsNull(r) ? -1 : remap[values[r]];
+                if (index < 0)
+                {
+                    nulls++;
+                }
+                else
+                {
+                    indices[at] = index;
+                    BitUtil.SetBit(validity, at);
+                }
+            }
+        }
+        return new ArrayData(type, length, nulls, [nulls == 0 ? ReadOnlyMemory<byte>.Empty : validity, bytes], dictionary: unifier.Snapshot());
     }
 
     /// <summary>The unified dictionary as it stands (the same object until a new value is added).</summary>

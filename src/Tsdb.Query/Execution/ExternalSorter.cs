@@ -456,7 +456,9 @@ public sealed class ExternalSorter : IAsyncDisposable
             {
                 parts[b] = batches[b].Column(_keys[k].Column).Data;
             }
-            keys[k] = (ArrowArray.Create(ArrayConcatenation.Concatenate(parts)), _keys[k].Descending, _keys[k].NullsFirst);
+            var type = _schema[_keys[k].Column].Type;
+            var concatenated = type.Id == ArrowTypeId.Dictionary ? DictionaryUnifier.Concatenate(type, parts) : ArrayConcatenation.Concatenate(parts);
+            keys[k] = (ArrowArray.Create(concatenated), _keys[k].Descending, _keys[k].NullsFirst);
         }
         return keys;
     }
