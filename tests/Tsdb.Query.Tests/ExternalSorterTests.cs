@@ -87,6 +87,35 @@ public sealed class ExternalSorterTests : IDisposable
         Assert.Empty(SpillFiles());
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public async Task More_runs_than_the_fan_in_are_merged_in_passes_with_the_same_answer(int fanIn)
+    {
+        var batches = RandomBatches(seed: 37, count: 30, distinct: 4);
+        SortKey[] keys = [new SortKey(Tag, true, false), new SortKey(F, false, true)];
+        var pool = new QueryMemoryPool(MaxBatchBytes(batches) * 3 / 2);
+        var sorter = new ExternalSorter(DataSchema, keys, pool.Reserve("sort"), _directory, null, 40) { MaxMergeFanIn = fanIn };
+        await using (sorter)
+        {
+            foreach (var batch in batches)
+            {
+                await sorter.AddAsync(batch, CancellationToken.None);
+            }
+            Assert.True(sorter.SpillCount > 3 * fanIn, $"{sorter.SpillCount} spills");
+            var output = new List<RecordBatch>();
+            await foreach (var batch in sorter.SortedAsync(CancellationToken.None))
+            {
+                output.Add(batch);
+            }
+            Assert.Equal(ExpectedIds(batches, keys), Ids(output));
+            AssertRowsMatchInput(batches, output);
+            Assert.Empty(SpillFiles());
+        }
+        Assert.Equal(0, pool.Used);
+    }
+
     [Fact]
     public async Task The_merge_sees_ties_across_runs_and_keeps_them_in_input_order()
     {
@@ -296,6 +325,35 @@ public sealed class ExternalSorterTests : IDisposable
                 Assert.NotEmpty(SpillFiles());
                 break;
             }
+            Assert.Empty(SpillFiles());
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_during_a_merge_pass_leaves_no_spill_files()
+    {
+        var batches = RandomBatches(seed: 41, count: 16);
+        using var cts = new CancellationTokenSource();
+        var sorter = new ExternalSorter(DataSchema, [new SortKey(S, true, true)], new QueryMemoryPool(2 * MaxBatchBytes(batches)).Reserve("sort"), _directory, null, 8)
+        {
+            MaxMergeFanIn = 2,
+        };
+        await using (sorter)
+        {
+            foreach (var batch in batches)
+            {
+                await sorter.AddAsync(batch, cts.Token);
+            }
+            Assert.True(sorter.SpillCount > 4);
+            // Cancelled during a merge pass or while the output is read, whichever it reaches first: no files either way.
+            cts.CancelAfter(TimeSpan.FromMilliseconds(1));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+            {
+                await foreach (var batch in sorter.SortedAsync(cts.Token))
+                {
+                    await Task.Delay(10, CancellationToken.None);
+                }
+            });
             Assert.Empty(SpillFiles());
         }
     }
