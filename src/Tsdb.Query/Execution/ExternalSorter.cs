@@ -37,7 +37,9 @@ public sealed class ExternalSorter : IAsyncDisposable
     private readonly int _batchSize;
     private readonly string _runPrefix = "tsdb-sort-" + Guid.NewGuid().ToString("N");
     private readonly List<RecordBatch> _buffered = [];
+    // The runs still to merge, in input order; and every file ever created, for cleanup.
     private readonly List<string> _runFiles = [];
+    private readonly List<string> _createdFiles = [];
     private readonly List<Run> _openRuns = [];
     private long _bufferedBytes;
     private long _bufferedRows;
@@ -90,13 +92,19 @@ public sealed class ExternalSorter : IAsyncDisposable
         _batchSize = batchSize;
     }
 
-    /// <summary>Runs written to disk so far.</summary>
+    /// <summary>
+    /// Most runs merged at once; more are first merged into longer runs this many at a time (consecutive runs, so
+    /// ties still come out in input order). Bounds open files and the batches held by the merge.
+    /// </summary>
+    internal int MaxMergeFanIn { get; set; } = 64;
+
+    /// <summary>Runs written to disk from memory so far (not counting the longer runs of a multi-pass merge).</summary>
     public int SpillCount { get; private set; }
 
-    /// <summary>Bytes of the run files written so far.</summary>
+    /// <summary>Bytes of the runs spilled from memory so far.</summary>
     public long SpilledBytes { get; private set; }
 
-    /// <summary>Rows written to run files so far.</summary>
+    /// <summary>Rows spilled from memory so far.</summary>
     public long SpilledRows { get; private set; }
 
     /// <summary>
@@ -188,10 +196,10 @@ public sealed class ExternalSorter : IAsyncDisposable
         var piece = batch;
         if (batch.Length > k)
         {
+            // TopK is stable, so equal rows keep their input order among the survivors: later ties, which break by
+            // position in the candidates, still break by arrival.
             var best = Sorting.TopK(SingleBatchKeys(batch), k);
-            // Kept in input order (not sorted order) so that later ties still break by arrival.
-            Array.Sort(best);
-            piece = RowGather.Gather(_schema, [batch], new int[best.Length], best);
+            piece = Selection.Take(batch, best);
         }
         // Bounded by about 2k rows, so there is nothing to spill: over the budget, the query fails naming the sort.
         var size = QueryMemoryPool.SizeOf(piece);
@@ -202,8 +210,7 @@ public sealed class ExternalSorter : IAsyncDisposable
         if (_buffered.Count > 1 && (_bufferedRows >= 2L * k || _buffered.Count >= MaxTopKPieces))
         {
             var best = Sorting.TopK(ConcatenatedKeys(_buffered), k);
-            Array.Sort(best);
-            var compacted = GatherPositions(_buffered, best, 0, best.Length);
+            var compacted = GatherPositions(new RowGather(_schema), _buffered, best, 0, best.Length);
             ReleaseBuffered();
             size = QueryMemoryPool.SizeOf(compacted);
             _reservation.Grow(size);
@@ -216,40 +223,93 @@ public sealed class ExternalSorter : IAsyncDisposable
     /// <summary>Sorts the buffered rows and writes them as the next run; then gives their memory back.</summary>
     private async ValueTask SpillAsync(CancellationToken ct)
     {
-        Directory.CreateDirectory(_spillDirectory);
-        var path = Path.Combine(_spillDirectory, string.Create(CultureInfo.InvariantCulture, $"{_runPrefix}-{_runFiles.Count:D4}.arrows"));
-        // Recorded before the file exists, so a failure half-way through writing still deletes it.
-        _runFiles.Add(path);
         var order = Sorting.SortIndices(ConcatenatedKeys(_buffered));
-        long rows = 0;
-        long bytes;
-        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
-        await using (stream.ConfigureAwait(false))
-        {
-            var writer = new ArrowStreamWriter(stream, _schema, leaveOpen: true);
-            await using (writer.ConfigureAwait(false))
-            {
-                for (var at = 0; at < order.Length; at += _batchSize)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var chunk = GatherPositions(_buffered, order, at, Math.Min(_batchSize, order.Length - at));
-                    await writer.WriteBatchAsync(chunk, ct).ConfigureAwait(false);
-                    rows += chunk.Length;
-                }
-                await writer.FinishAsync(ct).ConfigureAwait(false);
-            }
-            bytes = stream.Length;
-        }
+        var (path, rows, bytes) = await WriteRunAsync(ToAsync(SortedChunks(_buffered, order)), ct).ConfigureAwait(false);
+        _runFiles.Add(path);
         SpillCount++;
         SpilledRows += rows;
         SpilledBytes += bytes;
         ReleaseBuffered();
     }
 
+    /// <summary>Writes sorted batches as a new run file (an Arrow IPC stream).</summary>
+    private async ValueTask<(string Path, long Rows, long Bytes)> WriteRunAsync(IAsyncEnumerable<RecordBatch> batches, CancellationToken ct)
+    {
+        Directory.CreateDirectory(_spillDirectory);
+        var path = Path.Combine(_spillDirectory, string.Create(CultureInfo.InvariantCulture, $"{_runPrefix}-{_createdFiles.Count:D4}.arrows"));
+        // Recorded before the file exists, so a failure half-way through writing still deletes it.
+        _createdFiles.Add(path);
+        long rows = 0;
+        var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
+        {
+            var writer = new ArrowStreamWriter(stream, _schema, leaveOpen: true);
+            await using (writer.ConfigureAwait(false))
+            {
+                await foreach (var batch in batches.WithCancellation(ct).ConfigureAwait(false))
+                {
+                    ct.ThrowIfCancellationRequested();
+                    await writer.WriteBatchAsync(batch, ct).ConfigureAwait(false);
+                    rows += batch.Length;
+                }
+                await writer.FinishAsync(ct).ConfigureAwait(false);
+            }
+            return (path, rows, stream.Length);
+        }
+    }
+
+    /// <summary>While there are more runs than the fan-in, merges consecutive groups of them into longer runs.</summary>
+    private async ValueTask ReduceRunsAsync(CancellationToken ct)
+    {
+        var fanIn = Math.Max(2, MaxMergeFanIn);
+        while (_runFiles.Count > fanIn)
+        {
+            var merged = new List<string>();
+            for (var start = 0; start < _runFiles.Count; start += fanIn)
+            {
+                var count = Math.Min(fanIn, _runFiles.Count - start);
+                if (count == 1)
+                {
+                    merged.Add(_runFiles[start]);
+                    continue;
+                }
+                var runs = new List<Run>(count);
+                for (var r = 0; r < count; r++)
+                {
+                    var run = Run.Open(_runFiles[start + r], r);
+                    _openRuns.Add(run);
+                    runs.Add(run);
+                }
+                var (path, _, _) = await WriteRunAsync(MergeAsync(runs, ct), ct).ConfigureAwait(false);
+                merged.Add(path);
+                foreach (var run in runs)
+                {
+                    run.Dispose();
+                    _openRuns.Remove(run);
+                }
+                for (var r = 0; r < count; r++)
+                {
+                    File.Delete(_runFiles[start + r]);
+                }
+            }
+            _runFiles.Clear();
+            _runFiles.AddRange(merged);
+        }
+    }
+
+    private static async IAsyncEnumerable<RecordBatch> ToAsync(IEnumerable<RecordBatch> batches)
+    {
+        foreach (var batch in batches)
+        {
+            yield return batch;
+        }
+    }
+
     private async IAsyncEnumerable<RecordBatch> OutputAsync([EnumeratorCancellation] CancellationToken ct)
     {
         try
         {
+            await ReduceRunsAsync(ct).ConfigureAwait(false);
             // Runs in input order: the spilled ones, then the buffered tail.
             foreach (var path in _runFiles)
             {
@@ -274,7 +334,7 @@ public sealed class ExternalSorter : IAsyncDisposable
             }
             else if (_openRuns.Count > 1)
             {
-                await foreach (var batch in MergeAsync(ct).ConfigureAwait(false))
+                await foreach (var batch in MergeAsync(_openRuns, ct).ConfigureAwait(false))
                 {
                     yield return batch;
                 }
@@ -291,10 +351,10 @@ public sealed class ExternalSorter : IAsyncDisposable
     /// k-way merge of the open runs with a binary heap of runs ordered by their current row (ties: lower run
     /// first). Each run holds one batch; an output batch also pins the batches its rows came from until built.
     /// </summary>
-    private async IAsyncEnumerable<RecordBatch> MergeAsync([EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<RecordBatch> MergeAsync(List<Run> runs, [EnumeratorCancellation] CancellationToken ct)
     {
-        var heap = new List<Run>(_openRuns.Count);
-        foreach (var run in _openRuns)
+        var heap = new List<Run>(runs.Count);
+        foreach (var run in runs)
         {
             if (await run.NextBatchAsync(_keys, ct).ConfigureAwait(false))
             {
@@ -305,6 +365,7 @@ public sealed class ExternalSorter : IAsyncDisposable
         {
             SiftDown(heap, i);
         }
+        var gather = new RowGather(_schema);
         var slots = new List<RecordBatch>();
         var source = new int[_batchSize];
         var row = new int[_batchSize];
@@ -333,10 +394,10 @@ public sealed class ExternalSorter : IAsyncDisposable
             if (n == _batchSize)
             {
                 ct.ThrowIfCancellationRequested();
-                var batch = RowGather.Gather(_schema, slots, source.AsSpan(0, n), row.AsSpan(0, n));
+                var batch = gather.Gather(slots, source.AsSpan(0, n), row.AsSpan(0, n));
                 n = 0;
                 slots.Clear();
-                foreach (var run in _openRuns)
+                foreach (var run in runs)
                 {
                     run.Slot = -1;
                 }
@@ -345,7 +406,7 @@ public sealed class ExternalSorter : IAsyncDisposable
         }
         if (n > 0)
         {
-            yield return RowGather.Gather(_schema, slots, source.AsSpan(0, n), row.AsSpan(0, n));
+            yield return gather.Gather(slots, source.AsSpan(0, n), row.AsSpan(0, n));
         }
     }
 
@@ -390,14 +451,15 @@ public sealed class ExternalSorter : IAsyncDisposable
     /// <summary>The rows of <paramref name="batches"/> at <paramref name="order"/> (positions in their concatenation), a batch size at a time.</summary>
     private IEnumerable<RecordBatch> SortedChunks(List<RecordBatch> batches, int[] order)
     {
+        var gather = new RowGather(_schema);
         for (var at = 0; at < order.Length; at += _batchSize)
         {
-            yield return GatherPositions(batches, order, at, Math.Min(_batchSize, order.Length - at));
+            yield return GatherPositions(gather, batches, order, at, Math.Min(_batchSize, order.Length - at));
         }
     }
 
     /// <summary>One batch of the rows at <c>positions[from..from+count]</c>, positions counting through <paramref name="batches"/> in turn.</summary>
-    private RecordBatch GatherPositions(List<RecordBatch> batches, int[] positions, int from, int count)
+    private static RecordBatch GatherPositions(RowGather gather, List<RecordBatch> batches, int[] positions, int from, int count)
     {
         var starts = new int[batches.Count];
         for (var b = 1; b < starts.Length; b++)
@@ -425,7 +487,7 @@ public sealed class ExternalSorter : IAsyncDisposable
             source[i] = b;
             row[i] = position - starts[b];
         }
-        return RowGather.Gather(_schema, batches, source, row);
+        return gather.Gather(batches, source, row);
     }
 
     private (ArrowArray Column, bool Descending, bool NullsFirst)[] SingleBatchKeys(RecordBatch batch)
@@ -454,7 +516,9 @@ public sealed class ExternalSorter : IAsyncDisposable
             {
                 parts[b] = batches[b].Column(_keys[k].Column).Data;
             }
-            keys[k] = (ArrowArray.Create(ArrayConcatenation.Concatenate(parts)), _keys[k].Descending, _keys[k].NullsFirst);
+            var type = _schema[_keys[k].Column].Type;
+            var concatenated = type.Id == ArrowTypeId.Dictionary ? DictionaryUnifier.Concatenate(type, parts) : ArrayConcatenation.Concatenate(parts);
+            keys[k] = (ArrowArray.Create(concatenated), _keys[k].Descending, _keys[k].NullsFirst);
         }
         return keys;
     }
@@ -474,7 +538,7 @@ public sealed class ExternalSorter : IAsyncDisposable
             run.Dispose();
         }
         _openRuns.Clear();
-        foreach (var path in _runFiles)
+        foreach (var path in _createdFiles)
         {
             try
             {
@@ -487,6 +551,7 @@ public sealed class ExternalSorter : IAsyncDisposable
             }
         }
         _runFiles.Clear();
+        _createdFiles.Clear();
     }
 
     /// <summary>One sorted run being read: a spill file, or the sorted in-memory tail.</summary>
