@@ -435,6 +435,42 @@ public sealed class ScalarFunctionTests
     }
 
     [Fact]
+    public void Integer_widths_and_unsigned_columns_keep_their_kind()
+    {
+        bool[] valid = [true, true, false];
+        int[] ints = [-5, 7, -1];
+        var int32 = Columns.FromValues(ArrowType.Int32, ints, valid);
+        Assert.Equal(["5", "7", "NULL"], Rows(Call("abs", int32)));
+        Assert.Equal(["-5", "7", "NULL"], Rows(Call("floor", int32)));
+        Assert.Equal(["fffffffb", "7", "NULL"], Rows(Call("to_hex", int32)));
+        ulong[] unsigned = [ulong.MaxValue, 1250UL];
+        var uint64 = Columns.FromValues(ArrowType.UInt64, unsigned, null);
+        Assert.Equal(["18446744073709551615", "1250"], Rows(Call("abs", uint64)));
+        Assert.Equal(["18446744073709551615", "1250"], Rows(Call("round", uint64, 0L)));
+        Assert.Equal(["1300"], Rows(Call("round", uint64.Slice(1, 1), -2L)));
+        Assert.Equal(["18446744073709551600", "1200"], Rows(Call("trunc", uint64, -2L)));
+        Assert.Equal(["18446744073709551615", "1300"], Rows(Call("greatest", uint64, 1300UL)));
+        var ex = Assert.Throws<FunctionException>(() => Call("round", uint64, -1L));
+        Assert.Equal("round: integer overflow", ex.Message);
+        ex = Assert.Throws<FunctionException>(() => Call("gcd", uint64, 5L));
+        Assert.Equal(("argument 1: 18446744073709551615 is out of range for int64", (int?)0), (ex.Message, ex.Argument));
+        float[] singles = [2.25f, -1.5f];
+        var float32 = Columns.FromValues(ArrowType.Float32, singles, null);
+        Assert.Equal(["1.5", "NaN"], Rows(Call("sqrt", float32)));
+        Assert.Equal(["2", "-2"], Rows(Call("round", float32)));
+    }
+
+    [Fact]
+    public void Sliced_columns_read_their_own_rows()
+    {
+        var tags = Tags("x", "a.b", null, "c.d", "x");
+        Assert.Equal(["b", "NULL", "d"], Rows(Call("split_part", tags.Slice(1, 3), ".", 2L)));
+        Assert.Equal(["B", "NULL", "D"], Rows(Call("upper", Call("split_part", tags.Slice(1, 3), ".", 2L).Array)));
+        Assert.Equal(["NULL", "3"], Rows(Call("abs", Ints(1, null, -3).Slice(1, 2))));
+        Assert.Equal(["b", "NULL"], Rows(Call("substr", Strings("ab", "ab", null).Slice(1, 2), 2L)));
+    }
+
+    [Fact]
     public void String_kernels_over_columns_keep_nulls()
     {
         Assert.Equal(["A", "NULL", "BC"], Rows(Call("upper", Strings("a", null, "bc"))));
