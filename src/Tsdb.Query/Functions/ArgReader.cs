@@ -25,6 +25,7 @@ internal sealed class ArgReader
     private ulong[]? _ulongs;
     private string?[]? _strings;
     private long? _scalarNanos;
+    private string? _scalarText;
 
     public ArgReader(ColumnarValue value, int index)
     {
@@ -129,7 +130,7 @@ internal sealed class ArgReader
     {
         if (_array is null)
         {
-            return _scalar switch
+            return _scalarText ??= _scalar switch
             {
                 string s => s,
                 TimestampScalar t => TimeText.FormatTimestamp(t.Nanos),

@@ -84,7 +84,9 @@ internal static class Kernel
                     return Finish(build(values, valid), scalar);
                 }
             }
-            var entries = Columns.StringValues(dict.Dictionary);
+            // A dictionary may be shared by many batches and hold far more entries than this batch uses: entries
+            // are decoded and mapped on first use only.
+            var entries = (StringArray)dict.Dictionary;
             var mapped = new T[entries.Length];
             var done = new bool[entries.Length];
             for (var i = 0; i < n; i++)
@@ -94,13 +96,13 @@ internal static class Kernel
                     continue;
                 }
                 var e = checked((int)dict.GetIndex(i));
-                if (entries[e] is not { } entry)
+                if (entries.IsNull(e))
                 {
                     continue;
                 }
                 if (!done[e])
                 {
-                    mapped[e] = f(entry, readers, 0);
+                    mapped[e] = f(entries.GetString(e)!, readers, 0);
                     done[e] = true;
                 }
                 values[i] = mapped[e];

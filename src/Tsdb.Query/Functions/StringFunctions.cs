@@ -33,9 +33,7 @@ internal static class StringFunctions
         into.Add(Define.Fixed("bit_length", "string", OneString, ArrowType.Int64, a => Kernel.MapString(a, (s, _, _) => 8L * Encoding.UTF8.GetByteCount(s), Kernel.Int64s)));
         into.Add(Define.Fixed("ascii", "string", OneString, ArrowType.Int64, a => Kernel.MapString(a, (s, _, _) => Ascii(s), Kernel.Int64s)));
         into.Add(Define.Fixed("chr", "code point", [ArgKind.Integer], ArrowType.Utf8, a => Kernel.Map<string?>(a, (r, i) => Chr(r[0].Long(i)), Kernel.Strings)));
-        into.Add(Define.Fixed("to_hex", "integer", [ArgKind.Integer], ArrowType.Utf8, a => a.Types[0].Id == ArrowTypeId.UInt64
-            ? Kernel.Map<string?>(a, (r, i) => r[0].ULong(i).ToString("x", CultureInfo.InvariantCulture), Kernel.Strings)
-            : Kernel.Map<string?>(a, (r, i) => unchecked((ulong)r[0].Long(i)).ToString("x", CultureInfo.InvariantCulture), Kernel.Strings)));
+        into.Add(Define.Fixed("to_hex", "integer", [ArgKind.Integer], ArrowType.Utf8, ToHex));
         foreach (var name in (string[])["substr", "substring"])
         {
             into.Add(Define.Function(name, "string, start[, length]", 2, 3, [ArgKind.String, ArgKind.Integer, ArgKind.Integer], _ => ArrowType.Utf8, a => Kernel.MapString<string?>(a, (s, r, i) =>
@@ -164,6 +162,18 @@ internal static class StringFunctions
             result.Append(runes[i].ToString());
         }
         return result.ToString();
+    }
+
+    /// <summary>The two's complement bits of an integer in hex, in its own width (to_hex(-1) of an int32 is ffffffff).</summary>
+    private static ColumnarValue ToHex(FunctionArguments a)
+    {
+        var type = a.Types[0];
+        if (type.Id == ArrowTypeId.UInt64)
+        {
+            return Kernel.Map<string?>(a, (r, i) => r[0].ULong(i).ToString("x", CultureInfo.InvariantCulture), Kernel.Strings);
+        }
+        var mask = type.IsInteger && type.BitWidth < 64 ? (1UL << type.BitWidth) - 1 : ulong.MaxValue;
+        return Kernel.Map<string?>(a, (r, i) => (unchecked((ulong)r[0].Long(i)) & mask).ToString("x", CultureInfo.InvariantCulture), Kernel.Strings);
     }
 
     /// <summary>The code point of the first character, 0 for "".</summary>
