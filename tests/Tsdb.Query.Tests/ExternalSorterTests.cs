@@ -229,6 +229,31 @@ public sealed class ExternalSorterTests : IDisposable
     }
 
     [Fact]
+    public async Task Fetch_over_many_small_batches_compacts_its_candidates_and_still_answers_the_full_sort()
+    {
+        // 300 batches of 1 to 5 rows: the candidates are compacted for their number of batches before their rows.
+        var random = new Random(43);
+        var batches = new List<RecordBatch>();
+        var id = 0;
+        for (var b = 0; b < 300; b++)
+        {
+            var rows = 1 + random.Next(5);
+            batches.Add(RandomBatch(random, id, rows, 6));
+            id += rows;
+        }
+        SortKey[] keys = [new SortKey(B, false, true), new SortKey(U, true, false)];
+        var expected = ExpectedIds(batches, keys);
+        foreach (var fetch in new long[] { 150, 500 })
+        {
+            var pool = new QueryMemoryPool(1L << 30);
+            var (sorted, stats) = await SortAsync(batches, keys, pool, fetch, batchSize: 64);
+            Assert.Equal(0, stats.SpillCount);
+            Assert.Equal(expected.Take((int)fetch), Ids(sorted));
+            AssertRowsMatchInput(batches, sorted);
+        }
+    }
+
+    [Fact]
     public async Task Empty_input_gives_no_batches()
     {
         foreach (var fetch in new long?[] { null, 10 })

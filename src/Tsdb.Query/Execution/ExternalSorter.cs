@@ -16,7 +16,9 @@ namespace Tsdb.Query.Execution;
 /// <para>
 /// The answer is exactly <see cref="Sorting.SortIndices"/> over the concatenation of every added batch, equal keys
 /// included: each run is a stable sort of consecutive input, runs are numbered in input order and the merge breaks
-/// ties by run number, so equal rows come out in the order they went in.
+/// ties by run number, so equal rows come out in the order they went in. (A row pointing at a null dictionary entry
+/// is null, as Sorting sees it within one batch.) Run batches and merged output batches carry one dictionary per
+/// column unified from the dictionaries of the rows' source batches.
 /// </para>
 /// <para>
 /// Run files are named <c>tsdb-sort-{guid}-{n}.arrows</c> under the spill directory and are deleted when the merge
@@ -26,7 +28,7 @@ namespace Tsdb.Query.Execution;
 public sealed class ExternalSorter : IAsyncDisposable
 {
     // Top-K candidates are compacted once they hold twice the rows asked for, or this many separate batches (each
-    // may pin a whole dictionary of its source batch).
+    // pins the whole dictionary of the batch it came from) with some rows to drop.
     private const int MaxTopKPieces = 64;
 
     private readonly Schema _schema;
@@ -76,8 +78,8 @@ public sealed class ExternalSorter : IAsyncDisposable
         }
         for (var c = 0; c < schema.FieldCount; c++)
         {
-            // Runs and merged batches concatenate columns, which merges only string dictionaries and always
-            // produces int32 indices; anything else would come out with a type the schema does not have.
+            // Gathered rows get their dictionary columns rebuilt over one unified utf8 dictionary with int32
+            // indices; any other dictionary type would come out as a type the schema does not have.
             var type = schema[c].Type;
             if (type.Id == ArrowTypeId.Dictionary && (type.IndexType!.Id != ArrowTypeId.Int32 || type.ValueType!.Id != ArrowTypeId.Utf8))
             {
@@ -137,7 +139,7 @@ public sealed class ExternalSorter : IAsyncDisposable
             {
                 await SpillAsync(ct).ConfigureAwait(false);
             }
-            // With nothing buffered a refusal means this batch alone is over the budget: fail the query, naming the sort.
+            // Nothing of ours is left to spill: if the pool still refuses, the query fails naming the sort.
             _reservation.Grow(size);
         }
         _buffered.Add(batch);
@@ -207,7 +209,7 @@ public sealed class ExternalSorter : IAsyncDisposable
         _buffered.Add(piece);
         _bufferedBytes += size;
         _bufferedRows += piece.Length;
-        if (_buffered.Count > 1 && (_bufferedRows >= 2L * k || _buffered.Count >= MaxTopKPieces))
+        if (_buffered.Count > 1 && (_bufferedRows >= 2L * k || (_buffered.Count >= MaxTopKPieces && _bufferedRows > k)))
         {
             var best = Sorting.TopK(ConcatenatedKeys(_buffered), k);
             var compacted = GatherPositions(new RowGather(_schema), _buffered, best, 0, best.Length);
