@@ -604,7 +604,19 @@ public sealed class JoinTests
         while (at < data.Rows.Count)
         {
             var n = Math.Min(data.Rows.Count - at, random.Next(0, 25));
-            result.Add(MakeBatch(data.Schema, data.Rows.GetRange(at, n)));
+            var rows = data.Rows.GetRange(at, n);
+            if (n > 0 && random.Next(2) == 0)
+            {
+                // A slice of a larger batch: every kernel must honour the arrays' offsets.
+                var padded = new List<object?[]> { data.Rows[random.Next(data.Rows.Count)] };
+                padded.AddRange(rows);
+                padded.Add(data.Rows[random.Next(data.Rows.Count)]);
+                result.Add(MakeBatch(data.Schema, padded).Slice(1, n));
+            }
+            else
+            {
+                result.Add(MakeBatch(data.Schema, rows));
+            }
             at += n;
         }
         if (random.Next(3) == 0)
