@@ -15,15 +15,15 @@ internal sealed class HashJoinCandidates : IJoinCandidates
     private const int StageAllRows = 3;
 
     private readonly JoinKeys _keys;
-    private readonly JoinHashTable? _table;
-    private readonly long[][] _buildCodes;
-    private readonly byte[]?[] _buildValidity;
-    private readonly int[] _nullBuildRows;
-    private readonly int _buildLength;
+    private JoinHashTable? _table;
+    private long[][] _buildCodes;
+    private byte[]?[] _buildValidity;
+    private int[] _nullBuildRows;
+    private int _buildLength;
     private readonly bool _nullAware;
     private readonly JoinMemory _memory;
-    private readonly long[][] _codes;
-    private readonly byte[]?[] _validity;
+    private long[][] _codes;
+    private byte[]?[] _validity;
     private ulong[] _hashes = [];
     private int[] _heads = [];
     private byte[]? _rowValid;
@@ -51,6 +51,21 @@ internal sealed class HashJoinCandidates : IJoinCandidates
     }
 
     public bool Exhausted => _row >= _length;
+
+    public void Release()
+    {
+        _keys.Release();
+        _table = null;
+        _buildCodes = [];
+        _buildValidity = [];
+        _nullBuildRows = [];
+        _buildLength = 0;
+        _codes = [];
+        _validity = [];
+        _hashes = [];
+        _heads = [];
+        _length = 0;
+    }
 
     public void BeginBatch(RecordBatch probe)
     {

@@ -22,4 +22,7 @@ internal interface IJoinCandidates
     /// exhausted, after a bounded amount of work that found nothing, so the caller can check cancellation.
     /// </summary>
     int Fill(int[] probeRows, int[] buildRows, int at, int capacity, bool[]? skip, bool firstOnly);
+
+    /// <summary>Drops the build-side state (the probe is over and its memory has been given back).</summary>
+    void Release();
 }

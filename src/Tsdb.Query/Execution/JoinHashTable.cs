@@ -13,7 +13,7 @@ internal sealed class JoinHashTable
     private readonly JoinMemory _memory;
     private readonly int[] _next;
     private int[] _slots = [];          // head row + 1; 0 = empty
-    private ulong[] _slotHashes = [];
+    private uint[] _slotHashes = [];   // the low half of the row hash: rejects most other keys without touching their rows
 
     public JoinHashTable(int rows, JoinMemory memory)
     {
@@ -29,9 +29,9 @@ internal sealed class JoinHashTable
 
     public void Build(long[][] codes, ulong[] hashes, byte[]? rowValid, int rows)
     {
-        // A table for every row when that is small, else one that doubles as distinct keys arrive (duplicates are
-        // common: a tag joined to a fact table).
-        Resize((int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, rows * 2)), 1 << 12));
+        // Sized for half the rows to be distinct keys (one doubling if all are); larger builds start at 2M slots and
+        // double as distinct keys arrive, since many duplicates (a tag joined to a fact table) are common.
+        Resize((int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, rows)), 1 << 21));
         // Rows go in back to front, each pushed onto its chain's front, so chains end up in row order.
         for (var row = rows - 1; row >= 0; row--)
         {
@@ -50,14 +50,14 @@ internal sealed class JoinHashTable
                 {
                     _next[row] = -1;
                     _slots[slot] = row + 1;
-                    _slotHashes[slot] = hash;
+                    _slotHashes[slot] = (uint)hash;
                     if (++DistinctKeys * 2 > _slots.Length)
                     {
                         Resize(_slots.Length * 2);
                     }
                     break;
                 }
-                if (_slotHashes[slot] == hash && JoinKeys.SameSideEquals(codes, entry - 1, row))
+                if (_slotHashes[slot] == (uint)hash && JoinKeys.SameSideEquals(codes, entry - 1, row))
                 {
                     _next[row] = entry - 1;
                     _slots[slot] = row + 1;
@@ -80,7 +80,7 @@ internal sealed class JoinHashTable
             {
                 return -1;
             }
-            if (_slotHashes[slot] == hash && keys.RowEquals(probeCodes, p, buildCodes, entry - 1))
+            if (_slotHashes[slot] == (uint)hash && keys.RowEquals(probeCodes, p, buildCodes, entry - 1))
             {
                 return entry - 1;
             }
@@ -90,10 +90,10 @@ internal sealed class JoinHashTable
 
     private void Resize(int size)
     {
-        var before = _slots.Length * 12L;
-        _memory.Grow(size * 12L);
+        var before = _slots.Length * 8L;
+        _memory.Grow(size * 8L);
         var slots = new int[size];
-        var hashes = new ulong[size];
+        var hashes = new uint[size];
         var mask = size - 1;
         for (var s = 0; s < _slots.Length; s++)
         {

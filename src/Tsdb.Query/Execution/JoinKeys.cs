@@ -89,6 +89,17 @@ internal sealed class JoinKeys
 
     public int Count => _modes.Length;
 
+    /// <summary>Drops the interned strings (they point into the build side) and the probe dictionary cache.</summary>
+    public void Release()
+    {
+        for (var k = 0; k < Count; k++)
+        {
+            _strings[k] = null;
+            _probeDictionary[k] = null;
+            _probeDictionaryIds[k] = null;
+        }
+    }
+
     /// <summary>Codes the build side's key columns (once; strings are interned here).</summary>
     public void EncodeBuild(RecordBatch build, long[][] codes, byte[]?[] validity)
     {

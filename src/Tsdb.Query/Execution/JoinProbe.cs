@@ -21,7 +21,7 @@ internal sealed class JoinProbe
     private readonly Schema _right;
     private readonly Schema _output;
     private readonly Schema _pairs;
-    private readonly RecordBatch? _build;
+    private RecordBatch? _build;
     private readonly int _buildLength;
     private readonly IJoinCandidates _candidates;
     private readonly JoinMemory _memory;
@@ -192,6 +192,9 @@ internal sealed class JoinProbe
         }
         finally
         {
+            // The join is over: drop the build side with its reservation, so what the pool reports is what is held.
+            _candidates.Release();
+            _build = null;
             _memory.Free();
         }
     }

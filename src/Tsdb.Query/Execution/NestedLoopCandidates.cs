@@ -18,6 +18,8 @@ internal sealed class NestedLoopCandidates(int buildLength) : IJoinCandidates
         _position = 0;
     }
 
+    public void Release() => _length = 0;
+
     public int Fill(int[] probeRows, int[] buildRows, int at, int capacity, bool[]? skip, bool firstOnly)
     {
         var count = 0;
