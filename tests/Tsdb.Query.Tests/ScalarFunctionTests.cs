@@ -424,6 +424,10 @@ public sealed class ScalarFunctionTests
         Assert.Equal(["1.3", "NULL", "-1.3"], Rows(Call("round", Floats(1.25, null, -1.25), 1L)));
         Assert.Equal(["1.3", "NULL", "-1", "NULL"], Rows(Call("round", Floats(1.25, 2, -1.25, 3), Ints(1, null, 0, null))));
         Assert.Equal(["2", "NULL", "4"], Rows(Call("sqrt", Ints(4, null, 16))));
+        Assert.Equal(["2", "NULL", "3"], Rows(Call("sqrt", Floats(4, null, 9))));
+        Assert.Equal(["-2", "NULL", "3"], Rows(Call("floor", Floats(-1.5, null, 3.5))));
+        Assert.Equal(["NULL", "0"], Rows(Call("ln", Floats(1, null, 1).Slice(1, 2))));
+        Assert.Equal(["3", "-3", "NULL"], Rows(Call("round", Floats(2.5, -2.5, null))));
         Assert.Equal(["8", "NULL", "NULL"], Rows(Call("power", Ints(2, null, 2), Floats(3, 1, null))));
         Assert.Equal(["false", "NULL", "true"], Rows(Call("isnan", Floats(1, null, double.NaN))));
         Assert.Equal(["3", "NULL", "5", "7"], Rows(Call("greatest", Ints(1, null, 5, null), Ints(3, null, null, 7))));
