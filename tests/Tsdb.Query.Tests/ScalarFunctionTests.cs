@@ -317,6 +317,8 @@ public sealed class ScalarFunctionTests
     [InlineData("bar foo", "regexp_replace", "foo bar", "(\\w+) (\\w+)", "\\2 \\1")]
     [InlineData("bar foo", "regexp_replace", "foo bar", "(\\w+) (\\w+)", "$2 $1")]
     [InlineData("bar-foo", "regexp_replace", "foo bar", "(?<a>\\w+) (?<b>\\w+)", "$b-${a}")]
+    [InlineData("bar-foo", "regexp_replace", "foo bar", "(?P<a>\\w+) (?P<b>\\w+)", "$b-$a")]
+    [InlineData("x", "regexp_replace", "(P<a>", "\\(?P<a>", "x")] // an escaped "(" starts no group
     [InlineData("b", "regexp_replace", "ab", "(a)", "$1x")] // Rust reads $1x as the (absent) group "1x"
     [InlineData("$b", "regexp_replace", "ab", "a", "$$")]
     [InlineData("NULL", "regexp_replace", "ab", "a", null)]
@@ -614,6 +616,8 @@ public sealed class ScalarFunctionTests
 
     [Theory]
     [InlineData("tz", "unknown time zone 'Mars/Olympus'", 1, "2024-01-01T00:00:00Z", "Mars/Olympus")]
+    [InlineData("tz", "unknown time zone '../../etc/passwd'", 1, "2024-01-01T00:00:00Z", "../../etc/passwd")]
+    [InlineData("tz", "unknown time zone ''", 1, "2024-01-01T00:00:00Z", "")]
     [InlineData("regexp_like", "regexp_like does not support the global flag 'g'", 2, "a", "a", "g")]
     [InlineData("regexp_replace", "regexp_replace: unsupported regular expression flag 'z'", 3, "a", "a", "b", "z")]
     [InlineData("date_bin", "the interval of date_bin must be positive", 0, "0 seconds", "2024-01-01T00:00:00Z")]
