@@ -317,6 +317,8 @@ public sealed class ScalarFunctionTests
     [InlineData("bar foo", "regexp_replace", "foo bar", "(\\w+) (\\w+)", "\\2 \\1")]
     [InlineData("bar foo", "regexp_replace", "foo bar", "(\\w+) (\\w+)", "$2 $1")]
     [InlineData("bar-foo", "regexp_replace", "foo bar", "(?<a>\\w+) (?<b>\\w+)", "$b-${a}")]
+    [InlineData("bar-foo", "regexp_replace", "foo bar", "(?P<a>\\w+) (?P<b>\\w+)", "$b-$a")]
+    [InlineData("x", "regexp_replace", "(P<a>", "\\(?P<a>", "x")] // an escaped "(" starts no group
     [InlineData("b", "regexp_replace", "ab", "(a)", "$1x")] // Rust reads $1x as the (absent) group "1x"
     [InlineData("$b", "regexp_replace", "ab", "a", "$$")]
     [InlineData("NULL", "regexp_replace", "ab", "a", null)]
@@ -424,6 +426,10 @@ public sealed class ScalarFunctionTests
         Assert.Equal(["1.3", "NULL", "-1.3"], Rows(Call("round", Floats(1.25, null, -1.25), 1L)));
         Assert.Equal(["1.3", "NULL", "-1", "NULL"], Rows(Call("round", Floats(1.25, 2, -1.25, 3), Ints(1, null, 0, null))));
         Assert.Equal(["2", "NULL", "4"], Rows(Call("sqrt", Ints(4, null, 16))));
+        Assert.Equal(["2", "NULL", "3"], Rows(Call("sqrt", Floats(4, null, 9))));
+        Assert.Equal(["-2", "NULL", "3"], Rows(Call("floor", Floats(-1.5, null, 3.5))));
+        Assert.Equal(["NULL", "0"], Rows(Call("ln", Floats(1, null, 1).Slice(1, 2))));
+        Assert.Equal(["3", "-3", "NULL"], Rows(Call("round", Floats(2.5, -2.5, null))));
         Assert.Equal(["8", "NULL", "NULL"], Rows(Call("power", Ints(2, null, 2), Floats(3, 1, null))));
         Assert.Equal(["false", "NULL", "true"], Rows(Call("isnan", Floats(1, null, double.NaN))));
         Assert.Equal(["3", "NULL", "5", "7"], Rows(Call("greatest", Ints(1, null, 5, null), Ints(3, null, null, 7))));
@@ -610,6 +616,8 @@ public sealed class ScalarFunctionTests
 
     [Theory]
     [InlineData("tz", "unknown time zone 'Mars/Olympus'", 1, "2024-01-01T00:00:00Z", "Mars/Olympus")]
+    [InlineData("tz", "unknown time zone '../../etc/passwd'", 1, "2024-01-01T00:00:00Z", "../../etc/passwd")]
+    [InlineData("tz", "unknown time zone ''", 1, "2024-01-01T00:00:00Z", "")]
     [InlineData("regexp_like", "regexp_like does not support the global flag 'g'", 2, "a", "a", "g")]
     [InlineData("regexp_replace", "regexp_replace: unsupported regular expression flag 'z'", 3, "a", "a", "b", "z")]
     [InlineData("date_bin", "the interval of date_bin must be positive", 0, "0 seconds", "2024-01-01T00:00:00Z")]

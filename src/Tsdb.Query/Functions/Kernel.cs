@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Query.Expressions;
@@ -62,6 +63,41 @@ internal static class Kernel
             }
         }
         return Finish(build(values, valid), scalar);
+    }
+
+    /// <summary>
+    /// A unary float64 kernel (sqrt, ln, abs of floats, …). Over a float64 or int64 column it runs straight from the
+    /// column's buffer into the result's and copies the validity bitmap: NULL slots are computed too (on whatever
+    /// bits they hold, harmless for these functions) and stay NULL.
+    /// </summary>
+    public static ColumnarValue Doubles(FunctionArguments args, Func<double, double> f)
+    {
+        if (args.Count == 1 && args[0].Array is { } array && array.Data.Offset == 0 && array.Type.Id is ArrowTypeId.Float64 or ArrowTypeId.Int64)
+        {
+            var n = array.Length;
+            var bytes = GC.AllocateUninitializedArray<byte>(n * sizeof(double));
+            var output = MemoryMarshal.Cast<byte, double>(bytes.AsSpan());
+            if (array.Type.Id == ArrowTypeId.Float64)
+            {
+                var input = array.Data.GetValues<double>();
+                for (var i = 0; i < n; i++)
+                {
+                    output[i] = f(input[i]);
+                }
+            }
+            else
+            {
+                var input = array.Data.GetValues<long>();
+                for (var i = 0; i < n; i++)
+                {
+                    output[i] = f(input[i]);
+                }
+            }
+            // A copy, not the input's buffer: that may be pooled and returned while the result is still in use.
+            var validity = array.NullCount == 0 ? ReadOnlyMemory<byte>.Empty : array.Data.Validity[..((n + 7) / 8)].ToArray();
+            return ColumnarValue.Of(ArrowArray.Create(new ArrayData(ArrowType.Float64, n, array.NullCount, [validity, bytes])));
+        }
+        return Map(args, (r, i) => f(r[0].Double(i)), Float64s);
     }
 
     /// <summary>

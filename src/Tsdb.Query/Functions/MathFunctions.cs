@@ -30,11 +30,11 @@ internal static class MathFunctions
         ];
         foreach (var (name, f) in unary)
         {
-            into.Add(Define.Fixed(name, "number", OneNumber, ArrowType.Float64, a => Kernel.Map(a, (r, i) => f(r[0].Double(i)), Kernel.Float64s)));
+            into.Add(Define.Fixed(name, "number", OneNumber, ArrowType.Float64, a => Kernel.Doubles(a, f)));
         }
         // DataFusion: log(x) is the base-10 logarithm, log(base, x) is x's logarithm in that base.
         into.Add(Define.Function("log", "[base, ]number", 1, 2, TwoNumbers, _ => ArrowType.Float64, a => a.Count == 1
-            ? Kernel.Map(a, (r, i) => Math.Log10(r[0].Double(i)), Kernel.Float64s)
+            ? Kernel.Doubles(a, Math.Log10)
             : Kernel.Map(a, (r, i) => Math.Log(r[1].Double(i)) / Math.Log(r[0].Double(i)), Kernel.Float64s)));
         foreach (var name in (string[])["power", "pow"])
         {
@@ -58,7 +58,7 @@ internal static class MathFunctions
         var type = a.Types[0];
         if (FunctionTypes.IsFloat(type))
         {
-            return Kernel.Map(a, (r, i) => Math.Abs(r[0].Double(i)), Kernel.Float64s);
+            return Kernel.Doubles(a, Math.Abs);
         }
         if (type.Id == ArrowTypeId.UInt64)
         {
@@ -72,7 +72,7 @@ internal static class MathFunctions
         var type = a.Types[0];
         if (FunctionTypes.IsFloat(type))
         {
-            return Kernel.Map(a, (r, i) => f(r[0].Double(i)), Kernel.Float64s);
+            return Kernel.Doubles(a, f);
         }
         // Integers are already whole: the same values, as int64 (uint64 unchanged).
         if (type.Id is ArrowTypeId.Int64 or ArrowTypeId.UInt64 || a[0].IsScalar)
@@ -93,7 +93,11 @@ internal static class MathFunctions
         var name = truncate ? "trunc" : "round";
         if (FunctionTypes.IsFloat(type))
         {
-            return Kernel.Map(a, (r, i) => RoundDouble(r[0].Double(i), hasDigits ? r[1].Long(i) : 0, truncate), Kernel.Float64s);
+            if (!hasDigits)
+            {
+                return Kernel.Doubles(a, truncate ? Math.Truncate : x => Math.Round(x, MidpointRounding.AwayFromZero));
+            }
+            return Kernel.Map(a, (r, i) => RoundDouble(r[0].Double(i), r[1].Long(i), truncate), Kernel.Float64s);
         }
         if (type.Id == ArrowTypeId.UInt64)
         {

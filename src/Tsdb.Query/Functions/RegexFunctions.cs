@@ -141,7 +141,7 @@ internal static class RegexFunctions
         }
         try
         {
-            regex = new Regex(pattern, options, MatchTimeout);
+            regex = new Regex(RustNamedGroups(pattern), options, MatchTimeout);
         }
         catch (ArgumentException e)
         {
@@ -153,6 +153,31 @@ internal static class RegexFunctions
         }
         Compiled.TryAdd((pattern, options), regex);
         return regex;
+    }
+
+    /// <summary>Rust's <c>(?P&lt;name&gt;…)</c> as .NET spells it, <c>(?&lt;name&gt;…)</c> (both accept the latter).</summary>
+    private static string RustNamedGroups(string pattern)
+    {
+        var at = pattern.IndexOf("(?P<", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return pattern;
+        }
+        var result = new StringBuilder(pattern.Length);
+        var escaped = false;
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (!escaped && c == '(' && string.CompareOrdinal(pattern, i, "(?P<", 0, 4) == 0)
+            {
+                result.Append("(?<");
+                i += 3;
+                continue;
+            }
+            escaped = !escaped && c == '\\';
+            result.Append(c);
+        }
+        return result.ToString();
     }
 
     /// <summary>
