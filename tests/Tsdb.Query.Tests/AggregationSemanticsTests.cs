@@ -254,6 +254,24 @@ public sealed class AggregationSemanticsTests
         Assert.Equal([1.0], Values(median.Evaluate()));
     }
 
+    [Fact]
+    public void Percentile_state_stays_bounded_while_median_keeps_every_value()
+    {
+        var values = Columns.FromValues(ArrowType.Float64, Enumerable.Range(0, 100_000).Select(i => (double)(i * 7919 % 100_000)).ToArray(), null);
+        var ids = new int[values.Length];
+        var percentile = Create("approx_percentile_cont", [ArrowType.Float64, ArrowType.Float64], None with { Parameter = 0.5 });
+        var median = Create("median", [ArrowType.Float64]);
+        var small = Create("approx_percentile_cont", [ArrowType.Float64, ArrowType.Float64], None with { Parameter = 0.5 });
+        small.Update([values.Slice(0, 10)], ids.AsSpan(0, 10), 1, null);
+        percentile.Update([values], ids, 1, null);
+        median.Update([values], ids, 1, null);
+        Assert.InRange(small.MemoryBytes, 1, 1_000);
+        Assert.InRange(percentile.MemoryBytes, small.MemoryBytes + 1, 2 * 8 * (TDigest.ExactLimit + 1) + 1_000);
+        Assert.True(median.MemoryBytes >= 8L * values.Length, $"{median.MemoryBytes}");
+        Assert.Equal(49_999.5, (double)median.Evaluate().GetObject(0)!);
+        Assert.InRange((double)percentile.Evaluate().GetObject(0)!, 49_500, 50_500);
+    }
+
     public static TheoryData<string, ArrowType[], AggregateCallOptions, int?, string> Errors() => new()
     {
         { "sum", [ArrowType.Utf8], None, 0, "sum needs a numeric argument, found utf8" },
