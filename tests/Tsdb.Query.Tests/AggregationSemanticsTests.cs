@@ -186,6 +186,41 @@ public sealed class AggregationSemanticsTests
         Assert.Equal([9L], Values(times.Evaluate()));
     }
 
+    /// <summary>large_utf8/large_binary: 64-bit offsets in and out.</summary>
+    private static ArrowArray Large(ArrowType type, params string?[] values)
+    {
+        var data = new List<byte>();
+        var offsets = new List<byte>(BitConverter.GetBytes(0L));
+        var validity = new byte[(values.Length + 7) / 8];
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] is { } v)
+            {
+                data.AddRange(System.Text.Encoding.UTF8.GetBytes(v));
+                validity[i / 8] |= (byte)(1 << (i % 8));
+            }
+            offsets.AddRange(BitConverter.GetBytes((long)data.Count));
+        }
+        return ArrowArray.Create(new ArrayData(type, values.Length, -1, [validity, offsets.ToArray(), data.ToArray()]));
+    }
+
+    [Fact]
+    public void Large_strings_and_binary_keep_their_type()
+    {
+        var min = Create("min", [ArrowType.LargeUtf8]);
+        min.Update([Large(ArrowType.LargeUtf8, "b", null, "a", "c")], [0, 1, 0, 0], 3, null);
+        var result = min.Evaluate();
+        Assert.Equal(ArrowType.LargeUtf8, result.Type);
+        Assert.Equal(["a", null, null], Values(result));
+
+        var last = Create("last_value", [ArrowType.LargeBinary]);
+        last.Update([Large(ArrowType.LargeBinary, "x", "yz", null)], [0, 0, 1], 2, null);
+        var bytes = last.Evaluate();
+        Assert.Equal(ArrowType.LargeBinary, bytes.Type);
+        Assert.Equal("yz"u8.ToArray(), (byte[])bytes.GetObject(0)!);
+        Assert.Null(bytes.GetObject(1));
+    }
+
     [Fact]
     public void First_and_last_value_keep_nulls_and_break_ties_by_row_order()
     {

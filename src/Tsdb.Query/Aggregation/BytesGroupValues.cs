@@ -1,6 +1,6 @@
+using System.Buffers.Binary;
 using System.Text;
 using Tsdb.Arrow.Arrays;
-using Tsdb.Arrow.Builders;
 using Tsdb.Arrow.Memory;
 using Tsdb.Arrow.Types;
 
@@ -76,21 +76,46 @@ internal sealed class BytesGroupValues : GroupValues
 
     public override void SetGroup(int group, GroupValues other, int otherGroup) => Set(group, ((BytesGroupValues)other)._values[otherGroup]);
 
+    /// <summary>The buffers are laid out directly: the shared builder takes only 32-bit offsets, and large_utf8/large_binary need 64.</summary>
     public override ArrowArray Build(int groups)
     {
-        using var builder = new VariableWidthArrayBuilder(_type);
+        var large = _type.HasLargeOffsets;
+        long total = 0;
+        for (var g = 0; g < groups; g++)
+        {
+            total += _values[g]?.Length ?? 0;
+        }
+        if (!large && total > int.MaxValue)
+        {
+            throw new InvalidOperationException($"{groups} group values need {total} bytes, more than {_type} offsets address");
+        }
+        var data = new byte[total];
+        var offsets = new byte[(groups + 1) * (large ? sizeof(long) : sizeof(int))];
+        var validity = new byte[BitUtil.BytesFor(groups)];
+        var nulls = 0;
+        var position = 0L;
         for (var g = 0; g < groups; g++)
         {
             if (_values[g] is { } value)
             {
-                builder.Append(value);
+                value.CopyTo(data.AsSpan((int)position));
+                position += value.Length;
+                BitUtil.SetBit(validity, g);
             }
             else
             {
-                builder.AppendNull();
+                nulls++;
+            }
+            if (large)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(offsets.AsSpan((g + 1) * sizeof(long)), position);
+            }
+            else
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(offsets.AsSpan((g + 1) * sizeof(int)), (int)position);
             }
         }
-        return ArrowArray.Create(builder.BuildData());
+        return ArrowArray.Create(new ArrayData(_type, groups, nulls, [nulls == 0 ? ReadOnlyMemory<byte>.Empty : validity, offsets, data]));
     }
 
     /// <summary>
