@@ -1,4 +1,5 @@
 using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Memory;
 using Tsdb.Arrow.Types;
 
 namespace Tsdb.Query.Aggregation;
@@ -14,6 +15,7 @@ internal sealed class CountDistinctAccumulator<T> : IGroupsAccumulator where T :
     private readonly Func<ArrowArray, (T[] Values, bool[]? Valid)> _read;
     private readonly Func<T, long> _size;
     private readonly HashSet<(int Group, T Value)> _seen = [];
+    private readonly HashSet<long> _batchPairs = [];
     private long[] _counts = [];
     private int _groups;
     private long _valueBytes;
@@ -35,6 +37,11 @@ internal sealed class CountDistinctAccumulator<T> : IGroupsAccumulator where T :
         var input = arguments[0];
         if (input.Type.Id == ArrowTypeId.Null || ids.Length == 0)
         {
+            return;
+        }
+        if (typeof(T) == typeof(string) && input is DictionaryArray { Type.IndexType.Id: ArrowTypeId.Int32 } tags)
+        {
+            UpdateTags(tags, ids);
             return;
         }
         var (values, valid) = _read(input);
@@ -60,6 +67,32 @@ internal sealed class CountDistinctAccumulator<T> : IGroupsAccumulator where T :
     }
 
     public ArrowArray Evaluate() => Columns.FromValues(ArrowType.Int64, _counts[.._groups], null);
+
+    /// <summary>
+    /// A tag column: rows are first deduplicated by (group, dictionary index), which is cheap and stays small, and
+    /// only each new pair's decoded string goes into the set (dictionaries differ per batch, so strings are the key).
+    /// </summary>
+    private void UpdateTags(DictionaryArray tags, ReadOnlySpan<int> ids)
+    {
+        var entries = Columns.StringValues(tags.Dictionary);
+        var indices = tags.Int32Indices;
+        var validity = tags.NullCount == 0 ? default : tags.Data.Validity;
+        var offset = tags.Data.Offset;
+        _batchPairs.Clear();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var g = ids[i];
+            if (g < 0 || (!validity.IsEmpty && !BitUtil.GetBit(validity, offset + i)))
+            {
+                continue;
+            }
+            var entry = indices[i];
+            if (entries[entry] is { } text && _batchPairs.Add(((long)g << 32) | (uint)entry))
+            {
+                Add(g, (T)(object)text);   // T is string here: a reference conversion, no boxing
+            }
+        }
+    }
 
     private void Add(int group, T value)
     {

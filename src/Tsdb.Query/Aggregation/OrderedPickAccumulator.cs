@@ -20,6 +20,7 @@ internal sealed class OrderedPickAccumulator : IGroupsAccumulator
 {
     private readonly int _outputArgument;
     private readonly GroupValues _output;
+    private readonly bool _outputIsKey;
     private readonly GroupValues[] _keys;
     private readonly int[] _keyArguments;
     private readonly (bool Descending, bool NullsFirst)[] _order;
@@ -56,7 +57,8 @@ internal sealed class OrderedPickAccumulator : IGroupsAccumulator
         }
         // selector_min/max return the key itself: one store serves both.
         var shared = Array.IndexOf(keyArguments, outputArgument);
-        _output = shared >= 0 ? _keys[shared] : GroupValues.Create(argumentTypes[outputArgument]);
+        _outputIsKey = shared >= 0;
+        _output = _outputIsKey ? _keys[shared] : GroupValues.Create(argumentTypes[outputArgument]);
         _skipNaNKey = selector && keyArguments.Length == 1 && argumentTypes[keyArguments[0]].Id == ArrowTypeId.Float64;
         _skipNullKeys = selector;
         _argumentCount = Math.Max(outputArgument, skipNullArgument) + 1;
@@ -75,7 +77,7 @@ internal sealed class OrderedPickAccumulator : IGroupsAccumulator
             {
                 bytes += key.MemoryBytes;
             }
-            return Array.IndexOf(_keys, _output) >= 0 ? bytes : bytes + _output.MemoryBytes;
+            return _outputIsKey ? bytes : bytes + _output.MemoryBytes;
         }
     }
 
@@ -108,7 +110,7 @@ internal sealed class OrderedPickAccumulator : IGroupsAccumulator
                 {
                     _keys[k].SetRow(g, row);
                 }
-                if (Array.IndexOf(_keys, _output) < 0)
+                if (!_outputIsKey)
                 {
                     _output.SetRow(g, row);
                 }
@@ -135,7 +137,7 @@ internal sealed class OrderedPickAccumulator : IGroupsAccumulator
                 {
                     _keys[k].SetGroup(g, that._keys[k], og);
                 }
-                if (Array.IndexOf(_keys, _output) < 0)
+                if (!_outputIsKey)
                 {
                     _output.SetGroup(g, that._output, og);
                 }

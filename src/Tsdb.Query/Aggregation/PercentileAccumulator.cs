@@ -15,21 +15,12 @@ internal sealed class PercentileAccumulator : IGroupsAccumulator
     private readonly double _fraction;
     private TDigest?[] _digests = [];
     private int _groups;
+    private long _digestBytes;
 
     public PercentileAccumulator(double fraction) => _fraction = fraction;
 
-    public long MemoryBytes
-    {
-        get
-        {
-            var bytes = (long)_digests.Length * 8;
-            for (var g = 0; g < _groups; g++)
-            {
-                bytes += _digests[g]?.MemoryBytes ?? 0;
-            }
-            return bytes;
-        }
-    }
+    /// <summary>Kept as a running total: the operator asks after every batch, and walking every group each time would be quadratic.</summary>
+    public long MemoryBytes => ((long)_digests.Length * 8) + _digestBytes;
 
     public void Update(IReadOnlyList<ArrowArray> arguments, ReadOnlySpan<int> groupIds, int groupCount, BooleanArray? filter)
     {
@@ -45,7 +36,10 @@ internal sealed class PercentileAccumulator : IGroupsAccumulator
             var g = ids[i];
             if (g >= 0 && (validity.IsEmpty || BitUtil.GetBit(validity, offset + i)) && !double.IsNaN(values[i]))
             {
-                (_digests[g] ??= new TDigest()).Add(values[i]);
+                var digest = _digests[g] ??= NewDigest();
+                var before = digest.MemoryBytes;
+                digest.Add(values[i]);
+                _digestBytes += digest.MemoryBytes - before;
             }
         }
     }
@@ -59,7 +53,10 @@ internal sealed class PercentileAccumulator : IGroupsAccumulator
         {
             if (that._digests[og] is { } digest)
             {
-                (_digests[mapping[og]] ??= new TDigest()).Merge(digest);
+                var into = _digests[mapping[og]] ??= NewDigest();
+                var before = into.MemoryBytes;
+                into.Merge(digest);
+                _digestBytes += into.MemoryBytes - before;
             }
         }
     }
@@ -77,6 +74,13 @@ internal sealed class PercentileAccumulator : IGroupsAccumulator
             }
         }
         return Columns.FromValues(ArrowType.Float64, result, valid);
+    }
+
+    private TDigest NewDigest()
+    {
+        var digest = new TDigest();
+        _digestBytes += digest.MemoryBytes;
+        return digest;
     }
 
     private void Resize(int groupCount)

@@ -14,7 +14,7 @@ namespace Tsdb.Query.Aggregation;
 /// interpolation between the neighbouring order statistics.
 /// </para>
 /// <para>
-/// Accuracy on 100,000 values (TDigestTests): rank error below 0.05% for p ≤ 0.01 and p ≥ 0.99 and below 0.5% in the
+/// Accuracy on 100,000 values (AggregationTDigestTests): rank error below 0.05% for p ≤ 0.01 and p ≥ 0.99 and below 0.5% in the
 /// middle, where a centroid may span π/δ ≈ 1.6% of the ranks and centroids built in different flushes overlap. With
 /// heavy duplicates an estimate can fall between two neighbouring repeated values (interpolation assumes a continuous
 /// distribution): with 12 distinct values, up to about 2% in rank.

@@ -8,7 +8,7 @@ namespace Tsdb.Query.Tests;
 /// most <see cref="TDigest.ExactLimit"/> values, merged digests included; small rank error on 100,000 values of
 /// several distributions and input orders, whether built in one piece or merged from partitions; bounded size.
 /// </summary>
-public sealed class TDigestTests
+public sealed class AggregationTDigestTests
 {
     private static readonly double[] Fractions = [0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
 
