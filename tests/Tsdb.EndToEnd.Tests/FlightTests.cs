@@ -103,7 +103,7 @@ public sealed class FlightTests : IAsyncLifetime
         // Sorting needs the whole answer in memory (a plain row query would stream and stay under the limit).
         var (status, message) = await DoGetStatusAsync(small, """{"database":"lim","sql_query":"SELECT * FROM m ORDER BY v"}""");
         Assert.Equal("8", status);
-        Assert.StartsWith("the query exceeded its memory limit of 1024 bytes", message, StringComparison.Ordinal);
+        Assert.StartsWith("the query exceeded its memory limit of 1 KiB: Sort", message, StringComparison.Ordinal);
     }
 
     /// <summary>A DoGet over HttpClient h2c (prior knowledge, on the HTTP port): the grpc-status and decoded grpc-message.</summary>

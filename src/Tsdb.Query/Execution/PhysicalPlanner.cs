@@ -19,6 +19,9 @@ public static class PhysicalPlanner
             JoinPlan j => new JoinExec(Create(j.Left), Create(j.Right), j.Type, j.On, j.Filter, j.NullAwareAnti, j.Schema),
             UnionPlan u => new UnionExec([.. u.Inputs.Select(Create)], u.Schema),
             ValuesPlan v => new ValuesExec(v.Schema, v.Batches, v.Name),
+            // Each batch's first row per key (in ORDER BY order) is all the sort below DISTINCT ON needs to see.
+            DistinctOnPlan { Input: SortPlan { Fetch: null } sort } d => new DistinctOnExec(
+                new SortExec(new FirstPerKeyExec(Create(sort.Input), d.On, sort.Keys), sort.Keys, null), d.On),
             DistinctOnPlan d => new DistinctOnExec(Create(d.Input), d.On),
             SingleRowPlan s => new SingleRowExec(Create(s.Input)),
             _ => throw new NotSupportedException($"no operator for {plan.GetType().Name}"),
