@@ -46,9 +46,14 @@ public sealed class AggregationSemanticsTests
     private static object?[] Values(ArrowArray array) => [.. Enumerable.Range(0, array.Length).Select(array.GetObject)];
 
     [Fact]
-    public void Registry_has_every_aggregate_of_todays_engine()
+    public void Registry_has_every_aggregate_of_the_engine_it_replaced()
     {
-        Assert.Equal(Evaluator.AggregateNames.Order(StringComparer.Ordinal), AggregateFunctions.Names.Order(StringComparer.Ordinal));
+        string[] before =
+        [
+            "count", "sum", "avg", "mean", "min", "max", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "var", "median",
+            "first_value", "last_value", "approx_percentile_cont", "selector_first", "selector_last", "selector_min", "selector_max",
+        ];
+        Assert.Equal(before.Order(StringComparer.Ordinal), AggregateFunctions.Names.Order(StringComparer.Ordinal));
         Assert.False(AggregateFunctions.TryGet("nope", out _));
         Assert.True(AggregateFunctions.TryGet("stddev", out var f));
         Assert.Equal("stddev", f.Name);
