@@ -12,6 +12,7 @@ public static class PhysicalPlanner
         {
             ScanPlan s => new ScanExec(s.Database, s.Table, s.Schema, s.Filter, s.Fetch),
             FilterPlan f => new FilterExec(Create(f.Input), f.Predicate),
+            ProjectionPlan p when IsIdentity(p) => Create(p.Input),
             ProjectionPlan p => new ProjectionExec(Create(p.Input), p.Exprs, p.Schema),
             AggregatePlan a => new HashAggregateExec(Create(a.Input), a.Groups, a.Aggregates, a.Schema),
             SortPlan s => new SortExec(Create(s.Input), s.Keys, s.Fetch),
@@ -26,5 +27,23 @@ public static class PhysicalPlanner
             SingleRowPlan s => new SingleRowExec(Create(s.Input)),
             _ => throw new NotSupportedException($"no operator for {plan.GetType().Name}"),
         };
+    }
+
+    /// <summary>A projection that passes its input through unchanged (same columns, order and names) needs no operator.</summary>
+    private static bool IsIdentity(ProjectionPlan p)
+    {
+        var input = p.Input.Schema;
+        if (p.Exprs.Count != input.FieldCount)
+        {
+            return false;
+        }
+        for (var i = 0; i < p.Exprs.Count; i++)
+        {
+            if (p.Exprs[i] is not Expressions.ColumnExpr c || c.Index != i || p.Names[i] != input[i].Name)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

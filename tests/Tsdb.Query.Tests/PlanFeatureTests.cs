@@ -1,0 +1,187 @@
+using System.Globalization;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Query.Sql;
+
+namespace Tsdb.Query.Tests;
+
+/// <summary>What the plan-based engine adds: EXPLAIN, every join kind, subqueries, spilling sorts, plan-time errors.</summary>
+public sealed class PlanFeatureTests
+{
+    private const long S = 1_000_000_000L;
+    private static readonly long T0 = 1_451_606_400L * S; // 2016-01-01T00:00:00Z
+
+    private readonly MemoryTableSource _source = new();
+
+    public PlanFeatureTests()
+    {
+        _source.Add("cpu", MemoryTableSource.CpuSchema,
+            MemoryTableSource.Cpu(("a", T0, 10.0, 1), ("b", T0, 20.0, 2), ("a", T0 + (60 * S), null, 3)),
+            MemoryTableSource.Cpu(("b", T0 + (60 * S), 40.0, null), ("c", T0 + (120 * S) + 1, 50.0, 5), (null, T0 + (180 * S), 60.0, 6)));
+        _source.Add("hosts", MemoryTableSource.CpuSchema,
+            MemoryTableSource.Cpu(("a", T0, 1.0, 100), ("b", T0, 2.0, 200), ("d", T0, 4.0, 400)));
+    }
+
+    private SqlEngine Engine(QueryEngineOptions? options = null) => new(new QueryExecutor(_source, TimeProvider.System, options));
+
+    private async Task<List<string>> Rows(string sql, QueryEngineOptions? options = null)
+    {
+        var result = await Engine(options).ExecuteAsync("db", sql, CancellationToken.None);
+        var rows = new List<string>();
+        foreach (var batch in result.Batches)
+        {
+            for (var r = 0; r < batch.Length; r++)
+            {
+                rows.Add(string.Join('|', batch.Columns.Select(c => c.IsNull(r) ? "NULL" : Convert.ToString(c.GetObject(r), CultureInfo.InvariantCulture))));
+            }
+        }
+        return rows;
+    }
+
+    [Fact]
+    public async Task Explain_shows_the_optimised_logical_and_the_physical_plan_without_running_it()
+    {
+        _source.BatchesRead = 0;
+        var rows = await Rows("EXPLAIN SELECT host, max(usage) FROM cpu WHERE host = 'a' AND time >= '2016-01-01T00:01:00Z' GROUP BY host");
+        Assert.Equal(2, rows.Count);
+        Assert.StartsWith("logical_plan|", rows[0], StringComparison.Ordinal);
+        Assert.Contains("Aggregate: groupBy=[host]", rows[0], StringComparison.Ordinal);
+        // The filter sits in the scan, with only the columns the query reads.
+        Assert.Contains("Scan: cpu projection=[host, time, usage] filter=", rows[0], StringComparison.Ordinal);
+        Assert.StartsWith("physical_plan|", rows[1], StringComparison.Ordinal);
+        Assert.Contains("HashAggregateExec", rows[1], StringComparison.Ordinal);
+        Assert.True(rows[1].Contains("time=[2016-01-01T00:01:00, +inf]", StringComparison.Ordinal), rows[1]);
+        Assert.Contains("host in ('a')", rows[1], StringComparison.Ordinal);
+        Assert.Equal(0, _source.BatchesRead);
+
+        var verbose = await Rows("EXPLAIN VERBOSE SELECT n FROM cpu WHERE n > 1");
+        Assert.StartsWith("initial_logical_plan|", verbose[0], StringComparison.Ordinal);
+        Assert.Contains("Filter: n > 1", verbose[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Explain_analyze_runs_the_plan_and_reports_rows_and_batches_per_operator()
+    {
+        var rows = await Rows("EXPLAIN ANALYZE SELECT host, count(*) FROM cpu WHERE n > 1 GROUP BY host ORDER BY host");
+        Assert.StartsWith("Plan with Metrics|", rows[0], StringComparison.Ordinal);
+        Assert.Contains("ScanExec: table=cpu", rows[0], StringComparison.Ordinal);
+        Assert.Contains("output_rows=4, output_batches=2", rows[0], StringComparison.Ordinal);   // n > 1: 2 + 2 rows
+        Assert.Contains("SortExec", rows[0], StringComparison.Ordinal);
+        Assert.StartsWith("Query|output_rows=4", rows[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Every_join_kind()
+    {
+        Assert.Equal(["a|100", "a|100", "b|200", "b|200"],
+            (await Rows("SELECT c.host, h.n FROM cpu c JOIN hosts h ON c.host = h.host")).Order(StringComparer.Ordinal));
+        Assert.Equal(["NULL|NULL", "a|100", "a|100", "b|200", "b|200", "c|NULL"],
+            (await Rows("SELECT c.host, h.n FROM cpu c LEFT JOIN hosts h ON c.host = h.host")).Order(StringComparer.Ordinal));
+        Assert.Equal(["a|100", "a|100", "b|200", "b|200", "NULL|400"],
+            (await Rows("SELECT c.host, h.n FROM cpu c RIGHT JOIN hosts h ON c.host = h.host ORDER BY h.n, c.host")));
+        Assert.Equal(7, (await Rows("SELECT c.host, h.host FROM cpu c FULL JOIN hosts h ON c.host = h.host")).Count);   // 4 matches, c, NULL, d
+        Assert.Equal(["18"], await Rows("SELECT count(*) FROM cpu CROSS JOIN hosts"));
+        // A condition without equality compares every pair; one with an equality and a residual hashes on the equality.
+        Assert.Equal(["9"], await Rows("SELECT count(*) FROM cpu c JOIN hosts h ON c.usage > h.usage * 10"));   // 4 + 3 + 2 pairs
+        Assert.Equal(["b|20|2"], await Rows("SELECT c.host, c.usage, h.usage FROM cpu c JOIN hosts h ON c.host = h.host AND c.usage < h.usage * 15"));
+    }
+
+    [Fact]
+    public async Task In_exists_and_scalar_subqueries()
+    {
+        Assert.Equal(["1", "2", "3"], await Rows("SELECT n FROM cpu WHERE host IN (SELECT host FROM hosts) AND n IS NOT NULL ORDER BY n"));
+        Assert.Equal(["5"], await Rows("SELECT n FROM cpu WHERE host NOT IN (SELECT host FROM hosts) ORDER BY n"));
+        // NOT IN over a set with a NULL is never true (SQL's three-valued logic).
+        Assert.Empty(await Rows("SELECT n FROM cpu WHERE n NOT IN (SELECT n FROM cpu WHERE host = 'b')"));
+        Assert.Equal(["1", "3"], await Rows("SELECT n FROM cpu c WHERE EXISTS (SELECT 1 FROM hosts h WHERE h.host = c.host AND h.n < 150) ORDER BY n"));
+        Assert.Equal(["5", "6"], await Rows("SELECT n FROM cpu c WHERE NOT EXISTS (SELECT 1 FROM hosts h WHERE h.host = c.host) ORDER BY n"));
+        Assert.Equal(["b|40", "c|50", "NULL|60"], await Rows("SELECT host, usage FROM cpu WHERE usage > (SELECT avg(usage) FROM cpu) ORDER BY usage"));   // avg 36
+        Assert.Equal(["a|400"], await Rows("SELECT host, (SELECT max(n) FROM hosts) AS m FROM cpu WHERE n = 1"));
+        var ex = await Assert.ThrowsAsync<QueryException>(() => Engine().ExecuteAsync("db", "SELECT n FROM cpu WHERE n = (SELECT n FROM hosts)", CancellationToken.None));
+        Assert.Equal("a scalar subquery returned more than one row", ex.Message);
+    }
+
+    [Fact]
+    public async Task A_sort_past_the_memory_limit_spills_and_answers_as_in_memory()
+    {
+        var big = new MemoryTableSource();
+        var batches = new List<RecordBatch>();
+        var random = new Random(7);
+        for (var b = 0; b < 40; b++)
+        {
+            batches.Add(MemoryTableSource.Cpu([.. Enumerable.Range(0, 500).Select(i =>
+                ((string?)("h" + random.Next(50)), T0 + (random.Next(1000) * S), random.Next(3) == 0 ? null : (double?)random.Next(100), (long?)((b * 500) + i)))]));
+        }
+        big.Add("cpu", MemoryTableSource.CpuSchema, [.. batches]);
+        async Task<List<string>> Sorted(long limit)
+        {
+            var engine = new SqlEngine(new QueryExecutor(big, TimeProvider.System, new QueryEngineOptions { MaxQueryMemoryBytes = limit }));
+            var result = await engine.ExecuteAsync("db", "SELECT host, usage, n FROM cpu ORDER BY usage DESC NULLS LAST, host, time", CancellationToken.None);
+            return [.. result.Batches.SelectMany(batch => Enumerable.Range(0, batch.Length).Select(r =>
+                string.Join('|', batch.Columns.Select(c => c.IsNull(r) ? "NULL" : Convert.ToString(c.GetObject(r), CultureInfo.InvariantCulture)))))];
+        }
+        var inMemory = await Sorted(1L << 30);
+        var spilled = await Sorted(64 * 1024);
+        Assert.Equal(20_000, inMemory.Count);
+        Assert.Equal(inMemory, spilled);
+
+        var explain = await new SqlEngine(new QueryExecutor(big, TimeProvider.System, new QueryEngineOptions { MaxQueryMemoryBytes = 64 * 1024 }))
+            .ExecuteAsync("db", "EXPLAIN ANALYZE SELECT host, usage, n FROM cpu ORDER BY usage DESC NULLS LAST, host, time", CancellationToken.None);
+        var text = explain.Batches[0].Column(1) is var col ? Columns.StringValues(col)[0] : null;
+        Assert.Contains("spills=", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_time_errors_are_positioned_and_run_time_errors_name_the_expression()
+    {
+        var ex = await Assert.ThrowsAsync<QueryException>(() => Engine().ExecuteAsync("db", "SELECT n FROM cpu WHERE n / (n - n) > 1", CancellationToken.None));
+        Assert.Equal("line 1, column 25: division by zero", ex.Message);
+        Assert.Equal(["Infinity"], await Rows("SELECT usage / 0.0 FROM cpu WHERE n = 1"));
+        ex = await Assert.ThrowsAsync<QueryException>(() => Engine().ExecuteAsync("db", "SELECT host FROM cpu WHERE n IN (SELECT host, n FROM cpu)", CancellationToken.None));
+        Assert.Contains("must return one column", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_flat_chain_of_many_or_terms_plans_and_runs()
+    {
+        // The planner binds chains iteratively into balanced trees (Grafana multi-value variables expand to these).
+        var expression = new Tsdb.Query.Sql.BinaryExpression(Tsdb.Query.Sql.BinaryOperator.Equal,
+            new Tsdb.Query.Sql.ColumnReference([new Tsdb.Query.Sql.Identifier("n", false, default)], default), new Tsdb.Query.Sql.IntegerLiteral(0, default), default);
+        Tsdb.Query.Sql.Expression chain = expression;
+        for (var i = 1; i < 10_000; i++)
+        {
+            chain = new Tsdb.Query.Sql.BinaryExpression(Tsdb.Query.Sql.BinaryOperator.Or, chain, expression with { Right = new Tsdb.Query.Sql.IntegerLiteral(i, default) }, default);
+        }
+        var engine = Engine();
+        var planner = typeof(SqlEngine).Assembly.GetType("Tsdb.Query.Sql.SqlPlanner");
+        Assert.NotNull(planner);
+        var select = new Tsdb.Query.Sql.SelectStatement([], false, null,
+            [new Tsdb.Query.Sql.ExpressionSelectItem(new Tsdb.Query.Sql.FunctionCall(new Tsdb.Query.Sql.Identifier("count", false, default), [], false, true, [], default), null, default)],
+            new Tsdb.Query.Sql.NamedTableSource(new Tsdb.Query.Sql.ObjectName([new Tsdb.Query.Sql.Identifier("cpu", false, default)], default), null, default),
+            chain, [], null, [], null, null, default);
+        var plan = new SqlPlanner(_source, engine.Executor.Views, "db", "", null, 0).PlanStatement(select);
+        var stream = await engine.Executor.ExecuteAsync("db", "10,000 ORs", "sql", _ => plan, ExplainMode.None, CancellationToken.None);
+        var batches = new List<RecordBatch>();
+        await foreach (var b in stream.ReadAllAsync())
+        {
+            batches.Add(b);
+        }
+        Assert.Equal(5L, batches[0].Column(0).GetObject(0));   // n = 1, 2, 3, 5, 6 (one NULL)
+    }
+
+    [Fact]
+    public async Task System_queries_shows_a_running_plans_progress()
+    {
+        var gate = new TaskCompletionSource();
+        _source.Gate = gate;
+        var engine = Engine();
+        var running = engine.ExecuteAsync("db", "SELECT count(*) FROM cpu", CancellationToken.None);
+        await Task.Delay(50);
+        _source.Gate = null;
+        var progress = await engine.ExecuteAsync("db", "SELECT progress FROM system.queries WHERE running AND query_text LIKE '%count%'", CancellationToken.None);
+        gate.SetResult();
+        await running;
+        var text = Columns.StringValues(progress.Batches[0].Column(0))[0];
+        Assert.Contains("HashAggregateExec", text, StringComparison.Ordinal);
+        Assert.Contains("output_rows=0", text, StringComparison.Ordinal);
+    }
+}
