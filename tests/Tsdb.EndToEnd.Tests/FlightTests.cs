@@ -78,6 +78,10 @@ public sealed class FlightTests : IAsyncLifetime
         var root = doc.RootElement;
         Assert.True(root.GetProperty("handshakeBearer").GetBoolean());
         Assert.Equal([2.0, 3.0], root.GetProperty("prepared").GetProperty("usage").EnumerateArray().Select(e => e.GetDouble()));
+        // GetFlightInfo plans without running: the row count is unknown (-1) until DoGet streams the answer.
+        Assert.Equal(-1, root.GetProperty("prepared").GetProperty("totalRecords").GetInt32());
+        Assert.Equal(["time:Timestamp<NANOSECOND>", "host:Utf8", "usage:Float64"], root.GetProperty("preparedSchemas").GetProperty("dataset").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["1:Utf8", "host:Utf8"], root.GetProperty("preparedSchemas").GetProperty("parameters").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("tsdb", root.GetProperty("sqlInfo").GetProperty("name").GetString());
         Assert.Equal("OK", root.GetProperty("health").GetString());
         Assert.Equal("cpu", Assert.Single(root.GetProperty("grafanaTables").EnumerateArray()).GetString());
@@ -103,7 +107,7 @@ public sealed class FlightTests : IAsyncLifetime
         // Sorting needs the whole answer in memory (a plain row query would stream and stay under the limit).
         var (status, message) = await DoGetStatusAsync(small, """{"database":"lim","sql_query":"SELECT * FROM m ORDER BY v"}""");
         Assert.Equal("8", status);
-        Assert.StartsWith("the query exceeded its memory limit of 1024 bytes", message, StringComparison.Ordinal);
+        Assert.StartsWith("the query exceeded its memory limit of 1 KiB", message, StringComparison.Ordinal);
     }
 
     /// <summary>A DoGet over HttpClient h2c (prior knowledge, on the HTTP port): the grpc-status and decoded grpc-message.</summary>
