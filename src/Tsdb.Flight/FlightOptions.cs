@@ -9,11 +9,5 @@ public sealed record FlightOptions
     /// Kept well below the 4 MiB most gRPC clients accept by default.</summary>
     public int TargetMessageBytes { get; init; } = 1 << 20;
 
-    /// <summary>How long a result computed by GetFlightInfo waits for its DoGet.</summary>
-    public TimeSpan ResultHoldTime { get; init; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>Most results held for a DoGet at once; beyond it DoGet computes the result again.</summary>
-    public int MaxHeldResults { get; init; } = 32;
-
     public string Version { get; init; } = "0.1.0";
 }

@@ -29,19 +29,83 @@ internal sealed class FlightSqlCommands(Catalog.Catalog catalog, QueryRunner run
 
     public static bool IsFlightSql(Any any) => TicketDecoder.TypeName(any).StartsWith(Prefix, StringComparison.Ordinal);
 
+    /// <summary>
+    /// For DoGet: a statement or prepared statement is planned and streamed now; a metadata command is answered from
+    /// the catalog (a few rows, built whole).
+    /// </summary>
     public async Task<IFlightResult> ExecuteAsync(Any command, string? database, CancellationToken cancellationToken)
     {
-        var name = TicketDecoder.TypeName(command);
-        switch (name[(name.StartsWith(Prefix, StringComparison.Ordinal) ? Prefix.Length : 0)..])
+        if (Statement(command) is { } statement)
+        {
+            return await runner.StreamAsync(database, statement.Sql, statement.Parameters, hydrate: true, options.TargetMessageBytes, cancellationToken).ConfigureAwait(false);
+        }
+        return Metadata(command, database);
+    }
+
+    /// <summary>
+    /// For GetFlightInfo and GetSchema: the schema as DoGet will send it (IPC-encapsulated) and the row count if known.
+    /// A statement is only planned (its row count is unknown, -1); a metadata answer is small and built from the catalog.
+    /// </summary>
+    public (byte[] Schema, long TotalRecords) Describe(Any command, string? database)
+    {
+        if (Statement(command) is { } statement)
+        {
+            var schema = runner.PlanSchema(database, statement.Sql, statement.Parameters, hydrate: true);
+            return (SchemaStream(schema), -1);
+        }
+        var result = Metadata(command, database);
+        return (result.SchemaStream(), result.TotalRecords);
+    }
+
+    /// <summary>
+    /// CreatePreparedStatement: a stateless handle carrying the query, the answer's schema (planned with the parameters
+    /// as placeholders, see <see cref="QueryRunner.PrepareSchemas"/>; empty when it cannot be known before binding) and
+    /// the parameters' schema: one nullable utf8 field per <c>$name</c>, in order of first appearance. The engine does
+    /// not infer a placeholder's type, so utf8 stands for "any": the bound batch may hold any supported type.
+    /// </summary>
+    public ActionCreatePreparedStatementResult Prepare(string? database, string query)
+    {
+        var (dataset, parameters) = runner.PrepareSchemas(database, query);
+        var parameterSchema = new Schema([.. parameters.Select(p => new Field(p, ArrowType.Utf8))]);
+        return new ActionCreatePreparedStatementResult
+        {
+            PreparedStatementHandle = PreparedStatements.Encode(query, null),
+            DatasetSchema = dataset is null ? ByteString.Empty : ByteString.CopyFrom(SchemaStream(dataset)),
+            ParameterSchema = ByteString.CopyFrom(SchemaStream(parameterSchema)),
+            IsUpdate = false,
+        };
+    }
+
+    /// <summary>The SQL and parameters of a statement or prepared-statement command; null for any other command.</summary>
+    private static (string Sql, IReadOnlyDictionary<string, object?>? Parameters)? Statement(Any command)
+    {
+        switch (LocalName(command))
         {
             case nameof(CommandStatementQuery):
-                return await StatementAsync(database, CommandStatementQuery.Parser.ParseFrom(command.Value).Query, null, cancellationToken).ConfigureAwait(false);
+                return (CommandStatementQuery.Parser.ParseFrom(command.Value).Query, null);
             case nameof(CommandPreparedStatementQuery):
             {
                 var handle = PreparedStatements.Decode(CommandPreparedStatementQuery.Parser.ParseFrom(command.Value).PreparedStatementHandle);
-                var parameters = handle.HasParams ? QueryParameters.FromIpcStream(handle.Params.ToByteArray()) : null;
-                return await StatementAsync(database, handle.Query, parameters, cancellationToken).ConfigureAwait(false);
+                return (handle.Query, handle.HasParams ? QueryParameters.FromIpcStream(handle.Params.ToByteArray()) : null);
             }
+            default:
+                return null;
+        }
+    }
+
+    private static string LocalName(Any command)
+    {
+        var name = TicketDecoder.TypeName(command);
+        return name[(name.StartsWith(Prefix, StringComparison.Ordinal) ? Prefix.Length : 0)..];
+    }
+
+    private static byte[] SchemaStream(Schema schema) => FlightDataEncoding.SchemaStream(new IpcEncoder(schema).EncodeSchema().Metadata);
+
+    /// <summary>The answer of a metadata command, built whole from the catalog (a handful of rows).</summary>
+    private IFlightResult Metadata(Any command, string? database)
+    {
+        switch (LocalName(command))
+        {
             case nameof(CommandGetSqlInfo):
                 return SqlInfo.Build(CommandGetSqlInfo.Parser.ParseFrom(command.Value).Info, options.Version);
             case nameof(CommandGetXdbcTypeInfo):
@@ -54,7 +118,7 @@ internal sealed class FlightSqlCommands(Catalog.Catalog catalog, QueryRunner run
             case nameof(CommandGetDbSchemas):
                 return DbSchemasResult(CommandGetDbSchemas.Parser.ParseFrom(command.Value));
             case nameof(CommandGetTables):
-                return await TablesAsync(database, CommandGetTables.Parser.ParseFrom(command.Value), cancellationToken).ConfigureAwait(false);
+                return Tables(database, CommandGetTables.Parser.ParseFrom(command.Value));
             case nameof(CommandGetTableTypes):
                 return Arrow(new Schema([new Field("table_type", ArrowType.Utf8, false)]), MetadataArrays.Utf8(["BASE TABLE", "VIEW"]));
             case nameof(CommandGetPrimaryKeys):
@@ -70,12 +134,6 @@ internal sealed class FlightSqlCommands(Catalog.Catalog catalog, QueryRunner run
         }
     }
 
-    private async Task<IFlightResult> StatementAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
-    {
-        var result = await runner.RunAsync(database, sql, parameters, cancellationToken).ConfigureAwait(false);
-        return new ArrowFlightResult(result.Schema, result.Batches, decodeDictionaries: true, options.TargetMessageBytes);
-    }
-
     private ArrowFlightResult Arrow(Schema schema, params Tsdb.Arrow.Arrays.ArrowArray[] columns) =>
         new(schema, columns.Length == 0 ? [] : [MetadataArrays.Batch(schema, columns)], decodeDictionaries: true, options.TargetMessageBytes);
 
@@ -88,7 +146,7 @@ internal sealed class FlightSqlCommands(Catalog.Catalog catalog, QueryRunner run
             MetadataArrays.Utf8([.. schemas.Select(_ => CatalogName)]), MetadataArrays.Utf8(schemas));
     }
 
-    private async Task<IFlightResult> TablesAsync(string? database, CommandGetTables command, CancellationToken cancellationToken)
+    private ArrowFlightResult Tables(string? database, CommandGetTables command)
     {
         var db = catalog.Current.FindDatabase(runner.RequireDatabase(database))!;
         var rows = new List<(string Schema, string Name, string Type, Catalog.TableDefinition? Table)>();
@@ -129,10 +187,10 @@ internal sealed class FlightSqlCommands(Catalog.Catalog catalog, QueryRunner run
                 }
                 else
                 {
-                    var result = await runner.RunAsync(db.Name, $"SELECT * FROM {row.Schema}.{row.Name} LIMIT 0", null, cancellationToken).ConfigureAwait(false);
-                    schema = ResultSchemas.For(result.Schema, decodeDictionaries: true);
+                    // A view's columns from its plan: nothing is read.
+                    schema = runner.PlanSchema(db.Name, $"SELECT * FROM {row.Schema}.{row.Name}", null, hydrate: true);
                 }
-                schemas.Add(FlightDataEncoding.SchemaStream(new IpcEncoder(schema).EncodeSchema().Metadata));
+                schemas.Add(SchemaStream(schema));
             }
             fields.Add(new Field("table_schema", ArrowType.Binary, false));
             columns.Add(MetadataArrays.Binary(schemas));
@@ -176,9 +234,12 @@ internal sealed class FlightSqlCommands(Catalog.Catalog catalog, QueryRunner run
         return Regex.IsMatch(value, regex, RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 
-    /// <summary>The ticket for a computed command result: its id (if held) and the command to compute it again.</summary>
-    public static ByteString Ticket(string? resultId, string? database, Any command) =>
-        Any.Pack(new Protocol.Tsdb.StatementTicket { ResultId = resultId ?? "", Database = database ?? "", Command = command.ToByteString() }).ToByteString();
+    /// <summary>
+    /// The ticket GetFlightInfo hands out for a Flight SQL command: the command itself (statement text, or the prepared
+    /// statement's handle with its bound parameters) and the database, which is all DoGet needs to plan and run it.
+    /// </summary>
+    public static ByteString Ticket(string? database, Any command) =>
+        Any.Pack(new Protocol.Tsdb.StatementTicket { Database = database ?? "", Command = command.ToByteString() }).ToByteString();
 
     /// <summary>An IOx-style ReadInfo ticket for SQL text (used by ListFlights).</summary>
     public static ByteString SqlTicket(string database, string sql) =>

@@ -1,29 +1,17 @@
 using Grpc.Core;
+using Tsdb.Arrow.Types;
+using Tsdb.Flight.Arrow;
 using Tsdb.Query;
 using Tsdb.Query.Sql;
 
 namespace Tsdb.Flight;
 
-/// <summary>Runs SQL through the query engine and maps its errors to gRPC statuses.</summary>
+/// <summary>
+/// Plans and streams SQL through the query engine and maps its errors to gRPC statuses. There is one way to run a
+/// statement: <see cref="StreamAsync"/>, from DoGet. GetFlightInfo, GetSchema and CreatePreparedStatement only plan.
+/// </summary>
 internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
 {
-    public async Task<QueryResult> RunAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
-    {
-        var db = RequireDatabase(database);
-        try
-        {
-            return await engine.ExecuteAsync(db, sql, parameters, cancellationToken).ConfigureAwait(false);
-        }
-        catch (QueryException ex)
-        {
-            throw RpcErrors.Of(StatusCode.InvalidArgument, ex.Message);
-        }
-        catch (QueryLimitException ex)
-        {
-            throw RpcErrors.Of(StatusCode.ResourceExhausted, ex.Message);
-        }
-    }
-
     /// <summary>For DoGet: the answer streamed from the plan as it is produced.</summary>
     public async Task<IFlightResult> StreamAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, bool hydrate, int targetBytes, CancellationToken cancellationToken)
     {
@@ -35,13 +23,78 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
         }
         catch (QueryException ex)
         {
-            throw RpcErrors.Of(StatusCode.InvalidArgument, ex.Message);
+            throw Invalid(ex);
         }
         catch (QueryLimitException ex)
         {
             throw RpcErrors.Of(StatusCode.ResourceExhausted, ex.Message);
         }
         return new StreamingFlightResult(stream, hydrate, targetBytes);
+    }
+
+    /// <summary>
+    /// The schema the answer goes out with (tags hydrated unless <paramref name="hydrate"/> is false), from the
+    /// optimised plan: nothing is read and no query is logged or counted against the concurrency limit.
+    /// </summary>
+    public Schema PlanSchema(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, bool hydrate)
+    {
+        var db = RequireDatabase(database);
+        try
+        {
+            return ResultSchemas.For(engine.Plan(db, sql, parameters).Schema, hydrate);
+        }
+        catch (QueryException ex)
+        {
+            throw Invalid(ex);
+        }
+    }
+
+    /// <summary>
+    /// The schemas of a statement about to be prepared: its distinct <c>$</c> parameter names in order of first
+    /// appearance, and the answer's schema before any value is bound. The planner refuses a missing parameter, so this
+    /// plans with every parameter bound to NULL (which compares, filters and projects like a value of whatever it
+    /// meets). When planning fails at a placeholder (LIMIT and OFFSET need a non-negative integer; some functions need
+    /// a literal of a type), that parameter alone is tried as 0, then as '': each step changes one parameter, so this
+    /// plans at most 2n+1 times. The dataset schema is null (unknown until bound; GetFlightInfo then answers it) when
+    /// no placeholder values plan. An error with every parameter NULL and not at a placeholder (bad SQL, an unknown
+    /// table or column) is INVALID_ARGUMENT, as when running the statement.
+    /// </summary>
+    public (Schema? Dataset, IReadOnlyList<string> Parameters) PrepareSchemas(string? database, string sql)
+    {
+        var db = RequireDatabase(database);
+        IReadOnlyList<SqlParameterUse> uses;
+        try
+        {
+            uses = SqlParser.ParametersUsed(sql);
+        }
+        catch (SqlParseException ex)
+        {
+            throw Invalid(new QueryException(ex.Detail, ex.Line, ex.Column));
+        }
+        string[] names = [.. uses.Select(u => u.Name).Distinct(StringComparer.Ordinal)];
+        object?[] placeholders = [null, 0L, ""];
+        var choice = names.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
+        while (true)
+        {
+            var bound = names.ToDictionary(n => n, n => placeholders[choice[n]], StringComparer.Ordinal);
+            try
+            {
+                return (ResultSchemas.For(engine.Plan(db, sql, bound).Schema, decodeDictionaries: true), names);
+            }
+            catch (QueryException ex)
+            {
+                var at = uses.FirstOrDefault(u => u.Line == ex.Line && u.Column == ex.Column);
+                if (at is null)
+                {
+                    // Not about a placeholder: the statement's own error, unless a placeholder other than NULL caused it.
+                    return choice.Values.All(c => c == 0) ? throw Invalid(ex) : (null, names);
+                }
+                if (++choice[at.Name] == placeholders.Length)
+                {
+                    return (null, names);
+                }
+            }
+        }
     }
 
     /// <summary>The database, which must be named and exist.</summary>
@@ -65,4 +118,6 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
         var headers = call.RequestHeaders;
         return headers.GetValue("database") ?? headers.GetValue("bucket") ?? headers.GetValue("bucket-name") ?? headers.GetValue("iox-namespace-name");
     }
+
+    private static RpcException Invalid(QueryException ex) => RpcErrors.Of(StatusCode.InvalidArgument, ex.Message);
 }

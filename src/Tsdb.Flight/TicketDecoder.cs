@@ -45,7 +45,7 @@ internal static class TicketDecoder
         if (type == StatementTicket.Descriptor.FullName)
         {
             var statement = StatementTicket.Parser.ParseFrom(any.Value);
-            return new FlightQuery(Database(statement.Database), null, null, Any.Parser.ParseFrom(statement.Command), statement.ResultId);
+            return new FlightQuery(Database(statement.Database), null, null, Any.Parser.ParseFrom(statement.Command));
         }
         throw Invalid($"unsupported ticket type '{any.TypeUrl}'");
     }
@@ -60,9 +60,9 @@ internal static class TicketDecoder
             case ReadInfo.Types.QueryType.InfluxQl:
                 throw InfluxQl();
             case ReadInfo.Types.QueryType.FlightSqlMessage:
-                return new FlightQuery(Database(info.Database), null, null, Any.Parser.ParseFrom(info.FlightsqlCommand), null);
+                return new FlightQuery(Database(info.Database), null, null, Any.Parser.ParseFrom(info.FlightsqlCommand));
             default:
-                return new FlightQuery(Database(info.Database), info.SqlQuery, null, null, null);
+                return new FlightQuery(Database(info.Database), info.SqlQuery, null, null);
         }
     }
 
@@ -94,7 +94,7 @@ internal static class TicketDecoder
             {
                 parameters = QueryParameters.FromJson(p);
             }
-            return new FlightQuery(Database(database), sql, parameters, null, null);
+            return new FlightQuery(Database(database), sql, parameters, null);
         }
         catch (JsonException ex)
         {

@@ -26,11 +26,10 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
     private readonly FlightAuthenticator _auth;
     private readonly QueryRunner _runner;
     private readonly FlightSqlCommands _commands;
-    private readonly ResultCache _cache;
     private readonly ArrowIngest _ingest;
     private readonly IpcReadOptions _readOptions;
 
-    public TsdbFlightService(Catalog.Catalog catalog, SqlEngine engine, LineProtocolIngester ingester, FlightOptions options, TimeProvider time)
+    public TsdbFlightService(Catalog.Catalog catalog, SqlEngine engine, LineProtocolIngester ingester, FlightOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _catalog = catalog;
@@ -38,7 +37,6 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         _auth = new FlightAuthenticator(catalog, options.AuthEnabled);
         _runner = new QueryRunner(catalog, engine);
         _commands = new FlightSqlCommands(catalog, _runner, options);
-        _cache = new ResultCache(options, time);
         _ingest = new ArrowIngest(ingester);
         _readOptions = IpcReadOptions.Default;
     }
@@ -109,7 +107,12 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         }
     }
 
-    public override async Task<FlightInfo> GetFlightInfo(FlightDescriptor request, ServerCallContext context)
+    /// <summary>
+    /// A statement is planned, not run: the schema comes from the plan and the ticket carries the statement (or the
+    /// plain ticket itself), so DoGet plans again and streams. <c>total_records</c> is -1 (unknown) for statements.
+    /// Nothing is held between the two calls; a statement using <c>now()</c> takes DoGet's time.
+    /// </summary>
+    public override Task<FlightInfo> GetFlightInfo(FlightDescriptor request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
@@ -117,37 +120,37 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         if (request.Type == FlightDescriptor.Types.DescriptorType.Path)
         {
             var (db, table) = PathTable(context, request);
-            return TableInfo(db, table, HydrateDictionaries(context));
+            return Task.FromResult(TableInfo(db, table, HydrateDictionaries(context)));
         }
         var database = QueryRunner.DatabaseHeader(context);
-        IFlightResult result;
         ByteString ticket;
+        byte[] schema;
+        long totalRecords;
         if (AsFlightSql(request.Cmd) is { } command)
         {
-            result = await _commands.ExecuteAsync(command, database, context.CancellationToken).ConfigureAwait(false);
-            ticket = FlightSqlCommands.Ticket(_cache.Hold(result), database, command);
+            (schema, totalRecords) = _commands.Describe(command, database);
+            ticket = FlightSqlCommands.Ticket(database, command);
         }
         else
         {
-            // A plain-Flight ticket as a command: computed here for its schema, again by DoGet.
-            result = await RunAsync(TicketDecoder.Decode(request.Cmd), database, HydrateDictionaries(context), context.CancellationToken).ConfigureAwait(false);
+            (schema, totalRecords) = Describe(TicketDecoder.Decode(request.Cmd), database, HydrateDictionaries(context));
             ticket = request.Cmd;
         }
         var info = new FlightInfo
         {
-            Schema = ByteString.CopyFrom(result.SchemaStream()),
+            Schema = ByteString.CopyFrom(schema),
             FlightDescriptor = request,
-            TotalRecords = result.TotalRecords,
+            TotalRecords = totalRecords,
             TotalBytes = -1,
         };
         info.Endpoint.Add(new FlightEndpoint { Ticket = new Ticket { Ticket_ = ticket } });
-        return info;
+        return Task.FromResult(info);
     }
 
     public override Task<PollInfo> PollFlightInfo(FlightDescriptor request, ServerCallContext context) =>
         throw RpcErrors.Of(StatusCode.Unimplemented, "PollFlightInfo is not supported; use GetFlightInfo");
 
-    public override async Task<SchemaResult> GetSchema(FlightDescriptor request, ServerCallContext context)
+    public override Task<SchemaResult> GetSchema(FlightDescriptor request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
@@ -161,12 +164,11 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         else
         {
             var database = QueryRunner.DatabaseHeader(context);
-            var result = AsFlightSql(request.Cmd) is { } command
-                ? await _commands.ExecuteAsync(command, database, context.CancellationToken).ConfigureAwait(false)
-                : await RunAsync(TicketDecoder.Decode(request.Cmd), database, HydrateDictionaries(context), context.CancellationToken).ConfigureAwait(false);
-            schema = result.SchemaStream();
+            schema = AsFlightSql(request.Cmd) is { } command
+                ? _commands.Describe(command, database).Schema
+                : Describe(TicketDecoder.Decode(request.Cmd), database, HydrateDictionaries(context)).Schema;
         }
-        return new SchemaResult { Schema = ByteString.CopyFrom(schema) };
+        return Task.FromResult(new SchemaResult { Schema = ByteString.CopyFrom(schema) });
     }
 
     public override async Task DoGet(Ticket request, IServerStreamWriter<FlightData> responseStream, ServerCallContext context)
@@ -177,7 +179,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         var query = TicketDecoder.Decode(request.Ticket_);
         var database = query.Database ?? QueryRunner.DatabaseHeader(context);
         var result = query.Command is not null
-            ? _cache.Take(query.ResultId) ?? await _commands.ExecuteAsync(query.Command, database, context.CancellationToken).ConfigureAwait(false)
+            ? await _commands.ExecuteAsync(query.Command, database, context.CancellationToken).ConfigureAwait(false)
             : await _runner.StreamAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false);
         await result.WriteAsync(responseStream, context.CancellationToken).ConfigureAwait(false);
     }
@@ -198,16 +200,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
             case "CreatePreparedStatement":
             {
                 var body = Unpack(action.Body, ActionCreatePreparedStatementRequest.Parser);
-                var database = QueryRunner.DatabaseHeader(context);
-                if (database is not null)
-                {
-                    _runner.RequireDatabase(database);
-                }
-                var result = new ActionCreatePreparedStatementResult
-                {
-                    PreparedStatementHandle = PreparedStatements.Encode(body.Query, null),
-                    IsUpdate = false,
-                };
+                var result = _commands.Prepare(QueryRunner.DatabaseHeader(context), body.Query);
                 await responseStream.WriteAsync(new Result { Body = Any.Pack(result).ToByteString() }, token).ConfigureAwait(false);
                 break;
             }
@@ -263,7 +256,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         _auth.Authenticate(context);
         ActionType[] actions =
         [
-            new() { Type = "CreatePreparedStatement", Description = "Flight SQL: prepare a query (the handle carries it; nothing is held on the server)" },
+            new() { Type = "CreatePreparedStatement", Description = "Flight SQL: prepare a query (the handle carries it; nothing is held on the server); answers its dataset and parameter schemas" },
             new() { Type = "ClosePreparedStatement", Description = "Flight SQL: close a prepared statement" },
             new() { Type = "SetSessionOptions", Description = "Session options: only catalog=public" },
             new() { Type = "GetSessionOptions", Description = "Session options: catalog" },
@@ -341,16 +334,13 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         }
     }
 
-    /// <summary>Runs a decoded ticket; its own database wins over the one from the headers.</summary>
-    private async Task<IFlightResult> RunAsync(FlightQuery query, string? headerDatabase, bool hydrate, CancellationToken cancellationToken)
+    /// <summary>The schema (and row count, -1 if unknown) of a decoded ticket, planned; its own database wins over the header's.</summary>
+    private (byte[] Schema, long TotalRecords) Describe(FlightQuery query, string? headerDatabase, bool hydrate)
     {
         var database = query.Database ?? headerDatabase;
-        if (query.Command is not null)
-        {
-            return await _commands.ExecuteAsync(query.Command, database, cancellationToken).ConfigureAwait(false);
-        }
-        var result = await _runner.RunAsync(database, query.Sql!, query.Parameters, cancellationToken).ConfigureAwait(false);
-        return new ArrowFlightResult(result.Schema, result.Batches, hydrate, _options.TargetMessageBytes);
+        return query.Command is not null
+            ? _commands.Describe(query.Command, database)
+            : (SchemaStream(_runner.PlanSchema(database, query.Sql!, query.Parameters, hydrate)), -1);
     }
 
     /// <summary>

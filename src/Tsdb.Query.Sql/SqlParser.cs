@@ -54,4 +54,24 @@ public static class SqlParser
         }
         return (names, wildcard);
     }
+
+    /// <summary>
+    /// Every <c>$name</c> placeholder of <paramref name="sql"/> in text order, a name as often as it appears (a
+    /// <c>$</c> inside a string literal or quoted identifier is not one). Flight SQL reports the distinct names as a
+    /// prepared statement's parameter schema, known before any value is bound; the positions tell whether a planning
+    /// error is about a placeholder.
+    /// </summary>
+    public static IReadOnlyList<SqlParameterUse> ParametersUsed(string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var uses = new List<SqlParameterUse>();
+        foreach (var token in Lexer.Tokenize(sql))
+        {
+            if (token.Kind == TokenKind.Parameter && token.Value is { } name)
+            {
+                uses.Add(new SqlParameterUse(name, token.Line, token.Column));
+            }
+        }
+        return uses;
+    }
 }

@@ -79,13 +79,77 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
 
         var descriptor = FlightDescriptor.CreateCommandDescriptor(TicketJson(Database, CpuQuery));
         var info = await client.GetInfo(descriptor, Auth()).ResponseAsync;
-        Assert.Equal(3, info.TotalRecords);
+        // Planned, not run: the row count is unknown until DoGet streams the answer.
+        Assert.Equal(-1, info.TotalRecords);
         Assert.Equal(["time", "host", "region", "usage", "n", "u", "ok", "note"], info.Schema.FieldsList.Select(f => f.Name));
         var endpoint = Assert.Single(info.Endpoints);
         Assert.Empty(endpoint.Locations);
 
         using var call = client.GetStream(endpoint.Ticket, Auth());
         Assert.Equal(CpuRows, Rows(await ReadAllAsync(call.ResponseStream)));
+    }
+
+    [Fact]
+    public async Task GetFlightInfo_of_a_huge_flight_sql_statement_plans_it_and_only_DoGet_runs_it()
+    {
+        await WriteLinesAsync();
+        using var channel = Channel();
+        var client = new FlightClient(channel);
+
+        // 3^16 (43 M) rows of cross joins: seconds of work if it ran. The comment makes the text unique in system.queries.
+        var marker = Guid.NewGuid().ToString("N");
+        var huge = $"SELECT c0.host, c0.usage, c1.time FROM cpu c0 {string.Concat(Enumerable.Range(1, 15).Select(i => $"CROSS JOIN cpu c{i} "))}/* {marker} */";
+        var info = await client.GetInfo(FlightDescriptor.CreateCommandDescriptor(StatementQuery(huge)), Auth(("database", Database))).ResponseAsync;
+        Assert.Equal(["host", "usage", "time"], info.Schema.FieldsList.Select(f => f.Name));
+        Assert.Equal([ArrowTypeId.String, ArrowTypeId.Double, ArrowTypeId.Timestamp], info.Schema.FieldsList.Select(f => f.DataType.TypeId));
+        Assert.Equal(-1, info.TotalRecords);
+        var plain = await client.GetInfo(FlightDescriptor.CreateCommandDescriptor(TicketJson(Database, huge)), Auth()).ResponseAsync;
+        Assert.Equal(["host", "usage", "time"], plain.Schema.FieldsList.Select(f => f.Name));
+        var schemaOnly = await client.GetSchema(FlightDescriptor.CreateCommandDescriptor(StatementQuery(huge)), Auth(("database", Database))).ResponseAsync;
+        Assert.Equal(["host", "usage", "time"], schemaOnly.FieldsList.Select(f => f.Name));
+        Assert.Empty(await QueryLogAsync(marker));
+
+        // The same for a small statement, then its ticket: DoGet plans and streams it, with the schema GetFlightInfo gave.
+        var small = $"SELECT time, host, region, usage, n, u, ok, note FROM cpu ORDER BY time /* {marker} */";
+        var smallInfo = await client.GetInfo(FlightDescriptor.CreateCommandDescriptor(StatementQuery(small)), Auth(("database", Database))).ResponseAsync;
+        Assert.Empty(await QueryLogAsync(marker));
+        using var call = client.GetStream(Assert.Single(smallInfo.Endpoints).Ticket, Auth());
+        var batches = await ReadAllAsync(call.ResponseStream);
+        Assert.Equal(CpuRows, Rows(batches));
+        var sent = await call.ResponseStream.Schema;
+        Assert.Equal(smallInfo.Schema.FieldsList.Select(f => (f.Name, f.DataType.TypeId)), sent.FieldsList.Select(f => (f.Name, f.DataType.TypeId)));
+        Assert.Equal([small], await QueryLogAsync(marker));
+    }
+
+    /// <summary>The texts of the statements in <c>system.queries</c> that contain <paramref name="marker"/> (this query's own text aside).</summary>
+    private async Task<List<string>> QueryLogAsync(string marker)
+    {
+        var rows = await QuerySqlJsonAsync(Database, "SELECT query_text FROM system.queries");
+        return [.. rows.Select(r => r.GetProperty("query_text").GetString()!).Where(t => t.Contains(marker, StringComparison.Ordinal) && !t.Contains("system.queries", StringComparison.Ordinal))];
+    }
+
+    /// <summary>A Flight SQL <c>CommandStatementQuery</c> packed in an Any, as a descriptor's <c>cmd</c> (written by hand: no Flight SQL client here).</summary>
+    private static byte[] StatementQuery(string sql)
+    {
+        var command = new Google.Protobuf.WellKnownTypes.Any
+        {
+            TypeUrl = "type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery",
+            Value = ByteString.CopyFrom([0x0A, .. Varint(Encoding.UTF8.GetByteCount(sql)), .. Encoding.UTF8.GetBytes(sql)]),
+        };
+        return command.ToByteArray();
+    }
+
+    private static List<byte> Varint(int value)
+    {
+        var bytes = new List<byte>();
+        for (var v = (uint)value; ; v >>= 7)
+        {
+            bytes.Add((byte)(v < 0x80 ? v : (v & 0x7F) | 0x80));
+            if (v < 0x80)
+            {
+                return bytes;
+            }
+        }
     }
 
     [Fact]

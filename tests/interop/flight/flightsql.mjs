@@ -32,6 +32,18 @@ async function grpcError(fn) {
   const created = await jdbc.doAction('CreatePreparedStatement', pack(SQL + 'ActionCreatePreparedStatementRequest', { query: 'SELECT time, host, usage FROM cpu WHERE usage > $1 AND host = $host ORDER BY time' }));
   const prepared = unpack(created[0].body, SQL + 'ActionCreatePreparedStatementResult');
   assert.equal(prepared.is_update, false);
+  // The answer's schema from the plan (parameters standing in as placeholders) and the parameters in order of first
+  // appearance, typed utf8 (the server does not infer a placeholder's type; any supported type may be bound).
+  const { tableFromIPC } = await import('apache-arrow');
+  report.preparedSchemas = {
+    dataset: tableFromIPC(prepared.dataset_schema).schema.fields.map((f) => `${f.name}:${f.type}`),
+    parameters: tableFromIPC(prepared.parameter_schema).schema.fields.map((f) => `${f.name}:${f.type}`),
+  };
+  assert.deepEqual(report.preparedSchemas.dataset, ['time:Timestamp<NANOSECOND>', 'host:Utf8', 'usage:Float64']);
+  assert.deepEqual(report.preparedSchemas.parameters, ['1:Utf8', 'host:Utf8']);
+  const badPrepare = await grpcError(() => jdbc.doAction('CreatePreparedStatement', pack(SQL + 'ActionCreatePreparedStatementRequest', { query: 'SELECT nope FROM cpu WHERE host = $h' })));
+  assert.equal(badPrepare.code, 3);
+  assert.match(badPrepare.details, /^line 1, column 8: /);
 
   // Parameters bound through DoPut ($1 by position, $host by name), the returned handle adopted.
   const params = makeTable({ p: vectorFromArray([1.5], new Float64()), host: vectorFromArray(['a'], new Utf8()) });
