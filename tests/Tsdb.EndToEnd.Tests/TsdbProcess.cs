@@ -19,6 +19,9 @@ internal sealed partial class TsdbProcess : IAsyncDisposable
 
     public string DataDir { get; }
 
+    /// <summary>The server's process id (for /proc/PID/status: its resident memory).</summary>
+    public int Pid => _process.Id;
+
     public Uri Url { get; private set; } = null!;
 
     /// <summary>The admin token printed at the first start (null on later starts or without auth).</summary>
