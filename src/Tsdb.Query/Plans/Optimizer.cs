@@ -297,6 +297,15 @@ public static class Optimizer
                 var (input, map) = Prune(d.Input, need);
                 return (new DistinctOnPlan(input, [.. d.On.Select(k => Remap(k, map))]), map);
             }
+            case GapFillPlan g:
+            {
+                // Time and series keys shape the output rows whether or not they are shown; a value column no one reads goes, with its fill.
+                var need = new SortedSet<int>(required) { g.Time };
+                need.UnionWith(g.Series);
+                var (input, map) = Prune(g.Input, need);
+                var fills = g.Fills.Where(f => map[f.Column] >= 0).Select(f => f with { Column = map[f.Column] }).ToList();
+                return (new GapFillPlan(input, map[g.Time], [.. g.Series.Select(c => map[c])], fills, g.FirstBin, g.LastBin, g.Stride), map);
+            }
             case LimitPlan l:
             {
                 var (input, map) = Prune(l.Input, required);
