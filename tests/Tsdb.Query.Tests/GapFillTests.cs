@@ -142,7 +142,14 @@ public sealed class GapFillTests
     public async Task The_range_is_found_through_a_subquery_and_having_sees_filled_values()
     {
         Assert.Equal(["a|00:01:00|15", "a|00:02:00|15", "a|00:03:00|15", "a|00:04:00|40", "a|00:05:00|40"],
-            await Rows($"SELECT host, date_bin_gapfill(INTERVAL '1 minute', t) AS minute, locf(avg(u)) AS v FROM (SELECT host, time AS t, usage AS u FROM cpu WHERE {Range.Replace("time", "time", StringComparison.Ordinal)}) AS s WHERE host = 'a' GROUP BY 1, 2 HAVING locf(avg(u)) > 0"));
+            await Rows($"SELECT host, date_bin_gapfill(INTERVAL '1 minute', t) AS minute, locf(avg(u)) AS v FROM (SELECT host, time AS t, usage AS u FROM cpu WHERE {Range}) AS s WHERE host = 'a' GROUP BY 1, 2 HAVING locf(avg(u)) > 0"));
+    }
+
+    [Fact]
+    public async Task Without_aggregates_and_ordered_descending()
+    {
+        Assert.Equal(["b|00:03:00", "b|00:02:00", "b|00:01:00", "a|00:03:00", "a|00:02:00", "a|00:01:00"],
+            await Rows("SELECT host, date_bin_gapfill(INTERVAL '1 minute', time) AS m FROM cpu WHERE host IN ('a', 'b') AND time BETWEEN '2016-01-01T00:01:00Z' AND '2016-01-01T00:03:00Z' GROUP BY 1, 2 ORDER BY host DESC, m DESC"));
     }
 
     [Fact]
@@ -193,6 +200,8 @@ public sealed class GapFillTests
         "date_bin_gapfill requires a column as the source argument")]
     [InlineData("SELECT date_bin_gapfill(INTERVAL '1 minute') AS m, count(*) FROM cpu WHERE " + Range + " GROUP BY 1",
         "date_bin_gapfill expects 2 or 3 arguments, got 1")]
+    [InlineData("SELECT date_bin(INTERVAL '1 minute', time) AS a, date_bin_gapfill(INTERVAL '1 minute', time) AS m, count(*) FROM cpu WHERE " + Range + " GROUP BY 1, 2",
+        "date_bin_gapfill must be the only GROUP BY key of its bins")]
     [InlineData("SELECT date_bin_gapfill(INTERVAL '1 nanosecond', time) AS m, count(*) FROM cpu WHERE " + Range + " GROUP BY 1",
         "gap filling would make 360000000000 rows per series, more than the 10000000 allowed")]
     public async Task Errors_are_positioned_and_say_what_is_wrong(string sql, string expected)

@@ -138,7 +138,11 @@ internal sealed partial class SqlPlanner
     {
         var call = gapFill.Call!;
         gapFill.GroupCount = aggregate.Groups.Count;
-        var key = (ScalarFunctionExpr)aggregate.Groups[gapFill.Group];
+        // A key equal to an earlier one is dropped while grouping: date_bin_gapfill must then still be where it was noted.
+        if (gapFill.Group >= aggregate.Groups.Count || aggregate.Groups[gapFill.Group] is not ScalarFunctionExpr { Function.Name: "date_bin" } key)
+        {
+            throw Error(call.Span, "date_bin_gapfill must be the only GROUP BY key of its bins (do not group by the same date_bin as well)");
+        }
         if (key.Arguments[0] is not LiteralExpr stride)
         {
             throw Error(call.Arguments[0].Span, "stride argument to date_bin_gapfill for gap fill query must evaluate to a scalar");
