@@ -153,6 +153,13 @@ public sealed class GapFillTests
     }
 
     [Fact]
+    public async Task The_time_key_need_not_be_selected()
+    {
+        Assert.Equal(["a|0", "a|2", "a|0", "a|0", "a|1", "a|0"],
+            await Rows($"SELECT host, count(*) AS c FROM cpu WHERE host = 'a' AND {Range} GROUP BY host, date_bin_gapfill(INTERVAL '1 minute', time)"));
+    }
+
+    [Fact]
     public async Task Explain_shows_gap_filling_above_the_aggregate_and_its_sort()
     {
         var rows = await Rows($"EXPLAIN SELECT host, date_bin_gapfill(INTERVAL '1 minute', time) AS minute, locf(avg(usage)) FROM cpu WHERE {Range} GROUP BY 1, 2");

@@ -14,6 +14,9 @@ namespace Tsdb.Query.Execution;
 /// </summary>
 internal sealed class GapFillExec(ExecutionPlan input, int time, IReadOnlyList<int> series, IReadOnlyList<GapFillColumn> fills, long firstBin, long lastBin, long stride) : ExecutionPlan
 {
+    /// <summary>How each column is built; set from the fills when the operator runs.</summary>
+    private readonly Kind[] _kinds = new Kind[input.Schema.FieldCount];
+
     public override Schema Schema => input.Schema;
 
     public override IReadOnlyList<ExecutionPlan> Children => [input];
@@ -102,8 +105,6 @@ internal sealed class GapFillExec(ExecutionPlan input, int time, IReadOnlyList<i
             Metrics.PeakMemory = Math.Max(Metrics.PeakMemory, held);
         }
     }
-
-    private readonly Kind[] _kinds = new Kind[input.Schema.FieldCount];
 
     /// <summary>The strategy of every input column (time and series keys are not filled: Null is never read for them).</summary>
     private GapFillColumn[] Strategies()
