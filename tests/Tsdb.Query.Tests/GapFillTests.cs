@@ -160,6 +160,18 @@ public sealed class GapFillTests
     }
 
     [Fact]
+    public async Task Having_on_a_series_key_filters_before_gap_filling_and_on_values_after()
+    {
+        var sql = $"SELECT host, date_bin_gapfill(INTERVAL '1 minute', time) AS m, locf(avg(usage)) AS v FROM cpu WHERE {Range} GROUP BY 1, 2 HAVING host = 'b' AND locf(avg(usage)) < 50";
+        Assert.Equal(["b|00:00:00|5", "b|00:01:00|5", "b|00:02:00|5", "b|00:03:00|5", "b|00:04:00|5"], await Rows(sql));
+        var plan = string.Join('\n', await Rows("EXPLAIN " + sql));
+        var logical = plan[..plan.IndexOf("physical_plan", StringComparison.Ordinal)];
+        // The series filter went below the gap filling (into the scan); the value filter stays above it.
+        Assert.True(logical.IndexOf("Filter:", StringComparison.Ordinal) < logical.IndexOf("GapFill:", StringComparison.Ordinal), logical);
+        Assert.Contains("host = 'b'", logical[logical.IndexOf("GapFill:", StringComparison.Ordinal)..], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Explain_shows_gap_filling_above_the_aggregate_and_its_sort()
     {
         var rows = await Rows($"EXPLAIN SELECT host, date_bin_gapfill(INTERVAL '1 minute', time) AS minute, locf(avg(usage)) FROM cpu WHERE {Range} GROUP BY 1, 2");

@@ -86,6 +86,18 @@ public static class Optimizer
                 var result = below.Count == 0 ? input : a.WithInputs([PushFilter(a.Input, below)]);
                 return Keep(result, above);
             }
+            case GapFillPlan g:
+            {
+                // Each series is filled from its own rows only, so a term over series keys alone may filter before filling.
+                var below = new List<Expr>();
+                var above = new List<Expr>();
+                foreach (var t in terms)
+                {
+                    (Columns(t).All(g.Series.Contains) ? below : above).Add(t);
+                }
+                var result = below.Count == 0 ? input : g.WithInputs([PushFilter(g.Input, below)]);
+                return Keep(result, above);
+            }
             case JoinPlan j:
             {
                 var leftCount = j.Left.Schema.FieldCount;
