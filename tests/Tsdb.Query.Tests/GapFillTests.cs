@@ -273,4 +273,30 @@ public sealed class GapFillTests
             "y|0|NULL|0", "y|10|NULL|0", "y|20|2|2", "y|30|NULL|0", "y|40|NULL|0",
         ], rows);
     }
+
+    /// <summary>Unsigned values on a falling line (no wrap-around), and locf over a series held across batches.</summary>
+    [Fact]
+    public async Task Operator_interpolates_unsigned_values_downward_and_carries_locf_across_batches()
+    {
+        var schema = new Schema([new Field("t", ArrowType.TimestampNanosecond), new Field("u", ArrowType.UInt64), new Field("l", ArrowType.Float64)]);
+        static RecordBatch Batch(Schema schema, params (long T, ulong? U, double? L)[] rows) => new(schema,
+        [
+            Columns.FromValues(ArrowType.TimestampNanosecond, [.. rows.Select(r => r.T)], null),
+            Columns.FromValues(ArrowType.UInt64, [.. rows.Select(r => r.U ?? 0)], [.. rows.Select(r => r.U is not null)]),
+            Columns.FromValues(ArrowType.Float64, [.. rows.Select(r => r.L ?? 0)], [.. rows.Select(r => r.L is not null)]),
+        ], rows.Length);
+        // One series (no keys) in two batches: 100 at 0, 0 at 30 (a NULL l there), nothing at 10, 20 and 40.
+        var input = new ValuesExec(schema, [Batch(schema, (0, 100, 1.5)), Batch(schema, (30, 0, null))], "input");
+        var exec = new GapFillExec(input, 0, [], [new GapFillColumn(1, GapFillStrategy.Interpolate), new GapFillColumn(2, GapFillStrategy.Locf)], 0, 40, 10);
+        var context = new TaskContext(_source, new QueryMemoryPool(1 << 20), new EvalContext(0), Path.GetTempPath(), CancellationToken.None);
+        var rows = new List<string>();
+        await foreach (var batch in exec.ExecuteAsync(context))
+        {
+            for (var r = 0; r < batch.Length; r++)
+            {
+                rows.Add(string.Join('|', batch.Columns.Select(c => c.IsNull(r) ? "NULL" : Convert.ToString(c.GetObject(r), CultureInfo.InvariantCulture))));
+            }
+        }
+        Assert.Equal(["0|100|1.5", "10|66|1.5", "20|33|1.5", "30|0|1.5", "40|NULL|1.5"], rows);
+    }
 }
