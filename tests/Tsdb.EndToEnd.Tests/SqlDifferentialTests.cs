@@ -77,6 +77,11 @@ public sealed class SqlDifferentialTests(ITestOutputHelper output) : IDisposable
         "selector_last_first",
         "selector_min_max_value",
         "count_filter",
+        "gapfill_count_avg",
+        "gapfill_locf",
+        "gapfill_interpolate_float",
+        "gapfill_interpolate_int",
+        "gapfill_origin_inclusive_end",
     };
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-sql-").FullName;

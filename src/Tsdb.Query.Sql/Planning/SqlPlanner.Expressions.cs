@@ -25,6 +25,9 @@ internal sealed partial class SqlPlanner
 
         /// <summary>Receives a scalar subquery's plan and returns the column that carries its value (null: not supported here).</summary>
         public Func<ScalarSubquery, ColumnExpr>? ScalarSubquery { get; init; }
+
+        /// <summary>The gap filling of the aggregate query being bound (date_bin_gapfill, locf, interpolate), if any.</summary>
+        public GapFillQuery? GapFill { get; init; }
     }
 
     public Expr Bind(Expression e, Binding binding)
@@ -199,6 +202,8 @@ internal sealed partial class SqlPlanner
                 var display = $"{(like.Negated ? "NOT " : "")}{(like.CaseInsensitive ? "ILIKE" : "LIKE")} {LiteralExpr.Format(pattern)}";
                 return new StringMatchExpr(operand, regex, like.Negated, display) { Location = Locate(like.Span) };
             }
+            case FunctionCall call when IsGapFillFunction(call):
+                return BindGapFillFunction(call, binding);
             case FunctionCall call:
                 return BindFunction(call, binding);
             case FieldAccessExpression fa:

@@ -164,7 +164,7 @@ internal sealed partial class SqlPlanner
             distinctOn.Add(new ColumnExpr(column, names[column], exprs[column].Type));
         }
 
-        plan = new ProjectionPlan(plan, exprs, names);
+        plan = FinishGapFill(new ProjectionPlan(plan, exprs, names), binding);
         if (select.Distinct)
         {
             var keys = plan.Schema.Fields.Select((f, i) => (Expr)new ColumnExpr(i, f.Name, f.Type)).ToList();
@@ -323,7 +323,8 @@ internal sealed partial class SqlPlanner
 
     private (LogicalPlan Plan, Binding Binding) PlanAggregate(SelectStatement select, LogicalPlan input, BindScope scope, List<SelectItemInfo> items, List<Expression> calls)
     {
-        var pre = new Binding(scope) { AggregatesNotAllowedIn = "GROUP BY" };
+        var gapFill = new GapFillQuery();
+        var pre = new Binding(scope) { AggregatesNotAllowedIn = "GROUP BY", GapFill = gapFill };
         var groups = new List<Expr>();
         var groupNames = new List<string>();
         foreach (var g in select.GroupBy)
@@ -343,6 +344,7 @@ internal sealed partial class SqlPlanner
             {
                 ast = aliased.Ast!;
             }
+            NoteGapFillKey(gapFill, ast, groups.Count);
             var bound = Bind(ast, pre);
             if (groups.Any(x => x.ToString() == bound.ToString()))
             {
@@ -360,7 +362,7 @@ internal sealed partial class SqlPlanner
         }
         var plan = new AggregatePlan(input, groups, groupNames, aggregates);
         var groupTexts = groups.Select(g => g.ToString()).ToList();
-        var probe = new Binding(scope) { AggregatesNotAllowedIn = "(probe)" };
+        var probe = new Binding(scope) { AggregatesNotAllowedIn = "(probe)", GapFill = gapFill };
         Expr? Replace(Expression e)
         {
             if (e is FunctionCall or FieldAccessExpression)
@@ -389,7 +391,7 @@ internal sealed partial class SqlPlanner
             var g = groupTexts.IndexOf(bound.ToString());
             return g >= 0 ? new ColumnExpr(g, groupNames[g], groups[g].Type) { Location = Locate(e.Span) } : null;
         }
-        return (plan, new Binding(scope) { Replace = Replace, ColumnsMustBeGrouped = true });
+        return (gapFill.Call is null ? plan : PlanGapFill(gapFill, plan, input), new Binding(scope) { Replace = Replace, ColumnsMustBeGrouped = true, GapFill = gapFill });
     }
 
     private AggregateCall BindAggregate(Expression ast, BindScope scope)

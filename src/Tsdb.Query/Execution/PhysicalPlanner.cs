@@ -1,3 +1,4 @@
+using Tsdb.Query.Expressions;
 using Tsdb.Query.Plans;
 
 namespace Tsdb.Query.Execution;
@@ -25,6 +26,7 @@ public static class PhysicalPlanner
                 new SortExec(new FirstPerKeyExec(Create(sort.Input), d.On, sort.Keys), sort.Keys, null), d.On),
             DistinctOnPlan d => new DistinctOnExec(Create(d.Input), d.On),
             SingleRowPlan s => new SingleRowExec(Create(s.Input)),
+            GapFillPlan g => GapFill(g),
             _ => throw new NotSupportedException($"no operator for {plan.GetType().Name}"),
         };
     }
@@ -39,11 +41,23 @@ public static class PhysicalPlanner
         }
         for (var i = 0; i < p.Exprs.Count; i++)
         {
-            if (p.Exprs[i] is not Expressions.ColumnExpr c || c.Index != i || p.Names[i] != input[i].Name)
+            if (p.Exprs[i] is not ColumnExpr c || c.Index != i || p.Names[i] != input[i].Name)
             {
                 return false;
             }
         }
         return true;
+    }
+
+    /// <summary>Gap filling walks each series in time order: its input is sorted by the series keys, then time (nulls first, as IOx).</summary>
+    private static GapFillExec GapFill(GapFillPlan g)
+    {
+        var keys = new List<SortExpr>();
+        foreach (var s in g.Series)
+        {
+            keys.Add(new SortExpr(new ColumnExpr(s, g.Input.Schema[s].Name, g.Input.Schema[s].Type), false, false));
+        }
+        keys.Add(new SortExpr(new ColumnExpr(g.Time, g.Input.Schema[g.Time].Name, g.Input.Schema[g.Time].Type), false, true));
+        return new GapFillExec(new SortExec(Create(g.Input), keys, null), g.Time, g.Series, g.Fills, g.FirstBin, g.LastBin, g.Stride);
     }
 }

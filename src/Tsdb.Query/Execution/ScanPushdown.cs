@@ -10,64 +10,7 @@ namespace Tsdb.Query.Execution;
 /// </summary>
 internal static class ScanPushdown
 {
-    public static (long? From, long? To) TimeRange(Expr? filter, Schema schema)
-    {
-        long? from = null;
-        long? to = null;
-        if (filter is null)
-        {
-            return (null, null);
-        }
-        foreach (var term in Conjuncts(filter))
-        {
-            if (term is not BinaryExpr b || BinaryExpr.ComparisonOf(b.Op) is null)
-            {
-                continue;
-            }
-            var op = b.Op;
-            long value;
-            if (IsTime(b.Left, schema) && Nanos(b.Right) is { } r)
-            {
-                value = r;
-            }
-            else if (IsTime(b.Right, schema) && Nanos(b.Left) is { } l)
-            {
-                value = l;
-                op = op switch
-                {
-                    BinaryOp.Less => BinaryOp.Greater,
-                    BinaryOp.LessOrEqual => BinaryOp.GreaterOrEqual,
-                    BinaryOp.Greater => BinaryOp.Less,
-                    BinaryOp.GreaterOrEqual => BinaryOp.LessOrEqual,
-                    _ => op,
-                };
-            }
-            else
-            {
-                continue;
-            }
-            switch (op)
-            {
-                case BinaryOp.Equal:
-                    Lower(ref from, value);
-                    Upper(ref to, value);
-                    break;
-                case BinaryOp.Greater:
-                    Lower(ref from, value == long.MaxValue ? value : value + 1);
-                    break;
-                case BinaryOp.GreaterOrEqual:
-                    Lower(ref from, value);
-                    break;
-                case BinaryOp.Less:
-                    Upper(ref to, value == long.MinValue ? value : value - 1);
-                    break;
-                case BinaryOp.LessOrEqual:
-                    Upper(ref to, value);
-                    break;
-            }
-        }
-        return (from, to);
-    }
+    public static (long? From, long? To) TimeRange(Expr? filter, Schema schema) => TimeBounds.Of(filter, e => IsTime(e, schema));
 
     public static Dictionary<string, IReadOnlyList<string>> TagValues(Expr? filter, Schema schema)
     {
@@ -137,14 +80,8 @@ internal static class ScanPushdown
     private static bool IsTime(Expr e, Schema schema) =>
         e is ColumnExpr c && c.Index < schema.FieldCount && schema[c.Index].Name == "time" && schema[c.Index].Type.Id == ArrowTypeId.Timestamp;
 
-    private static long? Nanos(Expr e) => e is LiteralExpr { Value: TimestampScalar t } ? t.Nanos : null;
-
     private static string? Tag(Expr e, Schema schema) =>
         e is ColumnExpr c && c.Index < schema.FieldCount && schema[c.Index].Type.Id == ArrowTypeId.Dictionary ? schema[c.Index].Name : null;
-
-    private static void Lower(ref long? from, long value) => from = from is { } f ? Math.Max(f, value) : value;
-
-    private static void Upper(ref long? to, long value) => to = to is { } t ? Math.Min(t, value) : value;
 
     private static void Restrict(Dictionary<string, IReadOnlyList<string>> result, string tag, IReadOnlyList<string> values) =>
         result[tag] = result.TryGetValue(tag, out var existing) ? [.. existing.Intersect(values, StringComparer.Ordinal)] : values;

@@ -86,6 +86,18 @@ public static class Optimizer
                 var result = below.Count == 0 ? input : a.WithInputs([PushFilter(a.Input, below)]);
                 return Keep(result, above);
             }
+            case GapFillPlan g:
+            {
+                // Each series is filled from its own rows only, so a term over series keys alone may filter before filling.
+                var below = new List<Expr>();
+                var above = new List<Expr>();
+                foreach (var t in terms)
+                {
+                    (Columns(t).All(g.Series.Contains) ? below : above).Add(t);
+                }
+                var result = below.Count == 0 ? input : g.WithInputs([PushFilter(g.Input, below)]);
+                return Keep(result, above);
+            }
             case JoinPlan j:
             {
                 var leftCount = j.Left.Schema.FieldCount;
@@ -296,6 +308,15 @@ public static class Optimizer
                 }
                 var (input, map) = Prune(d.Input, need);
                 return (new DistinctOnPlan(input, [.. d.On.Select(k => Remap(k, map))]), map);
+            }
+            case GapFillPlan g:
+            {
+                // Time and series keys shape the output rows whether or not they are shown; a value column no one reads goes, with its fill.
+                var need = new SortedSet<int>(required) { g.Time };
+                need.UnionWith(g.Series);
+                var (input, map) = Prune(g.Input, need);
+                var fills = g.Fills.Where(f => map[f.Column] >= 0).Select(f => f with { Column = map[f.Column] }).ToList();
+                return (new GapFillPlan(input, map[g.Time], [.. g.Series.Select(c => map[c])], fills, g.FirstBin, g.LastBin, g.Stride), map);
             }
             case LimitPlan l:
             {
