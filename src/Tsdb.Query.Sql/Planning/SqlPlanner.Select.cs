@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tsdb.Arrow.Types;
 using Tsdb.Query.Aggregation;
 using Tsdb.Query.Execution;
@@ -20,17 +21,30 @@ internal sealed partial class SqlPlanner
         var plan = from.Plan;
         var scope = from.Scope;
 
-        ColumnExpr ScalarSubqueryColumn(ScalarSubquery sq)
+        LogicalPlan ScalarSubqueryPlan(ScalarSubquery sq)
         {
             var sub = PlanQuery(sq.Query).Plan;
-            if (sub.Schema.FieldCount != 1)
-            {
-                throw Error(sq.Span, $"a scalar subquery must return one column, this one returns {sub.Schema.FieldCount}");
-            }
+            return sub.Schema.FieldCount == 1
+                ? sub
+                : throw Error(sq.Span, $"a scalar subquery must return one column, this one returns {sub.Schema.FieldCount}");
+        }
+
+        ColumnExpr ScalarSubqueryColumn(ScalarSubquery sq)
+        {
+            var sub = ScalarSubqueryPlan(sq);
             plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
             var name = $"__subquery_{_subqueries++}";
             scope.Add(null, name, sub.Schema[0].Type);
             return new ColumnExpr(scope.Count - 1, name, sub.Schema[0].Type);
+        }
+
+        // After GROUP BY (select list, HAVING, ORDER BY) the value is joined to the aggregate's output, one row per
+        // group; the scope stays that of the rows before aggregation, so the column is the join's last one.
+        ColumnExpr ScalarSubqueryAfterAggregate(ScalarSubquery sq)
+        {
+            var sub = ScalarSubqueryPlan(sq);
+            plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
+            return new ColumnExpr(plan.Schema.FieldCount - 1, $"__subquery_{_subqueries++}", sub.Schema[0].Type);
         }
 
         if (select.Where is not null)
@@ -81,7 +95,7 @@ internal sealed partial class SqlPlanner
         var aggregated = aggregateCalls.Count > 0 || select.GroupBy.Count > 0;
         if (aggregated)
         {
-            (plan, binding) = PlanAggregate(select, plan, scope, items, aggregateCalls);
+            (plan, binding) = PlanAggregate(select, plan, scope, items, aggregateCalls, ScalarSubqueryAfterAggregate);
             if (select.Having is not null)
             {
                 var having = Bind(select.Having, binding);
@@ -124,7 +138,7 @@ internal sealed partial class SqlPlanner
             else
             {
                 var key = Bind(o.Expression, binding);
-                var same = exprs.FindIndex(e => e.ToString() == key.ToString());
+                var same = exprs.FindIndex(e => Key(e) == Key(key));
                 if (same >= 0)
                 {
                     column = same;
@@ -153,7 +167,7 @@ internal sealed partial class SqlPlanner
             else
             {
                 var key = Bind(d, binding);
-                column = exprs.FindIndex(e => e.ToString() == key.ToString());
+                column = exprs.FindIndex(e => Key(e) == Key(key));
                 if (column < 0)
                 {
                     exprs.Add(key);
@@ -321,7 +335,15 @@ internal sealed partial class SqlPlanner
         _ => [],
     };
 
-    private (LogicalPlan Plan, Binding Binding) PlanAggregate(SelectStatement select, LogicalPlan input, BindScope scope, List<SelectItemInfo> items, List<Expression> calls)
+    /// <summary>
+    /// An expression's identity when GROUP BY, ORDER BY and DISTINCT ON keys are matched: its text with each column
+    /// written as its input position. Names alone are not enough: a.hostname and b.hostname of a join print alike.
+    /// </summary>
+    private static string Key(Expr e) =>
+        e.Transform(x => x is ColumnExpr c ? new ColumnExpr(c.Index, "#" + c.Index.ToString(CultureInfo.InvariantCulture), c.Type) : null).ToString()!;
+
+    private (LogicalPlan Plan, Binding Binding) PlanAggregate(
+        SelectStatement select, LogicalPlan input, BindScope scope, List<SelectItemInfo> items, List<Expression> calls, Func<ScalarSubquery, ColumnExpr> scalarSubquery)
     {
         var pre = new Binding(scope) { AggregatesNotAllowedIn = "GROUP BY" };
         var groups = new List<Expr>();
@@ -344,7 +366,7 @@ internal sealed partial class SqlPlanner
                 ast = aliased.Ast!;
             }
             var bound = Bind(ast, pre);
-            if (groups.Any(x => x.ToString() == bound.ToString()))
+            if (groups.Any(x => Key(x) == Key(bound)))
             {
                 continue;
             }
@@ -359,7 +381,7 @@ internal sealed partial class SqlPlanner
             callNames.Add(SqlPrinter.Print(call));
         }
         var plan = new AggregatePlan(input, groups, groupNames, aggregates);
-        var groupTexts = groups.Select(g => g.ToString()).ToList();
+        var groupTexts = groups.Select(Key).ToList();
         var probe = new Binding(scope) { AggregatesNotAllowedIn = "(probe)" };
         Expr? Replace(Expression e)
         {
@@ -386,10 +408,10 @@ internal sealed partial class SqlPlanner
             {
                 return null;   // it holds an aggregate or something only its parts can answer: bind its parts
             }
-            var g = groupTexts.IndexOf(bound.ToString());
+            var g = groupTexts.IndexOf(Key(bound));
             return g >= 0 ? new ColumnExpr(g, groupNames[g], groups[g].Type) { Location = Locate(e.Span) } : null;
         }
-        return (plan, new Binding(scope) { Replace = Replace, ColumnsMustBeGrouped = true });
+        return (plan, new Binding(scope) { Replace = Replace, ColumnsMustBeGrouped = true, ScalarSubquery = scalarSubquery });
     }
 
     private AggregateCall BindAggregate(Expression ast, BindScope scope)
