@@ -361,6 +361,20 @@ public sealed class QueryEngineTests
         Assert.Equal(["a|3"], await Rows("SELECT LEFT(c.host, 1) AS l, Right('123', 1) AS r FROM cpu c LEFT JOIN cpu d ON c.n = d.n + 10 WHERE c.n = 1"));
     }
 
+    [Fact]
+    public async Task Exists_correlated_by_equality_and_other_conditions()
+    {
+        const string later = "(SELECT 1 FROM cpu y WHERE y.host = x.host AND y.time > x.time)";
+        Assert.Equal(["1", "2"], await Rows($"SELECT x.n FROM cpu x WHERE EXISTS {later} ORDER BY x.n"));
+        // The NULL host never equals anything, so it has no later row either.
+        Assert.Equal(["NULL", "3", "5", "6"], await Rows($"SELECT x.n FROM cpu x WHERE NOT EXISTS {later} ORDER BY x.n NULLS FIRST"));
+        // No equality at all: a nested-loop semi join; a NULL usage makes the condition unknown, so NOT EXISTS keeps it.
+        const string higher = "(SELECT 1 FROM cpu y WHERE y.usage > x.usage + 25)";
+        Assert.Equal(["1", "2"], await Rows($"SELECT x.n FROM cpu x WHERE EXISTS {higher} ORDER BY x.n"));
+        Assert.Equal(["NULL", "3", "5", "6"], await Rows($"SELECT x.n FROM cpu x WHERE NOT EXISTS {higher} ORDER BY x.n NULLS FIRST"));
+        Assert.Equal("line 1, column 61: unknown column 'y.nope'", await Error("SELECT n FROM cpu x WHERE EXISTS (SELECT 1 FROM cpu y WHERE y.nope > x.n)"));
+    }
+
     [Theory]
     [InlineData("SELECT 1/0", "line 1, column 8: division by zero")]
     [InlineData("SELECT 1 % 0 AS m", "line 1, column 8: modulo by zero")]

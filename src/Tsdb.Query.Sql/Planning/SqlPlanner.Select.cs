@@ -526,6 +526,9 @@ internal sealed partial class SqlPlanner
         var outerBinding = new Binding(outer) { AggregatesNotAllowedIn = "WHERE" };
         var keys = new List<(Expr Outer, Expr Inner)>();
         var local = new List<Expression>();
+        // Other correlated terms (m.time > c.time) are the join's residual, over the outer columns then the inner ones.
+        var pairBinding = new Binding(BindScope.Concat(outer, inner.Scope)) { AggregatesNotAllowedIn = "WHERE" };
+        var residual = new List<Expr>();
         if (sub.Where is not null)
         {
             var terms = new List<Expression>();
@@ -552,19 +555,18 @@ internal sealed partial class SqlPlanner
                         continue;
                     }
                 }
-                // Neither local nor a correlated equality: bind it for its own error (unknown column, type).
-                Bind(t, innerBinding);
-                throw Error(t.Span, "a correlated subquery can only compare its columns with the outer query's by equality (inner.x = outer.x)");
+                // Neither local nor a correlated equality: a residual; binding it reports its own errors (unknown column, type).
+                var condition = Bind(t, pairBinding);
+                RequireBoolean(condition, t, "WHERE");
+                residual.Add(condition);
             }
         }
-        if (sub.GroupBy.Count > 0 || sub.Having is not null || (keys.Count > 0 && (sub.Limit is not null || sub.Offset is not null)))
+        var correlated = keys.Count > 0 || residual.Count > 0;
+        if (correlated && (sub.GroupBy.Count > 0 || sub.Having is not null || sub.Limit is not null || sub.Offset is not null))
         {
-            if (keys.Count > 0)
-            {
-                throw Error(exists.Span, "a correlated EXISTS subquery with GROUP BY, HAVING or LIMIT is not supported yet");
-            }
+            throw Error(exists.Span, "a correlated EXISTS subquery with GROUP BY, HAVING or LIMIT is not supported yet");
         }
-        if (keys.Count == 0)
+        if (!correlated)
         {
             var plan = PlanQuery(exists.Query).Plan;
             return new JoinPlan(input, plan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, [], null);
@@ -574,6 +576,11 @@ internal sealed partial class SqlPlanner
         {
             var bound = local.Select(t => Bind(t, innerBinding)).ToArray();
             innerPlan = new FilterPlan(innerPlan, Balanced(bound, 0, bound.Length, BinaryOp.And, sub.Where!));
+        }
+        if (residual.Count > 0)
+        {
+            // The residual reads inner columns, so the inner side keeps them all (the keys are computed by the join).
+            return new JoinPlan(input, innerPlan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, keys, Balanced([.. residual], 0, residual.Count, BinaryOp.And, sub.Where!));
         }
         innerPlan = new ProjectionPlan(innerPlan, [.. keys.Select(k => k.Inner)], [.. keys.Select((_, i) => $"key{i}")]);
         var on = keys.Select((k, i) => (k.Outer, (Expr)new ColumnExpr(i, $"key{i}", k.Inner.Type))).ToList();
