@@ -353,6 +353,10 @@ internal sealed partial class Parser
                 var query = ParseQuery();
                 Expect(TokenKind.RightParen, "')'");
                 return new ExistsExpression(query, SpanFrom(t.Start));
+            case Keyword.Left or Keyword.Right when PeekToken(1).Kind == TokenKind.LeftParen:
+                // left(s, n) and right(s, n) are functions (PostgreSQL, DataFusion), though the words are reserved for joins.
+                Advance();
+                return ParseCall(new Identifier(t.Value!, false, t.Span), t.Start);
             case Keyword.None when t.Value == "timestamp" && PeekToken(1).Kind == TokenKind.String:
                 Advance();
                 var literal = Advance();

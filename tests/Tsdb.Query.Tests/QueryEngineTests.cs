@@ -333,6 +333,70 @@ public sealed class QueryEngineTests
         Assert.Equal(["1"], await Rows("SELECT n AS filter FROM cpu WHERE n = 1"));
     }
 
+    [Fact]
+    public async Task Same_named_columns_of_a_join_stay_apart_in_group_by_and_order_by()
+    {
+        // x.host and y.host print alike; keys are matched by input position, so they are two keys, not one.
+        Assert.Equal(["a|NULL|2", "a|a|1", "a|b|1", "a|c|2"],
+            await Rows("SELECT x.host AS xh, y.host AS yh, count(*) AS k FROM cpu x JOIN cpu y ON x.n < y.n WHERE x.host = 'a' GROUP BY x.host, y.host ORDER BY y.host NULLS FIRST"));
+        Assert.Equal(["6|1", "5|2", "2|5", "1|6"], await Rows("SELECT x.n AS xn, y.n AS yn FROM cpu x JOIN cpu y ON x.n + y.n = 7 ORDER BY y.n"));
+        Assert.Equal(["1|6", "2|5"], await Rows("SELECT DISTINCT ON (y.n) x.n AS xn, y.n AS yn FROM cpu x JOIN cpu y ON x.n + y.n = 7 WHERE y.n > 4 ORDER BY y.n DESC"));
+    }
+
+    [Fact]
+    public async Task Scalar_subqueries_after_aggregation()
+    {
+        // avg(usage) over all rows is 36.
+        Assert.Equal(["a|-26", "b|4", "c|14"],
+            await Rows("SELECT host, max(usage) - (SELECT avg(usage) FROM cpu) AS d FROM cpu WHERE host IS NOT NULL GROUP BY host ORDER BY host"));
+        Assert.Equal(["NULL", "b", "c"], await Rows("SELECT host FROM cpu GROUP BY host HAVING max(usage) > (SELECT avg(usage) FROM cpu) ORDER BY host NULLS FIRST"));
+        Assert.Equal(["6|NULL"], await Rows("SELECT count(*) AS k, (SELECT max(usage) FROM cpu WHERE host = 'zz') AS m FROM cpu"));
+        Assert.Equal(["0|NULL"], await Rows("SELECT count(*) AS k, (SELECT max(usage) FROM cpu WHERE host = 'zz') AS m FROM cpu WHERE usage > (SELECT max(usage) FROM cpu WHERE host = 'zz')"));
+    }
+
+    [Fact]
+    public async Task Left_and_right_are_functions_too()
+    {
+        Assert.Equal(["a|a", "b|b"], await Rows("SELECT left(host, 1) AS l, right(host, 1) AS r FROM cpu WHERE n < 3 ORDER BY n"));
+        Assert.Equal(["a|3"], await Rows("SELECT LEFT(c.host, 1) AS l, Right('123', 1) AS r FROM cpu c LEFT JOIN cpu d ON c.n = d.n + 10 WHERE c.n = 1"));
+    }
+
+    [Fact]
+    public async Task Exists_correlated_by_equality_and_other_conditions()
+    {
+        const string later = "(SELECT 1 FROM cpu y WHERE y.host = x.host AND y.time > x.time)";
+        Assert.Equal(["1", "2"], await Rows($"SELECT x.n FROM cpu x WHERE EXISTS {later} ORDER BY x.n"));
+        // The NULL host never equals anything, so it has no later row either.
+        Assert.Equal(["NULL", "3", "5", "6"], await Rows($"SELECT x.n FROM cpu x WHERE NOT EXISTS {later} ORDER BY x.n NULLS FIRST"));
+        // No equality at all: a nested-loop semi join; a NULL usage makes the condition unknown, so NOT EXISTS keeps it.
+        const string higher = "(SELECT 1 FROM cpu y WHERE y.usage > x.usage + 25)";
+        Assert.Equal(["1", "2"], await Rows($"SELECT x.n FROM cpu x WHERE EXISTS {higher} ORDER BY x.n"));
+        Assert.Equal(["NULL", "3", "5", "6"], await Rows($"SELECT x.n FROM cpu x WHERE NOT EXISTS {higher} ORDER BY x.n NULLS FIRST"));
+        Assert.Equal("line 1, column 61: unknown column 'y.nope'", await Error("SELECT n FROM cpu x WHERE EXISTS (SELECT 1 FROM cpu y WHERE y.nope > x.n)"));
+    }
+
+    [Theory]
+    [InlineData("SELECT 1/0", "line 1, column 8: division by zero")]
+    [InlineData("SELECT 1 % 0 AS m", "line 1, column 8: modulo by zero")]
+    [InlineData("SELECT n / 0 AS q FROM cpu", "line 1, column 8: division by zero")]
+    [InlineData("SELECT n % 0 AS m FROM cpu", "line 1, column 8: modulo by zero")]
+    [InlineData("SELECT host,\n  n / (n - n) AS q FROM cpu", "line 2, column 3: division by zero")]
+    [InlineData("SELECT n FROM cpu WHERE n % (n - 1) = 0", "line 1, column 25: modulo by zero")]
+    public async Task Integer_division_and_modulo_by_zero_are_errors(string sql, string message)
+    {
+        // DataFusion: integer / 0 and % 0 fail the query (arrow's checked kernels); they are not NULL as in DuckDB.
+        Assert.Equal(message, await Error(sql));
+    }
+
+    [Fact]
+    public async Task Float_division_by_zero_follows_ieee()
+    {
+        // DataFusion divides floats with IEEE semantics: ±inf for x / 0, NaN for 0 / 0 and x % 0. No error.
+        Assert.Equal(["Infinity|-Infinity|NaN|NaN"], await Rows("SELECT 1.0 / 0 AS a, -1.0 / 0 AS b, 0.0 / 0 AS c, 1.5 % 0 AS d"));
+        Assert.Equal(["1|Infinity|Infinity|NaN"], await Rows("SELECT n, usage / 0 AS a, n / 0.0 AS b, usage % 0.0 AS c FROM cpu WHERE n = 1"));
+        Assert.Equal(["-Infinity"], await Rows("SELECT -usage / (usage - usage) AS a FROM cpu WHERE n = 1"));
+    }
+
     private static readonly Tsdb.Arrow.Types.Schema MetaSchema = new([
         new Tsdb.Arrow.Types.Field("host", Tsdb.Arrow.Types.ArrowType.Utf8),
         new Tsdb.Arrow.Types.Field("region", Tsdb.Arrow.Types.ArrowType.Utf8),

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Tsdb.Arrow.Types;
 using Tsdb.Query.Aggregation;
 using Tsdb.Query.Execution;
@@ -20,17 +21,30 @@ internal sealed partial class SqlPlanner
         var plan = from.Plan;
         var scope = from.Scope;
 
-        ColumnExpr ScalarSubqueryColumn(ScalarSubquery sq)
+        LogicalPlan ScalarSubqueryPlan(ScalarSubquery sq)
         {
             var sub = PlanQuery(sq.Query).Plan;
-            if (sub.Schema.FieldCount != 1)
-            {
-                throw Error(sq.Span, $"a scalar subquery must return one column, this one returns {sub.Schema.FieldCount}");
-            }
+            return sub.Schema.FieldCount == 1
+                ? sub
+                : throw Error(sq.Span, $"a scalar subquery must return one column, this one returns {sub.Schema.FieldCount}");
+        }
+
+        ColumnExpr ScalarSubqueryColumn(ScalarSubquery sq)
+        {
+            var sub = ScalarSubqueryPlan(sq);
             plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
             var name = $"__subquery_{_subqueries++}";
             scope.Add(null, name, sub.Schema[0].Type);
             return new ColumnExpr(scope.Count - 1, name, sub.Schema[0].Type);
+        }
+
+        // After GROUP BY (select list, HAVING, ORDER BY) the value is joined to the aggregate's output, one row per
+        // group; the scope stays that of the rows before aggregation, so the column is the join's last one.
+        ColumnExpr ScalarSubqueryAfterAggregate(ScalarSubquery sq)
+        {
+            var sub = ScalarSubqueryPlan(sq);
+            plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
+            return new ColumnExpr(plan.Schema.FieldCount - 1, $"__subquery_{_subqueries++}", sub.Schema[0].Type);
         }
 
         if (select.Where is not null)
@@ -81,7 +95,7 @@ internal sealed partial class SqlPlanner
         var aggregated = aggregateCalls.Count > 0 || select.GroupBy.Count > 0;
         if (aggregated)
         {
-            (plan, binding) = PlanAggregate(select, plan, scope, items, aggregateCalls);
+            (plan, binding) = PlanAggregate(select, plan, scope, items, aggregateCalls, ScalarSubqueryAfterAggregate);
             if (select.Having is not null)
             {
                 var having = Bind(select.Having, binding);
@@ -124,7 +138,7 @@ internal sealed partial class SqlPlanner
             else
             {
                 var key = Bind(o.Expression, binding);
-                var same = exprs.FindIndex(e => e.ToString() == key.ToString());
+                var same = exprs.FindIndex(e => Key(e) == Key(key));
                 if (same >= 0)
                 {
                     column = same;
@@ -153,7 +167,7 @@ internal sealed partial class SqlPlanner
             else
             {
                 var key = Bind(d, binding);
-                column = exprs.FindIndex(e => e.ToString() == key.ToString());
+                column = exprs.FindIndex(e => Key(e) == Key(key));
                 if (column < 0)
                 {
                     exprs.Add(key);
@@ -321,7 +335,15 @@ internal sealed partial class SqlPlanner
         _ => [],
     };
 
-    private (LogicalPlan Plan, Binding Binding) PlanAggregate(SelectStatement select, LogicalPlan input, BindScope scope, List<SelectItemInfo> items, List<Expression> calls)
+    /// <summary>
+    /// An expression's identity when GROUP BY, ORDER BY and DISTINCT ON keys are matched: its text with each column
+    /// written as its input position. Names alone are not enough: a.hostname and b.hostname of a join print alike.
+    /// </summary>
+    private static string Key(Expr e) =>
+        e.Transform(x => x is ColumnExpr c ? new ColumnExpr(c.Index, "#" + c.Index.ToString(CultureInfo.InvariantCulture), c.Type) : null).ToString()!;
+
+    private (LogicalPlan Plan, Binding Binding) PlanAggregate(
+        SelectStatement select, LogicalPlan input, BindScope scope, List<SelectItemInfo> items, List<Expression> calls, Func<ScalarSubquery, ColumnExpr> scalarSubquery)
     {
         var gapFill = new GapFillQuery();
         var pre = new Binding(scope) { AggregatesNotAllowedIn = "GROUP BY", GapFill = gapFill };
@@ -346,7 +368,7 @@ internal sealed partial class SqlPlanner
             }
             NoteGapFillKey(gapFill, ast, groups.Count);
             var bound = Bind(ast, pre);
-            if (groups.Any(x => x.ToString() == bound.ToString()))
+            if (groups.Any(x => Key(x) == Key(bound)))
             {
                 continue;
             }
@@ -361,7 +383,7 @@ internal sealed partial class SqlPlanner
             callNames.Add(SqlPrinter.Print(call));
         }
         var plan = new AggregatePlan(input, groups, groupNames, aggregates);
-        var groupTexts = groups.Select(g => g.ToString()).ToList();
+        var groupTexts = groups.Select(Key).ToList();
         var probe = new Binding(scope) { AggregatesNotAllowedIn = "(probe)", GapFill = gapFill };
         Expr? Replace(Expression e)
         {
@@ -388,10 +410,11 @@ internal sealed partial class SqlPlanner
             {
                 return null;   // it holds an aggregate or something only its parts can answer: bind its parts
             }
-            var g = groupTexts.IndexOf(bound.ToString());
+            var g = groupTexts.IndexOf(Key(bound));
             return g >= 0 ? new ColumnExpr(g, groupNames[g], groups[g].Type) { Location = Locate(e.Span) } : null;
         }
-        return (gapFill.Call is null ? plan : PlanGapFill(gapFill, plan, input), new Binding(scope) { Replace = Replace, ColumnsMustBeGrouped = true, GapFill = gapFill });
+        return (gapFill.Call is null ? plan : PlanGapFill(gapFill, plan, input),
+            new Binding(scope) { Replace = Replace, ColumnsMustBeGrouped = true, GapFill = gapFill, ScalarSubquery = scalarSubquery });
     }
 
     private AggregateCall BindAggregate(Expression ast, BindScope scope)
@@ -506,6 +529,9 @@ internal sealed partial class SqlPlanner
         var outerBinding = new Binding(outer) { AggregatesNotAllowedIn = "WHERE" };
         var keys = new List<(Expr Outer, Expr Inner)>();
         var local = new List<Expression>();
+        // Other correlated terms (m.time > c.time) are the join's residual, over the outer columns then the inner ones.
+        var pairBinding = new Binding(BindScope.Concat(outer, inner.Scope)) { AggregatesNotAllowedIn = "WHERE" };
+        var residual = new List<Expr>();
         if (sub.Where is not null)
         {
             var terms = new List<Expression>();
@@ -532,19 +558,18 @@ internal sealed partial class SqlPlanner
                         continue;
                     }
                 }
-                // Neither local nor a correlated equality: bind it for its own error (unknown column, type).
-                Bind(t, innerBinding);
-                throw Error(t.Span, "a correlated subquery can only compare its columns with the outer query's by equality (inner.x = outer.x)");
+                // Neither local nor a correlated equality: a residual; binding it reports its own errors (unknown column, type).
+                var condition = Bind(t, pairBinding);
+                RequireBoolean(condition, t, "WHERE");
+                residual.Add(condition);
             }
         }
-        if (sub.GroupBy.Count > 0 || sub.Having is not null || (keys.Count > 0 && (sub.Limit is not null || sub.Offset is not null)))
+        var correlated = keys.Count > 0 || residual.Count > 0;
+        if (correlated && (sub.GroupBy.Count > 0 || sub.Having is not null || sub.Limit is not null || sub.Offset is not null))
         {
-            if (keys.Count > 0)
-            {
-                throw Error(exists.Span, "a correlated EXISTS subquery with GROUP BY, HAVING or LIMIT is not supported yet");
-            }
+            throw Error(exists.Span, "a correlated EXISTS subquery with GROUP BY, HAVING or LIMIT is not supported yet");
         }
-        if (keys.Count == 0)
+        if (!correlated)
         {
             var plan = PlanQuery(exists.Query).Plan;
             return new JoinPlan(input, plan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, [], null);
@@ -554,6 +579,11 @@ internal sealed partial class SqlPlanner
         {
             var bound = local.Select(t => Bind(t, innerBinding)).ToArray();
             innerPlan = new FilterPlan(innerPlan, Balanced(bound, 0, bound.Length, BinaryOp.And, sub.Where!));
+        }
+        if (residual.Count > 0)
+        {
+            // The residual reads inner columns, so the inner side keeps them all (the keys are computed by the join).
+            return new JoinPlan(input, innerPlan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, keys, Balanced([.. residual], 0, residual.Count, BinaryOp.And, sub.Where!));
         }
         innerPlan = new ProjectionPlan(innerPlan, [.. keys.Select(k => k.Inner)], [.. keys.Select((_, i) => $"key{i}")]);
         var on = keys.Select((k, i) => (k.Outer, (Expr)new ColumnExpr(i, $"key{i}", k.Inner.Type))).ToList();
