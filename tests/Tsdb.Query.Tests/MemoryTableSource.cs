@@ -58,7 +58,7 @@ internal sealed class MemoryTableSource : ITableSource
         return ScanAsync(request.Database, request.Table, request.FromTime, request.ToTime, cancellationToken);
     }
 
-    public IReadOnlyList<string> Tables(string database) => [.. _tables.Keys];
+    public IReadOnlyList<string> Tables(string database) => database == "db" ? [.. _tables.Keys] : [];
 
     /// <summary>Batches handed out by scans so far.</summary>
     public int BatchesRead { get; set; }
