@@ -273,6 +273,8 @@ public abstract class ExecutionPlanConformance : IDisposable
         Assert.NotEmpty(first);
         Assert.Equal(first, second);
         Assert.Equal(first, await Expected());
+        // The chosen rule for metrics: they are the operator's totals, adding up over runs (EXPLAIN ANALYZE runs once).
+        Assert.Equal(2L * first.Count, plan.Metrics.OutputRows);
     }
 
     [Fact]
