@@ -9,10 +9,18 @@ namespace Tsdb.Query.Tests;
 internal sealed class MemoryTableSource : ITableSource
 {
     private readonly Dictionary<string, (Schema Schema, List<RecordBatch> Batches)> _tables = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Func<IAsyncEnumerable<RecordBatch>>> _streams = new(StringComparer.Ordinal);
 
     public (long? From, long? To) LastRange { get; private set; }
 
     public void Add(string table, Schema schema, params RecordBatch[] batches) => _tables[table] = (schema, [.. batches]);
+
+    /// <summary>A table whose scans read <paramref name="stream"/> (an endless or failing table for the conformance tests).</summary>
+    public void Add(string table, Schema schema, Func<IAsyncEnumerable<RecordBatch>> stream)
+    {
+        _tables[table] = (schema, []);
+        _streams[table] = stream;
+    }
 
     public Schema? GetSchema(string database, string table) =>
         database == "db" && _tables.TryGetValue(table, out var t) ? t.Schema : null;
@@ -24,6 +32,15 @@ internal sealed class MemoryTableSource : ITableSource
         if (Gate is { } gate)
         {
             await gate.Task.WaitAsync(cancellationToken);
+        }
+        if (_streams.TryGetValue(table, out var stream))
+        {
+            await foreach (var b in stream())
+            {
+                BatchesRead++;
+                yield return b;
+            }
+            yield break;
         }
         foreach (var b in _tables[table].Batches)
         {
@@ -41,7 +58,7 @@ internal sealed class MemoryTableSource : ITableSource
         return ScanAsync(request.Database, request.Table, request.FromTime, request.ToTime, cancellationToken);
     }
 
-    public IReadOnlyList<string> Tables(string database) => [.. _tables.Keys];
+    public IReadOnlyList<string> Tables(string database) => database == "db" ? [.. _tables.Keys] : [];
 
     /// <summary>Batches handed out by scans so far.</summary>
     public int BatchesRead { get; set; }

@@ -27,6 +27,9 @@ public abstract class ExecutionPlan
         await using var e = ExecuteCoreAsync(context).GetAsyncEnumerator(context.CancellationToken);
         while (true)
         {
+            // Checked here, between batches, so every operator stops on cancellation even when its own loop or its
+            // input never looks at the token (a values list, a union of such inputs, a source that ignores it).
+            context.CancellationToken.ThrowIfCancellationRequested();
             var start = Stopwatch.GetTimestamp();
             bool more;
             try
