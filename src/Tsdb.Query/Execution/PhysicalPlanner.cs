@@ -21,6 +21,7 @@ public static class PhysicalPlanner
             ValuesPlan v => new ValuesExec(v.Schema, v.Batches, v.Name),
             DistinctOnPlan d => new DistinctOnExec(Create(d.Input), d.On),
             SingleRowPlan s => new SingleRowExec(Create(s.Input)),
+            WindowPlan w => new WindowExec(Create(w.Input), w.PartitionBy, w.OrderBy, w.Functions, w.Schema),
             _ => throw new NotSupportedException($"no operator for {plan.GetType().Name}"),
         };
     }
