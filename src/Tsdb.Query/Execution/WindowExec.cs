@@ -106,8 +106,10 @@ internal sealed class WindowExec(ExecutionPlan input, IReadOnlyList<Expr> partit
                     heldBytes = 0;
                     rest = batch.Slice(cut, batch.Length - cut);
                 }
-                // The partition in progress is held until it ends: past the pool's limit the query fails naming the window.
-                var size = QueryMemoryPool.SizeOf(rest);
+                // The partition in progress is held until it ends: past the pool's limit the query fails naming the
+                // window. A slice shares its batch's buffers, so it is charged its rows' share of the batch, not the
+                // whole buffers (a partition of ten rows must not cost a full sorted batch).
+                var size = QueryMemoryPool.SizeOf(batch) * rest.Length / batch.Length;
                 held.Grow(size);
                 heldBytes += size;
                 Metrics.PeakMemory = Math.Max(Metrics.PeakMemory, held.Size + sortMemory.Size);
