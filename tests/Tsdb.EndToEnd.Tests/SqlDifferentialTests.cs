@@ -77,6 +77,14 @@ public sealed class SqlDifferentialTests(ITestOutputHelper output) : IDisposable
         "selector_last_first",
         "selector_min_max_value",
         "count_filter",
+        "window_ranking_ties_nulls",
+        "window_lag_lead_defaults",
+        "window_running_sum_peers",
+        "window_moving_average",
+        "window_whole_partition",
+        "window_over_group_by",
+        "window_mem_integers",
+        "window_in_order_by",
     };
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-sql-").FullName;
