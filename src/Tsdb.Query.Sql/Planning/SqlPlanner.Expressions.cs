@@ -462,7 +462,7 @@ internal sealed partial class SqlPlanner
         if (call.Over is not null)
         {
             // Window calls are planned before the select list (SqlPlanner.Window.cs); one reaching here is elsewhere.
-            throw Error(call.Span, "window functions are only allowed in the select list and ORDER BY");
+            throw Error(call.Span, "window functions are not allowed here (only in a SELECT's select list and ORDER BY)");
         }
         if (Aggregation.AggregateFunctions.TryGet(name, out _))
         {

@@ -84,12 +84,19 @@ internal sealed partial class SqlPlanner
             }
         }
 
+        // Without scalar subqueries: one would join onto the plan below the window while the window is being built.
+        var inputs = new Binding(binding.Scope)
+        {
+            Replace = binding.Replace,
+            ColumnsMustBeGrouped = binding.ColumnsMustBeGrouped,
+            AggregatesNotAllowedIn = binding.AggregatesNotAllowedIn,
+        };
         var columns = new Dictionary<string, ColumnExpr>(StringComparer.Ordinal);
         foreach (var (_, spec, group) in windows)
         {
-            var partitionBy = spec.PartitionBy.Select(p => Bind(p, binding)).ToList();
-            var orderBy = spec.OrderBy.Select(o => new SortExpr(Bind(o.Expression, binding), o.Descending, o.NullsFirst ?? o.Descending)).ToList();
-            var functions = group.Select(c => BindWindowFunction(c, binding)).ToList();
+            var partitionBy = spec.PartitionBy.Select(p => Bind(p, inputs)).ToList();
+            var orderBy = spec.OrderBy.Select(o => new SortExpr(Bind(o.Expression, inputs), o.Descending, o.NullsFirst ?? o.Descending)).ToList();
+            var functions = group.Select(c => BindWindowFunction(c, inputs)).ToList();
             plan = new WindowPlan(plan, partitionBy, orderBy, functions);
             for (var k = 0; k < functions.Count; k++)
             {
