@@ -16,35 +16,30 @@ internal sealed partial class Parser
         return e;
     }
 
+    // AND and OR chains are length, not nesting: Grafana's multi-value variables expand to "a OR b OR …" with
+    // thousands of terms. The loops below do not recurse per link, and every later walk of the tree (printer,
+    // binder) treats a chain iteratively, so the links do not count against the depth guard.
     private Expression ParseOr()
     {
         var left = ParseAnd();
-        var links = 0;
         while (AcceptKeyword(Keyword.Or))
         {
-            Enter();
-            links++;
             var right = ParseAnd();
             left = new BinaryExpression(BinaryOperator.Or, left, right, TextSpan.Cover(left.Span, right.Span));
         }
 
-        Leave(links);
         return left;
     }
 
     private Expression ParseAnd()
     {
         var left = ParseNot();
-        var links = 0;
         while (AcceptKeyword(Keyword.And))
         {
-            Enter();
-            links++;
             var right = ParseNot();
             left = new BinaryExpression(BinaryOperator.And, left, right, TextSpan.Cover(left.Span, right.Span));
         }
 
-        Leave(links);
         return left;
     }
 
@@ -425,6 +420,18 @@ internal sealed partial class Parser
     }
 
     private FunctionCall ParseCall(Identifier name, int start)
+    {
+        var call = ParseCallBody(name, start);
+        if (!AtKeyword(Keyword.Over))
+        {
+            return call;
+        }
+
+        var over = ParseWindowSpec();
+        return call with { Over = over, Span = SpanFrom(start) };
+    }
+
+    private FunctionCall ParseCallBody(Identifier name, int start)
     {
         Advance();
         if (Accept(TokenKind.Star))

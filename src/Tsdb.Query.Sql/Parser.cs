@@ -2,8 +2,9 @@ namespace Tsdb.Query.Sql;
 
 /// <summary>
 /// Recursive-descent parser over the token list. One method per precedence level; every recursive path counts
-/// against <see cref="SqlParser.MaxDepth"/>, and so does every link of an operator chain, so neither the parser nor
-/// anyone walking the tree later can overflow the stack.
+/// against <see cref="SqlParser.MaxDepth"/>, and so does every link of an operator chain other than AND and OR, so
+/// neither the parser nor anyone walking the tree later can overflow the stack. AND/OR chains are parsed in a loop
+/// and walked iteratively (printer, binder), so their length is not nesting.
 /// </summary>
 internal sealed partial class Parser
 {

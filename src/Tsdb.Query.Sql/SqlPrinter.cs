@@ -504,10 +504,7 @@ public static class SqlPrinter
                 Unary(sb, u);
                 break;
             case BinaryExpression b:
-                var p0 = Precedence(b.Operator);
-                Expr(sb, b.Left, p0);
-                sb.Append(' ').Append(OperatorText(b.Operator)).Append(' ');
-                Expr(sb, b.Right, p0 + 1);
+                Binary(sb, b);
                 break;
             case IsNullExpression n:
                 Expr(sb, n.Operand, PrecedenceComparison);
@@ -574,6 +571,27 @@ public static class SqlPrinter
                 break;
             default:
                 throw new ArgumentException($"cannot print {e.GetType().Name}", nameof(e));
+        }
+    }
+
+    /// <summary>
+    /// A left-deep chain of one precedence level (<c>a OR b OR …</c>, thousands of terms from a Grafana variable) is
+    /// printed in a loop, so the printer recurses per level of nesting, not per link.
+    /// </summary>
+    private static void Binary(StringBuilder sb, BinaryExpression b)
+    {
+        var p0 = Precedence(b.Operator);
+        var spine = new List<BinaryExpression> { b };
+        while (spine[^1].Left is BinaryExpression left && Precedence(left.Operator) == p0)
+        {
+            spine.Add(left);
+        }
+
+        Expr(sb, spine[^1].Left, p0);
+        for (var i = spine.Count - 1; i >= 0; i--)
+        {
+            sb.Append(' ').Append(OperatorText(spine[i].Operator)).Append(' ');
+            Expr(sb, spine[i].Right, p0 + 1);
         }
     }
 
@@ -665,6 +683,67 @@ public static class SqlPrinter
             sb.Append(" FILTER (WHERE ");
             Expr(sb, fc.Filter, 0);
             sb.Append(')');
+        }
+
+        if (fc.Over is not null)
+        {
+            sb.Append(" OVER ");
+            Window(sb, fc.Over);
+        }
+    }
+
+    private static void Window(StringBuilder sb, WindowSpec w)
+    {
+        sb.Append('(');
+        var space = false;
+        if (w.PartitionBy.Count > 0)
+        {
+            sb.Append("PARTITION BY ");
+            ExprList(sb, w.PartitionBy);
+            space = true;
+        }
+
+        if (w.OrderBy.Count > 0)
+        {
+            sb.Append(space ? " ORDER BY " : "ORDER BY ");
+            OrderList(sb, w.OrderBy);
+            space = true;
+        }
+
+        if (w.Frame is { } f)
+        {
+            if (space)
+            {
+                sb.Append(' ');
+            }
+
+            sb.Append(f.Units switch { WindowFrameUnits.Rows => "ROWS", WindowFrameUnits.Range => "RANGE", _ => "GROUPS" });
+            sb.Append(" BETWEEN ");
+            Bound(sb, f.Start);
+            sb.Append(" AND ");
+            Bound(sb, f.End);
+        }
+
+        sb.Append(')');
+    }
+
+    private static void Bound(StringBuilder sb, WindowFrameBound b)
+    {
+        switch (b.Kind)
+        {
+            case WindowFrameBoundKind.UnboundedPreceding:
+                sb.Append("UNBOUNDED PRECEDING");
+                break;
+            case WindowFrameBoundKind.UnboundedFollowing:
+                sb.Append("UNBOUNDED FOLLOWING");
+                break;
+            case WindowFrameBoundKind.CurrentRow:
+                sb.Append("CURRENT ROW");
+                break;
+            default:
+                Expr(sb, b.Offset!, PrecedenceConcat);
+                sb.Append(b.Kind == WindowFrameBoundKind.Preceding ? " PRECEDING" : " FOLLOWING");
+                break;
         }
     }
 }

@@ -94,5 +94,13 @@ internal static class Corpus
         "SELECT a AS \"order\", b AS first, c AS tables FROM t ORDER BY first, last",
         "SELECT sum(x) / count(x) AS mean FROM t",
         "SELECT \"ÄÖ\", ünïcode FROM \"tâble\"",
+        // Window functions.
+        "SELECT host, time, row_number() OVER (PARTITION BY host ORDER BY time) AS rn, rank() OVER (ORDER BY usage DESC), dense_rank() OVER (ORDER BY usage) FROM cpu",
+        "SELECT lag(usage) OVER (PARTITION BY host ORDER BY time), lead(usage, 2, -1.0) OVER (PARTITION BY host ORDER BY time) FROM cpu",
+        "SELECT avg(usage) OVER (PARTITION BY host ORDER BY time ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS moving FROM cpu",
+        "SELECT sum(usage) OVER (ORDER BY time ROWS UNBOUNDED PRECEDING), count(*) OVER (), max(usage) OVER (PARTITION BY host) FROM cpu",
+        "SELECT first_value(usage) OVER (PARTITION BY host ORDER BY time RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM cpu",
+        "SELECT host, sum(count(*)) OVER (ORDER BY host) FROM cpu GROUP BY host ORDER BY row_number() OVER (ORDER BY host DESC)",
+        "SELECT usage - lag(usage, 1) OVER (PARTITION BY host ORDER BY time) AS delta FROM cpu WHERE a OR b OR c",
     ];
 }

@@ -464,6 +464,11 @@ internal sealed partial class SqlPlanner
     private ScalarFunctionExpr BindFunction(FunctionCall call, Binding binding)
     {
         var name = call.Name.Value.ToLowerInvariant();
+        if (call.Over is not null)
+        {
+            // Window calls are planned before the select list (SqlPlanner.Window.cs); one reaching here is elsewhere.
+            throw Error(call.Span, "window functions are not allowed here (only in a SELECT's select list and ORDER BY)");
+        }
         if (Aggregation.AggregateFunctions.TryGet(name, out _))
         {
             throw Error(call.Span, binding.AggregatesNotAllowedIn is { } where

@@ -15,6 +15,7 @@ internal sealed partial class SqlPlanner
 
     private Planned PlanSelect(SelectStatement select)
     {
+        RejectWindowCalls(select);
         var from = select.From is null
             ? new Planned(new ValuesPlan(new Schema([]), [OneRow], "one row"), new BindScope())
             : PlanFrom(select.From);
@@ -111,6 +112,7 @@ internal sealed partial class SqlPlanner
             }
             binding = new Binding(scope) { AggregatesNotAllowedIn = "this SELECT", ScalarSubquery = ScalarSubqueryColumn };
         }
+        (plan, binding) = PlanWindows(select, items, plan, scope, binding, aggregated);
 
         // The select list, then hidden columns for ORDER BY and DISTINCT ON keys that are not output columns.
         var exprs = new List<Expr>();
@@ -261,7 +263,7 @@ internal sealed partial class SqlPlanner
         e is IntegerLiteral || (e is ColumnReference { Parts.Count: 1 } c && names.Contains(c.Parts[0].Value));
 
     private static bool IsAggregateCall(Expression e) =>
-        e is FunctionCall f && AggregateFunctions.TryGet(f.Name.Value.ToLowerInvariant(), out _);
+        e is FunctionCall { Over: null } f && AggregateFunctions.TryGet(f.Name.Value.ToLowerInvariant(), out _);
 
     /// <summary>The aggregate calls of an expression (a selector with its ['value'|'time'] access as one), not looking into subqueries.</summary>
     private void CollectAggregates(Expression e, List<Expression> found)
@@ -308,14 +310,21 @@ internal sealed partial class SqlPlanner
 
     private static void CollectNested(Expression e, List<Expression> found)
     {
-        if (IsAggregateCall(e))
+        // A stack, not recursion: an argument may hold an AND/OR chain of thousands of terms.
+        var stack = new Stack<Expression>();
+        stack.Push(e);
+        while (stack.Count > 0)
         {
-            found.Add(e);
-            return;
-        }
-        foreach (var c in Children(e))
-        {
-            CollectNested(c, found);
+            var next = stack.Pop();
+            if (IsAggregateCall(next))
+            {
+                found.Add(next);
+                continue;
+            }
+            foreach (var c in Children(next))
+            {
+                stack.Push(c);
+            }
         }
     }
 
@@ -323,7 +332,8 @@ internal sealed partial class SqlPlanner
     {
         BinaryExpression b => [b.Left, b.Right],
         UnaryExpression u => [u.Operand],
-        FunctionCall f => [.. f.Arguments, .. f.OrderBy.Select(o => o.Expression), .. f.Filter is null ? [] : new[] { f.Filter }],
+        FunctionCall f => [.. f.Arguments, .. f.OrderBy.Select(o => o.Expression), .. f.Filter is null ? [] : new[] { f.Filter },
+            .. f.Over?.PartitionBy ?? [], .. f.Over?.OrderBy.Select(o => o.Expression) ?? []],
         CastExpression c => [c.Operand],
         CaseExpression c => [.. c.Operand is null ? [] : new[] { c.Operand }, .. c.Whens.SelectMany(w => new[] { w.Condition, w.Result }), .. c.Else is null ? [] : new[] { c.Else }],
         IsNullExpression n => [n.Operand],

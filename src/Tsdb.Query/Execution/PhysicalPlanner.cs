@@ -27,6 +27,7 @@ public static class PhysicalPlanner
             DistinctOnPlan d => new DistinctOnExec(Create(d.Input), d.On),
             SingleRowPlan s => new SingleRowExec(Create(s.Input)),
             GapFillPlan g => GapFill(g),
+            WindowPlan w => new WindowExec(Create(w.Input), w.PartitionBy, w.OrderBy, w.Functions, w.Schema),
             _ => throw new NotSupportedException($"no operator for {plan.GetType().Name}"),
         };
     }

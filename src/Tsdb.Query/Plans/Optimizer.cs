@@ -318,6 +318,53 @@ public static class Optimizer
                 var fills = g.Fills.Where(f => map[f.Column] >= 0).Select(f => f with { Column = map[f.Column] }).ToList();
                 return (new GapFillPlan(input, map[g.Time], [.. g.Series.Select(c => map[c])], fills, g.FirstBin, g.LastBin, g.Stride), map);
             }
+            case WindowPlan w:
+            {
+                // Input columns pass through; a function is kept only when its column is read above.
+                var width = w.Input.Schema.FieldCount;
+                var need = new SortedSet<int>(required.Where(r => r < width));
+                foreach (var p in w.PartitionBy)
+                {
+                    need.UnionWith(Columns(p));
+                }
+                foreach (var o in w.OrderBy)
+                {
+                    need.UnionWith(Columns(o.Expr));
+                }
+                var kept = new List<int>();
+                for (var f = 0; f < w.Functions.Count; f++)
+                {
+                    if (required.Contains(width + f))
+                    {
+                        kept.Add(f);
+                        foreach (var a in w.Functions[f].Arguments)
+                        {
+                            need.UnionWith(Columns(a));
+                        }
+                    }
+                }
+                if (kept.Count == 0)
+                {
+                    // No window column is read: the rows are the input's (only their order would differ).
+                    var (bare, bareMap) = Prune(w.Input, new SortedSet<int>(required.Where(r => r < width)));
+                    var full = Dropped(w.Schema.FieldCount);
+                    bareMap.CopyTo(full, 0);
+                    return (bare, full);
+                }
+                var (input, inner) = Prune(w.Input, need);
+                var map = Dropped(w.Schema.FieldCount);
+                for (var i = 0; i < width; i++)
+                {
+                    map[i] = inner[i];
+                }
+                var newWidth = input.Schema.FieldCount;
+                for (var k = 0; k < kept.Count; k++)
+                {
+                    map[width + kept[k]] = newWidth + k;
+                }
+                var functions = kept.Select(f => w.Functions[f].WithArguments([.. w.Functions[f].Arguments.Select(a => Remap(a, inner))])).ToList();
+                return (new WindowPlan(input, [.. w.PartitionBy.Select(p => Remap(p, inner))], [.. w.OrderBy.Select(o => o with { Expr = Remap(o.Expr, inner) })], functions), map);
+            }
             case LimitPlan l:
             {
                 var (input, map) = Prune(l.Input, required);

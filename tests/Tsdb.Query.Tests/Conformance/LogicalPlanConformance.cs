@@ -38,6 +38,8 @@ public sealed class LogicalPlanConformance
         "SELECT 1 AS one, 'x' AS s",
         "SHOW TABLES",
         "SELECT table_name FROM information_schema.tables",
+        "SELECT host, usage, row_number() OVER (PARTITION BY host ORDER BY time) AS rn, avg(usage) OVER (PARTITION BY host ORDER BY time ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS moving FROM cpu",
+        "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS minute, host, locf(avg(usage)) AS u, count(*) AS n FROM cpu WHERE time >= '2016-01-01T00:00:00Z' AND time < '2016-01-01T00:10:00Z' GROUP BY 1, 2",
     ];
 
     public static TheoryData<string> Statements() => [.. Sql];
