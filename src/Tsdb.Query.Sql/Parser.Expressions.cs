@@ -4,7 +4,7 @@ namespace Tsdb.Query.Sql;
 
 /// <summary>
 /// Expressions, loosest binding first: OR, AND, NOT, comparison/IS/IN/BETWEEN/LIKE/regex, ||, + -, * / %,
-/// unary minus, :: cast, primary. Binary levels are left-associative.
+/// AT TIME ZONE, unary minus, :: cast, primary. Binary levels are left-associative.
 /// </summary>
 internal sealed partial class Parser
 {
@@ -186,7 +186,7 @@ internal sealed partial class Parser
 
     private Expression ParseMultiplicative()
     {
-        var left = ParseUnary();
+        var left = ParseAtTimeZone();
         var links = 0;
         while (Current.Kind is TokenKind.Star or TokenKind.Slash or TokenKind.Percent)
         {
@@ -198,13 +198,42 @@ internal sealed partial class Parser
             };
             Enter();
             links++;
-            var right = ParseUnary();
+            var right = ParseAtTimeZone();
             left = new BinaryExpression(op, left, right, TextSpan.Cover(left.Span, right.Span));
         }
 
         Leave(links);
         return left;
     }
+
+    /// <summary>
+    /// <c>x AT TIME ZONE zone</c>, left-associative, where PostgreSQL's precedence table puts AT: looser than unary
+    /// minus and <c>::</c>, tighter than <c>* / %</c>. So <c>t + i AT TIME ZONE 'z'</c> converts only i, and
+    /// <c>s::timestamp AT TIME ZONE 'z'</c> converts the cast. The zone is read at the unary level, as PostgreSQL
+    /// reads AT's right operand. The three words are matched together, so none is reserved: <c>time</c> and
+    /// <c>zone</c> stay column names, <c>at</c> an alias.
+    /// </summary>
+    private Expression ParseAtTimeZone()
+    {
+        var start = Current.Start;
+        var left = ParseUnary();
+        var links = 0;
+        while (IsWord(Current, "at") && IsWord(PeekToken(1), "time") && IsWord(PeekToken(2), "zone"))
+        {
+            Advance();
+            Advance();
+            Advance();
+            Enter();
+            links++;
+            var zone = ParseUnary();
+            left = new AtTimeZoneExpression(left, zone, SpanFrom(start));
+        }
+
+        Leave(links);
+        return left;
+    }
+
+    private static bool IsWord(Token t, string word) => t.Kind == TokenKind.Identifier && t.Value == word;
 
     private Expression ParseUnary()
     {
@@ -352,6 +381,8 @@ internal sealed partial class Parser
                 // left(s, n) and right(s, n) are functions (PostgreSQL, DataFusion), though the words are reserved for joins.
                 Advance();
                 return ParseCall(new Identifier(t.Value!, false, t.Span), t.Start);
+            case Keyword.None when t.Value == "extract" && PeekToken(1).Kind == TokenKind.LeftParen:
+                return ParseExtract();
             case Keyword.None when t.Value == "timestamp" && PeekToken(1).Kind == TokenKind.String:
                 Advance();
                 var literal = Advance();
@@ -496,6 +527,32 @@ internal sealed partial class Parser
         var otherwise = AcceptKeyword(Keyword.Else) ? ParseExpression() : null;
         ExpectKeyword(Keyword.End);
         return new CaseExpression(operand, whens, otherwise, SpanFrom(start));
+    }
+
+    /// <summary>
+    /// <c>EXTRACT(field FROM e)</c>. "extract" is not reserved; followed by '(' it is always this syntax (there is no
+    /// function of that name), so a mistake inside is reported as such ("expected FROM"). The field is a name or a
+    /// string; which names are fields is the planner's business.
+    /// </summary>
+    private ExtractExpression ParseExtract()
+    {
+        var start = Advance().Start;
+        Advance();
+        Identifier field;
+        if (At(TokenKind.String))
+        {
+            var text = Advance();
+            field = new Identifier(text.Value!, true, text.Span);
+        }
+        else
+        {
+            field = ParseIdentifier("a field to extract (year, month, day, hour, …)");
+        }
+
+        ExpectKeyword(Keyword.From);
+        var operand = ParseExpression();
+        Expect(TokenKind.RightParen, "')'");
+        return new ExtractExpression(field, operand, SpanFrom(start));
     }
 
     private CastExpression ParseCastFunction()

@@ -16,9 +16,10 @@ public static class SqlPrinter
     private const int PrecedenceConcat = 5;
     private const int PrecedenceAdditive = 6;
     private const int PrecedenceMultiplicative = 7;
-    private const int PrecedenceUnary = 8;
-    private const int PrecedenceCast = 9;
-    private const int PrecedencePrimary = 10;
+    private const int PrecedenceAtTimeZone = 8;
+    private const int PrecedenceUnary = 9;
+    private const int PrecedenceCast = 10;
+    private const int PrecedencePrimary = 11;
 
     public static string Print(SqlNode node)
     {
@@ -403,6 +404,7 @@ public static class SqlPrinter
         BinaryExpression b => Precedence(b.Operator),
         UnaryExpression { Operator: UnaryOperator.Not } => PrecedenceNot,
         UnaryExpression => PrecedenceUnary,
+        AtTimeZoneExpression => PrecedenceAtTimeZone,
         IsNullExpression or InListExpression or InSubqueryExpression or BetweenExpression or LikeExpression => PrecedenceComparison,
         CastExpression { Syntax: CastSyntax.DoubleColon } or FieldAccessExpression => PrecedenceCast,
         _ => PrecedencePrimary,
@@ -558,6 +560,28 @@ public static class SqlPrinter
                 sb.Append('[');
                 StringLiteral(sb, fa.Field);
                 sb.Append(']');
+                break;
+            case AtTimeZoneExpression at:
+                // Left-associative: a chain prints without parentheses; a zone that is itself AT TIME ZONE gets them.
+                Expr(sb, at.Operand, PrecedenceAtTimeZone);
+                sb.Append(" AT TIME ZONE ");
+                Expr(sb, at.Zone, PrecedenceUnary);
+                break;
+            case ExtractExpression ex:
+                sb.Append("EXTRACT(");
+                if (ex.Field.Quoted)
+                {
+                    // A field written as a string (or "quoted") is read back from a string as the same quoted name.
+                    StringLiteral(sb, ex.Field.Value);
+                }
+                else
+                {
+                    Name(sb, ex.Field);
+                }
+
+                sb.Append(" FROM ");
+                Expr(sb, ex.Operand, 0);
+                sb.Append(')');
                 break;
             case ScalarSubquery sq:
                 sb.Append('(');

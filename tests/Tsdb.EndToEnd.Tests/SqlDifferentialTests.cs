@@ -163,6 +163,9 @@ public sealed class SqlDifferentialTests(ITestOutputHelper output) : IDisposable
         "window_over_group_by",
         "window_mem_integers",
         "window_in_order_by",
+        "extract_calendar_fields",
+        "extract_at_time_zone_group",
+        "at_time_zone_rows",
     };
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-sql-").FullName;

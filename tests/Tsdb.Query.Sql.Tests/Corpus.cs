@@ -94,6 +94,9 @@ internal static class Corpus
         "SELECT a AS \"order\", b AS first, c AS tables FROM t ORDER BY first, last",
         "SELECT sum(x) / count(x) AS mean FROM t",
         "SELECT \"ÄÖ\", ünïcode FROM \"tâble\"",
+        // EXTRACT and AT TIME ZONE.
+        "SELECT EXTRACT(year FROM time) AS y, extract('dow' FROM time), EXTRACT(epoch FROM time AT TIME ZONE 'Europe/Berlin') FROM cpu WHERE EXTRACT(hour FROM time) BETWEEN 9 AND 17",
+        "SELECT time AT TIME ZONE 'America/New_York' AS local, date_bin(INTERVAL '1 day', time AT TIME ZONE $tz) AS day, -x AT TIME ZONE 'UTC', a * b AT TIME ZONE 'z' FROM cpu",
         // Window functions.
         "SELECT host, time, row_number() OVER (PARTITION BY host ORDER BY time) AS rn, rank() OVER (ORDER BY usage DESC), dense_rank() OVER (ORDER BY usage) FROM cpu",
         "SELECT lag(usage) OVER (PARTITION BY host ORDER BY time), lead(usage, 2, -1.0) OVER (PARTITION BY host ORDER BY time) FROM cpu",

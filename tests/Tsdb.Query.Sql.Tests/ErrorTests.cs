@@ -50,6 +50,14 @@ public sealed class ErrorTests
     [InlineData("SELECT a FROM t WHERE b = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa c", "line 1, column 77: expected end of input, found 'c'")]
     [InlineData("SELECT a FROM t WHERE b = 1 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "line 1, column 29: expected end of input, found 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…'")]
     [InlineData("SELECT a FROM t WHERE b = 'x' 'y'", "line 1, column 31: expected end of input, found a string literal")]
+    [InlineData("SELECT EXTRACT(FROM t)", "line 1, column 16: expected a field to extract (year, month, day, hour, …), found 'FROM'")]
+    [InlineData("SELECT EXTRACT(1 FROM t)", "line 1, column 16: expected a field to extract (year, month, day, hour, …), found '1'")]
+    [InlineData("SELECT EXTRACT(year t)", "line 1, column 21: expected FROM, found 't'")]
+    [InlineData("SELECT EXTRACT(year, t)", "line 1, column 20: expected FROM, found ','")]
+    [InlineData("SELECT EXTRACT(year FROM t", "line 1, column 27: expected ')', found end of input")]
+    [InlineData("SELECT EXTRACT()", "line 1, column 16: expected a field to extract (year, month, day, hour, …), found ')'")]
+    [InlineData("SELECT t AT TIME ZONE", "line 1, column 22: expected an expression, found end of input")]
+    [InlineData("SELECT t AT TIME ZONE 'a' 'b'", "line 1, column 27: expected end of input, found a string literal")]
     public void ReportsPositionAndExpectation(string sql, string expected)
     {
         var e = Assert.Throws<SqlParseException>(() => SqlParser.Parse(sql));

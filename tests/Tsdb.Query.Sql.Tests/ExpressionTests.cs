@@ -54,6 +54,26 @@ public sealed class ExpressionTests
     [InlineData("((a + b))", "(Add a b)")]
     [InlineData("a = b = c", "(Equal (Equal a b) c)")]
     [InlineData("a < b OR a <= b OR a > b OR a >= b", "(Or (Or (Or (Less a b) (LessOrEqual a b)) (Greater a b)) (GreaterOrEqual a b))")]
+    [InlineData("EXTRACT(year FROM time)", "(extract year time)")]
+    [InlineData("extract(YEAR from time) + 1", "(Add (extract year time) 1)")]
+    [InlineData("EXTRACT('Hour' FROM t)", "(extract \"Hour\" t)")]
+    [InlineData("EXTRACT(\"dow\" FROM t)", "(extract \"dow\" t)")]
+    [InlineData("EXTRACT(epoch FROM a + b)", "(extract epoch (Add a b))")]
+    [InlineData("t AT TIME ZONE 'Europe/Berlin'", "(attz t 'Europe/Berlin')")]
+    [InlineData("t at time zone $tz", "(attz t $tz)")]
+    [InlineData("a + t AT TIME ZONE 'z'", "(Add a (attz t 'z'))")]
+    [InlineData("a * t AT TIME ZONE 'z'", "(Multiply a (attz t 'z'))")]
+    [InlineData("t AT TIME ZONE 'z' * 2", "(Multiply (attz t 'z') 2)")]
+    [InlineData("t AT TIME ZONE 'z' + INTERVAL '1 hour'", "(Add (attz t 'z') (interval '1 hour'))")]
+    [InlineData("-t AT TIME ZONE 'z'", "(attz (neg t) 'z')")]
+    [InlineData("s::timestamp AT TIME ZONE 'z'", "(attz (cast s Timestamp) 'z')")]
+    [InlineData("t AT TIME ZONE z::text", "(attz t (cast z Varchar))")]
+    [InlineData("t AT TIME ZONE -z", "(attz t (neg z))")]
+    [InlineData("t AT TIME ZONE 'a' AT TIME ZONE 'b'", "(attz (attz t 'a') 'b')")]
+    [InlineData("t AT TIME ZONE 'a' || 'b'", "(Concat (attz t 'a') 'b')")]
+    [InlineData("t AT TIME ZONE 'a' = u", "(Equal (attz t 'a') u)")]
+    [InlineData("EXTRACT(hour FROM t AT TIME ZONE 'z') BETWEEN 9 AND 17", "(between (extract hour (attz t 'z')) 9 17)")]
+    [InlineData("at + zone + extract", "(Add (Add at zone) extract)")]
     public void ParsesWithPrecedence(string sql, string expected) =>
         Assert.Equal(expected, Tree.Show(SqlParser.ParseExpression(sql)));
 
@@ -71,5 +91,19 @@ public sealed class ExpressionTests
         Assert.Equal("a + b", sql.Substring(where.Left.Span.Start, where.Left.Span.Length));
         var table = Assert.IsType<NamedTableSource>(select.From);
         Assert.Equal(new TextSpan(33, 3), table.Span);
+    }
+
+    [Fact]
+    public void ExtractAndAtTimeZoneSpans()
+    {
+        const string sql = "SELECT EXTRACT('year' FROM time AT TIME ZONE 'UTC') AS y";
+        var item = Assert.IsType<ExpressionSelectItem>(Assert.Single(Assert.IsType<SelectStatement>(SqlParser.Parse(sql)).Projection));
+        var extract = Assert.IsType<ExtractExpression>(item.Expression);
+        Assert.Equal("EXTRACT('year' FROM time AT TIME ZONE 'UTC')", sql.Substring(extract.Span.Start, extract.Span.Length));
+        Assert.Equal("'year'", sql.Substring(extract.Field.Span.Start, extract.Field.Span.Length));
+        Assert.Equal(new Identifier("year", true, extract.Field.Span), extract.Field);
+        var at = Assert.IsType<AtTimeZoneExpression>(extract.Operand);
+        Assert.Equal("time AT TIME ZONE 'UTC'", sql.Substring(at.Span.Start, at.Span.Length));
+        Assert.Equal("'UTC'", sql.Substring(at.Zone.Span.Start, at.Zone.Span.Length));
     }
 }

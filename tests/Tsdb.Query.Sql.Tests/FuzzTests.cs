@@ -18,6 +18,7 @@ public sealed class FuzzTests
         "\"Q\"", "'s'", "'1 minute'", "''", "1", "0", "42", "1.5", "1e3", "$p", "$1",
         "=", "!=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "||", "~", "!~", "~*", "!~*", "::",
         "(", ")", "(", ")", ",", ",", ".", ";", "--c\n", "/*c*/",
+        "EXTRACT", "extract(", "year", "AT", "TIME", "ZONE", "AT TIME ZONE", "at time zone 'UTC'",
     ];
 
     private static void Check(string sql)

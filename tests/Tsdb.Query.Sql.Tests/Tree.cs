@@ -156,6 +156,18 @@ internal static class Tree
 
                 sb.Append(')');
                 break;
+            case ExtractExpression ex:
+                sb.Append("(extract ").Append(ex.Field.Quoted ? "\"" + ex.Field.Value + "\"" : ex.Field.Value).Append(' ');
+                Write(sb, ex.Operand);
+                sb.Append(')');
+                break;
+            case AtTimeZoneExpression at:
+                sb.Append("(attz ");
+                Write(sb, at.Operand);
+                sb.Append(' ');
+                Write(sb, at.Zone);
+                sb.Append(')');
+                break;
             case ScalarSubquery:
                 sb.Append("<subquery>");
                 break;

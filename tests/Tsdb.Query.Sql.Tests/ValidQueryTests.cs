@@ -51,6 +51,13 @@ public sealed class ValidQueryTests
     [InlineData("show columns in cpu", "SHOW COLUMNS FROM cpu")]
     [InlineData("SELECT * FROM t OFFSET 1 LIMIT 2", "SELECT * FROM t LIMIT 2 OFFSET 1")]
     [InlineData("SELECT (a BETWEEN 1 AND 2) = TRUE, a BETWEEN (1 AND 2) AND 3", "SELECT a BETWEEN 1 AND 2 = TRUE, a BETWEEN (1 AND 2) AND 3")]
+    [InlineData("select extract(YEAR from time), extract('Month' FROM time), EXTRACT(\"dow\" FROM time) FROM cpu",
+        "SELECT EXTRACT(year FROM time), EXTRACT('Month' FROM time), EXTRACT('dow' FROM time) FROM cpu")]
+    [InlineData("SELECT time at time zone 'UTC', (a + t) AT TIME ZONE 'z', a + (t AT TIME ZONE 'z'), -(t AT TIME ZONE 'z'), (-t) AT TIME ZONE 'z'",
+        "SELECT time AT TIME ZONE 'UTC', (a + t) AT TIME ZONE 'z', a + t AT TIME ZONE 'z', -(t AT TIME ZONE 'z'), -t AT TIME ZONE 'z'")]
+    [InlineData("SELECT (t AT TIME ZONE 'z')::bigint, t AT TIME ZONE ('a' || 'b'), t AT TIME ZONE (u AT TIME ZONE 'z'), (t AT TIME ZONE 'a') AT TIME ZONE 'b'",
+        "SELECT (t AT TIME ZONE 'z')::BIGINT, t AT TIME ZONE ('a' || 'b'), t AT TIME ZONE (u AT TIME ZONE 'z'), t AT TIME ZONE 'a' AT TIME ZONE 'b'")]
+    [InlineData("SELECT at, zone, extract, time at FROM t", "SELECT at, zone, extract, time AS at FROM t")]
     public void PrintsCanonicalForm(string sql, string expected) =>
         Assert.Equal(expected, SqlPrinter.Print(SqlParser.Parse(sql)));
 }

@@ -206,6 +206,10 @@ internal sealed partial class SqlPlanner
                 return BindGapFillFunction(call, binding);
             case FunctionCall call:
                 return BindFunction(call, binding);
+            case ExtractExpression ex:
+                return BindExtract(ex, binding);
+            case AtTimeZoneExpression at:
+                return BindAtTimeZone(at, binding);
             case FieldAccessExpression fa:
                 throw Error(fa.Span, $"['{fa.Field}'] is only defined on the selector functions (selector_first, selector_last, selector_min, selector_max)");
             case ScalarSubquery sq when binding.ScalarSubquery is { } subquery:
@@ -459,6 +463,87 @@ internal sealed partial class SqlPlanner
         arms.Add(@else is null || @else.Type.Id == ArrowTypeId.Null ? null : Columns.NullOf(@else.Type, 0));
         var type = arms.All(a => a is null) ? ArrowType.Null : Columns.Choose(arms, [], 0).Type;
         return new CaseExpr(branches, @else, type) { Location = Locate(ce.Span) };
+    }
+
+    /// <summary>
+    /// The parts date_part knows (TimeFunctions.DatePart), checked here so an unknown EXTRACT field is refused at its
+    /// position when the query is planned, not when the first row is computed.
+    /// </summary>
+    private static readonly HashSet<string> DateParts = new(StringComparer.Ordinal)
+    {
+        "year", "years", "quarter", "quarters", "month", "months", "week", "weeks", "day", "days", "hour", "hours",
+        "minute", "minutes", "second", "seconds", "millisecond", "milliseconds", "microsecond", "microseconds",
+        "nanosecond", "nanoseconds", "dow", "doy", "epoch",
+    };
+
+    /// <summary><c>EXTRACT(field FROM e)</c> is <c>date_part('field', e)</c>, as in DataFusion.</summary>
+    private ScalarFunctionExpr BindExtract(ExtractExpression ex, Binding binding)
+    {
+        var field = ex.Field.Value.Trim().ToLowerInvariant();
+        if (!DateParts.Contains(field))
+        {
+            throw Error(ex.Field.Span, $"unsupported EXTRACT field '{ex.Field.Value}' (year, quarter, month, week, day, hour, minute, second, millisecond, microsecond, nanosecond, dow, doy or epoch)");
+        }
+        var operand = Bind(ex.Operand, binding);
+        RequireTimeLike(operand, ex.Operand, "EXTRACT");
+        return CallBuiltIn("date_part", [new LiteralExpr(field) { Location = Locate(ex.Field.Span) }, operand], [ex.Field.Span, ex.Operand.Span], ex.Span);
+    }
+
+    /// <summary>
+    /// <c>e AT TIME ZONE zone</c> is <c>tz(e, zone)</c>: our timestamps are instants (UTC), so this is PostgreSQL's
+    /// timestamptz form, the wall-clock time in the zone; there is no zoned type, so it comes back without zone.
+    /// The zone must be known when planning (a literal or a parameter), and is checked then.
+    /// </summary>
+    private ScalarFunctionExpr BindAtTimeZone(AtTimeZoneExpression at, Binding binding)
+    {
+        var operand = Bind(at.Operand, binding);
+        RequireTimeLike(operand, at.Operand, "AT TIME ZONE");
+        var zone = Bind(at.Zone, binding);
+        switch (zone)
+        {
+            case LiteralExpr { Value: string name }:
+                if (!TimeZones.TryFind(name, out _))
+                {
+                    throw Error(at.Zone.Span, $"unknown time zone '{name}'");
+                }
+                break;
+            case LiteralExpr { Value: null }:
+                break;
+            case LiteralExpr:
+                throw Error(at.Zone.Span, $"the zone of AT TIME ZONE must be a string, found {Describe(zone.Type)}");
+            default:
+                throw Error(at.Zone.Span, "the zone of AT TIME ZONE must be a constant string, not a column");
+        }
+        return CallBuiltIn("tz", [operand, zone], [at.Operand.Span, at.Zone.Span], at.Span);
+    }
+
+    /// <summary>A timestamp, or a string read as one (as the time functions coerce it), or NULL.</summary>
+    private void RequireTimeLike(Expr e, Expression at, string what)
+    {
+        if (e.Type.Id is not (ArrowTypeId.Timestamp or ArrowTypeId.Null) && !Kernels.IsString(e.Type))
+        {
+            // An INTERVAL constant is typed as its nanoseconds (int64); say what it was written as.
+            throw Error(at.Span, $"{what} needs a timestamp, found {(e is LiteralExpr { Value: IntervalScalar } ? "an interval" : Describe(e.Type))}");
+        }
+    }
+
+    /// <summary>A call of a registered scalar function that SQL syntax stands for, its type errors at the argument's span.</summary>
+    private ScalarFunctionExpr CallBuiltIn(string name, Expr[] args, TextSpan[] spans, TextSpan span)
+    {
+        if (!ScalarFunctions.TryGet(name, out var function))
+        {
+            throw new InvalidOperationException($"the scalar function '{name}' is not registered");
+        }
+        ArrowType type;
+        try
+        {
+            type = function.ReturnType([.. args.Select(a => a.Type)]);
+        }
+        catch (FunctionException ex)
+        {
+            throw Error(ex.Argument is { } a && a < spans.Length ? spans[a] : span, ex.Message);
+        }
+        return new ScalarFunctionExpr(function, args, type) { Location = Locate(span) };
     }
 
     private ScalarFunctionExpr BindFunction(FunctionCall call, Binding binding)

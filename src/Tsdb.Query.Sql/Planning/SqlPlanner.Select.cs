@@ -341,6 +341,8 @@ internal sealed partial class SqlPlanner
         BetweenExpression b => [b.Operand, b.Low, b.High],
         LikeExpression l => [l.Operand, l.Pattern],
         FieldAccessExpression f => [f.Operand],
+        ExtractExpression x => [x.Operand],
+        AtTimeZoneExpression z => [z.Operand, z.Zone],
         InSubqueryExpression i => [i.Operand],
         _ => [],
     };
