@@ -19,7 +19,7 @@ internal static class ScanPushdown
         {
             return result;
         }
-        foreach (var term in Conjuncts(filter))
+        foreach (var term in Predicates.Conjuncts(filter))
         {
             switch (term)
             {
@@ -56,25 +56,6 @@ internal static class ScanPushdown
             }
         }
         return result;
-    }
-
-    private static IEnumerable<Expr> Conjuncts(Expr e)
-    {
-        var stack = new Stack<Expr>();
-        stack.Push(e);
-        while (stack.Count > 0)
-        {
-            var next = stack.Pop();
-            if (next is BinaryExpr { Op: BinaryOp.And } and)
-            {
-                stack.Push(and.Right);
-                stack.Push(and.Left);
-            }
-            else
-            {
-                yield return next;
-            }
-        }
     }
 
     private static bool IsTime(Expr e, Schema schema) =>
