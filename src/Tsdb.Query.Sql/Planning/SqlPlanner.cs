@@ -46,24 +46,34 @@ internal sealed partial class SqlPlanner
         return new QueryException(detail, at.Line, at.Column);
     }
 
+    /// <summary>
+    /// Line and column of an offset. Every bound node asks, so the line starts are found once and searched (a
+    /// Grafana query with thousands of terms would otherwise rescan its text per node).
+    /// </summary>
     internal SourceLocation Locate(TextSpan span)
     {
-        var line = 1;
-        var column = 1;
-        for (var i = 0; i < span.Start && i < _sql.Length; i++)
+        if (_lineStarts is null)
         {
-            if (_sql[i] == '\n')
+            var starts = new List<int> { 0 };
+            for (var i = 0; i < _sql.Length; i++)
             {
-                line++;
-                column = 1;
+                if (_sql[i] == '\n')
+                {
+                    starts.Add(i + 1);
+                }
             }
-            else
-            {
-                column++;
-            }
+            _lineStarts = [.. starts];
         }
-        return new SourceLocation(line, column);
+        var offset = Math.Clamp(span.Start, 0, _sql.Length);
+        var line = Array.BinarySearch(_lineStarts, offset);
+        if (line < 0)
+        {
+            line = ~line - 1;
+        }
+        return new SourceLocation(line + 1, offset - _lineStarts[line] + 1);
     }
+
+    private int[]? _lineStarts;
 
     private object? Parameter(ParameterExpression p) =>
         _parameters.TryGetValue(p.Name, out var value)
