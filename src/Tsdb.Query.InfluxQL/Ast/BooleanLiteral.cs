@@ -1,0 +1,6 @@
+namespace Tsdb.Query.InfluxQL.Ast;
+
+public sealed class BooleanLiteral(bool value) : InfluxQLExpr
+{
+    public bool Value { get; } = value;
+}

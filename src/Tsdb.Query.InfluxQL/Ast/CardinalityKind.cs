@@ -1,0 +1,10 @@
+namespace Tsdb.Query.InfluxQL.Ast;
+
+public enum CardinalityKind
+{
+    Series,
+    Measurement,
+    TagKey,
+    TagValue,
+    FieldKey,
+}

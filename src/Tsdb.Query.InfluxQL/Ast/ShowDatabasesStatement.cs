@@ -1,0 +1,3 @@
+namespace Tsdb.Query.InfluxQL.Ast;
+
+public sealed class ShowDatabasesStatement : Statement;

@@ -1,0 +1,4 @@
+namespace Tsdb.Query.InfluxQL.Ast;
+
+/// <summary>An item of a FROM clause.</summary>
+public abstract class Source : InfluxQLNode;

@@ -1,0 +1,4 @@
+namespace Tsdb.Query.InfluxQL.Ast;
+
+/// <summary><c>GROUP BY *</c>: every tag key.</summary>
+public sealed class WildcardDimension : Dimension;
