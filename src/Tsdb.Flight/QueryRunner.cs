@@ -2,6 +2,7 @@ using Grpc.Core;
 using Tsdb.Arrow.Types;
 using Tsdb.Flight.Arrow;
 using Tsdb.Query;
+using Tsdb.Query.InfluxQL;
 using Tsdb.Query.Sql;
 
 namespace Tsdb.Flight;
@@ -12,6 +13,8 @@ namespace Tsdb.Flight;
 /// </summary>
 internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
 {
+    private readonly InfluxQLEngine _influxql = new(engine.Executor);
+
     /// <summary>For DoGet: the answer streamed from the plan as it is produced.</summary>
     public async Task<IFlightResult> StreamAsync(string? database, string sql, IReadOnlyDictionary<string, object?>? parameters, bool hydrate, int targetBytes, CancellationToken cancellationToken)
     {
@@ -30,6 +33,55 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
             throw RpcErrors.Of(StatusCode.ResourceExhausted, ex.Message);
         }
         return new StreamingFlightResult(stream, hydrate, targetBytes);
+    }
+
+    /// <summary>For DoGet with an InfluxQL ticket: one statement, its rows with the <c>iox::measurement</c> column, streamed.</summary>
+    public async Task<IFlightResult> StreamInfluxQLAsync(string? database, string text, IReadOnlyDictionary<string, object?>? parameters, bool hydrate, int targetBytes, CancellationToken cancellationToken)
+    {
+        var db = RequireDatabase(database);
+        var statement = OneInfluxQLStatement(text);
+        try
+        {
+            var stream = await _influxql.ExecuteAsync(db, statement, text, parameters, cancellationToken).ConfigureAwait(false);
+            return new StreamingFlightResult(stream.Rows, hydrate, targetBytes);
+        }
+        catch (QueryException ex)
+        {
+            throw Invalid(ex);
+        }
+        catch (QueryLimitException ex)
+        {
+            throw RpcErrors.Of(StatusCode.ResourceExhausted, ex.Message);
+        }
+    }
+
+    public Schema PlanInfluxQLSchema(string? database, string text, IReadOnlyDictionary<string, object?>? parameters, bool hydrate)
+    {
+        var db = RequireDatabase(database);
+        var statement = OneInfluxQLStatement(text);
+        try
+        {
+            return ResultSchemas.For(_influxql.Plan(db, statement, parameters).Plan.Schema, hydrate);
+        }
+        catch (QueryException ex)
+        {
+            throw Invalid(ex);
+        }
+    }
+
+    private static Tsdb.Query.InfluxQL.Ast.Statement OneInfluxQLStatement(string text)
+    {
+        IReadOnlyList<Tsdb.Query.InfluxQL.Ast.Statement> statements;
+        try
+        {
+            statements = InfluxQLEngine.Parse(text);
+        }
+        catch (InfluxQLParseException ex)
+        {
+            throw RpcErrors.Of(StatusCode.InvalidArgument, $"error parsing query: {ex.Message}");
+        }
+        return statements.Count == 1 ? statements[0]
+            : throw RpcErrors.Of(StatusCode.InvalidArgument, $"the InfluxQL query has {statements.Count} statements; a ticket runs exactly one");
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ internal static class TicketDecoder
         switch (info.QueryType)
         {
             case ReadInfo.Types.QueryType.InfluxQl:
-                throw InfluxQl();
+                return new FlightQuery(Database(info.Database), info.SqlQuery, null, null, InfluxQL: true);
             case ReadInfo.Types.QueryType.FlightSqlMessage:
                 return new FlightQuery(Database(info.Database), null, null, Any.Parser.ParseFrom(info.FlightsqlCommand));
             default:
@@ -85,16 +85,17 @@ internal static class TicketDecoder
             var database = Text(root, "database") ?? Text(root, "namespace_name") ?? Text(root, "bucket") ?? Text(root, "bucket-name");
             var sql = Text(root, "sql_query") ?? throw Invalid("the JSON ticket has no \"sql_query\"");
             var queryType = Text(root, "query_type");
-            if (queryType is not null && !queryType.Equals("sql", StringComparison.OrdinalIgnoreCase))
+            var influxql = queryType is not null && queryType.Equals("influxql", StringComparison.OrdinalIgnoreCase);
+            if (queryType is not null && !influxql && !queryType.Equals("sql", StringComparison.OrdinalIgnoreCase))
             {
-                throw queryType.Equals("influxql", StringComparison.OrdinalIgnoreCase) ? InfluxQl() : Invalid($"unknown query_type '{queryType}': use \"sql\"");
+                throw Invalid($"unknown query_type '{queryType}': use \"sql\" or \"influxql\"");
             }
             Dictionary<string, object?>? parameters = null;
             if (root.TryGetProperty("params", out var p) && p.ValueKind != JsonValueKind.Null)
             {
                 parameters = QueryParameters.FromJson(p);
             }
-            return new FlightQuery(Database(database), sql, parameters, null);
+            return new FlightQuery(Database(database), sql, parameters, null, influxql);
         }
         catch (JsonException ex)
         {
@@ -108,6 +109,4 @@ internal static class TicketDecoder
     private static string? Database(string? name) => string.IsNullOrEmpty(name) ? null : name;
 
     private static RpcException Invalid(string message) => RpcErrors.Of(StatusCode.InvalidArgument, message);
-
-    private static RpcException InfluxQl() => RpcErrors.Of(StatusCode.Unimplemented, "InfluxQL queries are not supported; send SQL (query_type \"sql\")");
 }

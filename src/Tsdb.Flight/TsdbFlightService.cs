@@ -180,6 +180,8 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         var database = query.Database ?? QueryRunner.DatabaseHeader(context);
         var result = query.Command is not null
             ? await _commands.ExecuteAsync(query.Command, database, context.CancellationToken).ConfigureAwait(false)
+            : query.InfluxQL
+            ? await _runner.StreamInfluxQLAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false)
             : await _runner.StreamAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false);
         await result.WriteAsync(responseStream, context.CancellationToken).ConfigureAwait(false);
     }
@@ -340,7 +342,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         var database = query.Database ?? headerDatabase;
         return query.Command is not null
             ? _commands.Describe(query.Command, database)
-            : (SchemaStream(_runner.PlanSchema(database, query.Sql!, query.Parameters, hydrate)), -1);
+            : (SchemaStream(query.InfluxQL ? _runner.PlanInfluxQLSchema(database, query.Sql!, query.Parameters, hydrate) : _runner.PlanSchema(database, query.Sql!, query.Parameters, hydrate)), -1);
     }
 
     /// <summary>

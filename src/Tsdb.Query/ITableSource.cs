@@ -23,6 +23,9 @@ public interface ITableSource
 
     IReadOnlyList<string> Tables(string database);
 
+    /// <summary>The databases there are (for InfluxQL's SHOW DATABASES); none by default.</summary>
+    IReadOnlyList<string> Databases() => [];
+
     /// <summary>The database's persisted Parquet files (for <c>system.parquet_files</c>); none by default.</summary>
     IReadOnlyList<TableFile> Files(string database) => [];
 }

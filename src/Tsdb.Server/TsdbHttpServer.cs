@@ -13,6 +13,7 @@ using Tsdb.Flight.Transport;
 using Tsdb.Ingest;
 using Tsdb.Prometheus;
 using Tsdb.Query;
+using Tsdb.Query.InfluxQL;
 using Tsdb.Query.Sql;
 using Tsdb.Server.Http;
 using Tsdb.Storage.Persistence;
@@ -97,6 +98,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
         var queries = new QueryEndpoints(catalog, engine);
+        var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor));
         ArgumentNullException.ThrowIfNull(remoteWrite);
         var prometheus = new PrometheusEndpoints(catalog, reader, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
@@ -139,6 +141,8 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapMethods("/ping", ["GET", "HEAD"], admin.Ping);
         _app.MapPost("/api/v3/write_lp", writes.WriteV3);
         _app.MapMethods("/api/v3/query_sql", ["GET", "POST"], queries.QuerySql);
+        _app.MapMethods("/api/v3/query_influxql", ["GET", "POST"], influxql.QueryV3);
+        _app.MapMethods("/query", ["GET", "POST"], influxql.Query);
         _app.MapPost("/api/v2/write", writes.WriteV2);
         _app.MapPost("/write", writes.WriteV1);
         _app.MapPost("/api/v3/configure/database", admin.CreateDatabase);

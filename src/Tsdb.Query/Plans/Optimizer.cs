@@ -450,6 +450,14 @@ public static class Optimizer
                 }
                 return (new UnionPlan(inputs, new Schema(required.Select(r => u.Schema[r]))), unionMap);
             }
+            case SeriesTransformPlan st:
+            {
+                // It reads every column it passes on; prune below it only.
+                var (input, inputMap) = Prune(st.Input, [.. Enumerable.Range(0, st.Input.Schema.FieldCount)]);
+                return IsIdentity(inputMap, st.Input.Schema.FieldCount) && input.Schema.FieldCount == st.Input.Schema.FieldCount
+                    ? (st.WithInputs([input]), Identity(st.Schema.FieldCount))
+                    : (plan, Identity(plan.Schema.FieldCount));
+            }
             default:
                 return (plan, Identity(plan.Schema.FieldCount));
         }

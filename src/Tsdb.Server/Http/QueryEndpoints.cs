@@ -134,7 +134,7 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine)
     /// answer never sits in memory. An error after the first bytes went out cannot become a 400 any more: the
     /// connection is aborted, so the client sees a broken response rather than a short, valid-looking one.
     /// </summary>
-    private static async Task WriteStreamAsync(HttpContext context, QueryStream stream, string format)
+    internal static async Task WriteStreamAsync(HttpContext context, QueryStream stream, string format)
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = format switch

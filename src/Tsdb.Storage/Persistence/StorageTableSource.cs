@@ -39,6 +39,9 @@ public sealed class StorageTableSource(Catalog.Catalog catalog, TableReader read
             DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + f.Day).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             f.Path, f.SizeBytes, f.RowCount, f.MinTime, f.MaxTime))];
 
+    public IReadOnlyList<string> Databases() =>
+        [.. catalog.Current.Databases.Select(d => d.Name).Order(StringComparer.Ordinal)];
+
     public IReadOnlyList<string> Tables(string database) =>
         catalog.Current.FindDatabase(database)?.Tables.Select(t => t.Name).ToList() ?? [];
 }

@@ -1,0 +1,856 @@
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Aggregation;
+using Tsdb.Query.Expressions;
+using Tsdb.Query.InfluxQL.Ast;
+using Tsdb.Query.Plans;
+using QBinaryExpr = Tsdb.Query.Expressions.BinaryExpr;
+using QBinaryOp = Tsdb.Query.Expressions.BinaryOp;
+
+namespace Tsdb.Query.InfluxQL.Planning;
+
+internal sealed partial class InfluxQLPlanner
+{
+    /// <summary>What one SELECT asks for, resolved against its sources; shared by the per-source plans.</summary>
+    private sealed class SelectQuery
+    {
+        public required SelectStatement Statement { get; init; }
+
+        public required List<(string Name, InfluxQLExpr Expr)> Fields { get; init; }
+
+        public required List<string> Tags { get; init; }
+
+        public long? From { get; init; }
+
+        public long? To { get; init; }
+
+        public InfluxQLExpr? Condition { get; init; }
+
+        public long? Interval { get; init; }
+
+        public long Offset { get; init; }
+    }
+
+    private (LogicalPlan Plan, InfluxQLShape Shape) PlanSelect(SelectStatement s)
+    {
+        if (s.Into is not null)
+        {
+            throw Error("SELECT INTO is not supported: InfluxDB 3 has no INTO clause; write the results back with the write API");
+        }
+        var relations = Relations(s.Sources);
+        var (from, to, rest) = SplitTime(s.Condition);
+        long? interval = null;
+        long offset = 0;
+        var tags = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var d in s.Dimensions)
+        {
+            switch (d)
+            {
+                case TimeDimension t:
+                    if (interval is not null)
+                    {
+                        throw Error("multiple time dimensions");
+                    }
+                    interval = Duration(t.Interval, "time() interval");
+                    if (interval <= 0)
+                    {
+                        throw Error("time dimension must have a positive duration");
+                    }
+                    if (t.Offset is Call { Name: "now" })
+                    {
+                        offset = now % interval.Value;
+                    }
+                    else if (t.Offset is not null)
+                    {
+                        offset = Duration(t.Offset, "time() offset") % interval.Value;
+                    }
+                    break;
+                case TagDimension tag:
+                    tags.Add(tag.Name);
+                    break;
+                case WildcardDimension:
+                    tags.UnionWith(relations.SelectMany(r => r.Tags.Keys));
+                    break;
+                case RegexDimension re:
+                    var regex = Regex(re.Pattern);
+                    tags.UnionWith(relations.SelectMany(r => r.Tags.Keys).Where(k => regex.IsMatch(k)));
+                    break;
+            }
+        }
+        if (s.TimeZone is { } zone && interval is not null)
+        {
+            // Intervals start at local midnight (and the offset's multiples) in the zone, as tz() asks.
+            offset = (offset - LocalOffset(zone, from ?? now)) % interval.Value;
+        }
+        if (interval is not null && to is null)
+        {
+            // 1.x ends a GROUP BY time query at now() unless WHERE says otherwise.
+            to = now;
+        }
+        var query = new SelectQuery
+        {
+            Statement = s,
+            Fields = ExpandFields(s.Fields, relations, tags),
+            Tags = [.. tags],
+            From = from,
+            To = to,
+            Condition = rest,
+            Interval = interval,
+            Offset = offset,
+        };
+        return PlanQuery(query, relations);
+    }
+
+    /// <summary>The zone's offset from UTC (ns) at an instant.</summary>
+    private static long LocalOffset(string zone, long at)
+    {
+        TimeZoneInfo info;
+        try
+        {
+            info = TimeZoneInfo.FindSystemTimeZoneById(zone);
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            throw Error($"unable to find time zone {zone}");
+        }
+        var instant = DateTimeOffset.FromUnixTimeMilliseconds(at / 1_000_000);
+        return info.GetUtcOffset(instant).Ticks * 100;
+    }
+
+    private long Duration(InfluxQLExpr e, string what) => e switch
+    {
+        DurationLiteral d => d.Nanoseconds,
+        IntegerLiteral i => i.Value,
+        UnaryMinusExpr { Operand: DurationLiteral d } => -d.Nanoseconds,
+        BoundParameter p when Parameter(p) is { } v => Duration(v, what),
+        BoundParameter { Name: var n } when parameters?[n] is string text && TimeText.TryParseInterval(text, out var ns) => ns,
+        _ => throw Error($"{what} must be a duration, found {e}"),
+    };
+
+    /// <summary>The field list with wildcards and regexes expanded and names made unique as 1.x does (mean, mean_1).</summary>
+    private static List<(string Name, InfluxQLExpr Expr)> ExpandFields(IReadOnlyList<SelectField> fields, List<Relation> relations, SortedSet<string> groupTags)
+    {
+        var allFields = new SortedDictionary<string, ArrowType>(StringComparer.Ordinal);
+        var allTags = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var r in relations)
+        {
+            foreach (var (name, i) in r.Fields)
+            {
+                allFields.TryAdd(name, r.Schema[i].Type);
+            }
+            allTags.UnionWith(r.Tags.Keys);
+        }
+        var result = new List<(string, InfluxQLExpr)>();
+        foreach (var f in fields)
+        {
+            switch (f.Expr)
+            {
+                case Wildcard w:
+                {
+                    var names = new SortedSet<string>(StringComparer.Ordinal);
+                    if (w.Type != WildcardType.Tag)
+                    {
+                        names.UnionWith(allFields.Keys);
+                    }
+                    if (w.Type != WildcardType.Field)
+                    {
+                        names.UnionWith(allTags.Where(t => !groupTags.Contains(t)));
+                    }
+                    foreach (var n in names)
+                    {
+                        result.Add((n, new VarRef(n, allFields.ContainsKey(n) ? VarRefType.Field : VarRefType.Tag)));
+                    }
+                    break;
+                }
+                case RegexLiteral re:
+                {
+                    var regex = Regex(re.Pattern);
+                    var names = new SortedSet<string>(allFields.Keys.Where(n => regex.IsMatch(n)), StringComparer.Ordinal);
+                    names.UnionWith(allTags.Where(t => !groupTags.Contains(t) && regex.IsMatch(t)));
+                    foreach (var n in names)
+                    {
+                        result.Add((n, new VarRef(n, allFields.ContainsKey(n) ? VarRefType.Field : VarRefType.Tag)));
+                    }
+                    break;
+                }
+                case Call { Args.Count: > 0 } c when c.Args[0] is Wildcard or RegexLiteral:
+                {
+                    var regex = c.Args[0] is RegexLiteral re ? Regex(re.Pattern) : null;
+                    foreach (var (n, type) in allFields)
+                    {
+                        if (regex is not null && !regex.IsMatch(n))
+                        {
+                            continue;
+                        }
+                        // Arithmetic aggregates skip string and boolean fields, as 1.x's expansion does.
+                        if (c.Name is not ("count" or "first" or "last" or "distinct" or "mode" or "sample") && !Kernels.IsNumeric(type))
+                        {
+                            continue;
+                        }
+                        var call = new Call(c.Name, [new VarRef(n, VarRefType.Field), .. c.Args.Skip(1)]);
+                        result.Add((f.Alias is { } a ? $"{a}_{n}" : $"{c.Name}_{n}", call));
+                    }
+                    break;
+                }
+                default:
+                    result.Add((f.Alias ?? ColumnName(f.Expr), f.Expr));
+                    break;
+            }
+        }
+        // Unique names: a repeat gets _1, _2, … (the first keeps its name).
+        var used = new HashSet<string>(StringComparer.Ordinal) { "time" };
+        for (var i = 0; i < result.Count; i++)
+        {
+            var (name, expr) = result[i];
+            var unique = name;
+            for (var k = 1; !used.Add(unique); k++)
+            {
+                unique = $"{name}_{k}";
+            }
+            result[i] = (unique, expr);
+        }
+        return result;
+    }
+
+    private enum SelectKind
+    {
+        Raw,
+        SelectorRow,
+        MultiRow,
+        Aggregate,
+    }
+
+    private (LogicalPlan Plan, InfluxQLShape Shape) PlanQuery(SelectQuery q, List<Relation> relations)
+    {
+        if (q.Fields.Count == 0)
+        {
+            throw Error("at least 1 non-time field must be queried");
+        }
+        var calls = q.Fields.SelectMany(f => Calls(f.Expr)).ToList();
+        var aggregates = new List<Call>();
+        foreach (var f in q.Fields)
+        {
+            CollectAggregates(f.Expr, aggregates);
+        }
+        var freeRefs = q.Fields.SelectMany(f => FreeRefs(f.Expr)).Where(v => v.Name != "time").ToList();
+        var transforms = calls.Where(c => IsTransformName(c.Name)).ToList();
+        SelectKind kind;
+        if (aggregates.Count == 0)
+        {
+            if (q.Interval is not null)
+            {
+                throw Error("GROUP BY requires at least one aggregate function");
+            }
+            kind = SelectKind.Raw;
+        }
+        else
+        {
+            var one = aggregates.Count == 1 ? aggregates[0] : null;
+            if (freeRefs.Count > 0 && !(one is not null && IsSelectorName(one.Name)))
+            {
+                throw Error("mixing aggregate and non-aggregate queries is not supported");
+            }
+            if (aggregates.Any(a => IsMultiRow(a.Name)) && aggregates.Count > 1)
+            {
+                throw Error($"{aggregates.First(a => IsMultiRow(a.Name)).Name}() cannot be combined with other functions");
+            }
+            kind = one is not null && IsMultiRow(one.Name) ? SelectKind.MultiRow
+                : one is not null && IsSingleRowSelector(one.Name) && (q.Interval is null || freeRefs.Count > 0) && transforms.Count == 0 ? SelectKind.SelectorRow
+                : SelectKind.Aggregate;
+            if (transforms.Count > 0 && q.Interval is null)
+            {
+                throw Error($"{transforms[0].Name} aggregate requires a GROUP BY interval");
+            }
+        }
+        foreach (var (_, e) in q.Fields)
+        {
+            var outer = Unwrap(e);
+            if (Calls(e).Any(c => IsTransformName(c.Name)) && !(outer is Call oc && IsTransformName(oc.Name)))
+            {
+                throw Error($"{Calls(e).First(c => IsTransformName(c.Name)).Name}() must be the whole field, not part of an expression");
+            }
+        }
+
+        var tagCount = q.Tags.Count;
+        var names = new List<string> { InfluxQLShape.MeasurementColumn, "time" };
+        names.AddRange(q.Tags);
+        names.AddRange(q.Fields.Select(f => f.Name));
+        var plans = new List<LogicalPlan>();
+        foreach (var r in relations)
+        {
+            LogicalPlan plan = kind switch
+            {
+                SelectKind.Raw => PlanRaw(q, r),
+                SelectKind.SelectorRow => PlanSelectorRow(q, r, aggregates[0]),
+                SelectKind.MultiRow => PlanMultiRow(q, r, aggregates[0]),
+                _ => PlanAggregate(q, r, aggregates),
+            };
+            plans.Add(new ProjectionPlan(plan, [.. plan.Schema.Fields.Select((f, i) => (Expr)new ColumnExpr(i, f.Name, f.Type))], names));
+        }
+        var shape = new InfluxQLShape(true, tagCount);
+        var union = Unify(plans, names, tagCount);
+        var timeIndex = 1;
+        var sortKeys = new List<SortExpr> { Key(union, 0, false) };
+        for (var t = 0; t < tagCount; t++)
+        {
+            sortKeys.Add(Key(union, 2 + t, false));
+        }
+        sortKeys.Add(Key(union, timeIndex, q.Statement.Descending));
+        if (kind == SelectKind.MultiRow && aggregates[0].Name == "distinct")
+        {
+            sortKeys.Add(Key(union, 2 + tagCount, false));
+        }
+        var seriesTransforms = new List<SeriesTransform>();
+        for (var i = 0; i < q.Fields.Count; i++)
+        {
+            if (Unwrap(q.Fields[i].Expr) is Call c && IsTransformName(c.Name))
+            {
+                seriesTransforms.Add(Transform(c, 2 + tagCount + i, q.Interval));
+            }
+        }
+        var s = q.Statement;
+        var perSeriesLimit = s.Limit is not null || (s.Offset ?? 0) > 0;
+        var seriesLimit = s.SLimit is not null || (s.SOffset ?? 0) > 0;
+        if (seriesTransforms.Count == 0 && !seriesLimit && perSeriesLimit && tagCount == 0 && relations.Count <= 1)
+        {
+            // One series: LIMIT is a plain top-K.
+            return (new LimitPlan(new SortPlan(union, sortKeys, s.Limit is { } l ? l + (s.Offset ?? 0) : null), s.Offset ?? 0, s.Limit), shape);
+        }
+        LogicalPlan sorted = new SortPlan(union, sortKeys);
+        if (seriesTransforms.Count > 0 || perSeriesLimit || seriesLimit)
+        {
+            var keys = Enumerable.Range(0, 1).Concat(Enumerable.Range(2, tagCount)).ToArray();
+            var require = seriesTransforms.Count > 0 ? Enumerable.Range(2 + tagCount, q.Fields.Count).ToArray() : [];
+            sorted = new SeriesTransformPlan(sorted, keys, timeIndex, seriesTransforms, require, s.Offset ?? 0, s.Limit, s.SOffset ?? 0, s.SLimit);
+        }
+        return (sorted, shape);
+    }
+
+    private static InfluxQLExpr Unwrap(InfluxQLExpr e) => e is ParenExpr p ? Unwrap(p.Inner) : e;
+
+    private static SortExpr Key(LogicalPlan plan, int column, bool descending) =>
+        new(new ColumnExpr(column, plan.Schema[column].Name, plan.Schema[column].Type), descending, false);
+
+    /// <summary>Aggregate and selector calls, outermost (count(distinct(x)) is one call); not those inside another.</summary>
+    private static void CollectAggregates(InfluxQLExpr e, List<Call> into)
+    {
+        switch (e)
+        {
+            case Call c when IsAggregateName(c.Name) || IsSelectorName(c.Name):
+                into.Add(c);
+                break;
+            case Call c:
+                foreach (var a in c.Args)
+                {
+                    CollectAggregates(a, into);
+                }
+                break;
+            case Ast.BinaryExpr b:
+                CollectAggregates(b.Left, into);
+                CollectAggregates(b.Right, into);
+                break;
+            case ParenExpr p:
+                CollectAggregates(p.Inner, into);
+                break;
+            case UnaryMinusExpr u:
+                CollectAggregates(u.Operand, into);
+                break;
+        }
+    }
+
+    private SeriesTransform Transform(Call c, int column, long? interval)
+    {
+        var function = TransformFunction(c.Name);
+        switch (function)
+        {
+            case SeriesFunction.MovingAverage:
+                if (c.Args.Count != 2 || c.Args[1] is not IntegerLiteral { Value: > 0 } n)
+                {
+                    throw Error("moving_average window must be an integer greater than 0");
+                }
+                return new SeriesTransform(column, function, N: checked((int)n.Value));
+            case SeriesFunction.Derivative or SeriesFunction.NonNegativeDerivative or SeriesFunction.Elapsed:
+            {
+                if (c.Args.Count > 2)
+                {
+                    throw Error($"invalid number of arguments for {c.Name}, expected at least 1 but no more than 2, got {c.Args.Count}");
+                }
+                // 1.x: a derivative of an aggregate is per GROUP BY interval unless a unit is given; of raw points, per second.
+                var unit = c.Args.Count == 2 ? Duration(c.Args[1], $"{c.Name} unit")
+                    : function == SeriesFunction.Elapsed ? 1
+                    : interval ?? 1_000_000_000L;
+                if (unit <= 0)
+                {
+                    throw Error($"{c.Name} unit must be a positive duration");
+                }
+                return new SeriesTransform(column, function, unit);
+            }
+            default:
+                if (c.Args.Count != 1)
+                {
+                    throw Error($"invalid number of arguments for {c.Name}, expected 1, got {c.Args.Count}");
+                }
+                return new SeriesTransform(column, function);
+        }
+    }
+
+    /// <summary>The per-source plans under one schema: a column whose types differ becomes float (numbers) or string.</summary>
+    private static LogicalPlan Unify(List<LogicalPlan> plans, List<string> names, int tagCount)
+    {
+        if (plans.Count == 0)
+        {
+            var fields = names.Select((n, i) => new Field(n, i == 1 ? ArrowType.TimestampNanosecond : i < 2 + tagCount ? ArrowType.Utf8 : ArrowType.Float64, true));
+            return new ValuesPlan(new Schema([.. fields]), [], "no measurements");
+        }
+        var types = new ArrowType[names.Count];
+        for (var c = 0; c < names.Count; c++)
+        {
+            var distinct = plans.Select(p => p.Schema[c].Type).Where(t => t.Id != ArrowTypeId.Null).Distinct().ToList();
+            types[c] = distinct.Count switch
+            {
+                0 => c < 2 + tagCount ? ArrowType.Utf8 : ArrowType.Float64,
+                1 => distinct[0].Id == ArrowTypeId.Dictionary ? ArrowType.Utf8 : distinct[0],
+                _ => distinct.All(Kernels.IsNumeric) ? ArrowType.Float64 : ArrowType.Utf8,
+            };
+        }
+        var unified = plans.Select(p =>
+        {
+            var exprs = new List<Expr>();
+            var changed = false;
+            for (var c = 0; c < names.Count; c++)
+            {
+                Expr e = new ColumnExpr(c, p.Schema[c].Name, p.Schema[c].Type);
+                if (!p.Schema[c].Type.Equals(types[c]))
+                {
+                    e = new CastExpr(e, types[c]);
+                    changed = true;
+                }
+                exprs.Add(e);
+            }
+            return changed ? new ProjectionPlan(p, exprs, names) : p;
+        }).ToList();
+        return unified.Count == 1 ? unified[0] : new UnionPlan(unified, new Schema([.. names.Select((n, i) => new Field(n, types[i], true))]));
+    }
+
+    // ---- the WHERE clause over one source ----
+
+    private LogicalPlan Filtered(SelectQuery q, Relation r, params Expr[] more)
+    {
+        var terms = new List<Expr>();
+        var time = r.Column(r.Time);
+        if (q.From is { } from)
+        {
+            terms.Add(new QBinaryExpr(QBinaryOp.GreaterOrEqual, time, new LiteralExpr(new TimestampScalar(from), ArrowType.TimestampNanosecond), ArrowType.Boolean));
+        }
+        if (q.To is { } to)
+        {
+            terms.Add(new QBinaryExpr(QBinaryOp.LessOrEqual, time, new LiteralExpr(new TimestampScalar(to), ArrowType.TimestampNanosecond), ArrowType.Boolean));
+        }
+        if (q.Condition is not null)
+        {
+            terms.Add(AsCondition(Bind(q.Condition, r, condition: true)));
+        }
+        terms.AddRange(more);
+        return Predicates.And(terms) is { } predicate ? new FilterPlan(r.Plan, predicate) : r.Plan;
+    }
+
+    /// <summary>The GROUP BY tags of one source as strings, '' where a row (or the source) lacks the tag.</summary>
+    private static List<Expr> GroupTags(SelectQuery q, Relation r) =>
+        [.. q.Tags.Select<string, Expr>(t => r.Tags.TryGetValue(t, out var i)
+            ? (IsTagColumn(r.Column(i)) ? TagOrEmpty(r.Column(i)) : Call("coalesce", [new CastExpr(r.Column(i), ArrowType.Utf8), new LiteralExpr("", ArrowType.Utf8)]))
+            : new LiteralExpr("", ArrowType.Utf8))];
+
+    private static ScalarFunctionExpr Bucket(SelectQuery q, Expr time) =>
+        Call("date_bin", [new LiteralExpr(new IntervalScalar(q.Interval!.Value), ArrowType.Int64), time, new LiteralExpr(new TimestampScalar(q.Offset), ArrowType.TimestampNanosecond)]);
+
+    private static long Bin(SelectQuery q, long t)
+    {
+        var interval = q.Interval!.Value;
+        var m = (t - q.Offset) % interval;
+        if (m < 0)
+        {
+            m += interval;
+        }
+        return t - m;
+    }
+
+    private static Expr Measurement(Relation r) => r.Measurement.Type.Id == ArrowTypeId.Utf8 ? r.Measurement : new CastExpr(r.Measurement, ArrowType.Utf8);
+
+    private static Expr AsOutput(Expr e) => e.Type.Id == ArrowTypeId.Dictionary ? new CastExpr(e, ArrowType.Utf8) : e;
+
+    private static bool MentionsField(InfluxQLExpr e, Relation r) => e switch
+    {
+        VarRef v => v.Type != VarRefType.Tag && (r.Fields.ContainsKey(v.Name) || !r.Tags.ContainsKey(v.Name)) && v.Name != "time",
+        Call c => c.Args.Any(a => MentionsField(a, r)),
+        Ast.BinaryExpr b => MentionsField(b.Left, r) || MentionsField(b.Right, r),
+        ParenExpr p => MentionsField(p.Inner, r),
+        UnaryMinusExpr u => MentionsField(u.Operand, r),
+        _ => false,
+    };
+
+    // ---- raw rows ----
+
+    private FilterPlan PlanRaw(SelectQuery q, Relation r)
+    {
+        var input = Filtered(q, r);
+        var exprs = new List<Expr> { Measurement(r), r.Column(r.Time) };
+        exprs.AddRange(GroupTags(q, r));
+        var valueColumns = new List<int>();
+        foreach (var (_, e) in q.Fields)
+        {
+            var expr = Unwrap(e) is Call c && IsTransformName(c.Name) ? TransformArgument(c, r) : Bind(e, r, condition: false);
+            if (MentionsField(e, r))
+            {
+                valueColumns.Add(exprs.Count);
+            }
+            exprs.Add(AsOutput(expr));
+        }
+        if (valueColumns.Count == 0)
+        {
+            throw Error("statement must have at least one field in select clause");
+        }
+        var names = exprs.Select((_, i) => $"c{i}").ToList();
+        var projected = new ProjectionPlan(input, exprs, names);
+        // 1.x answers a row only where at least one selected field has a value.
+        var anyValue = valueColumns.Select(i => (Expr)new IsNullExpr(new ColumnExpr(i, names[i], exprs[i].Type), negated: true)).ToList();
+        var predicate = anyValue.Aggregate((a, b) => new QBinaryExpr(QBinaryOp.Or, a, b, ArrowType.Boolean));
+        return new FilterPlan(projected, predicate);
+    }
+
+    private Expr TransformArgument(Call c, Relation r)
+    {
+        if (c.Args.Count == 0 || Unwrap(c.Args[0]) is not VarRef)
+        {
+            throw Error($"{c.Name} expects a field or an aggregate as its first argument, found {(c.Args.Count == 0 ? "nothing" : c.Args[0].ToString())}");
+        }
+        return Bind(c.Args[0], r, condition: false);
+    }
+
+    // ---- one selected row per series and interval: first, last, min, max, percentile ----
+
+    private ProjectionPlan PlanSelectorRow(SelectQuery q, Relation r, Call selector)
+    {
+        var value = SelectorValue(selector, r);
+        var filtered = Filtered(q, r, new IsNullExpr(value, negated: true));
+        // The relation's columns, then the group tags, the interval's start and the selected value.
+        var width = r.Schema.FieldCount;
+        var pre = new List<Expr>(r.Schema.Fields.Select((f, i) => (Expr)r.Column(i)));
+        var groupTags = GroupTags(q, r);
+        pre.AddRange(groupTags);
+        if (q.Interval is not null)
+        {
+            pre.Add(Bucket(q, r.Column(r.Time)));
+        }
+        pre.Add(value);
+        var preNames = pre.Select((_, i) => i < width ? r.Schema[i].Name : $"k{i}").ToList();
+        var prePlan = new ProjectionPlan(filtered, pre, preNames);
+        ColumnExpr Col(int i) => new(i, preNames[i], pre[i].Type);
+        var partition = Enumerable.Range(width, pre.Count - width - 1).Select(i => (Expr)Col(i)).ToList();
+        var valueCol = Col(pre.Count - 1);
+        var time = Col(r.Time);
+        LogicalPlan picked;
+        if (selector.Name == "percentile")
+        {
+            var p = selector.Args.Count == 2 ? selector.Args[1] switch
+            {
+                IntegerLiteral i => (double)i.Value,
+                NumberLiteral n => n.Value,
+                _ => throw Error("expected float argument in percentile()"),
+            } : throw Error($"invalid number of arguments for percentile, expected 2, got {selector.Args.Count}");
+            // 1.x: the value at rank floor(n·p/100 + 0.5) (1-based) of the values in order; none when that is 0.
+            var window = new WindowPlan(prePlan, partition, [new SortExpr(valueCol, false, false), new SortExpr(time, false, false)],
+                [new WindowExpr(WindowFunctionKind.RowNumber, [], 0, WindowFrameSpec.WholePartition, ArrowType.Int64, "rn"),
+                 new WindowExpr(WindowFunctionKind.Count, [], 0, WindowFrameSpec.WholePartition, ArrowType.Int64, "cnt")]);
+            var rn = new ColumnExpr(pre.Count, "rn", ArrowType.Int64);
+            var cnt = new CastExpr(new ColumnExpr(pre.Count + 1, "cnt", ArrowType.Int64), ArrowType.Float64);
+            var rank = Call("floor", [new QBinaryExpr(QBinaryOp.Add, new QBinaryExpr(QBinaryOp.Divide, new QBinaryExpr(QBinaryOp.Multiply, cnt, new LiteralExpr(p, ArrowType.Float64), ArrowType.Float64), new LiteralExpr(100.0, ArrowType.Float64), ArrowType.Float64), new LiteralExpr(0.5, ArrowType.Float64), ArrowType.Float64)]);
+            picked = new FilterPlan(window, new QBinaryExpr(QBinaryOp.Equal, new CastExpr(rn, ArrowType.Float64), rank, ArrowType.Boolean));
+        }
+        else
+        {
+            var order = new List<SortExpr>(partition.Select(e => new SortExpr(e, false, false)));
+            switch (selector.Name)
+            {
+                case "max":
+                    order.Add(new SortExpr(valueCol, true, false));
+                    order.Add(new SortExpr(time, false, false));
+                    break;
+                case "min":
+                    order.Add(new SortExpr(valueCol, false, false));
+                    order.Add(new SortExpr(time, false, false));
+                    break;
+                case "first":
+                    order.Add(new SortExpr(time, false, false));
+                    break;
+                default:
+                    order.Add(new SortExpr(time, true, false));
+                    break;
+            }
+            picked = new DistinctOnPlan(new SortPlan(prePlan, order), partition);
+        }
+        var outTime = q.Interval is not null ? Col(pre.Count - 2) : time;
+        var exprs = new List<Expr> { Measurement(r), outTime };
+        exprs.AddRange(Enumerable.Range(width, groupTags.Count).Select(Col));
+        foreach (var (_, e) in q.Fields)
+        {
+            exprs.Add(AsOutput(Bind(e, r, condition: false, c => ReferenceEquals(c, selector) ? valueCol : throw Error($"{c.Name}() cannot be combined with {selector.Name}()"))));
+        }
+        return new ProjectionPlan(picked, exprs, [.. exprs.Select((_, i) => $"c{i}")]);
+    }
+
+    private Expr SelectorValue(Call selector, Relation r)
+    {
+        if (selector.Args.Count == 0 || Unwrap(selector.Args[0]) is not VarRef field)
+        {
+            throw Error($"expected field argument in {selector.Name}()");
+        }
+        var value = Bind(field, r, condition: false);
+        if (selector.Name is "max" or "min" or "percentile" or "top" or "bottom" && value.Type.Id != ArrowTypeId.Null && !Kernels.IsNumeric(value.Type))
+        {
+            throw Error($"unsupported {selector.Name} iterator type: {TypeName(value.Type)}");
+        }
+        return AsOutput(value);
+    }
+
+    // ---- several rows per series and interval: top, bottom, distinct ----
+
+    private ProjectionPlan PlanMultiRow(SelectQuery q, Relation r, Call call)
+    {
+        if (call.Name == "sample")
+        {
+            throw Error("sample() is not supported (its answer is random; use LIMIT for a subset)");
+        }
+        var value = SelectorValue(call, r);
+        var filtered = Filtered(q, r, new IsNullExpr(value, negated: true));
+        var width = r.Schema.FieldCount;
+        var groupTags = GroupTags(q, r);
+        var pre = new List<Expr>(r.Schema.Fields.Select((f, i) => (Expr)r.Column(i)));
+        pre.AddRange(groupTags);
+        var bucketAt = -1;
+        if (q.Interval is not null)
+        {
+            bucketAt = pre.Count;
+            pre.Add(Bucket(q, r.Column(r.Time)));
+        }
+        var valueAt = pre.Count;
+        pre.Add(value);
+        var preNames = pre.Select((_, i) => i < width ? r.Schema[i].Name : $"k{i}").ToList();
+        var prePlan = new ProjectionPlan(filtered, pre, preNames);
+        ColumnExpr Col(int i) => new(i, preNames[i], pre[i].Type);
+        var partition = Enumerable.Range(width, groupTags.Count + (bucketAt >= 0 ? 1 : 0)).Select(i => (Expr)Col(i)).ToList();
+        var time = Col(r.Time);
+        var timeLiteral = new LiteralExpr(new TimestampScalar(q.From ?? 0), ArrowType.TimestampNanosecond);
+        if (call.Name == "distinct")
+        {
+            if (call.Args.Count != 1)
+            {
+                throw Error($"distinct function requires exactly one argument, got {call.Args.Count}");
+            }
+            var groups = partition.Append(Col(valueAt)).ToList();
+            var agg = new AggregatePlan(prePlan, groups, [.. groups.Select((_, i) => $"g{i}")], []);
+            var aggTime = bucketAt >= 0 ? (Expr)new ColumnExpr(groupTags.Count, "g" + groupTags.Count, ArrowType.TimestampNanosecond) : timeLiteral;
+            var outExprs = new List<Expr> { Measurement(r), aggTime };
+            outExprs.AddRange(Enumerable.Range(0, groupTags.Count).Select(i => (Expr)new ColumnExpr(i, $"g{i}", ArrowType.Utf8)));
+            var last = groups.Count - 1;
+            outExprs.Add(new ColumnExpr(last, $"g{last}", groups[last].Type));
+            if (Measurement(r) is ColumnExpr)
+            {
+                throw Error("distinct() over a subquery is not supported");
+            }
+            return new ProjectionPlan(agg, outExprs, [.. outExprs.Select((_, i) => $"c{i}")]);
+        }
+        // top/bottom(field[, tag …], N)
+        if (call.Args.Count < 2 || call.Args[^1] is not IntegerLiteral { Value: > 0 } n)
+        {
+            throw Error($"{call.Name}() requires a positive integer as its last argument");
+        }
+        var desc = call.Name == "top";
+        var tagArgs = call.Args.Skip(1).Take(call.Args.Count - 2).Select(a => Unwrap(a) is VarRef v ? v : throw Error($"only fields or tags are allowed in {call.Name}(), found {a}")).ToList();
+        LogicalPlan input = prePlan;
+        if (tagArgs.Count > 0)
+        {
+            // The best point of each distinct combination of the named tags first, then the N best of those.
+            var distinctKeys = partition.Concat(tagArgs.Select(t => Bind(t, r, condition: false))).ToList();
+            var order = distinctKeys.Select(e => new SortExpr(e, false, false)).ToList();
+            order.Add(new SortExpr(Col(valueAt), desc, false));
+            order.Add(new SortExpr(time, false, false));
+            input = new DistinctOnPlan(new SortPlan(prePlan, order), distinctKeys);
+        }
+        var ranked = new WindowPlan(input, partition, [new SortExpr(Col(valueAt), desc, false), new SortExpr(time, false, false)],
+            [new WindowExpr(WindowFunctionKind.RowNumber, [], 0, WindowFrameSpec.WholePartition, ArrowType.Int64, "rn")]);
+        var kept = new FilterPlan(ranked, new QBinaryExpr(QBinaryOp.LessOrEqual, new ColumnExpr(pre.Count, "rn", ArrowType.Int64), new LiteralExpr(n.Value, ArrowType.Int64), ArrowType.Boolean));
+        var exprs = new List<Expr> { Measurement(r), time };
+        exprs.AddRange(Enumerable.Range(width, groupTags.Count).Select(Col));
+        var valueCol = Col(valueAt);
+        foreach (var (_, e) in q.Fields)
+        {
+            exprs.Add(AsOutput(Bind(e, r, condition: false, c => ReferenceEquals(c, call) ? valueCol : throw Error($"{c.Name}() cannot be combined with {call.Name}()"))));
+        }
+        // 1.x lists the tags named in top()/bottom() as columns after the value.
+        return new ProjectionPlan(kept, exprs, [.. exprs.Select((_, i) => $"c{i}")]);
+    }
+
+    // ---- aggregates ----
+
+    private ProjectionPlan PlanAggregate(SelectQuery q, Relation r, List<Call> aggregates)
+    {
+        var input = Filtered(q, r);
+        var groups = GroupTags(q, r);
+        if (q.Interval is not null)
+        {
+            groups.Add(Bucket(q, r.Column(r.Time)));
+        }
+        var groupNames = groups.Select((_, i) => $"g{i}").ToList();
+        var calls = new List<AggregateCall>();
+        var columnOf = new Dictionary<Call, Expr>(ReferenceEqualityComparer.Instance);
+        var countColumns = new List<int>();
+        foreach (var a in aggregates)
+        {
+            columnOf[a] = Aggregate(a, r, groups.Count, calls, countColumns);
+        }
+        LogicalPlan plan = new AggregatePlan(input, groups, groupNames, calls);
+        var tagCount = q.Tags.Count;
+        var fill = q.Statement.Fill;
+        object? fillValue = null;
+        if (fill == FillOption.Value)
+        {
+            fillValue = q.Statement.FillValue switch
+            {
+                IntegerLiteral i => i.Value,
+                NumberLiteral d => d.Value,
+                UnaryMinusExpr { Operand: IntegerLiteral i } => -i.Value,
+                UnaryMinusExpr { Operand: NumberLiteral d } => -d.Value,
+                var other => throw Error($"fill() takes a number, found {other}"),
+            };
+        }
+        if (q.Interval is { } interval && fill != FillOption.None && q.From is { } from)
+        {
+            var first = Bin(q, from);
+            var last = Bin(q, q.To!.Value);
+            if (GapFillPlan.BinCount(first, last, interval) > GapFillPlan.MaxBinsPerSeries)
+            {
+                throw Error($"too many intervals: {GapFillPlan.BinCount(first, last, interval)} intervals of {interval} ns per series (at most {GapFillPlan.MaxBinsPerSeries}); narrow the time range or widen the interval");
+            }
+            var fills = new List<GapFillColumn>();
+            for (var c = 0; c < calls.Count; c++)
+            {
+                var column = groups.Count + c;
+                fills.Add(fill switch
+                {
+                    FillOption.Previous => new GapFillColumn(column, GapFillStrategy.Locf),
+                    FillOption.Linear => new GapFillColumn(column, GapFillStrategy.Interpolate),
+                    FillOption.Value => new GapFillColumn(column, GapFillStrategy.Default, Convert(fillValue, calls[c].Type)),
+                    // count() answers 0 for an interval without points, as 1.x does.
+                    _ => countColumns.Contains(c) ? new GapFillColumn(column, GapFillStrategy.Default, 0L) : new GapFillColumn(column, GapFillStrategy.Null),
+                });
+            }
+            plan = new GapFillPlan(plan, tagCount, [.. Enumerable.Range(0, tagCount)], fills, first, last, interval);
+        }
+        var exprs = new List<Expr> { Measurement(r) };
+        exprs.Add(q.Interval is not null
+            ? new ColumnExpr(tagCount, groupNames[tagCount], ArrowType.TimestampNanosecond)
+            : new LiteralExpr(new TimestampScalar(q.From ?? 0), ArrowType.TimestampNanosecond));
+        exprs.AddRange(Enumerable.Range(0, tagCount).Select(i => (Expr)new ColumnExpr(i, groupNames[i], ArrowType.Utf8)));
+        foreach (var (_, e) in q.Fields)
+        {
+            var inner = Unwrap(e) is Call t && IsTransformName(t.Name) ? TransformAggregate(t) : e;
+            var bound = Bind(inner, r, condition: false, c => columnOf.TryGetValue(c, out var col) ? col : throw Error($"{c.Name}() is not allowed here"));
+            if (fillValue is not null)
+            {
+                bound = Call("coalesce", [bound, new LiteralExpr(Convert(fillValue, bound.Type), bound.Type)]);
+            }
+            exprs.Add(AsOutput(bound));
+        }
+        return new ProjectionPlan(plan, exprs, [.. exprs.Select((_, i) => $"c{i}")]);
+    }
+
+    private static object? Convert(object? value, ArrowType type) => value switch
+    {
+        null => null,
+        long l when type.Id == ArrowTypeId.Float64 => (double)l,
+        double d when type.IsInteger => (long)d,
+        _ => value,
+    };
+
+    private static Call TransformAggregate(Call t)
+    {
+        if (t.Args.Count == 0 || Unwrap(t.Args[0]) is not Call inner || !(IsAggregateName(inner.Name) || IsSelectorName(inner.Name)))
+        {
+            throw Error($"aggregate function required inside the call to {t.Name}");
+        }
+        return inner;
+    }
+
+    /// <summary>Adds the engine aggregates one InfluxQL aggregate needs; returns its value over the aggregate's output.</summary>
+    private Expr Aggregate(Call a, Relation r, int groupCount, List<AggregateCall> calls, List<int> countColumns)
+    {
+        ColumnExpr Add(string function, Expr[] args, AggregateCallOptions options)
+        {
+            if (!AggregateFunctions.TryGet(function, out var f))
+            {
+                throw new InvalidOperationException($"aggregate {function} is not registered");
+            }
+            ArrowType type;
+            try
+            {
+                type = f.ReturnType([.. args.Select(x => x.Type)], options);
+            }
+            catch (Functions.FunctionException ex)
+            {
+                throw Error($"{a.Name}(): {ex.Message}");
+            }
+            calls.Add(new AggregateCall(f, args, options, null, type, $"{a.Name}{calls.Count}"));
+            return new ColumnExpr(groupCount + calls.Count - 1, $"{a.Name}{calls.Count - 1}", type);
+        }
+        if (a.Args.Count == 0)
+        {
+            throw Error($"invalid number of arguments for {a.Name}, expected 1, got 0");
+        }
+        var distinct = a.Name == "count" && Unwrap(a.Args[0]) is Call { Name: "distinct" } d ? d : null;
+        var argExpr = distinct is not null ? (distinct.Args.Count > 0 ? distinct.Args[0] : null) : a.Args[0];
+        if (argExpr is null || Unwrap(argExpr) is not VarRef)
+        {
+            throw Error($"expected field argument in {a.Name}()");
+        }
+        var value = AsOutput(Bind(argExpr, r, condition: false));
+        if (value.Type.Id == ArrowTypeId.Null)
+        {
+            // A field the measurement lacks: every interval has no value.
+            value = new LiteralExpr(null, ArrowType.Float64);
+        }
+        var numeric = a.Name is "mean" or "median" or "spread" or "stddev" or "sum" or "integral" or "max" or "min" or "percentile";
+        if (numeric && !Kernels.IsNumeric(value.Type))
+        {
+            throw Error($"unsupported {a.Name} iterator type: {TypeName(value.Type)}");
+        }
+        var none = AggregateCallOptions.None;
+        switch (a.Name)
+        {
+            case "count":
+            {
+                var c = Add("count", [value], distinct is not null ? none with { Distinct = true } : none);
+                countColumns.Add(calls.Count - 1);
+                return c;
+            }
+            case "sum":
+                return Add("sum", [value], none);
+            case "mean":
+                return Add("mean", [value], none);
+            case "median":
+                return Add("median", [value], none);
+            case "stddev":
+                return Add("stddev", [value], none);
+            case "spread":
+            {
+                var max = Add("max", [value], none);
+                var min = Add("min", [value], none);
+                return new QBinaryExpr(QBinaryOp.Subtract, max, min, max.Type);
+            }
+            case "max" or "min":
+                return Add(a.Name, [value], none);
+            case "first" or "last":
+                return Add(a.Name == "first" ? "selector_first" : "selector_last", [value, r.Column(r.Time)], none with { Parameter = "value" });
+            default:
+                throw Error($"{a.Name}() is not supported yet in this position");
+        }
+    }
+}

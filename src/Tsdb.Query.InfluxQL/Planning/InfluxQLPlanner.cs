@@ -1,0 +1,326 @@
+using System.Globalization;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Expressions;
+using Tsdb.Query.InfluxQL.Ast;
+using Tsdb.Query.Plans;
+using BinaryExpr = Tsdb.Query.InfluxQL.Ast.BinaryExpr;
+
+namespace Tsdb.Query.InfluxQL.Planning;
+
+/// <summary>
+/// Turns one InfluxQL statement into a logical plan whose rows are InfluxDB series (see <see cref="InfluxQLShape"/>),
+/// as IOx compiles InfluxQL to DataFusion plans: WHERE and GROUP BY become filters and aggregates, fill() a gap fill,
+/// per-series functions and LIMIT a <see cref="SeriesTransformPlan"/>, SHOW statements plans over the catalog.
+/// </summary>
+internal sealed partial class InfluxQLPlanner(ITableSource source, string database, long now, IReadOnlyDictionary<string, object?>? parameters)
+{
+    /// <summary>Deepest subquery nesting planned (the parser bounds the text; this bounds the plans).</summary>
+    private const int MaxSubqueryDepth = 16;
+
+    private int _depth;
+
+    public (LogicalPlan Plan, InfluxQLShape Shape) Plan(Statement statement) => statement switch
+    {
+        SelectStatement s => PlanSelect(s),
+        ExplainStatement e => PlanSelect(e.Statement),
+        ShowDatabasesStatement => ShowDatabases(),
+        ShowRetentionPoliciesStatement r => ShowRetentionPolicies(r),
+        ShowMeasurementsStatement m => ShowMeasurements(m),
+        ShowTagKeysStatement k => ShowTagKeys(k),
+        ShowTagValuesStatement v => ShowTagValues(v),
+        ShowFieldKeysStatement f => ShowFieldKeys(f),
+        ShowSeriesStatement s => ShowSeries(s),
+        ShowCardinalityStatement c => ShowCardinality(c),
+        UnsupportedStatement u => throw new QueryException($"{u.Kind} is not supported: InfluxDB 3 answers SELECT and SHOW statements over InfluxQL; manage databases, tokens and retention with the HTTP API or the tsdb CLI"),
+        _ => throw new QueryException($"unsupported statement: {statement.GetType().Name}"),
+    };
+
+    private static QueryException Error(string message) => new(message);
+
+    /// <summary>The database a source or SHOW … ON names, else the request's.</summary>
+    private string Db(string? named) => string.IsNullOrEmpty(named) ? database : named;
+
+    // ---- FROM ----
+
+    /// <summary>The relations a FROM clause names: measurements (by name or regex, sorted by name) and subqueries.</summary>
+    private List<Relation> Relations(IReadOnlyList<Source> sources)
+    {
+        var result = new List<Relation>();
+        var seen = new HashSet<(string, string)>();
+        foreach (var s in sources)
+        {
+            switch (s)
+            {
+                case MeasurementSource m:
+                    var db = Db(m.Database);
+                    foreach (var table in Measurements(db, m))
+                    {
+                        if (seen.Add((db, table)) && source.GetSchema(db, table) is { } schema)
+                        {
+                            result.Add(Relation.ForTable(db, table, schema));
+                        }
+                    }
+                    break;
+                case SubquerySource sub:
+                    result.Add(Subquery(sub.Statement));
+                    break;
+            }
+        }
+        return result;
+    }
+
+    private IEnumerable<string> Measurements(string db, MeasurementSource m)
+    {
+        if (m.Name is { } name)
+        {
+            return source.GetSchema(db, name) is null ? [] : [name];
+        }
+        var regex = Regex(m.Regex!);
+        return source.Tables(db).Where(t => regex.IsMatch(t)).Order(StringComparer.Ordinal);
+    }
+
+    private Relation Subquery(SelectStatement inner)
+    {
+        if (++_depth > MaxSubqueryDepth)
+        {
+            throw Error($"subqueries are nested more than {MaxSubqueryDepth} deep");
+        }
+        var (plan, shape) = PlanSelect(inner);
+        _depth--;
+        var tags = new Dictionary<string, int>(StringComparer.Ordinal);
+        var fields = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = shape.FirstTag; i < shape.FirstValue; i++)
+        {
+            tags[plan.Schema[i].Name] = i;
+        }
+        for (var i = shape.FirstValue; i < plan.Schema.FieldCount; i++)
+        {
+            // A tag selected as a value (SELECT host, usage) stays a tag for the outer query, as 1.x keeps it.
+            if (plan.Schema[i].Type.Id == ArrowTypeId.Utf8 && IsTagValue(inner, plan.Schema[i].Name))
+            {
+                tags.TryAdd(plan.Schema[i].Name, i);
+            }
+            else
+            {
+                fields[plan.Schema[i].Name] = i;
+            }
+        }
+        return new Relation
+        {
+            Plan = plan,
+            Measurement = new ColumnExpr(0, plan.Schema[0].Name, plan.Schema[0].Type),
+            Time = 1,
+            Tags = tags,
+            Fields = fields,
+        };
+    }
+
+    private static bool IsTagValue(SelectStatement s, string name) =>
+        s.Fields.Any(f => f.Alias is null && f.Expr is VarRef { Type: VarRefType.Tag } v && v.Name == name);
+
+    // ---- regular expressions ----
+
+    /// <summary>
+    /// A Go RE2 pattern as a .NET regex: the common syntax is the same; RE2 has no backreferences or lookarounds and
+    /// .NET would accept them, so the few differences only widen what is accepted. Matching is unanchored, as in Go.
+    /// </summary>
+    private static System.Text.RegularExpressions.Regex Regex(string pattern)
+    {
+        try
+        {
+            return new System.Text.RegularExpressions.Regex(pattern, System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException)
+        {
+            throw Error($"invalid regular expression /{pattern}/");
+        }
+    }
+
+    // ---- time ----
+
+    /// <summary>The nanoseconds of a time constant: an RFC 3339 string, an integer (ns), a duration, now(), or sums of them.</summary>
+    private bool TryTime(InfluxQLExpr e, out long ns)
+    {
+        ns = 0;
+        switch (e)
+        {
+            case ParenExpr p:
+                return TryTime(p.Inner, out ns);
+            case StringLiteral s:
+                ns = ParseTime(s.Value);
+                return true;
+            case IntegerLiteral i:
+                ns = i.Value;
+                return true;
+            case NumberLiteral n:
+                ns = (long)n.Value;
+                return true;
+            case DurationLiteral d:
+                ns = d.Nanoseconds;
+                return true;
+            case Call { Name: "now", Args.Count: 0 }:
+                ns = now;
+                return true;
+            case BoundParameter p when Parameter(p) is { } v:
+                return TryTime(v, out ns);
+            case BinaryExpr { Op: BinaryOperator.Add or BinaryOperator.Subtract } b when TryTime(b.Left, out var l) && TryTime(b.Right, out var r):
+                ns = b.Op == BinaryOperator.Add ? l + r : l - r;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private InfluxQLExpr? Parameter(BoundParameter p)
+    {
+        if (parameters is null || !parameters.TryGetValue(p.Name, out var value))
+        {
+            throw Error($"missing parameter: {p.Name}");
+        }
+        return value switch
+        {
+            null => null,
+            string s => new StringLiteral(s),
+            long l => new IntegerLiteral(l),
+            int i => new IntegerLiteral(i),
+            double d => new NumberLiteral(d),
+            bool b => new BooleanLiteral(b),
+            _ => throw Error($"parameter {p.Name} has an unsupported type"),
+        };
+    }
+
+    /// <summary>A time string as 1.x reads it: RFC 3339 (fraction and offset optional) or <c>YYYY-MM-DD[ HH:MM:SS[.f]]</c>.</summary>
+    internal static long ParseTime(string text)
+    {
+        string[] formats =
+        [
+            "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFF", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd",
+        ];
+        var trimmed = text.Trim();
+        // .NET keeps 7 fractional digits; RFC 3339 allows nanoseconds, so the 8th and 9th are added back by hand.
+        var extraNanos = 0L;
+        var dot = trimmed.IndexOf('.', StringComparison.Ordinal);
+        if (dot > 0)
+        {
+            var end = dot + 1;
+            while (end < trimmed.Length && char.IsAsciiDigit(trimmed[end]))
+            {
+                end++;
+            }
+            var digits = trimmed[(dot + 1)..end];
+            if (digits.Length > 7)
+            {
+                extraNanos = long.Parse(digits[7..].PadRight(2, '0')[..2], CultureInfo.InvariantCulture);
+                trimmed = trimmed[..(dot + 8)] + trimmed[end..];
+            }
+        }
+        if (DateTimeOffset.TryParseExact(trimmed, formats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
+        {
+            return ((t.UtcTicks - DateTime.UnixEpoch.Ticks) * 100) + extraNanos;
+        }
+        throw Error($"invalid timestamp string: '{text}'");
+    }
+
+    /// <summary>The time range ANDed into a WHERE clause (inclusive, ns) and the rest of the condition.</summary>
+    private (long? From, long? To, InfluxQLExpr? Remainder) SplitTime(InfluxQLExpr? condition)
+    {
+        long? from = null, to = null;
+        var rest = new List<InfluxQLExpr>();
+        foreach (var term in Conjuncts(condition))
+        {
+            if (term is BinaryExpr { Op: BinaryOperator.Equal or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual } b)
+            {
+                var (op, other) = IsTime(b.Left) ? (b.Op, b.Right) : IsTime(b.Right) ? (Flip(b.Op), b.Left) : (b.Op, null);
+                if (other is not null)
+                {
+                    if (!TryTime(other, out var t))
+                    {
+                        throw Error($"invalid time comparison: {b}");
+                    }
+                    switch (op)
+                    {
+                        case BinaryOperator.Equal:
+                            from = Max(from, t);
+                            to = Min(to, t);
+                            break;
+                        case BinaryOperator.Greater:
+                            from = Max(from, t + 1);
+                            break;
+                        case BinaryOperator.GreaterOrEqual:
+                            from = Max(from, t);
+                            break;
+                        case BinaryOperator.Less:
+                            to = Min(to, t - 1);
+                            break;
+                        default:
+                            to = Min(to, t);
+                            break;
+                    }
+                    continue;
+                }
+            }
+            if (MentionsTime(term))
+            {
+                throw Error("invalid time condition: time may only be compared with =, <, <=, > or >= in terms ANDed at the top of WHERE");
+            }
+            rest.Add(term);
+        }
+        InfluxQLExpr? restExpr = null;
+        foreach (var r in rest)
+        {
+            restExpr = restExpr is null ? r : new BinaryExpr(BinaryOperator.And, restExpr, r);
+        }
+        return (from, to, restExpr);
+
+        static long Max(long? a, long b) => a is { } x ? Math.Max(x, b) : b;
+        static long Min(long? a, long b) => a is { } x ? Math.Min(x, b) : b;
+    }
+
+    private static BinaryOperator Flip(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Less => BinaryOperator.Greater,
+        BinaryOperator.LessOrEqual => BinaryOperator.GreaterOrEqual,
+        BinaryOperator.Greater => BinaryOperator.Less,
+        BinaryOperator.GreaterOrEqual => BinaryOperator.LessOrEqual,
+        _ => op,
+    };
+
+    private static bool IsTime(InfluxQLExpr e) => e is VarRef { Name: "time" } || (e is ParenExpr p && IsTime(p.Inner));
+
+    private static bool MentionsTime(InfluxQLExpr e) => e switch
+    {
+        VarRef v => v.Name == "time",
+        BinaryExpr b => MentionsTime(b.Left) || MentionsTime(b.Right),
+        ParenExpr p => MentionsTime(p.Inner),
+        _ => false,
+    };
+
+    private static IEnumerable<InfluxQLExpr> Conjuncts(InfluxQLExpr? e)
+    {
+        switch (e)
+        {
+            case null:
+                yield break;
+            case ParenExpr p when p.Inner is BinaryExpr { Op: BinaryOperator.And }:
+                foreach (var t in Conjuncts(p.Inner))
+                {
+                    yield return t;
+                }
+                break;
+            case BinaryExpr { Op: BinaryOperator.And } b:
+                foreach (var t in Conjuncts(b.Left))
+                {
+                    yield return t;
+                }
+                foreach (var t in Conjuncts(b.Right))
+                {
+                    yield return t;
+                }
+                break;
+            default:
+                yield return e;
+                break;
+        }
+    }
+
+}
