@@ -585,7 +585,8 @@ internal sealed partial class InfluxQLPlanner
                     order.Add(new SortExpr(time, true, false));
                     break;
             }
-            picked = new DistinctOnPlan(new SortPlan(prePlan, order), partition);
+            // One series and no intervals: the best row of all is a top-1.
+            picked = partition.Count == 0 ? new SortPlan(prePlan, order, 1) : new DistinctOnPlan(new SortPlan(prePlan, order), partition);
         }
         var outTime = q.Interval is not null ? Col(pre.Count - 2) : time;
         var exprs = new List<Expr> { Measurement(r), outTime };

@@ -166,7 +166,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         context.Response.StatusCode = 200;
         context.Response.ContentType = csv ? "application/csv" : "application/json";
         context.Response.Headers["X-Influxdb-Version"] = "1.8.10";
-        var writer = csv ? (IV1Writer)new CsvV1Writer(context.Response.Body, request.Epoch)
+        await using var writer = csv ? (IV1Writer)new CsvV1Writer(context.Response.Body, request.Epoch)
             : request.Chunked ? new ChunkedJsonV1Writer(context.Response.Body, request.Epoch, request.ChunkSize)
             : new JsonV1Writer(context.Response.Body, request.Epoch, request.Pretty);
         await writer.StartAsync().ConfigureAwait(false);
@@ -280,7 +280,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
 
     // ---- 1.x writers ----
 
-    private interface IV1Writer
+    private interface IV1Writer : IAsyncDisposable
     {
         Task StartAsync();
 
@@ -449,8 +449,9 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             _json.WriteEndObject();
             await _json.FlushAsync().ConfigureAwait(false);
             await body.WriteAsync("\n"u8.ToArray()).ConfigureAwait(false);
-            await _json.DisposeAsync().ConfigureAwait(false);
         }
+
+        public ValueTask DisposeAsync() => _json.DisposeAsync();
     }
 
     /// <summary>
@@ -547,6 +548,8 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         }
 
         public Task EndAsync() => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 
     /// <summary>1.x's CSV: <c>name,tags,time,…</c> headers (again whenever the columns change), tags as <c>k=v,k=v</c>.</summary>
@@ -601,6 +604,8 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         }
 
         public Task EndAsync() => Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
         private static string Field(string s) =>
             s.AsSpan().IndexOfAny(",\"\n\r") >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
