@@ -80,6 +80,7 @@ public sealed class InfluxQLAnswerComparerTests
         var a = """{"results":[{"statement_id":0,"series":[{"name":"m","tags":{"h":"a"},"columns":["time"],"values":[[1]]},{"name":"m","tags":{"h":"b"},"columns":["time"],"values":[[1]]}]}]}""";
         var b = """{"results":[{"statement_id":0,"series":[{"name":"m","tags":{"h":"b"},"columns":["time"],"values":[[1]]},{"name":"m","tags":{"h":"a"},"columns":["time"],"values":[[1]]}]}]}""";
         Assert.Contains("series order differs at position 0: expected m{h=a}, actual m{h=b}", InfluxQLAnswerComparer.Diff(a, b), StringComparison.Ordinal);
+        Assert.Null(InfluxQLAnswerComparer.Diff(a, b, checkSeriesOrder: false));
     }
 
     [Fact]
@@ -138,11 +139,13 @@ public sealed class InfluxQLAnswerComparerTests
     [Fact]
     public void Corpus_markers_and_groups_are_parsed()
     {
-        var entries = InfluxQLCorpus.Parse(["## selectors", "# a note", "SELECT max(v) FROM m", "", "[error] SELECT foo(v) FROM m", "[empty] SELECT v FROM m WHERE v > 1000"]);
-        Assert.Equal(3, entries.Count);
+        var entries = InfluxQLCorpus.Parse(["## selectors", "# a note", "SELECT max(v) FROM m", "", "[error] SELECT foo(v) FROM m", "[empty] SELECT v FROM m WHERE v > 1000", "[any-series-order][empty] SELECT integral(v) FROM m GROUP BY h"]);
+        Assert.Equal(4, entries.Count);
         Assert.Equal(new InfluxQLCorpusEntry("SELECT max(v) FROM m", "selectors", 3, false, false), entries[0]);
         Assert.True(entries[1].ExpectError);
         Assert.Equal("SELECT foo(v) FROM m", entries[1].Query);
         Assert.True(entries[2].ExpectEmpty);
+        Assert.Equal(new InfluxQLCorpusEntry("SELECT integral(v) FROM m GROUP BY h", "selectors", 7, false, true, true), entries[3]);
+        Assert.Throws<FormatException>(() => InfluxQLCorpus.Parse(["[bogus] SELECT 1"]));
     }
 }

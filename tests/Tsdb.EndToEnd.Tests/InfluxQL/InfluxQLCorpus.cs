@@ -4,14 +4,16 @@ namespace Tsdb.EndToEnd.Tests.InfluxQL;
 
 /// <summary>
 /// The queries of <c>corpus.txt</c>: one per line, <c>#</c> lines are comments naming the group the following lines
-/// belong to. A line may start with a marker: <c>[error]</c> (1.6.7 must answer an error, top-level or for a
-/// statement) or <c>[empty]</c> (1.6.7 answers without series; every other SELECT must return data, so that a query
-/// cannot silently compare nothing with nothing).
+/// belong to. A line may start with markers: <c>[error]</c> (1.6.7 must answer an error, top-level or for a
+/// statement), <c>[empty]</c> (1.6.7 answers without series; every other query must return data, so that a query
+/// cannot silently compare nothing with nothing), <c>[any-series-order]</c> (1.6.7 returns the series in a random
+/// order, so only the set of series is compared).
 /// </summary>
 public static class InfluxQLCorpus
 {
     private const string ErrorMarker = "[error]";
     private const string EmptyMarker = "[empty]";
+    private const string AnySeriesOrderMarker = "[any-series-order]";
 
     private static readonly Lazy<IReadOnlyList<InfluxQLCorpusEntry>> Loaded = new(() => Parse(File.ReadAllLines(PathOnDisk)));
 
@@ -57,13 +59,20 @@ public static class InfluxQLCorpus
                 }
                 continue;
             }
-            var error = line.StartsWith(ErrorMarker, StringComparison.Ordinal);
-            var empty = line.StartsWith(EmptyMarker, StringComparison.Ordinal);
-            if (error || empty)
+            bool error = false, empty = false, anyOrder = false;
+            while (line.StartsWith('['))
             {
-                line = line[(error ? ErrorMarker : EmptyMarker).Length..].Trim();
+                var marker = line[..(line.IndexOf(']', StringComparison.Ordinal) + 1)];
+                switch (marker)
+                {
+                    case ErrorMarker: error = true; break;
+                    case EmptyMarker: empty = true; break;
+                    case AnySeriesOrderMarker: anyOrder = true; break;
+                    default: throw new FormatException($"corpus.txt line {lineNumber}: unknown marker {marker}");
+                }
+                line = line[marker.Length..].TrimStart();
             }
-            entries.Add(new InfluxQLCorpusEntry(line, group, lineNumber, error, empty));
+            entries.Add(new InfluxQLCorpusEntry(line, group, lineNumber, error, empty, anyOrder));
         }
         return entries;
     }
