@@ -288,6 +288,22 @@ internal sealed class Lexer(string text)
     /// A single-quoted string or double-quoted identifier. Escapes are <c>\n \\ \" \'</c>; any other is a bad escape
     /// (reported at the escape), and a newline or the end of the text before the closing quote a bad string.
     /// </summary>
+    /// <summary>Just past the closing quote (or at the newline or end that cuts the text short), escapes stepped over.</summary>
+    private int EndOfQuoted(int i, char quote)
+    {
+        while (i < _text.Length && _text[i] is not ('\n' or '\r'))
+        {
+            if (_text[i] == quote)
+            {
+                return i + 1;
+            }
+
+            i += _text[i] == '\\' ? 2 : 1;
+        }
+
+        return Math.Min(i, _text.Length);
+    }
+
     private Token ScanQuoted(int start, TokenKind kind)
     {
         var quote = _text[start];
@@ -325,8 +341,9 @@ internal sealed class Lexer(string text)
                         break;
                     default:
                         // 1.x places a bad escape at the character after the backslash.
+                        // The token still spans the rest of the string, so skipping it does not lex the string's inside.
                         var shown = i + 1 < _text.Length ? _text.Substring(i, 2) : "\\";
-                        return new Token(TokenKind.BadEscape, i + 1, Math.Min(i + 2, _text.Length), shown);
+                        return new Token(TokenKind.BadEscape, i + 1, EndOfQuoted(i + 2, quote), shown);
                 }
 
                 i += 2;

@@ -86,7 +86,7 @@ internal sealed partial class Parser
             return new BoundParameter(t.Value!) { Position = t.Start };
         }
 
-        throw Expected(_current, "regex");
+        throw ExpectedRegex();
     }
 
     private InfluxQLExpr ParseUnary()

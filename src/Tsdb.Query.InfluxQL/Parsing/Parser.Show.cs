@@ -237,7 +237,7 @@ internal sealed partial class Parser
                 var regexOp = Advance().Kind == TokenKind.RegexMatch ? BinaryOperator.RegexMatch : BinaryOperator.RegexNotMatch;
                 if (!AtRegex)
                 {
-                    throw Expected(_current, "regex");
+                    throw ExpectedRegex();
                 }
 
                 return (regexOp, [TakeRegex().Pattern]);

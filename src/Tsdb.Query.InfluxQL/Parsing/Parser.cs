@@ -150,9 +150,12 @@ internal sealed partial class Parser
     };
 
     /// <summary>1.x's generic error: "found X, expected A, B at line L, char C".</summary>
-    private InfluxQLParseException Expected(Token found, params string[] expected)
+    private InfluxQLParseException Expected(Token found, params string[] expected) => Expected(found, 0, expected);
+
+    private InfluxQLParseException Expected(Token found, int charAdjust, params string[] expected)
     {
         var (line, ch) = LineAndChar(found);
+        ch += charAdjust;
         return new InfluxQLParseException(
             string.Create(CultureInfo.InvariantCulture, $"found {Found(found)}, expected {string.Join(", ", expected)} at line {line}, char {ch}"),
             found.Start,
@@ -221,6 +224,13 @@ internal sealed partial class Parser
 
     private void Leave(int levels = 1) => _depth -= levels;
 
+    /// <summary>
+    /// "found X, expected regex". After probing for a regex across whitespace, 1.x's reader reports the next token
+    /// one char early (its parser_test.go: <c>WHERE host =~ 'asd'</c> gives char 42 for the quote at char 43).
+    /// </summary>
+    private InfluxQLParseException ExpectedRegex() =>
+        Expected(_current, _current.Start > _previousEnd && _current.Kind != TokenKind.EndOfInput ? -1 : 0, "regex");
+
     /// <summary>At a <c>/</c> where a regex may stand (1.x only scans a regex where its grammar allows one).</summary>
     private bool AtRegex => At(TokenKind.Slash);
 
@@ -283,7 +293,7 @@ internal sealed partial class Parser
             var s = segments[i];
             var last = i == segments.Count - 1;
             var quote = (s.Length > 0 && InfluxQLPrinter.NeedsQuotes(s)) || (!last && s.Length > 0) || ((i == 0 || last) && s.Length == 0);
-            sb.Append(quote ? InfluxQLPrinter.QuoteIdent(s) : s);
+            sb.Append(quote ? "\"" + s.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : s);
             if (!last)
             {
                 sb.Append('.');
