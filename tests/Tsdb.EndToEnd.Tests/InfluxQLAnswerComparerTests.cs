@@ -147,5 +147,8 @@ public sealed class InfluxQLAnswerComparerTests
         Assert.True(entries[2].ExpectEmpty);
         Assert.Equal(new InfluxQLCorpusEntry("SELECT integral(v) FROM m GROUP BY h", "selectors", 7, false, true, true), entries[3]);
         Assert.Throws<FormatException>(() => InfluxQLCorpus.Parse(["[bogus] SELECT 1"]));
+        Assert.Null(InfluxQLCorpus.Parse(["[epoch=none] SELECT 1"])[0].Epoch);
+        Assert.Equal("ms", InfluxQLCorpus.Parse(["[epoch=ms][empty] SELECT 1"])[0].Epoch);
+        Assert.Equal("ns", entries[0].Epoch);
     }
 }

@@ -4,6 +4,7 @@ namespace Tsdb.EndToEnd.Tests;
 
 /// <summary>
 /// The InfluxQL differential test: every query of InfluxQL/corpus.txt through <c>GET /query?db=iql&amp;epoch=ns</c>
+/// (or the epoch its line asks for)
 /// on InfluxDB 1.6.7 and on this database, the answers compared by <see cref="InfluxQLAnswerComparer"/>. Each corpus
 /// line is its own test case.
 /// </summary>
@@ -24,9 +25,9 @@ public sealed class InfluxQLDifferentialTests(InfluxQLDifferentialFixture fixtur
     [MemberData(nameof(Corpus))]
     public async Task Query_answers_like_InfluxDB_1_6_7(string query)
     {
-        var expected = await fixture.Oracle.QueryAsync(InfluxQL.InfluxQLDataset.Database, query, "ns");
-        var actual = await fixture.QueryOursAsync(query);
         var entry = InfluxQLCorpus.Get(query);
+        var expected = await fixture.Oracle.QueryAsync(InfluxQLDataset.Database, query, entry.Epoch);
+        var actual = await fixture.QueryOursAsync(query, entry.Epoch);
         var diff = InfluxQLAnswerComparer.Diff(expected, actual, checkSeriesOrder: !entry.AnySeriesOrder);
         if (KnownDifferences.TryGetValue(query, out var reason))
         {

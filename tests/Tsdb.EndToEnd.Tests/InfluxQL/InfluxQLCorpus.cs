@@ -7,7 +7,8 @@ namespace Tsdb.EndToEnd.Tests.InfluxQL;
 /// belong to. A line may start with markers: <c>[error]</c> (1.6.7 must answer an error, top-level or for a
 /// statement), <c>[empty]</c> (1.6.7 answers without series; every other query must return data, so that a query
 /// cannot silently compare nothing with nothing), <c>[any-series-order]</c> (1.6.7 returns the series in a random
-/// order, so only the set of series is compared).
+/// order, so only the set of series is compared), <c>[epoch=ms]</c> (or s, u, …; <c>[epoch=none]</c> asks without
+/// <c>epoch</c>, so times come back as RFC3339 strings, shifted by tz()) instead of the default <c>epoch=ns</c>.
 /// </summary>
 public static class InfluxQLCorpus
 {
@@ -60,6 +61,7 @@ public static class InfluxQLCorpus
                 continue;
             }
             bool error = false, empty = false, anyOrder = false;
+            string? epoch = "ns";
             while (line.StartsWith('['))
             {
                 var marker = line[..(line.IndexOf(']', StringComparison.Ordinal) + 1)];
@@ -68,11 +70,13 @@ public static class InfluxQLCorpus
                     case ErrorMarker: error = true; break;
                     case EmptyMarker: empty = true; break;
                     case AnySeriesOrderMarker: anyOrder = true; break;
+                    case "[epoch=none]": epoch = null; break;
+                    case ['[', 'e', 'p', 'o', 'c', 'h', '=', .., ']']: epoch = marker[7..^1]; break;
                     default: throw new FormatException($"corpus.txt line {lineNumber}: unknown marker {marker}");
                 }
                 line = line[marker.Length..].TrimStart();
             }
-            entries.Add(new InfluxQLCorpusEntry(line, group, lineNumber, error, empty, anyOrder));
+            entries.Add(new InfluxQLCorpusEntry(line, group, lineNumber, error, empty, anyOrder, epoch));
         }
         return entries;
     }

@@ -44,9 +44,9 @@ public sealed class InfluxQLDifferentialFixture : IAsyncLifetime
     }
 
     /// <summary>Our raw answer, whatever the status; a body that is not JSON is turned into a message the comparer reports.</summary>
-    public async Task<string> QueryOursAsync(string query)
+    public async Task<string> QueryOursAsync(string query, string? epoch = "ns")
     {
-        var path = $"/query?db={InfluxQLDataset.Database}&epoch=ns&q={Uri.EscapeDataString(query)}";
+        var path = $"/query?db={InfluxQLDataset.Database}&q={Uri.EscapeDataString(query)}" + (epoch is null ? "" : $"&epoch={epoch}");
         using var response = await Ours.GetAsync(new Uri(path, UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
         return body.TrimStart().StartsWith('{') ? body : $"(HTTP {(int)response.StatusCode}, not JSON) {body}";

@@ -20,7 +20,7 @@ public sealed class InfluxQLOracleFixture : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public Task<string> QueryAsync(string query) => Oracle.QueryAsync(InfluxQLDataset.Database, query, "ns");
+    public Task<string> QueryAsync(string query, string? epoch = "ns") => Oracle.QueryAsync(InfluxQLDataset.Database, query, epoch);
 
     internal static async Task LoadAsync(InfluxDb1Server oracle)
     {
