@@ -177,9 +177,9 @@ internal sealed partial class InfluxQLPlanner
         {
             case BinaryOperator.And or BinaryOperator.Or:
             {
-                var l = Bind(b.Left, r, condition, calls);
-                var rr = Bind(b.Right, r, condition, calls);
-                return new QBinaryExpr(b.Op == BinaryOperator.And ? QBinaryOp.And : QBinaryOp.Or, AsCondition(l), AsCondition(rr), ArrowType.Boolean);
+                // Chains can be long (a Grafana variable with many values): bound term by term, combined as a balanced tree.
+                var terms = Flatten(b, b.Op).Select(t => AsCondition(Bind(t, r, condition, calls))).ToArray();
+                return Balanced(terms, 0, terms.Length, b.Op == BinaryOperator.And ? QBinaryOp.And : QBinaryOp.Or);
             }
             case BinaryOperator.RegexMatch or BinaryOperator.RegexNotMatch:
             {
@@ -208,10 +208,32 @@ internal sealed partial class InfluxQLPlanner
             case BinaryOperator.Equal or BinaryOperator.NotEqual or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual:
                 return BindComparison(b, r, condition, calls);
             case BinaryOperator.BitwiseAnd or BinaryOperator.BitwiseOr or BinaryOperator.BitwiseXor:
-                throw Error("the bitwise operators &, | and ^ are not supported");
+            {
+                var l = Bind(b.Left, r, condition, calls);
+                var rr = Bind(b.Right, r, condition, calls);
+                if (l.Type.Id == ArrowTypeId.Null || rr.Type.Id == ArrowTypeId.Null)
+                {
+                    return new LiteralExpr(null, ArrowType.Int64);
+                }
+                if (!l.Type.IsInteger || !rr.Type.IsInteger)
+                {
+                    throw Error($"the bitwise operator in {b} needs integers, found {TypeName(l.Type)} and {TypeName(rr.Type)}");
+                }
+                return Call(b.Op switch { BinaryOperator.BitwiseAnd => "bit_and", BinaryOperator.BitwiseOr => "bit_or", _ => "bit_xor" }, [l, rr]);
+            }
             default:
                 return Arithmetic(b, Bind(b.Left, r, condition, calls), Bind(b.Right, r, condition, calls));
         }
+    }
+
+    private static Expr Balanced(Expr[] terms, int from, int to, QBinaryOp op)
+    {
+        if (to - from == 1)
+        {
+            return terms[from];
+        }
+        var mid = (from + to) / 2;
+        return new QBinaryExpr(op, Balanced(terms, from, mid, op), Balanced(terms, mid, to, op), ArrowType.Boolean);
     }
 
     private static Expr AsCondition(Expr e) => e.Type.Id switch
@@ -305,6 +327,13 @@ internal sealed partial class InfluxQLPlanner
             left = left.Type.Id == ArrowTypeId.Float64 ? left : new CastExpr(left, ArrowType.Float64);
             right = right.Type.Id == ArrowTypeId.Float64 ? right : new CastExpr(right, ArrowType.Float64);
         }
-        return new QBinaryExpr(op, left, right, left.Type);
+        var result = new QBinaryExpr(op, left, right, left.Type);
+        if (op is QBinaryOp.Divide or QBinaryOp.Modulo)
+        {
+            // 1.x answers 0 for a division or remainder by zero.
+            var zero = new LiteralExpr(left.Type.Id == ArrowTypeId.Float64 ? 0.0 : 0L, left.Type);
+            return new CaseExpr([(new QBinaryExpr(QBinaryOp.Equal, right, zero, ArrowType.Boolean), zero)], result, left.Type);
+        }
+        return result;
     }
 }

@@ -38,6 +38,10 @@ internal sealed partial class InfluxQLPlanner
         }
         var relations = Relations(s.Sources);
         var (from, to, rest) = SplitTime(s.Condition);
+        if (from > to || TimeUnderOr)
+        {
+            relations = [];
+        }
         long? interval = null;
         long offset = 0;
         var tags = new SortedSet<string>(StringComparer.Ordinal);
@@ -51,9 +55,15 @@ internal sealed partial class InfluxQLPlanner
                         throw Error("multiple time dimensions");
                     }
                     interval = Duration(t.Interval, "time() interval");
-                    if (interval <= 0)
+                    if (interval < 0)
                     {
                         throw Error("time dimension must have a positive duration");
+                    }
+                    if (interval == 0)
+                    {
+                        // 1.x takes time(0s) as no time grouping.
+                        interval = null;
+                        break;
                     }
                     if (t.Offset is Call { Name: "now" })
                     {
@@ -191,6 +201,20 @@ internal sealed partial class InfluxQLPlanner
                     }
                     break;
                 }
+                case VarRef { Name: "time" }:
+                    // time is always the first column; naming it again adds nothing (1.x drops it).
+                    break;
+                case Call { Name: "top" or "bottom", Args.Count: > 2 } c:
+                    result.Add((f.Alias ?? c.Name, c));
+                    // The tags named in top()/bottom() come back as columns after the value, as 1.x answers them.
+                    foreach (var a in c.Args.Skip(1).Take(c.Args.Count - 2))
+                    {
+                        if (Unwrap(a) is VarRef v)
+                        {
+                            result.Add((v.Name, new VarRef(v.Name, VarRefType.Tag)));
+                        }
+                    }
+                    break;
                 default:
                     result.Add((f.Alias ?? ColumnName(f.Expr), f.Expr));
                     break;
@@ -210,6 +234,9 @@ internal sealed partial class InfluxQLPlanner
         }
         return result;
     }
+
+    /// <summary>The value columns of the last SELECT planned that hold a tag (a subquery's outer query sees them as tags).</summary>
+    private List<string> _tagValueColumns = [];
 
     private enum SelectKind
     {
@@ -270,7 +297,25 @@ internal sealed partial class InfluxQLPlanner
             }
         }
 
+        _tagValueColumns = [.. q.Fields.Where(f => Unwrap(f.Expr) is VarRef v && v.Type != VarRefType.Field
+            && relations.Any(r => r.Tags.ContainsKey(v.Name) && (v.Type == VarRefType.Tag || !r.Fields.ContainsKey(v.Name)))).Select(f => f.Name)];
         var tagCount = q.Tags.Count;
+        // Functions over aggregates read intervals before the range, so the first interval has its value (as 1.x does).
+        long? emitFrom = null;
+        if (transforms.Count > 0 && aggregates.Count > 0 && q.Interval is { } iv && q.From is { } start)
+        {
+            var back = transforms.Max(t => TransformFunction(t.Name) switch
+            {
+                SeriesFunction.CumulativeSum => 0L,
+                SeriesFunction.MovingAverage => t.Args.Count == 2 && t.Args[1] is IntegerLiteral { Value: > 1 } n ? n.Value - 1 : 0,
+                _ => 1L,
+            });
+            if (back > 0)
+            {
+                emitFrom = Bin(q, start);
+                q = new SelectQuery { Statement = q.Statement, Fields = q.Fields, Tags = q.Tags, From = start - (back * iv), To = q.To, Condition = q.Condition, Interval = q.Interval, Offset = q.Offset };
+            }
+        }
         var names = new List<string> { InfluxQLShape.MeasurementColumn, "time" };
         names.AddRange(q.Tags);
         names.AddRange(q.Fields.Select(f => f.Name));
@@ -282,6 +327,7 @@ internal sealed partial class InfluxQLPlanner
                 SelectKind.Raw => PlanRaw(q, r),
                 SelectKind.SelectorRow => PlanSelectorRow(q, r, aggregates[0]),
                 SelectKind.MultiRow => PlanMultiRow(q, r, aggregates[0]),
+                _ when aggregates.Count == 1 && aggregates[0].Name is "mode" or "integral" => PlanOrdered(q, r, aggregates[0]),
                 _ => PlanAggregate(q, r, aggregates),
             };
             plans.Add(new ProjectionPlan(plan, [.. plan.Schema.Fields.Select((f, i) => (Expr)new ColumnExpr(i, f.Name, f.Type))], names));
@@ -289,10 +335,12 @@ internal sealed partial class InfluxQLPlanner
         var shape = new InfluxQLShape(true, tagCount);
         var union = Unify(plans, names, tagCount);
         var timeIndex = 1;
-        var sortKeys = new List<SortExpr> { Key(union, 0, false) };
+        // ORDER BY time DESC reverses the series too, as 1.x answers.
+        var desc = q.Statement.Descending;
+        var sortKeys = new List<SortExpr> { Key(union, 0, desc) };
         for (var t = 0; t < tagCount; t++)
         {
-            sortKeys.Add(Key(union, 2 + t, false));
+            sortKeys.Add(Key(union, 2 + t, desc));
         }
         sortKeys.Add(Key(union, timeIndex, q.Statement.Descending));
         if (kind == SelectKind.MultiRow && aggregates[0].Name == "distinct")
@@ -310,22 +358,20 @@ internal sealed partial class InfluxQLPlanner
         var s = q.Statement;
         var perSeriesLimit = s.Limit is not null || (s.Offset ?? 0) > 0;
         var seriesLimit = s.SLimit is not null || (s.SOffset ?? 0) > 0;
-        if (seriesTransforms.Count == 0 && !seriesLimit && perSeriesLimit && tagCount == 0 && relations.Count <= 1)
+        if (seriesTransforms.Count == 0 && emitFrom is null && !seriesLimit && perSeriesLimit && tagCount == 0 && relations.Count <= 1)
         {
             // One series: LIMIT is a plain top-K.
             return (new LimitPlan(new SortPlan(union, sortKeys, s.Limit is { } l ? l + (s.Offset ?? 0) : null), s.Offset ?? 0, s.Limit), shape);
         }
         LogicalPlan sorted = new SortPlan(union, sortKeys);
-        if (seriesTransforms.Count > 0 || perSeriesLimit || seriesLimit)
+        if (seriesTransforms.Count > 0 || perSeriesLimit || seriesLimit || emitFrom is not null)
         {
             var keys = Enumerable.Range(0, 1).Concat(Enumerable.Range(2, tagCount)).ToArray();
             var require = seriesTransforms.Count > 0 ? Enumerable.Range(2 + tagCount, q.Fields.Count).ToArray() : [];
-            sorted = new SeriesTransformPlan(sorted, keys, timeIndex, seriesTransforms, require, s.Offset ?? 0, s.Limit, s.SOffset ?? 0, s.SLimit);
+            sorted = new SeriesTransformPlan(sorted, keys, timeIndex, seriesTransforms, require, s.Offset ?? 0, s.Limit, s.SOffset ?? 0, s.SLimit, emitFrom);
         }
         return (sorted, shape);
     }
-
-    private static InfluxQLExpr Unwrap(InfluxQLExpr e) => e is ParenExpr p ? Unwrap(p.Inner) : e;
 
     private static SortExpr Key(LogicalPlan plan, int column, bool descending) =>
         new(new ColumnExpr(column, plan.Schema[column].Name, plan.Schema[column].Type), descending, false);
@@ -489,32 +535,36 @@ internal sealed partial class InfluxQLPlanner
 
     // ---- raw rows ----
 
-    private FilterPlan PlanRaw(SelectQuery q, Relation r)
+    private ProjectionPlan PlanRaw(SelectQuery q, Relation r)
     {
-        var input = Filtered(q, r);
-        var exprs = new List<Expr> { Measurement(r), r.Column(r.Time) };
-        exprs.AddRange(GroupTags(q, r));
-        var valueColumns = new List<int>();
-        foreach (var (_, e) in q.Fields)
-        {
-            var expr = Unwrap(e) is Call c && IsTransformName(c.Name) ? TransformArgument(c, r) : Bind(e, r, condition: false);
-            if (MentionsField(e, r))
-            {
-                valueColumns.Add(exprs.Count);
-            }
-            exprs.Add(AsOutput(expr));
-        }
-        if (valueColumns.Count == 0)
+        if (!q.Fields.Any(f => MentionsField(f.Expr, r)))
         {
             throw Error("statement must have at least one field in select clause");
         }
-        var names = exprs.Select((_, i) => $"c{i}").ToList();
-        var projected = new ProjectionPlan(input, exprs, names);
-        // 1.x answers a row only where at least one selected field has a value.
-        var anyValue = valueColumns.Select(i => (Expr)new IsNullExpr(new ColumnExpr(i, names[i], exprs[i].Type), negated: true)).ToList();
-        var predicate = anyValue.Aggregate((a, b) => new QBinaryExpr(QBinaryOp.Or, a, b, ArrowType.Boolean));
-        return new FilterPlan(projected, predicate);
+        // 1.x answers a row where at least one field the field list names has a value (even if an expression over it is null).
+        var fields = q.Fields.SelectMany(f => Refs(f.Expr)).Where(v => v.Type != VarRefType.Tag && r.Fields.ContainsKey(v.Name)).Select(v => v.Name).Distinct().ToList();
+        var anyValue = fields.Select(n => (Expr)new IsNullExpr(r.Column(r.Fields[n]), negated: true)).ToList();
+        Expr present = anyValue.Count == 0 ? new LiteralExpr(false, ArrowType.Boolean) : anyValue.Aggregate((x, y) => new QBinaryExpr(QBinaryOp.Or, x, y, ArrowType.Boolean));
+        var input = Filtered(q, r, present);
+        var exprs = new List<Expr> { Measurement(r), r.Column(r.Time) };
+        exprs.AddRange(GroupTags(q, r));
+        foreach (var (_, e) in q.Fields)
+        {
+            var expr = Unwrap(e) is Call c && IsTransformName(c.Name) ? TransformArgument(c, r) : Bind(e, r, condition: false);
+            exprs.Add(AsOutput(expr));
+        }
+        return new ProjectionPlan(input, exprs, [.. exprs.Select((_, i) => $"c{i}")]);
     }
+
+    private static IEnumerable<VarRef> Refs(InfluxQLExpr e) => e switch
+    {
+        VarRef v => [v],
+        Call c => c.Args.SelectMany(Refs),
+        Ast.BinaryExpr b => Refs(b.Left).Concat(Refs(b.Right)),
+        ParenExpr p => Refs(p.Inner),
+        UnaryMinusExpr u => Refs(u.Operand),
+        _ => [],
+    };
 
     private Expr TransformArgument(Call c, Relation r)
     {
@@ -525,27 +575,61 @@ internal sealed partial class InfluxQLPlanner
         return Bind(c.Args[0], r, condition: false);
     }
 
+    // ---- the keys rows are grouped by: the series (name when a subquery has several, GROUP BY tags) and the interval ----
+
+    /// <summary>A subquery's rows carry their series name in a column; a table's name is a constant.</summary>
+    private static bool DynamicName(Relation r) => r.Measurement is not LiteralExpr;
+
+    /// <summary>The series name (when dynamic), the GROUP BY tags and the interval start, as expressions over the relation.</summary>
+    private static List<Expr> GroupKeys(SelectQuery q, Relation r, bool withBucket)
+    {
+        var keys = new List<Expr>();
+        if (DynamicName(r))
+        {
+            keys.Add(Measurement(r));
+        }
+        keys.AddRange(GroupTags(q, r));
+        if (withBucket && q.Interval is not null)
+        {
+            keys.Add(Bucket(q, r.Column(r.Time)));
+        }
+        return keys;
+    }
+
+    /// <summary>
+    /// The relation's columns followed by <paramref name="extra"/> (group keys, values) as one projection, so plans
+    /// above can order and pick whole rows and still read any column of the source.
+    /// </summary>
+    private static (ProjectionPlan Plan, Func<int, ColumnExpr> Col) Widen(LogicalPlan input, Relation r, List<Expr> extra)
+    {
+        var width = r.Schema.FieldCount;
+        var exprs = new List<Expr>(r.Schema.Fields.Select((f, i) => (Expr)r.Column(i)));
+        exprs.AddRange(extra);
+        var names = exprs.Select((_, i) => i < width ? r.Schema[i].Name : $"k{i}").ToList();
+        return (new ProjectionPlan(input, exprs, names), i => new ColumnExpr(i, names[i], exprs[i].Type));
+    }
+
+    /// <summary>The output's first columns: the series name, the time, the GROUP BY tags (all over a widened row).</summary>
+    private static List<Expr> Head(SelectQuery q, Relation r, Func<int, ColumnExpr> col, Expr time)
+    {
+        var width = r.Schema.FieldCount;
+        var named = DynamicName(r) ? 1 : 0;
+        var head = new List<Expr> { Measurement(r), time };
+        head.AddRange(Enumerable.Range(width + named, q.Tags.Count).Select(i => (Expr)col(i)));
+        return head;
+    }
+
     // ---- one selected row per series and interval: first, last, min, max, percentile ----
 
     private ProjectionPlan PlanSelectorRow(SelectQuery q, Relation r, Call selector)
     {
         var value = SelectorValue(selector, r);
         var filtered = Filtered(q, r, new IsNullExpr(value, negated: true));
-        // The relation's columns, then the group tags, the interval's start and the selected value.
+        var keys = GroupKeys(q, r, withBucket: true);
         var width = r.Schema.FieldCount;
-        var pre = new List<Expr>(r.Schema.Fields.Select((f, i) => (Expr)r.Column(i)));
-        var groupTags = GroupTags(q, r);
-        pre.AddRange(groupTags);
-        if (q.Interval is not null)
-        {
-            pre.Add(Bucket(q, r.Column(r.Time)));
-        }
-        pre.Add(value);
-        var preNames = pre.Select((_, i) => i < width ? r.Schema[i].Name : $"k{i}").ToList();
-        var prePlan = new ProjectionPlan(filtered, pre, preNames);
-        ColumnExpr Col(int i) => new(i, preNames[i], pre[i].Type);
-        var partition = Enumerable.Range(width, pre.Count - width - 1).Select(i => (Expr)Col(i)).ToList();
-        var valueCol = Col(pre.Count - 1);
+        var (prePlan, Col) = Widen(filtered, r, [.. keys, value]);
+        var partition = Enumerable.Range(width, keys.Count).Select(i => (Expr)Col(i)).ToList();
+        var valueCol = Col(width + keys.Count);
         var time = Col(r.Time);
         LogicalPlan picked;
         if (selector.Name == "percentile")
@@ -560,8 +644,9 @@ internal sealed partial class InfluxQLPlanner
             var window = new WindowPlan(prePlan, partition, [new SortExpr(valueCol, false, false), new SortExpr(time, false, false)],
                 [new WindowExpr(WindowFunctionKind.RowNumber, [], 0, WindowFrameSpec.WholePartition, ArrowType.Int64, "rn"),
                  new WindowExpr(WindowFunctionKind.Count, [], 0, WindowFrameSpec.WholePartition, ArrowType.Int64, "cnt")]);
-            var rn = new ColumnExpr(pre.Count, "rn", ArrowType.Int64);
-            var cnt = new CastExpr(new ColumnExpr(pre.Count + 1, "cnt", ArrowType.Int64), ArrowType.Float64);
+            var at = prePlan.Schema.FieldCount;
+            var rn = new ColumnExpr(at, "rn", ArrowType.Int64);
+            var cnt = new CastExpr(new ColumnExpr(at + 1, "cnt", ArrowType.Int64), ArrowType.Float64);
             var rank = Call("floor", [new QBinaryExpr(QBinaryOp.Add, new QBinaryExpr(QBinaryOp.Divide, new QBinaryExpr(QBinaryOp.Multiply, cnt, new LiteralExpr(p, ArrowType.Float64), ArrowType.Float64), new LiteralExpr(100.0, ArrowType.Float64), ArrowType.Float64), new LiteralExpr(0.5, ArrowType.Float64), ArrowType.Float64)]);
             picked = new FilterPlan(window, new QBinaryExpr(QBinaryOp.Equal, new CastExpr(rn, ArrowType.Float64), rank, ArrowType.Boolean));
         }
@@ -588,9 +673,8 @@ internal sealed partial class InfluxQLPlanner
             // One series and no intervals: the best row of all is a top-1.
             picked = partition.Count == 0 ? new SortPlan(prePlan, order, 1) : new DistinctOnPlan(new SortPlan(prePlan, order), partition);
         }
-        var outTime = q.Interval is not null ? Col(pre.Count - 2) : time;
-        var exprs = new List<Expr> { Measurement(r), outTime };
-        exprs.AddRange(Enumerable.Range(width, groupTags.Count).Select(Col));
+        var outTime = q.Interval is not null ? (Expr)Col(width + keys.Count - 1) : time;
+        var exprs = Head(q, r, Col, outTime);
         foreach (var (_, e) in q.Fields)
         {
             exprs.Add(AsOutput(Bind(e, r, condition: false, c => ReferenceEquals(c, selector) ? valueCol : throw Error($"{c.Name}() cannot be combined with {selector.Name}()"))));
@@ -605,64 +689,49 @@ internal sealed partial class InfluxQLPlanner
             throw Error($"expected field argument in {selector.Name}()");
         }
         var value = Bind(field, r, condition: false);
-        if (selector.Name is "max" or "min" or "percentile" or "top" or "bottom" && value.Type.Id != ArrowTypeId.Null && !Kernels.IsNumeric(value.Type))
+        if (selector.Name is "max" or "min" or "percentile" or "top" or "bottom" or "integral" && value.Type.Id != ArrowTypeId.Null && !Kernels.IsNumeric(value.Type))
         {
             throw Error($"unsupported {selector.Name} iterator type: {TypeName(value.Type)}");
         }
         return AsOutput(value);
     }
 
-    // ---- several rows per series and interval: top, bottom, distinct ----
+    // ---- several rows per series and interval: top, bottom, sample, distinct ----
 
     private ProjectionPlan PlanMultiRow(SelectQuery q, Relation r, Call call)
     {
-        if (call.Name == "sample")
-        {
-            throw Error("sample() is not supported (its answer is random; use LIMIT for a subset)");
-        }
         var value = SelectorValue(call, r);
         var filtered = Filtered(q, r, new IsNullExpr(value, negated: true));
+        var keys = GroupKeys(q, r, withBucket: true);
         var width = r.Schema.FieldCount;
-        var groupTags = GroupTags(q, r);
-        var pre = new List<Expr>(r.Schema.Fields.Select((f, i) => (Expr)r.Column(i)));
-        pre.AddRange(groupTags);
-        var bucketAt = -1;
-        if (q.Interval is not null)
-        {
-            bucketAt = pre.Count;
-            pre.Add(Bucket(q, r.Column(r.Time)));
-        }
-        var valueAt = pre.Count;
-        pre.Add(value);
-        var preNames = pre.Select((_, i) => i < width ? r.Schema[i].Name : $"k{i}").ToList();
-        var prePlan = new ProjectionPlan(filtered, pre, preNames);
-        ColumnExpr Col(int i) => new(i, preNames[i], pre[i].Type);
-        var partition = Enumerable.Range(width, groupTags.Count + (bucketAt >= 0 ? 1 : 0)).Select(i => (Expr)Col(i)).ToList();
+        var (prePlan, Col) = Widen(filtered, r, [.. keys, value]);
+        var partition = Enumerable.Range(width, keys.Count).Select(i => (Expr)Col(i)).ToList();
+        var valueCol = Col(width + keys.Count);
         var time = Col(r.Time);
-        var timeLiteral = new LiteralExpr(new TimestampScalar(q.From ?? 0), ArrowType.TimestampNanosecond);
+        var named = DynamicName(r) ? 1 : 0;
         if (call.Name == "distinct")
         {
             if (call.Args.Count != 1)
             {
                 throw Error($"distinct function requires exactly one argument, got {call.Args.Count}");
             }
-            var groups = partition.Append(Col(valueAt)).ToList();
+            var groups = partition.Append(valueCol).ToList();
             var agg = new AggregatePlan(prePlan, groups, [.. groups.Select((_, i) => $"g{i}")], []);
-            var aggTime = bucketAt >= 0 ? (Expr)new ColumnExpr(groupTags.Count, "g" + groupTags.Count, ArrowType.TimestampNanosecond) : timeLiteral;
-            var outExprs = new List<Expr> { Measurement(r), aggTime };
-            outExprs.AddRange(Enumerable.Range(0, groupTags.Count).Select(i => (Expr)new ColumnExpr(i, $"g{i}", ArrowType.Utf8)));
-            var last = groups.Count - 1;
-            outExprs.Add(new ColumnExpr(last, $"g{last}", groups[last].Type));
-            if (Measurement(r) is ColumnExpr)
-            {
-                throw Error("distinct() over a subquery is not supported");
-            }
+            ColumnExpr G(int i) => new(i, $"g{i}", groups[i].Type);
+            var outExprs = new List<Expr> { named == 1 ? G(0) : Measurement(r) };
+            outExprs.Add(q.Interval is not null ? G(keys.Count - 1) : new LiteralExpr(new TimestampScalar(q.From ?? 0), ArrowType.TimestampNanosecond));
+            outExprs.AddRange(Enumerable.Range(named, q.Tags.Count).Select(i => (Expr)G(i)));
+            outExprs.Add(G(groups.Count - 1));
             return new ProjectionPlan(agg, outExprs, [.. outExprs.Select((_, i) => $"c{i}")]);
         }
-        // top/bottom(field[, tag …], N)
+        // top/bottom(field[, tag …], N), sample(field, N)
         if (call.Args.Count < 2 || call.Args[^1] is not IntegerLiteral { Value: > 0 } n)
         {
             throw Error($"{call.Name}() requires a positive integer as its last argument");
+        }
+        if (call.Name == "sample" && call.Args.Count != 2)
+        {
+            throw Error($"invalid number of arguments for sample, expected 2, got {call.Args.Count}");
         }
         var desc = call.Name == "top";
         var tagArgs = call.Args.Skip(1).Take(call.Args.Count - 2).Select(a => Unwrap(a) is VarRef v ? v : throw Error($"only fields or tags are allowed in {call.Name}(), found {a}")).ToList();
@@ -670,24 +739,96 @@ internal sealed partial class InfluxQLPlanner
         if (tagArgs.Count > 0)
         {
             // The best point of each distinct combination of the named tags first, then the N best of those.
-            var distinctKeys = partition.Concat(tagArgs.Select(t => Bind(t, r, condition: false))).ToList();
+            var distinctKeys = partition.Concat(tagArgs.Select(t => Bind(new VarRef(t.Name, VarRefType.Tag), r, condition: false))).ToList();
             var order = distinctKeys.Select(e => new SortExpr(e, false, false)).ToList();
-            order.Add(new SortExpr(Col(valueAt), desc, false));
+            order.Add(new SortExpr(valueCol, desc, false));
             order.Add(new SortExpr(time, false, false));
             input = new DistinctOnPlan(new SortPlan(prePlan, order), distinctKeys);
         }
-        var ranked = new WindowPlan(input, partition, [new SortExpr(Col(valueAt), desc, false), new SortExpr(time, false, false)],
+        // sample: N rows of each interval, chosen at random (1.x samples; with N ≥ the points it answers them all).
+        IReadOnlyList<SortExpr> rankOrder = call.Name == "sample"
+            ? [new SortExpr(Call("random", []), false, false)]
+            : [new SortExpr(valueCol, desc, false), new SortExpr(time, false, false)];
+        var ranked = new WindowPlan(input, partition, rankOrder,
             [new WindowExpr(WindowFunctionKind.RowNumber, [], 0, WindowFrameSpec.WholePartition, ArrowType.Int64, "rn")]);
-        var kept = new FilterPlan(ranked, new QBinaryExpr(QBinaryOp.LessOrEqual, new ColumnExpr(pre.Count, "rn", ArrowType.Int64), new LiteralExpr(n.Value, ArrowType.Int64), ArrowType.Boolean));
-        var exprs = new List<Expr> { Measurement(r), time };
-        exprs.AddRange(Enumerable.Range(width, groupTags.Count).Select(Col));
-        var valueCol = Col(valueAt);
+        var kept = new FilterPlan(ranked, new QBinaryExpr(QBinaryOp.LessOrEqual, new ColumnExpr(prePlan.Schema.FieldCount, "rn", ArrowType.Int64), new LiteralExpr(n.Value, ArrowType.Int64), ArrowType.Boolean));
+        var exprs = Head(q, r, Col, time);
         foreach (var (_, e) in q.Fields)
         {
             exprs.Add(AsOutput(Bind(e, r, condition: false, c => ReferenceEquals(c, call) ? valueCol : throw Error($"{c.Name}() cannot be combined with {call.Name}()"))));
         }
-        // 1.x lists the tags named in top()/bottom() as columns after the value.
         return new ProjectionPlan(kept, exprs, [.. exprs.Select((_, i) => $"c{i}")]);
+    }
+
+    // ---- functions over the points in order: mode, integral ----
+
+    private ProjectionPlan PlanOrdered(SelectQuery q, Relation r, Call call)
+    {
+        var value = SelectorValue(call, r);
+        var filtered = Filtered(q, r, new IsNullExpr(value, negated: true));
+        var keys = GroupKeys(q, r, withBucket: true);
+        var width = r.Schema.FieldCount;
+        var (prePlan, Col) = Widen(filtered, r, [.. keys, value]);
+        var partition = Enumerable.Range(width, keys.Count).Select(i => (Expr)Col(i)).ToList();
+        var valueCol = Col(width + keys.Count);
+        var time = Col(r.Time);
+        var named = DynamicName(r) ? 1 : 0;
+        AggregateFunctions.TryGet("count", out var count);
+        AggregateFunctions.TryGet("min", out var min);
+        AggregateFunctions.TryGet("sum", out var sum);
+        LogicalPlan result;
+        Expr resultValue;
+        if (call.Name == "mode")
+        {
+            // The most frequent value; on a tie, the one seen first (earliest time), as 1.x picks.
+            var groups = partition.Append(valueCol).ToList();
+            var agg = new AggregatePlan(prePlan, groups, [.. groups.Select((_, i) => $"g{i}")],
+                [new AggregateCall(count!, [], AggregateCallOptions.None, null, ArrowType.Int64, "n"),
+                 new AggregateCall(min!, [time], AggregateCallOptions.None, null, ArrowType.TimestampNanosecond, "first")]);
+            ColumnExpr G(int i) => new(i, agg.Schema[i].Name, agg.Schema[i].Type);
+            var order = Enumerable.Range(0, partition.Count).Select(i => new SortExpr(G(i), false, false)).ToList();
+            order.Add(new SortExpr(G(groups.Count), true, false));
+            order.Add(new SortExpr(G(groups.Count + 1), false, false));
+            var on = Enumerable.Range(0, partition.Count).Select(i => (Expr)G(i)).ToList();
+            result = on.Count == 0 ? new SortPlan(agg, order, 1) : new DistinctOnPlan(new SortPlan(agg, order), on);
+            resultValue = G(groups.Count - 1);
+        }
+        else
+        {
+            // integral(x[, unit]): the trapezoids between consecutive points of each interval, summed, per unit of time.
+            var unit = call.Args.Count == 2 ? Duration(call.Args[1], "integral unit") : 1_000_000_000L;
+            if (unit <= 0)
+            {
+                throw Error("integral unit must be a positive duration");
+            }
+            var window = new WindowPlan(prePlan, partition, [new SortExpr(time, false, false)],
+                [new WindowExpr(WindowFunctionKind.Lag, [valueCol], 1, WindowFrameSpec.WholePartition, valueCol.Type, "pv"),
+                 new WindowExpr(WindowFunctionKind.Lag, [time], 1, WindowFrameSpec.WholePartition, ArrowType.TimestampNanosecond, "pt")]);
+            var at = prePlan.Schema.FieldCount;
+            var pv = new CastExpr(new ColumnExpr(at, "pv", valueCol.Type), ArrowType.Float64);
+            var pt = new ColumnExpr(at + 1, "pt", ArrowType.TimestampNanosecond);
+            var v = new CastExpr(valueCol, ArrowType.Float64);
+            var dt = new CastExpr(new CastExpr(new QBinaryExpr(QBinaryOp.Subtract, time, pt, ArrowType.Int64), ArrowType.Int64), ArrowType.Float64);
+            var area = new QBinaryExpr(QBinaryOp.Divide,
+                new QBinaryExpr(QBinaryOp.Multiply, new QBinaryExpr(QBinaryOp.Add, v, pv, ArrowType.Float64), dt, ArrowType.Float64),
+                new LiteralExpr(2.0 * unit, ArrowType.Float64), ArrowType.Float64);
+            var terms = new ProjectionPlan(window, [.. partition.Select((_, i) => (Expr)Col(width + i)), area], [.. partition.Select((_, i) => $"g{i}"), "area"]);
+            var agg = new AggregatePlan(terms, [.. partition.Select((_, i) => (Expr)new ColumnExpr(i, $"g{i}", partition[i].Type))], [.. partition.Select((_, i) => $"g{i}")],
+                [new AggregateCall(sum!, [new ColumnExpr(partition.Count, "area", ArrowType.Float64)], AggregateCallOptions.None, null, ArrowType.Float64, "integral"),
+                 new AggregateCall(count!, [], AggregateCallOptions.None, null, ArrowType.Int64, "n")]);
+            // Intervals (or series) without a point answer nothing.
+            result = new FilterPlan(agg, new QBinaryExpr(QBinaryOp.Greater, new ColumnExpr(partition.Count + 1, "n", ArrowType.Int64), new LiteralExpr(0L, ArrowType.Int64), ArrowType.Boolean));
+            resultValue = Call("coalesce", [new ColumnExpr(partition.Count, "integral", ArrowType.Float64), new LiteralExpr(0.0, ArrowType.Float64)]);
+        }
+        ColumnExpr K(int i) => new(i, result.Schema[i].Name, result.Schema[i].Type);
+        var exprs = new List<Expr> { named == 1 ? K(0) : Measurement(r) };
+        exprs.Add(q.Interval is not null ? K(partition.Count - 1) : new LiteralExpr(new TimestampScalar(call.Name == "integral" ? 0 : q.From ?? 0), ArrowType.TimestampNanosecond));
+        exprs.AddRange(Enumerable.Range(named, q.Tags.Count).Select(i => (Expr)K(i)));
+        foreach (var (_, e) in q.Fields)
+        {
+            exprs.Add(AsOutput(Bind(e, r, condition: false, c => ReferenceEquals(c, call) ? resultValue : throw Error($"{c.Name}() cannot be combined with other functions"))));
+        }
+        return new ProjectionPlan(result, exprs, [.. exprs.Select((_, i) => $"c{i}")]);
     }
 
     // ---- aggregates ----
@@ -695,11 +836,8 @@ internal sealed partial class InfluxQLPlanner
     private ProjectionPlan PlanAggregate(SelectQuery q, Relation r, List<Call> aggregates)
     {
         var input = Filtered(q, r);
-        var groups = GroupTags(q, r);
-        if (q.Interval is not null)
-        {
-            groups.Add(Bucket(q, r.Column(r.Time)));
-        }
+        var groups = GroupKeys(q, r, withBucket: true);
+        var named = DynamicName(r) ? 1 : 0;
         var groupNames = groups.Select((_, i) => $"g{i}").ToList();
         var calls = new List<AggregateCall>();
         var columnOf = new Dictionary<Call, Expr>(ReferenceEqualityComparer.Instance);
@@ -708,8 +846,21 @@ internal sealed partial class InfluxQLPlanner
         {
             columnOf[a] = Aggregate(a, r, groups.Count, calls, countColumns);
         }
+        // Without any group key an aggregate answers one row even over no rows; 1.x answers no series then.
+        var rowCount = -1;
+        if (groups.Count == 0)
+        {
+            AggregateFunctions.TryGet("count", out var count);
+            calls.Add(new AggregateCall(count!, [], AggregateCallOptions.None, null, ArrowType.Int64, "rows"));
+            rowCount = calls.Count - 1;
+        }
         LogicalPlan plan = new AggregatePlan(input, groups, groupNames, calls);
+        if (rowCount >= 0)
+        {
+            plan = new FilterPlan(plan, new QBinaryExpr(QBinaryOp.Greater, new ColumnExpr(rowCount, "rows", ArrowType.Int64), new LiteralExpr(0L, ArrowType.Int64), ArrowType.Boolean));
+        }
         var tagCount = q.Tags.Count;
+        var timeAt = named + tagCount;
         var fill = q.Statement.Fill;
         object? fillValue = null;
         if (fill == FillOption.Value)
@@ -744,13 +895,13 @@ internal sealed partial class InfluxQLPlanner
                     _ => countColumns.Contains(c) ? new GapFillColumn(column, GapFillStrategy.Default, 0L) : new GapFillColumn(column, GapFillStrategy.Null),
                 });
             }
-            plan = new GapFillPlan(plan, tagCount, [.. Enumerable.Range(0, tagCount)], fills, first, last, interval);
+            plan = new GapFillPlan(plan, timeAt, [.. Enumerable.Range(0, timeAt)], fills, first, last, interval);
         }
-        var exprs = new List<Expr> { Measurement(r) };
+        var exprs = new List<Expr> { named == 1 ? new ColumnExpr(0, groupNames[0], ArrowType.Utf8) : Measurement(r) };
         exprs.Add(q.Interval is not null
-            ? new ColumnExpr(tagCount, groupNames[tagCount], ArrowType.TimestampNanosecond)
+            ? new ColumnExpr(timeAt, groupNames[timeAt], ArrowType.TimestampNanosecond)
             : new LiteralExpr(new TimestampScalar(q.From ?? 0), ArrowType.TimestampNanosecond));
-        exprs.AddRange(Enumerable.Range(0, tagCount).Select(i => (Expr)new ColumnExpr(i, groupNames[i], ArrowType.Utf8)));
+        exprs.AddRange(Enumerable.Range(named, tagCount).Select(i => (Expr)new ColumnExpr(i, groupNames[i], ArrowType.Utf8)));
         foreach (var (_, e) in q.Fields)
         {
             var inner = Unwrap(e) is Call t && IsTransformName(t.Name) ? TransformAggregate(t) : e;
@@ -851,7 +1002,7 @@ internal sealed partial class InfluxQLPlanner
             case "first" or "last":
                 return Add(a.Name == "first" ? "selector_first" : "selector_last", [value, r.Column(r.Time)], none with { Parameter = "value" });
             default:
-                throw Error($"{a.Name}() is not supported yet in this position");
+                throw Error($"{a.Name}() cannot be combined with other functions");
         }
     }
 }

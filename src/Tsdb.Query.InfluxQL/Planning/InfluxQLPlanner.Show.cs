@@ -76,7 +76,7 @@ internal sealed partial class InfluxQLPlanner
     private (LogicalPlan, InfluxQLShape) ShowMeasurements(ShowMeasurementsStatement s)
     {
         var db = Db(s.Database);
-        RequireDatabase(db);
+        // 1.x lists nothing (no error) for a database that does not exist.
         var tables = source.Tables(db).Order(StringComparer.Ordinal).ToList();
         if (s.WithMeasurement is { } with)
         {
@@ -217,7 +217,7 @@ internal sealed partial class InfluxQLPlanner
     }
 
     /// <summary>Each series as its key, <c>measurement,tag1=v1,tag2=v2</c> (tags in key order), from the data.</summary>
-    private LogicalPlan SeriesKeys(string db, IReadOnlyList<Source> sources, InfluxQLExpr? condition)
+    private LogicalPlan SeriesKeys(string db, IReadOnlyList<Source> sources, InfluxQLExpr? condition, bool named = false)
     {
         var parts = new List<LogicalPlan>();
         foreach (var r in ShowRelations(db, sources))
@@ -238,7 +238,7 @@ internal sealed partial class InfluxQLPlanner
             LogicalPlan rows = groups.Count == 0
                 ? new FilterPlan(distinct, new QBinaryExpr(QBinaryOp.Greater, new ColumnExpr(0, "n", ArrowType.Int64), new LiteralExpr(0L, ArrowType.Int64), ArrowType.Boolean))
                 : distinct;
-            parts.Add(new ProjectionPlan(rows, [new LiteralExpr(null, ArrowType.Utf8), key], [InfluxQLShape.MeasurementColumn, "key"]));
+            parts.Add(new ProjectionPlan(rows, [new LiteralExpr(named ? m : null, ArrowType.Utf8), key], [InfluxQLShape.MeasurementColumn, "key"]));
         }
         if (parts.Count == 0)
         {
@@ -255,19 +255,32 @@ internal sealed partial class InfluxQLPlanner
     private (LogicalPlan, InfluxQLShape) ShowSeries(ShowSeriesStatement s) =>
         (Limited(SeriesKeys(Db(s.Database), s.Sources, s.Condition), s.Limit, s.Offset), ShowShape);
 
+    /// <summary>
+    /// 1.x's shapes: SERIES and MEASUREMENT without EXACT answer one unnamed "cardinality estimation"; SHOW MEASUREMENT
+    /// EXACT CARDINALITY one unnamed "count"; the rest a "count" per measurement.
+    /// </summary>
     private (LogicalPlan, InfluxQLShape) ShowCardinality(ShowCardinalityStatement s)
     {
         var db = Db(s.Database);
         LogicalPlan rows = s.Kind switch
         {
-            CardinalityKind.Series => SeriesKeys(db, s.Sources, s.Condition),
+            CardinalityKind.Series => SeriesKeys(db, s.Sources, s.Condition, named: s.Exact),
             CardinalityKind.Measurement => ShowMeasurements(new ShowMeasurementsStatement { Database = db, Condition = s.Condition }).Item1,
             CardinalityKind.TagKey => ShowTagKeys(new ShowTagKeysStatement { Database = db, Sources = s.Sources, Condition = s.Condition }).Item1,
             CardinalityKind.FieldKey => ShowFieldKeys(new ShowFieldKeysStatement { Database = db, Sources = s.Sources }).Item1,
             _ => ShowTagValues(new ShowTagValuesStatement { Database = db, Sources = s.Sources, Condition = s.Condition, KeyOperator = s.KeyOperator ?? BinaryOperator.RegexMatch, Keys = s.Keys.Count > 0 ? s.Keys : [""] }).Item1,
         };
-        var count = CountRows(rows);
-        var plan = new ProjectionPlan(count, [new LiteralExpr(null, ArrowType.Utf8), new ColumnExpr(0, "n", ArrowType.Int64)], [InfluxQLShape.MeasurementColumn, "count"]);
-        return (plan, ShowShape);
+        var total = s.Kind is CardinalityKind.Measurement || (s.Kind == CardinalityKind.Series && !s.Exact);
+        var column = total && !s.Exact ? "cardinality estimation" : "count";
+        if (total)
+        {
+            var all = CountRows(rows);
+            return (new ProjectionPlan(all, [new LiteralExpr(null, ArrowType.Utf8), new ColumnExpr(0, "n", ArrowType.Int64)], [InfluxQLShape.MeasurementColumn, column]), ShowShape);
+        }
+        AggregateFunctions.TryGet("count", out var count);
+        var perMeasurement = new AggregatePlan(rows, [new ColumnExpr(0, rows.Schema[0].Name, ArrowType.Utf8)], ["m"],
+            [new AggregateCall(count!, [], AggregateCallOptions.None, null, ArrowType.Int64, "n")]);
+        var sorted = new SortPlan(perMeasurement, [Key(perMeasurement, 0, false)]);
+        return (new ProjectionPlan(sorted, [new ColumnExpr(0, "m", ArrowType.Utf8), new ColumnExpr(1, "n", ArrowType.Int64)], [InfluxQLShape.MeasurementColumn, column]), ShowShape);
     }
 }

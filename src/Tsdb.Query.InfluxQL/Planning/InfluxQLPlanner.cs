@@ -19,6 +19,9 @@ internal sealed partial class InfluxQLPlanner(ITableSource source, string databa
 
     private int _depth;
 
+    /// <summary>Set when a WHERE clause ORs a time comparison with other terms (the statement then matches nothing).</summary>
+    private bool TimeUnderOr { get; set; }
+
     public (LogicalPlan Plan, InfluxQLShape Shape) Plan(Statement statement) => statement switch
     {
         SelectStatement s => PlanSelect(s),
@@ -96,7 +99,7 @@ internal sealed partial class InfluxQLPlanner(ITableSource source, string databa
         for (var i = shape.FirstValue; i < plan.Schema.FieldCount; i++)
         {
             // A tag selected as a value (SELECT host, usage) stays a tag for the outer query, as 1.x keeps it.
-            if (plan.Schema[i].Type.Id == ArrowTypeId.Utf8 && IsTagValue(inner, plan.Schema[i].Name))
+            if (plan.Schema[i].Type.Id == ArrowTypeId.Utf8 && _tagValueColumns.Contains(plan.Schema[i].Name))
             {
                 tags.TryAdd(plan.Schema[i].Name, i);
             }
@@ -114,9 +117,6 @@ internal sealed partial class InfluxQLPlanner(ITableSource source, string databa
             Fields = fields,
         };
     }
-
-    private static bool IsTagValue(SelectStatement s, string name) =>
-        s.Fields.Any(f => f.Alias is null && f.Expr is VarRef { Type: VarRefType.Tag } v && v.Name == name);
 
     // ---- regular expressions ----
 
@@ -221,59 +221,108 @@ internal sealed partial class InfluxQLPlanner(ITableSource source, string databa
         throw Error($"invalid timestamp string: '{text}'");
     }
 
-    /// <summary>The time range ANDed into a WHERE clause (inclusive, ns) and the rest of the condition.</summary>
+    /// <summary>
+    /// The time range of a WHERE clause (inclusive, ns) and the rest of the condition. As 1.x does, every comparison
+    /// of <c>time</c> narrows the range wherever it stands (also under OR) and is replaced by true in the rest.
+    /// </summary>
     private (long? From, long? To, InfluxQLExpr? Remainder) SplitTime(InfluxQLExpr? condition)
     {
         long? from = null, to = null;
-        var rest = new List<InfluxQLExpr>();
-        foreach (var term in Conjuncts(condition))
+        if (condition is null)
         {
-            if (term is BinaryExpr { Op: BinaryOperator.Equal or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual } b)
+            return (null, null, null);
+        }
+        var rest = RemoveTime(condition, ref from, ref to);
+        return (from, to, rest is BooleanLiteral { Value: true } ? null : rest);
+    }
+
+    /// <summary>The condition without its time comparisons (folded into the range); AND/OR chains walked without recursion.</summary>
+    private InfluxQLExpr RemoveTime(InfluxQLExpr e, ref long? from, ref long? to)
+    {
+        if (Unwrap(e) is BinaryExpr { Op: BinaryOperator.And or BinaryOperator.Or } chain)
+        {
+            var op = chain.Op;
+            var terms = Flatten(chain, op);
+            InfluxQLExpr? result = null;
+            foreach (var t in terms)
             {
-                var (op, other) = IsTime(b.Left) ? (b.Op, b.Right) : IsTime(b.Right) ? (Flip(b.Op), b.Left) : (b.Op, null);
-                if (other is not null)
+                var r = RemoveTime(t, ref from, ref to);
+                if (r is BooleanLiteral { Value: true })
                 {
-                    if (!TryTime(other, out var t))
+                    if (op == BinaryOperator.Or)
                     {
-                        throw Error($"invalid time comparison: {b}");
-                    }
-                    switch (op)
-                    {
-                        case BinaryOperator.Equal:
-                            from = Max(from, t);
-                            to = Min(to, t);
-                            break;
-                        case BinaryOperator.Greater:
-                            from = Max(from, t + 1);
-                            break;
-                        case BinaryOperator.GreaterOrEqual:
-                            from = Max(from, t);
-                            break;
-                        case BinaryOperator.Less:
-                            to = Min(to, t - 1);
-                            break;
-                        default:
-                            to = Min(to, t);
-                            break;
+                        // 1.x answers nothing when a time comparison is ORed with other terms.
+                        TimeUnderOr = true;
                     }
                     continue;
                 }
+                result = result is null ? r : new BinaryExpr(op, result, r);
             }
-            if (MentionsTime(term))
-            {
-                throw Error("invalid time condition: time may only be compared with =, <, <=, > or >= in terms ANDed at the top of WHERE");
-            }
-            rest.Add(term);
+            return result ?? new BooleanLiteral(true);
         }
-        InfluxQLExpr? restExpr = null;
-        foreach (var r in rest)
+        if (Unwrap(e) is BinaryExpr { Op: BinaryOperator.Equal or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual or BinaryOperator.NotEqual } b)
         {
-            restExpr = restExpr is null ? r : new BinaryExpr(BinaryOperator.And, restExpr, r);
+            var (op, other) = IsTime(b.Left) ? (b.Op, b.Right) : IsTime(b.Right) ? (Flip(b.Op), b.Left) : (b.Op, null);
+            if (other is not null)
+            {
+                if (op == BinaryOperator.NotEqual || !TryTime(other, out var t))
+                {
+                    throw Error($"invalid time comparison: {b}");
+                }
+                switch (op)
+                {
+                    case BinaryOperator.Equal:
+                        from = Math.Max(from ?? long.MinValue, t);
+                        to = Math.Min(to ?? long.MaxValue, t);
+                        break;
+                    case BinaryOperator.Greater:
+                        from = Math.Max(from ?? long.MinValue, t + 1);
+                        break;
+                    case BinaryOperator.GreaterOrEqual:
+                        from = Math.Max(from ?? long.MinValue, t);
+                        break;
+                    case BinaryOperator.Less:
+                        to = Math.Min(to ?? long.MaxValue, t - 1);
+                        break;
+                    default:
+                        to = Math.Min(to ?? long.MaxValue, t);
+                        break;
+                }
+                return new BooleanLiteral(true);
+            }
         }
-        return (from, to, restExpr);
+        return e;
+    }
 
-        static long Max(long? a, long b) => a is { } x ? Math.Max(x, b) : b;
-        static long Min(long? a, long b) => a is { } x ? Math.Min(x, b) : b;
+    /// <summary>The terms of a left- or right-deep chain of one operator, in order, walked with an explicit stack.</summary>
+    private static List<InfluxQLExpr> Flatten(InfluxQLExpr e, BinaryOperator op)
+    {
+        var terms = new List<InfluxQLExpr>();
+        var stack = new Stack<InfluxQLExpr>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var x = stack.Pop();
+            if (Unwrap(x) is BinaryExpr b && b.Op == op)
+            {
+                stack.Push(b.Right);
+                stack.Push(b.Left);
+            }
+            else
+            {
+                terms.Add(x);
+            }
+        }
+        return terms;
+    }
+
+    private static InfluxQLExpr Unwrap(InfluxQLExpr e)
+    {
+        while (e is ParenExpr p)
+        {
+            e = p.Inner;
+        }
+        return e;
     }
 
     private static BinaryOperator Flip(BinaryOperator op) => op switch
@@ -286,41 +335,4 @@ internal sealed partial class InfluxQLPlanner(ITableSource source, string databa
     };
 
     private static bool IsTime(InfluxQLExpr e) => e is VarRef { Name: "time" } || (e is ParenExpr p && IsTime(p.Inner));
-
-    private static bool MentionsTime(InfluxQLExpr e) => e switch
-    {
-        VarRef v => v.Name == "time",
-        BinaryExpr b => MentionsTime(b.Left) || MentionsTime(b.Right),
-        ParenExpr p => MentionsTime(p.Inner),
-        _ => false,
-    };
-
-    private static IEnumerable<InfluxQLExpr> Conjuncts(InfluxQLExpr? e)
-    {
-        switch (e)
-        {
-            case null:
-                yield break;
-            case ParenExpr p when p.Inner is BinaryExpr { Op: BinaryOperator.And }:
-                foreach (var t in Conjuncts(p.Inner))
-                {
-                    yield return t;
-                }
-                break;
-            case BinaryExpr { Op: BinaryOperator.And } b:
-                foreach (var t in Conjuncts(b.Left))
-                {
-                    yield return t;
-                }
-                foreach (var t in Conjuncts(b.Right))
-                {
-                    yield return t;
-                }
-                break;
-            default:
-                yield return e;
-                break;
-        }
-    }
-
 }

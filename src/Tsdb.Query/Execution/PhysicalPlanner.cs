@@ -28,7 +28,7 @@ public static class PhysicalPlanner
             SingleRowPlan s => new SingleRowExec(Create(s.Input)),
             GapFillPlan g => GapFill(g),
             WindowPlan w => new WindowExec(Create(w.Input), w.PartitionBy, w.OrderBy, w.Functions, w.Schema),
-            SeriesTransformPlan s => new SeriesTransformExec(Create(s.Input), s.SeriesKeys, s.Time, s.Transforms, s.RequireAnyOf, s.Offset, s.Limit, s.SeriesOffset, s.SeriesLimit),
+            SeriesTransformPlan s => new SeriesTransformExec(Create(s.Input), s.SeriesKeys, s.Time, s.Transforms, s.RequireAnyOf, s.Offset, s.Limit, s.SeriesOffset, s.SeriesLimit, s.EmitFrom),
             _ => throw new NotSupportedException($"no operator for {plan.GetType().Name}"),
         };
     }

@@ -19,7 +19,8 @@ internal sealed class SeriesTransformExec(
     long offset,
     long? limit,
     long seriesOffset,
-    long? seriesLimit) : ExecutionPlan
+    long? seriesLimit,
+    long? emitFrom = null) : ExecutionPlan
 {
     public override Schema Schema { get; } = SeriesTransformPlan.OutputSchema(input.Schema, transforms);
 
@@ -83,6 +84,14 @@ internal sealed class SeriesTransformExec(
                 foreach (var s in states)
                 {
                     s.Step(row, times[row]);
+                }
+                if (emitFrom is { } first && times[row] < first)
+                {
+                    foreach (var s in states)
+                    {
+                        s.DropLast();
+                    }
+                    continue;
                 }
                 if (requireAnyOf.Count > 0)
                 {

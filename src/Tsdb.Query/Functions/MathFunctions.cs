@@ -42,6 +42,12 @@ internal static class MathFunctions
         }
         into.Add(Define.Fixed("atan2", "y, x", TwoNumbers, ArrowType.Float64, a => Kernel.Map(a, (r, i) => Math.Atan2(r[0].Double(i), r[1].Double(i)), Kernel.Float64s)));
         into.Add(Define.Fixed("pi", "", [], ArrowType.Float64, _ => ColumnarValue.Constant(Math.PI)));
+        // Integer bitwise operators (InfluxQL's &, | and ^; DataFusion's bit operators).
+        foreach (var (name, op) in (ReadOnlySpan<(string, Func<long, long, long>)>)[("bit_and", (x, y) => x & y), ("bit_or", (x, y) => x | y), ("bit_xor", (x, y) => x ^ y)])
+        {
+            var f = op;
+            into.Add(Define.Fixed(name, "integer, integer", [ArgKind.Integer, ArgKind.Integer], ArrowType.Int64, a => Kernel.Map(a, (r, i) => f(r[0].Long(i), r[1].Long(i)), Kernel.Int64s)));
+        }
         into.Add(Define.Function("random", "", 0, 0, [ArgKind.Any], _ => ArrowType.Float64, Random, isVolatile: true));
         into.Add(Define.Fixed("isnan", "number", OneNumber, ArrowType.Boolean, a => Kernel.Map(a, (r, i) => double.IsNaN(r[0].Double(i)), Kernel.Bools)));
         into.Add(Define.Fixed("iszero", "number", OneNumber, ArrowType.Boolean, a => Kernel.Map(a, (r, i) => r[0].Double(i) == 0, Kernel.Bools)));

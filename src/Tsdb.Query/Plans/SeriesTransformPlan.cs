@@ -7,7 +7,9 @@ namespace Tsdb.Query.Plans;
 /// as InfluxQL's iterators do: applies each column's <see cref="SeriesTransform"/> (derivative, difference, moving
 /// average, …, over the column's non-null values), drops rows where every <see cref="RequireAnyOf"/> column is null,
 /// then keeps rows <see cref="Offset"/>… of each series up to <see cref="Limit"/>, and series
-/// <see cref="SeriesOffset"/>… up to <see cref="SeriesLimit"/>. Output order is the input's.
+/// <see cref="SeriesOffset"/>… up to <see cref="SeriesLimit"/>. Rows before <see cref="EmitFrom"/> feed the
+/// functions but are not answered (InfluxQL reads one interval early so a derivative has a value at the start).
+/// Output order is the input's.
 /// </summary>
 public sealed class SeriesTransformPlan(
     LogicalPlan input,
@@ -18,7 +20,8 @@ public sealed class SeriesTransformPlan(
     long offset = 0,
     long? limit = null,
     long seriesOffset = 0,
-    long? seriesLimit = null) : LogicalPlan
+    long? seriesLimit = null,
+    long? emitFrom = null) : LogicalPlan
 {
     public LogicalPlan Input { get; } = input;
 
@@ -38,12 +41,14 @@ public sealed class SeriesTransformPlan(
 
     public long? SeriesLimit { get; } = seriesLimit;
 
+    public long? EmitFrom { get; } = emitFrom;
+
     public override Schema Schema { get; } = OutputSchema(input.Schema, transforms);
 
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];
 
     public override LogicalPlan WithInputs(IReadOnlyList<LogicalPlan> inputs) =>
-        new SeriesTransformPlan(inputs[0], SeriesKeys, Time, Transforms, RequireAnyOf, Offset, Limit, SeriesOffset, SeriesLimit);
+        new SeriesTransformPlan(inputs[0], SeriesKeys, Time, Transforms, RequireAnyOf, Offset, Limit, SeriesOffset, SeriesLimit, EmitFrom);
 
     public override string Describe() => Describe(Input.Schema, SeriesKeys, Transforms, RequireAnyOf, Offset, Limit, SeriesOffset, SeriesLimit, "SeriesTransform");
 

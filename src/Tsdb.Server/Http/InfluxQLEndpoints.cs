@@ -133,7 +133,28 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             }
             return "database name required";
         }
-        return catalog.Current.FindDatabase(target) is null ? $"database not found: {target}" : null;
+        // 1.x lists no measurements (and no error) on a database that does not exist.
+        return catalog.Current.FindDatabase(target) is null && statement is not ShowMeasurementsStatement ? $"database not found: {target}" : null;
+    }
+
+    private static string? UnknownTimeZone(IReadOnlyList<Statement> statements)
+    {
+        foreach (var statement in statements)
+        {
+            var select = statement switch { SelectStatement s => s, ExplainStatement e => e.Statement, _ => null };
+            if (select?.TimeZone is { } zone)
+            {
+                try
+                {
+                    TimeZoneInfo.FindSystemTimeZoneById(zone);
+                }
+                catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+                {
+                    return zone;
+                }
+            }
+        }
+        return null;
     }
 
     // ---- /query (InfluxDB 1.x) ----
@@ -159,6 +180,12 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         catch (InfluxQLParseException ex)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 400, $"error parsing query: {ex.Message}").ConfigureAwait(false);
+            return;
+        }
+        if (UnknownTimeZone(statements) is { } zone)
+        {
+            // 1.x checks tz() while parsing: the whole request fails.
+            await HttpErrors.Write(context, ApiDialect.V3, 400, $"error parsing query: unable to find time zone {zone}").ConfigureAwait(false);
             return;
         }
         var csv = context.Request.Headers.Accept.ToString().Contains("application/csv", StringComparison.OrdinalIgnoreCase)
@@ -234,6 +261,12 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         catch (InfluxQLParseException ex)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 400, $"error parsing query: {ex.Message}").ConfigureAwait(false);
+            return;
+        }
+        if (UnknownTimeZone(statements) is { } zone)
+        {
+            // 1.x checks tz() while parsing: the whole request fails.
+            await HttpErrors.Write(context, ApiDialect.V3, 400, $"error parsing query: unable to find time zone {zone}").ConfigureAwait(false);
             return;
         }
         if (statements.Count != 1)
