@@ -15,4 +15,7 @@ public sealed record InfluxQLShape(bool HasTime, int TagCount, bool HasName = tr
     public int FirstTag => (HasName ? 1 : 0) + (HasTime ? 1 : 0);
 
     public int FirstValue => FirstTag + TagCount;
+
+    /// <summary>The zone of <c>tz('…')</c>: 1.x writes RFC 3339 times in it, with its offset.</summary>
+    public string? TimeZone { get; init; }
 }

@@ -313,18 +313,25 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
     }
 
     /// <summary>
-    /// The server does not speak InfluxQL yet: the client's InfluxQL query gets UNIMPLEMENTED with a message saying
-    /// so. When InfluxQL lands this test must change to compare rows.
+    /// The official client's InfluxQL queries (QueryType.InfluxQL: a Flight ticket with "query_type":"influxql") get
+    /// rows as InfluxDB 3 answers them: the iox::measurement column first, then time and the values; GROUP BY tags
+    /// come as columns after time.
     /// </summary>
     [Fact]
-    public async Task InfluxQL_is_refused_with_a_clear_status_until_it_is_supported()
+    public async Task InfluxQL_queries_answer_rows_with_the_measurement_column()
     {
         using var client = NewClient("influxql");
-        await client.WriteRecordAsync("m,host=a v=1 1700000000000000000");
+        await client.WriteRecordAsync("m,host=a v=1 1700000000000000000\nm,host=a v=3 1700000060000000000\nm,host=b v=10 1700000000000000000");
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => client.Query("SELECT v FROM m", QueryType.InfluxQL).ToListAsync().AsTask());
-        Assert.Equal(StatusCode.Unimplemented, error.StatusCode);
-        Assert.Equal("InfluxQL queries are not supported; send SQL (query_type \"sql\")", error.Status.Detail);
+        var rows = await client.Query("SELECT v FROM m WHERE host = 'a'", QueryType.InfluxQL).ToListAsync();
+        Assert.Equal([new object?[] { "m", ClientTime(1700000000000000000), 1.0 }, new object?[] { "m", ClientTime(1700000060000000000), 3.0 }], rows);
+
+        var means = await client.Query("SELECT mean(v) FROM m GROUP BY host", QueryType.InfluxQL).ToListAsync();
+        Assert.Equal([new object?[] { "m", ClientTime(0), "a", 2.0 }, new object?[] { "m", ClientTime(0), "b", 10.0 }], means);
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.Query("SELEC v FROM m", QueryType.InfluxQL).ToListAsync().AsTask());
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("error parsing query: found SELEC, expected SELECT", error.Status.Detail, StringComparison.Ordinal);
     }
 
     private InfluxDBClient NewClient(string database, HttpClient? http = null, WriteOptions? writeOptions = null) => new(new ClientConfig

@@ -17,6 +17,24 @@ public sealed class InfluxQLDifferentialTests(InfluxQLDifferentialFixture fixtur
     /// </summary>
     private static readonly Dictionary<string, string> KnownDifferences = new(StringComparer.Ordinal)
     {
+        ["SELECT abs(count_i) FROM cpu WHERE host = 'server02' AND time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:10:00Z'"] =
+            "1.6.7's abs() returns negative integers unchanged (a 1.x bug); this database answers |x|, as InfluxDB 3 does",
+        ["SELECT pow(count_i, 2), abs(count_i) * 2 FROM cpu WHERE host = 'server02' AND time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T00:05:00Z'"] =
+            "1.6.7's abs() returns negative integers unchanged (a 1.x bug); this database answers |x|, as InfluxDB 3 does",
+        ["SELECT percentile(usage_user, 33.3) FROM cpu WHERE host = 'server02' AND time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z'"] =
+            "the same value at several times: 1.x's percentile() takes the time from Go's unstable sort; this database takes the earliest",
+        ["SELECT percentile(usage_user, 90) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z' GROUP BY host"] =
+            "the same value at several times: 1.x's percentile() takes the time from Go's unstable sort; this database takes the earliest",
+        ["SELECT percentile(count_i, 95) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z' GROUP BY host"] =
+            "the same value at several times: 1.x's percentile() takes the time from Go's unstable sort; this database takes the earliest",
+        ["SELECT percentile(usage_user, 100) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z'"] =
+            "the same value at several times: 1.x's percentile() takes the time from Go's unstable sort; this database takes the earliest",
+        ["SELECT first(*) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z'"] =
+            "several series have a point at the first time: 1.x picks by its internal series order, this database by storage order",
+        ["SELECT mode(usage_user) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z' GROUP BY host"] =
+            "two values tie for most frequent: 1.x breaks the tie through Go's unstable sort by value; this database sorts by value and time, as InfluxDB 3's mode() does",
+        ["SELECT integral(count_i, 1h) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z' GROUP BY time(1h)"] =
+            "integral() over three series merged into one: the trapezoids depend on the order of points sharing a time, which 1.x takes from its series order",
     };
 
     public static TheoryData<string> Corpus => InfluxQLCorpus.Queries;

@@ -281,7 +281,7 @@ internal sealed partial class InfluxQLPlanner
                 throw Error($"{aggregates.First(a => IsMultiRow(a.Name)).Name}() cannot be combined with other functions");
             }
             kind = one is not null && IsMultiRow(one.Name) ? SelectKind.MultiRow
-                : one is not null && IsSingleRowSelector(one.Name) && (q.Interval is null || freeRefs.Count > 0) && transforms.Count == 0 ? SelectKind.SelectorRow
+                : one is not null && IsSingleRowSelector(one.Name) && (q.Interval is null || freeRefs.Count > 0 || one.Name == "percentile") && transforms.Count == 0 ? SelectKind.SelectorRow
                 : SelectKind.Aggregate;
             if (transforms.Count > 0 && q.Interval is null)
             {
@@ -325,14 +325,14 @@ internal sealed partial class InfluxQLPlanner
             LogicalPlan plan = kind switch
             {
                 SelectKind.Raw => PlanRaw(q, r),
-                SelectKind.SelectorRow => PlanSelectorRow(q, r, aggregates[0]),
+                SelectKind.SelectorRow => FillIntervals(q, PlanSelectorRow(q, r, aggregates[0])),
                 SelectKind.MultiRow => PlanMultiRow(q, r, aggregates[0]),
-                _ when aggregates.Count == 1 && aggregates[0].Name is "mode" or "integral" => PlanOrdered(q, r, aggregates[0]),
+                _ when aggregates.Count == 1 && aggregates[0].Name == "integral" => FillIntervals(q, PlanOrdered(q, r, aggregates[0])),
                 _ => PlanAggregate(q, r, aggregates),
             };
             plans.Add(new ProjectionPlan(plan, [.. plan.Schema.Fields.Select((f, i) => (Expr)new ColumnExpr(i, f.Name, f.Type))], names));
         }
-        var shape = new InfluxQLShape(true, tagCount);
+        var shape = new InfluxQLShape(true, tagCount) { TimeZone = q.Statement.TimeZone };
         var union = Unify(plans, names, tagCount);
         var timeIndex = 1;
         // ORDER BY time DESC reverses the series too, as 1.x answers.
@@ -342,7 +342,8 @@ internal sealed partial class InfluxQLPlanner
         {
             sortKeys.Add(Key(union, 2 + t, desc));
         }
-        sortKeys.Add(Key(union, timeIndex, q.Statement.Descending));
+        // top() and bottom() list their points by time ascending whatever ORDER BY says (1.x).
+        sortKeys.Add(Key(union, timeIndex, desc && !(kind == SelectKind.MultiRow && aggregates[0].Name is "top" or "bottom")));
         if (kind == SelectKind.MultiRow && aggregates[0].Name == "distinct")
         {
             sortKeys.Add(Key(union, 2 + tagCount, false));
@@ -760,7 +761,7 @@ internal sealed partial class InfluxQLPlanner
         return new ProjectionPlan(kept, exprs, [.. exprs.Select((_, i) => $"c{i}")]);
     }
 
-    // ---- functions over the points in order: mode, integral ----
+    // ---- functions over the points in order: integral ----
 
     private ProjectionPlan PlanOrdered(SelectQuery q, Relation r, Call call)
     {
@@ -774,26 +775,9 @@ internal sealed partial class InfluxQLPlanner
         var time = Col(r.Time);
         var named = DynamicName(r) ? 1 : 0;
         AggregateFunctions.TryGet("count", out var count);
-        AggregateFunctions.TryGet("min", out var min);
         AggregateFunctions.TryGet("sum", out var sum);
         LogicalPlan result;
         Expr resultValue;
-        if (call.Name == "mode")
-        {
-            // The most frequent value; on a tie, the one seen first (earliest time), as 1.x picks.
-            var groups = partition.Append(valueCol).ToList();
-            var agg = new AggregatePlan(prePlan, groups, [.. groups.Select((_, i) => $"g{i}")],
-                [new AggregateCall(count!, [], AggregateCallOptions.None, null, ArrowType.Int64, "n"),
-                 new AggregateCall(min!, [time], AggregateCallOptions.None, null, ArrowType.TimestampNanosecond, "first")]);
-            ColumnExpr G(int i) => new(i, agg.Schema[i].Name, agg.Schema[i].Type);
-            var order = Enumerable.Range(0, partition.Count).Select(i => new SortExpr(G(i), false, false)).ToList();
-            order.Add(new SortExpr(G(groups.Count), true, false));
-            order.Add(new SortExpr(G(groups.Count + 1), false, false));
-            var on = Enumerable.Range(0, partition.Count).Select(i => (Expr)G(i)).ToList();
-            result = on.Count == 0 ? new SortPlan(agg, order, 1) : new DistinctOnPlan(new SortPlan(agg, order), on);
-            resultValue = G(groups.Count - 1);
-        }
-        else
         {
             // integral(x[, unit]): the trapezoids between consecutive points of each interval, summed, per unit of time.
             var unit = call.Args.Count == 2 ? Duration(call.Args[1], "integral unit") : 1_000_000_000L;
@@ -831,6 +815,49 @@ internal sealed partial class InfluxQLPlanner
         return new ProjectionPlan(result, exprs, [.. exprs.Select((_, i) => $"c{i}")]);
     }
 
+    /// <summary>
+    /// fill() over a plan already shaped as output (name, time, tags, values) whose time is the interval start: the
+    /// selectors that pick rows and the ordered functions, which are not plain aggregates.
+    /// </summary>
+    private static LogicalPlan FillIntervals(SelectQuery q, LogicalPlan plan)
+    {
+        var fill = q.Statement.Fill;
+        if (q.Interval is not { } interval || fill == FillOption.None || q.From is not { } from)
+        {
+            return plan;
+        }
+        var first = Bin(q, from);
+        var last = Bin(q, q.To!.Value);
+        if (GapFillPlan.BinCount(first, last, interval) > GapFillPlan.MaxBinsPerSeries)
+        {
+            throw Error($"too many intervals: {GapFillPlan.BinCount(first, last, interval)} intervals of {interval} ns per series (at most {GapFillPlan.MaxBinsPerSeries}); narrow the time range or widen the interval");
+        }
+        var tagCount = q.Tags.Count;
+        var series = new List<int> { 0 };
+        series.AddRange(Enumerable.Range(2, tagCount));
+        var fills = new List<GapFillColumn>();
+        for (var c = 2 + tagCount; c < plan.Schema.FieldCount; c++)
+        {
+            fills.Add(fill switch
+            {
+                FillOption.Previous => new GapFillColumn(c, GapFillStrategy.Locf),
+                FillOption.Linear => new GapFillColumn(c, GapFillStrategy.Interpolate),
+                FillOption.Value => new GapFillColumn(c, GapFillStrategy.Default, Convert(FillNumber(q), plan.Schema[c].Type)),
+                _ => new GapFillColumn(c, GapFillStrategy.Null),
+            });
+        }
+        return new GapFillPlan(plan, 1, series, fills, first, last, interval);
+    }
+
+    private static object FillNumber(SelectQuery q) => q.Statement.FillValue switch
+    {
+        IntegerLiteral i => (object)i.Value,
+        NumberLiteral d => (object)d.Value,
+        UnaryMinusExpr { Operand: IntegerLiteral i } => (object)(-i.Value),
+        UnaryMinusExpr { Operand: NumberLiteral d } => (object)(-d.Value),
+        var other => throw Error($"fill() takes a number, found {other}"),
+    };
+
     // ---- aggregates ----
 
     private ProjectionPlan PlanAggregate(SelectQuery q, Relation r, List<Call> aggregates)
@@ -862,18 +889,7 @@ internal sealed partial class InfluxQLPlanner
         var tagCount = q.Tags.Count;
         var timeAt = named + tagCount;
         var fill = q.Statement.Fill;
-        object? fillValue = null;
-        if (fill == FillOption.Value)
-        {
-            fillValue = q.Statement.FillValue switch
-            {
-                IntegerLiteral i => i.Value,
-                NumberLiteral d => d.Value,
-                UnaryMinusExpr { Operand: IntegerLiteral i } => -i.Value,
-                UnaryMinusExpr { Operand: NumberLiteral d } => -d.Value,
-                var other => throw Error($"fill() takes a number, found {other}"),
-            };
-        }
+        var fillValue = fill == FillOption.Value ? FillNumber(q) : null;
         if (q.Interval is { } interval && fill != FillOption.None && q.From is { } from)
         {
             var first = Bin(q, from);
@@ -999,6 +1015,8 @@ internal sealed partial class InfluxQLPlanner
             }
             case "max" or "min":
                 return Add(a.Name, [value], none);
+            case "mode":
+                return Add("mode", [value, r.Column(r.Time)], none);
             case "first" or "last":
                 return Add(a.Name == "first" ? "selector_first" : "selector_last", [value, r.Column(r.Time)], none with { Parameter = "value" });
             default:

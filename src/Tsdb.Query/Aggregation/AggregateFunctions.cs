@@ -71,7 +71,24 @@ public static class AggregateFunctions
             Add(name, (types, options) => SelectorType(name, types, options), (types, options) =>
                 new OrderedPickAccumulator(types, (string)options.Parameter! == "time" ? 1 : 0, [byTime ? 1 : 0], [(false, false)], last, skipNullArgument: 0, selector: true));
         }
+        // InfluxQL's mode(value, time): the most frequent value, ties broken by time as 1.x does.
+        Add("mode", ModeType, (types, _) => new ModeAccumulator(types[0].Id == ArrowTypeId.Dictionary ? ArrowType.Utf8 : types[0]));
         return functions;
+    }
+
+    private static ArrowType ModeType(IReadOnlyList<ArrowType> types, AggregateCallOptions options)
+    {
+        Plain("mode", options);
+        if (types.Count != 2 || types[1].Id != ArrowTypeId.Timestamp)
+        {
+            throw new FunctionException("mode takes a value and a time");
+        }
+        return types[0].Id switch
+        {
+            ArrowTypeId.Float64 or ArrowTypeId.Int64 or ArrowTypeId.UInt64 or ArrowTypeId.Boolean => types[0],
+            _ when Columns.IsString(types[0]) => ArrowType.Utf8,
+            _ => throw new FunctionException($"mode does not take {types[0]}", 0),
+        };
     }
 
     private static void Plain(string name, AggregateCallOptions options)

@@ -200,7 +200,8 @@ internal sealed class SeriesTransformExec(
                     case SeriesFunction.Derivative or SeriesFunction.NonNegativeDerivative:
                         if (_hasPrevious && time != _previousTime)
                         {
-                            d = (v - _previous) / ((double)(time - _previousTime) / Transform.Unit);
+                            // Walking in descending time, 1.x divides by the elapsed time as a positive span.
+                            d = (v - _previous) / ((double)Math.Abs(time - _previousTime) / Transform.Unit);
                             LastValid = Transform.Function == SeriesFunction.Derivative || d >= 0;
                         }
                         break;

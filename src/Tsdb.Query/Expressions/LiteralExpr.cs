@@ -20,7 +20,10 @@ public sealed class LiteralExpr(object? value, ArrowType? type = null) : Expr
 
     public override Expr WithChildren(IReadOnlyList<Expr> children) => this;
 
-    protected override ColumnarValue EvaluateCore(RecordBatch batch, EvalContext context) => ColumnarValue.Constant(Value);
+    // A typed NULL (CAST(NULL AS DOUBLE), a field a measurement lacks) evaluates to nulls of its type: an untyped
+    // constant would widen to int64 and meet operators that expect the declared type.
+    protected override ColumnarValue EvaluateCore(RecordBatch batch, EvalContext context) =>
+        Value is null && Type.Id != ArrowTypeId.Null ? ColumnarValue.Of(Columns.NullOf(Type, batch.Length)) : ColumnarValue.Constant(Value);
 
     /// <summary>The Arrow type of a scalar; an interval has none of its own and reads as Int64 nanoseconds.</summary>
     public static ArrowType TypeOf(object? value) => value switch

@@ -325,7 +325,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
     }
 
     /// <summary>A time as 1.x prints it: an integer in the epoch's unit (truncated), else RFC 3339 with nanoseconds trimmed.</summary>
-    private static void WriteTime(Utf8JsonWriter json, long nanos, string? epoch)
+    private static void WriteTime(Utf8JsonWriter json, long nanos, string? epoch, TimeZoneInfo? zone)
     {
         if (epoch is not null)
         {
@@ -333,13 +333,13 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         }
         else
         {
-            json.WriteStringValue(Rfc3339(nanos));
+            json.WriteStringValue(Rfc3339(nanos, zone));
         }
     }
 
     private static long FloorDiv(long a, long b) => a / b;
 
-    internal static string Rfc3339(long nanos)
+    internal static string Rfc3339(long nanos, TimeZoneInfo? zone = null)
     {
         var seconds = Math.DivRem(nanos, 1_000_000_000L, out var fraction);
         if (fraction < 0)
@@ -347,11 +347,20 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             seconds--;
             fraction += 1_000_000_000L;
         }
-        var text = DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
-        return fraction == 0 ? text + "Z" : text + "." + fraction.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0') + "Z";
+        var instant = DateTimeOffset.FromUnixTimeSeconds(seconds);
+        var suffix = "Z";
+        if (zone is not null && zone != TimeZoneInfo.Utc)
+        {
+            // tz('…'): local time with the zone's offset at that instant, as Go's RFC3339Nano writes it.
+            var offset = zone.GetUtcOffset(instant);
+            instant = instant.ToOffset(offset);
+            suffix = offset == TimeSpan.Zero ? "Z" : instant.ToString("zzz", CultureInfo.InvariantCulture);
+        }
+        var text = instant.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        return fraction == 0 ? text + suffix : text + "." + fraction.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0') + suffix;
     }
 
-    private static void WriteValue(Utf8JsonWriter json, object? value, string? epoch)
+    private static void WriteValue(Utf8JsonWriter json, object? value, string? epoch, TimeZoneInfo? zone)
     {
         switch (value)
         {
@@ -359,7 +368,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
                 json.WriteNullValue();
                 break;
             case InfluxQLSeries.TimeValue t:
-                WriteTime(json, t.Nanos, epoch);
+                WriteTime(json, t.Nanos, epoch, zone);
                 break;
             case double d when double.IsFinite(d):
                 json.WriteNumberValue(d);
@@ -407,12 +416,12 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         json.WriteStartArray("values");
     }
 
-    private static void WriteRow(Utf8JsonWriter json, object?[] values, string? epoch)
+    private static void WriteRow(Utf8JsonWriter json, object?[] values, string? epoch, TimeZoneInfo? zone)
     {
         json.WriteStartArray();
         foreach (var v in values)
         {
-            WriteValue(json, v, epoch);
+            WriteValue(json, v, epoch, zone);
         }
         json.WriteEndArray();
     }
@@ -460,7 +469,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
                     WriteSeriesStart(_json, row.Series);
                     current = row.Series;
                 }
-                WriteRow(_json, row.Values, epoch);
+                WriteRow(_json, row.Values, epoch, row.Series.Zone);
                 if (++count % 1000 == 0)
                 {
                     await _json.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -537,7 +546,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
                     WriteSeriesStart(json, h);
                     foreach (var r in chunk)
                     {
-                        WriteRow(json, r, epoch);
+                        WriteRow(json, r, epoch, h.Zone);
                     }
                     json.WriteEndArray();
                     if (seriesPartial)

@@ -12,7 +12,7 @@ namespace Tsdb.Server.Http;
 internal static class InfluxQLSeries
 {
     /// <summary>The series a row belongs to: its name (null for SHOW SERIES and friends), tags, and columns.</summary>
-    public sealed record Header(string? Name, IReadOnlyList<KeyValuePair<string, string>> Tags, IReadOnlyList<string> Columns)
+    public sealed record Header(string? Name, IReadOnlyList<KeyValuePair<string, string>> Tags, IReadOnlyList<string> Columns, TimeZoneInfo? Zone)
     {
         public bool SameSeries(Header other) =>
             Name == other.Name && Tags.Count == other.Tags.Count && Tags.SequenceEqual(other.Tags) && ReferenceEquals(Columns, other.Columns);
@@ -41,6 +41,7 @@ internal static class InfluxQLSeries
             valueColumns.Add(c);
         }
         var tagNames = Enumerable.Range(shape.FirstTag, shape.TagCount).Select(c => schema[c].Name).ToArray();
+        var zone = shape.TimeZone is { } z ? TimeZoneInfo.FindSystemTimeZoneById(z) : null;
         Header? current = null;
         await foreach (var batch in stream.Rows.ReadAllAsync().ConfigureAwait(false))
         {
@@ -56,7 +57,7 @@ internal static class InfluxQLSeries
                 }
                 if (changed)
                 {
-                    current = new Header(name, [.. tagNames.Select((n, t) => new KeyValuePair<string, string>(n, tags[t][row] ?? ""))], columns);
+                    current = new Header(name, [.. tagNames.Select((n, t) => new KeyValuePair<string, string>(n, tags[t][row] ?? ""))], columns, zone);
                 }
                 var values = new object?[valueColumns.Count];
                 for (var v = 0; v < values.Length; v++)
