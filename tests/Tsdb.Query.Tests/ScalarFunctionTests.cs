@@ -686,7 +686,7 @@ public sealed class ScalarFunctionTests
         [
             "abs", "round", "floor", "ceil", "ceiling", "trunc", "sqrt", "cbrt", "power", "pow", "exp", "ln", "log10", "log2", "log", "signum",
             "sin", "cos", "tan", "cot", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "degrees", "radians", "pi", "random", "isnan", "iszero", "nanvl",
-            "gcd", "lcm", "factorial", "greatest", "least", "coalesce", "nullif",
+            "gcd", "lcm", "factorial", "greatest", "least", "coalesce", "nullif", "bit_and", "bit_or", "bit_xor",
             "upper", "lower", "initcap", "length", "char_length", "character_length", "octet_length", "bit_length", "substr", "substring",
             "concat", "concat_ws", "starts_with", "ends_with", "strpos", "instr", "replace", "ltrim", "rtrim", "btrim", "trim", "left", "right",
             "lpad", "rpad", "reverse", "repeat", "to_hex", "ascii", "chr", "split_part", "regexp_like", "regexp_replace", "regexp_count",
