@@ -107,6 +107,18 @@ public sealed class InfluxQLClientTests(InfluxQLClientFixture fixture) : IClassF
                 ["-format", "csv", "-execute", "SHOW MEASUREMENTS; SELECT count(\"used\") FROM \"mem\""],
                 ["-execute", "SELECT \"value\" FROM \"nothing_here\""],
                 ["-execute", "SELECT FROM cpu"],
+                ["-format", "json", "-pretty", "-execute", "SELECT * FROM \"cpu\" WHERE \"host\" = 'a' LIMIT 2"],
+                ["-precision", "ms", "-execute", "SELECT * FROM \"cpu\", \"mem\""],
+                ["-precision", "s", "-format", "csv", "-execute", "SHOW TAG VALUES WITH KEY = \"host\""],
+                ["-execute", "SHOW SERIES"],
+                ["-execute", "SHOW DATABASES"],
+                ["-execute", "SHOW RETENTION POLICIES"],
+                ["-execute", "SELECT * FROM /^[cd]/ WHERE \"host\" = 'a'"],
+                ["-format", "column", "-execute", $"SELECT mean(\"value\") FROM \"cpu\" WHERE time >= {Ms}ms and time <= {Ms + 79_999}ms GROUP BY time(10s), \"host\" fill(null)"],
+                ["-chunk-size", "2", "-execute", "SELECT \"value\" FROM \"cpu\""],
+                ["-execute", "SELECT \"value\" FROM \"cpu\"; SELECT count(\"value\") FROM \"nope\"; SELECT \"used\" FROM \"mem\""],
+                ["-execute", "SELECT sum(\"used\") FROM \"mem\" GROUP BY *"],
+                ["-execute", $"SELECT \"value\" FROM \"cpu\" WHERE time >= {Ms}ms - 1s AND time <= {Ms + 20_000}ms + 2s"],
             ];
             var differences = new List<string>();
             foreach (var args in invocations)
@@ -177,6 +189,11 @@ public sealed class InfluxQLClientTests(InfluxQLClientFixture fixture) : IClassF
 
         Assert.Equal($$"""[{"time":{{S}},"value":10},{"time":{{S + 20}},"value":20},{"time":{{S + 70}},"value":30}]""", Compact(root.GetProperty("bound")));
         Assert.Equal("""[{"time":1700000100,"f":2.5,"i":7,"k":"x"}]""", Compact(root.GetProperty("written")));
+        Assert.Equal("""["cpu,host=a,region=eu","cpu,host=b,region=us"]""", Compact(root.GetProperty("series")));
+        Assert.Equal("""[{"name":"autogen","duration":"0s","shardGroupDuration":"168h0m0s","replicaN":1,"default":true}]""", Compact(root.GetProperty("policies")));
+        Assert.Equal($$"""[{"time":{{Ns}},"value":10}]""", Compact(root.GetProperty("post")));
+        Assert.Equal("""[{"time":1700000000,"v":1.25}]""", Compact(root.GetProperty("gzip")));
+        Assert.StartsWith("CREATE DATABASE is not supported", root.GetProperty("createDatabase").GetProperty("content").GetString(), StringComparison.Ordinal);
 
         // A parse error is a 400 whose body is 1.x's; a statement error arrives in the result and the client raises it.
         var parse = root.GetProperty("parseError");

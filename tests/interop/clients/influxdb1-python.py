@@ -37,6 +37,22 @@ result['bound'] = list(client.query('SELECT "value" FROM "cpu" WHERE "host" = $h
 client.write_points([{'measurement': 'py', 'tags': {'k': 'x'}, 'time': 1700000100, 'fields': {'f': 2.5, 'i': 7}}], time_precision='s', database='pyw')
 result['written'] = list(client.query('SELECT * FROM "py"', epoch='s', database='pyw').get_points())
 
+result['series'] = client.get_list_series(measurement='cpu')
+result['policies'] = client.get_list_retention_policies()
+result['post'] = list(client.query('SELECT "value" FROM "cpu" WHERE "host" = \'b\' LIMIT 1', method='POST', epoch='ns').get_points())
+
+# gzip=True: "Accept-Encoding: gzip" on queries and a gzip-compressed write body.
+zipped = InfluxDBClient(host=host, port=port, username='python', password=token, database=database, gzip=True)
+zipped.write_points([{'measurement': 'gz', 'fields': {'v': 1.25}, 'time': 1700000000}], time_precision='s', database='pyw')
+result['gzip'] = list(zipped.query('SELECT "v" FROM "gz"', database='pyw', epoch='s').get_points())
+
+# InfluxDB 3 takes no InfluxQL DDL: create_database raises the statement's error.
+try:
+    client.create_database('pynew')
+    result['createDatabase'] = None
+except InfluxDBClientError as e:
+    result['createDatabase'] = {'code': e.code, 'content': e.content}
+
 try:
     client.query('SELECT FROM cpu')
     result['parseError'] = None
