@@ -253,6 +253,42 @@ public sealed class InfluxQLClientTests(InfluxQLClientFixture fixture) : IClassF
         Assert.Contains("database not found: no_such_db", root.GetProperty("unknownDb").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
+    // ---- InfluxDB3.Client (the official C# client) with QueryType.InfluxQL (Flight) ----
+
+    [Fact]
+    public async Task InfluxDB3_csharp_client_runs_influxql_over_flight()
+    {
+        using var client = new InfluxDB3.Client.InfluxDBClient(new InfluxDB3.Client.Config.ClientConfig
+        {
+            Host = fixture.Url.ToString(),
+            Token = fixture.Token,
+            Database = Db,
+        });
+        var rows = await client.Query($"SELECT mean(\"value\") FROM \"cpu\" WHERE time >= {S}s AND time < {S + 120}s GROUP BY time(1m), \"host\"", InfluxDB3.Client.Query.QueryType.InfluxQL).ToListAsync();
+        // iox::measurement, time, host, mean: the client gives times as BigInteger nanoseconds.
+        Assert.Equal(
+            [
+                ["cpu", new System.Numerics.BigInteger(Ns), "a", 3.0],
+                ["cpu", new System.Numerics.BigInteger(Ns + 60_000_000_000), "a", 8.0],
+                ["cpu", new System.Numerics.BigInteger(Ns), "b", 15.0],
+                ["cpu", new System.Numerics.BigInteger(Ns + 60_000_000_000), "b", 30.0],
+            ],
+            rows);
+
+        var batches = await client.QueryBatches("SELECT \"used\" FROM \"mem\"", InfluxDB3.Client.Query.QueryType.InfluxQL).ToListAsync();
+        var schema = batches[0].Schema;
+        Assert.Equal(["iox::measurement", "time", "used"], schema.FieldsList.Select(f => f.Name));
+        Assert.Equal([100L, 200L], batches.SelectMany(b => ((Apache.Arrow.Int64Array)b.Column(2)).Values.ToArray()));
+
+        var points = await client.QueryPoints("SELECT \"value\" FROM \"cpu\" WHERE \"host\" = 'b'", InfluxDB3.Client.Query.QueryType.InfluxQL).ToListAsync();
+        Assert.Equal(["cpu", "cpu", "cpu"], points.Select(p => p.GetMeasurement()));
+        Assert.Equal([10.0, 20.0, 30.0], points.Select(p => p.GetDoubleField("value")));
+
+        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => client.Query("SELECT FROM cpu", InfluxDB3.Client.Query.QueryType.InfluxQL).ToListAsync().AsTask());
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("found FROM, expected identifier, string, number, bool at line 1, char 8", error.Status.Detail, StringComparison.Ordinal);
+    }
+
     // ---- Replays of Grafana's InfluxDB data source (InfluxQL mode) ----
 
     /// <summary>The ways a Grafana data source authenticates: a custom <c>Authorization: Token</c> header (InfluxDB 3
