@@ -178,9 +178,10 @@ public sealed class SelectPlanningTests
     }
 
     [Fact]
-    public async Task A_time_comparison_ORed_with_other_terms_matches_nothing_as_in_1x()
+    public async Task A_time_comparison_bounds_the_statement_wherever_it_stands_as_in_1x()
     {
-        Assert.Empty(await Cpu().Rows($"SELECT v FROM cpu WHERE time > {T0} OR host = 'a'"));
+        // Under OR it leaves the other branch: host a after T0.
+        Assert.Equal([$"cpu {T0 + M} 3", $"cpu {T0 + (3 * M)} 9"], await Cpu().Rows($"SELECT v FROM cpu WHERE time > {T0} OR host = 'a'"));
         // Under AND inside an OR branch it bounds the whole statement.
         Assert.Equal([$"cpu {T0 + M} 3", $"cpu {T0 + (2 * M)} 6"], await Cpu().Rows($"SELECT v FROM cpu WHERE host = 'a' OR host = 'b' AND time > {T0} AND time < {T0 + (3 * M)}"));
     }
