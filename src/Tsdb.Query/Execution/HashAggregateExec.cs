@@ -11,7 +11,9 @@ namespace Tsdb.Query.Execution;
 /// GROUP BY for every aggregate: each input batch is grouped on its own into a partial (its distinct keys and one
 /// accumulator per aggregate), up to one batch per core at a time; partials are merged into one table of groups as
 /// they come (keys numbered again, accumulator states folded with <see cref="IGroupsAccumulator.Merge"/>). Memory is
-/// the groups', reserved from the query's pool; groups keep their order of first appearance.
+/// the groups', reserved from the query's pool; groups keep their order of first appearance. Over a scan (through
+/// filters and projections) the partial is made in the same task that scans and filters the slice
+/// (<see cref="FusedScan"/>).
 /// </summary>
 internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr> groups, IReadOnlyList<AggregateCall> aggregates, Schema schema) : ExecutionPlan
 {
@@ -20,12 +22,14 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
 
     private readonly string[] _names = [.. schema.Fields.Select(f => f.Name)];
 
+    private readonly FusedScan? _fused = FusedScan.Of(input);
+
     public override Schema Schema { get; } = schema;
 
     public override IReadOnlyList<ExecutionPlan> Children => [input];
 
     public override string Describe() =>
-        $"HashAggregateExec: groupBy=[{string.Join(", ", groups)}], aggr=[{string.Join(", ", aggregates)}]";
+        $"HashAggregateExec: groupBy=[{string.Join(", ", groups)}], aggr=[{string.Join(", ", aggregates)}]" + (_fused is null ? "" : ", " + _fused.Describe());
 
     /// <summary>Groups of some rows: their keys (one row per group; null without GROUP BY) and the aggregates' states.</summary>
     private sealed record Partial(RecordBatch? Keys, IGroupsAccumulator[] States, int Groups)
@@ -54,16 +58,24 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
             Metrics.PeakMemory = Math.Max(Metrics.PeakMemory, held);
         }
 
-        await foreach (var partial in ScanExec.InParallel(input.ExecuteAsync(context), b => Local(b, context), context.Parallelism, context.CancellationToken).ConfigureAwait(false))
+        var partials = _fused is not null
+            ? _fused.RunAsync<Partial>(context, b => Local(b, context))
+            : ScanExec.InParallel(input.ExecuteAsync(context), b => Local(b, context), context.Parallelism, context.CancellationToken);
+        long pendingGroups = 0;
+        await foreach (var partial in partials.ConfigureAwait(false))
         {
             if (partial is null)
             {
                 continue;
             }
             pending.Add(partial);
+            pendingGroups += partial.Groups;
             Hold((table?.Bytes ?? 0) + pending.Sum(p => p.Bytes));
-            if (pending.Count >= MergeEvery)
+            // Each merge numbers the table's keys again: waiting until the partials hold as many groups as the table
+            // keeps that linear in the groups when there are many (a GROUP BY time over small slices).
+            if (pending.Count >= MergeEvery && pendingGroups >= (table?.Groups ?? 0))
             {
+                pendingGroups = 0;
                 table = Merge(table is null ? pending : [table, .. pending]);
                 pending.Clear();
                 Hold(table.Bytes);
