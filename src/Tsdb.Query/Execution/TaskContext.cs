@@ -27,5 +27,5 @@ public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, Eva
     /// <see cref="FusedScan"/>): storage hands over row groups of up to ~1 M rows, too few to keep the cores busy to
     /// the end, so each is cut into slices of this many rows (views, not copies).
     /// </summary>
-    public int MorselRows { get; init; } = 128 * 1024;
+    public int MorselRows { get; init; } = new QueryEngineOptions().MorselRows;
 }
