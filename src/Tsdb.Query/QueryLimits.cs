@@ -13,7 +13,7 @@ public sealed record QueryEngineOptions
     public string? SpillDirectory { get; init; }
 
     /// <summary>Rows per slice of a stored batch in a fused scan (<see cref="Execution.TaskContext.MorselRows"/>); tests make it small.</summary>
-    internal int MorselRows { get; init; } = 128 * 1024;
+    internal int MorselRows { get; init; } = 8192;
 }
 
 /// <summary>Which limit a <see cref="QueryLimitException"/> reports.</summary>
