@@ -20,6 +20,13 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
     /// <summary>Partials waiting to be merged before they are folded into the running table.</summary>
     private const int MergeEvery = 16;
 
+    /// <summary>
+    /// Pending partials are also held until they have this many times the table's groups: each merge numbers the
+    /// table's keys again, so with many groups (a GROUP BY time over 8192-row slices) merging as soon as 16 partials
+    /// wait would renumber the table many times over (3 M groups: 1.8–2.4× the time of merging once).
+    /// </summary>
+    private const int GrowthBeforeMerge = 4;
+
     private readonly string[] _names = [.. schema.Fields.Select(f => f.Name)];
 
     private readonly FusedScan? _fused = FusedScan.Of(input);
@@ -71,9 +78,7 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
             pending.Add(partial);
             pendingGroups += partial.Groups;
             Hold((table?.Bytes ?? 0) + pending.Sum(p => p.Bytes));
-            // Each merge numbers the table's keys again: waiting until the partials hold as many groups as the table
-            // keeps that linear in the groups when there are many (a GROUP BY time over small slices).
-            if (pending.Count >= MergeEvery && pendingGroups >= (table?.Groups ?? 0))
+            if (pending.Count >= MergeEvery && pendingGroups >= GrowthBeforeMerge * (long)(table?.Groups ?? 0))
             {
                 pendingGroups = 0;
                 table = Merge(table is null ? pending : [table, .. pending]);
