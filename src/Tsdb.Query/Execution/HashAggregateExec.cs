@@ -68,7 +68,10 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
         var partials = _fused is not null
             ? _fused.RunAsync<Partial>(context, b => Local(b, context))
             : ScanExec.InParallel(input.ExecuteAsync(context), b => Local(b, context), context.Parallelism, context.CancellationToken);
+        // Kept as running totals: with small slices thousands of partials can wait (GROUP BY hostname: a few groups each).
         long pendingGroups = 0;
+        long pendingBytes = 0;
+        long tableBytes = 0;
         await foreach (var partial in partials.ConfigureAwait(false))
         {
             if (partial is null)
@@ -77,13 +80,16 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
             }
             pending.Add(partial);
             pendingGroups += partial.Groups;
-            Hold((table?.Bytes ?? 0) + pending.Sum(p => p.Bytes));
+            pendingBytes += partial.Bytes;
+            Hold(tableBytes + pendingBytes);
             if (pending.Count >= MergeEvery && pendingGroups >= GrowthBeforeMerge * (long)(table?.Groups ?? 0))
             {
                 pendingGroups = 0;
+                pendingBytes = 0;
                 table = Merge(table is null ? pending : [table, .. pending]);
                 pending.Clear();
-                Hold(table.Bytes);
+                tableBytes = table.Bytes;
+                Hold(tableBytes);
             }
         }
         if (pending.Count > 0)
