@@ -630,18 +630,28 @@ internal sealed partial class InfluxQLPlanner
         return head;
     }
 
+    /// <summary>
+    /// The rows a selector or ordered function reads: the relation's rows in range where the function's field has a
+    /// value, widened with the group keys (series name when dynamic, GROUP BY tags, interval) and the value; the
+    /// keys and the value as columns of that plan.
+    /// </summary>
+    private (ProjectionPlan Plan, Func<int, ColumnExpr> Col, List<Expr> Partition, ColumnExpr Value, ColumnExpr Time) Points(SelectQuery q, Relation r, Call call)
+    {
+        var value = SelectorValue(call, r);
+        var filtered = Filtered(q, r, new IsNullExpr(value, negated: true));
+        var keys = GroupKeys(q, r, withBucket: true);
+        var width = r.Schema.FieldCount;
+        var (plan, col) = Widen(filtered, r, [.. keys, value]);
+        return (plan, col, [.. Enumerable.Range(width, keys.Count).Select(i => (Expr)col(i))], col(width + keys.Count), col(r.Time));
+    }
+
     // ---- one selected row per series and interval: first, last, min, max, percentile ----
 
     private ProjectionPlan PlanSelectorRow(SelectQuery q, Relation r, Call selector)
     {
-        var value = SelectorValue(selector, r);
-        var filtered = Filtered(q, r, new IsNullExpr(value, negated: true));
-        var keys = GroupKeys(q, r, withBucket: true);
+        var (prePlan, Col, partition, valueCol, time) = Points(q, r, selector);
         var width = r.Schema.FieldCount;
-        var (prePlan, Col) = Widen(filtered, r, [.. keys, value]);
-        var partition = Enumerable.Range(width, keys.Count).Select(i => (Expr)Col(i)).ToList();
-        var valueCol = Col(width + keys.Count);
-        var time = Col(r.Time);
+        var keys = partition;
         LogicalPlan picked;
         if (selector.Name == "percentile")
         {
@@ -711,14 +721,9 @@ internal sealed partial class InfluxQLPlanner
 
     private ProjectionPlan PlanMultiRow(SelectQuery q, Relation r, Call call)
     {
-        var value = SelectorValue(call, r);
-        var filtered = Filtered(q, r, new IsNullExpr(value, negated: true));
-        var keys = GroupKeys(q, r, withBucket: true);
+        var (prePlan, Col, partition, valueCol, time) = Points(q, r, call);
         var width = r.Schema.FieldCount;
-        var (prePlan, Col) = Widen(filtered, r, [.. keys, value]);
-        var partition = Enumerable.Range(width, keys.Count).Select(i => (Expr)Col(i)).ToList();
-        var valueCol = Col(width + keys.Count);
-        var time = Col(r.Time);
+        var keys = partition;
         var named = DynamicName(r) ? 1 : 0;
         if (call.Name == "distinct")
         {
@@ -782,14 +787,9 @@ internal sealed partial class InfluxQLPlanner
 
     private ProjectionPlan PlanOrdered(SelectQuery q, Relation r, Call call)
     {
-        var value = SelectorValue(call, r);
-        var filtered = Filtered(q, r, new IsNullExpr(value, negated: true));
-        var keys = GroupKeys(q, r, withBucket: true);
+        var (prePlan, Col, partition, valueCol, time) = Points(q, r, call);
         var width = r.Schema.FieldCount;
-        var (prePlan, Col) = Widen(filtered, r, [.. keys, value]);
-        var partition = Enumerable.Range(width, keys.Count).Select(i => (Expr)Col(i)).ToList();
-        var valueCol = Col(width + keys.Count);
-        var time = Col(r.Time);
+        var keys = partition;
         var named = DynamicName(r) ? 1 : 0;
         AggregateFunctions.TryGet("count", out var count);
         AggregateFunctions.TryGet("sum", out var sum);
