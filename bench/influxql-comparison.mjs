@@ -7,7 +7,7 @@
 // differ in meaning, the InfluxQL side follows the SQL side (see the notes by the queries), so that all three answer
 // the same rows. Runs are interleaved (tsdb InfluxQL, tsdb SQL, InfluxDB 1.6.7, then again) so that the shared
 // machine's drift falls on all three alike. Row counts must agree across the three, or the script exits with 1.
-// --explain prints tsdb's EXPLAIN ANALYZE of both texts for the named queries after the table.
+// --explain prints tsdb's EXPLAIN ANALYZE of both texts for the named queries after the table (the median of 5).
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 const url = args.url ?? 'http://127.0.0.1:18181';
@@ -129,18 +129,22 @@ for (const query of queries) {
   console.log(`| ${query[0]} | ${ms(iql)} | ${ms(sq)} | ${(iql.median / sq.median).toFixed(2)} | ${ms(old)} | ${(old.median / iql.median).toFixed(1)}× | ${rows} |`);
 }
 
+// EXPLAIN ANALYZE five times, printing the run whose total time is the median (one run alone is noisy here).
 for (const name of args.explain ? args.explain.split(',') : []) {
   const query = queries.find((q) => q[0] === name);
   if (!query) { console.error(`--explain: no query ${name}`); continue; }
   for (const [label, endpoint, text] of [['InfluxQL', 'query_influxql', query[1]], ['SQL', 'query_sql', query[2]]]) {
-    const response = await fetch(`${url}/api/v3/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ db, q: `EXPLAIN ANALYZE ${text}`, format: 'json' }) });
-    const body = await response.text();
-    console.log(`\n### ${name}, ${label}: EXPLAIN ANALYZE ${text}`);
-    try {
-      for (const row of JSON.parse(body)) console.log(`${row.plan_type ?? ''}\n${row.plan ?? JSON.stringify(row)}`);
-    } catch {
-      console.log(body);
+    const plans = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(`${url}/api/v3/${endpoint}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ db, q: `EXPLAIN ANALYZE ${text}`, format: 'json' }) });
+      const body = await response.text();
+      if (!response.ok) { plans.push({ elapsed: 0, text: body }); break; }
+      const rows = JSON.parse(body);
+      const total = rows.find((r) => r.plan_type === 'Query')?.plan ?? '';
+      plans.push({ elapsed: Number(/elapsed=([0-9.]+)ms/.exec(total)?.[1] ?? 0), text: rows.map((r) => `${r.plan_type}\n${r.plan}`).join('\n') });
     }
+    plans.sort((a, b) => a.elapsed - b.elapsed);
+    console.log(`\n### ${name}, ${label}: EXPLAIN ANALYZE ${text}\n${plans[Math.floor(plans.length / 2)].text}`);
   }
 }
 if (mismatch) { console.error('row counts differ between the three, or a query answered no rows'); process.exit(1); }
