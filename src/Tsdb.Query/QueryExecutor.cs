@@ -90,7 +90,7 @@ public sealed class QueryExecutor
             var logical = Optimizer.Optimize(plan(now));
             var physical = PhysicalPlanner.Create(logical);
             var memory = new QueryMemoryPool(Options.MaxQueryMemoryBytes);
-            var context = new TaskContext(_source, memory, new EvalContext(now, cancellationToken), spill, cancellationToken);
+            var context = new TaskContext(_source, memory, new EvalContext(now, cancellationToken), spill, cancellationToken) { MorselRows = Options.MorselRows };
             entry.Progress = () => physical.Display(withMetrics: true);
             Schema schema;
             IAsyncEnumerable<RecordBatch> output;

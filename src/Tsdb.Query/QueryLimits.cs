@@ -11,6 +11,9 @@ public sealed record QueryEngineOptions
 
     /// <summary>Where sorts spill their runs (a directory per query under it); the system temp directory when null.</summary>
     public string? SpillDirectory { get; init; }
+
+    /// <summary>Rows per slice of a stored batch in a fused scan (<see cref="Execution.TaskContext.MorselRows"/>); tests make it small.</summary>
+    internal int MorselRows { get; init; } = 8192;
 }
 
 /// <summary>Which limit a <see cref="QueryLimitException"/> reports.</summary>

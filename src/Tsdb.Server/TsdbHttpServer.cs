@@ -98,7 +98,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
         var queries = new QueryEndpoints(catalog, engine);
-        var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor));
+        var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor), options.Version);
         ArgumentNullException.ThrowIfNull(remoteWrite);
         var prometheus = new PrometheusEndpoints(catalog, reader, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);

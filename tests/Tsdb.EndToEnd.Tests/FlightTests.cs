@@ -56,7 +56,14 @@ public sealed class FlightTests : IAsyncLifetime
         Assert.Contains("SELEKT", root.GetProperty("badSql").GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("NOT_FOUND", root.GetProperty("unknownDb").GetProperty("code").GetString());
         Assert.Contains("database not found: no_such_db", root.GetProperty("unknownDb").GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal("UNIMPLEMENTED", root.GetProperty("influxql").GetProperty("code").GetString());
+        // InfluxQL: mean(usage) of h0 (0, 3, 6) and h1 (1.5, 4.5, 7.5), stamped 0 (no time range), with iox::measurement.
+        var influxql = root.GetProperty("influxql").EnumerateArray().ToArray();
+        Assert.Equal(2, influxql.Length);
+        Assert.Equal(["h0", "h1"], influxql.Select(r => r.GetProperty("host").GetString()));
+        Assert.Equal([3.0, 4.5], influxql.Select(r => r.GetProperty("mean").GetDouble()));
+        Assert.All(influxql, r => Assert.Equal("flightq", r.GetProperty("measurement").GetString()));
+        Assert.Equal("INVALID_ARGUMENT", root.GetProperty("badInfluxql").GetProperty("code").GetString());
+        Assert.Contains("error parsing query: found FROM, expected identifier", root.GetProperty("badInfluxql").GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("UNAUTHENTICATED", root.GetProperty("noToken").GetProperty("code").GetString());
         Assert.Equal("PERMISSION_DENIED", root.GetProperty("wrongToken").GetProperty("code").GetString());
     }

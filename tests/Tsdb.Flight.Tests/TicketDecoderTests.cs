@@ -35,8 +35,7 @@ public sealed class TicketDecoderTests
     }
 
     [Theory]
-    [InlineData("""{"database":"d","sql_query":"SHOW MEASUREMENTS","query_type":"influxql"}""", StatusCode.Unimplemented, "InfluxQL queries are not supported; send SQL (query_type \"sql\")")]
-    [InlineData("""{"database":"d","sql_query":"x","query_type":"flux"}""", StatusCode.InvalidArgument, "unknown query_type 'flux': use \"sql\"")]
+    [InlineData("""{"database":"d","sql_query":"x","query_type":"flux"}""", StatusCode.InvalidArgument, "unknown query_type 'flux': use \"sql\" or \"influxql\"")]
     [InlineData("""{"database":"d"}""", StatusCode.InvalidArgument, "the JSON ticket has no \"sql_query\"")]
     [InlineData("""{"database":"d","sql_query":"x","params":[1]}""", StatusCode.InvalidArgument, "\"params\" must be a JSON object of parameter names to values")]
     public void Bad_json_tickets_are_refused_clearly(string json, StatusCode status, string message)
@@ -73,8 +72,19 @@ public sealed class TicketDecoderTests
         Assert.Equal("db", query.Database);
         Assert.Equal("SELECT 2", query.Sql);
 
-        var influxql = Any.Pack(new ReadInfo { Database = "db", SqlQuery = "SHOW DATABASES", QueryType = ReadInfo.Types.QueryType.InfluxQl }).ToByteString();
-        Assert.Equal(StatusCode.Unimplemented, Assert.Throws<RpcException>(() => TicketDecoder.Decode(influxql)).StatusCode);
+        var influxql = TicketDecoder.Decode(Any.Pack(new ReadInfo { Database = "db", SqlQuery = "SHOW DATABASES", QueryType = ReadInfo.Types.QueryType.InfluxQl }).ToByteString());
+        Assert.True(influxql.InfluxQL);
+        Assert.Equal("SHOW DATABASES", influxql.Sql);
+    }
+
+    [Fact]
+    public void An_influxql_json_ticket_is_read_as_InfluxQL()
+    {
+        var query = TicketDecoder.Decode(ByteString.CopyFromUtf8("""{"database":"d","sql_query":"SHOW MEASUREMENTS","query_type":"InfluxQL"}"""));
+        Assert.True(query.InfluxQL);
+        Assert.Equal("d", query.Database);
+        Assert.Equal("SHOW MEASUREMENTS", query.Sql);
+        Assert.False(TicketDecoder.Decode(ByteString.CopyFromUtf8("""{"database":"d","sql_query":"SELECT 1"}""")).InfluxQL);
     }
 
     [Fact]

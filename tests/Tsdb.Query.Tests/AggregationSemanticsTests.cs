@@ -52,6 +52,8 @@ public sealed class AggregationSemanticsTests
         [
             "count", "sum", "avg", "mean", "min", "max", "stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop", "var", "median",
             "first_value", "last_value", "approx_percentile_cont", "selector_first", "selector_last", "selector_min", "selector_max",
+            // Added with InfluxQL.
+            "mode",
         ];
         Assert.Equal(before.Order(StringComparer.Ordinal), AggregateFunctions.Names.Order(StringComparer.Ordinal));
         Assert.False(AggregateFunctions.TryGet("nope", out _));

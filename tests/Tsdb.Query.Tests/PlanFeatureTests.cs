@@ -67,6 +67,11 @@ public sealed class PlanFeatureTests
         Assert.Contains("output_rows=4, output_batches=2", rows[0], StringComparison.Ordinal);   // n > 1: 2 + 2 rows
         Assert.Contains("SortExec", rows[0], StringComparison.Ordinal);
         Assert.StartsWith("Query|output_rows=4", rows[1], StringComparison.Ordinal);
+        // The scan runs in the aggregate's tasks, and the plan says so; its rows are counted all the same (above).
+        Assert.Contains("HashAggregateExec: groupBy=[host], aggr=[count(*)], fused=[ScanExec]", rows[0], StringComparison.Ordinal);
+
+        var lastpoint = await Rows("EXPLAIN SELECT DISTINCT ON (host) host, time, usage FROM cpu ORDER BY host, time DESC");
+        Assert.True(lastpoint[1].Contains("FirstPerKeyExec: on=[host], order=[host ASC NULLS LAST, time DESC NULLS FIRST], fused=[ScanExec]", StringComparison.Ordinal), lastpoint[1]);
     }
 
     [Fact]

@@ -417,6 +417,39 @@ public sealed class ScalarFunctionTests
         Assert.Equal(["2024-01-01T00:00:00", "NULL"], Rows(Call("date_bin", "1 minute", Strings("2024-01-01T00:00:30Z", null))));
     }
 
+    [Theory]
+    [InlineData("1 minute", null)]
+    [InlineData("1 hour", null)]
+    [InlineData("7 seconds", "2024-01-01T00:00:03Z")]
+    [InlineData("15 minutes", "1969-12-31T23:59:59.999999999Z")]
+    public void Binning_a_column_equals_binning_each_time_alone(string interval, string? origin)
+    {
+        // Series in time order (most rows reuse the bin of the row before), jumps back between them, times before the
+        // epoch and at the ends of the range (where the floor cannot be represented), and nulls.
+        var random = new Random(15);
+        var times = new List<long?>();
+        for (var series = 0; series < 20; series++)
+        {
+            var t = T("2024-01-01T00:00:00Z") + (random.NextInt64(-3_600, 3_600) * 1_000_000_000L);
+            for (var i = 0; i < 200; i++)
+            {
+                t += random.Next(4) switch { 0 => 0, 1 => 1, 2 => 10_000_000_000L, _ => random.NextInt64(1, 7_200_000_000_000L) };
+                times.Add(random.Next(50) == 0 ? null : t);
+            }
+        }
+        times.AddRange([long.MinValue, long.MinValue + 1, long.MaxValue, long.MaxValue - 1, -1, 0, 1]);
+        var column = Columns.FromValues(ArrowType.TimestampNanosecond, [.. times.Select(t => t ?? 0)], [.. times.Select(t => t is not null)]);
+        object?[] args = origin is null ? [interval, column] : [interval, column, origin];
+        var whole = Rows(Call("date_bin", args));
+        var alone = new List<string>();
+        for (var i = 0; i < times.Count; i++)
+        {
+            object?[] one = origin is null ? [interval, column.Slice(i, 1)] : [interval, column.Slice(i, 1), origin];
+            alone.AddRange(Rows(Call("date_bin", one)));
+        }
+        Assert.Equal(alone, whole);
+    }
+
     // ---------------------------------------------------------------- columns with NULLs
 
     [Fact]
@@ -686,7 +719,7 @@ public sealed class ScalarFunctionTests
         [
             "abs", "round", "floor", "ceil", "ceiling", "trunc", "sqrt", "cbrt", "power", "pow", "exp", "ln", "log10", "log2", "log", "signum",
             "sin", "cos", "tan", "cot", "asin", "acos", "atan", "atan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "degrees", "radians", "pi", "random", "isnan", "iszero", "nanvl",
-            "gcd", "lcm", "factorial", "greatest", "least", "coalesce", "nullif",
+            "gcd", "lcm", "factorial", "greatest", "least", "coalesce", "nullif", "bit_and", "bit_or", "bit_xor",
             "upper", "lower", "initcap", "length", "char_length", "character_length", "octet_length", "bit_length", "substr", "substring",
             "concat", "concat_ws", "starts_with", "ends_with", "strpos", "instr", "replace", "ltrim", "rtrim", "btrim", "trim", "left", "right",
             "lpad", "rpad", "reverse", "repeat", "to_hex", "ascii", "chr", "split_part", "regexp_like", "regexp_replace", "regexp_count",

@@ -38,7 +38,7 @@ internal sealed partial class InfluxQLPlanner
         }
         var relations = Relations(s.Sources);
         var (from, to, rest) = SplitTime(s.Condition);
-        if (from > to || TimeUnderOr)
+        if (from > to)
         {
             relations = [];
         }
@@ -322,6 +322,11 @@ internal sealed partial class InfluxQLPlanner
         var plans = new List<LogicalPlan>();
         foreach (var r in relations)
         {
+            if (kind == SelectKind.Aggregate && AllFieldsMissing(aggregates, r))
+            {
+                // No field the functions read exists here: this source has no series to answer (1.x answers none).
+                continue;
+            }
             LogicalPlan plan = kind switch
             {
                 SelectKind.Raw => PlanRaw(q, r),
@@ -344,10 +349,6 @@ internal sealed partial class InfluxQLPlanner
         }
         // top() and bottom() list their points by time ascending whatever ORDER BY says (1.x).
         sortKeys.Add(Key(union, timeIndex, desc && !(kind == SelectKind.MultiRow && aggregates[0].Name is "top" or "bottom")));
-        if (kind == SelectKind.MultiRow && aggregates[0].Name == "distinct")
-        {
-            sortKeys.Add(Key(union, 2 + tagCount, false));
-        }
         var seriesTransforms = new List<SeriesTransform>();
         for (var i = 0; i < q.Fields.Count; i++)
         {
@@ -364,12 +365,21 @@ internal sealed partial class InfluxQLPlanner
             // One series: LIMIT is a plain top-K.
             return (new LimitPlan(new SortPlan(union, sortKeys, s.Limit is { } l ? l + (s.Offset ?? 0) : null), s.Offset ?? 0, s.Limit), shape);
         }
-        LogicalPlan sorted = new SortPlan(union, sortKeys);
+        var keys = Enumerable.Range(0, 1).Concat(Enumerable.Range(2, tagCount)).ToArray();
+        var input = union;
+        if (desc && seriesLimit)
+        {
+            // 1.x picks SLIMIT's series in ascending order, then answers them in descending order.
+            var ascending = keys.Select(k => Key(union, k, false)).Append(Key(union, timeIndex, false)).ToList();
+            input = new SeriesTransformPlan(new SortPlan(union, ascending), keys, timeIndex, [], [], 0, null, s.SOffset ?? 0, s.SLimit);
+            seriesLimit = false;
+        }
+        LogicalPlan sorted = new SortPlan(input, sortKeys);
         if (seriesTransforms.Count > 0 || perSeriesLimit || seriesLimit || emitFrom is not null)
         {
-            var keys = Enumerable.Range(0, 1).Concat(Enumerable.Range(2, tagCount)).ToArray();
             var require = seriesTransforms.Count > 0 ? Enumerable.Range(2 + tagCount, q.Fields.Count).ToArray() : [];
-            sorted = new SeriesTransformPlan(sorted, keys, timeIndex, seriesTransforms, require, s.Offset ?? 0, s.Limit, s.SOffset ?? 0, s.SLimit, emitFrom);
+            sorted = new SeriesTransformPlan(sorted, keys, timeIndex, seriesTransforms, require, s.Offset ?? 0, s.Limit,
+                seriesLimit ? s.SOffset ?? 0 : 0, seriesLimit ? s.SLimit : null, emitFrom);
         }
         return (sorted, shape);
     }
@@ -717,13 +727,20 @@ internal sealed partial class InfluxQLPlanner
                 throw Error($"distinct function requires exactly one argument, got {call.Args.Count}");
             }
             var groups = partition.Append(valueCol).ToList();
-            var agg = new AggregatePlan(prePlan, groups, [.. groups.Select((_, i) => $"g{i}")], []);
-            ColumnExpr G(int i) => new(i, $"g{i}", groups[i].Type);
+            AggregateFunctions.TryGet("min", out var min);
+            var agg = new AggregatePlan(prePlan, groups, [.. groups.Select((_, i) => $"g{i}")],
+                [new AggregateCall(min!, [time], AggregateCallOptions.None, null, ArrowType.TimestampNanosecond, "first")]);
+            ColumnExpr G(int i) => new(i, agg.Schema[i].Name, agg.Schema[i].Type);
+            // 1.x lists distinct values in the order they first appear (the final sort by series and time is stable).
+            var order = Enumerable.Range(0, partition.Count).Select(i => new SortExpr(G(i), false, false)).ToList();
+            order.Add(new SortExpr(G(groups.Count), false, false));
+            order.Add(new SortExpr(G(groups.Count - 1), false, false));
+            var ordered = new SortPlan(agg, order);
             var outExprs = new List<Expr> { named == 1 ? G(0) : Measurement(r) };
             outExprs.Add(q.Interval is not null ? G(keys.Count - 1) : new LiteralExpr(new TimestampScalar(q.From ?? 0), ArrowType.TimestampNanosecond));
             outExprs.AddRange(Enumerable.Range(named, q.Tags.Count).Select(i => (Expr)G(i)));
             outExprs.Add(G(groups.Count - 1));
-            return new ProjectionPlan(agg, outExprs, [.. outExprs.Select((_, i) => $"c{i}")]);
+            return new ProjectionPlan(ordered, outExprs, [.. outExprs.Select((_, i) => $"c{i}")]);
         }
         // top/bottom(field[, tag …], N), sample(field, N)
         if (call.Args.Count < 2 || call.Args[^1] is not IntegerLiteral { Value: > 0 } n)
@@ -931,6 +948,13 @@ internal sealed partial class InfluxQLPlanner
         return new ProjectionPlan(plan, exprs, [.. exprs.Select((_, i) => $"c{i}")]);
     }
 
+    /// <summary>The argument names no field of the relation (a tag, or nothing at all).</summary>
+    private static bool MissingField(InfluxQLExpr arg, Relation r) =>
+        Unwrap(arg) is VarRef v && (v.Type == VarRefType.Tag || !r.Fields.ContainsKey(v.Name));
+
+    private static bool AllFieldsMissing(List<Call> aggregates, Relation r) =>
+        aggregates.All(a => a.Args.Count > 0 && (Unwrap(a.Args[0]) is Call { Name: "distinct", Args.Count: > 0 } d ? MissingField(d.Args[0], r) : MissingField(a.Args[0], r)));
+
     private static object? Convert(object? value, ArrowType type) => value switch
     {
         null => null,
@@ -979,7 +1003,8 @@ internal sealed partial class InfluxQLPlanner
         {
             throw Error($"expected field argument in {a.Name}()");
         }
-        var value = AsOutput(Bind(argExpr, r, condition: false));
+        // Functions read fields only: a tag here (count(distinct(host))) has no points, as in 1.x.
+        var value = MissingField(argExpr, r) ? new LiteralExpr(null, ArrowType.Null) : AsOutput(Bind(argExpr, r, condition: false));
         if (value.Type.Id == ArrowTypeId.Null)
         {
             // A field the measurement lacks: every interval has no value.

@@ -19,9 +19,6 @@ internal sealed partial class InfluxQLPlanner(ITableSource source, string databa
 
     private int _depth;
 
-    /// <summary>Set when a WHERE clause ORs a time comparison with other terms (the statement then matches nothing).</summary>
-    private bool TimeUnderOr { get; set; }
-
     public (LogicalPlan Plan, InfluxQLShape Shape) Plan(Statement statement) => statement switch
     {
         SelectStatement s => PlanSelect(s),
@@ -223,42 +220,30 @@ internal sealed partial class InfluxQLPlanner(ITableSource source, string databa
 
     /// <summary>
     /// The time range of a WHERE clause (inclusive, ns) and the rest of the condition. As 1.x does, every comparison
-    /// of <c>time</c> narrows the range wherever it stands (also under OR) and is replaced by true in the rest.
+    /// of <c>time</c> narrows the range wherever it stands and is taken out of the condition: under AND it leaves the
+    /// other terms, under OR the other branches (<c>host = 'b' OR time &gt; X</c> is host b after X).
     /// </summary>
     private (long? From, long? To, InfluxQLExpr? Remainder) SplitTime(InfluxQLExpr? condition)
     {
         long? from = null, to = null;
-        if (condition is null)
-        {
-            return (null, null, null);
-        }
-        var rest = RemoveTime(condition, ref from, ref to);
-        return (from, to, rest is BooleanLiteral { Value: true } ? null : rest);
+        var rest = condition is null ? null : RemoveTime(condition, ref from, ref to);
+        return (from, to, rest);
     }
 
-    /// <summary>The condition without its time comparisons (folded into the range); AND/OR chains walked without recursion.</summary>
-    private InfluxQLExpr RemoveTime(InfluxQLExpr e, ref long? from, ref long? to)
+    /// <summary>The condition without its time comparisons (folded into the range), null when nothing else is left; AND/OR chains walked without recursion.</summary>
+    private InfluxQLExpr? RemoveTime(InfluxQLExpr e, ref long? from, ref long? to)
     {
         if (Unwrap(e) is BinaryExpr { Op: BinaryOperator.And or BinaryOperator.Or } chain)
         {
-            var op = chain.Op;
-            var terms = Flatten(chain, op);
             InfluxQLExpr? result = null;
-            foreach (var t in terms)
+            foreach (var t in Flatten(chain, chain.Op))
             {
-                var r = RemoveTime(t, ref from, ref to);
-                if (r is BooleanLiteral { Value: true })
+                if (RemoveTime(t, ref from, ref to) is { } r)
                 {
-                    if (op == BinaryOperator.Or)
-                    {
-                        // 1.x answers nothing when a time comparison is ORed with other terms.
-                        TimeUnderOr = true;
-                    }
-                    continue;
+                    result = result is null ? r : new BinaryExpr(chain.Op, result, r);
                 }
-                result = result is null ? r : new BinaryExpr(op, result, r);
             }
-            return result ?? new BooleanLiteral(true);
+            return result;
         }
         if (Unwrap(e) is BinaryExpr { Op: BinaryOperator.Equal or BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual or BinaryOperator.NotEqual } b)
         {
@@ -288,7 +273,7 @@ internal sealed partial class InfluxQLPlanner(ITableSource source, string databa
                         to = Math.Min(to ?? long.MaxValue, t);
                         break;
                 }
-                return new BooleanLiteral(true);
+                return null;
             }
         }
         return e;

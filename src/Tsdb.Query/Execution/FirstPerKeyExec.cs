@@ -10,20 +10,34 @@ namespace Tsdb.Query.Execution;
 /// Below the sort of a DISTINCT ON … ORDER BY: each batch keeps only its first row per key in ORDER BY order (the
 /// answer's row for a key is the first of the batch it is in), one batch per core at a time. The sort and the final
 /// DISTINCT ON then see a few rows per key per batch instead of every row (lastpoint: 10 M rows become thousands).
+/// Over a scan (through filters and projections) a slice is reduced in the same task that scans and filters it
+/// (<see cref="FusedScan"/>).
 /// </summary>
 internal sealed class FirstPerKeyExec(ExecutionPlan input, IReadOnlyList<Expr> on, IReadOnlyList<SortExpr> order) : ExecutionPlan
 {
+    private readonly FusedScan? _fused = FusedScan.Of(input);
+
+    /// <summary>
+    /// The ORDER BY keys that can tell rows of one key apart: a key that is itself a DISTINCT ON expression has one
+    /// value per group (lastpoint's <c>ORDER BY hostname, time DESC</c> compares only times).
+    /// </summary>
+    private readonly SortExpr[] _tiebreak = [.. order.Where(o => !on.Any(k => k.ToString() == o.Expr.ToString()))];
+
     public override Schema Schema => input.Schema;
 
     public override IReadOnlyList<ExecutionPlan> Children => [input];
 
-    public override string Describe() => $"FirstPerKeyExec: on=[{string.Join(", ", on)}], order=[{string.Join(", ", order)}]";
+    public override string Describe() =>
+        $"FirstPerKeyExec: on=[{string.Join(", ", on)}], order=[{string.Join(", ", order)}]" + (_fused is null ? "" : ", " + _fused.Describe());
 
     protected override async IAsyncEnumerable<RecordBatch> ExecuteCoreAsync(TaskContext context)
     {
-        await foreach (var batch in ScanExec.InParallel(input.ExecuteAsync(context), b => Reduce(b, context), context.Parallelism, context.CancellationToken).ConfigureAwait(false))
+        var reduced = _fused is not null
+            ? _fused.RunAsync(context, b => Reduce(b, context))
+            : ScanExec.InParallel(input.ExecuteAsync(context), b => Reduce(b, context), context.Parallelism, context.CancellationToken);
+        await foreach (var batch in reduced.ConfigureAwait(false))
         {
-            if (batch.Length > 0)
+            if (batch is { Length: > 0 })
             {
                 yield return batch;
             }
@@ -42,8 +56,8 @@ internal sealed class FirstPerKeyExec(ExecutionPlan input, IReadOnlyList<Expr> o
         {
             keys[i] = on[i].Evaluate(batch, context.Eval).ToArray(batch.Length);
         }
-        var sortKeys = new List<(ArrowArray Column, bool Descending, bool NullsFirst)>(order.Count);
-        foreach (var o in order)
+        var sortKeys = new List<(ArrowArray Column, bool Descending, bool NullsFirst)>(_tiebreak.Length);
+        foreach (var o in _tiebreak)
         {
             sortKeys.Add((o.Expr.Evaluate(batch, context.Eval).ToArray(batch.Length), o.Descending, o.NullsFirst));
         }

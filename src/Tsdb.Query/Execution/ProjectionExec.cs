@@ -16,6 +16,8 @@ internal sealed class ProjectionExec(ExecutionPlan input, IReadOnlyList<Expr> ex
     public override string Describe() =>
         "ProjectionExec: " + string.Join(", ", exprs.Select((e, i) => e is ColumnExpr c && c.Name == _names[i] ? c.Name : $"{e} AS {_names[i]}"));
 
+    internal ExecutionPlan Input => input;
+
     protected override async IAsyncEnumerable<RecordBatch> ExecuteCoreAsync(TaskContext context)
     {
         await foreach (var batch in input.ExecuteAsync(context).ConfigureAwait(false))
@@ -24,7 +26,8 @@ internal sealed class ProjectionExec(ExecutionPlan input, IReadOnlyList<Expr> ex
         }
     }
 
-    private RecordBatch Project(RecordBatch batch, TaskContext context)
+    /// <summary>One batch's output columns (also run inside a <see cref="FusedScan"/>'s tasks).</summary>
+    internal RecordBatch Project(RecordBatch batch, TaskContext context)
     {
         var columns = new ArrowArray[exprs.Count];
         for (var i = 0; i < columns.Length; i++)

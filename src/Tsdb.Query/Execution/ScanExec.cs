@@ -64,16 +64,10 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
         {
             yield break;
         }
-        RecordBatch Process(RecordBatch raw)
-        {
-            ct.ThrowIfCancellationRequested();
-            var batch = Align(raw, Schema);
-            return Filter is null ? batch : Selection.Filter(batch, Filter.EvaluateMask(batch, context.Eval));
-        }
         long sent = 0;
         // A LIMIT without ORDER BY usually stops after its first batch: nothing is read ahead for it.
         var width = Fetch is null ? context.Parallelism : 1;
-        await foreach (var batch in InParallel(context.Source.ScanAsync(Request(), ct), Process, width, ct).ConfigureAwait(false))
+        await foreach (var batch in InParallel(context.Source.ScanAsync(Request(), ct), raw => Process(raw, context), width, ct).ConfigureAwait(false))
         {
             if (batch.Length == 0)
             {
@@ -93,11 +87,19 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
         }
     }
 
+    /// <summary>A stored batch aligned to the projected columns, with only the rows the filter keeps (also run inside a <see cref="FusedScan"/>'s tasks).</summary>
+    internal RecordBatch Process(RecordBatch raw, TaskContext context)
+    {
+        context.CancellationToken.ThrowIfCancellationRequested();
+        var batch = Align(raw, Schema);
+        return Filter is null ? batch : Selection.Filter(batch, Filter.EvaluateMask(batch, context.Eval));
+    }
+
     /// <summary>
     /// <paramref name="process"/> over every input batch on the thread pool, up to <paramref name="width"/> at a time,
     /// results in input order. Stopping early or failing lets the batches in flight finish, their failures observed.
     /// </summary>
-    internal static async IAsyncEnumerable<T> InParallel<T>(IAsyncEnumerable<RecordBatch> input, Func<RecordBatch, T> process, int width, [EnumeratorCancellation] CancellationToken ct)
+    internal static async IAsyncEnumerable<T> InParallel<TIn, T>(IAsyncEnumerable<TIn> input, Func<TIn, T> process, int width, [EnumeratorCancellation] CancellationToken ct)
     {
         var running = new Queue<Task<T>>();
         try

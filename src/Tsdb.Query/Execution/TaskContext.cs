@@ -21,4 +21,12 @@ public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, Eva
 
     /// <summary>Batches a scan filters at once on the thread pool (one per core).</summary>
     public int Parallelism { get; init; } = Math.Max(2, Environment.ProcessorCount);
+
+    /// <summary>
+    /// Rows per task where a scan's batches are processed in one task each with the operator above (see
+    /// <see cref="FusedScan"/>): storage hands over row groups of up to ~1 M rows, too few to keep the cores busy to
+    /// the end, so each is cut into slices of this many rows (views, not copies). The default keeps the arrays a slice's
+    /// work allocates under the large-object threshold (8192 × 8 bytes = 64 KB).
+    /// </summary>
+    public int MorselRows { get; init; } = new QueryEngineOptions().MorselRows;
 }

@@ -107,25 +107,40 @@ internal static class TimeFunctions
     {
         if (a[index].Array is { } array && array.Type.Id == ArrowTypeId.Timestamp)
         {
-            // Straight from the column's buffer; runs of equal times (one series' duplicates) reuse the last bin.
+            // Straight from the column's buffer. A series' times come in order, so most rows fall in the bin of the
+            // row before: [lo, hi) is that bin, and a row inside it needs no division (3 M rows of a minute-binned
+            // GROUP BY spent most of date_bin's time dividing).
             var input = array.Data.GetValues<long>();
             var output = new long[input.Length];
-            var previous = 0L;
-            var previousBin = 0L;
+            long lo = 1, hi = 0;   // no bin yet: empty
             for (var i = 0; i < input.Length; i++)
             {
                 var t = input[i];
-                if (i == 0 || t != previous)
+                var exact = !SubtractionOverflows(t, origin);
+                if (t >= lo && t < hi && exact)
                 {
-                    previous = t;
-                    previousBin = Bin(t, stride, origin);
+                    output[i] = lo;
+                    continue;
                 }
-                output[i] = previousBin;
+                var bin = Bin(t, stride, origin);
+                output[i] = bin;
+                if (exact && bin <= t && unchecked((ulong)(t - bin)) < (ulong)stride)
+                {
+                    // bin is t's exact floor, so every t' in [bin, bin + stride) bins to it (when t' - origin is exact).
+                    lo = bin;
+                    hi = bin > long.MaxValue - stride ? long.MaxValue : bin + stride;
+                }
+                else
+                {
+                    (lo, hi) = (1, 0);
+                }
             }
             return ColumnarValue.Of(Columns.FromValues(ArrowType.TimestampNanosecond, output, Validity(array)));
         }
         return Kernel.Map(a, (r, i) => Bin(r[index].Nanos(i), stride, origin), Kernel.Timestamps);
     }
+
+    private static bool SubtractionOverflows(long a, long b) => unchecked(((a ^ b) & (a ^ (a - b))) < 0);
 
     /// <summary>Floor division: times before the origin round down, not toward it.</summary>
     private static long Bin(long t, long stride, long origin) => unchecked(origin + (FloorDiv(t - origin, stride) * stride));

@@ -14,7 +14,7 @@ namespace Tsdb.Server.Http;
 /// <c>GET|POST /api/v3/query_influxql</c> as InfluxDB 3 answers it (rows with an <c>iox::measurement</c> column in
 /// json, jsonl, csv, pretty or parquet).
 /// </summary>
-internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine engine)
+internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine engine, string version)
 {
     private const int DefaultChunkSize = 10_000;
 
@@ -179,20 +179,20 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         }
         catch (InfluxQLParseException ex)
         {
-            await HttpErrors.Write(context, ApiDialect.V3, 400, $"error parsing query: {ex.Message}").ConfigureAwait(false);
+            await V1Error(context, $"error parsing query: {ex.Message}").ConfigureAwait(false);
             return;
         }
         if (UnknownTimeZone(statements) is { } zone)
         {
             // 1.x checks tz() while parsing: the whole request fails.
-            await HttpErrors.Write(context, ApiDialect.V3, 400, $"error parsing query: unable to find time zone {zone}").ConfigureAwait(false);
+            await V1Error(context, $"error parsing query: unable to find time zone {zone}").ConfigureAwait(false);
             return;
         }
         var csv = context.Request.Headers.Accept.ToString().Contains("application/csv", StringComparison.OrdinalIgnoreCase)
             || context.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
         context.Response.StatusCode = 200;
-        context.Response.ContentType = csv ? "application/csv" : "application/json";
-        context.Response.Headers["X-Influxdb-Version"] = "1.8.10";
+        context.Response.ContentType = csv ? "text/csv" : "application/json";
+        context.Response.Headers["X-Influxdb-Version"] = version;
         await using var writer = csv ? (IV1Writer)new CsvV1Writer(context.Response.Body, request.Epoch)
             : request.Chunked ? new ChunkedJsonV1Writer(context.Response.Body, request.Epoch, request.ChunkSize)
             : new JsonV1Writer(context.Response.Body, request.Epoch, request.Pretty);
@@ -230,6 +230,14 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             }
         }
         await writer.EndAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>A whole-request error as 1.x sends it: 400, the JSON body and the X-Influxdb-Error header.</summary>
+    private Task V1Error(HttpContext context, string message)
+    {
+        context.Response.Headers["X-Influxdb-Error"] = message.ReplaceLineEndings(" ");
+        context.Response.Headers["X-Influxdb-Version"] = version;
+        return HttpErrors.Write(context, ApiDialect.V3, 400, message);
     }
 
     // ---- /api/v3/query_influxql (InfluxDB 3) ----
@@ -429,7 +437,8 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
     /// <summary>The whole answer as one JSON document, written series by series as the rows come.</summary>
     private sealed class JsonV1Writer(Stream body, string? epoch, bool pretty) : IV1Writer
     {
-        private readonly Utf8JsonWriter _json = new(body, new JsonWriterOptions { Indented = pretty, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        // 1.x indents pretty answers by four spaces.
+        private readonly Utf8JsonWriter _json = new(body, new JsonWriterOptions { Indented = pretty, IndentSize = 4, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
         public Task StartAsync()
         {

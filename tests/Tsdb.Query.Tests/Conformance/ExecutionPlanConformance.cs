@@ -65,12 +65,16 @@ public abstract class ExecutionPlanConformance : IDisposable
         }
     }
 
-    /// <summary>A context like the executor's, with small output batches so operators that build their own yield several.</summary>
+    /// <summary>
+    /// A context like the executor's, with small output batches so operators that build their own yield several, and
+    /// slices of two rows where a scan runs fused with the operator above (so stored batches are cut).
+    /// </summary>
     internal TaskContext Context(ITableSource source, long memory = 1L << 30, CancellationToken cancellationToken = default) =>
         new(source, new QueryMemoryPool(memory), new EvalContext(TestPlans.T0 + (3600 * 1_000_000_000L), cancellationToken), _spill, cancellationToken)
         {
             BatchSize = 3,
             Parallelism = 2,
+            MorselRows = 2,
         };
 
     internal static async Task<List<RecordBatch>> Run(ExecutionPlan plan, TaskContext context)

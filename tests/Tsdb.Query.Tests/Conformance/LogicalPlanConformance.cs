@@ -1,13 +1,15 @@
 using Tsdb.Arrow.Types;
 using Tsdb.Query.Execution;
 using Tsdb.Query.Plans;
+using Tsdb.Query.InfluxQL;
+using Tsdb.Query.InfluxQL.Planning;
 using Tsdb.Query.Sql;
 
 namespace Tsdb.Query.Tests.Conformance;
 
 /// <summary>
-/// The contract of every logical node, checked on every node of the plans of a list of SQL statements (before and
-/// after optimisation) that together hold each node type: <see cref="LogicalPlan.WithInputs"/> with its own inputs
+/// The contract of every logical node, checked on every node of the plans of a list of SQL and InfluxQL statements
+/// (before and after optimisation) that together hold each node type: <see cref="LogicalPlan.WithInputs"/> with its own inputs
 /// gives an equivalent node (same schema names and types, same description), <see cref="LogicalPlan.Transform"/> that
 /// rewrites nothing gives the same plan, the physical operator has the node's columns, and the optimizer keeps the
 /// output schema of a plan (names, order and types).
@@ -40,13 +42,23 @@ public sealed class LogicalPlanConformance
         "SELECT table_name FROM information_schema.tables",
         "SELECT host, usage, row_number() OVER (PARTITION BY host ORDER BY time) AS rn, avg(usage) OVER (PARTITION BY host ORDER BY time ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS moving FROM cpu",
         "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS minute, host, locf(avg(usage)) AS u, count(*) AS n FROM cpu WHERE time >= '2016-01-01T00:00:00Z' AND time < '2016-01-01T00:10:00Z' GROUP BY 1, 2",
+        // InfluxQL (its plans hold the per-series node SQL has no syntax for).
+        "influxql: SELECT derivative(usage, 1m), n FROM cpu GROUP BY host LIMIT 2",
+        "influxql: SELECT derivative(mean(usage)) FROM cpu WHERE time >= '2016-01-01T00:00:00Z' AND time < '2016-01-01T00:10:00Z' GROUP BY time(1m), host fill(previous)",
+        "influxql: SELECT max(usage), n FROM cpu GROUP BY host SLIMIT 1",
+        "influxql: SELECT top(usage, 2) FROM cpu GROUP BY host",
+        "influxql: SELECT mode(n) FROM cpu",
+        "influxql: SELECT integral(usage) FROM cpu GROUP BY host",
+        "influxql: SELECT mean(u) FROM (SELECT usage AS u FROM cpu) GROUP BY time(1m) fill(none)",
     ];
 
     public static TheoryData<string> Statements() => [.. Sql];
 
     private static IEnumerable<LogicalPlan> BothPlans(string sql)
     {
-        var plan = TestPlans.Plan(sql);
+        var plan = sql.StartsWith("influxql: ", StringComparison.Ordinal)
+            ? new InfluxQLPlanner(TestPlans.Source(), "db", 0, null).Plan(InfluxQLParser.ParseStatement(sql["influxql: ".Length..])).Plan
+            : TestPlans.Plan(sql);
         return [plan, Optimizer.Optimize(plan)];
     }
 
@@ -100,6 +112,13 @@ public sealed class LogicalPlanConformance
     [MemberData(nameof(Statements))]
     public void The_optimizer_keeps_the_output_schema(string sql)
     {
+        if (sql.StartsWith("influxql: ", StringComparison.Ordinal))
+        {
+            var plans = BothPlans(sql).ToList();
+            AssertSameSchema(plans[0].Schema, plans[1].Schema, "Optimize");
+            AssertSameSchema(plans[1].Schema, Optimizer.Optimize(plans[1]).Schema, "Optimize(Optimize)");
+            return;
+        }
         var plan = TestPlans.Plan(sql);
         var optimized = Optimizer.Optimize(plan);
         AssertSameSchema(plan.Schema, optimized.Schema, "Optimize");

@@ -52,7 +52,12 @@ async function drain(gen) {
 
 result.badSql = await failure(() => drain(client.query('SELEKT 1', database)));
 result.unknownDb = await failure(() => drain(client.query('SELECT 1', 'no_such_db')));
-result.influxql = await failure(() => drain(client.query('SELECT * FROM flightq', database, { type: 'influxql' })));
+// InfluxQL through Flight (query_type "influxql"): rows with the iox::measurement column and the GROUP BY tags.
+result.influxql = [];
+for await (const row of client.query('SELECT mean(usage) FROM flightq GROUP BY host', database, { type: 'influxql' })) {
+  result.influxql.push({ measurement: row['iox::measurement'], time: String(row.time), host: row.host, mean: row.mean });
+}
+result.badInfluxql = await failure(() => drain(client.query('SELECT FROM flightq', database, { type: 'influxql' })));
 
 const anonymous = new InfluxDBClient({ host, token: '', database });
 result.noToken = await failure(() => drain(anonymous.query('SELECT 1', database)));
