@@ -5,7 +5,9 @@
 # snapshotted to TSM and fully compacted), then times each query (median and p90 of RUNS runs after 2 warm-ups,
 # the three sides interleaved) with bench/influxql-comparison.mjs.
 # usage: [RUNS=10] [HOSTS=…] [ONLY=a,b] [EXPLAIN=a,b] bench/influxql-comparison.sh [LINES]
-#   LINES  default 2,000,000 (20 M field values); 10,000,000 is the size of bench/query-comparison.sh.
+#   LINES  default 2,000,000 (20 M field values, about 4 min with RUNS=10); 10,000,000 is the size of
+#          bench/query-comparison.sh (its load into InfluxDB 1.6.7 takes about 2 min; lastpoint in InfluxQL takes
+#          seconds per run there, so ONLY= without it keeps the run near 7 min).
 #   HOSTS  default 1,000 from 10,000,000 lines up, 100 from 1,000,000, else 10, so that the data (one point per host
 #          every 10 s from 2016-01-01T00:00Z) covers the first 20 hours the queries read.
 #   EXPLAIN  queries whose EXPLAIN ANALYZE (InfluxQL and SQL, on tsdb) is printed after the table.
