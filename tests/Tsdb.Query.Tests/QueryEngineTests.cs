@@ -98,10 +98,17 @@ public sealed class QueryEngineTests
         Assert.Equal(["host", "n"], _source.LastRequest!.Columns);
         Assert.Equal(["b"], _source.LastRequest.TagValues["host"]);
 
-        // OR, NOT IN and comparisons with fields prune nothing; count(*) reads only what WHERE needs (time when nothing).
-        await Rows("SELECT count(*) FROM cpu WHERE host = 'a' OR host = 'b'");
-        Assert.Empty(_source.LastRequest!.TagValues);
+        // An OR of equalities and IN lists on one tag allows their union (as InfluxQL and Grafana write them).
+        Assert.Equal(["4"], await Rows("SELECT count(*) AS c FROM cpu WHERE host = 'a' OR (host IN ('b', 'a') OR 'zz' = host)"));
+        Assert.Equal(["a", "b", "zz"], _source.LastRequest!.TagValues["host"]);
         Assert.Equal(["host"], _source.LastRequest.Columns);
+
+        // ORs with other terms, NOT IN and comparisons with fields prune nothing; count(*) reads only
+        // what WHERE needs (time when nothing).
+        await Rows("SELECT count(*) FROM cpu WHERE host = 'a' OR usage > 1");
+        Assert.Empty(_source.LastRequest!.TagValues);
+        await Rows("SELECT count(*) FROM cpu WHERE host = 'a' OR host IS NULL");
+        Assert.Empty(_source.LastRequest!.TagValues);
         await Rows("SELECT count(*) FROM cpu WHERE host NOT IN ('a')");
         Assert.Empty(_source.LastRequest!.TagValues);
         await Rows("SELECT count(*) AS c FROM cpu");

@@ -173,6 +173,49 @@ public static class Sorting
         return best;
     }
 
+    /// <summary>
+    /// The rows <see cref="SortIndices"/> would place first among each group's rows, up to <paramref name="keep"/> per
+    /// group (ties to the lowest row number), in no particular order: a per-series <c>LIMIT n</c> needs only these.
+    /// </summary>
+    public static int[] FirstPerGroup(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys, ReadOnlySpan<int> groupIds, int groups, int keep)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keep);
+        if (keep == 1)
+        {
+            var best = FirstPerGroup(keys, groupIds, groups);
+            return [.. best.Where(row => row >= 0)];
+        }
+        var prepared = new SortKey[keys.Count];
+        for (var k = 0; k < keys.Count; k++)
+        {
+            if (keys[k].Column.Length != groupIds.Length)
+            {
+                throw new ArgumentException($"sort key {k} has {keys[k].Column.Length} rows, the group ids {groupIds.Length}", nameof(keys));
+            }
+            prepared[k] = SortKey.Create(keys[k].Column.Data, keys[k].Descending, keys[k].NullsFirst);
+        }
+        var rows = new int[groupIds.Length];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = i;
+        }
+        var ids = groupIds.ToArray();
+        var byRow = new RowComparer(prepared);
+        Array.Sort(rows, Comparer<int>.Create((a, b) => ids[a] != ids[b] ? ids[a].CompareTo(ids[b]) : byRow.Compare(a, b)));
+        var kept = new List<int>(Math.Min(rows.Length, groups * keep));
+        var run = 0;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            run = i > 0 && ids[rows[i]] == ids[rows[i - 1]] ? run + 1 : 0;
+            if (run < keep)
+            {
+                kept.Add(rows[i]);
+            }
+        }
+        return [.. kept];
+    }
+
     private sealed class RowComparer(SortKey[] keys) : IComparer<int>
     {
         public int Compare(int a, int b)

@@ -5,7 +5,7 @@ namespace Tsdb.Query.Execution;
 
 /// <summary>
 /// What a scan's filter lets storage skip: the time range of its top-level AND terms (time compared with constants)
-/// and, per tag, the only values <c>tag = 'v'</c> / <c>tag IN (…)</c> allow. Storage prunes with them; the scan still
+/// and, per tag, the only values <c>tag = 'v'</c> / <c>tag IN (…)</c> / ORs of them allow. Storage prunes with them; the scan still
 /// applies the whole filter to the rows that come back.
 /// </summary>
 internal static class ScanPushdown
@@ -21,41 +21,59 @@ internal static class ScanPushdown
         }
         foreach (var term in Predicates.Conjuncts(filter))
         {
-            switch (term)
+            if (Allowed(term, schema) is { } allowed)
             {
-                case BinaryExpr { Op: BinaryOp.Equal } eq:
-                    if (Tag(eq.Left, schema) is { } left && eq.Right is LiteralExpr { Value: string right })
-                    {
-                        Restrict(result, left, [right]);
-                    }
-                    else if (Tag(eq.Right, schema) is { } r && eq.Left is LiteralExpr { Value: string l })
-                    {
-                        Restrict(result, r, [l]);
-                    }
-                    break;
-                case InListExpr { Negated: false } inList when Tag(inList.Operand, schema) is { } tag:
-                    var values = new List<string>();
-                    var all = true;
-                    foreach (var item in inList.Values)
-                    {
-                        if (item is LiteralExpr { Value: string v })
-                        {
-                            values.Add(v);
-                        }
-                        else
-                        {
-                            all = false;   // a NULL or non-constant item: no pruning from this term
-                            break;
-                        }
-                    }
-                    if (all)
-                    {
-                        Restrict(result, tag, values);
-                    }
-                    break;
+                Restrict(result, allowed.Tag, allowed.Values);
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// The tag and the only values a term lets through: <c>tag = 'v'</c>, <c>tag IN ('v', …)</c>, or an OR of those
+    /// on one tag (InfluxQL and Grafana's multi-value variables write <c>host = 'a' OR host = 'b' OR …</c>).
+    /// </summary>
+    private static (string Tag, IReadOnlyList<string> Values)? Allowed(Expr term, Schema schema)
+    {
+        switch (term)
+        {
+            case BinaryExpr { Op: BinaryOp.Equal } eq:
+                if (Tag(eq.Left, schema) is { } left && eq.Right is LiteralExpr { Value: string right })
+                {
+                    return (left, [right]);
+                }
+                if (Tag(eq.Right, schema) is { } r && eq.Left is LiteralExpr { Value: string l })
+                {
+                    return (r, [l]);
+                }
+                return null;
+            case InListExpr { Negated: false } inList when Tag(inList.Operand, schema) is { } tag:
+                var values = new List<string>(inList.Values.Count);
+                foreach (var item in inList.Values)
+                {
+                    if (item is not LiteralExpr { Value: string v })
+                    {
+                        return null;   // a NULL or non-constant item: no pruning from this term
+                    }
+                    values.Add(v);
+                }
+                return (tag, values);
+            case BinaryExpr { Op: BinaryOp.Or }:
+                string? only = null;
+                var union = new List<string>();
+                foreach (var disjunct in Predicates.Disjuncts(term))
+                {
+                    if (disjunct is BinaryExpr { Op: BinaryOp.Or } || Allowed(disjunct, schema) is not { } part || (only is not null && part.Tag != only))
+                    {
+                        return null;
+                    }
+                    only = part.Tag;
+                    union.AddRange(part.Values);
+                }
+                return only is null ? null : (only, [.. union.Distinct(StringComparer.Ordinal)]);
+            default:
+                return null;
+        }
     }
 
     private static bool IsTime(Expr e, Schema schema) =>

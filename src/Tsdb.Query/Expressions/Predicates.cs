@@ -25,6 +25,26 @@ public static class Predicates
         }
     }
 
+    /// <summary>The terms of a chain of ORs (any shape of tree), without recursion.</summary>
+    public static IEnumerable<Expr> Disjuncts(Expr e)
+    {
+        var stack = new Stack<Expr>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var next = stack.Pop();
+            if (next is BinaryExpr { Op: BinaryOp.Or } or)
+            {
+                stack.Push(or.Right);
+                stack.Push(or.Left);
+            }
+            else
+            {
+                yield return next;
+            }
+        }
+    }
+
     /// <summary>The terms ANDed as a balanced tree (thousands of terms stay shallow); null for none.</summary>
     public static Expr? And(IReadOnlyList<Expr> terms)
     {
