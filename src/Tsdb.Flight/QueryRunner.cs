@@ -43,7 +43,7 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
         try
         {
             var stream = await _influxql.ExecuteAsync(db, statement, text, parameters, cancellationToken).ConfigureAwait(false);
-            return new StreamingFlightResult(stream.Rows, hydrate, targetBytes);
+            return new StreamingFlightResult(stream.Rows, hydrate, targetBytes, schema => InfluxQLResultSchema.Annotate(schema, stream.Shape));
         }
         catch (QueryException ex)
         {
@@ -61,7 +61,8 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
         var statement = OneInfluxQLStatement(text);
         try
         {
-            return ResultSchemas.For(_influxql.Plan(db, statement, parameters).Plan.Schema, hydrate);
+            var (plan, shape) = _influxql.Plan(db, statement, parameters);
+            return ResultSchemas.For(InfluxQLResultSchema.Annotate(plan.Schema, shape), hydrate);
         }
         catch (QueryException ex)
         {

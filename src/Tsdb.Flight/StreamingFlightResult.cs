@@ -13,8 +13,9 @@ namespace Tsdb.Flight;
 /// as it arrives, so memory stays flat in the result size. Tags go out as utf8 unless the client asked to keep dictionaries
 /// (then a batch with a new dictionary sends it as a replacement dictionary batch). A later batch whose column
 /// types differ from the first one's ends the call with INTERNAL rather than send data that does not match the schema.
+/// <c>annotate</c> adds what the front end knows about the columns (InfluxQL's tag columns) to the schema sent.
 /// </summary>
-internal sealed class StreamingFlightResult(QueryStream stream, bool decodeDictionaries, int targetBytes) : IFlightResult
+internal sealed class StreamingFlightResult(QueryStream stream, bool decodeDictionaries, int targetBytes, Func<Schema, Schema>? annotate = null) : IFlightResult
 {
     public long TotalRecords => -1;
 
@@ -50,7 +51,7 @@ internal sealed class StreamingFlightResult(QueryStream stream, bool decodeDicti
         }
     }
 
-    private ArrowFlightResult Plan(Schema schema) => new(schema, [], decodeDictionaries, targetBytes);
+    private ArrowFlightResult Plan(Schema schema) => new(annotate is null ? schema : annotate(schema), [], decodeDictionaries, targetBytes);
 
     private static bool SameTypes(Schema a, Schema b)
     {

@@ -284,6 +284,14 @@ public sealed class InfluxQLClientTests(InfluxQLClientFixture fixture) : IClassF
         Assert.Equal(["cpu", "cpu", "cpu"], points.Select(p => p.GetMeasurement()));
         Assert.Equal([10.0, 20.0, 30.0], points.Select(p => p.GetDoubleField("value")));
 
+        // GROUP BY tags come back as tags (iox::column_type::tag), and the schema says where the group key is.
+        var grouped = await client.QueryPoints($"SELECT mean(\"value\") FROM \"cpu\" WHERE time >= {S}s AND time < {S + 120}s GROUP BY time(1m), \"host\"", InfluxDB3.Client.Query.QueryType.InfluxQL).ToListAsync();
+        Assert.Equal(["a", "a", "b", "b"], grouped.Select(p => p.GetTag("host")));
+        Assert.All(grouped, p => Assert.Null(p.GetField("host")));
+        Assert.Equal([3.0, 8.0, 15.0, 30.0], grouped.Select(p => p.GetDoubleField("mean")));
+        var groupedSchema = (await client.QueryBatches($"SELECT mean(\"value\") FROM \"cpu\" WHERE time >= {S}s AND time < {S + 120}s GROUP BY time(1m), \"host\"", InfluxDB3.Client.Query.QueryType.InfluxQL).ToListAsync())[0].Schema;
+        Assert.Equal("""{"measurement_column_index":0,"tag_key_columns":[{"tag_key":"host","column_index":2,"is_projected":false}]}""", groupedSchema.Metadata["iox::influxql::group_key::metadata"]);
+
         var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => client.Query("SELECT FROM cpu", InfluxDB3.Client.Query.QueryType.InfluxQL).ToListAsync().AsTask());
         Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains("found FROM, expected identifier, string, number, bool at line 1, char 8", error.Status.Detail, StringComparison.Ordinal);
