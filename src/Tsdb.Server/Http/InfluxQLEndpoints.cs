@@ -221,9 +221,9 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
                 {
                     await writer.StatementAsync(i, InfluxQLSeries.ReadAsync(stream), context.RequestAborted).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is QueryException or QueryLimitException or IOException)
+                catch (IOException)
                 {
-                    // Rows of this statement are already on the wire: a half-written answer must not look whole.
+                    // The client went away, or the body broke mid-way: a half-written answer must not look whole.
                     context.Abort();
                     return;
                 }
@@ -321,7 +321,12 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
 
     // ---- 1.x writers ----
 
-    private interface IV1Writer : IAsyncDisposable
+    /// <summary>
+    /// Writes a /query answer statement by statement. A statement that fails after some of its rows were written (a
+    /// query limit reached mid-way, a runtime error) ends with its error in the answer's own dialect, after the rows
+    /// sent, and the statements after it still run: the answer stays well-formed.
+    /// </summary>
+    internal interface IV1Writer : IAsyncDisposable
     {
         Task StartAsync();
 
@@ -331,6 +336,14 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
 
         Task EndAsync();
     }
+
+    /// <summary>The message of an error a statement may fail with while its rows stream (null for any other exception).</summary>
+    private static string? StatementError(Exception ex) => ex switch
+    {
+        QueryException qe => qe.Detail,
+        QueryLimitException le => le.Message,
+        _ => null,
+    };
 
     /// <summary>A time as 1.x prints it: an integer in the epoch's unit (truncated), else RFC 3339 with nanoseconds trimmed.</summary>
     private static void WriteTime(Utf8JsonWriter json, long nanos, string? epoch, TimeZoneInfo? zone)
@@ -435,7 +448,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
     }
 
     /// <summary>The whole answer as one JSON document, written series by series as the rows come.</summary>
-    private sealed class JsonV1Writer(Stream body, string? epoch, bool pretty) : IV1Writer
+    internal sealed class JsonV1Writer(Stream body, string? epoch, bool pretty) : IV1Writer
     {
         // 1.x indents pretty answers by four spaces.
         private readonly Utf8JsonWriter _json = new(body, new JsonWriterOptions { Indented = pretty, IndentSize = 4, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -462,33 +475,46 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             _json.WriteNumber("statement_id", statementId);
             InfluxQLSeries.Header? current = null;
             var count = 0;
-            await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+            string? error = null;
+            try
             {
-                if (current is null || !current.SameSeries(row.Series))
+                await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
                 {
-                    if (current is null)
+                    if (current is null || !current.SameSeries(row.Series))
                     {
-                        _json.WriteStartArray("series");
+                        if (current is null)
+                        {
+                            _json.WriteStartArray("series");
+                        }
+                        else
+                        {
+                            _json.WriteEndArray();
+                            _json.WriteEndObject();
+                        }
+                        WriteSeriesStart(_json, row.Series);
+                        current = row.Series;
                     }
-                    else
+                    WriteRow(_json, row.Values, epoch, row.Series.Zone);
+                    if (++count % 1000 == 0)
                     {
-                        _json.WriteEndArray();
-                        _json.WriteEndObject();
+                        await _json.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
-                    WriteSeriesStart(_json, row.Series);
-                    current = row.Series;
                 }
-                WriteRow(_json, row.Values, epoch, row.Series.Zone);
-                if (++count % 1000 == 0)
-                {
-                    await _json.FlushAsync(cancellationToken).ConfigureAwait(false);
-                }
+            }
+            catch (Exception ex) when (StatementError(ex) is { } message)
+            {
+                error = message;
             }
             if (current is not null)
             {
                 _json.WriteEndArray();
                 _json.WriteEndObject();
                 _json.WriteEndArray();
+            }
+            if (error is not null)
+            {
+                // 1.x's result object has both: the series sent so far, and what stopped the statement.
+                _json.WriteString("error", error);
             }
             _json.WriteEndObject();
             await _json.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -509,7 +535,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
     /// <c>chunked=true</c>: one JSON document per line, each a chunk of at most chunk_size rows of one series;
     /// <c>"partial":true</c> on a series that continues in the next chunk and on a statement with chunks to come.
     /// </summary>
-    private sealed class ChunkedJsonV1Writer(Stream body, string? epoch, int chunkSize) : IV1Writer
+    internal sealed class ChunkedJsonV1Writer(Stream body, string? epoch, int chunkSize) : IV1Writer
     {
         public Task StartAsync() => Task.CompletedTask;
 
@@ -571,19 +597,32 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
                     json.WriteEndObject();
                 });
             }
-            await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+            try
             {
-                any = true;
-                if (header is not null && !header.SameSeries(row.Series))
+                await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    any = true;
+                    if (header is not null && !header.SameSeries(row.Series))
+                    {
+                        await Emit(false, true).ConfigureAwait(false);
+                    }
+                    else if (pending.Count == chunkSize)
+                    {
+                        await Emit(true, true).ConfigureAwait(false);
+                    }
+                    header = row.Series;
+                    pending.Add(row.Values);
+                }
+            }
+            catch (Exception ex) when (StatementError(ex) is { } message)
+            {
+                // The rows read so far, then the statement's error as its last chunk.
+                if (pending.Count > 0)
                 {
                     await Emit(false, true).ConfigureAwait(false);
                 }
-                else if (pending.Count == chunkSize)
-                {
-                    await Emit(true, true).ConfigureAwait(false);
-                }
-                header = row.Series;
-                pending.Add(row.Values);
+                await ErrorAsync(statementId, message).ConfigureAwait(false);
+                return;
             }
             if (!any)
             {
@@ -604,7 +643,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
     }
 
     /// <summary>1.x's CSV: <c>name,tags,time,…</c> headers (again whenever the columns change), tags as <c>k=v,k=v</c>.</summary>
-    private sealed class CsvV1Writer(Stream body, string? epoch) : IV1Writer
+    internal sealed class CsvV1Writer(Stream body, string? epoch) : IV1Writer
     {
         private IReadOnlyList<string>? _columns;
 
@@ -616,6 +655,22 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         public async Task StatementAsync(int statementId, IAsyncEnumerable<InfluxQLSeries.Row> rows, CancellationToken cancellationToken)
         {
             var sb = new StringBuilder();
+            try
+            {
+                await WriteRowsAsync(rows, sb, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StatementError(ex) is { } message)
+            {
+                await body.WriteAsync(Encoding.UTF8.GetBytes(sb.ToString()), cancellationToken).ConfigureAwait(false);
+                _columns = null;
+                await ErrorAsync(statementId, message).ConfigureAwait(false);
+                return;
+            }
+            await body.WriteAsync(Encoding.UTF8.GetBytes(sb.ToString()), cancellationToken).ConfigureAwait(false);
+        }
+
+        private async Task WriteRowsAsync(IAsyncEnumerable<InfluxQLSeries.Row> rows, StringBuilder sb, CancellationToken cancellationToken)
+        {
             await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 if (_columns is null || !_columns.SequenceEqual(row.Series.Columns))
@@ -651,7 +706,6 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
                     sb.Clear();
                 }
             }
-            await body.WriteAsync(Encoding.UTF8.GetBytes(sb.ToString()), cancellationToken).ConfigureAwait(false);
         }
 
         public Task EndAsync() => Task.CompletedTask;
