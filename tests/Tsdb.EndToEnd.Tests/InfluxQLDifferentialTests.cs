@@ -35,6 +35,8 @@ public sealed class InfluxQLDifferentialTests(InfluxQLDifferentialFixture fixtur
             "two values tie for most frequent: 1.x breaks the tie through Go's unstable sort by value; this database sorts by value and time, as InfluxDB 3's mode() does",
         ["SELECT integral(count_i, 1h) FROM cpu WHERE time >= '2026-01-01T00:00:00Z' AND time < '2026-01-01T06:00:00Z' GROUP BY time(1h)"] =
             "integral() over three series merged into one: the trapezoids depend on the order of points sharing a time, which 1.x takes from its series order",
+        ["SELECT max(usage_user), region FROM cpu WHERE host = 'server03' AND time >= '2026-01-01T01:40:00Z' AND time < '2026-01-01T02:50:00Z' GROUP BY time(10m) fill(7)"] =
+            "fill(7) in a string column: 1.x answers the number 7 in it (a column of mixed types); a column here has one type, so it answers \"7\"",
     };
 
     public static TheoryData<string> Corpus => InfluxQLCorpus.Queries;

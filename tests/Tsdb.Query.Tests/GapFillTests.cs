@@ -274,6 +274,28 @@ public sealed class GapFillTests
         ], rows);
     }
 
+    /// <summary>A constant fill in a string column (InfluxQL's fill(7) beside a string field): filled rows get it, a present null stays null.</summary>
+    [Fact]
+    public async Task Operator_fills_a_string_column_with_a_constant()
+    {
+        var schema = new Schema([new Field("t", ArrowType.TimestampNanosecond), new Field("s", ArrowType.Utf8)]);
+        using var strings = new VariableWidthArrayBuilder(ArrowType.Utf8);
+        strings.Append("a");
+        strings.AppendNull();
+        var input = new ValuesExec(schema, [new RecordBatch(schema, [Columns.FromValues(ArrowType.TimestampNanosecond, [0L, 20L], null), strings.Build()], 2)], "input");
+        var exec = new GapFillExec(input, 0, [], [new GapFillColumn(1, GapFillStrategy.Default, "7")], 0, 30, 10);
+        var context = new TaskContext(_source, new QueryMemoryPool(1 << 20), new EvalContext(0), Path.GetTempPath(), CancellationToken.None);
+        var rows = new List<string>();
+        await foreach (var batch in exec.ExecuteAsync(context))
+        {
+            for (var r = 0; r < batch.Length; r++)
+            {
+                rows.Add(string.Join('|', batch.Columns.Select(c => c.IsNull(r) ? "NULL" : Convert.ToString(c.GetObject(r), CultureInfo.InvariantCulture))));
+            }
+        }
+        Assert.Equal(["0|a", "10|7", "20|NULL", "30|7"], rows);
+    }
+
     /// <summary>Unsigned values on a falling line (no wrap-around), and locf over a series held across batches.</summary>
     [Fact]
     public async Task Operator_interpolates_unsigned_values_downward_and_carries_locf_across_batches()

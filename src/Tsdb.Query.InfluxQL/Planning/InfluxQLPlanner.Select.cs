@@ -876,16 +876,31 @@ internal sealed partial class InfluxQLPlanner
         var fills = new List<GapFillColumn>();
         for (var c = 2 + tagCount; c < plan.Schema.FieldCount; c++)
         {
+            // 1.x interpolates the function's values only; a field selected beside a selector stays null.
+            var auxiliary = c - 2 - tagCount < q.Fields.Count && Unwrap(q.Fields[c - 2 - tagCount].Expr) is VarRef;
             fills.Add(fill switch
             {
                 FillOption.Previous => new GapFillColumn(c, GapFillStrategy.Locf),
+                FillOption.Linear when auxiliary => new GapFillColumn(c, GapFillStrategy.Null),
                 FillOption.Linear => new GapFillColumn(c, GapFillStrategy.Interpolate),
-                FillOption.Value => new GapFillColumn(c, GapFillStrategy.Default, Convert(FillNumber(q), plan.Schema[c].Type)),
+                FillOption.Value => new GapFillColumn(c, GapFillStrategy.Default, FillValueFor(FillNumber(q), plan.Schema[c].Type)),
                 _ => new GapFillColumn(c, GapFillStrategy.Null),
             });
         }
         return new GapFillPlan(plan, 1, series, fills, first, last, interval);
     }
+
+    /// <summary>
+    /// fill(n) in a column of the given type. 1.x writes the number into string and boolean columns too (a JSON
+    /// column of mixed types); a column here has one type, so a string column gets the number's text and a boolean
+    /// column null.
+    /// </summary>
+    private static object? FillValueFor(object number, ArrowType type) => type.Id switch
+    {
+        ArrowTypeId.Utf8 => System.Convert.ToString(number, System.Globalization.CultureInfo.InvariantCulture),
+        ArrowTypeId.Boolean => null,
+        _ => Convert(number, type),
+    };
 
     private static object FillNumber(SelectQuery q) => q.Statement.FillValue switch
     {

@@ -2,6 +2,7 @@ using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Compute;
 using Tsdb.Arrow.Types;
 using Tsdb.Query.Plans;
+using Tsdb.Query.Expressions;
 
 namespace Tsdb.Query.Execution;
 
@@ -118,7 +119,9 @@ internal sealed class GapFillExec(ExecutionPlan input, int time, IReadOnlyList<i
         foreach (var f in fills)
         {
             result[f.Column] = f;
-            _kinds[f.Column] = f.Strategy is GapFillStrategy.Interpolate or GapFillStrategy.Default ? Kind.Number : Kind.Take;
+            // A constant for a string column (InfluxQL's fill(n) beside a string field) is taken from one extra row.
+            var numeric = Columns.IsNumeric(input.Schema[f.Column].Type) || input.Schema[f.Column].Type.Id == ArrowTypeId.Timestamp;
+            _kinds[f.Column] = f.Strategy is GapFillStrategy.Interpolate || (f.Strategy is GapFillStrategy.Default && numeric) ? Kind.Number : Kind.Take;
         }
         return result;
     }
@@ -380,6 +383,9 @@ internal sealed class GapFillExec(ExecutionPlan input, int time, IReadOnlyList<i
                     case GapFillStrategy.Locf:
                         _take[c]![at] = previous[c];
                         break;
+                    case GapFillStrategy.Default when _kinds[c] == Kind.Take:
+                        _take[c]![at] = f.Value is null ? -1 : _source.Length;   // the row after the source's: the constant
+                        break;
                     case GapFillStrategy.Default:
                         _valid[c]![at] = f.Value is not null;
                         _raw[c]![at] = Raw(f.Value);
@@ -442,6 +448,20 @@ internal sealed class GapFillExec(ExecutionPlan input, int time, IReadOnlyList<i
             }
         }
 
+        /// <summary>The source column, followed by its fill constant when it has one that is not a number.</summary>
+        private ArrowArray WithConstant(int c)
+        {
+            var column = _source.Column(c);
+            if (_strategies[c] is not { Strategy: GapFillStrategy.Default, Value: { } value })
+            {
+                return column;
+            }
+            var constant = Columns.Constant(value, 1);
+            return constant.Type.Equals(column.Type)
+                ? ArrowArray.Create(ArrayConcatenation.Concatenate(column.Data, constant.Data))
+                : throw new QueryException($"fill value {value} does not fit column {_source.Schema[c].Name} of type {Kernels.TypeName(column.Type)}");
+        }
+
         public RecordBatch Flush()
         {
             var n = Count;
@@ -453,7 +473,7 @@ internal sealed class GapFillExec(ExecutionPlan input, int time, IReadOnlyList<i
                 {
                     Kind.Time => Columns.FromValues(type, _times[..n], _timeValid.AsSpan(0, n).Contains(false) ? _timeValid[..n] : null),
                     Kind.Key => Selection.Take(_source.Column(c), _keyRows.AsSpan(0, n)),
-                    Kind.Take => Selection.Take(_source.Column(c), _take[c].AsSpan(0, n)),
+                    Kind.Take => Selection.Take(WithConstant(c), _take[c].AsSpan(0, n)),
                     _ => Columns.FromValues(type, _raw[c]![..n], _valid[c]![..n]),
                 };
             }
