@@ -577,7 +577,10 @@ internal sealed partial class InfluxQLPlanner
         var fields = q.Fields.SelectMany(f => Refs(f.Expr)).Where(v => v.Type != VarRefType.Tag && r.Fields.ContainsKey(v.Name)).Select(v => v.Name).Distinct().ToList();
         var anyValue = fields.Select(n => (Expr)new IsNullExpr(r.Column(r.Fields[n]), negated: true)).ToList();
         Expr present = anyValue.Count == 0 ? new LiteralExpr(false, ArrowType.Boolean) : anyValue.Aggregate((x, y) => new QBinaryExpr(QBinaryOp.Or, x, y, ArrowType.Boolean));
-        var input = Filtered(q, r, present);
+        // A stored point has at least one field (line protocol requires one), so naming every field of a measurement
+        // (SELECT *) lets every row through: no filter to evaluate, and the scan reads no column for it.
+        var allFields = r.Plan is ScanPlan && anyValue.Count > 0 && fields.Count == r.Fields.Count;
+        var input = allFields ? Filtered(q, r) : Filtered(q, r, present);
         var exprs = new List<Expr> { Measurement(r), r.Column(r.Time) };
         exprs.AddRange(GroupTags(q, r));
         foreach (var (_, e) in q.Fields)

@@ -55,6 +55,12 @@ internal sealed class FusedScan
         }
     }
 
+    /// <summary>The scan at the bottom.</summary>
+    public ScanExec Scan => _scan;
+
+    /// <summary>Whether filters or projections run between the scan and the consuming operator.</summary>
+    public bool HasStagesAbove => _above.Length > 0;
+
     /// <summary>For EXPLAIN, on the consuming operator's line: the operators below it that run in its tasks, top down.</summary>
     public string Describe() =>
         "fused=[" + string.Join(", ", _above.Reverse().Append(_scan).Select(p => p.GetType().Name)) + "]";
@@ -63,9 +69,10 @@ internal sealed class FusedScan
     /// <paramref name="step"/> over every slice's rows that reach it, up to one slice per core at a time, the results
     /// in scan order; a slice whose rows are all filtered out gives null without calling it.
     /// </summary>
-    public IAsyncEnumerable<T?> RunAsync<T>(TaskContext context, Func<RecordBatch, T?> step)
+    /// <param name="narrow">Narrows what the scan asks storage for (a tighter time range the operator has learnt).</param>
+    public IAsyncEnumerable<T?> RunAsync<T>(TaskContext context, Func<RecordBatch, T?> step, Func<ScanRequest, ScanRequest>? narrow = null)
         where T : class =>
-        ScanExec.InParallel(Slices(context), slice => Process(slice, context, step), context.Parallelism, context.CancellationToken);
+        ScanExec.InParallel(Slices(context, narrow), slice => Process(slice, context, step), context.Parallelism, context.CancellationToken);
 
     private T? Process<T>(Slice slice, TaskContext context, Func<RecordBatch, T?> step)
         where T : class
@@ -109,11 +116,12 @@ internal sealed class FusedScan
     private readonly record struct Slice(RecordBatch Rows, long ReadTicks);
 
     /// <summary>The scan's stored batches, read one at a time, cut into slices of at most <see cref="TaskContext.MorselRows"/> rows.</summary>
-    private async IAsyncEnumerable<Slice> Slices(TaskContext context)
+    private async IAsyncEnumerable<Slice> Slices(TaskContext context, Func<ScanRequest, ScanRequest>? narrow)
     {
         var ct = context.CancellationToken;
         var size = Math.Max(1, context.MorselRows);
-        var batches = context.Source.ScanAsync(_scan.Request(), ct).GetAsyncEnumerator(ct);
+        var request = _scan.Request();
+        var batches = context.Source.ScanAsync(narrow is null ? request : narrow(request), ct).GetAsyncEnumerator(ct);
         await using (batches.ConfigureAwait(false))
         {
             while (true)
