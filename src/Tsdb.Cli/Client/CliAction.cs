@@ -1,0 +1,33 @@
+namespace Tsdb.Cli.Client;
+
+/// <summary>Runs a client command's body and turns the failures a user can meet into one "error: …" line and an exit code.</summary>
+internal static class CliAction
+{
+    public static async Task<int> Run(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (CliException e)
+        {
+            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("interrupted").ConfigureAwait(false);
+            return 130;
+        }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+    }
+}
