@@ -11,6 +11,9 @@ internal static class RowWriter
 {
     public static readonly string[] Formats = ["pretty", "csv", "json", "jsonl"];
 
+    // Text as it is ("+Inf", "ü"), not \u-escaped: the output is for people and JSON tools, not HTML.
+    private static readonly JsonWriterOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Write(RowSet rows, string format, TextWriter output, bool terminal)
     {
         switch (format)
@@ -91,7 +94,7 @@ internal static class RowWriter
         for (var r = 0; r < rows.Rows.Count; r++)
         {
             buffer.SetLength(0);
-            using (var json = new Utf8JsonWriter(buffer))
+            using (var json = new Utf8JsonWriter(buffer, JsonOptions))
             {
                 json.WriteStartObject();
                 for (var c = 0; c < rows.Columns.Count; c++)

@@ -6,10 +6,17 @@ namespace Tsdb.Cli.Writing;
 /// <summary>Escaping for the parts of a line-protocol line the CSV and Parquet converters build.</summary>
 internal static class LineProtocolText
 {
-    /// <summary>Measurement names escape commas and spaces.</summary>
-    public static void AppendMeasurement(StringBuilder line, string name) => AppendEscaped(line, name, escapeEquals: false);
+    /// <summary>Measurement names escape commas, spaces and backslashes.</summary>
+    public static void AppendMeasurement(StringBuilder line, string name)
+    {
+        if (name.StartsWith('#'))
+        {
+            throw new FormatException($"the measurement '{name}' starts with '#', which would make the line a comment");
+        }
+        AppendEscaped(line, name, escapeEquals: false);
+    }
 
-    /// <summary>Tag keys, tag values and field keys escape commas, equals signs and spaces.</summary>
+    /// <summary>Tag keys, tag values and field keys escape commas, equals signs, spaces and backslashes.</summary>
     public static void AppendKey(StringBuilder line, string text) => AppendEscaped(line, text, escapeEquals: true);
 
     /// <summary>String field values are double-quoted with <c>"</c> and <c>\</c> escaped.</summary>
@@ -43,16 +50,11 @@ internal static class LineProtocolText
             {
                 throw new FormatException($"'{text.ReplaceLineEndings(" ")}' holds a line break, which line protocol cannot carry in names and tag values");
             }
-            if (c is ',' or ' ' || (escapeEquals && c == '='))
+            if (c is ',' or ' ' or '\\' || (escapeEquals && c == '='))
             {
                 line.Append('\\');
             }
             line.Append(c);
-        }
-        // A trailing backslash would escape the separator that follows it.
-        if (text[^1] == '\\')
-        {
-            line.Append('\\');
         }
     }
 }
