@@ -29,5 +29,17 @@ internal static class CliAction
             await Console.Error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
             return 1;
         }
+        catch (HttpRequestException e)
+        {
+            // The connection broke while an answer was being read.
+            await Console.Error.WriteLineAsync("error: the connection to the server failed: " + e.Message).ConfigureAwait(false);
+            return 1;
+        }
+        catch (Exception e) when (Environment.GetEnvironmentVariable("TSDB_DEBUG") is not ("1" or "true"))
+        {
+            // A bug, or a failure nobody foresaw: one line for the user; TSDB_DEBUG=1 lets the stack trace through.
+            await Console.Error.WriteLineAsync($"error: unexpected {e.GetType().Name}: {e.Message} (TSDB_DEBUG=1 shows the stack trace)").ConfigureAwait(false);
+            return 70;
+        }
     }
 }

@@ -6,7 +6,10 @@ namespace Tsdb.Cli.Writing;
 /// <summary>CSV with a header naming tags, fields and time (<see cref="CsvSchema"/>), converted row by row.</summary>
 internal sealed class CsvSource(string name, Stream raw, Stream text, long total, WriteSourceOptions options) : WriteSource(name, total)
 {
-    public override long Done => Total < 0 ? 0 : raw.Position;
+    private volatile bool _finished;
+
+    // Read after the last line too, when the reader has closed the file.
+    public override long Done => Total < 0 ? 0 : _finished ? Total : raw.CanSeek ? raw.Position : 0;
 
     public override async IAsyncEnumerable<SourceRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -28,6 +31,7 @@ internal sealed class CsvSource(string name, Stream raw, Stream text, long total
             var row = Read(csv);
             if (row is null)
             {
+                _finished = true;
                 yield break;
             }
             var original = string.Join(',', row.Value.Fields.Select(f => f.AsSpan().IndexOfAny(",\"\n") < 0 ? f : "\"" + f.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));

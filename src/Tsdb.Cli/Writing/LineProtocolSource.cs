@@ -6,7 +6,10 @@ namespace Tsdb.Cli.Writing;
 /// <summary>Line protocol, passed through line by line; blank lines and <c>#</c> comments are skipped but counted.</summary>
 internal sealed class LineProtocolSource(string name, Stream raw, Stream text, long total) : WriteSource(name, total)
 {
-    public override long Done => Total < 0 ? 0 : raw.Position;
+    private volatile bool _finished;
+
+    // Read after the last line too, when the reader has closed the file.
+    public override long Done => Total < 0 ? 0 : _finished ? Total : raw.CanSeek ? raw.Position : 0;
 
     public override async IAsyncEnumerable<SourceRecord> ReadAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -22,5 +25,6 @@ internal sealed class LineProtocolSource(string name, Stream raw, Stream text, l
             }
             yield return new SourceRecord(number, line, null, line);
         }
+        _finished = true;
     }
 }
