@@ -23,12 +23,12 @@ internal static class WriteCommand
         var precision = new Option<string>("--precision") { Description = "Unit of integer timestamps: auto (guessed from the size), ns, us, ms or s", DefaultValueFactory = _ => "auto" };
         var format = new Option<string?>("--format") { Description = "Input format: lp, csv or parquet (default: from the file extension; stdin is lp)" };
         format.AcceptOnlyFromAmong("lp", "csv", "parquet");
-        var measurement = new Option<string?>("--measurement", "-m") { Description = "Table for CSV and Parquet rows (default: a measurement column, else the file name)" };
-        var tags = new Option<string?>("--tags") { Description = "CSV/Parquet columns that are tags, comma-separated (Parquet default: dictionary-encoded and iox tag columns)" };
+        var measurement = new Option<string?>("--measurement", "-m") { Description = "Table for CSV and Parquet rows that no measurement column names (default: the file name)" };
+        var tags = new Option<string?>("--tags") { Description = "CSV/Parquet columns that are tags, comma-separated (CSV: or tag:NAME in the header; Parquet default: dictionary-encoded and iox tag columns)" };
         var batchSize = new Option<int>("--batch-size") { Description = "Lines per write request", DefaultValueFactory = _ => 10_000 };
         var noGzip = new Option<bool>("--no-gzip") { Description = "Send request bodies uncompressed (default: gzip)" };
         var retries = new Option<int>("--retries") { Description = "Retries of a batch answered 429 or 5xx (or cut off), with exponential back-off and Retry-After", DefaultValueFactory = _ => 5 };
-        var acceptPartial = new Option<bool>("--accept-partial") { Description = "Store the good lines of a batch with bad ones (false: a bad line stops the write, its batch unwritten)", DefaultValueFactory = _ => true };
+        var acceptPartial = new Option<bool>("--accept-partial") { Description = "Store the good lines of a batch with bad ones; --accept-partial false: a bad line stops the write, its batch unwritten", DefaultValueFactory = _ => true };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress output" };
         var command = new Command("write", "Write line protocol, CSV or Parquet files (or stdin) to a database")
         {

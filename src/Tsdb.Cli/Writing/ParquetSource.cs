@@ -13,7 +13,8 @@ namespace Tsdb.Cli.Writing;
 /// A Parquet file read with the project's own reader, row by row into line protocol. Column roles as Flight ingest
 /// takes them: <c>--tags</c> when given, else the <c>iox::column::type</c> metadata (files this server wrote), else
 /// dictionary-encoded strings are tags; the time column is the one named <c>time</c>, else the only timestamp column;
-/// the table is <c>--measurement</c>, else a <c>measurement</c>/<c>iox::measurement</c> column, else the file name.
+/// the table is a <c>measurement</c>/<c>iox::measurement</c> column where one is set, else <c>--measurement</c>, else
+/// the file name (as for CSV).
 /// </summary>
 internal sealed class ParquetSource(string path, WriteSourceOptions options) : WriteSource(path, RowCount(path))
 {
@@ -111,7 +112,7 @@ internal sealed class ParquetSource(string path, WriteSourceOptions options) : W
             var type = field.Type.Id == ArrowTypeId.Dictionary ? field.Type.ValueType! : field.Type;
             var kind = ColumnKindNames.FromIoxType(field.GetMetadata(ColumnKindNames.IoxMetadataKey));
             roles[i] = i == timeIndex ? Role.Time
-                : options.Measurement is null && field.Name is "measurement" or "iox::measurement" ? Role.Measurement
+                : field.Name is "measurement" or "iox::measurement" ? Role.Measurement
                 : options.Tags is not null ? (options.Tags.Contains(field.Name) ? Role.Tag : Role.Field)
                 : kind == ColumnKind.Tag || (kind is null && field.Type.Id == ArrowTypeId.Dictionary) ? Role.Tag
                 : Role.Field;
