@@ -10,9 +10,10 @@ using Tsdb.Parquet.Reading;
 namespace Tsdb.Cli.Writing;
 
 /// <summary>
-/// A Parquet file read with the project's own reader, row by row into line protocol. Column roles as Flight ingest
-/// takes them: <c>--tags</c> when given, else the <c>iox::column::type</c> metadata (files this server wrote), else
-/// dictionary-encoded strings are tags; the time column is the one named <c>time</c>, else the only timestamp column;
+/// A Parquet file read with the project's own reader, row by row into line protocol. Tags are <c>--tags</c> when
+/// given, else, in a file this server persisted, the tag columns of its <c>tsdb:sort_key</c> (tags, then time), else
+/// columns typed as tags in Arrow (<c>iox::column::type</c> metadata or dictionary strings, as Flight ingest takes
+/// them); every other column is a field. The time column is the one named <c>time</c>, else the only timestamp column;
 /// the table is a <c>measurement</c>/<c>iox::measurement</c> column where one is set, else <c>--measurement</c>, else
 /// the file name (as for CSV).
 /// </summary>
@@ -64,7 +65,8 @@ internal sealed class ParquetSource(string path, WriteSourceOptions options) : W
             throw new Client.CliException($"{Name}: {e.Message}", 2);
         }
         var schema = reader.Schema;
-        var roles = Roles(schema);
+        var sortKey = reader.Metadata.KeyValueMetadata?.FirstOrDefault(kv => kv.Key == "tsdb:sort_key")?.Value;
+        var roles = Roles(schema, sortKey?.Split(',').Where(c => c != "time").ToHashSet(StringComparer.Ordinal));
         var measurement = options.Measurement ?? Path.GetFileNameWithoutExtension(Name);
         long row = 0;
         await foreach (var batch in reader.ReadAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -90,8 +92,9 @@ internal sealed class ParquetSource(string path, WriteSourceOptions options) : W
         }
     }
 
-    private Role[] Roles(Schema schema)
+    private Role[] Roles(Schema schema, IReadOnlySet<string>? sortKeyTags)
     {
+        var tags = options.Tags ?? sortKeyTags;
         var roles = new Role[schema.FieldCount];
         var timeIndex = -1;
         for (var i = 0; i < schema.FieldCount; i++)
@@ -113,7 +116,7 @@ internal sealed class ParquetSource(string path, WriteSourceOptions options) : W
             var kind = ColumnKindNames.FromIoxType(field.GetMetadata(ColumnKindNames.IoxMetadataKey));
             roles[i] = i == timeIndex ? Role.Time
                 : field.Name is "measurement" or "iox::measurement" ? Role.Measurement
-                : options.Tags is not null ? (options.Tags.Contains(field.Name) ? Role.Tag : Role.Field)
+                : tags is not null ? (tags.Contains(field.Name) ? Role.Tag : Role.Field)
                 : kind == ColumnKind.Tag || (kind is null && field.Type.Id == ArrowTypeId.Dictionary) ? Role.Tag
                 : Role.Field;
             if (roles[i] == Role.Field && type.Id is ArrowTypeId.Binary or ArrowTypeId.LargeBinary or ArrowTypeId.Null or ArrowTypeId.Timestamp)
