@@ -84,6 +84,11 @@ internal static class WriteCommand
                     {
                         return e;
                     }
+                    catch (OperationCanceledException)
+                    {
+                        // Ctrl-C: still say what was written before it.
+                        return new CliException("interrupted", 130);
+                    }
                 }
                 return null;
             }).ConfigureAwait(false);
@@ -125,21 +130,41 @@ internal static class WriteCommand
             batch = new List<SourceRecord>(sending.Count);
             bytes = 0;
         }
-        await foreach (var record in source.ReadAsync(cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (record.Error is not null)
+            await foreach (var record in source.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                writer.Reject(source.Name, record);
-                continue;
+                if (record.Error is not null)
+                {
+                    writer.Reject(source.Name, record);
+                    continue;
+                }
+                batch.Add(record);
+                bytes += record.Line!.Length + 1;
+                if (batch.Count >= batchSize || bytes >= MaxBatchBytes)
+                {
+                    await Flush().ConfigureAwait(false);
+                }
             }
-            batch.Add(record);
-            bytes += record.Line!.Length + 1;
-            if (batch.Count >= batchSize || bytes >= MaxBatchBytes)
-            {
-                await Flush().ConfigureAwait(false);
-            }
+            await Flush().ConfigureAwait(false);
         }
-        await Flush().ConfigureAwait(false);
+        catch (Exception e) when (e is CliException or OperationCanceledException)
+        {
+            // Reading failed (or was interrupted) with a batch in flight: let it finish so the summary counts it. The
+            // reading error is the one reported; the batch's own failure, if any, would only repeat the cause.
+            if (!ReferenceEquals(pending.Exception?.InnerException, e))
+            {
+                try
+                {
+                    await pending.ConfigureAwait(false);
+                }
+                catch (Exception inner) when (inner is CliException or OperationCanceledException)
+                {
+                    await Console.Error.WriteLineAsync($"{source.Name}: the batch in flight also failed: {inner.Message}").ConfigureAwait(false);
+                }
+            }
+            throw;
+        }
         await pending.ConfigureAwait(false);
         progress.Advance(pendingCount);
         progress.Finish();
