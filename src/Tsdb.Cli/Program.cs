@@ -6,4 +6,7 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(DatabaseCommand.Create());
 root.Subcommands.Add(DatabaseCommand.CreateTable());
+root.Subcommands.Add(WriteCommand.Create());
+root.Subcommands.Add(QueryCommand.Create());
+root.Subcommands.Add(ShowCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -155,10 +155,10 @@ public sealed class PersistenceTests : IDisposable
         using var http = server.Client();
         var host = server.Url.ToString();
         Assert.Equal(0, WriteApiTests.RunCli("database", "create", "clidb", "--retention-period", "30d", "--host", host).ExitCode);
-        var list = WriteApiTests.RunCli("database", "list", "--host", host);
-        Assert.Contains("{\"iox::database\":\"clidb\",\"retention_period\":\"30d\"}", list.Output, StringComparison.Ordinal);
+        var list = WriteApiTests.RunCli("database", "list", "--format", "json", "--host", host);
+        Assert.Contains("{\"database\":\"clidb\",\"retention_period\":\"30d\"}", list.Output, StringComparison.Ordinal);
         Assert.Equal(0, WriteApiTests.RunCli("database", "update", "clidb", "--retention-period", "2w", "--host", host).ExitCode);
-        Assert.Contains("\"retention_period\":\"14d\"", WriteApiTests.RunCli("database", "list", "--host", host).Output, StringComparison.Ordinal);
+        Assert.Contains("\"retention_period\":\"14d\"", WriteApiTests.RunCli("database", "list", "--format", "json", "--host", host).Output, StringComparison.Ordinal);
         var bad = WriteApiTests.RunCli("database", "update", "clidb", "--retention-period", "forever", "--host", host);
         Assert.Equal(1, bad.ExitCode);
         Assert.Contains("invalid retention_period 'forever'", bad.Output, StringComparison.Ordinal);
