@@ -6,4 +6,6 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(TokenCommand.Create());
 root.Subcommands.Add(DatabaseCommand.Create());
 root.Subcommands.Add(DatabaseCommand.CreateTable());
-return await root.Parse(args).InvokeAsync();
+// `tsdb serve` handles SIGINT and SIGTERM itself (graceful stop, a second Ctrl-C exits at once); the library's own
+// handler would end the process two seconds after the first signal, whatever the server was still flushing.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

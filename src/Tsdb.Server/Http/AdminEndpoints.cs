@@ -8,8 +8,11 @@ namespace Tsdb.Server.Http;
 /// <summary>Health, ping, database and token management, and the buffer export read path.</summary>
 internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader, Persister persister, ServerOptions options, TimeProvider time)
 {
-    public static Task Health(HttpContext context)
+    /// <summary>InfluxDB 3's health check: "OK", with the version in the same headers as <c>/ping</c>.</summary>
+    public Task Health(HttpContext context)
     {
+        context.Response.Headers["X-Influxdb-Version"] = options.Version;
+        context.Response.Headers["X-Influxdb-Build"] = "Tsdb";
         context.Response.ContentType = "text/plain";
         return context.Response.WriteAsync("OK");
     }
