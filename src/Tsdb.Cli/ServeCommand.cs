@@ -301,12 +301,13 @@ internal static class ServeCommand
             return 1;
         }
         var url = server.Address.ToString().TrimEnd('/');
-        Console.WriteLine($"listening on {url}");
-        PrintEndpoints(url, settings);
+        // The token before the "listening on" line: whoever waits for that line (scripts, the tests) has it then.
         if (adminToken is not null)
         {
             PrintAdminToken(adminToken, settings.DataDir);
         }
+        Console.WriteLine($"listening on {url}");
+        PrintEndpoints(url, settings);
         readiness.SetReady(true);
 
         // The first SIGINT (Ctrl-C) or SIGTERM stops gracefully: requests in flight get a few seconds, then the
