@@ -210,7 +210,7 @@ public sealed partial class ObservabilityTests() : ServerPerClass("obs")
     }
 
     [Fact]
-    public async Task Json_log_format_writes_one_object_per_request()
+    public async Task Json_log_format_writes_one_object_per_request_and_log_level_warn_writes_none()
     {
         var dir = Directory.CreateTempSubdirectory("tsdb-e2e-jsonlog-").FullName;
         try
@@ -238,6 +238,15 @@ public sealed partial class ObservabilityTests() : ServerPerClass("obs")
             Assert.Equal("204", state.GetProperty("status").ToString());
             Assert.Equal("Information", entry.Value.GetProperty("LogLevel").GetString());
             Assert.True(entry.Value.TryGetProperty("Timestamp", out _));
+
+            await using (var quiet = await TsdbProcess.StartAsync(Path.Combine(dir, "quiet"), "--log-level", "warn", "--without-auth"))
+            {
+                using var quietHttp = quiet.Client();
+                Assert.Equal(HttpStatusCode.NoContent, (await quietHttp.PostAsync("/api/v3/write_lp?db=q", Lines("a v=1 1"))).StatusCode);
+                Assert.Equal(HttpStatusCode.NotFound, (await quietHttp.GetAsync("/quiet-missing")).StatusCode);
+                await Task.Delay(500);
+                Assert.DoesNotContain("tsdb.http", quiet.Output, StringComparison.Ordinal);
+            }
 
             var (exitCode, output) = WriteApiTests.RunCli("serve", "--data-dir", Path.Combine(dir, "other"), "--http-bind", "127.0.0.1:0", "--log-format", "xml");
             Assert.Equal(2, exitCode);
