@@ -67,6 +67,54 @@ public sealed partial class ObservabilityTests() : ServerPerClass("obs")
     }
 
     [Fact]
+    public async Task Metrics_count_flight_doput_and_doget_and_prometheus_remote_write()
+    {
+        var before = await ScrapeAsync(Http);
+
+        // DoPut with Apache Arrow's Flight client: one batch of two rows.
+        using (var channel = Grpc.Net.Client.GrpcChannel.ForAddress(Server.Url, new Grpc.Net.Client.GrpcChannelOptions { HttpHandler = new SocketsHttpHandler() }))
+        {
+            var flight = new Apache.Arrow.Flight.Client.FlightClient(channel);
+            var schema = new Apache.Arrow.Schema.Builder()
+                .Field(f => f.Name("time").DataType(new Apache.Arrow.Types.TimestampType(Apache.Arrow.Types.TimeUnit.Nanosecond, (string?)null)).Nullable(false))
+                .Field(f => f.Name("v").DataType(Apache.Arrow.Types.DoubleType.Default))
+                .Build();
+            var times = new Apache.Arrow.TimestampArray(
+                new Apache.Arrow.Types.TimestampType(Apache.Arrow.Types.TimeUnit.Nanosecond, (string?)null),
+                new Apache.Arrow.ArrowBuffer.Builder<long>().Append(1).Append(2).Build(), Apache.Arrow.ArrowBuffer.Empty, 2, 0, 0);
+            var batch = new Apache.Arrow.RecordBatch(schema, [times, new Apache.Arrow.DoubleArray.Builder().Append(1).Append(2).Build()], 2);
+            var auth = new Grpc.Core.Metadata { { "authorization", "Bearer " + Server.AdminToken } };
+            using var put = flight.StartPut(Apache.Arrow.Flight.FlightDescriptor.CreatePathDescriptor("obs_f", "put"), auth);
+            await put.RequestStream.WriteAsync(batch);
+            await put.RequestStream.CompleteAsync();
+            while (await put.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+        }
+
+        // DoGet through the official InfluxDB 3 client (SQL over Flight).
+        using (var client = new InfluxDB3.Client.InfluxDBClient(new InfluxDB3.Client.Config.ClientConfig { Host = Server.Url.ToString(), Token = Server.AdminToken!, Database = "obs_f" }))
+        {
+            var rows = await client.Query("SELECT v FROM put").ToListAsync();
+            Assert.Equal(2, rows.Count);
+        }
+
+        // Prometheus remote write 1.0 (the snappyjs + protobufjs encoder).
+        var sent = RemoteWriteClient.Send(Server.Url, Server.AdminToken, RemoteWriteClient.Request("1",
+            RemoteWriteClient.Series(new Dictionary<string, string> { ["__name__"] = "obs_up", ["job"] = "x" }, (1_700_000_000_000, 1), (1_700_000_015_000, 1))), db: "obs_rw");
+        Assert.Equal(204, sent.Status);
+
+        var after = await ScrapeAsync(Http);
+        double Delta(string name, params string[] labels) => after.Sum(name, labels) - before.Sum(name, labels);
+        Assert.Equal(1, Delta("tsdb_write_requests_total", "api=flight", "outcome=ok"));
+        Assert.Equal(2, Delta("tsdb_write_lines_total", "api=flight"));
+        Assert.Equal(1, Delta("tsdb_queries_total", "language=flight", "status=ok"));
+        Assert.Equal(1, Delta("tsdb_write_requests_total", "api=remote_write", "outcome=ok"));
+        Assert.Equal(2, Delta("tsdb_write_lines_total", "api=remote_write"));
+        Assert.True(Delta("tsdb_write_request_bytes_total", "api=remote_write") > 0);
+    }
+
+    [Fact]
     public async Task One_version_everywhere_cli_ping_health_and_build_info()
     {
         var (exitCode, cliOutput) = WriteApiTests.RunCli("--version");
@@ -162,6 +210,7 @@ public sealed partial class ObservabilityTests() : ServerPerClass("obs")
             $"/api/v3/query_sql?db={db}&q=SELECT%20*%20FROM%20m%20ORDER%20BY%20time&format=jsonl",
             $"/api/v3/query_sql?db={db}&q=SELECT%20*%20FROM%20m%20ORDER%20BY%20time&format=csv",
             $"/api/v1/query_range?db={db}&query=m_v&start=1&end=4&step=1",
+            $"/query?db={db}&q=SELECT%20*%20FROM%20m&chunked=true&chunk_size=500",
             "/metrics",
         })
         {
