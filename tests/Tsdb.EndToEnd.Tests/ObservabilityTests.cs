@@ -342,6 +342,39 @@ public sealed partial class ObservabilityTests() : ServerPerClass("obs")
     }
 
     [Fact]
+    public async Task A_second_ctrl_c_exits_at_once_while_the_first_waits_for_a_request_in_flight()
+    {
+        var dir = Directory.CreateTempSubdirectory("tsdb-e2e-sigint2-").FullName;
+        try
+        {
+            await using var server = await TsdbProcess.StartAsync(Path.Combine(dir, "data"), "--without-auth");
+            // A write whose body never ends keeps the graceful stop waiting (up to its 3 s limit).
+            using var tcp = new System.Net.Sockets.TcpClient();
+            await tcp.ConnectAsync(server.Url.Host, server.Url.Port);
+            var stream = tcp.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("POST /api/v3/write_lp?db=x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\na v=1"));
+            await stream.FlushAsync();
+            await Task.Delay(300);
+
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            server.Interrupt();
+            for (var i = 0; i < 50 && !server.Output.Contains("shutting down", StringComparison.Ordinal); i++)
+            {
+                await Task.Delay(20);
+            }
+            server.Interrupt();
+            var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(15));
+            Assert.Equal(130, exitCode);
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2.5), $"exit took {stopwatch.Elapsed}");
+            Assert.Contains("second interrupt", server.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_real_prometheus_scrapes_metrics_and_queries_them()
     {
         var (port, directory) = PrometheusServer.Prepare();
