@@ -235,7 +235,8 @@ public sealed class TsdbHttpServer : IAsyncDisposable
     {
         services.AddResponseCompression(compression =>
         {
-            // Responses carry query results, never the token of the request: BREACH-style guessing has nothing to find.
+            // Over HTTPS too: answers carry data, not the request's token; the one answer with a secret in it (a new
+            // token) opts out (AdminEndpoints.CreateToken).
             compression.EnableForHttps = true;
             compression.Providers.Add<BrotliCompressionProvider>();
             compression.Providers.Add<GzipCompressionProvider>();

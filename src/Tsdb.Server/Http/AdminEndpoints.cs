@@ -76,6 +76,11 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
     /// <summary>Creates a token (admin tokens only may). The secret is in the response and nowhere else.</summary>
     public async Task CreateToken(HttpContext context)
     {
+        // The answer holds a new secret next to the name the client chose: never compressed over HTTPS (BREACH).
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpsCompressionFeature>() is { } compression)
+        {
+            compression.Mode = Microsoft.AspNetCore.Http.Features.HttpsCompressionMode.DoNotCompress;
+        }
         var request = await ReadJson(context, JsonContext.Relaxed.TokenRequest).ConfigureAwait(false);
         var name = request?.Name is { Length: > 0 } n ? n : $"token-{Guid.NewGuid():N}"[..14];
         if (catalog.Current.Tokens.Any(t => t.Name == name))
