@@ -28,7 +28,10 @@ internal sealed record ObjectStoreSettings(string Kind, string? Endpoint, string
         }
     }
 
-    /// <summary>The store, behind retries with backoff for transient failures.</summary>
+    /// <summary>
+    /// The store, behind retries with backoff for transient failures. The metrics sit below the retries, so every
+    /// attempt (and every transient error) is counted.
+    /// </summary>
     public IObjectStore Create(string dataDir)
     {
         IObjectStore inner = Kind switch
@@ -45,7 +48,7 @@ internal sealed record ObjectStoreSettings(string Kind, string? Endpoint, string
             }),
             _ => new LocalFileObjectStore(dataDir),
         };
-        return new RetryingObjectStore(inner, RetryPolicy.Default);
+        return new RetryingObjectStore(new MetricsObjectStore(inner), RetryPolicy.Default);
     }
 
     public string Describe(string dataDir) => Kind switch

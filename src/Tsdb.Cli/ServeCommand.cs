@@ -41,12 +41,16 @@ internal static class ServeCommand
         var tlsCert = EnvOption.Text("--tls-cert", "TSDB_TLS_CERT", null, "PEM certificate: serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of cleartext HTTP/1.1 + h2c");
         var tlsKey = EnvOption.Text("--tls-key", "TSDB_TLS_KEY", null, "PEM private key for --tls-cert");
         var grpcCompression = EnvOption.Text("--grpc-compression", "TSDB_GRPC_COMPRESSION", "none", "Compress gRPC (Flight) responses for clients that accept it: gzip, or none (compressed requests are taken either way)");
+        var logFormat = EnvOption.Text("--log-format", "TSDB_LOG_FORMAT", "text", "Log lines as text or json (one object per line)");
+        var logLevel = EnvOption.Text("--log-level", "TSDB_LOG_LEVEL", "info", "Least severe log level: trace, debug, info, warn, error (info logs one line per request)");
+        var disableAuthz = EnvOption.Text("--disable-authz", "TSDB_DISABLE_AUTHZ", "", "Serve these resources without a token although auth is on, comma-separated: health, ping, metrics");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
             objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
+            logFormat, logLevel, disableAuthz,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -90,6 +94,14 @@ internal static class ServeCommand
                         "gzip" => "gzip",
                         var other => throw new ArgumentException($"--grpc-compression must be gzip or none, got '{other}'"),
                     },
+                    LogFormat = parse.GetValue(logFormat) switch
+                    {
+                        "text" => "text",
+                        "json" => "json",
+                        var other => throw new ArgumentException($"--log-format must be text or json, got '{other}'"),
+                    },
+                    LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
+                    DisabledAuthz = ParseDisabledAuthz(parse.GetValue(disableAuthz)!),
                 };
             }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
@@ -100,6 +112,30 @@ internal static class ServeCommand
             return await RunAsync(settings, cancellationToken).ConfigureAwait(false);
         });
         return command;
+    }
+
+    private static Microsoft.Extensions.Logging.LogLevel ParseLogLevel(string text) => text.ToLowerInvariant() switch
+    {
+        "trace" => Microsoft.Extensions.Logging.LogLevel.Trace,
+        "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+        "info" or "information" => Microsoft.Extensions.Logging.LogLevel.Information,
+        "warn" or "warning" => Microsoft.Extensions.Logging.LogLevel.Warning,
+        "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+        _ => throw new ArgumentException($"--log-level must be trace, debug, info, warn or error, got '{text}'"),
+    };
+
+    private static HashSet<string> ParseDisabledAuthz(string text)
+    {
+        var resources = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (part is not ("health" or "ping" or "metrics"))
+            {
+                throw new ArgumentException($"--disable-authz takes health, ping and metrics, got '{part}'");
+            }
+            resources.Add(part);
+        }
+        return resources;
     }
 
     private sealed record ServeSettings(string DataDir, string HttpBind, bool Auth, long MaxRequestSize, TimeSpan WalFlushInterval, long WalSegmentBytes, long BufferLimit, CatalogLimits Limits, ObjectStoreSettings Store, StorageOptions Storage)
@@ -115,6 +151,48 @@ internal static class ServeCommand
         public int MaxConcurrentQueries { get; init; } = 16;
 
         public string? GrpcCompression { get; init; }
+
+        public string LogFormat { get; init; } = "text";
+
+        public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+        public HashSet<string> DisabledAuthz { get; init; } = [];
+    }
+
+    /// <summary>Every URL the server answers on, and where its data lives.</summary>
+    private static void PrintEndpoints(string url, ServeSettings settings)
+    {
+        var grpc = url.StartsWith("https:", StringComparison.Ordinal) ? "grpc+tls" + url[5..] : "grpc" + url[4..];
+        Console.WriteLine($"  HTTP API (v3, v2, v1 writes; SQL, InfluxQL): {url}/api/v3/  {url}/api/v2/write  {url}/write  {url}/query");
+        Console.WriteLine($"  Arrow Flight / Flight SQL (gRPC, same port):  {grpc}");
+        Console.WriteLine($"  Prometheus remote write:                     {url}/api/v1/write?db=NAME");
+        Console.WriteLine($"  Prometheus query API (PromQL):               {url}/api/v1/query  {url}/api/v1/query_range");
+        Console.WriteLine($"  metrics (Prometheus text format):            {url}/metrics");
+        Console.WriteLine($"  health:                                      {url}/health  {url}/ping  {url}/-/healthy  {url}/-/ready");
+        Console.WriteLine($"  data directory:                              {settings.DataDir} (WAL in {Path.Combine(settings.DataDir, "wal")})");
+        Console.WriteLine($"  object store (catalog, Parquet files):       {settings.Store.Describe(settings.DataDir)}");
+        if (!settings.Auth)
+        {
+            Console.WriteLine("  authentication:                              off (--without-auth): anyone who reaches the port can read and write");
+        }
+        else if (settings.DisabledAuthz.Count > 0)
+        {
+            Console.WriteLine($"  served without a token (--disable-authz):    {string.Join(", ", settings.DisabledAuthz.Order(StringComparer.Ordinal))}");
+        }
+    }
+
+    /// <summary>The admin token, once, set apart from the log so that it is not lost in it.</summary>
+    private static void PrintAdminToken(string token, string dataDir)
+    {
+        var rule = new string('=', 78);
+        Console.WriteLine();
+        Console.WriteLine(rule);
+        Console.WriteLine($"  admin token (shown once, only its hash is stored): {token}");
+        Console.WriteLine("  Keep it now: it is not shown again. Use it as 'Authorization: Bearer <token>'; create more");
+        Console.WriteLine("  tokens with 'tsdb token create'. If it is lost, stop the server and run");
+        Console.WriteLine($"    tsdb token recover --data-dir {dataDir}");
+        Console.WriteLine(rule);
+        Console.WriteLine();
     }
 
     private static System.Net.Sockets.SocketException? SocketErrorOf(Exception? e)
@@ -158,14 +236,16 @@ internal static class ServeCommand
         settings = settings with { Storage = settings.Storage with { TruncateWal = settings.Store.Kind != "memory" } };
         Console.WriteLine($"object store: {settings.Store.Describe(settings.DataDir)}");
         var catalog = new Catalog.Catalog(new ObjectStoreCatalogStore(store), settings.Limits);
+        string? adminToken = null;
         if (settings.Auth && catalog.Current.Tokens.Count == 0)
         {
-            var secret = catalog.CreateToken("_admin", admin: true, time.GetUtcNow());
-            Console.WriteLine($"admin token (shown once, only its hash is stored; create more with 'tsdb token create'): {secret}");
+            adminToken = catalog.CreateToken("_admin", admin: true, time.GetUtcNow());
         }
+        CatalogMetrics.Observe(catalog);
         var persisted = catalog.Current.PersistedSequence;
         var buffer = new WriteBuffer(settings.BufferLimit, time);
         buffer.SkipThrough(persisted);
+        StorageMetrics.Observe(buffer);
         var wal = WriteAheadLog.Open(new WalOptions
         {
             Directory = Path.Combine(settings.DataDir, "wal"),
@@ -205,8 +285,9 @@ internal static class ServeCommand
             storage.RequestPersist();
             return true;
         }, new MetricMetadataStore());
+        var readiness = new ServerReadiness();
         var server = new TsdbHttpServer(
-            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression },
+            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat, LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness },
             catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader), remoteWrite);
         try
         {
@@ -219,21 +300,42 @@ internal static class ServeCommand
             await wal.DisposeAsync().ConfigureAwait(false);
             return 1;
         }
-        Console.WriteLine($"listening on {server.Address.ToString().TrimEnd('/')}");
+        var url = server.Address.ToString().TrimEnd('/');
+        // The token before the "listening on" line: whoever waits for that line (scripts, the tests) has it then.
+        if (adminToken is not null)
+        {
+            PrintAdminToken(adminToken, settings.DataDir);
+        }
+        Console.WriteLine($"listening on {url}");
+        PrintEndpoints(url, settings);
+        readiness.SetReady(true);
 
+        // The first SIGINT (Ctrl-C) or SIGTERM stops gracefully: requests in flight get a few seconds, then the
+        // background storage work stops and the WAL is closed (every acknowledged write is already fsynced in it).
+        // A second SIGINT exits at once.
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true;
-            stop.TrySetResult();
-        });
+            if (!stop.TrySetResult() && context.Signal == PosixSignal.SIGINT)
+            {
+                Console.Error.WriteLine("second interrupt: exiting now without finishing the shutdown");
+                Environment.Exit(130);
+            }
+        }
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var registration = cancellationToken.Register(() => stop.TrySetResult());
         await stop.Task.ConfigureAwait(false);
 
-        Console.WriteLine("shutting down");
+        Console.WriteLine("shutting down (Ctrl-C again to exit at once)");
+        readiness.SetReady(false);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
         await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
+        await storage.DisposeAsync().ConfigureAwait(false);
         await wal.DisposeAsync().ConfigureAwait(false);
+        Console.WriteLine($"stopped in {stopwatch.Elapsed.TotalSeconds:0.0} s; WAL closed with {buffer.RowCount} rows not yet persisted (replayed at the next start)");
         return 0;
     }
 }

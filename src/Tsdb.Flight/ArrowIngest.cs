@@ -24,7 +24,7 @@ internal sealed class ArrowIngest(LineProtocolIngester ingester)
         {
             return 0;
         }
-        var outcome = await ingester.WriteAsync(new WriteRequest(database, body.Written) { Precision = Precision.Nanosecond, AcceptPartial = false }, cancellationToken).ConfigureAwait(false);
+        var outcome = await ingester.WriteAsync(new WriteRequest(database, body.Written) { Precision = Precision.Nanosecond, AcceptPartial = false, Api = "flight" }, cancellationToken).ConfigureAwait(false);
         switch (outcome.RequestError)
         {
             case WriteRequestError.None or WriteRequestError.EmptyBody:

@@ -9,5 +9,5 @@ public sealed record FlightOptions
     /// Kept well below the 4 MiB most gRPC clients accept by default.</summary>
     public int TargetMessageBytes { get; init; } = 1 << 20;
 
-    public string Version { get; init; } = "0.1.0";
+    public string Version { get; init; } = Tsdb.Core.Diagnostics.BuildInfo.Version;
 }

@@ -8,6 +8,7 @@ using Tsdb.Flight.Protocol;
 using Tsdb.Flight.Protocol.Sql;
 using Tsdb.Flight.Transport;
 using Tsdb.Ingest;
+using Tsdb.Query;
 using Tsdb.Query.Sql;
 
 namespace Tsdb.Flight;
@@ -176,14 +177,44 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         _auth.Authenticate(context);
-        var query = TicketDecoder.Decode(request.Ticket_);
-        var database = query.Database ?? QueryRunner.DatabaseHeader(context);
-        var result = query.Command is not null
-            ? await _commands.ExecuteAsync(query.Command, database, context.CancellationToken).ConfigureAwait(false)
-            : query.InfluxQL
-            ? await _runner.StreamInfluxQLAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false)
-            : await _runner.StreamAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false);
-        await result.WriteAsync(responseStream, context.CancellationToken).ConfigureAwait(false);
+        var started = QueryMetrics.Start("flight");
+        var status = "server_error";
+        try
+        {
+            var query = TicketDecoder.Decode(request.Ticket_);
+            var database = query.Database ?? QueryRunner.DatabaseHeader(context);
+            var result = query.Command is not null
+                ? await _commands.ExecuteAsync(query.Command, database, context.CancellationToken).ConfigureAwait(false)
+                : query.InfluxQL
+                ? await _runner.StreamInfluxQLAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false)
+                : await _runner.StreamAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false);
+            await result.WriteAsync(responseStream, context.CancellationToken).ConfigureAwait(false);
+            status = "ok";
+        }
+        catch (RpcException e)
+        {
+            status = e.StatusCode switch
+            {
+                StatusCode.Cancelled or StatusCode.DeadlineExceeded => "cancelled",
+                StatusCode.Internal or StatusCode.Unknown or StatusCode.Unavailable or StatusCode.DataLoss => "server_error",
+                _ => "client_error",
+            };
+            throw;
+        }
+        catch (QueryException)
+        {
+            status = "client_error";
+            throw;
+        }
+        catch (OperationCanceledException)
+        {
+            status = "cancelled";
+            throw;
+        }
+        finally
+        {
+            QueryMetrics.Stop("flight", started, status);
+        }
     }
 
     public override Task DoExchange(IAsyncStreamReader<FlightData> requestStream, IServerStreamWriter<FlightData> responseStream, ServerCallContext context) =>

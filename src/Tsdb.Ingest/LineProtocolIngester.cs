@@ -13,6 +13,22 @@ public sealed class LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog 
     public async ValueTask<WriteOutcome> WriteAsync(WriteRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        WriteOutcome outcome;
+        try
+        {
+            outcome = await WriteCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            WriteMetrics.Record(request.Api, "error", 0, 0, request.Body.Length);
+            throw;
+        }
+        WriteMetrics.Record(request.Api, WriteMetrics.OutcomeOf(outcome), outcome.LinesWritten, outcome.RejectedWhole ? outcome.LineErrors.Count + outcome.LinesWritten : outcome.LineErrors.Count, request.Body.Length);
+        return outcome;
+    }
+
+    private async ValueTask<WriteOutcome> WriteCoreAsync(WriteRequest request, CancellationToken cancellationToken)
+    {
         if (isOverBudget())
         {
             return new WriteOutcome(WriteRequestError.Overloaded, "the write buffer is full; retry after the data has been persisted");

@@ -11,7 +11,19 @@ public sealed record ServerOptions
     /// <summary>Largest request body, checked before and after decompression.</summary>
     public long MaxHttpRequestSize { get; init; } = 10L << 20;
 
-    public string Version { get; init; } = "0.1.0";
+    public string Version { get; init; } = Tsdb.Core.Diagnostics.BuildInfo.Version;
+
+    /// <summary>Resources served without a token although auth is on (<c>--disable-authz</c>): health, ping, metrics.</summary>
+    public IReadOnlySet<string> DisabledAuthz { get; init; } = new HashSet<string>();
+
+    /// <summary>Request and error log lines: <c>text</c> (one line each) or <c>json</c> (one object per line).</summary>
+    public string LogFormat { get; init; } = "text";
+
+    /// <summary>Least severe log level written; request lines are Information.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>What <c>/-/ready</c> reports; the host sets it once serving and clears it when stopping.</summary>
+    public ServerReadiness Readiness { get; init; } = new();
 
     /// <summary>Bytes of Arrow buffers one query may materialise (the engine's limit); past it the query fails.</summary>
     public long QueryMemoryLimit { get; init; } = 1L << 30;

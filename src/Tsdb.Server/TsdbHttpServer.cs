@@ -3,6 +3,10 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.ResponseCompression;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -27,7 +31,6 @@ namespace Tsdb.Server;
 /// </summary>
 public sealed class TsdbHttpServer : IAsyncDisposable
 {
-    private static readonly HashSet<string> OpenPaths = new(StringComparer.Ordinal) { "/health", "/ping" };
     private static readonly HashSet<string> AdminPaths = new(StringComparer.Ordinal) { "/api/v3/configure/token", "/api/v3/persist", "/api/v3/compact" };
 
     private readonly WebApplication _app;
@@ -36,13 +39,11 @@ public sealed class TsdbHttpServer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // Kestrel warns that an HTTP/1.1-and-HTTP/2 endpoint without TLS falls back to HTTP/1.1; the preface step
-        // below is what makes h2c work on it, so that warning would be wrong here.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
-        // A failure to start (the port taken) is thrown to the caller, which says so in one line; the host's own
-        // log of it would add a stack trace before that.
-        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        ConfigureLogging(builder.Logging, options);
+        // Kestrel waits this long for requests in flight when stopping; shutdown must finish within seconds.
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
+        ConfigureMetrics(builder.Services);
+        ConfigureCompression(builder.Services);
         var engine = new SqlEngine(new QueryExecutor(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries }));
         var flight = new TsdbFlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version });
         var health = new HealthServiceImpl();
@@ -102,13 +103,19 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(remoteWrite);
         var prometheus = new PrometheusEndpoints(catalog, reader, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
+        var requestLog = new RequestLog(_app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("tsdb.http"));
+        _app.Use(requestLog.InvokeAsync);
+        _app.UseResponseCompression();
+        // Routing before authentication, so that it knows the route: unknown routes answer 404 without a token, and
+        // each route declares whether it needs one (OpenRoute, AuthzResource).
+        _app.UseRouting();
         if (options.AuthEnabled)
         {
             _app.Use(async (context, next) =>
             {
                 var path = context.Request.Path.Value ?? "";
                 // gRPC answers in gRPC statuses: the Flight service checks its own tokens; health and reflection are open.
-                if (OpenPaths.Contains(path) || IsGrpc(context.Request.ContentType))
+                if (IsOpen(context.GetEndpoint(), options) || IsGrpc(context.Request.ContentType))
                 {
                     await next(context).ConfigureAwait(false);
                     return;
@@ -137,8 +144,12 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGrpcService<TsdbFlightService>();
         _app.MapGrpcService<HealthServiceImpl>();
         _app.MapGrpcReflectionService();
-        _app.MapGet("/health", AdminEndpoints.Health);
-        _app.MapMethods("/ping", ["GET", "HEAD"], admin.Ping);
+        _app.MapGet("/health", admin.Health).WithMetadata(new AuthzResource("health"));
+        _app.MapGet("/api/v1/health", admin.Health).WithMetadata(new AuthzResource("health"));
+        _app.MapMethods("/ping", ["GET", "HEAD"], admin.Ping).WithMetadata(new AuthzResource("ping"));
+        _app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new AuthzResource("metrics"));
+        _app.MapMethods("/-/healthy", ["GET", "HEAD"], ProbeEndpoints.Healthy).WithMetadata(new OpenRoute());
+        _app.MapMethods("/-/ready", ["GET", "HEAD"], context => ProbeEndpoints.Ready(context, options.Readiness)).WithMetadata(new OpenRoute());
         _app.MapPost("/api/v3/write_lp", writes.WriteV3);
         _app.MapMethods("/api/v3/query_sql", ["GET", "POST"], queries.QuerySql);
         _app.MapMethods("/api/v3/query_influxql", ["GET", "POST"], influxql.QueryV3);
@@ -165,6 +176,75 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo);
         _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars);
         _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules);
+        // Lowest priority: whatever no route above matches (any method) is a 404 with a JSON message, token or not.
+        _app.MapFallback("{*path}", ProbeEndpoints.NotFound).WithMetadata(new OpenRoute());
+    }
+
+    private static bool IsOpen(Microsoft.AspNetCore.Http.Endpoint? endpoint, ServerOptions options) =>
+        endpoint is not null
+        && (endpoint.Metadata.GetMetadata<OpenRoute>() is not null
+            || (endpoint.Metadata.GetMetadata<AuthzResource>() is { } resource && options.DisabledAuthz.Contains(resource.Name)));
+
+    private static void ConfigureLogging(ILoggingBuilder logging, ServerOptions options)
+    {
+        logging.ClearProviders();
+        if (options.LogFormat == "json")
+        {
+            logging.AddJsonConsole(json =>
+            {
+                json.UseUtcTimestamp = true;
+                json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(text =>
+            {
+                text.SingleLine = true;
+                text.UseUtcTimestamp = true;
+                text.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                text.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
+            });
+        }
+        logging.SetMinimumLevel(options.LogLevel);
+        // The framework's own chatter (request starting/finished, routing) would double the request line.
+        var framework = options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning;
+        logging.AddFilter("Microsoft", framework);
+        logging.AddFilter("Grpc", framework);
+        // Kestrel warns that an HTTP/1.1-and-HTTP/2 endpoint without TLS falls back to HTTP/1.1; the preface step
+        // below is what makes h2c work on it, so that warning would be wrong here.
+        logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Error);
+        // A failure to start (the port taken) is thrown to the caller, which says so in one line; the host's own
+        // log of it would add a stack trace before that.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+    }
+
+    private static void ConfigureMetrics(IServiceCollection services)
+    {
+        ServerMetrics.EnsureCreated();
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("tsdb", serviceVersion: Tsdb.Core.Diagnostics.BuildInfo.Version, autoGenerateServiceInstanceId: false))
+            .WithMetrics(metrics => metrics
+                .AddMeter("Tsdb.*")
+                .AddMeter("System.Runtime")
+                .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
+    }
+
+    private static void ConfigureCompression(IServiceCollection services)
+    {
+        services.AddResponseCompression(compression =>
+        {
+            // Over HTTPS too: answers carry data, not the request's token; the one answer with a secret in it (a new
+            // token) opts out (AdminEndpoints.CreateToken).
+            compression.EnableForHttps = true;
+            compression.Providers.Add<BrotliCompressionProvider>();
+            compression.Providers.Add<GzipCompressionProvider>();
+            // Not Parquet (already compressed), not gRPC (it compresses messages itself, --grpc-compression).
+            compression.MimeTypes = ["application/json", "application/jsonl", "text/plain", "text/csv"];
+        });
+        services.Configure<BrotliCompressionProviderOptions>(brotli => brotli.Level = System.IO.Compression.CompressionLevel.Fastest);
+        services.Configure<GzipCompressionProviderOptions>(gzip => gzip.Level = System.IO.Compression.CompressionLevel.Fastest);
     }
 
     public ServerOptions Options { get; }
@@ -183,7 +263,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 
-    private static bool IsGrpc(string? contentType) =>
+    internal static bool IsGrpc(string? contentType) =>
         contentType is not null
         && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase)
         && (contentType.Length == 16 || contentType[16] is '+' or ';' or '-');

@@ -148,6 +148,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                WalMetrics.Failures.Add(1);
                 _failure = e;
                 foreach (var p in group)
                 {
@@ -201,7 +202,11 @@ public sealed class WriteAheadLog : IAsyncDisposable
                     p.Completion.TrySetResult(firstSequence + i);
                 }
             }
+            var fsyncStarted = System.Diagnostics.Stopwatch.GetTimestamp();
             _file.Flush(flushToDisk: true);
+            WalMetrics.FsyncDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(fsyncStarted).TotalSeconds);
+            WalMetrics.GroupRecords.Record(group.Count);
+            WalMetrics.GroupBytes.Record(bytes);
             Interlocked.Increment(ref _commitGroups);
             for (var i = 0; i < group.Count; i++)
             {

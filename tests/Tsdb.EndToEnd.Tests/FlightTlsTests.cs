@@ -43,7 +43,7 @@ public sealed class FlightTlsTests : IAsyncLifetime
         handler.SslOptions.RemoteCertificateValidationCallback = (_, c, _, _) => c is not null && c.GetCertHashString() == _thumbprint;
         using var client = new HttpClient(handler) { BaseAddress = _server.Url };
 
-        using var http1 = await client.GetAsync(new Uri("/health", UriKind.Relative));
+        using var http1 = await client.GetAsync(new Uri("/-/healthy", UriKind.Relative));
         Assert.Equal(HttpVersion.Version11, http1.Version);
         Assert.Equal(HttpStatusCode.OK, http1.StatusCode);
 

@@ -42,7 +42,11 @@ internal sealed partial class TsdbProcess : IAsyncDisposable
 
     public static async Task<TsdbProcess> StartAsync(string dataDir, params string[] extraArgs)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Through env(1), which resets SIGINT to its default and execs dotnet (same PID): a test host started in the
+        // background inherits SIGINT ignored, and the runtime leaves an ignored SIGINT ignored, as nohup expects.
+        var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("--default-signal=INT");
+        info.ArgumentList.Add("dotnet");
         foreach (var arg in new[] { TsdbDll, "serve", "--http-bind", "127.0.0.1:0", "--data-dir", dataDir }.Concat(extraArgs))
         {
             info.ArgumentList.Add(arg);
@@ -114,6 +118,17 @@ internal sealed partial class TsdbProcess : IAsyncDisposable
         _ = SysKill(_process.Id, 15);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    /// <summary>SIGINT, as Ctrl-C sends it.</summary>
+    public void Interrupt() => _ = SysKill(_process.Id, 2);
+
+    /// <summary>Waits for the process to exit by itself; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()

@@ -170,8 +170,13 @@ public sealed class WriteApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, (await anonymous.PostAsync($"/write?db=auth&u=x&p={token}", Lines("a v=3 3"))).StatusCode);
         Assert.Equal(3, (await Export.RowsAsync(_http, "auth", "a")).Count);
 
-        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
-        var ping = await anonymous.GetAsync("/ping");
+        // As in InfluxDB 3, health and ping need a token unless --disable-authz names them (ObservabilityTests);
+        // Prometheus' probe routes never do.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/ping")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/-/healthy")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _http.GetAsync("/health")).StatusCode);
+        var ping = await _http.GetAsync("/ping");
         Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
         Assert.True(ping.Headers.Contains("X-Influxdb-Version"));
     }

@@ -2,7 +2,10 @@ using System.Runtime.CompilerServices;
 
 namespace Tsdb.ObjectStore;
 
-/// <summary>Counts calls, errors, bytes and time per operation of the store below; read them with <see cref="Snapshot"/>.</summary>
+/// <summary>
+/// Counts calls, errors, bytes and time per operation of the store below; read them with <see cref="Snapshot"/>, or as
+/// the <c>tsdb_object_store_*</c> metrics of the <c>Tsdb.ObjectStore</c> meter.
+/// </summary>
 /// <remarks>Placed below a <see cref="RetryingObjectStore"/> it counts every attempt; above it, every logical call.</remarks>
 public sealed class MetricsObjectStore : IObjectStore
 {
@@ -18,7 +21,7 @@ public sealed class MetricsObjectStore : IObjectStore
         _counters = new Counters[Enum.GetValues<ObjectStoreOperation>().Length];
         for (var i = 0; i < _counters.Length; i++)
         {
-            _counters[i] = new Counters();
+            _counters[i] = new Counters(ObjectStoreMetrics.TagOf((ObjectStoreOperation)i));
         }
     }
 
@@ -37,7 +40,7 @@ public sealed class MetricsObjectStore : IObjectStore
         try
         {
             await _inner.PutAsync(key, data, ct).ConfigureAwait(false);
-            Interlocked.Add(ref counters.BytesWritten, data.Length);
+            counters.Written(data.Length);
         }
         catch (Exception e)
         {
@@ -58,7 +61,7 @@ public sealed class MetricsObjectStore : IObjectStore
             var created = await _inner.PutIfAbsentAsync(key, data, ct).ConfigureAwait(false);
             if (created)
             {
-                Interlocked.Add(ref counters.BytesWritten, data.Length);
+                counters.Written(data.Length);
             }
             return created;
         }
@@ -86,7 +89,7 @@ public sealed class MetricsObjectStore : IObjectStore
         try
         {
             await _inner.GetRangesAsync(key, ranges, ct).ConfigureAwait(false);
-            Interlocked.Add(ref counters.BytesRead, ranges.Sum(r => (long)r.Destination.Length));
+            counters.Read(ranges.Sum(r => (long)r.Destination.Length));
         }
         catch (Exception e)
         {
@@ -178,7 +181,7 @@ public sealed class MetricsObjectStore : IObjectStore
         try
         {
             var bytes = await call(ct).ConfigureAwait(false);
-            Interlocked.Add(ref counters.BytesRead, bytes.Length);
+            counters.Read(bytes.Length);
             return bytes;
         }
         catch (Exception e)
@@ -200,8 +203,14 @@ public sealed class MetricsObjectStore : IObjectStore
         return counters;
     }
 
-    private void Stop(Counters counters, long started) =>
-        Interlocked.Add(ref counters.DurationTicks, _timeProvider.GetElapsedTime(started).Ticks);
+    private void Stop(Counters counters, long started)
+    {
+        var elapsed = _timeProvider.GetElapsedTime(started);
+        Interlocked.Add(ref counters.DurationTicks, elapsed.Ticks);
+        var tag = new KeyValuePair<string, object?>("operation", counters.Operation);
+        ObjectStoreMetrics.Operations.Add(1, tag);
+        ObjectStoreMetrics.Duration.Record(elapsed.TotalSeconds, tag);
+    }
 
     private OperationMetrics Read(ObjectStoreOperation operation)
     {
@@ -216,8 +225,9 @@ public sealed class MetricsObjectStore : IObjectStore
             TimeSpan.FromTicks(Interlocked.Read(ref c.DurationTicks)));
     }
 
-    private sealed class Counters
+    private sealed class Counters(string operation)
     {
+        public readonly string Operation = operation;
         public long Calls;
         public long Errors;
         public long NotFound;
@@ -235,7 +245,20 @@ public sealed class MetricsObjectStore : IObjectStore
             else if (!(e is OperationCanceledException && ct.IsCancellationRequested))
             {
                 Interlocked.Increment(ref Errors);
+                ObjectStoreMetrics.Errors.Add(1, new KeyValuePair<string, object?>("operation", Operation), new KeyValuePair<string, object?>("kind", ObjectStoreMetrics.KindOf(e)));
             }
+        }
+
+        public void Written(long bytes)
+        {
+            Interlocked.Add(ref BytesWritten, bytes);
+            ObjectStoreMetrics.Bytes.Add(bytes, new KeyValuePair<string, object?>("direction", "write"));
+        }
+
+        public void Read(long bytes)
+        {
+            Interlocked.Add(ref BytesRead, bytes);
+            ObjectStoreMetrics.Bytes.Add(bytes, new KeyValuePair<string, object?>("direction", "read"));
         }
     }
 }

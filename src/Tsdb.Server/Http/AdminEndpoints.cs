@@ -8,8 +8,11 @@ namespace Tsdb.Server.Http;
 /// <summary>Health, ping, database and token management, and the buffer export read path.</summary>
 internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader, Persister persister, ServerOptions options, TimeProvider time)
 {
-    public static Task Health(HttpContext context)
+    /// <summary>InfluxDB 3's health check: "OK", with the version in the same headers as <c>/ping</c>.</summary>
+    public Task Health(HttpContext context)
     {
+        context.Response.Headers["X-Influxdb-Version"] = options.Version;
+        context.Response.Headers["X-Influxdb-Build"] = "Tsdb";
         context.Response.ContentType = "text/plain";
         return context.Response.WriteAsync("OK");
     }
@@ -73,6 +76,11 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
     /// <summary>Creates a token (admin tokens only may). The secret is in the response and nowhere else.</summary>
     public async Task CreateToken(HttpContext context)
     {
+        // The answer holds a new secret next to the name the client chose: never compressed over HTTPS (BREACH).
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpsCompressionFeature>() is { } compression)
+        {
+            compression.Mode = Microsoft.AspNetCore.Http.Features.HttpsCompressionMode.DoNotCompress;
+        }
         var request = await ReadJson(context, JsonContext.Relaxed.TokenRequest).ConfigureAwait(false);
         var name = request?.Name is { Length: > 0 } n ? n : $"token-{Guid.NewGuid():N}"[..14];
         if (catalog.Current.Tokens.Any(t => t.Name == name))

@@ -51,9 +51,22 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
             }
             catch (WalUnavailableException e)
             {
+                Tsdb.Ingest.WriteMetrics.Record("remote_write", "error", 0, 0, body.Memory.Length);
                 await Text(context, 500, $"the write was not stored: {e.Message}").ConfigureAwait(false);
                 return;
             }
+            Tsdb.Ingest.WriteMetrics.Record(
+                "remote_write",
+                outcome.Status switch
+                {
+                    RemoteWriteStatus.Ok => "ok",
+                    RemoteWriteStatus.Overloaded => "overloaded",
+                    _ when outcome.SamplesWritten > 0 => "partial",
+                    _ => "rejected",
+                },
+                outcome.SamplesWritten,
+                0, // refused series show in the outcome tag; the ingester does not count them
+                body.Memory.Length);
         }
         if (version == RemoteWriteVersion.V2)
         {

@@ -25,7 +25,7 @@ internal sealed class WriteEndpoints(LineProtocolIngester ingester, ServerOption
         {
             return HttpErrors.Write(context, ApiDialect.V3, 400, "accept_partial and no_sync take true or false");
         }
-        return Write(context, ApiDialect.V3, db, precision, acceptPartial, noSync);
+        return Write(context, ApiDialect.V3, "v3", db, precision, acceptPartial, noSync);
     }
 
     /// <summary><c>POST /api/v2/write?bucket=&amp;org=&amp;precision=</c> — the bucket names the database.</summary>
@@ -41,7 +41,7 @@ internal sealed class WriteEndpoints(LineProtocolIngester ingester, ServerOption
         {
             return HttpErrors.Write(context, ApiDialect.V2, 400, $"invalid precision '{query["precision"]}': use ns, us, ms or s");
         }
-        return Write(context, ApiDialect.V2, db, precision, acceptPartial: true, noSync: false);
+        return Write(context, ApiDialect.V2, "v2", db, precision, acceptPartial: true, noSync: false);
     }
 
     /// <summary><c>POST /write?db=&amp;rp=&amp;precision=</c> — a retention policy other than the default maps to "db/rp".</summary>
@@ -62,10 +62,10 @@ internal sealed class WriteEndpoints(LineProtocolIngester ingester, ServerOption
         {
             return HttpErrors.Write(context, ApiDialect.V3, 400, $"invalid precision '{query["precision"]}': use n, ns, u, us, ms or s");
         }
-        return Write(context, ApiDialect.V3, db, precision, acceptPartial: true, noSync: false);
+        return Write(context, ApiDialect.V3, "v1", db, precision, acceptPartial: true, noSync: false);
     }
 
-    private async Task Write(HttpContext context, ApiDialect dialect, string db, Precision precision, bool acceptPartial, bool noSync)
+    private async Task Write(HttpContext context, ApiDialect dialect, string api, string db, Precision precision, bool acceptPartial, bool noSync)
     {
         RequestBody body;
         try
@@ -88,7 +88,7 @@ internal sealed class WriteEndpoints(LineProtocolIngester ingester, ServerOption
             try
             {
                 // The request's cancellation is not passed on: once handed to the WAL, the write completes.
-                outcome = await ingester.WriteAsync(new WriteRequest(db, body.Memory) { Precision = precision, AcceptPartial = acceptPartial, NoSync = noSync }, CancellationToken.None).ConfigureAwait(false);
+                outcome = await ingester.WriteAsync(new WriteRequest(db, body.Memory) { Precision = precision, AcceptPartial = acceptPartial, NoSync = noSync, Api = api }, CancellationToken.None).ConfigureAwait(false);
             }
             catch (WalUnavailableException e)
             {

@@ -35,6 +35,23 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
     /// <summary>Persists every row buffered now; returns when the files and the catalog are durable.</summary>
     public async Task<PersistResult> PersistAsync(CancellationToken cancellationToken = default)
     {
+        var started = StorageMetrics.Start();
+        try
+        {
+            var result = await PersistCoreAsync(cancellationToken).ConfigureAwait(false);
+            StorageMetrics.Stop("persist", started, ok: true);
+            StorageMetrics.Persisted(result.Rows, result.Files);
+            return result;
+        }
+        catch
+        {
+            StorageMetrics.Stop("persist", started, ok: false);
+            throw;
+        }
+    }
+
+    private async Task<PersistResult> PersistCoreAsync(CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -88,6 +105,22 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
     /// <summary>Merges each partition that has at least <paramref name="minFiles"/> files into one file.</summary>
     public async Task<CompactResult> CompactAsync(int? minFiles = null, CancellationToken cancellationToken = default)
     {
+        var started = StorageMetrics.Start();
+        try
+        {
+            var result = await CompactCoreAsync(minFiles, cancellationToken).ConfigureAwait(false);
+            StorageMetrics.Stop("compaction", started, ok: true);
+            return result;
+        }
+        catch
+        {
+            StorageMetrics.Stop("compaction", started, ok: false);
+            throw;
+        }
+    }
+
+    private async Task<CompactResult> CompactCoreAsync(int? minFiles, CancellationToken cancellationToken)
+    {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -131,6 +164,22 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
 
     /// <summary>Drops every partition that ended before its database's retention period: files and buffered rows.</summary>
     public async Task<int> ApplyRetentionAsync(CancellationToken cancellationToken = default)
+    {
+        var started = StorageMetrics.Start();
+        try
+        {
+            var result = await ApplyRetentionCoreAsync(cancellationToken).ConfigureAwait(false);
+            StorageMetrics.Stop("retention", started, ok: true);
+            return result;
+        }
+        catch
+        {
+            StorageMetrics.Stop("retention", started, ok: false);
+            throw;
+        }
+    }
+
+    private async Task<int> ApplyRetentionCoreAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

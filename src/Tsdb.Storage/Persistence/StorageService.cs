@@ -11,6 +11,7 @@ public sealed class StorageService(Persister persister, WriteBuffer buffer, Stor
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0);
     private Task? _loop;
+    private int _disposed;
 
     public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token));
 
@@ -66,8 +67,13 @@ public sealed class StorageService(Persister persister, WriteBuffer buffer, Stor
         || buffer.RowCount >= options.PersistRows
         || (buffer.OldestArrival is { } oldest && time.GetUtcNow() - oldest >= options.PersistAge);
 
+    /// <summary>Stops the loop after its current round; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _stop.CancelAsync().ConfigureAwait(false);
         if (_loop is not null)
         {

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Tsdb.Core.Diagnostics;
+
+namespace Tsdb.Storage;
+
+/// <summary>
+/// The storage meter: write-buffer gauges read at scrape time, and one measurement per persist, compaction or
+/// retention run.
+/// </summary>
+public static class StorageMetrics
+{
+    public const string MeterName = "Tsdb.Storage";
+
+    private static readonly Meter Meter = new(MeterName, BuildInfo.Version);
+    private static WriteBuffer? _buffer;
+
+    private static readonly Counter<long> Runs = Meter.CreateCounter<long>(
+        "tsdb.storage.runs", "{run}", "Background storage runs by job (persist, compaction, retention) and outcome (ok, error)");
+
+    private static readonly Histogram<double> RunDuration = Meter.CreateHistogram(
+        "tsdb.storage.run.duration", "s", "Time of one persist, compaction or retention run",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = MetricBuckets.Seconds });
+
+    private static readonly Counter<long> PersistedRows = Meter.CreateCounter<long>(
+        "tsdb.persist.rows", "{row}", "Rows moved from the write buffer into Parquet files");
+
+    private static readonly Counter<long> PersistedFiles = Meter.CreateCounter<long>(
+        "tsdb.persist.files", "{file}", "Parquet files written by persists");
+
+    static StorageMetrics()
+    {
+        Meter.CreateObservableGauge("tsdb.buffer.size", () => Volatile.Read(ref _buffer)?.MemoryBytes ?? 0, "By", "Memory held by rows not yet persisted");
+        Meter.CreateObservableGauge("tsdb.buffer.limit", () => Volatile.Read(ref _buffer)?.MemoryLimitBytes ?? 0, "By", "The write buffer's budget (--buffer-memory-limit)");
+        Meter.CreateObservableGauge("tsdb.buffer.rows", () => Volatile.Read(ref _buffer)?.RowCount ?? 0, "{row}", "Rows in the write buffer, not yet persisted");
+    }
+
+    /// <summary>Makes <paramref name="buffer"/> the one the buffer gauges read.</summary>
+    public static void Observe(WriteBuffer buffer) => Volatile.Write(ref _buffer, buffer);
+
+    internal static long Start() => Stopwatch.GetTimestamp();
+
+    internal static void Stop(string job, long started, bool ok)
+    {
+        var jobTag = new KeyValuePair<string, object?>("job", job);
+        Runs.Add(1, jobTag, new KeyValuePair<string, object?>("outcome", ok ? "ok" : "error"));
+        RunDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, jobTag);
+    }
+
+    internal static void Persisted(long rows, int files)
+    {
+        if (files > 0)
+        {
+            PersistedRows.Add(rows);
+            PersistedFiles.Add(files);
+        }
+    }
+}
