@@ -289,7 +289,7 @@ public sealed class WriteApiTests : IAsyncLifetime
         // A write token cannot drop what it writes to (the "writer can delete databases and tables").
         Assert.Equal(HttpStatusCode.Forbidden, (await writer.DeleteAsync("/api/v3/configure/table?db=tokens&table=a")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await writer.DeleteAsync("/api/v3/configure/database?db=tokens")).StatusCode);
-        var refused = RunCli("token", "create", "--host", _server.Url.ToString(), "--token", "apiv3_bogus");
+        var refused = RunCli("token", "create", "--host", _server.Url.ToString(), "--token", "apiv3_bogus", "--name", "y", "--permission", "db:tokens:read");
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("401", refused.Output, StringComparison.Ordinal);
     }
