@@ -226,6 +226,19 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task Unknown_paths_and_methods_answer_404_and_405_to_any_valid_token_and_401_without()
+    {
+        var tokens = await TokensAsync();
+        using var reader = Server.Client(tokens["reader"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync(new Uri("/api/v3/no_such_endpoint", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await reader.GetAsync(new Uri("/api/v3/write_lp?db=alpha", UriKind.Relative))).StatusCode);
+        using var anonymous = new HttpClient { BaseAddress = Server.Url };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/api/v3/no_such_endpoint", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri("/ping", UriKind.Relative))).StatusCode);
+    }
+
+    [Fact]
     public async Task A_delete_token_drops_tables_of_its_database_but_not_the_database()
     {
         var tokens = await TokensAsync();

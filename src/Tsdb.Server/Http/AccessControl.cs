@@ -40,8 +40,9 @@ internal static class AccessControl
                 return;
             }
             var endpoint = context.GetEndpoint();
-            // No endpoint: a 404 follows, for authenticated callers only. A mapped route without a declaration: admin.
-            var required = endpoint is null ? Access.Authenticated : endpoint.Metadata.GetMetadata<RequiredAccess>()?.Access ?? Access.Admin;
+            // No route (a 404 follows) or routing's own rejection (405 for a method the path does not take): any valid
+            // token, so that those answers reach authenticated callers. A mapped route without a declaration: admin.
+            var required = endpoint is not Microsoft.AspNetCore.Routing.RouteEndpoint ? Access.Authenticated : endpoint.Metadata.GetMetadata<RequiredAccess>()?.Access ?? Access.Admin;
             if (required == Access.Public)
             {
                 await next(context).ConfigureAwait(false);
