@@ -80,7 +80,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         Prometheus,
     }
 
-    /// <summary>method, path, body, content type, the role allowed besides admin (or "admin"), dialect.</summary>
+    /// <summary>method, path, body, content type, the role allowed besides admin ("admin": only admin; "any": every valid token), dialect.</summary>
     public static TheoryData<string, string, string?, string?, string, Dialect> Endpoints => new()
     {
         { "POST", "/api/v3/write_lp?db=alpha", "cpu usage=2 1700000000000000001", "text/plain", "writer", Dialect.V3 },
@@ -112,6 +112,9 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         { "POST", "/api/v3/persist", null, null, "admin", Dialect.V3 },
         { "POST", "/api/v3/compact", null, null, "admin", Dialect.V3 },
         { "GET", "/api/v3/system/files", null, null, "admin", Dialect.V3 },
+        { "GET", "/api/v3/configure/database", null, null, "any", Dialect.V3 },
+        { "GET", "/api/v1/status/buildinfo", null, null, "any", Dialect.Prometheus },
+        { "GET", "/api/v1/rules", null, null, "any", Dialect.Prometheus },
     };
 
     private static HttpRequestMessage Request(string method, string path, string? body, string? contentType, string? token)
@@ -149,7 +152,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         {
             using var response = await client.SendAsync(Request(method, path, body, contentType, token));
             var text = await response.Content.ReadAsStringAsync();
-            if (role == "admin" || role == allowed)
+            if (role == "admin" || role == allowed || allowed == "any")
             {
                 Assert.True(response.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden), $"{role} on {method} {path}: {(int)response.StatusCode} {text}");
             }
