@@ -218,6 +218,12 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         }
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(new Uri("/query?db=alpha&q=SELECT%20*%20FROM%20alpha..cpu", UriKind.Relative))).StatusCode);
 
+        // SHOW DATABASES over /query lists the databases the token may read.
+        var show = await reader.GetAsync(new Uri("/query?q=SHOW%20DATABASES", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, show.StatusCode);
+        var values = (await Json(show)).GetProperty("results")[0].GetProperty("series")[0].GetProperty("values");
+        Assert.Equal(["alpha"], values.EnumerateArray().Select(v => v[0].GetString()));
+
         // The default Prometheus database needs its own grant.
         var prom = await reader.GetAsync(new Uri("/api/v1/query?query=up", UriKind.Relative));
         Assert.Equal(HttpStatusCode.Forbidden, prom.StatusCode);

@@ -188,6 +188,19 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         return true;
     }
 
+    /// <summary>SHOW DATABASES rows a scoped token may see: the databases it may read.</summary>
+    private static async IAsyncEnumerable<InfluxQLSeries.Row> Readable(HttpContext context, IAsyncEnumerable<InfluxQLSeries.Row> rows)
+    {
+        await foreach (var row in rows.ConfigureAwait(false))
+        {
+            var name = row.Series.Columns.ToList().IndexOf("name");
+            if (name < 0 || row.Values[name] is not string database || AccessControl.Allows(context, Catalog.Access.Read, database))
+            {
+                yield return row;
+            }
+        }
+    }
+
     private static void AddSourceDatabases(IReadOnlyList<Source> sources, SortedSet<string> databases)
     {
         foreach (var source in sources)
@@ -290,7 +303,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             {
                 try
                 {
-                    await writer.StatementAsync(i, InfluxQLSeries.ReadAsync(stream), context.RequestAborted).ConfigureAwait(false);
+                    await writer.StatementAsync(i, statement is ShowDatabasesStatement ? Readable(context, InfluxQLSeries.ReadAsync(stream)) : InfluxQLSeries.ReadAsync(stream), context.RequestAborted).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is QueryException or QueryLimitException or IOException)
                 {
