@@ -245,6 +245,15 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(new Uri("/api/v3/no_such_endpoint", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync(new Uri("/ping", UriKind.Relative))).StatusCode);
+
+        // A gRPC content type does not take an HTTP route past its checks (it used to skip authentication entirely).
+        using var sneaky = new StringContent("sneaky v=1 1");
+        sneaky.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        var write = await anonymous.PostAsync(new Uri("/api/v3/write_lp?db=alpha", UriKind.Relative), sneaky);
+        Assert.Equal(HttpStatusCode.Unauthorized, write.StatusCode);
+        using var sneakyRead = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/v3/query_sql?db=alpha&q=SELECT%20*%20FROM%20cpu", UriKind.Relative)) { Content = new StringContent("") };
+        sneakyRead.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(sneakyRead)).StatusCode);
     }
 
     [Fact]

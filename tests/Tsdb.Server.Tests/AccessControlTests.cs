@@ -15,7 +15,7 @@ public sealed class AccessControlTests
     private readonly Catalog.Catalog _catalog = new(new InMemoryCatalogStore());
     private readonly ManualTime _time = new(Start);
 
-    private async Task<(int Status, string Body, bool Ran)> Run(string path, Access? declared, string? secret, string? database = null)
+    private async Task<(int Status, string Body, bool Ran)> Run(string path, Access? declared, string? secret, string? database = null, bool grpc = false)
     {
         var context = new DefaultHttpContext();
         context.Request.Path = path;
@@ -27,12 +27,21 @@ public sealed class AccessControlTests
         var metadata = declared is { } a ? new EndpointMetadataCollection(new AccessControl.RequiredAccess(a)) : EndpointMetadataCollection.Empty;
         context.SetEndpoint(new RouteEndpoint(_ => Task.CompletedTask, RoutePatternFactory.Parse(path), 0, metadata, path));
         var ran = false;
-        await AccessControl.Middleware(_catalog, _time, _ => false)(context, async c =>
+        await AccessControl.Middleware(_catalog, _time, _ => grpc)(context, async c =>
         {
             ran = database is null || await AccessControl.DemandAsync(c, database, AccessControl.DialectOf(path));
         });
         context.Response.Body.Position = 0;
         return (context.Response.StatusCode, new StreamReader(context.Response.Body).ReadToEnd(), ran);
+    }
+
+    [Fact]
+    public async Task A_grpc_content_type_is_left_to_flight_only_on_routes_that_are_not_http_routes()
+    {
+        var (status, _, ran) = await Run("/api/v3/write_lp", Access.Write, secret: null, grpc: true);
+        Assert.False(ran);
+        Assert.Equal(401, status);
+        Assert.True((await Run("/arrow.flight.protocol.FlightService/DoGet", declared: null, secret: null, grpc: true)).Ran);
     }
 
     [Fact]

@@ -34,12 +34,14 @@ internal static class AccessControl
     public static Func<HttpContext, RequestDelegate, Task> Middleware(Catalog.Catalog catalog, TimeProvider time, Func<string?, bool> isGrpc) =>
         async (context, next) =>
         {
-            if (isGrpc(context.Request.ContentType))
+            var endpoint = context.GetEndpoint();
+            // gRPC calls are Flight's to check (and health and reflection are open); a gRPC content type on one of the
+            // HTTP routes is not a way around their checks.
+            if (isGrpc(context.Request.ContentType) && endpoint?.Metadata.GetMetadata<RequiredAccess>() is null)
             {
                 await next(context).ConfigureAwait(false);
                 return;
             }
-            var endpoint = context.GetEndpoint();
             // No route (a 404 follows) or routing's own rejection (405 for a method the path does not take): any valid
             // token, so that those answers reach authenticated callers. A mapped route without a declaration: admin.
             var required = endpoint is not Microsoft.AspNetCore.Routing.RouteEndpoint ? Access.Authenticated : endpoint.Metadata.GetMetadata<RequiredAccess>()?.Access ?? Access.Admin;
