@@ -46,18 +46,40 @@ public sealed class Catalog
     }
 
     /// <summary>Creates a token and returns its secret, which is shown once and never stored.</summary>
-    public string CreateToken(string name, bool admin, DateTimeOffset now)
+    public string CreateToken(string name, bool admin, DateTimeOffset now) =>
+        CreateToken(name, admin, admin ? [] : TokenDefinition.LegacyPermissions, null, now);
+
+    /// <summary>Creates a token with these grants and expiry; returns its secret, which is shown once and never stored.</summary>
+    public string CreateToken(string name, bool admin, IReadOnlyList<TokenPermission> permissions, DateTimeOffset? expiresAt, DateTimeOffset now)
     {
         var secret = NewTokenSecret();
         Update(e =>
         {
-            e.AddToken(new TokenDefinition(name, Hash(secret), admin, now));
+            e.AddToken(new TokenDefinition(name, Hash(secret), admin, now) { Permissions = admin ? [] : permissions, ExpiresAt = expiresAt });
             return true;
         });
         return secret;
     }
 
-    /// <summary>The token whose secret is <paramref name="secret"/>, or null.</summary>
+    /// <summary>Revokes the token named <paramref name="name"/>; false when there is none.</summary>
+    public bool DeleteToken(string name) => Update(e => e.RemoveToken(name));
+
+    /// <summary>
+    /// Gives the operator token (<see cref="TokenDefinition.OperatorName"/>) a new secret, or makes it if it is missing;
+    /// the old secret stops working at once. Returns the new secret.
+    /// </summary>
+    public string RegenerateOperatorToken(DateTimeOffset now)
+    {
+        var secret = NewTokenSecret();
+        Update(e =>
+        {
+            e.SetToken(new TokenDefinition(TokenDefinition.OperatorName, Hash(secret), IsAdmin: true, now));
+            return true;
+        });
+        return secret;
+    }
+
+    /// <summary>The token whose secret is <paramref name="secret"/>, or null (expired or not).</summary>
     public TokenDefinition? Authenticate(string secret) => _current.FindTokenByHash(Hash(secret));
 
     /// <summary>"apiv3_" and 64 random bytes in URL-safe base64, the shape of InfluxDB 3's tokens.</summary>

@@ -195,5 +195,29 @@ public sealed class CatalogEditor
         Changed = true;
     }
 
+    /// <summary>Removes the token named <paramref name="name"/>; false when there is none.</summary>
+    public bool RemoveToken(string name)
+    {
+        var removed = _tokens.RemoveAll(t => t.Name == name) > 0;
+        Changed |= removed;
+        return removed;
+    }
+
+    /// <summary>Puts <paramref name="token"/> in place of the token of the same name, or adds it.</summary>
+    public void SetToken(TokenDefinition token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var index = _tokens.FindIndex(t => t.Name == token.Name);
+        if (index >= 0)
+        {
+            _tokens[index] = token;
+        }
+        else
+        {
+            _tokens.Add(token);
+        }
+        Changed = true;
+    }
+
     internal CatalogSnapshot Build() => new(Base.Version + 1, _databases.Values, _tokens, _files, _persistedSequence, _nextFileId, _pendingDeletes);
 }

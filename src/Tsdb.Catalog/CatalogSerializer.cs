@@ -4,7 +4,13 @@ using Tsdb.Core.Schema;
 
 namespace Tsdb.Catalog;
 
-/// <summary>The catalog as JSON: one self-contained document per version (format version 1).</summary>
+/// <summary>
+/// The catalog as JSON: one self-contained document per version. Format 1 knew only admin and non-admin tokens;
+/// format 2 adds per-database permissions and expiry. A catalog is written as format 1 while no token needs more, so
+/// that a rollback still reads it; once one does, format 2 stops an older server (which would read a scoped token as
+/// one with full data access) from loading it at all. A format 1 non-admin token reads as
+/// <see cref="TokenDefinition.LegacyPermissions"/>.
+/// </summary>
 public static class CatalogSerializer
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
@@ -14,7 +20,7 @@ public static class CatalogSerializer
         ArgumentNullException.ThrowIfNull(snapshot);
         var file = new CatalogFile
         {
-            FormatVersion = 1,
+            FormatVersion = snapshot.Tokens.All(IsFormat1) ? 1 : 2,
             Version = snapshot.Version,
             PersistedSequence = snapshot.PersistedSequence,
             NextFileId = snapshot.NextFileId,
@@ -28,7 +34,15 @@ public static class CatalogSerializer
                     Columns = [.. t.Columns.Select(c => new ColumnFile { Name = c.Name, Kind = c.Kind })],
                 })],
             })],
-            Tokens = [.. snapshot.Tokens.Select(t => new TokenFile { Name = t.Name, Sha256 = t.Sha256Hex, Admin = t.IsAdmin, CreatedAt = t.CreatedAt })],
+            Tokens = [.. snapshot.Tokens.Select(t => new TokenFile
+            {
+                Name = t.Name,
+                Sha256 = t.Sha256Hex,
+                Admin = t.IsAdmin,
+                CreatedAt = t.CreatedAt,
+                ExpiresAt = t.ExpiresAt,
+                Permissions = t.IsAdmin ? null : [.. t.Permissions.Select(p => new PermissionFile { Database = p.Database, Actions = [.. TokenPermission.ActionNames(p.Actions)] })],
+            })],
             Files = [.. snapshot.Files],
             PendingDeletes = [.. snapshot.PendingDeletes],
         };
@@ -46,7 +60,7 @@ public static class CatalogSerializer
         {
             throw new InvalidDataException($"the catalog {source} is not valid: {e.Message}", e);
         }
-        if (file is null || file.FormatVersion != 1)
+        if (file is null || file.FormatVersion is not (1 or 2))
         {
             throw new InvalidDataException($"the catalog {source} has an unknown format version");
         }
@@ -54,9 +68,22 @@ public static class CatalogSerializer
             d.Name,
             d.Tables.Select(t => new TableDefinition(t.Name, [.. t.Columns.Select(c => new ColumnDefinition(c.Name, c.Kind))])),
             d.RetentionSeconds is { } s ? TimeSpan.FromSeconds(s) : null));
-        var tokens = file.Tokens.Select(t => new TokenDefinition(t.Name, t.Sha256, t.Admin, t.CreatedAt));
+        var tokens = file.Tokens.Select(t => new TokenDefinition(t.Name, t.Sha256, t.Admin, t.CreatedAt)
+        {
+            Permissions = t.Admin ? [] : t.Permissions is null || file.FormatVersion == 1 ? TokenDefinition.LegacyPermissions : [.. t.Permissions.Select(p => ReadPermission(p, source))],
+            ExpiresAt = t.ExpiresAt,
+        });
         return new CatalogSnapshot(file.Version, databases, tokens, file.Files, file.PersistedSequence, Math.Max(1, file.NextFileId), file.PendingDeletes);
     }
+
+    /// <summary>True when a format 1 reader would read the token as it is: admin, or legacy read and write everywhere, no expiry.</summary>
+    private static bool IsFormat1(TokenDefinition token) =>
+        token.ExpiresAt is null && (token.IsAdmin || token.Permissions.SequenceEqual(TokenDefinition.LegacyPermissions));
+
+    private static TokenPermission ReadPermission(PermissionFile p, string source) =>
+        TokenPermission.TryParseActions(p.Actions, out var actions, out var error)
+            ? new TokenPermission(p.Database, actions)
+            : throw new InvalidDataException($"the catalog {source} has a token permission on '{p.Database}' that is not valid: {error}");
 
     private sealed class CatalogFile
     {
@@ -110,5 +137,16 @@ public static class CatalogSerializer
         public bool Admin { get; set; }
 
         public DateTimeOffset CreatedAt { get; set; }
+
+        public DateTimeOffset? ExpiresAt { get; set; }
+
+        public List<PermissionFile>? Permissions { get; set; }
+    }
+
+    private sealed class PermissionFile
+    {
+        public string Database { get; set; } = "";
+
+        public List<string> Actions { get; set; } = [];
     }
 }

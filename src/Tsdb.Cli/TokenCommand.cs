@@ -1,50 +1,214 @@
 using System.CommandLine;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Tsdb.Catalog;
 
 namespace Tsdb.Cli;
 
-/// <summary><c>tsdb token create</c>: asks a running server (with an admin token) for a new token.</summary>
+/// <summary>
+/// <c>tsdb token create|list|delete</c> (clients of a running server, with an admin token) and
+/// <c>tsdb token recover</c> (offline, on the data directory and object store of a stopped server).
+/// </summary>
 internal static class TokenCommand
 {
+    private static (Option<string> Host, Option<string> Token) Connection() => (
+        EnvOption.Text("--host", "TSDB_HOST", "http://127.0.0.1:8181", "URL of the server"),
+        EnvOption.Text("--token", "TSDB_TOKEN", null, "An admin token"));
+
     public static Command Create()
     {
-        var host = EnvOption.Text("--host", "TSDB_HOST", "http://127.0.0.1:8181", "URL of the server");
-        var token = EnvOption.Text("--token", "TSDB_TOKEN", null, "An admin token");
+        var command = new Command("token", "Manage API tokens") { CreateCommand(), ListCommand(), DeleteCommand(), RecoverCommand() };
+        return command;
+    }
+
+    private static Command CreateCommand()
+    {
+        var (host, token) = Connection();
         var name = new Option<string?>("--name") { Description = "Name of the new token" };
-        var admin = new Option<bool>("--admin") { Description = "Make the new token an admin token (it can create tokens)" };
-        var create = new Command("create", "Create an API token") { host, token, name, admin };
+        var admin = new Option<bool>("--admin") { Description = "Make an admin token (it may do everything, tokens and databases included)" };
+        var regenerate = new Option<bool>("--regenerate") { Description = "With --admin: give the operator token (_admin) a new secret; the old one stops working" };
+        var permission = new Option<string[]>("--permission")
+        {
+            Description = "A grant as db:NAME[,NAME]:ACTIONS with actions read, write, delete (e.g. db:metrics:read,write or db:*:read); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var expiry = new Option<string?>("--expiry") { Description = "The token stops working after this long: a number with s, m, h, d, w or y (e.g. 30d); default never" };
+        var create = new Command("create", "Create an API token (shown once)") { host, token, name, admin, regenerate, permission, expiry };
         create.SetAction(async (parse, cancellationToken) =>
         {
-            var adminToken = parse.GetValue(token);
-            if (string.IsNullOrEmpty(adminToken))
+            if (parse.GetValue(regenerate))
             {
-                await Console.Error.WriteLineAsync("error: --token (or TSDB_TOKEN) must give an admin token").ConfigureAwait(false);
+                if (!parse.GetValue(admin))
+                {
+                    await Console.Error.WriteLineAsync("error: --regenerate goes with --admin").ConfigureAwait(false);
+                    return 2;
+                }
+                return await SendAsync(parse.GetValue(host)!, parse.GetValue(token), new HttpRequestMessage(HttpMethod.Post, "/api/v3/configure/token/admin/regenerate"), PrintCreated, cancellationToken).ConfigureAwait(false);
+            }
+            var permissions = parse.GetValue(permission) ?? [];
+            foreach (var p in permissions)
+            {
+                if (!TokenPermission.TryParse(p, out _, out var error))
+                {
+                    await Console.Error.WriteLineAsync($"error: {error}").ConfigureAwait(false);
+                    return 2;
+                }
+            }
+            if (parse.GetValue(admin) == (permissions.Length > 0))
+            {
+                await Console.Error.WriteLineAsync("error: give --admin or at least one --permission (e.g. --permission db:mydb:read,write)").ConfigureAwait(false);
                 return 2;
             }
-            using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(host)!) };
-            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
-            HttpResponseMessage response;
+            if (string.IsNullOrEmpty(parse.GetValue(name)))
+            {
+                await Console.Error.WriteLineAsync("error: --name is required").ConfigureAwait(false);
+                return 2;
+            }
+            var body = new Dictionary<string, object?>
+            {
+                ["name"] = parse.GetValue(name),
+                ["admin"] = parse.GetValue(admin),
+                ["permissions"] = permissions,
+            };
+            if (parse.GetValue(expiry) is { } e)
+            {
+                body["expiry"] = e;
+            }
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/v3/configure/token") { Content = JsonContent.Create(body) };
+            return await SendAsync(parse.GetValue(host)!, parse.GetValue(token), request, PrintCreated, cancellationToken).ConfigureAwait(false);
+        });
+        return create;
+    }
+
+    private static Command ListCommand()
+    {
+        var (host, token) = Connection();
+        var format = new Option<string>("--format") { Description = "text or json", DefaultValueFactory = _ => "text" };
+        var list = new Command("list", "List tokens: name, permissions, created, expiry (never a secret)") { host, token, format };
+        list.SetAction(async (parse, cancellationToken) =>
+            await SendAsync(parse.GetValue(host)!, parse.GetValue(token), new HttpRequestMessage(HttpMethod.Get, "/api/v3/configure/token"), body =>
+            {
+                if (parse.GetValue(format) == "json")
+                {
+                    Console.WriteLine(body);
+                    return;
+                }
+                using var json = JsonDocument.Parse(body);
+                Console.WriteLine($"{"NAME",-24} {"PERMISSIONS",-40} {"CREATED",-20} EXPIRES");
+                foreach (var t in json.RootElement.EnumerateArray())
+                {
+                    var permissions = string.Join(' ', t.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+                    var expires = t.GetProperty("expires_at").GetString() ?? "never";
+                    if (t.GetProperty("expired").GetBoolean())
+                    {
+                        expires += " (expired)";
+                    }
+                    Console.WriteLine($"{t.GetProperty("name").GetString(),-24} {permissions,-40} {t.GetProperty("created_at").GetString(),-20} {expires}");
+                }
+            }, cancellationToken).ConfigureAwait(false));
+        return list;
+    }
+
+    private static Command DeleteCommand()
+    {
+        var (host, token) = Connection();
+        var name = new Option<string>("--name") { Description = "Name of the token to revoke", Required = true };
+        var delete = new Command("delete", "Revoke a token at once") { host, token, name };
+        delete.SetAction(async (parse, cancellationToken) =>
+            await SendAsync(parse.GetValue(host)!, parse.GetValue(token),
+                new HttpRequestMessage(HttpMethod.Delete, $"/api/v3/configure/token?token_name={Uri.EscapeDataString(parse.GetValue(name)!)}"),
+                _ => Console.WriteLine($"token '{parse.GetValue(name)}' deleted"), cancellationToken).ConfigureAwait(false));
+        return delete;
+    }
+
+    /// <summary>
+    /// Offline: opens the catalog where <c>serve</c> would (same data directory and object-store options), gives the
+    /// operator token a new secret and prints it. The data directory's lock keeps it from running beside a server.
+    /// </summary>
+    private static Command RecoverCommand()
+    {
+        var store = new StoreOptions();
+        var recover = new Command("recover", "With the server stopped: print a new admin token (_admin); the old one stops working");
+        store.AddTo(recover);
+        recover.SetAction(async (parse, cancellationToken) =>
+        {
+            string dataDir;
+            ObjectStoreSettings settings;
             try
             {
-                response = await http.PostAsJsonAsync("/api/v3/configure/token", new { name = parse.GetValue(name), admin = parse.GetValue(admin) }, cancellationToken).ConfigureAwait(false);
+                (dataDir, settings) = store.Parse(parse);
             }
-            catch (HttpRequestException e)
+            catch (ArgumentException e)
             {
-                await Console.Error.WriteLineAsync($"error: cannot reach {http.BaseAddress}: {e.Message}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+            if (!Directory.Exists(dataDir))
+            {
+                await Console.Error.WriteLineAsync($"error: the data directory {dataDir} does not exist").ConfigureAwait(false);
                 return 1;
             }
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            FileStream dataDirLock;
+            try
             {
-                await Console.Error.WriteLineAsync($"error: the server answered {(int)response.StatusCode}: {body}").ConfigureAwait(false);
+                dataDirLock = new FileStream(Path.Combine(dataDir, "LOCK"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Console.Error.WriteLineAsync($"error: the data directory {dataDir} is in use by a running tsdb server: stop it first, or regenerate online with 'tsdb token create --admin --regenerate'").ConfigureAwait(false);
                 return 1;
             }
-            using var json = JsonDocument.Parse(body);
-            Console.WriteLine($"token '{json.RootElement.GetProperty("name").GetString()}' created (shown once): {json.RootElement.GetProperty("token").GetString()}");
-            return 0;
+            await using (dataDirLock.ConfigureAwait(false))
+            {
+                var catalog = new Catalog.Catalog(new ObjectStoreCatalogStore(settings.Create(dataDir)));
+                if (catalog.Current.Version == 0)
+                {
+                    await Console.Error.WriteLineAsync($"error: no catalog in {settings.Describe(dataDir)}: nothing to recover (the first 'tsdb serve' prints an admin token)").ConfigureAwait(false);
+                    return 1;
+                }
+                var secret = catalog.RegenerateOperatorToken(TimeProvider.System.GetUtcNow());
+                Console.WriteLine($"new admin token for '{TokenDefinition.OperatorName}' (shown once; the old one no longer works): {secret}");
+                return 0;
+            }
         });
-        var command = new Command("token", "Manage API tokens") { create };
-        return command;
+        return recover;
+    }
+
+    private static void PrintCreated(string body)
+    {
+        using var json = JsonDocument.Parse(body);
+        var root = json.RootElement;
+        var permissions = string.Join(' ', root.GetProperty("permissions").EnumerateArray().Select(p => p.GetString()));
+        var expires = root.GetProperty("expires_at").GetString() is { } at ? $", expires {at}" : "";
+        Console.WriteLine($"token '{root.GetProperty("name").GetString()}' ({permissions}{expires}) created (shown once): {root.GetProperty("token").GetString()}");
+    }
+
+    private static async Task<int> SendAsync(string host, string? token, HttpRequestMessage request, Action<string> onSuccess, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            await Console.Error.WriteLineAsync("error: --token (or TSDB_TOKEN) must give an admin token").ConfigureAwait(false);
+            return 2;
+        }
+        using var http = new HttpClient { BaseAddress = new Uri(host) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            await Console.Error.WriteLineAsync($"error: cannot reach {http.BaseAddress}: {e.Message}").ConfigureAwait(false);
+            return 1;
+        }
+        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            await Console.Error.WriteLineAsync($"error: the server answered {(int)response.StatusCode}: {body}").ConfigureAwait(false);
+            return 1;
+        }
+        onSuccess(body);
+        return 0;
     }
 }

@@ -10,4 +10,7 @@ public sealed record FlightOptions
     public int TargetMessageBytes { get; init; } = 1 << 20;
 
     public string Version { get; init; } = Tsdb.Core.Diagnostics.BuildInfo.Version;
+
+    /// <summary>The clock token expiry is judged by.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Tsdb.Arrow.Arrays;
+using Tsdb.Catalog;
 using Tsdb.Arrow.Ipc;
 using Tsdb.Flight.Arrow;
 using Tsdb.Flight.Protocol;
@@ -35,7 +36,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         ArgumentNullException.ThrowIfNull(options);
         _catalog = catalog;
         _options = options;
-        _auth = new FlightAuthenticator(catalog, options.AuthEnabled);
+        _auth = new FlightAuthenticator(catalog, options.AuthEnabled, options.Time);
         _runner = new QueryRunner(catalog, engine);
         _commands = new FlightSqlCommands(catalog, _runner, options);
         _ingest = new ArrowIngest(ingester);
@@ -87,8 +88,9 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
     {
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
-        _auth.Authenticate(context);
         var only = QueryRunner.DatabaseHeader(context);
+        // With a database named, reading it is what is asked; without, the list holds the databases the token reads.
+        var caller = _auth.Authorize(context, only is null ? Access.Authenticated : Access.Read, only);
         if (only is not null)
         {
             // A database that does not exist is NOT_FOUND, as on every other call, not an empty list.
@@ -97,7 +99,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         var hydrate = HydrateDictionaries(context);
         foreach (var db in _catalog.Current.Databases.OrderBy(d => d.Name, StringComparer.Ordinal))
         {
-            if (only is not null && db.Name != only)
+            if ((only is not null && db.Name != only) || (caller is not null && !caller.Allows(DatabaseActions.Read, db.Name)))
             {
                 continue;
             }
@@ -120,10 +122,13 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         _auth.Authenticate(context);
         if (request.Type == FlightDescriptor.Types.DescriptorType.Path)
         {
+            _auth.Authorize(context, Access.Read, PutTarget(context, request).Database);
             var (db, table) = PathTable(context, request);
             return Task.FromResult(TableInfo(db, table, HydrateDictionaries(context)));
         }
         var database = QueryRunner.DatabaseHeader(context);
+        var decoded = AsFlightSql(request.Cmd) is null ? TicketDecoder.Decode(request.Cmd) : null;
+        _auth.Authorize(context, Access.Read, decoded?.Database ?? database);
         ByteString ticket;
         byte[] schema;
         long totalRecords;
@@ -134,7 +139,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         }
         else
         {
-            (schema, totalRecords) = Describe(TicketDecoder.Decode(request.Cmd), database, HydrateDictionaries(context));
+            (schema, totalRecords) = Describe(decoded!, database, HydrateDictionaries(context));
             ticket = request.Cmd;
         }
         var info = new FlightInfo
@@ -159,15 +164,18 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         byte[] schema;
         if (request.Type == FlightDescriptor.Types.DescriptorType.Path)
         {
+            _auth.Authorize(context, Access.Read, PutTarget(context, request).Database);
             var (_, table) = PathTable(context, request);
             schema = SchemaStream(ResultSchemas.ForTable(table, HydrateDictionaries(context)));
         }
         else
         {
             var database = QueryRunner.DatabaseHeader(context);
+            var decoded = AsFlightSql(request.Cmd) is null ? TicketDecoder.Decode(request.Cmd) : null;
+            _auth.Authorize(context, Access.Read, decoded?.Database ?? database);
             schema = AsFlightSql(request.Cmd) is { } command
                 ? _commands.Describe(command, database).Schema
-                : Describe(TicketDecoder.Decode(request.Cmd), database, HydrateDictionaries(context)).Schema;
+                : Describe(decoded!, database, HydrateDictionaries(context)).Schema;
         }
         return Task.FromResult(new SchemaResult { Schema = ByteString.CopyFrom(schema) });
     }
@@ -183,6 +191,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         {
             var query = TicketDecoder.Decode(request.Ticket_);
             var database = query.Database ?? QueryRunner.DatabaseHeader(context);
+            _auth.Authorize(context, Access.Read, database);
             var result = query.Command is not null
                 ? await _commands.ExecuteAsync(query.Command, database, context.CancellationToken).ConfigureAwait(false)
                 : query.InfluxQL
@@ -233,6 +242,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
             case "CreatePreparedStatement":
             {
                 var body = Unpack(action.Body, ActionCreatePreparedStatementRequest.Parser);
+                _auth.Authorize(context, Access.Read, QueryRunner.DatabaseHeader(context));
                 var result = _commands.Prepare(QueryRunner.DatabaseHeader(context), body.Query);
                 await responseStream.WriteAsync(new Result { Body = Any.Pack(result).ToByteString() }, token).ConfigureAwait(false);
                 break;
@@ -336,6 +346,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
             return;
         }
         var (db, table) = PutTarget(context, descriptor);
+        _auth.Authorize(context, Access.Write, db);
         for (var message = data; message is not null; message = await NextAsync(requestStream, context).ConfigureAwait(false))
         {
             if (Decode(decoder, message) is not { } batch)

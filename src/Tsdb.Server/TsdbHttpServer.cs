@@ -10,6 +10,7 @@ using OpenTelemetry.Resources;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Tsdb.Catalog;
 using Tsdb.Flight;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
@@ -31,8 +32,6 @@ namespace Tsdb.Server;
 /// </summary>
 public sealed class TsdbHttpServer : IAsyncDisposable
 {
-    private static readonly HashSet<string> AdminPaths = new(StringComparer.Ordinal) { "/api/v3/configure/token", "/api/v3/persist", "/api/v3/compact" };
-
     private readonly WebApplication _app;
 
     public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite)
@@ -45,7 +44,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         ConfigureMetrics(builder.Services);
         ConfigureCompression(builder.Services);
         var engine = new SqlEngine(new QueryExecutor(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries }));
-        var flight = new TsdbFlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version });
+        var flight = new TsdbFlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version, Time = time });
         var health = new HealthServiceImpl();
         health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
         health.SetStatus(Flight.Protocol.FlightService.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
@@ -98,6 +97,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, reader, persister, options, time);
+        var tokens = new TokenEndpoints(catalog, time);
         var queries = new QueryEndpoints(catalog, engine);
         var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor), options.Version);
         ArgumentNullException.ThrowIfNull(remoteWrite);
@@ -111,71 +111,48 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.UseRouting();
         if (options.AuthEnabled)
         {
-            _app.Use(async (context, next) =>
-            {
-                var path = context.Request.Path.Value ?? "";
-                // gRPC answers in gRPC statuses: the Flight service checks its own tokens; health and reflection are open.
-                if (IsOpen(context.GetEndpoint(), options) || IsGrpc(context.Request.ContentType))
-                {
-                    await next(context).ConfigureAwait(false);
-                    return;
-                }
-                var dialect = path.StartsWith("/api/v2/", StringComparison.Ordinal) ? ApiDialect.V2
-                    : path.StartsWith("/api/v1/", StringComparison.Ordinal) ? ApiDialect.Prometheus
-                    : ApiDialect.V3;
-                var (outcome, token) = Authenticator.Authenticate(context.Request, catalog);
-                switch (outcome)
-                {
-                    case Authenticator.Outcome.Malformed:
-                        await HttpErrors.Write(context, dialect, 400, "Authorization header was malformed: use 'Bearer <token>', 'Token <token>' or Basic with the token as password").ConfigureAwait(false);
-                        return;
-                    case Authenticator.Outcome.Missing or Authenticator.Outcome.Unknown:
-                        await HttpErrors.Write(context, dialect, 401, "the request was not authenticated").ConfigureAwait(false);
-                        return;
-                }
-                if (AdminPaths.Contains(path) && !token!.IsAdmin)
-                {
-                    await HttpErrors.Write(context, dialect, 403, "this endpoint needs an admin token").ConfigureAwait(false);
-                    return;
-                }
-                await next(context).ConfigureAwait(false);
-            });
+            // Each route declares what it needs with RequireAccess below; AccessControl checks it (docs/http-api.md has the
+            // table). Probes and the 404 fallback are open; health, ping and metrics are open with --disable-authz.
+            _app.Use(AccessControl.Middleware(catalog, time, IsGrpc, endpoint => IsOpen(endpoint, options)));
         }
         _app.MapGrpcService<TsdbFlightService>();
         _app.MapGrpcService<HealthServiceImpl>();
         _app.MapGrpcReflectionService();
-        _app.MapGet("/health", admin.Health).WithMetadata(new AuthzResource("health"));
-        _app.MapGet("/api/v1/health", admin.Health).WithMetadata(new AuthzResource("health"));
-        _app.MapMethods("/ping", ["GET", "HEAD"], admin.Ping).WithMetadata(new AuthzResource("ping"));
-        _app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new AuthzResource("metrics"));
+        _app.MapGet("/health", admin.Health).RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("health"));
+        _app.MapGet("/api/v1/health", admin.Health).RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("health"));
+        _app.MapMethods("/ping", ["GET", "HEAD"], admin.Ping).RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("ping"));
+        _app.MapPrometheusScrapingEndpoint("/metrics").RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("metrics"));
         _app.MapMethods("/-/healthy", ["GET", "HEAD"], ProbeEndpoints.Healthy).WithMetadata(new OpenRoute());
         _app.MapMethods("/-/ready", ["GET", "HEAD"], context => ProbeEndpoints.Ready(context, options.Readiness)).WithMetadata(new OpenRoute());
-        _app.MapPost("/api/v3/write_lp", writes.WriteV3);
-        _app.MapMethods("/api/v3/query_sql", ["GET", "POST"], queries.QuerySql);
-        _app.MapMethods("/api/v3/query_influxql", ["GET", "POST"], influxql.QueryV3);
-        _app.MapMethods("/query", ["GET", "POST"], influxql.Query);
-        _app.MapPost("/api/v2/write", writes.WriteV2);
-        _app.MapPost("/write", writes.WriteV1);
-        _app.MapPost("/api/v3/configure/database", admin.CreateDatabase);
-        _app.MapGet("/api/v3/configure/database", admin.ListDatabases);
-        _app.MapPost("/api/v3/configure/token", admin.CreateToken);
-        _app.MapGet("/api/v3/export", admin.Export);
-        _app.MapPost("/api/v3/persist", admin.Persist);
-        _app.MapGet("/api/v3/system/files", admin.ListFiles);
-        _app.MapPost("/api/v3/compact", admin.Compact);
-        _app.MapMethods("/api/v3/configure/database", ["PATCH"], admin.UpdateDatabase);
-        _app.MapDelete("/api/v3/configure/database", admin.DeleteDatabase);
-        _app.MapDelete("/api/v3/configure/table", admin.DeleteTable);
-        _app.MapPost("/api/v1/write", remoteWriteEndpoint.Write);
-        _app.MapMethods("/api/v1/query", ["GET", "POST"], prometheus.Query);
-        _app.MapMethods("/api/v1/query_range", ["GET", "POST"], prometheus.QueryRange);
-        _app.MapMethods("/api/v1/series", ["GET", "POST"], prometheus.Series);
-        _app.MapMethods("/api/v1/labels", ["GET", "POST"], prometheus.LabelNames);
-        _app.MapGet("/api/v1/label/{name}/values", prometheus.LabelValues);
-        _app.MapGet("/api/v1/metadata", prometheus.Metadata);
-        _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo);
-        _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars);
-        _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules);
+        _app.MapPost("/api/v3/write_lp", writes.WriteV3).RequireAccess(Access.Write);
+        _app.MapMethods("/api/v3/query_sql", ["GET", "POST"], queries.QuerySql).RequireAccess(Access.Read);
+        _app.MapMethods("/api/v3/query_influxql", ["GET", "POST"], influxql.QueryV3).RequireAccess(Access.Read);
+        _app.MapMethods("/query", ["GET", "POST"], influxql.Query).RequireAccess(Access.Read);
+        _app.MapPost("/api/v2/write", writes.WriteV2).RequireAccess(Access.Write);
+        _app.MapPost("/write", writes.WriteV1).RequireAccess(Access.Write);
+        _app.MapPost("/api/v3/configure/database", admin.CreateDatabase).RequireAccess(Access.Admin);
+        _app.MapGet("/api/v3/configure/database", admin.ListDatabases).RequireAccess(Access.Authenticated);
+        _app.MapPost("/api/v3/configure/token", tokens.Create).RequireAccess(Access.Admin);
+        _app.MapGet("/api/v3/configure/token", tokens.List).RequireAccess(Access.Admin);
+        _app.MapDelete("/api/v3/configure/token", tokens.Delete).RequireAccess(Access.Admin);
+        _app.MapPost("/api/v3/configure/token/admin/regenerate", tokens.RegenerateAdmin).RequireAccess(Access.Admin);
+        _app.MapGet("/api/v3/export", admin.Export).RequireAccess(Access.Read);
+        _app.MapPost("/api/v3/persist", admin.Persist).RequireAccess(Access.Admin);
+        _app.MapGet("/api/v3/system/files", admin.ListFiles).RequireAccess(Access.Admin);
+        _app.MapPost("/api/v3/compact", admin.Compact).RequireAccess(Access.Admin);
+        _app.MapMethods("/api/v3/configure/database", ["PATCH"], admin.UpdateDatabase).RequireAccess(Access.Admin);
+        _app.MapDelete("/api/v3/configure/database", admin.DeleteDatabase).RequireAccess(Access.Admin);
+        _app.MapDelete("/api/v3/configure/table", admin.DeleteTable).RequireAccess(Access.Delete);
+        _app.MapPost("/api/v1/write", remoteWriteEndpoint.Write).RequireAccess(Access.Write);
+        _app.MapMethods("/api/v1/query", ["GET", "POST"], prometheus.Query).RequireAccess(Access.Read);
+        _app.MapMethods("/api/v1/query_range", ["GET", "POST"], prometheus.QueryRange).RequireAccess(Access.Read);
+        _app.MapMethods("/api/v1/series", ["GET", "POST"], prometheus.Series).RequireAccess(Access.Read);
+        _app.MapMethods("/api/v1/labels", ["GET", "POST"], prometheus.LabelNames).RequireAccess(Access.Read);
+        _app.MapGet("/api/v1/label/{name}/values", prometheus.LabelValues).RequireAccess(Access.Read);
+        _app.MapGet("/api/v1/metadata", prometheus.Metadata).RequireAccess(Access.Read);
+        _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo).RequireAccess(Access.Authenticated);
+        _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars).RequireAccess(Access.Read);
+        _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules).RequireAccess(Access.Authenticated);
         // Lowest priority: whatever no route above matches (any method) is a 404 with a JSON message, token or not.
         _app.MapFallback("{*path}", ProbeEndpoints.NotFound).WithMetadata(new OpenRoute());
     }

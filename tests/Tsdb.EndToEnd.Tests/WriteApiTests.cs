@@ -284,14 +284,17 @@ public sealed class WriteApiTests : IAsyncLifetime
     [Fact]
     public async Task Tokens_made_with_the_cli_work_and_non_admin_tokens_cannot_make_more()
     {
-        var cli = RunCli("token", "create", "--host", _server.Url.ToString(), "--token", _server.AdminToken!, "--name", "writer");
+        var cli = RunCli("token", "create", "--host", _server.Url.ToString(), "--token", _server.AdminToken!, "--name", "writer", "--permission", "db:tokens:write");
         Assert.Equal(0, cli.ExitCode);
         var token = System.Text.RegularExpressions.Regex.Match(cli.Output, @"apiv3_\S+").Value;
         using var writer = _server.Client(token);
         Assert.Equal(HttpStatusCode.NoContent, (await writer.PostAsync("/api/v3/write_lp?db=tokens", Lines("a v=1"))).StatusCode);
         var forbidden = await writer.PostAsync("/api/v3/configure/token", new StringContent("{\"name\":\"x\"}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
-        var refused = RunCli("token", "create", "--host", _server.Url.ToString(), "--token", "apiv3_bogus");
+        // A write token cannot drop what it writes to (the issue's "writer can delete databases and tables").
+        Assert.Equal(HttpStatusCode.Forbidden, (await writer.DeleteAsync("/api/v3/configure/table?db=tokens&table=a")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await writer.DeleteAsync("/api/v3/configure/database?db=tokens")).StatusCode);
+        var refused = RunCli("token", "create", "--host", _server.Url.ToString(), "--token", "apiv3_bogus", "--name", "y", "--permission", "db:tokens:read");
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("401", refused.Output, StringComparison.Ordinal);
     }

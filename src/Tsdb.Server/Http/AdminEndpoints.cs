@@ -5,7 +5,7 @@ using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Server.Http;
 
-/// <summary>Health, ping, database and token management, and the buffer export read path.</summary>
+/// <summary>Health, ping, database management, and the buffer export read path.</summary>
 internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader, Persister persister, ServerOptions options, TimeProvider time)
 {
     /// <summary>InfluxDB 3's health check: "OK", with the version in the same headers as <c>/ping</c>.</summary>
@@ -68,31 +68,10 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
 
     public Task ListDatabases(HttpContext context)
     {
-        var items = catalog.Current.Databases.Select(d => new DatabaseItem(d.Name, d.RetentionPeriod is { } r ? FormatRetention(r) : null)).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+        // A scoped token sees the databases it has some permission on.
+        var items = catalog.Current.Databases.Where(d => AccessControl.Allows(context, Access.Read, d.Name) || AccessControl.Allows(context, Access.Write, d.Name) || AccessControl.Allows(context, Access.Delete, d.Name)).Select(d => new DatabaseItem(d.Name, d.RetentionPeriod is { } r ? FormatRetention(r) : null)).OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(JsonSerializer.Serialize(items, JsonContext.Relaxed.ListDatabaseItem));
-    }
-
-    /// <summary>Creates a token (admin tokens only may). The secret is in the response and nowhere else.</summary>
-    public async Task CreateToken(HttpContext context)
-    {
-        // The answer holds a new secret next to the name the client chose: never compressed over HTTPS (BREACH).
-        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpsCompressionFeature>() is { } compression)
-        {
-            compression.Mode = Microsoft.AspNetCore.Http.Features.HttpsCompressionMode.DoNotCompress;
-        }
-        var request = await ReadJson(context, JsonContext.Relaxed.TokenRequest).ConfigureAwait(false);
-        var name = request?.Name is { Length: > 0 } n ? n : $"token-{Guid.NewGuid():N}"[..14];
-        if (catalog.Current.Tokens.Any(t => t.Name == name))
-        {
-            await HttpErrors.Write(context, ApiDialect.V3, 409, $"a token named '{name}' already exists").ConfigureAwait(false);
-            return;
-        }
-        var admin = request?.Admin ?? false;
-        var secret = catalog.CreateToken(name, admin, time.GetUtcNow());
-        context.Response.StatusCode = 201;
-        context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(JsonSerializer.Serialize(new TokenResponse(name, secret, admin), JsonContext.Relaxed.TokenResponse)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -106,6 +85,10 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
         if (db.Length == 0 || table.Length == 0)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 400, "missing required query parameters 'db' and 'table'").ConfigureAwait(false);
+            return;
+        }
+        if (!await AccessControl.DemandAsync(context, db, ApiDialect.V3).ConfigureAwait(false))
+        {
             return;
         }
         if (catalog.Current.FindDatabase(db)?.FindTable(table) is null)
@@ -219,6 +202,10 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
         {
             var missing = db.Length == 0 ? "db" : "table";
             await HttpErrors.Write(context, ApiDialect.V3, 400, $"missing required query parameter '{missing}' (the names go in the query string: ?db=NAME&table=NAME)").ConfigureAwait(false);
+            return;
+        }
+        if (!await AccessControl.DemandAsync(context, db, ApiDialect.V3).ConfigureAwait(false))
+        {
             return;
         }
         var deleted = catalog.Update(e => e.DeleteTable(db, table, time.GetUtcNow() + persister.DeletionGrace));

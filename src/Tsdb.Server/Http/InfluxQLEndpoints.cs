@@ -137,6 +137,86 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         return catalog.Current.FindDatabase(target) is null && statement is not ShowMeasurementsStatement ? $"database not found: {target}" : null;
     }
 
+    /// <summary>
+    /// Read permission on every database the statements touch (the request's, one a SHOW names, and every
+    /// <c>db..measurement</c> source, subqueries included); a 403 for the whole request otherwise.
+    /// </summary>
+    private static async Task<bool> DemandReadAsync(HttpContext context, IReadOnlyList<Statement> statements, string? db)
+    {
+        var databases = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var statement in statements)
+        {
+            if (statement is ShowDatabasesStatement or UnsupportedStatement)
+            {
+                continue;
+            }
+            var named = statement switch
+            {
+                ShowRetentionPoliciesStatement r => r.Database,
+                ShowMeasurementsStatement m => m.Database,
+                ShowTagKeysStatement k => k.Database,
+                ShowTagValuesStatement v => v.Database,
+                ShowFieldKeysStatement f => f.Database,
+                ShowSeriesStatement s => s.Database,
+                ShowCardinalityStatement c => c.Database,
+                _ => null,
+            };
+            if ((string.IsNullOrEmpty(named) ? db : named) is { Length: > 0 } target)
+            {
+                databases.Add(target);
+            }
+            var sources = statement switch
+            {
+                SelectStatement s => s.Sources,
+                ExplainStatement e => e.Statement.Sources,
+                ShowTagKeysStatement k => k.Sources,
+                ShowTagValuesStatement v => v.Sources,
+                ShowFieldKeysStatement f => f.Sources,
+                ShowSeriesStatement s => s.Sources,
+                ShowCardinalityStatement c => c.Sources,
+                _ => [],
+            };
+            AddSourceDatabases(sources, databases);
+        }
+        foreach (var database in databases)
+        {
+            if (!await AccessControl.DemandAsync(context, database, ApiDialect.V3).ConfigureAwait(false))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>SHOW DATABASES rows a scoped token may see: the databases it may read.</summary>
+    private static async IAsyncEnumerable<InfluxQLSeries.Row> Readable(HttpContext context, IAsyncEnumerable<InfluxQLSeries.Row> rows)
+    {
+        await foreach (var row in rows.ConfigureAwait(false))
+        {
+            var name = row.Series.Columns.ToList().IndexOf("name");
+            if (name < 0 || row.Values[name] is not string database || AccessControl.Allows(context, Catalog.Access.Read, database))
+            {
+                yield return row;
+            }
+        }
+    }
+
+    private static void AddSourceDatabases(IReadOnlyList<Source> sources, SortedSet<string> databases)
+    {
+        foreach (var source in sources)
+        {
+            switch (source)
+            {
+                case MeasurementSource { Database.Length: > 0 } m:
+                    databases.Add(m.Database);
+                    break;
+                case SubquerySource sub:
+                    AddSourceDatabases(sub.Statement.Sources, databases);
+                    break;
+            }
+        }
+    }
+
     private static string? UnknownTimeZone(IReadOnlyList<Statement> statements)
     {
         foreach (var statement in statements)
@@ -188,6 +268,10 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             await V1Error(context, $"error parsing query: unable to find time zone {zone}").ConfigureAwait(false);
             return;
         }
+        if (!await DemandReadAsync(context, statements, request.Db).ConfigureAwait(false))
+        {
+            return;
+        }
         var csv = context.Request.Headers.Accept.ToString().Contains("application/csv", StringComparison.OrdinalIgnoreCase)
             || context.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase);
         context.Response.StatusCode = 200;
@@ -219,7 +303,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             {
                 try
                 {
-                    await writer.StatementAsync(i, InfluxQLSeries.ReadAsync(stream), context.RequestAborted).ConfigureAwait(false);
+                    await writer.StatementAsync(i, statement is ShowDatabasesStatement ? Readable(context, InfluxQLSeries.ReadAsync(stream)) : InfluxQLSeries.ReadAsync(stream), context.RequestAborted).ConfigureAwait(false);
                 }
                 catch (IOException)
                 {
@@ -280,6 +364,10 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         if (statements.Count != 1)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 400, $"the query has {statements.Count} statements: /api/v3/query_influxql answers exactly one (use /query for several)").ConfigureAwait(false);
+            return;
+        }
+        if (!await DemandReadAsync(context, statements, request.Db).ConfigureAwait(false))
+        {
             return;
         }
         if (DatabaseProblem(statements[0], request.Db) is { } problem)

@@ -20,10 +20,6 @@ internal sealed record PingResponse(
     [property: JsonPropertyName("revision")] string Revision,
     [property: JsonPropertyName("process_id")] string ProcessId);
 
-internal sealed record TokenRequest([property: JsonPropertyName("name")] string? Name, [property: JsonPropertyName("admin")] bool? Admin);
-
-internal sealed record TokenResponse([property: JsonPropertyName("name")] string Name, [property: JsonPropertyName("token")] string Token, [property: JsonPropertyName("admin")] bool Admin);
-
 internal sealed record DatabaseRequest([property: JsonPropertyName("db")] string? Db, [property: JsonPropertyName("retention_period")] string? RetentionPeriod = null);
 
 internal sealed record FileItem(
@@ -49,8 +45,6 @@ internal sealed record DatabaseItem([property: JsonPropertyName("iox::database")
 [JsonSerializable(typeof(PartialWriteError))]
 [JsonSerializable(typeof(WholeWriteError))]
 [JsonSerializable(typeof(PingResponse))]
-[JsonSerializable(typeof(TokenRequest))]
-[JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(DatabaseRequest))]
 [JsonSerializable(typeof(List<DatabaseItem>))]
 [JsonSerializable(typeof(PersistResponse))]

@@ -273,6 +273,10 @@ internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, TableReader r
                 // Read the form body asynchronously once; PromParams then reads it from memory.
                 await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
             }
+            if (!await AccessControl.DemandAsync(context, Database(context.Request), ApiDialect.Prometheus).ConfigureAwait(false))
+            {
+                return;
+            }
             await handler().ConfigureAwait(false);
         }
         catch (ParamException e)

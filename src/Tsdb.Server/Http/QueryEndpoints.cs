@@ -80,6 +80,10 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine)
             await HttpErrors.Write(context, ApiDialect.V3, 400, $"unsupported format '{format}': use json, jsonl, csv, pretty or parquet").ConfigureAwait(false);
             return;
         }
+        if (!await AccessControl.DemandAsync(context, db, ApiDialect.V3).ConfigureAwait(false))
+        {
+            return;
+        }
         if (catalog.Current.FindDatabase(db) is null)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"database not found: {db}").ConfigureAwait(false);

@@ -20,6 +20,10 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
     public async Task Write(HttpContext context)
     {
         var request = context.Request;
+        if (!await AccessControl.DemandAsync(context, PrometheusEndpoints.Database(request), ApiDialect.Prometheus).ConfigureAwait(false))
+        {
+            return;
+        }
         if (!TryGetVersion(request.ContentType, out var version))
         {
             await Text(context, 415, $"unsupported content type '{request.ContentType}': use application/x-protobuf (proto=prometheus.WriteRequest or proto={V2ProtoName})").ConfigureAwait(false);

@@ -67,6 +67,10 @@ internal sealed class WriteEndpoints(LineProtocolIngester ingester, ServerOption
 
     private async Task Write(HttpContext context, ApiDialect dialect, string api, string db, Precision precision, bool acceptPartial, bool noSync)
     {
+        if (!await AccessControl.DemandAsync(context, db, dialect).ConfigureAwait(false))
+        {
+            return;
+        }
         RequestBody body;
         try
         {
