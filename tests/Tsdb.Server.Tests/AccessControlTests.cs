@@ -27,7 +27,7 @@ public sealed class AccessControlTests
         var metadata = declared is { } a ? new EndpointMetadataCollection(new AccessControl.RequiredAccess(a)) : EndpointMetadataCollection.Empty;
         context.SetEndpoint(new RouteEndpoint(_ => Task.CompletedTask, RoutePatternFactory.Parse(path), 0, metadata, path));
         var ran = false;
-        await AccessControl.Middleware(_catalog, _time, _ => grpc)(context, async c =>
+        await AccessControl.Middleware(_catalog, _time, _ => grpc, _ => false)(context, async c =>
         {
             ran = database is null || await AccessControl.DemandAsync(c, database, AccessControl.DialectOf(path));
         });
