@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace Tsdb.Server.Http;
 
@@ -15,8 +16,58 @@ internal static class ProbeEndpoints
     public static Task Ready(HttpContext context, ServerReadiness readiness) =>
         readiness.IsReady ? Text(context, 200, "tsdb is Ready.\n") : Text(context, 503, "Service Unavailable\n");
 
-    public static Task NotFound(HttpContext context) =>
-        HttpErrors.Write(context, ApiDialect.V3, 404, $"not found: {context.Request.Method} {context.Request.Path}");
+    /// <summary>
+    /// What no route took: 405 with <c>Allow</c> when the path is a route that takes other methods (the fallback
+    /// route catches every method, so routing's own 405 never comes), else 404; in the path's API dialect.
+    /// </summary>
+    public static Task NotFound(HttpContext context)
+    {
+        var path = context.Request.Path.Value ?? "";
+        var dialect = AccessControl.DialectOf(path);
+        var allowed = AllowedMethods(context, path);
+        if (allowed.Count > 0)
+        {
+            context.Response.Headers.Allow = string.Join(", ", allowed);
+            return HttpErrors.Write(context, dialect, 405, $"method {context.Request.Method} is not allowed for {path}; use {string.Join(" or ", allowed)}");
+        }
+        return HttpErrors.Write(context, dialect, 404, $"not found: {context.Request.Method} {path}");
+    }
+
+    private static List<string> AllowedMethods(HttpContext context, string path)
+    {
+        var methods = new List<string>();
+        if (context.RequestServices.GetService(typeof(EndpointDataSource)) is not EndpointDataSource source)
+        {
+            return methods;
+        }
+        var segments = path.Trim('/').Split('/');
+        foreach (var endpoint in source.Endpoints)
+        {
+            if (endpoint is RouteEndpoint route && route.Metadata.GetMetadata<IHttpMethodMetadata>() is { } verbs && Matches(route.RoutePattern, segments))
+            {
+                methods.AddRange(verbs.HttpMethods.Where(m => !methods.Contains(m)));
+            }
+        }
+        return methods;
+    }
+
+    /// <summary>A literal-and-parameter pattern (no catch-all) against the path's segments.</summary>
+    private static bool Matches(Microsoft.AspNetCore.Routing.Patterns.RoutePattern pattern, string[] segments)
+    {
+        if (pattern.PathSegments.Count != segments.Length || pattern.Parameters.Any(p => p.IsCatchAll))
+        {
+            return false;
+        }
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var parts = pattern.PathSegments[i].Parts;
+            if (parts is [Microsoft.AspNetCore.Routing.Patterns.RoutePatternLiteralPart literal] && !string.Equals(literal.Content, segments[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static Task Text(HttpContext context, int status, string body)
     {
