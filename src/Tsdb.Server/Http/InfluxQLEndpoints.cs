@@ -104,6 +104,19 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         _ => null,
     };
 
+    /// <summary>The database a SHOW statement names with ON (null for none, and for other statements).</summary>
+    private static string? NamedDatabase(Statement statement) => statement switch
+    {
+        ShowRetentionPoliciesStatement r => r.Database,
+        ShowMeasurementsStatement m => m.Database,
+        ShowTagKeysStatement k => k.Database,
+        ShowTagValuesStatement v => v.Database,
+        ShowFieldKeysStatement f => f.Database,
+        ShowSeriesStatement s => s.Database,
+        ShowCardinalityStatement c => c.Database,
+        _ => null,
+    };
+
     /// <summary>Why a statement cannot run on <paramref name="db"/>, in 1.x's words, or null.</summary>
     private string? DatabaseProblem(Statement statement, string? db)
     {
@@ -111,17 +124,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         {
             return null;
         }
-        var named = statement switch
-        {
-            ShowRetentionPoliciesStatement r => r.Database,
-            ShowMeasurementsStatement m => m.Database,
-            ShowTagKeysStatement k => k.Database,
-            ShowTagValuesStatement v => v.Database,
-            ShowFieldKeysStatement f => f.Database,
-            ShowSeriesStatement s => s.Database,
-            ShowCardinalityStatement c => c.Database,
-            _ => null,
-        };
+        var named = NamedDatabase(statement);
         var target = string.IsNullOrEmpty(named) ? db : named;
         if (string.IsNullOrEmpty(target))
         {
@@ -150,17 +153,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             {
                 continue;
             }
-            var named = statement switch
-            {
-                ShowRetentionPoliciesStatement r => r.Database,
-                ShowMeasurementsStatement m => m.Database,
-                ShowTagKeysStatement k => k.Database,
-                ShowTagValuesStatement v => v.Database,
-                ShowFieldKeysStatement f => f.Database,
-                ShowSeriesStatement s => s.Database,
-                ShowCardinalityStatement c => c.Database,
-                _ => null,
-            };
+            var named = NamedDatabase(statement);
             if ((string.IsNullOrEmpty(named) ? db : named) is { Length: > 0 } target)
             {
                 databases.Add(target);
