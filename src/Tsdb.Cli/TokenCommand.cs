@@ -190,7 +190,17 @@ internal static class TokenCommand
             await Console.Error.WriteLineAsync("error: --token (or TSDB_TOKEN) must give an admin token").ConfigureAwait(false);
             return 2;
         }
-        using var http = new HttpClient { BaseAddress = new Uri(host) };
+        Uri address;
+        try
+        {
+            address = Client.HostAddress.Parse(host);   // with or without a scheme, as every client command takes it
+        }
+        catch (Client.CliException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        using var http = new HttpClient { BaseAddress = address };
         http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         HttpResponseMessage response;
         try
