@@ -44,13 +44,15 @@ internal static class ServeCommand
         var logFormat = EnvOption.Text("--log-format", "TSDB_LOG_FORMAT", "text", "Log lines as text or json (one object per line)");
         var logLevel = EnvOption.Text("--log-level", "TSDB_LOG_LEVEL", "info", "Least severe log level: trace, debug, info, warn, error (info logs one line per request)");
         var disableAuthz = EnvOption.Text("--disable-authz", "TSDB_DISABLE_AUTHZ", "", "Serve these resources without a token although auth is on, comma-separated: health, ping, metrics");
+        var maxConnections = EnvOption.Text("--http-max-connections", "TSDB_HTTP_MAX_CONNECTIONS", "512", "Open HTTP connections at most (HTTP/2 and gRPC streams share one); more are closed at once");
+        var headerTimeout = EnvOption.Text("--http-header-timeout", "TSDB_HTTP_HEADER_TIMEOUT", "30s", "Time a client has to send a request's headers (slower clients get 408 and are disconnected)");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
             objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
-            logFormat, logLevel, disableAuthz,
+            logFormat, logLevel, disableAuthz, maxConnections, headerTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -102,6 +104,8 @@ internal static class ServeCommand
                     },
                     LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
                     DisabledAuthz = ParseDisabledAuthz(parse.GetValue(disableAuthz)!),
+                    MaxConnections = long.TryParse(parse.GetValue(maxConnections), out var c) && c >= 1 ? c : throw new ArgumentException($"--http-max-connections must be a whole number of at least 1, got '{parse.GetValue(maxConnections)}'"),
+                    HeaderTimeout = Values.ParseDuration(parse.GetValue(headerTimeout)!),
                 };
             }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
@@ -157,6 +161,10 @@ internal static class ServeCommand
         public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
         public HashSet<string> DisabledAuthz { get; init; } = [];
+
+        public long MaxConnections { get; init; } = 512;
+
+        public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(30);
     }
 
     /// <summary>Every URL the server answers on, and where its data lives.</summary>
@@ -287,7 +295,7 @@ internal static class ServeCommand
         }, new MetricMetadataStore());
         var readiness = new ServerReadiness();
         var server = new TsdbHttpServer(
-            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat, LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness },
+            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat, LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout },
             catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader), remoteWrite);
         try
         {

@@ -8,6 +8,12 @@ public sealed record ServerOptions
 
     public bool AuthEnabled { get; init; } = true;
 
+    /// <summary>Open connections at most; Kestrel closes more at once (HTTP/2 streams share a connection).</summary>
+    public long MaxConnections { get; init; } = 512;
+
+    /// <summary>Time a client has to send a request's headers; a slower one gets 408 and is disconnected.</summary>
+    public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Largest request body, checked before and after decompression.</summary>
     public long MaxHttpRequestSize { get; init; } = 10L << 20;
 

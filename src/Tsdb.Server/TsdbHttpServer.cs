@@ -64,6 +64,15 @@ public sealed class TsdbHttpServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             // Body size is enforced by the endpoints, before and after decompression, with a JSON error.
             kestrel.Limits.MaxRequestBodySize = null;
+            // Hostile or broken clients (docs/http-api.md, "Limits"): a connection cap; headers at most 32 KiB and 100
+            // fields (431), sent within the header timeout (408); a body slower than 240 bytes/s after 5 s is cut
+            // off (408), so slow clients cannot hold connections and memory.
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 100;
+            kestrel.Limits.RequestHeadersTimeout = options.HeaderTimeout;
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
             // h2c connections reach Kestrel marked as if ALPN chose "h2"; their :scheme stays http.
             kestrel.AllowAlternateSchemes = true;
             // Room for large DoPut uploads without waiting on window updates at every 64 KiB.

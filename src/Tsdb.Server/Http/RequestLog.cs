@@ -32,6 +32,20 @@ internal sealed partial class RequestLog(ILogger logger)
         {
             await next(context).ConfigureAwait(false);
         }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e)
+        {
+            // The client's fault, found while reading its request (a body slower than the minimum rate: 408, a
+            // malformed chunked body: 400): its status and Kestrel's message, in the path's dialect; no stack trace.
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await HttpErrors.Write(context, AccessControl.DialectOf(request.Path.Value ?? ""), e.StatusCode, e.Message).ConfigureAwait(false);
+            }
+            else
+            {
+                context.Abort();
+            }
+        }
         catch (Exception e) when (!(e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
             LogUnhandled(logger, e, request.Method, request.Path.Value ?? "");
