@@ -43,7 +43,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         var client = new FlightClient(channel);
 
         using var call = client.GetStream(Ticket(Database, CpuQuery), Auth());
-        var batches = await ReadAllAsync(call.ResponseStream);
+        var batches = await FlightCalls.ReadAllAsync(call.ResponseStream);
         var schema = await call.ResponseStream.Schema;
 
         Assert.Equal(["time", "host", "region", "usage", "n", "u", "ok", "note"], schema.FieldsList.Select(f => f.Name));
@@ -64,7 +64,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
 
         // The reader needs the Schema message even when no batch follows, or a client cannot tell the columns.
         using var call = client.GetStream(Ticket(Database, "SELECT host, usage FROM cpu WHERE usage > 100"), Auth());
-        Assert.Empty(await ReadAllAsync(call.ResponseStream));
+        Assert.Empty(await FlightCalls.ReadAllAsync(call.ResponseStream));
         var schema = await call.ResponseStream.Schema;
         Assert.Equal(["host", "usage"], schema.FieldsList.Select(f => f.Name));
         Assert.Equal([ArrowTypeId.String, ArrowTypeId.Double], schema.FieldsList.Select(f => f.DataType.TypeId));
@@ -86,7 +86,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         Assert.Empty(endpoint.Locations);
 
         using var call = client.GetStream(endpoint.Ticket, Auth());
-        Assert.Equal(CpuRows, Rows(await ReadAllAsync(call.ResponseStream)));
+        Assert.Equal(CpuRows, Rows(await FlightCalls.ReadAllAsync(call.ResponseStream)));
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         var smallInfo = await client.GetInfo(FlightDescriptor.CreateCommandDescriptor(StatementQuery(small)), Auth(("database", Database))).ResponseAsync;
         Assert.Empty(await QueryLogAsync(marker));
         using var call = client.GetStream(Assert.Single(smallInfo.Endpoints).Ticket, Auth());
-        var batches = await ReadAllAsync(call.ResponseStream);
+        var batches = await FlightCalls.ReadAllAsync(call.ResponseStream);
         Assert.Equal(CpuRows, Rows(batches));
         var sent = await call.ResponseStream.Schema;
         Assert.Equal(smallInfo.Schema.FieldsList.Select(f => (f.Name, f.DataType.TypeId)), sent.FieldsList.Select(f => (f.Name, f.DataType.TypeId)));
@@ -134,23 +134,11 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         var command = new Google.Protobuf.WellKnownTypes.Any
         {
             TypeUrl = "type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery",
-            Value = ByteString.CopyFrom([0x0A, .. Varint(Encoding.UTF8.GetByteCount(sql)), .. Encoding.UTF8.GetBytes(sql)]),
+            Value = ByteString.CopyFrom([0x0A, .. FlightCalls.Varint(Encoding.UTF8.GetByteCount(sql)), .. Encoding.UTF8.GetBytes(sql)]),
         };
         return command.ToByteArray();
     }
 
-    private static List<byte> Varint(int value)
-    {
-        var bytes = new List<byte>();
-        for (var v = (uint)value; ; v >>= 7)
-        {
-            bytes.Add((byte)(v < 0x80 ? v : (v & 0x7F) | 0x80));
-            if (v < 0x80)
-            {
-                return bytes;
-            }
-        }
-    }
 
     [Fact]
     public async Task ListFlights_answers_one_flight_per_table_whose_ticket_reads_the_table()
@@ -160,7 +148,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         using var channel = Channel();
         var client = new FlightClient(channel);
 
-        var infos = await ReadAllAsync(client.ListFlights(new FlightCriteria(), Auth(("database", Database))).ResponseStream);
+        var infos = await FlightCalls.ReadAllAsync(client.ListFlights(new FlightCriteria(), Auth(("database", Database))).ResponseStream);
         Assert.Equal([$"{Database}/cpu", $"{Database}/mem"], infos.Select(i => string.Join('/', i.Descriptor.Paths)).Order(StringComparer.Ordinal));
         var cpu = infos.Single(i => i.Descriptor.Paths.Last() == "cpu");
         Assert.Equal(FlightDescriptorType.Path, cpu.Descriptor.Type);
@@ -168,15 +156,15 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         Assert.Equal("iox::column_type::tag", cpu.Schema.GetFieldByName("region").Metadata["iox::column::type"]);
 
         using var call = client.GetStream(Assert.Single(cpu.Endpoints).Ticket, Auth());
-        var batches = await ReadAllAsync(call.ResponseStream);
+        var batches = await FlightCalls.ReadAllAsync(call.ResponseStream);
         Assert.Equal(3, batches.Sum(b => b.Length));
 
         // Without a database header every database's tables are listed.
-        var all = await ReadAllAsync(client.ListFlights(new FlightCriteria(), Auth()).ResponseStream);
+        var all = await FlightCalls.ReadAllAsync(client.ListFlights(new FlightCriteria(), Auth()).ResponseStream);
         Assert.Equal([$"{Database}/cpu", $"{Database}/mem", "otherdb/disk"], all.Select(i => string.Join('/', i.Descriptor.Paths)).Order(StringComparer.Ordinal));
 
         // A database that does not exist is NOT_FOUND, not an empty list.
-        var missing = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(client.ListFlights(new FlightCriteria(), Auth(("database", "no_such_db"))).ResponseStream));
+        var missing = await Assert.ThrowsAsync<RpcException>(() => FlightCalls.ReadAllAsync(client.ListFlights(new FlightCriteria(), Auth(("database", "no_such_db"))).ResponseStream));
         Assert.Equal(StatusCode.NotFound, missing.StatusCode);
         Assert.Equal("database not found: no_such_db", missing.Status.Detail);
     }
@@ -240,7 +228,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         await put.RequestStream.WriteAsync(first);
         await put.RequestStream.WriteAsync(second);
         await put.RequestStream.CompleteAsync();
-        var acks = await ReadAllAsync(put.ResponseStream);
+        var acks = await FlightCalls.ReadAllAsync(put.ResponseStream);
         Assert.Equal([2L, 1L], acks.Select(a => RecordCount(a.ApplicationMetadata)));
 
         // Read back over HTTP SQL, a path that shares nothing with Flight but the storage; JSON leaves nulls out.
@@ -270,11 +258,11 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor("putdb", "millis"), Auth());
         await put.RequestStream.WriteAsync(batch);
         await put.RequestStream.CompleteAsync();
-        Assert.Equal([2L], (await ReadAllAsync(put.ResponseStream)).Select(a => RecordCount(a.ApplicationMetadata)));
+        Assert.Equal([2L], (await FlightCalls.ReadAllAsync(put.ResponseStream)).Select(a => RecordCount(a.ApplicationMetadata)));
 
         // The table's time column is always called time; a timestamp column of another name becomes it.
         using var call = client.GetStream(Ticket("putdb", "SELECT time, v FROM millis ORDER BY time"), Auth());
-        Assert.Equal([[-1_000_000L, 2L], [1_700_000_000_001_000_000L, 1L]], Rows(await ReadAllAsync(call.ResponseStream)));
+        Assert.Equal([[-1_000_000L, 2L], [1_700_000_000_001_000_000L, 1L]], Rows(await FlightCalls.ReadAllAsync(call.ResponseStream)));
     }
 
     [Fact]
@@ -295,14 +283,14 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor("cpu"), Auth(("database", Database)));
         await put.RequestStream.WriteAsync(conflict);
         await put.RequestStream.CompleteAsync();
-        var error = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(put.ResponseStream));
+        var error = await Assert.ThrowsAsync<RpcException>(() => FlightCalls.ReadAllAsync(put.ResponseStream));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(
             "row 0 of the batch was refused (nothing of the batch was written): invalid column type for column 'usage' in table 'cpu', expected iox::column_type::field::float, got iox::column_type::field::string",
             error.Status.Detail);
 
         using var call = client.GetStream(Ticket(Database, CpuQuery), Auth());
-        Assert.Equal(CpuRows, Rows(await ReadAllAsync(call.ResponseStream)));
+        Assert.Equal(CpuRows, Rows(await FlightCalls.ReadAllAsync(call.ResponseStream)));
     }
 
     [Fact]
@@ -315,7 +303,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         using var handshake = client.Handshake(new Metadata { { "authorization", "Basic " + basic } });
         await handshake.RequestStream.WriteAsync(new FlightHandshakeRequest(ByteString.Empty, 0));
         await handshake.RequestStream.CompleteAsync();
-        var responses = await ReadAllAsync(handshake.ResponseStream);
+        var responses = await FlightCalls.ReadAllAsync(handshake.ResponseStream);
         var headers = await handshake.ResponseHeadersAsync;
         Assert.Equal("Bearer " + Server.AdminToken, headers.GetValue("authorization"));
         Assert.Equal(Server.AdminToken, Assert.Single(responses).Payload.ToStringUtf8());
@@ -324,7 +312,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         using var refused = client.Handshake(new Metadata { { "authorization", "Basic " + wrong } });
         await refused.RequestStream.WriteAsync(new FlightHandshakeRequest(ByteString.Empty, 0));
         await refused.RequestStream.CompleteAsync();
-        var error = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(refused.ResponseStream));
+        var error = await Assert.ThrowsAsync<RpcException>(() => FlightCalls.ReadAllAsync(refused.ResponseStream));
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Equal("the token is not valid", error.Status.Detail);
     }
@@ -352,7 +340,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor("putdb", "dict"), Auth());
         await put.RequestStream.WriteAsync(batch);
         await put.RequestStream.CompleteAsync();
-        var error = await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(put.ResponseStream));
+        var error = await Assert.ThrowsAsync<RpcException>(() => FlightCalls.ReadAllAsync(put.ResponseStream));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal("the Arrow data is not valid: field 'host' uses dictionary 0 before it was sent", error.Status.Detail);
 
@@ -374,7 +362,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         var client = new FlightClient(channel);
 
         using var call = client.GetStream(Ticket(Database, CpuQuery), Auth(("tsdb-dictionaries", "keep")));
-        await Assert.ThrowsAsync<NotImplementedException>(() => ReadAllAsync(call.ResponseStream));
+        await Assert.ThrowsAsync<NotImplementedException>(() => FlightCalls.ReadAllAsync(call.ResponseStream));
 
         var schema = await client.GetSchema(FlightDescriptor.CreateCommandDescriptor(TicketJson(Database, CpuQuery)), Auth(("tsdb-dictionaries", "keep"))).ResponseAsync;
         var host = Assert.IsType<DictionaryType>(schema.GetFieldByName("host").DataType);
@@ -389,19 +377,19 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         using var channel = Channel();
         var client = new FlightClient(channel);
 
-        var table = await DoGetErrorAsync(client, Ticket(Database, "SELECT * FROM no_such_table"), Auth());
+        var table = await FlightCalls.DoGetErrorAsync(client, Ticket(Database, "SELECT * FROM no_such_table"), Auth());
         Assert.Equal(StatusCode.InvalidArgument, table.StatusCode);
         Assert.Equal("line 1, column 15: unknown table 'no_such_table'", table.Status.Detail);
 
-        var database = await DoGetErrorAsync(client, Ticket("no_such_db", "SELECT 1"), Auth());
+        var database = await FlightCalls.DoGetErrorAsync(client, Ticket("no_such_db", "SELECT 1"), Auth());
         Assert.Equal(StatusCode.NotFound, database.StatusCode);
         Assert.Equal("database not found: no_such_db", database.Status.Detail);
 
-        var noToken = await DoGetErrorAsync(client, Ticket(Database, CpuQuery), []);
+        var noToken = await FlightCalls.DoGetErrorAsync(client, Ticket(Database, CpuQuery), []);
         Assert.Equal(StatusCode.Unauthenticated, noToken.StatusCode);
         Assert.Equal("this server needs a token: send 'authorization: Bearer <token>'", noToken.Status.Detail);
 
-        var wrongToken = await DoGetErrorAsync(client, Ticket(Database, CpuQuery), [new("authorization", "Bearer apiv3_wrong")]);
+        var wrongToken = await FlightCalls.DoGetErrorAsync(client, Ticket(Database, CpuQuery), [new("authorization", "Bearer apiv3_wrong")]);
         Assert.Equal(StatusCode.PermissionDenied, wrongToken.StatusCode);
         Assert.Equal("the token is not valid", wrongToken.Status.Detail);
     }
@@ -461,21 +449,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
 
     private static FlightTicket Ticket(string database, string sql) => new(TicketJson(database, sql));
 
-    private static async Task<RpcException> DoGetErrorAsync(FlightClient client, FlightTicket ticket, Metadata headers)
-    {
-        using var call = client.GetStream(ticket, headers);
-        return await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(call.ResponseStream));
-    }
 
-    private static async Task<List<T>> ReadAllAsync<T>(IAsyncStreamReader<T> stream)
-    {
-        var items = new List<T>();
-        while (await stream.MoveNext(CancellationToken.None))
-        {
-            items.Add(stream.Current);
-        }
-        return items;
-    }
 
     private static TimestampArray Timestamps(params long[] nanoseconds) => new(
         new TimestampType(TimeUnit.Nanosecond, (string?)null),

@@ -300,7 +300,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.StartsWith("the token 'shortlived' expired at ", (await Json(refused)).GetProperty("error").GetString(), StringComparison.Ordinal);
         using var channel = Channel();
-        var flight = await DoGetErrorAsync(new FlightClient(channel), Ticket("alpha", "SELECT 1"), Auth(secret));
+        var flight = await FlightCalls.DoGetErrorAsync(new FlightClient(channel), Ticket("alpha", "SELECT 1"), Auth(secret));
         Assert.Equal(StatusCode.Unauthenticated, flight.StatusCode);
 
         var revokable = await CreateTokenAsync("""{"name":"revokable","permissions":["db:alpha:read"]}""");
@@ -379,17 +379,17 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
 
         using (var call = client.GetStream(Ticket("alpha", "SELECT count(*) FROM cpu"), Auth(tokens["reader"])))
         {
-            Assert.NotEmpty(await ReadAllAsync(call.ResponseStream));
+            Assert.NotEmpty(await FlightCalls.ReadAllAsync(call.ResponseStream));
         }
         foreach (var role in new[] { "writer", "deleter" })
         {
-            var denied = await DoGetErrorAsync(client, Ticket("alpha", "SELECT 1"), Auth(tokens[role]));
+            var denied = await FlightCalls.DoGetErrorAsync(client, Ticket("alpha", "SELECT 1"), Auth(tokens[role]));
             Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
         }
-        var otherDb = await DoGetErrorAsync(client, Ticket("beta", "SELECT 1"), Auth(tokens["reader"]));
+        var otherDb = await FlightCalls.DoGetErrorAsync(client, Ticket("beta", "SELECT 1"), Auth(tokens["reader"]));
         Assert.Equal(StatusCode.PermissionDenied, otherDb.StatusCode);
         Assert.Equal("token 'reader' may not read database 'beta'", otherDb.Status.Detail);
-        var influxql = await DoGetErrorAsync(client, new FlightTicket("""{"database":"beta","sql_query":"SELECT * FROM cpu","query_type":"influxql"}"""), Auth(tokens["reader"]));
+        var influxql = await FlightCalls.DoGetErrorAsync(client, new FlightTicket("""{"database":"beta","sql_query":"SELECT * FROM cpu","query_type":"influxql"}"""), Auth(tokens["reader"]));
         Assert.Equal(StatusCode.PermissionDenied, influxql.StatusCode);
 
         // Flight SQL: CommandStatementQuery in GetFlightInfo with the database header, then DoGet of its ticket.
@@ -397,14 +397,14 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         var info = await client.GetInfo(descriptor, Auth(tokens["reader"], ("database", "alpha"))).ResponseAsync;
         using (var call = client.GetStream(info.Endpoints[0].Ticket, Auth(tokens["reader"], ("database", "alpha"))))
         {
-            Assert.NotEmpty(await ReadAllAsync(call.ResponseStream));
+            Assert.NotEmpty(await FlightCalls.ReadAllAsync(call.ResponseStream));
         }
         var sqlDenied = await Assert.ThrowsAsync<RpcException>(async () => await client.GetInfo(descriptor, Auth(tokens["reader"], ("database", "beta"))).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, sqlDenied.StatusCode);
         var writerSql = await Assert.ThrowsAsync<RpcException>(async () => await client.GetInfo(descriptor, Auth(tokens["writer"], ("database", "alpha"))).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, writerSql.StatusCode);
         // The ticket GetFlightInfo answered carries its database: another token cannot replay it.
-        var replay = await DoGetErrorAsync(client, info.Endpoints[0].Ticket, Auth(tokens["writer"]));
+        var replay = await FlightCalls.DoGetErrorAsync(client, info.Endpoints[0].Ticket, Auth(tokens["writer"]));
         Assert.Equal(StatusCode.PermissionDenied, replay.StatusCode);
 
         var schema = await Assert.ThrowsAsync<RpcException>(async () => await client.GetSchema(FlightDescriptor.CreatePathDescriptor("beta", "cpu"), Auth(tokens["reader"])).ResponseAsync);
@@ -413,11 +413,11 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         var prepare = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             using var action = client.DoAction(new FlightAction("CreatePreparedStatement", PrepareRequest("SELECT 1")), Auth(tokens["reader"], ("database", "beta")));
-            await ReadAllAsync(action.ResponseStream);
+            await FlightCalls.ReadAllAsync(action.ResponseStream);
         });
         Assert.Equal(StatusCode.PermissionDenied, prepare.StatusCode);
 
-        var noToken = await DoGetErrorAsync(client, Ticket("alpha", "SELECT 1"), []);
+        var noToken = await FlightCalls.DoGetErrorAsync(client, Ticket("alpha", "SELECT 1"), []);
         Assert.Equal(StatusCode.Unauthenticated, noToken.StatusCode);
     }
 
@@ -428,13 +428,13 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         using var channel = Channel();
         var client = new FlightClient(channel);
         using var call = client.ListFlights(null, Auth(tokens["reader"]));
-        var flights = await ReadAllAsync(call.ResponseStream);
+        var flights = await FlightCalls.ReadAllAsync(call.ResponseStream);
         Assert.NotEmpty(flights);
         Assert.All(flights, f => Assert.Equal("alpha", f.Descriptor.Paths.First()));
         var named = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             using var other = client.ListFlights(null, Auth(tokens["reader"], ("database", "beta")));
-            await ReadAllAsync(other.ResponseStream);
+            await FlightCalls.ReadAllAsync(other.ResponseStream);
         });
         Assert.Equal(StatusCode.PermissionDenied, named.StatusCode);
     }
@@ -459,7 +459,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         {
             await put.RequestStream.WriteAsync(Batch());
             await put.RequestStream.CompleteAsync();
-            Assert.Single(await ReadAllAsync(put.ResponseStream));
+            Assert.Single(await FlightCalls.ReadAllAsync(put.ResponseStream));
         }
         foreach (var (role, db) in new[] { ("reader", "alpha"), ("deleter", "alpha"), ("writer", "beta") })
         {
@@ -468,7 +468,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
                 using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor(db, "put"), Auth(tokens[role]));
                 await put.RequestStream.WriteAsync(Batch());
                 await put.RequestStream.CompleteAsync();
-                await ReadAllAsync(put.ResponseStream);
+                await FlightCalls.ReadAllAsync(put.ResponseStream);
             });
             Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
             Assert.Equal($"token '{role}' may not write database '{db}'", denied.Status.Detail);
@@ -496,44 +496,18 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
     private static byte[] StatementQuery(string sql) => new Google.Protobuf.WellKnownTypes.Any
     {
         TypeUrl = "type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery",
-        Value = ByteString.CopyFrom([0x0A, .. Varint(Encoding.UTF8.GetByteCount(sql)), .. Encoding.UTF8.GetBytes(sql)]),
+        Value = ByteString.CopyFrom([0x0A, .. FlightCalls.Varint(Encoding.UTF8.GetByteCount(sql)), .. Encoding.UTF8.GetBytes(sql)]),
     }.ToByteArray();
 
     /// <summary>ActionCreatePreparedStatementRequest{query = 1} packed in an Any.</summary>
     private static ByteString PrepareRequest(string sql) => new Google.Protobuf.WellKnownTypes.Any
     {
         TypeUrl = "type.googleapis.com/arrow.flight.protocol.sql.ActionCreatePreparedStatementRequest",
-        Value = ByteString.CopyFrom([0x0A, .. Varint(Encoding.UTF8.GetByteCount(sql)), .. Encoding.UTF8.GetBytes(sql)]),
+        Value = ByteString.CopyFrom([0x0A, .. FlightCalls.Varint(Encoding.UTF8.GetByteCount(sql)), .. Encoding.UTF8.GetBytes(sql)]),
     }.ToByteString();
 
-    private static List<byte> Varint(int value)
-    {
-        var bytes = new List<byte>();
-        for (var v = (uint)value; ; v >>= 7)
-        {
-            bytes.Add((byte)(v < 0x80 ? v : (v & 0x7F) | 0x80));
-            if (v < 0x80)
-            {
-                return bytes;
-            }
-        }
-    }
 
-    private static async Task<RpcException> DoGetErrorAsync(FlightClient client, FlightTicket ticket, Metadata headers)
-    {
-        using var call = client.GetStream(ticket, headers);
-        return await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(call.ResponseStream));
-    }
 
-    private static async Task<List<T>> ReadAllAsync<T>(IAsyncStreamReader<T> stream)
-    {
-        var items = new List<T>();
-        while (await stream.MoveNext(CancellationToken.None))
-        {
-            items.Add(stream.Current);
-        }
-        return items;
-    }
 
     private static async Task<JsonElement> Json(HttpResponseMessage response) =>
         JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();

@@ -45,15 +45,7 @@ internal sealed class TokenEndpoints(Catalog.Catalog catalog, TimeProvider time)
             await HttpErrors.Write(context, ApiDialect.V3, 409, e.Message).ConfigureAwait(false);
             return;
         }
-        var created = catalog.Current.Tokens.First(t => t.Name == r.Name);
-        context.Response.StatusCode = 201;
-        await WriteJson(context, json =>
-        {
-            json.WriteStartObject();
-            json.WriteString("token", secret);
-            WriteTokenFields(json, created);
-            json.WriteEndObject();
-        }).ConfigureAwait(false);
+        await WriteSecret(context, secret, catalog.Current.Tokens.First(t => t.Name == r.Name)).ConfigureAwait(false);
     }
 
     public Task List(HttpContext context) => WriteJson(context, json =>
@@ -112,15 +104,20 @@ internal sealed class TokenEndpoints(Catalog.Catalog catalog, TimeProvider time)
     {
         NeverCompress(context);
         var secret = catalog.RegenerateOperatorToken(time.GetUtcNow());
-        var token = catalog.Current.Tokens.First(t => t.Name == TokenDefinition.OperatorName);
+        await WriteSecret(context, secret, catalog.Current.Tokens.First(t => t.Name == TokenDefinition.OperatorName)).ConfigureAwait(false);
+    }
+
+    /// <summary>201 with the new secret, shown this once, and the token's fields as the list shows them.</summary>
+    private static Task WriteSecret(HttpContext context, string secret, TokenDefinition token)
+    {
         context.Response.StatusCode = 201;
-        await WriteJson(context, json =>
+        return WriteJson(context, json =>
         {
             json.WriteStartObject();
             json.WriteString("token", secret);
             WriteTokenFields(json, token);
             json.WriteEndObject();
-        }).ConfigureAwait(false);
+        });
     }
 
     private static void WriteTokenFields(Utf8JsonWriter json, TokenDefinition token)
