@@ -5,6 +5,7 @@ using Tsdb.Ingest;
 using Tsdb.Prometheus;
 using Tsdb.Server;
 using Tsdb.Storage;
+using Tsdb.Storage.Chunks;
 using Tsdb.Storage.Persistence;
 using Tsdb.Wal;
 
@@ -283,7 +284,7 @@ internal static class ServeCommand
             storage.RequestPersist();
             return true;
         });
-        var reader = new TableReader(catalog, buffer, store, settings.ReadCacheBytes);
+        var tables = new StorageTableSource(catalog, buffer, new ParquetFiles(store, settings.ReadCacheBytes));
         var remoteWrite = new RemoteWriteIngester(catalog, wal, () =>
         {
             if (!buffer.IsOverBudget)
@@ -296,7 +297,7 @@ internal static class ServeCommand
         var readiness = new ServerReadiness();
         var server = new TsdbHttpServer(
             new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat, LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout },
-            catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader), remoteWrite);
+            catalog, ingester, persister, time, tables, remoteWrite);
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -33,7 +33,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite)
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -104,12 +104,12 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         Options = options;
 
         var writes = new WriteEndpoints(ingester, options);
-        var admin = new AdminEndpoints(catalog, reader, persister, options, time);
+        var admin = new AdminEndpoints(catalog, tables, persister, options, time);
         var tokens = new TokenEndpoints(catalog, time);
         var queries = new QueryEndpoints(catalog, engine);
         var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor), options.Version);
         ArgumentNullException.ThrowIfNull(remoteWrite);
-        var prometheus = new PrometheusEndpoints(catalog, reader, remoteWrite.Metadata, options, time);
+        var prometheus = new PrometheusEndpoints(catalog, tables, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
         var requestLog = new RequestLog(_app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("tsdb.http"));
         _app.Use(requestLog.InvokeAsync);

@@ -4,7 +4,8 @@ using Tsdb.Catalog;
 using Tsdb.Core.Schema;
 using Tsdb.ObjectStore;
 using Tsdb.Parquet.Writing;
-using Tsdb.Storage.Merging;
+using Tsdb.Query.Chunks;
+using Tsdb.Storage.Chunks;
 using Tsdb.Wal;
 
 namespace Tsdb.Storage.Persistence;
@@ -74,7 +75,7 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
                 {
                     continue; // the table was deleted while its rows sat in the buffer
                 }
-                var merged = RowMerger.Merge(TableReader.TableColumnsOf(definition), [.. group.OrderBy(c => c.Sequence).Select(c => c.Batch)]);
+                var merged = RowMerger.Merge(StorageTableSource.TableColumnsOf(definition), [.. group.OrderBy(c => c.Sequence).Select(c => c.Batch)]);
                 var maxSequence = group.Max(c => c.Sequence);
                 entries.Add(await WriteFileAsync(database, table, day, merged, maxSequence, level: 0, cancellationToken).ConfigureAwait(false));
                 rows += merged.Length;
@@ -137,11 +138,15 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
                     continue;
                 }
                 var sources = new List<RecordBatch>();
+                var files = new ParquetFiles(store, readCacheBytes: 0);
                 foreach (var file in partition.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id))
                 {
-                    sources.AddRange(await TableReader.ReadFileAsync(store, file, null, null, cancellationToken).ConfigureAwait(false));
+                    await foreach (var batch in new ParquetChunk(file, files).ReadAsync(new ChunkRead(null), cancellationToken).ConfigureAwait(false))
+                    {
+                        sources.Add(batch);
+                    }
                 }
-                var merged = RowMerger.Merge(TableReader.TableColumnsOf(definition), sources);
+                var merged = RowMerger.Merge(StorageTableSource.TableColumnsOf(definition), sources);
                 var maxSequence = partition.Max(f => f.MaxSequence);
                 var entry = await WriteFileAsync(database, table, day, merged, maxSequence, level: 1, cancellationToken).ConfigureAwait(false);
                 var replaced = partition.Select(f => f.Id).ToList();
