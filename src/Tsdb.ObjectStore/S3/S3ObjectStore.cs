@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -239,21 +238,15 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    private PutObjectRequest NewPut(string key, ReadOnlyMemory<byte> data)
+    private PutObjectRequest NewPut(string key, ReadOnlyMemory<byte> data) => new()
     {
-        var stream = MemoryMarshal.TryGetArray(data, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(data.ToArray(), writable: false);
-        return new PutObjectRequest
-        {
-            BucketName = _options.Bucket,
-            Key = _prefix + key,
-            InputStream = stream,
-            AutoCloseStream = true,
-            UseChunkEncoding = false,
-            ContentType = "application/octet-stream",
-        };
-    }
+        BucketName = _options.Bucket,
+        Key = _prefix + key,
+        InputStream = ReadOnlyStream(data),
+        AutoCloseStream = true,
+        UseChunkEncoding = false,
+        ContentType = "application/octet-stream",
+    };
 
     private Task EnsureBucketAsync(CancellationToken ct)
     {
