@@ -8,6 +8,73 @@ public sealed class S3ObjectStoreTests(CephRgwFixture ceph) : ObjectStoreConform
 {
     protected override IObjectStore CreateStore() => new S3ObjectStore(ceph.Options(GetType(), $"test-{Guid.NewGuid():N}"));
 
+    protected override int StreamPartSize => S3ObjectStore.MinimumPartSize;
+
+    [Fact]
+    public async Task A_streamed_object_of_several_parts_is_one_multipart_upload_with_S3s_multipart_ETag()
+    {
+        await using var writer = await Store.OpenWriteAsync("mp/obj");
+        var (parts, tail, whole) = PartsFor(writer, 2, 1000, seed: 21);
+        foreach (var part in parts)
+        {
+            await writer.WritePartAsync(part);
+        }
+        await writer.CompleteAsync(tail);
+
+        // The ETag a retried completion checks against: MD5 of the parts' MD5s, "-", the part count.
+#pragma warning disable CA5351 // S3's ETag is defined with MD5
+        var partTags = parts.Append(tail).Select(p => new Amazon.S3.Model.PartETag(0, Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(p)))).ToList();
+#pragma warning restore CA5351
+        Assert.Equal(S3ObjectStore.MultipartETag(partTags), (await Store.HeadAsync("mp/obj"))!.ETag);
+        Assert.EndsWith("-3", S3ObjectStore.MultipartETag(partTags), StringComparison.Ordinal);
+        Assert.Equal(whole, await Store.GetAsync("mp/obj"));
+
+        await using var small = await Store.OpenWriteAsync("mp/small");
+        await small.CompleteAsync(tail);
+        Assert.DoesNotContain('-', (await Store.HeadAsync("mp/small"))!.ETag!); // one PutObject, not a multipart upload
+    }
+
+    [Fact]
+    public async Task Aborting_leaves_no_incomplete_upload_and_the_sweeper_aborts_abandoned_ones()
+    {
+        var prefix = $"sweep-{Guid.NewGuid():N}";
+        using var store = new S3ObjectStore(ceph.Options(GetType(), prefix));
+        // The sweeper's clock an hour ahead: every upload started now counts as stale.
+        using var sweeper = new S3ObjectStore(WithClock(ceph.Options(GetType(), prefix), new ShiftedClock(TimeSpan.FromHours(1))));
+
+        await using (var aborted = await store.OpenWriteAsync("a"))
+        {
+            await aborted.WritePartAsync(new byte[S3ObjectStore.MinimumPartSize]);
+            await aborted.AbortAsync();
+        }
+        Assert.Equal(0, await sweeper.AbortStaleUploadsAsync(TimeSpan.FromMinutes(30)));
+
+        var abandoned = await store.OpenWriteAsync("b"); // a crashed writer: never completed, never disposed
+        await abandoned.WritePartAsync(new byte[S3ObjectStore.MinimumPartSize]);
+        Assert.Equal(0, await store.AbortStaleUploadsAsync(TimeSpan.FromMinutes(30))); // not stale on the real clock
+        Assert.Equal(1, await sweeper.AbortStaleUploadsAsync(TimeSpan.FromMinutes(30)));
+        Assert.Equal(0, await sweeper.AbortStaleUploadsAsync(TimeSpan.FromMinutes(30)));
+        Assert.Null(await store.HeadAsync("b"));
+        await Assert.ThrowsAsync<ObjectStoreException>(() => abandoned.CompleteAsync());
+    }
+
+    private static S3ObjectStoreOptions WithClock(S3ObjectStoreOptions o, TimeProvider clock) => new()
+    {
+        Endpoint = o.Endpoint,
+        Bucket = o.Bucket,
+        AccessKey = o.AccessKey,
+        SecretKey = o.SecretKey,
+        Prefix = o.Prefix,
+        CreateBucketIfMissing = o.CreateBucketIfMissing,
+        RequestTimeout = o.RequestTimeout,
+        TimeProvider = clock,
+    };
+
+    private sealed class ShiftedClock(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + shift;
+    }
+
     [Fact]
     public async Task Stores_with_different_prefixes_in_one_bucket_do_not_see_each_other()
     {
