@@ -58,7 +58,125 @@ public sealed class S3ObjectStoreTests(CephRgwFixture ceph) : ObjectStoreConform
         await Assert.ThrowsAsync<ObjectStoreException>(() => abandoned.CompleteAsync());
     }
 
-    private static S3ObjectStoreOptions WithClock(S3ObjectStoreOptions o, TimeProvider clock) => new()
+    [Fact]
+    public async Task Lost_answers_to_a_part_and_to_the_completion_are_retried_into_one_whole_object()
+    {
+        // The requests reach Ceph and take effect; only their answers are lost. The part is re-sent under the same
+        // number (S3 replaces it); the completion is re-sent, finds the upload gone, and recognises its own object
+        // by the multipart ETag of exactly its parts.
+        var lose = new AnswersToLose { UploadParts = 1, Completions = 1 };
+        using var s3 = new S3ObjectStore(Copy(ceph.Options(GetType(), $"lost-{Guid.NewGuid():N}"), wrap: inner => new LoseAnswers(lose) { InnerHandler = inner }));
+        var store = new RetryingObjectStore(s3, new RetryPolicy { Delay = static (_, _) => Task.CompletedTask });
+
+        await using (var writer = await store.OpenWriteAsync("lost/obj"))
+        {
+            var (parts, tail, whole) = PartsFor(writer, 2, 4321, seed: 22);
+            foreach (var part in parts)
+            {
+                await writer.WritePartAsync(part);
+            }
+            await writer.CompleteAsync(tail);
+            Assert.Equal(whole, await s3.GetAsync("lost/obj"));
+        }
+        Assert.Equal(0, lose.UploadParts + lose.Completions);
+        Assert.Equal(2, store.Retries);
+        Assert.Equal(0, await s3.AbortStaleUploadsAsync(TimeSpan.FromDays(-1))); // no upload left behind
+    }
+
+    [Fact]
+    public async Task A_repeated_completion_that_meets_NoSuchUpload_accepts_only_its_own_object()
+    {
+        // Servers that forget a completed upload answer a repeated completion 404 NoSuchUpload (Ceph and AWS answer
+        // 200 for a while): then the writer checks the key's ETag against the multipart ETag of its parts.
+        var lose = new AnswersToLose { Completions = 1, RepeatedCompletionIsNoSuchUpload = true };
+        using var s3 = new S3ObjectStore(Copy(ceph.Options(GetType(), $"nsu-{Guid.NewGuid():N}"), wrap: inner => new LoseAnswers(lose) { InnerHandler = inner }));
+
+        await using (var writer = await s3.OpenWriteAsync("nsu/completed"))
+        {
+            var (parts, tail, whole) = PartsFor(writer, 2, 10, seed: 23);
+            await writer.WritePartAsync(parts[0]);
+            await writer.WritePartAsync(parts[1]);
+            Assert.True((await Assert.ThrowsAsync<ObjectStoreException>(() => writer.CompleteAsync(tail))).IsTransient);
+            await writer.CompleteAsync(tail); // 404 NoSuchUpload, but the key holds exactly these parts
+            Assert.Equal(whole, await s3.GetAsync("nsu/completed"));
+        }
+
+        // The completion never reached the server, and a repeat meets NoSuchUpload (someone aborted it): not ours.
+        lose.Completions = 1;
+        lose.ForwardLostCompletion = false;
+        await using (var writer = await s3.OpenWriteAsync("nsu/vanished"))
+        {
+            var (parts, tail, _) = PartsFor(writer, 1, 10, seed: 24);
+            await writer.WritePartAsync(parts[0]);
+            await Assert.ThrowsAsync<ObjectStoreException>(() => writer.CompleteAsync(tail));
+            var e = await Assert.ThrowsAsync<ObjectStoreException>(() => writer.CompleteAsync(tail));
+            Assert.False(e.IsTransient);
+            Assert.Contains("vanished", e.Message, StringComparison.Ordinal);
+            Assert.Null(await s3.HeadAsync("nsu/vanished"));
+        }
+        Assert.Equal(0, await s3.AbortStaleUploadsAsync(TimeSpan.FromDays(-1))); // disposing aborted the real upload
+    }
+
+    private sealed class AnswersToLose
+    {
+        public int UploadParts { get; set; }
+
+        public int Completions { get; set; }
+
+        public bool ForwardLostCompletion { get; set; } = true;
+
+        public bool RepeatedCompletionIsNoSuchUpload { get; set; }
+
+        public bool CompletionLost { get; set; }
+    }
+
+    /// <summary>Forwards a request, then throws away its answer as a dropped connection would.</summary>
+    private sealed class LoseAnswers(AnswersToLose lose) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var query = request.RequestUri!.Query;
+            var isPart = request.Method == HttpMethod.Put && query.Contains("partNumber=", StringComparison.Ordinal);
+            var isCompletion = request.Method == HttpMethod.Post && query.Contains("uploadId=", StringComparison.Ordinal);
+            if (isCompletion && lose.CompletionLost && lose.RepeatedCompletionIsNoSuchUpload)
+            {
+                lose.CompletionLost = false;
+                return new HttpResponseMessage(System.Net.HttpStatusCode.NotFound)
+                {
+                    RequestMessage = request,
+                    Content = new StringContent(
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>",
+                        System.Text.Encoding.UTF8, "application/xml"),
+                };
+            }
+            if (isCompletion && lose.Completions > 0 && !lose.ForwardLostCompletion)
+            {
+                lose.Completions--;
+                lose.CompletionLost = true;
+                throw new HttpRequestException("simulated: the connection dropped before the request was sent");
+            }
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.IsSuccessStatusCode && ((isPart && lose.UploadParts > 0) || (isCompletion && lose.Completions > 0)))
+            {
+                if (isPart)
+                {
+                    lose.UploadParts--;
+                }
+                else
+                {
+                    lose.Completions--;
+                    lose.CompletionLost = true;
+                }
+                response.Dispose();
+                throw new HttpRequestException("simulated: the connection dropped before the answer arrived");
+            }
+            return response;
+        }
+    }
+
+    private static S3ObjectStoreOptions WithClock(S3ObjectStoreOptions o, TimeProvider clock) => Copy(o, clock);
+
+    private static S3ObjectStoreOptions Copy(S3ObjectStoreOptions o, TimeProvider? clock = null, Func<HttpMessageHandler, HttpMessageHandler>? wrap = null) => new()
     {
         Endpoint = o.Endpoint,
         Bucket = o.Bucket,
@@ -67,7 +185,8 @@ public sealed class S3ObjectStoreTests(CephRgwFixture ceph) : ObjectStoreConform
         Prefix = o.Prefix,
         CreateBucketIfMissing = o.CreateBucketIfMissing,
         RequestTimeout = o.RequestTimeout,
-        TimeProvider = clock,
+        TimeProvider = clock ?? o.TimeProvider,
+        WrapHttpHandler = wrap,
     };
 
     private sealed class ShiftedClock(TimeSpan shift) : TimeProvider

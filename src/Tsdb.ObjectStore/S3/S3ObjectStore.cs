@@ -45,6 +45,10 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             MaxErrorRetry = 0,
             Timeout = options.RequestTimeout,
         };
+        if (options.WrapHttpHandler is { } wrap)
+        {
+            config.HttpClientFactory = new WrappingHttpClientFactory(wrap, options.RequestTimeout);
+        }
         _client = options.AccessKey is null
             ? new AmazonS3Client(config)
             : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
@@ -322,4 +326,12 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
                       : DateTimeOffset.UnixEpoch;
 
     private static string? Unquote(string? etag) => etag?.Trim('"');
+
+    private sealed class WrappingHttpClientFactory(Func<HttpMessageHandler, HttpMessageHandler> wrap, TimeSpan timeout) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
+            new(wrap(new SocketsHttpHandler { AllowAutoRedirect = false })) { Timeout = timeout };
+
+        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+    }
 }

@@ -27,4 +27,7 @@ public sealed class S3ObjectStoreOptions
 
     /// <summary>The clock <see cref="S3ObjectStore.AbortStaleUploadsAsync"/> measures age on.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Tests: wraps the HTTP handler under the SDK (to lose answers to requests that took effect).</summary>
+    internal Func<HttpMessageHandler, HttpMessageHandler>? WrapHttpHandler { get; init; }
 }
