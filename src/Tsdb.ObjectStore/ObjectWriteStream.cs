@@ -37,6 +37,7 @@ public sealed class ObjectWriteStream : Stream
     private long _position;
     private State _state;
     private Exception? _failure;
+    private bool _disposed;
 
     /// <param name="writer">the writer the stream sends parts to; disposed with the stream.</param>
     /// <param name="partSize">bytes per part, at least the writer's <see cref="IObjectWriter.MinimumPartSize"/>.</param>
@@ -180,18 +181,24 @@ public sealed class ObjectWriteStream : Stream
         ReleaseBuffers();
     }
 
+    /// <summary>Aborts if the stream did not complete, then disposes the writer. A failed abort is thrown.</summary>
     public override async ValueTask DisposeAsync()
     {
-        await AbortAsync(CancellationToken.None).ConfigureAwait(false);
-        await _writer.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeAsync().ConfigureAwait(false);
+        if (!_disposed)
+        {
+            _disposed = true;
+            await AbortAsync(CancellationToken.None).ConfigureAwait(false);
+            await _writer.DisposeAsync().ConfigureAwait(false);
+        }
+        await base.DisposeAsync().ConfigureAwait(false); // Stream's own clean-up; Dispose(true) below finds nothing left
     }
 
     /// <summary>Aborts synchronously (blocking on the store) if the stream did not complete.</summary>
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !_disposed)
         {
+            _disposed = true;
             AbortAsync(CancellationToken.None).GetAwaiter().GetResult();
             _writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
