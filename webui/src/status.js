@@ -30,7 +30,8 @@ function sum(samples, name, where = {}) {
     total += s.value;
     found = true;
   }
-  return found ? total : NaN;
+  // A counter that never moved is not exported yet: it is 0. (Gauges are always there.)
+  return found ? total : 0;
 }
 
 let timer = null;
