@@ -66,6 +66,10 @@ public sealed class WebUiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/ui/index.html")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/ui/nope.js")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/ui/..%2Ftsdb.dll")).StatusCode);
+        // "/" takes GET and HEAD only.
+        using var post = await anonymous.PostAsync("/", null);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+        Assert.Equal("GET, HEAD", string.Join(", ", post.Content.Headers.Allow));
         // The APIs the page calls still need a token.
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/v3/configure/database")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);

@@ -25,7 +25,7 @@ internal static class WebUiEndpoints
         var name = context.Request.RouteValues["file"] as string ?? "";
         return Assets.Value.ContainsKey(name) && name != "index.html"
             ? Serve(context, name)
-            : ProbeEndpoints.NotFound(context);
+            : HttpErrors.Write(context, ApiDialect.V3, StatusCodes.Status404NotFound, $"not found: {context.Request.Method} {context.Request.Path}");
     }
 
     private static Task Serve(HttpContext context, string name)
