@@ -208,6 +208,8 @@ export async function run() {
   } catch (e) {
     if (e.name === "AbortError") return;
     info.textContent = "";
+    // The previous result stays out of sight: under an error it would look like this query's answer.
+    show($("results"), false);
     showError(e.message, q);
   } finally {
     if (signal === controller.signal) $("run").disabled = false;

@@ -130,6 +130,8 @@ function card(title, main, lines, { bad = false, meter } = {}) {
     h("ul", null, lines.map(([k, x]) => h("li", null, h("span", { class: "muted" }, k), " ", h("span", null, x)))));
 }
 
+const plural = (n, word) => `${formatNumber(n)} ${word}${n === 1 ? "" : "s"}`;
+
 function renderCards(v, r) {
   const fill = v.buffer / v.bufferLimit;
   $("status-cards").replaceChildren(
@@ -143,17 +145,17 @@ function renderCards(v, r) {
       ["of limit", `${formatBytes(v.bufferLimit)} (${Number.isFinite(fill) ? (fill * 100).toFixed(1) : "–"} %)`],
       ["rows not yet persisted", formatNumber(v.bufferRows, 2)],
     ], { meter: Number.isFinite(fill) ? fill : 0, bad: fill > 0.8 }),
-    card("Persist", `${formatNumber(v.persistOk || 0)} runs`, [
+    card("Persist", plural(v.persistOk, "run"), [
       ["failed runs", formatNumber(v.persistErr || 0)],
       ["rows persisted", formatNumber(v.persistRows, 2)],
       ["files written", formatNumber(v.persistFiles)],
       ["mean run", Number.isFinite(v.persistTime) ? `${(v.persistTime * 1000).toFixed(1)} ms` : "–"],
     ], { bad: v.persistErr > 0 }),
-    card("Compaction", `${formatNumber(v.compactOk || 0)} runs`, [
+    card("Compaction", plural(v.compactOk, "run"), [
       ["failed runs", formatNumber(v.compactErr || 0)],
       ["Parquet files", `${formatNumber(v.files)} · ${formatBytes(v.filesBytes)}`],
     ], { bad: v.compactErr > 0 }),
-    card("Object store", `${formatNumber(v.storeErrors || 0)} errors`, [
+    card("Object store", plural(v.storeErrors, "error"), [
       ["operations/s", formatNumber(r.storeOps)],
       ["read", formatBytes(v.storeRead)],
       ["written", formatBytes(v.storeWrite)],
@@ -163,7 +165,7 @@ function renderCards(v, r) {
       ["since start", formatNumber(v.queries)],
       ["server errors", formatNumber(v.queryErrors)],
     ], { bad: v.queryErrors > 0 }),
-    card("Catalog", `${formatNumber(v.databases)} databases`, [["tables", formatNumber(v.tables)]]),
+    card("Catalog", plural(v.databases, "database"), [["tables", formatNumber(v.tables)]]),
     card("Process", formatBytes(v.rss), [["CPU", Number.isFinite(r.cpu) ? `${(r.cpu * 100).toFixed(0)} %` : "–"], ["resident memory", formatBytes(v.rss)]]),
   );
 }
@@ -196,7 +198,7 @@ async function renderQueries() {
       h("div", { class: "table-scroll" }, h("table", { class: "grid" },
         h("thead", null, h("tr", null, ["id", "started", "language", "state", "ms", "query"].map((c) => h("th", { scope: "col", class: c === "ms" || c === "id" ? "n" : null }, c)))),
         h("tbody", null, rows.map((q) => h("tr", null,
-          h("td", { class: "n" }, q.id), h("td", null, q.issue_time), h("td", null, q.query_type),
+          h("td", { class: "n" }, q.id), h("td", { title: q.issue_time }, String(q.issue_time ?? "").slice(11, 19)), h("td", null, q.query_type),
           h("td", null, h("span", { class: "kind " + (q.running ? "running" : q.success ? "ok" : "failed") }, q.running ? "running" : q.success ? "ok" : "failed")),
           h("td", { class: "n" }, Number.isFinite(q.end2end_duration_ms) ? q.end2end_duration_ms.toFixed(1) : ""),
           h("td", { class: "path" }, q.query_text)))))));

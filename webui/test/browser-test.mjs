@@ -188,7 +188,7 @@ try {
       await page.waitForSelector("#pane-chart canvas", { visible: true });
     }
     if (view === "schema") await page.waitForSelector("#schema-detail .detail-head h2");
-    if (view === "status") await page.waitForSelector("#status-cards .stat");
+    if (view === "status") await page.waitForSelector("#chart-writes canvas", { timeout: 15_000 });
     await new Promise((r) => setTimeout(r, 300));
     facts.mobileOverflow[view] = await overflow();
     await shot("390-" + view);
