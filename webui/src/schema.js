@@ -104,7 +104,7 @@ async function showTable(db, table) {
         h("thead", null, h("tr", null, ["partition", "rows", "size", "from", "to", "path"].map((c) => h("th", { scope: "col", class: c === "rows" || c === "size" ? "n" : null }, c)))),
         h("tbody", null, list.map((f) => h("tr", null,
           h("td", null, f.partition), h("td", { class: "n" }, Number(f.row_count).toLocaleString()), h("td", { class: "n" }, formatBytes(Number(f.size_bytes))),
-          h("td", null, ns(f.min_time)), h("td", null, ns(f.max_time)), h("td", { class: "path" }, f.path)))))));
+          h("td", null, ns(f.min_time)), h("td", null, ns(f.max_time)), h("td", { class: "path" }, h("code", null, f.path))))))));
   } catch (e) {
     files.replaceChildren(h("p", { class: "error" }, e.message));
   }

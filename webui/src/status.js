@@ -201,7 +201,7 @@ async function renderQueries() {
           h("td", { class: "n" }, q.id), h("td", { title: q.issue_time }, String(q.issue_time ?? "").slice(11, 19)), h("td", null, q.query_type),
           h("td", null, h("span", { class: "kind " + (q.running ? "running" : q.success ? "ok" : "failed") }, q.running ? "running" : q.success ? "ok" : "failed")),
           h("td", { class: "n" }, Number.isFinite(q.end2end_duration_ms) ? q.end2end_duration_ms.toFixed(1) : ""),
-          h("td", { class: "path" }, q.query_text)))))));
+          h("td", { class: "path" }, h("code", null, q.query_text))))))));
   } catch (e) {
     target.replaceChildren(h("p", { class: "error" }, e.message));
   }
