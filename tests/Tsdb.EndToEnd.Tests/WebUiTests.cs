@@ -148,6 +148,7 @@ public sealed class WebUiTests : IAsyncLifetime
         AssertChart(f.GetProperty("promqlChart"), ["cpu_usage{host=\"h0\"}", "cpu_usage{host=\"h1\"}"]);
         Assert.Equal("true", f.GetProperty("promqlTabSelected").GetString());
         Assert.InRange(f.GetProperty("zoomRatio").GetDouble(), 0.1, 0.6);
+        AssertChart(f.GetProperty("darkChart"), ["cpu_usage{host=\"h0\"}", "cpu_usage{host=\"h1\"}"]);
 
         // Errors at their position: SQL's line 2, column 3 and PromQL's 1:19, selected in the editor.
         var sqlError = f.GetProperty("sqlError");
@@ -192,7 +193,7 @@ public sealed class WebUiTests : IAsyncLifetime
         }
         // The only console errors are the refused requests the test made on purpose (wrong token, bad queries).
         Assert.All(Strings(f.GetProperty("consoleErrors")), e => Assert.Matches(@"^Failed to load resource: the server responded with a status of (400|401)", e));
-        Assert.Equal(11, f.GetProperty("screenshots").GetArrayLength());
+        Assert.Equal(12, f.GetProperty("screenshots").GetArrayLength());
         Assert.All(Strings(f.GetProperty("screenshots")), path => Assert.True(new FileInfo(path).Length > 5_000, path));
     }
 

@@ -4,6 +4,7 @@ import { $, h, show } from "./dom.js";
 import { initQuery, setQuery } from "./query.js";
 import { initSchema, loadSchema, forgetSchema } from "./schema.js";
 import { initStatus, startStatus, stopStatus } from "./status.js";
+import { redrawCharts } from "./chart.js";
 
 const DB_KEY = "tsdb.db";
 const VIEWS = ["query", "schema", "status"];
@@ -61,6 +62,7 @@ async function start() {
     forgetSchema();
     if (location.hash === "#/schema") loadSchema(currentDb());
   });
+  matchMedia("(prefers-color-scheme: dark)").addEventListener("change", redrawCharts);
   window.addEventListener("hashchange", () => document.body.classList.contains("signed-in") && route());
   $("signin-form").addEventListener("submit", async (e) => {
     e.preventDefault();

@@ -60,6 +60,23 @@ export function seriesFromMatrix(matrix) {
   });
 }
 
+const pad = (n) => String(n).padStart(2, "0");
+
+/** A tick label in the browser's time zone, 24-hour, as fine as the visible span needs. */
+function tickLabel(t, span) {
+  const d = new Date(t * 1000);
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (span <= 180) return `${hm}:${pad(d.getSeconds())}`;
+  if (span <= 2 * 86400) return hm;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${hm}`;
+}
+
+function fullTime(t) {
+  const d = new Date(t * 1000);
+  const ms = d.getMilliseconds();
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${ms ? "." + String(ms).padStart(3, "0") : ""}`;
+}
+
 /** Aligns the series on one sorted time axis (uPlot's data shape), nulls where a series has no point. */
 function align(series) {
   const all = new Set();
@@ -82,6 +99,8 @@ function align(series) {
 export function drawChart(container, series, { height = 320, compact = false } = {}) {
   container.replaceChildren();
   container._plot?.destroy();
+  container._plot = null;
+  container.classList.add("chart-host");
   if (!series || series.length === 0) {
     container.append(h("p", { class: "muted empty" }, "Nothing to chart: the result needs a time column and numeric values (or a PromQL range query)."));
     return null;
@@ -105,9 +124,9 @@ export function drawChart(container, series, { height = 320, compact = false } =
     cursor: { drag: { x: true, y: false, setScale: true } },
     legend: { show: !compact, live: true },
     scales: { x: { time: true } },
-    axes: [{ ...axis }, { ...axis, size: 60, values: (_, ticks) => ticks.map((v) => formatNumber(v, 2)) }],
+    axes: [{ ...axis, values: (u, ticks) => ticks.map((t) => tickLabel(t, u.scales.x.max - u.scales.x.min)) }, { ...axis, size: 60, values: (_, ticks) => ticks.map((v) => formatNumber(v, 2)) }],
     series: [
-      { label: "time" },
+      { label: "time", value: (_, t) => (t === null ? "–" : fullTime(t)) },
       ...series.map((s, i) => ({
         label: s.label,
         stroke: PALETTE[i % PALETTE.length],
@@ -120,6 +139,8 @@ export function drawChart(container, series, { height = 320, compact = false } =
   };
   const plot = new uPlot(opts, align(series), target);
   container._plot = plot;
+  container._series = series;
+  container._options = { height, compact };
   container.dataset.series = String(series.length);
   const resize = new ResizeObserver(() => {
     const w = Math.max(200, container.clientWidth);
@@ -132,4 +153,11 @@ export function drawChart(container, series, { height = 320, compact = false } =
     destroy();
   };
   return plot;
+}
+
+/** Draws every chart again (after a light/dark switch: axis and grid colours come from the stylesheet). */
+export function redrawCharts() {
+  for (const container of document.querySelectorAll(".chart-host")) {
+    if (container._plot && container._series) drawChart(container, container._series, container._options);
+  }
 }

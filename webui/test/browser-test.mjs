@@ -128,6 +128,13 @@ try {
   const after = await page.evaluate(() => { const p = document.getElementById("pane-chart")._plot; return p.scales.x.max - p.scales.x.min; });
   facts.zoomRatio = after / before;
   await shot("1280-query-promql");
+  // Dark colour scheme: the page follows it and the chart is drawn again in its colours.
+  await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "dark" }]);
+  await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor !== "rgb(247, 248, 250)");
+  await new Promise((r) => setTimeout(r, 300));
+  facts.darkChart = await chartFacts();
+  await shot("1280-query-promql-dark");
+  await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
 
   // An error with a position: the message, a caret under the column, the text selected in the editor.
   await runQuery("sql", "SELECT time,\n  nope FROM cpu");
