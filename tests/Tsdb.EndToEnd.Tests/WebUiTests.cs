@@ -11,7 +11,8 @@ namespace Tsdb.EndToEnd.Tests;
 /// The web UI (webui/): served at / without a token, its committed bundle up to date with its sources, and driven in
 /// Debian's headless Chromium by puppeteer-core (webui/test/browser-test.mjs) against a real server with auth:
 /// sign-in, a SQL and a PromQL query with their table rows and charted series, an error at its position, EXPLAIN
-/// ANALYZE as a tree, the schema and status pages, no horizontal overflow at 1280×800 and 390×844. Screenshots are
+/// ANALYZE as a tree, the schema and status pages, axe-core's accessibility rules, no horizontal overflow at 1280×800 and
+/// 390×844. Screenshots are
 /// kept in the test output directory under webui-screenshots/.
 /// </summary>
 public sealed class WebUiTests : IAsyncLifetime
@@ -191,6 +192,12 @@ public sealed class WebUiTests : IAsyncLifetime
                 Assert.True(view.Value.GetInt32() <= 0, $"{view.Name} overflows by {view.Value.GetInt32()} px");
             }
         }
+        // axe-core's WCAG 2.1 A/AA rules find nothing on any page (contrast in both schemes, labels, roles, names).
+        foreach (var page in f.GetProperty("accessibility").EnumerateObject())
+        {
+            Assert.True(page.Value.GetArrayLength() == 0, $"{page.Name}: {string.Join("; ", Strings(page.Value))}");
+        }
+        Assert.Equal(6, f.GetProperty("accessibility").EnumerateObject().Count());
         // The only console errors are the refused requests the test made on purpose (wrong token, bad queries).
         Assert.All(Strings(f.GetProperty("consoleErrors")), e => Assert.Matches(@"^Failed to load resource: the server responded with a status of (400|401)", e));
         Assert.Equal(12, f.GetProperty("screenshots").GetArrayLength());
@@ -212,7 +219,7 @@ public sealed class WebUiTests : IAsyncLifetime
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString() ?? "")];
 
-    /// <summary>npm install in webui/ (esbuild, uPlot, puppeteer-core, pinned by its lock file), once, under a file lock.</summary>
+    /// <summary>npm install in webui/ (esbuild, uPlot, puppeteer-core, axe-core, pinned by its lock file), once, under a file lock.</summary>
     private static bool InstallNpmPackages()
     {
         using var lockFile = AcquireLock(Path.Combine(Path.GetTempPath(), "tsdb-webui-npm.lock"));

@@ -1,9 +1,11 @@
 // Drives the web UI in Debian's headless Chromium (puppeteer-core): sign in, a SQL and a PromQL query over data the
-// caller wrote, an error with its position, EXPLAIN ANALYZE, the schema and status pages, at 1280×800 and 390×844.
+// caller wrote, an error with its position, EXPLAIN ANALYZE, the schema and status pages, axe-core's accessibility
+// rules, at 1280×800 and 390×844.
 // Prints one JSON object of what it saw; WebUiTests (tests/Tsdb.EndToEnd.Tests) asserts on it. Screenshots go to --out.
 //   node test/browser-test.mjs --url http://127.0.0.1:PORT/ --token apiv3_… --db DB --out DIR [--chromium /usr/bin/chromium]
 import puppeteer from "puppeteer-core";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -31,6 +33,15 @@ async function shot(name) {
   await page.screenshot({ path: file, fullPage: true });
   facts.screenshots.push(file);
 }
+
+// axe-core's accessibility rules (WCAG 2.x A and AA) on the page as it is now: the violations, by rule.
+const axeSource = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+async function accessibility(name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }));
+  facts.accessibility[name] = result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}
+facts.accessibility = {};
 
 const overflow = () => page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth);
 
@@ -84,6 +95,7 @@ try {
   facts.signinShown = true;
   facts.overflow = { signin: await overflow() };
   await shot("1280-signin");
+  await accessibility("signin");
 
   // A wrong token first: refused, still on the sign-in page.
   await page.type("#token", "apiv3_wrong");
@@ -110,6 +122,7 @@ try {
   facts.csvHead = (await page.evaluate(() => navigator.clipboard.readText()).catch((e) => "clipboard: " + e.message)).split("\n").slice(0, 2);
   await page.click("#tab-chart");
   await shot("1280-query-sql");
+  await accessibility("query");
 
   // PromQL range query over the same rows: the chart shows first.
   await runQuery("promql", "cpu_usage");
@@ -134,6 +147,7 @@ try {
   await new Promise((r) => setTimeout(r, 300));
   facts.darkChart = await chartFacts();
   await shot("1280-query-promql-dark");
+  await accessibility("query-dark");
   await page.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
 
   // An error with a position: the message, a caret under the column, the text selected in the editor.
@@ -156,6 +170,7 @@ try {
     nested: document.querySelectorAll("#pane-plan ul.plan ul .op").length,
   }));
   await shot("1280-query-explain");
+  await accessibility("explain");
   facts.overflow.query = await overflow();
 
   // History: the queries run above, newest first.
@@ -174,6 +189,7 @@ try {
   }));
   facts.overflow.schema = await overflow();
   await shot("1280-schema");
+  await accessibility("schema");
 
   // Status.
   await page.goto(args.url + "#/status");
@@ -183,6 +199,7 @@ try {
   facts.status = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll("#status-cards .stat")].map((c) => [c.querySelector("h2").textContent, c.querySelector(".big").textContent])));
   facts.overflow.status = await overflow();
   await shot("1280-status");
+  await accessibility("status");
 
   // Phone-sized: no horizontal overflow on any page.
   await page.setViewport({ width: 390, height: 844, isMobile: true, hasTouch: true });
