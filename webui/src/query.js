@@ -41,6 +41,11 @@ export function initQuery(dbGetter) {
     }
   });
   $("run").addEventListener("click", run);
+  // Abandoning the request ends the query on the server too (it stops when its client goes away).
+  $("cancel").addEventListener("click", () => {
+    controller?.abort();
+    $("query-info").textContent = "cancelled";
+  });
   $("range").addEventListener("change", () => show($("custom-range"), $("range").value === "custom"));
   $("prom-mode").addEventListener("change", () => {
     const range = $("prom-mode").value === "range";
@@ -185,6 +190,7 @@ export async function run() {
   show($("query-error"), false);
   $("editor").removeAttribute("aria-invalid");
   $("run").disabled = true;
+  show($("cancel"), true);
   info.textContent = "running…";
   const started = performance.now();
   remember(lang, q);
@@ -206,13 +212,19 @@ export async function run() {
       + (series ? ` · ${series.length} series` : "");
     showResult(result, series);
   } catch (e) {
-    if (e.name === "AbortError") return;
+    if (e.name === "AbortError") {
+      show($("results"), false);
+      return;
+    }
     info.textContent = "";
     // The previous result stays out of sight: under an error it would look like this query's answer.
     show($("results"), false);
     showError(e.message, q);
   } finally {
-    if (signal === controller.signal) $("run").disabled = false;
+    if (signal === controller.signal) {
+      $("run").disabled = false;
+      show($("cancel"), false);
+    }
   }
 }
 
