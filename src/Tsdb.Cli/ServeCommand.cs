@@ -172,6 +172,7 @@ internal static class ServeCommand
     private static void PrintEndpoints(string url, ServeSettings settings)
     {
         var grpc = url.StartsWith("https:", StringComparison.Ordinal) ? "grpc+tls" + url[5..] : "grpc" + url[4..];
+        Console.WriteLine($"  web UI (sign in with a token):               {url}/");
         Console.WriteLine($"  HTTP API (v3, v2, v1 writes; SQL, InfluxQL): {url}/api/v3/  {url}/api/v2/write  {url}/write  {url}/query");
         Console.WriteLine($"  Arrow Flight / Flight SQL (gRPC, same port):  {grpc}");
         Console.WriteLine($"  Prometheus remote write:                     {url}/api/v1/write?db=NAME");

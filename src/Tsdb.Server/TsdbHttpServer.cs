@@ -161,6 +161,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo).RequireAccess(Access.Authenticated);
         _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars).RequireAccess(Access.Read);
         _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules).RequireAccess(Access.Authenticated);
+        // The web UI: the page and its assets carry no data and need no token; the page signs in to the APIs above.
+        _app.MapMethods("/", ["GET", "HEAD"], WebUiEndpoints.Index).WithMetadata(new OpenRoute());
+        _app.MapMethods("/ui/{file}", ["GET", "HEAD"], WebUiEndpoints.File).WithMetadata(new OpenRoute());
         // Lowest priority: whatever no route above matches (any method) is a 404 with a JSON message, token or not.
         _app.MapFallback("{*path}", ProbeEndpoints.NotFound).WithMetadata(new OpenRoute());
     }
@@ -226,7 +229,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
             compression.Providers.Add<BrotliCompressionProvider>();
             compression.Providers.Add<GzipCompressionProvider>();
             // Not Parquet (already compressed), not gRPC (it compresses messages itself, --grpc-compression).
-            compression.MimeTypes = ["application/json", "application/jsonl", "text/plain", "text/csv"];
+            compression.MimeTypes = ["application/json", "application/jsonl", "text/plain", "text/csv", "text/html", "text/javascript", "text/css"];
         });
         services.Configure<BrotliCompressionProviderOptions>(brotli => brotli.Level = System.IO.Compression.CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(gzip => gzip.Level = System.IO.Compression.CompressionLevel.Fastest);
