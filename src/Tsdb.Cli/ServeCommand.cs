@@ -6,6 +6,7 @@ using Tsdb.Prometheus;
 using Tsdb.Server;
 using Tsdb.Storage;
 using Tsdb.Storage.Chunks;
+using Tsdb.Storage.Deletes;
 using Tsdb.Storage.Persistence;
 using Tsdb.Wal;
 
@@ -298,7 +299,7 @@ internal static class ServeCommand
         var readiness = new ServerReadiness();
         var server = new TsdbHttpServer(
             new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat, LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout },
-            catalog, ingester, persister, time, tables, remoteWrite);
+            catalog, ingester, persister, time, tables, remoteWrite, new RowDeleter(catalog, wal, time));
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -20,6 +20,7 @@ using Tsdb.Query;
 using Tsdb.Query.InfluxQL;
 using Tsdb.Query.Sql;
 using Tsdb.Server.Http;
+using Tsdb.Storage.Deletes;
 using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Server;
@@ -33,7 +34,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite)
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite, RowDeleter deleter)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -106,7 +107,8 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, tables, persister, options, time);
         var tokens = new TokenEndpoints(catalog, time);
-        var queries = new QueryEndpoints(catalog, engine);
+        var queries = new QueryEndpoints(catalog, engine, deleter);
+        var deletes = new DeleteEndpoints(deleter);
         var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor), options.Version);
         ArgumentNullException.ThrowIfNull(remoteWrite);
         var prometheus = new PrometheusEndpoints(catalog, tables, remoteWrite.Metadata, options, time);
@@ -137,6 +139,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapMethods("/api/v3/query_influxql", ["GET", "POST"], influxql.QueryV3).RequireAccess(Access.Read);
         _app.MapMethods("/query", ["GET", "POST"], influxql.Query).RequireAccess(Access.Read);
         _app.MapPost("/api/v2/write", writes.WriteV2).RequireAccess(Access.Write);
+        _app.MapPost("/api/v2/delete", deletes.DeleteV2).RequireAccess(Access.Delete);
         _app.MapPost("/write", writes.WriteV1).RequireAccess(Access.Write);
         _app.MapPost("/api/v3/configure/database", admin.CreateDatabase).RequireAccess(Access.Admin);
         _app.MapGet("/api/v3/configure/database", admin.ListDatabases).RequireAccess(Access.Authenticated);

@@ -4,6 +4,7 @@ using Tsdb.Core.Schema;
 using Tsdb.Query;
 using Tsdb.Query.Chunks;
 using Tsdb.Storage.Chunks;
+using Tsdb.Storage.Deletes;
 
 namespace Tsdb.Storage.Persistence;
 
@@ -32,27 +33,27 @@ public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer buff
         {
             return ValueTask.FromResult(TableChunks.None);
         }
+        var tombstones = snapshot.TombstonesOf(request.Database, request.Table).ToList();
         var chunks = new List<IQueryChunk>();
+        void Add(IQueryChunk chunk, IEnumerable<Tombstone> deletes)
+        {
+            if (ChunkPruning.MayMatch(chunk, request) && TombstonedChunk.Apply(chunk, deletes) is { } visible)
+            {
+                chunks.Add(visible);
+            }
+        }
         foreach (var file in snapshot.FilesOf(request.Database, request.Table))
         {
             if (ChunkPruning.Overlaps(file.MinTime, file.MaxTime, request.FromTime, request.ToTime))
             {
-                var chunk = new ParquetChunk(file, files);
-                if (ChunkPruning.MayMatch(chunk, request))
-                {
-                    chunks.Add(chunk);
-                }
+                Add(new ParquetChunk(file, files), tombstones.Where(t => t.Reaches(file)));
             }
         }
         foreach (var b in buffered)
         {
             if (ChunkPruning.Overlaps(b.MinTime, b.MaxTime, request.FromTime, request.ToTime))
             {
-                var chunk = new BufferChunk(b);
-                if (ChunkPruning.MayMatch(chunk, request))
-                {
-                    chunks.Add(chunk);
-                }
+                Add(new BufferChunk(b), tombstones);
             }
         }
         return ValueTask.FromResult(new TableChunks(TableColumnsOf(definition), chunks));
