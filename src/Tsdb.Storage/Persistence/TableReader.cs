@@ -19,7 +19,7 @@ namespace Tsdb.Storage.Persistence;
 /// merge makes twice harmless), never zero times.
 /// </summary>
 /// <param name="readCacheBytes">Budget of the <see cref="ReadCache"/> selective reads share (0: none).</param>
-public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IObjectStore store, long readCacheBytes = TableReader.DefaultReadCacheBytes)
+public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IObjectStore store, long readCacheBytes = TableReader.DefaultReadCacheBytes, TimeProvider? time = null)
 {
     public const long DefaultReadCacheBytes = 128L << 20;
 
@@ -58,6 +58,9 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
     public async IAsyncEnumerable<RecordBatch> ReadAsync(ScanRequest request, Func<ParquetFileEntry, bool>? fileFilter, IReadOnlyList<ColumnRange>? extraPredicates, bool sorted, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        // Retention: rows before the table's cutoff are gone for every reader (RetentionService); pruning drops most, KeepFrom the rest.
+        var cutoff = RetentionService.Cutoff(request, catalog.Current, (time ?? TimeProvider.System).GetUtcNow());
+        request = RetentionService.Visible(request, cutoff);
         var (database, table, fromTime, toTime) = (request.Database, request.Table, request.FromTime, request.ToTime);
         var chunks = buffer.Snapshot(database, table);
         var snapshot = catalog.Current;
@@ -119,7 +122,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
                                 _footers.TryRemove(file.Path, out _);
                                 throw new ObjectNotFoundException($"{file.Path} was removed by compaction while this query was reading it (the query outlived --deletion-grace); run it again", e);
                             }
-                            var (alone, overlapping) = SplitByTime(batches.Current, shared, columns);
+                            var (alone, overlapping) = SplitByTime(RetentionService.KeepFrom(batches.Current, cutoff), shared, columns);
                             if (alone is { Length: > 0 })
                             {
                                 yielded = true;
@@ -153,7 +156,7 @@ public sealed class TableReader(Catalog.Catalog catalog, WriteBuffer buffer, IOb
                 mergeInputs.AddRange(group.Chunks.OrderBy(c => c.Sequence).Select(c => c.Batch));
                 if (mergeInputs.Count > 0)
                 {
-                    var merged = RowMerger.Merge(columns, mergeInputs);
+                    var merged = RetentionService.KeepFrom(RowMerger.Merge(columns, mergeInputs), cutoff);
                     if (merged.Length > 0)
                     {
                         yield return merged;
