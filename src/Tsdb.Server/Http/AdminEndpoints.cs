@@ -350,8 +350,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
         await context.Response.WriteAsync(JsonSerializer.Serialize(items, JsonContext.Relaxed.ListTableItem)).ConfigureAwait(false);
     }
 
-    private static string FormatRetention(TimeSpan r) =>
-        r.TotalSeconds % 86_400 == 0 ? $"{(long)r.TotalDays}d" : r.TotalSeconds % 3600 == 0 ? $"{(long)r.TotalHours}h" : $"{(long)r.TotalSeconds}s";
+    private static string FormatRetention(TimeSpan r) => Core.Time.RetentionText.Format(r);
 
     /// <summary><c>GET /api/v3/system/files?db=</c>: the Parquet files of a database as the catalog lists them.</summary>
     public Task ListFiles(HttpContext context)
