@@ -36,11 +36,11 @@ public sealed class RetentionTests : IDisposable
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
         var old = now - (2 * Hour);
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/v3/configure/database", Json("{\"db\":\"r\"}"))).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync("/api/v3/write_lp?db=r", Lines($"cpu,host=a usage=1 {old}\ncpu,host=a usage=2 {now - (10 * Minute)}\ndisk,host=a used=1 {now - (45 * Minute)}\ndisk,host=a used=2 {now - Minute}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync("/api/v3/write_lp?db=r", Lines($"cpu,host=a usage=1 {old}\ncpu,host=a usage=2 {now - (10 * Minute)}\ncpu,host=z usage=9 {old}\ndisk,host=a used=1 {now - (45 * Minute)}\ndisk,host=a used=2 {now - Minute}"))).StatusCode);
         await http.PostAsync("/api/v3/persist", null);
         // More in the buffer only, old and new.
         Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync("/api/v3/write_lp?db=r", Lines($"cpu,host=b usage=3 {old}\ncpu,host=b usage=4 {now - (5 * Minute)}"))).StatusCode);
-        Assert.Equal(["{\"n\":4}"], await Sql(http, "SELECT count(*) AS n FROM cpu"));
+        Assert.Equal(["{\"n\":5}"], await Sql(http, "SELECT count(*) AS n FROM cpu"));
 
         Assert.Equal(HttpStatusCode.OK, (await http.PatchAsync("/api/v3/configure/database", Json("{\"db\":\"r\",\"retention_period\":\"1h\"}"))).StatusCode);
 
@@ -53,6 +53,11 @@ public sealed class RetentionTests : IDisposable
         var promql = JsonNode.Parse(await http.GetStringAsync(new Uri($"/api/v1/query?db=r&query={Uri.EscapeDataString("count_over_time(cpu_usage[3h])")}&time={now / 1_000_000_000.0:F3}", UriKind.Relative)))!;
         var counts = promql["data"]!["result"]!.AsArray().Select(r => r!["value"]![1]!.GetValue<string>()).ToList();
         Assert.Equal(["1", "1"], counts);
+        // Metadata read from rows forgets host z, whose only row expired.
+        var tagValues = JsonNode.Parse(await http.GetStringAsync(new Uri($"/query?db=r&q={Uri.EscapeDataString("SHOW TAG VALUES FROM cpu WITH KEY = host")}", UriKind.Relative)))!;
+        Assert.Equal(["a", "b"], tagValues["results"]![0]!["series"]![0]!["values"]!.AsArray().Select(v => v![1]!.GetValue<string>()));
+        var labelValues = JsonNode.Parse(await http.GetStringAsync(new Uri("/api/v1/label/host/values?db=r", UriKind.Relative)))!;
+        Assert.Equal(["a", "b"], labelValues["data"]!.AsArray().Select(v => v!.GetValue<string>()));
 
         // A 2-hour-old point is refused with its line's error; its good neighbours are stored.
         var refused = await http.PostAsync("/api/v3/write_lp?db=r", Lines($"cpu,host=c usage=5 {now}\ncpu,host=c usage=6 {old}\ncpu,host=c usage=7 {now - Minute}"));

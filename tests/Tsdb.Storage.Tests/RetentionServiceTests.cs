@@ -60,6 +60,21 @@ public sealed class RetentionServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_table_retention_is_kept_in_the_catalog_and_survives_a_reload()
+    {
+        await _s.Write("t v=1 1\nu v=2 2");
+        _s.SetRetention(TimeSpan.FromDays(30), "t", TimeSpan.FromMinutes(90));
+        var reloaded = new Catalog.Catalog(new Catalog.ObjectStoreCatalogStore(_s.Store)).Current.FindDatabase("db")!;
+        Assert.Equal(TimeSpan.FromMinutes(90), reloaded.FindTable("t")!.RetentionPeriod);
+        Assert.Null(reloaded.FindTable("u")!.RetentionPeriod);
+        Assert.Equal(TimeSpan.FromDays(30), reloaded.RetentionOf("u"));
+        // A column added later keeps the table's period.
+        await _s.Write($"t v=1,w=2 {Now}");
+        Assert.Equal(TimeSpan.FromMinutes(90), _s.Catalog.Current.FindDatabase("db")!.FindTable("t")!.RetentionPeriod);
+        Assert.Equal(Now - (90 * 60_000_000_000L), _s.Catalog.Current.FindDatabase("db")!.RetentionCutoff("t", _s.Time.Now));
+    }
+
+    [Fact]
     public async Task Only_the_tables_whose_retention_expired_them_lose_rows()
     {
         await _s.Write($"t v=1 {Now - (3 * Hour)}\nu v=2 {Now - (3 * Hour)}\nw v=3 {Now - (3 * Hour)}", db: "db");
