@@ -44,9 +44,9 @@ public sealed class DatabaseDefinition
         {
             return long.MinValue;
         }
-        // In ticks first: both fit, and so does their difference; nanoseconds saturate at the bottom.
+        // In ticks first: both fit, and so does their difference; nanoseconds saturate at both ends.
         var ticks = (now - DateTimeOffset.UnixEpoch).Ticks - period.Ticks;
-        return ticks <= long.MinValue / 100 ? long.MinValue : ticks * 100;
+        return ticks <= long.MinValue / 100 ? long.MinValue : ticks >= long.MaxValue / 100 ? long.MaxValue : ticks * 100;
     }
 
     public DatabaseDefinition WithTable(TableDefinition table)
