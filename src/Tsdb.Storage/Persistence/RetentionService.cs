@@ -59,6 +59,21 @@ public sealed class RetentionService(Catalog.Catalog catalog, WriteBuffer buffer
         {
             return batch;
         }
+        // The common case on every scan of a table with a retention: nothing in the batch has expired. One pass
+        // over the values, no allocation.
+        var expired = false;
+        foreach (var t in times.Values)
+        {
+            if (t < cutoff)
+            {
+                expired = true;
+                break;
+            }
+        }
+        if (!expired)
+        {
+            return batch;
+        }
         using var keep = new BooleanArrayBuilder();
         var kept = 0;
         for (var i = 0; i < batch.Length; i++)
