@@ -39,6 +39,7 @@ public static class CatalogSerializer
                 Tables = [.. d.Tables.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new TableFile
                 {
                     Name = t.Name,
+                    RetentionSeconds = t.RetentionPeriod is { } tr ? (long)tr.TotalSeconds : null,
                     Columns = [.. t.Columns.Select(c => new ColumnFile { Name = c.Name, Kind = c.Kind })],
                 })],
             })],
@@ -76,7 +77,7 @@ public static class CatalogSerializer
         }
         var databases = file.Databases.Select(d => new DatabaseDefinition(
             d.Name,
-            d.Tables.Select(t => new TableDefinition(t.Name, [.. t.Columns.Select(c => new ColumnDefinition(c.Name, c.Kind))])),
+            d.Tables.Select(t => new TableDefinition(t.Name, [.. t.Columns.Select(c => new ColumnDefinition(c.Name, c.Kind))], t.RetentionSeconds is { } ts ? TimeSpan.FromSeconds(ts) : null)),
             d.RetentionSeconds is { } s ? TimeSpan.FromSeconds(s) : null));
         var tokens = file.Tokens.Select(t => new TokenDefinition(t.Name, t.Sha256, t.Admin, t.CreatedAt)
         {
@@ -134,6 +135,8 @@ public static class CatalogSerializer
     private sealed class TableFile
     {
         public string Name { get; set; } = "";
+
+        public long? RetentionSeconds { get; set; }
 
         public List<ColumnFile> Columns { get; set; } = [];
     }
