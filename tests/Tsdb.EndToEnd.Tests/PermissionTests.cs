@@ -103,6 +103,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         { "GET", "/api/v1/metadata?db=alpha", null, null, "reader", Dialect.Prometheus },
         { "GET", "/api/v1/query_exemplars?db=alpha&query=up", null, null, "reader", Dialect.Prometheus },
         { "DELETE", "/api/v3/configure/table?db=alpha&table=no_such_table", null, null, "deleter", Dialect.V3 },
+        { "POST", "/api/v2/delete?bucket=alpha&org=o", """{"start":"2000-01-01T00:00:00Z","stop":"2000-01-02T00:00:00Z","predicate":"_measurement=\"no_such_table\""}""", "application/json", "deleter", Dialect.V2 },
         { "GET", "/api/v3/configure/table?db=alpha", null, null, "reader", Dialect.V3 },
         { "POST", "/api/v3/configure/table", """{"db":"no_such_db","table":"t","retention_period":"1d"}""", "application/json", "admin", Dialect.V3 },
         { "PATCH", "/api/v3/configure/table", """{"db":"alpha","table":"no_such_table","retention_period":"1d"}""", "application/json", "admin", Dialect.V3 },

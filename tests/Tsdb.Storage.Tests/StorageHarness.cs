@@ -42,7 +42,10 @@ internal sealed class StorageHarness : IAsyncDisposable
         Deletion = new DeletionService(Catalog, Buffer, Store, Options, Time);
         Ingester = new LineProtocolIngester(Catalog, Wal, Time, () => false);
         Tables = new StorageTableSource(Catalog, Buffer, new ParquetFiles(Memory), Time);
+        Deleter = new Deletes.RowDeleter(Catalog, Wal, Time);
     }
+
+    public Deletes.RowDeleter Deleter { get; }
 
     public StorageOptions Options { get; }
 
