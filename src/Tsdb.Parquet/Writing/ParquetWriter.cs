@@ -27,6 +27,7 @@ public sealed class ParquetWriter : IDisposable
     private long _pendingRows;
     private long _position;
     private bool _finished;
+    private readonly List<KeyValuePair<string, string>> _lateMetadata = [];
 
     public ParquetWriter(Stream output, Tsdb.Arrow.Types.Schema schema, ParquetWriterOptions? options = null, bool leaveOpen = false)
     {
@@ -51,6 +52,16 @@ public sealed class ParquetWriter : IDisposable
     }
 
     private static bool PageCompressionCanWrite(CompressionCodec codec) => Compression.PageCompression.CanWrite(codec);
+
+    /// <summary>
+    /// Adds a key-value pair to the footer, for what is known only once every row is written (a streamed file's time
+    /// range); it comes before the options' pairs.
+    /// </summary>
+    public void AddKeyValueMetadata(string key, string value)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        _lateMetadata.Add(new(key, value));
+    }
 
     /// <summary>Rows written so far (in finished row groups).</summary>
     public long RowsWritten { get; private set; }
@@ -172,7 +183,7 @@ public sealed class ParquetWriter : IDisposable
             Schema = _elements,
             NumRows = RowsWritten,
             RowGroups = _rowGroups,
-            KeyValueMetadata = _options.KeyValueMetadata.Count == 0 ? null : [.. _options.KeyValueMetadata.Select(kv => new KeyValue { Key = kv.Key, Value = kv.Value })],
+            KeyValueMetadata = _options.KeyValueMetadata.Count + _lateMetadata.Count == 0 ? null : [.. _lateMetadata.Concat(_options.KeyValueMetadata).Select(kv => new KeyValue { Key = kv.Key, Value = kv.Value })],
             CreatedBy = _options.CreatedBy,
             ColumnOrders = [.. _columns.Select(_ => ColumnOrder.TypeDefined())],
         };

@@ -52,23 +52,22 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
             {
                 continue;
             }
-            var sources = new List<RecordBatch>();
+            // The files (sorted, deduplicated) merged as they are read, oldest first, and written as the merge goes:
+            // memory holds about a batch per file plus a row group and an upload part, whatever the partition's size.
+            // Row deletes not yet applied to a file are folded in here; expired rows are left out.
+            var inputs = new List<IAsyncEnumerable<RecordBatch>>();
             foreach (var file in partition.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id))
             {
-                // Row deletes not yet applied to the file are folded in here.
-                if (TombstonedChunk.Apply(new ParquetChunk(file, files), snapshot.Tombstones.Where(t => t.Reaches(file))) is not { } chunk)
+                if (TombstonedChunk.Apply(new ParquetChunk(file, files), snapshot.Tombstones.Where(t => t.Reaches(file))) is { } chunk)
                 {
-                    continue;
-                }
-                await foreach (var batch in chunk.ReadAsync(new ChunkRead(null), cancellationToken).ConfigureAwait(false))
-                {
-                    sources.Add(batch);
+                    inputs.Add(chunk.ReadAsync(new ChunkRead(null), cancellationToken));
                 }
             }
-            var merged = RowMerger.Merge(StorageTableSource.TableColumnsOf(definition), sources);
-            merged = RetentionService.KeepFrom(merged, db!.RetentionCutoff(table, time.GetUtcNow()));
-            var entry = merged.Length == 0 ? null
-                : await writer.WriteAsync(database, table, day, merged, partition.Max(f => f.MaxSequence), level: 1, cancellationToken).ConfigureAwait(false) with { TombstonesThrough = snapshot.NextTombstoneId - 1 };
+            var columns = StorageTableSource.TableColumnsOf(definition);
+            var cutoff = db!.RetentionCutoff(table, time.GetUtcNow());
+            var merged = DedupMerge.MergeAsync(columns, inputs, null, cancellationToken).Select(b => RetentionService.KeepFrom(b, cutoff));
+            var entry = await writer.WriteStreamAsync(database, table, day, columns.Schema, merged, partition.Max(f => f.MaxSequence), level: 1, cancellationToken).ConfigureAwait(false);
+            entry = entry is null ? null : entry with { TombstonesThrough = snapshot.NextTombstoneId - 1 };
             var replaced = partition.Select(f => f.Id).ToList();
             catalog.Update(e =>
             {

@@ -58,6 +58,78 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
         return new ParquetFileEntry(0, database, table, day, path, min, max, merged.Length, bytes.Length, maxSequence, level, time.GetUtcNow()) { TagRanges = tagRanges };
     }
 
+    /// <summary>
+    /// Writes one file from sorted, deduplicated batches as they come (compaction's merge output): pages and row groups
+    /// are written as they fill and uploaded in parts, so memory holds about a row group and an upload part, not the
+    /// file. Null when there was no row (nothing is left behind).
+    /// </summary>
+    public async Task<ParquetFileEntry?> WriteStreamAsync(string database, string table, int day, Tsdb.Arrow.Types.Schema schema, IAsyncEnumerable<RecordBatch> sorted, long maxSequence, int level, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(sorted);
+        var path = ObjectPaths.File(database, table, day, maxSequence, Random.Shared.NextInt64(1_000_000_000, 10_000_000_000));
+        var sortKey = new List<(int, bool, bool)>();
+        var tags = new List<int>();
+        for (var c = 0; c < schema.FieldCount; c++)
+        {
+            if (ColumnKindNames.FromIoxType(schema[c].GetMetadata(ColumnKindNames.IoxMetadataKey)) == ColumnKind.Tag)
+            {
+                sortKey.Add((c, false, true));
+                tags.Add(c);
+            }
+        }
+        var timeIndex = schema.GetFieldIndex(TableDefinition.TimeColumn);
+        sortKey.Add((timeIndex, false, true));
+        var parquetOptions = options.Parquet with
+        {
+            SortingColumns = sortKey,
+            KeyValueMetadata = [new("tsdb:sort_key", string.Join(',', sortKey.Select(k => schema[k.Item1].Name))), .. options.Parquet.KeyValueMetadata],
+        };
+        long min = long.MaxValue, max = long.MinValue, rows = 0;
+        var ranges = tags.ToDictionary(t => t, _ => (Min: (string?)null, Max: (string?)null));
+        var stream = await ObjectWriteStream.OpenAsync(store, path, ct: cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var writer = new ParquetWriter(stream, schema, parquetOptions, leaveOpen: true);
+            await foreach (var batch in sorted.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (batch.Length == 0)
+                {
+                    continue;
+                }
+                foreach (var t in ((TimestampArray)batch.Column(timeIndex)).Values)
+                {
+                    min = Math.Min(min, t);
+                    max = Math.Max(max, t);
+                }
+                foreach (var t in tags)
+                {
+                    var range = TagRangeOf(batch.Column(t));
+                    var (lo, hi) = ranges[t];
+                    ranges[t] = (Less(range.Min, lo) ? range.Min : lo, Less(hi, range.Max) ? range.Max : hi);
+                }
+                rows += batch.Length;
+                // The writer is synchronous and may wait for an upload part to go out: off the caller's thread.
+                await Task.Run(() => writer.WriteBatch(batch), cancellationToken).ConfigureAwait(false);
+            }
+            if (rows == 0)
+            {
+                await stream.AbortAsync(cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+            writer.AddKeyValueMetadata("tsdb:min_time", min.ToString(CultureInfo.InvariantCulture));
+            writer.AddKeyValueMetadata("tsdb:max_time", max.ToString(CultureInfo.InvariantCulture));
+            writer.AddKeyValueMetadata("tsdb:max_sequence", maxSequence.ToString(CultureInfo.InvariantCulture));
+            await Task.Run(writer.Finish, cancellationToken).ConfigureAwait(false);
+            await stream.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            var tagRanges = ranges.ToDictionary(r => schema[r.Key].Name, r => new TagRange(r.Value.Min, r.Value.Max));
+            return new ParquetFileEntry(0, database, table, day, path, min, max, rows, writer.Position, maxSequence, level, time.GetUtcNow()) { TagRanges = tagRanges };
+        }
+    }
+
+    /// <summary>Ordinal order with null as "none yet" (it never wins).</summary>
+    private static bool Less(string? a, string? b) => a is not null && (b is null || string.CompareOrdinal(a, b) < 0);
+
     private static TagRange TagRangeOf(ArrowArray column)
     {
         string? min = null, max = null;
