@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Peak memory of a compaction: one day partition of TSBS cpu data (1,000 hosts every 10 s) persisted as many L0 files
+# (a small persist buffer), then compacted into one file. Reports the server's resident memory before the compaction
+# and its peak during it (VmHWM, reset just before), the partition's size on disk and the time the compaction took.
+# usage: bench/compaction-memory.sh [LINES] [TSDB_DLL]   (default 8640000 = one full day; the server built here)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LINES=${1:-8640000}
+TSDB=${2:-src/Tsdb.Cli/bin/Release/net10.0/tsdb.dll}
+WORK=$(mktemp -d /tmp/tsdb-compaction-bench.XXXXXX)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
+
+. bench/lib.sh
+[ "$#" -ge 2 ] || dotnet build src/Tsdb.Cli -c Release --nologo -v quiet >/dev/null
+dotnet build bench/Tsdb.LoadGen -c Release --nologo -v quiet >/dev/null
+
+dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:18191 --data-dir "$WORK/tsdb" \
+  --persist-buffer-size 64MiB --persist-age 1000h --compaction-min-files 1000000 >"$WORK/tsdb.log" 2>&1 &
+TSDB_PID=$!
+wait_for http://127.0.0.1:18191/health
+dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --writers 2 --lines "$LINES" --warmup-lines 0 \
+  --url "http://127.0.0.1:18191/api/v3/write_lp?db=bench&precision=ns" --label "load" >/dev/null
+curl -sf -XPOST http://127.0.0.1:18191/api/v3/persist >/dev/null
+FILES=$(find "$WORK/tsdb/dbs" -name '*.parquet' | wc -l)
+BYTES=$(du -sb "$WORK/tsdb/dbs" | cut -f1)
+RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$TSDB_PID/status")
+echo 5 > "/proc/$TSDB_PID/clear_refs"
+START=$(date +%s.%N)
+curl -sf -XPOST http://127.0.0.1:18191/api/v3/compact >/dev/null
+END=$(date +%s.%N)
+PEAK=$(awk '/VmHWM/ {print $2}' "/proc/$TSDB_PID/status")
+AFTER_FILES=$(find "$WORK/tsdb/dbs" -name '*.parquet' | wc -l)
+AFTER_BYTES=$(du -sb "$WORK/tsdb/dbs" | cut -f1)
+awk -v l="$LINES" -v f="$FILES" -v b="$BYTES" -v r="$RSS_BEFORE" -v p="$PEAK" -v s="$START" -v e="$END" -v af="$AFTER_FILES" -v ab="$AFTER_BYTES" 'BEGIN {
+  printf "%d rows in %d L0 files, %.1f MB on disk; RSS before compaction %.0f MiB, peak during it %.0f MiB; compaction %.1f s -> %d file(s), %.1f MB (old files still under their deletion grace)\n",
+    l, f, b / 1e6, r / 1024, p / 1024, e - s, af, ab / 1e6 }'
+kill "$TSDB_PID"; wait "$TSDB_PID" || true
