@@ -43,7 +43,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
             await HttpErrors.Write(context, ApiDialect.V3, 400, retentionError).ConfigureAwait(false);
             return;
         }
-        var (error, existed) = catalog.Update(e =>
+        var (error, existed) = await catalog.UpdateAsync(e =>
         {
             var existed = e.FindDatabase(name) is not null;
             var error = e.EnsureDatabase(name, out _);
@@ -52,7 +52,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
                 e.SetRetention(name, retention);
             }
             return (error, existed);
-        });
+        }, context.RequestAborted).ConfigureAwait(false);
         if (error is not null)
         {
             await HttpErrors.Write(context, ApiDialect.V3, error.Kind == CatalogErrorKind.LimitExceeded ? 422 : 400, error.Message).ConfigureAwait(false);
@@ -155,7 +155,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
             await HttpErrors.Write(context, ApiDialect.V3, 400, error).ConfigureAwait(false);
             return;
         }
-        var found = catalog.Update(e =>
+        var found = await catalog.UpdateAsync(e =>
         {
             if (e.FindDatabase(name) is null)
             {
@@ -163,7 +163,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
             }
             e.SetRetention(name, retention);
             return true;
-        });
+        }, context.RequestAborted).ConfigureAwait(false);
         if (!found)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{name}' not found").ConfigureAwait(false);
@@ -183,7 +183,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
             await HttpErrors.Write(context, ApiDialect.V3, 400, "missing required query parameter 'db' (the database name goes in the query string: ?db=NAME)").ConfigureAwait(false);
             return;
         }
-        var deleted = catalog.Update(e => e.DeleteDatabase(db, time.GetUtcNow() + persister.DeletionGrace));
+        var deleted = await catalog.UpdateAsync(e => e.DeleteDatabase(db, time.GetUtcNow() + persister.DeletionGrace), context.RequestAborted).ConfigureAwait(false);
         if (!deleted)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{db}' not found").ConfigureAwait(false);
@@ -208,7 +208,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
         {
             return;
         }
-        var deleted = catalog.Update(e => e.DeleteTable(db, table, time.GetUtcNow() + persister.DeletionGrace));
+        var deleted = await catalog.UpdateAsync(e => e.DeleteTable(db, table, time.GetUtcNow() + persister.DeletionGrace), context.RequestAborted).ConfigureAwait(false);
         if (!deleted)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"table '{table}' not found in database '{db}'").ConfigureAwait(false);
