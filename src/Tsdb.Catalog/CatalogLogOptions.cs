@@ -11,4 +11,12 @@ public sealed record CatalogLogOptions
     /// unreadable newest checkpoint still leaves a way to the newest version.
     /// </summary>
     public int KeepCheckpoints { get; init; } = 2;
+
+    /// <summary>
+    /// How old a record or checkpoint must also be before cleanup deletes it. A writer that has not heard from the
+    /// store for half this long checks the newest version before it appends: put-if-absent cannot stop a writer from
+    /// re-creating a version that cleanup deleted, but a version is deleted only when it is older than this, and a
+    /// writer that heard from the store within this time cannot be behind such a version.
+    /// </summary>
+    public TimeSpan RecordRetention { get; init; } = TimeSpan.FromHours(1);
 }

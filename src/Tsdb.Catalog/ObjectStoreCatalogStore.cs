@@ -17,8 +17,8 @@ namespace Tsdb.Catalog;
 /// checkpoints; a directory written that way loads from its newest one and continues with the log.</item>
 /// </list>
 /// Load is the newest readable checkpoint plus the records after it, in order, up to the first missing one.
-/// Records and checkpoints behind the oldest kept checkpoint are deleted after a checkpoint; losing that cleanup to
-/// a crash is harmless.
+/// Records and checkpoints behind the oldest kept checkpoint, and older than <see cref="CatalogLogOptions.RecordRetention"/>,
+/// are deleted after a checkpoint; losing that cleanup to a crash is harmless.
 /// </summary>
 public sealed class ObjectStoreCatalogStore : ICatalogStore
 {
@@ -28,15 +28,18 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
 
     private readonly IObjectStore _store;
     private readonly CatalogLogOptions _options;
+    private readonly TimeProvider _time;
     private readonly Lock _checkpointLock = new();
+    private long _lastContactTicks = long.MinValue;
     private long _lastCheckpoint;
     private Task _checkpointing = Task.CompletedTask;
 
-    public ObjectStoreCatalogStore(IObjectStore store, CatalogLogOptions? options = null)
+    public ObjectStoreCatalogStore(IObjectStore store, CatalogLogOptions? options = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         _store = store;
         _options = options ?? new CatalogLogOptions();
+        _time = time ?? TimeProvider.System;
         if (_options.CheckpointInterval < 1 || _options.KeepCheckpoints < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "the checkpoint interval and the checkpoints kept must be at least 1");
@@ -47,6 +50,14 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     public Exception? LastCheckpointError { get; private set; }
 
     public async Task<CatalogSnapshot?> LoadAsync(CancellationToken cancellationToken = default)
+    {
+        var started = _time.GetUtcNow();
+        var loaded = await LoadCoreAsync(cancellationToken).ConfigureAwait(false);
+        Heard(started);
+        return loaded;
+    }
+
+    private async Task<CatalogSnapshot?> LoadCoreAsync(CancellationToken cancellationToken)
     {
         var listing = await ListAsync(cancellationToken).ConfigureAwait(false);
         if (listing.Records.Count == 0 && listing.Bases.Count == 0)
@@ -73,7 +84,7 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
             snapshot = CatalogSnapshot.Empty;
         }
         snapshot = await ReadRecordsAsync(snapshot, listing.Records, cancellationToken).ConfigureAwait(false);
-        var newest = Math.Max(listing.Records.Count > 0 ? listing.Records.Keys.Max() : 0, listing.Bases.Count > 0 ? listing.Bases[0].Version : 0);
+        var newest = listing.NewestVersion;
         if (newest > snapshot.Version)
         {
             // Starting here would publish version N+1 again over a history that already went further.
@@ -94,11 +105,22 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
         {
             throw new ArgumentException($"version {next.Version} does not follow version {previous.Version}", nameof(next));
         }
+        var started = _time.GetUtcNow();
+        if (started.UtcTicks - Volatile.Read(ref _lastContactTicks) >= _options.RecordRetention.Ticks / 2)
+        {
+            // Idle long enough that version next.Version may have been written and cleaned up since: look first.
+            var listing = await ListAsync(cancellationToken).ConfigureAwait(false);
+            if (listing.NewestVersion > previous.Version)
+            {
+                return false;
+            }
+        }
         var bytes = CatalogRecords.Serialize(CatalogRecords.Diff(previous, next));
         if (!await _store.PutIfAbsentAsync(LogKey(next.Version), bytes, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
+        Heard(started);
         MaybeCheckpoint(next);
         return true;
     }
@@ -106,9 +128,11 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     public async Task<CatalogSnapshot> CatchUpAsync(CatalogSnapshot current, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(current);
+        var started = _time.GetUtcNow();
         var caughtUp = await ReadRecordsAsync(current, null, cancellationToken).ConfigureAwait(false);
         if (caughtUp.Version > current.Version)
         {
+            Heard(started);
             return caughtUp;
         }
         // Nothing after current: either there is nothing new, or the records were cleaned up behind checkpoints
@@ -146,6 +170,22 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
 
     /// <summary>The key of a whole-catalog version as written before the log.</summary>
     public static string LegacyKey(long version) => Prefix + Digits(version) + ".json";
+
+    /// <summary>The store was at the version this writer holds as of <paramref name="started"/>.</summary>
+    private void Heard(DateTimeOffset started)
+    {
+        var ticks = started.UtcTicks;
+        var seen = Volatile.Read(ref _lastContactTicks);
+        while (ticks > seen)
+        {
+            var was = Interlocked.CompareExchange(ref _lastContactTicks, ticks, seen);
+            if (was == seen)
+            {
+                return;
+            }
+            seen = was;
+        }
+    }
 
     private void MaybeCheckpoint(CatalogSnapshot snapshot)
     {
@@ -186,6 +226,7 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     private async Task CleanUpAsync(CancellationToken cancellationToken)
     {
         var listing = await ListAsync(cancellationToken).ConfigureAwait(false);
+        var deletable = _time.GetUtcNow() - _options.RecordRetention;
         var checkpoints = listing.Bases.Select(b => b.Version).Distinct().ToList();
         if (checkpoints.Count <= _options.KeepCheckpoints)
         {
@@ -195,7 +236,7 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
         var oldestKept = checkpoints[_options.KeepCheckpoints - 1];
         foreach (var (version, key) in listing.Bases)
         {
-            if (version < oldestKept)
+            if (version < oldestKept && listing.Modified[key] <= deletable)
             {
                 await _store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
             }
@@ -206,7 +247,10 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
             {
                 break;
             }
-            await _store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            if (listing.Modified[key] <= deletable)
+            {
+                await _store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -262,10 +306,12 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     private async Task<Listing> ListAsync(CancellationToken cancellationToken)
     {
         var records = new SortedDictionary<long, string>();
+        var modified = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         var bases = new List<(long Version, string Key, bool Legacy)>();
         await foreach (var meta in _store.ListAsync(Prefix, cancellationToken).ConfigureAwait(false))
         {
             var key = meta.Key;
+            modified[key] = meta.LastModified;
             if (VersionAfter(key, LogPrefix) is { } record)
             {
                 records[record] = key;
@@ -281,10 +327,13 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
         }
         // Newest first; at one version a checkpoint before a legacy object.
         var ordered = bases.OrderByDescending(b => b.Version).ThenBy(b => b.Legacy).Select(b => (b.Version, b.Key)).ToList();
-        return new Listing(records, ordered);
+        return new Listing(records, ordered, modified);
     }
 
-    private sealed record Listing(SortedDictionary<long, string> Records, List<(long Version, string Key)> Bases);
+    private sealed record Listing(SortedDictionary<long, string> Records, List<(long Version, string Key)> Bases, Dictionary<string, DateTimeOffset> Modified)
+    {
+        public long NewestVersion => Math.Max(Records.Count > 0 ? Records.Keys.Max() : 0, Bases.Count > 0 ? Bases[0].Version : 0);
+    }
 
     private static string Digits(long version) => version.ToString("D20", CultureInfo.InvariantCulture);
 
