@@ -5,8 +5,12 @@ using Tsdb.ObjectStore;
 internal sealed class CountingObjectStore(IObjectStore inner) : IObjectStore
 {
     private long _written;
+    private long _records;
 
     public long BytesWritten => Interlocked.Read(ref _written);
+
+    /// <summary>The bytes of the log's records alone (<c>catalog/log/</c>), without checkpoints.</summary>
+    public long RecordBytesWritten => Interlocked.Read(ref _records);
 
     public Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
@@ -17,6 +21,10 @@ internal sealed class CountingObjectStore(IObjectStore inner) : IObjectStore
     public Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
         Interlocked.Add(ref _written, data.Length);
+        if (key.StartsWith(Tsdb.Catalog.ObjectStoreCatalogStore.LogPrefix, StringComparison.Ordinal))
+        {
+            Interlocked.Add(ref _records, data.Length);
+        }
         return inner.PutIfAbsentAsync(key, data, ct);
     }
 

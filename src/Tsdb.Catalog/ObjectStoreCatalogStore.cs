@@ -282,13 +282,9 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     /// </summary>
     private async Task<CatalogSnapshot> ReadRecordsAsync(CatalogSnapshot snapshot, SortedDictionary<long, string>? listed, CancellationToken cancellationToken)
     {
-        while (true)
+        var records = new List<(CatalogRecord Record, string Source)>();
+        for (var version = snapshot.Version + 1; listed is null || listed.ContainsKey(version); version++)
         {
-            var version = snapshot.Version + 1;
-            if (listed is not null && !listed.ContainsKey(version))
-            {
-                return snapshot;
-            }
             var key = LogKey(version);
             byte[] bytes;
             try
@@ -297,10 +293,11 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
             }
             catch (ObjectNotFoundException)
             {
-                return snapshot;
+                break;
             }
-            snapshot = CatalogRecords.Apply(snapshot, CatalogRecords.Deserialize(bytes, key), key);
+            records.Add((CatalogRecords.Deserialize(bytes, key), key));
         }
+        return CatalogRecords.ApplyAll(snapshot, records);
     }
 
     private async Task<Listing> ListAsync(CancellationToken cancellationToken)

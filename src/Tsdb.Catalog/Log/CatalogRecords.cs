@@ -29,22 +29,40 @@ internal static class CatalogRecords
     }
 
     /// <summary>The snapshot <paramref name="record"/> makes of <paramref name="previous"/>.</summary>
-    public static CatalogSnapshot Apply(CatalogSnapshot previous, CatalogRecord record, string source)
+    public static CatalogSnapshot Apply(CatalogSnapshot previous, CatalogRecord record, string source) => ApplyAll(previous, [(record, source)]);
+
+    /// <summary>
+    /// The snapshot the records make of <paramref name="start"/>, applied in order on one working copy (a load
+    /// applies up to a checkpoint interval of records; a snapshot per record would copy the file list each time).
+    /// </summary>
+    public static CatalogSnapshot ApplyAll(CatalogSnapshot start, IReadOnlyList<(CatalogRecord Record, string Source)> records)
     {
-        if (record.Version != previous.Version + 1)
+        if (records.Count == 0)
         {
-            throw new InvalidDataException($"the catalog record {source} is version {record.Version}, expected {previous.Version + 1}");
+            return start;
         }
-        IEnumerable<DatabaseDefinition> databases = previous.Databases;
-        IEnumerable<TokenDefinition> tokens = previous.Tokens;
-        if (record.Schema is { } schema)
+        var databases = start.Databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        var tokens = new List<TokenDefinition>(start.Tokens);
+        var files = new List<ParquetFileEntry>(start.Files);
+        var pending = new List<PendingDelete>(start.PendingDeletes);
+        var version = start.Version;
+        foreach (var (record, source) in records)
         {
-            databases = ApplyDatabases(previous, schema);
-            tokens = ApplyTokens(previous.Tokens, schema, source);
+            if (record.Version != version + 1)
+            {
+                throw new InvalidDataException($"the catalog record {source} is version {record.Version}, expected {version + 1}");
+            }
+            if (record.Schema is { } schema)
+            {
+                ApplyDatabases(databases, schema);
+                ApplyTokens(tokens, schema, source);
+            }
+            Apply(files, record.FilesRemoved, record.FilesAdded, f => f.Id);
+            Apply(pending, record.PendingDeletesForgotten, record.PendingDeletesAdded, p => p.Path);
+            version = record.Version;
         }
-        var files = Apply(previous.Files, record.FilesRemoved, record.FilesAdded, f => f.Id);
-        var pending = Apply(previous.PendingDeletes, record.PendingDeletesForgotten, record.PendingDeletesAdded, p => p.Path);
-        return new CatalogSnapshot(record.Version, databases, tokens, files, record.PersistedSequence, Math.Max(1, record.NextFileId), pending);
+        var last = records[^1].Record;
+        return new CatalogSnapshot(version, databases.Values, tokens, files, last.PersistedSequence, Math.Max(1, last.NextFileId), pending);
     }
 
     public static byte[] Serialize(CatalogRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, CatalogSerializer.Options);
@@ -115,20 +133,18 @@ internal static class CatalogRecords
         return (removed, added);
     }
 
-    private static IEnumerable<T> Apply<T, TKey>(IReadOnlyList<T> previous, List<TKey>? removed, List<T>? added, Func<T, TKey> key)
+    private static void Apply<T, TKey>(List<T> items, List<TKey>? removed, List<T>? added, Func<T, TKey> key)
         where TKey : notnull
     {
-        if (removed is null && added is null)
-        {
-            return previous;
-        }
-        IEnumerable<T> result = previous;
         if (removed is { Count: > 0 })
         {
             var gone = removed.ToHashSet();
-            result = previous.Where(item => !gone.Contains(key(item)));
+            items.RemoveAll(item => gone.Contains(key(item)));
         }
-        return added is { Count: > 0 } ? result.Concat(added) : result;
+        if (added is { Count: > 0 })
+        {
+            items.AddRange(added);
+        }
     }
 
     private static SchemaChange? DiffSchema(CatalogSnapshot previous, CatalogSnapshot next)
@@ -207,9 +223,8 @@ internal static class CatalogRecords
     private static bool SameTable(TableDefinition a, TableDefinition b) =>
         ReferenceEquals(a, b) || (a.Name == b.Name && a.Columns.SequenceEqual(b.Columns));
 
-    private static List<DatabaseDefinition> ApplyDatabases(CatalogSnapshot previous, SchemaChange schema)
+    private static void ApplyDatabases(Dictionary<string, DatabaseDefinition> databases, SchemaChange schema)
     {
-        var databases = previous.Databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
         foreach (var name in schema.DatabasesRemoved ?? [])
         {
             databases.Remove(name);
@@ -229,12 +244,10 @@ internal static class CatalogRecords
             }
             databases[change.Name] = new DatabaseDefinition(change.Name, tables.Values, CatalogSerializer.RetentionOf(change.RetentionSeconds));
         }
-        return [.. databases.Values];
     }
 
-    private static List<TokenDefinition> ApplyTokens(IReadOnlyList<TokenDefinition> previous, SchemaChange schema, string source)
+    private static void ApplyTokens(List<TokenDefinition> tokens, SchemaChange schema, string source)
     {
-        var tokens = new List<TokenDefinition>(previous);
         if (schema.TokensRemoved is { Count: > 0 } removed)
         {
             var gone = removed.ToHashSet(StringComparer.Ordinal);
@@ -254,7 +267,6 @@ internal static class CatalogRecords
                 tokens.Add(token);
             }
         }
-        return tokens;
     }
 
     private static List<T>? NullIfEmpty<T>(List<T> list) => list.Count == 0 ? null : list;
