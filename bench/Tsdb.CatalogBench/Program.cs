@@ -62,6 +62,13 @@ foreach (var layout in new[] { "full-rewrite", "log" })
     Report(layout, "schema change", schema);
     if (catalogStore is ObjectStoreCatalogStore log)
     {
+        // The worst load: the newest checkpoint and a checkpoint interval's worth of records after it, less one.
+        await log.FlushAsync();
+        var tail = 99 - (int)((catalog.Current.Version - 1) % 100);
+        for (var i = 0; i < tail; i++)
+        {
+            await catalog.UpdateAsync(e => { e.AddFile(Entry(e.NextFileId(), "db0", "table0", ++sequence)); e.SetPersistedSequence(sequence); return true; });
+        }
         await log.FlushAsync();
     }
 
