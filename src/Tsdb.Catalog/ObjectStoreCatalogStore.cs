@@ -30,7 +30,7 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     private readonly CatalogLogOptions _options;
     private readonly TimeProvider _time;
     private readonly Lock _checkpointLock = new();
-    private long _lastContactTicks = long.MinValue;
+    private long _lastContactTicks; // 0: never heard, so the first append looks first
     private long _lastCheckpoint;
     private Task _checkpointing = Task.CompletedTask;
 
