@@ -223,6 +223,41 @@ public sealed class CatalogLogTests
     }
 
     [Fact]
+    public async Task A_failed_checkpoint_loses_nothing_and_is_tried_again()
+    {
+        var flaky = new FlakyObjectStore(_store) { FailingPrefix = ObjectStoreCatalogStore.CheckpointPrefix };
+        var store = new ObjectStoreCatalogStore(flaky, new CatalogLogOptions { CheckpointInterval = 2, RecordRetention = TimeSpan.Zero });
+        var catalog = await Catalog.CreateAsync(store);
+        await PersistAsync(catalog, "db", "t", 1);
+        await PersistAsync(catalog, "db", "t", 2);
+        await Assert.ThrowsAsync<IOException>(store.FlushAsync);
+        Assert.NotNull(store.LastCheckpointError);
+        Assert.Empty(await KeysAsync(_store, ObjectStoreCatalogStore.CheckpointPrefix));
+        Assert.Equal(Canonical(catalog.Current), Canonical(await ReloadAsync()));
+
+        flaky.FailingPrefix = null;
+        await PersistAsync(catalog, "db", "t", 3);
+        await store.FlushAsync();
+        Assert.Null(store.LastCheckpointError);
+        Assert.Equal([ObjectStoreCatalogStore.CheckpointKey(3)], await KeysAsync(_store, ObjectStoreCatalogStore.CheckpointPrefix));
+    }
+
+    [Fact]
+    public async Task A_failed_record_write_publishes_nothing_and_the_next_update_takes_its_version()
+    {
+        var flaky = new FlakyObjectStore(_store);
+        var catalog = await Catalog.CreateAsync(new ObjectStoreCatalogStore(flaky, new CatalogLogOptions { RecordRetention = TimeSpan.Zero }));
+        await PersistAsync(catalog, "db", "t", 1);
+        flaky.FailingPrefix = ObjectStoreCatalogStore.LogPrefix;
+        await Assert.ThrowsAsync<ObjectStoreException>(() => PersistAsync(catalog, "db", "t", 2));
+        Assert.Equal(1, catalog.Current.Version); // not visible: it is not durable
+        flaky.FailingPrefix = null;
+        await PersistAsync(catalog, "db", "t", 3);
+        Assert.Equal(2, catalog.Current.Version);
+        Assert.Equal(3, (await ReloadAsync()).PersistedSequence);
+    }
+
+    [Fact]
     public async Task An_unreadable_newest_checkpoint_gives_way_to_the_one_before()
     {
         var store = Store(interval: 3, keep: 2);
