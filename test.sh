@@ -8,6 +8,9 @@ echo "== installing the interop packages (npm install in tests/interop, from its
 # Not `npm ci`: the registry here serves only the linux-x64 builds of DuckDB's optional per-platform packages, so the
 # lock file cannot list the others and `npm ci` would call it out of sync. The lock still pins every version.
 (cd tests/interop && npm install --no-audit --no-fund --loglevel=error)
+# The web UI's build and browser-test tools (esbuild, uPlot, puppeteer-core, axe-core); its bundle in webui/dist is committed
+# and WebUiTests checks it is up to date with webui/src.
+(cd webui && npm install --no-audit --no-fund --loglevel=error)
 
 echo "== building"
 dotnet build Tsdb.sln -c Release --nologo -v quiet

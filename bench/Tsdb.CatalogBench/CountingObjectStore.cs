@@ -28,6 +28,9 @@ internal sealed class CountingObjectStore(IObjectStore inner) : IObjectStore
         return inner.PutIfAbsentAsync(key, data, ct);
     }
 
+    /// <summary>Streamed writes are not counted (the catalog does not use them).</summary>
+    public Task<IObjectWriter> OpenWriteAsync(string key, CancellationToken ct = default) => inner.OpenWriteAsync(key, ct);
+
     public Task<byte[]> GetAsync(string key, CancellationToken ct = default) => inner.GetAsync(key, ct);
 
     public Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken ct = default) => inner.GetRangeAsync(key, offset, length, ct);

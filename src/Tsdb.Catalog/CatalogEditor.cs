@@ -12,8 +12,10 @@ public sealed class CatalogEditor
     private readonly List<TokenDefinition> _tokens;
     private readonly List<ParquetFileEntry> _files;
     private readonly List<PendingDelete> _pendingDeletes;
+    private readonly List<Tombstone> _tombstones;
     private long _persistedSequence;
     private long _nextFileId;
+    private long _nextTombstoneId;
 
     internal CatalogEditor(CatalogSnapshot snapshot, CatalogLimits limits)
     {
@@ -25,6 +27,27 @@ public sealed class CatalogEditor
         _pendingDeletes = [.. snapshot.PendingDeletes];
         _persistedSequence = snapshot.PersistedSequence;
         _nextFileId = snapshot.NextFileId;
+        _tombstones = [.. snapshot.Tombstones];
+        _nextTombstoneId = snapshot.NextTombstoneId;
+    }
+
+    public IReadOnlyList<Tombstone> Tombstones => _tombstones;
+
+    /// <summary>Records a row delete; returns it with its id.</summary>
+    public Tombstone AddTombstone(Tombstone tombstone)
+    {
+        ArgumentNullException.ThrowIfNull(tombstone);
+        var added = tombstone with { Id = _nextTombstoneId++ };
+        _tombstones.Add(added);
+        Changed = true;
+        return added;
+    }
+
+    /// <summary>Forgets tombstones folded into everything they reach.</summary>
+    public void RemoveTombstones(IEnumerable<long> ids)
+    {
+        var done = ids.ToHashSet();
+        Changed |= _tombstones.RemoveAll(t => done.Contains(t.Id)) > 0;
     }
 
     public IReadOnlyList<ParquetFileEntry> Files => _files;
@@ -219,5 +242,10 @@ public sealed class CatalogEditor
         Changed = true;
     }
 
-    internal CatalogSnapshot Build() => new(Base.Version + 1, _databases.Values, _tokens, _files, _persistedSequence, _nextFileId, _pendingDeletes);
+    internal CatalogSnapshot Build() => new(Base.Version + 1, _databases.Values, _tokens, _files, _persistedSequence, _nextFileId, _pendingDeletes)
+    {
+        // A dropped table's or database's deletes go with it.
+        Tombstones = [.. _tombstones.Where(t => _databases.TryGetValue(t.Database, out var d) && d.FindTable(t.Table) is not null)],
+        NextTombstoneId = _nextTombstoneId,
+    };
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Tsdb.Core.Deletes;
 using Tsdb.Core.Schema;
 
 namespace Tsdb.Catalog;
@@ -9,18 +10,25 @@ namespace Tsdb.Catalog;
 /// format 2 adds per-database permissions and expiry. A catalog is written as format 1 while no token needs more, so
 /// that a rollback still reads it; once one does, format 2 stops an older server (which would read a scoped token as
 /// one with full data access) from loading it at all. A format 1 non-admin token reads as
-/// <see cref="TokenDefinition.LegacyPermissions"/>.
+/// <see cref="TokenDefinition.LegacyPermissions"/>. Format 3 adds row-delete tombstones, written only while there are
+/// any, so an older server (which would show deleted rows again) refuses the catalog instead.
 /// </summary>
 public static class CatalogSerializer
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = false,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter<DeleteOperator>() },
+    };
 
     public static byte[] Serialize(CatalogSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var file = new CatalogFile
         {
-            FormatVersion = snapshot.Tokens.All(IsFormat1) ? 1 : 2,
+            // Format 3 when rows are deleted: an older server would ignore the tombstones and show the rows again.
+            FormatVersion = snapshot.Tombstones.Count > 0 ? 3 : snapshot.Tokens.All(IsFormat1) ? 1 : 2,
             Version = snapshot.Version,
             PersistedSequence = snapshot.PersistedSequence,
             NextFileId = snapshot.NextFileId,
@@ -28,6 +36,8 @@ public static class CatalogSerializer
             Tokens = [.. snapshot.Tokens.Select(ToFile)],
             Files = [.. snapshot.Files],
             PendingDeletes = [.. snapshot.PendingDeletes],
+            Tombstones = snapshot.Tombstones.Count == 0 ? null : [.. snapshot.Tombstones],
+            NextTombstoneId = snapshot.NextTombstoneId == 1 ? null : snapshot.NextTombstoneId,
         };
         return JsonSerializer.SerializeToUtf8Bytes(file, Json);
     }
@@ -43,13 +53,17 @@ public static class CatalogSerializer
         {
             throw new InvalidDataException($"the catalog {source} is not valid: {e.Message}", e);
         }
-        if (file is null || file.FormatVersion is not (1 or 2))
+        if (file is null || file.FormatVersion is not (1 or 2 or 3))
         {
             throw new InvalidDataException($"the catalog {source} has an unknown format version");
         }
         var databases = file.Databases.Select(d => new DatabaseDefinition(d.Name, d.Tables.Select(FromFile), RetentionOf(d.RetentionSeconds)));
         var tokens = file.Tokens.Select(t => FromFile(t, file.FormatVersion, source));
-        return new CatalogSnapshot(file.Version, databases, tokens, file.Files, file.PersistedSequence, Math.Max(1, file.NextFileId), file.PendingDeletes);
+        return new CatalogSnapshot(file.Version, databases, tokens, file.Files, file.PersistedSequence, Math.Max(1, file.NextFileId), file.PendingDeletes)
+        {
+            Tombstones = file.Tombstones ?? [],
+            NextTombstoneId = Math.Max(1, file.NextTombstoneId ?? 1),
+        };
     }
 
     internal static DatabaseFile ToFile(DatabaseDefinition database, IEnumerable<TableDefinition> tables) => new()
@@ -114,6 +128,10 @@ public static class CatalogSerializer
         public List<ParquetFileEntry> Files { get; set; } = [];
 
         public List<PendingDelete> PendingDeletes { get; set; } = [];
+
+        public List<Tombstone>? Tombstones { get; set; }
+
+        public long? NextTombstoneId { get; set; }
     }
 
     internal sealed class DatabaseFile

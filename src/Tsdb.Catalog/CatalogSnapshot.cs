@@ -45,6 +45,15 @@ public sealed class CatalogSnapshot
     /// <summary>Objects no longer referenced, to delete once no reader can still hold an older catalog.</summary>
     public IReadOnlyList<PendingDelete> PendingDeletes { get; }
 
+    /// <summary>Row deletes not yet folded into every file and buffered record they reach.</summary>
+    public IReadOnlyList<Tombstone> Tombstones { get; init; } = [];
+
+    /// <summary>The next id for a tombstone.</summary>
+    public long NextTombstoneId { get; init; } = 1;
+
+    public IEnumerable<Tombstone> TombstonesOf(string database, string table) =>
+        Tombstones.Where(t => t.Table == table && t.Database == database);
+
     public IEnumerable<ParquetFileEntry> FilesOf(string database, string table) =>
         Files.Where(f => f.Table == table && f.Database == database);
 

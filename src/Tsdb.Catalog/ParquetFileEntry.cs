@@ -21,6 +21,9 @@ public sealed record ParquetFileEntry(
 {
     /// <summary>Per tag column: smallest and largest value in the file (null when the column is all null).</summary>
     public IReadOnlyDictionary<string, TagRange> TagRanges { get; init; } = new Dictionary<string, TagRange>();
+
+    /// <summary>Every row delete (tombstone) with an id up to this one was applied when the file was written.</summary>
+    public long TombstonesThrough { get; init; }
 }
 
 public sealed record TagRange(string? Min, string? Max);

@@ -5,6 +5,8 @@ using Tsdb.Ingest;
 using Tsdb.Prometheus;
 using Tsdb.Server;
 using Tsdb.Storage;
+using Tsdb.Storage.Chunks;
+using Tsdb.Storage.Deletes;
 using Tsdb.Storage.Persistence;
 using Tsdb.Wal;
 
@@ -171,6 +173,7 @@ internal static class ServeCommand
     private static void PrintEndpoints(string url, ServeSettings settings)
     {
         var grpc = url.StartsWith("https:", StringComparison.Ordinal) ? "grpc+tls" + url[5..] : "grpc" + url[4..];
+        Console.WriteLine($"  web UI (sign in with a token):               {url}/");
         Console.WriteLine($"  HTTP API (v3, v2, v1 writes; SQL, InfluxQL): {url}/api/v3/  {url}/api/v2/write  {url}/write  {url}/query");
         Console.WriteLine($"  Arrow Flight / Flight SQL (gRPC, same port):  {grpc}");
         Console.WriteLine($"  Prometheus remote write:                     {url}/api/v1/write?db=NAME");
@@ -283,7 +286,7 @@ internal static class ServeCommand
             storage.RequestPersist();
             return true;
         });
-        var reader = new TableReader(catalog, buffer, store, settings.ReadCacheBytes);
+        var tables = new StorageTableSource(catalog, buffer, new ParquetFiles(store, settings.ReadCacheBytes));
         var remoteWrite = new RemoteWriteIngester(catalog, wal, () =>
         {
             if (!buffer.IsOverBudget)
@@ -296,7 +299,7 @@ internal static class ServeCommand
         var readiness = new ServerReadiness();
         var server = new TsdbHttpServer(
             new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat, LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout },
-            catalog, ingester, reader, persister, time, new StorageTableSource(catalog, reader), remoteWrite);
+            catalog, ingester, persister, time, tables, remoteWrite, new RowDeleter(catalog, wal, time));
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -16,6 +16,16 @@ public interface IObjectStore
     Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default);
 
     /// <summary>
+    /// Starts writing an object part by part, for objects too large to hold in memory: nothing is visible under
+    /// <paramref name="key"/> until <see cref="IObjectWriter.CompleteAsync"/>, then the whole object replaces any
+    /// existing one at once; an aborted or abandoned writer leaves no object. See <see cref="IObjectWriter"/> for the
+    /// contract and <see cref="ObjectWriteStream"/> for writing through a <see cref="Stream"/>.
+    /// Overwrite semantics only: there is no streaming put-if-absent.
+    /// </summary>
+    /// <exception cref="ArgumentException">the key is invalid.</exception>
+    Task<IObjectWriter> OpenWriteAsync(string key, CancellationToken ct = default);
+
+    /// <summary>
     /// Writes the object only if the key does not exist yet. Atomic: of two racing writers exactly one gets true.
     /// </summary>
     /// <returns>false if the key already existed (the existing object is left as it was).</returns>

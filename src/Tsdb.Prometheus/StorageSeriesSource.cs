@@ -1,20 +1,20 @@
 using Tsdb.Arrow.Arrays;
 using Tsdb.Catalog;
 using Tsdb.Core.Schema;
-using Tsdb.Parquet.Reading;
 using Tsdb.PromQL;
-using Tsdb.Storage.Persistence;
+using Tsdb.Query;
+using Tsdb.Query.Chunks;
 
 namespace Tsdb.Prometheus;
 
 /// <summary>
 /// PromQL's view of one database: every numeric field of every table is a metric (see <see cref="PrometheusNames"/>),
-/// its tags are the labels. Reads through <see cref="TableReader"/> (buffer ∪ Parquet files, duplicates merged) with
-/// the time range pushed down; tables whose metric names or tag columns cannot match are never read, and Parquet files
-/// whose tag ranges exclude an equality matcher are skipped. Every read throws <see cref="DatabaseNotFoundException"/>
+/// its tags are the labels. Reads through the engine's chunk scan (buffer ∪ Parquet files, duplicates merged) with
+/// the time range and equality matchers pushed down; tables whose metric names or tag columns cannot match are never
+/// read. Every read throws <see cref="DatabaseNotFoundException"/>
 /// when the database does not exist: an empty answer would look like "no data" to a client that named the wrong one.
 /// </summary>
-public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader reader, string database) : ISeriesSource
+public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource tables, string database) : ISeriesSource
 {
     private const long NanosPerMilli = 1_000_000;
 
@@ -170,11 +170,12 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
             {
                 continue;
             }
-            var required = labelMatchers.Where(m => m.IsRequiredEquality).Select(m => (Tag: PrometheusNames.TagOfLabel(m.Name), m.Matcher.Value)).ToList();
-            Func<ParquetFileEntry, bool>? fileFilter = required.Count == 0 ? null : file => FileMayMatch(file, required);
-            // Files are sorted by tags: an equality matcher on a tag lets the page index skip the other series' pages.
-            List<ColumnRange>? predicates = required.Count == 0 ? null : [.. required.Select(r => new ColumnRange(r.Tag, r.Value, r.Value))];
-            await foreach (var batch in reader.ReadAsync(Database, table.Name, minNs, maxNs, fileFilter, predicates, cancellationToken).ConfigureAwait(false))
+            // An equality matcher on a label needs the tag to hold that value: chunks whose tag ranges exclude it are
+            // skipped, and files (sorted by tags) skip the other series' pages by the page index.
+            var required = labelMatchers.Where(m => m.IsRequiredEquality).GroupBy(m => PrometheusNames.TagOfLabel(m.Name))
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(m => m.Matcher.Value).Distinct()], StringComparer.Ordinal);
+            var request = new ScanRequest(Database, table.Name) { FromTime = minNs, ToTime = maxNs, TagValues = required };
+            await foreach (var batch in tables.ScanAsync(request, cancellationToken).ConfigureAwait(false))
             {
                 using (batch)
                 {
@@ -194,25 +195,6 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, TableReader rea
             if ((column is null || column.Kind != ColumnKind.Tag) && !m.Matches(""))
             {
                 return false;
-            }
-        }
-        return true;
-    }
-
-    private static bool FileMayMatch(ParquetFileEntry file, List<(string Tag, string Value)> required)
-    {
-        foreach (var (tag, value) in required)
-        {
-            if (file.TagRanges.TryGetValue(tag, out var range))
-            {
-                if (range.Min is null || range.Max is null)
-                {
-                    return false;
-                }
-                if (string.CompareOrdinal(value, range.Min) < 0 || string.CompareOrdinal(value, range.Max) > 0)
-                {
-                    return false;
-                }
             }
         }
         return true;

@@ -16,6 +16,7 @@ internal enum Keyword
     Columns,
     Cross,
     Current,
+    Delete,
     Desc,
     Distinct,
     Else,

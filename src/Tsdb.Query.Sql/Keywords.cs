@@ -26,7 +26,7 @@ internal static class Keywords
     /// </summary>
     public static bool IsReserved(Keyword k) => k switch
     {
-        Keyword.None or Keyword.Analyze or Keyword.Asc or Keyword.Columns or Keyword.Desc or Keyword.Explain
+        Keyword.None or Keyword.Analyze or Keyword.Asc or Keyword.Columns or Keyword.Delete or Keyword.Desc or Keyword.Explain
             or Keyword.First or Keyword.Last or Keyword.Nulls or Keyword.Show or Keyword.Tables
             or Keyword.Verbose or Keyword.Partition or Keyword.Rows or Keyword.Range or Keyword.Groups
             or Keyword.Unbounded or Keyword.Preceding or Keyword.Following or Keyword.Current or Keyword.Row => false,

@@ -64,7 +64,17 @@ internal sealed partial class Parser
             return ParseQuery();
         }
 
-        throw Expected("SELECT, WITH, SHOW or EXPLAIN");
+        if (AtKeyword(Keyword.Delete))
+        {
+            // DELETE FROM table [WHERE condition]
+            Advance();
+            ExpectKeyword(Keyword.From);
+            var table = ParseObjectName("a table name");
+            var where = AcceptKeyword(Keyword.Where) ? ParseExpression() : null;
+            return new DeleteStatement(table, where, SpanFrom(start));
+        }
+
+        throw Expected("SELECT, WITH, SHOW, EXPLAIN or DELETE");
     }
 
     private bool AtQueryStart => AtKeyword(Keyword.Select) || AtKeyword(Keyword.With);

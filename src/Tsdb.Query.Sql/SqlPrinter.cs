@@ -78,6 +78,16 @@ public static class SqlPrinter
                 sb.Append("SHOW COLUMNS FROM ");
                 Name(sb, c.Table);
                 break;
+            case DeleteStatement d:
+                sb.Append("DELETE FROM ");
+                Name(sb, d.Table);
+                if (d.Where is not null)
+                {
+                    sb.Append(" WHERE ");
+                    Expr(sb, d.Where, 0);
+                }
+
+                break;
             case ExplainStatement x:
                 sb.Append("EXPLAIN ");
                 if (x.Analyze)

@@ -1,25 +1,23 @@
-using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
+using Tsdb.Query.Chunks;
 
 namespace Tsdb.Query;
 
 /// <summary>
-/// Where the engine reads tables from (storage implements it over the buffer and the Parquet files). A scan returns
-/// whole rows; the time range is a pruning hint (inclusive bounds), the engine still applies the full WHERE.
+/// Where the engine reads tables from: storage implements it over the write buffer and the Parquet files. A scan asks
+/// for the table's chunks (<see cref="IQueryChunk"/>) and reads them with <see cref="ChunkScan"/>, which merges and
+/// deduplicates only where chunks overlap; the engine still applies the full WHERE to what comes back.
 /// </summary>
 public interface ITableSource
 {
     /// <summary>The table's schema, or null when the database or table does not exist.</summary>
     Schema? GetSchema(string database, string table);
 
-    IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, CancellationToken cancellationToken);
-
     /// <summary>
-    /// A scan with its pushdowns: a source may return only <see cref="ScanRequest.Columns"/> and skip data that cannot
-    /// match the time range or the tag values. Rows that do not match may still come back; the engine filters exactly.
+    /// The chunks that may hold rows of the request (pruned by time range and tag values; a source may return more)
+    /// and the table's columns; <see cref="TableChunks.None"/> when the table does not exist.
     /// </summary>
-    IAsyncEnumerable<RecordBatch> ScanAsync(ScanRequest request, CancellationToken cancellationToken) =>
-        ScanAsync(request.Database, request.Table, request.FromTime, request.ToTime, cancellationToken);
+    ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken);
 
     IReadOnlyList<string> Tables(string database);
 

@@ -7,6 +7,9 @@ public static class TimestampText
 {
     /// <summary>A timestamp as InfluxDB 3 prints it (see <see cref="TimeText.FormatTimestamp"/>).</summary>
     public static string Format(long nanos) => TimeText.FormatTimestamp(nanos);
+
+    /// <summary>An RFC 3339 timestamp (or a date) to nanoseconds since the epoch, to the nanosecond.</summary>
+    public static bool TryParse(string text, out long nanos) => TimeText.TryParseTimestamp(text, out nanos);
 }
 
 internal static class TimeText

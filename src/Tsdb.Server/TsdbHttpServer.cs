@@ -20,6 +20,7 @@ using Tsdb.Query;
 using Tsdb.Query.InfluxQL;
 using Tsdb.Query.Sql;
 using Tsdb.Server.Http;
+using Tsdb.Storage.Deletes;
 using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Server;
@@ -33,7 +34,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, TableReader reader, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite)
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite, RowDeleter deleter)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -104,12 +105,13 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         Options = options;
 
         var writes = new WriteEndpoints(ingester, options);
-        var admin = new AdminEndpoints(catalog, reader, persister, options, time);
+        var admin = new AdminEndpoints(catalog, tables, persister, options, time);
         var tokens = new TokenEndpoints(catalog, time);
-        var queries = new QueryEndpoints(catalog, engine);
+        var queries = new QueryEndpoints(catalog, engine, deleter);
+        var deletes = new DeleteEndpoints(deleter);
         var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor), options.Version);
         ArgumentNullException.ThrowIfNull(remoteWrite);
-        var prometheus = new PrometheusEndpoints(catalog, reader, remoteWrite.Metadata, options, time);
+        var prometheus = new PrometheusEndpoints(catalog, tables, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
         var requestLog = new RequestLog(_app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("tsdb.http"));
         _app.Use(requestLog.InvokeAsync);
@@ -137,6 +139,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapMethods("/api/v3/query_influxql", ["GET", "POST"], influxql.QueryV3).RequireAccess(Access.Read);
         _app.MapMethods("/query", ["GET", "POST"], influxql.Query).RequireAccess(Access.Read);
         _app.MapPost("/api/v2/write", writes.WriteV2).RequireAccess(Access.Write);
+        _app.MapPost("/api/v2/delete", deletes.DeleteV2).RequireAccess(Access.Delete);
         _app.MapPost("/write", writes.WriteV1).RequireAccess(Access.Write);
         _app.MapPost("/api/v3/configure/database", admin.CreateDatabase).RequireAccess(Access.Admin);
         _app.MapGet("/api/v3/configure/database", admin.ListDatabases).RequireAccess(Access.Authenticated);
@@ -161,6 +164,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo).RequireAccess(Access.Authenticated);
         _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars).RequireAccess(Access.Read);
         _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules).RequireAccess(Access.Authenticated);
+        // The web UI: the page and its assets carry no data and need no token; the page signs in to the APIs above.
+        _app.MapMethods("/", ["GET", "HEAD"], WebUiEndpoints.Index).WithMetadata(new OpenRoute());
+        _app.MapMethods("/ui/{file}", ["GET", "HEAD"], WebUiEndpoints.File).WithMetadata(new OpenRoute());
         // Lowest priority: whatever no route above matches (any method) is a 404 with a JSON message, token or not.
         _app.MapFallback("{*path}", ProbeEndpoints.NotFound).WithMetadata(new OpenRoute());
     }
@@ -226,7 +232,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
             compression.Providers.Add<BrotliCompressionProvider>();
             compression.Providers.Add<GzipCompressionProvider>();
             // Not Parquet (already compressed), not gRPC (it compresses messages itself, --grpc-compression).
-            compression.MimeTypes = ["application/json", "application/jsonl", "text/plain", "text/csv"];
+            compression.MimeTypes = ["application/json", "application/jsonl", "text/plain", "text/csv", "text/html", "text/javascript", "text/css"];
         });
         services.Configure<BrotliCompressionProviderOptions>(brotli => brotli.Level = System.IO.Compression.CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(gzip => gzip.Level = System.IO.Compression.CompressionLevel.Fastest);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Tsdb.Core.Deletes;
 using Tsdb.Core.Schema;
 using Tsdb.ObjectStore;
 using static Tsdb.Catalog.Tests.CatalogFixtures;
@@ -46,6 +47,10 @@ public sealed class CatalogLogTests
             e => { e.AddToken(new TokenDefinition("legacy", new string('c', 64), false, Now) { Permissions = TokenDefinition.LegacyPermissions }); return null; },
             e => { e.SetToken(new TokenDefinition("admin", new string('d', 64), true, Now.AddHours(1))); return null; },
             e => e.RemoveToken("legacy"),
+            e => e.AddTombstone(new Tombstone(0, "db", "t", 42, new DeletePredicate(0, 100, [new DeleteTerm("host", DeleteOperator.Equal) { String = "a" }]), Now)),
+            e => e.AddTombstone(new Tombstone(0, "other", "v", 42, new DeletePredicate(null, 5, []), Now)),
+            e => e.AddTombstone(new Tombstone(0, "db", "t", 43, new DeletePredicate(7, null, [new DeleteTerm("value", DeleteOperator.Greater) { Number = 2.5 }]), Now)),
+            e => { e.RemoveTombstones([1]); return null; },
             e => { e.SetRetention("db", null); return null; },
             e => e.DeleteTable("other", "v", Now.AddMinutes(5)),
             e => e.DeleteDatabase("other", Now.AddMinutes(5)),
@@ -57,6 +62,14 @@ public sealed class CatalogLogTests
             await catalog.UpdateAsync(step);
             Assert.Equal(before + 1, catalog.Current.Version);
             Assert.Equal(Canonical(catalog.Current), Canonical(await ReloadAsync()));
+            if (catalog.Current.Version == 21)
+            {
+                // Tombstones 2 (other.v) and 3 (db.t) are live here, with their predicates.
+                var live = (await ReloadAsync()).Tombstones;
+                Assert.Equal([2L, 3L], live.Select(t => t.Id));
+                Assert.Equal(DeleteOperator.Greater, live[1].Predicate.Terms.Single().Operator);
+                Assert.Equal(2.5, live[1].Predicate.Terms.Single().Number);
+            }
         }
         Assert.Equal(steps.Count, (await KeysAsync(_store, ObjectStoreCatalogStore.LogPrefix)).Count);
         Assert.Empty(await KeysAsync(_store, ObjectStoreCatalogStore.CheckpointPrefix));
@@ -72,6 +85,8 @@ public sealed class CatalogLogTests
         Assert.Equal(42, reloaded.PersistedSequence);
         Assert.Equal(6, reloaded.NextFileId);
         Assert.Equal(2, reloaded.PendingDeletes.Count); // file 3 (database "other" dropped) and file 2 (database "db" dropped); file 1 was forgotten
+        Assert.Empty(reloaded.Tombstones); // 1 forgotten, 2 and 3 went with their tables
+        Assert.Equal(4, reloaded.NextTombstoneId);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ internal sealed class FlakyObjectStore(IObjectStore inner) : IObjectStore
     public Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default) =>
         Fails(key) ? throw new ObjectStoreException($"injected failure of {key}", isTransient: true) : inner.PutIfAbsentAsync(key, data, ct);
 
+    public Task<IObjectWriter> OpenWriteAsync(string key, CancellationToken ct = default) =>
+        Fails(key) ? throw new ObjectStoreException($"injected failure of {key}", isTransient: true) : inner.OpenWriteAsync(key, ct);
+
     public Task<byte[]> GetAsync(string key, CancellationToken ct = default) => inner.GetAsync(key, ct);
 
     public Task<byte[]> GetRangeAsync(string key, long offset, int length, CancellationToken ct = default) => inner.GetRangeAsync(key, offset, length, ct);

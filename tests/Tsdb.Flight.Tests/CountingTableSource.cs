@@ -1,7 +1,7 @@
-using System.Runtime.CompilerServices;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Query;
+using Tsdb.Query.Chunks;
 
 namespace Tsdb.Flight.Tests;
 
@@ -14,11 +14,10 @@ internal sealed class CountingTableSource(int rows) : ITableSource
 
     public Schema? GetSchema(string database, string table) => database == "db" && table == "cpu" ? _batch.Schema : null;
 
-    public async IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken)
     {
         Scans++;
-        await Task.Yield();
-        yield return _batch;
+        return ValueTask.FromResult(new TableChunks(null, [new StreamChunk(_batch.Schema, [_batch])]));
     }
 
     public IReadOnlyList<string> Tables(string database) => database == "db" ? ["cpu"] : [];

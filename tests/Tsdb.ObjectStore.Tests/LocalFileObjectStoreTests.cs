@@ -1,8 +1,9 @@
 using System.Text;
+using Xunit.Abstractions;
 
 namespace Tsdb.ObjectStore.Tests;
 
-public sealed class LocalFileObjectStoreTests : ObjectStoreConformance
+public sealed class LocalFileObjectStoreTests(ITestOutputHelper output) : ObjectStoreConformance
 {
     private readonly string _root = Path.Join(Path.GetTempPath(), $"tsdb-objectstore-{Guid.NewGuid():N}");
 
@@ -131,5 +132,74 @@ public sealed class LocalFileObjectStoreTests : ObjectStoreConformance
         Assert.Null(await Store.HeadAsync("a"));
         await Store.DeleteAsync("a"); // nothing to delete: the directory is not an object
         Assert.NotNull(await Store.HeadAsync("a/b"));
+    }
+
+    [Fact]
+    public async Task A_streamed_write_is_a_hidden_temporary_file_until_completed_and_an_abort_removes_it()
+    {
+        var directory = Path.Join(_root, "s", "t");
+        await using (var writer = await Store.OpenWriteAsync("s/t/obj"))
+        {
+            await writer.WritePartAsync("part"u8.ToArray());
+            var temporary = Assert.Single(Directory.GetFiles(directory));
+            Assert.True(ObjectKey.IsTemporaryName(Path.GetFileName(temporary)), temporary);
+            Assert.Empty(await ListAsync(""));
+            await writer.AbortAsync();
+        }
+        Assert.False(Directory.Exists(Path.Join(_root, "s")), "the abort leaves no file and no directory it created");
+
+        await using (var writer = await Store.OpenWriteAsync("s/t/obj"))
+        {
+            await writer.WritePartAsync("part"u8.ToArray());
+            await writer.CompleteAsync("tail"u8.ToArray());
+        }
+        Assert.Equal(["obj"], Directory.GetFiles(directory).Select(Path.GetFileName));
+        Assert.Equal("parttail"u8.ToArray(), File.ReadAllBytes(Path.Join(directory, "obj")));
+    }
+
+    [Fact]
+    public async Task A_writer_lost_to_a_crash_leaves_a_temporary_file_the_sweeper_removes()
+    {
+        var abandoned = await Store.OpenWriteAsync("s/lost"); // never completed, never disposed
+        await abandoned.WritePartAsync("half"u8.ToArray());
+        Assert.Empty(await ListAsync(""));
+        var temporary = Assert.Single(Directory.GetFiles(Path.Join(_root, "s")));
+        File.SetLastWriteTimeUtc(temporary, DateTime.UtcNow.AddHours(-2));
+        Assert.Equal(1, ((LocalFileObjectStore)Store).DeleteStaleTemporaryFiles(TimeSpan.FromHours(1)));
+        Assert.Empty(Directory.GetFiles(Path.Join(_root, "s")));
+        await abandoned.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_200_MB_object_streamed_through_ObjectWriteStream_allocates_about_one_part()
+    {
+        const int partSize = 1024 * 1024;
+        const int chunkSize = 64 * 1024;
+        const int chunks = 200 * 1024 * 1024 / chunkSize;
+        var chunk = new byte[chunkSize];
+        new Random(31).NextBytes(chunk);
+        var stream = await ObjectWriteStream.OpenAsync(Store, "big/200mb.parquet", partSize);
+
+        // The local store finishes each part inside the call, so everything below runs on this thread.
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < chunks; i++)
+        {
+            BitConverter.TryWriteBytes(chunk, i); // each chunk distinct, to check the order below
+            stream.Write(chunk);
+        }
+        var completion = stream.CompleteAsync();
+        Assert.True(completion.IsCompleted);
+        await completion;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        await stream.DisposeAsync();
+
+        output.WriteLine($"streamed {(long)chunks * chunkSize:N0} bytes in {partSize:N0}-byte parts: {allocated:N0} bytes allocated");
+        Assert.True(allocated < partSize + (256 * 1024), $"{allocated:N0} bytes allocated to stream 200 MB in {partSize:N0}-byte parts");
+        Assert.Equal((long)chunks * chunkSize, (await Store.HeadAsync("big/200mb.parquet"))!.Size);
+        foreach (var i in new[] { 0, 1, 15, 16, 17, chunks / 2, chunks - 1 })
+        {
+            BitConverter.TryWriteBytes(chunk, i);
+            Assert.Equal(chunk, await Store.GetRangeAsync("big/200mb.parquet", (long)i * chunkSize, chunkSize));
+        }
     }
 }

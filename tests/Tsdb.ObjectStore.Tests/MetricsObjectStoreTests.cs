@@ -49,4 +49,33 @@ public sealed class MetricsObjectStoreTests
         Assert.Equal(1, store.Snapshot().Put.Calls);
         Assert.Equal(0, store.Snapshot().Put.Errors);
     }
+
+    [Fact]
+    public async Task Counts_parts_completions_and_aborts_of_streamed_writes()
+    {
+        var faults = new FaultInjectingObjectStore(new InMemoryObjectStore());
+        var store = new MetricsObjectStore(faults);
+        await using (var writer = await store.OpenWriteAsync("a"))
+        {
+            await writer.WritePartAsync(new byte[10]);
+            faults.FailNext(ObjectStoreOperation.WritePart, 1);
+            await Assert.ThrowsAsync<ObjectStoreException>(() => writer.WritePartAsync(new byte[10]));
+            await writer.WritePartAsync(new byte[20]);
+            await writer.CompleteAsync(new byte[3]);
+            await writer.CompleteAsync(new byte[3]); // a no-op, not counted
+        }
+        await using (var writer = await store.OpenWriteAsync("b"))
+        {
+            await writer.WritePartAsync(new byte[5]);
+        } // disposed unfinished: an abort
+
+        var s = store.Snapshot();
+        Assert.Equal(new OperationMetrics(4, 1, 0, 35, 0, 0, s.WritePart.Duration), s.WritePart);
+        Assert.Equal(new OperationMetrics(1, 0, 0, 3, 0, 0, s.CompleteWrite.Duration), s.CompleteWrite);
+        Assert.Equal(new OperationMetrics(1, 0, 0, 0, 0, 0, s.AbortWrite.Duration), s.AbortWrite);
+        Assert.Equal(s.WritePart, s[ObjectStoreOperation.WritePart]);
+        Assert.Equal(6, s.TotalCalls);
+        Assert.Equal(1, s.TotalErrors);
+        Assert.Equal(33, (await store.HeadAsync("a"))!.Size);
+    }
 }

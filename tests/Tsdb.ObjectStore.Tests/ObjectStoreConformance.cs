@@ -6,7 +6,7 @@ namespace Tsdb.ObjectStore.Tests;
 /// The behaviour every <see cref="IObjectStore"/> must have. Subclassed once per implementation; each test gets
 /// a fresh, empty store from <see cref="CreateStore"/>.
 /// </summary>
-public abstract class ObjectStoreConformance : IDisposable
+public abstract partial class ObjectStoreConformance : IDisposable
 {
     private readonly Lazy<IObjectStore> _store;
 
@@ -362,6 +362,7 @@ public abstract class ObjectStoreConformance : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => Store.GetRangeAsync(key, 0, 1));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.HeadAsync(key));
         await Assert.ThrowsAsync<ArgumentException>(() => Store.DeleteAsync(key));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.OpenWriteAsync(key));
     }
 
     [Theory]
@@ -382,6 +383,11 @@ public abstract class ObjectStoreConformance : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.PutAsync("c", Bytes("x"), cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.GetAsync("c", cts.Token));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ListAsync("", cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.OpenWriteAsync("c", cts.Token));
+        await using var writer = await Store.OpenWriteAsync("c");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer.WritePartAsync(new byte[writer.MinimumPartSize], cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writer.CompleteAsync(Bytes("x"), cts.Token));
+        Assert.Null(await Store.HeadAsync("c"));
     }
 
     protected async Task<List<ObjectMeta>> ListAsync(string prefix, CancellationToken ct = default)

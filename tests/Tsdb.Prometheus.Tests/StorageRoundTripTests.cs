@@ -6,6 +6,7 @@ using Tsdb.Ingest;
 using Tsdb.ObjectStore;
 using Tsdb.PromQL;
 using Tsdb.Storage;
+using Tsdb.Storage.Chunks;
 using Tsdb.Storage.Persistence;
 using Tsdb.Wal;
 using MatchType = Tsdb.PromQL.MatchType;
@@ -52,7 +53,7 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private StorageSeriesSource Source => new(_catalog, new TableReader(_catalog, _buffer, _store), Db);
+    private StorageSeriesSource Source => new(_catalog, new StorageTableSource(_catalog, _buffer, new ParquetFiles(_store)), Db);
 
     private static V1.TimeSeries Series(params (string Name, string Value)[] labels)
     {
@@ -89,7 +90,7 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
     public async Task Reading_a_database_that_does_not_exist_throws_naming_it()
     {
         // An empty answer would read as "no data" to a client that named the wrong database.
-        var source = new StorageSeriesSource(_catalog, new TableReader(_catalog, _buffer, _store), "absent_db");
+        var source = new StorageSeriesSource(_catalog, new StorageTableSource(_catalog, _buffer, new ParquetFiles(_store)), "absent_db");
         Assert.Equal("absent_db", (await Assert.ThrowsAsync<DatabaseNotFoundException>(() => source.SelectAsync([], 0, 1, default).AsTask())).Database);
         Assert.Equal("absent_db", (await Assert.ThrowsAsync<DatabaseNotFoundException>(() => source.LabelNamesAsync([], 0, 1, default).AsTask())).Database);
         var error = await Assert.ThrowsAsync<DatabaseNotFoundException>(() => source.LabelValuesAsync("job", [], 0, 1, default).AsTask());

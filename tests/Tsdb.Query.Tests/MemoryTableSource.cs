@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Builders;
 using Tsdb.Arrow.Types;
+using Tsdb.Query.Chunks;
 
 namespace Tsdb.Query.Tests;
 
@@ -25,9 +26,18 @@ internal sealed class MemoryTableSource : ITableSource
     public Schema? GetSchema(string database, string table) =>
         database == "db" && _tables.TryGetValue(table, out var t) ? t.Schema : null;
 
-    public async IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A table is one stream chunk whose reads yield the table's batches (or its stream).</summary>
+    public ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken)
     {
-        LastRange = (fromTime, toTime);
+        LastRequest = request;
+        LastRange = (request.FromTime, request.ToTime);
+        return ValueTask.FromResult(request.Database == "db" && _tables.TryGetValue(request.Table, out var t)
+            ? new TableChunks(null, [new StreamChunk(t.Schema, (_, ct) => ReadAsync(request.Table, ct))])
+            : TableChunks.None);
+    }
+
+    private async IAsyncEnumerable<RecordBatch> ReadAsync(string table, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         await Task.Yield();
         if (Gate is { } gate)
         {
@@ -51,12 +61,6 @@ internal sealed class MemoryTableSource : ITableSource
 
     /// <summary>The last scan's pushdowns. Rows are returned whole, as a source that ignores them would.</summary>
     public ScanRequest? LastRequest { get; private set; }
-
-    public IAsyncEnumerable<RecordBatch> ScanAsync(ScanRequest request, CancellationToken cancellationToken)
-    {
-        LastRequest = request;
-        return ScanAsync(request.Database, request.Table, request.FromTime, request.ToTime, cancellationToken);
-    }
 
     public IReadOnlyList<string> Tables(string database) => database == "db" ? [.. _tables.Keys] : [];
 

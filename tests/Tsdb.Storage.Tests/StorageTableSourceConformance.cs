@@ -3,6 +3,7 @@ using Tsdb.Catalog;
 using Tsdb.Ingest;
 using Tsdb.ObjectStore;
 using Tsdb.Query;
+using Tsdb.Storage.Chunks;
 using Tsdb.Storage.Persistence;
 using Tsdb.Testing;
 using Tsdb.Wal;
@@ -60,6 +61,6 @@ public sealed class StorageTableSourceConformance : TableSourceConformance, IAsy
         await persister.PersistAsync();
         await Write(points.Where((_, i) => i % 3 == 2));
         Assert.NotEmpty(catalog.Current.Files);
-        return new StorageTableSource(catalog, new TableReader(catalog, buffer, store));
+        return new StorageTableSource(catalog, buffer, new ParquetFiles(store));
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Query;
+using Tsdb.Query.Chunks;
 using Xunit;
 
 namespace Tsdb.Testing;

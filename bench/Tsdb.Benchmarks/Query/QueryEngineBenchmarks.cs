@@ -1,9 +1,9 @@
-using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Benchmarks.Parquet;
 using Tsdb.Query;
+using Tsdb.Query.Chunks;
 using Tsdb.Query.Sql;
 
 namespace Tsdb.Benchmarks.Query;
@@ -38,14 +38,8 @@ public class QueryEngineBenchmarks
     {
         public Schema? GetSchema(string database, string table) => table == "cpu" ? schema : null;
 
-        public async IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.CompletedTask;
-            foreach (var batch in batches)
-            {
-                yield return batch;
-            }
-        }
+        public ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(new TableChunks(null, [new StreamChunk(schema, batches)]));
 
         public IReadOnlyList<string> Tables(string database) => ["cpu"];
     }

@@ -28,5 +28,14 @@ internal sealed class CatalogRecord
     /// <summary>Paths whose pending deletes are gone (applied before <see cref="PendingDeletesAdded"/>).</summary>
     public List<string>? PendingDeletesForgotten { get; set; }
 
+    /// <summary>Row deletes recorded by this change (whole tombstones).</summary>
+    public List<Tombstone>? TombstonesAdded { get; set; }
+
+    /// <summary>Ids of tombstones forgotten (folded everywhere, or their table dropped); applied before the added ones.</summary>
+    public List<long>? TombstonesRemoved { get; set; }
+
+    /// <summary>The next tombstone id, when it changed (null: as before).</summary>
+    public long? NextTombstoneId { get; set; }
+
     public SchemaChange? Schema { get; set; }
 }

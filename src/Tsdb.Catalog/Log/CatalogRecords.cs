@@ -25,6 +25,10 @@ internal static class CatalogRecords
         var (forgotten, pendingAdded) = DiffList(previous.PendingDeletes, next.PendingDeletes, p => p.Path);
         record.PendingDeletesForgotten = NullIfEmpty(forgotten);
         record.PendingDeletesAdded = NullIfEmpty(pendingAdded);
+        var (tombstonesRemoved, tombstonesAdded) = DiffList(previous.Tombstones, next.Tombstones, t => t.Id);
+        record.TombstonesRemoved = NullIfEmpty(tombstonesRemoved);
+        record.TombstonesAdded = NullIfEmpty(tombstonesAdded);
+        record.NextTombstoneId = next.NextTombstoneId != previous.NextTombstoneId ? next.NextTombstoneId : null;
         return record;
     }
 
@@ -45,6 +49,8 @@ internal static class CatalogRecords
         var tokens = new List<TokenDefinition>(start.Tokens);
         var files = new List<ParquetFileEntry>(start.Files);
         var pending = new List<PendingDelete>(start.PendingDeletes);
+        var tombstones = new List<Tombstone>(start.Tombstones);
+        var nextTombstoneId = start.NextTombstoneId;
         var version = start.Version;
         foreach (var (record, source) in records)
         {
@@ -59,10 +65,16 @@ internal static class CatalogRecords
             }
             Apply(files, record.FilesRemoved, record.FilesAdded, f => f.Id);
             Apply(pending, record.PendingDeletesForgotten, record.PendingDeletesAdded, p => p.Path);
+            Apply(tombstones, record.TombstonesRemoved, record.TombstonesAdded, t => t.Id);
+            nextTombstoneId = record.NextTombstoneId ?? nextTombstoneId;
             version = record.Version;
         }
         var last = records[^1].Record;
-        return new CatalogSnapshot(version, databases.Values, tokens, files, last.PersistedSequence, Math.Max(1, last.NextFileId), pending);
+        return new CatalogSnapshot(version, databases.Values, tokens, files, last.PersistedSequence, Math.Max(1, last.NextFileId), pending)
+        {
+            Tombstones = tombstones,
+            NextTombstoneId = Math.Max(1, nextTombstoneId),
+        };
     }
 
     public static byte[] Serialize(CatalogRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, CatalogSerializer.Options);

@@ -6,7 +6,7 @@ namespace Tsdb.ObjectStore;
 /// Makes the store below fail on purpose, for tests: the next N calls of an operation (<see cref="FailNext"/>)
 /// and/or a seeded random fraction of calls (<see cref="FailRandomly"/>). Queued faults come first.
 /// </summary>
-public sealed class FaultInjectingObjectStore : IObjectStore
+public sealed partial class FaultInjectingObjectStore : IObjectStore
 {
     private readonly IObjectStore _inner;
     private readonly Random _random;

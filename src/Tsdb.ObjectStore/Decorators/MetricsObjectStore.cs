@@ -7,7 +7,7 @@ namespace Tsdb.ObjectStore;
 /// the <c>tsdb_object_store_*</c> metrics of the <c>Tsdb.ObjectStore</c> meter.
 /// </summary>
 /// <remarks>Placed below a <see cref="RetryingObjectStore"/> it counts every attempt; above it, every logical call.</remarks>
-public sealed class MetricsObjectStore : IObjectStore
+public sealed partial class MetricsObjectStore : IObjectStore
 {
     private readonly IObjectStore _inner;
     private readonly TimeProvider _timeProvider;
@@ -32,7 +32,10 @@ public sealed class MetricsObjectStore : IObjectStore
         Read(ObjectStoreOperation.GetRange),
         Read(ObjectStoreOperation.Head),
         Read(ObjectStoreOperation.List),
-        Read(ObjectStoreOperation.Delete));
+        Read(ObjectStoreOperation.Delete),
+        Read(ObjectStoreOperation.WritePart),
+        Read(ObjectStoreOperation.CompleteWrite),
+        Read(ObjectStoreOperation.AbortWrite));
 
     public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {

@@ -11,7 +11,7 @@ internal static class ObjectStoreMetrics
     private static readonly Meter Meter = new(MeterName, BuildInfo.Version);
 
     public static readonly Counter<long> Operations = Meter.CreateCounter<long>(
-        "tsdb.object_store.operations", "{operation}", "Object-store calls by operation (put, put_if_absent, get, get_range, head, list, delete)");
+        "tsdb.object_store.operations", "{operation}", "Object-store calls by operation (put, put_if_absent, get, get_range, head, list, delete, write_part, complete_write, abort_write)");
 
     public static readonly Counter<long> Errors = Meter.CreateCounter<long>(
         "tsdb.object_store.errors", "{error}", "Failed object-store calls by operation and kind (transient, permanent, not_found, io, other)");
@@ -32,6 +32,9 @@ internal static class ObjectStoreMetrics
         ObjectStoreOperation.Head => "head",
         ObjectStoreOperation.List => "list",
         ObjectStoreOperation.Delete => "delete",
+        ObjectStoreOperation.WritePart => "write_part",
+        ObjectStoreOperation.CompleteWrite => "complete_write",
+        ObjectStoreOperation.AbortWrite => "abort_write",
         _ => operation.ToString().ToLowerInvariant(),
     };
 

@@ -14,7 +14,7 @@ namespace Tsdb.ObjectStore;
 /// true. (A different writer that wrote the identical bytes is then indistinguishable — and equivalent.)
 /// Listings resume after the last key already returned.
 /// </remarks>
-public sealed class RetryingObjectStore : IObjectStore
+public sealed partial class RetryingObjectStore : IObjectStore
 {
     private readonly IObjectStore _inner;
     private readonly RetryPolicy _policy;

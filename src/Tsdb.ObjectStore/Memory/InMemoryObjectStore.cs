@@ -5,7 +5,7 @@ namespace Tsdb.ObjectStore;
 
 /// <summary>A thread-safe store in a dictionary, for tests and for servers that persist nothing.</summary>
 /// <remarks>Bytes are copied on the way in and out, so callers may reuse or mutate their buffers.</remarks>
-public sealed class InMemoryObjectStore : IObjectStore
+public sealed partial class InMemoryObjectStore : IObjectStore
 {
     private readonly ConcurrentDictionary<string, StoredObject> _objects = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -46,6 +45,10 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
             MaxErrorRetry = 0,
             Timeout = options.RequestTimeout,
         };
+        if (options.WrapHttpHandler is { } wrap)
+        {
+            config.HttpClientFactory = new WrappingHttpClientFactory(wrap, options.RequestTimeout);
+        }
         _client = options.AccessKey is null
             ? new AmazonS3Client(config)
             : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
@@ -239,21 +242,15 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    private PutObjectRequest NewPut(string key, ReadOnlyMemory<byte> data)
+    private PutObjectRequest NewPut(string key, ReadOnlyMemory<byte> data) => new()
     {
-        var stream = MemoryMarshal.TryGetArray(data, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(data.ToArray(), writable: false);
-        return new PutObjectRequest
-        {
-            BucketName = _options.Bucket,
-            Key = _prefix + key,
-            InputStream = stream,
-            AutoCloseStream = true,
-            UseChunkEncoding = false,
-            ContentType = "application/octet-stream",
-        };
-    }
+        BucketName = _options.Bucket,
+        Key = _prefix + key,
+        InputStream = ReadOnlyStream(data),
+        AutoCloseStream = true,
+        UseChunkEncoding = false,
+        ContentType = "application/octet-stream",
+    };
 
     private Task EnsureBucketAsync(CancellationToken ct)
     {
@@ -329,4 +326,12 @@ public sealed partial class S3ObjectStore : IObjectStore, IDisposable
                       : DateTimeOffset.UnixEpoch;
 
     private static string? Unquote(string? etag) => etag?.Trim('"');
+
+    private sealed class WrappingHttpClientFactory(Func<HttpMessageHandler, HttpMessageHandler> wrap, TimeSpan timeout) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) =>
+            new(wrap(new SocketsHttpHandler { AllowAutoRedirect = false })) { Timeout = timeout };
+
+        public override bool UseSDKHttpClientCaching(IClientConfig clientConfig) => false;
+    }
 }

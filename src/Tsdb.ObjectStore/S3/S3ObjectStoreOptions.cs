@@ -24,4 +24,10 @@ public sealed class S3ObjectStoreOptions
 
     /// <summary>How long one HTTP request may take before it counts as a (transient) timeout.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The clock <see cref="S3ObjectStore.AbortStaleUploadsAsync"/> measures age on.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Tests: wraps the HTTP handler under the SDK (to lose answers to requests that took effect).</summary>
+    internal Func<HttpMessageHandler, HttpMessageHandler>? WrapHttpHandler { get; init; }
 }

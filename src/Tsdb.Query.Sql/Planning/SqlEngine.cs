@@ -42,6 +42,10 @@ public sealed class SqlEngine(QueryExecutor executor)
     {
         ArgumentNullException.ThrowIfNull(sql);
         var statement = Parse(sql);
+        if (statement is DeleteStatement or ExplainStatement { Statement: DeleteStatement })
+        {
+            throw new QueryException("DELETE runs through the HTTP API (/api/v3/query_sql) with a token that may delete, not as a query", 1, 1);
+        }
         var mode = ExplainMode.None;
         if (statement is ExplainStatement explain)
         {
@@ -49,6 +53,39 @@ public sealed class SqlEngine(QueryExecutor executor)
             statement = explain.Statement;
         }
         return Executor.ExecuteAsync(database, sql, "sql", now => Planner(database, sql, parameters, now).PlanStatement(statement), mode, cancellationToken);
+    }
+
+    /// <summary>Whether the text is a DELETE statement (false when it does not parse: running it reports the error).</summary>
+    public static bool IsDelete(string sql)
+    {
+        try
+        {
+            return SqlParser.Parse(sql) is DeleteStatement;
+        }
+        catch (SqlParseException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Runs <c>DELETE FROM table WHERE …</c> through <paramref name="deleter"/>; answers one row naming the table and
+    /// the rows the delete removes. The caller has checked the right to delete.
+    /// </summary>
+    public async Task<QueryResult> DeleteAsync(string database, string sql, IRowDeleter deleter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deleter);
+        if (Parse(sql) is not DeleteStatement statement)
+        {
+            throw new QueryException("not a DELETE statement", 1, 1);
+        }
+        var table = statement.Table.Parts[^1].Value;
+        var schema = Executor.Source.GetSchema(database, table)
+            ?? throw new QueryException($"table '{table}' not found in database '{database}'", 1, statement.Table.Span.Start + 1);
+        var predicate = new DeletePlanner(sql, schema).Plan(statement);
+        await deleter.DeleteAsync(database, table, predicate, cancellationToken).ConfigureAwait(false);
+        var resultSchema = new Schema([new Field("table", ArrowType.Utf8), new Field("deleted", ArrowType.Utf8)]);
+        return new QueryResult(resultSchema, [new RecordBatch(resultSchema, [Columns.FromStrings([table]), Columns.FromStrings([predicate.ToString()])], 1)]);
     }
 
     /// <summary>The statement's optimised plan without running it (GetFlightInfo answers its schema from this).</summary>

@@ -1,6 +1,7 @@
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Compute;
 using Tsdb.Arrow.Types;
+using Tsdb.Query.Chunks;
 using Tsdb.Query.Expressions;
 using Tsdb.Query.Plans;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Tsdb.Arrow.Arrays;
+using Tsdb.Query.Chunks;
 
 namespace Tsdb.Query.Execution;
 

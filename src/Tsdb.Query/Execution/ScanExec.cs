@@ -3,6 +3,7 @@ using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Builders;
 using Tsdb.Arrow.Compute;
 using Tsdb.Arrow.Types;
+using Tsdb.Query.Chunks;
 using Tsdb.Query.Expressions;
 
 namespace Tsdb.Query.Execution;

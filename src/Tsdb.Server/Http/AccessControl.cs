@@ -9,7 +9,7 @@ namespace Tsdb.Server.Http;
 /// (<see cref="RequireAccess{TBuilder}"/>): 401 for a missing, unknown or expired token, 403 when
 /// <see cref="Permissions"/> says no, each in the route's error dialect. Admin and token-only routes are decided
 /// here before the endpoint runs; a database-scoped route is refused here when the token has that action on no
-/// database, and otherwise by <see cref="DemandAsync"/>, which the endpoint calls with the database(s) it resolved
+/// database, and otherwise by <see cref="DemandAsync(HttpContext, string, ApiDialect)"/>, which the endpoint calls with the database(s) it resolved
 /// (the name may be in a JSON or form body, or, in InfluxQL, in the statement). A route with no declaration needs
 /// an admin token.
 /// </summary>
@@ -18,7 +18,7 @@ internal static class AccessControl
     /// <summary>What a route needs, as endpoint metadata.</summary>
     internal sealed record RequiredAccess(Access Access);
 
-    /// <summary>The caller's token and what the route needs, for <see cref="DemandAsync"/>.</summary>
+    /// <summary>The caller's token and what the route needs, for <see cref="DemandAsync(HttpContext, string, ApiDialect)"/>.</summary>
     private sealed record Grant(TokenDefinition Token, Access Required);
 
     public static TBuilder RequireAccess<TBuilder>(this TBuilder builder, Access access)
@@ -88,6 +88,17 @@ internal static class AccessControl
     public static async Task<bool> DemandAsync(HttpContext context, string database, ApiDialect dialect)
     {
         if (context.Features.Get<Grant>() is not { } grant || Permissions.Denial(grant.Token, grant.Required, database) is not { } denial)
+        {
+            return true;
+        }
+        await HttpErrors.Write(context, dialect, 403, denial).ConfigureAwait(false);
+        return false;
+    }
+
+    /// <summary>As <see cref="DemandAsync(HttpContext, string, ApiDialect)"/> for an access the route itself does not need (SQL's DELETE on the query route).</summary>
+    public static async Task<bool> DemandAsync(HttpContext context, string database, ApiDialect dialect, Access access)
+    {
+        if (context.Features.Get<Grant>() is not { } grant || Permissions.Denial(grant.Token, access, database) is not { } denial)
         {
             return true;
         }

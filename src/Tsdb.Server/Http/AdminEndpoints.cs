@@ -1,12 +1,14 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tsdb.Catalog;
+using Tsdb.Query;
+using Tsdb.Query.Chunks;
 using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Server.Http;
 
 /// <summary>Health, ping, database management, and the buffer export read path.</summary>
-internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader, Persister persister, ServerOptions options, TimeProvider time)
+internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource tables, Persister persister, ServerOptions options, TimeProvider time)
 {
     /// <summary>InfluxDB 3's health check: "OK", with the version in the same headers as <c>/ping</c>.</summary>
     public Task Health(HttpContext context)
@@ -99,7 +101,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, TableReader reader
 
         context.Response.ContentType = "application/jsonl";
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter.AsStream());
-        await foreach (var batch in reader.ReadAsync(db, table, cancellationToken: context.RequestAborted).ConfigureAwait(false))
+        await foreach (var batch in tables.ScanSortedAsync(new ScanRequest(db, table), context.RequestAborted).ConfigureAwait(false))
         {
             for (var row = 0; row < batch.Length; row++)
             {

@@ -40,7 +40,8 @@ internal static class ProbeEndpoints
         {
             return methods;
         }
-        var segments = path.Trim('/').Split('/');
+        // "/" has no segments (the web UI's page is the route there).
+        var segments = path.Trim('/') is { Length: > 0 } trimmed ? trimmed.Split('/') : [];
         foreach (var endpoint in source.Endpoints)
         {
             if (endpoint is RouteEndpoint route && route.Metadata.GetMetadata<IHttpMethodMetadata>() is { } verbs && Matches(route.RoutePattern, segments))

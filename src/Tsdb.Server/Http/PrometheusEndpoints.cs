@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tsdb.Prometheus;
 using Tsdb.PromQL;
-using Tsdb.Storage.Persistence;
+using Tsdb.Query;
 
 namespace Tsdb.Server.Http;
 
@@ -10,7 +10,7 @@ namespace Tsdb.Server.Http;
 /// Prometheus' HTTP query API (<c>/api/v1/…</c>) as Grafana's Prometheus data source uses it. Each request reads one
 /// database: <c>?db=</c> (query string or form), or <see cref="PrometheusNames.DefaultDatabase"/>.
 /// </summary>
-internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, TableReader reader, MetricMetadataStore metadata, ServerOptions options, TimeProvider time)
+internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, ITableSource tables, MetricMetadataStore metadata, ServerOptions options, TimeProvider time)
 {
     private const int MaxPoints = 11_000;
     private const string TruncatedWarning = "results truncated due to limit";
@@ -18,7 +18,7 @@ internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, TableReader r
     /// <summary>The database a request reads or writes.</summary>
     public static string Database(HttpRequest request) => PromParams.Get(request, "db") is { Length: > 0 } db ? db : PrometheusNames.DefaultDatabase;
 
-    private PromQLEngine Engine(HttpRequest request) => new(new StorageSeriesSource(catalog, reader, Database(request)));
+    private PromQLEngine Engine(HttpRequest request) => new(new StorageSeriesSource(catalog, tables, Database(request)));
 
     private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -192,7 +192,7 @@ internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, TableReader r
         json.WriteEndObject();
     });
 
-    private StorageSeriesSource Source(HttpRequest request) => new(catalog, reader, Database(request));
+    private StorageSeriesSource Source(HttpRequest request) => new(catalog, tables, Database(request));
 
     private static (long Start, long End) Range(HttpRequest request)
     {

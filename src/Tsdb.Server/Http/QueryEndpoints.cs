@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
+using Tsdb.Catalog;
 using Tsdb.Parquet.Writing;
 using Tsdb.Query;
 using Tsdb.Query.Sql;
@@ -15,7 +16,7 @@ namespace Tsdb.Server.Http;
 /// and format (json, jsonl, csv, pretty, parquet) from the query string or a JSON body.
 /// Output as InfluxDB 3 writes it: JSON rows omit null fields, timestamps print as Arrow displays them.
 /// </summary>
-internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine)
+internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, IRowDeleter deleter)
 {
     public async Task QuerySql(HttpContext context)
     {
@@ -89,16 +90,29 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine)
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"database not found: {db}").ConfigureAwait(false);
             return;
         }
+        // DELETE FROM … goes through the query route but needs the right to delete.
+        var delete = SqlEngine.IsDelete(q);
+        if (delete && !await AccessControl.DemandAsync(context, db, ApiDialect.V3, Access.Delete).ConfigureAwait(false))
+        {
+            return;
+        }
         QueryResult result;
         try
         {
-            if (format is "json" or "jsonl" or "csv")
+            if (delete)
+            {
+                result = await engine.DeleteAsync(db, q, deleter, context.RequestAborted).ConfigureAwait(false);
+            }
+            else if (format is "json" or "jsonl" or "csv")
             {
                 await using var stream = await engine.ExecuteStreamAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
                 await WriteStreamAsync(context, stream, format).ConfigureAwait(false);
                 return;
             }
-            result = await engine.ExecuteAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
+            else
+            {
+                result = await engine.ExecuteAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
+            }
         }
         catch (QueryException ex)
         {

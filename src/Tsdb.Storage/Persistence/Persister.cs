@@ -4,7 +4,9 @@ using Tsdb.Catalog;
 using Tsdb.Core.Schema;
 using Tsdb.ObjectStore;
 using Tsdb.Parquet.Writing;
-using Tsdb.Storage.Merging;
+using Tsdb.Query.Chunks;
+using Tsdb.Storage.Chunks;
+using Tsdb.Storage.Deletes;
 using Tsdb.Wal;
 
 namespace Tsdb.Storage.Persistence;
@@ -74,9 +76,17 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
                 {
                     continue; // the table was deleted while its rows sat in the buffer
                 }
-                var merged = RowMerger.Merge(TableReader.TableColumnsOf(definition), [.. group.OrderBy(c => c.Sequence).Select(c => c.Batch)]);
+                // Row deletes made after these rows were written are applied (folded) before they go to a file.
+                var tombstones = snapshot.TombstonesOf(database, table).ToList();
+                var merged = RowMerger.Merge(StorageTableSource.TableColumnsOf(definition), [.. group.OrderBy(c => c.Sequence).Select(c =>
+                    TombstoneFilter.Apply(c.Batch, [.. tombstones.Where(t => t.Reaches(c.Sequence, c.MinTime, c.MaxTime)).Select(t => t.Predicate)]))]);
+                if (merged.Length == 0)
+                {
+                    continue;
+                }
                 var maxSequence = group.Max(c => c.Sequence);
-                entries.Add(await WriteFileAsync(database, table, day, merged, maxSequence, level: 0, cancellationToken).ConfigureAwait(false));
+                var entry = await WriteFileAsync(database, table, day, merged, maxSequence, level: 0, cancellationToken).ConfigureAwait(false);
+                entries.Add(entry with { TombstonesThrough = snapshot.NextTombstoneId - 1 });
                 rows += merged.Length;
             }
             // Publish, then let go of what the files now hold.
@@ -87,6 +97,7 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
                     e.AddFile(entry with { Id = e.NextFileId() });
                 }
                 e.SetPersistedSequence(through);
+                ForgetFoldedTombstones(e);
                 return true;
             });
             buffer.RemoveThrough(through);
@@ -126,7 +137,9 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
         {
             var threshold = Math.Max(2, minFiles ?? options.CompactionMinFiles);
             var snapshot = catalog.Current;
-            var partitions = snapshot.Files.GroupBy(f => (f.Database, f.Table, f.Day)).Where(g => g.Count() >= threshold).ToList();
+            // A partition is compacted when it has enough files, or when a row delete has not been applied to one of them yet.
+            var partitions = snapshot.Files.GroupBy(f => (f.Database, f.Table, f.Day))
+                .Where(g => g.Count() >= threshold || g.Any(f => snapshot.Tombstones.Any(t => t.Reaches(f)))).ToList();
             int removed = 0, written = 0;
             foreach (var partition in partitions)
             {
@@ -137,22 +150,37 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
                     continue;
                 }
                 var sources = new List<RecordBatch>();
+                var files = new ParquetFiles(store, readCacheBytes: 0);
                 foreach (var file in partition.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id))
                 {
-                    sources.AddRange(await TableReader.ReadFileAsync(store, file, null, null, cancellationToken).ConfigureAwait(false));
+                    var chunk = TombstonedChunk.Apply(new ParquetChunk(file, files), snapshot.Tombstones.Where(t => t.Reaches(file)));
+                    if (chunk is null)
+                    {
+                        continue;
+                    }
+                    await foreach (var batch in chunk.ReadAsync(new ChunkRead(null), cancellationToken).ConfigureAwait(false))
+                    {
+                        sources.Add(batch);
+                    }
                 }
-                var merged = RowMerger.Merge(TableReader.TableColumnsOf(definition), sources);
+                var merged = sources.Count == 0 ? null : RowMerger.Merge(StorageTableSource.TableColumnsOf(definition), sources);
                 var maxSequence = partition.Max(f => f.MaxSequence);
-                var entry = await WriteFileAsync(database, table, day, merged, maxSequence, level: 1, cancellationToken).ConfigureAwait(false);
+                // Every row may have been deleted: then the files just go.
+                var entry = merged is not { Length: > 0 } ? null
+                    : await WriteFileAsync(database, table, day, merged, maxSequence, level: 1, cancellationToken).ConfigureAwait(false) with { TombstonesThrough = snapshot.NextTombstoneId - 1 };
                 var replaced = partition.Select(f => f.Id).ToList();
                 catalog.Update(e =>
                 {
                     e.RemoveFiles(replaced, time.GetUtcNow() + options.DeletionGrace);
-                    e.AddFile(entry with { Id = e.NextFileId() });
+                    if (entry is not null)
+                    {
+                        e.AddFile(entry with { Id = e.NextFileId() });
+                    }
+                    ForgetFoldedTombstones(e);
                     return true;
                 });
                 removed += replaced.Count;
-                written++;
+                written += entry is null ? 0 : 1;
             }
             return new CompactResult(partitions.Count, removed, written);
         }
@@ -208,6 +236,18 @@ public sealed class Persister(Catalog.Catalog catalog, WriteBuffer buffer, Write
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Forgets the row deletes that reach nothing any more (applied to every file and buffered row they reached).</summary>
+    private static void ForgetFoldedTombstones(CatalogEditor editor)
+    {
+        var files = editor.Files;
+        var persisted = editor.PersistedSequence;
+        var done = editor.Tombstones.Where(t => persisted >= t.Sequence && !files.Any(t.Reaches)).Select(t => t.Id).ToList();
+        if (done.Count > 0)
+        {
+            editor.RemoveTombstones(done);
         }
     }
 

@@ -1,47 +1,78 @@
-using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
+using Tsdb.Catalog;
 using Tsdb.Core.Schema;
 using Tsdb.Query;
+using Tsdb.Query.Chunks;
+using Tsdb.Storage.Chunks;
+using Tsdb.Storage.Deletes;
 
 namespace Tsdb.Storage.Persistence;
 
-/// <summary>The query engine's view of storage: schemas from the catalog, rows from the <see cref="TableReader"/>.</summary>
-public sealed class StorageTableSource(Catalog.Catalog catalog, TableReader reader) : ITableSource
+/// <summary>
+/// The query engine's view of storage: schemas from the catalog, and a table as chunks — the buffered WAL records
+/// (<see cref="BufferChunk"/>) and the Parquet files (<see cref="ParquetChunk"/>) — pruned by time range and tag
+/// values in one place (<see cref="ChunkPruning"/>). The buffer is looked at before the catalog: a persist publishes
+/// its files before it drops the rows from the buffer, so a scan sees those rows at least once (and the merge makes
+/// twice harmless), never zero times.
+/// </summary>
+public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer buffer, ParquetFiles files) : ITableSource
 {
     public Schema? GetSchema(string database, string table)
     {
         var definition = catalog.Current.FindDatabase(database)?.FindTable(table);
-        if (definition is null)
-        {
-            return null;
-        }
-        return new Schema(definition.Columns.Select(c => new Field(c.Name, c.Kind switch
-        {
-            ColumnKind.Time => ArrowType.TimestampNanosecond,
-            ColumnKind.Tag => ArrowType.DictionaryUtf8,
-            ColumnKind.Float => ArrowType.Float64,
-            ColumnKind.Integer => ArrowType.Int64,
-            ColumnKind.UInteger => ArrowType.UInt64,
-            ColumnKind.String => ArrowType.Utf8,
-            _ => ArrowType.Boolean,
-        }, c.Kind != ColumnKind.Time)));
+        return definition is null ? null : new Schema(definition.Columns.Select(c => new Field(c.Name, TableColumns.ArrowTypeOf(c.Kind), c.Kind != ColumnKind.Time)));
     }
 
-    public IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, CancellationToken cancellationToken) =>
-        reader.ReadAsync(database, table, fromTime, toTime, cancellationToken);
-
-    public IAsyncEnumerable<RecordBatch> ScanAsync(ScanRequest request, CancellationToken cancellationToken) =>
-        reader.ReadAsync(request, cancellationToken);
+    public ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var buffered = buffer.Snapshot(request.Database, request.Table);
+        var snapshot = catalog.Current;
+        var definition = snapshot.FindDatabase(request.Database)?.FindTable(request.Table);
+        if (definition is null)
+        {
+            return ValueTask.FromResult(TableChunks.None);
+        }
+        var tombstones = snapshot.TombstonesOf(request.Database, request.Table).ToList();
+        var chunks = new List<IQueryChunk>();
+        void Add(IQueryChunk chunk, IEnumerable<Tombstone> deletes)
+        {
+            if (ChunkPruning.MayMatch(chunk, request) && TombstonedChunk.Apply(chunk, deletes) is { } visible)
+            {
+                chunks.Add(visible);
+            }
+        }
+        foreach (var file in snapshot.FilesOf(request.Database, request.Table))
+        {
+            if (ChunkPruning.Overlaps(file.MinTime, file.MaxTime, request.FromTime, request.ToTime))
+            {
+                Add(new ParquetChunk(file, files), tombstones.Where(t => t.Reaches(file)));
+            }
+        }
+        foreach (var b in buffered)
+        {
+            if (ChunkPruning.Overlaps(b.MinTime, b.MaxTime, request.FromTime, request.ToTime))
+            {
+                Add(new BufferChunk(b), tombstones);
+            }
+        }
+        return ValueTask.FromResult(new TableChunks(TableColumnsOf(definition), chunks));
+    }
 
     public IReadOnlyList<TableFile> Files(string database) =>
         [.. catalog.Current.Files.Where(f => f.Database == database).Select(f => new TableFile(
-            f.Table,
-            DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + f.Day).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-            f.Path, f.SizeBytes, f.RowCount, f.MinTime, f.MaxTime))];
+            f.Table, ParquetChunk.PartitionKeyOf(f.Day), f.Path, f.SizeBytes, f.RowCount, f.MinTime, f.MaxTime))];
 
     public IReadOnlyList<string> Databases() =>
         [.. catalog.Current.Databases.Select(d => d.Name).Order(StringComparer.Ordinal)];
 
     public IReadOnlyList<string> Tables(string database) =>
         catalog.Current.FindDatabase(database)?.Tables.Select(t => t.Name).ToList() ?? [];
+
+    /// <summary>A table's stored columns and sort key, from its catalog definition.</summary>
+    public static TableColumns TableColumnsOf(TableDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return new([.. definition.Columns.Select(c => (c.Name, c.Kind))]);
+    }
 }

@@ -1,7 +1,7 @@
-using System.Runtime.CompilerServices;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Builders;
 using Tsdb.Arrow.Types;
+using Tsdb.Query.Chunks;
 
 namespace Tsdb.Query.InfluxQL.Tests.Planning;
 
@@ -72,14 +72,10 @@ internal sealed class PointSource : ITableSource
     public Schema? GetSchema(string database, string table) =>
         database == Database && _tables.TryGetValue(table, out var t) ? t.Schema : null;
 
-    public async IAsyncEnumerable<RecordBatch> ScanAsync(string database, string table, long? fromTime, long? toTime, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        if (database == Database && _tables.TryGetValue(table, out var t))
-        {
-            yield return t.Batch;
-        }
-    }
+    public ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(request.Database == Database && _tables.TryGetValue(request.Table, out var t)
+            ? new TableChunks(null, [new StreamChunk(t.Schema, [t.Batch])])
+            : TableChunks.None);
 
     public IReadOnlyList<string> Tables(string database) => database == Database ? [.. _tables.Keys] : [];
 

@@ -1,3 +1,4 @@
+using Tsdb.Query.Chunks;
 using Tsdb.Query.Execution;
 using Tsdb.Query.Plans;
 
@@ -16,7 +17,7 @@ public sealed class HashJoinExecConformance : ExecutionPlanConformance
     {
         var j = TestPlans.Find<JoinPlan>(sql);
         Assert.Equal(MemoryTableSource.CpuSchema.FieldCount, j.Right.Schema.FieldCount);
-        var left = new ValuesExec(j.Left.Schema, [.. TestPlans.Source().ScanAsync("db", "mem", null, null, default).ToBlockingEnumerable()], "mem");
+        var left = new ValuesExec(j.Left.Schema, [.. TestPlans.Source().ScanAsync(new ScanRequest("db", "mem")).ToBlockingEnumerable()], "mem");
         return new JoinExec(left, input, j.Type, j.On, j.Filter, j.NullAwareAnti, j.Schema);
     }
 }

@@ -1,3 +1,4 @@
+using Tsdb.Query.Chunks;
 using Tsdb.Query.Execution;
 using Tsdb.Query.Plans;
 
@@ -11,7 +12,7 @@ public sealed class UnionExecConformance : ExecutionPlanConformance
     internal override ExecutionPlan Create(TestInput input)
     {
         var u = TestPlans.Find<UnionPlan>("SELECT host AS h, time, usage, n FROM mem UNION ALL SELECT * FROM cpu");
-        var mem = new ValuesExec(MemoryTableSource.CpuSchema, [.. TestPlans.Source().ScanAsync("db", "mem", null, null, default).ToBlockingEnumerable()], "mem");
+        var mem = new ValuesExec(MemoryTableSource.CpuSchema, [.. TestPlans.Source().ScanAsync(new ScanRequest("db", "mem")).ToBlockingEnumerable()], "mem");
         return new UnionExec([mem, input], u.Schema);
     }
 }

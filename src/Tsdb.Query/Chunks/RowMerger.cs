@@ -3,7 +3,7 @@ using Tsdb.Arrow.Builders;
 using Tsdb.Arrow.Types;
 using Tsdb.Core.Schema;
 
-namespace Tsdb.Storage.Merging;
+namespace Tsdb.Query.Chunks;
 
 /// <summary>
 /// Merges batches of one table into one batch sorted by the sort key (tags, then time) with duplicates resolved:

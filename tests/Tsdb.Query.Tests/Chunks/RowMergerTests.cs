@@ -2,9 +2,9 @@ using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Builders;
 using Tsdb.Arrow.Types;
 using Tsdb.Core.Schema;
-using Tsdb.Storage.Merging;
+using Tsdb.Query.Chunks;
 
-namespace Tsdb.Storage.Tests;
+namespace Tsdb.Query.Tests.Chunks;
 
 public sealed class RowMergerTests
 {

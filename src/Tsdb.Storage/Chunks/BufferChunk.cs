@@ -1,0 +1,89 @@
+using System.Runtime.CompilerServices;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Types;
+using Tsdb.Query.Chunks;
+
+namespace Tsdb.Storage.Chunks;
+
+/// <summary>
+/// Rows of one WAL record for one table and day, still in the write buffer, as a chunk: in arrival order (unsorted),
+/// and a record may repeat a point, so a scan always merges it. Its tag ranges are worked out on first use from the
+/// batch's dictionaries, so tag filters skip buffered records of other series too.
+/// </summary>
+public sealed class BufferChunk(BufferedChunk chunk) : IQueryChunk
+{
+    private IReadOnlyDictionary<string, ChunkTagRange>? _tagRanges;
+
+    public BufferedChunk Buffered => chunk;
+
+    public string Kind => "buffer";
+
+    public string PartitionKey { get; } = ParquetChunk.PartitionKeyOf(chunk.Day);
+
+    public long MinTime => chunk.MinTime;
+
+    public long MaxTime => chunk.MaxTime;
+
+    public long RowCount => chunk.Batch.Length;
+
+    /// <summary>The WAL sequence of the record.</summary>
+    public long Order => chunk.Sequence;
+
+    public bool IsSorted => false;
+
+    public bool MayHaveDuplicates => true;
+
+    public IReadOnlyDictionary<string, ChunkTagRange> TagRanges => _tagRanges ??= TagRangesOf(chunk.Batch);
+
+    IReadOnlyDictionary<string, ChunkTagRange>? IQueryChunk.TagRanges => TagRanges;
+
+    public ValueTask<Schema> GetSchemaAsync(CancellationToken cancellationToken) => ValueTask.FromResult(chunk.Batch.Schema);
+
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(ChunkRead read, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        await Task.CompletedTask.ConfigureAwait(false);
+        var batch = chunk.Batch;
+        if (read.Columns is { } columns)
+        {
+            var indices = columns.Select(c => batch.Schema.GetFieldIndex(c)).Where(i => i >= 0).ToList();
+            if (indices.Count != batch.ColumnCount)
+            {
+                batch = new RecordBatch(new Schema([.. indices.Select(i => batch.Schema[i])]), [.. indices.Select(batch.Column)], batch.Length);
+            }
+        }
+        yield return batch;
+    }
+
+    /// <summary>Per dictionary (tag) column: the smallest and largest value its rows use.</summary>
+    private static Dictionary<string, ChunkTagRange> TagRangesOf(RecordBatch batch)
+    {
+        var ranges = new Dictionary<string, ChunkTagRange>(StringComparer.Ordinal);
+        for (var c = 0; c < batch.ColumnCount; c++)
+        {
+            if (batch.Column(c) is not DictionaryArray array)
+            {
+                continue;
+            }
+            var used = new bool[array.Dictionary.Length];
+            for (var i = 0; i < array.Length; i++)
+            {
+                if (!array.IsNull(i))
+                {
+                    used[array.GetIndex(i)] = true;
+                }
+            }
+            string? min = null, max = null;
+            for (var d = 0; d < used.Length; d++)
+            {
+                if (used[d] && array.Dictionary.GetObject(d) is string s)
+                {
+                    min = min is null || string.CompareOrdinal(s, min) < 0 ? s : min;
+                    max = max is null || string.CompareOrdinal(s, max) > 0 ? s : max;
+                }
+            }
+            ranges[batch.Schema[c].Name] = new ChunkTagRange(min, max);
+        }
+        return ranges;
+    }
+}
