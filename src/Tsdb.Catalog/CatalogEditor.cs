@@ -100,6 +100,18 @@ public sealed class CatalogEditor
         Changed = true;
     }
 
+    /// <summary>Sets or clears (null: the database's applies) a table's own retention period; false when there is no such table.</summary>
+    public bool SetTableRetention(string database, string table, TimeSpan? retention)
+    {
+        if (!_databases.TryGetValue(database, out var db) || db.FindTable(table) is not { } definition)
+        {
+            return false;
+        }
+        _databases[database] = db.WithTable(definition.WithRetention(retention));
+        Changed = true;
+        return true;
+    }
+
     /// <summary>Removes a table and schedules its files for deletion.</summary>
     public bool DeleteTable(string database, string table, DateTimeOffset deleteAfter)
     {

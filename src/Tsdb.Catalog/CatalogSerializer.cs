@@ -76,6 +76,7 @@ public static class CatalogSerializer
     internal static TableFile ToFile(TableDefinition table) => new()
     {
         Name = table.Name,
+        RetentionSeconds = table.RetentionPeriod is { } r ? (long)r.TotalSeconds : null,
         Columns = [.. table.Columns.Select(c => new ColumnFile { Name = c.Name, Kind = c.Kind })],
     };
 
@@ -89,7 +90,7 @@ public static class CatalogSerializer
         Permissions = token.IsAdmin ? null : [.. token.Permissions.Select(p => new PermissionFile { Database = p.Database, Actions = [.. TokenPermission.ActionNames(p.Actions)] })],
     };
 
-    internal static TableDefinition FromFile(TableFile table) => new(table.Name, [.. table.Columns.Select(c => new ColumnDefinition(c.Name, c.Kind))]);
+    internal static TableDefinition FromFile(TableFile table) => new(table.Name, [.. table.Columns.Select(c => new ColumnDefinition(c.Name, c.Kind))], RetentionOf(table.RetentionSeconds));
 
     /// <summary>A token as read; <paramref name="formatVersion"/> 1 gives a non-admin token the legacy permissions.</summary>
     internal static TokenDefinition FromFile(TokenFile t, int formatVersion, string source) => new(t.Name, t.Sha256, t.Admin, t.CreatedAt)
@@ -146,6 +147,8 @@ public static class CatalogSerializer
     internal sealed class TableFile
     {
         public string Name { get; set; } = "";
+
+        public long? RetentionSeconds { get; set; }
 
         public List<ColumnFile> Columns { get; set; } = [];
     }

@@ -26,6 +26,29 @@ public sealed class DatabaseDefinition
 
     public TableDefinition? FindTable(ReadOnlySpan<char> name) => _byChars.TryGetValue(name, out var t) ? t : null;
 
+    /// <summary>
+    /// The retention period that applies to a table: the table's own when it has one, else the database's (as in
+    /// InfluxDB 3, a table's period overrides its database's, whether shorter or longer); null when rows never expire.
+    /// A table not created yet gets the database's.
+    /// </summary>
+    public TimeSpan? RetentionOf(string table) => FindTable(table)?.RetentionPeriod ?? RetentionPeriod;
+
+    /// <summary>
+    /// The oldest time (nanoseconds since the Unix epoch) a row of <paramref name="table"/> may have at
+    /// <paramref name="now"/>: rows before it are expired — invisible to queries, refused by writes, removed from
+    /// storage. <see cref="long.MinValue"/> when nothing expires. Every retention decision goes through here.
+    /// </summary>
+    public long RetentionCutoff(string table, DateTimeOffset now)
+    {
+        if (RetentionOf(table) is not { } period)
+        {
+            return long.MinValue;
+        }
+        // In ticks first: both fit, and so does their difference; nanoseconds saturate at both ends.
+        var ticks = (now - DateTimeOffset.UnixEpoch).Ticks - period.Ticks;
+        return ticks <= long.MinValue / 100 ? long.MinValue : ticks >= long.MaxValue / 100 ? long.MaxValue : ticks * 100;
+    }
+
     public DatabaseDefinition WithTable(TableDefinition table)
     {
         var tables = new Dictionary<string, TableDefinition>(_tables, StringComparer.Ordinal) { [table.Name] = table };

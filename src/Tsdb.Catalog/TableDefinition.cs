@@ -10,10 +10,11 @@ public sealed class TableDefinition
     private readonly Dictionary<string, ColumnDefinition> _byName;
     private readonly Dictionary<string, ColumnDefinition>.AlternateLookup<ReadOnlySpan<char>> _byChars;
 
-    public TableDefinition(string name, IReadOnlyList<ColumnDefinition> columns)
+    public TableDefinition(string name, IReadOnlyList<ColumnDefinition> columns, TimeSpan? retentionPeriod = null)
     {
         Name = name;
         Columns = columns;
+        RetentionPeriod = retentionPeriod;
         _byName = new Dictionary<string, ColumnDefinition>(columns.Count, StringComparer.Ordinal);
         foreach (var c in columns)
         {
@@ -29,6 +30,9 @@ public sealed class TableDefinition
 
     public int TagCount { get; }
 
+    /// <summary>The table's own retention period; null when the database's applies (see <see cref="DatabaseDefinition.RetentionCutoff"/>).</summary>
+    public TimeSpan? RetentionPeriod { get; }
+
     public ColumnDefinition? FindColumn(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>Looks a column up by a name held in a span, without allocating a string.</summary>
@@ -37,5 +41,7 @@ public sealed class TableDefinition
     /// <summary>A new table holding only the time column.</summary>
     public static TableDefinition Create(string name) => new(name, [new ColumnDefinition(TimeColumn, ColumnKind.Time)]);
 
-    public TableDefinition WithColumn(ColumnDefinition column) => new(Name, [.. Columns, column]);
+    public TableDefinition WithColumn(ColumnDefinition column) => new(Name, [.. Columns, column], RetentionPeriod);
+
+    public TableDefinition WithRetention(TimeSpan? retentionPeriod) => new(Name, Columns, retentionPeriod);
 }

@@ -269,13 +269,19 @@ internal static class ServeCommand
             await Console.Error.WriteLineAsync($"warning: {problem}").ConfigureAwait(false);
         }
         Console.WriteLine($"replayed {wal.ReplayReport.RecordCount} WAL records ({buffer.RowCount} rows not yet persisted) from {wal.ReplayReport.SegmentCount} segments; {catalog.Current.Files.Count} Parquet files, persisted through sequence {persisted}");
-        using var persister = new Persister(catalog, buffer, wal, store, settings.Storage, time);
-        var orphans = await persister.DeleteOrphansAsync(cancellationToken).ConfigureAwait(false);
+        var fileWriter = new ParquetFileWriter(store, settings.Storage, time);
+        using var rewriteGate = new FileRewriteGate();
+        using var persister = new PersistService(catalog, buffer, wal, fileWriter, settings.Storage);
+        var compactor = new Compactor(catalog, store, fileWriter, rewriteGate, settings.Storage, time);
+        var retention = new RetentionService(catalog, buffer, store, fileWriter, rewriteGate, settings.Storage, time);
+        var deletion = new DeletionService(catalog, buffer, store, settings.Storage, time);
+        // Before anything writes a file: a file written but not yet published looks like an orphan.
+        var orphans = await deletion.DeleteOrphansAsync(cancellationToken).ConfigureAwait(false);
         if (orphans > 0)
         {
-            Console.WriteLine($"deleted {orphans} files a crashed persist or compaction left behind");
+            Console.WriteLine($"deleted {orphans} files a crashed persist, compaction or retention rewrite left behind");
         }
-        await using var storage = new StorageService(persister, buffer, settings.Storage, time, Console.WriteLine);
+        await using var storage = new StorageService(persister, compactor, retention, deletion, buffer, settings.Storage, time, Console.WriteLine);
         storage.Start();
         var ingester = new LineProtocolIngester(catalog, wal, time, () =>
         {
@@ -286,7 +292,7 @@ internal static class ServeCommand
             storage.RequestPersist();
             return true;
         });
-        var tables = new StorageTableSource(catalog, buffer, new ParquetFiles(store, settings.ReadCacheBytes));
+        var tables = new StorageTableSource(catalog, buffer, new ParquetFiles(store, settings.ReadCacheBytes), time);
         var remoteWrite = new RemoteWriteIngester(catalog, wal, () =>
         {
             if (!buffer.IsOverBudget)
@@ -295,11 +301,11 @@ internal static class ServeCommand
             }
             storage.RequestPersist();
             return true;
-        }, new MetricMetadataStore());
+        }, new MetricMetadataStore(), time);
         var readiness = new ServerReadiness();
         var server = new TsdbHttpServer(
             new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat, LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout },
-            catalog, ingester, persister, time, tables, remoteWrite, new RowDeleter(catalog, wal, time));
+            catalog, ingester, persister, compactor, retention, deletion, time, tables, remoteWrite, new RowDeleter(catalog, wal, time));
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -66,6 +66,13 @@ internal static class ShowCommand
         return FromJsonArray(body, rename: new() { ["iox::database"] = "database" }, ensure: ["database", "retention_period"]);
     });
 
+    /// <summary><c>tsdb table list</c>: a database's tables with their own and their effective retention periods.</summary>
+    public static Command Tables(string name) => Sub(name, "Tables of a database and their retention periods (their own, and the one that applies)", withDatabase: true, async (client, db, _, ct) =>
+    {
+        var body = await client.GetStringAsync($"api/v3/configure/table?db={Uri.EscapeDataString(db!)}", ct).ConfigureAwait(false);
+        return FromJsonArray(body, rename: new() { ["table_name"] = "table" }, ensure: ["table", "retention_period", "effective_retention_period"]);
+    });
+
     private delegate Task<RowSet> Lister(TsdbClient client, string? database, ParseResult parse, CancellationToken cancellationToken);
 
     private static Command Sub(string name, string description, bool withDatabase, Lister list)

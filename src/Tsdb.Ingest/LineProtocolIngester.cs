@@ -37,7 +37,8 @@ public sealed class LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog 
 
         // First pass against the current catalog, lock-free. Only a write that brings a new database, table or
         // column takes the catalog lock, and is staged again inside it so its schema changes are checked in order.
-        var pass = Stage(request, catalog.Current.FindDatabase(request.Database), editor: null, defaultTime);
+        var now = time.GetUtcNow();
+        var pass = Stage(request, catalog.Current.FindDatabase(request.Database), editor: null, defaultTime, now);
         if (pass.Stager?.NeedsSchemaChange == true)
         {
             pass.Stager?.Dispose();
@@ -54,7 +55,7 @@ public sealed class LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog 
                     {
                         return new StagePass(null, [], error.Kind == CatalogErrorKind.LimitExceeded ? WriteRequestError.DatabaseLimit : WriteRequestError.InvalidDatabaseName, error.Message);
                     }
-                    var staged = Stage(request, null, editor, defaultTime);
+                    var staged = Stage(request, null, editor, defaultTime, now);
                     earlier = staged.Stager;
                     return staged;
                 }, cancellationToken).ConfigureAwait(false);
@@ -85,9 +86,9 @@ public sealed class LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog 
 
     private readonly record struct StagePass(RequestStager? Stager, List<LineError> Errors, WriteRequestError RequestError, string? RequestErrorMessage);
 
-    private static StagePass Stage(WriteRequest request, DatabaseDefinition? database, CatalogEditor? editor, long defaultTime)
+    private static StagePass Stage(WriteRequest request, DatabaseDefinition? database, CatalogEditor? editor, long defaultTime, DateTimeOffset now)
     {
-        var stager = new RequestStager(request.Database, database, editor, request.Precision, defaultTime);
+        var stager = new RequestStager(request.Database, database, editor, request.Precision, defaultTime, now);
         var errors = new List<LineError>();
         var line = new ParsedLine();
         var body = request.Body.Span;

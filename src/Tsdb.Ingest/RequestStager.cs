@@ -25,6 +25,7 @@ internal sealed class RequestStager : IDisposable
     private readonly List<TableStage> _tableOrder = [];
     private readonly Precision _precision;
     private readonly long _defaultTime;
+    private readonly DateTimeOffset _now;
     private int[] _lineSlots = new int[32];
     private int _lineStamp;
     private TableStage? _lastTable;
@@ -32,8 +33,10 @@ internal sealed class RequestStager : IDisposable
     private byte[] _bytes = new byte[256];
     private char[] _chars = new char[256];
 
-    public RequestStager(string database, DatabaseDefinition? snapshotDatabase, CatalogEditor? editor, Precision precision, long defaultTime)
+    /// <param name="now">The moment retention is judged at: a point older than its table's retention cutoff then is refused.</param>
+    public RequestStager(string database, DatabaseDefinition? snapshotDatabase, CatalogEditor? editor, Precision precision, long defaultTime, DateTimeOffset now)
     {
+        _now = now;
         _database = database;
         _snapshotDatabase = snapshotDatabase;
         _editor = editor;
@@ -115,6 +118,10 @@ internal sealed class RequestStager : IDisposable
         if (NeedsSchemaChange)
         {
             return null;
+        }
+        if (time < table.RetentionCutoff)
+        {
+            return Error(line, body, line.LineRange.End, RetentionText.Expired(time, table.RetentionPeriod!.Value, table.RetentionOwner!, table.RetentionCutoff));
         }
 
         // Everything checked: append the row.
@@ -224,6 +231,14 @@ internal sealed class RequestStager : IDisposable
             return null;
         }
         stage = new TableStage(name);
+        // The table's retention as the catalog has it now (a table created by this request has the database's).
+        var database = _editor?.FindDatabase(_database) ?? _snapshotDatabase;
+        if (database?.RetentionOf(name) is { } period)
+        {
+            stage.RetentionPeriod = period;
+            stage.RetentionCutoff = database.RetentionCutoff(name, _now);
+            stage.RetentionOwner = database.FindTable(name)?.RetentionPeriod is not null ? $"table '{name}'" : $"database '{_database}'";
+        }
         _tables[name] = stage;
         _tableOrder.Add(stage);
         return stage;

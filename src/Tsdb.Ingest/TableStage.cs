@@ -24,6 +24,14 @@ internal sealed class TableStage : IDisposable
 
     public string Name { get; }
 
+    /// <summary>Points before this time (ns) are outside the table's retention and refused; <see cref="long.MinValue"/> when none are.</summary>
+    public long RetentionCutoff { get; set; } = long.MinValue;
+
+    /// <summary>The retention period behind <see cref="RetentionCutoff"/>, and whose it is (for the error).</summary>
+    public TimeSpan? RetentionPeriod { get; set; }
+
+    public string? RetentionOwner { get; set; }
+
     /// <summary>Resolved columns, in the order this request met them; slot 0 is time.</summary>
     public List<(string Name, ColumnKind Kind)> Slots { get; } = [];
 

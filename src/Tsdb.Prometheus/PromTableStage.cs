@@ -11,6 +11,14 @@ internal sealed class PromTableStage(string name) : IDisposable
 
     public string Name { get; } = name;
 
+    /// <summary>Samples before this time (ns) are outside the table's retention and dropped; <see cref="long.MinValue"/> when none are.</summary>
+    public long RetentionCutoff { get; set; } = long.MinValue;
+
+    /// <summary>The retention period behind <see cref="RetentionCutoff"/>, and whose it is (for the error).</summary>
+    public TimeSpan? RetentionPeriod { get; set; }
+
+    public string? RetentionOwner { get; set; }
+
     public List<string> TagNames { get; } = [];
 
     public bool TryGetSlot(string tag, out int slot) => _slots.TryGetValue(tag, out slot);

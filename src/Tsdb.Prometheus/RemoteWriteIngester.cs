@@ -9,7 +9,8 @@ namespace Tsdb.Prometheus;
 /// and day) → WAL, acknowledged once the WAL record is fsynced. No line protocol is rendered on the way. The good
 /// series of a request are stored even when some are refused (the answer is then a 400, which senders do not retry).
 /// </summary>
-public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog wal, Func<bool> isOverBudget, MetricMetadataStore metadata)
+/// <param name="time">The clock retention is judged by (samples older than their table's retention are dropped).</param>
+public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog wal, Func<bool> isOverBudget, MetricMetadataStore metadata, TimeProvider? time = null)
 {
     private const int MaxReportedErrors = 10;
 
@@ -37,13 +38,17 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         {
             await wal.AppendAsync(database, stager.Build(), sync: true, cancellationToken).ConfigureAwait(false);
         }
-        if (pass.Errors.Count == 0)
+        if (pass.Errors.Count == 0 && stager.OutOfBounds.Count == 0)
         {
             return new RemoteWriteOutcome(RemoteWriteStatus.Ok, null, stager.SamplesStaged, 0, 0);
         }
-        var shown = string.Join("; ", pass.Errors.Take(MaxReportedErrors));
-        var more = pass.Errors.Count > MaxReportedErrors ? $" (and {pass.Errors.Count - MaxReportedErrors} more)" : "";
-        var message = $"{pass.Errors.Count} series refused, {stager.SamplesStaged} samples of the other series stored: {shown}{more}";
+        var problems = pass.Errors.Concat(stager.OutOfBounds).ToList();
+        var shown = string.Join("; ", problems.Take(MaxReportedErrors));
+        var more = problems.Count > MaxReportedErrors ? $" (and {problems.Count - MaxReportedErrors} more)" : "";
+        // As Prometheus answers samples outside its TSDB's bounds: a 400 (senders do not retry it), the rest stored.
+        var message = stager.OutOfBounds.Count == 0
+            ? $"{pass.Errors.Count} series refused, {stager.SamplesStaged} samples of the other series stored: {shown}{more}"
+            : $"out of bounds: {stager.SamplesOutOfBounds} samples older than the retention period dropped" + (pass.Errors.Count > 0 ? $", {pass.Errors.Count} series refused" : "") + $", {stager.SamplesStaged} other samples stored: {shown}{more}";
         return new RemoteWriteOutcome(stager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, 0, 0);
     }
 
@@ -68,7 +73,8 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
             {
                 return new Decoded(null, RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message));
             }
-            var pass = Stage(series, catalog.Current.FindDatabase(database), editor: null, database);
+            var now = (time ?? TimeProvider.System).GetUtcNow();
+            var pass = Stage(series, catalog.Current.FindDatabase(database), editor: null, database, now);
             if (pass.Stager.NeedsSchemaChange)
             {
                 pass.Stager.Dispose();
@@ -86,7 +92,7 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
                         {
                             return (Pass: (StagePass?)null, Error: error);
                         }
-                        var staged = Stage(series, null, editor, database);
+                        var staged = Stage(series, null, editor, database, now);
                         earlier = staged.Stager;
                         return (Pass: staged, Error: (CatalogError?)null);
                     }, cancellationToken).ConfigureAwait(false);
@@ -125,9 +131,9 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         }
     }
 
-    private static StagePass Stage(List<PromSeries> series, DatabaseDefinition? database, CatalogEditor? editor, string databaseName)
+    private static StagePass Stage(List<PromSeries> series, DatabaseDefinition? database, CatalogEditor? editor, string databaseName, DateTimeOffset now)
     {
-        var stager = new RemoteWriteStager(databaseName, database, editor);
+        var stager = new RemoteWriteStager(databaseName, database, editor, now);
         var errors = new List<string>();
         foreach (var s in series)
         {

@@ -11,7 +11,7 @@ namespace Tsdb.Prometheus;
 /// runs against a catalog snapshot (a series that needs a new table or column stops the pass with
 /// <see cref="NeedsSchemaChange"/>) or inside a catalog update, where it creates them.
 /// </summary>
-internal sealed class RemoteWriteStager(string database, DatabaseDefinition? snapshotDatabase, CatalogEditor? editor) : IDisposable
+internal sealed class RemoteWriteStager(string database, DatabaseDefinition? snapshotDatabase, CatalogEditor? editor, DateTimeOffset now) : IDisposable
 {
     private const long NanosPerMilli = 1_000_000;
 
@@ -20,12 +20,19 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
     private readonly List<string> _tagValues = [];
     private int[] _slots = new int[16];
     private long[] _times = new long[256];
+    private double[] _values = new double[256];
 
     public bool NeedsSchemaChange { get; private set; }
 
     public bool LimitExceeded { get; private set; }
 
     public long SamplesStaged { get; private set; }
+
+    /// <summary>Samples dropped because they are older than their table's retention (Prometheus' "out of bounds").</summary>
+    public long SamplesOutOfBounds { get; private set; }
+
+    /// <summary>One message per series that lost samples to retention; its other samples were stored.</summary>
+    public List<string> OutOfBounds { get; } = [];
 
     /// <summary>Stages the float samples of one series; returns why it was refused, or null.</summary>
     public string? Stage(in PromSeries series)
@@ -105,6 +112,34 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
             }
             _times[i] = ms * NanosPerMilli;
         }
+        var values = series.Values.Span;
+        if (table.RetentionCutoff != long.MinValue)
+        {
+            // Out of bounds: samples older than the retention are dropped, the series' other samples stay.
+            if (_values.Length < count)
+            {
+                _values = new double[Math.Max(count, _values.Length * 2)];
+            }
+            var kept = 0;
+            long oldest = long.MaxValue;
+            for (var i = 0; i < count; i++)
+            {
+                if (_times[i] < table.RetentionCutoff)
+                {
+                    oldest = Math.Min(oldest, _times[i]);
+                    continue;
+                }
+                _times[kept] = _times[i];
+                _values[kept++] = values[i];
+            }
+            if (kept < count)
+            {
+                SamplesOutOfBounds += count - kept;
+                OutOfBounds.Add($"series {series.Describe()}: out of bounds: {count - kept} of its {count} samples dropped, {RetentionText.Expired(oldest, table.RetentionPeriod!.Value, table.RetentionOwner!, table.RetentionCutoff)}");
+                count = kept;
+                values = _values.AsSpan(0, kept);
+            }
+        }
 
         // Everything checked: append, one run per UTC day.
         var slots = _slots.AsSpan(0, tagCount);
@@ -117,7 +152,7 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
             {
                 end++;
             }
-            table.Partition(day).Append(slots, _tagValues, _times.AsSpan(start, end - start), series.Values.Span.Slice(start, end - start));
+            table.Partition(day).Append(slots, _tagValues, _times.AsSpan(start, end - start), values.Slice(start, end - start));
             start = end;
         }
         SamplesStaged += count;
@@ -180,6 +215,14 @@ internal sealed class RemoteWriteStager(string database, DatabaseDefinition? sna
             }
         }
         stage = new PromTableStage(name);
+        // The table's retention as the catalog has it now (a table created by this request has the database's).
+        var db = editor?.FindDatabase(database) ?? snapshotDatabase;
+        if (db?.RetentionOf(name) is { } period)
+        {
+            stage.RetentionPeriod = period;
+            stage.RetentionCutoff = db.RetentionCutoff(name, now);
+            stage.RetentionOwner = db.FindTable(name)?.RetentionPeriod is not null ? $"table '{name}'" : $"database '{database}'";
+        }
         _tables[name] = stage;
         _order.Add(stage);
         return stage;

@@ -34,7 +34,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, Persister persister, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite, RowDeleter deleter)
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, PersistService persister, Compactor compactor, RetentionService retention, DeletionService deletion, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite, RowDeleter deleter)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -105,7 +105,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         Options = options;
 
         var writes = new WriteEndpoints(ingester, options);
-        var admin = new AdminEndpoints(catalog, tables, persister, options, time);
+        var admin = new AdminEndpoints(catalog, tables, persister, compactor, retention, deletion, options);
         var tokens = new TokenEndpoints(catalog, time);
         var queries = new QueryEndpoints(catalog, engine, deleter);
         var deletes = new DeleteEndpoints(deleter);
@@ -154,6 +154,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapMethods("/api/v3/configure/database", ["PATCH"], admin.UpdateDatabase).RequireAccess(Access.Admin);
         _app.MapDelete("/api/v3/configure/database", admin.DeleteDatabase).RequireAccess(Access.Admin);
         _app.MapDelete("/api/v3/configure/table", admin.DeleteTable).RequireAccess(Access.Delete);
+        _app.MapPost("/api/v3/configure/table", admin.CreateTable).RequireAccess(Access.Admin);
+        _app.MapMethods("/api/v3/configure/table", ["PATCH"], admin.UpdateTable).RequireAccess(Access.Admin);
+        _app.MapGet("/api/v3/configure/table", admin.ListTables).RequireAccess(Access.Read);
         _app.MapPost("/api/v1/write", remoteWriteEndpoint.Write).RequireAccess(Access.Write);
         _app.MapMethods("/api/v1/query", ["GET", "POST"], prometheus.Query).RequireAccess(Access.Read);
         _app.MapMethods("/api/v1/query_range", ["GET", "POST"], prometheus.QueryRange).RequireAccess(Access.Read);

@@ -132,6 +132,47 @@ public sealed class WriteBuffer : IWalListener
         }
     }
 
+    /// <summary>
+    /// Rewrites chunks in place: <paramref name="rewrite"/> returns the chunk's batch to keep it, a batch of some of
+    /// its rows (same schema) to keep only those, or null to drop it. Readers holding a snapshot keep the old chunks.
+    /// </summary>
+    public void Rewrite(Func<BufferedChunk, RecordBatch?> rewrite)
+    {
+        ArgumentNullException.ThrowIfNull(rewrite);
+        lock (_lock)
+        {
+            foreach (var key in _tables.Keys.ToList())
+            {
+                var chunks = _tables[key];
+                for (var i = chunks.Count - 1; i >= 0; i--)
+                {
+                    var chunk = chunks[i];
+                    var batch = rewrite(chunk);
+                    if (ReferenceEquals(batch, chunk.Batch))
+                    {
+                        continue;
+                    }
+                    Interlocked.Add(ref _bytes, -chunk.Bytes);
+                    Interlocked.Add(ref _rows, -chunk.Batch.Length);
+                    if (batch is not { Length: > 0 })
+                    {
+                        chunks.RemoveAt(i);
+                        continue;
+                    }
+                    var (min, max) = TimeRange(batch);
+                    var bytes = SizeOf(batch);
+                    chunks[i] = chunk with { Batch = batch, MinTime = min, MaxTime = max, Bytes = bytes };
+                    Interlocked.Add(ref _bytes, bytes);
+                    Interlocked.Add(ref _rows, batch.Length);
+                }
+                if (chunks.Count == 0)
+                {
+                    _tables.Remove(key);
+                }
+            }
+        }
+    }
+
     /// <summary>The table's chunks at this moment, in WAL order.</summary>
     public IReadOnlyList<BufferedChunk> Snapshot(string database, string table)
     {

@@ -36,6 +36,7 @@ public sealed class CatalogLogTests
             e => e.EnsureColumn("db", "t", "host", ColumnKind.Tag),
             e => e.EnsureColumn("db", "t", "value", ColumnKind.Float),
             e => { e.SetRetention("db", TimeSpan.FromDays(7)); return null; },
+            e => e.SetTableRetention("db", "t", TimeSpan.FromHours(6)),
             e => { AddTable(e, "other", "u"); AddTable(e, "other", "v"); return null; },
             e => { e.AddFile(FileEntry(e.NextFileId())); e.AddFile(FileEntry(e.NextFileId())); e.AddFile(FileEntry(e.NextFileId(), "other", "u")); return null; },
             e => { e.SetPersistedSequence(42); return null; },
@@ -51,6 +52,7 @@ public sealed class CatalogLogTests
             e => e.AddTombstone(new Tombstone(0, "other", "v", 42, new DeletePredicate(null, 5, []), Now)),
             e => e.AddTombstone(new Tombstone(0, "db", "t", 43, new DeletePredicate(7, null, [new DeleteTerm("value", DeleteOperator.Greater) { Number = 2.5 }]), Now)),
             e => { e.RemoveTombstones([1]); return null; },
+            e => e.SetTableRetention("db", "t", null),
             e => { e.SetRetention("db", null); return null; },
             e => e.DeleteTable("other", "v", Now.AddMinutes(5)),
             e => e.DeleteDatabase("other", Now.AddMinutes(5)),
@@ -62,7 +64,11 @@ public sealed class CatalogLogTests
             await catalog.UpdateAsync(step);
             Assert.Equal(before + 1, catalog.Current.Version);
             Assert.Equal(Canonical(catalog.Current), Canonical(await ReloadAsync()));
-            if (catalog.Current.Version == 21)
+            if (catalog.Current.Version == 6)
+            {
+                Assert.Equal(TimeSpan.FromHours(6), (await ReloadAsync()).FindDatabase("db")!.FindTable("t")!.RetentionPeriod);
+            }
+            if (catalog.Current.Version == 22)
             {
                 // Tombstones 2 (other.v) and 3 (db.t) are live here, with their predicates.
                 var live = (await ReloadAsync()).Tombstones;

@@ -294,6 +294,31 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
     }
 
     [Fact]
+    public async Task DoPut_of_a_row_outside_the_retention_refuses_the_batch_naming_the_row()
+    {
+        using (var create = await Http.PostAsync(new Uri("/api/v3/configure/database", UriKind.Relative), new StringContent("{\"db\":\"flightret\",\"retention_period\":\"1h\"}", Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, create.StatusCode);
+        }
+        using var channel = Channel();
+        var client = new FlightClient(channel);
+        var schema = new Schema.Builder()
+            .Field(f => f.Name("time").DataType(new TimestampType(TimeUnit.Nanosecond, (string?)null)).Nullable(false))
+            .Field(f => f.Name("v").DataType(Int64Type.Default))
+            .Build();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        var batch = new RecordBatch(schema, [Timestamps(now, now - 7_200_000_000_000), new Int64Array.Builder().Append(1).Append(2).Build()], 2);
+
+        using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor("flightret", "t"), Auth());
+        await put.RequestStream.WriteAsync(batch);
+        await put.RequestStream.CompleteAsync();
+        var error = await Assert.ThrowsAsync<RpcException>(() => FlightCalls.ReadAllAsync(put.ResponseStream));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("row 1 of the batch was refused (nothing of the batch was written): point time ", error.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("is outside the retention period of database 'flightret' (1h)", error.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Handshake_with_basic_credentials_hands_back_the_token_as_a_bearer()
     {
         using var channel = Channel();

@@ -113,6 +113,38 @@ public sealed class IngesterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Points_outside_the_retention_are_refused_per_line_and_their_neighbours_stored()
+    {
+        // Now is 2024-01-02T03:04:05.1234567Z; the database keeps 1 hour, table "short" 10 minutes of its own.
+        await Write("t v=0 1704164645000000000\nshort v=0 1704164645000000000");
+        _catalog.Update(e =>
+        {
+            e.SetRetention("db", TimeSpan.FromHours(1));
+            return e.SetTableRetention("db", "short", TimeSpan.FromMinutes(10));
+        });
+        var outcome = await Write("""
+            t v=1 1704157445000000000
+            t v=2 1704164645000000000
+            short v=3 1704163445000000000
+            fresh v=4 1704150000000000000
+            t v=5
+            """);
+        Assert.Equal(2, outcome.LinesWritten);
+        Assert.Equal([1, 3, 4], outcome.LineErrors.Select(e => e.LineNumber));
+        Assert.Equal("point time 2024-01-02T01:04:05Z is outside the retention period of database 'db' (1h): the oldest time accepted now is 2024-01-02T02:04:05.1234567Z", outcome.LineErrors[0].Message);
+        Assert.Equal("t v=1 1704157445000000000", outcome.LineErrors[0].OriginalLine);
+        Assert.Equal("point time 2024-01-02T02:44:05Z is outside the retention period of table 'short' (10m): the oldest time accepted now is 2024-01-02T02:54:05.1234567Z", outcome.LineErrors[1].Message);
+        // A table the write creates has its database's retention.
+        Assert.Contains("of database 'db' (1h)", outcome.LineErrors[2].Message, StringComparison.Ordinal);
+        Assert.Equal([0.0, 2, 5], Rows("t").Select(r => (double)r["v"]!).Order());
+
+        // Flight DoPut and other all-or-nothing writes refuse the whole request on such a line.
+        var whole = await Write("t v=6 1704164645000000000\nt v=7 1\n", acceptPartial: false);
+        Assert.True(whole.RejectedWhole);
+        Assert.StartsWith("point time 1970-01-01T00:00:00.000000001Z is outside the retention period", Assert.Single(whole.LineErrors).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_new_column_can_conflict_with_itself_within_one_write()
     {
         var outcome = await Write("t a=1 1\nt a=\"x\" 2\nt b=1i 3");

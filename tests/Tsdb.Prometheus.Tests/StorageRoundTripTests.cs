@@ -27,7 +27,7 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
     private Catalog.Catalog _catalog = null!;
     private WriteBuffer _buffer = null!;
     private WriteAheadLog _wal = null!;
-    private Persister _persister = null!;
+    private PersistService _persister = null!;
     private RemoteWriteIngester _ingester = null!;
 
     public Task InitializeAsync()
@@ -42,9 +42,11 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
         _buffer = new WriteBuffer(1L << 30);
         _buffer.SkipThrough(_catalog.Current.PersistedSequence);
         _wal = WriteAheadLog.Open(new WalOptions { Directory = _dir, SequenceFloor = _catalog.Current.PersistedSequence }, _buffer);
-        _persister = new Persister(_catalog, _buffer, _wal, _store, new StorageOptions { TruncateWal = false }, TimeProvider.System);
+        _persister = NewPersister(new StorageOptions { TruncateWal = false });
         _ingester = new RemoteWriteIngester(_catalog, _wal, () => false, new MetricMetadataStore());
     }
+
+    private PersistService NewPersister(StorageOptions options) => new(_catalog, _buffer, _wal, new ParquetFileWriter(_store, options, TimeProvider.System), options);
 
     public async Task DisposeAsync()
     {
@@ -223,7 +225,7 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
         }
         await Send([.. all.Take(100)]);
         _persister.Dispose();
-        _persister = new Persister(_catalog, _buffer, _wal, _store, new StorageOptions { TruncateWal = false, Parquet = Tsdb.Parquet.Writing.ParquetWriterOptions.Default with { PageRowLimit = 64 } }, TimeProvider.System);
+        _persister = NewPersister(new StorageOptions { TruncateWal = false, Parquet = Tsdb.Parquet.Writing.ParquetWriterOptions.Default with { PageRowLimit = 64 } });
         await _persister.PersistAsync();
         await Send([.. all.Skip(100)]);
         var everything = await Select(Eq("__name__", "cpu"));
@@ -278,6 +280,29 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
         Assert.Contains("label 'a' appears more than once", outcome.Message, StringComparison.Ordinal);
         Assert.Contains("native histograms are not supported", outcome.Message, StringComparison.Ordinal);
         Assert.Equal(["good{}", "h{a=\"1\"}"], (await Select(new LabelMatcher("__name__", MatchType.RegexMatch, ".*"))).Select(s => s.Labels.ToString()));
+    }
+
+    [Fact]
+    public async Task Samples_older_than_the_retention_are_dropped_as_out_of_bounds_and_the_rest_stored()
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        const long Hour = 3_600_000;
+        _catalog.Update(e =>
+        {
+            e.EnsureDatabase(Db, out _);
+            e.SetRetention(Db, TimeSpan.FromHours(1));
+            return true;
+        });
+        var outcome = await Send(
+            WithSamples(Series(("__name__", "m"), ("a", "1")), (now - (2 * Hour), 1), (now - 60_000, 2)),
+            WithSamples(Series(("__name__", "m"), ("a", "2")), (now - (3 * Hour), 3)),
+            WithSamples(Series(("__name__", "m"), ("a", "3")), (now, 4)));
+        Assert.Equal(RemoteWriteStatus.BadRequest, outcome.Status);
+        Assert.Equal(2, outcome.SamplesWritten);
+        Assert.StartsWith("out of bounds: 2 samples older than the retention period dropped, 2 other samples stored: ", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("series m{a=\"1\"}: out of bounds: 1 of its 2 samples dropped, point time ", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("is outside the retention period of database 'prometheus' (1h): the oldest time accepted now is ", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal(["m{a=\"1\"}=2", "m{a=\"3\"}=4"], (await Select(Eq("__name__", "m"))).Select(s => $"{s.Labels}={string.Join(',', s.Values)}"));
     }
 
     [Fact]

@@ -3,8 +3,8 @@ namespace Tsdb.Query.Sql.Tests;
 public sealed class ErrorTests
 {
     [Theory]
-    [InlineData("", "line 1, column 1: expected SELECT, WITH, SHOW or EXPLAIN, found end of input")]
-    [InlineData("SELEC 1", "line 1, column 1: expected SELECT, WITH, SHOW or EXPLAIN, found 'SELEC'")]
+    [InlineData("", "line 1, column 1: expected SELECT, WITH, SHOW, EXPLAIN or DELETE, found end of input")]
+    [InlineData("SELEC 1", "line 1, column 1: expected SELECT, WITH, SHOW, EXPLAIN or DELETE, found 'SELEC'")]
     [InlineData("SELECT", "line 1, column 7: expected an expression, found end of input")]
     [InlineData("SELECT a, FROM cpu", "line 1, column 11: expected an expression, found 'FROM'")]
     [InlineData("SELECT a FROM", "line 1, column 14: expected a table name, found end of input")]

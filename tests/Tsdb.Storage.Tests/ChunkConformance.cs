@@ -35,13 +35,13 @@ public abstract class StoredChunkConformance : QueryChunkConformance, IAsyncLife
         Directory.Delete(_dir, recursive: true);
     }
 
-    protected async Task<(Catalog.Catalog Catalog, WriteBuffer Buffer, Persister Persister)> WriteAsync(IReadOnlyList<TestPoint> points)
+    protected async Task<(Catalog.Catalog Catalog, WriteBuffer Buffer, PersistService Persister)> WriteAsync(IReadOnlyList<TestPoint> points)
     {
         var catalog = new Catalog.Catalog(new ObjectStoreCatalogStore(Store));
         var buffer = new WriteBuffer(1L << 30);
         var wal = WriteAheadLog.Open(new WalOptions { Directory = Path.Combine(_dir, Guid.NewGuid().ToString("N")) }, buffer);
         _wals.Add(wal);
-        var persister = new Persister(catalog, buffer, wal, Store, new StorageOptions(), TimeProvider.System);
+        var persister = new PersistService(catalog, buffer, wal, new ParquetFileWriter(Store, new StorageOptions(), TimeProvider.System), new StorageOptions());
         _persisters.Add(persister);
         var ingester = new LineProtocolIngester(catalog, wal, TimeProvider.System, () => false);
         var lines = string.Join('\n', points.Select(p => p.ToLineProtocol()));

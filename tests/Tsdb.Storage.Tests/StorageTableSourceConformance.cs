@@ -44,7 +44,7 @@ public sealed class StorageTableSourceConformance : TableSourceConformance, IAsy
         var buffer = new WriteBuffer(1L << 30);
         var wal = WriteAheadLog.Open(new WalOptions { Directory = Path.Combine(_dir, Guid.NewGuid().ToString("N")), SegmentBytes = 1 }, buffer);
         _wals.Add(wal);
-        var persister = new Persister(catalog, buffer, wal, store, new StorageOptions(), TimeProvider.System);
+        var persister = new PersistService(catalog, buffer, wal, new ParquetFileWriter(store, new StorageOptions(), TimeProvider.System), new StorageOptions());
         _persisters.Add(persister);
         var ingester = new LineProtocolIngester(catalog, wal, TimeProvider.System, () => false);
 

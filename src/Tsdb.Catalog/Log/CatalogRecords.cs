@@ -233,7 +233,7 @@ internal static class CatalogRecords
     }
 
     private static bool SameTable(TableDefinition a, TableDefinition b) =>
-        ReferenceEquals(a, b) || (a.Name == b.Name && a.Columns.SequenceEqual(b.Columns));
+        ReferenceEquals(a, b) || (a.Name == b.Name && a.RetentionPeriod == b.RetentionPeriod && a.Columns.SequenceEqual(b.Columns));
 
     private static void ApplyDatabases(Dictionary<string, DatabaseDefinition> databases, SchemaChange schema)
     {

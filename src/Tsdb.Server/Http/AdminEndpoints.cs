@@ -7,8 +7,8 @@ using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Server.Http;
 
-/// <summary>Health, ping, database management, and the buffer export read path.</summary>
-internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource tables, Persister persister, ServerOptions options, TimeProvider time)
+/// <summary>Health, ping, database and table management, the storage services' admin triggers, and the export read path.</summary>
+internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource tables, PersistService persister, Compactor compactor, RetentionService retention, DeletionService deletion, ServerOptions options)
 {
     /// <summary>InfluxDB 3's health check: "OK", with the version in the same headers as <c>/ping</c>.</summary>
     public Task Health(HttpContext context)
@@ -137,8 +137,8 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
     /// <summary><c>POST /api/v3/compact</c>: merges every partition with more than one file.</summary>
     public async Task Compact(HttpContext context)
     {
-        var result = await persister.CompactAsync(minFiles: 2, context.RequestAborted).ConfigureAwait(false);
-        await persister.DeletePendingAsync(context.RequestAborted).ConfigureAwait(false);
+        var result = await compactor.CompactAsync(minFiles: 2, context.RequestAborted).ConfigureAwait(false);
+        await deletion.DeletePendingAsync(context.RequestAborted).ConfigureAwait(false);
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(new CompactResponse(result.Partitions, result.FilesRemoved, result.FilesWritten), JsonContext.Relaxed.CompactResponse)).ConfigureAwait(false);
     }
@@ -152,7 +152,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 400, "the body must be JSON with a \"db\" name").ConfigureAwait(false);
             return;
         }
-        if (!TryRetention(request.RetentionPeriod, out var retention, out var error))
+        if (!TryRetention(request.RetentionPeriod, out var period, out var error))
         {
             await HttpErrors.Write(context, ApiDialect.V3, 400, error).ConfigureAwait(false);
             return;
@@ -163,7 +163,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             {
                 return false;
             }
-            e.SetRetention(name, retention);
+            e.SetRetention(name, period);
             return true;
         }, context.RequestAborted).ConfigureAwait(false);
         if (!found)
@@ -171,7 +171,8 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{name}' not found").ConfigureAwait(false);
             return;
         }
-        await persister.ApplyRetentionAsync(context.RequestAborted).ConfigureAwait(false);
+        // Rows past the new period are invisible at once (every scan clamps); this takes them out of storage now.
+        await retention.ApplyAsync(force: true, context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = 200;
     }
 
@@ -185,13 +186,11 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 400, "missing required query parameter 'db' (the database name goes in the query string: ?db=NAME)").ConfigureAwait(false);
             return;
         }
-        var deleted = await catalog.UpdateAsync(e => e.DeleteDatabase(db, time.GetUtcNow() + persister.DeletionGrace), context.RequestAborted).ConfigureAwait(false);
-        if (!deleted)
+        if (!deletion.DeleteDatabase(db))
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{db}' not found").ConfigureAwait(false);
             return;
         }
-        persister.DropBuffered(db, null);
         context.Response.StatusCode = 200;
     }
 
@@ -210,18 +209,150 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
         {
             return;
         }
-        var deleted = await catalog.UpdateAsync(e => e.DeleteTable(db, table, time.GetUtcNow() + persister.DeletionGrace), context.RequestAborted).ConfigureAwait(false);
-        if (!deleted)
+        if (!deletion.DeleteTable(db, table))
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"table '{table}' not found in database '{db}'").ConfigureAwait(false);
             return;
         }
-        persister.DropBuffered(db, table);
         context.Response.StatusCode = 200;
     }
 
-    private static string FormatRetention(TimeSpan r) =>
-        r.TotalSeconds % 86_400 == 0 ? $"{(long)r.TotalDays}d" : r.TotalSeconds % 3600 == 0 ? $"{(long)r.TotalHours}h" : $"{(long)r.TotalSeconds}s";
+    /// <summary>
+    /// <c>POST /api/v3/configure/table</c> <c>{"db","table","tags","fields":[{"name","type"}],"retention_period"}</c>:
+    /// creates a table with these columns (types utf8, int64, uint64, float64, bool) and, optionally, its own
+    /// retention period, which overrides the database's for this table.
+    /// </summary>
+    public async Task CreateTable(HttpContext context)
+    {
+        var request = await ReadJson(context, JsonContext.Relaxed.TableRequest).ConfigureAwait(false);
+        if (request?.Db is not { Length: > 0 } db || request.Table is not { Length: > 0 } table)
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 400, "the body must be JSON with \"db\" and \"table\" names").ConfigureAwait(false);
+            return;
+        }
+        if (!TryRetention(request.RetentionPeriod, out var period, out var retentionError))
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 400, retentionError).ConfigureAwait(false);
+            return;
+        }
+        var columns = new List<(string Name, Core.Schema.ColumnKind Kind)>();
+        foreach (var tag in request.Tags ?? [])
+        {
+            columns.Add((tag, Core.Schema.ColumnKind.Tag));
+        }
+        foreach (var field in request.Fields ?? [])
+        {
+            Core.Schema.ColumnKind? kind = field.Type switch
+            {
+                "utf8" or "string" => Core.Schema.ColumnKind.String,
+                "int64" => Core.Schema.ColumnKind.Integer,
+                "uint64" => Core.Schema.ColumnKind.UInteger,
+                "float64" => Core.Schema.ColumnKind.Float,
+                "bool" => Core.Schema.ColumnKind.Boolean,
+                _ => null,
+            };
+            if (field.Name is not { Length: > 0 } || kind is null)
+            {
+                await HttpErrors.Write(context, ApiDialect.V3, 400, $"invalid field {{\"name\": \"{field.Name}\", \"type\": \"{field.Type}\"}}: a field needs a name and a type of utf8, int64, uint64, float64 or bool").ConfigureAwait(false);
+                return;
+            }
+            columns.Add((field.Name, kind.Value));
+        }
+        (int Status, string Message) result;
+        try
+        {
+            result = await catalog.UpdateAsync(e => CreateTable(e, db, table, columns, period), context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ParamException e)
+        {
+            result = (400, e.Message);
+        }
+        if (result.Status != 200)
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, result.Status, result.Message).ConfigureAwait(false);
+            return;
+        }
+        context.Response.StatusCode = 200;
+    }
+
+    private static (int Status, string Message) CreateTable(CatalogEditor e, string db, string table, List<(string Name, Core.Schema.ColumnKind Kind)> columns, TimeSpan? period)
+    {
+        if (e.FindDatabase(db) is not { } database)
+        {
+            return (404, $"database '{db}' not found");
+        }
+        if (database.FindTable(table) is not null)
+        {
+            return (409, $"table '{table}' already exists in database '{db}'");
+        }
+        if (e.EnsureTable(db, table, out _) is { } tableError)
+        {
+            return (tableError.Kind == CatalogErrorKind.LimitExceeded ? 422 : 400, tableError.Message);
+        }
+        foreach (var (name, kind) in columns)
+        {
+            if (e.EnsureColumn(db, table, name, kind) is { } columnError)
+            {
+                // Thrown, not returned, so that the half-made table is not saved.
+                throw new ParamException(columnError.Message);
+            }
+        }
+        e.SetTableRetention(db, table, period);
+        return (200, "");
+    }
+
+    /// <summary>
+    /// <c>PATCH /api/v3/configure/table</c> <c>{"db","table","retention_period"}</c>: sets the table's own retention
+    /// period, or clears it (null/"none": the database's applies again).
+    /// </summary>
+    public async Task UpdateTable(HttpContext context)
+    {
+        var request = await ReadJson(context, JsonContext.Relaxed.TableRequest).ConfigureAwait(false);
+        if (request?.Db is not { Length: > 0 } db || request.Table is not { Length: > 0 } table)
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 400, "the body must be JSON with \"db\" and \"table\" names").ConfigureAwait(false);
+            return;
+        }
+        if (!TryRetention(request.RetentionPeriod, out var period, out var error))
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 400, error).ConfigureAwait(false);
+            return;
+        }
+        if (!await catalog.UpdateAsync(e => e.SetTableRetention(db, table, period), context.RequestAborted).ConfigureAwait(false))
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 404, $"table '{table}' not found in database '{db}'").ConfigureAwait(false);
+            return;
+        }
+        await retention.ApplyAsync(force: true, context.RequestAborted).ConfigureAwait(false);
+        context.Response.StatusCode = 200;
+    }
+
+    /// <summary><c>GET /api/v3/configure/table?db=</c>: the database's tables, each with its own and its effective retention period.</summary>
+    public async Task ListTables(HttpContext context)
+    {
+        var db = context.Request.Query["db"].ToString();
+        if (db.Length == 0)
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 400, "missing required query parameter 'db'").ConfigureAwait(false);
+            return;
+        }
+        if (!await AccessControl.DemandAsync(context, db, ApiDialect.V3).ConfigureAwait(false))
+        {
+            return;
+        }
+        if (catalog.Current.FindDatabase(db) is not { } database)
+        {
+            await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{db}' not found").ConfigureAwait(false);
+            return;
+        }
+        var items = database.Tables.OrderBy(t => t.Name, StringComparer.Ordinal)
+            .Select(t => new TableItem(t.Name, t.RetentionPeriod is { } own ? FormatRetention(own) : null, database.RetentionOf(t.Name) is { } effective ? FormatRetention(effective) : null))
+            .ToList();
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(JsonSerializer.Serialize(items, JsonContext.Relaxed.ListTableItem)).ConfigureAwait(false);
+    }
+
+    private static string FormatRetention(TimeSpan r) => Core.Time.RetentionText.Format(r);
 
     /// <summary><c>GET /api/v3/system/files?db=</c>: the Parquet files of a database as the catalog lists them.</summary>
     public Task ListFiles(HttpContext context)

@@ -22,6 +22,20 @@ internal sealed record PingResponse(
 
 internal sealed record DatabaseRequest([property: JsonPropertyName("db")] string? Db, [property: JsonPropertyName("retention_period")] string? RetentionPeriod = null);
 
+internal sealed record TableFieldRequest([property: JsonPropertyName("name")] string? Name, [property: JsonPropertyName("type")] string? Type);
+
+internal sealed record TableRequest(
+    [property: JsonPropertyName("db")] string? Db,
+    [property: JsonPropertyName("table")] string? Table,
+    [property: JsonPropertyName("tags")] IReadOnlyList<string>? Tags = null,
+    [property: JsonPropertyName("fields")] IReadOnlyList<TableFieldRequest>? Fields = null,
+    [property: JsonPropertyName("retention_period")] string? RetentionPeriod = null);
+
+internal sealed record TableItem(
+    [property: JsonPropertyName("table_name")] string Name,
+    [property: JsonPropertyName("retention_period")] string? RetentionPeriod,
+    [property: JsonPropertyName("effective_retention_period")] string? EffectiveRetentionPeriod);
+
 internal sealed record FileItem(
     [property: JsonPropertyName("database")] string Database,
     [property: JsonPropertyName("table")] string Table,
@@ -47,6 +61,8 @@ internal sealed record DatabaseItem([property: JsonPropertyName("iox::database")
 [JsonSerializable(typeof(PingResponse))]
 [JsonSerializable(typeof(DatabaseRequest))]
 [JsonSerializable(typeof(List<DatabaseItem>))]
+[JsonSerializable(typeof(TableRequest))]
+[JsonSerializable(typeof(List<TableItem>))]
 [JsonSerializable(typeof(PersistResponse))]
 [JsonSerializable(typeof(List<FileItem>))]
 [JsonSerializable(typeof(CompactResponse))]

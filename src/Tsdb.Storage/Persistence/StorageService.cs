@@ -4,9 +4,10 @@ namespace Tsdb.Storage.Persistence;
 /// The background loop: persists when the buffer passes its size, row or age threshold (or at once when asked, as
 /// the write path does when the buffer is full), compacts partitions with many files, applies retention and deletes
 /// objects whose grace period is over. A failed round is reported and tried again later; the WAL keeps the data
-/// until a persist has succeeded.
+/// until a persist has succeeded. The services coordinate among themselves (see <see cref="FileRewriteGate"/>), so
+/// an admin request may run one of them while the loop runs another.
 /// </summary>
-public sealed class StorageService(Persister persister, WriteBuffer buffer, StorageOptions options, TimeProvider time, Action<string> log) : IAsyncDisposable
+public sealed class StorageService(PersistService persister, Compactor compactor, RetentionService retention, DeletionService deletion, WriteBuffer buffer, StorageOptions options, TimeProvider time, Action<string> log) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -46,9 +47,9 @@ public sealed class StorageService(Persister persister, WriteBuffer buffer, Stor
                         log($"persisted {result.Rows} rows into {result.Files} files (WAL through sequence {result.ThroughSequence})");
                     }
                 }
-                await persister.CompactAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                await persister.ApplyRetentionAsync(cancellationToken).ConfigureAwait(false);
-                await persister.DeletePendingAsync(cancellationToken).ConfigureAwait(false);
+                await compactor.CompactAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                await retention.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                await deletion.DeletePendingAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -1,5 +1,6 @@
 using Tsdb.Arrow.Types;
 using Tsdb.Catalog;
+using Tsdb.Core.Deletes;
 using Tsdb.Core.Schema;
 using Tsdb.Query;
 using Tsdb.Query.Chunks;
@@ -15,7 +16,11 @@ namespace Tsdb.Storage.Persistence;
 /// its files before it drops the rows from the buffer, so a scan sees those rows at least once (and the merge makes
 /// twice harmless), never zero times.
 /// </summary>
-public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer buffer, ParquetFiles files) : ITableSource
+/// <remarks>
+/// Retention is applied here for every reader: the scan starts at the table's cutoff (chunks wholly before it are
+/// skipped) and the chunks that straddle it lose their expired rows exactly, as a delete of everything before it.
+/// </remarks>
+public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer buffer, ParquetFiles files, TimeProvider? time = null) : ITableSource
 {
     public Schema? GetSchema(string database, string table)
     {
@@ -34,13 +39,20 @@ public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer buff
             return ValueTask.FromResult(TableChunks.None);
         }
         var tombstones = snapshot.TombstonesOf(request.Database, request.Table).ToList();
+        var cutoff = RetentionService.Cutoff(request, snapshot, (time ?? TimeProvider.System).GetUtcNow());
+        if (cutoff > (request.FromTime ?? long.MinValue))
+        {
+            request = request with { FromTime = cutoff };
+        }
+        DeletePredicate[] expired = cutoff == long.MinValue ? [] : [new DeletePredicate(null, cutoff - 1, [])];
         var chunks = new List<IQueryChunk>();
         void Add(IQueryChunk chunk, IEnumerable<Tombstone> deletes)
         {
-            if (ChunkPruning.MayMatch(chunk, request) && TombstonedChunk.Apply(chunk, deletes) is { } visible)
+            if (!ChunkPruning.MayMatch(chunk, request) || TombstonedChunk.Apply(chunk, deletes) is not { } visible)
             {
-                chunks.Add(visible);
+                return;
             }
+            chunks.Add(chunk.MinTime < cutoff ? new TombstonedChunk(visible, expired) : visible);
         }
         foreach (var file in snapshot.FilesOf(request.Database, request.Table))
         {

@@ -1,0 +1,107 @@
+using Tsdb.Catalog;
+using Tsdb.Query.Chunks;
+using Tsdb.Storage.Deletes;
+using Tsdb.Wal;
+
+namespace Tsdb.Storage.Persistence;
+
+/// <summary>
+/// Moves the buffer to Parquet: every row buffered now becomes one sorted, deduplicated file per table and day.
+/// Order of effects: files are written, then the catalog is published (the one point where readers switch over),
+/// then the buffer rows and WAL segments the files now hold go. One persist runs at a time; it runs beside the
+/// <see cref="Compactor"/> and the <see cref="RetentionService"/>, because it only adds files with newer rows.
+/// </summary>
+public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, WriteAheadLog wal, ParquetFileWriter writer, StorageOptions options) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public sealed record PersistResult(int Files, long Rows, long ThroughSequence);
+
+    public void Dispose() => _gate.Dispose();
+
+    /// <summary>Persists every row buffered now; returns when the files and the catalog are durable.</summary>
+    public async Task<PersistResult> PersistAsync(CancellationToken cancellationToken = default)
+    {
+        var started = StorageMetrics.Start();
+        try
+        {
+            var result = await PersistCoreAsync(cancellationToken).ConfigureAwait(false);
+            StorageMetrics.Stop("persist", started, ok: true);
+            StorageMetrics.Persisted(result.Rows, result.Files);
+            return result;
+        }
+        catch
+        {
+            StorageMetrics.Stop("persist", started, ok: false);
+            throw;
+        }
+    }
+
+    private async Task<PersistResult> PersistCoreAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var through = buffer.LastSequence;
+            var chunks = buffer.ChunksThrough(through);
+            if (chunks.Count == 0)
+            {
+                return new PersistResult(0, 0, catalog.Current.PersistedSequence);
+            }
+            var snapshot = catalog.Current;
+            var entries = new List<ParquetFileEntry>();
+            long rows = 0;
+            foreach (var group in chunks.GroupBy(c => (c.Database, c.Table, c.Day)))
+            {
+                var (database, table, day) = group.Key;
+                var definition = snapshot.FindDatabase(database)?.FindTable(table);
+                if (definition is null)
+                {
+                    continue; // the table was deleted while its rows sat in the buffer
+                }
+                // Row deletes made after these rows were written are applied (folded) before they go to a file.
+                var tombstones = snapshot.TombstonesOf(database, table).ToList();
+                var merged = RowMerger.Merge(StorageTableSource.TableColumnsOf(definition), [.. group.OrderBy(c => c.Sequence).Select(c =>
+                    TombstoneFilter.Apply(c.Batch, [.. tombstones.Where(t => t.Reaches(c.Sequence, c.MinTime, c.MaxTime)).Select(t => t.Predicate)]))]);
+                if (merged.Length == 0)
+                {
+                    continue;
+                }
+                var maxSequence = group.Max(c => c.Sequence);
+                var entry = await writer.WriteAsync(database, table, day, merged, maxSequence, level: 0, cancellationToken).ConfigureAwait(false);
+                entries.Add(entry with { TombstonesThrough = snapshot.NextTombstoneId - 1 });
+                rows += merged.Length;
+            }
+            // Publish, then let go of what the files now hold. A table deleted while its file was written gets no
+            // entry: its file is scheduled for deletion like the table's other files.
+            var published = catalog.Update(e =>
+            {
+                var count = 0;
+                foreach (var entry in entries)
+                {
+                    if (e.FindDatabase(entry.Database)?.FindTable(entry.Table) is null)
+                    {
+                        e.AddFile(entry with { Id = e.NextFileId() });
+                        e.RemoveFiles([e.Files[^1].Id], DateTimeOffset.MinValue);
+                        continue;
+                    }
+                    e.AddFile(entry with { Id = e.NextFileId() });
+                    count++;
+                }
+                e.SetPersistedSequence(through);
+                Tombstones.ForgetFolded(e);
+                return count;
+            });
+            buffer.RemoveThrough(through);
+            if (options.TruncateWal)
+            {
+                wal.RemoveSegmentsThrough(through);
+            }
+            return new PersistResult(published, rows, through);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
