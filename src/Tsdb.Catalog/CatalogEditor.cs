@@ -3,7 +3,7 @@ using Tsdb.Core.Schema;
 namespace Tsdb.Catalog;
 
 /// <summary>
-/// A working copy of the catalog inside <see cref="Catalog.Update{T}"/>: reads see earlier edits, limits are
+/// A working copy of the catalog inside <see cref="Catalog.UpdateAsync{T}"/>: reads see earlier edits, limits are
 /// checked as things are added, and nothing is visible to others until the update commits.
 /// </summary>
 public sealed class CatalogEditor

@@ -32,26 +32,8 @@ public static class CatalogSerializer
             Version = snapshot.Version,
             PersistedSequence = snapshot.PersistedSequence,
             NextFileId = snapshot.NextFileId,
-            Databases = [.. snapshot.Databases.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => new DatabaseFile
-            {
-                Name = d.Name,
-                RetentionSeconds = d.RetentionPeriod is { } r ? (long)r.TotalSeconds : null,
-                Tables = [.. d.Tables.OrderBy(t => t.Name, StringComparer.Ordinal).Select(t => new TableFile
-                {
-                    Name = t.Name,
-                    RetentionSeconds = t.RetentionPeriod is { } tr ? (long)tr.TotalSeconds : null,
-                    Columns = [.. t.Columns.Select(c => new ColumnFile { Name = c.Name, Kind = c.Kind })],
-                })],
-            })],
-            Tokens = [.. snapshot.Tokens.Select(t => new TokenFile
-            {
-                Name = t.Name,
-                Sha256 = t.Sha256Hex,
-                Admin = t.IsAdmin,
-                CreatedAt = t.CreatedAt,
-                ExpiresAt = t.ExpiresAt,
-                Permissions = t.IsAdmin ? null : [.. t.Permissions.Select(p => new PermissionFile { Database = p.Database, Actions = [.. TokenPermission.ActionNames(p.Actions)] })],
-            })],
+            Databases = [.. snapshot.Databases.OrderBy(d => d.Name, StringComparer.Ordinal).Select(d => ToFile(d, d.Tables))],
+            Tokens = [.. snapshot.Tokens.Select(ToFile)],
             Files = [.. snapshot.Files],
             PendingDeletes = [.. snapshot.PendingDeletes],
             Tombstones = snapshot.Tombstones.Count == 0 ? null : [.. snapshot.Tombstones],
@@ -75,21 +57,51 @@ public static class CatalogSerializer
         {
             throw new InvalidDataException($"the catalog {source} has an unknown format version");
         }
-        var databases = file.Databases.Select(d => new DatabaseDefinition(
-            d.Name,
-            d.Tables.Select(t => new TableDefinition(t.Name, [.. t.Columns.Select(c => new ColumnDefinition(c.Name, c.Kind))], t.RetentionSeconds is { } ts ? TimeSpan.FromSeconds(ts) : null)),
-            d.RetentionSeconds is { } s ? TimeSpan.FromSeconds(s) : null));
-        var tokens = file.Tokens.Select(t => new TokenDefinition(t.Name, t.Sha256, t.Admin, t.CreatedAt)
-        {
-            Permissions = t.Admin ? [] : t.Permissions is null || file.FormatVersion == 1 ? TokenDefinition.LegacyPermissions : [.. t.Permissions.Select(p => ReadPermission(p, source))],
-            ExpiresAt = t.ExpiresAt,
-        });
+        var databases = file.Databases.Select(d => new DatabaseDefinition(d.Name, d.Tables.Select(FromFile), RetentionOf(d.RetentionSeconds)));
+        var tokens = file.Tokens.Select(t => FromFile(t, file.FormatVersion, source));
         return new CatalogSnapshot(file.Version, databases, tokens, file.Files, file.PersistedSequence, Math.Max(1, file.NextFileId), file.PendingDeletes)
         {
             Tombstones = file.Tombstones ?? [],
             NextTombstoneId = Math.Max(1, file.NextTombstoneId ?? 1),
         };
     }
+
+    internal static DatabaseFile ToFile(DatabaseDefinition database, IEnumerable<TableDefinition> tables) => new()
+    {
+        Name = database.Name,
+        RetentionSeconds = database.RetentionPeriod is { } r ? (long)r.TotalSeconds : null,
+        Tables = [.. tables.OrderBy(t => t.Name, StringComparer.Ordinal).Select(ToFile)],
+    };
+
+    internal static TableFile ToFile(TableDefinition table) => new()
+    {
+        Name = table.Name,
+        RetentionSeconds = table.RetentionPeriod is { } r ? (long)r.TotalSeconds : null,
+        Columns = [.. table.Columns.Select(c => new ColumnFile { Name = c.Name, Kind = c.Kind })],
+    };
+
+    internal static TokenFile ToFile(TokenDefinition token) => new()
+    {
+        Name = token.Name,
+        Sha256 = token.Sha256Hex,
+        Admin = token.IsAdmin,
+        CreatedAt = token.CreatedAt,
+        ExpiresAt = token.ExpiresAt,
+        Permissions = token.IsAdmin ? null : [.. token.Permissions.Select(p => new PermissionFile { Database = p.Database, Actions = [.. TokenPermission.ActionNames(p.Actions)] })],
+    };
+
+    internal static TableDefinition FromFile(TableFile table) => new(table.Name, [.. table.Columns.Select(c => new ColumnDefinition(c.Name, c.Kind))], RetentionOf(table.RetentionSeconds));
+
+    /// <summary>A token as read; <paramref name="formatVersion"/> 1 gives a non-admin token the legacy permissions.</summary>
+    internal static TokenDefinition FromFile(TokenFile t, int formatVersion, string source) => new(t.Name, t.Sha256, t.Admin, t.CreatedAt)
+    {
+        Permissions = t.Admin ? [] : t.Permissions is null || formatVersion == 1 ? TokenDefinition.LegacyPermissions : [.. t.Permissions.Select(p => ReadPermission(p, source))],
+        ExpiresAt = t.ExpiresAt,
+    };
+
+    internal static TimeSpan? RetentionOf(long? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+
+    internal static JsonSerializerOptions Options => Json;
 
     /// <summary>True when a format 1 reader would read the token as it is: admin, or legacy read and write everywhere, no expiry.</summary>
     private static bool IsFormat1(TokenDefinition token) =>
@@ -123,7 +135,7 @@ public static class CatalogSerializer
         public long? NextTombstoneId { get; set; }
     }
 
-    private sealed class DatabaseFile
+    internal sealed class DatabaseFile
     {
         public string Name { get; set; } = "";
 
@@ -132,7 +144,7 @@ public static class CatalogSerializer
         public List<TableFile> Tables { get; set; } = [];
     }
 
-    private sealed class TableFile
+    internal sealed class TableFile
     {
         public string Name { get; set; } = "";
 
@@ -141,7 +153,7 @@ public static class CatalogSerializer
         public List<ColumnFile> Columns { get; set; } = [];
     }
 
-    private sealed class ColumnFile
+    internal sealed class ColumnFile
     {
         public string Name { get; set; } = "";
 
@@ -149,7 +161,7 @@ public static class CatalogSerializer
         public ColumnKind Kind { get; set; }
     }
 
-    private sealed class TokenFile
+    internal sealed class TokenFile
     {
         public string Name { get; set; } = "";
 
@@ -164,7 +176,7 @@ public static class CatalogSerializer
         public List<PermissionFile>? Permissions { get; set; }
     }
 
-    private sealed class PermissionFile
+    internal sealed class PermissionFile
     {
         public string Database { get; set; } = "";
 

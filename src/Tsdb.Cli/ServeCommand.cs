@@ -246,11 +246,11 @@ internal static class ServeCommand
         var store = settings.Store.Create(settings.DataDir);
         settings = settings with { Storage = settings.Storage with { TruncateWal = settings.Store.Kind != "memory" } };
         Console.WriteLine($"object store: {settings.Store.Describe(settings.DataDir)}");
-        var catalog = new Catalog.Catalog(new ObjectStoreCatalogStore(store), settings.Limits);
+        var catalog = await Catalog.Catalog.CreateAsync(new ObjectStoreCatalogStore(store), settings.Limits, cancellationToken).ConfigureAwait(false);
         string? adminToken = null;
         if (settings.Auth && catalog.Current.Tokens.Count == 0)
         {
-            adminToken = catalog.CreateToken("_admin", admin: true, time.GetUtcNow());
+            adminToken = await catalog.CreateTokenAsync("_admin", admin: true, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
         CatalogMetrics.Observe(catalog);
         var persisted = catalog.Current.PersistedSequence;

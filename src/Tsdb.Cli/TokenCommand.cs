@@ -160,13 +160,13 @@ internal static class TokenCommand
             }
             await using (dataDirLock.ConfigureAwait(false))
             {
-                var catalog = new Catalog.Catalog(new ObjectStoreCatalogStore(settings.Create(dataDir)));
+                var catalog = await Catalog.Catalog.CreateAsync(new ObjectStoreCatalogStore(settings.Create(dataDir)), cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (catalog.Current.Version == 0)
                 {
                     await Console.Error.WriteLineAsync($"error: no catalog in {settings.Describe(dataDir)}: nothing to recover (the first 'tsdb serve' prints an admin token)").ConfigureAwait(false);
                     return 1;
                 }
-                var secret = catalog.RegenerateOperatorToken(TimeProvider.System.GetUtcNow());
+                var secret = await catalog.RegenerateOperatorTokenAsync(TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
                 Console.WriteLine($"new admin token for '{TokenDefinition.OperatorName}' (shown once; the old one no longer works): {secret}");
                 return 0;
             }

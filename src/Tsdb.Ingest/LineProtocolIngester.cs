@@ -42,14 +42,29 @@ public sealed class LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog 
         if (pass.Stager?.NeedsSchemaChange == true)
         {
             pass.Stager?.Dispose();
-            pass = catalog.Update(editor =>
+            // The edit runs again when another writer took the catalog version first: each run lets go of the
+            // stager of the run before, so only the last run's stager lives on.
+            RequestStager? earlier = null;
+            try
             {
-                if (editor.EnsureDatabase(request.Database, out _) is { } error)
+                pass = await catalog.UpdateAsync(editor =>
                 {
-                    return new StagePass(null, [], error.Kind == CatalogErrorKind.LimitExceeded ? WriteRequestError.DatabaseLimit : WriteRequestError.InvalidDatabaseName, error.Message);
-                }
-                return Stage(request, null, editor, defaultTime, now);
-            });
+                    earlier?.Dispose();
+                    earlier = null;
+                    if (editor.EnsureDatabase(request.Database, out _) is { } error)
+                    {
+                        return new StagePass(null, [], error.Kind == CatalogErrorKind.LimitExceeded ? WriteRequestError.DatabaseLimit : WriteRequestError.InvalidDatabaseName, error.Message);
+                    }
+                    var staged = Stage(request, null, editor, defaultTime, now);
+                    earlier = staged.Stager;
+                    return staged;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                earlier?.Dispose();
+                throw;
+            }
         }
         if (pass.RequestError != WriteRequestError.None)
         {

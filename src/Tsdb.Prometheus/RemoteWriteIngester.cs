@@ -27,7 +27,7 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         {
             return RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, "the write buffer is full; retry after the data has been persisted");
         }
-        var decoded = DecodeAndStage(database, body.Span, version);
+        var decoded = await DecodeAndStageAsync(database, body, version, cancellationToken).ConfigureAwait(false);
         if (decoded.Refusal is { } refusal)
         {
             return refusal;
@@ -60,14 +60,14 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
     /// Decodes the request and stages its series, creating tables and columns when they are new. The series list is
     /// reused from request to request: a few thousand series are a large-object-heap array.
     /// </summary>
-    private Decoded DecodeAndStage(string database, ReadOnlySpan<byte> body, RemoteWriteVersion version)
+    private async ValueTask<Decoded> DecodeAndStageAsync(string database, ReadOnlyMemory<byte> body, RemoteWriteVersion version, CancellationToken cancellationToken)
     {
         var series = RentSeriesList();
         try
         {
             try
             {
-                series = RemoteWriteDecoder.Decode(body, version, database, Metadata, series);
+                series = RemoteWriteDecoder.Decode(body.Span, version, database, Metadata, series);
             }
             catch (RemoteWriteDecodeException e)
             {
@@ -78,14 +78,30 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
             if (pass.Stager.NeedsSchemaChange)
             {
                 pass.Stager.Dispose();
-                var created = catalog.Update(editor =>
+                // The edit runs again when another writer took the catalog version first: each run lets go of the
+                // stager of the run before.
+                RemoteWriteStager? earlier = null;
+                (StagePass? Pass, CatalogError? Error) created;
+                try
                 {
-                    if (editor.EnsureDatabase(database, out _) is { } error)
+                    created = await catalog.UpdateAsync(editor =>
                     {
-                        return (Pass: (StagePass?)null, Error: error);
-                    }
-                    return (Pass: Stage(series, null, editor, database, now), Error: (CatalogError?)null);
-                });
+                        earlier?.Dispose();
+                        earlier = null;
+                        if (editor.EnsureDatabase(database, out _) is { } error)
+                        {
+                            return (Pass: (StagePass?)null, Error: error);
+                        }
+                        var staged = Stage(series, null, editor, database, now);
+                        earlier = staged.Stager;
+                        return (Pass: staged, Error: (CatalogError?)null);
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    earlier?.Dispose();
+                    throw;
+                }
                 if (created.Error is { } dbError)
                 {
                     return new Decoded(null, RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message));

@@ -12,6 +12,7 @@ public sealed class IngesterTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-ingest-").FullName;
     private readonly FixedTime _time = new(new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero).AddTicks(1234567));
+    private readonly InMemoryCatalogStore _catalogStore = new();
     private Catalog.Catalog _catalog = null!;
     private WriteBuffer _buffer = null!;
     private WriteAheadLog _wal = null!;
@@ -26,7 +27,7 @@ public sealed class IngesterTests : IAsyncLifetime
 
     private Task Start(CatalogLimits limits)
     {
-        _catalog = new Catalog.Catalog(new InMemoryCatalogStore(), limits);
+        _catalog = new Catalog.Catalog(_catalogStore, limits);
         _buffer = new WriteBuffer(1L << 30);
         _wal = WriteAheadLog.Open(new WalOptions { Directory = _dir }, _buffer);
         _ingester = new LineProtocolIngester(_catalog, _wal, _time, () => _buffer.IsOverBudget);
@@ -220,5 +221,25 @@ public sealed class IngesterTests : IAsyncLifetime
         Assert.Equal(3, replayed.RowCount);
         Assert.Equal(["1969-12-31", "1970-01-01", "1970-01-02"], replayed.Snapshot("db", "t").Select(c => PartitionDay.Format(c.Day)).Order());
         Assert.Equal("c", replayed.Snapshot("db", "t").Single(c => c.Day == -1).Batch.Column("h")!.GetObject(0));
+    }
+
+    [Fact]
+    public async Task A_write_whose_catalog_version_another_writer_took_is_staged_again_on_the_fresh_catalog()
+    {
+        // Another process on the same catalog store makes cpu.usage an integer first; this one still holds version 0.
+        var other = new Catalog.Catalog(_catalogStore);
+        await other.UpdateAsync(e =>
+        {
+            e.EnsureDatabase("db", out _);
+            e.EnsureTable("db", "cpu", out _);
+            return e.EnsureColumn("db", "cpu", "usage", ColumnKind.Integer);
+        });
+        var outcome = await Write("cpu usage=1.5 1\nmem free=2i 1");
+        // Staged again on the fresh catalog: the float is a type conflict there, the new table is made on top.
+        Assert.Equal(1, outcome.LinesWritten);
+        Assert.Equal("invalid column type for column 'usage' in table 'cpu', expected iox::column_type::field::integer, got iox::column_type::field::float", Assert.Single(outcome.LineErrors).Message);
+        Assert.Equal(2, _catalog.Current.Version);
+        Assert.NotNull(_catalog.Current.FindDatabase("db")!.FindTable("mem"));
+        Assert.Single(Rows("mem"));
     }
 }

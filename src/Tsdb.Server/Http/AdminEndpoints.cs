@@ -45,7 +45,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 400, retentionError).ConfigureAwait(false);
             return;
         }
-        var (error, existed) = catalog.Update(e =>
+        var (error, existed) = await catalog.UpdateAsync(e =>
         {
             var existed = e.FindDatabase(name) is not null;
             var error = e.EnsureDatabase(name, out _);
@@ -54,7 +54,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
                 e.SetRetention(name, retention);
             }
             return (error, existed);
-        });
+        }, context.RequestAborted).ConfigureAwait(false);
         if (error is not null)
         {
             await HttpErrors.Write(context, ApiDialect.V3, error.Kind == CatalogErrorKind.LimitExceeded ? 422 : 400, error.Message).ConfigureAwait(false);
@@ -157,7 +157,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 400, error).ConfigureAwait(false);
             return;
         }
-        var found = catalog.Update(e =>
+        var found = await catalog.UpdateAsync(e =>
         {
             if (e.FindDatabase(name) is null)
             {
@@ -165,7 +165,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             }
             e.SetRetention(name, period);
             return true;
-        });
+        }, context.RequestAborted).ConfigureAwait(false);
         if (!found)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{name}' not found").ConfigureAwait(false);
@@ -261,7 +261,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
         (int Status, string Message) result;
         try
         {
-            result = catalog.Update(e => CreateTable(e, db, table, columns, period));
+            result = await catalog.UpdateAsync(e => CreateTable(e, db, table, columns, period), context.RequestAborted).ConfigureAwait(false);
         }
         catch (ParamException e)
         {
@@ -318,7 +318,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 400, error).ConfigureAwait(false);
             return;
         }
-        if (!catalog.Update(e => e.SetTableRetention(db, table, period)))
+        if (!await catalog.UpdateAsync(e => e.SetTableRetention(db, table, period), context.RequestAborted).ConfigureAwait(false))
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"table '{table}' not found in database '{db}'").ConfigureAwait(false);
             return;

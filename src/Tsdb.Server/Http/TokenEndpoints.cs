@@ -38,7 +38,7 @@ internal sealed class TokenEndpoints(Catalog.Catalog catalog, TimeProvider time)
         string secret;
         try
         {
-            secret = catalog.CreateToken(r.Name, r.Admin, r.Permissions, r.ExpiresAt, now);
+            secret = await catalog.CreateTokenAsync(r.Name, r.Admin, r.Permissions, r.ExpiresAt, now, context.RequestAborted).ConfigureAwait(false);
         }
         catch (InvalidOperationException e)
         {
@@ -91,7 +91,7 @@ internal sealed class TokenEndpoints(Catalog.Catalog catalog, TimeProvider time)
             await HttpErrors.Write(context, ApiDialect.V3, 400, $"the operator token '{TokenDefinition.OperatorName}' cannot be deleted; regenerate it instead (POST /api/v3/configure/token/admin/regenerate)").ConfigureAwait(false);
             return;
         }
-        if (!catalog.DeleteToken(name))
+        if (!await catalog.DeleteTokenAsync(name, context.RequestAborted).ConfigureAwait(false))
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"token '{name}' not found").ConfigureAwait(false);
             return;
@@ -103,7 +103,7 @@ internal sealed class TokenEndpoints(Catalog.Catalog catalog, TimeProvider time)
     public async Task RegenerateAdmin(HttpContext context)
     {
         NeverCompress(context);
-        var secret = catalog.RegenerateOperatorToken(time.GetUtcNow());
+        var secret = await catalog.RegenerateOperatorTokenAsync(time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
         await WriteSecret(context, secret, catalog.Current.Tokens.First(t => t.Name == TokenDefinition.OperatorName)).ConfigureAwait(false);
     }
 

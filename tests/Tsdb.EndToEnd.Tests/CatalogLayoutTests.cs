@@ -1,0 +1,52 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Tsdb.EndToEnd.Tests;
+
+/// <summary>
+/// A data directory written before the catalog became a log (one whole catalog per version, <c>catalog/{version}.json</c>)
+/// still starts: the newest version is the starting checkpoint and changes continue as records in <c>catalog/log/</c>.
+/// </summary>
+public sealed class CatalogLayoutTests : IDisposable
+{
+    private const string Secret = "apiv3_old-layout-secret";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-catalog-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task A_data_directory_in_the_old_catalog_layout_loads_and_continues_as_a_log()
+    {
+        var catalog = Path.Combine(_dir, "catalog");
+        Directory.CreateDirectory(catalog);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Secret)));
+        // As the server before the log wrote it: format 1, one database with a table whose usage is an integer.
+        await File.WriteAllTextAsync(Path.Combine(catalog, "00000000000000000003.json"),
+            $$"""{"FormatVersion":1,"Version":3,"PersistedSequence":0,"NextFileId":1,"Databases":[{"Name":"old","Tables":[{"Name":"cpu","Columns":[{"Name":"time","Kind":"Time"},{"Name":"host","Kind":"Tag"},{"Name":"usage","Kind":"Integer"}]}]}],"Tokens":[{"Name":"_admin","Sha256":"{{hash}}","Admin":true,"CreatedAt":"2026-01-01T00:00:00+00:00"}],"Files":[],"PendingDeletes":[]}""");
+
+        await using (var server = await TsdbProcess.StartAsync(_dir))
+        {
+            Assert.Null(server.AdminToken); // the old catalog's token is there
+            using var http = server.Client(Secret);
+            var conflict = await http.PostAsync(new Uri("/api/v3/write_lp?db=old", UriKind.Relative), new StringContent("cpu,host=a usage=1.5 1"));
+            Assert.Equal(HttpStatusCode.BadRequest, conflict.StatusCode);
+            Assert.Contains("expected iox::column_type::field::integer", await conflict.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync(new Uri("/api/v3/write_lp?db=old", UriKind.Relative), new StringContent("mem,host=a free=2i 1"))).StatusCode);
+            await server.StopAsync();
+        }
+        Assert.True(File.Exists(Path.Combine(catalog, "log", "00000000000000000004.json")));
+
+        await using (var server = await TsdbProcess.StartAsync(_dir))
+        {
+            using var http = server.Client(Secret);
+            var databases = await http.GetStringAsync(new Uri("/api/v3/configure/database", UriKind.Relative));
+            Assert.Contains("\"old\"", databases, StringComparison.Ordinal);
+            // The table made through the log survived the restart: its column kind is enforced.
+            var refused = await http.PostAsync(new Uri("/api/v3/write_lp?db=old", UriKind.Relative), new StringContent("mem,host=a free=\"x\" 2"));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("column 'free' in table 'mem'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+}
