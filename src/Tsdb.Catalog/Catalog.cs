@@ -87,9 +87,6 @@ public sealed class Catalog
         }
     }
 
-    /// <summary>The synchronous form of <see cref="UpdateAsync{T}"/>, for callers not yet async; it blocks on I/O.</summary>
-    public T Update<T>(Func<CatalogEditor, T> edit) => UpdateAsync(edit).GetAwaiter().GetResult();
-
     /// <summary>Reads the versions other writers published since this catalog's and makes them current.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {

@@ -25,7 +25,8 @@ public sealed class FlightSqlCommandsTests
     public FlightSqlCommandsTests()
     {
         var catalog = new Catalog.Catalog(new InMemoryCatalogStore());
-        catalog.Update(e =>
+        // An in-memory catalog store completes at once: nothing blocks here.
+        catalog.UpdateAsync(e =>
         {
             e.EnsureDatabase("db", out _);
             e.EnsureTable("db", "cpu", out _);
@@ -33,7 +34,7 @@ public sealed class FlightSqlCommandsTests
             e.EnsureColumn("db", "cpu", "usage", ColumnKind.Float);
             e.EnsureColumn("db", "cpu", "count", ColumnKind.Integer);
             return 0;
-        });
+        }).GetAwaiter().GetResult();
         _engine = new SqlEngine(new QueryExecutor(_source, TimeProvider.System));
         _commands = new FlightSqlCommands(catalog, new QueryRunner(catalog, _engine), new FlightOptions());
     }

@@ -117,7 +117,7 @@ public sealed class IngesterTests : IAsyncLifetime
     {
         // Now is 2024-01-02T03:04:05.1234567Z; the database keeps 1 hour, table "short" 10 minutes of its own.
         await Write("t v=0 1704164645000000000\nshort v=0 1704164645000000000");
-        _catalog.Update(e =>
+        await _catalog.UpdateAsync(e =>
         {
             e.SetRetention("db", TimeSpan.FromHours(1));
             return e.SetTableRetention("db", "short", TimeSpan.FromMinutes(10));

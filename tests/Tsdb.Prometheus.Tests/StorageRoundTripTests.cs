@@ -287,7 +287,7 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         const long Hour = 3_600_000;
-        _catalog.Update(e =>
+        await _catalog.UpdateAsync(e =>
         {
             e.EnsureDatabase(Db, out _);
             e.SetRetention(Db, TimeSpan.FromHours(1));

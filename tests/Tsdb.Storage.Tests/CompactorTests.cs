@@ -41,17 +41,17 @@ public sealed class CompactorTests : IAsyncLifetime
         await _s.Persist.PersistAsync();
         await _s.Write($"t v=3 {now - Hour}");
         await _s.Persist.PersistAsync();
-        _s.SetRetention(TimeSpan.FromHours(2));
+        await _s.SetRetention(TimeSpan.FromHours(2));
         await _s.Compactor.CompactAsync(minFiles: 2);
         Assert.Equal([now - Hour], await _s.TimesInFiles());
 
         // A partition wholly expired leaves no file at all.
-        _s.SetRetention(null);
+        await _s.SetRetention(null);
         await _s.Write($"u v=1 {now - (3 * Hour)}");
         await _s.Persist.PersistAsync();
         await _s.Write($"u v=2 {now - (3 * Hour)}");
         await _s.Persist.PersistAsync();
-        _s.SetRetention(TimeSpan.FromHours(2));
+        await _s.SetRetention(TimeSpan.FromHours(2));
         var result = await _s.Compactor.CompactAsync(minFiles: 2);
         Assert.Equal(0, result.FilesWritten);
         Assert.Empty(_s.Catalog.Current.FilesOf("db", "u"));
@@ -66,7 +66,7 @@ public sealed class CompactorTests : IAsyncLifetime
             await _s.Write($"t,h=a v={i} {now - (6 * Hour) + (i * Hour)}\nt,h=b v={i} {now - (6 * Hour) + (i * Hour)}");
             await _s.Persist.PersistAsync();
         }
-        _s.SetRetention(TimeSpan.FromHours(4) + TimeSpan.FromMinutes(30));
+        await _s.SetRetention(TimeSpan.FromHours(4) + TimeSpan.FromMinutes(30));
         await Task.WhenAll(
             Task.Run(() => _s.Compactor.CompactAsync(minFiles: 2)),
             Task.Run(() => _s.Retention.ApplyAsync(force: true)),

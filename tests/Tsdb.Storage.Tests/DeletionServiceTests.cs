@@ -58,8 +58,8 @@ public sealed class DeletionServiceTests : IAsyncLifetime
         await _s.Persist.PersistAsync();
         await _s.Write("t v=2 2");
         await _s.Write("t v=3 3", db: "other");
-        Assert.True(_s.Deletion.DeleteDatabase("db"));
-        Assert.False(_s.Deletion.DeleteDatabase("db"));
+        Assert.True(await _s.Deletion.DeleteDatabaseAsync("db"));
+        Assert.False(await _s.Deletion.DeleteDatabaseAsync("db"));
         Assert.Equal(1, _s.Buffer.RowCount);   // only the other database's row
         Assert.Empty(_s.Catalog.Current.Files);
         _s.Time.Now += _s.Deletion.Grace;

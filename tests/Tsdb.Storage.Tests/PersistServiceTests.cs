@@ -67,7 +67,7 @@ public sealed class PersistServiceTests : IAsyncLifetime
     {
         await _s.Write("t v=1 1\nu v=2 2");
         // Deleted after the write but before the persist: its rows leave the buffer with it, the other table persists.
-        Assert.True(_s.Deletion.DeleteTable("db", "u"));
+        Assert.True(await _s.Deletion.DeleteTableAsync("db", "u"));
         var result = await _s.Persist.PersistAsync();
         Assert.Equal(1, result.Files);
         Assert.Equal(["t"], _s.Catalog.Current.Files.Select(f => f.Table));

@@ -24,7 +24,7 @@ public sealed class RetentionServiceTests : IAsyncLifetime
         await _s.Persist.PersistAsync();
         await _s.Write($"t,h=c v=5 {Now - (2 * Hour)}\nt,h=c v=6 {Now - (Hour / 4)}");     // buffered, partly
         await _s.Write($"t,h=d v=7 {Now - (5 * Hour)}");                                   // buffered, whole
-        _s.SetRetention(TimeSpan.FromHours(1));
+        await _s.SetRetention(TimeSpan.FromHours(1));
 
         var result = await _s.Retention.ApplyAsync(force: true);
         Assert.Equal(1, result.FilesDropped);
@@ -48,7 +48,7 @@ public sealed class RetentionServiceTests : IAsyncLifetime
         // One day 1 file: rows at -8h, -4h and -10m.
         await _s.Write($"t v=1 {Now - (8 * Hour)}\nt v=2 {Now - (4 * Hour)}\nt v=3 {Now - (Hour / 6)}");
         await _s.Persist.PersistAsync();
-        _s.SetRetention(TimeSpan.FromHours(7));
+        await _s.SetRetention(TimeSpan.FromHours(7));
         // An hour of the file's range has expired: the row is invisible but stays in the file for now.
         Assert.Equal(0, (await _s.Retention.ApplyAsync()).FilesRewritten);
         Assert.Equal(3, (await _s.TimesInFiles()).Count);
@@ -63,7 +63,7 @@ public sealed class RetentionServiceTests : IAsyncLifetime
     public async Task A_table_retention_is_kept_in_the_catalog_and_survives_a_reload()
     {
         await _s.Write("t v=1 1\nu v=2 2");
-        _s.SetRetention(TimeSpan.FromDays(30), "t", TimeSpan.FromMinutes(90));
+        await _s.SetRetention(TimeSpan.FromDays(30), "t", TimeSpan.FromMinutes(90));
         var reloaded = new Catalog.Catalog(new Catalog.ObjectStoreCatalogStore(_s.Store)).Current.FindDatabase("db")!;
         Assert.Equal(TimeSpan.FromMinutes(90), reloaded.FindTable("t")!.RetentionPeriod);
         Assert.Null(reloaded.FindTable("u")!.RetentionPeriod);
@@ -81,15 +81,15 @@ public sealed class RetentionServiceTests : IAsyncLifetime
         await _s.Write($"t v=4 {Now - (3 * Hour)}", db: "other");
         await _s.Persist.PersistAsync();
         // The database keeps 1 day; t keeps 1 hour; u follows the database; another database has no retention.
-        _s.SetRetention(TimeSpan.FromDays(1), "t", TimeSpan.FromHours(1));
+        await _s.SetRetention(TimeSpan.FromDays(1), "t", TimeSpan.FromHours(1));
         var result = await _s.Retention.ApplyAsync();
         Assert.Equal(1, result.FilesDropped);
         Assert.Equal(["u", "w"], _s.Catalog.Current.FilesOf("db", "u").Concat(_s.Catalog.Current.FilesOf("db", "w")).Select(f => f.Table).Order());
         Assert.Single(_s.Catalog.Current.FilesOf("other", "t"));
 
         // Clearing the table's own period hands it back to the database's; a table may keep longer than its database.
-        _s.Catalog.Update(e => e.SetTableRetention("db", "w", TimeSpan.FromDays(7)));
-        _s.SetRetention(TimeSpan.FromHours(2));
+        await _s.Catalog.UpdateAsync(e => e.SetTableRetention("db", "w", TimeSpan.FromDays(7)));
+        await _s.SetRetention(TimeSpan.FromHours(2));
         await _s.Retention.ApplyAsync();
         Assert.Empty(_s.Catalog.Current.FilesOf("db", "u"));
         Assert.Single(_s.Catalog.Current.FilesOf("db", "w"));

@@ -29,7 +29,7 @@ public sealed class RowDeleteTests : IAsyncLifetime
         await _s.Persist.PersistAsync();
         await _s.Write("t,h=a v=4 3000\nt,h=b v=5 3000");
 
-        _s.Deleter.Delete("db", "t", HostA(to: 2999));
+        await _s.Deleter.DeleteAsync("db", "t", HostA(to: 2999));
 
         Assert.Equal(["1000|b|2", "3000|a|4", "3000|b|5"], (await _s.Read()).Order(StringComparer.Ordinal));
     }
@@ -38,7 +38,7 @@ public sealed class RowDeleteTests : IAsyncLifetime
     public async Task Rows_written_after_the_delete_stay_even_when_they_match()
     {
         await _s.Write("t,h=a v=1 1000");
-        _s.Deleter.Delete("db", "t", HostA());
+        await _s.Deleter.DeleteAsync("db", "t", HostA());
         await _s.Write("t,h=a v=2 1000\nt,h=a v=3 5000");
         Assert.Equal(["1000|a|2", "5000|a|3"], (await _s.Read()));
 
@@ -53,7 +53,7 @@ public sealed class RowDeleteTests : IAsyncLifetime
         await _s.Write("t,h=a v=1 1000\nt,h=b v=2 1000");
         await _s.Persist.PersistAsync();
         await _s.Write("t,h=a v=3 2000");
-        var tombstone = _s.Deleter.Delete("db", "t", HostA());
+        var tombstone = await _s.Deleter.DeleteAsync("db", "t", HostA());
         Assert.Single(_s.Catalog.Current.Tombstones);
 
         // The buffered row is folded by persist; the earlier file still needs the delete.
@@ -73,7 +73,7 @@ public sealed class RowDeleteTests : IAsyncLifetime
     {
         await _s.Write("t,h=a v=1 1000\nt,h=b v=2 1000");
         await _s.Persist.PersistAsync();
-        _s.Deleter.Delete("db", "t", HostA());
+        await _s.Deleter.DeleteAsync("db", "t", HostA());
         var result = await _s.Compactor.CompactAsync();
         Assert.Equal(1, result.FilesWritten);
         Assert.Empty(_s.Catalog.Current.Tombstones);
@@ -85,7 +85,7 @@ public sealed class RowDeleteTests : IAsyncLifetime
     {
         await _s.Write("t,h=a v=1 1000\nt,h=a v=2 2000");
         await _s.Persist.PersistAsync();
-        _s.Deleter.Delete("db", "t", new DeletePredicate(null, null, []));
+        await _s.Deleter.DeleteAsync("db", "t", new DeletePredicate(null, null, []));
         Assert.Empty(await _s.Read());
         await _s.Compactor.CompactAsync();
         Assert.Empty(_s.Catalog.Current.Files);
@@ -97,7 +97,7 @@ public sealed class RowDeleteTests : IAsyncLifetime
     {
         await _s.Write("t,h=a v=1,s=\"x\" 1000\nt,h=a v=5,s=\"y\" 2000\nt,h=a v=9,s=\"x\" 3000\nt,h=b v=9 3000");
         await _s.Persist.PersistAsync();
-        _s.Deleter.Delete("db", "t", new DeletePredicate(1500, null, [DeleteTerm.Of("v", DeleteOperator.GreaterOrEqual, 5L), DeleteTerm.Of("s", DeleteOperator.Equal, "x")]));
+        await _s.Deleter.DeleteAsync("db", "t", new DeletePredicate(1500, null, [DeleteTerm.Of("v", DeleteOperator.GreaterOrEqual, 5L), DeleteTerm.Of("s", DeleteOperator.Equal, "x")]));
         // Only host a's row at 3000 has v >= 5 and s = 'x' after 1500 (host b's has no s: a null matches nothing).
         Assert.Equal(["1000|a|1|x", "2000|a|5|y", "3000|b|9|null"], (await _s.Read()));
     }
@@ -107,7 +107,7 @@ public sealed class RowDeleteTests : IAsyncLifetime
     {
         await _s.Write("t,h=a v=1 1000\nt,h=b v=2 1000");
         await _s.Persist.PersistAsync();
-        _s.Deleter.Delete("db", "t", HostA());
+        await _s.Deleter.DeleteAsync("db", "t", HostA());
         var reloaded = new Catalog.Catalog(new ObjectStoreCatalogStore(_s.Store));
         Assert.Single(reloaded.Current.Tombstones);
         var tables = new StorageTableSource(reloaded, new WriteBuffer(1 << 20), new ParquetFiles(_s.Memory));
@@ -120,19 +120,19 @@ public sealed class RowDeleteTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Deletes_name_what_does_not_exist_or_fit()
+    public async Task Deletes_name_what_does_not_exist_or_fit()
     {
-        Assert.Contains("database 'nope' not found", Assert.Throws<QueryException>(() => _s.Deleter.Delete("nope", "t", HostA())).Message, StringComparison.Ordinal);
+        Assert.Contains("database 'nope' not found", (await Assert.ThrowsAsync<QueryException>(() => _s.Deleter.DeleteAsync("nope", "t", HostA()))).Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Deletes_refuse_a_column_the_table_lacks_or_a_value_of_the_wrong_type()
     {
         await _s.Write("t,h=a v=1 1000");
-        Assert.Contains("column 'zz' not found", Assert.Throws<QueryException>(() => _s.Deleter.Delete("db", "t", new DeletePredicate(null, null, [DeleteTerm.Of("zz", DeleteOperator.Equal, "x")]))).Message, StringComparison.Ordinal);
-        Assert.Contains("compares it with a value of another type", Assert.Throws<QueryException>(() => _s.Deleter.Delete("db", "t", new DeletePredicate(null, null, [DeleteTerm.Of("v", DeleteOperator.Equal, true)]))).Message, StringComparison.Ordinal);
+        Assert.Contains("column 'zz' not found", (await Assert.ThrowsAsync<QueryException>(() => _s.Deleter.DeleteAsync("db", "t", new DeletePredicate(null, null, [DeleteTerm.Of("zz", DeleteOperator.Equal, "x")])))).Message, StringComparison.Ordinal);
+        Assert.Contains("compares it with a value of another type", (await Assert.ThrowsAsync<QueryException>(() => _s.Deleter.DeleteAsync("db", "t", new DeletePredicate(null, null, [DeleteTerm.Of("v", DeleteOperator.Equal, true)])))).Message, StringComparison.Ordinal);
         // A number written as text (InfluxDB 2's predicates are all text) compares as a number.
-        _s.Deleter.Delete("db", "t", new DeletePredicate(null, null, [DeleteTerm.Of("v", DeleteOperator.Equal, "1")]));
+        await _s.Deleter.DeleteAsync("db", "t", new DeletePredicate(null, null, [DeleteTerm.Of("v", DeleteOperator.Equal, "1")]));
         Assert.Empty(await _s.Read());
     }
 }

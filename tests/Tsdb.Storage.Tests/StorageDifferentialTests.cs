@@ -112,7 +112,7 @@ public sealed class StorageDifferentialTests
                     string? host = random.Next(3) == 0 ? null : "h" + random.Next(4);
                     long from = random.Next(40), to = from + random.Next(20);
                     var terms = host is null ? Array.Empty<DeleteTerm>() : [DeleteTerm.Of("host", DeleteOperator.Equal, host)];
-                    node.Deleter.Delete("db", "t", new DeletePredicate(from, to, terms));
+                    await node.Deleter.DeleteAsync("db", "t", new DeletePredicate(from, to, terms));
                     foreach (var key in model.Keys.Where(k => (host is null || k.Host == host) && k.Time >= from && k.Time <= to).ToList())
                     {
                         model.Remove(key);

@@ -148,7 +148,7 @@ internal sealed class StorageHarness : IAsyncDisposable
         return keys;
     }
 
-    public void SetRetention(TimeSpan? database, string? table = null, TimeSpan? tableRetention = null) => Catalog.Update(e =>
+    public Task<bool> SetRetention(TimeSpan? database, string? table = null, TimeSpan? tableRetention = null) => Catalog.UpdateAsync(e =>
     {
         e.SetRetention("db", database);
         if (table is not null)

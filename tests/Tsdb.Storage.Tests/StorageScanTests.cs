@@ -70,14 +70,14 @@ public sealed class StorageScanTests : IAsyncLifetime
         await _s.Write($"t,h=b v=4 {now - (3 * Hour)}\nt,h=b v=5 {now - (Hour * 3 / 2)}\nt,h=b v=6 {now - (Hour / 2)}");
         Assert.Equal(6, (await _s.Read()).Count);
 
-        _s.SetRetention(TimeSpan.FromHours(2));
+        await _s.SetRetention(TimeSpan.FromHours(2));
         Assert.Equal([$"{now - (Hour * 3 / 2)}|a|2", $"{now - (Hour / 2)}|a|3", $"{now - (Hour * 3 / 2)}|b|5", $"{now - (Hour / 2)}|b|6"], await _s.Read());
         // A projection without time still loses the expired rows (exactly: a caller's own start only prunes); the window moves with the clock.
         Assert.Equal(["2", "3", "5", "6"], (await _s.Scan(new ScanRequest("db", "t") { Columns = ["v"] })).Select(r => r.Row.Split('|')[^1]).Order().ToList());
         _s.Time.Now += TimeSpan.FromHours(1);
         Assert.Equal(["3", "6"], (await _s.Scan(new ScanRequest("db", "t") { Columns = ["v"] })).Select(r => r.Row.Split('|')[^1]).Order().ToList());
         // Nothing was removed from storage: clearing the retention shows every row again.
-        _s.SetRetention(null);
+        await _s.SetRetention(null);
         Assert.Equal(6, (await _s.Read()).Count);
     }
 
@@ -87,8 +87,8 @@ public sealed class StorageScanTests : IAsyncLifetime
         var now = 2 * 24 * Hour;
         await _s.Write($"t v=1 {now - (3 * Hour)}\nt v=2 {now - (Hour / 2)}\nu v=3 {now - (3 * Hour)}\nu v=4 {now - (Hour / 2)}\nw v=5 {now - (3 * Hour)}");
         // Database 2h; t has 1h of its own (shorter), w has 1d (longer); u follows the database.
-        _s.SetRetention(TimeSpan.FromHours(2), "t", TimeSpan.FromHours(1));
-        _s.Catalog.Update(e => e.SetTableRetention("db", "w", TimeSpan.FromDays(1)));
+        await _s.SetRetention(TimeSpan.FromHours(2), "t", TimeSpan.FromHours(1));
+        await _s.Catalog.UpdateAsync(e => e.SetTableRetention("db", "w", TimeSpan.FromDays(1)));
         _s.Time.Now += TimeSpan.FromMinutes(10);
         Assert.Equal([$"{now - (Hour / 2)}|2"], await _s.Read("t"));
         Assert.Equal([$"{now - (Hour / 2)}|4"], await _s.Read("u"));

@@ -186,7 +186,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 400, "missing required query parameter 'db' (the database name goes in the query string: ?db=NAME)").ConfigureAwait(false);
             return;
         }
-        if (!deletion.DeleteDatabase(db))
+        if (!await deletion.DeleteDatabaseAsync(db, context.RequestAborted).ConfigureAwait(false))
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{db}' not found").ConfigureAwait(false);
             return;
@@ -209,7 +209,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
         {
             return;
         }
-        if (!deletion.DeleteTable(db, table))
+        if (!await deletion.DeleteTableAsync(db, table, context.RequestAborted).ConfigureAwait(false))
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"table '{table}' not found in database '{db}'").ConfigureAwait(false);
             return;

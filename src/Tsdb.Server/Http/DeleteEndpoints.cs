@@ -66,11 +66,11 @@ internal sealed class DeleteEndpoints(RowDeleter deleter)
         {
             if (measurement is null)
             {
-                deleter.DeleteEverywhere(db, predicate);
+                await deleter.DeleteEverywhereAsync(db, predicate, context.RequestAborted).ConfigureAwait(false);
             }
             else
             {
-                deleter.Delete(db, measurement, predicate);
+                await deleter.DeleteAsync(db, measurement, predicate, context.RequestAborted).ConfigureAwait(false);
             }
         }
         catch (QueryException ex)

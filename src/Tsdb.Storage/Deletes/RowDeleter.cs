@@ -15,26 +15,25 @@ namespace Tsdb.Storage.Deletes;
 /// </summary>
 public sealed class RowDeleter(Catalog.Catalog catalog, WriteAheadLog wal, TimeProvider time) : IRowDeleter
 {
-    public ValueTask DeleteAsync(string database, string table, DeletePredicate predicate, CancellationToken cancellationToken)
-    {
-        Delete(database, table, predicate);
-        return ValueTask.CompletedTask;
-    }
+    async ValueTask IRowDeleter.DeleteAsync(string database, string table, DeletePredicate predicate, CancellationToken cancellationToken) =>
+        await DeleteAsync(database, table, predicate, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Deletes in one table; returns the tombstone. Throws <see cref="QueryException"/> for what does not exist or fit.</summary>
-    public Tombstone Delete(string database, string table, DeletePredicate predicate)
+    /// <summary>Deletes in one table; returns the tombstone once durable. Throws <see cref="QueryException"/> for what does not exist or fit.</summary>
+    public async Task<Tombstone> DeleteAsync(string database, string table, DeletePredicate predicate, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         var definition = Table(database, table);
         var checkedPredicate = predicate with { Terms = [.. predicate.Terms.Select(t => Fit(t, definition))] };
-        return catalog.Update(e => e.AddTombstone(new Tombstone(0, database, table, wal.LastSequence, checkedPredicate, time.GetUtcNow())));
+        // The sequence is read before the update: every write acknowledged before this call is at or below it.
+        var sequence = wal.LastSequence;
+        return await catalog.UpdateAsync(e => e.AddTombstone(new Tombstone(0, database, table, sequence, checkedPredicate, time.GetUtcNow())), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Deletes in every table of the database whose columns the predicate names (a table without one of them holds no
     /// row it matches), as InfluxDB 2's delete without <c>_measurement</c> does; returns how many tables it reached.
     /// </summary>
-    public int DeleteEverywhere(string database, DeletePredicate predicate)
+    public async Task<int> DeleteEverywhereAsync(string database, DeletePredicate predicate, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         var db = catalog.Current.FindDatabase(database) ?? throw new QueryException($"database '{database}' not found");
@@ -45,14 +44,14 @@ public sealed class RowDeleter(Catalog.Catalog catalog, WriteAheadLog wal, TimeP
             .ToList();
         if (targets.Count > 0)
         {
-            catalog.Update(e =>
+            await catalog.UpdateAsync(e =>
             {
                 foreach (var (name, p) in targets)
                 {
                     e.AddTombstone(new Tombstone(0, database, name, sequence, p, now));
                 }
                 return true;
-            });
+            }, cancellationToken).ConfigureAwait(false);
         }
         return targets.Count;
     }

@@ -69,7 +69,7 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
             var entry = await writer.WriteStreamAsync(database, table, day, columns.Schema, merged, partition.Max(f => f.MaxSequence), level: 1, cancellationToken).ConfigureAwait(false);
             entry = entry is null ? null : entry with { TombstonesThrough = snapshot.NextTombstoneId - 1 };
             var replaced = partition.Select(f => f.Id).ToList();
-            catalog.Update(e =>
+            await catalog.UpdateAsync(e =>
             {
                 // Only in place of the files it was made from: if they are gone (their table was deleted), so is this one.
                 var present = replaced.All(id => e.Files.Any(f => f.Id == id));
@@ -85,7 +85,7 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
                 }
                 Tombstones.ForgetFolded(e);
                 return true;
-            });
+            }, cancellationToken).ConfigureAwait(false);
             removed += replaced.Count;
             written += entry is null ? 0 : 1;
         }

@@ -14,9 +14,9 @@ public sealed class DeletionService(Catalog.Catalog catalog, WriteBuffer buffer,
     public TimeSpan Grace => options.DeletionGrace;
 
     /// <summary>Removes a database: from the catalog, its buffered rows now, its files after the grace. False when there is none.</summary>
-    public bool DeleteDatabase(string database)
+    public async Task<bool> DeleteDatabaseAsync(string database, CancellationToken cancellationToken = default)
     {
-        if (!catalog.Update(e => e.DeleteDatabase(database, time.GetUtcNow() + Grace)))
+        if (!await catalog.UpdateAsync(e => e.DeleteDatabase(database, time.GetUtcNow() + Grace), cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -25,9 +25,9 @@ public sealed class DeletionService(Catalog.Catalog catalog, WriteBuffer buffer,
     }
 
     /// <summary>Removes a table: from the catalog, its buffered rows now, its files after the grace. False when there is none.</summary>
-    public bool DeleteTable(string database, string table)
+    public async Task<bool> DeleteTableAsync(string database, string table, CancellationToken cancellationToken = default)
     {
-        if (!catalog.Update(e => e.DeleteTable(database, table, time.GetUtcNow() + Grace)))
+        if (!await catalog.UpdateAsync(e => e.DeleteTable(database, table, time.GetUtcNow() + Grace), cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -46,11 +46,11 @@ public sealed class DeletionService(Catalog.Catalog catalog, WriteBuffer buffer,
         }
         if (due.Count > 0)
         {
-            catalog.Update(e =>
+            await catalog.UpdateAsync(e =>
             {
                 e.ForgetPendingDeletes(due);
                 return true;
-            });
+            }, cancellationToken).ConfigureAwait(false);
         }
         return due.Count;
     }

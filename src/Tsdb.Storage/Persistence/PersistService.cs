@@ -74,7 +74,7 @@ public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, 
             }
             // Publish, then let go of what the files now hold. A table deleted while its file was written gets no
             // entry: its file is scheduled for deletion like the table's other files.
-            var published = catalog.Update(e =>
+            var published = await catalog.UpdateAsync(e =>
             {
                 var count = 0;
                 foreach (var entry in entries)
@@ -91,7 +91,7 @@ public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, 
                 e.SetPersistedSequence(through);
                 Tombstones.ForgetFolded(e);
                 return count;
-            });
+            }, cancellationToken).ConfigureAwait(false);
             buffer.RemoveThrough(through);
             if (options.TruncateWal)
             {

@@ -137,7 +137,7 @@ public sealed class RetentionService(Catalog.Catalog catalog, WriteBuffer buffer
         if (dropped.Count > 0 || rewritten.Count > 0)
         {
             var deleteAfter = now + options.DeletionGrace;
-            catalog.Update(e =>
+            await catalog.UpdateAsync(e =>
             {
                 e.RemoveFiles(dropped.Select(f => f.Id), deleteAfter);
                 foreach (var (old, entry) in rewritten)
@@ -155,7 +155,7 @@ public sealed class RetentionService(Catalog.Catalog catalog, WriteBuffer buffer
                     }
                 }
                 return true;
-            });
+            }, cancellationToken).ConfigureAwait(false);
         }
         return new RetentionResult(dropped.Count, rewritten.Count, rowsRemoved);
     }
