@@ -106,7 +106,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
                 {
                     var range = TagRangeOf(batch.Column(t));
                     var (lo, hi) = ranges[t];
-                    ranges[t] = (Less(range.Min, lo) ? range.Min : lo, Less(hi, range.Max) ? range.Max : hi);
+                    ranges[t] = (Before(range.Min, lo) ? range.Min : lo, Before(hi, range.Max, noneFirst: false) ? range.Max : hi);
                 }
                 rows += batch.Length;
                 // The writer is synchronous and may wait for an upload part to go out: off the caller's thread.
@@ -127,8 +127,14 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
         }
     }
 
-    /// <summary>Ordinal order with null as "none yet" (it never wins).</summary>
-    private static bool Less(string? a, string? b) => a is not null && (b is null || string.CompareOrdinal(a, b) < 0);
+    /// <summary>
+    /// Whether <paramref name="a"/> comes before <paramref name="b"/> in ordinal order, null meaning "no value yet":
+    /// for a running minimum a value beats null (noneFirst: a null <paramref name="b"/> loses), for a running maximum
+    /// null is beaten by any value (a null <paramref name="a"/> comes first).
+    /// </summary>
+    private static bool Before(string? a, string? b, bool noneFirst = true) =>
+        noneFirst ? a is not null && (b is null || string.CompareOrdinal(a, b) < 0)
+                  : b is not null && (a is null || string.CompareOrdinal(a, b) < 0);
 
     private static TagRange TagRangeOf(ArrowArray column)
     {
