@@ -18,10 +18,14 @@ public sealed record DeletePredicate(long? FromTime, long? ToTime, IReadOnlyList
     /// <summary>Whether every row in [min, max] is deleted whatever its values: no terms and the range covered.</summary>
     public bool Covers(long min, long max) => Terms.Count == 0 && (FromTime is not { } from || min >= from) && (ToTime is not { } to || max <= to);
 
-    public override string ToString()
+    public override string ToString() => ToString(t => t.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The predicate as text, times written by <paramref name="time"/> (e.g. as RFC 3339).</summary>
+    public string ToString(Func<long, string> time)
     {
+        ArgumentNullException.ThrowIfNull(time);
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"time in [{FromTime?.ToString(CultureInfo.InvariantCulture) ?? "-inf"}, {ToTime?.ToString(CultureInfo.InvariantCulture) ?? "+inf"}]");
+        text.Append(CultureInfo.InvariantCulture, $"time in [{(FromTime is { } f ? time(f) : "-inf")}, {(ToTime is { } t ? time(t) : "+inf")}]");
         foreach (var term in Terms)
         {
             text.Append(" AND ").Append(term);

@@ -85,7 +85,7 @@ public sealed class SqlEngine(QueryExecutor executor)
         var predicate = new DeletePlanner(sql, schema).Plan(statement);
         await deleter.DeleteAsync(database, table, predicate, cancellationToken).ConfigureAwait(false);
         var resultSchema = new Schema([new Field("table", ArrowType.Utf8), new Field("deleted", ArrowType.Utf8)]);
-        return new QueryResult(resultSchema, [new RecordBatch(resultSchema, [Columns.FromStrings([table]), Columns.FromStrings([predicate.ToString()])], 1)]);
+        return new QueryResult(resultSchema, [new RecordBatch(resultSchema, [Columns.FromStrings([table]), Columns.FromStrings([predicate.ToString(TimeText.FormatTimestamp)])], 1)]);
     }
 
     /// <summary>The statement's optimised plan without running it (GetFlightInfo answers its schema from this).</summary>
