@@ -99,7 +99,7 @@ public sealed class CliTests() : ServerPerClass("cli")
         Assert.Equal(1, bad.ExitCode);
         Assert.StartsWith("error: the server answered 400 (Bad Request): ", bad.Stderr, StringComparison.Ordinal);
         var badSql = await Cli("query", "-d", "langs", "SELEC 1");
-        Assert.Equal("error: the server answered 400 (Bad Request): line 1, column 1: expected SELECT, WITH, SHOW or EXPLAIN, found 'SELEC'\n", badSql.Stderr.ReplaceLineEndings("\n"));
+        Assert.Equal("error: the server answered 400 (Bad Request): line 1, column 1: expected SELECT, WITH, SHOW, EXPLAIN or DELETE, found 'SELEC'\n", badSql.Stderr.ReplaceLineEndings("\n"));
         Assert.DoesNotContain("   at ", badSql.Output, StringComparison.Ordinal);
     }
 
