@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -81,7 +80,7 @@ public sealed class WebUiTests : IAsyncLifetime
     public void The_committed_bundle_is_up_to_date_with_its_sources()
     {
         _ = NpmInstalled.Value;
-        var result = Run(WebUi, "node", ["build.mjs", "--check"], TimeSpan.FromMinutes(3));
+        var result = NodeRunner.RunProcess(WebUi, "node", ["build.mjs", "--check"], TimeSpan.FromMinutes(3));
         Assert.True(result.ExitCode == 0, $"{result.StandardError}\n{result.StandardOutput}");
     }
 
@@ -119,7 +118,7 @@ public sealed class WebUiTests : IAsyncLifetime
         {
             Directory.Delete(ScreenshotDir, recursive: true);
         }
-        var run = Run(WebUi, "node", ["test/browser-test.mjs", "--url", _server.Url.ToString(), "--token", _server.AdminToken!, "--db", Db, "--out", ScreenshotDir], TimeSpan.FromMinutes(5));
+        var run = NodeRunner.RunProcess(WebUi, "node", ["test/browser-test.mjs", "--url", _server.Url.ToString(), "--token", _server.AdminToken!, "--db", Db, "--out", ScreenshotDir], TimeSpan.FromMinutes(5));
         var start = run.StandardOutput.IndexOf('{', StringComparison.Ordinal);
         Assert.True(run.ExitCode == 0 && start >= 0, $"the browser test failed ({run.ExitCode}); screenshots in {ScreenshotDir}\n{run.StandardOutput}\n{run.StandardError}");
         using var doc = JsonDocument.Parse(run.StandardOutput[start..]);
@@ -223,49 +222,13 @@ public sealed class WebUiTests : IAsyncLifetime
     /// <summary>npm install in webui/ (esbuild, uPlot, puppeteer-core, axe-core, pinned by its lock file), once, under a file lock.</summary>
     private static bool InstallNpmPackages()
     {
-        using var lockFile = AcquireLock(Path.Combine(Path.GetTempPath(), "tsdb-webui-npm.lock"));
+        using var lockFile = NodeRunner.AcquireLock(Path.Combine(Path.GetTempPath(), "tsdb-webui-npm.lock"));
         var marker = Path.Combine(WebUi, "node_modules", ".package-lock.json");
         if (!File.Exists(marker) || File.GetLastWriteTimeUtc(marker) < File.GetLastWriteTimeUtc(Path.Combine(WebUi, "package-lock.json")))
         {
-            var install = Run(WebUi, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], TimeSpan.FromMinutes(10));
+            var install = NodeRunner.RunProcess(WebUi, "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], TimeSpan.FromMinutes(10));
             Assert.True(install.ExitCode == 0, $"npm install in webui failed:\n{install.StandardError}\n{install.StandardOutput}");
         }
         return true;
-    }
-
-    private static FileStream AcquireLock(string path)
-    {
-        var deadline = DateTime.UtcNow.AddMinutes(10);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                Thread.Sleep(200);
-            }
-        }
-    }
-
-    private sealed record Result(int ExitCode, string StandardOutput, string StandardError);
-
-    private static Result Run(string directory, string fileName, string[] args, TimeSpan timeout)
-    {
-        var info = new ProcessStartInfo(fileName) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {fileName}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{fileName} {string.Join(' ', args)} did not finish within {timeout}");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 }

@@ -32,7 +32,8 @@ public static class NodeRunner
         return true;
     }
 
-    private static FileStream AcquireLock(string path)
+    /// <summary>An exclusive lock file (waits up to 10 minutes), so that installs from parallel test assemblies take turns.</summary>
+    public static FileStream AcquireLock(string path)
     {
         var deadline = DateTime.UtcNow.AddMinutes(10);
         while (true)
@@ -54,6 +55,12 @@ public static class NodeRunner
         {
             _ = Installed.Value;
         }
+        return RunProcess(directory, fileName, args, timeout);
+    }
+
+    /// <summary>Runs a program in <paramref name="directory"/> and waits for it (killed after <paramref name="timeout"/>).</summary>
+    public static Result RunProcess(string directory, string fileName, string[] args, TimeSpan timeout)
+    {
         var info = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = directory,
