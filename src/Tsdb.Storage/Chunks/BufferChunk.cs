@@ -8,12 +8,10 @@ namespace Tsdb.Storage.Chunks;
 /// <summary>
 /// Rows of one WAL record for one table and day, still in the write buffer, as a chunk: in arrival order (unsorted),
 /// and a record may repeat a point, so a scan always merges it. Its tag ranges are worked out on first use from the
-/// batch's dictionaries, so tag filters skip buffered records of other series too.
+/// batch's dictionaries (once per record), so tag filters skip buffered records of other series too.
 /// </summary>
 public sealed class BufferChunk(BufferedChunk chunk) : IQueryChunk
 {
-    private IReadOnlyDictionary<string, ChunkTagRange>? _tagRanges;
-
     public BufferedChunk Buffered => chunk;
 
     public string Kind => "buffer";
@@ -33,7 +31,8 @@ public sealed class BufferChunk(BufferedChunk chunk) : IQueryChunk
 
     public bool MayHaveDuplicates => true;
 
-    public IReadOnlyDictionary<string, ChunkTagRange> TagRanges => _tagRanges ??= TagRangesOf(chunk.Batch);
+    /// <summary>Worked out once per buffered record (the record outlives the many scans that wrap it).</summary>
+    public IReadOnlyDictionary<string, ChunkTagRange> TagRanges => chunk.TagRanges;
 
     IReadOnlyDictionary<string, ChunkTagRange>? IQueryChunk.TagRanges => TagRanges;
 
@@ -53,37 +52,5 @@ public sealed class BufferChunk(BufferedChunk chunk) : IQueryChunk
             }
         }
         yield return batch;
-    }
-
-    /// <summary>Per dictionary (tag) column: the smallest and largest value its rows use.</summary>
-    private static Dictionary<string, ChunkTagRange> TagRangesOf(RecordBatch batch)
-    {
-        var ranges = new Dictionary<string, ChunkTagRange>(StringComparer.Ordinal);
-        for (var c = 0; c < batch.ColumnCount; c++)
-        {
-            if (batch.Column(c) is not DictionaryArray array)
-            {
-                continue;
-            }
-            var used = new bool[array.Dictionary.Length];
-            for (var i = 0; i < array.Length; i++)
-            {
-                if (!array.IsNull(i))
-                {
-                    used[array.GetIndex(i)] = true;
-                }
-            }
-            string? min = null, max = null;
-            for (var d = 0; d < used.Length; d++)
-            {
-                if (used[d] && array.Dictionary.GetObject(d) is string s)
-                {
-                    min = min is null || string.CompareOrdinal(s, min) < 0 ? s : min;
-                    max = max is null || string.CompareOrdinal(s, max) > 0 ? s : max;
-                }
-            }
-            ranges[batch.Schema[c].Name] = new ChunkTagRange(min, max);
-        }
-        return ranges;
     }
 }
