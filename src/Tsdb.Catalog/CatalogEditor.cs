@@ -14,6 +14,7 @@ public sealed class CatalogEditor
     private readonly List<PendingDelete> _pendingDeletes;
     private readonly List<Tombstone> _tombstones;
     private long _persistedSequence;
+    private readonly Dictionary<string, long> _nodeSequences;
     private long _nextFileId;
     private long _nextTombstoneId;
 
@@ -26,6 +27,7 @@ public sealed class CatalogEditor
         _files = [.. snapshot.Files];
         _pendingDeletes = [.. snapshot.PendingDeletes];
         _persistedSequence = snapshot.PersistedSequence;
+        _nodeSequences = new Dictionary<string, long>(snapshot.NodeSequences, StringComparer.Ordinal);
         _nextFileId = snapshot.NextFileId;
         _tombstones = [.. snapshot.Tombstones];
         _nextTombstoneId = snapshot.NextTombstoneId;
@@ -76,6 +78,23 @@ public sealed class CatalogEditor
             _pendingDeletes.Add(new PendingDelete(file.Path, deleteAfter));
         }
         Changed |= _files.RemoveAll(f => doomed.Contains(f.Id)) > 0;
+    }
+
+    /// <summary>The sequence the WAL of <paramref name="node"/> (null: the single server's) is persisted through.</summary>
+    public long PersistedSequenceOf(string? node) => node is null ? _persistedSequence : _nodeSequences.GetValueOrDefault(node);
+
+    /// <summary>Records that the WAL of ingest node <paramref name="node"/> (null: the single server's) is persisted through <paramref name="sequence"/>.</summary>
+    public void SetPersistedSequence(string? node, long sequence)
+    {
+        if (node is null)
+        {
+            SetPersistedSequence(sequence);
+        }
+        else if (sequence > _nodeSequences.GetValueOrDefault(node))
+        {
+            _nodeSequences[node] = sequence;
+            Changed = true;
+        }
     }
 
     public void SetPersistedSequence(long sequence)
@@ -259,5 +278,6 @@ public sealed class CatalogEditor
         // A dropped table's or database's deletes go with it.
         Tombstones = [.. _tombstones.Where(t => _databases.TryGetValue(t.Database, out var d) && d.FindTable(t.Table) is not null)],
         NextTombstoneId = _nextTombstoneId,
+        NodeSequences = _nodeSequences.Count == 0 && Base.NodeSequences.Count == 0 ? Base.NodeSequences : new Dictionary<string, long>(_nodeSequences, StringComparer.Ordinal),
     };
 }

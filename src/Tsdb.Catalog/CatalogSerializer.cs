@@ -11,7 +11,8 @@ namespace Tsdb.Catalog;
 /// that a rollback still reads it; once one does, format 2 stops an older server (which would read a scoped token as
 /// one with full data access) from loading it at all. A format 1 non-admin token reads as
 /// <see cref="TokenDefinition.LegacyPermissions"/>. Format 3 adds row-delete tombstones, written only while there are
-/// any, so an older server (which would show deleted rows again) refuses the catalog instead.
+/// any, so an older server (which would show deleted rows again) refuses the catalog instead. Format 4 adds the
+/// persisted sequence of each ingest node of a cluster (written only when there are cluster nodes).
 /// </summary>
 public static class CatalogSerializer
 {
@@ -28,7 +29,8 @@ public static class CatalogSerializer
         var file = new CatalogFile
         {
             // Format 3 when rows are deleted: an older server would ignore the tombstones and show the rows again.
-            FormatVersion = snapshot.Tombstones.Count > 0 ? 3 : snapshot.Tokens.All(IsFormat1) ? 1 : 2,
+            // Format 4 for a cluster's catalog: an older server would not know each ingest node's persisted sequence.
+            FormatVersion = snapshot.NodeSequences.Count > 0 ? 4 : snapshot.Tombstones.Count > 0 ? 3 : snapshot.Tokens.All(IsFormat1) ? 1 : 2,
             Version = snapshot.Version,
             PersistedSequence = snapshot.PersistedSequence,
             NextFileId = snapshot.NextFileId,
@@ -38,6 +40,7 @@ public static class CatalogSerializer
             PendingDeletes = [.. snapshot.PendingDeletes],
             Tombstones = snapshot.Tombstones.Count == 0 ? null : [.. snapshot.Tombstones],
             NextTombstoneId = snapshot.NextTombstoneId == 1 ? null : snapshot.NextTombstoneId,
+            NodeSequences = snapshot.NodeSequences.Count == 0 ? null : new Dictionary<string, long>(snapshot.NodeSequences, StringComparer.Ordinal),
         };
         return JsonSerializer.SerializeToUtf8Bytes(file, Json);
     }
@@ -53,7 +56,7 @@ public static class CatalogSerializer
         {
             throw new InvalidDataException($"the catalog {source} is not valid: {e.Message}", e);
         }
-        if (file is null || file.FormatVersion is not (1 or 2 or 3))
+        if (file is null || file.FormatVersion is not (1 or 2 or 3 or 4))
         {
             throw new InvalidDataException($"the catalog {source} has an unknown format version");
         }
@@ -63,6 +66,7 @@ public static class CatalogSerializer
         {
             Tombstones = file.Tombstones ?? [],
             NextTombstoneId = Math.Max(1, file.NextTombstoneId ?? 1),
+            NodeSequences = file.NodeSequences is { } nodes ? new Dictionary<string, long>(nodes, StringComparer.Ordinal) : new Dictionary<string, long>(StringComparer.Ordinal),
         };
     }
 
@@ -133,6 +137,8 @@ public static class CatalogSerializer
         public List<Tombstone>? Tombstones { get; set; }
 
         public long? NextTombstoneId { get; set; }
+
+        public Dictionary<string, long>? NodeSequences { get; set; }
     }
 
     internal sealed class DatabaseFile

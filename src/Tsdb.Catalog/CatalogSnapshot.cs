@@ -38,7 +38,14 @@ public sealed class CatalogSnapshot
     public IReadOnlyList<ParquetFileEntry> Files { get; }
 
     /// <summary>Every WAL record with a sequence up to this one is in <see cref="Files"/>; replay skips them.</summary>
+    /// <remarks>The single server's WAL (mode <c>all</c>); each ingest node of a cluster has its own, in <see cref="NodeSequences"/>.</remarks>
     public long PersistedSequence { get; }
+
+    /// <summary>Per ingest node of a cluster (by node id): the sequence its WAL is persisted through.</summary>
+    public IReadOnlyDictionary<string, long> NodeSequences { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
+
+    /// <summary>The sequence the WAL of <paramref name="node"/> (null: the single server's) is persisted through.</summary>
+    public long PersistedSequenceOf(string? node) => node is null ? PersistedSequence : NodeSequences.GetValueOrDefault(node);
 
     public long NextFileId { get; }
 

@@ -24,6 +24,12 @@ public sealed record ParquetFileEntry(
 
     /// <summary>Every row delete (tombstone) with an id up to this one was applied when the file was written.</summary>
     public long TombstonesThrough { get; init; }
+
+    /// <summary>
+    /// The ingest node of a cluster whose WAL the rows came from (null: the single server's). Its
+    /// <see cref="MaxSequence"/> counts in that node's WAL, so only files of one node compare by sequence.
+    /// </summary>
+    public string? Node { get; init; }
 }
 
 public sealed record TagRange(string? Min, string? Max);

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Tsdb.Catalog;
+using Tsdb.Cluster;
+using Tsdb.Core.Cluster;
 using Tsdb.Ingest;
 using Tsdb.Prometheus;
 using Tsdb.Server;
@@ -48,13 +50,17 @@ internal static class ServeCommand
         var disableAuthz = EnvOption.Text("--disable-authz", "TSDB_DISABLE_AUTHZ", "", "Serve these resources without a token although auth is on, comma-separated: health, ping, metrics");
         var maxConnections = EnvOption.Text("--http-max-connections", "TSDB_HTTP_MAX_CONNECTIONS", "512", "Open HTTP connections at most (HTTP/2 and gRPC streams share one); more are closed at once");
         var headerTimeout = EnvOption.Text("--http-header-timeout", "TSDB_HTTP_HEADER_TIMEOUT", "30s", "Time a client has to send a request's headers (slower clients get 408 and are disconnected)");
+        var mode = EnvOption.Text("--mode", "TSDB_MODE", "all", "What this node does: all (a single server), or in a cluster over one object store a comma-separated list of ingest, query, compact");
+        var nodeId = EnvOption.Text("--node-id", "TSDB_NODE_ID", null, "This node's id in a cluster (letters, digits, '.', '_', '-'); default: the host name");
+        var advertiseUrl = EnvOption.Text("--advertise-url", "TSDB_ADVERTISE_URL", null, "The URL other nodes of a cluster reach this one on; default: the address it listens on");
+        var objectStoreDir = EnvOption.Text("--object-store-dir", "TSDB_OBJECT_STORE_DIR", null, "With --object-store file: the directory of the catalog and Parquet files (default: --data-dir); nodes of a cluster on one machine or a shared file system can share it");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
             objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
-            logFormat, logLevel, disableAuthz, maxConnections, headerTimeout,
+            logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -108,7 +114,17 @@ internal static class ServeCommand
                     DisabledAuthz = ParseDisabledAuthz(parse.GetValue(disableAuthz)!),
                     MaxConnections = long.TryParse(parse.GetValue(maxConnections), out var c) && c >= 1 ? c : throw new ArgumentException($"--http-max-connections must be a whole number of at least 1, got '{parse.GetValue(maxConnections)}'"),
                     HeaderTimeout = Values.ParseDuration(parse.GetValue(headerTimeout)!),
+                    Roles = NodeRoleNames.Parse(parse.GetValue(mode)!),
+                    NodeId = ParseNodeId(parse.GetValue(nodeId) ?? System.Net.Dns.GetHostName()),
+                    AdvertiseUrl = parse.GetValue(advertiseUrl) is { } advertise
+                        ? Uri.TryCreate(advertise, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : throw new ArgumentException($"--advertise-url must be an http or https URL, got '{advertise}'")
+                        : null,
+                    ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
                 };
+                if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
+                {
+                    throw new ArgumentException("--mode " + NodeRoleNames.Format(settings.Roles) + " needs a shared object store (s3, or file with a shared --object-store-dir), not memory");
+                }
             }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
             {
@@ -129,6 +145,16 @@ internal static class ServeCommand
         "error" => Microsoft.Extensions.Logging.LogLevel.Error,
         _ => throw new ArgumentException($"--log-level must be trace, debug, info, warn or error, got '{text}'"),
     };
+
+    private static string ParseNodeId(string text)
+    {
+        var id = text.Trim();
+        if (id.Length is 0 or > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+        {
+            throw new ArgumentException($"--node-id must be 1 to 64 letters, digits, '.', '_' or '-', got '{text}'");
+        }
+        return id;
+    }
 
     private static HashSet<string> ParseDisabledAuthz(string text)
     {
@@ -167,6 +193,20 @@ internal static class ServeCommand
         public long MaxConnections { get; init; } = 512;
 
         public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+        public NodeRoles Roles { get; init; } = NodeRoles.All;
+
+        /// <summary>This node's id; used (in paths, the registry, the catalog) only when <see cref="Clustered"/>.</summary>
+        public string NodeId { get; init; } = "";
+
+        public Uri? AdvertiseUrl { get; init; }
+
+        public string? ObjectStoreDir { get; init; }
+
+        /// <summary>A node of a cluster (any --mode but all): files under its prefix, a registration, its roles only.</summary>
+        public bool Clustered => Roles != NodeRoles.All;
+
+        public string StoreDir => ObjectStoreDir ?? DataDir;
     }
 
     /// <summary>Every URL the server answers on, and where its data lives.</summary>
@@ -181,7 +221,7 @@ internal static class ServeCommand
         Console.WriteLine($"  metrics (Prometheus text format):            {url}/metrics");
         Console.WriteLine($"  health:                                      {url}/health  {url}/ping  {url}/-/healthy  {url}/-/ready");
         Console.WriteLine($"  data directory:                              {settings.DataDir} (WAL in {Path.Combine(settings.DataDir, "wal")})");
-        Console.WriteLine($"  object store (catalog, Parquet files):       {settings.Store.Describe(settings.DataDir)}");
+        Console.WriteLine($"  object store (catalog, Parquet files):       {settings.Store.Describe(settings.StoreDir)}");
         if (!settings.Auth)
         {
             Console.WriteLine("  authentication:                              off (--without-auth): anyone who reaches the port can read and write");
@@ -243,20 +283,35 @@ internal static class ServeCommand
     private static async Task<int> RunLockedAsync(ServeSettings settings, CancellationToken cancellationToken)
     {
         var time = TimeProvider.System;
-        var store = settings.Store.Create(settings.DataDir);
-        settings = settings with { Storage = settings.Storage with { TruncateWal = settings.Store.Kind != "memory" } };
-        Console.WriteLine($"object store: {settings.Store.Describe(settings.DataDir)}");
+        var roles = settings.Roles;
+        var clusterNode = settings.Clustered ? settings.NodeId : null;
+        var store = settings.Store.Create(settings.StoreDir);
+        settings = settings with { Storage = settings.Storage with { TruncateWal = settings.Store.Kind != "memory", NodeId = clusterNode } };
+        Console.WriteLine($"object store: {settings.Store.Describe(settings.StoreDir)}");
+        if (settings.Clustered)
+        {
+            Console.WriteLine($"cluster node '{settings.NodeId}' with --mode {NodeRoleNames.Format(roles)}");
+        }
         var catalog = await Catalog.Catalog.CreateAsync(new ObjectStoreCatalogStore(store), settings.Limits, cancellationToken).ConfigureAwait(false);
         string? adminToken = null;
         if (settings.Auth && catalog.Current.Tokens.Count == 0)
         {
-            adminToken = await catalog.CreateTokenAsync("_admin", admin: true, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                adminToken = await catalog.CreateTokenAsync("_admin", admin: true, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException) when (settings.Clustered)
+            {
+                // Another node of the cluster started at the same moment and made it (and printed it).
+            }
         }
         CatalogMetrics.Observe(catalog);
-        var persisted = catalog.Current.PersistedSequence;
+        // In a cluster each ingest node replays its own WAL from where its own files end.
+        var persisted = catalog.Current.PersistedSequenceOf(clusterNode);
         var buffer = new WriteBuffer(settings.BufferLimit, time);
         buffer.SkipThrough(persisted);
         StorageMetrics.Observe(buffer);
+        // Every node opens its WAL (the write path is built on it); only ingest nodes are sent writes.
         var wal = WriteAheadLog.Open(new WalOptions
         {
             Directory = Path.Combine(settings.DataDir, "wal"),
@@ -271,17 +326,28 @@ internal static class ServeCommand
         Console.WriteLine($"replayed {wal.ReplayReport.RecordCount} WAL records ({buffer.RowCount} rows not yet persisted) from {wal.ReplayReport.SegmentCount} segments; {catalog.Current.Files.Count} Parquet files, persisted through sequence {persisted}");
         var fileWriter = new ParquetFileWriter(store, settings.Storage, time);
         using var rewriteGate = new FileRewriteGate();
-        using var persister = new PersistService(catalog, buffer, wal, fileWriter, settings.Storage);
+        using var persister = roles.HasFlag(NodeRoles.Ingest) ? new PersistService(catalog, buffer, wal, fileWriter, settings.Storage) : null;
         var compactor = new Compactor(catalog, store, fileWriter, rewriteGate, settings.Storage, time);
         var retention = new RetentionService(catalog, buffer, store, fileWriter, rewriteGate, settings.Storage, time);
         var deletion = new DeletionService(catalog, buffer, store, settings.Storage, time);
-        // Before anything writes a file: a file written but not yet published looks like an orphan.
-        var orphans = await deletion.DeleteOrphansAsync(cancellationToken).ConfigureAwait(false);
-        if (orphans > 0)
+        if (roles.HasFlag(NodeRoles.Ingest) || roles.HasFlag(NodeRoles.Compact))
         {
-            Console.WriteLine($"deleted {orphans} files a crashed persist, compaction or retention rewrite left behind");
+            // Before anything writes a file: a file written but not yet published looks like an orphan. A cluster node
+            // looks only under its own prefix (other nodes' files in flight look the same).
+            var orphans = await deletion.DeleteOrphansAsync(cancellationToken).ConfigureAwait(false);
+            if (orphans > 0)
+            {
+                Console.WriteLine($"deleted {orphans} files a crashed persist, compaction or retention rewrite left behind");
+            }
         }
-        await using var storage = new StorageService(persister, compactor, retention, deletion, buffer, settings.Storage, time, Console.WriteLine);
+        var cluster = settings.Clustered ? new ClusterOptions(settings.NodeId, roles, settings.AdvertiseUrl ?? new Uri("http://127.0.0.1/")) : null;
+        await using var follower = cluster is null ? null : new CatalogFollower(catalog, cluster.CatalogRefreshInterval, time, Console.WriteLine);
+        follower?.Start();
+        await using var compactorLease = cluster is null || !roles.HasFlag(NodeRoles.Compact) ? null
+            : new LeaseKeeper(new ObjectStoreLease(store, "compactor", cluster.NodeId, cluster.LeaseDuration, time), "compactor", cluster.LeaseDuration, time, Console.WriteLine);
+        compactorLease?.Start();
+        Func<bool>? mayMaintain = cluster is null ? null : () => compactorLease?.IsHeld ?? false;
+        await using var storage = new StorageService(persister, compactor, retention, deletion, buffer, settings.Storage, time, Console.WriteLine, mayMaintain);
         storage.Start();
         var ingester = new LineProtocolIngester(catalog, wal, time, () =>
         {
@@ -292,7 +358,13 @@ internal static class ServeCommand
             storage.RequestPersist();
             return true;
         });
-        var tables = new StorageTableSource(catalog, buffer, new ParquetFiles(store, settings.ReadCacheBytes), time);
+        var parquetFiles = new ParquetFiles(store, settings.ReadCacheBytes);
+        await using var members = cluster is null ? null : new ClusterMembers(new NodeRegistry(store, time), cluster, time, Console.WriteLine);
+        string? nodeToken = null;
+        using var ingesterClient = cluster is null ? null : new IngesterClient(() => nodeToken);
+        Tsdb.Query.ITableSource tables = members is not null && roles.HasFlag(NodeRoles.Query)
+            ? new ClusterTableSource(catalog, new StorageTableSource(catalog, null, parquetFiles, time), members, ingesterClient!)
+            : new StorageTableSource(catalog, buffer, parquetFiles, time);
         var remoteWrite = new RemoteWriteIngester(catalog, wal, () =>
         {
             if (!buffer.IsOverBudget)
@@ -304,8 +376,18 @@ internal static class ServeCommand
         }, new MetricMetadataStore(), time);
         var readiness = new ServerReadiness();
         var server = new TsdbHttpServer(
-            new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat, LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout },
-            catalog, ingester, persister, compactor, retention, deletion, time, tables, remoteWrite, new RowDeleter(catalog, wal, time));
+            new ServerOptions
+            {
+                HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey,
+                QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat,
+                LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout,
+                Roles = roles,
+                NodesWithRole = role => members?.UrlsWith(role) ?? [],
+                BufferedRows = cluster is not null && roles.HasFlag(NodeRoles.Ingest) ? new StorageTableSource(catalog, buffer, null, time) : null,
+            },
+            catalog, ingester, persister, compactor, retention, deletion, time, tables, remoteWrite,
+            // A row delete is ordered by the single server's WAL sequence; a cluster has one WAL per ingest node.
+            cluster is null ? new RowDeleter(catalog, wal, time) : null);
         try
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -318,6 +400,30 @@ internal static class ServeCommand
             return 1;
         }
         var url = server.Address.ToString().TrimEnd('/');
+        if (members is not null)
+        {
+            var advertise = settings.AdvertiseUrl ?? server.Address;
+            if (settings.AdvertiseUrl is null && advertise.Host is "0.0.0.0" or "[::]")
+            {
+                await Console.Error.WriteLineAsync($"error: this node listens on {url}, which other nodes cannot reach: give --advertise-url").ConfigureAwait(false);
+                await server.DisposeAsync().ConfigureAwait(false);
+                await wal.DisposeAsync().ConfigureAwait(false);
+                return 2;
+            }
+            if (settings.Auth && roles.HasFlag(NodeRoles.Query))
+            {
+                // The token this query node shows ingest nodes: made anew at each start (only its hash is in the catalog).
+                nodeToken = Catalog.Catalog.NewTokenSecret();
+                var secret = nodeToken;
+                await catalog.UpdateAsync(e =>
+                {
+                    e.SetToken(new TokenDefinition($"_node-{settings.NodeId}", Catalog.Catalog.Hash(secret), IsAdmin: true, time.GetUtcNow()));
+                    return true;
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            await members.StartAsync(advertise, cancellationToken).ConfigureAwait(false);
+            Console.WriteLine($"registered as '{settings.NodeId}' ({NodeRoleNames.Format(roles)}) at {advertise}; {members.Live.Count} live nodes");
+        }
         // The token before the "listening on" line: whoever waits for that line (scripts, the tests) has it then.
         if (adminToken is not null)
         {
@@ -351,6 +457,28 @@ internal static class ServeCommand
         await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await server.DisposeAsync().ConfigureAwait(false);
         await storage.DisposeAsync().ConfigureAwait(false);
+        if (members is not null && persister is not null && buffer.RowCount > 0)
+        {
+            // A cluster's ingest node may be leaving for good (scaled down): its rows go to files, where every query
+            // node finds them, rather than wait in its WAL for a restart.
+            try
+            {
+                var result = await persister.PersistAsync(CancellationToken.None).ConfigureAwait(false);
+                Console.WriteLine($"persisted {result.Rows} rows before leaving the cluster");
+            }
+            catch (Exception e)
+            {
+                Console.WriteLine($"warning: could not persist before stopping ({e.Message}); the rows stay in the WAL for the next start");
+            }
+        }
+        if (members is not null)
+        {
+            await members.DisposeAsync().ConfigureAwait(false); // deregistered: query nodes stop asking this one
+        }
+        if (compactorLease is not null)
+        {
+            await compactorLease.DisposeAsync().ConfigureAwait(false); // released: another compact node takes over now
+        }
         await wal.DisposeAsync().ConfigureAwait(false);
         Console.WriteLine($"stopped in {stopwatch.Elapsed.TotalSeconds:0.0} s; WAL closed with {buffer.RowCount} rows not yet persisted (replayed at the next start)");
         return 0;

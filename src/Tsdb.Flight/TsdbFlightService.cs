@@ -126,6 +126,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
             var (db, table) = PathTable(context, request);
             return Task.FromResult(TableInfo(db, table, HydrateDictionaries(context)));
         }
+        RequireRole(Tsdb.Core.Cluster.NodeRoles.Query);
         var database = QueryRunner.DatabaseHeader(context);
         var decoded = AsFlightSql(request.Cmd) is null ? TicketDecoder.Decode(request.Cmd) : null;
         _auth.Authorize(context, Access.Read, decoded?.Database ?? database);
@@ -185,6 +186,14 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         _auth.Authenticate(context);
+        if (BufferScan.TryDecode(request.Ticket_) is { } bufferScan)
+        {
+            _auth.Authorize(context, Access.Read, bufferScan.Database);
+            var buffered = _options.BufferedRows ?? throw RpcErrors.Of(StatusCode.FailedPrecondition, "this node is not an ingest node: it holds no buffered rows to serve");
+            await BufferScan.ServeAsync(bufferScan, buffered, _catalog, _options.TargetMessageBytes, responseStream, context).ConfigureAwait(false);
+            return;
+        }
+        RequireRole(Tsdb.Core.Cluster.NodeRoles.Query);
         var started = QueryMetrics.Start("flight");
         var status = "server_error";
         try
@@ -345,6 +354,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
             await responseStream.WriteAsync(new PutResult { AppMetadata = reply.ToByteString() }, context.CancellationToken).ConfigureAwait(false);
             return;
         }
+        RequireRole(Tsdb.Core.Cluster.NodeRoles.Ingest);
         var (db, table) = PutTarget(context, descriptor);
         _auth.Authorize(context, Access.Write, db);
         for (var message = data; message is not null; message = await NextAsync(requestStream, context).ConfigureAwait(false))
@@ -356,6 +366,14 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
             var rows = await _ingest.WriteAsync(db, table, batch, context.CancellationToken).ConfigureAwait(false);
             var ack = new DoPutUpdateResult { RecordCount = rows };
             await responseStream.WriteAsync(new PutResult { AppMetadata = ack.ToByteString() }, context.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void RequireRole(Tsdb.Core.Cluster.NodeRoles role)
+    {
+        if (_options.RoleRefusal(role) is { } refusal)
+        {
+            throw RpcErrors.Of(StatusCode.FailedPrecondition, refusal);
         }
     }
 

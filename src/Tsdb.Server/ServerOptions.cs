@@ -1,3 +1,5 @@
+using Tsdb.Query;
+
 namespace Tsdb.Server;
 
 /// <summary>What the HTTP server needs to know beyond its services.</summary>
@@ -7,6 +9,15 @@ public sealed record ServerOptions
     public string HttpBind { get; init; } = "127.0.0.1:8181";
 
     public bool AuthEnabled { get; init; } = true;
+
+    /// <summary>What this node does (<c>--mode</c>); a request for another role is answered 421 naming nodes that have it.</summary>
+    public Tsdb.Core.Cluster.NodeRoles Roles { get; init; } = Tsdb.Core.Cluster.NodeRoles.All;
+
+    /// <summary>On an ingest node of a cluster: its write buffer, served to query nodes over Flight (null: none).</summary>
+    public ITableSource? BufferedRows { get; init; }
+
+    /// <summary>The other nodes' URLs that have a role (for the 421 answer), as last read from the node registry.</summary>
+    public Func<Tsdb.Core.Cluster.NodeRoles, IReadOnlyList<string>> NodesWithRole { get; init; } = _ => [];
 
     /// <summary>Open connections at most; Kestrel closes more at once (HTTP/2 streams share a connection).</summary>
     public long MaxConnections { get; init; } = 512;

@@ -19,6 +19,7 @@ using Tsdb.Prometheus;
 using Tsdb.Query;
 using Tsdb.Query.InfluxQL;
 using Tsdb.Query.Sql;
+using Tsdb.Core.Cluster;
 using Tsdb.Server.Http;
 using Tsdb.Storage.Deletes;
 using Tsdb.Storage.Persistence;
@@ -34,7 +35,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, PersistService persister, Compactor compactor, RetentionService retention, DeletionService deletion, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite, RowDeleter deleter)
+    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, PersistService? persister, Compactor compactor, RetentionService retention, DeletionService deletion, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite, RowDeleter? deleter)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = WebApplication.CreateSlimBuilder();
@@ -44,7 +45,14 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         ConfigureMetrics(builder.Services);
         ConfigureCompression(builder.Services);
         var engine = new SqlEngine(new QueryExecutor(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries }));
-        var flight = new TsdbFlightService(catalog, engine, ingester, new FlightOptions { AuthEnabled = options.AuthEnabled, Version = options.Version, Time = time });
+        var flight = new TsdbFlightService(catalog, engine, ingester, new FlightOptions
+        {
+            AuthEnabled = options.AuthEnabled,
+            Version = options.Version,
+            Time = time,
+            BufferedRows = options.BufferedRows,
+            RoleRefusal = role => options.Roles.HasFlag(role) ? null : RoleGate.Message(options, role),
+        });
         var health = new HealthServiceImpl();
         health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
         health.SetStatus(Flight.Protocol.FlightService.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
@@ -107,7 +115,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var writes = new WriteEndpoints(ingester, options);
         var admin = new AdminEndpoints(catalog, tables, persister, compactor, retention, deletion, options);
         var tokens = new TokenEndpoints(catalog, time);
-        var queries = new QueryEndpoints(catalog, engine, deleter);
+        var queries = new QueryEndpoints(catalog, engine, deleter is null ? new NoRowDeletes() : deleter);
         var deletes = new DeleteEndpoints(deleter);
         var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor), options.Version);
         ArgumentNullException.ThrowIfNull(remoteWrite);
@@ -125,6 +133,8 @@ public sealed class TsdbHttpServer : IAsyncDisposable
             // table). Probes and the 404 fallback are open; health, ping and metrics are open with --disable-authz.
             _app.Use(AccessControl.Middleware(catalog, time, IsGrpc, endpoint => IsOpen(endpoint, options)));
         }
+        // After authentication: a caller without a token learns nothing about the cluster's layout.
+        _app.Use(RoleGate.Middleware(options));
         _app.MapGrpcService<TsdbFlightService>();
         _app.MapGrpcService<HealthServiceImpl>();
         _app.MapGrpcReflectionService();
@@ -134,38 +144,38 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapPrometheusScrapingEndpoint("/metrics").RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("metrics"));
         _app.MapMethods("/-/healthy", ["GET", "HEAD"], ProbeEndpoints.Healthy).WithMetadata(new OpenRoute());
         _app.MapMethods("/-/ready", ["GET", "HEAD"], context => ProbeEndpoints.Ready(context, options.Readiness)).WithMetadata(new OpenRoute());
-        _app.MapPost("/api/v3/write_lp", writes.WriteV3).RequireAccess(Access.Write);
-        _app.MapMethods("/api/v3/query_sql", ["GET", "POST"], queries.QuerySql).RequireAccess(Access.Read);
-        _app.MapMethods("/api/v3/query_influxql", ["GET", "POST"], influxql.QueryV3).RequireAccess(Access.Read);
-        _app.MapMethods("/query", ["GET", "POST"], influxql.Query).RequireAccess(Access.Read);
-        _app.MapPost("/api/v2/write", writes.WriteV2).RequireAccess(Access.Write);
-        _app.MapPost("/api/v2/delete", deletes.DeleteV2).RequireAccess(Access.Delete);
-        _app.MapPost("/write", writes.WriteV1).RequireAccess(Access.Write);
+        _app.MapPost("/api/v3/write_lp", writes.WriteV3).RequireAccess(Access.Write).WithMetadata(new RequiresRole(NodeRoles.Ingest));
+        _app.MapMethods("/api/v3/query_sql", ["GET", "POST"], queries.QuerySql).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapMethods("/api/v3/query_influxql", ["GET", "POST"], influxql.QueryV3).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapMethods("/query", ["GET", "POST"], influxql.Query).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapPost("/api/v2/write", writes.WriteV2).RequireAccess(Access.Write).WithMetadata(new RequiresRole(NodeRoles.Ingest));
+        _app.MapPost("/api/v2/delete", deletes.DeleteV2).RequireAccess(Access.Delete).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapPost("/write", writes.WriteV1).RequireAccess(Access.Write).WithMetadata(new RequiresRole(NodeRoles.Ingest));
         _app.MapPost("/api/v3/configure/database", admin.CreateDatabase).RequireAccess(Access.Admin);
         _app.MapGet("/api/v3/configure/database", admin.ListDatabases).RequireAccess(Access.Authenticated);
         _app.MapPost("/api/v3/configure/token", tokens.Create).RequireAccess(Access.Admin);
         _app.MapGet("/api/v3/configure/token", tokens.List).RequireAccess(Access.Admin);
         _app.MapDelete("/api/v3/configure/token", tokens.Delete).RequireAccess(Access.Admin);
         _app.MapPost("/api/v3/configure/token/admin/regenerate", tokens.RegenerateAdmin).RequireAccess(Access.Admin);
-        _app.MapGet("/api/v3/export", admin.Export).RequireAccess(Access.Read);
-        _app.MapPost("/api/v3/persist", admin.Persist).RequireAccess(Access.Admin);
+        _app.MapGet("/api/v3/export", admin.Export).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapPost("/api/v3/persist", admin.Persist).RequireAccess(Access.Admin).WithMetadata(new RequiresRole(NodeRoles.Ingest));
         _app.MapGet("/api/v3/system/files", admin.ListFiles).RequireAccess(Access.Admin);
-        _app.MapPost("/api/v3/compact", admin.Compact).RequireAccess(Access.Admin);
+        _app.MapPost("/api/v3/compact", admin.Compact).RequireAccess(Access.Admin).WithMetadata(new RequiresRole(NodeRoles.Compact));
         _app.MapMethods("/api/v3/configure/database", ["PATCH"], admin.UpdateDatabase).RequireAccess(Access.Admin);
         _app.MapDelete("/api/v3/configure/database", admin.DeleteDatabase).RequireAccess(Access.Admin);
         _app.MapDelete("/api/v3/configure/table", admin.DeleteTable).RequireAccess(Access.Delete);
         _app.MapPost("/api/v3/configure/table", admin.CreateTable).RequireAccess(Access.Admin);
         _app.MapMethods("/api/v3/configure/table", ["PATCH"], admin.UpdateTable).RequireAccess(Access.Admin);
         _app.MapGet("/api/v3/configure/table", admin.ListTables).RequireAccess(Access.Read);
-        _app.MapPost("/api/v1/write", remoteWriteEndpoint.Write).RequireAccess(Access.Write);
-        _app.MapMethods("/api/v1/query", ["GET", "POST"], prometheus.Query).RequireAccess(Access.Read);
-        _app.MapMethods("/api/v1/query_range", ["GET", "POST"], prometheus.QueryRange).RequireAccess(Access.Read);
-        _app.MapMethods("/api/v1/series", ["GET", "POST"], prometheus.Series).RequireAccess(Access.Read);
-        _app.MapMethods("/api/v1/labels", ["GET", "POST"], prometheus.LabelNames).RequireAccess(Access.Read);
-        _app.MapGet("/api/v1/label/{name}/values", prometheus.LabelValues).RequireAccess(Access.Read);
-        _app.MapGet("/api/v1/metadata", prometheus.Metadata).RequireAccess(Access.Read);
+        _app.MapPost("/api/v1/write", remoteWriteEndpoint.Write).RequireAccess(Access.Write).WithMetadata(new RequiresRole(NodeRoles.Ingest));
+        _app.MapMethods("/api/v1/query", ["GET", "POST"], prometheus.Query).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapMethods("/api/v1/query_range", ["GET", "POST"], prometheus.QueryRange).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapMethods("/api/v1/series", ["GET", "POST"], prometheus.Series).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapMethods("/api/v1/labels", ["GET", "POST"], prometheus.LabelNames).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapGet("/api/v1/label/{name}/values", prometheus.LabelValues).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapGet("/api/v1/metadata", prometheus.Metadata).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo).RequireAccess(Access.Authenticated);
-        _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars).RequireAccess(Access.Read);
+        _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules).RequireAccess(Access.Authenticated);
         // The web UI: the page and its assets carry no data and need no token; the page signs in to the APIs above.
         _app.MapMethods("/", ["GET", "HEAD"], WebUiEndpoints.Index).WithMetadata(new OpenRoute());

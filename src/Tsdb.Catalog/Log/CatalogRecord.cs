@@ -19,6 +19,9 @@ internal sealed class CatalogRecord
 
     public long NextFileId { get; set; }
 
+    /// <summary>Every ingest node's persisted sequence, when one changed (null: as before).</summary>
+    public Dictionary<string, long>? NodeSequences { get; set; }
+
     public List<ParquetFileEntry>? FilesAdded { get; set; }
 
     public List<long>? FilesRemoved { get; set; }

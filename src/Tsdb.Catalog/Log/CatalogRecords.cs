@@ -18,6 +18,7 @@ internal static class CatalogRecords
             PersistedSequence = next.PersistedSequence,
             NextFileId = next.NextFileId,
             Schema = DiffSchema(previous, next),
+            NodeSequences = SameSequences(previous.NodeSequences, next.NodeSequences) ? null : new Dictionary<string, long>(next.NodeSequences, StringComparer.Ordinal),
         };
         var (filesRemoved, filesAdded) = DiffList(previous.Files, next.Files, f => f.Id);
         record.FilesRemoved = NullIfEmpty(filesRemoved);
@@ -51,6 +52,7 @@ internal static class CatalogRecords
         var pending = new List<PendingDelete>(start.PendingDeletes);
         var tombstones = new List<Tombstone>(start.Tombstones);
         var nextTombstoneId = start.NextTombstoneId;
+        var nodeSequences = start.NodeSequences;
         var version = start.Version;
         foreach (var (record, source) in records)
         {
@@ -67,6 +69,7 @@ internal static class CatalogRecords
             Apply(pending, record.PendingDeletesForgotten, record.PendingDeletesAdded, p => p.Path);
             Apply(tombstones, record.TombstonesRemoved, record.TombstonesAdded, t => t.Id);
             nextTombstoneId = record.NextTombstoneId ?? nextTombstoneId;
+            nodeSequences = record.NodeSequences is { } changed ? new Dictionary<string, long>(changed, StringComparer.Ordinal) : nodeSequences;
             version = record.Version;
         }
         var last = records[^1].Record;
@@ -74,8 +77,12 @@ internal static class CatalogRecords
         {
             Tombstones = tombstones,
             NextTombstoneId = Math.Max(1, nextTombstoneId),
+            NodeSequences = nodeSequences,
         };
     }
+
+    private static bool SameSequences(IReadOnlyDictionary<string, long> a, IReadOnlyDictionary<string, long> b) =>
+        ReferenceEquals(a, b) || (a.Count == b.Count && a.All(p => b.TryGetValue(p.Key, out var v) && v == p.Value));
 
     public static byte[] Serialize(CatalogRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, CatalogSerializer.Options);
 

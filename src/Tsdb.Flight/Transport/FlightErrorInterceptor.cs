@@ -74,6 +74,8 @@ public sealed class FlightErrorInterceptor(ILogger<FlightErrorInterceptor> logge
                 return null;
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return null;
+            case Tsdb.Query.Chunks.DataUnavailableException:
+                return RpcErrors.Of(StatusCode.Unavailable, ex.Message);
             case InvalidProtocolBufferException:
                 return RpcErrors.Of(StatusCode.InvalidArgument, $"the request holds a message that is not valid protobuf: {ex.Message}");
             default:

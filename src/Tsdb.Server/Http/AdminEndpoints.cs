@@ -8,7 +8,7 @@ using Tsdb.Storage.Persistence;
 namespace Tsdb.Server.Http;
 
 /// <summary>Health, ping, database and table management, the storage services' admin triggers, and the export read path.</summary>
-internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource tables, PersistService persister, Compactor compactor, RetentionService retention, DeletionService deletion, ServerOptions options)
+internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource tables, PersistService? persister, Compactor compactor, RetentionService retention, DeletionService deletion, ServerOptions options)
 {
     /// <summary>InfluxDB 3's health check: "OK", with the version in the same headers as <c>/ping</c>.</summary>
     public Task Health(HttpContext context)
@@ -129,7 +129,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
     /// <summary><c>POST /api/v3/persist</c>: persists everything buffered now; answers when files and catalog are durable.</summary>
     public async Task Persist(HttpContext context)
     {
-        var result = await persister.PersistAsync(context.RequestAborted).ConfigureAwait(false);
+        var result = await persister!.PersistAsync(context.RequestAborted).ConfigureAwait(false);
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(new PersistResponse(result.Files, result.Rows, result.ThroughSequence), JsonContext.Relaxed.PersistResponse)).ConfigureAwait(false);
     }
@@ -172,7 +172,11 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             return;
         }
         // Rows past the new period are invisible at once (every scan clamps); this takes them out of storage now.
-        await retention.ApplyAsync(force: true, context.RequestAborted).ConfigureAwait(false);
+        // In a cluster only the compact node rewrites files (it applies the new period within its check interval).
+        if (options.Roles.HasFlag(Tsdb.Core.Cluster.NodeRoles.Compact))
+        {
+            await retention.ApplyAsync(force: true, context.RequestAborted).ConfigureAwait(false);
+        }
         context.Response.StatusCode = 200;
     }
 
@@ -323,7 +327,11 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"table '{table}' not found in database '{db}'").ConfigureAwait(false);
             return;
         }
-        await retention.ApplyAsync(force: true, context.RequestAborted).ConfigureAwait(false);
+        // In a cluster only the compact node rewrites files (it applies the new period within its check interval).
+        if (options.Roles.HasFlag(Tsdb.Core.Cluster.NodeRoles.Compact))
+        {
+            await retention.ApplyAsync(force: true, context.RequestAborted).ConfigureAwait(false);
+        }
         context.Response.StatusCode = 200;
     }
 
@@ -359,7 +367,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
     {
         var db = context.Request.Query["db"].ToString();
         var files = catalog.Current.Files.Where(f => db.Length == 0 || f.Database == db)
-            .Select(f => new FileItem(f.Database, f.Table, Core.Time.PartitionDay.Format(f.Day), f.Path, f.MinTime, f.MaxTime, f.RowCount, f.SizeBytes, f.MaxSequence, f.Level))
+            .Select(f => new FileItem(f.Database, f.Table, Core.Time.PartitionDay.Format(f.Day), f.Path, f.MinTime, f.MaxTime, f.RowCount, f.SizeBytes, f.MaxSequence, f.Level, f.Node))
             .ToList();
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(JsonSerializer.Serialize(files, JsonContext.Relaxed.ListFileItem));

@@ -14,7 +14,7 @@ namespace Tsdb.Server.Http;
 /// (without it every table of the database whose columns the predicate names); <c>_field</c>, <c>_value</c> and
 /// <c>_time</c> cannot be used, as in InfluxDB 2.
 /// </summary>
-internal sealed class DeleteEndpoints(RowDeleter deleter)
+internal sealed class DeleteEndpoints(RowDeleter? deleter)
 {
     public async Task DeleteV2(HttpContext context)
     {
@@ -62,6 +62,11 @@ internal sealed class DeleteEndpoints(RowDeleter deleter)
             return;
         }
         var predicate = new DeletePredicate(from, to, terms);
+        if (deleter is null)
+        {
+            await HttpErrors.Write(context, ApiDialect.V2, 501, NoRowDeletes.Message).ConfigureAwait(false);
+            return;
+        }
         try
         {
             if (measurement is null)

@@ -11,7 +11,7 @@ internal static class HttpErrors
     {
         if (dialect == ApiDialect.Prometheus)
         {
-            return PromJsonWriter.Error(context, status switch { 401 => "unauthorized", 403 => "forbidden", 400 => "bad_data", _ => "internal" }, message);
+            return PromJsonWriter.Error(context, status switch { 401 => "unauthorized", 403 => "forbidden", 400 => "bad_data", 421 => "misdirected", 503 => "unavailable", _ => "internal" }, message);
         }
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";

@@ -46,7 +46,8 @@ internal sealed record FileItem(
     [property: JsonPropertyName("row_count")] long RowCount,
     [property: JsonPropertyName("size_bytes")] long SizeBytes,
     [property: JsonPropertyName("max_sequence")] long MaxSequence,
-    [property: JsonPropertyName("level")] int Level);
+    [property: JsonPropertyName("level")] int Level,
+    [property: JsonPropertyName("node"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Node = null);
 
 internal sealed record PersistResponse([property: JsonPropertyName("files")] int Files, [property: JsonPropertyName("rows")] long Rows, [property: JsonPropertyName("wal_sequence")] long WalSequence);
 

@@ -60,11 +60,12 @@ internal static class PromJsonWriter
             "bad_data" => 400,
             "execution" => 422,
             "canceled" => 499,
-            "timeout" => 503,
+            "timeout" or "unavailable" => 503,
             "not_found" => 404,
             "not_acceptable" => 406,
             "unauthorized" => 401,
             "forbidden" => 403,
+            "misdirected" => 421,
             _ => 500,
         };
         context.Response.ContentType = "application/json";

@@ -293,6 +293,11 @@ internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, ITableSource 
         {
             await PromJsonWriter.Error(context, e.ErrorTypeName, e.Message).ConfigureAwait(false);
         }
+        catch (Tsdb.Query.Chunks.DataUnavailableException e)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await PromJsonWriter.Error(context, "unavailable", e.Message).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (!context.RequestAborted.IsCancellationRequested)
         {
             await PromJsonWriter.Error(context, "timeout", "query timed out in expression evaluation").ConfigureAwait(false);

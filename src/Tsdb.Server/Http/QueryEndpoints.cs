@@ -114,6 +114,12 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, 
                 result = await engine.ExecuteAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
             }
         }
+        catch (Tsdb.Query.Chunks.DataUnavailableException ex)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await HttpErrors.Write(context, ApiDialect.V3, 503, ex.Message).ConfigureAwait(false);
+            return;
+        }
         catch (QueryException ex)
         {
             await HttpErrors.Write(context, ApiDialect.V3, 400, ex.Message).ConfigureAwait(false);

@@ -39,13 +39,15 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
         var threshold = Math.Max(2, minFiles ?? options.CompactionMinFiles);
         var snapshot = catalog.Current;
         // A partition is compacted when it has enough files, or when a row delete has not been applied to one of them yet.
-        var partitions = snapshot.Files.GroupBy(f => (f.Database, f.Table, f.Day))
+        // Files of different ingest nodes are compacted apart: sequences (which decide the later write) count in one
+        // node's WAL, so a merged file's sequence must stay comparable with its node's buffered rows.
+        var partitions = snapshot.Files.GroupBy(f => (f.Database, f.Table, f.Day, f.Node))
             .Where(g => g.Count() >= threshold || g.Any(f => snapshot.Tombstones.Any(t => t.Reaches(f)))).ToList();
         var files = new ParquetFiles(store, readCacheBytes: 0);
         int removed = 0, written = 0;
         foreach (var partition in partitions)
         {
-            var (database, table, day) = partition.Key;
+            var (database, table, day, node) = partition.Key;
             var db = snapshot.FindDatabase(database);
             var definition = db?.FindTable(table);
             if (definition is null)
@@ -67,7 +69,7 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
             var cutoff = db!.RetentionCutoff(table, time.GetUtcNow());
             var merged = DedupMerge.MergeAsync(columns, inputs, null, cancellationToken).Select(b => RetentionService.KeepFrom(b, cutoff));
             var entry = await writer.WriteStreamAsync(database, table, day, columns.Schema, merged, partition.Max(f => f.MaxSequence), level: 1, cancellationToken).ConfigureAwait(false);
-            entry = entry is null ? null : entry with { TombstonesThrough = snapshot.NextTombstoneId - 1 };
+            entry = entry is null ? null : entry with { TombstonesThrough = snapshot.NextTombstoneId - 1, Node = node };
             var replaced = partition.Select(f => f.Id).ToList();
             await catalog.UpdateAsync(e =>
             {

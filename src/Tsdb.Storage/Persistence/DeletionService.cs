@@ -64,7 +64,7 @@ public sealed class DeletionService(Catalog.Catalog catalog, WriteBuffer buffer,
         var snapshot = catalog.Current;
         var known = snapshot.Files.Select(f => f.Path).Concat(snapshot.PendingDeletes.Select(p => p.Path)).ToHashSet(StringComparer.Ordinal);
         var orphans = new List<string>();
-        await foreach (var meta in store.ListAsync(ObjectPaths.DataPrefix, cancellationToken).ConfigureAwait(false))
+        await foreach (var meta in store.ListAsync(ObjectPaths.DataRoot(options.NodeId), cancellationToken).ConfigureAwait(false))
         {
             if (!known.Contains(meta.Key))
             {

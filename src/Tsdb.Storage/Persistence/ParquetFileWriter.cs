@@ -21,7 +21,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
     public async Task<ParquetFileEntry> WriteAsync(string database, string table, int day, RecordBatch merged, long maxSequence, int level, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(merged);
-        var path = ObjectPaths.File(database, table, day, maxSequence, Random.Shared.NextInt64(1_000_000_000, 10_000_000_000));
+        var path = ObjectPaths.File(options.NodeId, database, table, day, maxSequence, Random.Shared.NextInt64(1_000_000_000, 10_000_000_000));
         var columns = merged.Schema;
         var times = (TimestampArray)merged.Column(TableDefinition.TimeColumn)!;
         long min = long.MaxValue, max = long.MinValue;
@@ -55,7 +55,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
         };
         var bytes = ParquetWriter.ToBytes(columns, [merged], parquetOptions);
         await store.PutAsync(path, bytes, cancellationToken).ConfigureAwait(false);
-        return new ParquetFileEntry(0, database, table, day, path, min, max, merged.Length, bytes.Length, maxSequence, level, time.GetUtcNow()) { TagRanges = tagRanges };
+        return new ParquetFileEntry(0, database, table, day, path, min, max, merged.Length, bytes.Length, maxSequence, level, time.GetUtcNow()) { TagRanges = tagRanges, Node = options.NodeId };
     }
 
     /// <summary>
@@ -67,7 +67,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(sorted);
-        var path = ObjectPaths.File(database, table, day, maxSequence, Random.Shared.NextInt64(1_000_000_000, 10_000_000_000));
+        var path = ObjectPaths.File(options.NodeId, database, table, day, maxSequence, Random.Shared.NextInt64(1_000_000_000, 10_000_000_000));
         var sortKey = new List<(int, bool, bool)>();
         var tags = new List<int>();
         for (var c = 0; c < schema.FieldCount; c++)
@@ -123,7 +123,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
             await Task.Run(writer.Finish, cancellationToken).ConfigureAwait(false);
             await stream.CompleteAsync(cancellationToken).ConfigureAwait(false);
             var tagRanges = ranges.ToDictionary(r => schema[r.Key].Name, r => new TagRange(r.Value.Min, r.Value.Max));
-            return new ParquetFileEntry(0, database, table, day, path, min, max, rows, writer.Position, maxSequence, level, time.GetUtcNow()) { TagRanges = tagRanges };
+            return new ParquetFileEntry(0, database, table, day, path, min, max, rows, writer.Position, maxSequence, level, time.GetUtcNow()) { TagRanges = tagRanges, Node = options.NodeId };
         }
     }
 

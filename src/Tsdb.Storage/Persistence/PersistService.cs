@@ -46,7 +46,7 @@ public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, 
             var chunks = buffer.ChunksThrough(through);
             if (chunks.Count == 0)
             {
-                return new PersistResult(0, 0, catalog.Current.PersistedSequence);
+                return new PersistResult(0, 0, catalog.Current.PersistedSequenceOf(options.NodeId));
             }
             var snapshot = catalog.Current;
             var entries = new List<ParquetFileEntry>();
@@ -88,7 +88,7 @@ public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, 
                     e.AddFile(entry with { Id = e.NextFileId() });
                     count++;
                 }
-                e.SetPersistedSequence(through);
+                e.SetPersistedSequence(options.NodeId, through);
                 Tombstones.ForgetFolded(e);
                 return count;
             }, cancellationToken).ConfigureAwait(false);

@@ -130,7 +130,7 @@ public sealed class RetentionService(Catalog.Catalog catalog, WriteBuffer buffer
             var kept = KeepFrom(RowMerger.Merge(StorageTableSource.TableColumnsOf(definition), batches), cutoff);
             // The rows keep what was applied to them: the same row deletes are folded into the new file as into the old.
             var entry = kept.Length == 0 ? null
-                : await writer.WriteAsync(file.Database, file.Table, file.Day, kept, file.MaxSequence, file.Level, cancellationToken).ConfigureAwait(false) with { TombstonesThrough = file.TombstonesThrough };
+                : await writer.WriteAsync(file.Database, file.Table, file.Day, kept, file.MaxSequence, file.Level, cancellationToken).ConfigureAwait(false) with { TombstonesThrough = file.TombstonesThrough, Node = file.Node };
             rewritten.Add((file, entry));
             rowsRemoved += file.RowCount - kept.Length;
         }

@@ -5,6 +5,12 @@ namespace Tsdb.Storage.Persistence;
 /// <summary>When the buffer is persisted, when partitions are compacted, and how long replaced files linger.</summary>
 public sealed record StorageOptions
 {
+    /// <summary>
+    /// This node's id in a cluster (null: a single server). Files it writes go under its own prefix
+    /// (<see cref="ObjectPaths.DataRoot"/>), and as an ingest node its WAL's persisted sequence is kept under this id.
+    /// </summary>
+    public string? NodeId { get; init; }
+
     /// <summary>How often the background loop looks at the thresholds.</summary>
     public TimeSpan CheckInterval { get; init; } = TimeSpan.FromSeconds(5);
 

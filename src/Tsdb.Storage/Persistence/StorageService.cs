@@ -5,9 +5,11 @@ namespace Tsdb.Storage.Persistence;
 /// the write path does when the buffer is full), compacts partitions with many files, applies retention and deletes
 /// objects whose grace period is over. A failed round is reported and tried again later; the WAL keeps the data
 /// until a persist has succeeded. The services coordinate among themselves (see <see cref="FileRewriteGate"/>), so
-/// an admin request may run one of them while the loop runs another.
+/// an admin request may run one of them while the loop runs another. In a cluster a node does its roles' part: an
+/// ingest node persists (no compaction), a compact node compacts, applies retention and deletes only while
+/// <c>mayMaintain</c> says so (it holds the compactor lease), a query node does neither.
 /// </summary>
-public sealed class StorageService(PersistService persister, Compactor compactor, RetentionService retention, DeletionService deletion, WriteBuffer buffer, StorageOptions options, TimeProvider time, Action<string> log) : IAsyncDisposable
+public sealed class StorageService(PersistService? persister, Compactor compactor, RetentionService retention, DeletionService deletion, WriteBuffer buffer, StorageOptions options, TimeProvider time, Action<string> log, Func<bool>? mayMaintain = null) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -39,7 +41,7 @@ public sealed class StorageService(PersistService persister, Compactor compactor
             }
             try
             {
-                if (ShouldPersist())
+                if (persister is not null && ShouldPersist())
                 {
                     var result = await persister.PersistAsync(cancellationToken).ConfigureAwait(false);
                     if (result.Files > 0)
@@ -47,9 +49,12 @@ public sealed class StorageService(PersistService persister, Compactor compactor
                         log($"persisted {result.Rows} rows into {result.Files} files (WAL through sequence {result.ThroughSequence})");
                     }
                 }
-                await compactor.CompactAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                await retention.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                await deletion.DeletePendingAsync(cancellationToken).ConfigureAwait(false);
+                if (mayMaintain?.Invoke() ?? true)
+                {
+                    await compactor.CompactAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await retention.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await deletion.DeletePendingAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -19,8 +19,10 @@ namespace Tsdb.Storage.Persistence;
 /// <remarks>
 /// Retention is applied here for every reader: the scan starts at the table's cutoff (chunks wholly before it are
 /// skipped) and the chunks that straddle it lose their expired rows exactly, as a delete of everything before it.
+/// In a cluster a node sees one part: an ingest node serves its buffer to query nodes (no <paramref name="files"/>),
+/// a query node reads the files (no <paramref name="buffer"/>) and gets the buffered rows from the ingest nodes.
 /// </remarks>
-public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer buffer, ParquetFiles files, TimeProvider? time = null) : ITableSource
+public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer? buffer, ParquetFiles? files, TimeProvider? time = null) : ITableSource
 {
     public Schema? GetSchema(string database, string table)
     {
@@ -31,7 +33,7 @@ public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer buff
     public ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var buffered = buffer.Snapshot(request.Database, request.Table);
+        var buffered = buffer?.Snapshot(request.Database, request.Table) ?? [];
         var snapshot = catalog.Current;
         var definition = snapshot.FindDatabase(request.Database)?.FindTable(request.Table);
         if (definition is null)
@@ -54,11 +56,11 @@ public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer buff
             }
             chunks.Add(chunk.MinTime < cutoff ? new TombstonedChunk(visible, expired) : visible);
         }
-        foreach (var file in snapshot.FilesOf(request.Database, request.Table))
+        foreach (var file in files is null ? [] : snapshot.FilesOf(request.Database, request.Table))
         {
             if (ChunkPruning.Overlaps(file.MinTime, file.MaxTime, request.FromTime, request.ToTime))
             {
-                Add(new ParquetChunk(file, files), tombstones.Where(t => t.Reaches(file)));
+                Add(new ParquetChunk(file, files!), tombstones.Where(t => t.Reaches(file)));
             }
         }
         foreach (var b in buffered)

@@ -1,0 +1,99 @@
+using Tsdb.Core.Cluster;
+
+namespace Tsdb.Cluster;
+
+/// <summary>
+/// A node's view of the cluster: its own registration kept fresh (a heartbeat), and the others' as last read, so that
+/// query nodes know which ingest nodes to ask and every node can name the right one in a misdirected request's answer.
+/// </summary>
+public sealed class ClusterMembers(NodeRegistry registry, ClusterOptions options, TimeProvider time, Action<string> log) : IAsyncDisposable
+{
+    private ClusterOptions self = options;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+    private IReadOnlyList<NodeInfo> _live = [];
+    private Task? _loop;
+    private int _disposed;
+    private bool _warned;
+
+    public ClusterOptions Self => self;
+
+    /// <summary>The live nodes as last read (this one included once registered).</summary>
+    public IReadOnlyList<NodeInfo> Live => Volatile.Read(ref _live);
+
+    /// <summary>
+    /// Registers this node (reachable at <paramref name="advertiseUrl"/>, known once it listens) and reads the others
+    /// once, then keeps doing both every heartbeat.
+    /// </summary>
+    public async Task StartAsync(Uri advertiseUrl, CancellationToken cancellationToken)
+    {
+        self = self with { AdvertiseUrl = advertiseUrl };
+        await BeatAsync(cancellationToken).ConfigureAwait(false);
+        _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
+    }
+
+    /// <summary>Reads the registrations now (a query node does when an ingest node it knew stops answering).</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken) =>
+        Volatile.Write(ref _live, await registry.LiveAsync(self.NodeTimeout, cancellationToken).ConfigureAwait(false));
+
+    public IReadOnlyList<string> UrlsWith(NodeRoles role) =>
+        [.. Live.Where(n => n.NodeId != self.NodeId && n.Roles.HasFlag(role)).Select(n => $"{n.NodeId} ({n.AdvertiseUrl})")];
+
+    private async Task BeatAsync(CancellationToken cancellationToken)
+    {
+        await registry.RegisterAsync(self, _startedAt, cancellationToken).ConfigureAwait(false);
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(self.HeartbeatInterval, time, cancellationToken).ConfigureAwait(false);
+                await BeatAsync(cancellationToken).ConfigureAwait(false);
+                if (_warned)
+                {
+                    log("cluster: the node registry answers again");
+                    _warned = false;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                if (!_warned)
+                {
+                    log($"warning: cluster: cannot write this node's registration ({e.Message}); other nodes will take it for dead after {self.NodeTimeout.TotalSeconds:0} s");
+                    _warned = true;
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops the heartbeat and deregisters (a clean stop: query nodes stop asking at once).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        try
+        {
+            await registry.DeregisterAsync(self.NodeId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            log($"warning: cluster: could not deregister: {e.Message}");
+        }
+        _stop.Dispose();
+    }
+}
