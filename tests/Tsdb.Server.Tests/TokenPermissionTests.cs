@@ -130,7 +130,7 @@ public sealed class TokenPermissionTests
         Assert.Equal(scoped.ExpiresAt, back.ExpiresAt);
         Assert.Equal("cc", back.Sha256Hex);
 
-        var unknown = Encoding.UTF8.GetBytes(Format1.Replace("\"FormatVersion\":1", "\"FormatVersion\":4", StringComparison.Ordinal));
+        var unknown = Encoding.UTF8.GetBytes(Format1.Replace("\"FormatVersion\":1", "\"FormatVersion\":5", StringComparison.Ordinal));
         Assert.Throws<InvalidDataException>(() => CatalogSerializer.Deserialize(unknown, "test"));
     }
 
