@@ -20,13 +20,22 @@ public sealed partial class GrafanaDashboardTests(GrafanaDashboardFixture fixtur
     [Fact]
     public async Task Every_panel_of_the_host_metrics_dashboard_answers_data_in_InfluxQL_and_SQL()
     {
-        await AssertEveryPanelAnswersAsync("host-metrics.json");
+        var answers = await AssertEveryPanelAnswersAsync("host-metrics.json");
+        // The two hosts selected, not all ten: the (a|b) regex and the 'a','b' list filtered.
+        Assert.Equal(2, answers["CPU user by host (InfluxQL)/A"].Series);
+        Assert.Equal(2, answers["Last point per host (SQL)/A"].Rows);
+        Assert.InRange(answers["CPU user by host (SQL)/A"].Rows, 2 * 300, 2 * 362);
+        Assert.Equal(2, answers["Idle spread per region (InfluxQL)/A"].Series);
     }
 
     [Fact]
     public async Task Every_panel_of_the_node_exporter_dashboard_answers_data()
     {
-        await AssertEveryPanelAnswersAsync("node-exporter.json");
+        var answers = await AssertEveryPanelAnswersAsync("node-exporter.json");
+        // Two of the three hosts selected; a point per 15 s step of the hour.
+        Assert.Equal(2, answers["CPU busy/A"].Series);
+        Assert.InRange(answers["Load average/A"].Rows, 2 * 235, 2 * 241);
+        Assert.Equal(2, answers["Filesystem space free/A"].Series);
     }
 
     [Fact]
@@ -62,7 +71,9 @@ public sealed partial class GrafanaDashboardTests(GrafanaDashboardFixture fixtur
             Assert.True(DateTime.UtcNow < deadline, $"the scraped metrics did not arrive: {string.Join(", ", ready.Zip(values))}\n{fixture.PrometheusOutput}");
             await Task.Delay(1_000);
         }
-        await AssertEveryPanelAnswersAsync("tsdb-health.json");
+        var answers = await AssertEveryPanelAnswersAsync("tsdb-health.json");
+        // Both targets (127.0.0.1 and localhost) matched through the escaped regex.
+        Assert.Equal(2, answers["Up/A"].Series);
     }
 
     [Fact]
@@ -90,7 +101,8 @@ public sealed partial class GrafanaDashboardTests(GrafanaDashboardFixture fixtur
         Assert.Contains("type: file", provider, StringComparison.Ordinal);
     }
 
-    private async Task AssertEveryPanelAnswersAsync(string file)
+    /// <summary>Runs the dashboard as Grafana would and fails, naming every panel whose query answered no data; returns the answers by "panel title/refId".</summary>
+    private async Task<Dictionary<string, GrafanaQueryClient.Answer>> AssertEveryPanelAnswersAsync(string file)
     {
         var dashboard = GrafanaDashboard.Load(Dashboard(file));
         var nowMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
@@ -117,9 +129,11 @@ public sealed partial class GrafanaDashboardTests(GrafanaDashboardFixture fixtur
         }
 
         var failures = new List<string>();
+        var answers = new Dictionary<string, GrafanaQueryClient.Answer>(StringComparer.Ordinal);
         foreach (var target in dashboard.Targets)
         {
             var answer = await fixture.Client.RunAsync(target, selected, fromMs, toMs);
+            answers.Add($"{target.PanelTitle}/{target.RefId}", answer);
             output.WriteLine($"{target.PanelTitle} [{target.RefId}]: {answer.Series} series, {answer.Rows} rows, {answer.Values} numbers{(answer.Error is null ? "" : ", " + answer.Error)}\n  {answer.Sent}");
             var reason = answer.Error is not null ? "error: " + answer.Error
                 : answer.Values == 0 ? $"no data ({answer.Series} series, {answer.Rows} rows, no number)"
@@ -134,6 +148,7 @@ public sealed partial class GrafanaDashboardTests(GrafanaDashboardFixture fixtur
         Assert.True(failures.Count == 0,
             $"{file} ({dashboard.Title}), variables {string.Join("; ", selected.Values.Select(v => $"{v.Name} = {string.Join(", ", v.Values)}"))}:\n\n"
             + string.Join("\n\n", failures));
+        return answers;
     }
 
     /// <summary>Grafana's relative times "now" and "now-1h" (what the dashboards use) in milliseconds before now.</summary>

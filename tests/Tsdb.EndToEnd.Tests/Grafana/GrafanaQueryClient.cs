@@ -169,7 +169,9 @@ internal sealed partial class GrafanaQueryClient : IDisposable
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
         using var response = await _http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
-        var sent = $"{(target.Instant ? "instant" : "range")} {expr} (start {Seconds(start)}, end {Seconds(end)}, step {Seconds(stepMs)})";
+        var sent = target.Instant
+            ? $"instant {expr} (time {Seconds(end)})"
+            : $"range {expr} (start {Seconds(start)}, end {Seconds(end)}, step {Seconds(stepMs)})";
         if (!response.IsSuccessStatusCode)
         {
             return new Answer(sent, 0, 0, 0, false, $"HTTP {(int)response.StatusCode}: {body}");
