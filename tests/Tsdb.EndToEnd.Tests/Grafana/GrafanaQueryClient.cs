@@ -29,7 +29,8 @@ namespace Tsdb.EndToEnd.Tests.Grafana;
 /// <c>cast('…' as timestamp)</c>, <c>$__interval</c> → <c>interval 'N second'</c>, <c>$__interval_ms</c>,
 /// <c>$__dateBin(c)</c> → <c>date_bin(interval 'N second', c, timestamp '1970-01-01T00:00:00Z')</c>,
 /// <c>$__dateBinAlias(c)</c> (the same <c>as c_binned</c>); sent over Flight SQL as Grafana's fsql client does:
-/// GetFlightInfo of a <c>CommandStatementQuery</c> with the <c>database</c> and <c>authorization</c> headers, then
+/// GetFlightInfo of a <c>CommandStatementQuery</c> with the <c>database</c> (the data source's <c>dbName</c>) and
+/// <c>authorization: Bearer</c> headers (<c>runnerFromDataSource</c> in <c>fsql.go</c>), then
 /// DoGet of its one endpoint (Apache.Arrow.Flight's client; the command is written by hand, as in
 /// ApacheArrowFlightClientTests). Variable queries the same way; the first string column is the list.</item>
 /// </list>
