@@ -4,14 +4,18 @@ namespace Tsdb.LoadGen;
 
 /// <summary>
 /// Line protocol shaped like TSBS's cpu-only use case: 10 tags per host, 10 integer usage fields, one point per
-/// host every 10 s. Deterministic for a given seed.
+/// host every 10 s, from 2016-01-01 as TSBS (or from <c>startNs</c>). Deterministic for a given seed. Also compiled
+/// into Tsdb.EndToEnd.Tests, whose Grafana dashboard test writes the last hour of it.
 /// </summary>
 internal static class TsbsCpu
 {
+    /// <summary>2016-01-01, as TSBS.</summary>
+    public const long TsbsStartNs = 1_451_606_400_000_000_000;
+
     private static readonly string[] Regions = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"];
     private static readonly string[] Fields = ["usage_user", "usage_system", "usage_idle", "usage_nice", "usage_iowait", "usage_irq", "usage_softirq", "usage_steal", "usage_guest", "usage_guest_nice"];
 
-    public static List<byte[]> Bodies(int lines, int linesPerBody, int hosts, int seed)
+    public static List<byte[]> Bodies(int lines, int linesPerBody, int hosts, int seed, long startNs = TsbsStartNs)
     {
         var random = new Random(seed);
         var tags = new string[hosts];
@@ -23,11 +27,10 @@ internal static class TsbsCpu
         var bodies = new List<byte[]>();
         var body = new StringBuilder(linesPerBody * 330);
         var inBody = 0;
-        const long start = 1_451_606_400_000_000_000; // 2016-01-01, as TSBS
         for (var i = 0; i < lines; i++)
         {
             var host = i % hosts;
-            var time = start + ((long)(i / hosts) * 10_000_000_000L);
+            var time = startNs + ((long)(i / hosts) * 10_000_000_000L);
             body.Append(tags[host]).Append(' ');
             for (var f = 0; f < Fields.Length; f++)
             {
