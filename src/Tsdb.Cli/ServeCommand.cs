@@ -302,7 +302,7 @@ internal static class ServeCommand
             storage.RequestPersist();
             return true;
         }, new MetricMetadataStore(), time);
-        var readiness = new ServerReadiness();
+        var readiness = new ServerReadiness { Wal = wal };
         var server = new TsdbHttpServer(
             new ServerOptions { HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey, QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat, LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout },
             catalog, ingester, persister, compactor, retention, deletion, time, tables, remoteWrite, new RowDeleter(catalog, wal, time));

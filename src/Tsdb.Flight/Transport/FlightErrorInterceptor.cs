@@ -74,6 +74,10 @@ public sealed class FlightErrorInterceptor(ILogger<FlightErrorInterceptor> logge
                 return null;
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return null;
+            case Tsdb.Wal.WalUnavailableException wal:
+                // Nothing of the batch was stored: a full disk is RESOURCE_EXHAUSTED (retry once space is freed),
+                // a stopped or closing WAL UNAVAILABLE.
+                return RpcErrors.Of(wal.Reason == Tsdb.Wal.WalUnavailableReason.DiskFull ? StatusCode.ResourceExhausted : StatusCode.Unavailable, $"the write was not stored: {wal.Message}");
             case InvalidProtocolBufferException:
                 return RpcErrors.Of(StatusCode.InvalidArgument, $"the request holds a message that is not valid protobuf: {ex.Message}");
             default:
