@@ -25,6 +25,9 @@ public sealed class StorageService(PersistService persister, Compactor compactor
         }
     }
 
+    private DateTimeOffset? _failingSince;
+    private DateTimeOffset _lastFailureLog;
+
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -50,6 +53,11 @@ public sealed class StorageService(PersistService persister, Compactor compactor
                 await compactor.CompactAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 await retention.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                 await deletion.DeletePendingAsync(cancellationToken).ConfigureAwait(false);
+                if (_failingSince is { } since)
+                {
+                    log($"background storage work succeeds again after {(time.GetUtcNow() - since).TotalSeconds:0} s of failures");
+                    _failingSince = null;
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -57,7 +65,16 @@ public sealed class StorageService(PersistService persister, Compactor compactor
             }
             catch (Exception e)
             {
-                log($"warning: background storage work failed, will retry: {e.Message}");
+                // An object store that is down fails every round: one line when it starts, then one a minute.
+                var now = time.GetUtcNow();
+                if (_failingSince is null || now - _lastFailureLog >= TimeSpan.FromMinutes(1))
+                {
+                    log(_failingSince is null
+                        ? $"warning: background storage work failed, retrying every {options.CheckInterval.TotalSeconds:0.#} s: {e.Message}"
+                        : $"warning: background storage work still failing since {_failingSince:yyyy-MM-ddTHH:mm:ssZ}: {e.Message}");
+                    _lastFailureLog = now;
+                }
+                _failingSince ??= now;
             }
         }
     }
