@@ -245,6 +245,15 @@ public sealed class WriteAheadLog : IAsyncDisposable
                     p.Completion.TrySetException(new WalUnavailableException($"the WAL could not write: {e.Message}", e));
                 }
             }
+            catch (OutOfMemoryException e)
+            {
+                // The committer must outlive a moment without memory (a heap hard limit under load): the writers not
+                // yet answered get the error, and the next group goes on where the file ends.
+                foreach (var p in group)
+                {
+                    p.Completion.TrySetException(e);
+                }
+            }
         }
     }
 

@@ -70,8 +70,10 @@ public sealed class FlightErrorInterceptor(ILogger<FlightErrorInterceptor> logge
     {
         switch (ex)
         {
-            case RpcException or OutOfMemoryException:
+            case RpcException:
                 return null;
+            case OutOfMemoryException:
+                return RpcErrors.Of(StatusCode.ResourceExhausted, "the server ran out of memory for this call (other requests are using it); retry later, or ask for less data at once");
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return null;
             case Tsdb.Wal.WalUnavailableException wal:

@@ -27,6 +27,18 @@ internal static class HttpErrors
         return context.Response.WriteAsync(JsonSerializer.Serialize(new V3Error(message), JsonContext.Relaxed.V3Error));
     }
 
+    private static readonly byte[] OutOfMemoryBody = "{\"error\":\"the server ran out of memory for this request (other requests are using it); retry later, or ask for less data at once\"}"u8.ToArray();
+
+    /// <summary>503 with a message prepared at startup: for when even formatting an error finds no memory.</summary>
+    public static Task WriteOutOfMemory(HttpContext context)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = 503;
+        context.Response.Headers.RetryAfter = "5";
+        context.Response.ContentType = "application/json";
+        return context.Response.Body.WriteAsync(OutOfMemoryBody).AsTask();
+    }
+
     /// <summary>
     /// Failures that no endpoint turned into an answer but that have a clear one: a full disk (507), the object
     /// store failing (503 when retrying may help, else 500), memory running out (503). Null for the rest: a bug, 500.

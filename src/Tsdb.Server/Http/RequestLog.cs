@@ -57,18 +57,26 @@ internal sealed partial class RequestLog(ILogger logger)
             }
             if (!context.Response.HasStarted)
             {
-                context.Response.Clear();
-                if (known is { } k)
+                try
                 {
-                    if (k.RetryAfter is not null)
+                    context.Response.Clear();
+                    if (known is { } k)
                     {
-                        context.Response.Headers.RetryAfter = k.RetryAfter;
+                        if (k.RetryAfter is not null)
+                        {
+                            context.Response.Headers.RetryAfter = k.RetryAfter;
+                        }
+                        await HttpErrors.Write(context, AccessControl.DialectOf(request.Path.Value ?? ""), k.Status, k.Message).ConfigureAwait(false);
                     }
-                    await HttpErrors.Write(context, AccessControl.DialectOf(request.Path.Value ?? ""), k.Status, k.Message).ConfigureAwait(false);
+                    else
+                    {
+                        await HttpErrors.Write(context, ApiDialect.V3, 500, $"internal error: {e.Message}").ConfigureAwait(false);
+                    }
                 }
-                else
+                catch (OutOfMemoryException) when (!context.Response.HasStarted)
                 {
-                    await HttpErrors.Write(context, ApiDialect.V3, 500, $"internal error: {e.Message}").ConfigureAwait(false);
+                    // Even the error message found no memory: a prepared answer needs none.
+                    await HttpErrors.WriteOutOfMemory(context).ConfigureAwait(false);
                 }
             }
             else
