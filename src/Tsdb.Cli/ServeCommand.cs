@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Tsdb.Catalog;
 using Tsdb.Cluster;
 using Tsdb.Core.Cluster;
+using Tsdb.Core.Diagnostics;
 using Tsdb.Ingest;
 using Tsdb.Prometheus;
 using Tsdb.Server;
@@ -25,7 +26,7 @@ internal static class ServeCommand
         var maxRequest = EnvOption.Text("--max-http-request-size", "TSDB_MAX_HTTP_REQUEST_SIZE", "10MiB", "Largest request body, before and after decompression");
         var walFlush = EnvOption.Text("--wal-flush-interval", "TSDB_WAL_FLUSH_INTERVAL", "0", "How long the WAL waits to gather writes into one fsync (0: commit as soon as idle)");
         var walSegment = EnvOption.Text("--wal-segment-size", "TSDB_WAL_SEGMENT_SIZE", "64MiB", "Size at which a WAL segment file is closed and a new one started");
-        var bufferLimit = EnvOption.Text("--buffer-memory-limit", "TSDB_BUFFER_MEMORY_LIMIT", "4GiB", "Memory for rows not yet persisted; beyond it writes get 503 with Retry-After");
+        var bufferLimit = EnvOption.Text("--buffer-memory-limit", "TSDB_BUFFER_MEMORY_LIMIT", "auto", "Memory for rows not yet persisted; beyond it writes get 503 with Retry-After (auto: a quarter of the memory the process may use)");
         var maxDatabases = EnvOption.Number("--max-databases", "TSDB_MAX_DATABASES", 100, "Most databases");
         var maxTables = EnvOption.Number("--max-tables-per-database", "TSDB_MAX_TABLES_PER_DATABASE", 2000, "Most tables in one database");
         var maxColumns = EnvOption.Number("--max-columns-per-table", "TSDB_MAX_COLUMNS_PER_TABLE", 500, "Most columns in one table (tags, fields and time)");
@@ -36,10 +37,10 @@ internal static class ServeCommand
         var s3AccessKey = EnvOption.Text("--s3-access-key", "TSDB_S3_ACCESS_KEY", null, "S3 access key");
         var s3SecretKey = EnvOption.Text("--s3-secret-key", "TSDB_S3_SECRET_KEY", null, "S3 secret key");
         var persistAge = EnvOption.Text("--persist-age", "TSDB_PERSIST_AGE", "10m", "Persist buffered rows once the oldest are this old");
-        var persistSize = EnvOption.Text("--persist-buffer-size", "TSDB_PERSIST_BUFFER_SIZE", "256MiB", "Persist once the buffer holds this much");
+        var persistSize = EnvOption.Text("--persist-buffer-size", "TSDB_PERSIST_BUFFER_SIZE", "auto", "Persist once the buffer holds this much (auto: half the buffer limit, at most 256MiB)");
         var persistCheck = EnvOption.Text("--persist-check-interval", "TSDB_PERSIST_CHECK_INTERVAL", "5s", "How often the persister, compactor and retention run");
         var compactionFiles = EnvOption.Number("--compaction-min-files", "TSDB_COMPACTION_MIN_FILES", 4, "Compact a day partition once it has this many files");
-        var queryMemory = EnvOption.Text("--query-memory-limit", "TSDB_QUERY_MEMORY_LIMIT", "1GiB", "Arrow data one query may materialise (HTTP and Flight); beyond it the query fails");
+        var queryMemory = EnvOption.Text("--query-memory-limit", "TSDB_QUERY_MEMORY_LIMIT", "auto", "Arrow data one query may materialise (HTTP and Flight); beyond it the query fails with 413 (auto: an eighth of the memory the process may use)");
         var maxQueries = EnvOption.Number("--max-concurrent-queries", "TSDB_MAX_CONCURRENT_QUERIES", 16, "Queries (SQL and Flight) running at once; one more gets 429 with Retry-After");
         var readCache = EnvOption.Text("--read-cache-size", "TSDB_READ_CACHE_SIZE", "128MiB", "Memory for tag dictionaries and decompressed Parquet pages that selective queries (a few series) read again; 0 turns it off");
         var tlsCert = EnvOption.Text("--tls-cert", "TSDB_TLS_CERT", null, "PEM certificate: serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of cleartext HTTP/1.1 + h2c");
@@ -74,13 +75,13 @@ internal static class ServeCommand
                     Values.ParseSize(parse.GetValue(maxRequest)!),
                     Values.ParseDuration(parse.GetValue(walFlush)!),
                     Values.ParseSize(parse.GetValue(walSegment)!),
-                    Values.ParseSize(parse.GetValue(bufferLimit)!),
+                    SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)),
                     new CatalogLimits { MaxDatabases = parse.GetValue(maxDatabases), MaxTablesPerDatabase = parse.GetValue(maxTables), MaxColumnsPerTable = parse.GetValue(maxColumns) },
                     ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)),
                     new StorageOptions
                     {
                         PersistAge = Values.ParseDuration(parse.GetValue(persistAge)!),
-                        PersistBufferBytes = Values.ParseSize(parse.GetValue(persistSize)!),
+                        PersistBufferBytes = SizeOrAuto(parse.GetValue(persistSize)!, () => MemoryBudget.DefaultPersistBufferSize(SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)))),
                         CheckInterval = Values.ParseDuration(parse.GetValue(persistCheck)!),
                         CompactionMinFiles = parse.GetValue(compactionFiles),
                         DeletionGrace = Values.ParseDuration(parse.GetValue(deletionGrace)!),
@@ -95,7 +96,7 @@ internal static class ServeCommand
                 {
                     TlsCert = cert is null ? null : Path.GetFullPath(cert),
                     TlsKey = key is null ? null : Path.GetFullPath(key),
-                    QueryMemoryLimit = Values.ParseSize(parse.GetValue(queryMemory)!),
+                    QueryMemoryLimit = SizeOrAuto(parse.GetValue(queryMemory)!, () => MemoryBudget.DefaultQueryLimit(MemoryBudget.AvailableBytes)),
                     ReadCacheBytes = Values.ParseSize(parse.GetValue(readCache)!),
                     MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
                     GrpcCompression = parse.GetValue(grpcCompression) switch
@@ -135,6 +136,10 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>A size, or "auto" for a share of the memory the process may use (<see cref="MemoryBudget"/>).</summary>
+    private static long SizeOrAuto(string text, Func<long> auto) =>
+        text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? auto() : Values.ParseSize(text);
 
     private static Microsoft.Extensions.Logging.LogLevel ParseLogLevel(string text) => text.ToLowerInvariant() switch
     {
@@ -288,6 +293,7 @@ internal static class ServeCommand
         var store = settings.Store.Create(settings.StoreDir);
         settings = settings with { Storage = settings.Storage with { TruncateWal = settings.Store.Kind != "memory", NodeId = clusterNode } };
         Console.WriteLine($"object store: {settings.Store.Describe(settings.StoreDir)}");
+        Console.WriteLine($"memory: {MemoryBudget.AvailableBytes >> 20} MiB available to the process; write buffer limit {settings.BufferLimit >> 20} MiB, persist at {settings.Storage.PersistBufferBytes >> 20} MiB, {settings.QueryMemoryLimit >> 20} MiB per query");
         if (settings.Clustered)
         {
             Console.WriteLine($"cluster node '{settings.NodeId}' with --mode {NodeRoleNames.Format(roles)}");
@@ -374,7 +380,7 @@ internal static class ServeCommand
             storage.RequestPersist();
             return true;
         }, new MetricMetadataStore(), time);
-        var readiness = new ServerReadiness();
+        var readiness = new ServerReadiness { Wal = wal };
         var server = new TsdbHttpServer(
             new ServerOptions
             {

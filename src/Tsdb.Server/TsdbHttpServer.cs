@@ -121,7 +121,12 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(remoteWrite);
         var prometheus = new PrometheusEndpoints(catalog, tables, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
-        var requestLog = new RequestLog(_app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("tsdb.http"));
+        var loggers = _app.Services.GetRequiredService<ILoggerFactory>();
+        var requestLog = new RequestLog(loggers.CreateLogger("tsdb.http"));
+        if (options.Readiness.Wal is { } wal)
+        {
+            WalStateLog.Attach(wal, loggers.CreateLogger("tsdb.wal"));
+        }
         _app.Use(requestLog.InvokeAsync);
         _app.UseResponseCompression();
         // Routing before authentication, so that it knows the route: unknown routes answer 404 without a token, and
@@ -142,7 +147,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGet("/api/v1/health", admin.Health).RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("health"));
         _app.MapMethods("/ping", ["GET", "HEAD"], admin.Ping).RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("ping"));
         _app.MapPrometheusScrapingEndpoint("/metrics").RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("metrics"));
-        _app.MapMethods("/-/healthy", ["GET", "HEAD"], ProbeEndpoints.Healthy).WithMetadata(new OpenRoute());
+        _app.MapMethods("/-/healthy", ["GET", "HEAD"], context => ProbeEndpoints.Healthy(context, options.Readiness)).WithMetadata(new OpenRoute());
         _app.MapMethods("/-/ready", ["GET", "HEAD"], context => ProbeEndpoints.Ready(context, options.Readiness)).WithMetadata(new OpenRoute());
         _app.MapPost("/api/v3/write_lp", writes.WriteV3).RequireAccess(Access.Write).WithMetadata(new RequiresRole(NodeRoles.Ingest));
         _app.MapMethods("/api/v3/query_sql", ["GET", "POST"], queries.QuerySql).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));

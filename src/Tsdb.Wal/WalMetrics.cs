@@ -25,4 +25,7 @@ internal static class WalMetrics
 
     public static readonly Counter<long> Failures = Meter.CreateCounter<long>(
         "tsdb.wal.failures", "{failure}", "WAL writes that failed with an I/O error (the WAL then refuses writes until restart)");
+
+    public static readonly Counter<long> DiskFullRefusals = Meter.CreateCounter<long>(
+        "tsdb.wal.disk_full_refusals", "{record}", "WAL records refused because the disk was full (cut from the segment; the WAL stays open)");
 }

@@ -22,4 +22,13 @@ public sealed record WalOptions
 
     /// <summary>Largest record accepted (and trusted when replaying).</summary>
     public int MaxRecordBytes { get; init; } = 256 << 20;
+
+    /// <summary>While the disk is full and no write comes, how often the WAL checks whether space came back.</summary>
+    public TimeSpan DiskFullProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Bytes the check writes (and cuts again): the room a write needs before the WAL reports itself writable.</summary>
+    public int DiskFullProbeBytes { get; init; } = 64 << 10;
+
+    /// <summary>Clock for the times of state changes.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

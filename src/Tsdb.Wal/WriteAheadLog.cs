@@ -20,11 +20,15 @@ public sealed class WriteAheadLog : IAsyncDisposable
     private readonly Task _committer;
     private readonly Lock _segmentsLock = new();
     private readonly List<WalSegmentInfo> _segments = [];
-    private FileStream _file;
+    private readonly Lock _stateLock = new();
+    private FileStream? _file;
     private long _fileLength;
     private long _nextSequence;
     private volatile Exception? _failure;
     private long _commitGroups;
+    private WalState _state;
+    private string? _stateMessage;
+    private DateTimeOffset _stateSince;
 
     private WriteAheadLog(WalOptions options, IWalListener listener, WalReplayReport report)
     {
@@ -32,11 +36,50 @@ public sealed class WriteAheadLog : IAsyncDisposable
         _listener = listener;
         ReplayReport = report;
         _nextSequence = Math.Max(report.LastSequence, options.SequenceFloor) + 1;
-        _file = StartSegment(_nextSequence);
+        _stateSince = options.Time.GetUtcNow();
+        try
+        {
+            EnsureSegment();
+        }
+        catch (WalDiskFullException e)
+        {
+            // Started on a full disk: replayed data is readable, and writes are tried (and refused) until space is freed.
+            SetState(WalState.DiskFull, e.Message);
+        }
         _committer = Task.Factory.StartNew(CommitLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
     public WalReplayReport ReplayReport { get; }
+
+    /// <summary>Whether the log takes writes now.</summary>
+    public WalState State
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return _state;
+            }
+        }
+    }
+
+    /// <summary>The state, the error that caused it (null when Ok) and since when it holds.</summary>
+    public (WalState State, string? Message, DateTimeOffset Since) Status
+    {
+        get
+        {
+            lock (_stateLock)
+            {
+                return (_state, _stateMessage, _stateSince);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Raised on the committer's thread once per change of <see cref="State"/> (for a log line; handlers must be
+    /// quick and must not throw).
+    /// </summary>
+    public event Action<WalStateChange>? StateChanged;
 
     /// <summary>Groups committed so far: each is one write and one fsync, however many records it held.</summary>
     public long CommitGroups => Interlocked.Read(ref _commitGroups);
@@ -81,7 +124,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(tables);
         if (_failure is { } failure)
         {
-            throw new WalUnavailableException("the WAL stopped after an I/O error; restart the server", failure);
+            throw Stopped(failure);
         }
         // Encoding happens here, on the caller's thread, so the single committer only writes and syncs.
         var payload = WalRecordCodec.Encode(database, tables);
@@ -123,8 +166,30 @@ public sealed class WriteAheadLog : IAsyncDisposable
     {
         var reader = _queue.Reader;
         var group = new List<Pending>();
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
+            if (State == WalState.DiskFull)
+            {
+                // Nobody may be writing while the disk is full (a load balancer took the node out on /-/ready), so
+                // the committer itself checks now and then whether space came back.
+                using var idle = new CancellationTokenSource(_options.DiskFullProbeInterval);
+                try
+                {
+                    if (!await reader.WaitToReadAsync(idle.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (OperationCanceledException) when (idle.IsCancellationRequested)
+                {
+                    ProbeSpace();
+                    continue;
+                }
+            }
+            else if (!await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                break;
+            }
             if (_options.FlushInterval > TimeSpan.Zero)
             {
                 await Task.Delay(_options.FlushInterval).ConfigureAwait(false);
@@ -138,28 +203,120 @@ public sealed class WriteAheadLog : IAsyncDisposable
             {
                 foreach (var p in group)
                 {
-                    p.Completion.TrySetException(new WalUnavailableException("the WAL stopped after an I/O error; restart the server", failure));
+                    p.Completion.TrySetException(Stopped(failure));
                 }
                 continue;
             }
             try
             {
                 CommitGroup(group);
+                if (_file is null)
+                {
+                    // The segment was full and closed: the next one is started now, and on a full disk by the next group.
+                    try
+                    {
+                        EnsureSegment();
+                    }
+                    catch (WalDiskFullException e)
+                    {
+                        SetState(WalState.DiskFull, e.Message);
+                        continue;
+                    }
+                }
+                SetState(WalState.Ok, null);
+            }
+            catch (WalDiskFullException e)
+            {
+                // Nothing of the group reached the log (the partial record was cut) or a listener: refuse it, stay open.
+                WalMetrics.DiskFullRefusals.Add(group.Count);
+                SetState(WalState.DiskFull, e.Message);
+                foreach (var p in group)
+                {
+                    p.Completion.TrySetException(new WalUnavailableException($"the WAL's disk is full: {e.Message}; retry once space is freed", WalUnavailableReason.DiskFull, e.InnerException));
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 WalMetrics.Failures.Add(1);
                 _failure = e;
+                SetState(WalState.Stopped, e.Message);
                 foreach (var p in group)
                 {
                     p.Completion.TrySetException(new WalUnavailableException($"the WAL could not write: {e.Message}", e));
                 }
             }
+            catch (OutOfMemoryException e)
+            {
+                // The committer must outlive a moment without memory (a heap hard limit under load): the writers not
+                // yet answered get the error, and the next group goes on where the file ends.
+                foreach (var p in group)
+                {
+                    p.Completion.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private static WalUnavailableException Stopped(Exception failure) =>
+        new($"the WAL stopped after an I/O error ({failure.Message}); restart the server", failure);
+
+    private void SetState(WalState state, string? message)
+    {
+        WalStateChange change;
+        lock (_stateLock)
+        {
+            if (_state == state || _state == WalState.Stopped)
+            {
+                return;
+            }
+            change = new WalStateChange(_state, state, message ?? "", _options.Time.GetUtcNow());
+            _state = state;
+            _stateMessage = message;
+            _stateSince = change.At;
+        }
+        StateChanged?.Invoke(change);
+    }
+
+    /// <summary>
+    /// While the disk is full: writes zeros past the end of the segment and cuts them again. Success means a write
+    /// of that size would fit now. An error other than a full disk is left for the next real write to meet.
+    /// </summary>
+    private void ProbeSpace()
+    {
+        try
+        {
+            EnsureSegment();
+            var file = _file!;
+            var zeros = new byte[_options.DiskFullProbeBytes];
+            try
+            {
+                RandomAccess.Write(file.SafeFileHandle, zeros, _fileLength);
+            }
+            finally
+            {
+                RandomAccess.SetLength(file.SafeFileHandle, _fileLength);
+            }
+            SetState(WalState.Ok, null);
+        }
+        catch (WalDiskFullException)
+        {
+        }
+        catch (IOException e) when (DiskErrors.IsOutOfSpace(e))
+        {
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The cut failed: the segment's length is unknown, so the WAL cannot go on appending to it.
+            WalMetrics.Failures.Add(1);
+            _failure = e;
+            SetState(WalState.Stopped, e.Message);
         }
     }
 
     private void CommitGroup(List<Pending> group)
     {
+        EnsureSegment();
+        var file = _file!;
         var frames = ArrayPool<byte>.Shared.Rent(group.Count * WalSegmentFormat.FrameLength);
         try
         {
@@ -174,7 +331,18 @@ public sealed class WriteAheadLog : IAsyncDisposable
                 buffers[(i * 2) + 1] = group[i].Payload;
                 bytes += WalSegmentFormat.FrameLength + group[i].Payload.Length;
             }
-            RandomAccess.Write(_file.SafeFileHandle, buffers, _fileLength);
+            try
+            {
+                RandomAccess.Write(file.SafeFileHandle, buffers, _fileLength);
+            }
+            catch (IOException e) when (DiskErrors.IsOutOfSpace(e))
+            {
+                // Part of the group may be in the file. It must go: the next group reuses these sequence numbers, and
+                // whole records of this one left past its end would come back at replay though never acknowledged.
+                // If the cut fails the IOException stops the WAL.
+                RandomAccess.SetLength(file.SafeFileHandle, _fileLength);
+                throw new WalDiskFullException(e.Message, e);
+            }
             _fileLength += bytes;
             var lastSequence = firstSequence + group.Count - 1;
             Interlocked.Exchange(ref _nextSequence, lastSequence + 1);
@@ -202,8 +370,10 @@ public sealed class WriteAheadLog : IAsyncDisposable
                     p.Completion.TrySetResult(firstSequence + i);
                 }
             }
+            // A failed fsync stops the WAL (the caller's catch): after one, the kernel may have dropped the dirty
+            // pages, so what the file holds is no longer known.
             var fsyncStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-            _file.Flush(flushToDisk: true);
+            file.Flush(flushToDisk: true);
             WalMetrics.FsyncDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(fsyncStarted).TotalSeconds);
             WalMetrics.GroupRecords.Record(group.Count);
             WalMetrics.GroupBytes.Record(bytes);
@@ -214,8 +384,9 @@ public sealed class WriteAheadLog : IAsyncDisposable
             }
             if (_fileLength >= _options.SegmentBytes)
             {
-                _file.Dispose();
-                _file = StartSegment(lastSequence + 1);
+                // The caller starts the next segment: a full disk must not fail this group, acknowledged already.
+                file.Dispose();
+                _file = null;
             }
         }
         finally
@@ -224,14 +395,42 @@ public sealed class WriteAheadLog : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a segment when none is open; a full disk leaves no half-made segment behind.</summary>
+    private void EnsureSegment()
+    {
+        if (_file is not null)
+        {
+            return;
+        }
+        var path = Path.Combine(_options.Directory, WalSegmentFormat.FileName(_nextSequence));
+        try
+        {
+            _file = StartSegment(_nextSequence);
+        }
+        catch (IOException e) when (DiskErrors.IsOutOfSpace(e))
+        {
+            // Replay would drop a header-only or headerless segment anyway; removing it now keeps the name free.
+            File.Delete(path);
+            throw new WalDiskFullException(e.Message, e);
+        }
+    }
+
     private FileStream StartSegment(long firstSequence)
     {
         var path = Path.Combine(_options.Directory, WalSegmentFormat.FileName(firstSequence));
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0);
         var header = WalSegmentFormat.Header();
-        RandomAccess.Write(file.SafeFileHandle, header, 0);
-        file.Flush(flushToDisk: true);
-        DurableFile.SyncDirectory(_options.Directory);
+        try
+        {
+            RandomAccess.Write(file.SafeFileHandle, header, 0);
+            file.Flush(flushToDisk: true);
+            DurableFile.SyncDirectory(_options.Directory);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
         _fileLength = header.Length;
         lock (_segmentsLock)
         {
@@ -244,7 +443,7 @@ public sealed class WriteAheadLog : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _committer.ConfigureAwait(false);
-        _file.Dispose();
+        _file?.Dispose();
     }
 
     private sealed class Pending(string database, IReadOnlyList<WalTableWrite> tables, byte[] payload, bool sync)

@@ -40,11 +40,19 @@ internal sealed partial class TsdbProcess : IAsyncDisposable
 
     public static string TsdbDll => Path.Combine(AppContext.BaseDirectory, "tsdb.dll");
 
-    public static async Task<TsdbProcess> StartAsync(string dataDir, params string[] extraArgs)
+    public static Task<TsdbProcess> StartAsync(string dataDir, params string[] extraArgs) =>
+        StartAsync(dataDir, new Dictionary<string, string>(), extraArgs);
+
+    /// <summary>Starts the server with extra environment variables (e.g. <c>DOTNET_GCHeapHardLimit</c>).</summary>
+    public static async Task<TsdbProcess> StartAsync(string dataDir, IReadOnlyDictionary<string, string> environment, params string[] extraArgs)
     {
         // Through env(1), which resets SIGINT to its default and execs dotnet (same PID): a test host started in the
         // background inherits SIGINT ignored, and the runtime leaves an ignored SIGINT ignored, as nohup expects.
         var info = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
+        }
         info.ArgumentList.Add("--default-signal=INT");
         info.ArgumentList.Add("dotnet");
         foreach (var arg in new[] { TsdbDll, "serve", "--http-bind", "127.0.0.1:0", "--data-dir", dataDir }.Concat(extraArgs))

@@ -112,6 +112,28 @@ public sealed class CephRgw : IDisposable
             : "";
     }
 
+    /// <summary>Stops the gateway alone (SIGTERM, then SIGKILL after 10 s): S3 requests are refused until <see cref="StartGateway"/>.</summary>
+    public void StopGateway()
+    {
+        var pidFile = Path.Combine(_stateDir, "rgw.pid");
+        var pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.GetProcessById(pid);
+        Run("kill", [pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], [], TimeSpan.FromSeconds(10));
+        if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+    }
+
+    /// <summary>Starts the gateway again on the same port, as start.sh did, and waits until it answers.</summary>
+    public void StartGateway()
+    {
+        var script = $"nohup radosgw -c '{_stateDir}/ceph.conf' -n client.rgw.a -f >> '{_stateDir}/log/rgw.stdout' 2>&1 & echo $! > '{_stateDir}/rgw.pid'; "
+            + $"for i in $(seq 1 120); do curl -s -o /dev/null '{Endpoint}/' && exit 0; sleep 0.5; done; exit 1";
+        Run("bash", ["-c", script], [], TimeSpan.FromMinutes(2));
+    }
+
     public void Dispose()
     {
         try

@@ -12,13 +12,35 @@ public static partial class DurableFile
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        try
         {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, path, overwrite: true);
         }
-        File.Move(temporary, path, overwrite: true);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk fails the write half-way: the temporary file would stay behind, unlisted, for ever.
+            DeleteQuietly(temporary);
+            throw;
+        }
         SyncDirectory(directory);
+    }
+
+    /// <summary>Removes a temporary file after a failed write; a failure to remove it must not hide the write's error.</summary>
+    public static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // left for DeleteStaleTemporaryFiles
+        }
     }
 
     /// <summary>fsyncs a directory so that files created, renamed or deleted in it survive a crash.</summary>

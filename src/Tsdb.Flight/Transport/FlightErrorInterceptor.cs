@@ -70,12 +70,18 @@ public sealed class FlightErrorInterceptor(ILogger<FlightErrorInterceptor> logge
     {
         switch (ex)
         {
-            case RpcException or OutOfMemoryException:
+            case RpcException:
                 return null;
+            case OutOfMemoryException:
+                return RpcErrors.Of(StatusCode.ResourceExhausted, "the server ran out of memory for this call (other requests are using it); retry later, or ask for less data at once");
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return null;
             case Tsdb.Query.Chunks.DataUnavailableException:
                 return RpcErrors.Of(StatusCode.Unavailable, ex.Message);
+            case Tsdb.Wal.WalUnavailableException wal:
+                // Nothing of the batch was stored: a full disk is RESOURCE_EXHAUSTED (retry once space is freed),
+                // a stopped or closing WAL UNAVAILABLE.
+                return RpcErrors.Of(wal.Reason == Tsdb.Wal.WalUnavailableReason.DiskFull ? StatusCode.ResourceExhausted : StatusCode.Unavailable, $"the write was not stored: {wal.Message}");
             case InvalidProtocolBufferException:
                 return RpcErrors.Of(StatusCode.InvalidArgument, $"the request holds a message that is not valid protobuf: {ex.Message}");
             default:

@@ -252,10 +252,16 @@ public sealed partial class LocalFileObjectStore : IObjectStore
     private static bool PublishExclusively(string key, string path, string directory, ReadOnlySpan<byte> data)
     {
         var temporary = Path.Join(directory, TemporaryName(Path.GetFileName(path)));
-        using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+        try
         {
+            using var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None);
             stream.Write(data);
             stream.Flush(flushToDisk: true);
+        }
+        catch (Exception e) when (IsFileSystemError(e))
+        {
+            DurableFile.DeleteQuietly(temporary); // a full disk must not leave an invisible file behind
+            throw;
         }
         bool created;
         try

@@ -10,12 +10,20 @@ namespace Tsdb.Server.Http;
 /// <summary>Health, ping, database and table management, the storage services' admin triggers, and the export read path.</summary>
 internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource tables, PersistService? persister, Compactor compactor, RetentionService retention, DeletionService deletion, ServerOptions options)
 {
-    /// <summary>InfluxDB 3's health check: "OK", with the version in the same headers as <c>/ping</c>.</summary>
+    /// <summary>
+    /// InfluxDB 3's health check: "OK", with the version in the same headers as <c>/ping</c>; 503 with the reason
+    /// while the WAL cannot take writes.
+    /// </summary>
     public Task Health(HttpContext context)
     {
         context.Response.Headers["X-Influxdb-Version"] = options.Version;
         context.Response.Headers["X-Influxdb-Build"] = "Tsdb";
         context.Response.ContentType = "text/plain";
+        if (options.Readiness.WalProblem is { } problem)
+        {
+            context.Response.StatusCode = 503;
+            return context.Response.WriteAsync($"Unhealthy: {problem}");
+        }
         return context.Response.WriteAsync("OK");
     }
 

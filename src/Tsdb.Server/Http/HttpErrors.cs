@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Tsdb.Core.IO;
 using Tsdb.LineProtocol;
+using Tsdb.ObjectStore;
+using Tsdb.Wal;
 
 namespace Tsdb.Server.Http;
 
@@ -11,7 +14,9 @@ internal static class HttpErrors
     {
         if (dialect == ApiDialect.Prometheus)
         {
-            return PromJsonWriter.Error(context, status switch { 401 => "unauthorized", 403 => "forbidden", 400 => "bad_data", 421 => "misdirected", 503 => "unavailable", _ => "internal" }, message);
+            return status is 503 or 507
+                ? PromJsonWriter.Error(context, "unavailable", message, status)
+                : PromJsonWriter.Error(context, status switch { 401 => "unauthorized", 403 => "forbidden", 400 => "bad_data", 421 => "misdirected", _ => "internal" }, message);
         }
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
@@ -20,6 +25,69 @@ internal static class HttpErrors
             return context.Response.WriteAsync(JsonSerializer.Serialize(new V2Error(V2Code(status), message), JsonContext.Relaxed.V2Error));
         }
         return context.Response.WriteAsync(JsonSerializer.Serialize(new V3Error(message), JsonContext.Relaxed.V3Error));
+    }
+
+    private static readonly byte[] OutOfMemoryBody = "{\"error\":\"the server ran out of memory for this request (other requests are using it); retry later, or ask for less data at once\"}"u8.ToArray();
+
+    /// <summary>503 with a message prepared at startup: for when even formatting an error finds no memory.</summary>
+    public static Task WriteOutOfMemory(HttpContext context)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = 503;
+        context.Response.Headers.RetryAfter = "5";
+        context.Response.ContentType = "application/json";
+        return context.Response.Body.WriteAsync(OutOfMemoryBody).AsTask();
+    }
+
+    /// <summary>
+    /// Failures that no endpoint turned into an answer but that have a clear one: a full disk (507), the object
+    /// store failing (503 when retrying may help, else 500), memory running out (503). Null for the rest: a bug, 500.
+    /// </summary>
+    public static (int Status, string Message, string? RetryAfter)? Classify(Exception e)
+    {
+        if (DiskErrors.IsOutOfSpace(e))
+        {
+            return (507, $"the disk is full: {e.Message}; retry once space is freed", "10");
+        }
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            switch (inner)
+            {
+                case OutOfMemoryException:
+                    return (503, "the server ran out of memory for this request (other requests are using it); retry later, or ask for less data at once", "5");
+                case ObjectStoreException { IsTransient: true } store:
+                    return (503, $"the object store is unavailable: {store.Message}", "10");
+                case ObjectStoreException store:
+                    return (500, $"the object store failed: {store.Message}", null);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A write the WAL refused (nothing of it was stored): 507 Insufficient Storage on a full disk and 503 while
+    /// shutting down, both with Retry-After (clients retry 5xx); 500 once the WAL stopped (a restart is needed).
+    /// </summary>
+    public static Task WalUnavailable(HttpContext context, ApiDialect dialect, WalUnavailableException e)
+    {
+        var status = WalStatus(context, e);
+        return Write(context, dialect, status, $"the write was not stored: {e.Message}");
+    }
+
+    /// <summary>The status of <see cref="WalUnavailable"/>, setting Retry-After where retrying helps.</summary>
+    public static int WalStatus(HttpContext context, WalUnavailableException e)
+    {
+        var status = e.Reason switch
+        {
+            WalUnavailableReason.DiskFull => StatusCodes.Status507InsufficientStorage,
+            WalUnavailableReason.ShutDown => StatusCodes.Status503ServiceUnavailable,
+            _ => StatusCodes.Status500InternalServerError,
+        };
+        if (status != 500)
+        {
+            context.Response.Headers.RetryAfter = e.Reason == WalUnavailableReason.DiskFull ? "10" : "5";
+        }
+        return status;
     }
 
     /// <summary>Lines refused by a write: InfluxDB 3's shapes for v3/v1, one combined message for v2.</summary>
@@ -51,7 +119,7 @@ internal static class HttpErrors
         404 => "not found",
         413 => "request too large",
         422 => "unprocessable entity",
-        503 => "unavailable",
+        503 or 507 => "unavailable",
         _ => "internal error",
     };
 }

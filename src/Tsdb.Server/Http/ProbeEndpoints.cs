@@ -9,12 +9,24 @@ namespace Tsdb.Server.Http;
 /// </summary>
 internal static class ProbeEndpoints
 {
-    /// <summary>200 while the process serves HTTP at all.</summary>
-    public static Task Healthy(HttpContext context) => Text(context, 200, "tsdb is Healthy.\n");
+    /// <summary>200 while the process serves HTTP, unless only a restart can help (the WAL stopped after an I/O error).</summary>
+    public static Task Healthy(HttpContext context, ServerReadiness readiness) =>
+        readiness.NeedsRestart
+            ? Text(context, 503, $"tsdb is Unhealthy: {readiness.WalProblem}\n")
+            : Text(context, 200, "tsdb is Healthy.\n");
 
-    /// <summary>200 once the catalog is loaded, the WAL replayed and writes accepted; 503 before and while stopping.</summary>
-    public static Task Ready(HttpContext context, ServerReadiness readiness) =>
-        readiness.IsReady ? Text(context, 200, "tsdb is Ready.\n") : Text(context, 503, "Service Unavailable\n");
+    /// <summary>
+    /// 200 once the catalog is loaded, the WAL replayed and writes accepted; 503 before, while stopping, and while the
+    /// WAL cannot take writes (its disk is full: ready again once space is freed).
+    /// </summary>
+    public static Task Ready(HttpContext context, ServerReadiness readiness)
+    {
+        if (!readiness.IsReady)
+        {
+            return Text(context, 503, "Service Unavailable\n");
+        }
+        return readiness.WalProblem is { } problem ? Text(context, 503, $"Service Unavailable: {problem}\n") : Text(context, 200, "tsdb is Ready.\n");
+    }
 
     /// <summary>
     /// What no route took: 405 with <c>Allow</c> when the path is a route that takes other methods (the fallback

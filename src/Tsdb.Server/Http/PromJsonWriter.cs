@@ -44,7 +44,7 @@ internal static class PromJsonWriter
         await context.Response.Body.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
     }
 
-    public static Task Error(HttpContext context, string errorType, string message)
+    public static Task Error(HttpContext context, string errorType, string message, int? status = null)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer, Options))
@@ -55,7 +55,7 @@ internal static class PromJsonWriter
             json.WriteString("error", message);
             json.WriteEndObject();
         }
-        context.Response.StatusCode = errorType switch
+        context.Response.StatusCode = status ?? errorType switch
         {
             "bad_data" => 400,
             "execution" => 422,

@@ -9,8 +9,8 @@ namespace Tsdb.Server.Http;
 /// <c>POST /api/v1/write?db=</c>: Prometheus remote-write 1.0 and 2.0, told apart by Content-Type. Answers as the
 /// spec asks: 204 when everything was stored, 400 for what can never be stored (bad snappy or protobuf, invalid
 /// series, native histograms — the good series of the request are still stored), 415 for an unknown content type
-/// or encoding, 413 over 32 MiB, 503 with Retry-After when the write buffer is full and 500 when the WAL cannot
-/// write (both retried by senders). Acknowledged after the WAL fsync, like every write.
+/// or encoding, 413 over 32 MiB, 503 with Retry-After when the write buffer is full, 507 with Retry-After when the
+/// WAL's disk is full and 500 when the WAL stopped (all retried by senders). Acknowledged after the WAL fsync, like every write.
 /// </summary>
 internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
 {
@@ -56,7 +56,8 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
             catch (WalUnavailableException e)
             {
                 Tsdb.Ingest.WriteMetrics.Record("remote_write", "error", 0, 0, body.Memory.Length);
-                await Text(context, 500, $"the write was not stored: {e.Message}").ConfigureAwait(false);
+                // Prometheus' dialect: plain text; senders retry 5xx (507 on a full disk, with Retry-After).
+                await Text(context, HttpErrors.WalStatus(context, e), $"the write was not stored: {e.Message}").ConfigureAwait(false);
                 return;
             }
             Tsdb.Ingest.WriteMetrics.Record(

@@ -48,11 +48,36 @@ internal sealed partial class RequestLog(ILogger logger)
         }
         catch (Exception e) when (!(e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
-            LogUnhandled(logger, e, request.Method, request.Path.Value ?? "");
+            // A full disk, an object store that is down and memory running out are conditions, not bugs: an answer
+            // that says so (the request line logs the status), and a stack trace only for the rest.
+            var known = HttpErrors.Classify(e);
+            if (known is null)
+            {
+                LogUnhandled(logger, e, request.Method, request.Path.Value ?? "");
+            }
             if (!context.Response.HasStarted)
             {
-                context.Response.Clear();
-                await HttpErrors.Write(context, ApiDialect.V3, 500, $"internal error: {e.Message}").ConfigureAwait(false);
+                try
+                {
+                    context.Response.Clear();
+                    if (known is { } k)
+                    {
+                        if (k.RetryAfter is not null)
+                        {
+                            context.Response.Headers.RetryAfter = k.RetryAfter;
+                        }
+                        await HttpErrors.Write(context, AccessControl.DialectOf(request.Path.Value ?? ""), k.Status, k.Message).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await HttpErrors.Write(context, ApiDialect.V3, 500, $"internal error: {e.Message}").ConfigureAwait(false);
+                    }
+                }
+                catch (OutOfMemoryException) when (!context.Response.HasStarted)
+                {
+                    // Even the error message found no memory: a prepared answer needs none.
+                    await HttpErrors.WriteOutOfMemory(context).ConfigureAwait(false);
+                }
             }
             else
             {

@@ -96,7 +96,7 @@ internal sealed class WriteEndpoints(LineProtocolIngester ingester, ServerOption
             }
             catch (WalUnavailableException e)
             {
-                await HttpErrors.Write(context, dialect, 500, $"the write was not stored: {e.Message}").ConfigureAwait(false);
+                await HttpErrors.WalUnavailable(context, dialect, e).ConfigureAwait(false);
                 return;
             }
         }

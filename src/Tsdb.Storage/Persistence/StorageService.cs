@@ -27,6 +27,9 @@ public sealed class StorageService(PersistService? persister, Compactor compacto
         }
     }
 
+    private DateTimeOffset? _failingSince;
+    private DateTimeOffset _lastFailureLog;
+
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -55,6 +58,11 @@ public sealed class StorageService(PersistService? persister, Compactor compacto
                     await retention.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
                     await deletion.DeletePendingAsync(cancellationToken).ConfigureAwait(false);
                 }
+                if (_failingSince is { } since)
+                {
+                    log($"background storage work succeeds again after {(time.GetUtcNow() - since).TotalSeconds:0} s of failures");
+                    _failingSince = null;
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -62,7 +70,16 @@ public sealed class StorageService(PersistService? persister, Compactor compacto
             }
             catch (Exception e)
             {
-                log($"warning: background storage work failed, will retry: {e.Message}");
+                // An object store that is down fails every round: one line when it starts, then one a minute.
+                var now = time.GetUtcNow();
+                if (_failingSince is null || now - _lastFailureLog >= TimeSpan.FromMinutes(1))
+                {
+                    log(_failingSince is null
+                        ? $"warning: background storage work failed, retrying every {options.CheckInterval.TotalSeconds:0.#} s: {e.Message}"
+                        : $"warning: background storage work still failing since {_failingSince:yyyy-MM-ddTHH:mm:ssZ}: {e.Message}");
+                    _lastFailureLog = now;
+                }
+                _failingSince ??= now;
             }
         }
     }

@@ -1,0 +1,28 @@
+namespace Tsdb.Core.Diagnostics;
+
+/// <summary>
+/// The memory the process may use, and the default shares of it for the write buffer and for one query, so that a
+/// server in a container (cgroup limit) or under <c>DOTNET_GCHeapHardLimit</c> sheds load with 503/413 before the
+/// runtime throws OutOfMemoryException.
+/// </summary>
+public static class MemoryBudget
+{
+    /// <summary>Share of <see cref="AvailableBytes"/> the write buffer may hold by default (rows not yet persisted).</summary>
+    public const double BufferShare = 0.25;
+
+    /// <summary>Share one query may materialise by default (its Arrow buffers).</summary>
+    public const double QueryShare = 0.125;
+
+    /// <summary>
+    /// What the GC may use: the heap hard limit when one is set, else the container's (cgroup) memory limit, else the
+    /// machine's physical memory (<see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>).
+    /// </summary>
+    public static long AvailableBytes => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
+    public static long DefaultBufferLimit(long available) => Math.Max(16L << 20, (long)(available * BufferShare));
+
+    public static long DefaultQueryLimit(long available) => Math.Max(16L << 20, (long)(available * QueryShare));
+
+    /// <summary>Persist once the buffer holds half its limit (at most 256 MiB), so that it drains before writes are refused.</summary>
+    public static long DefaultPersistBufferSize(long bufferLimit) => Math.Min(256L << 20, bufferLimit / 2);
+}

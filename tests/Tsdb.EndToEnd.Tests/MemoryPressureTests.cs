@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Tsdb.EndToEnd.Tests;
+
+/// <summary>
+/// The server under a 512 MiB GC heap hard limit (what a container limit does): the default buffer and query limits
+/// follow it, and writes and heavy queries together get an answer each — success, or 503/429/413 with a message —
+/// while the process stays up.
+/// </summary>
+public sealed partial class MemoryPressureTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-memory-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Under_a_512_MiB_heap_limit_writes_and_heavy_queries_are_answered_and_the_server_stays_up()
+    {
+        var environment = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = "0x20000000" };
+        await using var server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"), environment, "--persist-age", "1h");
+        using var http = server.Client();
+        http.Timeout = TimeSpan.FromMinutes(3);
+
+        // The defaults are shares of what the process may use: 512 MiB → buffer 128 MiB, a query 64 MiB.
+        var memory = MemoryLine().Match(server.Output);
+        Assert.True(memory.Success, server.Output);
+        Assert.Equal("512", memory.Groups[1].Value);
+        Assert.Equal("128", memory.Groups[2].Value);
+        Assert.Equal("64", memory.Groups[4].Value);
+
+        // High cardinality: 100,000 series with wide string fields.
+        for (var b = 0; b < 10; b++)
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await Write(http, b * 10_000, 10_000)).StatusCode);
+        }
+
+        var statuses = new ConcurrentDictionary<int, int>();
+        var failures = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        async Task Run(Func<long, Task<HttpResponseMessage>> send)
+        {
+            for (long i = 0; !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    using var response = await send(i);
+                    var body = await response.Content.ReadAsStringAsync();
+                    statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+                    if ((int)response.StatusCode is not (200 or 204 or 413 or 429 or 503))
+                    {
+                        failures.Enqueue($"{(int)response.StatusCode}: {body}");
+                    }
+                    else if ((int)response.StatusCode >= 400 && body.Length == 0)
+                    {
+                        failures.Enqueue($"{(int)response.StatusCode} without a message");
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    failures.Enqueue($"no answer: {e.Message}");
+                }
+            }
+        }
+        var writers = Enumerable.Range(0, 2).Select(w => Run(i => Write(http, 1_000_000 + (w * 10_000_000) + (i * 5_000), 5_000)));
+        // Queries that materialise a lot: every row sorted by a wide string, and a group by over every series.
+        var queries = new[]
+        {
+            Run(_ => http.GetAsync("/api/v3/query_sql?db=mem&q=SELECT+*+FROM+m+ORDER+BY+pad+DESC&format=json")),
+            Run(_ => http.GetAsync("/api/v3/query_sql?db=mem&q=SELECT+host,+pad,+count(*)+FROM+m+GROUP+BY+host,+pad+ORDER+BY+host")),
+        };
+        await Task.WhenAll(writers.Concat(queries));
+
+        Assert.True(failures.IsEmpty, string.Join('\n', failures.Take(10)) + "\nstatuses: " + string.Join(", ", statuses.Select(p => $"{p.Key}×{p.Value}")) + "\n" + string.Join('\n', server.Output.Split('\n').Where(l => !l.Contains("status=20", StringComparison.Ordinal)).TakeLast(40)));
+        Assert.True(statuses.GetValueOrDefault(204) > 0, "no write was stored: " + string.Join(", ", statuses.Select(p => $"{p.Key}×{p.Value}")));
+        Assert.Equal("OK", await http.GetStringAsync("/health"));
+        Assert.DoesNotContain("OutOfMemoryException", server.Output, StringComparison.Ordinal);
+    }
+
+    private static Task<HttpResponseMessage> Write(HttpClient http, long first, int count)
+    {
+        var text = new StringBuilder();
+        for (var id = first; id < first + count; id++)
+        {
+            text.Append("m,host=h").Append(id).Append(" v=").Append(id).Append("i,pad=\"").Append(Guid.NewGuid().ToString("N")).Append(Guid.NewGuid().ToString("N")).Append("\" ")
+                .Append(1_700_000_000_000_000_000L + (id * 1_000_000L)).Append('\n');
+        }
+        return http.PostAsync("/api/v3/write_lp?db=mem", new StringContent(text.ToString(), Encoding.UTF8));
+    }
+
+    [GeneratedRegex(@"memory: (\d+) MiB available to the process; write buffer limit (\d+) MiB, persist at (\d+) MiB, (\d+) MiB per query")]
+    private static partial Regex MemoryLine();
+}
