@@ -1,6 +1,8 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Compute;
 using Tsdb.Arrow.Ipc;
 using Tsdb.Flight.Arrow;
 using Tsdb.Flight.Protocol;
@@ -89,8 +91,69 @@ public static class BufferScan
         await output.WriteAsync(FlightData.Encoded(FlightDataEncoding.Parts(encoder.EncodeSchema())), context.CancellationToken).ConfigureAwait(false);
         await foreach (var batch in new FixedChunks(chunks).ScanAsync(request, context.CancellationToken).ConfigureAwait(false))
         {
-            await plan.WriteBatchAsync(output, encoder, columns.Conform(batch), context.CancellationToken).ConfigureAwait(false);
+            var narrowed = Narrow(batch, request);
+            if (narrowed.Length > 0)
+            {
+                await plan.WriteBatchAsync(output, encoder, columns.Conform(narrowed), context.CancellationToken).ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>
+    /// Only the rows in the time range with allowed tag values: a buffered record holds every series written with it,
+    /// and a query for one of them should not pull the others over the network (the query node filters exactly again).
+    /// </summary>
+    internal static RecordBatch Narrow(RecordBatch batch, ScanRequest request)
+    {
+        var (from, to) = (request.FromTime ?? long.MinValue, request.ToTime ?? long.MaxValue);
+        var checks = new List<Func<int, bool>>();
+        if (batch.Schema.GetFieldIndex(Tsdb.Catalog.TableDefinition.TimeColumn) is var t and >= 0 && batch.Column(t) is TimestampArray times && (from != long.MinValue || to != long.MaxValue))
+        {
+            checks.Add(row => times.Values[row] >= from && times.Values[row] <= to);
+        }
+        foreach (var (tag, values) in request.TagValues)
+        {
+            var allowed = values.ToHashSet(StringComparer.Ordinal);
+            var index = batch.Schema.GetFieldIndex(tag);
+            switch (index < 0 ? null : batch.Column(index))
+            {
+                case null:
+                    return batch.Slice(0, 0); // no such tag in these rows: none can equal a value
+                case DictionaryArray dictionary when dictionary.Dictionary is StringArray entries:
+                    var entryAllowed = new bool[entries.Length];
+                    for (var i = 0; i < entries.Length; i++)
+                    {
+                        entryAllowed[i] = entries.GetString(i) is { } v && allowed.Contains(v);
+                    }
+                    checks.Add(row => dictionary.IsValid(row) && entryAllowed[dictionary.GetIndex(row)]);
+                    break;
+                case StringArray strings:
+                    checks.Add(row => strings.GetString(row) is { } v && allowed.Contains(v));
+                    break;
+            }
+        }
+        if (checks.Count == 0)
+        {
+            return batch;
+        }
+        var keep = new List<int>();
+        for (var row = 0; row < batch.Length; row++)
+        {
+            var ok = true;
+            foreach (var check in checks)
+            {
+                if (!check(row))
+                {
+                    ok = false;
+                    break;
+                }
+            }
+            if (ok)
+            {
+                keep.Add(row);
+            }
+        }
+        return keep.Count == batch.Length ? batch : Selection.Take(batch, [.. keep]);
     }
 
     /// <summary>The chunks already taken (the catalog version sent belongs to them), as a source for the scan.</summary>
