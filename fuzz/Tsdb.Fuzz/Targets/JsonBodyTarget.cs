@@ -4,7 +4,8 @@ using Tsdb.Server.Http;
 namespace Tsdb.Fuzz.Targets;
 
 /// <summary>
-/// Contract: one JSON request body through what the endpoints do with it: <c>JsonDocument.Parse</c> and
+/// Contract: one JSON request body through what the endpoints do with it: <c>JsonBody.Parse</c> (UTF-8 check, then
+/// <c>JsonDocument.Parse</c>) and
 /// <c>QueryEndpoints.ReadParameters</c> (query <c>params</c>), <c>TokenEndpoints.ParseCreateRequest</c>
 /// (<c>POST /api/v3/configure/token</c>), the <c>predicate</c> of <c>/api/v2/delete</c> through
 /// <c>DeletePredicateParser.TryParse</c>, and the source-generated <c>DatabaseRequest</c>/<c>TableRequest</c> of the
@@ -17,13 +18,13 @@ internal sealed class JsonBodyTarget : FuzzTarget
 
     public override string Name => "json-body";
 
-    public override string Contract => "JsonDocument.Parse then ReadParameters/ParseCreateRequest/DeletePredicateParser, JsonContext TableRequest/DatabaseRequest then TryRetention: only JsonException";
+    public override string Contract => "JsonBody.Parse then ReadParameters/ParseCreateRequest/DeletePredicateParser, JsonContext TableRequest/DatabaseRequest then TryRetention: only JsonException";
 
     public override void Run(byte[] input)
     {
         try
         {
-            using var document = JsonDocument.Parse(input);
+            using var document = JsonBody.Parse(input);
             var root = document.RootElement;
             _ = QueryEndpoints.ReadParameters(root, out _);
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("params", out var p))
