@@ -10,7 +10,8 @@ namespace Tsdb.Fuzz.Targets;
 /// (<c>POST /api/v3/configure/token</c>), the <c>predicate</c> of <c>/api/v2/delete</c> through
 /// <c>DeletePredicateParser.TryParse</c>, and the source-generated <c>DatabaseRequest</c>/<c>TableRequest</c> of the
 /// configure endpoints with their <c>retention_period</c> through <c>AdminEndpoints.TryRetention</c>. Only
-/// <see cref="JsonException"/> (answered 400) may come out; everything after parsing answers with an error value.
+/// <see cref="JsonException"/> (answered 400) may come out; everything after parsing answers with an error value. A
+/// retention period accepted must be positive (a negative one expires every row).
 /// </summary>
 internal sealed class JsonBodyTarget : FuzzTarget
 {
@@ -44,14 +45,22 @@ internal sealed class JsonBodyTarget : FuzzTarget
         try
         {
             var database = JsonSerializer.Deserialize(input, JsonContext.Relaxed.DatabaseRequest);
-            _ = AdminEndpoints.TryRetention(database?.RetentionPeriod, out _, out _);
+            CheckRetention(database?.RetentionPeriod);
         }
         catch (JsonException)
         {
             // The endpoint answers 400; the table request below is another endpoint's reading of the same bytes.
         }
         var table = JsonSerializer.Deserialize(input, JsonContext.Relaxed.TableRequest);
-        _ = AdminEndpoints.TryRetention(table?.RetentionPeriod, out _, out _);
+        CheckRetention(table?.RetentionPeriod);
+    }
+
+    private static void CheckRetention(string? text)
+    {
+        if (AdminEndpoints.TryRetention(text, out var period, out _) && period is { } p && p <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"retention_period '{text}' was accepted as {p}");
+        }
     }
 
     public override bool IsExpected(Exception exception) => exception is JsonException;

@@ -365,6 +365,8 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
         return context.Response.WriteAsync(JsonSerializer.Serialize(files, JsonContext.Relaxed.ListFileItem));
     }
 
+    private const long MaxRetentionSeconds = long.MaxValue / TimeSpan.TicksPerSecond;
+
     internal static bool TryRetention(string? text, out TimeSpan? retention, out string error)
     {
         retention = null;
@@ -373,18 +375,25 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
         {
             return true;
         }
-        var unit = text[^1];
-        if (long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
+        long unitSeconds = text[^1] switch
         {
-            retention = unit switch
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            'w' => 7 * 86400,
+            _ => 0,
+        };
+        if (unitSeconds > 0 && long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0)
+        {
+            // Bounded before multiplying: TimeSpan.FromDays and friends throw past about 29,000 years (a 500 found by
+            // the json-body fuzz target), and 7 * n for weeks wrapped to a negative period that expired everything.
+            if (n > MaxRetentionSeconds / unitSeconds)
             {
-                'd' => TimeSpan.FromDays(n),
-                'h' => TimeSpan.FromHours(n),
-                'm' => TimeSpan.FromMinutes(n),
-                's' => TimeSpan.FromSeconds(n),
-                'w' => TimeSpan.FromDays(7 * n),
-                _ => null,
-            };
+                error = $"invalid retention_period '{text}': longer than the longest period supported ({MaxRetentionSeconds / 86400} days)";
+                return false;
+            }
+            retention = TimeSpan.FromSeconds(n * unitSeconds);
         }
         if (retention is null)
         {
