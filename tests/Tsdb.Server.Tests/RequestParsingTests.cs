@@ -38,4 +38,22 @@ public sealed class RequestParsingTests
         var ex = Assert.Throws<JsonException>(() => JsonBody.Parse(body));
         Assert.Equal("the body is not valid UTF-8", ex.Message);
     }
+
+    [Theory]
+    [InlineData("""{"db":"d","table":"t","fields":[null]}""", "invalid field {\"name\": \"\", \"type\": \"\"}: a field needs a name and a type of utf8, int64, uint64, float64 or bool")]
+    [InlineData("""{"db":"d","table":"t","tags":["host",null]}""", "invalid tag: every entry of \"tags\" must be a name, not null")]
+    public void A_null_tag_or_field_of_a_new_table_is_refused(string body, string expected)
+    {
+        var request = JsonSerializer.Deserialize(body, JsonContext.Relaxed.TableRequest)!;
+        Assert.False(AdminEndpoints.TryColumns(request, out _, out var error));
+        Assert.Equal(expected, error);
+    }
+
+    [Fact]
+    public void The_columns_of_a_new_table_are_read_in_order()
+    {
+        var request = JsonSerializer.Deserialize("""{"db":"d","table":"t","tags":["host"],"fields":[{"name":"v","type":"float64"},{"name":"s","type":"utf8"}]}""", JsonContext.Relaxed.TableRequest)!;
+        Assert.True(AdminEndpoints.TryColumns(request, out var columns, out var error), error);
+        Assert.Equal([("host", Core.Schema.ColumnKind.Tag), ("v", Core.Schema.ColumnKind.Float), ("s", Core.Schema.ColumnKind.String)], columns);
+    }
 }

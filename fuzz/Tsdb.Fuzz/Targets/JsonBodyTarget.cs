@@ -9,7 +9,8 @@ namespace Tsdb.Fuzz.Targets;
 /// <c>QueryEndpoints.ReadParameters</c> (query <c>params</c>), <c>TokenEndpoints.ParseCreateRequest</c>
 /// (<c>POST /api/v3/configure/token</c>), the <c>predicate</c> of <c>/api/v2/delete</c> through
 /// <c>DeletePredicateParser.TryParse</c>, and the source-generated <c>DatabaseRequest</c>/<c>TableRequest</c> of the
-/// configure endpoints with their <c>retention_period</c> through <c>AdminEndpoints.TryRetention</c>. Only
+/// configure endpoints with their <c>retention_period</c> through <c>AdminEndpoints.TryRetention</c> and a table's
+/// <c>tags</c> and <c>fields</c> through <c>AdminEndpoints.TryColumns</c>. Only
 /// <see cref="JsonException"/> (answered 400) may come out; everything after parsing answers with an error value. A
 /// retention period accepted must be positive (a negative one expires every row).
 /// </summary>
@@ -19,7 +20,7 @@ internal sealed class JsonBodyTarget : FuzzTarget
 
     public override string Name => "json-body";
 
-    public override string Contract => "JsonBody.Parse then ReadParameters/ParseCreateRequest/DeletePredicateParser, JsonContext TableRequest/DatabaseRequest then TryRetention: only JsonException";
+    public override string Contract => "JsonBody.Parse then ReadParameters/ParseCreateRequest/DeletePredicateParser, JsonContext TableRequest/DatabaseRequest then TryRetention and TryColumns: only JsonException";
 
     public override void Run(byte[] input)
     {
@@ -53,6 +54,10 @@ internal sealed class JsonBodyTarget : FuzzTarget
         }
         var table = JsonSerializer.Deserialize(input, JsonContext.Relaxed.TableRequest);
         CheckRetention(table?.RetentionPeriod);
+        if (table is not null)
+        {
+            _ = AdminEndpoints.TryColumns(table, out _, out _);
+        }
     }
 
     private static void CheckRetention(string? text)

@@ -235,28 +235,10 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 400, retentionError).ConfigureAwait(false);
             return;
         }
-        var columns = new List<(string Name, Core.Schema.ColumnKind Kind)>();
-        foreach (var tag in request.Tags ?? [])
+        if (!TryColumns(request, out var columns, out var columnsError))
         {
-            columns.Add((tag, Core.Schema.ColumnKind.Tag));
-        }
-        foreach (var field in request.Fields ?? [])
-        {
-            Core.Schema.ColumnKind? kind = field.Type switch
-            {
-                "utf8" or "string" => Core.Schema.ColumnKind.String,
-                "int64" => Core.Schema.ColumnKind.Integer,
-                "uint64" => Core.Schema.ColumnKind.UInteger,
-                "float64" => Core.Schema.ColumnKind.Float,
-                "bool" => Core.Schema.ColumnKind.Boolean,
-                _ => null,
-            };
-            if (field.Name is not { Length: > 0 } || kind is null)
-            {
-                await HttpErrors.Write(context, ApiDialect.V3, 400, $"invalid field {{\"name\": \"{field.Name}\", \"type\": \"{field.Type}\"}}: a field needs a name and a type of utf8, int64, uint64, float64 or bool").ConfigureAwait(false);
-                return;
-            }
-            columns.Add((field.Name, kind.Value));
+            await HttpErrors.Write(context, ApiDialect.V3, 400, columnsError).ConfigureAwait(false);
+            return;
         }
         (int Status, string Message) result;
         try
@@ -273,6 +255,44 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             return;
         }
         context.Response.StatusCode = 200;
+    }
+
+    /// <summary>
+    /// The tag and field columns of a create-table request. A <c>null</c> in <c>tags</c> or <c>fields</c> is refused here:
+    /// it reached the catalog, or <c>field.Type</c>, as a NullReferenceException (a 500).
+    /// </summary>
+    internal static bool TryColumns(TableRequest request, out List<(string Name, Core.Schema.ColumnKind Kind)> columns, out string error)
+    {
+        columns = [];
+        error = "";
+        foreach (var tag in request.Tags ?? [])
+        {
+            if (tag is null)
+            {
+                error = "invalid tag: every entry of \"tags\" must be a name, not null";
+                return false;
+            }
+            columns.Add((tag, Core.Schema.ColumnKind.Tag));
+        }
+        foreach (var field in request.Fields ?? [])
+        {
+            Core.Schema.ColumnKind? kind = field?.Type switch
+            {
+                "utf8" or "string" => Core.Schema.ColumnKind.String,
+                "int64" => Core.Schema.ColumnKind.Integer,
+                "uint64" => Core.Schema.ColumnKind.UInteger,
+                "float64" => Core.Schema.ColumnKind.Float,
+                "bool" => Core.Schema.ColumnKind.Boolean,
+                _ => null,
+            };
+            if (field?.Name is not { Length: > 0 } name || kind is null)
+            {
+                error = $"invalid field {{\"name\": \"{field?.Name}\", \"type\": \"{field?.Type}\"}}: a field needs a name and a type of utf8, int64, uint64, float64 or bool";
+                return false;
+            }
+            columns.Add((name, kind.Value));
+        }
+        return true;
     }
 
     private static (int Status, string Message) CreateTable(CatalogEditor e, string db, string table, List<(string Name, Core.Schema.ColumnKind Kind)> columns, TimeSpan? period)
