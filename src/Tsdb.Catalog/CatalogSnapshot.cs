@@ -26,10 +26,26 @@ public sealed class CatalogSnapshot
         PersistedSequence = persistedSequence;
         NextFileId = nextFileId;
         PendingDeletes = [.. pendingDeletes];
-        _databases = databases.ToDictionary(d => d.Name, StringComparer.Ordinal);
+        _databases = new Dictionary<string, DatabaseDefinition>(StringComparer.Ordinal);
+        foreach (var database in databases)
+        {
+            // A checkpoint or log record read at start-up may name one twice; that is a corrupt catalog, which the
+            // loaders handle as InvalidDataException, not an ArgumentException out of a dictionary.
+            if (!_databases.TryAdd(database.Name, database))
+            {
+                throw new InvalidDataException($"the catalog holds database '{database.Name}' twice");
+            }
+        }
         _byChars = _databases.GetAlternateLookup<ReadOnlySpan<char>>();
         Tokens = [.. tokens];
-        _tokensByHash = Tokens.ToDictionary(t => t.Sha256Hex, StringComparer.Ordinal);
+        _tokensByHash = new Dictionary<string, TokenDefinition>(StringComparer.Ordinal);
+        foreach (var token in Tokens)
+        {
+            if (!_tokensByHash.TryAdd(token.Sha256Hex, token))
+            {
+                throw new InvalidDataException($"the catalog holds tokens '{_tokensByHash[token.Sha256Hex].Name}' and '{token.Name}' with the same hash");
+            }
+        }
     }
 
     public static CatalogSnapshot Empty { get; } = new(0, [], []);

@@ -77,7 +77,7 @@ internal sealed class FlightSqlCommands(Catalog.Catalog catalog, QueryRunner run
     }
 
     /// <summary>The SQL and parameters of a statement or prepared-statement command; null for any other command.</summary>
-    private static (string Sql, IReadOnlyDictionary<string, object?>? Parameters)? Statement(Any command)
+    internal static (string Sql, IReadOnlyDictionary<string, object?>? Parameters)? Statement(Any command)
     {
         switch (LocalName(command))
         {

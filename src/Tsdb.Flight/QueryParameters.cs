@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Tsdb.Arrow;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Ipc;
 using Grpc.Core;
@@ -41,7 +42,16 @@ internal static class QueryParameters
     {
         var parameters = new Dictionary<string, object?>(StringComparer.Ordinal);
         using var reader = new ArrowStreamReader(new MemoryStream(stream));
-        var batch = reader.ReadNextBatch();
+        RecordBatch? batch;
+        try
+        {
+            batch = reader.ReadNextBatch();
+        }
+        catch (ArrowFormatException ex)
+        {
+            // The handle comes back from the client, which may have altered it: its error, not an INTERNAL one.
+            throw RpcErrors.Of(StatusCode.InvalidArgument, $"the prepared statement's parameters are not a valid Arrow IPC stream: {ex.Message}");
+        }
         if (batch is null || batch.Length == 0)
         {
             return parameters;

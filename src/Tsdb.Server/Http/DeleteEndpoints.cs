@@ -31,7 +31,7 @@ internal sealed class DeleteEndpoints(RowDeleter? deleter)
         string? start, stop, predicateText;
         try
         {
-            using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+            using var body = await JsonBody.ParseAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
             var root = body.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

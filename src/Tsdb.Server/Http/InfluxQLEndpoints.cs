@@ -37,7 +37,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             {
                 try
                 {
-                    using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+                    using var body = await JsonBody.ParseAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
                     if (body.RootElement.ValueKind == JsonValueKind.Object)
                     {
                         db = Text(body.RootElement, "db");

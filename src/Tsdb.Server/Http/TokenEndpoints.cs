@@ -69,7 +69,7 @@ internal sealed class TokenEndpoints(Catalog.Catalog catalog, TimeProvider time)
         {
             try
             {
-                using var body = await JsonDocument.ParseAsync(context.Request.Body, default, context.RequestAborted).ConfigureAwait(false);
+                using var body = await JsonBody.ParseAsync(context.Request.Body, context.RequestAborted).ConfigureAwait(false);
                 if (body.RootElement.ValueKind == JsonValueKind.Object)
                 {
                     name = (body.RootElement.TryGetProperty("token_name", out var n) || body.RootElement.TryGetProperty("name", out n)) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
@@ -176,7 +176,7 @@ internal sealed class TokenEndpoints(Catalog.Catalog catalog, TimeProvider time)
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(bytes);
+            document = JsonBody.Parse(bytes);
         }
         catch (JsonException e)
         {

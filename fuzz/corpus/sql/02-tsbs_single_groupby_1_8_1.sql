@@ -1,0 +1,1 @@
+SELECT date_bin(INTERVAL '1 minute', time) AS minute, max(usage_user) AS max_usage_user FROM cpu WHERE hostname IN ('host_0', 'host_2', 'host_4', 'host_6', 'host_8', 'host_10', 'host_12', 'host_14') AND time >= '2016-01-01T00:10:00Z' AND time < '2016-01-01T00:20:00Z' GROUP BY 1 ORDER BY 1

@@ -1,0 +1,1 @@
+SELECT date_bin(INTERVAL '1 minute', time) AS minute, max(usage_user) AS max_usage_user, max(usage_system) AS max_usage_system, max(usage_idle) AS max_usage_idle FROM cpu WHERE hostname = 'host_11' AND time >= '2016-01-01T00:00:00Z' AND time < '2016-01-01T01:00:00Z' GROUP BY 1 ORDER BY 1

@@ -1,0 +1,1 @@
+SELECT date_bin(INTERVAL '5 minutes', time) AS bucket, max(usage_user) AS max_usage_user, max(usage_system) AS max_usage_system, max(usage_idle) AS max_usage_idle FROM cpu WHERE hostname IN ('host_7') AND time >= '2016-01-01T00:00:00Z' AND time < '2016-01-01T00:40:00Z' GROUP BY bucket ORDER BY bucket

@@ -1,0 +1,1 @@
+SELECT hostname, date_bin(INTERVAL '5 minutes', time) AS bucket, avg(usage_user) AS mean_usage_user FROM cpu WHERE time >= '2016-01-01T00:00:00Z' AND time < '2016-01-01T00:30:00Z' GROUP BY hostname, bucket ORDER BY hostname, bucket

@@ -1,0 +1,1 @@
+SELECT time, hostname, usage_user, usage_system, usage_idle FROM cpu WHERE usage_user > 90.0 AND time >= '2016-01-01T00:20:00Z' AND time < '2016-01-01T00:40:00Z'

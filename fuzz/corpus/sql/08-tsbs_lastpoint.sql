@@ -1,0 +1,1 @@
+SELECT DISTINCT ON (hostname) hostname, time, usage_user, usage_system, usage_idle FROM cpu ORDER BY hostname, time DESC

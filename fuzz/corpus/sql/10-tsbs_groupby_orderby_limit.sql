@@ -1,0 +1,1 @@
+SELECT date_bin(INTERVAL '1 minute', time) AS minute, max(usage_user) AS max_usage_user FROM cpu WHERE time < '2016-01-01T00:45:00Z' GROUP BY 1 ORDER BY 1 DESC LIMIT 5

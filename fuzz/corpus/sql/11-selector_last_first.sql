@@ -1,0 +1,1 @@
+SELECT hostname, selector_last(usage_user, time)['value'] AS last_user, selector_last(usage_user, time)['time'] AS last_time, selector_first(usage_system, time)['value'] AS first_system, selector_first(usage_system, time)['time'] AS first_time FROM cpu GROUP BY hostname ORDER BY hostname

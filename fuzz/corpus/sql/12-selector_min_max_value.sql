@@ -1,0 +1,1 @@
+SELECT region, selector_max(usage_user, time)['value'] AS max_user, selector_min(usage_idle, time)['value'] AS min_idle FROM cpu GROUP BY region

@@ -1,0 +1,1 @@
+SELECT hostname, first_value(usage_user ORDER BY time) AS first_user, last_value(usage_user ORDER BY time) AS last_user FROM cpu WHERE time >= '2016-01-01T00:30:00Z' GROUP BY hostname

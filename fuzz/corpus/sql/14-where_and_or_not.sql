@@ -1,0 +1,1 @@
+SELECT time, hostname, usage_user FROM cpu WHERE (hostname = 'host_1' OR hostname = 'host_2') AND NOT (usage_user < 50) AND time < '2016-01-01T00:05:00Z'

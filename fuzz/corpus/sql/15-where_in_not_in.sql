@@ -1,0 +1,1 @@
+SELECT hostname, region, count(*) AS n FROM cpu WHERE hostname IN ('host_0', 'host_5', 'host_10', 'host_15', 'host_19') AND region NOT IN ('us-east-1', 'sa-east-1') GROUP BY hostname, region

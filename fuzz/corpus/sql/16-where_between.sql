@@ -1,0 +1,1 @@
+SELECT hostname, count(*) AS n, min(usage_idle) AS lo, max(usage_idle) AS hi FROM cpu WHERE usage_idle BETWEEN 20 AND 30 GROUP BY hostname

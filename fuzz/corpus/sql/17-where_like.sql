@@ -1,0 +1,1 @@
+SELECT hostname, os, count(*) AS n FROM cpu WHERE hostname LIKE 'host_1%' AND os NOT LIKE '%16.10' GROUP BY hostname, os

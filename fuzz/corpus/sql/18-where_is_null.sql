@@ -1,0 +1,1 @@
+SELECT hostname, count(*) AS null_user FROM cpu WHERE usage_user IS NULL OR usage_system IS NULL GROUP BY hostname

@@ -1,0 +1,1 @@
+SELECT time, hostname, usage_user, usage_system, usage_idle FROM cpu WHERE (usage_user IS NULL OR usage_idle IS NULL) AND usage_system IS NOT NULL

@@ -1,0 +1,1 @@
+SELECT hostname, os, count(*) AS n FROM cpu WHERE hostname ~ '^host_1[0-4]$' AND os !~ 'Ubuntu' GROUP BY hostname, os

@@ -1,0 +1,1 @@
+SELECT DISTINCT datacenter FROM cpu WHERE datacenter ~ 'west-[12]'

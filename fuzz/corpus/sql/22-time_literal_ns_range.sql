@@ -1,0 +1,1 @@
+SELECT time, hostname, usage_idle FROM cpu WHERE time >= '2016-01-01T00:30:00.005000004Z' AND time <= '2016-01-01T00:30:10.012000012Z' ORDER BY time, hostname

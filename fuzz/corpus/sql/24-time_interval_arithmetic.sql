@@ -1,0 +1,1 @@
+SELECT time, time + INTERVAL '1 hour' AS later, time - INTERVAL '90 seconds' AS earlier FROM cpu WHERE hostname = 'host_7' AND time >= TIMESTAMP '2016-01-01T00:00:00Z' + INTERVAL '55 minutes' ORDER BY time

@@ -1,0 +1,1 @@
+SELECT time, hostname, usage_user + usage_system AS busy, 100 - usage_idle AS not_idle, usage_user * 2 / 3 AS scaled, -usage_system AS neg, (usage_user - usage_system) % 7 AS modulo FROM cpu WHERE hostname = 'host_4' AND time < '2016-01-01T00:10:00Z'

@@ -1,0 +1,1 @@
+SELECT time, hostname, used / 1048576 AS used_mib, used % 1000 AS used_mod, used + free AS total, used - free AS diff, used * 2 AS doubled FROM mem WHERE hostname = 'host_3'

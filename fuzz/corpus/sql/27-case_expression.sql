@@ -1,0 +1,1 @@
+SELECT CASE WHEN usage_user IS NULL THEN 'unknown' WHEN usage_user > 80 THEN 'high' WHEN usage_user > 50 THEN 'medium' ELSE 'low' END AS level, count(*) AS n FROM cpu GROUP BY 1

@@ -1,0 +1,1 @@
+SELECT time, CAST(usage_user AS BIGINT) AS user_int, CAST(time AS BIGINT) AS time_ns, CAST(hostname AS VARCHAR) AS host, CAST(usage_system AS INT) + 1 AS sys_plus_one FROM cpu WHERE hostname = 'host_6' AND time < '2016-01-01T00:05:00Z'

@@ -1,0 +1,1 @@
+SELECT hostname, avg(CAST(used AS DOUBLE) / CAST(used + free AS DOUBLE)) AS used_ratio FROM mem GROUP BY hostname

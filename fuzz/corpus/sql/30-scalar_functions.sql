@@ -1,0 +1,1 @@
+SELECT time, abs(usage_user - 50) AS dist, floor(usage_user) AS fl, ceil(usage_system) AS ce, round(usage_idle) AS ro, sqrt(usage_user) AS sq, power(usage_system, 2) AS sq2, coalesce(usage_user, -1) AS co, nullif(region, 'us-east-1') AS nu FROM cpu WHERE hostname = 'host_8' AND time < '2016-01-01T00:15:00Z'

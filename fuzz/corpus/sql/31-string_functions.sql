@@ -1,0 +1,1 @@
+SELECT DISTINCT hostname || '/' || region AS path, upper(datacenter) AS dc, length(os) AS os_len, lower(os) AS os_lower, substr(hostname, 6) AS host_no FROM cpu

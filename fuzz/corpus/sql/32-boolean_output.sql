@@ -1,0 +1,1 @@
+SELECT hostname, usage_user > usage_system AS user_gt_system, count(*) AS n FROM cpu WHERE hostname IN ('host_1', 'host_2') GROUP BY 1, 2

@@ -1,0 +1,1 @@
+SELECT region, datacenter, count(*) AS n, avg(usage_idle) AS avg_idle FROM cpu GROUP BY 1, 2

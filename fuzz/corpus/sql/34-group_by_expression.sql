@@ -1,0 +1,1 @@
+SELECT date_bin(INTERVAL '10 minutes', time) AS bucket, region, sum(usage_user) AS total_user FROM cpu GROUP BY date_bin(INTERVAL '10 minutes', time), region

@@ -1,0 +1,1 @@
+SELECT date_trunc('minute', time) AS minute, count(usage_system) AS n, min(usage_system) AS lo FROM cpu WHERE region = 'eu-west-1' GROUP BY 1 ORDER BY 1

@@ -1,0 +1,1 @@
+SELECT time_bucket(INTERVAL '15 minutes', time) AS q, hostname, max(usage_idle) AS max_idle FROM cpu GROUP BY 1, 2 ORDER BY 2, 1

@@ -1,0 +1,1 @@
+SELECT date_bin(INTERVAL '7 minutes', time, TIMESTAMP '1970-01-01T00:00:00Z') AS b7, count(*) AS n FROM cpu GROUP BY 1 ORDER BY 1

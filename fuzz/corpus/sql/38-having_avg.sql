@@ -1,0 +1,1 @@
+SELECT hostname, avg(usage_user) AS avg_user FROM cpu GROUP BY hostname HAVING avg(usage_user) > 50 ORDER BY avg_user DESC, hostname

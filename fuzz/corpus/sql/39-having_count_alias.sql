@@ -1,0 +1,1 @@
+SELECT os, count(DISTINCT hostname) AS hosts FROM cpu GROUP BY os HAVING count(DISTINCT hostname) >= 2

@@ -1,0 +1,1 @@
+SELECT hostname, count(*) FILTER (WHERE usage_user > 50) AS busy, count(*) AS n FROM cpu GROUP BY hostname

@@ -1,0 +1,1 @@
+SELECT * FROM cpu WHERE host = $host AND time > now() - INTERVAL '1 hour'

@@ -1,0 +1,1 @@
+WITH t AS (SELECT host, avg(usage) AS u FROM cpu GROUP BY host) SELECT * FROM t WHERE u > 0.5 ORDER BY u DESC LIMIT 3

@@ -1,0 +1,1 @@
+DELETE FROM cpu WHERE host = 'a' AND time < '2024-01-01T00:00:00Z'
