@@ -45,9 +45,12 @@ public sealed class ClusterTableSource(Catalog.Catalog catalog, StorageTableSour
         var chunks = new List<IQueryChunk>(stored.Chunks);
         for (var i = 0; i < answers.Length; i++)
         {
-            if (answers[i] is { Schema: { } schema, Batches.Count: > 0 } answer)
+            if (answers[i] is { Batches.Count: > 0 } answer)
             {
-                chunks.AddRange(IngesterChunk.ByDay(ingesters[i].NodeId, IngesterOrderBase + i, schema, answer.Batches).Where(c => ChunkPruning.MayMatch(c, request)));
+                // In the table's own column types, as local chunks give them (tags came over the wire as utf8).
+                var columns = stored.Columns.Only(request.Columns);
+                var batches = answer.Batches.Select(columns.Conform).ToList();
+                chunks.AddRange(IngesterChunk.ByDay(ingesters[i].NodeId, IngesterOrderBase + i, columns.Schema, batches).Where(c => ChunkPruning.MayMatch(c, request)));
             }
         }
         return new TableChunks(stored.Columns, chunks);

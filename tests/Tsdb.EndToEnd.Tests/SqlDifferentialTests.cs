@@ -181,16 +181,62 @@ public sealed class SqlDifferentialTests(ITestOutputHelper output) : IDisposable
         var expected = JsonNode.Parse(await File.ReadAllTextAsync(expectedPath))!.AsObject();
         var corpus = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Interop, "sql", "corpus.json")))!.AsArray();
 
-        await using var server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"), "--without-auth");
-        using var http = server.Client();
         var lines = await File.ReadAllLinesAsync(Path.Combine(_dir, "dataset.lp"));
-        for (var i = 0; i < lines.Length; i += 2000)
+        await using (var server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"), "--without-auth"))
         {
-            var chunk = string.Join('\n', lines.Skip(i).Take(2000));
-            var response = await http.PostAsync("/api/v3/write_lp?db=sqltest&precision=nanosecond", new StringContent(chunk, Encoding.UTF8, "text/plain"));
-            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            using var http = server.Client();
+            await LoadAsync(lines, (_, _) => Task.FromResult(http));
+            Check("a single server", await RunCorpusAsync(http, corpus, expected));
         }
 
+        // The same corpus against a cluster's query node (docs/scale-out.md): the rows written to two ingest nodes in
+        // turn, one of them persisted halfway, so every table is Parquet files plus two ingest nodes' buffers pulled
+        // over Flight.
+        string[] shared = ["--without-auth", "--object-store", "file", "--object-store-dir", Path.Combine(_dir, "store")];
+        await using var i1 = await TsdbProcess.StartAsync(Path.Combine(_dir, "i1"), [.. shared, "--mode", "ingest", "--node-id", "i1"]);
+        await using var i2 = await TsdbProcess.StartAsync(Path.Combine(_dir, "i2"), [.. shared, "--mode", "ingest", "--node-id", "i2"]);
+        await using var q1 = await TsdbProcess.StartAsync(Path.Combine(_dir, "q1"), [.. shared, "--mode", "query", "--node-id", "q1"]);
+        using var w1 = i1.Client();
+        using var w2 = i2.Client();
+        using var query = q1.Client();
+        await LoadAsync(lines, async (n, count) =>
+        {
+            if (n == count / 2)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await w1.PostAsync("/api/v3/persist", null)).StatusCode);
+            }
+            return n % 2 == 0 ? w1 : w2;
+        });
+        Check("a cluster's query node", await RunCorpusAsync(query, corpus, expected));
+    }
+
+    private static async Task LoadAsync(string[] lines, Func<int, int, Task<HttpClient>> target)
+    {
+        var count = (lines.Length + 1999) / 2000;
+        for (var n = 0; n < count; n++)
+        {
+            var chunk = string.Join('\n', lines.Skip(n * 2000).Take(2000));
+            var response = await (await target(n, count)).PostAsync("/api/v3/write_lp?db=sqltest&precision=nanosecond", new StringContent(chunk, Encoding.UTF8, "text/plain"));
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        }
+    }
+
+    private void Check(string where, (List<string> Passed, List<string> Failures) result)
+    {
+        var (passed, failures) = result;
+        output.WriteLine($"{where}: {passed.Count} of {passed.Count + failures.Count} corpus queries match DuckDB");
+        output.WriteLine($"passing: {string.Join(", ", passed)}");
+        foreach (var f in failures)
+        {
+            output.WriteLine(f);
+        }
+        var broken = failures.Where(f => Supported.Contains(f[..f.IndexOf(':', StringComparison.Ordinal)])).ToList();
+        Assert.True(broken.Count == 0, $"supported queries that no longer match DuckDB on {where}:\n" + string.Join('\n', broken));
+        Assert.All(Supported, s => Assert.Contains(s, passed));
+    }
+
+    private static async Task<(List<string> Passed, List<string> Failures)> RunCorpusAsync(HttpClient http, JsonArray corpus, JsonObject expected)
+    {
         var passed = new List<string>();
         var failures = new List<string>();
         foreach (var entry in corpus)
@@ -218,15 +264,7 @@ public sealed class SqlDifferentialTests(ITestOutputHelper output) : IDisposable
                 failures.Add($"{name}: {error}");
             }
         }
-        output.WriteLine($"{passed.Count} of {corpus.Count} corpus queries match DuckDB");
-        output.WriteLine($"passing: {string.Join(", ", passed)}");
-        foreach (var f in failures)
-        {
-            output.WriteLine(f);
-        }
-        var broken = failures.Where(f => Supported.Contains(f[..f.IndexOf(':', StringComparison.Ordinal)])).ToList();
-        Assert.True(broken.Count == 0, "supported queries that no longer match DuckDB:\n" + string.Join('\n', broken));
-        Assert.All(Supported, s => Assert.Contains(s, passed));
+        return (passed, failures);
     }
 
     /// <summary>Null when the rows match, else the first difference.</summary>
