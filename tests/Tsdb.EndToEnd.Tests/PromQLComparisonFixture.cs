@@ -20,6 +20,11 @@ public sealed class PromQLComparisonFixture : IAsyncLifetime
 
     public HttpClient Theirs { get; private set; } = null!;
 
+    /// <summary>A cluster's query node over the same series, written half to each of two ingest nodes (one persisted).</summary>
+    public HttpClient ClusterQuery { get; private set; } = null!;
+
+    private readonly List<TsdbProcess> _cluster = [];
+
     public async Task InitializeAsync()
     {
         var (series, openMetrics) = Dataset();
@@ -34,12 +39,34 @@ public sealed class PromQLComparisonFixture : IAsyncLifetime
         Ours = _server.Client();
         var response = RemoteWriteClient.Send(_server.Url, _server.AdminToken, RemoteWriteClient.Request("1", [.. series]));
         Assert.Equal(204, response.Status);
+
+        string[] shared = ["--without-auth", "--object-store", "file", "--object-store-dir", Path.Combine(_dir, "cluster-store")];
+        foreach (var id in new[] { "i1", "i2" })
+        {
+            _cluster.Add(await TsdbProcess.StartAsync(Path.Combine(_dir, id), [.. shared, "--mode", "ingest", "--node-id", id]));
+        }
+        _cluster.Add(await TsdbProcess.StartAsync(Path.Combine(_dir, "q1"), [.. shared, "--mode", "query", "--node-id", "q1"]));
+        for (var n = 0; n < 2; n++)
+        {
+            var half = RemoteWriteClient.Request("1", [.. series.Where((_, i) => i % 2 == n).Select(s => (JsonObject)s.DeepClone())]);
+            Assert.Equal(204, RemoteWriteClient.Send(_cluster[n].Url, null, half).Status);
+        }
+        using (var i1 = _cluster[0].Client())
+        {
+            Assert.True((await i1.PostAsync("/api/v3/persist?db=prometheus", null)).IsSuccessStatusCode);
+        }
+        ClusterQuery = _cluster[2].Client();
     }
 
     public async Task DisposeAsync()
     {
         Ours.Dispose();
         Theirs.Dispose();
+        ClusterQuery.Dispose();
+        foreach (var node in _cluster)
+        {
+            await node.DisposeAsync();
+        }
         _prometheus.Dispose();
         await _server.DisposeAsync();
         Directory.Delete(_dir, recursive: true);

@@ -7,7 +7,8 @@ namespace Tsdb.EndToEnd.Tests;
 /// The same data in a real Prometheus 2.42 (backfilled with promtool) and in this database (remote-written by the
 /// independent encoder); PromQL queries must answer alike through both HTTP APIs. Samples sit 3.5 s after the
 /// 15 s grid and queries use times and ranges on the grid, so no sample is on a window edge (2.42 closes windows
-/// on the left, 3.x and this engine open them).
+/// on the left, 3.x and this engine open them). Every query is asked of a cluster's query node too (the series split
+/// over two ingest nodes, one persisted), which must answer alike.
 /// </summary>
 public sealed class PromQLComparisonTests(PromQLComparisonFixture fixture) : IClassFixture<PromQLComparisonFixture>
 {
@@ -63,6 +64,7 @@ public sealed class PromQLComparisonTests(PromQLComparisonFixture fixture) : ICl
             var expected = await Data(fixture.Theirs, path);
             var actual = await Data(fixture.Ours, path);
             AssertSameResult(expected, actual, $"{query} at +{offset}s");
+            AssertSameResult(expected, await Data(fixture.ClusterQuery, path), $"{query} at +{offset}s on a cluster's query node");
             answered += Size(expected);
         }
         // Empty answers on both sides would prove nothing: every query has data at some of the times.
@@ -76,6 +78,7 @@ public sealed class PromQLComparisonTests(PromQLComparisonFixture fixture) : ICl
         var path = $"/api/v1/query_range?query={Uri.EscapeDataString(query)}&start={BaseSeconds + 600}&end={BaseSeconds + 7500}&step=60";
         var expected = await Data(fixture.Theirs, path);
         AssertSameResult(expected, await Data(fixture.Ours, path), query);
+        AssertSameResult(expected, await Data(fixture.ClusterQuery, path), query + " on a cluster's query node");
         Assert.True(Size(expected) > 0, $"{query}: empty range result");
     }
 
