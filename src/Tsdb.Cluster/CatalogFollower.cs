@@ -7,53 +7,14 @@ namespace Tsdb.Cluster;
 /// </summary>
 public sealed class CatalogFollower(Catalog.Catalog catalog, TimeSpan interval, TimeProvider time, Action<string> log) : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
-    private int _disposed;
+    private readonly PeriodicRound _rounds = new(
+        catalog.RefreshAsync,
+        interval,
+        time,
+        e => log($"warning: cluster: cannot read the catalog's new versions: {e.Message}"),
+        () => log("cluster: the catalog reads again"));
 
-    public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
+    public void Start() => _rounds.Start();
 
-    private async Task LoopAsync(CancellationToken cancellationToken)
-    {
-        var failing = false;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(interval, time, cancellationToken).ConfigureAwait(false);
-                await catalog.RefreshAsync(cancellationToken).ConfigureAwait(false);
-                if (failing)
-                {
-                    log("cluster: the catalog reads again");
-                    failing = false;
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                if (!failing)
-                {
-                    log($"warning: cluster: cannot read the catalog's new versions: {e.Message}");
-                    failing = true;
-                }
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
-        _stop.Dispose();
-    }
+    public ValueTask DisposeAsync() => _rounds.DisposeAsync();
 }

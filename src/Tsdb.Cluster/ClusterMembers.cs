@@ -9,12 +9,10 @@ namespace Tsdb.Cluster;
 public sealed class ClusterMembers(NodeRegistry registry, ClusterOptions options, TimeProvider time, Action<string> log) : IAsyncDisposable
 {
     private ClusterOptions self = options;
-    private readonly CancellationTokenSource _stop = new();
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
     private IReadOnlyList<NodeInfo> _live = [];
-    private Task? _loop;
+    private PeriodicRound? _heartbeat;
     private int _disposed;
-    private bool _warned;
 
     public ClusterOptions Self => self;
 
@@ -29,7 +27,13 @@ public sealed class ClusterMembers(NodeRegistry registry, ClusterOptions options
     {
         self = self with { AdvertiseUrl = advertiseUrl };
         await BeatAsync(cancellationToken).ConfigureAwait(false);
-        _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
+        _heartbeat = new PeriodicRound(
+            BeatAsync,
+            self.HeartbeatInterval,
+            time,
+            e => log($"warning: cluster: cannot write this node's registration ({e.Message}); other nodes will take it for dead after {self.NodeTimeout.TotalSeconds:0} s"),
+            () => log("cluster: the node registry answers again"));
+        _heartbeat.Start();
     }
 
     /// <summary>Reads the registrations now (a query node does when an ingest node it knew stops answering).</summary>
@@ -45,35 +49,6 @@ public sealed class ClusterMembers(NodeRegistry registry, ClusterOptions options
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task LoopAsync(CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(self.HeartbeatInterval, time, cancellationToken).ConfigureAwait(false);
-                await BeatAsync(cancellationToken).ConfigureAwait(false);
-                if (_warned)
-                {
-                    log("cluster: the node registry answers again");
-                    _warned = false;
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                if (!_warned)
-                {
-                    log($"warning: cluster: cannot write this node's registration ({e.Message}); other nodes will take it for dead after {self.NodeTimeout.TotalSeconds:0} s");
-                    _warned = true;
-                }
-            }
-        }
-    }
-
     /// <summary>Stops the heartbeat and deregisters (a clean stop: query nodes stop asking at once).</summary>
     public async ValueTask DisposeAsync()
     {
@@ -81,10 +56,9 @@ public sealed class ClusterMembers(NodeRegistry registry, ClusterOptions options
         {
             return;
         }
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
+        if (_heartbeat is not null)
         {
-            await _loop.ConfigureAwait(false);
+            await _heartbeat.DisposeAsync().ConfigureAwait(false);
         }
         try
         {
@@ -94,6 +68,5 @@ public sealed class ClusterMembers(NodeRegistry registry, ClusterOptions options
         {
             log($"warning: cluster: could not deregister: {e.Message}");
         }
-        _stop.Dispose();
     }
 }

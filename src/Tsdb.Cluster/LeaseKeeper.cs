@@ -4,56 +4,54 @@ namespace Tsdb.Cluster;
 /// Keeps trying for a lease and renewing it (every third of its duration), logging when this node takes it and when
 /// it loses it; <see cref="IsHeld"/> is what the work it guards checks before each round.
 /// </summary>
-public sealed class LeaseKeeper(ObjectStoreLease lease, string what, TimeSpan duration, TimeProvider time, Action<string> log) : IAsyncDisposable
+public sealed class LeaseKeeper : IAsyncDisposable
 {
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _loop;
-    private int _disposed;
+    private readonly ObjectStoreLease _lease;
+    private readonly string _what;
+    private readonly Action<string> _log;
+    private readonly PeriodicRound _rounds;
     private bool _held;
+    private int _disposed;
 
-    public bool IsHeld => lease.IsHeld;
-
-    public void Start() => _loop = Task.Run(() => LoopAsync(_stop.Token), CancellationToken.None);
-
-    private async Task LoopAsync(CancellationToken cancellationToken)
+    public LeaseKeeper(ObjectStoreLease lease, string what, TimeSpan duration, TimeProvider time, Action<string> log)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        _lease = lease;
+        _what = what;
+        _log = log;
+        _rounds = new PeriodicRound(RoundAsync, duration / 3, time,
+            e => log($"warning: cluster: the {what} lease could not be renewed: {e.Message}"),
+            () => log($"cluster: the {what} lease can be renewed again"));
+    }
+
+    public bool IsHeld => _lease.IsHeld;
+
+    public void Start() => _rounds.Start();
+
+    private async Task RoundAsync(CancellationToken cancellationToken)
+    {
+        bool held;
+        try
         {
-            try
-            {
-                var held = await lease.TryAcquireAsync(cancellationToken).ConfigureAwait(false);
-                if (held != _held)
-                {
-                    if (held)
-                    {
-                        log($"cluster: this node holds the {what} lease now");
-                    }
-                    else
-                    {
-                        var current = await lease.CurrentAsync(cancellationToken).ConfigureAwait(false);
-                        log($"cluster: the {what} lease is held by {current?.Holder ?? "nobody"}; this node waits");
-                    }
-                    _held = held;
-                }
-                await Task.Delay(duration / 3, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                log($"warning: cluster: the {what} lease could not be renewed: {e.Message}");
-                _held = false;
-                try
-                {
-                    await Task.Delay(duration / 3, time, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-            }
+            held = await _lease.TryAcquireAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _held = false; // it lapses on its own (IsHeld follows the expiry)
+            throw;
+        }
+        if (held == _held)
+        {
+            return;
+        }
+        _held = held;
+        if (held)
+        {
+            _log($"cluster: this node holds the {_what} lease now");
+        }
+        else
+        {
+            var current = await _lease.CurrentAsync(cancellationToken).ConfigureAwait(false);
+            _log($"cluster: the {_what} lease is held by {current?.Holder ?? "nobody"}; this node waits");
         }
     }
 
@@ -64,19 +62,14 @@ public sealed class LeaseKeeper(ObjectStoreLease lease, string what, TimeSpan du
         {
             return;
         }
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
+        await _rounds.DisposeAsync().ConfigureAwait(false);
         try
         {
-            await lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
+            await _lease.ReleaseAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            log($"warning: cluster: could not give the {what} lease up ({e.Message}); another node takes it when it expires");
+            _log($"warning: cluster: could not give the {_what} lease up ({e.Message}); another node takes it when it expires");
         }
-        _stop.Dispose();
     }
 }
