@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.ResponseCompression;
 using OpenTelemetry.Metrics;
@@ -140,6 +141,27 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         }
         // After authentication: a caller without a token learns nothing about the cluster's layout.
         _app.Use(RoleGate.Middleware(options));
+        if (options.Roles != NodeRoles.All && options.Roles.HasFlag(NodeRoles.Query))
+        {
+            // A cluster's query node learns of databases made on ingest nodes by following the catalog (every second);
+            // a query naming one it does not know yet reads the catalog first rather than answer "not found".
+            _app.Use(async (context, next) =>
+            {
+                if (context.GetEndpoint()?.Metadata.GetMetadata<RequiresRole>() is { Role: NodeRoles.Query })
+                {
+                    var db = context.Request.Query["db"].ToString();
+                    if (db.Length == 0 && context.Request.Path.StartsWithSegments("/api/v1", StringComparison.Ordinal))
+                    {
+                        db = "prometheus";
+                    }
+                    if (db.Length > 0 && catalog.Current.FindDatabase(db) is null)
+                    {
+                        await catalog.RefreshAsync(context.RequestAborted).ConfigureAwait(false);
+                    }
+                }
+                await next(context).ConfigureAwait(false);
+            });
+        }
         _app.MapGrpcService<TsdbFlightService>();
         _app.MapGrpcService<HealthServiceImpl>();
         _app.MapGrpcReflectionService();
