@@ -55,13 +55,15 @@ internal static class ServeCommand
         var nodeId = EnvOption.Text("--node-id", "TSDB_NODE_ID", null, "This node's id in a cluster (letters, digits, '.', '_', '-'); default: the host name");
         var advertiseUrl = EnvOption.Text("--advertise-url", "TSDB_ADVERTISE_URL", null, "The URL other nodes of a cluster reach this one on; default: the address it listens on");
         var objectStoreDir = EnvOption.Text("--object-store-dir", "TSDB_OBJECT_STORE_DIR", null, "With --object-store file: the directory of the catalog and Parquet files (default: --data-dir); nodes of a cluster on one machine or a shared file system can share it");
+        var storeRequestTimeout = EnvOption.Text("--object-store-request-timeout", "TSDB_OBJECT_STORE_REQUEST_TIMEOUT", "30s", "One S3 request's time limit: an object store that stops answering fails the attempt after this long");
+        var storeRetryTimeout = EnvOption.Text("--object-store-retry-timeout", "TSDB_OBJECT_STORE_RETRY_TIMEOUT", "60s", "How long one object-store operation keeps retrying transient failures before the error stands (a query then gets 503)");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
             objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
-            logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir,
+            logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir, storeRequestTimeout, storeRetryTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -77,7 +79,11 @@ internal static class ServeCommand
                     Values.ParseSize(parse.GetValue(walSegment)!),
                     SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)),
                     new CatalogLimits { MaxDatabases = parse.GetValue(maxDatabases), MaxTablesPerDatabase = parse.GetValue(maxTables), MaxColumnsPerTable = parse.GetValue(maxColumns) },
-                    ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)),
+                    ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)) with
+                    {
+                        RequestTimeout = PositiveDuration("--object-store-request-timeout", parse.GetValue(storeRequestTimeout)!),
+                        RetryTimeout = Values.ParseDuration(parse.GetValue(storeRetryTimeout)!),
+                    },
                     new StorageOptions
                     {
                         PersistAge = Values.ParseDuration(parse.GetValue(persistAge)!),
@@ -138,6 +144,9 @@ internal static class ServeCommand
     }
 
     /// <summary>A size, or "auto" for a share of the memory the process may use (<see cref="MemoryBudget"/>).</summary>
+    private static TimeSpan PositiveDuration(string option, string text) =>
+        Values.ParseDuration(text) is { Ticks: > 0 } d ? d : throw new ArgumentException($"{option} must be longer than 0, got '{text}'");
+
     private static long SizeOrAuto(string text, Func<long> auto) =>
         text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? auto() : Values.ParseSize(text);
 
