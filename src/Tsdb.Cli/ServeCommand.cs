@@ -57,6 +57,7 @@ internal static class ServeCommand
         var objectStoreDir = EnvOption.Text("--object-store-dir", "TSDB_OBJECT_STORE_DIR", null, "With --object-store file: the directory of the catalog and Parquet files (default: --data-dir); nodes of a cluster on one machine or a shared file system can share it");
         var storeRequestTimeout = EnvOption.Text("--object-store-request-timeout", "TSDB_OBJECT_STORE_REQUEST_TIMEOUT", "30s", "One S3 request's time limit: an object store that stops answering fails the attempt after this long");
         var storeRetryTimeout = EnvOption.Text("--object-store-retry-timeout", "TSDB_OBJECT_STORE_RETRY_TIMEOUT", "60s", "How long one object-store operation keeps retrying transient failures before the error stands (a query then gets 503)");
+        var promqlExperimental = EnvOption.Flag("--promql-experimental-functions", "TSDB_PROMQL_EXPERIMENTAL_FUNCTIONS", "Allow the PromQL functions Prometheus keeps behind --enable-feature=promql-experimental-functions (limitk, limit_ratio, sort_by_label, mad_over_time, …); off, as in Prometheus");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
@@ -64,6 +65,7 @@ internal static class ServeCommand
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
             objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
             logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir, storeRequestTimeout, storeRetryTimeout,
+            promqlExperimental,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -127,6 +129,7 @@ internal static class ServeCommand
                         ? Uri.TryCreate(advertise, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : throw new ArgumentException($"--advertise-url must be an http or https URL, got '{advertise}'")
                         : null,
                     ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
+                    PromQLExperimentalFunctions = parse.GetValue(promqlExperimental),
                 };
                 if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
                 {
@@ -216,6 +219,8 @@ internal static class ServeCommand
         public Uri? AdvertiseUrl { get; init; }
 
         public string? ObjectStoreDir { get; init; }
+
+        public bool PromQLExperimentalFunctions { get; init; }
 
         /// <summary>A node of a cluster (any --mode but all): files under its prefix, a registration, its roles only.</summary>
         public bool Clustered => Roles != NodeRoles.All;
@@ -397,6 +402,7 @@ internal static class ServeCommand
                 QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat,
                 LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout,
                 Roles = roles,
+                PromQLExperimentalFunctions = settings.PromQLExperimentalFunctions,
                 NodesWithRole = role => members?.UrlsWith(role) ?? [],
                 BufferedRows = cluster is not null && roles.HasFlag(NodeRoles.Ingest) ? new StorageTableSource(catalog, buffer, null, time) : null,
             },

@@ -59,4 +59,10 @@ public sealed record ServerOptions
     /// compressed with gzip or deflate are taken either way.
     /// </summary>
     public string? GrpcResponseCompression { get; init; }
+
+    /// <summary>
+    /// PromQL's experimental functions and aggregations (<see cref="Tsdb.PromQL.PromQLEngineOptions.EnableExperimentalFunctions"/>).
+    /// Off by default, as Prometheus has them: a query that works here then works on Prometheus with the same flags.
+    /// </summary>
+    public bool PromQLExperimentalFunctions { get; init; }
 }
