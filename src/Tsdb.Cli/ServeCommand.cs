@@ -55,6 +55,10 @@ internal static class ServeCommand
         var nodeId = EnvOption.Text("--node-id", "TSDB_NODE_ID", null, "This node's id in a cluster (letters, digits, '.', '_', '-'); default: the host name");
         var advertiseUrl = EnvOption.Text("--advertise-url", "TSDB_ADVERTISE_URL", null, "The URL other nodes of a cluster reach this one on; default: the address it listens on");
         var objectStoreDir = EnvOption.Text("--object-store-dir", "TSDB_OBJECT_STORE_DIR", null, "With --object-store file: the directory of the catalog and Parquet files (default: --data-dir); nodes of a cluster on one machine or a shared file system can share it");
+        var otlpStrategy = EnvOption.Text("--otlp-translation-strategy", "TSDB_OTLP_TRANSLATION_STRATEGY", "UnderscoreEscapingWithSuffixes", "How OTLP metric and attribute names become Prometheus names: UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation (Prometheus 3's names)");
+        var otlpPromote = EnvOption.Text("--otlp-promote-resource-attributes", "TSDB_OTLP_PROMOTE_RESOURCE_ATTRIBUTES", "", "OTLP resource attributes copied onto every series as labels, comma-separated (e.g. service.version,deployment.environment)");
+        var otlpKeepIdentifying = EnvOption.Flag("--otlp-keep-identifying-resource-attributes", "TSDB_OTLP_KEEP_IDENTIFYING_RESOURCE_ATTRIBUTES", "Keep service.name, service.namespace and service.instance.id on target_info besides job and instance");
+        var otlpScope = EnvOption.Text("--otlp-promote-scope-metadata", "TSDB_OTLP_PROMOTE_SCOPE_METADATA", "true", "Label OTLP series with their instrumentation scope (otel_scope_name, otel_scope_version, …): true or false");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
@@ -62,6 +66,7 @@ internal static class ServeCommand
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
             objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
             logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir,
+            otlpStrategy, otlpPromote, otlpKeepIdentifying, otlpScope,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -121,6 +126,14 @@ internal static class ServeCommand
                         ? Uri.TryCreate(advertise, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : throw new ArgumentException($"--advertise-url must be an http or https URL, got '{advertise}'")
                         : null,
                     ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
+                    Otlp = new Tsdb.Otlp.OtlpOptions
+                    {
+                        TranslationStrategy = Tsdb.Otlp.OtlpTranslationStrategies.Parse(parse.GetValue(otlpStrategy)!)
+                            ?? throw new ArgumentException($"--otlp-translation-strategy must be UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation, got '{parse.GetValue(otlpStrategy)}'"),
+                        PromoteResourceAttributes = parse.GetValue(otlpPromote)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        KeepIdentifyingResourceAttributes = parse.GetValue(otlpKeepIdentifying),
+                        PromoteScopeMetadata = bool.TryParse(parse.GetValue(otlpScope), out var scope) ? scope : throw new ArgumentException($"--otlp-promote-scope-metadata must be true or false, got '{parse.GetValue(otlpScope)}'"),
+                    },
                 };
                 if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
                 {
@@ -205,6 +218,8 @@ internal static class ServeCommand
         public string NodeId { get; init; } = "";
 
         public Uri? AdvertiseUrl { get; init; }
+
+        public Tsdb.Otlp.OtlpOptions Otlp { get; init; } = new();
 
         public string? ObjectStoreDir { get; init; }
 
@@ -388,6 +403,7 @@ internal static class ServeCommand
                 QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat,
                 LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout,
                 Roles = roles,
+                Otlp = settings.Otlp,
                 NodesWithRole = role => members?.UrlsWith(role) ?? [],
                 BufferedRows = cluster is not null && roles.HasFlag(NodeRoles.Ingest) ? new StorageTableSource(catalog, buffer, null, time) : null,
             },

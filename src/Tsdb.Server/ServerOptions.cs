@@ -59,4 +59,7 @@ public sealed record ServerOptions
     /// compressed with gzip or deflate are taken either way.
     /// </summary>
     public string? GrpcResponseCompression { get; init; }
+
+    /// <summary>How OTLP metrics are named and labelled (<c>--otlp-translation-strategy</c>, <c>--otlp-promote-resource-attributes</c>).</summary>
+    public Tsdb.Otlp.OtlpOptions Otlp { get; init; } = new();
 }
