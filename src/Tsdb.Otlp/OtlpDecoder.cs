@@ -22,10 +22,13 @@ internal static class OtlpDecoder
             // dropped, and hex ids of 16 and 8 bytes are valid base64 text too, so the generic parser reads them.
             return Json.Parse<ExportMetricsServiceRequest>(Encoding.UTF8.GetString(body));
         }
+        catch (InvalidProtocolBufferException e) when (encoding == OtlpEncoding.Protobuf)
+        {
+            throw new OtlpDecodeException($"the body is not a valid opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest protobuf message: {e.Message}");
+        }
         catch (InvalidProtocolBufferException e)
         {
-            var what = encoding == OtlpEncoding.Protobuf ? "protobuf" : "OTLP JSON";
-            throw new OtlpDecodeException($"the body is not a valid opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest {what} message: {e.Message}");
+            throw new OtlpDecodeException($"the body is not valid OTLP JSON: {e.Message}");
         }
         catch (InvalidJsonException e)
         {

@@ -1,7 +1,7 @@
 namespace Tsdb.Otlp;
 
 /// <summary>What an OTLP metric becomes in Prometheus: decides the name suffixes and the metadata type.</summary>
-internal enum OtlpMetricKind
+public enum OtlpMetricKind
 {
     Gauge,
     MonotonicCounter,
