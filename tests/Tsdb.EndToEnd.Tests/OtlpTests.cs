@@ -171,4 +171,23 @@ public sealed class OtlpTests() : ServerPerClass("otlp")
         huge.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-protobuf");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await Http.PostAsync("/v1/metrics", huge)).StatusCode);
     }
+
+    [Fact]
+    public async Task The_serve_options_choose_names_promoted_attributes_and_scope_labels()
+    {
+        await using var server = await TsdbProcess.StartAsync(Path.Combine(Dir, "options"),
+            "--otlp-translation-strategy", "UnderscoreEscapingWithoutSuffixes", "--otlp-promote-resource-attributes", "host.name",
+            "--otlp-keep-identifying-resource-attributes", "--otlp-promote-scope-metadata", "false");
+        using var http = server.Client();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        var json = $$$"""{"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}},{"key":"host.name","value":{"stringValue":"h9"}}]},"scopeMetrics":[{"scope":{"name":"lib","version":"1"},"metrics":[{"name":"http.requests","unit":"{request}","sum":{"aggregationTemporality":2,"isMonotonic":true,"dataPoints":[{"timeUnixNano":"{{{now}}}","asInt":"7"}]}}]}]}]}""";
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        var response = await http.PostAsync("/api/v1/otlp/v1/metrics?db=opts", content);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var query = await http.GetStringAsync($"/api/v1/query?db=opts&query={Uri.EscapeDataString("{__name__=~\"http_requests|target_info\"}")}");
+        var series = JsonDocument.Parse(query).RootElement.GetProperty("data").GetProperty("result").EnumerateArray()
+            .Select(r => string.Join(",", r.GetProperty("metric").EnumerateObject().Select(l => $"{l.Name}={l.Value.GetString()}").Order(StringComparer.Ordinal)))
+            .Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["__name__=http_requests,host_name=h9,job=api", "__name__=target_info,host_name=h9,job=api,service_name=api"], series);
+    }
 }
