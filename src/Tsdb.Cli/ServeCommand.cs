@@ -58,6 +58,10 @@ internal static class ServeCommand
         var storeRequestTimeout = EnvOption.Text("--object-store-request-timeout", "TSDB_OBJECT_STORE_REQUEST_TIMEOUT", "30s", "One S3 request's time limit: an object store that stops answering fails the attempt after this long");
         var storeRetryTimeout = EnvOption.Text("--object-store-retry-timeout", "TSDB_OBJECT_STORE_RETRY_TIMEOUT", "60s", "How long one object-store operation keeps retrying transient failures before the error stands (a query then gets 503)");
         var promqlExperimental = EnvOption.Flag("--promql-experimental-functions", "TSDB_PROMQL_EXPERIMENTAL_FUNCTIONS", "Allow the PromQL functions Prometheus keeps behind --enable-feature=promql-experimental-functions (limitk, limit_ratio, sort_by_label, mad_over_time, …); off, as in Prometheus");
+        var otlpStrategy = EnvOption.Text("--otlp-translation-strategy", "TSDB_OTLP_TRANSLATION_STRATEGY", "UnderscoreEscapingWithSuffixes", "How OTLP metric and attribute names become Prometheus names: UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation (Prometheus 3's names)");
+        var otlpPromote = EnvOption.Text("--otlp-promote-resource-attributes", "TSDB_OTLP_PROMOTE_RESOURCE_ATTRIBUTES", "", "OTLP resource attributes copied onto every series as labels, comma-separated (e.g. service.version,deployment.environment)");
+        var otlpKeepIdentifying = EnvOption.Flag("--otlp-keep-identifying-resource-attributes", "TSDB_OTLP_KEEP_IDENTIFYING_RESOURCE_ATTRIBUTES", "Keep service.name, service.namespace and service.instance.id on target_info besides job and instance");
+        var otlpScope = EnvOption.Text("--otlp-promote-scope-metadata", "TSDB_OTLP_PROMOTE_SCOPE_METADATA", "true", "Label OTLP series with their instrumentation scope (otel_scope_name, otel_scope_version, …): true or false");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
@@ -66,6 +70,7 @@ internal static class ServeCommand
             objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
             logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir, storeRequestTimeout, storeRetryTimeout,
             promqlExperimental,
+            otlpStrategy, otlpPromote, otlpKeepIdentifying, otlpScope,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -130,6 +135,14 @@ internal static class ServeCommand
                         : null,
                     ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
                     PromQLExperimentalFunctions = parse.GetValue(promqlExperimental),
+                    Otlp = new Tsdb.Otlp.OtlpOptions
+                    {
+                        TranslationStrategy = Tsdb.Otlp.OtlpTranslationStrategies.Parse(parse.GetValue(otlpStrategy)!)
+                            ?? throw new ArgumentException($"--otlp-translation-strategy must be UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation, got '{parse.GetValue(otlpStrategy)}'"),
+                        PromoteResourceAttributes = parse.GetValue(otlpPromote)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        KeepIdentifyingResourceAttributes = parse.GetValue(otlpKeepIdentifying),
+                        PromoteScopeMetadata = bool.TryParse(parse.GetValue(otlpScope), out var scope) ? scope : throw new ArgumentException($"--otlp-promote-scope-metadata must be true or false, got '{parse.GetValue(otlpScope)}'"),
+                    },
                 };
                 if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
                 {
@@ -217,6 +230,8 @@ internal static class ServeCommand
         public string NodeId { get; init; } = "";
 
         public Uri? AdvertiseUrl { get; init; }
+
+        public Tsdb.Otlp.OtlpOptions Otlp { get; init; } = new();
 
         public string? ObjectStoreDir { get; init; }
 
@@ -403,6 +418,7 @@ internal static class ServeCommand
                 LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout,
                 Roles = roles,
                 PromQLExperimentalFunctions = settings.PromQLExperimentalFunctions,
+                Otlp = settings.Otlp,
                 NodesWithRole = role => members?.UrlsWith(role) ?? [],
                 BufferedRows = cluster is not null && roles.HasFlag(NodeRoles.Ingest) ? new StorageTableSource(catalog, buffer, null, time) : null,
             },

@@ -65,4 +65,6 @@ public sealed record ServerOptions
     /// Off by default, as Prometheus has them: a query that works here then works on Prometheus with the same flags.
     /// </summary>
     public bool PromQLExperimentalFunctions { get; init; }
+    /// <summary>How OTLP metrics are named and labelled (<c>--otlp-translation-strategy</c>, <c>--otlp-promote-resource-attributes</c>).</summary>
+    public Tsdb.Otlp.OtlpOptions Otlp { get; init; } = new();
 }
