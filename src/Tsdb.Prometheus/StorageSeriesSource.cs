@@ -192,7 +192,7 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
                 using (batch)
                 {
                     ScanBatch(batch, table, candidates, labelMatchers, minNs, maxNs, withSamples, found, ref _samplesLeft);
-                    if (_samplesLeft == long.MinValue)
+                    if (_samplesLeft < 0)
                     {
                         throw new SampleLimitExceededException(SampleLimit);
                     }
