@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.Json;
+using Tsdb.Testing;
+
+namespace Tsdb.EndToEnd.Tests;
+
+/// <summary>
+/// A real Prometheus 2.42 with <c>remote_read</c> pointing here and no data of its own: its PromQL answers must be
+/// the samples only this server holds (2.42's client asks for SAMPLES; streamed chunks are compared with
+/// Prometheus' own encoder in Tsdb.Prometheus.Tests).
+/// </summary>
+public sealed class PrometheusRemoteReadTests() : ServerPerClass("read")
+{
+    private const string Db = "longterm";
+
+    [Fact]
+    public async Task Prometheus_reads_this_server_as_its_remote_storage()
+    {
+        // Two series every 15 s over an hour ending ten minutes ago, written here only; sample times sit 7.5 s off
+        // the query times so 2.42's closed windows and 3.x's left-open ones agree.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000;
+        var first = now - (70 * 60_000) + 7_500;
+        var written = new Dictionary<string, List<(long Ms, double Value)>> { ["a"] = [], ["b"] = [] };
+        var rows = new List<(string, IReadOnlyList<(string, string)>, long, double)>();
+        for (var i = 0; i < 240; i++)
+        {
+            foreach (var job in new[] { "a", "b" })
+            {
+                var value = job == "a" ? i * 1.5 : 1000 - i;
+                written[job].Add((first + (i * 15_000), value));
+                rows.Add(("rr_metric", [("job", job), ("instance", "x:1")], first + (i * 15_000), value));
+            }
+        }
+        using (var content = new ByteArrayContent(RemoteWriteEncoder.Encode(rows)))
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-protobuf");
+            content.Headers.ContentEncoding.Add("snappy");
+            using var response = await Http.PostAsync($"/api/v1/write?db={Db}", content);
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+        }
+
+        var (port, directory) = PrometheusServer.Prepare();
+        var config = $"""
+            global:
+              scrape_interval: 1h
+            remote_read:
+              - url: {Server.Url.ToString().TrimEnd('/')}/api/v1/read?db={Db}
+                read_recent: true
+                authorization:
+                  credentials: {Server.AdminToken}
+            """;
+        using var prometheus = PrometheusServer.Start(port, directory, config);
+        using var client = new HttpClient { BaseAddress = prometheus.Url };
+
+        // A range selector returns raw samples: exactly what was written in (t − 10m, t].
+        var at = first + (100 * 15_000) + 7_500;
+        var matrix = await Query(client, $"rr_metric[10m]", at);
+        Assert.Equal(2, matrix.GetArrayLength());
+        foreach (var series in matrix.EnumerateArray())
+        {
+            var job = series.GetProperty("metric").GetProperty("job").GetString()!;
+            Assert.Equal("x:1", series.GetProperty("metric").GetProperty("instance").GetString());
+            var expected = written[job].Where(s => s.Ms > at - 600_000 && s.Ms <= at).ToList();
+            var actual = series.GetProperty("values").EnumerateArray()
+                .Select(v => ((long)Math.Round(v[0].GetDouble() * 1000), double.Parse(v[1].GetString()!, CultureInfo.InvariantCulture))).ToList();
+            Assert.Equal(40, expected.Count);
+            Assert.Equal(expected, actual);
+        }
+
+        // PromQL evaluated by Prometheus over those samples: a rate and an aggregation with matchers pushed here.
+        var rate = await Query(client, "rate(rr_metric{job=~\"a|c\"}[5m])", at);
+        var rateValue = double.Parse(Assert.Single(rate.EnumerateArray()).GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+        Assert.Equal(1.5 / 15, rateValue, 9);
+        var sum = await Query(client, "sum(rr_metric)", at);
+        var expectedSum = written["a"].Last(s => s.Ms <= at).Value + written["b"].Last(s => s.Ms <= at).Value;
+        Assert.Equal(expectedSum, double.Parse(Assert.Single(sum.EnumerateArray()).GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture));
+
+        // Its series API reads through remote read too.
+        using var seriesResponse = await client.GetAsync($"/api/v1/series?match[]=rr_metric&start={(first / 1000) - 60}&end={now / 1000}");
+        var labels = JsonDocument.Parse(await seriesResponse.Content.ReadAsStringAsync()).RootElement.GetProperty("data");
+        Assert.Equal(["a", "b"], labels.EnumerateArray().Select(l => l.GetProperty("job").GetString()).Order());
+    }
+
+    private static async Task<JsonElement> Query(HttpClient client, string query, long atMs)
+    {
+        var time = (atMs / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);
+        using var response = await client.GetAsync($"/api/v1/query?query={Uri.EscapeDataString(query)}&time={time}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        var json = JsonDocument.Parse(body).RootElement;
+        Assert.False(json.TryGetProperty("warnings", out var warnings), warnings.ToString());
+        return json.GetProperty("data").GetProperty("result").Clone();
+    }
+}
