@@ -81,6 +81,53 @@ public sealed class PrometheusRemoteReadTests() : ServerPerClass("read")
         Assert.Equal(["a", "b"], labels.EnumerateArray().Select(l => l.GetProperty("job").GetString()).Order());
     }
 
+    [Fact]
+    public async Task Status_endpoints_answer_as_grafana_and_prometheus_clients_read_them()
+    {
+        var rows = new List<(string, IReadOnlyList<(string, string)>, long, double)>();
+        foreach (var (job, count) in new[] { ("api", 3), ("db", 1) })
+        {
+            for (var i = 0; i < count; i++)
+            {
+                rows.Add(("card_a", [("job", job), ("instance", $"host-{i}")], 1_700_000_000_000, 1));
+            }
+        }
+        rows.Add(("card_b", [("job", "api"), ("instance", "host-0")], 1_700_000_000_000, 1));
+        using (var content = new ByteArrayContent(RemoteWriteEncoder.Encode(rows)))
+        {
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-protobuf");
+            using var response = await Http.PostAsync("/api/v1/write?db=cardinality", content);
+            Assert.Equal(System.Net.HttpStatusCode.NoContent, response.StatusCode);
+        }
+        var tsdb = JsonDocument.Parse(await Http.GetStringAsync("/api/v1/status/tsdb?db=cardinality&limit=2")).RootElement.GetProperty("data");
+        Assert.Equal(5, tsdb.GetProperty("headStats").GetProperty("numSeries").GetInt32());
+        // __name__ ×2, job ×2, instance ×3 label pairs.
+        Assert.Equal(7, tsdb.GetProperty("headStats").GetProperty("numLabelPairs").GetInt32());
+        static string Pairs(JsonElement array) => string.Join(",", array.EnumerateArray().Select(e => $"{e.GetProperty("name").GetString()}:{e.GetProperty("value").GetInt64()}"));
+        Assert.Equal("card_a:4,card_b:1", Pairs(tsdb.GetProperty("seriesCountByMetricName")));
+        Assert.Equal("instance:3,__name__:2", Pairs(tsdb.GetProperty("labelValueCountByLabelName")));
+        // Bytes of the distinct values: host-0..host-2 = 18, card_a + card_b = 12.
+        Assert.Equal("instance:18,__name__:12", Pairs(tsdb.GetProperty("memoryInBytesByLabelName")));
+        Assert.Equal("__name__=card_a:4,job=api:4", Pairs(tsdb.GetProperty("seriesCountByLabelValuePair")));
+        using var bad = await Http.GetAsync("/api/v1/status/tsdb?db=cardinality&limit=x");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, bad.StatusCode);
+
+        var runtime = JsonDocument.Parse(await Http.GetStringAsync("/api/v1/status/runtimeinfo")).RootElement.GetProperty("data");
+        Assert.True(DateTimeOffset.Parse(runtime.GetProperty("startTime").GetString()!, CultureInfo.InvariantCulture) <= DateTimeOffset.UtcNow);
+        Assert.Equal("unlimited", runtime.GetProperty("storageRetention").GetString());
+        var flags = JsonDocument.Parse(await Http.GetStringAsync("/api/v1/status/flags")).RootElement.GetProperty("data");
+        Assert.Equal("50000000", flags.GetProperty("storage.remote.read-sample-limit").GetString());
+        Assert.Equal("", JsonDocument.Parse(await Http.GetStringAsync("/api/v1/status/config")).RootElement.GetProperty("data").GetProperty("yaml").GetString());
+
+        // labels, label values and series with limit: truncated with Prometheus' warning.
+        var labels = JsonDocument.Parse(await Http.GetStringAsync("/api/v1/label/instance/values?db=cardinality&limit=2")).RootElement;
+        Assert.Equal(["host-0", "host-1"], labels.GetProperty("data").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("results truncated due to limit", labels.GetProperty("warnings")[0].GetString());
+        var series = JsonDocument.Parse(await Http.GetStringAsync("/api/v1/series?db=cardinality&match[]=card_a&limit=4")).RootElement;
+        Assert.Equal(4, series.GetProperty("data").GetArrayLength());
+        Assert.False(series.TryGetProperty("warnings", out _));
+    }
+
     private static async Task<JsonElement> Query(HttpClient client, string query, long atMs)
     {
         var time = (atMs / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);

@@ -10,7 +10,7 @@ namespace Tsdb.Server.Http;
 /// Prometheus' HTTP query API (<c>/api/v1/…</c>) as Grafana's Prometheus data source uses it. Each request reads one
 /// database: <c>?db=</c> (query string or form), or <see cref="PrometheusNames.DefaultDatabase"/>.
 /// </summary>
-internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, ITableSource tables, MetricMetadataStore metadata, ServerOptions options, TimeProvider time)
+internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITableSource tables, MetricMetadataStore metadata, ServerOptions options, TimeProvider time)
 {
     private const int MaxPoints = 11_000;
     private const string TruncatedWarning = "results truncated due to limit";
