@@ -128,6 +128,40 @@ public sealed class PrometheusRemoteReadTests() : ServerPerClass("read")
         Assert.False(series.TryGetProperty("warnings", out _));
     }
 
+    [Fact]
+    public async Task Metadata_is_served_the_same_after_a_restart()
+    {
+        var dir = Directory.CreateTempSubdirectory("tsdb-e2e-metadata-").FullName;
+        try
+        {
+            string? token;
+            string before;
+            await using (var server = await TsdbProcess.StartAsync(dir))
+            {
+                token = server.AdminToken;
+                var v1 = RemoteWriteClient.Request("1", RemoteWriteClient.Series(new Dictionary<string, string> { ["__name__"] = "requests_total", ["job"] = "api" }, (1_700_000_000_000, 1)));
+                v1["metadata"] = new System.Text.Json.Nodes.JsonArray(
+                    new System.Text.Json.Nodes.JsonObject { ["type"] = "counter", ["family"] = "requests_total", ["help"] = "Requests served.", ["unit"] = "requests" },
+                    new System.Text.Json.Nodes.JsonObject { ["type"] = "gauge", ["family"] = "temperature", ["help"] = "Room temperature.", ["unit"] = "celsius" });
+                Assert.Equal(204, RemoteWriteClient.Send(server.Url, token, v1, "meta").Status);
+                using var http = server.Client();
+                before = await http.GetStringAsync("/api/v1/metadata?db=meta");
+                Assert.Contains("\"requests_total\":[{\"type\":\"counter\",\"help\":\"Requests served.\",\"unit\":\"requests\"}]", before, StringComparison.Ordinal);
+                await server.StopAsync();
+            }
+            await using (var server = await TsdbProcess.StartAsync(dir))
+            {
+                using var http = server.Client(token);
+                Assert.Equal(before, await http.GetStringAsync("/api/v1/metadata?db=meta"));
+                Assert.Contains("temperature", before, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static async Task<JsonElement> Query(HttpClient client, string query, long atMs)
     {
         var time = (atMs / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);

@@ -122,15 +122,14 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         await WriteStrings(context, values, limit).ConfigureAwait(false);
     });
 
-    /// <summary><c>GET /api/v1/metadata</c>: limit, limit_per_metric, metric. Metadata remote-write senders sent since the start.</summary>
+    /// <summary><c>GET /api/v1/metadata</c>: limit, limit_per_metric, metric. Metadata remote-write senders sent, kept in the catalog.</summary>
     public Task Metadata(HttpContext context) => Guard(context, async () =>
     {
         var request = context.Request;
         var limit = PromParams.Limit(request);
         var metric = PromParams.Get(request, "metric");
         var db = Database(request);
-        // Metadata lives in memory, apart from the catalog; the catalog still decides whether the database exists,
-        // so this endpoint answers a wrong ?db= as the other reads do.
+        // A wrong ?db= is an error here as on the other reads.
         if (catalog.Current.FindDatabase(db) is null)
         {
             throw new DatabaseNotFoundException(db);
