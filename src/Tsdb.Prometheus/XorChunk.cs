@@ -22,6 +22,7 @@ internal sealed class XorChunk
     private ulong _v;
     private byte _leading = 0xff;
     private byte _trailing;
+    private bool _emptyByte;
 
     public int Count { get; private set; }
 
@@ -81,10 +82,14 @@ internal sealed class XorChunk
         Count++;
     }
 
-    /// <summary>The chunk's bytes (count header filled in); the last byte is padded with zero bits.</summary>
+    /// <summary>
+    /// The chunk's bytes (count header filled in), byte for byte as Prometheus' bstream leaves them: the last byte
+    /// padded with zero bits, and an empty byte after it when the stream ends on a byte boundary reached by whole
+    /// bytes (its writeByte always opens the next byte), e.g. after a single sample's 64 value bits.
+    /// </summary>
     public byte[] ToArray()
     {
-        var bytes = _bytes[..((_bitLength + 7) / 8)];
+        var bytes = _bytes[..(((_bitLength + 7) / 8) + (_emptyByte ? 1 : 0))];
         BinaryPrimitives.WriteUInt16BigEndian(bytes, checked((ushort)Count));
         return bytes;
     }
@@ -148,6 +153,7 @@ internal sealed class XorChunk
         {
             value &= (1UL << count) - 1;
         }
+        _emptyByte = count % 8 == 0 && (_bitLength & 7) == 0;
         while (count > 0)
         {
             var index = _bitLength >> 3;

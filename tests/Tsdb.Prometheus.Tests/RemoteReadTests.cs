@@ -91,7 +91,7 @@ public sealed class RemoteReadTests : IAsyncLifetime
     }
 
     /// <summary>Splits a streamed body into frames, checking each CRC-32C.</summary>
-    private static List<V1.ChunkedReadResponse> Frames(byte[] body)
+    internal static List<V1.ChunkedReadResponse> Frames(byte[] body)
     {
         var frames = new List<V1.ChunkedReadResponse>();
         var position = 0;
@@ -173,6 +173,64 @@ public sealed class RemoteReadTests : IAsyncLifetime
         Assert.True(frames.Count > 1);
         Assert.All(frames, f => Assert.Equal("api", Assert.Single(f.ChunkedSeries).Labels[1].Value));
         Assert.Equal(1000, frames.SelectMany(f => f.ChunkedSeries[0].Chunks).Sum(c => XorChunkReader.Read(c.Data.ToByteArray()).Count));
+    }
+
+    [Fact]
+    public async Task Streamed_chunks_match_what_prometheus_itself_serves_for_the_same_samples()
+    {
+        // 300 samples in one 2-hour block, values that exercise every XOR case, 7.5 s off the block start.
+        const long blockStart = 1_699_999_200_000;
+        var samples = new List<(long T, double V)>();
+        for (var i = 0; i < 300; i++)
+        {
+            samples.Add((blockStart + 7_500 + (i * 15_000L) + (i % 7 == 0 ? 1_000 : 0), (i % 5) switch { 0 => i * 1.5, 1 => i * 1.5, 2 => -i / 3.0, 3 => 1e300 / (i + 1), _ => 42 }));
+        }
+        var series = new V1.TimeSeries();
+        series.Labels.Add(new V1.Label { Name = "__name__", Value = "cmp" });
+        series.Labels.Add(new V1.Label { Name = "job", Value = "a" });
+        series.Samples.AddRange(samples.Select(s => new V1.Sample { Timestamp = s.T, Value = s.V }));
+        var write = new V1.WriteRequest();
+        write.Timeseries.Add(series);
+        Assert.Equal(RemoteWriteStatus.Ok, (await _ingester.WriteAsync(Db, Snappy.Compress(write.ToByteArray()), RemoteWriteVersion.V1)).Status);
+
+        var (port, directory) = Tsdb.Testing.PrometheusServer.Prepare();
+        var openMetrics = Path.Combine(directory, "cmp.om");
+        var text = new System.Text.StringBuilder("# TYPE cmp gauge\n");
+        foreach (var (t, v) in samples)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"cmp{{job=\"a\"}} {v:R} {t / 1000.0:0.###}\n");
+        }
+        File.WriteAllText(openMetrics, text.Append("# EOF\n").ToString());
+        Tsdb.Testing.PrometheusServer.Backfill(openMetrics, Path.Combine(directory, "data"));
+        using var prometheus = Tsdb.Testing.PrometheusServer.Start(port, directory, "global:\n  scrape_interval: 1h\n");
+        using var http = new HttpClient { BaseAddress = prometheus.Url };
+        var request = Request(true, (0, long.MaxValue / 2, [M("__name__", V1.LabelMatcher.Types.Type.Eq, "cmp")]));
+        using var content = new ByteArrayContent(request);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-protobuf");
+        content.Headers.ContentEncoding.Add("snappy");
+        using var response = await http.PostAsync("/api/v1/read", content);
+        var theirBody = await response.Content.ReadAsByteArrayAsync();
+        Assert.True(response.IsSuccessStatusCode, System.Text.Encoding.UTF8.GetString(theirBody));
+        Assert.Equal(RemoteReader.StreamedContentType, response.Content.Headers.ContentType!.ToString());
+
+        var theirs = Frames(theirBody).SelectMany(f => f.ChunkedSeries).SelectMany(s => s.Chunks).ToList();
+        var (_, _, ourBody) = await Read(Reader(), request);
+        var ours = Frames(ourBody).SelectMany(f => f.ChunkedSeries).SelectMany(s => s.Chunks).ToList();
+        // The test's reader reads Prometheus' own chunks back to exactly the samples, so it can judge ours.
+        var expected = samples.Select(s => (s.T, BitConverter.DoubleToUInt64Bits(s.V))).ToList();
+        Assert.Equal(expected, theirs.SelectMany(c => XorChunkReader.Read(c.Data.ToByteArray())).Select(s => (s.T, BitConverter.DoubleToUInt64Bits(s.V))));
+        Assert.Equal(expected, ours.SelectMany(c => XorChunkReader.Read(c.Data.ToByteArray())).Select(s => (s.T, BitConverter.DoubleToUInt64Bits(s.V))));
+        // Where both cut a chunk over the same samples, the bytes are Prometheus' bytes.
+        var same = 0;
+        foreach (var chunk in ours)
+        {
+            if (theirs.FirstOrDefault(c => c.MinTimeMs == chunk.MinTimeMs && c.MaxTimeMs == chunk.MaxTimeMs) is { } theirChunk)
+            {
+                Assert.Equal(Convert.ToHexString(theirChunk.Data.ToByteArray()), Convert.ToHexString(chunk.Data.ToByteArray()));
+                same++;
+            }
+        }
+        Assert.True(same > 0, $"no chunk cut alike: theirs {string.Join(",", theirs.Select(c => XorChunkReader.Read(c.Data.ToByteArray()).Count))}");
     }
 
     [Fact]

@@ -34,6 +34,15 @@ public sealed class XorChunkTests
         Assert.Equal([(0L, 2.0), (10L, 3.0), (20L, 2.0)], XorChunkReader.Read(bytes));
     }
 
+    [Fact]
+    public void A_stream_ending_on_whole_bytes_keeps_prometheus_empty_last_byte()
+    {
+        // Prometheus' bstream opens a new byte after every whole byte written on a byte boundary: one sample (varint
+        // time, 64 value bits) ends with an empty byte, as Prometheus serves it.
+        Assert.Equal("0001D00F3FF000000000000000", Convert.ToHexString(Encode((1000, 1.0))));
+        Assert.Equal([(1000L, 1.0)], XorChunkReader.Read(Encode((1000, 1.0))));
+    }
+
     [Theory]
     [InlineData(-8191, 2 + 14)]   // −(2^13 − 1): the smallest 14-bit delta of deltas
     [InlineData(8192, 2 + 14)]    // 2^13: the largest
