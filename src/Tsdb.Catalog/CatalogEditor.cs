@@ -115,7 +115,7 @@ public sealed class CatalogEditor
     public void SetRetention(string database, TimeSpan? retention)
     {
         var db = _databases[database];
-        _databases[database] = new DatabaseDefinition(db.Name, db.Tables, retention);
+        _databases[database] = new DatabaseDefinition(db.Name, db.Tables, retention) { Metadata = db.Metadata };
         Changed = true;
     }
 
@@ -138,10 +138,36 @@ public sealed class CatalogEditor
         {
             return false;
         }
-        _databases[database] = new DatabaseDefinition(db.Name, db.Tables.Where(t => t.Name != table), db.RetentionPeriod);
+        _databases[database] = new DatabaseDefinition(db.Name, db.Tables.Where(t => t.Name != table), db.RetentionPeriod) { Metadata = db.Metadata };
         RemoveFiles(_files.Where(f => f.Database == database && f.Table == table).Select(f => f.Id).ToList(), deleteAfter);
         Changed = true;
         return true;
+    }
+
+    /// <summary>
+    /// Sets metric metadata of a database (created if missing), the latest entry of a family winning. Entries equal to
+    /// what is stored change nothing, so a sender repeating its metadata writes no catalog record.
+    /// </summary>
+    public CatalogError? SetMetricMetadata(string database, IEnumerable<KeyValuePair<string, MetricMetadataEntry>> entries)
+    {
+        if (EnsureDatabase(database, out var db) is { } error)
+        {
+            return error;
+        }
+        Dictionary<string, MetricMetadataEntry>? changed = null;
+        foreach (var (metric, entry) in entries)
+        {
+            if (metric.Length > 0 && !(db!.Metadata.TryGetValue(metric, out var old) && old == entry))
+            {
+                (changed ??= new Dictionary<string, MetricMetadataEntry>(db.Metadata, StringComparer.Ordinal))[metric] = entry;
+            }
+        }
+        if (changed is not null)
+        {
+            _databases[database] = new DatabaseDefinition(db!.Name, db.Tables, db.RetentionPeriod) { Metadata = changed };
+            Changed = true;
+        }
+        return null;
     }
 
     /// <summary>Removes a database and schedules its files for deletion.</summary>

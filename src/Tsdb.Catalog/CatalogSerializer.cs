@@ -60,7 +60,10 @@ public static class CatalogSerializer
         {
             throw new InvalidDataException($"the catalog {source} has an unknown format version");
         }
-        var databases = file.Databases.Select(d => new DatabaseDefinition(d.Name, d.Tables.Select(FromFile), RetentionOf(d.RetentionSeconds)));
+        var databases = file.Databases.Select(d => new DatabaseDefinition(d.Name, d.Tables.Select(FromFile), RetentionOf(d.RetentionSeconds))
+        {
+            Metadata = d.Metadata is { } metadata ? new Dictionary<string, MetricMetadataEntry>(metadata, StringComparer.Ordinal) : DatabaseDefinition.NoMetadata,
+        });
         var tokens = file.Tokens.Select(t => FromFile(t, file.FormatVersion, source));
         return new CatalogSnapshot(file.Version, databases, tokens, file.Files, file.PersistedSequence, Math.Max(1, file.NextFileId), file.PendingDeletes)
         {
@@ -75,6 +78,7 @@ public static class CatalogSerializer
         Name = database.Name,
         RetentionSeconds = database.RetentionPeriod is { } r ? (long)r.TotalSeconds : null,
         Tables = [.. tables.OrderBy(t => t.Name, StringComparer.Ordinal).Select(ToFile)],
+        Metadata = database.Metadata.Count > 0 ? new SortedDictionary<string, MetricMetadataEntry>(database.Metadata.ToDictionary(), StringComparer.Ordinal) : null,
     };
 
     internal static TableFile ToFile(TableDefinition table) => new()
@@ -148,6 +152,9 @@ public static class CatalogSerializer
         public long? RetentionSeconds { get; set; }
 
         public List<TableFile> Tables { get; set; } = [];
+
+        /// <summary>Metric metadata by family (left out when none; older servers ignore it and lose only this).</summary>
+        public SortedDictionary<string, MetricMetadataEntry>? Metadata { get; set; }
     }
 
     internal sealed class TableFile

@@ -18,6 +18,11 @@ public sealed class DatabaseDefinition
 
     public TimeSpan? RetentionPeriod { get; }
 
+    /// <summary>Prometheus metric metadata by family name (ordinal); remote write sets it, <c>/api/v1/metadata</c> reads it.</summary>
+    public IReadOnlyDictionary<string, MetricMetadataEntry> Metadata { get; init; } = NoMetadata;
+
+    internal static readonly IReadOnlyDictionary<string, MetricMetadataEntry> NoMetadata = new Dictionary<string, MetricMetadataEntry>(StringComparer.Ordinal);
+
     public IReadOnlyCollection<TableDefinition> Tables => _tables.Values;
 
     public int TableCount => _tables.Count;
@@ -52,6 +57,6 @@ public sealed class DatabaseDefinition
     public DatabaseDefinition WithTable(TableDefinition table)
     {
         var tables = new Dictionary<string, TableDefinition>(_tables, StringComparer.Ordinal) { [table.Name] = table };
-        return new DatabaseDefinition(Name, tables.Values, RetentionPeriod);
+        return new DatabaseDefinition(Name, tables.Values, RetentionPeriod) { Metadata = Metadata };
     }
 }

@@ -408,7 +408,7 @@ internal static class ServeCommand
             }
             storage.RequestPersist();
             return true;
-        }, new MetricMetadataStore(), time);
+        }, new MetricMetadataStore(catalog), time);
         var readiness = new ServerReadiness { Wal = wal };
         var server = new TsdbHttpServer(
             new ServerOptions

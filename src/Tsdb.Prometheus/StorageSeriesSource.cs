@@ -20,6 +20,14 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
 
     public string Database { get; } = database;
 
+    /// <summary>
+    /// At most this many samples per source (every <see cref="SelectAsync"/> together); one more fails the read with
+    /// <see cref="SampleLimitExceededException"/>, before its samples are held. Remote read sets it; PromQL has none.
+    /// </summary>
+    public long SampleLimit { get; init; } = long.MaxValue;
+
+    private long _samplesLeft = long.MinValue;   // set from SampleLimit at the first scan
+
     public async ValueTask<IReadOnlyList<SeriesSamples>> SelectAsync(IReadOnlyList<LabelMatcher> matchers, long minTimeMs, long maxTimeMs, CancellationToken cancellationToken)
     {
         var found = await ScanAsync(Compile(matchers), minTimeMs, maxTimeMs, withSamples: true, cancellationToken).ConfigureAwait(false);
@@ -146,6 +154,10 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
     private async Task<Dictionary<Labels, SampleList?>> ScanAsync(List<CompiledMatcher> matchers, long minTimeMs, long maxTimeMs, bool withSamples, CancellationToken cancellationToken)
     {
         var found = new Dictionary<Labels, SampleList?>();
+        if (_samplesLeft == long.MinValue)
+        {
+            _samplesLeft = SampleLimit;
+        }
         // Only reads that name a series get here: a query without selectors (Grafana's "1+1") needs no database.
         var db = catalog.Current.FindDatabase(Database) ?? throw new DatabaseNotFoundException(Database);
         var nameMatchers = matchers.Where(m => m.Name == Labels.MetricName).ToList();
@@ -179,7 +191,11 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
             {
                 using (batch)
                 {
-                    ScanBatch(batch, table, candidates, labelMatchers, minNs, maxNs, withSamples, found);
+                    ScanBatch(batch, table, candidates, labelMatchers, minNs, maxNs, withSamples, found, ref _samplesLeft);
+                    if (_samplesLeft < 0)
+                    {
+                        throw new SampleLimitExceededException(SampleLimit);
+                    }
                 }
             }
         }
@@ -379,7 +395,7 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
         }
     }
 
-    private static void ScanBatch(RecordBatch batch, TableDefinition table, List<FieldCandidate> candidates, List<CompiledMatcher> labelMatchers, long minNs, long maxNs, bool withSamples, Dictionary<Labels, SampleList?> found)
+    private static void ScanBatch(RecordBatch batch, TableDefinition table, List<FieldCandidate> candidates, List<CompiledMatcher> labelMatchers, long minNs, long maxNs, bool withSamples, Dictionary<Labels, SampleList?> found, ref long samplesLeft)
     {
         if (batch.Column(TableDefinition.TimeColumn) is not TimestampArray timeArray)
         {
@@ -406,13 +422,17 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
             {
                 end++;
             }
-            ScanRun(tags, start, end, times, fields, candidates, labelMatchers, minNs, maxNs, withSamples, found);
+            ScanRun(tags, start, end, times, fields, candidates, labelMatchers, minNs, maxNs, withSamples, found, ref samplesLeft);
+            if (samplesLeft < 0)
+            {
+                return;
+            }
             start = end;
         }
     }
 
     private static void ScanRun(BatchTags tags, int start, int end, ReadOnlySpan<long> times, ArrowArray?[] fields,
-        List<FieldCandidate> candidates, List<CompiledMatcher> labelMatchers, long minNs, long maxNs, bool withSamples, Dictionary<Labels, SampleList?> found)
+        List<FieldCandidate> candidates, List<CompiledMatcher> labelMatchers, long minNs, long maxNs, bool withSamples, Dictionary<Labels, SampleList?> found, ref long samplesLeft)
     {
         // The run's labels in name order (absent and empty tags left out), the slot for __name__ kept open.
         var buffer = tags.Buffer;
@@ -489,6 +509,10 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
                     UInt64Array u => u.Values[row],
                     _ => double.NaN,
                 };
+                if (--samplesLeft < 0)
+                {
+                    return;
+                }
                 samples!.Add(FloorDiv(t, NanosPerMilli), value);
             }
         }

@@ -123,6 +123,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var prometheus = new PrometheusEndpoints(catalog, tables, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
         var otlpEndpoint = new OtlpEndpoint(new Tsdb.Otlp.OtlpIngester(remoteWrite, options.Otlp), options);
+        var remoteRead = new RemoteReadEndpoint(new RemoteReader(catalog, tables) { SampleLimit = options.RemoteReadSampleLimit });
         var loggers = _app.Services.GetRequiredService<ILoggerFactory>();
         var requestLog = new RequestLog(loggers.CreateLogger("tsdb.http"));
         if (options.Readiness.Wal is { } wal)
@@ -208,6 +209,11 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo).RequireAccess(Access.Authenticated);
         _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules).RequireAccess(Access.Authenticated);
+        _app.MapGet("/api/v1/status/runtimeinfo", prometheus.RuntimeInfo).RequireAccess(Access.Authenticated);
+        _app.MapGet("/api/v1/status/flags", prometheus.Flags).RequireAccess(Access.Authenticated);
+        _app.MapGet("/api/v1/status/config", PrometheusEndpoints.Config).RequireAccess(Access.Authenticated);
+        _app.MapGet("/api/v1/status/tsdb", prometheus.TsdbStatus).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapPost("/api/v1/read", remoteRead.Read).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         // The web UI: the page and its assets carry no data and need no token; the page signs in to the APIs above.
         _app.MapMethods("/", ["GET", "HEAD"], WebUiEndpoints.Index).WithMetadata(new OpenRoute());
         _app.MapMethods("/ui/{file}", ["GET", "HEAD"], WebUiEndpoints.File).WithMetadata(new OpenRoute());

@@ -106,6 +106,31 @@ public sealed class CatalogLogTests
     }
 
     [Fact]
+    public async Task Metric_metadata_survives_records_and_checkpoints_and_unchanged_metadata_writes_nothing()
+    {
+        var store = Store(interval: 3);
+        var catalog = await Catalog.CreateAsync(store);
+        var up = new MetricMetadataEntry("gauge", "1 if the target is up", "");
+        var requests = new MetricMetadataEntry("counter", "requests served", "requests");
+        Assert.Null(await catalog.UpdateAsync(e => e.SetMetricMetadata("db", [KeyValuePair.Create("up", up)])));
+        Assert.Equal(1, catalog.Current.Version);
+        Assert.Null(await catalog.UpdateAsync(e => e.SetMetricMetadata("db", [KeyValuePair.Create("up", up)])));
+        Assert.Equal(1, catalog.Current.Version);   // the same again: no record
+        await catalog.UpdateAsync(e => e.SetMetricMetadata("db", [KeyValuePair.Create("requests_total", requests), KeyValuePair.Create("up", up with { Help = "changed" })]));
+        await catalog.UpdateAsync(e => { AddTable(e, "db", "t"); return true; });   // other edits keep the metadata
+        await catalog.UpdateAsync(e => { e.SetRetention("db", TimeSpan.FromDays(1)); return true; });
+        await store.FlushAsync();
+        Assert.Equal(4, catalog.Current.Version);
+        Assert.Equal([ObjectStoreCatalogStore.CheckpointKey(3)], await KeysAsync(_store, ObjectStoreCatalogStore.CheckpointPrefix));
+        var reloaded = (await ReloadAsync()).FindDatabase("db")!;
+        Assert.Equal(["requests_total", "up"], reloaded.Metadata.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(requests, reloaded.Metadata["requests_total"]);
+        Assert.Equal("changed", reloaded.Metadata["up"].Help);
+        Assert.Equal(["t"], reloaded.Tables.Select(t => t.Name));
+        Assert.Equal(CatalogErrorKind.InvalidName, (await catalog.UpdateAsync(e => e.SetMetricMetadata("", [KeyValuePair.Create("x", up)])))?.Kind);
+    }
+
+    [Fact]
     public async Task A_checkpoint_then_more_records_reload()
     {
         var store = Store(interval: 5);

@@ -119,6 +119,11 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         { "GET", "/api/v3/configure/database", null, null, "any", Dialect.V3 },
         { "GET", "/api/v1/status/buildinfo", null, null, "any", Dialect.Prometheus },
         { "GET", "/api/v1/rules", null, null, "any", Dialect.Prometheus },
+        { "GET", "/api/v1/status/runtimeinfo", null, null, "any", Dialect.Prometheus },
+        { "GET", "/api/v1/status/flags", null, null, "any", Dialect.Prometheus },
+        { "GET", "/api/v1/status/config", null, null, "any", Dialect.Prometheus },
+        { "GET", "/api/v1/status/tsdb?db=alpha", null, null, "reader", Dialect.Prometheus },
+        { "POST", "/api/v1/read?db=alpha", "not snappy", "application/x-protobuf", "reader", Dialect.Prometheus },
     };
 
     private static HttpRequestMessage Request(string method, string path, string? body, string? contentType, string? token)

@@ -196,10 +196,21 @@ internal static class CatalogRecords
                     }
                 }
             }
-            if (before is null || tables is not null || tablesRemoved is not null || before.RetentionPeriod != db.RetentionPeriod)
+            SortedDictionary<string, MetricMetadataEntry>? metadata = null;
+            if (!ReferenceEquals(before?.Metadata, db.Metadata))
+            {
+                foreach (var (metric, entry) in db.Metadata)
+                {
+                    if (before is null || !before.Metadata.TryGetValue(metric, out var old) || old != entry)
+                    {
+                        (metadata ??= new SortedDictionary<string, MetricMetadataEntry>(StringComparer.Ordinal))[metric] = entry;
+                    }
+                }
+            }
+            if (before is null || tables is not null || tablesRemoved is not null || metadata is not null || before.RetentionPeriod != db.RetentionPeriod)
             {
                 var file = CatalogSerializer.ToFile(db, []);
-                (databases ??= []).Add(new DatabaseChange { Name = db.Name, RetentionSeconds = file.RetentionSeconds, Tables = tables, TablesRemoved = tablesRemoved });
+                (databases ??= []).Add(new DatabaseChange { Name = db.Name, RetentionSeconds = file.RetentionSeconds, Tables = tables, TablesRemoved = tablesRemoved, MetadataSet = metadata });
             }
         }
         foreach (var db in previous.Databases)
@@ -253,6 +264,16 @@ internal static class CatalogRecords
             var tables = databases.TryGetValue(change.Name, out var db)
                 ? db.Tables.ToDictionary(t => t.Name, StringComparer.Ordinal)
                 : new Dictionary<string, TableDefinition>(StringComparer.Ordinal);
+            var metadata = db?.Metadata ?? DatabaseDefinition.NoMetadata;
+            if (change.MetadataSet is { Count: > 0 } set)
+            {
+                var merged = new Dictionary<string, MetricMetadataEntry>(metadata, StringComparer.Ordinal);
+                foreach (var (metric, entry) in set)
+                {
+                    merged[metric] = entry;
+                }
+                metadata = merged;
+            }
             foreach (var name in change.TablesRemoved ?? [])
             {
                 tables.Remove(name);
@@ -261,7 +282,7 @@ internal static class CatalogRecords
             {
                 tables[table.Name] = CatalogSerializer.FromFile(table);
             }
-            databases[change.Name] = new DatabaseDefinition(change.Name, tables.Values, CatalogSerializer.RetentionOf(change.RetentionSeconds));
+            databases[change.Name] = new DatabaseDefinition(change.Name, tables.Values, CatalogSerializer.RetentionOf(change.RetentionSeconds)) { Metadata = metadata };
         }
     }
 

@@ -10,4 +10,7 @@ internal sealed class DatabaseChange
     public List<CatalogSerializer.TableFile>? Tables { get; set; }
 
     public List<string>? TablesRemoved { get; set; }
+
+    /// <summary>Metric metadata entries new or changed (entries are never removed but with their database).</summary>
+    public SortedDictionary<string, MetricMetadataEntry>? MetadataSet { get; set; }
 }

@@ -10,7 +10,7 @@ namespace Tsdb.Server.Http;
 /// Prometheus' HTTP query API (<c>/api/v1/…</c>) as Grafana's Prometheus data source uses it. Each request reads one
 /// database: <c>?db=</c> (query string or form), or <see cref="PrometheusNames.DefaultDatabase"/>.
 /// </summary>
-internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, ITableSource tables, MetricMetadataStore metadata, ServerOptions options, TimeProvider time)
+internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITableSource tables, MetricMetadataStore metadata, ServerOptions options, TimeProvider time)
 {
     private const int MaxPoints = 11_000;
     private const string TruncatedWarning = "results truncated due to limit";
@@ -123,15 +123,14 @@ internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, ITableSource 
         await WriteStrings(context, values, limit).ConfigureAwait(false);
     });
 
-    /// <summary><c>GET /api/v1/metadata</c>: limit, limit_per_metric, metric. Metadata remote-write senders sent since the start.</summary>
+    /// <summary><c>GET /api/v1/metadata</c>: limit, limit_per_metric, metric. Metadata remote-write senders sent, kept in the catalog.</summary>
     public Task Metadata(HttpContext context) => Guard(context, async () =>
     {
         var request = context.Request;
         var limit = PromParams.Limit(request);
         var metric = PromParams.Get(request, "metric");
         var db = Database(request);
-        // Metadata lives in memory, apart from the catalog; the catalog still decides whether the database exists,
-        // so this endpoint answers a wrong ?db= as the other reads do.
+        // A wrong ?db= is an error here as on the other reads.
         if (catalog.Current.FindDatabase(db) is null)
         {
             throw new DatabaseNotFoundException(db);

@@ -52,6 +52,8 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
             {
                 // Not cancelled with the request: once handed to the WAL, the write completes.
                 outcome = await ingester.WriteAsync(PrometheusEndpoints.Database(request), body.Memory, version, CancellationToken.None).ConfigureAwait(false);
+                // Metadata that changed goes to the catalog once per request (senders repeat it unchanged every minute).
+                await ingester.Metadata.PersistAsync(PrometheusEndpoints.Database(request), CancellationToken.None).ConfigureAwait(false);
             }
             catch (WalUnavailableException e)
             {

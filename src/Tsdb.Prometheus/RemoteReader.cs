@@ -1,0 +1,148 @@
+using System.Buffers.Binary;
+using Google.Protobuf;
+using Tsdb.Core.Compression;
+using Tsdb.Core.Hashing;
+using Tsdb.Prometheus.Protocol.V1;
+using Tsdb.PromQL;
+using Tsdb.Query;
+using Label = Tsdb.Prometheus.Protocol.V1.Label;
+using QueryResult = Tsdb.Prometheus.Protocol.V1.QueryResult;
+
+namespace Tsdb.Prometheus;
+
+/// <summary>
+/// Remote read (<c>POST /api/v1/read</c>): answers a <see cref="RemoteReadRequest"/> from storage through
+/// <see cref="StorageSeriesSource"/>, the chunk scan PromQL reads. SAMPLES is one snappy-compressed ReadResponse;
+/// STREAMED_XOR_CHUNKS is a frame per series (a large series in several, each at most about
+/// <see cref="MaxBytesInFrame"/>): uvarint length, big-endian CRC-32C of the message, then a ChunkedReadResponse
+/// with XOR chunks of at most 120 samples, written as each query's series come. A request reads at most
+/// <see cref="SampleLimit"/> samples (all queries together): past it the read fails before the samples are held.
+/// </summary>
+public sealed class RemoteReader(Catalog.Catalog catalog, ITableSource tables)
+{
+    public const string SamplesContentType = "application/x-protobuf";
+    public const string StreamedContentType = "application/x-streamed-protobuf; proto=prometheus.ChunkedReadResponse";
+
+    /// <summary>Prometheus' <c>--storage.remote.read-sample-limit</c> default.</summary>
+    public long SampleLimit { get; init; } = 50_000_000;
+
+    /// <summary>Prometheus' <c>--storage.remote.read-max-bytes-in-frame</c> default (1 MiB).</summary>
+    public int MaxBytesInFrame { get; init; } = 1 << 20;
+
+    /// <summary>
+    /// Reads the request and writes the answer. <paramref name="start"/> is called once, before the first byte, with
+    /// the content type and content encoding (null: none), and returns the body to write to. Errors before that
+    /// (<see cref="DatabaseNotFoundException"/>, <see cref="SampleLimitExceededException"/>, a bad regex) leave the
+    /// response untouched for the caller to answer; a streamed answer can still fail between frames.
+    /// </summary>
+    public async Task ReadAsync(string database, RemoteReadRequest request, Func<string, string?, Stream> start, CancellationToken cancellationToken)
+    {
+        if (catalog.Current.FindDatabase(database) is null)
+        {
+            throw new DatabaseNotFoundException(database);
+        }
+        var source = new StorageSeriesSource(catalog, tables, database) { SampleLimit = SampleLimit };
+        if (!request.Streamed)
+        {
+            var response = new ReadResponse();
+            foreach (var query in request.Queries)
+            {
+                var result = new QueryResult();
+                foreach (var series in await source.SelectAsync(query.Matchers, query.StartMs, query.EndMs, cancellationToken).ConfigureAwait(false))
+                {
+                    var ts = new TimeSeries();
+                    AddLabels(ts.Labels, series.Labels);
+                    for (var i = 0; i < series.TimestampsMs.Length; i++)
+                    {
+                        ts.Samples.Add(new Sample { Timestamp = series.TimestampsMs[i], Value = series.Values[i] });
+                    }
+                    result.Timeseries.Add(ts);
+                }
+                response.Results.Add(result);
+            }
+            var compressed = Snappy.Compress(response.ToByteArray());
+            var body = start(SamplesContentType, "snappy");
+            await body.WriteAsync(compressed, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        Stream? output = null;
+        for (var q = 0; q < request.Queries.Count; q++)
+        {
+            var query = request.Queries[q];
+            var found = await source.SelectAsync(query.Matchers, query.StartMs, query.EndMs, cancellationToken).ConfigureAwait(false);
+            output ??= start(StreamedContentType, null);
+            foreach (var series in found)
+            {
+                await WriteSeriesAsync(output, q, series, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        _ = output ?? start(StreamedContentType, null);
+    }
+
+    private async Task WriteSeriesAsync(Stream output, int queryIndex, SeriesSamples series, CancellationToken cancellationToken)
+    {
+        var labels = new Google.Protobuf.Collections.RepeatedField<Label>();
+        AddLabels(labels, series.Labels);
+        var labelBytes = labels.CalculateSize(FieldCodec.ForMessage(10, Label.Parser));
+        var frame = NewFrame(labels);
+        var left = MaxBytesInFrame - labelBytes;
+        var times = series.TimestampsMs;
+        for (var i = 0; i < times.Length;)
+        {
+            var chunk = new XorChunk();
+            for (; i < times.Length && chunk.Count < XorChunk.MaxSamples; i++)
+            {
+                chunk.Append(times[i], series.Values[i]);
+            }
+            var data = chunk.ToArray();
+            frame.Chunks.Add(new Chunk { MinTimeMs = chunk.MinTime, MaxTimeMs = chunk.MaxTime, Type = Chunk.Types.Encoding.Xor, Data = ByteString.CopyFrom(data) });
+            left -= data.Length + 32;
+            if (left <= 0 && i < times.Length)
+            {
+                // As Prometheus does: a full frame goes out, the series goes on in the next one with the same labels.
+                await WriteFrameAsync(output, queryIndex, frame, cancellationToken).ConfigureAwait(false);
+                frame = NewFrame(labels);
+                left = MaxBytesInFrame - labelBytes;
+            }
+        }
+        await WriteFrameAsync(output, queryIndex, frame, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static ChunkedSeries NewFrame(Google.Protobuf.Collections.RepeatedField<Label> labels)
+    {
+        var series = new ChunkedSeries();
+        series.Labels.Add(labels);
+        return series;
+    }
+
+    private static async Task WriteFrameAsync(Stream output, int queryIndex, ChunkedSeries series, CancellationToken cancellationToken)
+    {
+        var message = new ChunkedReadResponse { QueryIndex = queryIndex };
+        message.ChunkedSeries.Add(series);
+        var bytes = message.ToByteArray();
+        var header = new byte[10 + 4];
+        var n = 0;
+        for (var size = (ulong)bytes.Length; ; size >>= 7)
+        {
+            if (size < 0x80)
+            {
+                header[n++] = (byte)size;
+                break;
+            }
+            header[n++] = (byte)(size | 0x80);
+        }
+        BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(n), Crc32C.Compute(bytes));
+        await output.WriteAsync(header.AsMemory(0, n + 4), cancellationToken).ConfigureAwait(false);
+        await output.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        // Each frame reaches the client as it is made, so neither side holds the whole answer.
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AddLabels(Google.Protobuf.Collections.RepeatedField<Label> into, Labels labels)
+    {
+        foreach (var label in labels)
+        {
+            into.Add(new Label { Name = label.Name, Value = label.Value });
+        }
+    }
+}

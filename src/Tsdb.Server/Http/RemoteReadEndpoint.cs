@@ -1,0 +1,70 @@
+using Microsoft.AspNetCore.Http;
+using Tsdb.Prometheus;
+using Tsdb.PromQL;
+
+namespace Tsdb.Server.Http;
+
+/// <summary>
+/// <c>POST /api/v1/read?db=</c>: Prometheus remote read (SAMPLES and STREAMED_XOR_CHUNKS, see <see cref="RemoteReader"/>).
+/// Errors are plain text as Prometheus' read handler writes them: 400 for a request that cannot be read or a query
+/// over the sample limit, 400 naming the database when it does not exist.
+/// </summary>
+internal sealed class RemoteReadEndpoint(RemoteReader reader)
+{
+    public async Task Read(HttpContext context)
+    {
+        var request = context.Request;
+        var database = PrometheusEndpoints.Database(request);
+        if (!await AccessControl.DemandAsync(context, database, ApiDialect.Prometheus).ConfigureAwait(false))
+        {
+            return;
+        }
+        var encoding = request.Headers.ContentEncoding.ToString().Trim();
+        if (encoding.Length > 0 && !encoding.Equals("snappy", StringComparison.OrdinalIgnoreCase))
+        {
+            await Text(context, 415, $"unsupported content encoding '{encoding}': remote-read bodies are snappy (block format)").ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            RemoteReadRequest read;
+            using (var body = await RequestBody.ReadRawAsync(request, RemoteReadRequest.MaxDecodedBytes, context.RequestAborted).ConfigureAwait(false))
+            {
+                read = RemoteReadRequest.Decode(body.Memory.Span);
+            }
+            await reader.ReadAsync(database, read, (contentType, contentEncoding) =>
+            {
+                context.Response.ContentType = contentType;
+                if (contentEncoding is not null)
+                {
+                    context.Response.Headers.ContentEncoding = contentEncoding;
+                }
+                return context.Response.Body;
+            }, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RequestBody.TooLargeException e)
+        {
+            await Text(context, 413, e.Message).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RemoteReadException or SampleLimitExceededException or PromQLException && !context.Response.HasStarted)
+        {
+            await Text(context, 400, e.Message).ConfigureAwait(false);
+        }
+        catch (DatabaseNotFoundException e) when (!context.Response.HasStarted)
+        {
+            await Text(context, 400, $"database '{e.Database}' not found: name one with ?db=NAME in the remote_read url").ConfigureAwait(false);
+        }
+        catch (Tsdb.Query.Chunks.DataUnavailableException e) when (!context.Response.HasStarted)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await Text(context, 503, e.Message).ConfigureAwait(false);
+        }
+    }
+
+    private static Task Text(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message + "\n");
+    }
+}
