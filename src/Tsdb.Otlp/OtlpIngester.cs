@@ -47,6 +47,8 @@ public sealed class OtlpIngester(RemoteWriteIngester remoteWrite, OtlpOptions op
         {
             remoteWrite.Metadata.Set(database, metric, metadata);
         }
+        // Changed type/unit/help goes to the catalog once per request, as remote write's does.
+        await remoteWrite.Metadata.PersistAsync(database, cancellationToken).ConfigureAwait(false);
         // A point is refused when any of its series is (a histogram's bucket, say); target_info (-1) is no point.
         var refusedPoints = new HashSet<int>();
         foreach (var index in refused)

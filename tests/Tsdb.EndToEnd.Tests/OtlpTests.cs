@@ -88,6 +88,11 @@ public sealed class OtlpTests() : ServerPerClass("otlp")
         // The exporter keeps the partial-success answer to itself; the refusal of the exponential histogram is asserted
         // from the JS SDK above and in Tsdb.Otlp.Tests. Here: it was not stored.
         await AssertRecorded("dotnet", "dotnet-1");
+        // Type, unit and help reach the metadata API (kept in the catalog).
+        using var metadata = JsonDocument.Parse(await Http.GetStringAsync("/api/v1/metadata?db=dotnet&metric=orders_total"));
+        var entry = metadata.RootElement.GetProperty("data").GetProperty("orders_total")[0];
+        Assert.Equal("counter", entry.GetProperty("type").GetString());
+        Assert.Equal("Orders placed.", entry.GetProperty("help").GetString());
     }
 
     /// <summary>Records the same instruments as the JS script with System.Diagnostics.Metrics, exported once by the OpenTelemetry .NET OTLP exporter.</summary>
