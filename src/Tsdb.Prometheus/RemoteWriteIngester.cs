@@ -1,20 +1,35 @@
 using System.Collections.Concurrent;
 using Tsdb.Catalog;
+using Tsdb.Ingest;
 using Tsdb.Wal;
 
 namespace Tsdb.Prometheus;
 
 /// <summary>
-/// The remote-write path: snappy + protobuf → series → checked against the catalog → Arrow batches (one per table
-/// and day) → WAL, acknowledged once the WAL record is fsynced. No line protocol is rendered on the way. The good
+/// The remote-write path: snappy + protobuf → series (<see cref="PromSeries"/>) → the shared <see cref="WritePath"/>
+/// (catalog checks, Arrow batches per table and day, WAL), acknowledged once the WAL record is fsynced. The good
 /// series of a request are stored even when some are refused (the answer is then a 400, which senders do not retry).
 /// </summary>
-/// <param name="time">The clock retention is judged by (samples older than their table's retention are dropped).</param>
-public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog wal, Func<bool> isOverBudget, MetricMetadataStore metadata, TimeProvider? time = null)
+public sealed class RemoteWriteIngester
 {
     private const int MaxReportedErrors = 10;
 
-    public MetricMetadataStore Metadata { get; } = metadata;
+    private readonly WritePath _path;
+
+    /// <param name="time">The clock retention is judged by (samples older than their table's retention are dropped).</param>
+    public RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog wal, Func<bool> isOverBudget, MetricMetadataStore metadata, TimeProvider? time = null)
+        : this(new WritePath(catalog, wal, time ?? TimeProvider.System, isOverBudget), metadata)
+    {
+    }
+
+    public RemoteWriteIngester(WritePath path, MetricMetadataStore metadata)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        _path = path;
+        Metadata = metadata;
+    }
+
+    public MetricMetadataStore Metadata { get; }
 
     /// <summary>Decodes and stores one request. Throws <see cref="WalUnavailableException"/> when the WAL cannot write.</summary>
     public async ValueTask<RemoteWriteOutcome> WriteAsync(string database, ReadOnlyMemory<byte> body, RemoteWriteVersion version, CancellationToken cancellationToken = default)
@@ -23,21 +38,19 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         {
             return RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, badName);
         }
-        if (isOverBudget())
+        if (_path.IsOverBudget)
         {
-            return RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, "the write buffer is full; retry after the data has been persisted");
+            return RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, WritePath.OverloadedMessage);
         }
         var decoded = await DecodeAndStageAsync(database, body, version, cancellationToken).ConfigureAwait(false);
         if (decoded.Refusal is { } refusal)
         {
             return refusal;
         }
+        using var writeStager = decoded.Stager!;
         var pass = decoded.Pass!;
-        using var stager = pass.Stager;
-        if (stager.SamplesStaged > 0)
-        {
-            await wal.AppendAsync(database, stager.Build(), sync: true, cancellationToken).ConfigureAwait(false);
-        }
+        var stager = pass.Rows;
+        await _path.AppendAsync(database, writeStager, sync: true, cancellationToken).ConfigureAwait(false);
         if (pass.Errors.Count == 0 && stager.OutOfBounds.Count == 0)
         {
             return new RemoteWriteOutcome(RemoteWriteStatus.Ok, null, stager.SamplesStaged, 0, 0);
@@ -49,12 +62,12 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         var message = stager.OutOfBounds.Count == 0
             ? $"{pass.Errors.Count} series refused, {stager.SamplesStaged} samples of the other series stored: {shown}{more}"
             : $"out of bounds: {stager.SamplesOutOfBounds} samples older than the retention period dropped" + (pass.Errors.Count > 0 ? $", {pass.Errors.Count} series refused" : "") + $", {stager.SamplesStaged} other samples stored: {shown}{more}";
-        return new RemoteWriteOutcome(stager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, 0, 0);
+        return new RemoteWriteOutcome(writeStager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, 0, 0);
     }
 
-    private sealed record StagePass(RemoteWriteStager Stager, List<string> Errors);
+    private sealed record SeriesPass(PromSeriesRows Rows, List<string> Errors);
 
-    private readonly record struct Decoded(StagePass? Pass, RemoteWriteOutcome? Refusal);
+    private readonly record struct Decoded(WriteStager? Stager, SeriesPass? Pass, RemoteWriteOutcome? Refusal);
 
     /// <summary>
     /// Decodes the request and stages its series, creating tables and columns when they are new. The series list is
@@ -71,44 +84,14 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
             }
             catch (RemoteWriteDecodeException e)
             {
-                return new Decoded(null, RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message));
+                return new Decoded(null, null, RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message));
             }
-            var now = (time ?? TimeProvider.System).GetUtcNow();
-            var pass = Stage(series, catalog.Current.FindDatabase(database), editor: null, database, now);
-            if (pass.Stager.NeedsSchemaChange)
+            var staged = await _path.StageAsync(database, stager => Stage(series, stager), cancellationToken).ConfigureAwait(false);
+            if (staged.DatabaseError is { } dbError)
             {
-                pass.Stager.Dispose();
-                // The edit runs again when another writer took the catalog version first: each run lets go of the
-                // stager of the run before.
-                RemoteWriteStager? earlier = null;
-                (StagePass? Pass, CatalogError? Error) created;
-                try
-                {
-                    created = await catalog.UpdateAsync(editor =>
-                    {
-                        earlier?.Dispose();
-                        earlier = null;
-                        if (editor.EnsureDatabase(database, out _) is { } error)
-                        {
-                            return (Pass: (StagePass?)null, Error: error);
-                        }
-                        var staged = Stage(series, null, editor, database, now);
-                        earlier = staged.Stager;
-                        return (Pass: staged, Error: (CatalogError?)null);
-                    }, cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    earlier?.Dispose();
-                    throw;
-                }
-                if (created.Error is { } dbError)
-                {
-                    return new Decoded(null, RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message));
-                }
-                pass = created.Pass!;
+                return new Decoded(null, null, RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message));
             }
-            return new Decoded(pass, null);
+            return new Decoded(staged.Stager, staged.Pass, null);
         }
         finally
         {
@@ -131,9 +114,10 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         }
     }
 
-    private static StagePass Stage(List<PromSeries> series, DatabaseDefinition? database, CatalogEditor? editor, string databaseName, DateTimeOffset now)
+    /// <summary>One pass over the series into <paramref name="stager"/>; stops early when a schema change is needed.</summary>
+    private static SeriesPass Stage(List<PromSeries> series, WriteStager stager)
     {
-        var stager = new RemoteWriteStager(databaseName, database, editor, now);
+        var rows = new PromSeriesRows(stager);
         var errors = new List<string>();
         foreach (var s in series)
         {
@@ -142,10 +126,10 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
                 errors.Add($"series {s.Describe()}: {decodeError}");
                 continue;
             }
-            var error = stager.Stage(in s);
+            var error = rows.Stage(in s);
             if (stager.NeedsSchemaChange)
             {
-                return new StagePass(stager, errors);
+                break;
             }
             if (error is not null)
             {
@@ -156,6 +140,6 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
                 errors.Add($"series {s.Describe()}: native histograms are not supported ({s.HistogramCount} histogram samples refused; its float samples were stored)");
             }
         }
-        return new StagePass(stager, errors);
+        return new SeriesPass(rows, errors);
     }
 }
