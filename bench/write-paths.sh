@@ -16,7 +16,7 @@ WORK=$(mktemp -d /tmp/tsdb-write-paths.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 . bench/lib.sh
 [ -f bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll ] || dotnet build bench/Tsdb.LoadGen -c Release --nologo -v quiet
-LOADGEN="dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --writers $WRITERS --lines $LINES"
+LOADGEN="dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --writers $WRITERS --lines $LINES --warmup-lines $LINES"
 dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:$PORT --data-dir "$WORK/tsdb" >"$WORK/tsdb.log" 2>&1 &
 PID=$!
 wait_for http://127.0.0.1:$PORT/health

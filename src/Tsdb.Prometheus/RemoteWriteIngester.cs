@@ -34,21 +34,52 @@ public sealed class RemoteWriteIngester
     /// <summary>Decodes and stores one request. Throws <see cref="WalUnavailableException"/> when the WAL cannot write.</summary>
     public async ValueTask<RemoteWriteOutcome> WriteAsync(string database, ReadOnlyMemory<byte> body, RemoteWriteVersion version, CancellationToken cancellationToken = default)
     {
-        if (Names.ValidateDatabaseName(database) is { } badName)
-        {
-            return RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, badName);
-        }
-        if (_path.IsOverBudget)
-        {
-            return RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, WritePath.OverloadedMessage);
-        }
-        var decoded = await DecodeAndStageAsync(database, body, version, cancellationToken).ConfigureAwait(false);
-        if (decoded.Refusal is { } refusal)
+        if (Refuse(database) is { } refusal)
         {
             return refusal;
         }
-        using var writeStager = decoded.Stager!;
-        var pass = decoded.Pass!;
+        var series = RentSeriesList();
+        try
+        {
+            try
+            {
+                series = RemoteWriteDecoder.Decode(body.Span, version, database, Metadata, series);
+            }
+            catch (RemoteWriteDecodeException e)
+            {
+                return RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message);
+            }
+            return await StoreAsync(database, series, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReturnSeriesList(series);
+        }
+    }
+
+    /// <summary>
+    /// Stores series another protocol decoded (OTLP), with the same checks, staging and WAL append as a remote-write
+    /// request: such a protocol adds no staging code. <paramref name="refused"/> gets the index of every series refused
+    /// or cut by retention, so the caller can count what it could not store in its own terms. Throws
+    /// <see cref="WalUnavailableException"/>.
+    /// </summary>
+    public ValueTask<RemoteWriteOutcome> WriteSeriesAsync(string database, List<PromSeries> series, List<int> refused, CancellationToken cancellationToken = default) =>
+        Refuse(database) is { } refusal ? ValueTask.FromResult(refusal) : StoreAsync(database, series, refused, cancellationToken);
+
+    private RemoteWriteOutcome? Refuse(string database) =>
+        Names.ValidateDatabaseName(database) is { } badName ? RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, badName)
+        : _path.IsOverBudget ? RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, WritePath.OverloadedMessage)
+        : null;
+
+    private async ValueTask<RemoteWriteOutcome> StoreAsync(string database, List<PromSeries> series, List<int>? refused, CancellationToken cancellationToken)
+    {
+        var staged = await _path.StageAsync(database, stager => Stage(series, stager, refused), cancellationToken).ConfigureAwait(false);
+        if (staged.DatabaseError is { } dbError)
+        {
+            return RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message);
+        }
+        using var writeStager = staged.Stager!;
+        var pass = staged.Pass!;
         var stager = pass.Rows;
         await _path.AppendAsync(database, writeStager, sync: true, cancellationToken).ConfigureAwait(false);
         if (pass.Errors.Count == 0 && stager.OutOfBounds.Count == 0)
@@ -67,38 +98,6 @@ public sealed class RemoteWriteIngester
 
     private sealed record SeriesPass(PromSeriesRows Rows, List<string> Errors);
 
-    private readonly record struct Decoded(WriteStager? Stager, SeriesPass? Pass, RemoteWriteOutcome? Refusal);
-
-    /// <summary>
-    /// Decodes the request and stages its series, creating tables and columns when they are new. The series list is
-    /// reused from request to request: a few thousand series are a large-object-heap array.
-    /// </summary>
-    private async ValueTask<Decoded> DecodeAndStageAsync(string database, ReadOnlyMemory<byte> body, RemoteWriteVersion version, CancellationToken cancellationToken)
-    {
-        var series = RentSeriesList();
-        try
-        {
-            try
-            {
-                series = RemoteWriteDecoder.Decode(body.Span, version, database, Metadata, series);
-            }
-            catch (RemoteWriteDecodeException e)
-            {
-                return new Decoded(null, null, RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message));
-            }
-            var staged = await _path.StageAsync(database, stager => Stage(series, stager), cancellationToken).ConfigureAwait(false);
-            if (staged.DatabaseError is { } dbError)
-            {
-                return new Decoded(null, null, RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message));
-            }
-            return new Decoded(staged.Stager, staged.Pass, null);
-        }
-        finally
-        {
-            ReturnSeriesList(series);
-        }
-    }
-
     private const int MaxPooledSeries = 1 << 16;
 
     private static readonly ConcurrentQueue<List<PromSeries>> SpareSeriesLists = new();
@@ -115,17 +114,21 @@ public sealed class RemoteWriteIngester
     }
 
     /// <summary>One pass over the series into <paramref name="stager"/>; stops early when a schema change is needed.</summary>
-    private static SeriesPass Stage(List<PromSeries> series, WriteStager stager)
+    private static SeriesPass Stage(List<PromSeries> series, WriteStager stager, List<int>? refused)
     {
         var rows = new PromSeriesRows(stager);
         var errors = new List<string>();
-        foreach (var s in series)
+        refused?.Clear();
+        for (var i = 0; i < series.Count; i++)
         {
+            var s = series[i];
             if (s.DecodeError is { } decodeError)
             {
                 errors.Add($"series {s.Describe()}: {decodeError}");
+                refused?.Add(i);
                 continue;
             }
+            var outOfBounds = rows.SamplesOutOfBounds;
             var error = rows.Stage(in s);
             if (stager.NeedsSchemaChange)
             {
@@ -134,6 +137,10 @@ public sealed class RemoteWriteIngester
             if (error is not null)
             {
                 errors.Add(error);
+            }
+            if (error is not null || rows.SamplesOutOfBounds != outOfBounds)
+            {
+                refused?.Add(i);
             }
             if (s.HistogramCount > 0)
             {
