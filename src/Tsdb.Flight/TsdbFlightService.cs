@@ -39,7 +39,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         _auth = new FlightAuthenticator(catalog, options.AuthEnabled, options.Time);
         _runner = new QueryRunner(catalog, engine);
         _commands = new FlightSqlCommands(catalog, _runner, options);
-        _ingest = new ArrowIngest(ingester);
+        _ingest = new ArrowIngest(ingester.Path);
         _readOptions = IpcReadOptions.Default;
     }
 
@@ -363,7 +363,7 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
             {
                 continue;
             }
-            var rows = await _ingest.WriteAsync(db, table, batch, context.CancellationToken).ConfigureAwait(false);
+            var rows = await _ingest.WriteAsync(db, table, batch, message.DataHeader.Length + message.DataBody.Length, context.CancellationToken).ConfigureAwait(false);
             var ack = new DoPutUpdateResult { RecordCount = rows };
             await responseStream.WriteAsync(new PutResult { AppMetadata = ack.ToByteString() }, context.CancellationToken).ConfigureAwait(false);
         }

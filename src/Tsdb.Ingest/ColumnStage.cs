@@ -5,8 +5,11 @@ using Tsdb.Core.Schema;
 
 namespace Tsdb.Ingest;
 
-/// <summary>One column's values for one table partition of one request. Rows a line leaves out are padded with nulls.</summary>
-internal sealed class ColumnStage : IDisposable
+/// <summary>
+/// One column's values for one table partition of one write. Rows that leave the column out are padded with nulls
+/// (by <see cref="StagedPartition.Column"/>). The builder is the one for the kind's stored type (<see cref="ColumnTypes"/>).
+/// </summary>
+public sealed class ColumnStage : IDisposable
 {
     private readonly PrimitiveArrayBuilder<double>? _floats;
     private readonly PrimitiveArrayBuilder<long>? _longs;
@@ -15,33 +18,40 @@ internal sealed class ColumnStage : IDisposable
     private readonly VariableWidthArrayBuilder? _strings;
     private readonly DictionaryArrayBuilder? _tags;
 
-    public ColumnStage(string name, ColumnKind kind)
+    // Tags given as strings: the dictionary index each string object already has. Series labels mostly come interned
+    // from the request reader, so a reference lookup (and before it a check against the previous value, which
+    // consecutive series often repeat) replaces encoding and hashing the value per series.
+    private Dictionary<string, int>? _tagIndices;
+    private string? _lastTag;
+    private int _lastTagIndex;
+
+    internal ColumnStage(string name, ColumnKind kind)
     {
         Name = name;
         Kind = kind;
+        var type = ColumnTypes.Of(kind);
         switch (kind)
         {
-            case ColumnKind.Time:
-                _longs = new PrimitiveArrayBuilder<long>(ArrowType.TimestampNanosecond);
-                break;
             case ColumnKind.Tag:
                 _tags = new DictionaryArrayBuilder();
                 break;
             case ColumnKind.Float:
-                _floats = new PrimitiveArrayBuilder<double>(ArrowType.Float64);
+                _floats = new PrimitiveArrayBuilder<double>(type);
                 break;
-            case ColumnKind.Integer:
-                _longs = new PrimitiveArrayBuilder<long>(ArrowType.Int64);
+            case ColumnKind.Time or ColumnKind.Integer:
+                _longs = new PrimitiveArrayBuilder<long>(type);
                 break;
             case ColumnKind.UInteger:
-                _ulongs = new PrimitiveArrayBuilder<ulong>(ArrowType.UInt64);
+                _ulongs = new PrimitiveArrayBuilder<ulong>(type);
                 break;
             case ColumnKind.String:
-                _strings = new VariableWidthArrayBuilder(ArrowType.Utf8);
+                _strings = new VariableWidthArrayBuilder(type);
                 break;
-            default:
+            case ColumnKind.Boolean:
                 _bools = new BooleanArrayBuilder();
                 break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a column kind");
         }
     }
 
@@ -51,45 +61,28 @@ internal sealed class ColumnStage : IDisposable
 
     public int Length { get; private set; }
 
-    public static ArrowType ArrowTypeOf(ColumnKind kind) => kind switch
-    {
-        ColumnKind.Time => ArrowType.TimestampNanosecond,
-        ColumnKind.Tag => ArrowType.DictionaryUtf8,
-        ColumnKind.Float => ArrowType.Float64,
-        ColumnKind.Integer => ArrowType.Int64,
-        ColumnKind.UInteger => ArrowType.UInt64,
-        ColumnKind.String => ArrowType.Utf8,
-        _ => ArrowType.Boolean,
-    };
-
     /// <summary>Appends nulls until the column has <paramref name="rows"/> values.</summary>
     public void PadTo(int rows)
     {
-        while (Length < rows)
+        var missing = rows - Length;
+        for (var i = 0; i < missing; i++)
         {
-            switch (Kind)
-            {
-                case ColumnKind.Tag:
-                    _tags!.AppendNull();
-                    break;
-                case ColumnKind.Float:
-                    _floats!.AppendNull();
-                    break;
-                case ColumnKind.Time or ColumnKind.Integer:
-                    _longs!.AppendNull();
-                    break;
-                case ColumnKind.UInteger:
-                    _ulongs!.AppendNull();
-                    break;
-                case ColumnKind.String:
-                    _strings!.AppendNull();
-                    break;
-                default:
-                    _bools!.AppendNull();
-                    break;
-            }
-            Length++;
+            _tags?.AppendNull();
+            _floats?.AppendNull();
+            _longs?.AppendNull();
+            _ulongs?.AppendNull();
+            _strings?.AppendNull();
+            _bools?.AppendNull();
         }
+        if (missing > 0)
+        {
+            Length = rows;
+        }
+    }
+
+    public void AppendNull()
+    {
+        PadTo(Length + 1);
     }
 
     public void AppendFloat(double value)
@@ -98,10 +91,23 @@ internal sealed class ColumnStage : IDisposable
         Length++;
     }
 
+    public void AppendFloats(ReadOnlySpan<double> values)
+    {
+        _floats!.AppendRange(values);
+        Length += values.Length;
+    }
+
+    /// <summary>A time or integer value.</summary>
     public void AppendLong(long value)
     {
         _longs!.Append(value);
         Length++;
+    }
+
+    public void AppendLongs(ReadOnlySpan<long> values)
+    {
+        _longs!.AppendRange(values);
+        Length += values.Length;
     }
 
     public void AppendULong(ulong value)
@@ -126,6 +132,32 @@ internal sealed class ColumnStage : IDisposable
     {
         _tags!.Append(utf8);
         Length++;
+    }
+
+    /// <summary>One tag value on <paramref name="count"/> rows (a series' labels on each of its samples).</summary>
+    public void AppendTag(string value, int count)
+    {
+        var tags = _tags!;
+        if (ReferenceEquals(value, _lastTag))
+        {
+            tags.AppendIndexRepeated(_lastTagIndex, count);
+        }
+        else
+        {
+            _tagIndices ??= new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
+            if (_tagIndices.TryGetValue(value, out var index))
+            {
+                tags.AppendIndexRepeated(index, count);
+            }
+            else
+            {
+                index = tags.AppendRepeated(value, count);
+                _tagIndices[value] = index;
+            }
+            _lastTag = value;
+            _lastTagIndex = index;
+        }
+        Length += count;
     }
 
     public ArrowArray Build() => Kind switch

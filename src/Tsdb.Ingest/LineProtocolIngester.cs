@@ -5,11 +5,28 @@ using Tsdb.Wal;
 namespace Tsdb.Ingest;
 
 /// <summary>
-/// The line-protocol write path: parse, check against the catalog, build one Arrow batch per table and day,
-/// append to the WAL and wait until it is durable. The rows reach the write buffer through the WAL's listener.
+/// The line-protocol write path: parse, then the shared <see cref="WritePath"/> (catalog checks, one Arrow batch per
+/// table and day, WAL append, wait until durable). Good lines are stored when others are bad unless the request asks
+/// for all or nothing.
 /// </summary>
-public sealed class LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog wal, TimeProvider time, Func<bool> isOverBudget)
+public sealed class LineProtocolIngester
 {
+    private readonly WritePath _path;
+
+    public LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog wal, TimeProvider time, Func<bool> isOverBudget)
+        : this(new WritePath(catalog, wal, time, isOverBudget))
+    {
+    }
+
+    public LineProtocolIngester(WritePath path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        _path = path;
+    }
+
+    /// <summary>The shared write path this ingester stages through, for the other protocols of the same server.</summary>
+    public WritePath Path => _path;
+
     public async ValueTask<WriteOutcome> WriteAsync(WriteRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -29,66 +46,36 @@ public sealed class LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog 
 
     private async ValueTask<WriteOutcome> WriteCoreAsync(WriteRequest request, CancellationToken cancellationToken)
     {
-        if (isOverBudget())
+        if (_path.IsOverBudget)
         {
-            return new WriteOutcome(WriteRequestError.Overloaded, "the write buffer is full; retry after the data has been persisted");
+            return new WriteOutcome(WriteRequestError.Overloaded, WritePath.OverloadedMessage);
         }
         var defaultTime = DefaultTime(request.Precision);
-
-        // First pass against the current catalog, lock-free. Only a write that brings a new database, table or
-        // column takes the catalog lock, and is staged again inside it so its schema changes are checked in order.
-        var now = time.GetUtcNow();
-        var pass = Stage(request, catalog.Current.FindDatabase(request.Database), editor: null, defaultTime, now);
-        if (pass.Stager?.NeedsSchemaChange == true)
+        var staged = await _path.StageAsync(request.Database, stager => Read(request, stager, defaultTime), cancellationToken).ConfigureAwait(false);
+        if (staged.DatabaseError is { } dbError)
         {
-            pass.Stager?.Dispose();
-            // The edit runs again when another writer took the catalog version first: each run lets go of the
-            // stager of the run before, so only the last run's stager lives on.
-            RequestStager? earlier = null;
-            try
-            {
-                pass = await catalog.UpdateAsync(editor =>
-                {
-                    earlier?.Dispose();
-                    earlier = null;
-                    if (editor.EnsureDatabase(request.Database, out _) is { } error)
-                    {
-                        return new StagePass(null, [], error.Kind == CatalogErrorKind.LimitExceeded ? WriteRequestError.DatabaseLimit : WriteRequestError.InvalidDatabaseName, error.Message);
-                    }
-                    var staged = Stage(request, null, editor, defaultTime, now);
-                    earlier = staged.Stager;
-                    return staged;
-                }, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                earlier?.Dispose();
-                throw;
-            }
+            return new WriteOutcome(dbError.Kind == CatalogErrorKind.LimitExceeded ? WriteRequestError.DatabaseLimit : WriteRequestError.InvalidDatabaseName, dbError.Message);
         }
-        if (pass.RequestError != WriteRequestError.None)
+        using var stager = staged.Stager!;
+        var pass = staged.Pass!;
+        if (pass.Empty)
         {
-            return new WriteOutcome(pass.RequestError, pass.RequestErrorMessage);
+            return new WriteOutcome(WriteRequestError.EmptyBody, "the write has no lines (the body is empty or only comments)");
         }
-        using var stager = pass.Stager!;
         if (pass.Errors.Count > 0 && !request.AcceptPartial)
         {
             return new WriteOutcome(0, pass.Errors, stager.LimitExceeded, rejectedWhole: true, sequence: null);
         }
-        long? sequence = null;
-        if (stager.LinesStaged > 0)
-        {
-            var writes = stager.Build();
-            sequence = await wal.AppendAsync(request.Database, writes, sync: !request.NoSync, cancellationToken).ConfigureAwait(false);
-        }
-        return new WriteOutcome(stager.LinesStaged, pass.Errors, stager.LimitExceeded, rejectedWhole: false, sequence);
+        var sequence = await _path.AppendAsync(request.Database, stager, sync: !request.NoSync, cancellationToken).ConfigureAwait(false);
+        return new WriteOutcome(pass.LinesStaged, pass.Errors, stager.LimitExceeded, rejectedWhole: false, sequence);
     }
 
-    private readonly record struct StagePass(RequestStager? Stager, List<LineError> Errors, WriteRequestError RequestError, string? RequestErrorMessage);
+    private sealed record LinePass(List<LineError> Errors, int LinesStaged, bool Empty);
 
-    private static StagePass Stage(WriteRequest request, DatabaseDefinition? database, CatalogEditor? editor, long defaultTime, DateTimeOffset now)
+    /// <summary>One pass over the body into <paramref name="stager"/>; stops early when a schema change is needed.</summary>
+    private static LinePass Read(WriteRequest request, WriteStager stager, long defaultTime)
     {
-        var stager = new RequestStager(request.Database, database, editor, request.Precision, defaultTime, now);
+        var rows = new LineProtocolRows(stager, request.Precision, defaultTime);
         var errors = new List<LineError>();
         var line = new ParsedLine();
         var body = request.Body.Span;
@@ -97,11 +84,11 @@ public sealed class LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog 
         while (reader.TryReadLine(line, out var parseError))
         {
             sawLine = true;
-            var error = parseError ?? stager.Stage(line, body);
+            var error = parseError ?? rows.Stage(line, body);
             if (stager.NeedsSchemaChange)
             {
-                // Against a snapshot: stop here, the caller stages everything again inside a catalog update.
-                return new StagePass(stager, errors, WriteRequestError.None, null);
+                // Against a snapshot: stop here, the write path stages everything again inside a catalog update.
+                break;
             }
             if (error is { } e)
             {
@@ -112,17 +99,13 @@ public sealed class LineProtocolIngester(Catalog.Catalog catalog, WriteAheadLog 
                 }
             }
         }
-        if (!sawLine)
-        {
-            return new StagePass(null, errors, WriteRequestError.EmptyBody, "the write has no lines (the body is empty or only comments)");
-        }
-        return new StagePass(stager, errors, WriteRequestError.None, null);
+        return new LinePass(errors, rows.LinesStaged, !sawLine);
     }
 
     /// <summary>Server time for lines without a timestamp: taken once per request, cut to the request's precision.</summary>
     private long DefaultTime(Precision precision)
     {
-        var ticks = (time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks;
+        var ticks = (_path.Time.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks;
         var nanoseconds = ticks * 100;
         var unit = precision switch
         {

@@ -13,6 +13,6 @@ public sealed record WriteRequest(string Database, ReadOnlyMemory<byte> Body)
     /// <summary>Acknowledge once written to the OS rather than after fsync.</summary>
     public bool NoSync { get; init; }
 
-    /// <summary>The API the write came through, for the metrics: v1, v2, v3 or flight.</summary>
+    /// <summary>The API the write came through, for the metrics: v1, v2 or v3.</summary>
     public string Api { get; init; } = "v3";
 }

@@ -1,7 +1,8 @@
 namespace Tsdb.Prometheus;
 
 /// <summary>
-/// One decoded series, the same for remote-write 1.0 and 2.0 requests and OTLP (public for Tsdb.Otlp): labels, float samples, and what was sent beside
+/// One decoded series, the same for remote-write 1.0 and 2.0 requests and for other protocols that map to Prometheus'
+/// model (OTLP; public for them): labels, float samples, and what was sent beside
 /// them. A struct over slices of the request's sample arrays: a request is mostly thousands of one-sample series, and
 /// an object and two arrays per series were a third of what ingestion allocated.
 /// </summary>

@@ -1,20 +1,35 @@
 using System.Collections.Concurrent;
 using Tsdb.Catalog;
+using Tsdb.Ingest;
 using Tsdb.Wal;
 
 namespace Tsdb.Prometheus;
 
 /// <summary>
-/// The remote-write path: snappy + protobuf → series → checked against the catalog → Arrow batches (one per table
-/// and day) → WAL, acknowledged once the WAL record is fsynced. No line protocol is rendered on the way. The good
+/// The remote-write path: snappy + protobuf → series (<see cref="PromSeries"/>) → the shared <see cref="WritePath"/>
+/// (catalog checks, Arrow batches per table and day, WAL), acknowledged once the WAL record is fsynced. The good
 /// series of a request are stored even when some are refused (the answer is then a 400, which senders do not retry).
 /// </summary>
-/// <param name="time">The clock retention is judged by (samples older than their table's retention are dropped).</param>
-public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog wal, Func<bool> isOverBudget, MetricMetadataStore metadata, TimeProvider? time = null)
+public sealed class RemoteWriteIngester
 {
     private const int MaxReportedErrors = 10;
 
-    public MetricMetadataStore Metadata { get; } = metadata;
+    private readonly WritePath _path;
+
+    /// <param name="time">The clock retention is judged by (samples older than their table's retention are dropped).</param>
+    public RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog wal, Func<bool> isOverBudget, MetricMetadataStore metadata, TimeProvider? time = null)
+        : this(new WritePath(catalog, wal, time ?? TimeProvider.System, isOverBudget), metadata)
+    {
+    }
+
+    public RemoteWriteIngester(WritePath path, MetricMetadataStore metadata)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        _path = path;
+        Metadata = metadata;
+    }
+
+    public MetricMetadataStore Metadata { get; }
 
     /// <summary>Decodes and stores one request. Throws <see cref="WalUnavailableException"/> when the WAL cannot write.</summary>
     public async ValueTask<RemoteWriteOutcome> WriteAsync(string database, ReadOnlyMemory<byte> body, RemoteWriteVersion version, CancellationToken cancellationToken = default)
@@ -44,30 +59,29 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
 
     /// <summary>
     /// Stores series another protocol decoded (OTLP), with the same checks, staging and WAL append as a remote-write
-    /// request. <paramref name="refused"/> gets the index of every series refused or cut by retention, so the caller
-    /// can count what it could not store in its own terms. Throws <see cref="WalUnavailableException"/>.
+    /// request: such a protocol adds no staging code. <paramref name="refused"/> gets the index of every series refused
+    /// or cut by retention, so the caller can count what it could not store in its own terms. Throws
+    /// <see cref="WalUnavailableException"/>.
     /// </summary>
     public ValueTask<RemoteWriteOutcome> WriteSeriesAsync(string database, List<PromSeries> series, List<int> refused, CancellationToken cancellationToken = default) =>
         Refuse(database) is { } refusal ? ValueTask.FromResult(refusal) : StoreAsync(database, series, refused, cancellationToken);
 
     private RemoteWriteOutcome? Refuse(string database) =>
         Names.ValidateDatabaseName(database) is { } badName ? RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, badName)
-        : isOverBudget() ? RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, "the write buffer is full; retry after the data has been persisted")
+        : _path.IsOverBudget ? RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, WritePath.OverloadedMessage)
         : null;
 
     private async ValueTask<RemoteWriteOutcome> StoreAsync(string database, List<PromSeries> series, List<int>? refused, CancellationToken cancellationToken)
     {
-        var staged = await StageAsync(database, series, refused, cancellationToken).ConfigureAwait(false);
-        if (staged.Refusal is { } refusal)
+        var staged = await _path.StageAsync(database, stager => Stage(series, stager, refused), cancellationToken).ConfigureAwait(false);
+        if (staged.DatabaseError is { } dbError)
         {
-            return refusal;
+            return RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message);
         }
+        using var writeStager = staged.Stager!;
         var pass = staged.Pass!;
-        using var stager = pass.Stager;
-        if (stager.SamplesStaged > 0)
-        {
-            await wal.AppendAsync(database, stager.Build(), sync: true, cancellationToken).ConfigureAwait(false);
-        }
+        var stager = pass.Rows;
+        await _path.AppendAsync(database, writeStager, sync: true, cancellationToken).ConfigureAwait(false);
         if (pass.Errors.Count == 0 && stager.OutOfBounds.Count == 0)
         {
             return new RemoteWriteOutcome(RemoteWriteStatus.Ok, null, stager.SamplesStaged, 0, 0);
@@ -79,53 +93,10 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         var message = stager.OutOfBounds.Count == 0
             ? $"{pass.Errors.Count} series refused, {stager.SamplesStaged} samples of the other series stored: {shown}{more}"
             : $"out of bounds: {stager.SamplesOutOfBounds} samples older than the retention period dropped" + (pass.Errors.Count > 0 ? $", {pass.Errors.Count} series refused" : "") + $", {stager.SamplesStaged} other samples stored: {shown}{more}";
-        return new RemoteWriteOutcome(stager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, 0, 0);
+        return new RemoteWriteOutcome(writeStager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, 0, 0);
     }
 
-    private sealed record StagePass(RemoteWriteStager Stager, List<string> Errors);
-
-    private readonly record struct Staged(StagePass? Pass, RemoteWriteOutcome? Refusal);
-
-    /// <summary>Stages the series, creating tables and columns when they are new.</summary>
-    private async ValueTask<Staged> StageAsync(string database, List<PromSeries> series, List<int>? refused, CancellationToken cancellationToken)
-    {
-        var now = (time ?? TimeProvider.System).GetUtcNow();
-        var pass = Stage(series, catalog.Current.FindDatabase(database), editor: null, database, now, refused);
-        if (!pass.Stager.NeedsSchemaChange)
-        {
-            return new Staged(pass, null);
-        }
-        pass.Stager.Dispose();
-        // The edit runs again when another writer took the catalog version first: each run lets go of the stager of
-        // the run before.
-        RemoteWriteStager? earlier = null;
-        (StagePass? Pass, CatalogError? Error) created;
-        try
-        {
-            created = await catalog.UpdateAsync(editor =>
-            {
-                earlier?.Dispose();
-                earlier = null;
-                if (editor.EnsureDatabase(database, out _) is { } error)
-                {
-                    return (Pass: (StagePass?)null, Error: error);
-                }
-                var staged = Stage(series, null, editor, database, now, refused);
-                earlier = staged.Stager;
-                return (Pass: staged, Error: (CatalogError?)null);
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            earlier?.Dispose();
-            throw;
-        }
-        if (created.Error is { } dbError)
-        {
-            return new Staged(null, RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message));
-        }
-        return new Staged(created.Pass!, null);
-    }
+    private sealed record SeriesPass(PromSeriesRows Rows, List<string> Errors);
 
     private const int MaxPooledSeries = 1 << 16;
 
@@ -142,9 +113,10 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         }
     }
 
-    private static StagePass Stage(List<PromSeries> series, DatabaseDefinition? database, CatalogEditor? editor, string databaseName, DateTimeOffset now, List<int>? refused)
+    /// <summary>One pass over the series into <paramref name="stager"/>; stops early when a schema change is needed.</summary>
+    private static SeriesPass Stage(List<PromSeries> series, WriteStager stager, List<int>? refused)
     {
-        var stager = new RemoteWriteStager(databaseName, database, editor, now);
+        var rows = new PromSeriesRows(stager);
         var errors = new List<string>();
         refused?.Clear();
         for (var i = 0; i < series.Count; i++)
@@ -156,17 +128,17 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
                 refused?.Add(i);
                 continue;
             }
-            var outOfBounds = stager.SamplesOutOfBounds;
-            var error = stager.Stage(in s);
+            var outOfBounds = rows.SamplesOutOfBounds;
+            var error = rows.Stage(in s);
             if (stager.NeedsSchemaChange)
             {
-                return new StagePass(stager, errors);
+                break;
             }
             if (error is not null)
             {
                 errors.Add(error);
             }
-            if (error is not null || stager.SamplesOutOfBounds != outOfBounds)
+            if (error is not null || rows.SamplesOutOfBounds != outOfBounds)
             {
                 refused?.Add(i);
             }
@@ -175,6 +147,6 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
                 errors.Add($"series {s.Describe()}: native histograms are not supported ({s.HistogramCount} histogram samples refused; its float samples were stored)");
             }
         }
-        return new StagePass(stager, errors);
+        return new SeriesPass(rows, errors);
     }
 }

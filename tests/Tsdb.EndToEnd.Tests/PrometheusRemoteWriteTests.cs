@@ -78,12 +78,28 @@ public sealed class PrometheusRemoteWriteTests() : ServerPerClass("prw")
         var response = await Http.PostAsync("/api/v1/write", notSnappy);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.StartsWith("the body is not snappy (block format) data", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(response.Headers.Contains("X-Prometheus-Remote-Write-Samples-Written"));
+        // The same as 2.0: the spec's written counts come with every answer after content negotiation, errors included.
+        using var notSnappyV2 = new ByteArrayContent([0xff, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]);
+        notSnappyV2.Headers.ContentType = MediaTypeHeaderValue.Parse("application/x-protobuf;proto=io.prometheus.write.v2.Request");
+        notSnappyV2.Headers.ContentEncoding.Add("snappy");
+        var responseV2 = await Http.PostAsync("/api/v1/write", notSnappyV2);
+        Assert.Equal(HttpStatusCode.BadRequest, responseV2.StatusCode);
+        foreach (var written in new[] { "Samples", "Histograms", "Exemplars" })
+        {
+            Assert.Equal(["0"], responseV2.Headers.GetValues($"X-Prometheus-Remote-Write-{written}-Written"));
+        }
 
         // Snappy (from the independent client) around bytes that are not a WriteRequest.
         var badProtobuf = new JsonObject { ["version"] = "1", ["rawProtobufHex"] = "0aff" };
         var bad = RemoteWriteClient.Send(Server.Url, Server.AdminToken, badProtobuf);
         Assert.Equal(400, bad.Status);
         Assert.StartsWith("the body is not a valid prometheus.WriteRequest protobuf message", bad.Body, StringComparison.Ordinal);
+        var badV2 = RemoteWriteClient.Send(Server.Url, Server.AdminToken, new JsonObject { ["version"] = "2", ["rawProtobufHex"] = "0aff" });
+        Assert.Equal(400, badV2.Status);
+        Assert.Equal("0", badV2.Headers["X-Prometheus-Remote-Write-Samples-Written"]);
+        Assert.Equal("0", badV2.Headers["X-Prometheus-Remote-Write-Histograms-Written"]);
+        Assert.Equal("0", badV2.Headers["X-Prometheus-Remote-Write-Exemplars-Written"]);
 
         // Native histograms are refused; the float samples beside them are kept.
         var histogram = RemoteWriteClient.Series(L("__name__", "latency", "k", "h"), (1_700_000_000_000, 3));
@@ -97,6 +113,7 @@ public sealed class PrometheusRemoteWriteTests() : ServerPerClass("prw")
             {
                 Assert.Equal("1", refused.Headers["X-Prometheus-Remote-Write-Samples-Written"]);
                 Assert.Equal("0", refused.Headers["X-Prometheus-Remote-Write-Histograms-Written"]);
+                Assert.Equal("0", refused.Headers["X-Prometheus-Remote-Write-Exemplars-Written"]);
             }
         }
 

@@ -355,4 +355,31 @@ public sealed class StorageRoundTripTests : IAsyncLifetime
         Assert.Equal(RemoteWriteStatus.BadRequest, outcome.Status);
         Assert.StartsWith("the body is not a valid prometheus.WriteRequest protobuf message", outcome.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Series_from_another_protocol_take_the_same_path_and_name_the_ones_not_stored()
+    {
+        await _catalog.UpdateAsync(editor =>
+        {
+            editor.EnsureDatabase(Db, out _);
+            editor.SetRetention(Db, TimeSpan.FromHours(1));
+            return 0;
+        });
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        List<PromSeries> series =
+        [
+            new([("__name__", "otel_up"), ("job", "a")], (long[])[now], (double[])[1.0]),
+            new([("job", "nameless")], (long[])[now], (double[])[2.0]),
+            new([("__name__", "otel_up"), ("job", "old")], (long[])[now - 7_200_000, now], (double[])[3.0, 4.0]),
+        ];
+        var refused = new List<int> { 99 };
+
+        var outcome = await _ingester.WriteSeriesAsync(Db, series, refused);
+
+        Assert.Equal(RemoteWriteStatus.BadRequest, outcome.Status);
+        Assert.Equal(2, outcome.SamplesWritten);
+        Assert.Equal([1, 2], refused);
+        Assert.Equal(["a|1", "old|4"], _buffer.Snapshot(Db, "otel_up").SelectMany(c => Enumerable.Range(0, c.Batch.Length)
+            .Select(i => $"{c.Batch.Column(c.Batch.Schema.GetFieldIndex("job")).GetObject(i)}|{c.Batch.Column(c.Batch.Schema.GetFieldIndex("value")).GetObject(i)}")).Order(StringComparer.Ordinal));
+    }
 }

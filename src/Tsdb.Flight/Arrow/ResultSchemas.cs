@@ -22,7 +22,7 @@ internal static class ResultSchemas
             var field = schema[i];
             var type = field.Type.Id == ArrowTypeId.Dictionary && decodeDictionary(i) ? field.Type.ValueType! : field.Type;
             var metadata = field.Metadata;
-            if (field.GetMetadata(ColumnKindNames.IoxMetadataKey) is null && KindOf(field.Type) is { } kind)
+            if (field.GetMetadata(ColumnKindNames.IoxMetadataKey) is null && ColumnTypes.KindOf(field.Type) is { } kind)
             {
                 metadata = [.. field.Metadata, new(ColumnKindNames.IoxMetadataKey, ColumnKindNames.IoxType(kind))];
             }
@@ -31,35 +31,13 @@ internal static class ResultSchemas
         return new Schema(fields, schema.Metadata);
     }
 
-    /// <summary>The column kind an Arrow type stands for in this database, or null for types storage never makes.</summary>
-    public static ColumnKind? KindOf(ArrowType type) => type.Id switch
-    {
-        ArrowTypeId.Dictionary => ColumnKind.Tag,
-        ArrowTypeId.Timestamp => ColumnKind.Time,
-        ArrowTypeId.Float64 => ColumnKind.Float,
-        ArrowTypeId.Int64 => ColumnKind.Integer,
-        ArrowTypeId.UInt64 => ColumnKind.UInteger,
-        ArrowTypeId.Utf8 => ColumnKind.String,
-        ArrowTypeId.Boolean => ColumnKind.Boolean,
-        _ => null,
-    };
-
     /// <summary>A table's schema from the catalog, as Flight SQL describes it (tags as utf8).</summary>
     public static Schema ForTable(Catalog.TableDefinition table, bool decodeDictionaries)
     {
         var fields = new List<Field>(table.Columns.Count);
         foreach (var column in table.Columns)
         {
-            var type = column.Kind switch
-            {
-                ColumnKind.Time => ArrowType.TimestampNanosecond,
-                ColumnKind.Tag => decodeDictionaries ? ArrowType.Utf8 : ArrowType.DictionaryUtf8,
-                ColumnKind.Float => ArrowType.Float64,
-                ColumnKind.Integer => ArrowType.Int64,
-                ColumnKind.UInteger => ArrowType.UInt64,
-                ColumnKind.String => ArrowType.Utf8,
-                _ => ArrowType.Boolean,
-            };
+            var type = column.Kind == ColumnKind.Tag && decodeDictionaries ? ArrowType.Utf8 : ColumnTypes.Of(column.Kind);
             fields.Add(new Field(column.Name, type, column.Kind != ColumnKind.Time, [new(ColumnKindNames.IoxMetadataKey, ColumnKindNames.IoxType(column.Kind))]));
         }
         return new Schema(fields);

@@ -280,7 +280,7 @@ public static class RowMerger
             }
         }
         var indexData = indices.BuildData();
-        return new DictionaryArray(new ArrayData(ArrowType.DictionaryUtf8, groups, indexData.NullCount, indexData.Buffers, dictionary: dictionary));
+        return new DictionaryArray(new ArrayData(ColumnTypes.Of(ColumnKind.Tag), groups, indexData.NullCount, indexData.Buffers, dictionary: dictionary));
     }
 
     /// <summary>One output value per group: for time any row's, for fields the latest non-null one.</summary>
@@ -289,13 +289,13 @@ public static class RowMerger
         switch (kind)
         {
             case ColumnKind.Float:
-                return FixedColumn<double>(ArrowType.Float64, column, arrays, order, groupStarts);
+                return FixedColumn<double>(ColumnTypes.Of(kind), column, arrays, order, groupStarts);
             case ColumnKind.UInteger:
-                return FixedColumn<ulong>(ArrowType.UInt64, column, arrays, order, groupStarts);
+                return FixedColumn<ulong>(ColumnTypes.Of(kind), column, arrays, order, groupStarts);
             case ColumnKind.Integer:
-                return FixedColumn<long>(ArrowType.Int64, column, arrays, order, groupStarts);
+                return FixedColumn<long>(ColumnTypes.Of(kind), column, arrays, order, groupStarts);
             case ColumnKind.Time:
-                return FixedColumn<long>(ArrowType.TimestampNanosecond, column, arrays, order, groupStarts);
+                return FixedColumn<long>(ColumnTypes.Of(kind), column, arrays, order, groupStarts);
         }
         var groups = groupStarts.Count - 1;
         // The row that supplies the value of each group, or -1 for null.

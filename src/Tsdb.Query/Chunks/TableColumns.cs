@@ -19,7 +19,7 @@ public sealed class TableColumns
         for (var i = 0; i < columns.Count; i++)
         {
             var (name, kind) = columns[i];
-            fields.Add(new Field(name, ArrowTypeOf(kind), kind != ColumnKind.Time, [new(ColumnKindNames.IoxMetadataKey, ColumnKindNames.IoxType(kind))]));
+            fields.Add(ColumnTypes.Field(name, kind));
             if (kind == ColumnKind.Tag)
             {
                 sortKey.Add(i);
@@ -95,15 +95,4 @@ public sealed class TableColumns
         }
         return same ? batch : new RecordBatch(Schema, arrays, batch.Length);
     }
-
-    public static ArrowType ArrowTypeOf(ColumnKind kind) => kind switch
-    {
-        ColumnKind.Time => ArrowType.TimestampNanosecond,
-        ColumnKind.Tag => ArrowType.DictionaryUtf8,
-        ColumnKind.Float => ArrowType.Float64,
-        ColumnKind.Integer => ArrowType.Int64,
-        ColumnKind.UInteger => ArrowType.UInt64,
-        ColumnKind.String => ArrowType.Utf8,
-        _ => ArrowType.Boolean,
-    };
 }

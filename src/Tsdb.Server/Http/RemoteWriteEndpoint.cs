@@ -11,6 +11,9 @@ namespace Tsdb.Server.Http;
 /// series, native histograms — the good series of the request are still stored), 415 for an unknown content type
 /// or encoding, 413 over 32 MiB, 503 with Retry-After when the write buffer is full, 507 with Retry-After when the
 /// WAL's disk is full and 500 when the WAL stopped (all retried by senders). Acknowledged after the WAL fsync, like every write.
+/// A 2.0 request is answered, once its content type and encoding are accepted, with the spec's
+/// <c>X-Prometheus-Remote-Write-{Samples,Histograms,Exemplars}-Written</c> headers on every status, errors included
+/// (what was stored: 0 when nothing was); 1.0 requests get none, as from Prometheus.
 /// </summary>
 internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
 {
@@ -42,6 +45,7 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
         }
         catch (RequestBody.TooLargeException e)
         {
+            WrittenHeaders(context, version, null);
             await Text(context, 413, e.Message).ConfigureAwait(false);
             return;
         }
@@ -58,6 +62,7 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
             catch (WalUnavailableException e)
             {
                 Tsdb.Ingest.WriteMetrics.Record("remote_write", "error", 0, 0, body.Memory.Length);
+                WrittenHeaders(context, version, null);
                 // Prometheus' dialect: plain text; senders retry 5xx (507 on a full disk, with Retry-After).
                 await Text(context, HttpErrors.WalStatus(context, e), $"the write was not stored: {e.Message}").ConfigureAwait(false);
                 return;
@@ -75,13 +80,7 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
                 0, // refused series show in the outcome tag; the ingester does not count them
                 body.Memory.Length);
         }
-        if (version == RemoteWriteVersion.V2)
-        {
-            var headers = context.Response.Headers;
-            headers["X-Prometheus-Remote-Write-Samples-Written"] = outcome.SamplesWritten.ToString(CultureInfo.InvariantCulture);
-            headers["X-Prometheus-Remote-Write-Histograms-Written"] = outcome.HistogramsWritten.ToString(CultureInfo.InvariantCulture);
-            headers["X-Prometheus-Remote-Write-Exemplars-Written"] = outcome.ExemplarsWritten.ToString(CultureInfo.InvariantCulture);
-        }
+        WrittenHeaders(context, version, outcome);
         switch (outcome.Status)
         {
             case RemoteWriteStatus.Ok:
@@ -95,6 +94,19 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
                 await Text(context, 400, outcome.Message!).ConfigureAwait(false);
                 return;
         }
+    }
+
+    /// <summary>The 2.0 spec's counts of what a request stored (<paramref name="outcome"/> null: nothing was).</summary>
+    private static void WrittenHeaders(HttpContext context, RemoteWriteVersion version, RemoteWriteOutcome? outcome)
+    {
+        if (version != RemoteWriteVersion.V2)
+        {
+            return;
+        }
+        var headers = context.Response.Headers;
+        headers["X-Prometheus-Remote-Write-Samples-Written"] = (outcome?.SamplesWritten ?? 0).ToString(CultureInfo.InvariantCulture);
+        headers["X-Prometheus-Remote-Write-Histograms-Written"] = (outcome?.HistogramsWritten ?? 0).ToString(CultureInfo.InvariantCulture);
+        headers["X-Prometheus-Remote-Write-Exemplars-Written"] = (outcome?.ExemplarsWritten ?? 0).ToString(CultureInfo.InvariantCulture);
     }
 
     /// <summary>Content-Type → message schema. A missing Content-Type is 1.0, as in Prometheus' receiver.</summary>

@@ -27,7 +27,7 @@ public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer? buf
     public Schema? GetSchema(string database, string table)
     {
         var definition = catalog.Current.FindDatabase(database)?.FindTable(table);
-        return definition is null ? null : new Schema(definition.Columns.Select(c => new Field(c.Name, TableColumns.ArrowTypeOf(c.Kind), c.Kind != ColumnKind.Time)));
+        return definition is null ? null : new Schema(definition.Columns.Select(c => new Field(c.Name, ColumnTypes.Of(c.Kind), c.Kind != ColumnKind.Time)));
     }
 
     public ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken)

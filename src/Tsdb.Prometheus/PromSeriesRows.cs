@@ -1,0 +1,168 @@
+using Tsdb.Core.Schema;
+using Tsdb.Core.Time;
+using Tsdb.Ingest;
+
+namespace Tsdb.Prometheus;
+
+/// <summary>
+/// Prometheus series' reader for the shared <see cref="WriteStager"/>: a series (metric name → table, labels → tags,
+/// float samples → time and <c>value</c>) is checked completely before any of its samples is appended, then appended
+/// as one run of rows per UTC day. Samples older than the table's retention are dropped and reported (Prometheus'
+/// "out of bounds"), the series' other samples stay. Remote write 1.0 and 2.0 feed it, and so can any protocol that
+/// produces <see cref="PromSeries"/>.
+/// </summary>
+internal sealed class PromSeriesRows(WriteStager stager)
+{
+    private const long NanosPerMilli = 1_000_000;
+
+    private readonly List<string> _tagValues = [];
+    private int[] _slots = new int[16];
+    private long[] _times = new long[256];
+    private double[] _values = new double[256];
+
+    public long SamplesStaged { get; private set; }
+
+    /// <summary>Samples dropped because they are older than their table's retention (Prometheus' "out of bounds").</summary>
+    public long SamplesOutOfBounds { get; private set; }
+
+    /// <summary>One message per series that lost samples to retention; its other samples were stored.</summary>
+    public List<string> OutOfBounds { get; } = [];
+
+    /// <summary>Stages the float samples of one series; returns why it was refused, or null.</summary>
+    public string? Stage(in PromSeries series)
+    {
+        var labels = series.Labels;
+        var name = "";
+        for (var i = 0; i < labels.Count; i++)
+        {
+            var (labelName, value) = labels[i];
+            if (labelName.Length == 0)
+            {
+                return $"series {series.Describe()}: a label has an empty name";
+            }
+            for (var j = 0; j < i; j++)
+            {
+                if (labels[j].Name == labelName)
+                {
+                    return $"series {series.Describe()}: label '{labelName}' appears more than once";
+                }
+            }
+            if (labelName == "__name__")
+            {
+                name = value;
+            }
+        }
+        if (name.Length == 0)
+        {
+            return $"series {series.Describe()}: no metric name (label __name__)";
+        }
+        if (series.TimestampsMs.IsEmpty)
+        {
+            return null;
+        }
+        var table = stager.Table(name, out var error);
+        if (table is null)
+        {
+            return error is null ? null : $"series {series.Describe()}: {error}";
+        }
+        var valueSlot = stager.Column(table, PrometheusNames.ValueField, ColumnKind.Float, out error);
+        if (valueSlot < 0)
+        {
+            return error is null ? null : $"series {series.Describe()}: {error}";
+        }
+        if (_slots.Length < labels.Count)
+        {
+            _slots = new int[labels.Count * 2];
+        }
+        _tagValues.Clear();
+        var tagCount = 0;
+        // Indexed, not foreach: the labels are an IReadOnlyList, whose enumerator is an allocation per series.
+        for (var l = 0; l < labels.Count; l++)
+        {
+            var (labelName, value) = labels[l];
+            if (labelName == "__name__" || value.Length == 0)
+            {
+                continue;
+            }
+            var slot = stager.Column(table, PrometheusNames.TagOfLabel(labelName), ColumnKind.Tag, out error);
+            if (slot < 0)
+            {
+                return error is null ? null : $"series {series.Describe()}: {error}";
+            }
+            _slots[tagCount++] = slot;
+            _tagValues.Add(value);
+        }
+        if (stager.NeedsSchemaChange)
+        {
+            return null;
+        }
+        var timesMs = series.TimestampsMs.Span;
+        var count = timesMs.Length;
+        if (_times.Length < count)
+        {
+            _times = new long[Math.Max(count, _times.Length * 2)];
+        }
+        for (var i = 0; i < count; i++)
+        {
+            var ms = timesMs[i];
+            if (ms is > long.MaxValue / NanosPerMilli or < long.MinValue / NanosPerMilli)
+            {
+                return $"series {series.Describe()}: timestamp {ms} ms is out of range (nanoseconds must fit in 64 bits)";
+            }
+            _times[i] = ms * NanosPerMilli;
+        }
+        var values = series.Values.Span;
+        if (table.RetentionCutoff != long.MinValue)
+        {
+            // Out of bounds: samples older than the retention are dropped, the series' other samples stay.
+            if (_values.Length < count)
+            {
+                _values = new double[Math.Max(count, _values.Length * 2)];
+            }
+            var kept = 0;
+            long oldest = long.MaxValue;
+            for (var i = 0; i < count; i++)
+            {
+                if (_times[i] < table.RetentionCutoff)
+                {
+                    oldest = Math.Min(oldest, _times[i]);
+                    continue;
+                }
+                _times[kept] = _times[i];
+                _values[kept++] = values[i];
+            }
+            if (kept < count)
+            {
+                SamplesOutOfBounds += count - kept;
+                OutOfBounds.Add($"series {series.Describe()}: out of bounds: {count - kept} of its {count} samples dropped, {table.Expired(oldest)}");
+                count = kept;
+                values = _values.AsSpan(0, kept);
+            }
+        }
+
+        // Everything checked: append, one run per UTC day.
+        var slots = _slots.AsSpan(0, tagCount);
+        var start = 0;
+        while (start < count)
+        {
+            var day = PartitionDay.FromNanoseconds(_times[start]);
+            var end = start + 1;
+            while (end < count && PartitionDay.FromNanoseconds(_times[end]) == day)
+            {
+                end++;
+            }
+            var partition = table.Partition(day);
+            var run = end - start;
+            for (var t = 0; t < slots.Length; t++)
+            {
+                partition.Column(slots[t]).AppendTag(_tagValues[t], run);
+            }
+            partition.Column(StagedTable.TimeSlot).AppendLongs(_times.AsSpan(start, run));
+            partition.Column(valueSlot).AppendFloats(values.Slice(start, run));
+            partition.EndRows(run);
+            start = end;
+        }
+        SamplesStaged += count;
+        return null;
+    }
+}
