@@ -7,11 +7,20 @@ namespace Tsdb.PromQL;
 /// </summary>
 public sealed class MemorySeriesSource : ISeriesSource
 {
-    private readonly Dictionary<Labels, SortedList<long, double>> _series = [];
+    private readonly Dictionary<Labels, SortedList<long, (double F, FloatHistogram? H)>> _series = [];
 
     public int SeriesCount => _series.Count;
 
-    public void Add(Labels labels, long timestampMs, double value)
+    public void Add(Labels labels, long timestampMs, double value) => Put(labels, timestampMs, (value, null));
+
+    /// <summary>Adds a native histogram sample.</summary>
+    public void Add(Labels labels, long timestampMs, FloatHistogram histogram)
+    {
+        ArgumentNullException.ThrowIfNull(histogram);
+        Put(labels, timestampMs, (0, histogram));
+    }
+
+    private void Put(Labels labels, long timestampMs, (double F, FloatHistogram? H) sample)
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (!_series.TryGetValue(labels, out var samples))
@@ -19,7 +28,7 @@ public sealed class MemorySeriesSource : ISeriesSource
             samples = [];
             _series[labels] = samples;
         }
-        samples[timestampMs] = value;
+        samples[timestampMs] = sample;
     }
 
     public void Clear() => _series.Clear();
@@ -37,6 +46,8 @@ public sealed class MemorySeriesSource : ISeriesSource
             }
             var times = new List<long>();
             var values = new List<double>();
+            var histograms = new List<FloatHistogram?>();
+            var anyHistogram = false;
             var keys = samples.Keys;
             var vals = samples.Values;
             for (var i = 0; i < keys.Count; i++)
@@ -44,12 +55,14 @@ public sealed class MemorySeriesSource : ISeriesSource
                 if (keys[i] >= minTimeMs && keys[i] <= maxTimeMs)
                 {
                     times.Add(keys[i]);
-                    values.Add(vals[i]);
+                    values.Add(vals[i].F);
+                    histograms.Add(vals[i].H);
+                    anyHistogram |= vals[i].H is not null;
                 }
             }
             if (times.Count > 0)
             {
-                result.Add(new SeriesSamples(labels, [.. times], [.. values]));
+                result.Add(new SeriesSamples(labels, [.. times], [.. values]) { Histograms = anyHistogram ? [.. histograms] : null });
             }
         }
         result.Sort(static (a, b) => Engine.LabelSets.Compare(a.Labels, b.Labels));
