@@ -82,6 +82,33 @@ public sealed partial class FloatHistogram : IEquatable<FloatHistogram>
         }
     }
 
+    /// <summary>
+    /// An integer histogram as remote write and Prometheus' TSDB encode it: bucket counts as deltas from the previous
+    /// bucket of the same side (the first from zero). Throws <see cref="ArgumentException"/> as the other constructor.
+    /// </summary>
+    public static FloatHistogram FromIntegerDeltas(int schema, double zeroThreshold, ulong zeroCount, ulong count, double sum,
+        IReadOnlyList<HistogramSpan>? positiveSpans, IReadOnlyList<long>? positiveDeltas,
+        IReadOnlyList<HistogramSpan>? negativeSpans, IReadOnlyList<long>? negativeDeltas,
+        IReadOnlyList<double>? customValues = null, HistogramCounterResetHint counterResetHint = HistogramCounterResetHint.Unknown) =>
+        new(schema, zeroThreshold, zeroCount, count, sum, positiveSpans, Absolute(positiveDeltas), negativeSpans, Absolute(negativeDeltas),
+            customValues, counterResetHint);
+
+    private static double[] Absolute(IReadOnlyList<long>? deltas)
+    {
+        if (deltas is null)
+        {
+            return NoValues;
+        }
+        var counts = new double[deltas.Count];
+        long current = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            current += deltas[i];
+            counts[i] = current;
+        }
+        return counts;
+    }
+
     /// <summary>−4…8 for exponential buckets, −53 for custom buckets.</summary>
     public int Schema { get; }
 

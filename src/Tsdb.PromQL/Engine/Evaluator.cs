@@ -239,7 +239,7 @@ internal sealed partial class Evaluator
             }
             var s = series[n];
             var index = UpperBound(s.T, reference) - 1;
-            if (index < 0 || s.T[index] <= reference - Lookback || (StaleMarker.IsStale(s.F[index]) && s.H?[index] is null))
+            if (index < 0 || s.T[index] <= reference - Lookback || StaleMarker.IsStale(s.F[index], s.H?[index]))
             {
                 continue;
             }
@@ -274,7 +274,7 @@ internal sealed partial class Evaluator
             var staleCount = 0;
             for (var i = lo; i < hi; i++)
             {
-                if (StaleMarker.IsStale(s.F[i]) && s.H?[i] is null)
+                if (StaleMarker.IsStale(s.F[i], s.H?[i]))
                 {
                     staleCount++;
                 }
@@ -291,7 +291,7 @@ internal sealed partial class Evaluator
                 var k = 0;
                 for (var i = lo; i < hi; i++)
                 {
-                    if (!StaleMarker.IsStale(s.F[i]) || s.H?[i] is not null)
+                    if (!StaleMarker.IsStale(s.F[i], s.H?[i]))
                     {
                         ts[k] = s.T[i];
                         if (hs is not null)
