@@ -66,7 +66,11 @@ internal sealed partial class Evaluator
                     {
                         continue;
                     }
-                    AddInfo($"PromQL info: ignored histograms in a range containing both floats and histograms for metric name \"{series.Metric.Name}\" ({Where(call.Args[matrixIndex])})");
+                    // irate/idelta get here only when their last two samples are floats: nothing was ignored.
+                    if (name is not ("irate" or "idelta"))
+                    {
+                        AddInfo($"PromQL info: ignored histograms in a range containing both floats and histograms for metric name \"{series.Metric.Name}\" ({Where(call.Args[matrixIndex])})");
+                    }
                     var (floatTimes, floatValues) = FloatsOnly(series);
                     ts = floatTimes;
                     fs = floatValues;
