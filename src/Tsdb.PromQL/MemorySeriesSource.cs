@@ -46,23 +46,30 @@ public sealed class MemorySeriesSource : ISeriesSource
             }
             var times = new List<long>();
             var values = new List<double>();
-            var histograms = new List<FloatHistogram?>();
-            var anyHistogram = false;
+            // Made at the first histogram sample: a float series costs nothing more than before histograms existed.
+            List<FloatHistogram?>? histograms = null;
             var keys = samples.Keys;
             var vals = samples.Values;
             for (var i = 0; i < keys.Count; i++)
             {
                 if (keys[i] >= minTimeMs && keys[i] <= maxTimeMs)
                 {
+                    if (vals[i].H is not null && histograms is null)
+                    {
+                        histograms = new List<FloatHistogram?>(times.Count + 1);
+                        for (var k = 0; k < times.Count; k++)
+                        {
+                            histograms.Add(null);
+                        }
+                    }
                     times.Add(keys[i]);
                     values.Add(vals[i].F);
-                    histograms.Add(vals[i].H);
-                    anyHistogram |= vals[i].H is not null;
+                    histograms?.Add(vals[i].H);
                 }
             }
             if (times.Count > 0)
             {
-                result.Add(new SeriesSamples(labels, [.. times], [.. values]) { Histograms = anyHistogram ? [.. histograms] : null });
+                result.Add(new SeriesSamples(labels, [.. times], [.. values]) { Histograms = histograms is null ? null : [.. histograms] });
             }
         }
         result.Sort(static (a, b) => Engine.LabelSets.Compare(a.Labels, b.Labels));
