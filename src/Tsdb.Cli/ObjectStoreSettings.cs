@@ -5,6 +5,12 @@ namespace Tsdb.Cli;
 /// <summary>The --object-store choice and its S3 settings, checked before anything starts.</summary>
 internal sealed record ObjectStoreSettings(string Kind, string? Endpoint, string? Bucket, string Region, string? AccessKey, string? SecretKey)
 {
+    /// <summary>One S3 request's limit: a gateway that accepts connections but never answers fails an attempt in this long.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long one operation keeps retrying (see <see cref="RetryPolicy.MaxElapsed"/>).</summary>
+    public TimeSpan RetryTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     public static ObjectStoreSettings Parse(string kind, string? endpoint, string? bucket, string region, string? accessKey, string? secretKey)
     {
         switch (kind)
@@ -45,10 +51,11 @@ internal sealed record ObjectStoreSettings(string Kind, string? Endpoint, string
                 AccessKey = AccessKey!,
                 SecretKey = SecretKey!,
                 CreateBucketIfMissing = true,
+                RequestTimeout = RequestTimeout,
             }),
             _ => new LocalFileObjectStore(dataDir),
         };
-        return new RetryingObjectStore(new MetricsObjectStore(inner), RetryPolicy.Default);
+        return new RetryingObjectStore(new MetricsObjectStore(inner), RetryPolicy.Default with { MaxElapsed = RetryTimeout });
     }
 
     public string Describe(string dataDir) => Kind switch

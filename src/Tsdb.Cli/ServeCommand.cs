@@ -55,13 +55,22 @@ internal static class ServeCommand
         var nodeId = EnvOption.Text("--node-id", "TSDB_NODE_ID", null, "This node's id in a cluster (letters, digits, '.', '_', '-'); default: the host name");
         var advertiseUrl = EnvOption.Text("--advertise-url", "TSDB_ADVERTISE_URL", null, "The URL other nodes of a cluster reach this one on; default: the address it listens on");
         var objectStoreDir = EnvOption.Text("--object-store-dir", "TSDB_OBJECT_STORE_DIR", null, "With --object-store file: the directory of the catalog and Parquet files (default: --data-dir); nodes of a cluster on one machine or a shared file system can share it");
+        var storeRequestTimeout = EnvOption.Text("--object-store-request-timeout", "TSDB_OBJECT_STORE_REQUEST_TIMEOUT", "30s", "One S3 request's time limit: an object store that stops answering fails the attempt after this long");
+        var storeRetryTimeout = EnvOption.Text("--object-store-retry-timeout", "TSDB_OBJECT_STORE_RETRY_TIMEOUT", "60s", "How long one object-store operation keeps retrying transient failures before the error stands (a query then gets 503)");
+        var promqlExperimental = EnvOption.Flag("--promql-experimental-functions", "TSDB_PROMQL_EXPERIMENTAL_FUNCTIONS", "Allow the PromQL functions Prometheus keeps behind --enable-feature=promql-experimental-functions (limitk, limit_ratio, sort_by_label, mad_over_time, …); off, as in Prometheus");
+        var otlpStrategy = EnvOption.Text("--otlp-translation-strategy", "TSDB_OTLP_TRANSLATION_STRATEGY", "UnderscoreEscapingWithSuffixes", "How OTLP metric and attribute names become Prometheus names: UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation (Prometheus 3's names)");
+        var otlpPromote = EnvOption.Text("--otlp-promote-resource-attributes", "TSDB_OTLP_PROMOTE_RESOURCE_ATTRIBUTES", "", "OTLP resource attributes copied onto every series as labels, comma-separated (e.g. service.version,deployment.environment)");
+        var otlpKeepIdentifying = EnvOption.Flag("--otlp-keep-identifying-resource-attributes", "TSDB_OTLP_KEEP_IDENTIFYING_RESOURCE_ATTRIBUTES", "Keep service.name, service.namespace and service.instance.id on target_info besides job and instance");
+        var otlpScope = EnvOption.Text("--otlp-promote-scope-metadata", "TSDB_OTLP_PROMOTE_SCOPE_METADATA", "true", "Label OTLP series with their instrumentation scope (otel_scope_name, otel_scope_version, …): true or false");
         var deletionGrace = EnvOption.Text("--deletion-grace", "TSDB_DELETION_GRACE", "5m", "Replaced files are deleted this long after the catalog stops referencing them");
 
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
             objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
-            logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir,
+            logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir, storeRequestTimeout, storeRetryTimeout,
+            promqlExperimental,
+            otlpStrategy, otlpPromote, otlpKeepIdentifying, otlpScope,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -77,7 +86,11 @@ internal static class ServeCommand
                     Values.ParseSize(parse.GetValue(walSegment)!),
                     SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)),
                     new CatalogLimits { MaxDatabases = parse.GetValue(maxDatabases), MaxTablesPerDatabase = parse.GetValue(maxTables), MaxColumnsPerTable = parse.GetValue(maxColumns) },
-                    ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)),
+                    ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)) with
+                    {
+                        RequestTimeout = PositiveDuration("--object-store-request-timeout", parse.GetValue(storeRequestTimeout)!),
+                        RetryTimeout = Values.ParseDuration(parse.GetValue(storeRetryTimeout)!),
+                    },
                     new StorageOptions
                     {
                         PersistAge = Values.ParseDuration(parse.GetValue(persistAge)!),
@@ -121,6 +134,15 @@ internal static class ServeCommand
                         ? Uri.TryCreate(advertise, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : throw new ArgumentException($"--advertise-url must be an http or https URL, got '{advertise}'")
                         : null,
                     ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
+                    PromQLExperimentalFunctions = parse.GetValue(promqlExperimental),
+                    Otlp = new Tsdb.Otlp.OtlpOptions
+                    {
+                        TranslationStrategy = Tsdb.Otlp.OtlpTranslationStrategies.Parse(parse.GetValue(otlpStrategy)!)
+                            ?? throw new ArgumentException($"--otlp-translation-strategy must be UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation, got '{parse.GetValue(otlpStrategy)}'"),
+                        PromoteResourceAttributes = parse.GetValue(otlpPromote)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                        KeepIdentifyingResourceAttributes = parse.GetValue(otlpKeepIdentifying),
+                        PromoteScopeMetadata = bool.TryParse(parse.GetValue(otlpScope), out var scope) ? scope : throw new ArgumentException($"--otlp-promote-scope-metadata must be true or false, got '{parse.GetValue(otlpScope)}'"),
+                    },
                 };
                 if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
                 {
@@ -138,6 +160,9 @@ internal static class ServeCommand
     }
 
     /// <summary>A size, or "auto" for a share of the memory the process may use (<see cref="MemoryBudget"/>).</summary>
+    private static TimeSpan PositiveDuration(string option, string text) =>
+        Values.ParseDuration(text) is { Ticks: > 0 } d ? d : throw new ArgumentException($"{option} must be longer than 0, got '{text}'");
+
     private static long SizeOrAuto(string text, Func<long> auto) =>
         text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? auto() : Values.ParseSize(text);
 
@@ -206,7 +231,11 @@ internal static class ServeCommand
 
         public Uri? AdvertiseUrl { get; init; }
 
+        public Tsdb.Otlp.OtlpOptions Otlp { get; init; } = new();
+
         public string? ObjectStoreDir { get; init; }
+
+        public bool PromQLExperimentalFunctions { get; init; }
 
         /// <summary>A node of a cluster (any --mode but all): files under its prefix, a registration, its roles only.</summary>
         public bool Clustered => Roles != NodeRoles.All;
@@ -388,6 +417,8 @@ internal static class ServeCommand
                 QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat,
                 LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout,
                 Roles = roles,
+                PromQLExperimentalFunctions = settings.PromQLExperimentalFunctions,
+                Otlp = settings.Otlp,
                 NodesWithRole = role => members?.UrlsWith(role) ?? [],
                 BufferedRows = cluster is not null && roles.HasFlag(NodeRoles.Ingest) ? new StorageTableSource(catalog, buffer, null, time) : null,
             },

@@ -15,14 +15,19 @@ internal sealed class StoreOptions
     private readonly Option<string> _s3Region = EnvOption.Text("--s3-region", "TSDB_S3_REGION", "us-east-1", "S3 region");
     private readonly Option<string> _s3AccessKey = EnvOption.Text("--s3-access-key", "TSDB_S3_ACCESS_KEY", null, "S3 access key");
     private readonly Option<string> _s3SecretKey = EnvOption.Text("--s3-secret-key", "TSDB_S3_SECRET_KEY", null, "S3 secret key");
+    private readonly Option<string> _objectStoreDir = EnvOption.Text("--object-store-dir", "TSDB_OBJECT_STORE_DIR", null, "With --object-store file: the directory of the catalog and Parquet files, when the server was given one (default: --data-dir)");
 
     public void AddTo(Command command)
     {
-        foreach (var option in new[] { _dataDir, _objectStore, _s3Endpoint, _s3Bucket, _s3Region, _s3AccessKey, _s3SecretKey })
+        foreach (var option in new[] { _dataDir, _objectStore, _s3Endpoint, _s3Bucket, _s3Region, _s3AccessKey, _s3SecretKey, _objectStoreDir })
         {
             command.Options.Add(option);
         }
     }
+
+    /// <summary>Where a file store lives: --object-store-dir if given, else the data directory.</summary>
+    public string StoreDirectory(ParseResult parse, string dataDir) =>
+        parse.GetValue(_objectStoreDir) is { } dir ? Path.GetFullPath(dir) : dataDir;
 
     /// <summary>The full data directory and the store settings; throws <see cref="ArgumentException"/> when they are not usable.</summary>
     public (string DataDir, ObjectStoreSettings Settings) Parse(ParseResult parse)

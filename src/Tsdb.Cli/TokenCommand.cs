@@ -160,7 +160,7 @@ internal static class TokenCommand
             }
             await using (dataDirLock.ConfigureAwait(false))
             {
-                var catalog = await Catalog.Catalog.CreateAsync(new ObjectStoreCatalogStore(settings.Create(dataDir)), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var catalog = await Catalog.Catalog.CreateAsync(new ObjectStoreCatalogStore(settings.Create(store.StoreDirectory(parse, dataDir))), cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (catalog.Current.Version == 0)
                 {
                     await Console.Error.WriteLineAsync($"error: no catalog in {settings.Describe(dataDir)}: nothing to recover (the first 'tsdb serve' prints an admin token)").ConfigureAwait(false);

@@ -10,14 +10,25 @@ public sealed class ClusterMembers(NodeRegistry registry, ClusterOptions options
 {
     private ClusterOptions self = options;
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+    private IReadOnlyList<NodeInfo> _registered = [];
     private IReadOnlyList<NodeInfo> _live = [];
     private PeriodicRound? _heartbeat;
     private int _disposed;
 
     public ClusterOptions Self => self;
 
+    /// <summary>The clock heartbeats are judged by.</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
+
     /// <summary>The live nodes as last read (this one included once registered).</summary>
     public IReadOnlyList<NodeInfo> Live => Volatile.Read(ref _live);
+
+    /// <summary>
+    /// Every registration as last read, live or not. A node that crashed stays registered (only a clean stop or
+    /// <c>tsdb node remove</c> deletes it), so a query node keeps counting on its unpersisted rows rather than
+    /// silently answering without them.
+    /// </summary>
+    public IReadOnlyList<NodeInfo> Registered => Volatile.Read(ref _registered);
 
     /// <summary>
     /// Registers this node (reachable at <paramref name="advertiseUrl"/>, known once it listens) and reads the others
@@ -37,8 +48,13 @@ public sealed class ClusterMembers(NodeRegistry registry, ClusterOptions options
     }
 
     /// <summary>Reads the registrations now (a query node does when an ingest node it knew stops answering).</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken) =>
-        Volatile.Write(ref _live, await registry.LiveAsync(self.NodeTimeout, cancellationToken).ConfigureAwait(false));
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var all = await registry.ListAsync(cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        Volatile.Write(ref _registered, all);
+        Volatile.Write(ref _live, [.. all.Where(n => now - n.HeartbeatAt < self.NodeTimeout)]);
+    }
 
     public IReadOnlyList<string> UrlsWith(NodeRoles role) =>
         [.. Live.Where(n => n.NodeId != self.NodeId && n.Roles.HasFlag(role)).Select(n => $"{n.NodeId} ({n.AdvertiseUrl})")];

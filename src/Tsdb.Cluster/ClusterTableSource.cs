@@ -27,10 +27,19 @@ public sealed class ClusterTableSource(Catalog.Catalog catalog, StorageTableSour
 
     public IReadOnlyList<TableFile> Files(string database) => files.Files(database);
 
+    /// <summary>Tables made on an ingest node less than a follow interval ago are in the catalog before the follower reads it.</summary>
+    public async ValueTask<bool> CatchUpAsync(CancellationToken cancellationToken)
+    {
+        var before = catalog.Current.Version;
+        await catalog.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        return catalog.Current.Version != before;
+    }
+
     public async ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var ingesters = members.Live.Where(n => n.Roles.HasFlag(NodeRoles.Ingest)).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
+        // Every registered ingest node, live or not: one that crashed may hold acknowledged rows only in its WAL.
+        var ingesters = members.Registered.Where(n => n.Roles.HasFlag(NodeRoles.Ingest)).OrderBy(n => n.NodeId, StringComparer.Ordinal).ToList();
         var answers = await Task.WhenAll(ingesters.Select(n => AskAsync(n, request, cancellationToken))).ConfigureAwait(false);
         var needed = answers.Length == 0 ? 0 : answers.Max(a => a?.CatalogVersion ?? 0);
         if (needed > catalog.Current.Version)
@@ -72,9 +81,16 @@ public sealed class ClusterTableSource(Catalog.Catalog catalog, StorageTableSour
         }
     }
 
-    private static DataUnavailableException Unavailable(NodeInfo node, RpcException e) => new(
-        $"ingest node {node.NodeId} ({node.AdvertiseUrl}) did not answer for the rows it has not persisted yet: {e.Status.Detail}; "
-        + "the query would miss them, so it fails (try again; a node that stays down is dropped after its registration times out)", e);
+    private DataUnavailableException Unavailable(NodeInfo node, RpcException e)
+    {
+        var silentFor = members.Now - node.HeartbeatAt;
+        var advice = silentFor < members.Self.NodeTimeout
+            ? "try again"
+            : $"its last heartbeat was {silentFor.TotalSeconds:0} s ago; restart it, or if it is gone for good remove it with 'tsdb node remove {node.NodeId}' (the rows it had not persisted are then lost)";
+        return new DataUnavailableException(
+            $"ingest node {node.NodeId} ({node.AdvertiseUrl}) did not answer for the rows it has not persisted yet: {e.Status.Detail}; "
+            + $"the query would miss them, so it fails ({advice})", e);
+    }
 
     private async Task<IngesterClient.Answer?> AskAsync(NodeInfo node, ScanRequest request, CancellationToken cancellationToken)
     {
@@ -114,7 +130,7 @@ public sealed class ClusterTableSource(Catalog.Catalog catalog, StorageTableSour
         {
             // Restarted since the registrations were last read (a new address), or gone for good (deregistered)?
             await members.RefreshAsync(cancellationToken).ConfigureAwait(false);
-            var now = members.Live.FirstOrDefault(n => n.NodeId == node.NodeId);
+            var now = members.Registered.FirstOrDefault(n => n.NodeId == node.NodeId);
             if (now is null)
             {
                 return null; // left the cluster cleanly: whatever it held it persisted first

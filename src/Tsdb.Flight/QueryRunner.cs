@@ -35,14 +35,17 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
         return new StreamingFlightResult(stream, hydrate, targetBytes);
     }
 
-    /// <summary>For DoGet with an InfluxQL ticket: one statement, its rows with the <c>iox::measurement</c> column, streamed.</summary>
-    public async Task<IFlightResult> StreamInfluxQLAsync(string? database, string text, IReadOnlyDictionary<string, object?>? parameters, bool hydrate, int targetBytes, CancellationToken cancellationToken)
+    /// <summary>
+    /// For DoGet with an InfluxQL ticket: one statement, its rows with the <c>iox::measurement</c> column, streamed.
+    /// <paramref name="mayRead"/> is the caller's read permission (SHOW DATABASES lists only what it allows).
+    /// </summary>
+    public async Task<IFlightResult> StreamInfluxQLAsync(string? database, string text, IReadOnlyDictionary<string, object?>? parameters, Func<string, bool>? mayRead, bool hydrate, int targetBytes, CancellationToken cancellationToken)
     {
         var db = RequireDatabase(database);
         var statement = OneInfluxQLStatement(text);
         try
         {
-            var stream = await _influxql.ExecuteAsync(db, statement, text, parameters, cancellationToken).ConfigureAwait(false);
+            var stream = await _influxql.ExecuteAsync(db, statement, text, parameters, mayRead, cancellationToken).ConfigureAwait(false);
             return new StreamingFlightResult(stream.Rows, hydrate, targetBytes, schema => InfluxQLResultSchema.Annotate(schema, stream.Shape));
         }
         catch (QueryException ex)

@@ -200,11 +200,11 @@ public sealed class TsdbFlightService : FlightService.FlightServiceBase
         {
             var query = TicketDecoder.Decode(request.Ticket_);
             var database = query.Database ?? QueryRunner.DatabaseHeader(context);
-            _auth.Authorize(context, Access.Read, database);
+            var caller = _auth.Authorize(context, Access.Read, database);
             var result = query.Command is not null
                 ? await _commands.ExecuteAsync(query.Command, database, context.CancellationToken).ConfigureAwait(false)
                 : query.InfluxQL
-                ? await _runner.StreamInfluxQLAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false)
+                ? await _runner.StreamInfluxQLAsync(database, query.Sql!, query.Parameters, caller is null ? null : d => caller.Allows(DatabaseActions.Read, d), HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false)
                 : await _runner.StreamAsync(database, query.Sql!, query.Parameters, HydrateDictionaries(context), _options.TargetMessageBytes, context.CancellationToken).ConfigureAwait(false);
             await result.WriteAsync(responseStream, context.CancellationToken).ConfigureAwait(false);
             status = "ok";

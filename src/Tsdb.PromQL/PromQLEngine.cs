@@ -15,6 +15,13 @@ public sealed record PromQLEngineOptions
 
     /// <summary>Step of a subquery written without one (<c>x[1h:]</c>): Prometheus uses the global evaluation interval, 1 m by default.</summary>
     public long DefaultSubqueryStepMs { get; init; } = 60_000;
+
+    /// <summary>
+    /// Admits what Prometheus keeps behind <c>--enable-feature=promql-experimental-functions</c>: limitk, limit_ratio,
+    /// sort_by_label(_desc), mad_over_time, ts_of_*_over_time, double_exponential_smoothing, histogram_quantiles,
+    /// min_of, max_of, start(), end(), step(), range(). Off, as in Prometheus: such a query is a parse error.
+    /// </summary>
+    public bool EnableExperimentalFunctions { get; init; }
 }
 
 /// <summary>
@@ -45,5 +52,5 @@ public sealed class PromQLEngine(ISeriesSource source, PromQLEngineOptions? opti
     public static string? DescribeRegexError(string pattern) => Matchers.Describe(pattern);
 
     /// <summary>Checks that <paramref name="query"/> parses; throws <see cref="PromQLException"/> (bad_data) with the position when not.</summary>
-    public static void Validate(string query) => _ = Parsing.Parser.ParseExpr(query);
+    public static void Validate(string query, bool experimentalFunctions = false) => _ = Parsing.Parser.ParseExpr(query, experimentalFunctions);
 }

@@ -1,11 +1,11 @@
 namespace Tsdb.Prometheus;
 
 /// <summary>
-/// One decoded remote-write series, the same for 1.0 and 2.0 requests: labels, float samples, and what was sent beside
+/// One decoded series, the same for remote-write 1.0 and 2.0 requests and OTLP (public for Tsdb.Otlp): labels, float samples, and what was sent beside
 /// them. A struct over slices of the request's sample arrays: a request is mostly thousands of one-sample series, and
 /// an object and two arrays per series were a third of what ingestion allocated.
 /// </summary>
-internal readonly struct PromSeries(IReadOnlyList<(string Name, string Value)> labels, ReadOnlyMemory<long> timestampsMs, ReadOnlyMemory<double> values)
+public readonly struct PromSeries(IReadOnlyList<(string Name, string Value)> labels, ReadOnlyMemory<long> timestampsMs, ReadOnlyMemory<double> values)
 {
     /// <summary>The labels as sent; not to be changed (the 1.0 reader shares one list among the requests that repeat a series).</summary>
     public IReadOnlyList<(string Name, string Value)> Labels { get; } = labels;

@@ -19,20 +19,50 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
     /// <summary>Decodes and stores one request. Throws <see cref="WalUnavailableException"/> when the WAL cannot write.</summary>
     public async ValueTask<RemoteWriteOutcome> WriteAsync(string database, ReadOnlyMemory<byte> body, RemoteWriteVersion version, CancellationToken cancellationToken = default)
     {
-        if (Names.ValidateDatabaseName(database) is { } badName)
-        {
-            return RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, badName);
-        }
-        if (isOverBudget())
-        {
-            return RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, "the write buffer is full; retry after the data has been persisted");
-        }
-        var decoded = await DecodeAndStageAsync(database, body, version, cancellationToken).ConfigureAwait(false);
-        if (decoded.Refusal is { } refusal)
+        if (Refuse(database) is { } refusal)
         {
             return refusal;
         }
-        var pass = decoded.Pass!;
+        var series = RentSeriesList();
+        try
+        {
+            try
+            {
+                series = RemoteWriteDecoder.Decode(body.Span, version, database, Metadata, series);
+            }
+            catch (RemoteWriteDecodeException e)
+            {
+                return RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message);
+            }
+            return await StoreAsync(database, series, null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ReturnSeriesList(series);
+        }
+    }
+
+    /// <summary>
+    /// Stores series another protocol decoded (OTLP), with the same checks, staging and WAL append as a remote-write
+    /// request. <paramref name="refused"/> gets the index of every series refused or cut by retention, so the caller
+    /// can count what it could not store in its own terms. Throws <see cref="WalUnavailableException"/>.
+    /// </summary>
+    public ValueTask<RemoteWriteOutcome> WriteSeriesAsync(string database, List<PromSeries> series, List<int> refused, CancellationToken cancellationToken = default) =>
+        Refuse(database) is { } refusal ? ValueTask.FromResult(refusal) : StoreAsync(database, series, refused, cancellationToken);
+
+    private RemoteWriteOutcome? Refuse(string database) =>
+        Names.ValidateDatabaseName(database) is { } badName ? RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, badName)
+        : isOverBudget() ? RemoteWriteOutcome.Refused(RemoteWriteStatus.Overloaded, "the write buffer is full; retry after the data has been persisted")
+        : null;
+
+    private async ValueTask<RemoteWriteOutcome> StoreAsync(string database, List<PromSeries> series, List<int>? refused, CancellationToken cancellationToken)
+    {
+        var staged = await StageAsync(database, series, refused, cancellationToken).ConfigureAwait(false);
+        if (staged.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+        var pass = staged.Pass!;
         using var stager = pass.Stager;
         if (stager.SamplesStaged > 0)
         {
@@ -54,66 +84,47 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
 
     private sealed record StagePass(RemoteWriteStager Stager, List<string> Errors);
 
-    private readonly record struct Decoded(StagePass? Pass, RemoteWriteOutcome? Refusal);
+    private readonly record struct Staged(StagePass? Pass, RemoteWriteOutcome? Refusal);
 
-    /// <summary>
-    /// Decodes the request and stages its series, creating tables and columns when they are new. The series list is
-    /// reused from request to request: a few thousand series are a large-object-heap array.
-    /// </summary>
-    private async ValueTask<Decoded> DecodeAndStageAsync(string database, ReadOnlyMemory<byte> body, RemoteWriteVersion version, CancellationToken cancellationToken)
+    /// <summary>Stages the series, creating tables and columns when they are new.</summary>
+    private async ValueTask<Staged> StageAsync(string database, List<PromSeries> series, List<int>? refused, CancellationToken cancellationToken)
     {
-        var series = RentSeriesList();
+        var now = (time ?? TimeProvider.System).GetUtcNow();
+        var pass = Stage(series, catalog.Current.FindDatabase(database), editor: null, database, now, refused);
+        if (!pass.Stager.NeedsSchemaChange)
+        {
+            return new Staged(pass, null);
+        }
+        pass.Stager.Dispose();
+        // The edit runs again when another writer took the catalog version first: each run lets go of the stager of
+        // the run before.
+        RemoteWriteStager? earlier = null;
+        (StagePass? Pass, CatalogError? Error) created;
         try
         {
-            try
+            created = await catalog.UpdateAsync(editor =>
             {
-                series = RemoteWriteDecoder.Decode(body.Span, version, database, Metadata, series);
-            }
-            catch (RemoteWriteDecodeException e)
-            {
-                return new Decoded(null, RemoteWriteOutcome.Refused(RemoteWriteStatus.BadRequest, e.Message));
-            }
-            var now = (time ?? TimeProvider.System).GetUtcNow();
-            var pass = Stage(series, catalog.Current.FindDatabase(database), editor: null, database, now);
-            if (pass.Stager.NeedsSchemaChange)
-            {
-                pass.Stager.Dispose();
-                // The edit runs again when another writer took the catalog version first: each run lets go of the
-                // stager of the run before.
-                RemoteWriteStager? earlier = null;
-                (StagePass? Pass, CatalogError? Error) created;
-                try
+                earlier?.Dispose();
+                earlier = null;
+                if (editor.EnsureDatabase(database, out _) is { } error)
                 {
-                    created = await catalog.UpdateAsync(editor =>
-                    {
-                        earlier?.Dispose();
-                        earlier = null;
-                        if (editor.EnsureDatabase(database, out _) is { } error)
-                        {
-                            return (Pass: (StagePass?)null, Error: error);
-                        }
-                        var staged = Stage(series, null, editor, database, now);
-                        earlier = staged.Stager;
-                        return (Pass: staged, Error: (CatalogError?)null);
-                    }, cancellationToken).ConfigureAwait(false);
+                    return (Pass: (StagePass?)null, Error: error);
                 }
-                catch
-                {
-                    earlier?.Dispose();
-                    throw;
-                }
-                if (created.Error is { } dbError)
-                {
-                    return new Decoded(null, RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message));
-                }
-                pass = created.Pass!;
-            }
-            return new Decoded(pass, null);
+                var staged = Stage(series, null, editor, database, now, refused);
+                earlier = staged.Stager;
+                return (Pass: staged, Error: (CatalogError?)null);
+            }, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            ReturnSeriesList(series);
+            earlier?.Dispose();
+            throw;
         }
+        if (created.Error is { } dbError)
+        {
+            return new Staged(null, RemoteWriteOutcome.Refused(dbError.Kind == CatalogErrorKind.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, dbError.Message));
+        }
+        return new Staged(created.Pass!, null);
     }
 
     private const int MaxPooledSeries = 1 << 16;
@@ -131,17 +142,21 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
         }
     }
 
-    private static StagePass Stage(List<PromSeries> series, DatabaseDefinition? database, CatalogEditor? editor, string databaseName, DateTimeOffset now)
+    private static StagePass Stage(List<PromSeries> series, DatabaseDefinition? database, CatalogEditor? editor, string databaseName, DateTimeOffset now, List<int>? refused)
     {
         var stager = new RemoteWriteStager(databaseName, database, editor, now);
         var errors = new List<string>();
-        foreach (var s in series)
+        refused?.Clear();
+        for (var i = 0; i < series.Count; i++)
         {
+            var s = series[i];
             if (s.DecodeError is { } decodeError)
             {
                 errors.Add($"series {s.Describe()}: {decodeError}");
+                refused?.Add(i);
                 continue;
             }
+            var outOfBounds = stager.SamplesOutOfBounds;
             var error = stager.Stage(in s);
             if (stager.NeedsSchemaChange)
             {
@@ -150,6 +165,10 @@ public sealed class RemoteWriteIngester(Catalog.Catalog catalog, WriteAheadLog w
             if (error is not null)
             {
                 errors.Add(error);
+            }
+            if (error is not null || stager.SamplesOutOfBounds != outOfBounds)
+            {
+                refused?.Add(i);
             }
             if (s.HistogramCount > 0)
             {

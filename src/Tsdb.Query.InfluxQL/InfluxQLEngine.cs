@@ -22,9 +22,10 @@ public sealed class InfluxQLEngine(QueryExecutor executor)
     /// <summary>
     /// Runs one statement of <paramref name="text"/> (the whole query text, for the query log). Throws
     /// <see cref="QueryException"/> when the statement cannot be answered and <see cref="QueryLimitException"/> when
-    /// a limit is reached.
+    /// a limit is reached. <paramref name="mayRead"/> is the caller's read permission: SHOW DATABASES lists only the
+    /// databases it allows (null: every database).
     /// </summary>
-    public async Task<InfluxQLStream> ExecuteAsync(string database, Statement statement, string text, IReadOnlyDictionary<string, object?>? parameters, CancellationToken cancellationToken)
+    public async Task<InfluxQLStream> ExecuteAsync(string database, Statement statement, string text, IReadOnlyDictionary<string, object?>? parameters, Func<string, bool>? mayRead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(statement);
         var mode = statement is ExplainStatement e
@@ -33,7 +34,7 @@ public sealed class InfluxQLEngine(QueryExecutor executor)
         InfluxQLShape? shape = null;
         var stream = await Executor.ExecuteAsync(database, text, "influxql", now =>
         {
-            var (plan, s) = new InfluxQLPlanner(Executor.Source, database, now, parameters).Plan(statement);
+            var (plan, s) = new InfluxQLPlanner(Executor.Source, database, now, parameters, mayRead).Plan(statement);
             shape = s;
             return plan;
         }, mode, cancellationToken).ConfigureAwait(false);
@@ -41,9 +42,9 @@ public sealed class InfluxQLEngine(QueryExecutor executor)
     }
 
     /// <summary>One statement's plan without running it (tests and EXPLAIN-like tools).</summary>
-    public (Tsdb.Query.Plans.LogicalPlan Plan, InfluxQLShape Shape) Plan(string database, Statement statement, IReadOnlyDictionary<string, object?>? parameters)
+    public (Tsdb.Query.Plans.LogicalPlan Plan, InfluxQLShape Shape) Plan(string database, Statement statement, IReadOnlyDictionary<string, object?>? parameters, Func<string, bool>? mayRead = null)
     {
-        var (plan, shape) = new InfluxQLPlanner(Executor.Source, database, Executor.Now(), parameters).Plan(statement);
+        var (plan, shape) = new InfluxQLPlanner(Executor.Source, database, Executor.Now(), parameters, mayRead).Plan(statement);
         return (QueryExecutor.Optimize(plan), shape);
     }
 }

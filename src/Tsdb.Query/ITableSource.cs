@@ -26,6 +26,13 @@ public interface ITableSource
 
     /// <summary>The database's persisted Parquet files (for <c>system.parquet_files</c>); none by default.</summary>
     IReadOnlyList<TableFile> Files(string database) => [];
+
+    /// <summary>
+    /// Brings the source's view of databases and tables up to date where it follows a catalog written elsewhere (a
+    /// cluster's query node); true when something changed, so a plan that failed on an unknown name is worth a retry.
+    /// A source that is always current returns false (the default).
+    /// </summary>
+    ValueTask<bool> CatchUpAsync(CancellationToken cancellationToken) => ValueTask.FromResult(false);
 }
 
 /// <summary>One persisted Parquet file of a table: its partition ("YYYY-MM-DD"), object path, size, rows and time range (ns).</summary>

@@ -87,7 +87,22 @@ public sealed class QueryExecutor
         try
         {
             var now = Now();
-            var logical = Optimizer.Optimize(plan(now));
+            LogicalPlan initial;
+            try
+            {
+                initial = plan(now);
+            }
+            catch (QueryException)
+            {
+                // A source following a catalog written elsewhere may not know a table made a moment ago: plan once more
+                // if catching up changed anything, else the error stands.
+                if (!await _source.CatchUpAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+                initial = plan(now);
+            }
+            var logical = Optimizer.Optimize(initial);
             var physical = PhysicalPlanner.Create(logical);
             var memory = new QueryMemoryPool(Options.MaxQueryMemoryBytes);
             var context = new TaskContext(_source, memory, new EvalContext(now, cancellationToken), spill, cancellationToken) { MorselRows = Options.MorselRows };

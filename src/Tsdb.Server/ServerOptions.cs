@@ -59,4 +59,12 @@ public sealed record ServerOptions
     /// compressed with gzip or deflate are taken either way.
     /// </summary>
     public string? GrpcResponseCompression { get; init; }
+
+    /// <summary>
+    /// PromQL's experimental functions and aggregations (<see cref="Tsdb.PromQL.PromQLEngineOptions.EnableExperimentalFunctions"/>).
+    /// Off by default, as Prometheus has them: a query that works here then works on Prometheus with the same flags.
+    /// </summary>
+    public bool PromQLExperimentalFunctions { get; init; }
+    /// <summary>How OTLP metrics are named and labelled (<c>--otlp-translation-strategy</c>, <c>--otlp-promote-resource-attributes</c>).</summary>
+    public Tsdb.Otlp.OtlpOptions Otlp { get; init; } = new();
 }

@@ -122,6 +122,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(remoteWrite);
         var prometheus = new PrometheusEndpoints(catalog, tables, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
+        var otlpEndpoint = new OtlpEndpoint(new Tsdb.Otlp.OtlpIngester(remoteWrite, options.Otlp), options);
         var loggers = _app.Services.GetRequiredService<ILoggerFactory>();
         var requestLog = new RequestLog(loggers.CreateLogger("tsdb.http"));
         if (options.Readiness.Wal is { } wal)
@@ -195,6 +196,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapMethods("/api/v3/configure/table", ["PATCH"], admin.UpdateTable).RequireAccess(Access.Admin);
         _app.MapGet("/api/v3/configure/table", admin.ListTables).RequireAccess(Access.Read);
         _app.MapPost("/api/v1/write", remoteWriteEndpoint.Write).RequireAccess(Access.Write).WithMetadata(new RequiresRole(NodeRoles.Ingest));
+        // OTLP/HTTP metrics: the spec's default path, and Prometheus' (docs/otlp.md).
+        _app.MapPost("/v1/metrics", otlpEndpoint.Write).RequireAccess(Access.Write).WithMetadata(new RequiresRole(NodeRoles.Ingest));
+        _app.MapPost("/api/v1/otlp/v1/metrics", otlpEndpoint.Write).RequireAccess(Access.Write).WithMetadata(new RequiresRole(NodeRoles.Ingest));
         _app.MapMethods("/api/v1/query", ["GET", "POST"], prometheus.Query).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         _app.MapMethods("/api/v1/query_range", ["GET", "POST"], prometheus.QueryRange).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         _app.MapMethods("/api/v1/series", ["GET", "POST"], prometheus.Series).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));

@@ -112,6 +112,73 @@ public sealed class ObjectStoreOutageTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_hung_S3_gateway_fails_queries_and_persists_within_the_retry_timeout_and_loses_nothing()
+    {
+        string[] args =
+        [
+            "--object-store", "s3", "--s3-endpoint", _ceph.Endpoint, "--s3-bucket", "tsdb-hung", "--s3-access-key", CephRgw.AccessKey, "--s3-secret-key", CephRgw.SecretKey,
+            "--persist-age", "1h", "--persist-check-interval", "1s", "--object-store-request-timeout", "2s", "--object-store-retry-timeout", "6s",
+        ];
+        var dataDir = Path.Combine(_dir, "data");
+        var acked = new HashSet<long>();
+        long next = 0;
+        string token;
+        await using (var server = await TsdbProcess.StartAsync(dataDir, args))
+        {
+            token = server.AdminToken!;
+            using var http = server.Client();
+            http.Timeout = TimeSpan.FromMinutes(5);
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.Equal(HttpStatusCode.NoContent, (await Write(http, next, 500)).StatusCode);
+                Add(acked, ref next, 500);
+            }
+            Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/v3/persist", null)).StatusCode);
+
+            _ceph.PauseGateway();
+            try
+            {
+                // Every attempt ends at the request timeout and the retries at the retry timeout: a 503 in seconds, where
+                // attempts × the old 60 s timeout held the query for minutes.
+                var watch = Stopwatch.StartNew();
+                var query = await http.GetAsync("/api/v3/query_sql?db=outage&q=SELECT+sum(id)+AS+s+FROM+m");
+                var queryBody = await query.Content.ReadAsStringAsync();
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, query.StatusCode);
+                Assert.Contains("the object store is unavailable", queryBody, StringComparison.Ordinal);
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"the query took {watch.Elapsed}");
+
+                // Writes to a known table need no object store: acknowledged from the WAL while the gateway hangs.
+                Assert.Equal(HttpStatusCode.NoContent, (await Write(http, next, 500)).StatusCode);
+                Add(acked, ref next, 500);
+                var persist = await http.PostAsync("/api/v3/persist", null);
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, persist.StatusCode);
+                Assert.Contains("the object store is unavailable", await persist.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+            finally
+            {
+                _ceph.ResumeGateway();
+            }
+
+            // Once it answers again: a persist goes through and every acknowledged row is there once.
+            var deadline = DateTime.UtcNow.AddSeconds(90);
+            while ((await http.PostAsync("/api/v3/persist", null)).StatusCode != HttpStatusCode.OK)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "persists still failing 90 s after the gateway was resumed");
+                await Task.Delay(1000);
+            }
+            Assert.Equal(acked.Order(), await Ids(http));
+            Assert.Equal(acked.Count, await FileRows(http));
+            server.Kill();
+        }
+        await using (var server = await TsdbProcess.StartAsync(dataDir, args))
+        {
+            using var http = server.Client(token);
+            Assert.Equal(acked.Order(), await Ids(http));
+            Assert.Equal(acked.Count, await FileRows(http));
+        }
+    }
+
     private static void Add(HashSet<long> acked, ref long next, int count)
     {
         for (var i = 0; i < count; i++)

@@ -222,11 +222,17 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         }
         Assert.Equal(HttpStatusCode.OK, (await reader.GetAsync(new Uri("/query?db=alpha&q=SELECT%20*%20FROM%20alpha..cpu", UriKind.Relative))).StatusCode);
 
-        // SHOW DATABASES over /query lists the databases the token may read.
+        // SHOW DATABASES over /query and /api/v3/query_influxql lists the databases the token may read (beta exists too).
         var show = await reader.GetAsync(new Uri("/query?q=SHOW%20DATABASES", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, show.StatusCode);
         var values = (await Json(show)).GetProperty("results")[0].GetProperty("series")[0].GetProperty("values");
         Assert.Equal(["alpha"], values.EnumerateArray().Select(v => v[0].GetString()));
+        var showV3 = await reader.GetAsync(new Uri("/api/v3/query_influxql?db=alpha&q=SHOW%20DATABASES", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, showV3.StatusCode);
+        Assert.Equal(["alpha"], (await Json(showV3)).EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+        using var admin = Server.Client(tokens["admin"]);
+        var showAdmin = await admin.GetAsync(new Uri("/api/v3/query_influxql?db=alpha&q=SHOW%20DATABASES", UriKind.Relative));
+        Assert.Equal(["alpha", "beta"], (await Json(showAdmin)).EnumerateArray().Select(r => r.GetProperty("name").GetString()).Where(n => n is "alpha" or "beta"));
 
         // The default Prometheus database needs its own grant.
         var prom = await reader.GetAsync(new Uri("/api/v1/query?query=up", UriKind.Relative));
@@ -395,6 +401,17 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         Assert.Equal("token 'reader' may not read database 'beta'", otherDb.Status.Detail);
         var influxql = await FlightCalls.DoGetErrorAsync(client, new FlightTicket("""{"database":"beta","sql_query":"SELECT * FROM cpu","query_type":"influxql"}"""), Auth(tokens["reader"]));
         Assert.Equal(StatusCode.PermissionDenied, influxql.StatusCode);
+        // InfluxQL SHOW DATABASES over Flight lists only the databases the token may read (beta exists too).
+        using (var call = client.GetStream(new FlightTicket("""{"database":"alpha","sql_query":"SHOW DATABASES","query_type":"influxql"}"""), Auth(tokens["reader"])))
+        {
+            var names = new List<string?>();
+            foreach (var batch in await FlightCalls.ReadAllAsync(call.ResponseStream))
+            {
+                var column = (StringArray)batch.Column(batch.Schema.GetFieldIndex("name"));
+                names.AddRange(Enumerable.Range(0, column.Length).Select(i => column.GetString(i)));
+            }
+            Assert.Equal(["alpha"], names);
+        }
 
         // Flight SQL: CommandStatementQuery in GetFlightInfo with the database header, then DoGet of its ticket.
         var descriptor = FlightDescriptor.CreateCommandDescriptor(StatementQuery("SELECT count(*) FROM cpu"));

@@ -45,6 +45,9 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
     [InlineData("/api/v1/query?query=%7Bjob%3D~%22%5Ba-%22%7D&time=4", "1:7: parse error: invalid regular expression \"[a-\": missing closing ] at offset 3")]
     [InlineData("/api/v1/series?match[]=%7Bjob%3D~%22%5Ba-%22%7D", "1:7: parse error: invalid regular expression \"[a-\": missing closing ] at offset 3")]
     [InlineData("/api/v1/labels?start=5&end=1", "invalid parameter \"end\": end timestamp must not be before start time")]
+    // Experimental functions are off unless the server is started with --promql-experimental-functions, as in Prometheus.
+    [InlineData("/api/v1/query?query=limitk(1,vector(1))&time=4", "1:1: parse error: limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions")]
+    [InlineData("/api/v1/query_range?query=step()&start=0&end=2&step=1", "1:1: parse error: function \"step\" is not enabled")]
     public async Task Bad_parameters_are_bad_data(string path, string message)
     {
         var (status, body, contentType) = await Get(path);
@@ -99,6 +102,37 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
         Assert.Equal((HttpStatusCode.OK, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}"), Pair(await Get("/api/v1/query?query=up&time=4&db=empty_db")));
 
         static (HttpStatusCode, string) Pair((HttpStatusCode Status, string Body, string? ContentType) answer) => (answer.Status, answer.Body);
+    }
+
+    [Fact]
+    public async Task Experimental_functions_answer_when_the_server_enables_them()
+    {
+        var dir = Directory.CreateTempSubdirectory("tsdb-e2e-promexp-").FullName;
+        try
+        {
+            await using var server = await TsdbProcess.StartAsync(Path.Combine(dir, "data"), "--without-auth", "--promql-experimental-functions");
+            using var http = server.Client();
+            async Task<string> Body(string path)
+            {
+                var response = await http.GetAsync(path);
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+                return body;
+            }
+            Assert.Equal("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[4,\"1\"]}]}}",
+                await Body("/api/v1/query?query=limitk(1,vector(1))&time=4"));
+            Assert.Equal("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{},\"values\":[[10,\"2\"],[12,\"2\"]]}]}}",
+                await Body("/api/v1/query_range?query=step()&start=10&end=12&step=2"));
+            // sort_by_label keeps its order in an instant query's answer.
+            var sorted = JsonDocument.Parse(await Body("/api/v1/query?time=4&query=" + Uri.EscapeDataString(
+                "sort_by_label_desc(label_replace(vector(1), \"cpu\", \"2\", \"\", \"\") or label_replace(vector(2), \"cpu\", \"10\", \"\", \"\"), \"cpu\")")));
+            var cpus = sorted.RootElement.GetProperty("data").GetProperty("result").EnumerateArray().Select(r => r.GetProperty("metric").GetProperty("cpu").GetString());
+            Assert.Equal(["10", "2"], cpus);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

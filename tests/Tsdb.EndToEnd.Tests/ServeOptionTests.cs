@@ -6,6 +6,8 @@ public sealed class ServeOptionTests
     [InlineData("--max-concurrent-queries", "0", "--max-concurrent-queries must be at least 1")]
     [InlineData("--query-memory-limit", "lots", "lots")]
     [InlineData("--read-cache-size", "lots", "'lots' is not a size")]
+    [InlineData("--otlp-translation-strategy", "Escaped", "--otlp-translation-strategy must be UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation, got 'Escaped'")]
+    [InlineData("--otlp-promote-scope-metadata", "maybe", "--otlp-promote-scope-metadata must be true or false, got 'maybe'")]
     public void Bad_query_limits_stop_the_server_with_a_message(string option, string value, string expected)
     {
         var dir = Path.Combine(Path.GetTempPath(), "tsdb-serve-options-" + Guid.NewGuid().ToString("N"));

@@ -91,6 +91,43 @@ public sealed class RetryingObjectStoreTests
     }
 
     [Fact]
+    public async Task Gives_up_once_the_retry_time_is_spent_though_attempts_remain()
+    {
+        // The clock moves only by the backoffs slept, so the test sees exactly when the budget runs out.
+        var clock = new SteppingClock();
+        var store = new RetryingObjectStore(_faults, Policy(maxAttempts: 1000) with
+        {
+            MaxElapsed = TimeSpan.FromSeconds(3),
+            TimeProvider = clock,
+            Delay = (delay, _) =>
+            {
+                _delays.Add(delay);
+                clock.Advance(delay);
+                return Task.CompletedTask;
+            },
+        });
+        _faults.FailNext(ObjectStoreOperation.Put, 1000);
+        var e = await Assert.ThrowsAsync<ObjectStoreException>(() => store.PutAsync("k", Bytes("v")));
+        Assert.True(e.IsTransient);
+        Assert.Equal(_delays.Count + 1, _faults.InjectedCount);
+        Assert.InRange(_faults.InjectedCount, 3, 999);
+        var slept = _delays.Aggregate(TimeSpan.Zero, (a, d) => a + d);
+        Assert.True(slept >= TimeSpan.FromSeconds(3), $"gave up after {slept}");
+        Assert.True(slept - _delays[^1] < TimeSpan.FromSeconds(3), $"went on retrying after {slept - _delays[^1]}");
+    }
+
+    private sealed class SteppingClock : TimeProvider
+    {
+        private long _ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
+    }
+
+    [Fact]
     public async Task Permanent_failures_are_not_retried()
     {
         _faults.FailNext(ObjectStoreOperation.Put, 1, InjectedFault.Permanent);

@@ -94,7 +94,7 @@ public sealed class ParserTests
     [InlineData("\"unterminated", "1:1: parse error: unterminated quoted string")]
     [InlineData("x $ y", "1:3: parse error: unexpected character: '$'")]
     [InlineData("5x", "1:1: parse error: bad number or duration syntax: \"5x\"")]
-    [InlineData("mad_over_time(x[5m])", "1:1: parse error: function \"mad_over_time\" is experimental and not supported by this engine")]
+    [InlineData("mad_over_time(x[5m])", "1:1: parse error: function \"mad_over_time\" is not enabled")]
     [InlineData("x\n  + ", "2:5: parse error: unexpected end of input")]
     // Cases and messages as in Prometheus' promql/parser/parse_test.go.
     [InlineData("1+", "1:3: parse error: unexpected end of input")]

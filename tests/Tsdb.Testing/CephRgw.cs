@@ -126,6 +126,21 @@ public sealed class CephRgw : IDisposable
         }
     }
 
+    /// <summary>
+    /// Freezes the gateway (SIGSTOP): the kernel still accepts connections on its port, but no request is answered
+    /// until <see cref="ResumeGateway"/> — an object store that hangs rather than refuses.
+    /// </summary>
+    public void PauseGateway() => Signal("-STOP");
+
+    /// <summary>Lets a gateway frozen by <see cref="PauseGateway"/> go on (SIGCONT).</summary>
+    public void ResumeGateway() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
+        var pid = File.ReadAllText(Path.Combine(_stateDir, "rgw.pid")).Trim();
+        Run("kill", [signal, pid], [], TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>Starts the gateway again on the same port, as start.sh did, and waits until it answers.</summary>
     public void StartGateway()
     {

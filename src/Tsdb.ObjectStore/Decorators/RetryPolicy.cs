@@ -14,6 +14,13 @@ public sealed record RetryPolicy
     /// <summary>No backoff ceiling grows past this.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long one operation keeps retrying, counted from its first attempt; null: only <see cref="MaxAttempts"/>
+    /// bounds it. A store that hangs (each attempt ends at the request timeout) then fails in about this long instead
+    /// of attempts × timeout.
+    /// </summary>
+    public TimeSpan? MaxElapsed { get; init; }
+
     /// <summary>The clock the delays run on.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -34,11 +41,19 @@ public sealed record RetryPolicy
         return TimeSpan.FromMilliseconds(ceiling / 2 + (ceiling / 2 * unitRandom));
     }
 
+    /// <summary>Whether an operation that started at <paramref name="startedTimestamp"/> and failed its attempt number <paramref name="attempt"/> stops retrying.</summary>
+    internal bool GivesUp(int attempt, long startedTimestamp) =>
+        attempt >= MaxAttempts || (MaxElapsed is { } budget && TimeProvider.GetElapsedTime(startedTimestamp) >= budget);
+
     internal void Check()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1, nameof(MaxAttempts));
         ArgumentOutOfRangeException.ThrowIfLessThan(BaseDelay, TimeSpan.Zero, nameof(BaseDelay));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, BaseDelay, nameof(MaxDelay));
+        if (MaxElapsed is { } budget)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(budget, TimeSpan.Zero, nameof(MaxElapsed));
+        }
         ArgumentNullException.ThrowIfNull(TimeProvider);
     }
 }

@@ -43,6 +43,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
 
     public async Task<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> data, CancellationToken ct = default)
     {
+        var started = _policy.TimeProvider.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -60,14 +61,14 @@ public sealed partial class RetryingObjectStore : IObjectStore
             catch (ObjectNotFoundException)
             {
                 // The object that refused us was deleted before we could read it: the key is free again.
-                if (attempt >= _policy.MaxAttempts)
+                if (_policy.GivesUp(attempt, started))
                 {
                     return false; // it existed, and was not provably ours, when we last tried
                 }
             }
             catch (Exception e) when (Transience.IsTransient(e, ct))
             {
-                if (attempt >= _policy.MaxAttempts)
+                if (_policy.GivesUp(attempt, started))
                 {
                     Rethrow(e, ObjectStoreOperation.PutIfAbsent, key, attempt);
                 }
@@ -103,6 +104,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
     {
         string? lastKey = null;
         var attempt = 1;
+        var started = _policy.TimeProvider.GetTimestamp();
         while (true)
         {
             Exception? failure = null;
@@ -131,10 +133,11 @@ public sealed partial class RetryingObjectStore : IObjectStore
                     }
                     lastKey = item.Key;
                     attempt = 1; // progress: a long listing may survive any number of spread-out failures
+                    started = _policy.TimeProvider.GetTimestamp();
                     yield return item;
                 }
             }
-            if (attempt >= _policy.MaxAttempts)
+            if (_policy.GivesUp(attempt, started))
             {
                 Rethrow(failure!, ObjectStoreOperation.List, prefix, attempt);
             }
@@ -145,6 +148,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
 
     private async Task<T> RunAsync<T>(ObjectStoreOperation operation, string key, Func<CancellationToken, Task<T>> action, CancellationToken ct)
     {
+        var started = _policy.TimeProvider.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -153,7 +157,7 @@ public sealed partial class RetryingObjectStore : IObjectStore
             }
             catch (Exception e) when (Transience.IsTransient(e, ct))
             {
-                if (attempt >= _policy.MaxAttempts)
+                if (_policy.GivesUp(attempt, started))
                 {
                     Rethrow(e, operation, key, attempt);
                 }

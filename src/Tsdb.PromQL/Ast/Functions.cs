@@ -1,6 +1,9 @@
 namespace Tsdb.PromQL.Ast;
 
-/// <summary>The functions the parser accepts (Prometheus' non-experimental list in promql/parser/functions.go).</summary>
+/// <summary>
+/// The functions the parser accepts (Prometheus' list in promql/parser/functions.go). Those in
+/// <see cref="Experimental"/> parse only when the engine enables experimental functions.
+/// </summary>
 internal static class Functions
 {
     private const ExprType S = ExprType.Scalar;
@@ -10,17 +13,37 @@ internal static class Functions
 
     private static readonly Dictionary<string, FunctionInfo> All = Build();
 
-    /// <summary>Functions Prometheus marks experimental; named so the error says why they are refused.</summary>
+    /// <summary>Functions Prometheus marks experimental (refused unless enabled, as Prometheus does).</summary>
     private static readonly HashSet<string> Experimental = new(StringComparer.Ordinal)
     {
         "histogram_quantiles", "double_exponential_smoothing", "info", "max_of", "min_of", "mad_over_time",
         "ts_of_first_over_time", "ts_of_max_over_time", "ts_of_min_over_time", "ts_of_last_over_time", "range",
-        "sort_by_label", "sort_by_label_desc", "start", "end", "step", "start_timestamp",
+        "sort_by_label", "sort_by_label_desc", "start", "end", "step",
     };
 
     public static bool TryGet(string name, out FunctionInfo function) => All.TryGetValue(name, out function!);
 
     public static bool IsExperimental(string name) => Experimental.Contains(name);
+
+    /// <summary>The experimental functions' signatures, kept apart so the stable list reads as Prometheus' does.</summary>
+    private static void AddExperimental(Action<string, ExprType, int, ExprType[]> add)
+    {
+        foreach (var name in new[] { "mad_over_time", "ts_of_first_over_time", "ts_of_last_over_time", "ts_of_max_over_time", "ts_of_min_over_time" })
+        {
+            add(name, V, 0, [M]);
+        }
+        add("double_exponential_smoothing", V, 0, [M, S, S]);
+        add("sort_by_label", V, -1, [V, Str]);
+        add("sort_by_label_desc", V, -1, [V, Str]);
+        // histogram_quantiles(v, "label", q1 [, … q10]): Prometheus allows 1 to 10 quantiles.
+        add("histogram_quantiles", V, 9, [V, Str, S, S, S, S, S, S, S, S, S, S]);
+        add("min_of", S, 0, [S, S]);
+        add("max_of", S, 0, [S, S]);
+        foreach (var name in new[] { "start", "end", "step", "range" })
+        {
+            add(name, S, 0, []);
+        }
+    }
 
     private static Dictionary<string, FunctionInfo> Build()
     {
@@ -65,6 +88,7 @@ internal static class Functions
         Add("time", S, 0);
         Add("scalar", S, 0, V);
         Add("vector", V, 0, S);
+        AddExperimental(Add);
         return map;
     }
 }

@@ -87,6 +87,12 @@ internal sealed partial class Evaluator
                     ReturnSamples(input);
                     return new VectorResult(selected);
                 }
+            case AggregationOp.Limitk or AggregationOp.LimitRatio:
+                {
+                    var limited = Limit(aggregate, input, parameter, t);
+                    ReturnSamples(input);
+                    return new VectorResult(limited);
+                }
             case AggregationOp.CountValues:
                 if (!LabelSets.IsValidLabelName(label!))
                 {

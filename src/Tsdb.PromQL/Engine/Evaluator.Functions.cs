@@ -9,6 +9,10 @@ internal sealed partial class Evaluator
     private EvalValue EvalCall(Call call, long t)
     {
         var name = call.Function.Name;
+        if (Functions.IsExperimental(name))
+        {
+            return EvalExperimental(call, t);
+        }
         if (call.Function.ArgTypes.Contains(ExprType.Matrix))
         {
             return EvalRangeFunction(call, t);

@@ -38,6 +38,10 @@ internal sealed partial class Evaluator
         return ([.. ts], [.. fs]);
     }
 
+    /// <summary>A float-only range function met a window with histograms and floats: the histograms are left out.</summary>
+    private void AddIgnoredHistogramsInfo(in RangeSeries series, Expr arg) =>
+        AddInfo($"PromQL info: ignored histograms in a range containing both floats and histograms for metric name \"{series.Metric.Name}\" ({Where(arg)})");
+
     private string MixWarning(in RangeSeries series, Expr arg) =>
         $"PromQL warning: encountered a mix of histograms and floats for metric name \"{series.Metric.Name}\" ({Where(arg)})";
 

@@ -203,6 +203,8 @@ internal sealed partial class Evaluator
                 return EvalAggregate(a, t);
             case Call c:
                 return EvalCall(c, t);
+            case EvaluatedVector v:
+                return new VectorResult(v.Samples);
             default:
                 throw new PromQLException(PromQLErrorType.Execution, $"unhandled expression of type {expr.GetType().Name}");
         }

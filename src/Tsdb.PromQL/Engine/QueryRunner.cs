@@ -8,8 +8,8 @@ internal static class QueryRunner
 {
     public static async Task<PromQLResult> RunAsync(PromQLEngine engine, string query, long start, long end, long step, bool instant, CancellationToken cancellationToken)
     {
-        var expr = Parser.ParseExpr(query);
         var options = engine.Options;
+        var expr = Parser.ParseExpr(query, options.EnableExperimentalFunctions);
         if (!instant)
         {
             if (step <= 0)
@@ -33,7 +33,7 @@ internal static class QueryRunner
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Timeout);
-        var evaluator = new Evaluator(query, options, start, end, timeout.Token);
+        var evaluator = new Evaluator(query, options, start, end, timeout.Token) { QueryStepMs = instant ? 0 : step };
         if (!instant)
         {
             WarnAboutSort(evaluator, expr);
@@ -61,7 +61,7 @@ internal static class QueryRunner
         switch (expr)
         {
             case Call call:
-                if (call.Function.Name is "sort" or "sort_desc")
+                if (call.Function.Name is "sort" or "sort_desc" or "sort_by_label" or "sort_by_label_desc")
                 {
                     evaluator.AddWarning($"PromQL warning: sort is ineffective for range queries since results are always ordered by labels ({evaluator.Where(call)})");
                 }

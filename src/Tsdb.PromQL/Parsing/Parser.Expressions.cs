@@ -164,6 +164,9 @@ internal sealed partial class Parser
                     return ParseCall();
                 }
                 return ParseVectorSelector();
+            case TokenKind.Start or TokenKind.End when PeekAt(1).Kind == TokenKind.LeftParen:
+                // start() and end(): keywords of the @ modifier, and (experimental) functions elsewhere.
+                return ParseCall();
             default:
                 if (token.Kind is TokenKind.Start or TokenKind.End or TokenKind.Bool or TokenKind.On or TokenKind.Ignoring
                     or TokenKind.By or TokenKind.Without or TokenKind.GroupLeft or TokenKind.GroupRight or TokenKind.Offset

@@ -156,11 +156,13 @@ internal sealed partial class Parser
         var name = nameToken.Text;
         if (!Functions.TryGet(name, out var function))
         {
-            if (Functions.IsExperimental(name))
-            {
-                throw Error(nameToken.Position, $"function \"{name}\" is experimental and not supported by this engine");
-            }
-            throw Error(nameToken.Position, $"unknown function with name \"{name}\"");
+            throw Error(nameToken.Position, Functions.IsExperimental(name)
+                ? $"function \"{name}\" is experimental and not supported by this engine"
+                : $"unknown function with name \"{name}\"");
+        }
+        if (!_experimental && Functions.IsExperimental(name))
+        {
+            throw Error(nameToken.Position, $"function \"{name}\" is not enabled");
         }
         Expect(TokenKind.LeftParen, "expected \"(\"");
         Enter(nameToken.Position);
@@ -274,9 +276,9 @@ internal sealed partial class Parser
                 ? "no arguments for aggregate expression provided"
                 : $"wrong number of arguments for aggregate expression provided, expected {expectedArgs}, got {args.Count}");
         }
-        if (op is AggregationOp.Limitk or AggregationOp.LimitRatio)
+        if (!_experimental && op is AggregationOp.Limitk or AggregationOp.LimitRatio)
         {
-            throw Error(nameToken.Position, $"limitk() and limit_ratio() are experimental and not supported by this engine");
+            throw Error(nameToken.Position, $"{(op == AggregationOp.Limitk ? "limitk" : "limit_ratio")}() is experimental and must be enabled with --enable-feature=promql-experimental-functions");
         }
         var inner = args[^1];
         var parameter = needsParameter ? args[0] : null;

@@ -21,19 +21,25 @@ internal sealed partial class Parser
 
     private readonly string _input;
     private readonly List<Token> _tokens;
+    private readonly bool _experimental;
     private int _index;
     private int _depth;
 
-    private Parser(string input)
+    private Parser(string input, bool experimental = false)
     {
         _input = input;
         _tokens = Lexer.Tokenize(input);
+        _experimental = experimental;
     }
 
-    public static Expr ParseExpr(string input)
+    /// <summary>
+    /// Parses a query. <paramref name="experimental"/> admits the functions and aggregations Prometheus keeps behind
+    /// <c>--enable-feature=promql-experimental-functions</c>; without it they are refused with Prometheus' message.
+    /// </summary>
+    public static Expr ParseExpr(string input, bool experimental = false)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var parser = new Parser(input);
+        var parser = new Parser(input, experimental);
         if (parser.Current.Kind == TokenKind.Eof)
         {
             throw parser.Error(0, "no expression found in input");

@@ -35,7 +35,7 @@ internal sealed partial class InfluxQLPlanner
 
     private (LogicalPlan, InfluxQLShape) ShowDatabases()
     {
-        var names = source.Databases().Order(StringComparer.Ordinal).ToArray();
+        var names = source.Databases().Where(d => mayRead is null || mayRead(d)).Order(StringComparer.Ordinal).ToArray();
         return Values([.. names.Select(_ => (string?)"databases")], ("name", Columns.FromStrings(names)));
     }
 

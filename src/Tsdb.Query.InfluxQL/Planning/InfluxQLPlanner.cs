@@ -11,8 +11,9 @@ namespace Tsdb.Query.InfluxQL.Planning;
 /// Turns one InfluxQL statement into a logical plan whose rows are InfluxDB series (see <see cref="InfluxQLShape"/>),
 /// as IOx compiles InfluxQL to DataFusion plans: WHERE and GROUP BY become filters and aggregates, fill() a gap fill,
 /// per-series functions and LIMIT a <see cref="SeriesTransformPlan"/>, SHOW statements plans over the catalog.
+/// <paramref name="mayRead"/> (null: all) limits the databases SHOW DATABASES lists to those the caller may read.
 /// </summary>
-internal sealed partial class InfluxQLPlanner(ITableSource source, string database, long now, IReadOnlyDictionary<string, object?>? parameters)
+internal sealed partial class InfluxQLPlanner(ITableSource source, string database, long now, IReadOnlyDictionary<string, object?>? parameters, Func<string, bool>? mayRead = null)
 {
     /// <summary>Deepest subquery nesting planned (the parser bounds the text; this bounds the plans).</summary>
     private const int MaxSubqueryDepth = 16;

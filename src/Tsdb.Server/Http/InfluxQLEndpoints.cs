@@ -181,18 +181,8 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         return true;
     }
 
-    /// <summary>SHOW DATABASES rows a scoped token may see: the databases it may read.</summary>
-    private static async IAsyncEnumerable<InfluxQLSeries.Row> Readable(HttpContext context, IAsyncEnumerable<InfluxQLSeries.Row> rows)
-    {
-        await foreach (var row in rows.ConfigureAwait(false))
-        {
-            var name = row.Series.Columns.ToList().IndexOf("name");
-            if (name < 0 || row.Values[name] is not string database || AccessControl.Allows(context, Catalog.Access.Read, database))
-            {
-                yield return row;
-            }
-        }
-    }
+    /// <summary>The caller's read permission, which limits what SHOW DATABASES lists.</summary>
+    private static Func<string, bool> MayRead(HttpContext context) => database => AccessControl.Allows(context, Catalog.Access.Read, database);
 
     private static void AddSourceDatabases(IReadOnlyList<Source> sources, SortedSet<string> databases)
     {
@@ -285,7 +275,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             InfluxQLStream stream;
             try
             {
-                stream = await engine.ExecuteAsync(request.Db ?? "", statement, request.Q, request.Parameters, context.RequestAborted).ConfigureAwait(false);
+                stream = await engine.ExecuteAsync(request.Db ?? "", statement, request.Q, request.Parameters, MayRead(context), context.RequestAborted).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is QueryException or QueryLimitException)
             {
@@ -296,7 +286,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             {
                 try
                 {
-                    await writer.StatementAsync(i, statement is ShowDatabasesStatement ? Readable(context, InfluxQLSeries.ReadAsync(stream)) : InfluxQLSeries.ReadAsync(stream), context.RequestAborted).ConfigureAwait(false);
+                    await writer.StatementAsync(i, InfluxQLSeries.ReadAsync(stream), context.RequestAborted).ConfigureAwait(false);
                 }
                 catch (IOException)
                 {
@@ -370,7 +360,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         }
         try
         {
-            await using var stream = await engine.ExecuteAsync(request.Db ?? "", statements[0], request.Q, request.Parameters, context.RequestAborted).ConfigureAwait(false);
+            await using var stream = await engine.ExecuteAsync(request.Db ?? "", statements[0], request.Q, request.Parameters, MayRead(context), context.RequestAborted).ConfigureAwait(false);
             if (format is "json" or "jsonl" or "csv")
             {
                 await QueryEndpoints.WriteStreamAsync(context, stream.Rows, format).ConfigureAwait(false);

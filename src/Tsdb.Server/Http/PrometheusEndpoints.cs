@@ -18,7 +18,8 @@ internal sealed class PrometheusEndpoints(Catalog.Catalog catalog, ITableSource 
     /// <summary>The database a request reads or writes.</summary>
     public static string Database(HttpRequest request) => PromParams.Get(request, "db") is { Length: > 0 } db ? db : PrometheusNames.DefaultDatabase;
 
-    private PromQLEngine Engine(HttpRequest request) => new(new StorageSeriesSource(catalog, tables, Database(request)));
+    private PromQLEngine Engine(HttpRequest request) =>
+        new(new StorageSeriesSource(catalog, tables, Database(request)), new PromQLEngineOptions { EnableExperimentalFunctions = options.PromQLExperimentalFunctions });
 
     private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 

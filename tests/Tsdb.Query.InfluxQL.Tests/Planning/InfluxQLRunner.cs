@@ -21,7 +21,7 @@ internal sealed class InfluxQLRunner(PointSource source, long nowNanos = 1_800_0
     public async Task<List<string>> Rows(string query)
     {
         var statement = Assert.Single(InfluxQLEngine.Parse(query));
-        await using var stream = await Engine.ExecuteAsync(PointSource.Database, statement, query, null, CancellationToken.None);
+        await using var stream = await Engine.ExecuteAsync(PointSource.Database, statement, query, null, null, CancellationToken.None);
         var shape = stream.Shape;
         var lines = new List<string>();
         await foreach (var batch in stream.Rows.ReadAllAsync())
@@ -56,7 +56,7 @@ internal sealed class InfluxQLRunner(PointSource source, long nowNanos = 1_800_0
     public async Task<List<string>> ValueColumns(string query)
     {
         var statement = Assert.Single(InfluxQLEngine.Parse(query));
-        await using var stream = await Engine.ExecuteAsync(PointSource.Database, statement, query, null, CancellationToken.None);
+        await using var stream = await Engine.ExecuteAsync(PointSource.Database, statement, query, null, null, CancellationToken.None);
         return [.. stream.Rows.Schema.Fields.Skip(stream.Shape.FirstValue).Select(f => f.Name)];
     }
 
