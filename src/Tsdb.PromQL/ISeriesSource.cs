@@ -23,9 +23,17 @@ public sealed record LabelMatcher(string Name, MatchType Type, string Value)
 
 /// <summary>
 /// The samples of one series in a time range, in time order, timestamps in milliseconds since the epoch.
-/// Staleness markers are the NaN with bits 0x7FF0000000000002 and must reach the engine unchanged.
+/// Staleness markers are the NaN with bits 0x7FF0000000000002 and must reach the engine unchanged (a stale native
+/// histogram sample is such a float marker too).
 /// </summary>
-public sealed record SeriesSamples(Labels Labels, long[] TimestampsMs, double[] Values);
+public sealed record SeriesSamples(Labels Labels, long[] TimestampsMs, double[] Values)
+{
+    /// <summary>
+    /// Native histogram samples beside the floats: null when the series has none, else as long as
+    /// <see cref="Values"/>, where a non-null entry makes that sample a histogram (its float value is then ignored).
+    /// </summary>
+    public FloatHistogram?[]? Histograms { get; init; }
+}
 
 /// <summary>
 /// What the PromQL engine reads from. Storage implements it over buffered and persisted data; tests implement it in

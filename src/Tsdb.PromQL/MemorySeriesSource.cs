@@ -7,11 +7,20 @@ namespace Tsdb.PromQL;
 /// </summary>
 public sealed class MemorySeriesSource : ISeriesSource
 {
-    private readonly Dictionary<Labels, SortedList<long, double>> _series = [];
+    private readonly Dictionary<Labels, SortedList<long, (double F, FloatHistogram? H)>> _series = [];
 
     public int SeriesCount => _series.Count;
 
-    public void Add(Labels labels, long timestampMs, double value)
+    public void Add(Labels labels, long timestampMs, double value) => Put(labels, timestampMs, (value, null));
+
+    /// <summary>Adds a native histogram sample.</summary>
+    public void Add(Labels labels, long timestampMs, FloatHistogram histogram)
+    {
+        ArgumentNullException.ThrowIfNull(histogram);
+        Put(labels, timestampMs, (0, histogram));
+    }
+
+    private void Put(Labels labels, long timestampMs, (double F, FloatHistogram? H) sample)
     {
         ArgumentNullException.ThrowIfNull(labels);
         if (!_series.TryGetValue(labels, out var samples))
@@ -19,7 +28,7 @@ public sealed class MemorySeriesSource : ISeriesSource
             samples = [];
             _series[labels] = samples;
         }
-        samples[timestampMs] = value;
+        samples[timestampMs] = sample;
     }
 
     public void Clear() => _series.Clear();
@@ -37,19 +46,30 @@ public sealed class MemorySeriesSource : ISeriesSource
             }
             var times = new List<long>();
             var values = new List<double>();
+            // Made at the first histogram sample: a float series costs nothing more than before histograms existed.
+            List<FloatHistogram?>? histograms = null;
             var keys = samples.Keys;
             var vals = samples.Values;
             for (var i = 0; i < keys.Count; i++)
             {
                 if (keys[i] >= minTimeMs && keys[i] <= maxTimeMs)
                 {
+                    if (vals[i].H is not null && histograms is null)
+                    {
+                        histograms = new List<FloatHistogram?>(times.Count + 1);
+                        for (var k = 0; k < times.Count; k++)
+                        {
+                            histograms.Add(null);
+                        }
+                    }
                     times.Add(keys[i]);
-                    values.Add(vals[i]);
+                    values.Add(vals[i].F);
+                    histograms?.Add(vals[i].H);
                 }
             }
             if (times.Count > 0)
             {
-                result.Add(new SeriesSamples(labels, [.. times], [.. values]));
+                result.Add(new SeriesSamples(labels, [.. times], [.. values]) { Histograms = histograms is null ? null : [.. histograms] });
             }
         }
         result.Sort(static (a, b) => Engine.LabelSets.Compare(a.Labels, b.Labels));

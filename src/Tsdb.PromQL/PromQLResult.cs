@@ -3,6 +3,9 @@ namespace Tsdb.PromQL;
 /// <summary>One point of a range-query series.</summary>
 public readonly record struct Point(long TimestampMs, double Value);
 
+/// <summary>One native histogram point of a range-query series.</summary>
+public readonly record struct HistogramPoint(long TimestampMs, FloatHistogram Histogram);
+
 /// <summary>The value of a PromQL expression: one of the four result types of the HTTP API.</summary>
 public abstract record PromQLValue
 {
@@ -21,14 +24,22 @@ public sealed record StringValue(long TimestampMs, string Value) : PromQLValue
 }
 
 /// <summary>An instant sample; <see cref="Labels"/> has no <c>__name__</c> once a function or operator dropped it.</summary>
-public sealed record VectorSample(Labels Labels, long TimestampMs, double Value);
+public sealed record VectorSample(Labels Labels, long TimestampMs, double Value)
+{
+    /// <summary>Set when the sample is a native histogram (then <see cref="Value"/> is 0 and meaningless).</summary>
+    public FloatHistogram? Histogram { get; init; }
+}
 
 public sealed record VectorValue(IReadOnlyList<VectorSample> Samples) : PromQLValue
 {
     public override string ResultType => "vector";
 }
 
-public sealed record MatrixSeries(Labels Labels, IReadOnlyList<Point> Points);
+/// <summary>A series' float points and, apart, its native histogram points (the API's "values" and "histograms").</summary>
+public sealed record MatrixSeries(Labels Labels, IReadOnlyList<Point> Points)
+{
+    public IReadOnlyList<HistogramPoint> Histograms { get; init; } = [];
+}
 
 /// <summary>Series sorted by labels, as Prometheus returns them for range queries.</summary>
 public sealed record MatrixValue(IReadOnlyList<MatrixSeries> Series) : PromQLValue

@@ -23,6 +23,19 @@ public sealed class OutputTests
     }
 
     [Fact]
+    public void Native_histogram_samples_are_rows_whose_value_is_the_histogram_object()
+    {
+        const string histogram = """{"count":"2","sum":"1.5","buckets":[[0,"0.5","1","2"]]}""";
+        var vector = PromQLRows.Parse($$$"""{"status":"success","data":{"resultType":"vector","result":[{"metric":{"job":"a"},"histogram":[1700000000,{{{histogram}}}]},{"metric":{"job":"b"},"value":[1700000000,"3"]}]}}""");
+        Assert.Equal(["a", "2023-11-14T22:13:20Z", histogram], vector.Rows[0]);
+        Assert.Equal(["b", "2023-11-14T22:13:20Z", 3.0], vector.Rows[1]);
+        var matrix = PromQLRows.Parse($$$"""{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"job":"a"},"histograms":[[1700000000,{{{histogram}}}]]},{"metric":{"job":"b"},"values":[[1700000000,"1"]],"histograms":[[1700000001,{{{histogram}}}]]}]}}""");
+        Assert.Equal(3, matrix.Rows.Count);
+        Assert.Equal(["a", "2023-11-14T22:13:20Z", histogram], matrix.Rows[0]);
+        Assert.Equal(["b", "2023-11-14T22:13:21Z", histogram], matrix.Rows[2]);
+    }
+
+    [Fact]
     public void A_scalar_is_one_row_and_an_error_answer_is_an_error()
     {
         var rows = PromQLRows.Parse("""{"status":"success","data":{"resultType":"scalar","result":[4,"2"]}}""");

@@ -6,7 +6,8 @@ namespace Tsdb.Cli.Output;
 
 /// <summary>
 /// A Prometheus query answer as rows: one per sample, the labels (<c>__name__</c> first, then by name), <c>time</c>
-/// (RFC 3339, UTC) and <c>value</c>. Vectors give a row per series, matrices a row per point.
+/// (RFC 3339, UTC) and <c>value</c>. Vectors give a row per series, matrices a row per point. A native histogram
+/// sample's value is its JSON object as the server wrote it (<c>{"count":…,"sum":…,"buckets":[…]}</c>).
 /// </summary>
 internal static class PromQLRows
 {
@@ -30,16 +31,23 @@ internal static class PromQLRows
             case "vector":
                 foreach (var series in result.EnumerateArray())
                 {
-                    samples.Add((Labels(series), series.GetProperty("value")));
+                    samples.Add((Labels(series), series.TryGetProperty("histogram", out var histogram) ? histogram : series.GetProperty("value")));
                 }
                 break;
             case "matrix":
                 foreach (var series in result.EnumerateArray())
                 {
                     var labels = Labels(series);
-                    foreach (var point in series.GetProperty("values").EnumerateArray())
+                    // "values" and "histograms" are each present only when the series has such points.
+                    foreach (var key in (string[])["values", "histograms"])
                     {
-                        samples.Add((labels, point));
+                        if (series.TryGetProperty(key, out var points))
+                        {
+                            foreach (var point in points.EnumerateArray())
+                            {
+                                samples.Add((labels, point));
+                            }
+                        }
                     }
                 }
                 break;
@@ -58,6 +66,12 @@ internal static class PromQLRows
             }
             var seconds = point[0].GetDouble();
             row[^2] = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(seconds * 1000)).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFF'Z'", CultureInfo.InvariantCulture);
+            if (point[1].ValueKind == JsonValueKind.Object)
+            {
+                row[^1] = point[1].GetRawText();
+                rows.Add(row);
+                continue;
+            }
             var text = point[1].GetString()!;
             row[^1] = type == "string" ? text : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : text;
             rows.Add(row);

@@ -41,6 +41,11 @@ internal sealed partial class Evaluator
         public bool DropName;
         public MathUtil.MeanAccumulator Avg;
         public List<double>? Values;
+
+        /// <summary>sum/avg of native histograms: the running sum, and whether floats, histograms or an error were met.</summary>
+        public FloatHistogram? Histogram;
+        public long FloatCount;
+        public bool Unusable;
     }
 
     private VectorResult EvalAggregate(AggregateExpr aggregate, long t)
@@ -60,6 +65,11 @@ internal sealed partial class Evaluator
             {
                 parameter = ((ScalarResult)p).Value;
             }
+        }
+        if (op is AggregationOp.Min or AggregationOp.Max or AggregationOp.Stddev or AggregationOp.Stdvar or AggregationOp.Quantile
+            or AggregationOp.Topk or AggregationOp.Bottomk)
+        {
+            input = IgnoreHistograms(aggregate, input);
         }
         switch (op)
         {
@@ -112,9 +122,21 @@ internal sealed partial class Evaluator
                 slots.Groups = groups;
             }
             var group = groups[slot];
+            if (op is AggregationOp.Sum or AggregationOp.Avg && (sample.H is not null || group?.Histogram is not null))
+            {
+                if (group is null)
+                {
+                    group = new AggregationGroup(slots.Keys[slot], slot) { Count = 0, DropName = sample.DropName };
+                    groups[slot] = group;
+                    order.Add(group);
+                }
+                group.DropName |= sample.DropName;
+                AddToHistogramGroup(aggregate, group, sample);
+                continue;
+            }
             if (group is null)
             {
-                group = new AggregationGroup(slots.Keys[slot], slot) { Value = sample.F, Mean = sample.F, Count = 1, DropName = sample.DropName };
+                group = new AggregationGroup(slots.Keys[slot], slot) { Value = sample.F, Mean = sample.F, Count = 1, FloatCount = 1, DropName = sample.DropName };
                 switch (op)
                 {
                     case AggregationOp.Avg:
@@ -135,6 +157,7 @@ internal sealed partial class Evaluator
             }
             group.DropName |= sample.DropName;
             group.Count++;
+            group.FloatCount++;
             var f = sample.F;
             switch (op)
             {
@@ -180,6 +203,19 @@ internal sealed partial class Evaluator
         var output = new List<Sample>(order.Count);
         foreach (var group in order)
         {
+            if (group.Histogram is not null || group.Unusable)
+            {
+                if (group.FloatCount > 0)
+                {
+                    AddWarning($"PromQL warning: encountered a mix of histograms and floats for aggregation ({Where(aggregate)})");
+                }
+                else if (!group.Unusable)
+                {
+                    var h = op == AggregationOp.Avg ? group.Histogram!.Divide(group.Count) : group.Histogram!;
+                    output.Add(new Sample(group.Labels, 0, t, group.DropName && group.Labels.Has(Labels.MetricName)) { H = h.Compact() });
+                }
+                continue;
+            }
             var value = op switch
             {
                 AggregationOp.Sum => double.IsInfinity(group.Value) ? group.Value : group.Value + group.C,
@@ -200,6 +236,68 @@ internal sealed partial class Evaluator
             output.Add(new Sample(group.Labels, value, t, group.DropName && group.Labels.Has(Labels.MetricName)));
         }
         return new VectorResult(output);
+    }
+
+    /// <summary>A histogram sample into a sum/avg group (which may already hold floats: that is reported at the end).</summary>
+    private void AddToHistogramGroup(AggregateExpr aggregate, AggregationGroup group, in Sample sample)
+    {
+        if (sample.H is not { } h)
+        {
+            // A float after histograms: kept apart so the mix is reported.
+            group.FloatCount++;
+            group.Count++;
+            return;
+        }
+        group.Count++;
+        if (group.Unusable)
+        {
+            return;
+        }
+        if (group.Histogram is null)
+        {
+            group.Histogram = h;
+            return;
+        }
+        if (!group.Histogram.TryAdd(h, out var sum, out var reconciled))
+        {
+            AddWarning($"PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"{sample.Metric.Name}\" ({Where(aggregate)})");
+            group.Unusable = true;
+            group.Histogram = null;
+            return;
+        }
+        if (reconciled)
+        {
+            AddInfo($"PromQL info: mismatched custom buckets were reconciled during aggregation ({Where(aggregate)})");
+        }
+        group.Histogram = sum;
+    }
+
+    /// <summary>Aggregations defined on floats only leave histogram samples out, with Prometheus' info annotation.</summary>
+    private List<Sample> IgnoreHistograms(AggregateExpr aggregate, List<Sample> input)
+    {
+        var any = false;
+        foreach (var sample in input)
+        {
+            if (sample.H is not null)
+            {
+                any = true;
+                break;
+            }
+        }
+        if (!any)
+        {
+            return input;
+        }
+        AddInfo($"PromQL info: ignored histogram in {aggregate.Op.ToString().ToLowerInvariant()} aggregation ({Where(aggregate)})");
+        var floats = new List<Sample>(input.Count);
+        foreach (var sample in input)
+        {
+            if (sample.H is null)
+            {
+                floats.Add(sample);
+            }
+        }
+        return floats;
     }
 
     private GroupSlots SlotsOf(AggregateExpr aggregate)
@@ -353,7 +451,7 @@ internal sealed partial class Evaluator
         foreach (var sample in input)
         {
             var key = GroupingKey(aggregate, sample.Metric);
-            key = LabelSets.Set(key, label, MathUtil.FormatFloat(sample.F));
+            key = LabelSets.Set(key, label, sample.H is { } h ? h.ToString() : MathUtil.FormatFloat(sample.F));
             if (!counts.TryGetValue(key, out var count))
             {
                 order.Add(key);

@@ -30,6 +30,15 @@ internal sealed partial class Evaluator
         var output = new List<Sample>(vector.Count);
         foreach (var sample in vector)
         {
+            if (sample.H is not null)
+            {
+                var (lf, lh, rf, rh) = swap ? (scalar, (FloatHistogram?)null, 0.0, sample.H) : (0.0, sample.H, scalar, (FloatHistogram?)null);
+                if (TryHistogramOperation(binary, lf, lh, rf, rh, sample.Metric.Name, out var hv, out var hh))
+                {
+                    output.Add(new Sample(sample.Metric, hv, t, sample.DropName || !op.IsComparison() || binary.ReturnBool) { H = hh });
+                }
+                continue;
+            }
             var (l, r) = swap ? (scalar, sample.F) : (sample.F, scalar);
             var (value, keep) = Apply(op, l, r);
             if (op.IsComparison())
@@ -126,7 +135,7 @@ internal sealed partial class Evaluator
         return output;
     }
 
-    private static List<Sample> VectorBinop(BinaryExpr binary, List<Sample> lhs, List<Sample> rhs, long t)
+    private List<Sample> VectorBinop(BinaryExpr binary, List<Sample> lhs, List<Sample> rhs, long t)
     {
         var matching = binary.Matching!;
         var op = binary.Op;
@@ -159,7 +168,23 @@ internal sealed partial class Evaluator
                 continue;
             }
             var (fl, fr) = oneToMany ? (rs.F, ls.F) : (ls.F, rs.F);
-            var (value, keep) = Apply(op, fl, fr);
+            var (hl, hr) = oneToMany ? (rs.H, ls.H) : (ls.H, rs.H);
+            double value;
+            bool keep;
+            FloatHistogram? histogram = null;
+            if (hl is not null || hr is not null)
+            {
+                if (!TryHistogramOperation(binary, fl, hl, fr, hr, (oneToMany ? rs : ls).Metric.Name, out value, out histogram))
+                {
+                    continue;
+                }
+                // With bool the operation already answered 1 or 0.
+                keep = !binary.ReturnBool || value != 0;
+            }
+            else
+            {
+                (value, keep) = Apply(op, fl, fr);
+            }
             var metric = ResultMetric(ls.Metric, rs.Metric, matching);
             if (matching.Cardinality == MatchCardinality.OneToOne)
             {
@@ -188,9 +213,68 @@ internal sealed partial class Evaluator
             {
                 continue;
             }
-            output.Add(new Sample(metric, value, t, arithmetic || binary.ReturnBool || ls.DropName));
+            output.Add(new Sample(metric, value, t, arithmetic || binary.ReturnBool || ls.DropName) { H = binary.ReturnBool ? null : histogram });
         }
         return output;
+    }
+
+    /// <summary>
+    /// An operator with a native histogram on either side (Prometheus 3): histogram ± histogram, histogram × or ÷
+    /// float, float × histogram, and == / != between histograms; anything else drops the pair with an info. For a
+    /// comparison the result is the left histogram (or 1/0 with bool). False when the pair is dropped.
+    /// </summary>
+    private bool TryHistogramOperation(BinaryExpr binary, double lf, FloatHistogram? lh, double rf, FloatHistogram? rh, string metricName, out double value, out FloatHistogram? histogram)
+    {
+        var op = binary.Op;
+        value = 0;
+        histogram = null;
+        if (lh is not null && rh is not null)
+        {
+            switch (op)
+            {
+                case BinaryOp.Add or BinaryOp.Sub:
+                    {
+                        var ok = op == BinaryOp.Add ? lh.TryAdd(rh, out var result, out var reconciled) : lh.TrySubtract(rh, out result, out reconciled);
+                        if (!ok)
+                        {
+                            AddWarning($"PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"{metricName}\" ({Where(binary)})");
+                            return false;
+                        }
+                        if (reconciled)
+                        {
+                            AddInfo($"PromQL info: mismatched custom buckets were reconciled during {(op == BinaryOp.Add ? "addition" : "subtraction")} ({Where(binary)})");
+                        }
+                        histogram = result.Compact();
+                        return true;
+                    }
+                case BinaryOp.Eql or BinaryOp.Neq:
+                    {
+                        var equal = lh.ExactlyEquals(rh);
+                        var holds = op == BinaryOp.Eql ? equal : !equal;
+                        if (binary.ReturnBool)
+                        {
+                            value = holds ? 1 : 0;
+                            return true;
+                        }
+                        histogram = lh;
+                        return holds;
+                    }
+                default:
+                    break;
+            }
+        }
+        else if (lh is not null && op is BinaryOp.Mul or BinaryOp.Div)
+        {
+            histogram = op == BinaryOp.Mul ? lh.Scale(rf) : lh.Divide(rf);
+            return true;
+        }
+        else if (rh is not null && op == BinaryOp.Mul)
+        {
+            histogram = rh.Scale(lf);
+            return true;
+        }
+        AddInfo($"PromQL info: incompatible sample types encountered for binary operator \"{op.Text()}\": {(lh is null ? "float" : "histogram")} {op.Text()} {(rh is null ? "float" : "histogram")} ({Where(binary)})");
+        return false;
     }
 
     private static Labels ResultMetric(Labels lhs, Labels rhs, VectorMatching matching)

@@ -145,6 +145,15 @@ internal sealed partial class Evaluator
         foreach (var series in matrix)
         {
             var fs = series.F;
+            if (series.MayHaveHistograms && CountHistograms(series) is var histograms and > 0)
+            {
+                if (histograms == series.Count)
+                {
+                    continue;
+                }
+                AddIgnoredHistogramsInfo(series, call.Args[0]);
+                fs = FloatsOnly(series).F;
+            }
             if (fs.Length < 2)
             {
                 continue;
@@ -183,6 +192,18 @@ internal sealed partial class Evaluator
         {
             var ts = series.T;
             var fs = series.F;
+            // The timestamps of the first and last sample count histograms too; the value-based ones read floats only.
+            if (name is not ("ts_of_first_over_time" or "ts_of_last_over_time") && series.MayHaveHistograms && CountHistograms(series) is var histograms and > 0)
+            {
+                if (histograms == series.Count)
+                {
+                    continue;
+                }
+                AddIgnoredHistogramsInfo(series, call.Args[0]);
+                var floats = FloatsOnly(series);
+                ts = floats.T;
+                fs = floats.F;
+            }
             if (fs.Length == 0)
             {
                 continue;

@@ -27,15 +27,34 @@ internal sealed partial class Evaluator
                 return new VectorResult([new Sample(Labels.Empty, ((ScalarResult)Eval(call.Args[0], t)).Value, t, false)]);
             case "scalar":
                 {
+                    // Histogram samples do not count: one float among them is still a scalar.
                     var v = VectorArg(call, 0, t);
-                    return new ScalarResult(v.Count == 1 ? v[0].F : double.NaN);
+                    double value = double.NaN;
+                    var floats = 0;
+                    foreach (var sample in v)
+                    {
+                        if (sample.H is null)
+                        {
+                            value = sample.F;
+                            floats++;
+                        }
+                    }
+                    return new ScalarResult(floats == 1 ? value : double.NaN);
                 }
             case "absent":
                 return new VectorResult(VectorArg(call, 0, t).Count > 0 ? [] : [new Sample(AbsentLabels(call.Args[0]), 1, t, false)]);
             case "sort" or "sort_desc":
                 return new VectorResult(Sort(VectorArg(call, 0, t), name == "sort_desc"));
             case "timestamp":
-                return Map(VectorArg(call, 0, t), t, s => s.T / 1000.0);
+                {
+                    var input = VectorArg(call, 0, t);
+                    var output = new List<Sample>(input.Count);
+                    foreach (var sample in input)
+                    {
+                        output.Add(new Sample(sample.Metric, sample.T / 1000.0, t, true));
+                    }
+                    return new VectorResult(output);
+                }
             case "label_replace":
                 return new VectorResult(LabelReplace(call, t));
             case "label_join":
@@ -45,8 +64,7 @@ internal sealed partial class Evaluator
             case "histogram_fraction":
                 return new VectorResult(HistogramFraction(call, t));
             case "histogram_count" or "histogram_sum" or "histogram_avg" or "histogram_stddev" or "histogram_stdvar":
-                // Native histograms are not stored; over float samples these functions return nothing.
-                return new VectorResult([]);
+                return new VectorResult(HistogramStatistic(call, t));
             case "clamp":
                 {
                     var v = VectorArg(call, 0, t);
@@ -116,19 +134,24 @@ internal sealed partial class Evaluator
 
     private double ScalarArg(Call call, int index, long t) => ((ScalarResult)Eval(call.Args[index], t)).Value;
 
+    /// <summary>A float function over a vector: histogram samples are left out, as Prometheus' simple functions do.</summary>
     private static VectorResult Map(List<Sample> input, long t, Func<Sample, double> f)
     {
         var output = new List<Sample>(input.Count);
         foreach (var sample in input)
         {
-            output.Add(new Sample(sample.Metric, f(sample), t, true));
+            if (sample.H is null)
+            {
+                output.Add(new Sample(sample.Metric, f(sample), t, true));
+            }
         }
         return new VectorResult(output);
     }
 
     private static List<Sample> Sort(List<Sample> input, bool descending)
     {
-        var indexed = input.Select((s, i) => (s, i)).ToList();
+        // Histograms have no order: sort and sort_desc leave them out.
+        var indexed = input.Where(s => s.H is null).Select((s, i) => (s, i)).ToList();
         indexed.Sort((a, b) =>
         {
             var x = a.s.F;
@@ -155,6 +178,10 @@ internal sealed partial class Evaluator
         var output = new List<Sample>(input.Count);
         foreach (var sample in input)
         {
+            if (sample.H is not null)
+            {
+                continue;
+            }
             var f = sample.F;
             double value;
             if (double.IsNaN(f) || double.IsInfinity(f))
@@ -213,7 +240,7 @@ internal sealed partial class Evaluator
             }
             var value = Expand(replacement, match, regex);
             var metric = LabelSets.Set(sample.Metric, dst, value);
-            output.Add(new Sample(metric, sample.F, t, dst != Labels.MetricName && sample.DropName));
+            output.Add(sample with { Metric = metric, T = t, DropName = dst != Labels.MetricName && sample.DropName });
         }
         CheckUnique(output);
         return output;
@@ -314,7 +341,7 @@ internal sealed partial class Evaluator
         {
             var value = string.Join(separator, sources.Select(s => sample.Metric.Get(s)));
             var metric = LabelSets.Set(sample.Metric, dst, value);
-            output.Add(new Sample(metric, sample.F, t, dst != Labels.MetricName && sample.DropName));
+            output.Add(sample with { Metric = metric, T = t, DropName = dst != Labels.MetricName && sample.DropName });
         }
         CheckUnique(output);
         return output;

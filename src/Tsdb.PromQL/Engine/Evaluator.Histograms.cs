@@ -15,7 +15,12 @@ internal sealed partial class Evaluator
             AddWarning($"PromQL warning: quantile value should be between 0 and 1, got {MathUtil.FormatFloat(q)} ({Where(call.Args[0])})");
         }
         var output = new List<Sample>();
-        foreach (var (key, buckets) in GroupBuckets(call, 1, t))
+        var (groups, natives) = GroupBuckets(call, 1, t);
+        foreach (var native in natives)
+        {
+            output.Add(new Sample(native.Metric, native.H!.Quantile(q), t, true));
+        }
+        foreach (var (key, buckets) in groups)
         {
             var (value, forcedMonotonic) = BucketQuantile(q, buckets);
             if (forcedMonotonic)
@@ -33,21 +38,36 @@ internal sealed partial class Evaluator
         var lower = ScalarArg(call, 0, t);
         var upper = ScalarArg(call, 1, t);
         var output = new List<Sample>();
-        foreach (var (key, input) in GroupBuckets(call, 2, t))
+        var (groups, natives) = GroupBuckets(call, 2, t);
+        foreach (var native in natives)
+        {
+            output.Add(new Sample(native.Metric, native.H!.Fraction(lower, upper), t, true));
+        }
+        foreach (var (key, input) in groups)
         {
             output.Add(new Sample(key, BucketFraction(lower, upper, input), t, true));
         }
         return output;
     }
 
-    /// <summary>The vector argument's series grouped into classic histograms (name kept: delayed name removal).</summary>
-    private List<(Labels Key, List<(double UpperBound, double Count)> Buckets)> GroupBuckets(Ast.Call call, int argIndex, long t)
+    /// <summary>
+    /// The vector argument's float series grouped into classic histograms (name kept: delayed name removal), and its
+    /// native histogram samples. A native histogram with the labels of a classic group is ambiguous: both are dropped
+    /// with Prometheus' warning.
+    /// </summary>
+    private (List<(Labels Key, List<(double UpperBound, double Count)> Buckets)> Classic, List<Sample> Native) GroupBuckets(Ast.Call call, int argIndex, long t)
     {
         var input = VectorArg(call, argIndex, t);
         var groups = new Dictionary<Labels, List<(double UpperBound, double Count)>>();
-        var order = new List<(Labels, List<(double, double)>)>();
+        var order = new List<(Labels Key, List<(double, double)> Buckets)>();
+        var natives = new List<Sample>();
         foreach (var sample in input)
         {
+            if (sample.H is not null)
+            {
+                natives.Add(sample);
+                continue;
+            }
             var le = sample.Metric.Get("le");
             if (!TryParseBound(le, out var upperBound))
             {
@@ -63,7 +83,45 @@ internal sealed partial class Evaluator
             }
             buckets.Add((upperBound, sample.F));
         }
-        return order;
+        if (natives.Count > 0 && order.Count > 0)
+        {
+            var mixed = new HashSet<Labels>();
+            foreach (var native in natives)
+            {
+                if (groups.ContainsKey(native.Metric))
+                {
+                    mixed.Add(native.Metric);
+                    AddWarning($"PromQL warning: vector contains a mix of classic and native histograms for metric name \"{native.Metric.Name}\" ({Where(call.Args[argIndex])})");
+                }
+            }
+            natives.RemoveAll(n => mixed.Contains(n.Metric));
+            order.RemoveAll(g => mixed.Contains(g.Key));
+        }
+        return (order, natives);
+    }
+
+    /// <summary>histogram_count/sum/avg/stddev/stdvar: one float per native histogram sample; float samples give nothing.</summary>
+    private List<Sample> HistogramStatistic(Ast.Call call, long t)
+    {
+        var input = VectorArg(call, 0, t);
+        var output = new List<Sample>(input.Count);
+        foreach (var sample in input)
+        {
+            if (sample.H is not { } h)
+            {
+                continue;
+            }
+            var value = call.Function.Name switch
+            {
+                "histogram_count" => h.Count,
+                "histogram_sum" => h.Sum,
+                "histogram_avg" => h.Sum / h.Count,
+                "histogram_stddev" => Math.Sqrt(h.Variance()),
+                _ => h.Variance(),
+            };
+            output.Add(new Sample(sample.Metric, value, t, true));
+        }
+        return output;
     }
 
     private static double BucketFraction(double lower, double upper, List<(double UpperBound, double Count)> input)

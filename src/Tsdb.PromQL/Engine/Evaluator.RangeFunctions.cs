@@ -53,6 +53,29 @@ internal sealed partial class Evaluator
         {
             var ts = series.T;
             var fs = series.F;
+            if (series.MayHaveHistograms && CountHistograms(series) is var histograms and > 0)
+            {
+                if (TryHistogramRangeFunction(call, series, histograms, rangeStart, rangeEnd, range, t, output))
+                {
+                    continue;
+                }
+                if (name is not ("count_over_time" or "present_over_time"))
+                {
+                    // Every other range function reads floats only: histograms are left out, noted when floats remain.
+                    if (histograms == series.Count)
+                    {
+                        continue;
+                    }
+                    // irate/idelta get here only when their last two samples are floats: nothing was ignored.
+                    if (name is not ("irate" or "idelta"))
+                    {
+                        AddInfo($"PromQL info: ignored histograms in a range containing both floats and histograms for metric name \"{series.Metric.Name}\" ({Where(call.Args[matrixIndex])})");
+                    }
+                    var (floatTimes, floatValues) = FloatsOnly(series);
+                    ts = floatTimes;
+                    fs = floatValues;
+                }
+            }
             double value;
             switch (name)
             {

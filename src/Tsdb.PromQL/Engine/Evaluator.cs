@@ -58,7 +58,11 @@ internal sealed partial class Evaluator
             for (var i = 0; i < fetched.Count; i++)
             {
                 var s = fetched[i];
-                series[i] = new StoredSeries(s.Labels, s.TimestampsMs, s.Values);
+                if (s.Histograms is not null && s.Histograms.Length != s.TimestampsMs.Length)
+                {
+                    throw new PromQLException(PromQLErrorType.Execution, $"series {LabelSets.Format(s.Labels)}: {s.Histograms.Length} histogram entries for {s.TimestampsMs.Length} samples");
+                }
+                series[i] = new StoredSeries(s.Labels, s.TimestampsMs, s.Values, s.Histograms);
                 spans[i] = s.TimestampsMs.Length == 0 ? (long.MaxValue, long.MinValue) : (s.TimestampsMs[0], s.TimestampsMs[^1]);
                 total += s.TimestampsMs.Length;
             }
@@ -217,7 +221,7 @@ internal sealed partial class Evaluator
         var output = new List<Sample>(input.Count);
         foreach (var sample in input)
         {
-            output.Add(new Sample(sample.Metric, -sample.F, t, true));
+            output.Add(sample.H is { } h ? new Sample(sample.Metric, 0, t, true) { H = h.Scale(-1) } : new Sample(sample.Metric, -sample.F, t, true));
         }
         return new VectorResult(output);
     }
@@ -237,11 +241,11 @@ internal sealed partial class Evaluator
             }
             var s = series[n];
             var index = UpperBound(s.T, reference) - 1;
-            if (index < 0 || s.T[index] <= reference - Lookback || StaleMarker.IsStale(s.F[index]))
+            if (index < 0 || s.T[index] <= reference - Lookback || StaleMarker.IsStale(s.F[index], s.H?[index]))
             {
                 continue;
             }
-            output.Add(new Sample(s.Metric, s.F[index], s.T[index], false));
+            output.Add(new Sample(s.Metric, s.F[index], s.T[index], false) { H = s.H?[index] });
         }
         CountSamples(output.Count);
         return output;
@@ -272,29 +276,34 @@ internal sealed partial class Evaluator
             var staleCount = 0;
             for (var i = lo; i < hi; i++)
             {
-                if (StaleMarker.IsStale(s.F[i]))
+                if (StaleMarker.IsStale(s.F[i], s.H?[i]))
                 {
                     staleCount++;
                 }
             }
             if (staleCount == 0)
             {
-                output.Add(new RangeSeries(s.Metric, s.T, s.F, lo, hi - lo, false));
+                output.Add(new RangeSeries(s.Metric, s.T, s.F, lo, hi - lo, false, s.H));
             }
             else if (staleCount < hi - lo)
             {
                 var ts = new long[hi - lo - staleCount];
                 var vs = new double[ts.Length];
+                var hs = s.H is null ? null : new FloatHistogram?[ts.Length];
                 var k = 0;
                 for (var i = lo; i < hi; i++)
                 {
-                    if (!StaleMarker.IsStale(s.F[i]))
+                    if (!StaleMarker.IsStale(s.F[i], s.H?[i]))
                     {
                         ts[k] = s.T[i];
+                        if (hs is not null)
+                        {
+                            hs[k] = s.H![i];
+                        }
                         vs[k++] = s.F[i];
                     }
                 }
-                output.Add(new RangeSeries(s.Metric, ts, vs, 0, ts.Length, false));
+                output.Add(new RangeSeries(s.Metric, ts, vs, 0, ts.Length, false, hs));
             }
             total += hi - lo;
         }
@@ -324,7 +333,7 @@ internal sealed partial class Evaluator
             _subqueryCache[subquery] = cache;
         }
         EvictBefore(cache, start);
-        var collected = new Dictionary<Labels, (List<long> T, List<double> F, bool DropName)>();
+        var collected = new Dictionary<Labels, SubquerySeries>();
         var order = new List<Labels>();
         long total = 0;
         for (var ts = start; ts <= end; ts += step)
@@ -343,13 +352,13 @@ internal sealed partial class Evaluator
             }
             if (value is ScalarResult scalar)
             {
-                Append(collected, order, Labels.Empty, ts, scalar.Value, false);
+                Append(collected, order, Labels.Empty, ts, scalar.Value, null, false);
                 total++;
                 continue;
             }
             foreach (var sample in ((VectorResult)value).Samples)
             {
-                Append(collected, order, sample.Metric, ts, sample.F, sample.DropName);
+                Append(collected, order, sample.Metric, ts, sample.F, sample.H, sample.DropName);
                 total++;
             }
             // Checked as the samples come, not only at the end: they are all held until then.
@@ -362,8 +371,8 @@ internal sealed partial class Evaluator
         var output = new List<RangeSeries>(order.Count);
         foreach (var labels in order)
         {
-            var (ts, fs, dropName) = collected[labels];
-            output.Add(new RangeSeries(labels, [.. ts], [.. fs], 0, ts.Count, dropName));
+            var entry = collected[labels];
+            output.Add(new RangeSeries(labels, [.. entry.T], [.. entry.F], 0, entry.T.Count, entry.DropName, entry.H is null ? null : [.. entry.H]));
         }
         return output;
     }
@@ -389,13 +398,43 @@ internal sealed partial class Evaluator
         }
     }
 
-    private static void Append(Dictionary<Labels, (List<long> T, List<double> F, bool DropName)> collected, List<Labels> order, Labels labels, long t, double f, bool dropName)
+    private sealed class SubquerySeries(bool dropName)
+    {
+        public List<long> T { get; } = [];
+
+        public List<double> F { get; } = [];
+
+        public List<FloatHistogram?>? H { get; set; }
+
+        public bool DropName { get; } = dropName;
+    }
+
+    private static void Append(Dictionary<Labels, SubquerySeries> collected, List<Labels> order, Labels labels, long t, double f, FloatHistogram? h, bool dropName)
     {
         if (!collected.TryGetValue(labels, out var entry))
         {
-            entry = ([], [], dropName);
+            entry = new SubquerySeries(dropName);
             collected[labels] = entry;
             order.Add(labels);
+        }
+        if (h is not null && entry.H is null)
+        {
+            entry.H = [];
+            for (var i = 0; i < entry.T.Count; i++)
+            {
+                entry.H.Add(null);
+            }
+        }
+        if (entry.H is not null)
+        {
+            // The same stored sample seen again at a later inner step (lookback) is no new reset: its reset hint
+            // would otherwise count once per step (Prometheus' subquery test "must not detect the counter reset
+            // multiple times").
+            if (h is { CounterResetHint: HistogramCounterResetHint.CounterReset } && entry.H.Count > 0 && entry.H[^1] is { } last && last.ExactlyEquals(h))
+            {
+                h = h.WithCounterResetHint(HistogramCounterResetHint.NotCounterReset);
+            }
+            entry.H.Add(h);
         }
         entry.T.Add(t);
         entry.F.Add(f);

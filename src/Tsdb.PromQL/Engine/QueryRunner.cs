@@ -112,7 +112,7 @@ internal static class QueryRunner
                         {
                             throw Evaluator.DuplicateLabelset();
                         }
-                        samples.Add(new VectorSample(labels, t, sample.F));
+                        samples.Add(sample.H is { } h ? new VectorSample(labels, t, 0) { Histogram = h } : new VectorSample(labels, t, sample.F));
                     }
                     return new VectorValue(samples);
                 }
@@ -128,14 +128,23 @@ internal static class QueryRunner
                         {
                             throw Evaluator.DuplicateLabelset();
                         }
-                        var points = new Point[s.Count];
+                        var points = new List<Point>(s.Count);
+                        var histograms = new List<HistogramPoint>();
                         var ts = s.T;
                         var fs = s.F;
-                        for (var i = 0; i < points.Length; i++)
+                        var hs = s.H;
+                        for (var i = 0; i < ts.Length; i++)
                         {
-                            points[i] = new Point(ts[i], fs[i]);
+                            if (s.MayHaveHistograms && hs[i] is { } h)
+                            {
+                                histograms.Add(new HistogramPoint(ts[i], h));
+                            }
+                            else
+                            {
+                                points.Add(new Point(ts[i], fs[i]));
+                            }
                         }
-                        series.Add(new MatrixSeries(labels, points));
+                        series.Add(new MatrixSeries(labels, points) { Histograms = histograms });
                     }
                     return new MatrixValue(series);
                 }
@@ -144,43 +153,51 @@ internal static class QueryRunner
 
     private static MatrixValue EvaluateRange(Evaluator evaluator, Expr expr, long start, long end, long step)
     {
-        var collected = new Dictionary<Labels, List<Point>>();
+        var collected = new Dictionary<Labels, (List<Point> Floats, List<HistogramPoint>? Histograms)>();
         for (var t = start; t <= end; t += step)
         {
             evaluator.BeginStep();
             var value = evaluator.Eval(expr, t);
             if (value is ScalarResult s)
             {
-                Add(collected, Labels.Empty, t, s.Value);
+                Add(collected, Labels.Empty, t, s.Value, null);
                 continue;
             }
             var samples = ((VectorResult)value).Samples;
             foreach (var sample in samples)
             {
-                Add(collected, sample.DropName ? LabelSets.DropName(sample.Metric) : sample.Metric, t, sample.F);
+                Add(collected, sample.DropName ? LabelSets.DropName(sample.Metric) : sample.Metric, t, sample.F, sample.H);
             }
             evaluator.ReturnSamples(samples);
         }
         var series = new List<MatrixSeries>(collected.Count);
         foreach (var (labels, points) in collected)
         {
-            series.Add(new MatrixSeries(labels, points));
+            series.Add(new MatrixSeries(labels, points.Floats) { Histograms = points.Histograms ?? [] });
         }
         series.Sort(static (a, b) => LabelSets.Compare(a.Labels, b.Labels));
         return new MatrixValue(series);
     }
 
-    private static void Add(Dictionary<Labels, List<Point>> collected, Labels labels, long t, double value)
+    private static void Add(Dictionary<Labels, (List<Point> Floats, List<HistogramPoint>? Histograms)> collected, Labels labels, long t, double value, FloatHistogram? histogram)
     {
         if (!collected.TryGetValue(labels, out var points))
         {
-            points = [];
-            collected[labels] = points;
+            points = ([], null);
         }
-        else if (points[^1].TimestampMs == t)
+        else if ((points.Floats.Count > 0 && points.Floats[^1].TimestampMs == t) || (points.Histograms is { Count: > 0 } && points.Histograms[^1].TimestampMs == t))
         {
             throw Evaluator.DuplicateLabelset();
         }
-        points.Add(new Point(t, value));
+        if (histogram is not null)
+        {
+            points.Histograms ??= [];
+            points.Histograms.Add(new HistogramPoint(t, histogram));
+        }
+        else
+        {
+            points.Floats.Add(new Point(t, value));
+        }
+        collected[labels] = points;
     }
 }

@@ -5,4 +5,8 @@ namespace Tsdb.PromQL.Engine;
 /// output (what <c>timestamp()</c> reports) and the evaluation time otherwise. <see cref="DropName"/> marks a
 /// metric name that is removed when the query finishes (Prometheus' delayed name removal).
 /// </summary>
-internal readonly record struct Sample(Labels Metric, double F, long T, bool DropName);
+internal readonly record struct Sample(Labels Metric, double F, long T, bool DropName)
+{
+    /// <summary>The native histogram when this sample is one (then <see cref="F"/> is meaningless).</summary>
+    public FloatHistogram? H { get; init; }
+}

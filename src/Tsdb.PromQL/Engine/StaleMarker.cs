@@ -8,4 +8,10 @@ internal static class StaleMarker
     public static readonly double Value = BitConverter.UInt64BitsToDouble(Bits);
 
     public static bool IsStale(double value) => BitConverter.DoubleToUInt64Bits(value) == Bits;
+
+    /// <summary>
+    /// A sample that ends its series: the float marker, or a histogram whose sum carries the marker's bits (how
+    /// Prometheus' TSDB writes a stale histogram).
+    /// </summary>
+    public static bool IsStale(double value, FloatHistogram? histogram) => histogram is null ? IsStale(value) : IsStale(histogram.Sum);
 }

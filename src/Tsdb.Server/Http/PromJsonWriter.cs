@@ -92,6 +92,53 @@ internal static class PromJsonWriter
         json.WriteEndArray();
     }
 
+    /// <summary><c>[t, {"count":"…","sum":"…","buckets":[[rule,"lower","upper","count"],…]}]</c>.</summary>
+    public static void HistogramSample(Utf8JsonWriter json, long timestampMs, FloatHistogram histogram)
+    {
+        Span<byte> text = stackalloc byte[PromFormat.MaxFloatLength];
+        json.WriteStartArray();
+        json.WriteRawValue(text[..PromFormat.WriteTimestamp(text, timestampMs)], skipInputValidation: true);
+        Histogram(json, histogram);
+        json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// A native histogram as Prometheus' API writes it: count and sum as strings, then each non-empty bucket with its
+    /// boundary rule (0: (lower, upper], 1: [lower, upper), 2: (lower, upper), 3: [lower, upper]), bounds and count.
+    /// </summary>
+    public static void Histogram(Utf8JsonWriter json, FloatHistogram histogram)
+    {
+        Span<byte> text = stackalloc byte[PromFormat.MaxFloatLength];
+        json.WriteStartObject();
+        json.WriteString("count", text[..PromFormat.WriteFloat(text, histogram.Count)]);
+        json.WriteString("sum", text[..PromFormat.WriteFloat(text, histogram.Sum)]);
+        var wroteBuckets = false;
+        foreach (var bucket in histogram.AllBuckets())
+        {
+            if (bucket.Count == 0)
+            {
+                continue;
+            }
+            if (!wroteBuckets)
+            {
+                json.WriteStartArray("buckets");
+                wroteBuckets = true;
+            }
+            var rule = bucket.LowerInclusive ? (bucket.UpperInclusive ? 3 : 1) : (bucket.UpperInclusive ? 0 : 2);
+            json.WriteStartArray();
+            json.WriteNumberValue(rule);
+            json.WriteStringValue(text[..PromFormat.WriteFloat(text, bucket.Lower)]);
+            json.WriteStringValue(text[..PromFormat.WriteFloat(text, bucket.Upper)]);
+            json.WriteStringValue(text[..PromFormat.WriteFloat(text, bucket.Count)]);
+            json.WriteEndArray();
+        }
+        if (wroteBuckets)
+        {
+            json.WriteEndArray();
+        }
+        json.WriteEndObject();
+    }
+
     public static void Value(Utf8JsonWriter json, PromQLValue value)
     {
         json.WriteStartObject();
@@ -120,8 +167,16 @@ internal static class PromJsonWriter
                     json.WriteStartObject();
                     json.WritePropertyName("metric");
                     Labels(json, sample.Labels);
-                    json.WritePropertyName("value");
-                    Sample(json, sample.TimestampMs, sample.Value);
+                    if (sample.Histogram is { } histogram)
+                    {
+                        json.WritePropertyName("histogram");
+                        HistogramSample(json, sample.TimestampMs, histogram);
+                    }
+                    else
+                    {
+                        json.WritePropertyName("value");
+                        Sample(json, sample.TimestampMs, sample.Value);
+                    }
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();
@@ -133,12 +188,26 @@ internal static class PromJsonWriter
                     json.WriteStartObject();
                     json.WritePropertyName("metric");
                     Labels(json, series.Labels);
-                    json.WriteStartArray("values");
-                    foreach (var point in series.Points)
+                    // As Prometheus: "values" for float points, "histograms" for native histogram points, each only
+                    // when the series has such points (a float-only series always has "values").
+                    if (series.Points.Count > 0 || series.Histograms.Count == 0)
                     {
-                        Sample(json, point.TimestampMs, point.Value);
+                        json.WriteStartArray("values");
+                        foreach (var point in series.Points)
+                        {
+                            Sample(json, point.TimestampMs, point.Value);
+                        }
+                        json.WriteEndArray();
                     }
-                    json.WriteEndArray();
+                    if (series.Histograms.Count > 0)
+                    {
+                        json.WriteStartArray("histograms");
+                        foreach (var point in series.Histograms)
+                        {
+                            HistogramSample(json, point.TimestampMs, point.Histogram);
+                        }
+                        json.WriteEndArray();
+                    }
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -44,6 +44,11 @@ public sealed class ConformanceCasesAttribute : DataAttribute
                 rows.Add([id]);
             }
         }
+        if (Listed && rows.Count == 0)
+        {
+            // A theory without rows fails; an empty skip list is reported as one skipped row saying so.
+            rows.Add(["(none)", "the skip list is empty: every case passes"]);
+        }
         return rows;
     }
 }

@@ -73,6 +73,17 @@ internal static partial class ConformanceRunner
                     {
                         source.Add(series.Labels, i * load.IntervalMs, value);
                     }
+                    else if (series.Histograms[i] is { } histogram)
+                    {
+                        source.Add(series.Labels, i * load.IntervalMs, histogram);
+                    }
+                }
+            }
+            if (load.WithNhcb)
+            {
+                foreach (var (labels, t, histogram) in ClassicToNative.Convert(load))
+                {
+                    source.Add(labels, t, histogram);
                 }
             }
         }
@@ -134,6 +145,13 @@ internal static partial class ConformanceRunner
                 if (point.TimestampMs == eval.StartMs)
                 {
                     middle.Add(new VectorSample(series.Labels, point.TimestampMs, point.Value));
+                }
+            }
+            foreach (var point in series.Histograms)
+            {
+                if (point.TimestampMs == eval.StartMs)
+                {
+                    middle.Add(new VectorSample(series.Labels, point.TimestampMs, 0) { Histogram = point.Histogram });
                 }
             }
         }
@@ -205,10 +223,28 @@ internal static partial class ConformanceRunner
             {
                 return $"expected series {expected.Labels}{(eval.Ordered ? $" at position {i}" : "")}, got {Describe(value)}";
             }
-            if (expected.Values.Count != 1 || expected.Values[0] is not { } want)
+            if (expected.Values.Count != 1 || !expected.HasSample(0))
             {
                 return $"malformed expectation for {expected.Labels}";
             }
+            var actualSample = vector.Samples[index];
+            if (expected.Histograms[0] is { } wantHistogram)
+            {
+                if (actualSample.Histogram is null)
+                {
+                    return $"for {expected.Labels} expected {HistogramNotation.Format(wantHistogram)}, got float {Format(actualSample.Value)}";
+                }
+                if (!HistogramNotation.Matches(wantHistogram, actualSample.Histogram))
+                {
+                    return $"for {expected.Labels} expected {HistogramNotation.Format(wantHistogram)}, got {HistogramNotation.Format(actualSample.Histogram)}";
+                }
+                continue;
+            }
+            if (actualSample.Histogram is not null)
+            {
+                return $"for {expected.Labels} expected a float, got {HistogramNotation.Format(actualSample.Histogram)}";
+            }
+            var want = expected.Values[0]!.Value;
             if (!AlmostEqual(want, vector.Samples[index].Value))
             {
                 return $"for {expected.Labels} expected {Format(want)}, got {Format(vector.Samples[index].Value)}";
@@ -219,7 +255,7 @@ internal static partial class ConformanceRunner
 
     private static string? CompareMatrix(EvalCommand eval, MatrixValue matrix, long start, long step)
     {
-        var expectedSeries = eval.ExpectedSeries.Where(s => s.Values.Any(v => v is not null)).ToList();
+        var expectedSeries = eval.ExpectedSeries.Where(s => Enumerable.Range(0, s.Values.Count).Any(s.HasSample)).ToList();
         if (matrix.Series.Count != expectedSeries.Count)
         {
             return $"expected {expectedSeries.Count} series, got {matrix.Series.Count}: {Describe(matrix)}";
@@ -232,11 +268,27 @@ internal static partial class ConformanceRunner
                 return $"expected series {expected.Labels}, got {Describe(matrix)}";
             }
             var wantPoints = new List<Point>();
+            var wantHistograms = new List<HistogramPoint>();
             for (var i = 0; i < expected.Values.Count; i++)
             {
                 if (expected.Values[i] is { } v)
                 {
                     wantPoints.Add(new Point(start + (i * step), v));
+                }
+                else if (expected.Histograms[i] is { } h)
+                {
+                    wantHistograms.Add(new HistogramPoint(start + (i * step), h));
+                }
+            }
+            if (wantHistograms.Count != actual.Histograms.Count)
+            {
+                return $"for {expected.Labels} expected {wantHistograms.Count} histogram points, got {actual.Histograms.Count}: [{FormatHistogramPoints(actual.Histograms)}]";
+            }
+            for (var i = 0; i < wantHistograms.Count; i++)
+            {
+                if (wantHistograms[i].TimestampMs != actual.Histograms[i].TimestampMs || !HistogramNotation.Matches(wantHistograms[i].Histogram, actual.Histograms[i].Histogram))
+                {
+                    return $"for {expected.Labels} expected histograms [{FormatHistogramPoints(wantHistograms)}], got [{FormatHistogramPoints(actual.Histograms)}]";
                 }
             }
             if (wantPoints.Count != actual.Points.Count)
@@ -277,6 +329,9 @@ internal static partial class ConformanceRunner
 
     private static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
+    private static string FormatHistogramPoints(IEnumerable<HistogramPoint> points) =>
+        string.Join(" ", points.Select(p => $"{p.TimestampMs / 1000.0}s:{HistogramNotation.Format(p.Histogram)}"));
+
     private static string FormatPoints(IEnumerable<Point> points) =>
         string.Join(" ", points.Select(p => $"{p.TimestampMs / 1000.0}s:{Format(p.Value)}"));
 
@@ -293,12 +348,12 @@ internal static partial class ConformanceRunner
                 break;
             case VectorValue v:
                 builder.Append("vector [");
-                builder.AppendJoin(", ", v.Samples.Take(20).Select(s => $"{s.Labels} {Format(s.Value)}"));
+                builder.AppendJoin(", ", v.Samples.Take(20).Select(s => $"{s.Labels} {(s.Histogram is { } h ? HistogramNotation.Format(h) : Format(s.Value))}"));
                 builder.Append(']');
                 break;
             case MatrixValue m:
                 builder.Append("matrix [");
-                builder.AppendJoin(", ", m.Series.Take(20).Select(s => $"{s.Labels} [{FormatPoints(s.Points)}]"));
+                builder.AppendJoin(", ", m.Series.Take(20).Select(s => $"{s.Labels} [{FormatPoints(s.Points)}{(s.Histograms.Count > 0 ? " " + FormatHistogramPoints(s.Histograms) : "")}]"));
                 builder.Append(']');
                 break;
             default:

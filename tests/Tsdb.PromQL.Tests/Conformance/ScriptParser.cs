@@ -240,7 +240,7 @@ internal static class ScriptParser
         var selectorText = line[..end].Trim();
         var labels = ParseLabels(selectorText);
         var values = new List<double?>();
-        var histogram = false;
+        var histograms = new List<FloatHistogram?>();
         var i = end;
         while (i < line.Length)
         {
@@ -254,8 +254,7 @@ internal static class ScriptParser
             }
             if (line.AsSpan(i).StartsWith("{{"))
             {
-                // A native histogram (or {{a}}+{{b}}xN): not stored by this engine. Its time slots stay empty so the
-                // float samples after it keep their times; the series is remembered as having histograms.
+                // A native histogram ({{a}}, {{a}}xN, {{a}}+{{b}}xN): spaces inside the braces belong to it.
                 var start0 = i;
                 var depth = 0;
                 while (i < line.Length && (depth > 0 || !char.IsWhiteSpace(line[i])))
@@ -263,18 +262,11 @@ internal static class ScriptParser
                     depth += line[i] == '{' ? 1 : line[i] == '}' ? -1 : 0;
                     i++;
                 }
-                var item = line[start0..i];
-                var slots = 1;
-                var close = item.LastIndexOf("}}", StringComparison.Ordinal);
-                if (close + 2 < item.Length && item[close + 2] == 'x')
-                {
-                    slots = int.Parse(item.AsSpan(close + 3), CultureInfo.InvariantCulture) + 1;
-                }
-                for (var k = 0; k < slots; k++)
+                foreach (var h in HistogramNotation.ExpandItem(line[start0..i]))
                 {
                     values.Add(null);
+                    histograms.Add(h);
                 }
-                histogram = true;
                 continue;
             }
             var start = i;
@@ -283,8 +275,12 @@ internal static class ScriptParser
                 i++;
             }
             ExpandItem(line[start..i], values);
+            while (histograms.Count < values.Count)
+            {
+                histograms.Add(null);
+            }
         }
-        return new ScriptSeries(labels, values, histogram);
+        return new ScriptSeries(labels, values, histograms);
     }
 
     private static int SelectorEnd(string line)
