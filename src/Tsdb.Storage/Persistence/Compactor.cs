@@ -106,6 +106,7 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
             TombstonesThrough = snapshot.NextTombstoneId - 1,
             Node = node,
         }).ToList();
+        StorageMetrics.Written("compaction", entries);
         if (options.BeforePublish is { } pause)
         {
             await pause("compaction", cancellationToken).ConfigureAwait(false);

@@ -134,6 +134,7 @@ public sealed class RetentionService(Catalog.Catalog catalog, WriteBuffer buffer
         }
         if (dropped.Count > 0 || rewritten.Count > 0)
         {
+            StorageMetrics.Written("retention", rewritten.Select(r => r.New));
             if (rewritten.Count > 0 && options.BeforePublish is { } pause)
             {
                 await pause("retention", cancellationToken).ConfigureAwait(false);
