@@ -1,41 +1,42 @@
 #!/usr/bin/env bash
 # Compaction generations over a long history: SERIES series, one point every INTERVAL seconds, for DAYS days, written
-# day by day through the real server (/api/v3/write_lp), each day in 4 requests of a quarter of the series (every
+# day by day through the real server (/api/v3/write_lp), each day in PARTS requests of a share of the series (every
 # request spans the whole day, so the day's level-0 files overlap), a persist after each request, the background
-# compactor running as it does in production (--compaction-min-files 4). Then a final POST /api/v3/compact, and:
+# compactor running as it does in production (--compaction-min-files PARTS). Then a final POST /api/v3/compact, and:
 # files per level, bytes written by persist and compaction (write amplification), a count over the whole history
 # (no file limit), how many files a one-day query touches, and the server's peak RSS.
-# usage: bench/compaction-generations.sh [DAYS] [SERIES] [INTERVAL_S] [TARGET] [TSDB_DLL]
-#   defaults: 365 days, 1000 series, 3600 s (see docs/performance.md for why not 10 s), 100MiB target
+# usage: bench/compaction-generations.sh [DAYS] [SERIES] [INTERVAL_S] [PARTS] [TARGET] [TSDB_DLL]
+#   defaults: 365 days, 1000 series, 3600 s (see docs/performance.md for why not 10 s), 4 parts, 100MiB target
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DAYS=${1:-365}
 SERIES=${2:-1000}
 INTERVAL=${3:-3600}
-TARGET=${4:-100MiB}
-TSDB=${5:-src/Tsdb.Cli/bin/Release/net10.0/tsdb.dll}
+PARTS=${4:-4}
+TARGET=${5:-100MiB}
+TSDB=${6:-src/Tsdb.Cli/bin/Release/net10.0/tsdb.dll}
 PORT=27641
 WORK=$(mktemp -d /tmp/tsdb-generations-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 . bench/lib.sh
-[ "$#" -ge 5 ] || dotnet build src/Tsdb.Cli -c Release --nologo -v quiet >/dev/null
+[ "$#" -ge 6 ] || dotnet build src/Tsdb.Cli -c Release --nologo -v quiet >/dev/null
 
 dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:$PORT --data-dir "$WORK/tsdb" \
-  --persist-age 1000h --persist-check-interval 1s --compaction-min-files 4 --compaction-target-file-size "$TARGET" \
+  --persist-age 1000h --persist-check-interval 1s --compaction-min-files "$PARTS" --compaction-target-file-size "$TARGET" \
   --deletion-grace 1s >"$WORK/tsdb.log" 2>&1 &
 TSDB_PID=$!
 wait_for http://127.0.0.1:$PORT/health
 
 START=$(date +%s.%N)
-python3 - "$PORT" "$DAYS" "$SERIES" "$INTERVAL" <<'PY'
+python3 - "$PORT" "$DAYS" "$SERIES" "$INTERVAL" "$PARTS" <<'PY'
 import sys, urllib.request
-port, days, series, interval = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+port, days, series, interval, parts = (int(a) for a in sys.argv[1:6])
 base = 1_704_067_200  # 2024-01-01T00:00:00Z
 def post(path, body=b""):
     with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=body, method="POST")) as r:
         r.read()
-quarter = max(1, series // 4)
+quarter = max(1, -(-series // parts))
 for d in range(days):
     day = base + d * 86400
     for q in range(0, series, quarter):
@@ -46,6 +47,8 @@ for d in range(days):
                 lines.append(f"m,series=s{s:04d} v={v / 100.0},n={v}i {t}000000000")
         post("/api/v3/write_lp?db=gen", ("\n".join(lines) + "\n").encode())
         post("/api/v3/persist")
+    if d % 30 == 29:
+        print(f"day {d + 1} written", file=sys.stderr, flush=True)
 PY
 INGESTED=$(date +%s.%N)
 curl -sf -XPOST http://127.0.0.1:$PORT/api/v3/compact >/dev/null
@@ -78,7 +81,7 @@ for line in open(sys.argv[2]):
     m = re.match(r'tsdb_storage_written_bytes_total\{[^}]*job="(\w+)"[^}]*\} (\S+)', line)
     if m: written[m.group(1)] = float(m.group(2))
 persist, compaction = written.get("persist", 0), written.get("compaction", 0)
-print(f"rows: $DAYS days x $SERIES series every $INTERVAL s; ingest with persists and background compaction {float('$INGESTED') - float('$START'):.0f} s; final compaction {float('$COMPACTED') - float('$INGESTED'):.1f} s; peak RSS {int('$PEAK') / 1024:.0f} MiB")
+print(f"rows: $DAYS days x $SERIES series every $INTERVAL s, $PARTS requests + persists a day; ingest with persists and background compaction {float('$INGESTED') - float('$START'):.0f} s; final compaction {float('$COMPACTED') - float('$INGESTED'):.1f} s; peak RSS {int('$PEAK') / 1024:.0f} MiB")
 print("files per level: " + ", ".join(f"L{l}: {levels[l]} ({sizes[l] / 1e6:.1f} MB)" for l in sorted(levels)) + f"; {len(files)} files, {sum(sizes.values()) / 1e6:.1f} MB")
 print(f"bytes written: persist {persist / 1e6:.1f} MB, compaction {compaction / 1e6:.1f} MB; write amplification (persist + compaction) / persist = {(persist + compaction) / max(persist, 1):.2f}")
 print(f"whole history: count, distinct series = $YEAR ({float('$Q1') - float('$Q0'):.2f} s); one day: count, avg = $DAY ({float('$Q2') - float('$Q1'):.2f} s), files overlapping that day: {len(day_files)}")
