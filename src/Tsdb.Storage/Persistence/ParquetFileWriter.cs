@@ -113,11 +113,13 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
                 long? from = first == 0 ? null : cuts[first - 1];
                 long? to = last == ranges - 1 ? null : cuts[last] - 1;
                 var open = new StreamedFile?[last - first + 1];
+                // The files open at once share one row group's worth of rows, so a pass holds about what one file would.
+                var rowGroup = Math.Max(65_536, options.Parquet.RowGroupSize / open.Length);
                 try
                 {
                     await foreach (var batch in read(from, to).WithCancellation(cancellationToken).ConfigureAwait(false))
                     {
-                        await RouteAsync(batch, cuts, first, open, timeIndex, database, table, day, schema, maxSequence, level, cancellationToken).ConfigureAwait(false);
+                        await RouteAsync(batch, cuts, first, open, timeIndex, rowGroup, database, table, day, schema, maxSequence, level, cancellationToken).ConfigureAwait(false);
                     }
                     foreach (var file in open)
                     {
@@ -164,7 +166,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
     }
 
     /// <summary>Sends each row of a batch to the file of its time range (rows of ranges outside this pass are dropped).</summary>
-    private async Task RouteAsync(RecordBatch batch, long[] cuts, int first, StreamedFile?[] open, int timeIndex, string database, string table, int day, Tsdb.Arrow.Types.Schema schema, long maxSequence, int level, CancellationToken cancellationToken)
+    private async Task RouteAsync(RecordBatch batch, long[] cuts, int first, StreamedFile?[] open, int timeIndex, int rowGroup, string database, string table, int day, Tsdb.Arrow.Types.Schema schema, long maxSequence, int level, CancellationToken cancellationToken)
     {
         if (batch.Length == 0)
         {
@@ -204,7 +206,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
                 }
                 part = Selection.Filter(batch, (BooleanArray)mask.Build());
             }
-            open[r] ??= await StreamedFile.OpenAsync(this, database, table, day, schema, maxSequence, level, cancellationToken).ConfigureAwait(false);
+            open[r] ??= await StreamedFile.OpenAsync(this, database, table, day, schema, maxSequence, level, cancellationToken, rowGroup).ConfigureAwait(false);
             await open[r]!.WriteAsync(part, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -223,7 +225,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
         private readonly ParquetWriter _writer;
         private long _min = long.MaxValue, _max = long.MinValue, _rows;
 
-        private StreamedFile(ParquetFileWriter owner, string database, string table, int day, Tsdb.Arrow.Types.Schema schema, long maxSequence, int level, string path, ObjectWriteStream stream)
+        private StreamedFile(ParquetFileWriter owner, string database, string table, int day, Tsdb.Arrow.Types.Schema schema, long maxSequence, int level, string path, ObjectWriteStream stream, int rowGroupRows)
         {
             (_owner, _database, _table, _day, _schema, _maxSequence, _level, _path, _stream) = (owner, database, table, day, schema, maxSequence, level, path, stream);
             var sortKey = new List<(int, bool, bool)>();
@@ -240,6 +242,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
             sortKey.Add((_timeIndex, false, true));
             var parquetOptions = owner.Options.Parquet with
             {
+                RowGroupSize = rowGroupRows,
                 SortingColumns = sortKey,
                 KeyValueMetadata = [new("tsdb:sort_key", string.Join(',', sortKey.Select(k => schema[k.Item1].Name))), .. owner.Options.Parquet.KeyValueMetadata],
             };
@@ -247,12 +250,12 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
             _writer = new ParquetWriter(stream, schema, parquetOptions, leaveOpen: true);
         }
 
-        public static async Task<StreamedFile> OpenAsync(ParquetFileWriter owner, string database, string table, int day, Tsdb.Arrow.Types.Schema schema, long maxSequence, int level, CancellationToken cancellationToken)
+        public static async Task<StreamedFile> OpenAsync(ParquetFileWriter owner, string database, string table, int day, Tsdb.Arrow.Types.Schema schema, long maxSequence, int level, CancellationToken cancellationToken, int? rowGroupRows = null)
         {
             ArgumentNullException.ThrowIfNull(schema);
             var path = ObjectPaths.File(owner.Options.NodeId, database, table, day, maxSequence, Random.Shared.NextInt64(1_000_000_000, 10_000_000_000));
             var stream = await ObjectWriteStream.OpenAsync(owner.Store, path, ct: cancellationToken).ConfigureAwait(false);
-            return new StreamedFile(owner, database, table, day, schema, maxSequence, level, path, stream);
+            return new StreamedFile(owner, database, table, day, schema, maxSequence, level, path, stream, rowGroupRows ?? owner.Options.Parquet.RowGroupSize);
         }
 
         public async Task WriteAsync(RecordBatch batch, CancellationToken cancellationToken)
