@@ -41,8 +41,8 @@ public sealed record StorageOptions
     public long CompactionMemoryBudget { get; init; } = 512L << 20;
 
     /// <summary>
-    /// What one open output file of a compaction holds, as measured (docs/performance.md, Compaction memory: +143 MiB
-    /// for one file of 1,048,576-row row groups of a 20-column table, with the merge's input batches).
+    /// What one open output file of a compaction is taken to hold: an estimate (one file of 1,048,576-row row groups of
+    /// a 20-column table grew RSS by 143 MiB; four files sharing that many rows by 940 MiB: docs/performance.md).
     /// </summary>
     public const long CompactionBytesPerOpenFile = 128L << 20;
 
