@@ -2,11 +2,13 @@
 # Peak memory of a compaction: one day partition of TSBS cpu data (1,000 hosts every 10 s) persisted as many L0 files
 # (a small persist buffer), then compacted into one file. Reports the server's resident memory before the compaction
 # and its peak during it (VmHWM, reset just before), the partition's size on disk and the time the compaction took.
-# usage: bench/compaction-memory.sh [LINES] [TSDB_DLL]   (default 8640000 = one full day; the server built here)
+# usage: bench/compaction-memory.sh [LINES] [TSDB_DLL] [TARGET]   (default 8640000 = one full day; the server built
+# here; --compaction-target-file-size 100MiB: a smaller one splits the partition by time into several files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${1:-8640000}
 TSDB=${2:-src/Tsdb.Cli/bin/Release/net10.0/tsdb.dll}
+TARGET=${3:-100MiB}
 WORK=$(mktemp -d /tmp/tsdb-compaction-bench.XXXXXX)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
@@ -15,7 +17,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 dotnet build bench/Tsdb.LoadGen -c Release --nologo -v quiet >/dev/null
 
 dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:18191 --data-dir "$WORK/tsdb" \
-  --persist-buffer-size 64MiB --persist-age 1000h --compaction-min-files 1000000 >"$WORK/tsdb.log" 2>&1 &
+  --persist-buffer-size 64MiB --persist-age 1000h --compaction-min-files 1000000 \
+  --compaction-target-file-size "$TARGET" >"$WORK/tsdb.log" 2>&1 &
 TSDB_PID=$!
 wait_for http://127.0.0.1:18191/health
 dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --writers 2 --lines "$LINES" --warmup-lines 0 \
@@ -29,6 +32,10 @@ START=$(date +%s.%N)
 curl -sf -XPOST http://127.0.0.1:18191/api/v3/compact >/dev/null
 END=$(date +%s.%N)
 PEAK=$(awk '/VmHWM/ {print $2}' "/proc/$TSDB_PID/status")
+curl -sf "http://127.0.0.1:18191/api/v3/system/files?db=bench" >"$WORK/files.json"
+python3 -c 'import json, sys
+files = sorted(json.load(open(sys.argv[1])), key=lambda f: f["min_time"])
+print("compacted into: " + ", ".join("L%d [%d, %d] %.1f MB" % (f["level"], f["min_time"], f["max_time"], f["size_bytes"] / 1e6) for f in files))' "$WORK/files.json"
 AFTER_FILES=$(find "$WORK/tsdb/dbs" -name '*.parquet' | wc -l)
 AFTER_BYTES=$(du -sb "$WORK/tsdb/dbs" | cut -f1)
 awk -v l="$LINES" -v f="$FILES" -v b="$BYTES" -v r="$RSS_BEFORE" -v p="$PEAK" -v s="$START" -v e="$END" -v af="$AFTER_FILES" -v ab="$AFTER_BYTES" 'BEGIN {

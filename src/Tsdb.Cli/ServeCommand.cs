@@ -39,7 +39,9 @@ internal static class ServeCommand
         var persistAge = EnvOption.Text("--persist-age", "TSDB_PERSIST_AGE", "10m", "Persist buffered rows once the oldest are this old");
         var persistSize = EnvOption.Text("--persist-buffer-size", "TSDB_PERSIST_BUFFER_SIZE", "auto", "Persist once the buffer holds this much (auto: half the buffer limit, at most 256MiB)");
         var persistCheck = EnvOption.Text("--persist-check-interval", "TSDB_PERSIST_CHECK_INTERVAL", "5s", "How often the persister, compactor and retention run");
-        var compactionFiles = EnvOption.Number("--compaction-min-files", "TSDB_COMPACTION_MIN_FILES", 4, "Compact a day partition once it has this many files");
+        var compactionFiles = EnvOption.Number("--compaction-min-files", "TSDB_COMPACTION_MIN_FILES", 4, "Compact a day partition once it has this many level-0 files (persists)");
+        var compactionTarget = EnvOption.Text("--compaction-target-file-size", "TSDB_COMPACTION_TARGET_FILE_SIZE", "100MiB", "Compaction splits a day partition by time into files of about this size");
+        var compactionBudget = EnvOption.Text("--compaction-memory-budget", "TSDB_COMPACTION_MEMORY_BUDGET", "512MiB", "Memory a compaction may hold for the files it writes at once (about 128MiB each); a split into more files takes several passes");
         var queryMemory = EnvOption.Text("--query-memory-limit", "TSDB_QUERY_MEMORY_LIMIT", "auto", "Arrow data one query may materialise (HTTP and Flight); beyond it the query fails with 413 (auto: an eighth of the memory the process may use)");
         var maxQueries = EnvOption.Number("--max-concurrent-queries", "TSDB_MAX_CONCURRENT_QUERIES", 16, "Queries (SQL and Flight) running at once; one more gets 429 with Retry-After");
         var readCache = EnvOption.Text("--read-cache-size", "TSDB_READ_CACHE_SIZE", "128MiB", "Memory for tag dictionaries and decompressed Parquet pages that selective queries (a few series) read again; 0 turns it off");
@@ -67,7 +69,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
-            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
+            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, compactionTarget, compactionBudget, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
             logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir, storeRequestTimeout, storeRetryTimeout,
             promqlExperimental,
             otlpStrategy, otlpPromote, otlpKeepIdentifying, otlpScope,
@@ -97,6 +99,9 @@ internal static class ServeCommand
                         PersistBufferBytes = SizeOrAuto(parse.GetValue(persistSize)!, () => MemoryBudget.DefaultPersistBufferSize(SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)))),
                         CheckInterval = Values.ParseDuration(parse.GetValue(persistCheck)!),
                         CompactionMinFiles = parse.GetValue(compactionFiles),
+                        CompactionTargetFileBytes = Values.ParseSize(parse.GetValue(compactionTarget)!) is var target and >= 1 ? target : throw new ArgumentException("--compaction-target-file-size must be at least 1 byte"),
+                        CompactionMemoryBudget = Values.ParseSize(parse.GetValue(compactionBudget)!),
+                        BeforePublish = FaultPoint(Environment.GetEnvironmentVariable("TSDB_FAULT_PAUSE_BEFORE_PUBLISH")),
                         DeletionGrace = Values.ParseDuration(parse.GetValue(deletionGrace)!),
                     });
                 _ = TsdbHttpServer.ParseBindForValidation(settings.HttpBind);
@@ -158,6 +163,20 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>
+    /// A hidden fault point for crash tests (TSDB_FAULT_PAUSE_BEFORE_PUBLISH=compaction or retention): the rewrite
+    /// announces on stdout that its new files are uploaded and waits there, unpublished, until the process is killed.
+    /// </summary>
+    private static Func<string, CancellationToken, Task>? FaultPoint(string? at) => string.IsNullOrEmpty(at) ? null : async (what, cancellationToken) =>
+    {
+        if (what == at)
+        {
+            await Console.Out.WriteLineAsync($"fault point: {what} uploaded its files; pausing before the catalog update").ConfigureAwait(false);
+            await Console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+    };
 
     /// <summary>A size, or "auto" for a share of the memory the process may use (<see cref="MemoryBudget"/>).</summary>
     private static TimeSpan PositiveDuration(string option, string text) =>

@@ -28,6 +28,9 @@ public static class StorageMetrics
     private static readonly Counter<long> PersistedFiles = Meter.CreateCounter<long>(
         "tsdb.persist.files", "{file}", "Parquet files written by persists");
 
+    private static readonly Counter<long> WrittenBytes = Meter.CreateCounter<long>(
+        "tsdb.storage.written", "By", "Bytes of Parquet files written, by job (persist, compaction, retention): their sum over the persisted bytes is the write amplification");
+
     static StorageMetrics()
     {
         Meter.CreateObservableGauge("tsdb.buffer.size", () => Volatile.Read(ref _buffer)?.MemoryBytes ?? 0, "By", "Memory held by rows not yet persisted");
@@ -53,6 +56,15 @@ public static class StorageMetrics
         {
             PersistedRows.Add(rows);
             PersistedFiles.Add(files);
+        }
+    }
+
+    internal static void Written(string job, IEnumerable<Catalog.ParquetFileEntry?> files)
+    {
+        var bytes = files.Sum(f => f?.SizeBytes ?? 0);
+        if (bytes > 0)
+        {
+            WrittenBytes.Add(bytes, new KeyValuePair<string, object?>("job", job));
         }
     }
 }

@@ -9,6 +9,7 @@ using Tsdb.Storage.Chunks;
 using Tsdb.Storage.Deletes;
 using Tsdb.Storage.Persistence;
 using Tsdb.Wal;
+using Xunit.Abstractions;
 
 namespace Tsdb.Storage.Tests;
 
@@ -18,23 +19,27 @@ namespace Tsdb.Storage.Tests;
 /// (later non-null field values win; a delete removes the points written before it). Fixed seeds; set
 /// TSDB_DIFFERENTIAL_STEPS for a longer run by hand.
 /// </summary>
-public sealed class StorageDifferentialTests
+public sealed class StorageDifferentialTests(ITestOutputHelper output)
 {
     /// <summary>The storage services over one WAL directory and one object store; restartable.</summary>
     private sealed class Node : IAsyncDisposable
     {
         private readonly string _wal;
         private readonly IObjectStore _store;
+        private readonly long _target;
 
-        public Node(string wal, IObjectStore store)
+        public Node(string wal, IObjectStore store, long targetFileBytes)
         {
             _wal = wal;
             _store = store;
+            _target = targetFileBytes;
             Catalog = new Catalog.Catalog(new Catalog.ObjectStoreCatalogStore(store));
             var buffer = new WriteBuffer(1L << 30);
             buffer.SkipThrough(Catalog.Current.PersistedSequence);
             Wal = WriteAheadLog.Open(new WalOptions { Directory = wal, SegmentBytes = 4096, SequenceFloor = Catalog.Current.PersistedSequence }, buffer);
-            var options = new StorageOptions();
+            // A target of a few kilobytes: compactions split into several files, small ones (level 1) are merged
+            // again into level 2, and a budget of two open files makes a split take several passes.
+            var options = new StorageOptions { CompactionTargetFileBytes = targetFileBytes, CompactionMemoryBudget = 2 * StorageOptions.CompactionBytesPerOpenFile };
             var writer = new ParquetFileWriter(store, options, TimeProvider.System);
             Persist = new PersistService(Catalog, buffer, Wal, writer, options);
             Compactor = new Compactor(Catalog, store, writer, Gate, options, TimeProvider.System);
@@ -55,7 +60,7 @@ public sealed class StorageDifferentialTests
         public async Task<Node> RestartAsync()
         {
             await DisposeAsync();
-            return new Node(_wal, _store);
+            return new Node(_wal, _store, _target);
         }
 
         public async ValueTask DisposeAsync()
@@ -77,12 +82,13 @@ public sealed class StorageDifferentialTests
         var steps = int.TryParse(Environment.GetEnvironmentVariable("TSDB_DIFFERENTIAL_STEPS"), out var n) ? n : 40;
         var dir = Directory.CreateTempSubdirectory("tsdb-differential-").FullName;
         var store = new InMemoryObjectStore();
-        var node = new Node(dir, store);
+        var node = new Node(dir, store, 1500 + (seed * 150));
         try
         {
             var random = new Random(seed);
             var model = new SortedDictionary<(string Host, long Time), Point>();
             var log = new List<string>();
+            var levels = new HashSet<int>();
             // Both fields exist from the start, so the query names columns the table has.
             Assert.True((await node.Ingester.WriteAsync(new WriteRequest("db", "t,host=h0 f1=0.5,f2=0i 1000"u8.ToArray()))).IsCompleteSuccess);
             model[("h0", 1000)] = new Point(0.5, 0);
@@ -126,8 +132,11 @@ public sealed class StorageDifferentialTests
                 }
                 else if (op == 8)
                 {
-                    await node.Compactor.CompactAsync(minFiles: 2);
-                    log.Add("compact");
+                    var result = await node.Compactor.CompactAsync(minFiles: 2);
+                    var files = node.Catalog.Current.Files;
+                    log.Add($"compact: {result.FilesRemoved} files into {result.FilesWritten}; now levels {string.Join(',', files.OrderBy(f => f.MinTime).Select(f => $"L{f.Level}[{f.MinTime},{f.MaxTime}]{f.SizeBytes}B"))}");
+                    levels.UnionWith(files.Select(f => f.Level));
+                    CompactionInvariants.Check(files, string.Join('\n', log));
                 }
                 else
                 {
@@ -139,6 +148,7 @@ public sealed class StorageDifferentialTests
                 var actual = await Rows(node.Sql);
                 Assert.True(expected.SequenceEqual(actual), $"seed {seed}, after step {step}:\n{string.Join('\n', log)}\nexpected:\n{string.Join('\n', expected)}\nactual:\n{string.Join('\n', actual)}");
             }
+            output.WriteLine($"seed {seed}: compactions left files of levels {string.Join(',', levels.Order())}\n{string.Join('\n', log.Where(l => l.StartsWith("compact", StringComparison.Ordinal)))}");
         }
         finally
         {

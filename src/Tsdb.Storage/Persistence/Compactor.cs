@@ -1,4 +1,5 @@
 using Tsdb.Arrow.Arrays;
+using Tsdb.Catalog;
 using Tsdb.ObjectStore;
 using Tsdb.Query.Chunks;
 using Tsdb.Storage.Chunks;
@@ -7,16 +8,23 @@ using Tsdb.Storage.Deletes;
 namespace Tsdb.Storage.Persistence;
 
 /// <summary>
-/// Merges the files of a day partition into one sorted, deduplicated file, and leaves out rows that are past their
-/// retention while it is at it. The replaced files leave the catalog in the same update that publishes the new
-/// one and are deleted after the grace period (see <see cref="DeletionService"/>). Holds the
-/// <see cref="FileRewriteGate"/> so the <see cref="RetentionService"/> does not rewrite the same files meanwhile.
+/// Compacts the files of each partition (table, day and ingest node) in generations (<see cref="CompactionPlanner"/>):
+/// level-0 files from persists are merged with the compacted files they overlap, small compacted files with their
+/// neighbours, into non-overlapping files of about the target size, split by time. The merge streams (sorted,
+/// deduplicated, oldest input first), folds in row deletes not yet applied and leaves out rows past their retention.
+/// The replaced files leave the catalog in the one update that publishes the new ones and are deleted after the
+/// grace period (see <see cref="DeletionService"/>); a crash before that update leaves only unnamed objects, which the
+/// start-up orphan sweep removes. Holds the <see cref="FileRewriteGate"/> so the <see cref="RetentionService"/> does
+/// not rewrite the same files meanwhile.
 /// </summary>
 public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, ParquetFileWriter writer, FileRewriteGate gate, StorageOptions options, TimeProvider time)
 {
     public sealed record CompactResult(int Partitions, int FilesRemoved, int FilesWritten);
 
-    /// <summary>Merges each partition that has at least <paramref name="minFiles"/> files into one file.</summary>
+    /// <summary>How many merges one partition gets in one call (a level-0 merge may make level-1 files to merge next).</summary>
+    private const int MergesPerPartition = 4;
+
+    /// <summary>Compacts each partition that has at least <paramref name="minFiles"/> level-0 files or needs a merge of its compacted files.</summary>
     public async Task<CompactResult> CompactAsync(int? minFiles = null, CancellationToken cancellationToken = default)
     {
         var started = StorageMetrics.Start();
@@ -37,60 +45,93 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
     {
         using var held = await gate.EnterAsync(cancellationToken).ConfigureAwait(false);
         var threshold = Math.Max(2, minFiles ?? options.CompactionMinFiles);
-        var snapshot = catalog.Current;
-        // A partition is compacted when it has enough files, or when a row delete has not been applied to one of them yet.
         // Files of different ingest nodes are compacted apart: sequences (which decide the later write) count in one
         // node's WAL, so a merged file's sequence must stay comparable with its node's buffered rows.
-        var partitions = snapshot.Files.GroupBy(f => (f.Database, f.Table, f.Day, f.Node))
-            .Where(g => g.Count() >= threshold || g.Any(f => snapshot.Tombstones.Any(t => t.Reaches(f)))).ToList();
-        var files = new ParquetFiles(store, readCacheBytes: 0);
-        int removed = 0, written = 0;
-        foreach (var partition in partitions)
+        var keys = catalog.Current.Files.Select(f => (f.Database, f.Table, f.Day, f.Node)).Distinct().ToList();
+        int partitions = 0, removed = 0, written = 0;
+        foreach (var key in keys)
         {
-            var (database, table, day, node) = partition.Key;
-            var db = snapshot.FindDatabase(database);
-            var definition = db?.FindTable(table);
-            if (definition is null)
+            var touched = false;
+            for (var merge = 0; merge < MergesPerPartition; merge++)
             {
-                continue;
+                var snapshot = catalog.Current;
+                var partition = snapshot.Files.Where(f => (f.Database, f.Table, f.Day, f.Node) == key).ToList();
+                var definition = snapshot.FindDatabase(key.Database)?.FindTable(key.Table);
+                if (definition is null || CompactionPlanner.Choose(partition, f => snapshot.Tombstones.Any(t => t.Reaches(f)), threshold, options.CompactionTargetFileBytes) is not { } plan)
+                {
+                    break;
+                }
+                var (gone, made) = await MergeAsync(snapshot, definition, key.Node, plan, cancellationToken).ConfigureAwait(false);
+                touched = true;
+                removed += gone;
+                written += made;
             }
-            // The files (sorted, deduplicated) merged as they are read, oldest first, and written as the merge goes:
-            // memory holds about a batch per file plus a row group and an upload part, whatever the partition's size.
-            // Row deletes not yet applied to a file are folded in here; expired rows are left out.
+            partitions += touched ? 1 : 0;
+        }
+        return new CompactResult(partitions, removed, written);
+    }
+
+    private async Task<(int Removed, int Written)> MergeAsync(CatalogSnapshot snapshot, TableDefinition definition, string? node, CompactionPlanner.Plan plan, CancellationToken cancellationToken)
+    {
+        var first = plan.Inputs[0];
+        var (database, table, day) = (first.Database, first.Table, first.Day);
+        var files = new ParquetFiles(store, readCacheBytes: 0);
+        var columns = StorageTableSource.TableColumnsOf(definition);
+        var cutoff = snapshot.FindDatabase(database)!.RetentionCutoff(table, time.GetUtcNow());
+        // Oldest first, so DedupMerge lets the later write win: compacted files (older than every level-0 file, and
+        // not overlapping each other) before level-0 files in WAL order.
+        var ordered = plan.Inputs.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id).ToList();
+        IAsyncEnumerable<RecordBatch> Read(long? from, long? to)
+        {
+            // Memory holds about a batch per input plus the open output files, whatever the partition's size.
             var inputs = new List<IAsyncEnumerable<RecordBatch>>();
-            foreach (var file in partition.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id))
+            foreach (var file in ordered)
             {
+                if ((from is { } f && file.MaxTime < f) || (to is { } t && file.MinTime > t))
+                {
+                    continue;
+                }
                 if (TombstonedChunk.Apply(new ParquetChunk(file, files), snapshot.Tombstones.Where(t => t.Reaches(file))) is { } chunk)
                 {
-                    inputs.Add(chunk.ReadAsync(new ChunkRead(null), cancellationToken));
+                    inputs.Add(chunk.ReadAsync(new ChunkRead(null, from, to), cancellationToken));
                 }
             }
-            var columns = StorageTableSource.TableColumnsOf(definition);
-            var cutoff = db!.RetentionCutoff(table, time.GetUtcNow());
-            var merged = DedupMerge.MergeAsync(columns, inputs, null, cancellationToken).Select(b => RetentionService.KeepFrom(b, cutoff));
-            var entry = await writer.WriteStreamAsync(database, table, day, columns.Schema, merged, partition.Max(f => f.MaxSequence), level: 1, cancellationToken).ConfigureAwait(false);
-            entry = entry is null ? null : entry with { TombstonesThrough = snapshot.NextTombstoneId - 1, Node = node };
-            var replaced = partition.Select(f => f.Id).ToList();
-            await catalog.UpdateAsync(e =>
-            {
-                // Only in place of the files it was made from: if they are gone (their table was deleted), so is this one.
-                var present = replaced.All(id => e.Files.Any(f => f.Id == id));
-                var deleteAfter = time.GetUtcNow() + options.DeletionGrace;
-                e.RemoveFiles(replaced, deleteAfter);
-                if (entry is not null)
-                {
-                    e.AddFile(entry with { Id = e.NextFileId() });
-                    if (!present)
-                    {
-                        e.RemoveFiles([e.Files[^1].Id], deleteAfter);
-                    }
-                }
-                Tombstones.ForgetFolded(e);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
-            removed += replaced.Count;
-            written += entry is null ? 0 : 1;
+            return DedupMerge.MergeAsync(columns, inputs, null, cancellationToken).Select(b => RetentionService.KeepFrom(b, cutoff));
         }
-        return new CompactResult(partitions.Count, removed, written);
+        var filesPerPass = (int)Math.Clamp(options.CompactionMemoryBudget / StorageOptions.CompactionBytesPerOpenFile, 1, 1024);
+        var made = await writer.WriteSplitAsync(database, table, day, columns.Schema, plan.Boundaries, Read, plan.Inputs.Max(f => f.MaxSequence), CompactionPlanner.Level1, filesPerPass, cancellationToken).ConfigureAwait(false);
+        var entries = made.Select(e => e with
+        {
+            Level = CompactionPlanner.LevelOf(e.SizeBytes, options.CompactionTargetFileBytes),
+            TombstonesThrough = snapshot.NextTombstoneId - 1,
+            Node = node,
+        }).ToList();
+        StorageMetrics.Written("compaction", entries);
+        if (options.BeforePublish is { } pause)
+        {
+            await pause("compaction", cancellationToken).ConfigureAwait(false);
+        }
+        var replaced = plan.Inputs.Select(f => f.Id).ToList();
+        await catalog.UpdateAsync(e =>
+        {
+            // Only in place of the files they were made from: if those are gone (their table was deleted), so are these.
+            var present = replaced.All(id => e.Files.Any(f => f.Id == id));
+            var deleteAfter = time.GetUtcNow() + options.DeletionGrace;
+            e.RemoveFiles(replaced, deleteAfter);
+            var added = new List<long>();
+            foreach (var entry in entries)
+            {
+                var id = e.NextFileId();
+                e.AddFile(entry with { Id = id });
+                added.Add(id);
+            }
+            if (!present)
+            {
+                e.RemoveFiles(added, deleteAfter);
+            }
+            Tombstones.ForgetFolded(e);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        return (replaced.Count, entries.Count);
     }
 }

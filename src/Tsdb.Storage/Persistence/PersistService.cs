@@ -74,6 +74,7 @@ public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, 
             }
             // Publish, then let go of what the files now hold. A table deleted while its file was written gets no
             // entry: its file is scheduled for deletion like the table's other files.
+            StorageMetrics.Written("persist", entries);
             var published = await catalog.UpdateAsync(e =>
             {
                 var count = 0;

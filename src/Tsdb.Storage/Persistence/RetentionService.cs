@@ -122,20 +122,23 @@ public sealed class RetentionService(Catalog.Catalog catalog, WriteBuffer buffer
             {
                 continue;
             }
-            var batches = new List<RecordBatch>();
-            await foreach (var batch in new ParquetChunk(file, new ParquetFiles(store, readCacheBytes: 0)).ReadAsync(new ChunkRead(null, cutoff), cancellationToken).ConfigureAwait(false))
-            {
-                batches.Add(batch);
-            }
-            var kept = KeepFrom(RowMerger.Merge(StorageTableSource.TableColumnsOf(definition), batches), cutoff);
-            // The rows keep what was applied to them: the same row deletes are folded into the new file as into the old.
-            var entry = kept.Length == 0 ? null
-                : await writer.WriteAsync(file.Database, file.Table, file.Day, kept, file.MaxSequence, file.Level, cancellationToken).ConfigureAwait(false) with { TombstonesThrough = file.TombstonesThrough, Node = file.Node };
+            // A file is sorted and deduplicated already: its live rows stream into the new file (memory holds a row
+            // group, not the file). The rows keep what was applied to them: the same row deletes are folded in.
+            var columns = StorageTableSource.TableColumnsOf(definition);
+            var live = new ParquetChunk(file, new ParquetFiles(store, readCacheBytes: 0)).ReadAsync(new ChunkRead(null, cutoff), cancellationToken)
+                .Select(b => KeepFrom(columns.Conform(b), cutoff));
+            var entry = await writer.WriteStreamAsync(file.Database, file.Table, file.Day, columns.Schema, live, file.MaxSequence, file.Level, cancellationToken).ConfigureAwait(false);
+            entry = entry is null ? null : entry with { TombstonesThrough = file.TombstonesThrough, Node = file.Node };
+            rowsRemoved += file.RowCount - (entry?.RowCount ?? 0);
             rewritten.Add((file, entry));
-            rowsRemoved += file.RowCount - kept.Length;
         }
         if (dropped.Count > 0 || rewritten.Count > 0)
         {
+            StorageMetrics.Written("retention", rewritten.Select(r => r.New));
+            if (rewritten.Count > 0 && options.BeforePublish is { } pause)
+            {
+                await pause("retention", cancellationToken).ConfigureAwait(false);
+            }
             var deleteAfter = now + options.DeletionGrace;
             await catalog.UpdateAsync(e =>
             {

@@ -23,8 +23,35 @@ public sealed record StorageOptions
     /// <summary>Persist once the buffer holds this many rows.</summary>
     public long PersistRows { get; init; } = 10_000_000;
 
-    /// <summary>A partition with at least this many files is compacted into one.</summary>
+    /// <summary>A partition (of one ingest node) with at least this many level-0 files (persists) is compacted.</summary>
     public int CompactionMinFiles { get; init; } = 4;
+
+    /// <summary>
+    /// The size compaction aims its files at: a merge whose inputs hold more is split by time into files of about this
+    /// size (level 2 once at least half of it); smaller compacted files (level 1) are merged with their neighbours until
+    /// they reach it. See docs/architecture.md (Compaction generations).
+    /// </summary>
+    public long CompactionTargetFileBytes { get; init; } = 100L << 20;
+
+    /// <summary>
+    /// Memory one compaction may hold for the files it writes at once: each open output file assembles a row group and
+    /// an upload part (about <see cref="CompactionBytesPerOpenFile"/>), so a split into more files than fit is written
+    /// in several passes over the inputs, each for a span of time.
+    /// </summary>
+    public long CompactionMemoryBudget { get; init; } = 512L << 20;
+
+    /// <summary>
+    /// What one open output file of a compaction is taken to hold: an estimate (one file of 1,048,576-row row groups of
+    /// a 20-column table grew RSS by 143 MiB; four files sharing that many rows by 940 MiB: docs/performance.md).
+    /// </summary>
+    public const long CompactionBytesPerOpenFile = 128L << 20;
+
+    /// <summary>
+    /// Called after a compaction or retention rewrite has uploaded its new files and before it publishes them in the
+    /// catalog, with "compaction" or "retention" (null: nothing). A fault point for crash tests: the server's hidden
+    /// TSDB_FAULT_PAUSE_BEFORE_PUBLISH makes it announce the moment and wait, so a test can kill -9 it right there.
+    /// </summary>
+    public Func<string, CancellationToken, Task>? BeforePublish { get; init; }
 
     /// <summary>Replaced and dropped files are deleted this long after the catalog stops referencing them.</summary>
     public TimeSpan DeletionGrace { get; init; } = TimeSpan.FromMinutes(5);
