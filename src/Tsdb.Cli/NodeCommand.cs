@@ -21,23 +21,17 @@ internal static class NodeCommand
         store.AddTo(remove);
         remove.SetAction(async (parse, cancellationToken) =>
         {
-            string dataDir;
-            ObjectStoreSettings settings;
-            try
+            if (await store.ParseOrReportAsync(parse).ConfigureAwait(false) is not { } parsed)
             {
-                (dataDir, settings) = store.Parse(parse);
-            }
-            catch (ArgumentException e)
-            {
-                await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                 return 2;
             }
+            var (_, settings, storeDir) = parsed;
             var nodeId = parse.GetValue(id)!;
-            var registry = new NodeRegistry(settings.Create(store.StoreDirectory(parse, dataDir)), TimeProvider.System);
+            var registry = new NodeRegistry(settings.Create(storeDir), TimeProvider.System);
             var node = (await registry.ListAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(n => n.NodeId == nodeId);
             if (node is null)
             {
-                await Console.Error.WriteLineAsync($"error: no node '{nodeId}' is registered in {settings.Describe(store.StoreDirectory(parse, dataDir))}").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync($"error: no node '{nodeId}' is registered in {settings.Describe(storeDir)}").ConfigureAwait(false);
                 return 1;
             }
             var silentFor = TimeProvider.System.GetUtcNow() - node.HeartbeatAt;

@@ -29,6 +29,21 @@ internal sealed class StoreOptions
     public string StoreDirectory(ParseResult parse, string dataDir) =>
         parse.GetValue(_objectStoreDir) is { } dir ? Path.GetFullPath(dir) : dataDir;
 
+    /// <summary>The data directory, the store settings and where a file store lives; null (the reason printed) when they are not usable.</summary>
+    public async Task<(string DataDir, ObjectStoreSettings Settings, string StoreDir)?> ParseOrReportAsync(ParseResult parse)
+    {
+        try
+        {
+            var (dataDir, settings) = Parse(parse);
+            return (dataDir, settings, StoreDirectory(parse, dataDir));
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return null;
+        }
+    }
+
     /// <summary>The full data directory and the store settings; throws <see cref="ArgumentException"/> when they are not usable.</summary>
     public (string DataDir, ObjectStoreSettings Settings) Parse(ParseResult parse)
     {

@@ -132,17 +132,11 @@ internal static class TokenCommand
         store.AddTo(recover);
         recover.SetAction(async (parse, cancellationToken) =>
         {
-            string dataDir;
-            ObjectStoreSettings settings;
-            try
+            if (await store.ParseOrReportAsync(parse).ConfigureAwait(false) is not { } parsed)
             {
-                (dataDir, settings) = store.Parse(parse);
-            }
-            catch (ArgumentException e)
-            {
-                await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
                 return 2;
             }
+            var (dataDir, settings, storeDir) = parsed;
             if (!Directory.Exists(dataDir))
             {
                 await Console.Error.WriteLineAsync($"error: the data directory {dataDir} does not exist").ConfigureAwait(false);
@@ -160,10 +154,10 @@ internal static class TokenCommand
             }
             await using (dataDirLock.ConfigureAwait(false))
             {
-                var catalog = await Catalog.Catalog.CreateAsync(new ObjectStoreCatalogStore(settings.Create(store.StoreDirectory(parse, dataDir))), cancellationToken: cancellationToken).ConfigureAwait(false);
+                var catalog = await Catalog.Catalog.CreateAsync(new ObjectStoreCatalogStore(settings.Create(storeDir)), cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (catalog.Current.Version == 0)
                 {
-                    await Console.Error.WriteLineAsync($"error: no catalog in {settings.Describe(dataDir)}: nothing to recover (the first 'tsdb serve' prints an admin token)").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"error: no catalog in {settings.Describe(storeDir)}: nothing to recover (the first 'tsdb serve' prints an admin token)").ConfigureAwait(false);
                     return 1;
                 }
                 var secret = await catalog.RegenerateOperatorTokenAsync(TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
