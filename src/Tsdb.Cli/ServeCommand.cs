@@ -479,6 +479,12 @@ internal static class ServeCommand
             }
             await members.StartAsync(advertise, cancellationToken).ConfigureAwait(false);
             Console.WriteLine($"registered as '{settings.NodeId}' ({NodeRoleNames.Format(roles)}) at {advertise}; {members.Live.Count} live nodes");
+            if (roles.HasFlag(NodeRoles.Ingest))
+            {
+                // Query nodes read the registry every heartbeat: until each has, a row written here would be missing from
+                // their answers. Ready (the probe, the "listening on" line) only once they all know this node.
+                await Task.Delay(members.Self.HeartbeatInterval * 2, cancellationToken).ConfigureAwait(false);
+            }
         }
         // The token before the "listening on" line: whoever waits for that line (scripts, the tests) has it then.
         if (adminToken is not null)
