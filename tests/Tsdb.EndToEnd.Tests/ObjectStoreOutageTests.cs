@@ -25,11 +25,7 @@ public sealed class ObjectStoreOutageTests : IDisposable
     [Fact]
     public async Task Writes_buffer_through_an_S3_outage_then_503_and_all_rows_arrive_once_S3_is_back()
     {
-        string[] args =
-        [
-            "--object-store", "s3", "--s3-endpoint", _ceph.Endpoint, "--s3-bucket", "tsdb-outage", "--s3-access-key", CephRgw.AccessKey, "--s3-secret-key", CephRgw.SecretKey,
-            "--buffer-memory-limit", "4MiB", "--persist-buffer-size", "1GiB", "--persist-age", "1h", "--persist-check-interval", "1s",
-        ];
+        var args = S3Args("tsdb-outage", "--buffer-memory-limit", "4MiB", "--persist-buffer-size", "1GiB");
         var dataDir = Path.Combine(_dir, "data");
         var acked = new HashSet<long>();
         long next = 0;
@@ -115,11 +111,7 @@ public sealed class ObjectStoreOutageTests : IDisposable
     [Fact]
     public async Task A_hung_S3_gateway_fails_queries_and_persists_within_the_retry_timeout_and_loses_nothing()
     {
-        string[] args =
-        [
-            "--object-store", "s3", "--s3-endpoint", _ceph.Endpoint, "--s3-bucket", "tsdb-hung", "--s3-access-key", CephRgw.AccessKey, "--s3-secret-key", CephRgw.SecretKey,
-            "--persist-age", "1h", "--persist-check-interval", "1s", "--object-store-request-timeout", "2s", "--object-store-retry-timeout", "6s",
-        ];
+        var args = S3Args("tsdb-hung", "--object-store-request-timeout", "2s", "--object-store-retry-timeout", "6s");
         var dataDir = Path.Combine(_dir, "data");
         var acked = new HashSet<long>();
         long next = 0;
@@ -178,6 +170,13 @@ public sealed class ObjectStoreOutageTests : IDisposable
             Assert.Equal(acked.Count, await FileRows(http));
         }
     }
+
+    /// <summary>A server on Ceph RGW that persists only when asked (or its buffer is full), checking every second.</summary>
+    private string[] S3Args(string bucket, params string[] extra) =>
+    [
+        "--object-store", "s3", "--s3-endpoint", _ceph.Endpoint, "--s3-bucket", bucket, "--s3-access-key", CephRgw.AccessKey, "--s3-secret-key", CephRgw.SecretKey,
+        "--persist-age", "1h", "--persist-check-interval", "1s", .. extra,
+    ];
 
     private static void Add(HashSet<long> acked, ref long next, int count)
     {
