@@ -59,6 +59,13 @@ public sealed record ChunkRead(IReadOnlyList<string>? Columns, long? FromTime = 
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> TagValues { get; init; } = NoTags;
 
+    /// <summary>
+    /// When set, a chunk that reads its rows from storage in larger units (a Parquet row group) returns batches of at
+    /// most this many rows, so a merge of many chunks holds this many rows per chunk (compaction sets it from its
+    /// memory budget). Chunks whose rows are in memory anyway may ignore it.
+    /// </summary>
+    public int? MaxBatchRows { get; init; }
+
     public static ChunkRead Of(ScanRequest request, IReadOnlyList<string>? columns)
     {
         ArgumentNullException.ThrowIfNull(request);
