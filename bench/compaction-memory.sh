@@ -18,8 +18,9 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 [ "$#" -ge 2 ] || dotnet build src/Tsdb.Cli -c Release --nologo -v quiet >/dev/null
 dotnet build bench/Tsdb.LoadGen -c Release --nologo -v quiet >/dev/null
 
-if [ -n "${HEAP_LIMIT:-}" ]; then export DOTNET_GCHeapHardLimit=$(printf '0x%x' $((HEAP_LIMIT * 1024 * 1024))); fi
-dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:18191 --data-dir "$WORK/tsdb" \
+SERVER_ENV=()
+if [ -n "${HEAP_LIMIT:-}" ]; then SERVER_ENV=(DOTNET_GCHeapHardLimit=$(printf '0x%x' $((HEAP_LIMIT * 1024 * 1024)))); fi
+env "${SERVER_ENV[@]}" dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:18191 --data-dir "$WORK/tsdb" \
   --persist-buffer-size 64MiB --persist-age 1000h --compaction-min-files 1000000 \
   --compaction-target-file-size "$TARGET" >"$WORK/tsdb.log" 2>&1 &
 TSDB_PID=$!

@@ -119,6 +119,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         { "GET", "/api/v3/configure/database", null, null, "any", Dialect.V3 },
         { "GET", "/api/v1/status/buildinfo", null, null, "any", Dialect.Prometheus },
         { "GET", "/api/v1/rules", null, null, "any", Dialect.Prometheus },
+        { "GET", "/api/v1/format_query?query=up", null, null, "any", Dialect.Prometheus },
         { "GET", "/api/v1/status/runtimeinfo", null, null, "any", Dialect.Prometheus },
         { "GET", "/api/v1/status/flags", null, null, "any", Dialect.Prometheus },
         { "GET", "/api/v1/status/config", null, null, "any", Dialect.Prometheus },
