@@ -26,7 +26,8 @@ public interface IQueryChunk
 
     /// <summary>
     /// Where the chunk stands among the table's writes: when chunks hold the same point, the one with the higher order
-    /// wrote later and its non-null fields win. Orders of a table's chunks are distinct.
+    /// wrote later and its non-null fields win. Chunks that may hold the same point have distinct orders; equal orders
+    /// are only shared by chunks whose time ranges do not overlap (the files one compaction splits by time).
     /// </summary>
     long Order { get; }
 
