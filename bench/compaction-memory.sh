@@ -4,8 +4,9 @@
 # and its peak during it (VmHWM, reset just before), the partition's size on disk and the time the compaction took.
 # usage: bench/compaction-memory.sh [LINES] [TSDB_DLL] [TARGET]   (default 8640000 = one full day; the server built
 # here; --compaction-target-file-size 100MiB: a smaller one splits the partition by time into several files)
-# HEAP_LIMIT=1024 (MiB) runs the server under DOTNET_GCHeapHardLimit: the compaction then either fits in that heap or
-# fails (reported), a harder bound than the resident-memory peak, which includes whatever ingest left behind.
+# The data is written and persisted by one server process, then compacted by a fresh one (after a clean stop).
+# HEAP_LIMIT=1024 (MiB) runs that second process under DOTNET_GCHeapHardLimit: the compaction then either fits in that
+# heap or fails (reported), a harder bound than the resident-memory peak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${1:-8640000}
@@ -18,18 +19,25 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 [ "$#" -ge 2 ] || dotnet build src/Tsdb.Cli -c Release --nologo -v quiet >/dev/null
 dotnet build bench/Tsdb.LoadGen -c Release --nologo -v quiet >/dev/null
 
-SERVER_ENV=()
-if [ -n "${HEAP_LIMIT:-}" ]; then SERVER_ENV=(DOTNET_GCHeapHardLimit=$(printf '0x%x' $((HEAP_LIMIT * 1024 * 1024)))); fi
-env "${SERVER_ENV[@]}" dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:18191 --data-dir "$WORK/tsdb" \
-  --persist-buffer-size 64MiB --persist-age 1000h --compaction-min-files 1000000 \
-  --compaction-target-file-size "$TARGET" >"$WORK/tsdb.log" 2>&1 &
-TSDB_PID=$!
-wait_for http://127.0.0.1:18191/health
+serve() {
+  dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:18191 --data-dir "$WORK/tsdb" \
+    --persist-buffer-size 64MiB --persist-age 1000h --compaction-min-files 1000000 \
+    --compaction-target-file-size "$TARGET" >>"$WORK/tsdb.log" 2>&1 &
+  TSDB_PID=$!
+  wait_for http://127.0.0.1:18191/health
+}
+serve
 dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --writers 2 --lines "$LINES" --warmup-lines 0 \
   --url "http://127.0.0.1:18191/api/v3/write_lp?db=bench&precision=ns" --label "load" >/dev/null
 curl -sf -XPOST http://127.0.0.1:18191/api/v3/persist >/dev/null
 FILES=$(find "$WORK/tsdb/dbs" -name '*.parquet' | wc -l)
 BYTES=$(du -sb "$WORK/tsdb/dbs" | cut -f1)
+# The compaction runs in a fresh process, so neither ingest's garbage nor its buffer is counted (and a heap limit
+# applies to the compaction alone).
+kill "$TSDB_PID"; wait "$TSDB_PID" || true
+if [ -n "${HEAP_LIMIT:-}" ]; then export DOTNET_GCHeapHardLimit=$(printf '0x%x' $((HEAP_LIMIT * 1024 * 1024))); fi
+serve
+unset DOTNET_GCHeapHardLimit
 RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$TSDB_PID/status")
 echo 5 > "/proc/$TSDB_PID/clear_refs"
 START=$(date +%s.%N)
