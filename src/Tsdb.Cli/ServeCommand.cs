@@ -12,7 +12,24 @@ namespace Tsdb.Cli;
 /// <summary><c>tsdb serve</c>: turns its options into one <see cref="TsdbHostOptions"/>, starts <see cref="TsdbHost"/> and stops it on a signal.</summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(out _);
+
+    /// <summary>
+    /// The host options that these <c>tsdb serve</c> arguments give, read exactly as the command reads them (the
+    /// in-process test server starts from them). Throws <see cref="ArgumentException"/> with the command's message.
+    /// </summary>
+    internal static TsdbHostOptions ParseOptions(IReadOnlyList<string> args)
+    {
+        var command = Create(out var read);
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", parse.Errors.Select(e => e.Message)));
+        }
+        return read(parse);
+    }
+
+    private static Command Create(out Func<ParseResult, TsdbHostOptions> read)
     {
         var dataDir = EnvOption.Text("--data-dir", "TSDB_DATA_DIR", "./tsdb-data", "Directory for the WAL and, with --object-store file, the catalog and Parquet files");
         var httpBind = EnvOption.Text("--http-bind", "TSDB_HTTP_BIND", "127.0.0.1:8181", "HOST:PORT to serve HTTP on; port 0 picks a free port");
@@ -68,87 +85,95 @@ internal static class ServeCommand
             promqlExperimental,
             otlpStrategy, otlpPromote, otlpKeepIdentifying, otlpScope,
         };
+        // The options as the host takes them; throws FormatException, ArgumentException or OverflowException with the
+        // message the operator sees.
+        TsdbHostOptions Read(ParseResult parse)
+        {
+            var settings = new TsdbHostOptions
+            {
+                DataDir = Path.GetFullPath(parse.GetValue(dataDir)!),
+                HttpBind = parse.GetValue(httpBind)!,
+                Auth = !parse.GetValue(withoutAuth),
+                MaxRequestSize = Values.ParseSize(parse.GetValue(maxRequest)!),
+                WalFlushInterval = Values.ParseDuration(parse.GetValue(walFlush)!),
+                WalSegmentBytes = Values.ParseSize(parse.GetValue(walSegment)!),
+                BufferLimit = SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)),
+                Limits = new CatalogLimits { MaxDatabases = parse.GetValue(maxDatabases), MaxTablesPerDatabase = parse.GetValue(maxTables), MaxColumnsPerTable = parse.GetValue(maxColumns) },
+                Store = ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)) with
+                {
+                    RequestTimeout = PositiveDuration("--object-store-request-timeout", parse.GetValue(storeRequestTimeout)!),
+                    RetryTimeout = Values.ParseDuration(parse.GetValue(storeRetryTimeout)!),
+                },
+                Storage = new StorageOptions
+                {
+                    PersistAge = Values.ParseDuration(parse.GetValue(persistAge)!),
+                    PersistBufferBytes = SizeOrAuto(parse.GetValue(persistSize)!, () => MemoryBudget.DefaultPersistBufferSize(SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)))),
+                    CheckInterval = Values.ParseDuration(parse.GetValue(persistCheck)!),
+                    CompactionMinFiles = parse.GetValue(compactionFiles),
+                    CompactionTargetFileBytes = Values.ParseSize(parse.GetValue(compactionTarget)!) is var target and >= 1 ? target : throw new ArgumentException("--compaction-target-file-size must be at least 1 byte"),
+                    CompactionMemoryBudget = Values.ParseSize(parse.GetValue(compactionBudget)!),
+                    BeforePublish = FaultPoint(Environment.GetEnvironmentVariable("TSDB_FAULT_PAUSE_BEFORE_PUBLISH")),
+                    DeletionGrace = Values.ParseDuration(parse.GetValue(deletionGrace)!),
+                },
+            };
+            _ = TsdbHttpServer.ParseBindForValidation(settings.HttpBind);
+            var (cert, key) = (parse.GetValue(tlsCert), parse.GetValue(tlsKey));
+            if ((cert is null) != (key is null))
+            {
+                throw new ArgumentException("--tls-cert and --tls-key go together");
+            }
+            settings = settings with
+            {
+                TlsCert = cert is null ? null : Path.GetFullPath(cert),
+                TlsKey = key is null ? null : Path.GetFullPath(key),
+                QueryMemoryLimit = SizeOrAuto(parse.GetValue(queryMemory)!, () => MemoryBudget.DefaultQueryLimit(MemoryBudget.AvailableBytes)),
+                ReadCacheBytes = Values.ParseSize(parse.GetValue(readCache)!),
+                MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
+                GrpcCompression = parse.GetValue(grpcCompression) switch
+                {
+                    "none" => null,
+                    "gzip" => "gzip",
+                    var other => throw new ArgumentException($"--grpc-compression must be gzip or none, got '{other}'"),
+                },
+                LogFormat = parse.GetValue(logFormat) switch
+                {
+                    "text" => "text",
+                    "json" => "json",
+                    var other => throw new ArgumentException($"--log-format must be text or json, got '{other}'"),
+                },
+                LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
+                DisabledAuthz = ParseDisabledAuthz(parse.GetValue(disableAuthz)!),
+                MaxConnections = long.TryParse(parse.GetValue(maxConnections), out var c) && c >= 1 ? c : throw new ArgumentException($"--http-max-connections must be a whole number of at least 1, got '{parse.GetValue(maxConnections)}'"),
+                HeaderTimeout = Values.ParseDuration(parse.GetValue(headerTimeout)!),
+                Roles = NodeRoleNames.Parse(parse.GetValue(mode)!),
+                NodeId = ParseNodeId(parse.GetValue(nodeId) ?? System.Net.Dns.GetHostName()),
+                AdvertiseUrl = parse.GetValue(advertiseUrl) is { } advertise
+                    ? Uri.TryCreate(advertise, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : throw new ArgumentException($"--advertise-url must be an http or https URL, got '{advertise}'")
+                    : null,
+                ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
+                PromQLExperimentalFunctions = parse.GetValue(promqlExperimental),
+                Otlp = new Tsdb.Otlp.OtlpOptions
+                {
+                    TranslationStrategy = Tsdb.Otlp.OtlpTranslationStrategies.Parse(parse.GetValue(otlpStrategy)!)
+                        ?? throw new ArgumentException($"--otlp-translation-strategy must be UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation, got '{parse.GetValue(otlpStrategy)}'"),
+                    PromoteResourceAttributes = parse.GetValue(otlpPromote)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    KeepIdentifyingResourceAttributes = parse.GetValue(otlpKeepIdentifying),
+                    PromoteScopeMetadata = bool.TryParse(parse.GetValue(otlpScope), out var scope) ? scope : throw new ArgumentException($"--otlp-promote-scope-metadata must be true or false, got '{parse.GetValue(otlpScope)}'"),
+                },
+            };
+            if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
+            {
+                throw new ArgumentException("--mode " + NodeRoleNames.Format(settings.Roles) + " needs a shared object store (s3, or file with a shared --object-store-dir), not memory");
+            }
+            return settings;
+        }
+        read = Read;
         command.SetAction(async (parse, cancellationToken) =>
         {
             TsdbHostOptions settings;
             try
             {
-                settings = new TsdbHostOptions
-                {
-                    DataDir = Path.GetFullPath(parse.GetValue(dataDir)!),
-                    HttpBind = parse.GetValue(httpBind)!,
-                    Auth = !parse.GetValue(withoutAuth),
-                    MaxRequestSize = Values.ParseSize(parse.GetValue(maxRequest)!),
-                    WalFlushInterval = Values.ParseDuration(parse.GetValue(walFlush)!),
-                    WalSegmentBytes = Values.ParseSize(parse.GetValue(walSegment)!),
-                    BufferLimit = SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)),
-                    Limits = new CatalogLimits { MaxDatabases = parse.GetValue(maxDatabases), MaxTablesPerDatabase = parse.GetValue(maxTables), MaxColumnsPerTable = parse.GetValue(maxColumns) },
-                    Store = ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)) with
-                    {
-                        RequestTimeout = PositiveDuration("--object-store-request-timeout", parse.GetValue(storeRequestTimeout)!),
-                        RetryTimeout = Values.ParseDuration(parse.GetValue(storeRetryTimeout)!),
-                    },
-                    Storage = new StorageOptions
-                    {
-                        PersistAge = Values.ParseDuration(parse.GetValue(persistAge)!),
-                        PersistBufferBytes = SizeOrAuto(parse.GetValue(persistSize)!, () => MemoryBudget.DefaultPersistBufferSize(SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)))),
-                        CheckInterval = Values.ParseDuration(parse.GetValue(persistCheck)!),
-                        CompactionMinFiles = parse.GetValue(compactionFiles),
-                        CompactionTargetFileBytes = Values.ParseSize(parse.GetValue(compactionTarget)!) is var target and >= 1 ? target : throw new ArgumentException("--compaction-target-file-size must be at least 1 byte"),
-                        CompactionMemoryBudget = Values.ParseSize(parse.GetValue(compactionBudget)!),
-                        BeforePublish = FaultPoint(Environment.GetEnvironmentVariable("TSDB_FAULT_PAUSE_BEFORE_PUBLISH")),
-                        DeletionGrace = Values.ParseDuration(parse.GetValue(deletionGrace)!),
-                    },
-                };
-                _ = TsdbHttpServer.ParseBindForValidation(settings.HttpBind);
-                var (cert, key) = (parse.GetValue(tlsCert), parse.GetValue(tlsKey));
-                if ((cert is null) != (key is null))
-                {
-                    throw new ArgumentException("--tls-cert and --tls-key go together");
-                }
-                settings = settings with
-                {
-                    TlsCert = cert is null ? null : Path.GetFullPath(cert),
-                    TlsKey = key is null ? null : Path.GetFullPath(key),
-                    QueryMemoryLimit = SizeOrAuto(parse.GetValue(queryMemory)!, () => MemoryBudget.DefaultQueryLimit(MemoryBudget.AvailableBytes)),
-                    ReadCacheBytes = Values.ParseSize(parse.GetValue(readCache)!),
-                    MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
-                    GrpcCompression = parse.GetValue(grpcCompression) switch
-                    {
-                        "none" => null,
-                        "gzip" => "gzip",
-                        var other => throw new ArgumentException($"--grpc-compression must be gzip or none, got '{other}'"),
-                    },
-                    LogFormat = parse.GetValue(logFormat) switch
-                    {
-                        "text" => "text",
-                        "json" => "json",
-                        var other => throw new ArgumentException($"--log-format must be text or json, got '{other}'"),
-                    },
-                    LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
-                    DisabledAuthz = ParseDisabledAuthz(parse.GetValue(disableAuthz)!),
-                    MaxConnections = long.TryParse(parse.GetValue(maxConnections), out var c) && c >= 1 ? c : throw new ArgumentException($"--http-max-connections must be a whole number of at least 1, got '{parse.GetValue(maxConnections)}'"),
-                    HeaderTimeout = Values.ParseDuration(parse.GetValue(headerTimeout)!),
-                    Roles = NodeRoleNames.Parse(parse.GetValue(mode)!),
-                    NodeId = ParseNodeId(parse.GetValue(nodeId) ?? System.Net.Dns.GetHostName()),
-                    AdvertiseUrl = parse.GetValue(advertiseUrl) is { } advertise
-                        ? Uri.TryCreate(advertise, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : throw new ArgumentException($"--advertise-url must be an http or https URL, got '{advertise}'")
-                        : null,
-                    ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
-                    PromQLExperimentalFunctions = parse.GetValue(promqlExperimental),
-                    Otlp = new Tsdb.Otlp.OtlpOptions
-                    {
-                        TranslationStrategy = Tsdb.Otlp.OtlpTranslationStrategies.Parse(parse.GetValue(otlpStrategy)!)
-                            ?? throw new ArgumentException($"--otlp-translation-strategy must be UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation, got '{parse.GetValue(otlpStrategy)}'"),
-                        PromoteResourceAttributes = parse.GetValue(otlpPromote)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                        KeepIdentifyingResourceAttributes = parse.GetValue(otlpKeepIdentifying),
-                        PromoteScopeMetadata = bool.TryParse(parse.GetValue(otlpScope), out var scope) ? scope : throw new ArgumentException($"--otlp-promote-scope-metadata must be true or false, got '{parse.GetValue(otlpScope)}'"),
-                    },
-                };
-                if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
-                {
-                    throw new ArgumentException("--mode " + NodeRoleNames.Format(settings.Roles) + " needs a shared object store (s3, or file with a shared --object-store-dir), not memory");
-                }
+                settings = Read(parse);
             }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
             {
