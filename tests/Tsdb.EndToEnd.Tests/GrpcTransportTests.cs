@@ -8,7 +8,7 @@ using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
 using Tsdb.Arrow.Ipc;
 using Tsdb.Flight.Protocol;
-using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 

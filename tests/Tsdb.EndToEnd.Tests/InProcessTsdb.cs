@@ -1,5 +1,5 @@
 using Tsdb.Cli;
-using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 

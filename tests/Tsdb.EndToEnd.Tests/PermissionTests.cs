@@ -9,7 +9,7 @@ using Apache.Arrow.Types;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Tsdb.Parquet.Reading;
-using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 

@@ -1,4 +1,4 @@
-using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 

@@ -2,7 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Tsdb.Host;
 
-namespace Tsdb.Testing;
+namespace Tsdb.Testing.Host;
 
 /// <summary>
 /// The whole server (<see cref="TsdbHost"/>: storage, ingest, query, HTTP and Flight) started inside the test process,
