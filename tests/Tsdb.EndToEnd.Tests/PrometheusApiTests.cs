@@ -113,7 +113,7 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
         var dir = Directory.CreateTempSubdirectory("tsdb-e2e-promexp-").FullName;
         try
         {
-            await using var server = await TsdbProcess.StartAsync(Path.Combine(dir, "data"), "--without-auth", "--promql-experimental-functions");
+            await using var server = await InProcessTsdb.StartAsync(Path.Combine(dir, "data"), "--without-auth", "--promql-experimental-functions");
             using var http = server.Client();
             async Task<string> Body(string path)
             {

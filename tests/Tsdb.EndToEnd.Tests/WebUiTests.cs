@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -23,14 +24,14 @@ public sealed class WebUiTests : IAsyncLifetime
     private static readonly Lazy<bool> NpmInstalled = new(InstallNpmPackages);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-webui-").FullName;
-    private TsdbProcess _server = null!;
+    private InProcessServer _server = null!;
 
     private static string WebUi => Path.Combine(RepoPaths.Root, "webui");
 
     /// <summary>Where the screenshots stay after the run (the test assembly's output directory).</summary>
     public static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "webui-screenshots");
 
-    public async Task InitializeAsync() => _server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"));
+    public async Task InitializeAsync() => _server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "data"));
 
     public async Task DisposeAsync()
     {

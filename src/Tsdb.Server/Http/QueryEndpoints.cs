@@ -114,24 +114,9 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, 
                 result = await engine.ExecuteAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
             }
         }
-        catch (Tsdb.Query.Chunks.DataUnavailableException ex)
+        catch (Exception ex) when (HttpErrors.QueryStatus(ex) is not null)
         {
-            context.Response.Headers.RetryAfter = "1";
-            await HttpErrors.Write(context, ApiDialect.V3, 503, ex.Message).ConfigureAwait(false);
-            return;
-        }
-        catch (QueryException ex)
-        {
-            await HttpErrors.Write(context, ApiDialect.V3, 400, ex.Message).ConfigureAwait(false);
-            return;
-        }
-        catch (QueryLimitException ex)
-        {
-            if (ex.Limit == QueryLimit.Concurrency)
-            {
-                context.Response.Headers.RetryAfter = "1";
-            }
-            await HttpErrors.Write(context, ApiDialect.V3, ex.Limit == QueryLimit.Concurrency ? 429 : 413, ex.Message).ConfigureAwait(false);
+            await HttpErrors.WriteQueryError(context, ApiDialect.V3, ex).ConfigureAwait(false);
             return;
         }
         context.Response.StatusCode = 200;
