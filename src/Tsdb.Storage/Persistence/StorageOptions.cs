@@ -20,6 +20,13 @@ public sealed record StorageOptions
     /// <summary>Persist once the buffer holds this many bytes.</summary>
     public long PersistBufferBytes { get; init; } = 256L << 20;
 
+    /// <summary>
+    /// A persist writes a table's buffered rows in slices of at most this many buffered bytes, oldest first, one file
+    /// each: sorting and merging a slice takes a few times its size, so this bounds a persist's memory whatever the
+    /// table's size or cardinality (docs/reliability.md). Compaction merges the files later.
+    /// </summary>
+    public long PersistSliceBytes { get; init; } = 32L << 20;
+
     /// <summary>Persist once the buffer holds this many rows.</summary>
     public long PersistRows { get; init; } = 10_000_000;
 
