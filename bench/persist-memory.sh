@@ -2,6 +2,7 @@
 # Peak memory of one persist of a high-cardinality table: ROWS rows, each its own series (host=h<id>) with a 64-byte
 # string field, written under a GC heap hard limit, then persisted by POST /api/v3/persist. Reports the server's
 # resident memory before the persist, its peak during it (VmHWM, reset just before), the persist's answer and time.
+# The persist thresholds are the defaults for that limit (automatic persists are off: the check interval is 1000h).
 # usage: bench/persist-memory.sh [ROWS] [HEAP_LIMIT_MIB] [TSDB_DLL]   (default 500000 rows, 512 MiB, the server built here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ for b in range(0, rows, 10000):
             f.write('m,host=h%d v=%di,pad="%s%s" %d\n' % (i, i, uuid.uuid4().hex, uuid.uuid4().hex, 1_700_000_000_000_000_000 + i * 1_000_000))
 PY
 DOTNET_GCHeapHardLimit=$(printf '0x%x' $((HEAP << 20))) dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:$PORT \
-  --data-dir "$WORK/tsdb" --persist-buffer-size 4GiB --persist-age 1000h --buffer-memory-limit $((HEAP / 4))MiB >"$WORK/tsdb.log" 2>&1 &
+  --data-dir "$WORK/tsdb" --persist-age 1000h --persist-check-interval 1000h --buffer-memory-limit $((HEAP / 4))MiB >"$WORK/tsdb.log" 2>&1 &
 TSDB_PID=$!
 wait_for http://127.0.0.1:$PORT/health
 for f in "$WORK"/batch-*.lp; do

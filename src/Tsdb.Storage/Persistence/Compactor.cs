@@ -99,7 +99,8 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
             return DedupMerge.MergeAsync(columns, inputs, null, cancellationToken).Select(b => RetentionService.KeepFrom(b, cutoff));
         }
         var filesPerPass = (int)Math.Clamp(options.CompactionMemoryBudget / StorageOptions.CompactionBytesPerOpenFile, 1, 1024);
-        var made = await writer.WriteSplitAsync(database, table, day, columns.Schema, plan.Boundaries, Read, plan.Inputs.Max(f => f.MaxSequence), CompactionPlanner.Level1, filesPerPass, cancellationToken).ConfigureAwait(false);
+        var rowGroupRows = (int)Math.Min(options.Parquet.RowGroupSize, options.Parquet.RowGroupSize * options.CompactionMemoryBudget / StorageOptions.CompactionBytesPerOpenFile);
+        var made = await writer.WriteSplitAsync(database, table, day, columns.Schema, plan.Boundaries, Read, plan.Inputs.Max(f => f.MaxSequence), CompactionPlanner.Level1, filesPerPass, rowGroupRows, cancellationToken).ConfigureAwait(false);
         var entries = made.Select(e => e with
         {
             Level = CompactionPlanner.LevelOf(e.SizeBytes, options.CompactionTargetFileBytes),

@@ -23,9 +23,16 @@ public sealed record StorageOptions
     /// <summary>
     /// A persist writes a table's buffered rows in slices of at most this many buffered bytes, oldest first, one file
     /// each: sorting and merging a slice takes a few times its size, so this bounds a persist's memory whatever the
-    /// table's size or cardinality (docs/reliability.md). Compaction merges the files later.
+    /// table's size or cardinality (docs/reliability.md); compaction merges the files later. Default:
+    /// <see cref="PersistBufferBytes"/> / 4 (a persist at the threshold makes about four files per table), 8 to 64 MiB.
     /// </summary>
-    public long PersistSliceBytes { get; init; } = 32L << 20;
+    public long PersistSliceBytes
+    {
+        get => _persistSliceBytes ?? Math.Clamp(PersistBufferBytes / 4, 8L << 20, 64L << 20);
+        init => _persistSliceBytes = value;
+    }
+
+    private readonly long? _persistSliceBytes;
 
     /// <summary>Persist once the buffer holds this many rows.</summary>
     public long PersistRows { get; init; } = 10_000_000;
@@ -43,7 +50,9 @@ public sealed record StorageOptions
     /// <summary>
     /// Memory one compaction may hold for the files it writes at once: each open output file assembles a row group and
     /// an upload part (about <see cref="CompactionBytesPerOpenFile"/>), so a split into more files than fit is written
-    /// in several passes over the inputs, each for a span of time.
+    /// in several passes over the inputs, each for a span of time. A budget under one open file's estimate writes one
+    /// file at a time with row groups cut to that share of <see cref="ParquetWriterOptions.RowGroupSize"/> (at least
+    /// 65,536 rows), so a small server (the budget follows its memory) compacts in what it has.
     /// </summary>
     public long CompactionMemoryBudget { get; init; } = 512L << 20;
 
