@@ -107,6 +107,7 @@ public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, 
             _gate.Release();
         }
     }
+
     /// <summary>
     /// One slice's file, or null when no row is left. Its own method so the merged batch is unreachable once the file
     /// is written (a local of the caller's loop would stay in its state machine while the next slice is merged).
