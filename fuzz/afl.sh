@@ -10,7 +10,8 @@ bin=fuzz/out/bin
 export PATH="$PATH:$HOME/.dotnet/tools"
 if [ ! -f "$bin/.instrumented" ]; then
   dotnet publish fuzz/Tsdb.Fuzz -c Release -o "$bin" --nologo -v quiet
-  for dll in "$bin"/Tsdb.*.dll; do
+  # Snappier too: the snappy and remote-write targets' decoding happens there, and without it AFL++ sees no edges.
+  for dll in "$bin"/Tsdb.*.dll "$bin"/Snappier.dll; do
     case "$(basename "$dll")" in Tsdb.Fuzz.dll) continue ;; esac
     sharpfuzz "$dll"
   done

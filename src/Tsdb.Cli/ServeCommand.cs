@@ -52,7 +52,7 @@ internal static class ServeCommand
         var persistCheck = EnvOption.Text("--persist-check-interval", "TSDB_PERSIST_CHECK_INTERVAL", "5s", "How often the persister, compactor and retention run");
         var compactionFiles = EnvOption.Number("--compaction-min-files", "TSDB_COMPACTION_MIN_FILES", 4, "Compact a day partition once it has this many level-0 files (persists)");
         var compactionTarget = EnvOption.Text("--compaction-target-file-size", "TSDB_COMPACTION_TARGET_FILE_SIZE", "100MiB", "Compaction splits a day partition by time into files of about this size");
-        var compactionBudget = EnvOption.Text("--compaction-memory-budget", "TSDB_COMPACTION_MEMORY_BUDGET", "512MiB", "Memory a compaction may hold for the files it writes at once (about 128MiB each); a split into more files takes several passes");
+        var compactionBudget = EnvOption.Text("--compaction-memory-budget", "TSDB_COMPACTION_MEMORY_BUDGET", "auto", "Memory one compaction may hold: half for the slices it reads from its input files, half for the row groups of the files it writes (at most one open file per 128MiB; a split into more files takes several passes) (auto: an eighth of the memory the process may use, 32MiB to 512MiB)");
         var queryMemory = EnvOption.Text("--query-memory-limit", "TSDB_QUERY_MEMORY_LIMIT", "auto", "Arrow data one query may materialise (HTTP and Flight); beyond it the query fails with 413 (auto: an eighth of the memory the process may use)");
         var maxQueries = EnvOption.Number("--max-concurrent-queries", "TSDB_MAX_CONCURRENT_QUERIES", 16, "Queries (SQL and Flight) running at once; one more gets 429 with Retry-After");
         var readCache = EnvOption.Text("--read-cache-size", "TSDB_READ_CACHE_SIZE", "128MiB", "Memory for tag dictionaries and decompressed Parquet pages that selective queries (a few series) read again; 0 turns it off");
@@ -111,7 +111,7 @@ internal static class ServeCommand
                     CheckInterval = Values.ParseDuration(parse.GetValue(persistCheck)!),
                     CompactionMinFiles = parse.GetValue(compactionFiles),
                     CompactionTargetFileBytes = Values.ParseSize(parse.GetValue(compactionTarget)!) is var target and >= 1 ? target : throw new ArgumentException("--compaction-target-file-size must be at least 1 byte"),
-                    CompactionMemoryBudget = Values.ParseSize(parse.GetValue(compactionBudget)!),
+                    CompactionMemoryBudget = SizeOrAuto(parse.GetValue(compactionBudget)!, () => MemoryBudget.DefaultCompactionBudget(MemoryBudget.AvailableBytes)),
                     BeforePublish = FaultPoint(Environment.GetEnvironmentVariable("TSDB_FAULT_PAUSE_BEFORE_PUBLISH")),
                     DeletionGrace = Values.ParseDuration(parse.GetValue(deletionGrace)!),
                 },

@@ -32,7 +32,7 @@ public sealed partial class MemoryPressureTests : IDisposable
         Assert.Equal("128", memory.Groups[2].Value);
         Assert.Equal("64", memory.Groups[4].Value);
 
-        // High cardinality: 100,000 series with wide string fields.
+        // High cardinality: 100,000 series with wide string fields (the writers below add 5,000 new ones a request).
         for (var b = 0; b < 10; b++)
         {
             Assert.Equal(HttpStatusCode.NoContent, (await Write(http, b * 10_000, 10_000)).StatusCode);
@@ -88,10 +88,16 @@ public sealed partial class MemoryPressureTests : IDisposable
         Assert.True(failures.IsEmpty, string.Join('\n', failures.Take(10)) + "\nstatuses: " + string.Join(", ", statuses.Select(p => $"{p.Key}×{p.Value}")) + "\n" + string.Join('\n', server.Output.Split('\n').Where(l => !l.Contains("status=20", StringComparison.Ordinal)).TakeLast(40)));
         Assert.True(statuses.GetValueOrDefault(204) > 0, "no write was stored: " + string.Join(", ", statuses.Select(p => $"{p.Key}×{p.Value}")));
         Assert.Equal("OK", await http.GetStringAsync("/health"));
-        // Out of memory may happen (a persist of this high-cardinality table is not bounded yet, docs/reliability.md),
-        // but only as a failed round or a refused request: never a stack trace of an unhandled one, never a crash.
-        Assert.DoesNotContain(server.Output.Split('\n'), l => l.Contains("OutOfMemoryException", StringComparison.Ordinal)
-            && !l.Contains("background storage work", StringComparison.Ordinal));
+        // Whatever the load left in the buffer (up to its 128 MiB limit, every row its own series) persists once the
+        // load stops: a persist works in slices of bounded size, whatever the table's cardinality (docs/reliability.md).
+        using var persist = await http.PostAsync("/api/v3/persist", null);
+        Assert.True(persist.StatusCode == HttpStatusCode.OK, $"{(int)persist.StatusCode}: {await persist.Content.ReadAsStringAsync()}");
+        // During the overload itself the process as a whole can reach its limit (queries hold more than the Arrow buffers
+        // their limit counts), and then whatever allocates next fails: a request (503, above) or a background persist or
+        // compaction round, which is retried. Never an unhandled OutOfMemoryException.
+        var bad = server.Output.Split('\n').FirstOrDefault(l => l.Contains("OutOfMemoryException", StringComparison.Ordinal)
+            && !l.Contains("background storage work failed", StringComparison.Ordinal) && !l.Contains("background storage work still failing", StringComparison.Ordinal));
+        Assert.True(bad is null, bad);
     }
 
     private static Task<HttpResponseMessage> Write(HttpClient http, long first, int count)

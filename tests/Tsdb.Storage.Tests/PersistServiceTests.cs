@@ -1,4 +1,5 @@
 using Tsdb.ObjectStore;
+using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Storage.Tests;
 
@@ -20,7 +21,7 @@ public sealed class PersistServiceTests : IAsyncLifetime
     public async Task Transient_object_store_failures_are_retried()
     {
         await _s.Write("t,h=a v=1 1\nt,h=b v=2 2");
-        _s.Faults.FailNext(ObjectStoreOperation.Put, 2);
+        _s.Faults.FailNext(ObjectStoreOperation.CompleteWrite, 2);   // a small file is one part, sent at completion
         var result = await _s.Persist.PersistAsync();
         Assert.Equal(1, result.Files);
         Assert.Equal(2, _s.Faults.InjectedCount);
@@ -36,7 +37,7 @@ public sealed class PersistServiceTests : IAsyncLifetime
         // The segments holding the two writes (the WAL may open a fresh one after an ack, so compare paths, not counts).
         var written = _s.Wal.Segments.Where(s => s.LastSequence >= 1).Select(s => s.Path).ToList();
         Assert.NotEmpty(written);
-        _s.Faults.FailNext(ObjectStoreOperation.Put, 100);
+        _s.Faults.FailNext(ObjectStoreOperation.CompleteWrite, 100);
         await Assert.ThrowsAnyAsync<ObjectStoreException>(() => _s.Persist.PersistAsync());
         Assert.Equal(2, _s.Buffer.RowCount);
         Assert.Subset(_s.Wal.Segments.Select(s => s.Path).ToHashSet(), written.ToHashSet());
@@ -71,6 +72,38 @@ public sealed class PersistServiceTests : IAsyncLifetime
         var result = await _s.Persist.PersistAsync();
         Assert.Equal(1, result.Files);
         Assert.Equal(["t"], _s.Catalog.Current.Files.Select(f => f.Table));
+    }
+    [Fact]
+    public async Task A_table_larger_than_a_slice_persists_as_several_files_in_wal_order_and_the_later_write_wins()
+    {
+        // Every write is a slice of its own: three files of one table and day, each with its own sequence.
+        await using var s = new StorageHarness(new StorageOptions { PersistSliceBytes = 1 });
+        await s.Write("t,h=a v=1 10\nt,h=b v=2 20");
+        await s.Write("t,h=a v=3 10");   // the same point again: the later write wins
+        await s.Write("t,h=c v=4 30");
+        var result = await s.Persist.PersistAsync();
+        Assert.Equal(3, result.Files);
+        Assert.Equal(4, result.Rows);
+        var files = s.Catalog.Current.FilesOf("db", "t").OrderBy(f => f.MaxSequence).ToList();
+        Assert.Equal([1L, 2L, 3L], files.Select(f => f.MaxSequence));
+        Assert.Equal([2L, 1L, 1L], files.Select(f => f.RowCount));
+        Assert.Equal(0, s.Buffer.RowCount);
+        Assert.Equal(["10|a|3", "20|b|2", "30|c|4"], await s.Read());
+
+        // Compaction merges the slices in the same order: the same rows in one file.
+        await s.Compactor.CompactAsync(minFiles: 2);
+        Assert.Single(s.Catalog.Current.FilesOf("db", "t"));
+        Assert.Equal(["10|a|3", "20|b|2", "30|c|4"], await s.Read());
+    }
+
+    [Fact]
+    public void Slices_hold_at_most_the_size_and_never_split_one_sequence()
+    {
+        static BufferedChunk Chunk(long sequence, long bytes) => new("db", "t", sequence, 0, null!, 0, 0, bytes, default);
+        var chunks = new[] { Chunk(1, 40), Chunk(2, 40), Chunk(3, 30), Chunk(3, 90), Chunk(4, 500), Chunk(5, 10) };
+        var slices = PersistService.Slices(chunks, 100).Select(s => string.Join(',', s.Select(c => c.Sequence))).ToList();
+        // 1+2 fit; the two chunks of 3 pass 100 together but stay together; 4 alone is larger than a slice.
+        Assert.Equal(["1,2", "3,3", "4", "5"], slices);
     }
 }
 #pragma warning restore CA1001

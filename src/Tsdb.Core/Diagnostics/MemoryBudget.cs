@@ -23,6 +23,12 @@ public static class MemoryBudget
 
     public static long DefaultQueryLimit(long available) => Math.Max(16L << 20, (long)(available * QueryShare));
 
+    /// <summary>
+    /// What a compaction may hold for the files it writes by default: an eighth of what the process may use, 32 to 512
+    /// MiB (512 MiB was the fixed default; under it the row groups shrink, see <c>StorageOptions.CompactionMemoryBudget</c>).
+    /// </summary>
+    public static long DefaultCompactionBudget(long available) => Math.Clamp(available / 8, 32L << 20, 512L << 20);
+
     /// <summary>Persist once the buffer holds half its limit (at most 256 MiB), so that it drains before writes are refused.</summary>
     public static long DefaultPersistBufferSize(long bufferLimit) => Math.Min(256L << 20, bufferLimit / 2);
 }

@@ -23,53 +23,11 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
     private TimeProvider Time => time;
 
     /// <summary>
-    /// Writes one file under a fresh name (sequence plus a random part, so a retried persist never overwrites a file
-    /// a catalog may list). Its catalog id is given when it is published.
-    /// </summary>
-    public async Task<ParquetFileEntry> WriteAsync(string database, string table, int day, RecordBatch merged, long maxSequence, int level, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(merged);
-        var path = ObjectPaths.File(options.NodeId, database, table, day, maxSequence, Random.Shared.NextInt64(1_000_000_000, 10_000_000_000));
-        var columns = merged.Schema;
-        var times = (TimestampArray)merged.Column(TableDefinition.TimeColumn)!;
-        long min = long.MaxValue, max = long.MinValue;
-        foreach (var t in times.Values)
-        {
-            min = Math.Min(min, t);
-            max = Math.Max(max, t);
-        }
-        var sortKey = new List<(int, bool, bool)>();
-        var tagRanges = new Dictionary<string, TagRange>();
-        for (var c = 0; c < columns.FieldCount; c++)
-        {
-            if (ColumnKindNames.FromIoxType(columns[c].GetMetadata(ColumnKindNames.IoxMetadataKey)) == ColumnKind.Tag)
-            {
-                sortKey.Add((c, false, true));
-                tagRanges[columns[c].Name] = TagRangeOf(merged.Column(c));
-            }
-        }
-        sortKey.Add((columns.GetFieldIndex(TableDefinition.TimeColumn), false, true));
-        var parquetOptions = options.Parquet with
-        {
-            SortingColumns = sortKey,
-            KeyValueMetadata =
-            [
-                new("tsdb:sort_key", string.Join(',', sortKey.Select(k => columns[k.Item1].Name))),
-                new("tsdb:min_time", min.ToString(CultureInfo.InvariantCulture)),
-                new("tsdb:max_time", max.ToString(CultureInfo.InvariantCulture)),
-                new("tsdb:max_sequence", maxSequence.ToString(CultureInfo.InvariantCulture)),
-                .. options.Parquet.KeyValueMetadata,
-            ],
-        };
-        var bytes = ParquetWriter.ToBytes(columns, [merged], parquetOptions);
-        await store.PutAsync(path, bytes, cancellationToken).ConfigureAwait(false);
-        return new ParquetFileEntry(0, database, table, day, path, min, max, merged.Length, bytes.Length, maxSequence, level, time.GetUtcNow()) { TagRanges = tagRanges, Node = options.NodeId };
-    }
-
-    /// <summary>
-    /// Writes one file from sorted, deduplicated batches as they come (compaction's merge output): pages and row groups
-    /// are written as they fill and uploaded in parts, so memory holds about a row group and an upload part, not the
-    /// file. Null when there was no row (nothing is left behind).
+    /// Writes one file from sorted, deduplicated batches as they come (a persist's slice, compaction's merge output):
+    /// pages and row groups are written as they fill and uploaded in parts, so memory holds about a row group and an
+    /// upload part, not the file. The name is fresh (sequence plus a random part, so a retried persist never
+    /// overwrites a file a catalog may list); the catalog id is given when it is published. Null when there was no row
+    /// (nothing is left behind).
     /// </summary>
     public async Task<ParquetFileEntry?> WriteStreamAsync(string database, string table, int day, Tsdb.Arrow.Types.Schema schema, IAsyncEnumerable<RecordBatch> sorted, long maxSequence, int level, CancellationToken cancellationToken)
     {

@@ -61,16 +61,18 @@ public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, 
                 }
                 // Row deletes made after these rows were written are applied (folded) before they go to a file.
                 var tombstones = snapshot.TombstonesOf(database, table).ToList();
-                var merged = RowMerger.Merge(StorageTableSource.TableColumnsOf(definition), [.. group.OrderBy(c => c.Sequence).Select(c =>
-                    TombstoneFilter.Apply(c.Batch, [.. tombstones.Where(t => t.Reaches(c.Sequence, c.MinTime, c.MaxTime)).Select(t => t.Predicate)]))]);
-                if (merged.Length == 0)
+                var columns = StorageTableSource.TableColumnsOf(definition);
+                // In slices of the buffer, oldest first, one file each: sorting and merging a slice takes a few times
+                // its size, so a table of any size persists in bounded memory. The files may overlap; each slice's
+                // sequences are above the last one's, so the order by MaxSequence lets the later write win.
+                foreach (var slice in Slices(group.OrderBy(c => c.Sequence), options.PersistSliceBytes))
                 {
-                    continue;
+                    if (await WriteSliceAsync(database, table, day, columns, slice, tombstones, cancellationToken).ConfigureAwait(false) is { } entry)
+                    {
+                        entries.Add(entry with { TombstonesThrough = snapshot.NextTombstoneId - 1 });
+                        rows += entry.RowCount;
+                    }
                 }
-                var maxSequence = group.Max(c => c.Sequence);
-                var entry = await writer.WriteAsync(database, table, day, merged, maxSequence, level: 0, cancellationToken).ConfigureAwait(false);
-                entries.Add(entry with { TombstonesThrough = snapshot.NextTombstoneId - 1 });
-                rows += merged.Length;
             }
             // Publish, then let go of what the files now hold. A table deleted while its file was written gets no
             // entry: its file is scheduled for deletion like the table's other files.
@@ -103,6 +105,47 @@ public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, 
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// One slice's file, or null when no row is left. Its own method so the merged batch is unreachable once the file
+    /// is written (a local of the caller's loop would stay in its state machine while the next slice is merged).
+    /// </summary>
+    private async Task<ParquetFileEntry?> WriteSliceAsync(string database, string table, int day, TableColumns columns, List<BufferedChunk> slice, List<Tombstone> tombstones, CancellationToken cancellationToken)
+    {
+        var merged = RowMerger.Merge(columns, [.. slice.Select(c =>
+            TombstoneFilter.Apply(c.Batch, [.. tombstones.Where(t => t.Reaches(c.Sequence, c.MinTime, c.MaxTime)).Select(t => t.Predicate)]))]);
+        if (merged.Length == 0)
+        {
+            return null;
+        }
+        // Streamed into the store in parts (not built as one byte[]), as compaction writes.
+        return await writer.WriteStreamAsync(database, table, day, columns.Schema, new[] { merged }.ToAsyncEnumerable(), slice[^1].Sequence, level: 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Consecutive runs of chunks (in sequence order) holding at most <paramref name="bytes"/> each, or one chunk when
+    /// it alone is larger. A run never ends between chunks of one sequence, so no two files share a sequence.
+    /// </summary>
+    internal static IEnumerable<List<BufferedChunk>> Slices(IEnumerable<BufferedChunk> ordered, long bytes)
+    {
+        var slice = new List<BufferedChunk>();
+        long size = 0;
+        foreach (var chunk in ordered)
+        {
+            if (slice.Count > 0 && size + chunk.Bytes > bytes && chunk.Sequence != slice[^1].Sequence)
+            {
+                yield return slice;
+                slice = [];
+                size = 0;
+            }
+            slice.Add(chunk);
+            size += chunk.Bytes;
+        }
+        if (slice.Count > 0)
+        {
+            yield return slice;
         }
     }
 }

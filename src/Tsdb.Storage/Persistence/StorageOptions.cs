@@ -20,6 +20,20 @@ public sealed record StorageOptions
     /// <summary>Persist once the buffer holds this many bytes.</summary>
     public long PersistBufferBytes { get; init; } = 256L << 20;
 
+    /// <summary>
+    /// A persist writes a table's buffered rows in slices of at most this many buffered bytes, oldest first, one file
+    /// each: sorting and merging a slice takes a few times its size, so this bounds a persist's memory whatever the
+    /// table's size or cardinality (docs/reliability.md); compaction merges the files later. Default:
+    /// <see cref="PersistBufferBytes"/> / 4 (a persist at the threshold makes about four files per table), 8 to 64 MiB.
+    /// </summary>
+    public long PersistSliceBytes
+    {
+        get => _persistSliceBytes ?? Math.Clamp(PersistBufferBytes / 4, 8L << 20, 64L << 20);
+        init => _persistSliceBytes = value;
+    }
+
+    private readonly long? _persistSliceBytes;
+
     /// <summary>Persist once the buffer holds this many rows.</summary>
     public long PersistRows { get; init; } = 10_000_000;
 
@@ -37,7 +51,8 @@ public sealed record StorageOptions
     /// Memory one compaction may hold for its data: half for the slices of rows it reads from every input file at once,
     /// half for the row groups its open output files assemble (see <see cref="CompactionMemory"/>); at most budget /
     /// <see cref="CompactionBytesPerOpenFile"/> files are open at once, so a split into more files than that is written
-    /// in several passes over the inputs, each for a span of time.
+    /// in several passes over the inputs, each for a span of time. A small budget gives small slices and row groups
+    /// (at least 4,096 rows), so a small server (the budget follows its memory) compacts in what it has.
     /// </summary>
     public long CompactionMemoryBudget { get; init; } = 512L << 20;
 

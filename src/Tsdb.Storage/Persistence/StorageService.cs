@@ -61,6 +61,7 @@ public sealed class StorageService(PersistService? persister, Compactor compacto
             {
                 return;
             }
+            var job = "persist";
             try
             {
                 if (persister is not null && ShouldPersist())
@@ -73,8 +74,11 @@ public sealed class StorageService(PersistService? persister, Compactor compacto
                 }
                 if (mayMaintain?.Invoke() ?? true)
                 {
+                    job = "compaction";
                     await compactor.CompactAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    job = "retention";
                     await retention.ApplyAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    job = "deletion";
                     await deletion.DeletePendingAsync(cancellationToken).ConfigureAwait(false);
                 }
                 if (_failingSince is { } since)
@@ -94,8 +98,8 @@ public sealed class StorageService(PersistService? persister, Compactor compacto
                 if (_failingSince is null || now - _lastFailureLog >= TimeSpan.FromMinutes(1))
                 {
                     log(_failingSince is null
-                        ? $"warning: background storage work failed, retrying every {options.CheckInterval.TotalSeconds:0.#} s: {e.Message}"
-                        : $"warning: background storage work still failing since {_failingSince:yyyy-MM-ddTHH:mm:ssZ}: {e.Message}");
+                        ? $"warning: background storage work failed ({job}), retrying every {options.CheckInterval.TotalSeconds:0.#} s: {e.Message}"
+                        : $"warning: background storage work still failing ({job}) since {_failingSince:yyyy-MM-ddTHH:mm:ssZ}: {e.Message}");
                     _lastFailureLog = now;
                 }
                 _failingSince ??= now;
