@@ -75,7 +75,10 @@ internal sealed class HistogramMessage
         }
         catch (ArgumentException e)
         {
-            error = e.Message.Replace(" (Parameter '", " (", StringComparison.Ordinal).Replace("')", ")", StringComparison.Ordinal);
+            // "… (Parameter 'positiveSpans')" → "… (positive buckets)"
+            error = e.Message.Replace(" (Parameter 'positiveSpans')", " (positive buckets)", StringComparison.Ordinal)
+                .Replace(" (Parameter 'negativeSpans')", " (negative buckets)", StringComparison.Ordinal)
+                .Replace(" (Parameter 'customValues')", " (custom_values)", StringComparison.Ordinal);
             return null;
         }
         if ((IsInteger ? NegativeCounts.Count + PositiveCounts.Count : NegativeDeltas.Count + PositiveDeltas.Count) > 0)
