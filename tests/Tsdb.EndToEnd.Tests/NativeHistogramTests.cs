@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tsdb.PromQL;
+using Xunit.Abstractions;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -11,7 +12,7 @@ namespace Tsdb.EndToEnd.Tests;
 /// running server, queried back through /api/v1/query and query_range, from the buffer and again from Parquet; every
 /// answer is compared with the same samples evaluated by the engine over the in-memory source.
 /// </summary>
-public sealed class NativeHistogramTests() : ServerPerClass("nhist")
+public sealed class NativeHistogramTests(ITestOutputHelper output) : ServerPerClass("nhist")
 {
     private const long Start = 1_700_000_000_000;
     private const int Steps = 20;
@@ -218,6 +219,27 @@ public sealed class NativeHistogramTests() : ServerPerClass("nhist")
         await Compare("buffer");
         Assert.True((await Http.PostAsync("/api/v3/persist", null)).IsSuccessStatusCode);
         await Compare("Parquet");
+
+        // DuckDB reads the stored layout (docs/promql.md, "Storage layout") from the persisted file.
+        var file = (await PersistenceTests.Files(Http, "prometheus")).Single(f => f!["table"]!.GetValue<string>() == "rpc_seconds")!;
+        var path = Path.Combine(Dir, "data", file["path"]!.GetValue<string>());
+        var duck = JsonNode.Parse(Tsdb.Testing.NodeRunner.Run("parquet/read.mjs", "duckdb", path).EnsureSuccess("DuckDB").StandardOutput)!;
+        Assert.Equal(("DOUBLE", "BIGINT", "VARCHAR", "VARCHAR"), (duck["types"]!["histogram:count"]!.GetValue<string>(), duck["types"]!["histogram:schema"]!.GetValue<string>(),
+            duck["types"]!["histogram:positive"]!.GetValue<string>(), duck["types"]!["histogram:custom_values"]!.GetValue<string>()));
+        var rows = duck["columns"]!["histogram:positive"]!.AsArray().Select(v => v!.GetValue<string>()).ToList();
+        Assert.Equal(data.Sum(d => d.Samples.Count), rows.Count);
+        // Each row's text, written here from the histograms as the layout describes, is among the stored ones.
+        foreach (var (_, _, samples) in data)
+        {
+            foreach (var (_, h, _) in samples)
+            {
+                var text = string.Join(",", h.PositiveSpans.Select(sp => $"{sp.Offset}:{sp.Length}")) + ";" + string.Join(",", h.PositiveBuckets.Select(c => c.ToString("R", CultureInfo.InvariantCulture)));
+                Assert.Contains(text, rows);
+            }
+        }
+        Assert.Equal(["-2", "-53", "0", "3"], duck["columns"]!["histogram:schema"]!.AsArray().Select(v => v!.GetValue<string>()).Distinct().Order(StringComparer.Ordinal));
+        Assert.Contains("0.1,0.5,1,2.5,5,10", duck["columns"]!["histogram:custom_values"]!.AsArray().Select(v => v!.GetValue<string>()));
+        output.WriteLine($"{rows.Count} histogram samples, {file["size_bytes"]} bytes in Parquet: {(double)file["size_bytes"]!.GetValue<long>() / rows.Count:F1} bytes/sample");
     }
 
     [Fact]
