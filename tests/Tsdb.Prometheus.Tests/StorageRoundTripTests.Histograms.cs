@@ -113,6 +113,41 @@ public sealed partial class StorageRoundTripTests
         await Check("compacted");
     }
 
+    /// <summary>
+    /// A size budget (deterministic data, no timing): 100 counter histograms of 20 buckets (schema 3) every 15 s for
+    /// 3 h, compacted, stay under 48 bytes per sample (measured 36.8, docs/performance.md).
+    /// </summary>
+    [Fact]
+    public async Task Compacted_histogram_samples_stay_within_their_size_budget()
+    {
+        var random = new Random(1);
+        const int SeriesCount = 100, Samples = 720;
+        for (var s = 0; s < SeriesCount; s++)
+        {
+            var counts = new double[20];
+            double sum = 0;
+            var series = Series(("__name__", "http_request_duration_seconds"), ("code", "200"), ("instance", "host-" + s), ("job", "api"));
+            for (var i = 0; i < Samples; i++)
+            {
+                for (var b = 0; b < counts.Length; b++)
+                {
+                    var add = random.Next(0, 3) * (b is > 5 and < 14 ? 4 : 1);
+                    counts[b] += add;
+                    sum += add * Math.Pow(2, (b - 10) / 8.0);
+                }
+                var h = new FloatHistogram(3, 1e-128, 0, counts.Sum(), sum, [new(-10, 20)], [.. counts], null, null);
+                series.Histograms.Add(ToV1(h, 1_700_000_000_000 + (i * 15_000L), integer: true));
+            }
+            Assert.Equal(RemoteWriteStatus.Ok, (await Send(series)).Status);
+        }
+        await _persister.PersistAsync();
+        await NewCompactor().CompactAsync(minFiles: 1);
+        var bytes = _catalog.Current.Files.Sum(f => f.SizeBytes);
+        var perSample = (double)bytes / (SeriesCount * Samples);
+        Assert.True(perSample < 48, $"{SeriesCount * Samples} samples in {bytes} bytes: {perSample:F2} bytes/sample");
+        Assert.Equal(SeriesCount * Samples, (await Select(Eq("__name__", "http_request_duration_seconds"))).Sum(x => x.Histograms!.Count(h => h is not null)));
+    }
+
     [Fact]
     public async Task Pages_that_hold_only_histogram_rows_persist_and_compact()
     {
