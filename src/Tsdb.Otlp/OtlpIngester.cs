@@ -37,7 +37,7 @@ public sealed class OtlpIngester(RemoteWriteIngester remoteWrite, OtlpOptions op
         {
             case RemoteWriteStatus.Overloaded:
                 return OtlpOutcome.Refused(OtlpStatus.Overloaded, stored.Message!);
-            case RemoteWriteStatus.BadRequest when stored.SamplesWritten == 0 && refused.Count == 0:
+            case RemoteWriteStatus.BadRequest when stored.SamplesWritten + stored.HistogramsWritten == 0 && refused.Count == 0:
                 // Nothing was staged at all: the database name, or the database could not be created.
                 return OtlpOutcome.Refused(OtlpStatus.BadRequest, stored.Message!);
             case RemoteWriteStatus.LimitExceeded when refused.Count == 0:
@@ -59,14 +59,6 @@ public sealed class OtlpIngester(RemoteWriteIngester remoteWrite, OtlpOptions op
             }
         }
         var errors = new List<string>(translation.Errors);
-        // Native histograms have no storage yet: translated, then refused here (where they will be stored).
-        var histogramsRefused = 0;
-        foreach (var group in translation.ExponentialHistograms.GroupBy(h => h.Metric))
-        {
-            var count = group.Count();
-            histogramsRefused += count;
-            errors.Add($"metric \"{group.Key}\": exponential histograms are not supported yet (they become native histograms, which this store does not keep yet); {count} data points refused");
-        }
         if (stored.Message is { } storeMessage)
         {
             errors.Add(storeMessage);
@@ -75,10 +67,10 @@ public sealed class OtlpIngester(RemoteWriteIngester remoteWrite, OtlpOptions op
         {
             errors.Add($"{translation.ExemplarsDropped} exemplars were not stored (exemplars are not kept)");
         }
-        var rejected = translation.Rejected + histogramsRefused + refusedPoints.Count;
+        var rejected = translation.Rejected + refusedPoints.Count;
         var shown = string.Join("; ", errors.Take(MaxReportedErrors));
         var more = errors.Count > MaxReportedErrors ? $" (and {errors.Count - MaxReportedErrors} more)" : "";
-        return new OtlpOutcome(OtlpStatus.Ok, errors.Count == 0 ? null : shown + more, translation.DataPoints, rejected, stored.SamplesWritten, translation.ExemplarsDropped);
+        return new OtlpOutcome(OtlpStatus.Ok, errors.Count == 0 ? null : shown + more, translation.DataPoints, rejected, stored.SamplesWritten + stored.HistogramsWritten, translation.ExemplarsDropped);
     }
 
     /// <summary>The 200 answer: an ExportMetricsServiceResponse, with <c>partial_success</c> when something was refused or is worth a warning.</summary>

@@ -15,6 +15,7 @@ public enum OtlpStatus
 /// <summary>
 /// What an OTLP export did. <see cref="RejectedDataPoints"/> and <see cref="Message"/> are the response's
 /// <c>partial_success</c>; a message with nothing rejected is a warning (e.g. exemplars not stored).
+/// <see cref="SamplesWritten"/> counts float and native histogram samples.
 /// </summary>
 public sealed record OtlpOutcome(OtlpStatus Status, string? Message, long DataPoints, long RejectedDataPoints, long SamplesWritten, long ExemplarsDropped)
 {

@@ -5,13 +5,11 @@ namespace Tsdb.Otlp;
 /// <summary>What one ExportMetricsServiceRequest translates into, and what it refused on the way.</summary>
 internal sealed class OtlpTranslation
 {
-    /// <summary>Float series in remote write's model, one sample each except <c>target_info</c>.</summary>
+    /// <summary>Series in remote write's model, one sample (float, or native histogram for exponential histograms) each except <c>target_info</c>.</summary>
     public List<PromSeries> Series { get; } = [];
 
     /// <summary>For each of <see cref="Series"/>, the data point it came from (-1 for <c>target_info</c>), to count refusals in points.</summary>
     public List<int> PointOfSeries { get; } = [];
-
-    public List<NativeHistogramPoint> ExponentialHistograms { get; } = [];
 
     public List<(string Metric, MetricMetadata Metadata)> Metadata { get; } = [];
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Google.Protobuf.Collections;
 using Tsdb.Otlp.Protocol;
 using Tsdb.Prometheus;
+using Tsdb.PromQL;
 
 namespace Tsdb.Otlp;
 
@@ -127,14 +128,14 @@ internal sealed class OtlpTranslator(OtlpOptions options)
                 break;
             case OtlpMetricKind.ExponentialHistogram:
                 AddExponentialPoints(metric.ExponentialHistogram.DataPoints, name, context);
-                return;
+                break;
         }
         if (result.Series.Count > before)
         {
             var type = k switch
             {
                 OtlpMetricKind.MonotonicCounter => "counter",
-                OtlpMetricKind.Histogram => "histogram",
+                OtlpMetricKind.Histogram or OtlpMetricKind.ExponentialHistogram => "histogram",
                 OtlpMetricKind.Summary => "summary",
                 _ => "gauge",
             };
@@ -207,34 +208,64 @@ internal sealed class OtlpTranslator(OtlpOptions options)
         }
     }
 
+    /// <summary>
+    /// Each point a native histogram sample: the OTLP scale is the schema (scales above 8 merged down to 8), bucket
+    /// offsets become Prometheus indexes (OTLP's + 1: OTLP bucket i is (base^i, base^(i+1)], Prometheus' is
+    /// (base^(i-1), base^i]). A point with no recorded value is a stale histogram.
+    /// </summary>
     private void AddExponentialPoints(RepeatedField<ExponentialHistogramDataPoint> points, string name, PointContext context)
     {
         var refused = 0;
-        foreach (var point in points)
+        string? invalid = null;
+        for (var p = 0; p < points.Count; p++)
         {
+            var point = points[p];
+            context.Point = context.Result.DataPoints - points.Count + p;
             context.Result.ExemplarsDropped += point.Exemplars.Count;
             if (point.Scale < MinSchema)
             {
                 refused++;
+                invalid ??= $"{{0}} exponential histogram data points have a scale below {MinSchema}, the coarsest native histogram schema";
                 continue;
             }
-            // Scales finer than Prometheus' finest schema are merged down to it (2^(scale−8) buckets into one).
-            var shift = Math.Max(0, point.Scale - MaxSchema);
-            var (positiveOffset, positive) = Downscale(point.Positive, shift);
-            var (negativeOffset, negative) = Downscale(point.Negative, shift);
+            FloatHistogram histogram;
+            if ((point.Flags & NoRecordedValue) != 0)
+            {
+                histogram = new FloatHistogram(0, 0, 0, 0, StaleNaN, null, null, null, null);
+            }
+            else
+            {
+                // Scales finer than Prometheus' finest schema are merged down to it (2^(scale−8) buckets into one).
+                var shift = Math.Max(0, point.Scale - MaxSchema);
+                var (positiveOffset, positive) = Downscale(point.Positive, shift);
+                var (negativeOffset, negative) = Downscale(point.Negative, shift);
+                histogram = new FloatHistogram(Math.Min(point.Scale, MaxSchema), point.ZeroThreshold, point.ZeroCount, point.Count, point.HasSum ? point.Sum : 0,
+                    positive.Length == 0 ? null : [new HistogramSpan(positiveOffset, (uint)positive.Length)], positive,
+                    negative.Length == 0 ? null : [new HistogramSpan(negativeOffset, (uint)negative.Length)], negative);
+                if (HistogramColumns.Validate(histogram, integer: true) is { } error)
+                {
+                    refused++;
+                    invalid ??= "{0} exponential histogram data points are inconsistent, e.g. " + error;
+                    continue;
+                }
+            }
             var labels = BaseLabels(point.Attributes, context);
             labels.Add(("__name__", name));
-            context.Result.ExponentialHistograms.Add(new NativeHistogramPoint(
-                name, labels, Millis(point.TimeUnixNano), Math.Min(point.Scale, MaxSchema), point.ZeroThreshold, point.ZeroCount, point.Count,
-                point.HasSum ? point.Sum : 0, positiveOffset, positive, negativeOffset, negative, (point.Flags & NoRecordedValue) != 0));
+            context.Result.Series.Add(new PromSeries(labels, ReadOnlyMemory<long>.Empty, ReadOnlyMemory<double>.Empty)
+            {
+                HistogramTimestampsMs = new[] { Millis(point.TimeUnixNano) },
+                Histograms = new[] { histogram },
+                HistogramCount = 1,
+            });
+            context.Result.PointOfSeries.Add(context.Point);
         }
         if (refused > 0)
         {
-            Refuse(context.Result, refused, $"metric \"{name}\": {refused} exponential histogram data points have a scale below {MinSchema}, the coarsest native histogram schema");
+            Refuse(context.Result, refused, $"metric \"{name}\": " + string.Format(CultureInfo.InvariantCulture, invalid!, refused));
         }
     }
 
-    private static (int Offset, ulong[] Counts) Downscale(ExponentialHistogramDataPoint.Types.Buckets? buckets, int shift)
+    private static (int Offset, double[] Counts) Downscale(ExponentialHistogramDataPoint.Types.Buckets? buckets, int shift)
     {
         if (buckets is null || buckets.BucketCounts.Count == 0)
         {
@@ -242,7 +273,7 @@ internal sealed class OtlpTranslator(OtlpOptions options)
         }
         var first = buckets.Offset >> shift;
         var last = (buckets.Offset + buckets.BucketCounts.Count - 1) >> shift;
-        var counts = new ulong[last - first + 1];
+        var counts = new double[last - first + 1];
         for (var i = 0; i < buckets.BucketCounts.Count; i++)
         {
             counts[((buckets.Offset + i) >> shift) - first] += buckets.BucketCounts[i];

@@ -1,9 +1,11 @@
+using Tsdb.PromQL;
+
 namespace Tsdb.Prometheus;
 
 /// <summary>
 /// One decoded series, the same for remote-write 1.0 and 2.0 requests and for other protocols that map to Prometheus'
-/// model (OTLP; public for them): labels, float samples, and what was sent beside
-/// them. A struct over slices of the request's sample arrays: a request is mostly thousands of one-sample series, and
+/// model (OTLP; public for them): labels, float samples, native histogram samples, and what was
+/// sent beside them. A struct over slices of the request's sample arrays: a request is mostly thousands of one-sample series, and
 /// an object and two arrays per series were a third of what ingestion allocated.
 /// </summary>
 public readonly struct PromSeries(IReadOnlyList<(string Name, string Value)> labels, ReadOnlyMemory<long> timestampsMs, ReadOnlyMemory<double> values)
@@ -15,6 +17,16 @@ public readonly struct PromSeries(IReadOnlyList<(string Name, string Value)> lab
 
     public ReadOnlyMemory<double> Values { get; } = values;
 
+    /// <summary>Times of the native histogram samples, one per entry of <see cref="Histograms"/>.</summary>
+    public ReadOnlyMemory<long> HistogramTimestampsMs { get; init; }
+
+    /// <summary>
+    /// Native histogram samples (integer ones converted to float counts, exact up to 2^53); a stale one has the
+    /// staleness marker as its sum.
+    /// </summary>
+    public ReadOnlyMemory<FloatHistogram> Histograms { get; init; }
+
+    /// <summary>Histogram samples sent (also when they could not be decoded).</summary>
     public int HistogramCount { get; init; }
 
     public int ExemplarCount { get; init; }

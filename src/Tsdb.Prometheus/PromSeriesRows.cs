@@ -1,3 +1,4 @@
+using System.Text;
 using Tsdb.Core.Schema;
 using Tsdb.Core.Time;
 using Tsdb.Ingest;
@@ -6,7 +7,8 @@ namespace Tsdb.Prometheus;
 
 /// <summary>
 /// Prometheus series' reader for the shared <see cref="WriteStager"/>: a series (metric name → table, labels → tags,
-/// float samples → time and <c>value</c>) is checked completely before any of its samples is appended, then appended
+/// float samples → time and <c>value</c>, native histograms → a row each in the layout of <see cref="HistogramColumns"/>)
+/// is checked completely before any of its samples is appended, then appended
 /// as one run of rows per UTC day. Samples older than the table's retention are dropped and reported (Prometheus'
 /// "out of bounds"), the series' other samples stay. Remote write 1.0 and 2.0 feed it, and so can any protocol that
 /// produces <see cref="PromSeries"/>.
@@ -20,7 +22,13 @@ internal sealed class PromSeriesRows(WriteStager stager)
     private long[] _times = new long[256];
     private double[] _values = new double[256];
 
+    private readonly int[] _histogramSlots = new int[HistogramColumns.Columns.Count];
+
+    /// <summary>Float samples staged.</summary>
     public long SamplesStaged { get; private set; }
+
+    /// <summary>Native histogram samples staged.</summary>
+    public long HistogramsStaged { get; private set; }
 
     /// <summary>Samples dropped because they are older than their table's retention (Prometheus' "out of bounds").</summary>
     public long SamplesOutOfBounds { get; private set; }
@@ -56,7 +64,7 @@ internal sealed class PromSeriesRows(WriteStager stager)
         {
             return $"series {series.Describe()}: no metric name (label __name__)";
         }
-        if (series.TimestampsMs.IsEmpty)
+        if (series.TimestampsMs.IsEmpty && series.Histograms.IsEmpty)
         {
             return null;
         }
@@ -92,9 +100,26 @@ internal sealed class PromSeriesRows(WriteStager stager)
             _slots[tagCount++] = slot;
             _tagValues.Add(value);
         }
+        var histogramSlots = _histogramSlots;
+        if (!series.Histograms.IsEmpty)
+        {
+            for (var c = 0; c < histogramSlots.Length; c++)
+            {
+                var (columnName, kind) = HistogramColumns.Columns[c];
+                histogramSlots[c] = stager.Column(table, columnName, kind, out error);
+                if (histogramSlots[c] < 0)
+                {
+                    return error is null ? null : $"series {series.Describe()}: {error}";
+                }
+            }
+        }
         if (stager.NeedsSchemaChange)
         {
             return null;
+        }
+        if (ToNanoseconds(series, series.HistogramTimestampsMs.Span) is { } badTime)
+        {
+            return badTime;
         }
         var timesMs = series.TimestampsMs.Span;
         var count = timesMs.Length;
@@ -163,6 +188,77 @@ internal sealed class PromSeriesRows(WriteStager stager)
             start = end;
         }
         SamplesStaged += count;
+        if (!series.Histograms.IsEmpty)
+        {
+            StageHistograms(in series, table, valueSlot, _slots.AsSpan(0, tagCount));
+        }
         return null;
+    }
+
+    private static string? ToNanoseconds(in PromSeries series, ReadOnlySpan<long> timesMs)
+    {
+        foreach (var ms in timesMs)
+        {
+            if (ms is > long.MaxValue / NanosPerMilli or < long.MinValue / NanosPerMilli)
+            {
+                return $"series {series.Describe()}: timestamp {ms} ms is out of range (nanoseconds must fit in 64 bits)";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// One row per histogram sample, after the series' float samples (a histogram at the time of a float sample of the
+    /// same request wins, being the later row). Every histogram field is written, so that a later histogram replaces
+    /// an earlier one at the same time completely when rows merge.
+    /// </summary>
+    private void StageHistograms(in PromSeries series, StagedTable table, int valueSlot, ReadOnlySpan<int> tagSlots)
+    {
+        var timesMs = series.HistogramTimestampsMs.Span;
+        var histograms = series.Histograms.Span;
+        var slots = _histogramSlots;
+        var dropped = 0;
+        long oldest = long.MaxValue;
+        for (var i = 0; i < histograms.Length; i++)
+        {
+            var t = timesMs[i] * NanosPerMilli;
+            if (t < table.RetentionCutoff)
+            {
+                dropped++;
+                oldest = Math.Min(oldest, t);
+                continue;
+            }
+            var h = histograms[i];
+            var partition = table.Partition(PartitionDay.FromNanoseconds(t));
+            for (var s = 0; s < tagSlots.Length; s++)
+            {
+                partition.Column(tagSlots[s]).AppendTag(_tagValues[s], 1);
+            }
+            partition.Column(StagedTable.TimeSlot).AppendLong(t);
+            if (BitConverter.DoubleToInt64Bits(h.Sum) == HistogramColumns.StaleBits)
+            {
+                // A stale histogram is the float staleness marker: it ends the series whatever its samples were.
+                partition.Column(valueSlot).AppendFloat(h.Sum);
+                partition.EndRow();
+                continue;
+            }
+            partition.Column(valueSlot).AppendFloat(HistogramColumns.Marker);
+            partition.Column(slots[0]).AppendFloat(h.Count);
+            partition.Column(slots[1]).AppendFloat(h.Sum);
+            partition.Column(slots[2]).AppendLong(h.Schema);
+            partition.Column(slots[3]).AppendFloat(h.ZeroThreshold);
+            partition.Column(slots[4]).AppendFloat(h.ZeroCount);
+            partition.Column(slots[5]).AppendLong((long)h.CounterResetHint);
+            partition.Column(slots[6]).AppendString(Encoding.UTF8.GetBytes(HistogramColumns.FormatBuckets(h.PositiveSpans, h.PositiveBuckets)));
+            partition.Column(slots[7]).AppendString(Encoding.UTF8.GetBytes(HistogramColumns.FormatBuckets(h.NegativeSpans, h.NegativeBuckets)));
+            partition.Column(slots[8]).AppendString(Encoding.UTF8.GetBytes(HistogramColumns.FormatBounds(h.CustomValues)));
+            partition.EndRow();
+        }
+        if (dropped > 0)
+        {
+            SamplesOutOfBounds += dropped;
+            OutOfBounds.Add($"series {series.Describe()}: out of bounds: {dropped} of its {histograms.Length} histogram samples dropped, {table.Expired(oldest)}");
+        }
+        HistogramsStaged += histograms.Length - dropped;
     }
 }

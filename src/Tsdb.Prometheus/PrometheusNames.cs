@@ -9,8 +9,10 @@ namespace Tsdb.Prometheus;
 /// labels become tags and the sample is the float field <c>value</c>.</item>
 /// <item>Reading, a table's numeric field <c>f</c> is the metric <c>{table}_{f}</c>, except that the field
 /// <c>value</c> is the metric <c>{table}</c> (Telegraf's convention, and how remote-written data round-trips).</item>
-/// <item>The labels <c>time</c> and <c>value</c> would collide with the time column and the value field, so they are
-/// stored as the tags <c>label:time</c> and <c>label:value</c> (':' cannot appear in a Prometheus label name, so no
+/// <item>A native histogram sample is a row whose <c>value</c> is a marker and whose <c>histogram:*</c> fields hold
+/// the histogram (<see cref="HistogramColumns"/>); those fields are no metrics of their own.</item>
+/// <item>The labels <c>time</c> and <c>value</c> (and any starting <c>histogram:</c>) would collide with the time
+/// column and the fields, so they are stored as the tags <c>label:time</c> and <c>label:value</c> (':' cannot appear in a Prometheus label name, so no
 /// real label is confused with them) and renamed back when read.</item>
 /// </list>
 /// </summary>
@@ -26,11 +28,12 @@ public static class PrometheusNames
 
     /// <summary>The tag that stores label <paramref name="label"/>.</summary>
     public static string TagOfLabel(string label) =>
-        label is TableDefinition.TimeColumn or ValueField ? EscapePrefix + label : label;
+        label is TableDefinition.TimeColumn or ValueField || HistogramColumns.IsHistogramColumn(label) ? EscapePrefix + label : label;
 
     /// <summary>The label a tag column is read as.</summary>
     public static string LabelOfTag(string tag) =>
-        tag.StartsWith(EscapePrefix, StringComparison.Ordinal) && tag.AsSpan(EscapePrefix.Length) is TableDefinition.TimeColumn or ValueField
+        tag.StartsWith(EscapePrefix, StringComparison.Ordinal) && (tag.AsSpan(EscapePrefix.Length) is TableDefinition.TimeColumn or ValueField
+            || tag.AsSpan(EscapePrefix.Length).StartsWith(HistogramColumns.Prefix, StringComparison.Ordinal))
             ? tag[EscapePrefix.Length..]
             : tag;
 

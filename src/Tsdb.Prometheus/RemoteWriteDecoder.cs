@@ -79,7 +79,12 @@ internal static class RemoteWriteDecoder
                 times[i] = sample.Timestamp;
                 values[i] = sample.Value;
             }
-            result.Add(new PromSeries(labels, times, values) { HistogramCount = series.Histograms.Count, ExemplarCount = series.Exemplars.Count });
+            var (histogramTimes, histograms, error) = HistogramMessage.Convert(series.Histograms, static (m, h) => m.From(h));
+            result.Add(new PromSeries(labels, times, values)
+            {
+                HistogramTimestampsMs = histogramTimes, Histograms = histograms, HistogramCount = series.Histograms.Count,
+                ExemplarCount = series.Exemplars.Count, DecodeError = error,
+            });
         }
         foreach (var entry in request.Metadata)
         {
@@ -126,7 +131,13 @@ internal static class RemoteWriteDecoder
                     labels.Add((symbols[(int)refs[i]], symbols[(int)refs[i + 1]]));
                 }
             }
-            var promSeries = new PromSeries(labels, times, values) { HistogramCount = series.Histograms.Count, ExemplarCount = series.Exemplars.Count, DecodeError = error };
+            var (histogramTimes, histograms, histogramError) = HistogramMessage.Convert(series.Histograms, static (m, h) => m.From(h));
+            error ??= histogramError;
+            var promSeries = new PromSeries(labels, times, values)
+            {
+                HistogramTimestampsMs = histogramTimes, Histograms = histograms, HistogramCount = series.Histograms.Count,
+                ExemplarCount = series.Exemplars.Count, DecodeError = error,
+            };
             result.Add(promSeries);
             if (error is null && series.Metadata is { } meta && (meta.Type != V2.Metadata.Types.MetricType.Unspecified || meta.HelpRef != 0 || meta.UnitRef != 0))
             {

@@ -84,17 +84,20 @@ public sealed class RemoteWriteIngester
         await _path.AppendAsync(database, writeStager, sync: true, cancellationToken).ConfigureAwait(false);
         if (pass.Errors.Count == 0 && stager.OutOfBounds.Count == 0)
         {
-            return new RemoteWriteOutcome(RemoteWriteStatus.Ok, null, stager.SamplesStaged, 0, 0);
+            return new RemoteWriteOutcome(RemoteWriteStatus.Ok, null, stager.SamplesStaged, stager.HistogramsStaged, 0);
         }
         var problems = pass.Errors.Concat(stager.OutOfBounds).ToList();
         var shown = string.Join("; ", problems.Take(MaxReportedErrors));
         var more = problems.Count > MaxReportedErrors ? $" (and {problems.Count - MaxReportedErrors} more)" : "";
         // As Prometheus answers samples outside its TSDB's bounds: a 400 (senders do not retry it), the rest stored.
         var message = stager.OutOfBounds.Count == 0
-            ? $"{pass.Errors.Count} series refused, {stager.SamplesStaged} samples of the other series stored: {shown}{more}"
-            : $"out of bounds: {stager.SamplesOutOfBounds} samples older than the retention period dropped" + (pass.Errors.Count > 0 ? $", {pass.Errors.Count} series refused" : "") + $", {stager.SamplesStaged} other samples stored: {shown}{more}";
-        return new RemoteWriteOutcome(writeStager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, 0, 0);
+            ? $"{pass.Errors.Count} series refused, {Stored(stager)} of the other series stored: {shown}{more}"
+            : $"out of bounds: {stager.SamplesOutOfBounds} samples older than the retention period dropped" + (pass.Errors.Count > 0 ? $", {pass.Errors.Count} series refused" : "") + $", {stager.SamplesStaged} other samples" + (stager.HistogramsStaged > 0 ? $" and {stager.HistogramsStaged} histogram samples" : "") + $" stored: {shown}{more}";
+        return new RemoteWriteOutcome(writeStager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, stager.HistogramsStaged, 0);
     }
+
+    private static string Stored(PromSeriesRows rows) =>
+        rows.HistogramsStaged == 0 ? $"{rows.SamplesStaged} samples" : $"{rows.SamplesStaged} samples and {rows.HistogramsStaged} histogram samples";
 
     private sealed record SeriesPass(PromSeriesRows Rows, List<string> Errors);
 
@@ -141,10 +144,6 @@ public sealed class RemoteWriteIngester
             if (error is not null || rows.SamplesOutOfBounds != outOfBounds)
             {
                 refused?.Add(i);
-            }
-            if (s.HistogramCount > 0)
-            {
-                errors.Add($"series {s.Describe()}: native histograms are not supported ({s.HistogramCount} histogram samples refused; its float samples were stored)");
             }
         }
         return new SeriesPass(rows, errors);

@@ -36,13 +36,28 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
         {
             if (samples!.Count > 0)
             {
-                var (times, values) = samples.ToArrays();
+                var (times, values, histograms) = samples.ToArrays();
                 // Storage keeps time order within a file, not across the pieces of an overlapping partition.
                 if (!IsAscending(times))
                 {
-                    Array.Sort(times, values);
+                    if (histograms is null)
+                    {
+                        Array.Sort(times, values);
+                    }
+                    else
+                    {
+                        var order = new int[times.Length];
+                        for (var i = 0; i < order.Length; i++)
+                        {
+                            order[i] = i;
+                        }
+                        Array.Sort((long[])times.Clone(), order);
+                        values = [.. order.Select(i => values[i])];
+                        histograms = [.. order.Select(i => histograms[i])];
+                        Array.Sort(times);
+                    }
                 }
-                result.Add(new SeriesSamples(labels, times, values));
+                result.Add(new SeriesSamples(labels, times, values) { Histograms = histograms });
             }
         }
         // Files are sorted by tags, and tags are created in label order by remote write: usually already in order.
@@ -124,29 +139,48 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
     {
         private long[] _times = new long[Math.Max(capacity, 1)];
         private double[] _values = new double[Math.Max(capacity, 1)];
+        private FloatHistogram?[]? _histograms;   // made at the first histogram sample
 
         public int Count { get; private set; }
 
-        public void Add(long ms, double value)
+        public void Add(long ms, double value, FloatHistogram? histogram = null)
         {
             // Sub-millisecond line-protocol timestamps can fall on one millisecond: the later row wins.
             if (Count > 0 && _times[Count - 1] == ms)
             {
                 _values[Count - 1] = value;
+                SetHistogram(Count - 1, histogram);
                 return;
             }
             if (Count == _times.Length)
             {
                 Array.Resize(ref _times, Count * 2);
                 Array.Resize(ref _values, Count * 2);
+                if (_histograms is not null)
+                {
+                    Array.Resize(ref _histograms, Count * 2);
+                }
             }
             _times[Count] = ms;
-            _values[Count++] = value;
+            _values[Count] = value;
+            SetHistogram(Count++, histogram);
+        }
+
+        private void SetHistogram(int index, FloatHistogram? histogram)
+        {
+            if (histogram is not null)
+            {
+                _histograms ??= new FloatHistogram?[_times.Length];
+            }
+            if (_histograms is not null)
+            {
+                _histograms[index] = histogram;
+            }
         }
 
         /// <summary>The samples; the arrays themselves when they are exactly full (the list is not used afterwards).</summary>
-        public (long[] Times, double[] Values) ToArrays() =>
-            Count == _times.Length ? (_times, _values) : (_times[..Count], _values[..Count]);
+        public (long[] Times, double[] Values, FloatHistogram?[]? Histograms) ToArrays() =>
+            Count == _times.Length ? (_times, _values, _histograms) : (_times[..Count], _values[..Count], _histograms?[..Count]);
     }
 
     private sealed record FieldCandidate(string Field, string Metric);
@@ -169,7 +203,7 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
             var candidates = new List<FieldCandidate>();
             foreach (var column in table.Columns)
             {
-                if (column.Kind is ColumnKind.Float or ColumnKind.Integer or ColumnKind.UInteger)
+                if (column.Kind is ColumnKind.Float or ColumnKind.Integer or ColumnKind.UInteger && !HistogramColumns.IsHistogramColumn(column.Name))
                 {
                     var metric = PrometheusNames.MetricOf(table.Name, column.Name);
                     if (nameMatchers.TrueForAll(m => m.Matches(metric)))
@@ -408,6 +442,7 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
             return;
         }
         var fields = candidates.Select(c => batch.Column(c.Field)).ToArray();
+        var histograms = HistogramArrays.Of(batch);
         var length = batch.Length;
         var start = 0;
         while (start < length)
@@ -422,7 +457,7 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
             {
                 end++;
             }
-            ScanRun(tags, start, end, times, fields, candidates, labelMatchers, minNs, maxNs, withSamples, found, ref samplesLeft);
+            ScanRun(tags, start, end, times, fields, histograms, candidates, labelMatchers, minNs, maxNs, withSamples, found, ref samplesLeft);
             if (samplesLeft < 0)
             {
                 return;
@@ -431,7 +466,7 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
         }
     }
 
-    private static void ScanRun(BatchTags tags, int start, int end, ReadOnlySpan<long> times, ArrowArray?[] fields,
+    private static void ScanRun(BatchTags tags, int start, int end, ReadOnlySpan<long> times, ArrowArray?[] fields, HistogramArrays? histograms,
         List<FieldCandidate> candidates, List<CompiledMatcher> labelMatchers, long minNs, long maxNs, bool withSamples, Dictionary<Labels, SampleList?> found, ref long samplesLeft)
     {
         // The run's labels in name order (absent and empty tags left out), the slot for __name__ kept open.
@@ -509,11 +544,21 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
                     UInt64Array u => u.Values[row],
                     _ => double.NaN,
                 };
+                FloatHistogram? histogram = null;
+                if (HistogramColumns.IsMarker(value) && histograms is not null && candidates[f].Field == PrometheusNames.ValueField)
+                {
+                    // A row that holds no readable histogram (written by something else) is no sample.
+                    histogram = histograms.At(row);
+                    if (histogram is null)
+                    {
+                        continue;
+                    }
+                }
                 if (--samplesLeft < 0)
                 {
                     return;
                 }
-                samples!.Add(FloorDiv(t, NanosPerMilli), value);
+                samples!.Add(FloorDiv(t, NanosPerMilli), value, histogram);
             }
         }
     }

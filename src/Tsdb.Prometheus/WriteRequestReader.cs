@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text;
+using Tsdb.PromQL;
 
 namespace Tsdb.Prometheus;
 
@@ -8,8 +9,8 @@ namespace Tsdb.Prometheus;
 /// A span reader for remote-write 1.0's <c>prometheus.WriteRequest</c>, the hot path of ingestion: it reads the wire
 /// format in place and interns label names and values (they repeat from series to series), where the generated
 /// Google.Protobuf classes allocate an object per label and a string per name and value. It reads the fields of
-/// <c>Protos/remote_v1.proto</c>; unknown fields are skipped as protobuf requires; histograms and exemplars are only
-/// counted (histograms are refused, exemplars not stored). Tests check it against the generated classes.
+/// <c>Protos/remote_v1.proto</c>; unknown fields are skipped as protobuf requires; native histograms are decoded (through
+/// <see cref="HistogramMessage"/>, as the generated classes' are), exemplars only counted (not stored). Tests check it against the generated classes.
 /// </summary>
 internal sealed class WriteRequestReader
 {
@@ -35,6 +36,7 @@ internal sealed class WriteRequestReader
     private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _strings = Interned.GetAlternateLookup<ReadOnlySpan<char>>();
     private readonly List<(byte[] Bytes, int Length, string Text)> _recent = [];
     private char[] _chars = new char[256];
+    private readonly HistogramMessage _histogram = new();
 
     // The samples of all series of a request go into shared chunks (each series a slice), sized from the request's
     // bytes per sample so far; a request is mostly thousands of one-sample series.
@@ -117,6 +119,10 @@ internal sealed class WriteRequestReader
             {
                 count++;
             }
+            else if (field == 4 && wire == WireLengthDelimited)
+            {
+                histograms++;
+            }
         }
         // Labels that come as one run of fields (as every sender writes them) are looked up by their bytes.
         (string Name, string Value)[]? labels = null;
@@ -124,6 +130,10 @@ internal sealed class WriteRequestReader
         var cached = !labelBytes.IsEmpty && Series.TryGet(labelBytes, out labels);
         labels ??= new (string, string)[labelCount];
         var (timesMemory, valuesMemory) = TakeSamples(count);
+        var histogramTimes = histograms == 0 ? null : new long[histograms];
+        var histogramList = histograms == 0 ? null : new FloatHistogram[histograms];
+        var histogram = 0;
+        string? histogramError = null;
         var times = timesMemory.Span;
         var values = valuesMemory.Span;
         var label = 0;
@@ -154,8 +164,10 @@ internal sealed class WriteRequestReader
                     Skip(data, ref position, wire);
                     break;
                 case 4 when wire == WireLengthDelimited:
-                    histograms++;
-                    Skip(data, ref position, wire);
+                    ReadHistogram(ReadBytes(data, ref position));
+                    histogramTimes![histogram] = _histogram.TimestampMs;
+                    histogramList![histogram++] = _histogram.ToHistogram(out var error)!;
+                    histogramError ??= error is null ? null : $"histogram sample at {_histogram.TimestampMs} ms: {error}";
                     break;
                 default:
                     Skip(data, ref position, wire);
@@ -166,7 +178,14 @@ internal sealed class WriteRequestReader
         {
             Series.Add(labelBytes, labels);
         }
-        return new PromSeries(labels, timesMemory, valuesMemory) { HistogramCount = histograms, ExemplarCount = exemplars };
+        return new PromSeries(labels, timesMemory, valuesMemory)
+        {
+            HistogramTimestampsMs = histogramError is null ? histogramTimes : null,
+            Histograms = histogramError is null ? histogramList : null,
+            HistogramCount = histograms,
+            ExemplarCount = exemplars,
+            DecodeError = histogramError,
+        };
     }
 
     private (Memory<long> Times, Memory<double> Values) TakeSamples(int count)
@@ -218,6 +237,141 @@ internal sealed class WriteRequestReader
         }
         return (name, value);
     }
+
+    /// <summary>A <c>prometheus.Histogram</c> message into <see cref="_histogram"/> (packed and unpacked repeated fields alike).</summary>
+    private void ReadHistogram(ReadOnlySpan<byte> data)
+    {
+        var h = _histogram;
+        h.Clear();
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            switch (field)
+            {
+                case 1 when wire == WireVarint:
+                    h.IsInteger = true;
+                    h.CountInt = ReadVarint(data, ref position);
+                    break;
+                case 2 when wire == WireFixed64:
+                    h.IsInteger = false;
+                    h.CountFloat = ReadDouble(data, ref position);
+                    break;
+                case 3 when wire == WireFixed64:
+                    h.Sum = ReadDouble(data, ref position);
+                    break;
+                case 4 when wire == WireVarint:
+                    h.Schema = (int)ZigZag(ReadVarint(data, ref position));
+                    break;
+                case 5 when wire == WireFixed64:
+                    h.ZeroThreshold = ReadDouble(data, ref position);
+                    break;
+                case 6 when wire == WireVarint:
+                    h.ZeroCountInt = ReadVarint(data, ref position);
+                    break;
+                case 7 when wire == WireFixed64:
+                    h.ZeroCountFloat = ReadDouble(data, ref position);
+                    break;
+                case 8 or 11 when wire == WireLengthDelimited:
+                    (field == 8 ? h.NegativeSpans : h.PositiveSpans).Add(ReadSpan(ReadBytes(data, ref position)));
+                    break;
+                case 9 or 12:
+                    ReadSInt64s(data, ref position, wire, field == 9 ? h.NegativeDeltas : h.PositiveDeltas);
+                    break;
+                case 10 or 13 or 16:
+                    ReadDoubles(data, ref position, wire, field == 10 ? h.NegativeCounts : field == 13 ? h.PositiveCounts : h.CustomValues);
+                    break;
+                case 14 when wire == WireVarint:
+                    h.ResetHint = (int)ReadVarint(data, ref position);
+                    break;
+                case 15 when wire == WireVarint:
+                    h.TimestampMs = (long)ReadVarint(data, ref position);
+                    break;
+                default:
+                    Skip(data, ref position, wire);
+                    break;
+            }
+        }
+    }
+
+    private static HistogramSpan ReadSpan(ReadOnlySpan<byte> data)
+    {
+        int offset = 0;
+        uint length = 0;
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            if (field == 1 && wire == WireVarint)
+            {
+                offset = (int)ZigZag(ReadVarint(data, ref position));
+            }
+            else if (field == 2 && wire == WireVarint)
+            {
+                length = (uint)ReadVarint(data, ref position);
+            }
+            else
+            {
+                Skip(data, ref position, wire);
+            }
+        }
+        return new HistogramSpan(offset, length);
+    }
+
+    private static void ReadSInt64s(ReadOnlySpan<byte> data, ref int position, int wire, List<long> into)
+    {
+        if (wire == WireVarint)
+        {
+            into.Add(ZigZag(ReadVarint(data, ref position)));
+        }
+        else if (wire == WireLengthDelimited)
+        {
+            var packed = ReadBytes(data, ref position);
+            var p = 0;
+            while (p < packed.Length)
+            {
+                into.Add(ZigZag(ReadVarint(packed, ref p)));
+            }
+        }
+        else
+        {
+            Skip(data, ref position, wire);
+        }
+    }
+
+    private static void ReadDoubles(ReadOnlySpan<byte> data, ref int position, int wire, List<double> into)
+    {
+        if (wire == WireFixed64)
+        {
+            into.Add(ReadDouble(data, ref position));
+        }
+        else if (wire == WireLengthDelimited)
+        {
+            var packed = ReadBytes(data, ref position);
+            if (packed.Length % 8 != 0)
+            {
+                throw Invalid("a packed double field's length is not a multiple of 8");
+            }
+            for (var p = 0; p < packed.Length; p += 8)
+            {
+                into.Add(BinaryPrimitives.ReadDoubleLittleEndian(packed[p..]));
+            }
+        }
+        else
+        {
+            Skip(data, ref position, wire);
+        }
+    }
+
+    private static double ReadDouble(ReadOnlySpan<byte> data, ref int position)
+    {
+        Need(data, position, 8);
+        var value = BinaryPrimitives.ReadDoubleLittleEndian(data[position..]);
+        position += 8;
+        return value;
+    }
+
+    private static long ZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
 
     private static (long TimestampMs, double Value) ReadSample(ReadOnlySpan<byte> data)
     {

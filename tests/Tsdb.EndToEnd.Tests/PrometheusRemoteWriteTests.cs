@@ -101,19 +101,18 @@ public sealed class PrometheusRemoteWriteTests() : ServerPerClass("prw")
         Assert.Equal("0", badV2.Headers["X-Prometheus-Remote-Write-Histograms-Written"]);
         Assert.Equal("0", badV2.Headers["X-Prometheus-Remote-Write-Exemplars-Written"]);
 
-        // Native histograms are refused; the float samples beside them are kept.
+        // Native histograms are stored beside the float samples of their series (NativeHistogramTests has more).
         var histogram = RemoteWriteClient.Series(L("__name__", "latency", "k", "h"), (1_700_000_000_000, 3));
-        histogram["histograms"] = new JsonArray(new JsonObject { ["count"] = 5, ["sum"] = 1.5, ["ms"] = 1_700_000_000_000 });
+        histogram["histograms"] = new JsonArray(new JsonObject { ["count"] = 5, ["sum"] = 1.5, ["ms"] = 1_700_000_001_000, ["positiveSpans"] = new JsonArray(new JsonArray(0, 1)), ["positiveDeltas"] = new JsonArray(5) });
         foreach (var version in new[] { "1", "2" })
         {
-            var refused = RemoteWriteClient.Send(Server.Url, Server.AdminToken, RemoteWriteClient.Request(version, histogram.DeepClone().AsObject()));
-            Assert.Equal(400, refused.Status);
-            Assert.Contains("series latency{k=\"h\"}: native histograms are not supported", refused.Body, StringComparison.Ordinal);
+            var stored = RemoteWriteClient.Send(Server.Url, Server.AdminToken, RemoteWriteClient.Request(version, histogram.DeepClone().AsObject()));
+            Assert.True(stored.Status == 204, stored.Body);
             if (version == "2")
             {
-                Assert.Equal("1", refused.Headers["X-Prometheus-Remote-Write-Samples-Written"]);
-                Assert.Equal("0", refused.Headers["X-Prometheus-Remote-Write-Histograms-Written"]);
-                Assert.Equal("0", refused.Headers["X-Prometheus-Remote-Write-Exemplars-Written"]);
+                Assert.Equal("1", stored.Headers["X-Prometheus-Remote-Write-Samples-Written"]);
+                Assert.Equal("1", stored.Headers["X-Prometheus-Remote-Write-Histograms-Written"]);
+                Assert.Equal("0", stored.Headers["X-Prometheus-Remote-Write-Exemplars-Written"]);
             }
         }
 

@@ -89,14 +89,26 @@ public sealed class OtlpIngesterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Exponential_histograms_are_refused_clearly_until_native_histograms_are_stored()
+    public async Task Exponential_histograms_are_stored_as_native_histograms_and_delta_ones_refused()
     {
-        var point = new ExponentialHistogramDataPoint { TimeUnixNano = Now, Scale = 0, Count = 1 };
+        var now = Now;
+        var point = new ExponentialHistogramDataPoint { TimeUnixNano = now, Scale = 0, Count = 4, Sum = 9, ZeroCount = 1, ZeroThreshold = 0.5 };
+        point.Positive = new ExponentialHistogramDataPoint.Types.Buckets { Offset = 1, BucketCounts = { 2, 1 } };   // (2,4] and (4,8]
+        var inconsistent = new ExponentialHistogramDataPoint { TimeUnixNano = now, Scale = 0, Count = 1, Positive = new() { BucketCounts = { 5 } } };
+        inconsistent.Attributes.Add(Attr("k", "bad"));
         var metric = new Metric { Name = "size", Unit = "By", ExponentialHistogram = new ExponentialHistogram { AggregationTemporality = AggregationTemporality.Cumulative } };
-        metric.ExponentialHistogram.DataPoints.Add(point);
-        var outcome = await Send(Request(Service(), metric, Gauge("g", "", Number(1, Now))));
-        Assert.Equal((2L, 1L), (outcome.DataPoints, outcome.RejectedDataPoints));
-        Assert.Equal("metric \"size_bytes\": exponential histograms are not supported yet (they become native histograms, which this store does not keep yet); 1 data points refused", outcome.Message);
+        metric.ExponentialHistogram.DataPoints.AddRange([point, inconsistent]);
+        var delta = new Metric { Name = "delta_size", ExponentialHistogram = new ExponentialHistogram { AggregationTemporality = AggregationTemporality.Delta } };
+        delta.ExponentialHistogram.DataPoints.Add(point.Clone());
+        var outcome = await Send(Request(Service(), metric, delta, Gauge("g", "", Number(1, now))));
+        Assert.Equal((4L, 2L, 2L), (outcome.DataPoints, outcome.RejectedDataPoints, outcome.SamplesWritten));
+        Assert.Contains("metric \"size_bytes\": 1 exponential histogram data points are inconsistent, e.g. more observations in the buckets (5) than the count (1)", outcome.Message, StringComparison.Ordinal);
+        Assert.Contains("metric \"delta_size\": delta aggregation temporality is not supported", outcome.Message, StringComparison.Ordinal);
+        var stored = Assert.Single(await Select("size_bytes"));
+        var h = Assert.Single(stored.Histograms!)!;
+        Assert.Equal((long)(now / 1_000_000), Assert.Single(stored.TimestampsMs));
+        Assert.True(new FloatHistogram(0, 0.5, 1, 4, 9, [new(2, 2)], [2, 1], null, null).ExactlyEquals(h), h.ToString());
+        Assert.Equal("histogram", _metadata.List(Db).Single(e => e.Key == "size_bytes").Value.Type);
     }
 
     [Fact]

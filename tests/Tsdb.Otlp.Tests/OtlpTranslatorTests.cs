@@ -1,5 +1,6 @@
 using Tsdb.Otlp.Protocol;
 using Tsdb.Prometheus;
+using Tsdb.PromQL;
 using static Tsdb.Otlp.Tests.Otlp;
 
 namespace Tsdb.Otlp.Tests;
@@ -130,14 +131,19 @@ public sealed class OtlpTranslatorTests
         var metric = new Metric { Name = "latency", Unit = "s", ExponentialHistogram = new ExponentialHistogram { AggregationTemporality = AggregationTemporality.Cumulative } };
         metric.ExponentialHistogram.DataPoints.AddRange([point, fine, tooCoarse]);
         var t = Translate(Request(Service(), metric));
-        Assert.DoesNotContain(t.Series, s => Labels(s)["__name__"] != "target_info");
-        Assert.Equal(2, t.ExponentialHistograms.Count);
-        var h = t.ExponentialHistograms[0];
-        Assert.Equal(("latency_seconds", 2, 0, 1UL, 6UL, 10.0), (h.Metric, h.Schema, h.PositiveOffset, h.ZeroCount, h.Count, h.Sum));
-        Assert.Equal([1UL, 2, 0, 2], h.PositiveCounts);
-        var f = t.ExponentialHistograms[1];
-        Assert.Equal((8, 1), (f.Schema, f.PositiveOffset));
-        Assert.Equal([1UL, 3, 0], f.PositiveCounts);
+        var histograms = t.Series.Where(s => !s.Histograms.IsEmpty).ToList();
+        Assert.Equal(2, histograms.Count);
+        Assert.All(histograms, s => Assert.Equal("latency_seconds", Labels(s)["__name__"]));
+        var h = histograms[0].Histograms.Span[0];
+        Assert.Equal((2, 1.0, 6.0, 10.0, 1e-9), (h.Schema, h.ZeroCount, h.Count, h.Sum, h.ZeroThreshold));
+        // OTLP bucket -1 is Prometheus bucket 0; the empty bucket is left out.
+        Assert.Equal([new HistogramSpan(0, 2), new HistogramSpan(1, 1)], h.PositiveSpans);
+        Assert.Equal([1.0, 2, 2], h.PositiveBuckets);
+        var f = histograms[1].Histograms.Span[0];
+        Assert.Equal(8, f.Schema);
+        Assert.Equal([new HistogramSpan(1, 2)], f.PositiveSpans);
+        Assert.Equal([1.0, 3], f.PositiveBuckets);
+        Assert.Equal("histogram", Assert.Single(t.Metadata).Metadata.Type);
         Assert.Equal(1, t.Rejected);
         Assert.Equal("metric \"latency_seconds\": 1 exponential histogram data points have a scale below -4, the coarsest native histogram schema", Assert.Single(t.Errors));
     }

@@ -118,6 +118,39 @@ public sealed class RemoteReadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Native_histograms_come_back_in_samples_responses_and_streamed_chunks_refuse_them()
+    {
+        var series = new V1.TimeSeries { Labels = { new V1.Label { Name = "__name__", Value = "latency" } } };
+        series.Samples.Add(new V1.Sample { Timestamp = 1000, Value = 3 });
+        var sent = new V1.Histogram
+        {
+            CountInt = 6, ZeroCountInt = 1, Sum = 12.5, Schema = 2, ZeroThreshold = 0.01, Timestamp = 2000, ResetHint = V1.Histogram.Types.ResetHint.No,
+            PositiveSpans = { new V1.BucketSpan { Offset = -1, Length = 2 }, new V1.BucketSpan { Offset = 3, Length = 1 } },
+            PositiveDeltas = { 2, -1, 1 },   // counts 2, 1, 2
+            NegativeSpans = { new V1.BucketSpan { Offset = 0, Length = 0 } },
+        };
+        series.Histograms.Add(sent);
+        var request = new V1.WriteRequest { Timeseries = { series } };
+        Assert.Equal(RemoteWriteStatus.Ok, (await _ingester.WriteAsync(Db, Snappy.Compress(request.ToByteArray()), RemoteWriteVersion.V1)).Status);
+
+        var (_, _, body) = await Read(Reader(), Request(false, (0, 5000, [M("__name__", V1.LabelMatcher.Types.Type.Eq, "latency")])));
+        var back = Assert.Single(V1.ReadResponse.Parser.ParseFrom(IronSnappy.Snappy.Decode(body)).Results[0].Timeseries);
+        Assert.Equal([3.0], back.Samples.Select(s => s.Value));
+        var h = Assert.Single(back.Histograms);
+        // As a float histogram with absolute counts; empty spans are not repeated.
+        var expected = new V1.Histogram
+        {
+            CountFloat = 6, ZeroCountFloat = 1, Sum = 12.5, Schema = 2, ZeroThreshold = 0.01, Timestamp = 2000, ResetHint = V1.Histogram.Types.ResetHint.No,
+            PositiveSpans = { new V1.BucketSpan { Offset = -1, Length = 2 }, new V1.BucketSpan { Offset = 3, Length = 1 } },
+            PositiveCounts = { 2, 1, 2 },
+        };
+        Assert.Equal(expected, h);
+
+        var streamed = await Assert.ThrowsAsync<RemoteReadException>(() => Read(Reader(), Request(true, (0, 5000, [M("__name__", V1.LabelMatcher.Types.Type.Eq, "latency")]))));
+        Assert.Equal("series latency{} has native histogram samples, which this server sends only in SAMPLES responses, not as streamed chunks; ask for SAMPLES (accepted_response_types)", streamed.Message);
+    }
+
+    [Fact]
     public async Task Samples_answer_is_a_snappy_read_response_per_query()
     {
         await Write("up", "api", 10);

@@ -28,9 +28,9 @@ public sealed class WriteRequestReaderTests
                 };
                 series.Samples.Add(new V1.Sample { Value = BitConverter.Int64BitsToDouble(bits), Timestamp = random.NextInt64(-1L << 50, 1L << 50) });
             }
-            for (var n = random.Next(0, 2); n > 0; n--)
+            for (var n = random.Next(0, 3); n > 0; n--)
             {
-                series.Histograms.Add(new V1.Histogram { CountInt = 3, Sum = 2, Schema = -1, Timestamp = 5 });
+                series.Histograms.Add(RandomHistogram(random));
             }
             for (var n = random.Next(0, 2); n > 0; n--)
             {
@@ -45,12 +45,69 @@ public sealed class WriteRequestReaderTests
         return request;
     }
 
+    /// <summary>Integer and float histograms, sometimes invalid (bucket counts not matching the spans, a bad schema).</summary>
+    private static V1.Histogram RandomHistogram(Random random)
+    {
+        var h = new V1.Histogram
+        {
+            Sum = random.Next(4) == 0 ? BitConverter.Int64BitsToDouble(0x7FF0000000000002L) : random.Next(100),
+            Schema = random.Next(6) switch { 0 => -53, 1 => 9, _ => random.Next(-4, 9) },
+            ZeroThreshold = random.Next(2) * 0.001,
+            Timestamp = random.NextInt64(-1000, 1L << 40),
+            ResetHint = (V1.Histogram.Types.ResetHint)random.Next(4),
+        };
+        var buckets = random.Next(0, 4);
+        var total = 0L;
+        if (buckets > 0)
+        {
+            h.PositiveSpans.Add(new V1.BucketSpan { Offset = random.Next(-3, 3), Length = (uint)(buckets + random.Next(2) - (random.Next(8) == 0 ? 1 : 0)) });
+        }
+        var integer = random.Next(2) == 0;
+        for (var b = 0; b < buckets; b++)
+        {
+            var count = random.Next(0, 5);
+            total += count;
+            if (integer)
+            {
+                h.PositiveDeltas.Add(count);
+            }
+            else
+            {
+                h.PositiveCounts.Add(count);
+            }
+        }
+        if (h.Schema == -53)
+        {
+            h.CustomValues.AddRange([0.5, 1, 2, 5, 10, 20]);
+        }
+        if (integer)
+        {
+            h.CountInt = (ulong)total;
+        }
+        else
+        {
+            h.CountFloat = total;
+        }
+        return h;
+    }
+
     private static string Describe(List<PromSeries> series, MetricMetadataStore metadata) =>
         string.Join("\n", series.Select(s =>
             string.Join(",", s.Labels.Select(l => $"{l.Name}={l.Value}")) + "|" +
             string.Join(",", s.TimestampsMs.ToArray().Zip(s.Values.ToArray(), (t, v) => $"{t}:{BitConverter.DoubleToInt64Bits(v):X}")) +
-            $"|h{s.HistogramCount}|e{s.ExemplarCount}"))
+            "|" + string.Join(",", s.HistogramTimestampsMs.ToArray().Zip(s.Histograms.ToArray(), (t, h) => $"{t}:{h}:{h.CounterResetHint}:{BitConverter.DoubleToInt64Bits(h.Sum):X}")) +
+            $"|h{s.HistogramCount}|e{s.ExemplarCount}|{s.DecodeError}"))
         + "\n" + string.Join(";", metadata.List("db").Select(e => $"{e.Key}={e.Value}"));
+
+    [Fact]
+    public void Random_requests_have_valid_and_refused_histograms()
+    {
+        // The comparison below means something only if both kinds come up.
+        var random = new Random(5);
+        var all = Enumerable.Range(0, 200).SelectMany(_ => RemoteWriteDecoder.FromV1(RandomRequest(random), "db", new MetricMetadataStore())).ToList();
+        Assert.Contains(all, s => s.Histograms.Length > 0);
+        Assert.Contains(all, s => s.DecodeError is not null);
+    }
 
     [Fact]
     public void Reads_what_the_generated_classes_read()

@@ -44,7 +44,7 @@ internal sealed class ColumnChunkWriter : IDisposable
         _options = options;
     }
 
-    public sealed record Result(ColumnChunk Chunk, ColumnIndex ColumnIndex, OffsetIndex OffsetIndex, long CompressedBytes, long UncompressedBytes);
+    public sealed record Result(ColumnChunk Chunk, ColumnIndex? ColumnIndex, OffsetIndex OffsetIndex, long CompressedBytes, long UncompressedBytes);
 
     private enum ValueKind
     {
@@ -251,7 +251,14 @@ internal sealed class ColumnChunkWriter : IDisposable
         {
             encodingStats.Add(new PageEncodingStats { PageType = dataPageType, Encoding = valueEncoding, Count = otherPages });
         }
-        columnIndex.BoundaryOrder = BoundaryOrderOf(columnIndex, kind);
+        // A page whose values are all NaN has no bounds (NaN never is one): as parquet-mr does, such a column chunk
+        // gets no column index rather than one a reader would take an empty bound from.
+        var nanOnlyPage = false;
+        for (var p = 0; p < columnIndex.NullPages.Count; p++)
+        {
+            nanOnlyPage |= !columnIndex.NullPages[p] && (columnIndex.MinValues[p].Length == 0 || columnIndex.MaxValues[p].Length == 0);
+        }
+        columnIndex.BoundaryOrder = nanOnlyPage ? BoundaryOrder.Unordered : BoundaryOrderOf(columnIndex, kind);
         dictionary?.Dispose();
         if (dictionaryIndices is not null)
         {
@@ -273,7 +280,7 @@ internal sealed class ColumnChunkWriter : IDisposable
             EncodingStats = encodingStats,
         };
         var chunk = new ColumnChunk { FileOffset = dictionaryOffset ?? dataPageOffset, MetaData = metadata };
-        return new Result(chunk, columnIndex, new OffsetIndex { PageLocations = locations }, position - start, uncompressedTotal);
+        return new Result(chunk, nanOnlyPage ? null : columnIndex, new OffsetIndex { PageLocations = locations }, position - start, uncompressedTotal);
     }
 
     private long WritePage(Stream output, PageHeader header, ReadOnlySpan<byte> body)

@@ -21,7 +21,7 @@ public sealed class ParquetWriter : IDisposable
     private readonly List<SchemaElement> _elements;
     private readonly List<ParquetColumn> _columns;
     private readonly List<RowGroup> _rowGroups = [];
-    private readonly List<List<(ColumnIndex Column, OffsetIndex Offset)>> _pageIndexes = [];
+    private readonly List<List<(ColumnIndex? Column, OffsetIndex Offset)>> _pageIndexes = [];
     private readonly List<RecordBatch> _pending = [];
     private readonly ColumnChunkWriter[] _chunkWriters;
     private long _pendingRows;
@@ -116,7 +116,7 @@ public sealed class ParquetWriter : IDisposable
         }
         var rowGroupStart = _position;
         var chunks = new List<ColumnChunk>();
-        var indexes = new List<(ColumnIndex, OffsetIndex)>();
+        var indexes = new List<(ColumnIndex?, OffsetIndex)>();
         long uncompressed = 0;
         for (var c = 0; c < _columns.Count; c++)
         {
@@ -160,7 +160,11 @@ public sealed class ParquetWriter : IDisposable
             {
                 for (var c = 0; c < _columns.Count; c++)
                 {
-                    var bytes = _pageIndexes[g][c].Column.Serialize();
+                    if (_pageIndexes[g][c].Column is not { } columnIndex)
+                    {
+                        continue;   // none for this chunk (a page of only NaN)
+                    }
+                    var bytes = columnIndex.Serialize();
                     _rowGroups[g].Columns[c].ColumnIndexOffset = _position;
                     _rowGroups[g].Columns[c].ColumnIndexLength = bytes.Length;
                     Write(bytes);

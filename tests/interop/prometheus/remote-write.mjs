@@ -1,7 +1,9 @@
 // An independent Prometheus remote-write client: protobufjs (schema below, written from the remote-write specs)
 // and snappyjs (block format). Usage: node prometheus/remote-write.mjs request.json
 // request.json: { url, token?, version: "1" | "2", series: [{ labels: {name: value}, samples: [[ms, value]],
-//   histograms?: [{count, sum, ms}], exemplars?: [{labels, value, ms}], metadata?: {type, help, unit} }],
+//   histograms?: [{count | countFloat, sum, ms, schema?, zeroThreshold?, zeroCount? | zeroCountFloat?,
+//     positiveSpans?: [[offset, length]], positiveDeltas? | positiveCounts?, negative… likewise, resetHint?, customValues?}],
+//   exemplars?: [{labels, value, ms}], metadata?: {type, help, unit} }],
 //   metadata?: [{type, family, help, unit}], rawProtobufHex?, contentType? }
 // A sample value is a number, "NaN", "+Inf", "-Inf", "stale" (bits 0x7ff0000000000002) or {"bits": "hex"}.
 // Doubles are written from their bit patterns, so NaN payloads survive (JavaScript numbers may not keep them).
@@ -18,7 +20,15 @@ message MetricMetadata { int32 type = 1; string metric_family_name = 2; string h
 message TimeSeries { repeated Label labels = 1; repeated Exemplar exemplars = 3; repeated Histogram histograms = 4; }
 message Label { string name = 1; string value = 2; }
 message Exemplar { repeated Label labels = 1; double value = 2; int64 timestamp = 3; }
-message Histogram { uint64 count_int = 1; double sum = 3; sint32 schema = 4; double zero_threshold = 5; uint64 zero_count_int = 6; int64 timestamp = 15; }
+message Histogram {
+  oneof count { uint64 count_int = 1; double count_float = 2; }
+  double sum = 3; sint32 schema = 4; double zero_threshold = 5;
+  oneof zero_count { uint64 zero_count_int = 6; double zero_count_float = 7; }
+  repeated BucketSpan negative_spans = 8; repeated sint64 negative_deltas = 9; repeated double negative_counts = 10;
+  repeated BucketSpan positive_spans = 11; repeated sint64 positive_deltas = 12; repeated double positive_counts = 13;
+  int32 reset_hint = 14; int64 timestamp = 15; repeated double custom_values = 16;
+}
+message BucketSpan { sint32 offset = 1; uint32 length = 2; }
 message V2Request { repeated string symbols = 4; }
 message V2TimeSeries { repeated uint32 labels_refs = 1; repeated Histogram histograms = 3; repeated V2Exemplar exemplars = 4; V2Metadata metadata = 5; }
 message V2Exemplar { repeated uint32 labels_refs = 1; double value = 2; int64 timestamp = 3; }
@@ -28,6 +38,20 @@ const root = protobuf.parse(schema, { keepCase: false }).root;
 const T = (name) => root.lookupType(`prometheus.${name}`);
 
 const METRIC_TYPES = { unknown: 0, counter: 1, gauge: 2, histogram: 3, gaugehistogram: 4, summary: 5, info: 6, stateset: 7 };
+
+// A native histogram: integer (count, zeroCount, deltas) or float (countFloat, zeroCountFloat, counts).
+function histogram(h) {
+  const spans = (list) => (list ?? []).map(([offset, length]) => ({ offset, length }));
+  const message = {
+    sum: h.sum, schema: h.schema ?? 0, zeroThreshold: h.zeroThreshold ?? 0, timestamp: h.ms, resetHint: h.resetHint ?? 0,
+    positiveSpans: spans(h.positiveSpans), negativeSpans: spans(h.negativeSpans),
+    positiveDeltas: h.positiveDeltas ?? [], negativeDeltas: h.negativeDeltas ?? [],
+    positiveCounts: h.positiveCounts ?? [], negativeCounts: h.negativeCounts ?? [], customValues: h.customValues ?? [],
+  };
+  if (h.countFloat !== undefined) message.countFloat = h.countFloat; else message.countInt = h.count;
+  if (h.zeroCountFloat !== undefined) message.zeroCountFloat = h.zeroCountFloat; else message.zeroCountInt = h.zeroCount ?? 0;
+  return message;
+}
 
 function bitsOf(value) {
   if (value === 'stale') return { low: 0x00000002, high: 0x7ff00000 };
@@ -62,7 +86,7 @@ function encodeV1(request) {
     T('TimeSeries').encode({
       labels: labelList(series.labels),
       exemplars: (series.exemplars ?? []).map((e) => ({ labels: labelList(e.labels ?? {}), value: e.value, timestamp: e.ms })),
-      histograms: (series.histograms ?? []).map((h) => ({ countInt: h.count, sum: h.sum, timestamp: h.ms })),
+      histograms: (series.histograms ?? []).map(histogram),
     }, writer);
     writeSamples(writer, series.samples);
     writer.ldelim();
@@ -89,7 +113,7 @@ function encodeV2(request) {
     const message = {
       labelsRefs: refs(series.labels),
       exemplars: (series.exemplars ?? []).map((e) => ({ labelsRefs: refs(e.labels ?? {}), value: e.value, timestamp: e.ms })),
-      histograms: (series.histograms ?? []).map((h) => ({ countInt: h.count, sum: h.sum, timestamp: h.ms })),
+      histograms: (series.histograms ?? []).map(histogram),
     };
     if (series.metadata) {
       message.metadata = { type: METRIC_TYPES[series.metadata.type] ?? 0, helpRef: ref(series.metadata.help ?? ''), unitRef: ref(series.metadata.unit ?? '') };
