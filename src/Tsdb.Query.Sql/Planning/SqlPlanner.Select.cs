@@ -251,12 +251,31 @@ internal sealed partial class SqlPlanner
                     break;
                 }
                 case ExpressionSelectItem e:
-                    items.Add(new SelectItemInfo(e.Expression, null,
-                        e.Alias?.Value ?? (e.Expression is ColumnReference c ? c.Parts[^1].Value : SqlPrinter.Print(e.Expression)), e.Span));
+                    items.Add(new SelectItemInfo(e.Expression, null, e.Alias?.Value ?? OutputNames.Of(e.Expression, scope, SubqueryName), e.Span));
                     break;
             }
         }
         return items;
+    }
+
+    /// <summary>The name of a scalar subquery's one column, as DataFusion names the subquery expression.</summary>
+    private string? SubqueryName(QueryStatement query)
+    {
+        while (query is UnionAllStatement union)
+        {
+            query = union.Inputs[0];
+        }
+        if (query is not SelectStatement { Projection: [ExpressionSelectItem first, ..] } select)
+        {
+            return null;
+        }
+        if (first.Alias is not null)
+        {
+            return first.Alias.Value;
+        }
+        // The FROM alone binds without the outer query, so a correlated subquery is named as well.
+        var scope = select.From is null ? new BindScope() : PlanFrom(select.From).Scope;
+        return OutputNames.Of(first.Expression, scope, SubqueryName);
     }
 
     private static bool IsOutputReference(Expression e, HashSet<string> names) =>
