@@ -24,7 +24,7 @@ internal sealed partial class SqlPlanner
         public string? AggregatesNotAllowedIn { get; init; }
 
         /// <summary>Receives a scalar subquery's plan and returns the column that carries its value (null: not supported here).</summary>
-        public Func<ScalarSubquery, ColumnExpr>? ScalarSubquery { get; init; }
+        public Func<ScalarSubquery, Expr>? ScalarSubquery { get; init; }
 
         /// <summary>The gap filling of the aggregate query being bound (date_bin_gapfill, locf, interpolate), if any.</summary>
         public GapFillQuery? GapFill { get; init; }
