@@ -370,6 +370,8 @@ internal sealed partial class SqlPlanner
     /// </summary>
     private (Expr Left, Expr Right) Comparable(Expr left, Expr right, Expression leftAt, Expression rightAt, SqlNode at)
     {
+        NoteParameter(leftAt, right.Type);
+        NoteParameter(rightAt, left.Type);
         left = AsTimestampIfNeeded(left, right, at);
         right = AsTimestampIfNeeded(right, left, at);
         var lt = left.Type;
