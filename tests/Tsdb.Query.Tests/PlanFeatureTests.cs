@@ -122,6 +122,21 @@ public sealed class PlanFeatureTests
         Assert.Equal("max(h.n)", Assert.Single(result.Schema.Fields).Name);
     }
 
+    [Fact]
+    public async Task In_subquery_as_a_value_answers_with_sqls_three_valued_logic()
+    {
+        // A NULL probe against a non-empty set is NULL.
+        Assert.Equal(["1|True", "2|True", "3|True", "5|False", "6|NULL"],
+            await Rows("SELECT n, host IN (SELECT host FROM hosts) AS known FROM cpu WHERE n IS NOT NULL ORDER BY n"));
+        // The set {2, NULL}: no match is NULL (the NULL might have been equal), a match is true, so NOT IN is false.
+        Assert.Equal(["1|NULL", "2|False", "3|NULL", "5|NULL", "6|NULL"],
+            await Rows("SELECT n, n NOT IN (SELECT n FROM cpu WHERE host = 'b') AS x FROM cpu WHERE n IS NOT NULL ORDER BY n"));
+        // Against an empty set even a NULL probe is false.
+        Assert.Equal(["False"], await Rows("SELECT host IN (SELECT host FROM hosts WHERE n > 1000) AS x FROM cpu WHERE n = 6"));
+        // Under OR in WHERE (not a term of its own, so not a semi join).
+        Assert.Equal(["2", "5", "NULL"], await Rows("SELECT n FROM cpu WHERE n = 5 OR host IN (SELECT host FROM hosts WHERE n > 150) ORDER BY n"));
+    }
+
     [Theory]
     [InlineData("SELECT (SELECT h.n FROM hosts h WHERE h.host = c.host) FROM cpu c", "line 1, column 8: a correlated scalar subquery must aggregate (max(…), count(*), …) so that it has one value per outer row")]
     [InlineData("SELECT (SELECT max(h.n) FROM hosts h WHERE h.host = c.host GROUP BY h.host) FROM cpu c", "line 1, column 8: a correlated scalar subquery must be one aggregate over its rows (no GROUP BY, HAVING, DISTINCT or LIMIT)")]
