@@ -120,6 +120,8 @@ public sealed class SqlDifferentialTests(ITestOutputHelper output) : IDisposable
         "scalar_subquery_correlated_select",
         "scalar_subquery_correlated_count",
         "scalar_subquery_correlated_where",
+        "in_subquery_as_value",
+        "in_subquery_under_or",
         "scalar_subquery_empty",
         "scalar_subquery_no_from",
         "scalar_subquery_having",
