@@ -4,6 +4,9 @@
 # and its peak during it (VmHWM, reset just before), the partition's size on disk and the time the compaction took.
 # usage: bench/compaction-memory.sh [LINES] [TSDB_DLL] [TARGET]   (default 8640000 = one full day; the server built
 # here; --compaction-target-file-size 100MiB: a smaller one splits the partition by time into several files)
+# The data is written and persisted by one server process, then compacted by a fresh one (after a clean stop).
+# HEAP_LIMIT=1024 (MiB) runs that second process under DOTNET_GCHeapHardLimit: the compaction then either fits in that
+# heap or fails (reported), a harder bound than the resident-memory peak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LINES=${1:-8640000}
@@ -16,21 +19,34 @@ trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$WORK"' EXIT
 [ "$#" -ge 2 ] || dotnet build src/Tsdb.Cli -c Release --nologo -v quiet >/dev/null
 dotnet build bench/Tsdb.LoadGen -c Release --nologo -v quiet >/dev/null
 
-dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:18191 --data-dir "$WORK/tsdb" \
-  --persist-buffer-size 64MiB --persist-age 1000h --compaction-min-files 1000000 \
-  --compaction-target-file-size "$TARGET" >"$WORK/tsdb.log" 2>&1 &
-TSDB_PID=$!
-wait_for http://127.0.0.1:18191/health
+serve() {
+  dotnet "$TSDB" serve --without-auth --http-bind 127.0.0.1:18191 --data-dir "$WORK/tsdb" \
+    --persist-buffer-size 64MiB --persist-age 1000h --compaction-min-files 1000000 \
+    --compaction-target-file-size "$TARGET" >>"$WORK/tsdb.log" 2>&1 &
+  TSDB_PID=$!
+  wait_for http://127.0.0.1:18191/health
+}
+serve
 dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --writers 2 --lines "$LINES" --warmup-lines 0 \
   --url "http://127.0.0.1:18191/api/v3/write_lp?db=bench&precision=ns" --label "load" >/dev/null
 curl -sf -XPOST http://127.0.0.1:18191/api/v3/persist >/dev/null
 FILES=$(find "$WORK/tsdb/dbs" -name '*.parquet' | wc -l)
 BYTES=$(du -sb "$WORK/tsdb/dbs" | cut -f1)
+# The compaction runs in a fresh process, so neither ingest's garbage nor its buffer is counted (and a heap limit
+# applies to the compaction alone).
+kill "$TSDB_PID"; wait "$TSDB_PID" || true
+if [ -n "${HEAP_LIMIT:-}" ]; then export DOTNET_GCHeapHardLimit=$(printf '0x%x' $((HEAP_LIMIT * 1024 * 1024))); fi
+serve
+unset DOTNET_GCHeapHardLimit
 RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$TSDB_PID/status")
 echo 5 > "/proc/$TSDB_PID/clear_refs"
 START=$(date +%s.%N)
-curl -sf -XPOST http://127.0.0.1:18191/api/v3/compact >/dev/null
+COMPACT_STATUS=$(curl -s -o "$WORK/compact.out" -w '%{http_code}' -XPOST http://127.0.0.1:18191/api/v3/compact)
 END=$(date +%s.%N)
+if [ "$COMPACT_STATUS" != 200 ]; then
+  echo "compaction FAILED with HTTP $COMPACT_STATUS${HEAP_LIMIT:+ under a ${HEAP_LIMIT} MiB heap}: $(head -c 300 "$WORK/compact.out")"
+  grep -i -m3 "exception\|out of memory" "$WORK/tsdb.log" || true
+fi
 PEAK=$(awk '/VmHWM/ {print $2}' "/proc/$TSDB_PID/status")
 curl -sf "http://127.0.0.1:18191/api/v3/system/files?db=bench" >"$WORK/files.json"
 python3 -c 'import json, sys
@@ -39,6 +55,6 @@ print("compacted into: " + ", ".join("L%d [%d, %d] %.1f MB" % (f["level"], f["mi
 AFTER_FILES=$(find "$WORK/tsdb/dbs" -name '*.parquet' | wc -l)
 AFTER_BYTES=$(du -sb "$WORK/tsdb/dbs" | cut -f1)
 awk -v l="$LINES" -v f="$FILES" -v b="$BYTES" -v r="$RSS_BEFORE" -v p="$PEAK" -v s="$START" -v e="$END" -v af="$AFTER_FILES" -v ab="$AFTER_BYTES" 'BEGIN {
-  printf "%d rows in %d L0 files, %.1f MB on disk; RSS before compaction %.0f MiB, peak during it %.0f MiB; compaction %.1f s -> %d file(s), %.1f MB (old files still under their deletion grace)\n",
-    l, f, b / 1e6, r / 1024, p / 1024, e - s, af, ab / 1e6 }'
+  printf "%s%d rows in %d L0 files, %.1f MB on disk; RSS before compaction %.0f MiB, peak during it %.0f MiB; compaction %.1f s -> %d file(s), %.1f MB (old files still under their deletion grace)\n",
+    (ENVIRON["HEAP_LIMIT"] != "" ? "heap limit " ENVIRON["HEAP_LIMIT"] " MiB: " : ""), l, f, b / 1e6, r / 1024, p / 1024, e - s, af, ab / 1e6 }'
 kill "$TSDB_PID"; wait "$TSDB_PID" || true

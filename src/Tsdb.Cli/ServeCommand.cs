@@ -1,24 +1,35 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Tsdb.Catalog;
-using Tsdb.Cluster;
 using Tsdb.Core.Cluster;
 using Tsdb.Core.Diagnostics;
-using Tsdb.Ingest;
-using Tsdb.Prometheus;
+using Tsdb.Host;
 using Tsdb.Server;
-using Tsdb.Storage;
-using Tsdb.Storage.Chunks;
-using Tsdb.Storage.Deletes;
 using Tsdb.Storage.Persistence;
-using Tsdb.Wal;
 
 namespace Tsdb.Cli;
 
-/// <summary><c>tsdb serve</c>: composes catalog, WAL, buffer, ingester and HTTP server, and runs until stopped.</summary>
+/// <summary><c>tsdb serve</c>: turns its options into one <see cref="TsdbHostOptions"/>, starts <see cref="TsdbHost"/> and stops it on a signal.</summary>
 internal static class ServeCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(out _);
+
+    /// <summary>
+    /// The host options that these <c>tsdb serve</c> arguments give, read exactly as the command reads them (the
+    /// in-process test server starts from them). Throws <see cref="ArgumentException"/> with the command's message.
+    /// </summary>
+    internal static TsdbHostOptions ParseOptions(IReadOnlyList<string> args)
+    {
+        var command = Create(out var read);
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", parse.Errors.Select(e => e.Message)));
+        }
+        return read(parse);
+    }
+
+    private static Command Create(out Func<ParseResult, TsdbHostOptions> read)
     {
         var dataDir = EnvOption.Text("--data-dir", "TSDB_DATA_DIR", "./tsdb-data", "Directory for the WAL and, with --object-store file, the catalog and Parquet files");
         var httpBind = EnvOption.Text("--http-bind", "TSDB_HTTP_BIND", "127.0.0.1:8181", "HOST:PORT to serve HTTP on; port 0 picks a free port");
@@ -74,85 +85,95 @@ internal static class ServeCommand
             promqlExperimental,
             otlpStrategy, otlpPromote, otlpKeepIdentifying, otlpScope,
         };
+        // The options as the host takes them; throws FormatException, ArgumentException or OverflowException with the
+        // message the operator sees.
+        TsdbHostOptions Read(ParseResult parse)
+        {
+            var settings = new TsdbHostOptions
+            {
+                DataDir = Path.GetFullPath(parse.GetValue(dataDir)!),
+                HttpBind = parse.GetValue(httpBind)!,
+                Auth = !parse.GetValue(withoutAuth),
+                MaxRequestSize = Values.ParseSize(parse.GetValue(maxRequest)!),
+                WalFlushInterval = Values.ParseDuration(parse.GetValue(walFlush)!),
+                WalSegmentBytes = Values.ParseSize(parse.GetValue(walSegment)!),
+                BufferLimit = SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)),
+                Limits = new CatalogLimits { MaxDatabases = parse.GetValue(maxDatabases), MaxTablesPerDatabase = parse.GetValue(maxTables), MaxColumnsPerTable = parse.GetValue(maxColumns) },
+                Store = ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)) with
+                {
+                    RequestTimeout = PositiveDuration("--object-store-request-timeout", parse.GetValue(storeRequestTimeout)!),
+                    RetryTimeout = Values.ParseDuration(parse.GetValue(storeRetryTimeout)!),
+                },
+                Storage = new StorageOptions
+                {
+                    PersistAge = Values.ParseDuration(parse.GetValue(persistAge)!),
+                    PersistBufferBytes = SizeOrAuto(parse.GetValue(persistSize)!, () => MemoryBudget.DefaultPersistBufferSize(SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)))),
+                    CheckInterval = Values.ParseDuration(parse.GetValue(persistCheck)!),
+                    CompactionMinFiles = parse.GetValue(compactionFiles),
+                    CompactionTargetFileBytes = Values.ParseSize(parse.GetValue(compactionTarget)!) is var target and >= 1 ? target : throw new ArgumentException("--compaction-target-file-size must be at least 1 byte"),
+                    CompactionMemoryBudget = Values.ParseSize(parse.GetValue(compactionBudget)!),
+                    BeforePublish = FaultPoint(Environment.GetEnvironmentVariable("TSDB_FAULT_PAUSE_BEFORE_PUBLISH")),
+                    DeletionGrace = Values.ParseDuration(parse.GetValue(deletionGrace)!),
+                },
+            };
+            _ = TsdbHttpServer.ParseBindForValidation(settings.HttpBind);
+            var (cert, key) = (parse.GetValue(tlsCert), parse.GetValue(tlsKey));
+            if ((cert is null) != (key is null))
+            {
+                throw new ArgumentException("--tls-cert and --tls-key go together");
+            }
+            settings = settings with
+            {
+                TlsCert = cert is null ? null : Path.GetFullPath(cert),
+                TlsKey = key is null ? null : Path.GetFullPath(key),
+                QueryMemoryLimit = SizeOrAuto(parse.GetValue(queryMemory)!, () => MemoryBudget.DefaultQueryLimit(MemoryBudget.AvailableBytes)),
+                ReadCacheBytes = Values.ParseSize(parse.GetValue(readCache)!),
+                MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
+                GrpcCompression = parse.GetValue(grpcCompression) switch
+                {
+                    "none" => null,
+                    "gzip" => "gzip",
+                    var other => throw new ArgumentException($"--grpc-compression must be gzip or none, got '{other}'"),
+                },
+                LogFormat = parse.GetValue(logFormat) switch
+                {
+                    "text" => "text",
+                    "json" => "json",
+                    var other => throw new ArgumentException($"--log-format must be text or json, got '{other}'"),
+                },
+                LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
+                DisabledAuthz = ParseDisabledAuthz(parse.GetValue(disableAuthz)!),
+                MaxConnections = long.TryParse(parse.GetValue(maxConnections), out var c) && c >= 1 ? c : throw new ArgumentException($"--http-max-connections must be a whole number of at least 1, got '{parse.GetValue(maxConnections)}'"),
+                HeaderTimeout = Values.ParseDuration(parse.GetValue(headerTimeout)!),
+                Roles = NodeRoleNames.Parse(parse.GetValue(mode)!),
+                NodeId = ParseNodeId(parse.GetValue(nodeId) ?? System.Net.Dns.GetHostName()),
+                AdvertiseUrl = parse.GetValue(advertiseUrl) is { } advertise
+                    ? Uri.TryCreate(advertise, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : throw new ArgumentException($"--advertise-url must be an http or https URL, got '{advertise}'")
+                    : null,
+                ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
+                PromQLExperimentalFunctions = parse.GetValue(promqlExperimental),
+                Otlp = new Tsdb.Otlp.OtlpOptions
+                {
+                    TranslationStrategy = Tsdb.Otlp.OtlpTranslationStrategies.Parse(parse.GetValue(otlpStrategy)!)
+                        ?? throw new ArgumentException($"--otlp-translation-strategy must be UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation, got '{parse.GetValue(otlpStrategy)}'"),
+                    PromoteResourceAttributes = parse.GetValue(otlpPromote)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    KeepIdentifyingResourceAttributes = parse.GetValue(otlpKeepIdentifying),
+                    PromoteScopeMetadata = bool.TryParse(parse.GetValue(otlpScope), out var scope) ? scope : throw new ArgumentException($"--otlp-promote-scope-metadata must be true or false, got '{parse.GetValue(otlpScope)}'"),
+                },
+            };
+            if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
+            {
+                throw new ArgumentException("--mode " + NodeRoleNames.Format(settings.Roles) + " needs a shared object store (s3, or file with a shared --object-store-dir), not memory");
+            }
+            return settings;
+        }
+        read = Read;
         command.SetAction(async (parse, cancellationToken) =>
         {
-            ServeSettings settings;
+            TsdbHostOptions settings;
             try
             {
-                settings = new ServeSettings(
-                    Path.GetFullPath(parse.GetValue(dataDir)!),
-                    parse.GetValue(httpBind)!,
-                    !parse.GetValue(withoutAuth),
-                    Values.ParseSize(parse.GetValue(maxRequest)!),
-                    Values.ParseDuration(parse.GetValue(walFlush)!),
-                    Values.ParseSize(parse.GetValue(walSegment)!),
-                    SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)),
-                    new CatalogLimits { MaxDatabases = parse.GetValue(maxDatabases), MaxTablesPerDatabase = parse.GetValue(maxTables), MaxColumnsPerTable = parse.GetValue(maxColumns) },
-                    ObjectStoreSettings.Parse(parse.GetValue(objectStore)!, parse.GetValue(s3Endpoint), parse.GetValue(s3Bucket), parse.GetValue(s3Region)!, parse.GetValue(s3AccessKey), parse.GetValue(s3SecretKey)) with
-                    {
-                        RequestTimeout = PositiveDuration("--object-store-request-timeout", parse.GetValue(storeRequestTimeout)!),
-                        RetryTimeout = Values.ParseDuration(parse.GetValue(storeRetryTimeout)!),
-                    },
-                    new StorageOptions
-                    {
-                        PersistAge = Values.ParseDuration(parse.GetValue(persistAge)!),
-                        PersistBufferBytes = SizeOrAuto(parse.GetValue(persistSize)!, () => MemoryBudget.DefaultPersistBufferSize(SizeOrAuto(parse.GetValue(bufferLimit)!, () => MemoryBudget.DefaultBufferLimit(MemoryBudget.AvailableBytes)))),
-                        CheckInterval = Values.ParseDuration(parse.GetValue(persistCheck)!),
-                        CompactionMinFiles = parse.GetValue(compactionFiles),
-                        CompactionTargetFileBytes = Values.ParseSize(parse.GetValue(compactionTarget)!) is var target and >= 1 ? target : throw new ArgumentException("--compaction-target-file-size must be at least 1 byte"),
-                        CompactionMemoryBudget = Values.ParseSize(parse.GetValue(compactionBudget)!),
-                        BeforePublish = FaultPoint(Environment.GetEnvironmentVariable("TSDB_FAULT_PAUSE_BEFORE_PUBLISH")),
-                        DeletionGrace = Values.ParseDuration(parse.GetValue(deletionGrace)!),
-                    });
-                _ = TsdbHttpServer.ParseBindForValidation(settings.HttpBind);
-                var (cert, key) = (parse.GetValue(tlsCert), parse.GetValue(tlsKey));
-                if ((cert is null) != (key is null))
-                {
-                    throw new ArgumentException("--tls-cert and --tls-key go together");
-                }
-                settings = settings with
-                {
-                    TlsCert = cert is null ? null : Path.GetFullPath(cert),
-                    TlsKey = key is null ? null : Path.GetFullPath(key),
-                    QueryMemoryLimit = SizeOrAuto(parse.GetValue(queryMemory)!, () => MemoryBudget.DefaultQueryLimit(MemoryBudget.AvailableBytes)),
-                    ReadCacheBytes = Values.ParseSize(parse.GetValue(readCache)!),
-                    MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
-                    GrpcCompression = parse.GetValue(grpcCompression) switch
-                    {
-                        "none" => null,
-                        "gzip" => "gzip",
-                        var other => throw new ArgumentException($"--grpc-compression must be gzip or none, got '{other}'"),
-                    },
-                    LogFormat = parse.GetValue(logFormat) switch
-                    {
-                        "text" => "text",
-                        "json" => "json",
-                        var other => throw new ArgumentException($"--log-format must be text or json, got '{other}'"),
-                    },
-                    LogLevel = ParseLogLevel(parse.GetValue(logLevel)!),
-                    DisabledAuthz = ParseDisabledAuthz(parse.GetValue(disableAuthz)!),
-                    MaxConnections = long.TryParse(parse.GetValue(maxConnections), out var c) && c >= 1 ? c : throw new ArgumentException($"--http-max-connections must be a whole number of at least 1, got '{parse.GetValue(maxConnections)}'"),
-                    HeaderTimeout = Values.ParseDuration(parse.GetValue(headerTimeout)!),
-                    Roles = NodeRoleNames.Parse(parse.GetValue(mode)!),
-                    NodeId = ParseNodeId(parse.GetValue(nodeId) ?? System.Net.Dns.GetHostName()),
-                    AdvertiseUrl = parse.GetValue(advertiseUrl) is { } advertise
-                        ? Uri.TryCreate(advertise, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? u : throw new ArgumentException($"--advertise-url must be an http or https URL, got '{advertise}'")
-                        : null,
-                    ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
-                    PromQLExperimentalFunctions = parse.GetValue(promqlExperimental),
-                    Otlp = new Tsdb.Otlp.OtlpOptions
-                    {
-                        TranslationStrategy = Tsdb.Otlp.OtlpTranslationStrategies.Parse(parse.GetValue(otlpStrategy)!)
-                            ?? throw new ArgumentException($"--otlp-translation-strategy must be UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation, got '{parse.GetValue(otlpStrategy)}'"),
-                        PromoteResourceAttributes = parse.GetValue(otlpPromote)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                        KeepIdentifyingResourceAttributes = parse.GetValue(otlpKeepIdentifying),
-                        PromoteScopeMetadata = bool.TryParse(parse.GetValue(otlpScope), out var scope) ? scope : throw new ArgumentException($"--otlp-promote-scope-metadata must be true or false, got '{parse.GetValue(otlpScope)}'"),
-                    },
-                };
-                if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
-                {
-                    throw new ArgumentException("--mode " + NodeRoleNames.Format(settings.Roles) + " needs a shared object store (s3, or file with a shared --object-store-dir), not memory");
-                }
+                settings = Read(parse);
             }
             catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
             {
@@ -219,330 +240,41 @@ internal static class ServeCommand
         return resources;
     }
 
-    private sealed record ServeSettings(string DataDir, string HttpBind, bool Auth, long MaxRequestSize, TimeSpan WalFlushInterval, long WalSegmentBytes, long BufferLimit, CatalogLimits Limits, ObjectStoreSettings Store, StorageOptions Storage)
+    /// <summary>
+    /// Starts the host and runs until a signal: the first SIGINT (Ctrl-C) or SIGTERM stops gracefully (the host
+    /// flushes and closes the WAL); a second SIGINT exits at once.
+    /// </summary>
+    private static async Task<int> RunAsync(TsdbHostOptions settings, CancellationToken cancellationToken)
     {
-        public string? TlsCert { get; init; }
-
-        public string? TlsKey { get; init; }
-
-        public long QueryMemoryLimit { get; init; } = 1L << 30;
-
-        public long ReadCacheBytes { get; init; } = 128L << 20;
-
-        public int MaxConcurrentQueries { get; init; } = 16;
-
-        public string? GrpcCompression { get; init; }
-
-        public string LogFormat { get; init; } = "text";
-
-        public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
-
-        public HashSet<string> DisabledAuthz { get; init; } = [];
-
-        public long MaxConnections { get; init; } = 512;
-
-        public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(30);
-
-        public NodeRoles Roles { get; init; } = NodeRoles.All;
-
-        /// <summary>This node's id; used (in paths, the registry, the catalog) only when <see cref="Clustered"/>.</summary>
-        public string NodeId { get; init; } = "";
-
-        public Uri? AdvertiseUrl { get; init; }
-
-        public Tsdb.Otlp.OtlpOptions Otlp { get; init; } = new();
-
-        public string? ObjectStoreDir { get; init; }
-
-        public bool PromQLExperimentalFunctions { get; init; }
-
-        /// <summary>A node of a cluster (any --mode but all): files under its prefix, a registration, its roles only.</summary>
-        public bool Clustered => Roles != NodeRoles.All;
-
-        public string StoreDir => ObjectStoreDir ?? DataDir;
-    }
-
-    /// <summary>Every URL the server answers on, and where its data lives.</summary>
-    private static void PrintEndpoints(string url, ServeSettings settings)
-    {
-        var grpc = url.StartsWith("https:", StringComparison.Ordinal) ? "grpc+tls" + url[5..] : "grpc" + url[4..];
-        Console.WriteLine($"  web UI (sign in with a token):               {url}/");
-        Console.WriteLine($"  HTTP API (v3, v2, v1 writes; SQL, InfluxQL): {url}/api/v3/  {url}/api/v2/write  {url}/write  {url}/query");
-        Console.WriteLine($"  Arrow Flight / Flight SQL (gRPC, same port):  {grpc}");
-        Console.WriteLine($"  Prometheus remote write:                     {url}/api/v1/write?db=NAME");
-        Console.WriteLine($"  Prometheus query API (PromQL):               {url}/api/v1/query  {url}/api/v1/query_range");
-        Console.WriteLine($"  metrics (Prometheus text format):            {url}/metrics");
-        Console.WriteLine($"  health:                                      {url}/health  {url}/ping  {url}/-/healthy  {url}/-/ready");
-        Console.WriteLine($"  data directory:                              {settings.DataDir} (WAL in {Path.Combine(settings.DataDir, "wal")})");
-        Console.WriteLine($"  object store (catalog, Parquet files):       {settings.Store.Describe(settings.StoreDir)}");
-        if (!settings.Auth)
-        {
-            Console.WriteLine("  authentication:                              off (--without-auth): anyone who reaches the port can read and write");
-        }
-        else if (settings.DisabledAuthz.Count > 0)
-        {
-            Console.WriteLine($"  served without a token (--disable-authz):    {string.Join(", ", settings.DisabledAuthz.Order(StringComparer.Ordinal))}");
-        }
-    }
-
-    /// <summary>The admin token, once, set apart from the log so that it is not lost in it.</summary>
-    private static void PrintAdminToken(string token, string dataDir)
-    {
-        var rule = new string('=', 78);
-        Console.WriteLine();
-        Console.WriteLine(rule);
-        Console.WriteLine($"  admin token (shown once, only its hash is stored): {token}");
-        Console.WriteLine("  Keep it now: it is not shown again. Use it as 'Authorization: Bearer <token>'; create more");
-        Console.WriteLine("  tokens with 'tsdb token create'. If it is lost, stop the server and run");
-        Console.WriteLine($"    tsdb token recover --data-dir {dataDir}");
-        Console.WriteLine(rule);
-        Console.WriteLine();
-    }
-
-    private static System.Net.Sockets.SocketException? SocketErrorOf(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            if (e is System.Net.Sockets.SocketException socket)
-            {
-                return socket;
-            }
-        }
-        return null;
-    }
-
-    private static async Task<int> RunAsync(ServeSettings settings, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(settings.DataDir);
-        // One server per data directory: a second one would replay and append to the same WAL and delete the files the
-        // first is writing as a crashed persist's leftovers. An exclusive open is an flock on Unix, which the kernel
-        // drops when the process dies, kill -9 included.
-        FileStream dataDirLock;
+        TsdbHost host;
         try
         {
-            dataDirLock = new FileStream(Path.Combine(settings.DataDir, "LOCK"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            host = await TsdbHost.StartAsync(settings, Console.Out, Console.Error, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (HostStartException e)
         {
-            await Console.Error.WriteLineAsync($"error: the data directory {Path.GetFullPath(settings.DataDir)} is in use by another tsdb server").ConfigureAwait(false);
-            return 1;
+            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return e.ExitCode;
         }
-        await using (dataDirLock.ConfigureAwait(false))
+        await using (host.ConfigureAwait(false))
         {
-            return await RunLockedAsync(settings, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<int> RunLockedAsync(ServeSettings settings, CancellationToken cancellationToken)
-    {
-        var time = TimeProvider.System;
-        var roles = settings.Roles;
-        var clusterNode = settings.Clustered ? settings.NodeId : null;
-        var store = settings.Store.Create(settings.StoreDir);
-        settings = settings with { Storage = settings.Storage with { TruncateWal = settings.Store.Kind != "memory", NodeId = clusterNode } };
-        Console.WriteLine($"object store: {settings.Store.Describe(settings.StoreDir)}");
-        Console.WriteLine($"memory: {MemoryBudget.AvailableBytes >> 20} MiB available to the process; write buffer limit {settings.BufferLimit >> 20} MiB, persist at {settings.Storage.PersistBufferBytes >> 20} MiB, {settings.QueryMemoryLimit >> 20} MiB per query");
-        if (settings.Clustered)
-        {
-            Console.WriteLine($"cluster node '{settings.NodeId}' with --mode {NodeRoleNames.Format(roles)}");
-        }
-        var catalog = await Catalog.Catalog.CreateAsync(new ObjectStoreCatalogStore(store), settings.Limits, cancellationToken).ConfigureAwait(false);
-        string? adminToken = null;
-        if (settings.Auth && catalog.Current.Tokens.Count == 0)
-        {
-            try
+            var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnSignal(PosixSignalContext context)
             {
-                adminToken = await catalog.CreateTokenAsync("_admin", admin: true, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (InvalidOperationException) when (settings.Clustered)
-            {
-                // Another node of the cluster started at the same moment and made it (and printed it).
-            }
-        }
-        CatalogMetrics.Observe(catalog);
-        // In a cluster each ingest node replays its own WAL from where its own files end.
-        var persisted = catalog.Current.PersistedSequenceOf(clusterNode);
-        var buffer = new WriteBuffer(settings.BufferLimit, time);
-        buffer.SkipThrough(persisted);
-        StorageMetrics.Observe(buffer);
-        // Every node opens its WAL (the write path is built on it); only ingest nodes are sent writes.
-        var wal = WriteAheadLog.Open(new WalOptions
-        {
-            Directory = Path.Combine(settings.DataDir, "wal"),
-            FlushInterval = settings.WalFlushInterval,
-            SegmentBytes = settings.WalSegmentBytes,
-            SequenceFloor = persisted,
-        }, buffer);
-        foreach (var problem in wal.ReplayReport.Problems)
-        {
-            await Console.Error.WriteLineAsync($"warning: {problem}").ConfigureAwait(false);
-        }
-        Console.WriteLine($"replayed {wal.ReplayReport.RecordCount} WAL records ({buffer.RowCount} rows not yet persisted) from {wal.ReplayReport.SegmentCount} segments; {catalog.Current.Files.Count} Parquet files, persisted through sequence {persisted}");
-        var fileWriter = new ParquetFileWriter(store, settings.Storage, time);
-        using var rewriteGate = new FileRewriteGate();
-        using var persister = roles.HasFlag(NodeRoles.Ingest) ? new PersistService(catalog, buffer, wal, fileWriter, settings.Storage) : null;
-        var compactor = new Compactor(catalog, store, fileWriter, rewriteGate, settings.Storage, time);
-        var retention = new RetentionService(catalog, buffer, store, fileWriter, rewriteGate, settings.Storage, time);
-        var deletion = new DeletionService(catalog, buffer, store, settings.Storage, time);
-        if (roles.HasFlag(NodeRoles.Ingest) || roles.HasFlag(NodeRoles.Compact))
-        {
-            // Before anything writes a file: a file written but not yet published looks like an orphan. A cluster node
-            // looks only under its own prefix (other nodes' files in flight look the same).
-            var orphans = await deletion.DeleteOrphansAsync(cancellationToken).ConfigureAwait(false);
-            if (orphans > 0)
-            {
-                Console.WriteLine($"deleted {orphans} files a crashed persist, compaction or retention rewrite left behind");
-            }
-        }
-        var cluster = settings.Clustered ? new ClusterOptions(settings.NodeId, roles, settings.AdvertiseUrl ?? new Uri("http://127.0.0.1/")) : null;
-        await using var follower = cluster is null ? null : new CatalogFollower(catalog, cluster.CatalogRefreshInterval, time, Console.WriteLine);
-        follower?.Start();
-        await using var compactorLease = cluster is null || !roles.HasFlag(NodeRoles.Compact) ? null
-            : new LeaseKeeper(new ObjectStoreLease(store, "compactor", cluster.NodeId, cluster.LeaseDuration, time), "compactor", cluster.LeaseDuration, time, Console.WriteLine);
-        compactorLease?.Start();
-        Func<bool>? mayMaintain = cluster is null ? null : () => compactorLease?.IsHeld ?? false;
-        await using var storage = new StorageService(persister, compactor, retention, deletion, buffer, settings.Storage, time, Console.WriteLine, mayMaintain);
-        storage.Start();
-        var ingester = new LineProtocolIngester(catalog, wal, time, () =>
-        {
-            if (!buffer.IsOverBudget)
-            {
-                return false;
-            }
-            storage.RequestPersist();
-            return true;
-        });
-        var parquetFiles = new ParquetFiles(store, settings.ReadCacheBytes);
-        await using var members = cluster is null ? null : new ClusterMembers(new NodeRegistry(store, time), cluster, time, Console.WriteLine);
-        string? nodeToken = null;
-        using var ingesterClient = cluster is null ? null : new IngesterClient(() => nodeToken);
-        Tsdb.Query.ITableSource tables = members is not null && roles.HasFlag(NodeRoles.Query)
-            ? new ClusterTableSource(catalog, new StorageTableSource(catalog, null, parquetFiles, time), members, ingesterClient!)
-            : new StorageTableSource(catalog, buffer, parquetFiles, time);
-        var remoteWrite = new RemoteWriteIngester(catalog, wal, () =>
-        {
-            if (!buffer.IsOverBudget)
-            {
-                return false;
-            }
-            storage.RequestPersist();
-            return true;
-        }, new MetricMetadataStore(catalog), time);
-        var readiness = new ServerReadiness { Wal = wal };
-        var server = new TsdbHttpServer(
-            new ServerOptions
-            {
-                HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey,
-                QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat,
-                LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout,
-                Roles = roles,
-                PromQLExperimentalFunctions = settings.PromQLExperimentalFunctions,
-                Otlp = settings.Otlp,
-                NodesWithRole = role => members?.UrlsWith(role) ?? [],
-                BufferedRows = cluster is not null && roles.HasFlag(NodeRoles.Ingest) ? new StorageTableSource(catalog, buffer, null, time) : null,
-            },
-            catalog, ingester, persister, compactor, retention, deletion, time, tables, remoteWrite,
-            // A row delete is ordered by the single server's WAL sequence; a cluster has one WAL per ingest node.
-            cluster is null ? new RowDeleter(catalog, wal, time) : null);
-        try
-        {
-            await server.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e) when (SocketErrorOf(e) is { } socketError)
-        {
-            await Console.Error.WriteLineAsync($"error: cannot listen on {settings.HttpBind}: {socketError.Message} (is another server using it? pick another with --http-bind)").ConfigureAwait(false);
-            await server.DisposeAsync().ConfigureAwait(false);
-            await wal.DisposeAsync().ConfigureAwait(false);
-            return 1;
-        }
-        var url = server.Address.ToString().TrimEnd('/');
-        if (members is not null)
-        {
-            var advertise = settings.AdvertiseUrl ?? server.Address;
-            if (settings.AdvertiseUrl is null && advertise.Host is "0.0.0.0" or "[::]")
-            {
-                await Console.Error.WriteLineAsync($"error: this node listens on {url}, which other nodes cannot reach: give --advertise-url").ConfigureAwait(false);
-                await server.DisposeAsync().ConfigureAwait(false);
-                await wal.DisposeAsync().ConfigureAwait(false);
-                return 2;
-            }
-            if (settings.Auth && roles.HasFlag(NodeRoles.Query))
-            {
-                // The token this query node shows ingest nodes: made anew at each start (only its hash is in the catalog).
-                nodeToken = Catalog.Catalog.NewTokenSecret();
-                var secret = nodeToken;
-                await catalog.UpdateAsync(e =>
+                context.Cancel = true;
+                if (!stop.TrySetResult() && context.Signal == PosixSignal.SIGINT)
                 {
-                    e.SetToken(new TokenDefinition($"_node-{settings.NodeId}", Catalog.Catalog.Hash(secret), IsAdmin: true, time.GetUtcNow()));
-                    return true;
-                }, cancellationToken).ConfigureAwait(false);
+                    Console.Error.WriteLine("second interrupt: exiting now without finishing the shutdown");
+                    Environment.Exit(130);
+                }
             }
-            await members.StartAsync(advertise, cancellationToken).ConfigureAwait(false);
-            Console.WriteLine($"registered as '{settings.NodeId}' ({NodeRoleNames.Format(roles)}) at {advertise}; {members.Live.Count} live nodes");
-            if (roles.HasFlag(NodeRoles.Ingest))
-            {
-                // Query nodes read the registry every heartbeat: until each has, a row written here would be missing from
-                // their answers. Ready (the probe, the "listening on" line) only once they all know this node.
-                await Task.Delay(members.Self.HeartbeatInterval * 2, cancellationToken).ConfigureAwait(false);
-            }
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var registration = cancellationToken.Register(() => stop.TrySetResult());
+            await stop.Task.ConfigureAwait(false);
+            Console.WriteLine("shutting down (Ctrl-C again to exit at once)");
+            await host.StopAsync().ConfigureAwait(false);
         }
-        // The token before the "listening on" line: whoever waits for that line (scripts, the tests) has it then.
-        if (adminToken is not null)
-        {
-            PrintAdminToken(adminToken, settings.DataDir);
-        }
-        Console.WriteLine($"listening on {url}");
-        PrintEndpoints(url, settings);
-        readiness.SetReady(true);
-
-        // The first SIGINT (Ctrl-C) or SIGTERM stops gracefully: requests in flight get a few seconds, then the
-        // background storage work stops and the WAL is closed (every acknowledged write is already fsynced in it).
-        // A second SIGINT exits at once.
-        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            if (!stop.TrySetResult() && context.Signal == PosixSignal.SIGINT)
-            {
-                Console.Error.WriteLine("second interrupt: exiting now without finishing the shutdown");
-                Environment.Exit(130);
-            }
-        }
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var registration = cancellationToken.Register(() => stop.TrySetResult());
-        await stop.Task.ConfigureAwait(false);
-
-        Console.WriteLine("shutting down (Ctrl-C again to exit at once)");
-        readiness.SetReady(false);
-        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        await server.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        await server.DisposeAsync().ConfigureAwait(false);
-        await storage.DisposeAsync().ConfigureAwait(false);
-        if (members is not null && persister is not null && buffer.RowCount > 0)
-        {
-            // A cluster's ingest node may be leaving for good (scaled down): its rows go to files, where every query
-            // node finds them, rather than wait in its WAL for a restart.
-            try
-            {
-                var result = await persister.PersistAsync(CancellationToken.None).ConfigureAwait(false);
-                Console.WriteLine($"persisted {result.Rows} rows before leaving the cluster");
-            }
-            catch (Exception e)
-            {
-                Console.WriteLine($"warning: could not persist before stopping ({e.Message}); the rows stay in the WAL for the next start");
-            }
-        }
-        if (members is not null)
-        {
-            await members.DisposeAsync().ConfigureAwait(false); // deregistered: query nodes stop asking this one
-        }
-        if (compactorLease is not null)
-        {
-            await compactorLease.DisposeAsync().ConfigureAwait(false); // released: another compact node takes over now
-        }
-        await wal.DisposeAsync().ConfigureAwait(false);
-        Console.WriteLine($"stopped in {stopwatch.Elapsed.TotalSeconds:0.0} s; WAL closed with {buffer.RowCount} rows not yet persisted (replayed at the next start)");
         return 0;
     }
 }

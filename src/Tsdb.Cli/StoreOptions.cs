@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Tsdb.Host;
 
 namespace Tsdb.Cli;
 

@@ -53,4 +53,10 @@ public sealed class PromQLEngine(ISeriesSource source, PromQLEngineOptions? opti
 
     /// <summary>Checks that <paramref name="query"/> parses; throws <see cref="PromQLException"/> (bad_data) with the position when not.</summary>
     public static void Validate(string query, bool experimentalFunctions = false) => _ = Parsing.Parser.ParseExpr(query, experimentalFunctions);
+
+    /// <summary>
+    /// <paramref name="query"/> formatted as Prometheus' <c>/api/v1/format_query</c> formats it (its parser's
+    /// <c>Pretty</c> form: normalised, one line when it fits in 100 characters, else split with two-space indents).
+    /// </summary>
+    public static string Format(string query, bool experimentalFunctions = false) => Ast.ExprPrinter.Pretty(Parsing.Parser.ParseExpr(query, experimentalFunctions));
 }

@@ -82,6 +82,12 @@ public sealed class PromQLException : Exception
 
     public PromQLErrorType ErrorType { get; } = PromQLErrorType.Execution;
 
+    /// <summary>
+    /// The query uses an experimental function while they are off: the message is Prometheus' own (it names
+    /// Prometheus' flag), so a server can add how it turns them on.
+    /// </summary>
+    public bool NeedsExperimentalFunctions { get; internal set; }
+
     /// <summary>The wire name: bad_data, execution, timeout, canceled.</summary>
     public string ErrorTypeName => ErrorType switch
     {

@@ -11,7 +11,7 @@ public sealed class ServerReadiness
     private volatile bool _ready;
 
     /// <summary>The WAL whose state the probes report; null in servers without one (tests).</summary>
-    public WriteAheadLog? Wal { get; init; }
+    public IWalHealth? Wal { get; init; }
 
     /// <summary>Started and not stopping (the WAL's state aside: see <see cref="WalProblem"/>).</summary>
     public bool IsReady => _ready;

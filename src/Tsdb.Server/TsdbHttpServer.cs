@@ -15,15 +15,12 @@ using Tsdb.Flight;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Tsdb.Flight.Transport;
-using Tsdb.Ingest;
 using Tsdb.Prometheus;
 using Tsdb.Query;
 using Tsdb.Query.InfluxQL;
 using Tsdb.Query.Sql;
 using Tsdb.Core.Cluster;
 using Tsdb.Server.Http;
-using Tsdb.Storage.Deletes;
-using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Server;
 
@@ -36,9 +33,11 @@ public sealed class TsdbHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    public TsdbHttpServer(ServerOptions options, Catalog.Catalog catalog, LineProtocolIngester ingester, PersistService? persister, Compactor compactor, RetentionService retention, DeletionService deletion, TimeProvider time, ITableSource tables, RemoteWriteIngester remoteWrite, RowDeleter? deleter)
+    public TsdbHttpServer(ServerOptions options, ServerServices services)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(services);
+        var (catalog, ingester, remoteWrite, tables, time, deleter) = (services.Catalog, services.LineProtocol, services.RemoteWrite, services.Tables, services.Time, services.RowDeletes);
         var builder = WebApplication.CreateSlimBuilder();
         ConfigureLogging(builder.Logging, options);
         // Kestrel waits this long for requests in flight when stopping; shutdown must finish within seconds.
@@ -114,12 +113,11 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         Options = options;
 
         var writes = new WriteEndpoints(ingester, options);
-        var admin = new AdminEndpoints(catalog, tables, persister, compactor, retention, deletion, options);
+        var admin = new AdminEndpoints(catalog, tables, services.Storage, options);
         var tokens = new TokenEndpoints(catalog, time);
-        var queries = new QueryEndpoints(catalog, engine, deleter is null ? new NoRowDeletes() : deleter);
+        var queries = new QueryEndpoints(catalog, engine, deleter ?? new NoRowDeletes());
         var deletes = new DeleteEndpoints(deleter);
         var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor), options.Version);
-        ArgumentNullException.ThrowIfNull(remoteWrite);
         var prometheus = new PrometheusEndpoints(catalog, tables, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
         var otlpEndpoint = new OtlpEndpoint(new Tsdb.Otlp.OtlpIngester(remoteWrite, options.Otlp), options);
@@ -209,6 +207,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo).RequireAccess(Access.Authenticated);
         _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules).RequireAccess(Access.Authenticated);
+        _app.MapMethods("/api/v1/format_query", ["GET", "POST"], prometheus.FormatQuery).RequireAccess(Access.Authenticated);
         _app.MapGet("/api/v1/status/runtimeinfo", prometheus.RuntimeInfo).RequireAccess(Access.Authenticated);
         _app.MapGet("/api/v1/status/flags", prometheus.Flags).RequireAccess(Access.Authenticated);
         _app.MapGet("/api/v1/status/config", PrometheusEndpoints.Config).RequireAccess(Access.Authenticated);

@@ -6,7 +6,7 @@ namespace Tsdb.Server;
 /// <summary>One log line per change of the WAL's state (category <c>tsdb.wal</c>), and one at start when it is not Ok.</summary>
 internal static partial class WalStateLog
 {
-    public static void Attach(WriteAheadLog wal, ILogger logger)
+    public static void Attach(IWalHealth wal, ILogger logger)
     {
         wal.StateChanged += change => Log(logger, change.Previous, change.State, change.Message, change.At);
         var (state, message, since) = wal.Status;

@@ -10,7 +10,7 @@ namespace Tsdb.Wal;
 /// is on disk (or, with sync = false, once it is written to the OS). Opening replays every segment in order, cuts a
 /// torn or corrupt tail at the last valid record, and starts a new segment.
 /// </summary>
-public sealed class WriteAheadLog : IAsyncDisposable
+public sealed class WriteAheadLog : IWalHealth, IAsyncDisposable
 {
     private const int MaxGroupRecords = 4096;
 

@@ -26,7 +26,7 @@ public sealed class CatalogLayoutTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(catalog, "00000000000000000003.json"),
             $$"""{"FormatVersion":1,"Version":3,"PersistedSequence":0,"NextFileId":1,"Databases":[{"Name":"old","Tables":[{"Name":"cpu","Columns":[{"Name":"time","Kind":"Time"},{"Name":"host","Kind":"Tag"},{"Name":"usage","Kind":"Integer"}]}]}],"Tokens":[{"Name":"_admin","Sha256":"{{hash}}","Admin":true,"CreatedAt":"2026-01-01T00:00:00+00:00"}],"Files":[],"PendingDeletes":[]}""");
 
-        await using (var server = await TsdbProcess.StartAsync(_dir))
+        await using (var server = await InProcessTsdb.StartAsync(_dir))
         {
             Assert.Null(server.AdminToken); // the old catalog's token is there
             using var http = server.Client(Secret);
@@ -38,7 +38,7 @@ public sealed class CatalogLayoutTests : IDisposable
         }
         Assert.True(File.Exists(Path.Combine(catalog, "log", "00000000000000000004.json")));
 
-        await using (var server = await TsdbProcess.StartAsync(_dir))
+        await using (var server = await InProcessTsdb.StartAsync(_dir))
         {
             using var http = server.Client(Secret);
             var databases = await http.GetStringAsync(new Uri("/api/v3/configure/database", UriKind.Relative));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -8,9 +9,9 @@ namespace Tsdb.EndToEnd.Tests;
 public sealed class FlightTests : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "tsdb-flight-" + Guid.NewGuid().ToString("N"));
-    private TsdbProcess _server = null!;
+    private InProcessServer _server = null!;
 
-    public async Task InitializeAsync() => _server = await TsdbProcess.StartAsync(_dir);
+    public async Task InitializeAsync() => _server = await InProcessTsdb.StartAsync(_dir);
 
     public async Task DisposeAsync()
     {
@@ -100,7 +101,7 @@ public sealed class FlightTests : IAsyncLifetime
     public async Task A_query_over_its_memory_limit_is_resource_exhausted()
     {
         var dir = Path.Combine(_dir, "small");
-        await using var small = await TsdbProcess.StartAsync(dir, "--query-memory-limit", "1KiB");
+        await using var small = await InProcessTsdb.StartAsync(dir, "--query-memory-limit", "1KiB");
         using (var http = small.Client())
         {
             var lines = string.Join('\n', Enumerable.Range(0, 500).Select(i => $"m,t=x{i % 7} v={i} {1_700_000_000_000_000_000L + i}"));
@@ -114,7 +115,7 @@ public sealed class FlightTests : IAsyncLifetime
     }
 
     /// <summary>A DoGet over HttpClient h2c (prior knowledge, on the HTTP port): the grpc-status and decoded grpc-message.</summary>
-    private static async Task<(string? Status, string? Message)> DoGetStatusAsync(TsdbProcess server, string ticketJson)
+    private static async Task<(string? Status, string? Message)> DoGetStatusAsync(InProcessServer server, string ticketJson)
     {
         var ticket = System.Text.Encoding.UTF8.GetBytes(ticketJson);
         var message = new List<byte> { 0x0A };

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -8,7 +9,7 @@ namespace Tsdb.EndToEnd.Tests;
 public sealed class FlightTlsTests : IAsyncLifetime
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "tsdb-flight-tls-" + Guid.NewGuid().ToString("N"));
-    private TsdbProcess _server = null!;
+    private InProcessServer _server = null!;
     private string _thumbprint = "";
 
     public async Task InitializeAsync()
@@ -25,7 +26,7 @@ public sealed class FlightTlsTests : IAsyncLifetime
         var keyPath = Path.Combine(_dir, "key.pem");
         await File.WriteAllTextAsync(certPath, cert.ExportCertificatePem());
         await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
-        _server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"), "--tls-cert", certPath, "--tls-key", keyPath);
+        _server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "data"), "--tls-cert", certPath, "--tls-key", keyPath);
     }
 
     public async Task DisposeAsync()

@@ -8,6 +8,7 @@ using Grpc.Net.Client;
 using Grpc.Reflection.V1Alpha;
 using Tsdb.Arrow.Ipc;
 using Tsdb.Flight.Protocol;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -22,12 +23,12 @@ public sealed class GrpcTransportTests : IAsyncLifetime
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(b => b, b => b);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-grpc-").FullName;
-    private TsdbProcess _server = null!;
+    private InProcessServer _server = null!;
     private GrpcChannel _channel = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"), "--max-http-request-size", "1MiB");
+        _server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "data"), "--max-http-request-size", "1MiB");
         _channel = Channel(_server);
         using var http = _server.Client(_server.AdminToken);
         var lines = new StringBuilder();
@@ -46,7 +47,7 @@ public sealed class GrpcTransportTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    private static GrpcChannel Channel(TsdbProcess server) =>
+    private static GrpcChannel Channel(InProcessServer server) =>
         GrpcChannel.ForAddress(server.Url, new GrpcChannelOptions { MaxReceiveMessageSize = null });
 
     private Metadata Auth(params (string Key, string Value)[] more)
@@ -119,7 +120,7 @@ public sealed class GrpcTransportTests : IAsyncLifetime
     {
         var plain = await DoGetAsync(_channel, "SELECT * FROM cpu ORDER BY time");
 
-        await using var compressing = await TsdbProcess.StartAsync(Path.Combine(_dir, "gzip"), "--grpc-compression", "gzip");
+        await using var compressing = await InProcessTsdb.StartAsync(Path.Combine(_dir, "gzip"), "--grpc-compression", "gzip");
         using var http = compressing.Client(compressing.AdminToken);
         var lines = string.Join('\n', Enumerable.Range(0, 1000).Select(i => $"cpu,host=h{i % 7} usage={i}.5,n={i}i {1_700_000_000_000_000_000L + i}"));
         using var write = await http.PostAsync(new Uri("/api/v3/write_lp?db=grpc", UriKind.Relative), new StringContent(lines));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -12,10 +13,10 @@ namespace Tsdb.EndToEnd.Tests;
 public sealed class HttpLimitsTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-limits-").FullName;
-    private TsdbProcess _server = null!;
+    private InProcessServer _server = null!;
 
     public async Task InitializeAsync() =>
-        _server = await TsdbProcess.StartAsync(_dir, "--without-auth", "--http-max-connections", "4", "--http-header-timeout", "2s");
+        _server = await InProcessTsdb.StartAsync(_dir, "--without-auth", "--http-max-connections", "4", "--http-header-timeout", "2s");
 
     public async Task DisposeAsync()
     {

@@ -294,7 +294,7 @@ public sealed class InfluxDb3CSharpClientTests() : ServerPerClass("influxdb3-csh
     public async Task Queries_read_gzip_compressed_responses_from_a_server_that_offers_them()
     {
         // Compressed responses are off by default (Arrow bodies compress poorly for the CPU they cost): a server of its own.
-        await using var server = await TsdbProcess.StartAsync(Path.Combine(Dir, "gzip-responses"), "--grpc-compression", "gzip");
+        await using var server = await InProcessTsdb.StartAsync(Path.Combine(Dir, "gzip-responses"), "--grpc-compression", "gzip");
         var recorder = new ContentEncodingRecorder(new SocketsHttpHandler());
         using var http = new HttpClient(recorder);
         using var client = new InfluxDBClient(new ClientConfig

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -32,7 +33,7 @@ public sealed class InfluxQLClientFixture : IAsyncLifetime
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-iql-clients-").FullName;
 
-    internal TsdbProcess Server { get; private set; } = null!;
+    internal InProcessServer Server { get; private set; } = null!;
 
     public Uri Url => Server.Url;
 
@@ -40,7 +41,7 @@ public sealed class InfluxQLClientFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"));
+        Server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "data"));
         Assert.NotNull(Server.AdminToken);
         await WriteAsync(Server, Database, LineProtocol);
     }
@@ -52,7 +53,7 @@ public sealed class InfluxQLClientFixture : IAsyncLifetime
     }
 
     /// <summary>Writes line protocol in seconds through the 1.x write endpoint.</summary>
-    internal static async Task WriteAsync(TsdbProcess server, string database, string lines)
+    internal static async Task WriteAsync(InProcessServer server, string database, string lines)
     {
         using var http = server.Client();
         using var body = new StringContent(lines, Encoding.UTF8, new MediaTypeHeaderValue("text/plain"));

@@ -89,7 +89,7 @@ public sealed class InfluxQLClientTests(InfluxQLClientFixture fixture) : IClassF
         var dir = Directory.CreateTempSubdirectory("tsdb-e2e-iql-cli-").FullName;
         try
         {
-            await using var server = await TsdbProcess.StartAsync(Path.Combine(dir, "data"), "--without-auth");
+            await using var server = await InProcessTsdb.StartAsync(Path.Combine(dir, "data"), "--without-auth");
             await InfluxQLClientFixture.WriteAsync(server, Db, InfluxQLClientFixture.LineProtocol);
 
             string[][] invocations =

@@ -12,7 +12,7 @@ namespace Tsdb.EndToEnd.Tests;
 /// /metrics (read by our parser and by a real Prometheus), probes, the JSON 404, --disable-authz, response
 /// compression, the request log and the version, against the real server process.
 /// </summary>
-public sealed partial class ObservabilityTests() : ServerPerClass("obs")
+public sealed partial class ObservabilityTests() : ProcessServerPerClass("obs")
 {
     private static StringContent Lines(string text) => new(text, Encoding.UTF8, "text/plain");
 

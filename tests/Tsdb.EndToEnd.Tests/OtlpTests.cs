@@ -180,7 +180,7 @@ public sealed class OtlpTests() : ServerPerClass("otlp")
     [Fact]
     public async Task The_serve_options_choose_names_promoted_attributes_and_scope_labels()
     {
-        await using var server = await TsdbProcess.StartAsync(Path.Combine(Dir, "options"),
+        await using var server = await InProcessTsdb.StartAsync(Path.Combine(Dir, "options"),
             "--otlp-translation-strategy", "UnderscoreEscapingWithoutSuffixes", "--otlp-promote-resource-attributes", "host.name",
             "--otlp-keep-identifying-resource-attributes", "--otlp-promote-scope-metadata", "false");
         using var http = server.Client();

@@ -9,6 +9,7 @@ using Apache.Arrow.Types;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -25,7 +26,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
     {
         private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-permissions-").FullName;
 
-        internal TsdbProcess Server { get; private set; } = null!;
+        internal InProcessServer Server { get; private set; } = null!;
 
         internal HttpClient Http { get; private set; } = null!;
 
@@ -34,7 +35,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
 
         public async Task InitializeAsync()
         {
-            Server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"));
+            Server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "data"));
             Http = Server.Client();
             foreach (var db in new[] { "alpha", "beta" })
             {
@@ -56,7 +57,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         }
     }
 
-    private TsdbProcess Server => fixture.Server;
+    private InProcessServer Server => fixture.Server;
 
     private HttpClient Http => fixture.Http;
 
@@ -119,6 +120,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         { "GET", "/api/v3/configure/database", null, null, "any", Dialect.V3 },
         { "GET", "/api/v1/status/buildinfo", null, null, "any", Dialect.Prometheus },
         { "GET", "/api/v1/rules", null, null, "any", Dialect.Prometheus },
+        { "GET", "/api/v1/format_query?query=up", null, null, "any", Dialect.Prometheus },
         { "GET", "/api/v1/status/runtimeinfo", null, null, "any", Dialect.Prometheus },
         { "GET", "/api/v1/status/flags", null, null, "any", Dialect.Prometheus },
         { "GET", "/api/v1/status/config", null, null, "any", Dialect.Prometheus },

@@ -26,7 +26,7 @@ public sealed class PersistenceTests : IDisposable
     [Fact]
     public async Task Persisted_files_hold_deduplicated_sorted_rows_that_DuckDB_reads_from_the_data_dir()
     {
-        await using var server = await TsdbProcess.StartAsync(_dir, "--without-auth");
+        await using var server = await InProcessTsdb.StartAsync(_dir, "--without-auth");
         using var http = server.Client();
         const long day1 = 1_700_000_000_000_000_000, day2 = day1 + 86_400_000_000_000;
         Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync("/api/v3/write_lp?db=p", Lines($"""
@@ -60,7 +60,7 @@ public sealed class PersistenceTests : IDisposable
     public async Task Restart_after_persist_and_after_losing_the_persisted_wal_gives_the_same_rows()
     {
         List<string> expected;
-        await using (var server = await TsdbProcess.StartAsync(_dir, "--without-auth"))
+        await using (var server = await InProcessTsdb.StartAsync(_dir, "--without-auth"))
         {
             using var http = server.Client();
             var body = string.Join('\n', Enumerable.Range(0, 500).Select(i => $"m,host=h{i % 5} v={i}i {1_700_000_000_000_000_000L + (i * 1_000_000_000L)}"));
@@ -71,7 +71,7 @@ public sealed class PersistenceTests : IDisposable
             Assert.Equal(501, expected.Count);
             await server.StopAsync();
         }
-        await using (var server = await TsdbProcess.StartAsync(_dir, "--without-auth"))
+        await using (var server = await InProcessTsdb.StartAsync(_dir, "--without-auth"))
         {
             using var http = server.Client();
             Assert.Equal(expected, await ExportLines(http, "r", "m"));
@@ -80,7 +80,7 @@ public sealed class PersistenceTests : IDisposable
         }
         // Everything is persisted: the WAL can go entirely.
         Directory.Delete(Path.Combine(_dir, "wal"), recursive: true);
-        await using (var server = await TsdbProcess.StartAsync(_dir, "--without-auth"))
+        await using (var server = await InProcessTsdb.StartAsync(_dir, "--without-auth"))
         {
             using var http = server.Client();
             Assert.Equal(expected, await ExportLines(http, "r", "m"));
@@ -88,7 +88,7 @@ public sealed class PersistenceTests : IDisposable
             Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync("/api/v3/write_lp?db=r", Lines("m,host=new v=7i 1700000000000000001"))).StatusCode);
             await server.StopAsync();
         }
-        await using (var server = await TsdbProcess.StartAsync(_dir, "--without-auth"))
+        await using (var server = await InProcessTsdb.StartAsync(_dir, "--without-auth"))
         {
             using var http = server.Client();
             Assert.Equal(502, (await ExportLines(http, "r", "m")).Count);
@@ -98,7 +98,7 @@ public sealed class PersistenceTests : IDisposable
     [Fact]
     public async Task Compaction_merges_a_partitions_files_into_one_with_the_same_rows()
     {
-        await using var server = await TsdbProcess.StartAsync(_dir, "--without-auth", "--deletion-grace", "0s");
+        await using var server = await InProcessTsdb.StartAsync(_dir, "--without-auth", "--deletion-grace", "0s");
         using var http = server.Client();
         for (var round = 0; round < 3; round++)
         {
@@ -125,7 +125,7 @@ public sealed class PersistenceTests : IDisposable
     [Fact]
     public async Task Retention_drops_old_partitions_and_deletes_free_their_files()
     {
-        await using var server = await TsdbProcess.StartAsync(_dir, "--without-auth", "--deletion-grace", "0s");
+        await using var server = await InProcessTsdb.StartAsync(_dir, "--without-auth", "--deletion-grace", "0s");
         using var http = server.Client();
         // Without retention at first: a point 5 days old would be refused under 2d.
         Assert.Equal(HttpStatusCode.OK, (await http.PostAsync("/api/v3/configure/database", new StringContent("{\"db\":\"ret\"}"))).StatusCode);
@@ -153,7 +153,7 @@ public sealed class PersistenceTests : IDisposable
     [Fact]
     public async Task The_cli_creates_updates_lists_and_deletes_databases_and_tables()
     {
-        await using var server = await TsdbProcess.StartAsync(_dir, "--without-auth");
+        await using var server = await InProcessTsdb.StartAsync(_dir, "--without-auth");
         using var http = server.Client();
         var host = server.Url.ToString();
         Assert.Equal(0, WriteApiTests.RunCli("database", "create", "clidb", "--retention-period", "30d", "--host", host).ExitCode);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -13,7 +14,7 @@ public sealed class PromQLComparisonFixture : IAsyncLifetime
     private const int Samples = 480; // two hours every 15 s
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-promql-").FullName;
-    private TsdbProcess _server = null!;
+    private InProcessServer _server = null!;
     private PrometheusServer _prometheus = null!;
 
     public HttpClient Ours { get; private set; } = null!;
@@ -23,7 +24,7 @@ public sealed class PromQLComparisonFixture : IAsyncLifetime
     /// <summary>A cluster's query node over the same series, written half to each of two ingest nodes (one persisted).</summary>
     public HttpClient ClusterQuery { get; private set; } = null!;
 
-    private readonly List<TsdbProcess> _cluster = [];
+    private readonly List<InProcessServer> _cluster = [];
 
     public async Task InitializeAsync()
     {
@@ -35,7 +36,7 @@ public sealed class PromQLComparisonFixture : IAsyncLifetime
         _prometheus = PrometheusServer.Start(port, directory, "global:\n  scrape_interval: 15s\n");
         Theirs = new HttpClient { BaseAddress = _prometheus.Url };
 
-        _server = await TsdbProcess.StartAsync(Path.Combine(_dir, "tsdb"));
+        _server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "tsdb"));
         Ours = _server.Client();
         var response = RemoteWriteClient.Send(_server.Url, _server.AdminToken, RemoteWriteClient.Request("1", [.. series]));
         Assert.Equal(204, response.Status);
@@ -43,9 +44,9 @@ public sealed class PromQLComparisonFixture : IAsyncLifetime
         string[] shared = ["--without-auth", "--object-store", "file", "--object-store-dir", Path.Combine(_dir, "cluster-store")];
         foreach (var id in new[] { "i1", "i2" })
         {
-            _cluster.Add(await TsdbProcess.StartAsync(Path.Combine(_dir, id), [.. shared, "--mode", "ingest", "--node-id", id]));
+            _cluster.Add(await InProcessTsdb.StartAsync(Path.Combine(_dir, id), [.. shared, "--mode", "ingest", "--node-id", id]));
         }
-        _cluster.Add(await TsdbProcess.StartAsync(Path.Combine(_dir, "q1"), [.. shared, "--mode", "query", "--node-id", "q1"]));
+        _cluster.Add(await InProcessTsdb.StartAsync(Path.Combine(_dir, "q1"), [.. shared, "--mode", "query", "--node-id", "q1"]));
         for (var n = 0; n < 2; n++)
         {
             var half = RemoteWriteClient.Request("1", [.. series.Where((_, i) => i % 2 == n).Select(s => (JsonObject)s.DeepClone())]);

@@ -19,6 +19,8 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
     [InlineData("/api/v1/status/buildinfo", "{\"status\":\"success\",\"data\":{\"version\":\"0.1.0\",\"revision\":\"tsdb\",\"branch\":\"\",\"buildUser\":\"\",\"buildDate\":\"\",\"goVersion\":\"\"}}")]
     [InlineData("/api/v1/rules", "{\"status\":\"success\",\"data\":{\"groups\":[]}}")]
     [InlineData("/api/v1/query_exemplars?query=test&start=1700000000000&end=1700000360000", "{\"status\":\"success\",\"data\":[]}")]
+    // format_query prints as Prometheus' formatter: modifiers first, matchers sorted, durations normalised.
+    [InlineData("/api/v1/format_query?query=sum(rate(x%7Bjob%3D%27a%27%2Cenv%3D%27p%27%7D%5B90m%5D))%20by%20(job)", "{\"status\":\"success\",\"data\":\"sum by (job) (rate(x{env=\\\"p\\\",job=\\\"a\\\"}[1h30m]))\"}")]
     // Grafana's "Save & test": an instant query 1+1 at time 4. It reads no series, so it needs no database (nothing
     // was written to this server's default database "prometheus").
     [InlineData("/api/v1/query?query=1%2B1&time=4", "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[4,\"2\"]}}")]
@@ -45,9 +47,10 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
     [InlineData("/api/v1/query?query=%7Bjob%3D~%22%5Ba-%22%7D&time=4", "1:7: parse error: invalid regular expression \"[a-\": missing closing ] at offset 3")]
     [InlineData("/api/v1/series?match[]=%7Bjob%3D~%22%5Ba-%22%7D", "1:7: parse error: invalid regular expression \"[a-\": missing closing ] at offset 3")]
     [InlineData("/api/v1/labels?start=5&end=1", "invalid parameter \"end\": end timestamp must not be before start time")]
+    [InlineData("/api/v1/format_query?query=sum(x", "invalid parameter \"query\": 1:6: parse error: unclosed left parenthesis")]
     // Experimental functions are off unless the server is started with --promql-experimental-functions, as in Prometheus.
-    [InlineData("/api/v1/query?query=limitk(1,vector(1))&time=4", "1:1: parse error: limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions")]
-    [InlineData("/api/v1/query_range?query=step()&start=0&end=2&step=1", "1:1: parse error: function \"step\" is not enabled")]
+    [InlineData("/api/v1/query?query=limitk(1,vector(1))&time=4", "1:1: parse error: limitk() is experimental and must be enabled with --enable-feature=promql-experimental-functions (this server: start it with --promql-experimental-functions)")]
+    [InlineData("/api/v1/query_range?query=step()&start=0&end=2&step=1", "1:1: parse error: function \"step\" is not enabled (this server: start it with --promql-experimental-functions)")]
     public async Task Bad_parameters_are_bad_data(string path, string message)
     {
         var (status, body, contentType) = await Get(path);
@@ -110,7 +113,7 @@ public sealed class PrometheusApiTests() : ServerPerClass("promapi")
         var dir = Directory.CreateTempSubdirectory("tsdb-e2e-promexp-").FullName;
         try
         {
-            await using var server = await TsdbProcess.StartAsync(Path.Combine(dir, "data"), "--without-auth", "--promql-experimental-functions");
+            await using var server = await InProcessTsdb.StartAsync(Path.Combine(dir, "data"), "--without-auth", "--promql-experimental-functions");
             using var http = server.Client();
             async Task<string> Body(string path)
             {

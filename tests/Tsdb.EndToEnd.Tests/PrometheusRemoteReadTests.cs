@@ -136,7 +136,7 @@ public sealed class PrometheusRemoteReadTests() : ServerPerClass("read")
         {
             string? token;
             string before;
-            await using (var server = await TsdbProcess.StartAsync(dir))
+            await using (var server = await InProcessTsdb.StartAsync(dir))
             {
                 token = server.AdminToken;
                 var v1 = RemoteWriteClient.Request("1", RemoteWriteClient.Series(new Dictionary<string, string> { ["__name__"] = "requests_total", ["job"] = "api" }, (1_700_000_000_000, 1)));
@@ -149,7 +149,7 @@ public sealed class PrometheusRemoteReadTests() : ServerPerClass("read")
                 Assert.Contains("\"requests_total\":[{\"type\":\"counter\",\"help\":\"Requests served.\",\"unit\":\"requests\"}]", before, StringComparison.Ordinal);
                 await server.StopAsync();
             }
-            await using (var server = await TsdbProcess.StartAsync(dir))
+            await using (var server = await InProcessTsdb.StartAsync(dir))
             {
                 using var http = server.Client(token);
                 Assert.Equal(before, await http.GetStringAsync("/api/v1/metadata?db=meta"));

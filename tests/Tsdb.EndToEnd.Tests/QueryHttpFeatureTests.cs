@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Tsdb.Parquet.Reading;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -19,9 +20,9 @@ public sealed class QueryHttpFeatureTests : IDisposable
         cpu,host=a usage=30,n=3i 1451606520000000000
         """;
 
-    private static async Task<TsdbProcess> StartWithData(string dir)
+    private static async Task<InProcessServer> StartWithData(string dir)
     {
-        var server = await TsdbProcess.StartAsync(Path.Combine(dir, "data"), "--without-auth");
+        var server = await InProcessTsdb.StartAsync(Path.Combine(dir, "data"), "--without-auth");
         using var http = server.Client();
         var response = await http.PostAsync("/api/v3/write_lp?db=q&precision=nanosecond", new StringContent(Lines, Encoding.UTF8, "text/plain"));
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);

@@ -31,7 +31,7 @@ public sealed class RetentionTests : IDisposable
     [Fact]
     public async Task Shortening_retention_hides_refuses_and_removes_old_rows()
     {
-        await using var server = await TsdbProcess.StartAsync(_dir, "--without-auth", "--deletion-grace", "0s");
+        await using var server = await InProcessTsdb.StartAsync(_dir, "--without-auth", "--deletion-grace", "0s");
         using var http = server.Client();
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
         var old = now - (2 * Hour);

@@ -33,7 +33,7 @@ public sealed partial class SqlCompactionConsistencyTests : IDisposable
         var corpus = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Interop, "sql", "corpus.json")))!.AsArray();
         var lines = await File.ReadAllLinesAsync(Path.Combine(_dir, "dataset.lp"));
 
-        await using var server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"), "--without-auth");
+        await using var server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "data"), "--without-auth");
         using var http = server.Client();
         async Task Write(IEnumerable<string> batch)
         {

@@ -187,7 +187,7 @@ public sealed class SqlDifferentialTests(ITestOutputHelper output) : IDisposable
         var corpus = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Interop, "sql", "corpus.json")))!.AsArray();
 
         var lines = await File.ReadAllLinesAsync(Path.Combine(_dir, "dataset.lp"));
-        await using (var server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"), "--without-auth"))
+        await using (var server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "data"), "--without-auth"))
         {
             using var http = server.Client();
             await LoadAsync(lines, (_, _) => Task.FromResult(http));
@@ -198,9 +198,9 @@ public sealed class SqlDifferentialTests(ITestOutputHelper output) : IDisposable
         // turn, one of them persisted halfway, so every table is Parquet files plus two ingest nodes' buffers pulled
         // over Flight.
         string[] shared = ["--without-auth", "--object-store", "file", "--object-store-dir", Path.Combine(_dir, "store")];
-        await using var i1 = await TsdbProcess.StartAsync(Path.Combine(_dir, "i1"), [.. shared, "--mode", "ingest", "--node-id", "i1"]);
-        await using var i2 = await TsdbProcess.StartAsync(Path.Combine(_dir, "i2"), [.. shared, "--mode", "ingest", "--node-id", "i2"]);
-        await using var q1 = await TsdbProcess.StartAsync(Path.Combine(_dir, "q1"), [.. shared, "--mode", "query", "--node-id", "q1"]);
+        await using var i1 = await InProcessTsdb.StartAsync(Path.Combine(_dir, "i1"), [.. shared, "--mode", "ingest", "--node-id", "i1"]);
+        await using var i2 = await InProcessTsdb.StartAsync(Path.Combine(_dir, "i2"), [.. shared, "--mode", "ingest", "--node-id", "i2"]);
+        await using var q1 = await InProcessTsdb.StartAsync(Path.Combine(_dir, "q1"), [.. shared, "--mode", "query", "--node-id", "q1"]);
         using var w1 = i1.Client();
         using var w2 = i2.Client();
         using var query = q1.Client();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -23,14 +24,14 @@ public sealed class WebUiTests : IAsyncLifetime
     private static readonly Lazy<bool> NpmInstalled = new(InstallNpmPackages);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-webui-").FullName;
-    private TsdbProcess _server = null!;
+    private InProcessServer _server = null!;
 
     private static string WebUi => Path.Combine(RepoPaths.Root, "webui");
 
     /// <summary>Where the screenshots stay after the run (the test assembly's output directory).</summary>
     public static string ScreenshotDir => Path.Combine(AppContext.BaseDirectory, "webui-screenshots");
 
-    public async Task InitializeAsync() => _server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"));
+    public async Task InitializeAsync() => _server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "data"));
 
     public async Task DisposeAsync()
     {
@@ -81,6 +82,13 @@ public sealed class WebUiTests : IAsyncLifetime
     {
         _ = NpmInstalled.Value;
         var result = NodeRunner.RunProcess(WebUi, "node", ["build.mjs", "--check"], TimeSpan.FromMinutes(3));
+        Assert.True(result.ExitCode == 0, $"{result.StandardError}\n{result.StandardOutput}");
+    }
+
+    [Fact]
+    public void The_editor_tokenizers_cover_every_character_and_classify_known_queries()
+    {
+        var result = NodeRunner.RunProcess(WebUi, "node", ["test/highlight-test.mjs"], TimeSpan.FromMinutes(1));
         Assert.True(result.ExitCode == 0, $"{result.StandardError}\n{result.StandardOutput}");
     }
 
@@ -143,6 +151,25 @@ public sealed class WebUiTests : IAsyncLifetime
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,h0,0\.5$", Strings(f.GetProperty("csvHead"))[1]);
 
         // PromQL range query: a series per host, shown as a chart first; a drag zooms in.
+        // Highlighting: the coloured copy under the editor mirrors what was typed, token kinds by language, and lays
+        // out as the textarea does (same height and scroll position for a text that wraps past the editor's height).
+        var highlight = f.GetProperty("highlight");
+        foreach (var language in highlight.EnumerateObject())
+        {
+            Assert.True(language.Value.GetProperty("mirrors").GetBoolean(), language.Name);
+            Assert.True(language.Value.GetProperty("textTransparent").GetBoolean(), language.Name);
+            Assert.Equal(language.Value.GetProperty("textareaHeight").GetInt32(), language.Value.GetProperty("layerHeight").GetInt32());
+            Assert.Equal(language.Value.GetProperty("scrolled").GetDouble(), language.Value.GetProperty("layerScrolled").GetDouble());
+        }
+        Assert.Superset(new HashSet<string> { "keyword:SELECT", "function:date_bin", "string:'5 minutes'", "function:avg", "comment:-- per host", "number:0.5" },
+            new HashSet<string>(Strings(highlight.GetProperty("sql").GetProperty("tokens"))));
+        Assert.Superset(new HashSet<string> { "function:mean", "quoted:\"usage\"", "operator:=~", "regex:/h[01]/", "duration:1h", "keyword:fill" },
+            new HashSet<string>(Strings(highlight.GetProperty("influxql").GetProperty("tokens"))));
+        Assert.Superset(new HashSet<string> { "function:sum", "keyword:by", "label:host", "function:rate", "metric:cpu_usage", "string:\"h.*\"", "duration:5m", "comment:# per host" },
+            new HashSet<string>(Strings(highlight.GetProperty("promql").GetProperty("tokens"))));
+        var wrapped = highlight.GetProperty("sql-wrapped");
+        Assert.True(wrapped.GetProperty("scrolled").GetDouble() > 0, "the long query should scroll the editor");
+
         var promql = f.GetProperty("promql");
         Assert.Equal(["series", "time", "value"], Strings(promql.GetProperty("columns")));
         Assert.StartsWith("cpu_usage{host=\"h0\"}", Strings(promql.GetProperty("firstRow"))[0], StringComparison.Ordinal);
@@ -200,7 +227,7 @@ public sealed class WebUiTests : IAsyncLifetime
         Assert.Equal(6, f.GetProperty("accessibility").EnumerateObject().Count());
         // The only console errors are the refused requests the test made on purpose (wrong token, bad queries).
         Assert.All(Strings(f.GetProperty("consoleErrors")), e => Assert.Matches(@"^Failed to load resource: the server responded with a status of (400|401)", e));
-        Assert.Equal(12, f.GetProperty("screenshots").GetArrayLength());
+        Assert.Equal(13, f.GetProperty("screenshots").GetArrayLength());
         Assert.All(Strings(f.GetProperty("screenshots")), path => Assert.True(new FileInfo(path).Length > 5_000, path));
     }
 

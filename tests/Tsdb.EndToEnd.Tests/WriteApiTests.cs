@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Tsdb.Testing;
+using Tsdb.Testing.Host;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -11,12 +12,12 @@ namespace Tsdb.EndToEnd.Tests;
 public sealed class WriteApiTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-e2e-").FullName;
-    private TsdbProcess _server = null!;
+    private InProcessServer _server = null!;
     private HttpClient _http = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await TsdbProcess.StartAsync(Path.Combine(_dir, "data"), "--max-http-request-size", "64KiB", "--max-tables-per-database", "5");
+        _server = await InProcessTsdb.StartAsync(Path.Combine(_dir, "data"), "--max-http-request-size", "64KiB", "--max-tables-per-database", "5");
         _http = _server.Client();
     }
 

@@ -40,6 +40,39 @@ public sealed class SelectiveReadTests
 
     private static string Json(IEnumerable<RecordBatch> batches) => ParquetCanonicalJson.Columns(TestData.WideSchema, [.. batches]).ToJsonString();
 
+    /// <summary>
+    /// A read in slices (compaction reads many files at once and holds a slice of each, not a row group) returns every
+    /// row once, in file order, in batches no longer than asked, in every encoding, with and without a predicate,
+    /// with slices that straddle pages and row groups.
+    /// </summary>
+    [Theory]
+    [InlineData(1, true, 1, 1000)]
+    [InlineData(2, false, 2, 333)]
+    [InlineData(3, true, 2, 4000)]
+    [InlineData(4, false, 1, 1)]
+    [InlineData(5, true, 1, 3999)]
+    public async Task A_read_in_slices_returns_the_same_rows_in_batches_no_longer_than_asked(int seed, bool dictionary, int pageVersion, int maxRows)
+    {
+        var (batch, bytes) = HostSortedFile(seed, new ParquetWriterOptions { DictionaryEnabled = dictionary, DataPageVersion = pageVersion, PageRowLimit = 150, RowGroupSize = 4000 });
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        foreach (var predicates in new[] { Array.Empty<ColumnRange>(), [new ColumnRange("host", "host_10", "host_40") { AnyOf = ["host_10", "host_40"] }] })
+        {
+            var whole = await ReadAsync(reader, predicates);
+            var sliced = new List<RecordBatch>();
+            await foreach (var b in reader.ReadAsync(null, predicates, maxRows, CancellationToken.None))
+            {
+                sliced.Add(b);
+            }
+            Assert.All(sliced, b => Assert.InRange(b.Length, 1, maxRows));
+            Assert.Equal(Json(whole), Json(sliced));
+            if (predicates.Length == 0)
+            {
+                Assert.Equal(batch.Length, sliced.Sum(b => b.Length));
+                Assert.Equal((int)Math.Ceiling(4000.0 / Math.Min(maxRows, 4000)) + (int)Math.Ceiling(2000.0 / Math.Min(maxRows, 2000)), sliced.Count);
+            }
+        }
+    }
+
     [Theory]
     [InlineData(1, true)]
     [InlineData(2, false)]

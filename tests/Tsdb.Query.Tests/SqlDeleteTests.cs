@@ -24,6 +24,9 @@ public sealed class SqlDeleteTests
             Deletes.Add((database, table, predicate));
             return ValueTask.CompletedTask;
         }
+
+        public ValueTask<int> DeleteEverywhereAsync(string database, DeletePredicate predicate, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("SQL's DELETE names its table");
     }
 
     private async Task<DeletePredicate> Plan(string sql)

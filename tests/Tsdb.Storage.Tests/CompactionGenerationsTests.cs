@@ -84,7 +84,7 @@ public sealed class CompactionGenerationsTests
     /// Eight hosts at each of <paramref name="count"/> seconds from <paramref name="first"/>: v = <paramref name="value"/>,
     /// s = the second, and a field r of scattered values (so the files are not all compressed away).
     /// </summary>
-    private static string Rows(int first, int count, int value)
+    internal static string Rows(int first, int count, int value)
     {
         var lines = new StringBuilder();
         for (var s = first; s < first + count; s++)

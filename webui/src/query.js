@@ -4,6 +4,7 @@ import { $, h, show } from "./dom.js";
 import { renderTable } from "./table.js";
 import { drawChart, seriesFromTable, seriesFromMatrix } from "./chart.js";
 import { isPlan, renderPlan } from "./plan.js";
+import { attachHighlighter } from "./highlight.js";
 
 const HISTORY_KEY = "tsdb.history";
 const DRAFT_KEY = "tsdb.draft.";
@@ -18,6 +19,7 @@ const EXAMPLES = {
 let controller = null;
 let current = null; // { result, series, plan }
 let getDb = () => "";
+let refreshHighlight = () => {};
 
 export function initQuery(dbGetter) {
   getDb = dbGetter;
@@ -25,6 +27,7 @@ export function initQuery(dbGetter) {
   const lang = $("lang");
   lang.value = localStorage.getItem("tsdb.lang") ?? "sql";
   editor.value = localStorage.getItem(DRAFT_KEY + lang.value) ?? EXAMPLES[lang.value];
+  refreshHighlight = attachHighlighter(editor, $("editor-highlight"), () => lang.value);
   lang.addEventListener("change", () => {
     localStorage.setItem("tsdb.lang", lang.value);
     editor.value = localStorage.getItem(DRAFT_KEY + lang.value) ?? EXAMPLES[lang.value];
@@ -58,6 +61,7 @@ export function initQuery(dbGetter) {
       lang.value = entry.lang;
       languageChanged();
       editor.value = entry.q;
+      refreshHighlight();
       localStorage.setItem(DRAFT_KEY + entry.lang, entry.q);
       editor.focus();
     }
@@ -84,10 +88,12 @@ export function setQuery(language, text) {
   $("lang").value = language;
   languageChanged();
   $("editor").value = text;
+  refreshHighlight();
   localStorage.setItem(DRAFT_KEY + language, text);
 }
 
 function languageChanged() {
+  refreshHighlight();
   show($("prom-opts"), $("lang").value === "promql");
 }
 
@@ -282,6 +288,7 @@ function showError(message, text) {
     children.push(h("pre", { class: "caret", "aria-hidden": "true" }, line + "\n" + " ".repeat(col) + "^"));
     const editor = $("editor");
     editor.value = text;
+    refreshHighlight();
     editor.setAttribute("aria-invalid", "true");
     editor.focus();
     const word = /^[^\s,()]*/.exec(text.slice(offset))[0].length || 1;

@@ -124,6 +124,35 @@ try {
   await shot("1280-query-sql");
   await accessibility("query");
 
+  // Highlighting: typed text (real key events) is drawn coloured under the textarea, token by token, and the copy lays
+  // out exactly as the textarea does (same height with a line long enough to wrap).
+  facts.highlight = {};
+  const long = "x".repeat(40) + " + y".repeat(250);
+  for (const [lang, text] of [
+    ["sql", "SELECT date_bin('5 minutes', time) AS t, avg(usage) -- per host\nFROM cpu WHERE host = 'h0' AND usage > 0.5 GROUP BY 1"],
+    ["influxql", "SELECT mean(\"usage\") FROM cpu WHERE host =~ /h[01]/ AND time > now() - 1h GROUP BY time(5m) fill(none)"],
+    ["promql", "sum by (host) (rate(cpu_usage{host=~\"h.*\"}[5m])) # per host"],
+    ["sql", "SELECT " + long],
+  ]) {
+    await page.select("#lang", lang);
+    await page.$eval("#editor", (el) => { el.value = ""; el.dispatchEvent(new Event("input")); });
+    await page.type("#editor", text, { delay: 0 });
+    facts.highlight[lang + (text.startsWith("SELECT x") ? "-wrapped" : "")] = await page.evaluate(() => {
+      const editor = document.getElementById("editor");
+      const layer = document.getElementById("editor-highlight");
+      return {
+        mirrors: layer.textContent === editor.value + "\n",
+        tokens: [...layer.querySelectorAll("span")].map((s) => s.className.slice(4) + ":" + s.textContent),
+        textareaHeight: editor.scrollHeight,
+        layerHeight: layer.scrollHeight,
+        textTransparent: getComputedStyle(editor).color === "rgba(0, 0, 0, 0)",
+        scrolled: editor.scrollTop,
+        layerScrolled: layer.scrollTop,
+      };
+    });
+    if (lang === "promql") await shot("1280-query-highlight");
+  }
+
   // PromQL range query over the same rows: the chart shows first.
   await runQuery("promql", "cpu_usage");
   await page.waitForSelector("#pane-chart canvas", { visible: true });

@@ -125,22 +125,45 @@ public sealed class ParquetReader
     /// Reads the row groups that may match, one batch per row group, with only <paramref name="columns"/> (all when
     /// null), skipping pages the page index rules out.
     /// </summary>
-    public async IAsyncEnumerable<RecordBatch> ReadAsync(IReadOnlyList<string>? columns = null, IReadOnlyList<ColumnRange>? predicates = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RecordBatch> ReadAsync(IReadOnlyList<string>? columns = null, IReadOnlyList<ColumnRange>? predicates = null, CancellationToken cancellationToken = default) =>
+        ReadAsync(columns, predicates, int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadAsync(IReadOnlyList{string}?, IReadOnlyList{ColumnRange}?, CancellationToken)"/>, but a row
+    /// group larger than <paramref name="maxBatchRows"/> is read in consecutive row ranges of at most that many rows,
+    /// each decoding only the pages it overlaps: a reader that holds a batch per file (a merge of many files) holds
+    /// that many rows per file, not whole row groups. A page straddling two ranges is decoded for each.
+    /// </summary>
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(IReadOnlyList<string>? columns, IReadOnlyList<ColumnRange>? predicates, int maxBatchRows, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // One row group read ahead: the next decodes while the caller works on this one.
-        var groups = SelectRowGroups(predicates);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchRows, 1);
+        // One batch read ahead: the next decodes while the caller works on this one.
+        var slices = new List<(int Group, RowSelection? Rows)>();
+        foreach (var g in SelectRowGroups(predicates))
+        {
+            var rows = Metadata.RowGroups[g].NumRows;
+            if (rows <= maxBatchRows)
+            {
+                slices.Add((g, null));
+                continue;
+            }
+            for (long start = 0; start < rows; start += maxBatchRows)
+            {
+                slices.Add((g, RowSelection.FromRanges([(start, Math.Min(rows, start + maxBatchRows))])));
+            }
+        }
         Task<RecordBatch>? next = null;
         try
         {
-            for (var i = 0; i < groups.Count; i++)
+            for (var i = 0; i < slices.Count; i++)
             {
-                var current = next ?? ReadRowGroupAsync(groups[i], columns, predicates, cancellationToken);
+                var current = next ?? ReadRowGroupAsync(slices[i].Group, columns, predicates, slices[i].Rows, cancellationToken);
                 next = null;
                 var batch = await current.ConfigureAwait(false);
-                if (i + 1 < groups.Count)
+                if (i + 1 < slices.Count)
                 {
-                    var g = groups[i + 1];
-                    next = Task.Run(() => ReadRowGroupAsync(g, columns, predicates, cancellationToken), cancellationToken);
+                    var (g, rows) = slices[i + 1];
+                    next = Task.Run(() => ReadRowGroupAsync(g, columns, predicates, rows, cancellationToken), cancellationToken);
                 }
                 if (batch.Length > 0)
                 {
@@ -166,12 +189,16 @@ public sealed class ParquetReader
         return batches;
     }
 
-    public async Task<RecordBatch> ReadRowGroupAsync(int index, IReadOnlyList<string>? columns = null, IReadOnlyList<ColumnRange>? predicates = null, CancellationToken cancellationToken = default)
+    public Task<RecordBatch> ReadRowGroupAsync(int index, IReadOnlyList<string>? columns = null, IReadOnlyList<ColumnRange>? predicates = null, CancellationToken cancellationToken = default) =>
+        ReadRowGroupAsync(index, columns, predicates, null, cancellationToken);
+
+    /// <summary>Reads the rows of one row group within <paramref name="rows"/> (all when null) that the predicates' pages may hold.</summary>
+    private async Task<RecordBatch> ReadRowGroupAsync(int index, IReadOnlyList<string>? columns, IReadOnlyList<ColumnRange>? predicates, RowSelection? rows, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)index, (uint)Metadata.RowGroups.Count, nameof(index));
         var group = Metadata.RowGroups[index];
         var projected = columns is null ? _columns : [.. columns.Select(FindColumn)];
-        var selection = RowSelection.All(group.NumRows);
+        var selection = rows ?? RowSelection.All(group.NumRows);
         foreach (var predicate in predicates ?? [])
         {
             selection = selection.Intersect(await PageSelectionAsync(group, FindColumn(predicate.Column), predicate, cancellationToken).ConfigureAwait(false));

@@ -499,6 +499,10 @@ internal static class Lexer
                 case '\n': builder.Append("\\n"); break;
                 case '\t': builder.Append("\\t"); break;
                 case '\r': builder.Append("\\r"); break;
+                case '\a': builder.Append("\\a"); break;
+                case '\b': builder.Append("\\b"); break;
+                case '\f': builder.Append("\\f"); break;
+                case '\v': builder.Append("\\v"); break;
                 default:
                     if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]))
                     {
@@ -509,9 +513,14 @@ internal static class Lexer
                     {
                         builder.Append("\\x").Append(((int)c - 0xDC00).ToString("x2", CultureInfo.InvariantCulture));
                     }
-                    else if (c < ' ')
+                    else if (c < ' ' || c == 0x7f)
                     {
                         builder.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+                    }
+                    else if (char.IsSurrogate(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+                    {
+                        // Not printable: Go writes \u plus four hex digits.
+                        builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
                     }
                     else
                     {

@@ -162,7 +162,9 @@ internal sealed partial class Parser
         }
         if (!_experimental && Functions.IsExperimental(name))
         {
-            throw Error(nameToken.Position, $"function \"{name}\" is not enabled");
+            var disabled = Error(nameToken.Position, $"function \"{name}\" is not enabled");
+            disabled.NeedsExperimentalFunctions = true;
+            throw disabled;
         }
         Expect(TokenKind.LeftParen, "expected \"(\"");
         Enter(nameToken.Position);
@@ -278,7 +280,9 @@ internal sealed partial class Parser
         }
         if (!_experimental && op is AggregationOp.Limitk or AggregationOp.LimitRatio)
         {
-            throw Error(nameToken.Position, $"{(op == AggregationOp.Limitk ? "limitk" : "limit_ratio")}() is experimental and must be enabled with --enable-feature=promql-experimental-functions");
+            var experimental = Error(nameToken.Position, $"{(op == AggregationOp.Limitk ? "limitk" : "limit_ratio")}() is experimental and must be enabled with --enable-feature=promql-experimental-functions");
+            experimental.NeedsExperimentalFunctions = true;
+            throw experimental;
         }
         var inner = args[^1];
         var parameter = needsParameter ? args[0] : null;

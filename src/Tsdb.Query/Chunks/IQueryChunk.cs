@@ -26,7 +26,8 @@ public interface IQueryChunk
 
     /// <summary>
     /// Where the chunk stands among the table's writes: when chunks hold the same point, the one with the higher order
-    /// wrote later and its non-null fields win. Orders of a table's chunks are distinct.
+    /// wrote later and its non-null fields win. Chunks that may hold the same point have distinct orders; equal orders
+    /// are only shared by chunks whose time ranges do not overlap (the files one compaction splits by time).
     /// </summary>
     long Order { get; }
 
@@ -58,6 +59,13 @@ public sealed record ChunkRead(IReadOnlyList<string>? Columns, long? FromTime = 
     private static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> NoTags = new Dictionary<string, IReadOnlyList<string>>();
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> TagValues { get; init; } = NoTags;
+
+    /// <summary>
+    /// When set, a chunk that reads its rows from storage in larger units (a Parquet row group) returns batches of at
+    /// most this many rows, so a merge of many chunks holds this many rows per chunk (compaction sets it from its
+    /// memory budget). Chunks whose rows are in memory anyway may ignore it.
+    /// </summary>
+    public int? MaxBatchRows { get; init; }
 
     public static ChunkRead Of(ScanRequest request, IReadOnlyList<string>? columns)
     {

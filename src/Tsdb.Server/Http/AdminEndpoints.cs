@@ -8,7 +8,7 @@ using Tsdb.Storage.Persistence;
 namespace Tsdb.Server.Http;
 
 /// <summary>Health, ping, database and table management, the storage services' admin triggers, and the export read path.</summary>
-internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource tables, PersistService? persister, Compactor compactor, RetentionService retention, DeletionService deletion, ServerOptions options)
+internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource tables, IStorageControl storage, ServerOptions options)
 {
     /// <summary>
     /// InfluxDB 3's health check: "OK", with the version in the same headers as <c>/ping</c>; 503 with the reason
@@ -137,7 +137,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
     /// <summary><c>POST /api/v3/persist</c>: persists everything buffered now; answers when files and catalog are durable.</summary>
     public async Task Persist(HttpContext context)
     {
-        var result = await persister!.PersistAsync(context.RequestAborted).ConfigureAwait(false);
+        var result = await storage.PersistNowAsync(context.RequestAborted).ConfigureAwait(false);
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(new PersistResponse(result.Files, result.Rows, result.ThroughSequence), JsonContext.Relaxed.PersistResponse)).ConfigureAwait(false);
     }
@@ -145,8 +145,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
     /// <summary><c>POST /api/v3/compact</c>: merges every partition with more than one file.</summary>
     public async Task Compact(HttpContext context)
     {
-        var result = await compactor.CompactAsync(minFiles: 2, context.RequestAborted).ConfigureAwait(false);
-        await deletion.DeletePendingAsync(context.RequestAborted).ConfigureAwait(false);
+        var result = await storage.CompactNowAsync(context.RequestAborted).ConfigureAwait(false);
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(JsonSerializer.Serialize(new CompactResponse(result.Partitions, result.FilesRemoved, result.FilesWritten), JsonContext.Relaxed.CompactResponse)).ConfigureAwait(false);
     }
@@ -183,7 +182,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
         // In a cluster only the compact node rewrites files (it applies the new period within its check interval).
         if (options.Roles.HasFlag(Tsdb.Core.Cluster.NodeRoles.Compact))
         {
-            await retention.ApplyAsync(force: true, context.RequestAborted).ConfigureAwait(false);
+            await storage.ApplyRetentionNowAsync(context.RequestAborted).ConfigureAwait(false);
         }
         context.Response.StatusCode = 200;
     }
@@ -198,7 +197,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
             await HttpErrors.Write(context, ApiDialect.V3, 400, "missing required query parameter 'db' (the database name goes in the query string: ?db=NAME)").ConfigureAwait(false);
             return;
         }
-        if (!await deletion.DeleteDatabaseAsync(db, context.RequestAborted).ConfigureAwait(false))
+        if (!await storage.DeleteDatabaseAsync(db, context.RequestAborted).ConfigureAwait(false))
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"database '{db}' not found").ConfigureAwait(false);
             return;
@@ -221,7 +220,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
         {
             return;
         }
-        if (!await deletion.DeleteTableAsync(db, table, context.RequestAborted).ConfigureAwait(false))
+        if (!await storage.DeleteTableAsync(db, table, context.RequestAborted).ConfigureAwait(false))
         {
             await HttpErrors.Write(context, ApiDialect.V3, 404, $"table '{table}' not found in database '{db}'").ConfigureAwait(false);
             return;
@@ -358,7 +357,7 @@ internal sealed class AdminEndpoints(Catalog.Catalog catalog, ITableSource table
         // In a cluster only the compact node rewrites files (it applies the new period within its check interval).
         if (options.Roles.HasFlag(Tsdb.Core.Cluster.NodeRoles.Compact))
         {
-            await retention.ApplyAsync(force: true, context.RequestAborted).ConfigureAwait(false);
+            await storage.ApplyRetentionNowAsync(context.RequestAborted).ConfigureAwait(false);
         }
         context.Response.StatusCode = 200;
     }

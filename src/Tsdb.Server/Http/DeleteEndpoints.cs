@@ -3,7 +3,6 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Tsdb.Core.Deletes;
 using Tsdb.Query;
-using Tsdb.Storage.Deletes;
 
 namespace Tsdb.Server.Http;
 
@@ -14,7 +13,7 @@ namespace Tsdb.Server.Http;
 /// (without it every table of the database whose columns the predicate names); <c>_field</c>, <c>_value</c> and
 /// <c>_time</c> cannot be used, as in InfluxDB 2.
 /// </summary>
-internal sealed class DeleteEndpoints(RowDeleter? deleter)
+internal sealed class DeleteEndpoints(IRowDeleter? deleter)
 {
     public async Task DeleteV2(HttpContext context)
     {

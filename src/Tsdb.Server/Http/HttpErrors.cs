@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Tsdb.Core.IO;
 using Tsdb.LineProtocol;
 using Tsdb.ObjectStore;
+using Tsdb.Query;
 using Tsdb.Wal;
 
 namespace Tsdb.Server.Http;
@@ -62,6 +63,31 @@ internal static class HttpErrors
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// The status of a query's failure that is the request's or the moment's, not a bug (null for the rest): a bad
+    /// query 400; data that cannot be read now (the object store) 503; the per-query memory limit 413; too many
+    /// queries at once 429. With the Retry-After that helps, for every query API that answers in a dialect of JSON.
+    /// </summary>
+    public static (int Status, string? RetryAfter)? QueryStatus(Exception e) => e switch
+    {
+        Tsdb.Query.Chunks.DataUnavailableException => (503, "1"),
+        QueryException => (400, null),
+        QueryLimitException { Limit: QueryLimit.Concurrency } => (429, "1"),
+        QueryLimitException => (413, null),
+        _ => null,
+    };
+
+    /// <summary>Answers a failure that <see cref="QueryStatus"/> classifies, in the endpoint's dialect.</summary>
+    public static Task WriteQueryError(HttpContext context, ApiDialect dialect, Exception e)
+    {
+        var (status, retryAfter) = QueryStatus(e) ?? throw new ArgumentException("not a query failure", nameof(e), e);
+        if (retryAfter is not null)
+        {
+            context.Response.Headers.RetryAfter = retryAfter;
+        }
+        return Write(context, dialect, status, e.Message);
     }
 
     /// <summary>

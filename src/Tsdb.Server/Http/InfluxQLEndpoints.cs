@@ -363,23 +363,9 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
             await using var stream = await engine.ExecuteAsync(request.Db ?? "", statements[0], request.Q, request.Parameters, MayRead(context), context.RequestAborted).ConfigureAwait(false);
             await QueryEndpoints.WriteStreamAsync(context, stream.Rows, format).ConfigureAwait(false);
         }
-        catch (Tsdb.Query.Chunks.DataUnavailableException ex)
+        catch (Exception ex) when (HttpErrors.QueryStatus(ex) is not null)
         {
-            context.Response.Headers.RetryAfter = "1";
-            await HttpErrors.Write(context, ApiDialect.V3, 503, ex.Message).ConfigureAwait(false);
-            return;
-        }
-        catch (QueryException ex)
-        {
-            await HttpErrors.Write(context, ApiDialect.V3, 400, ex.Message).ConfigureAwait(false);
-        }
-        catch (QueryLimitException ex)
-        {
-            if (ex.Limit == QueryLimit.Concurrency)
-            {
-                context.Response.Headers.RetryAfter = "1";
-            }
-            await HttpErrors.Write(context, ApiDialect.V3, ex.Limit == QueryLimit.Concurrency ? 429 : 413, ex.Message).ConfigureAwait(false);
+            await HttpErrors.WriteQueryError(context, ApiDialect.V3, ex).ConfigureAwait(false);
         }
     }
 

@@ -13,4 +13,7 @@ internal sealed class NoRowDeletes : IRowDeleter
 
     public ValueTask DeleteAsync(string database, string table, DeletePredicate predicate, CancellationToken cancellationToken) =>
         throw new QueryException(Message);
+
+    public ValueTask<int> DeleteEverywhereAsync(string database, DeletePredicate predicate, CancellationToken cancellationToken) =>
+        throw new QueryException(Message);
 }

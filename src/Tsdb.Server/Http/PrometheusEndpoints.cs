@@ -183,6 +183,33 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         });
     });
 
+    /// <summary>
+    /// <c>GET|POST /api/v1/format_query</c>: the query as Prometheus' formatter prints it (normalised, split over lines
+    /// past 100 characters); a query that does not parse is <c>bad_data</c> with its position. No database is read.
+    /// </summary>
+    public async Task FormatQuery(HttpContext context)
+    {
+        if (context.Request.HasFormContentType)
+        {
+            await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        string formatted;
+        try
+        {
+            formatted = PromQLEngine.Format(PromParams.Get(context.Request, "query") ?? "", options.PromQLExperimentalFunctions);
+        }
+        catch (PromQLException e)
+        {
+            await PromJsonWriter.Error(context, "bad_data", $"invalid parameter \"query\": {MessageOf(e)}").ConfigureAwait(false);
+            return;
+        }
+        await PromJsonWriter.Success(context, json => json.WriteStringValue(formatted)).ConfigureAwait(false);
+    }
+
+    /// <summary>The engine's message, which is Prometheus' own, plus how this server turns experimental functions on.</summary>
+    private static string MessageOf(PromQLException e) =>
+        e.NeedsExperimentalFunctions ? e.Message + " (this server: start it with --promql-experimental-functions)" : e.Message;
+
     /// <summary><c>GET /api/v1/rules</c>: no recording or alerting rules.</summary>
     public static Task Rules(HttpContext context) => PromJsonWriter.Success(context, json =>
     {
@@ -291,7 +318,7 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         }
         catch (PromQLException e)
         {
-            await PromJsonWriter.Error(context, e.ErrorTypeName, e.Message).ConfigureAwait(false);
+            await PromJsonWriter.Error(context, e.ErrorTypeName, MessageOf(e)).ConfigureAwait(false);
         }
         catch (Tsdb.Query.Chunks.DataUnavailableException e)
         {

@@ -106,22 +106,9 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, 
             await using var stream = await engine.ExecuteStreamAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
             await WriteStreamAsync(context, stream, format).ConfigureAwait(false);
         }
-        catch (Tsdb.Query.Chunks.DataUnavailableException ex)
+        catch (Exception ex) when (HttpErrors.QueryStatus(ex) is not null)
         {
-            context.Response.Headers.RetryAfter = "1";
-            await HttpErrors.Write(context, ApiDialect.V3, 503, ex.Message).ConfigureAwait(false);
-        }
-        catch (QueryException ex)
-        {
-            await HttpErrors.Write(context, ApiDialect.V3, 400, ex.Message).ConfigureAwait(false);
-        }
-        catch (QueryLimitException ex)
-        {
-            if (ex.Limit == QueryLimit.Concurrency)
-            {
-                context.Response.Headers.RetryAfter = "1";
-            }
-            await HttpErrors.Write(context, ApiDialect.V3, ex.Limit == QueryLimit.Concurrency ? 429 : 413, ex.Message).ConfigureAwait(false);
+            await HttpErrors.WriteQueryError(context, ApiDialect.V3, ex).ConfigureAwait(false);
         }
     }
 

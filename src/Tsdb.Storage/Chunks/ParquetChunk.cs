@@ -49,7 +49,7 @@ public sealed class ParquetChunk(ParquetFileEntry file, ParquetFiles files) : IQ
         var columns = read.Columns?.Where(c => reader.Schema.GetFieldIndex(c) >= 0).ToList();
         // A predicate on a column the file lacks says nothing about its rows.
         var predicates = Predicates(read).Where(p => reader.Schema.GetFieldIndex(p.Column) >= 0).ToList();
-        var batches = reader.ReadAsync(columns, predicates, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var batches = reader.ReadAsync(columns, predicates, read.MaxBatchRows ?? int.MaxValue, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (batches.ConfigureAwait(false))
         {
             while (true)

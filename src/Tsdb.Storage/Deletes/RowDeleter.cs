@@ -18,6 +18,9 @@ public sealed class RowDeleter(Catalog.Catalog catalog, WriteAheadLog wal, TimeP
     async ValueTask IRowDeleter.DeleteAsync(string database, string table, DeletePredicate predicate, CancellationToken cancellationToken) =>
         await DeleteAsync(database, table, predicate, cancellationToken).ConfigureAwait(false);
 
+    async ValueTask<int> IRowDeleter.DeleteEverywhereAsync(string database, DeletePredicate predicate, CancellationToken cancellationToken) =>
+        await DeleteEverywhereAsync(database, predicate, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Deletes in one table; returns the tombstone once durable. Throws <see cref="QueryException"/> for what does not exist or fit.</summary>
     public async Task<Tombstone> DeleteAsync(string database, string table, DeletePredicate predicate, CancellationToken cancellationToken = default)
     {

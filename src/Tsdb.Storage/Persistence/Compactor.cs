@@ -81,9 +81,10 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
         // Oldest first, so DedupMerge lets the later write win: compacted files (older than every level-0 file, and
         // not overlapping each other) before level-0 files in WAL order.
         var ordered = plan.Inputs.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id).ToList();
+        var budget = CompactionMemory.Of(options.CompactionMemoryBudget, columns, ordered.Count);
         IAsyncEnumerable<RecordBatch> Read(long? from, long? to)
         {
-            // Memory holds about a batch per input plus the open output files, whatever the partition's size.
+            // Memory holds a slice of rows per input plus the open output files, whatever the partition's size.
             var inputs = new List<IAsyncEnumerable<RecordBatch>>();
             foreach (var file in ordered)
             {
@@ -93,13 +94,12 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
                 }
                 if (TombstonedChunk.Apply(new ParquetChunk(file, files), snapshot.Tombstones.Where(t => t.Reaches(file))) is { } chunk)
                 {
-                    inputs.Add(chunk.ReadAsync(new ChunkRead(null, from, to), cancellationToken));
+                    inputs.Add(chunk.ReadAsync(new ChunkRead(null, from, to) { MaxBatchRows = budget.RowsPerInputBatch }, cancellationToken));
                 }
             }
             return DedupMerge.MergeAsync(columns, inputs, null, cancellationToken).Select(b => RetentionService.KeepFrom(b, cutoff));
         }
-        var filesPerPass = (int)Math.Clamp(options.CompactionMemoryBudget / StorageOptions.CompactionBytesPerOpenFile, 1, 1024);
-        var made = await writer.WriteSplitAsync(database, table, day, columns.Schema, plan.Boundaries, Read, plan.Inputs.Max(f => f.MaxSequence), CompactionPlanner.Level1, filesPerPass, cancellationToken).ConfigureAwait(false);
+        var made = await writer.WriteSplitAsync(database, table, day, columns.Schema, plan.Boundaries, Read, plan.Inputs.Max(f => f.MaxSequence), CompactionPlanner.Level1, budget.FilesPerPass, budget.RowsPerPass, cancellationToken).ConfigureAwait(false);
         var entries = made.Select(e => e with
         {
             Level = CompactionPlanner.LevelOf(e.SizeBytes, options.CompactionTargetFileBytes),

@@ -91,11 +91,12 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
     /// overlap in time and the rows of one timestamp always land in one file. The merge's output is sorted by tags
     /// before time, so a file cannot be cut when it is full: the rows are routed to the open file of their range
     /// instead, at most <paramref name="filesPerPass"/> files open at once (each holds a row group being assembled and
-    /// an upload part); with more ranges than that, <paramref name="read"/> is run once per group of ranges, each run
-    /// asked only for its time span (from, to: inclusive, null open). Returns the files written, in time order (empty
-    /// ranges write none). On failure the files already written are deleted again.
+    /// an upload part; together they hold about <paramref name="rowsPerPass"/> rows); with more ranges than that,
+    /// <paramref name="read"/> is run once per group of ranges, each run asked only for its time span (from, to:
+    /// inclusive, null open). Returns the files written, in time order (empty ranges write none). On failure the files
+    /// already written are deleted again.
     /// </summary>
-    public async Task<List<ParquetFileEntry>> WriteSplitAsync(string database, string table, int day, Tsdb.Arrow.Types.Schema schema, IReadOnlyList<long> boundaries, Func<long?, long?, IAsyncEnumerable<RecordBatch>> read, long maxSequence, int level, int filesPerPass, CancellationToken cancellationToken)
+    public async Task<List<ParquetFileEntry>> WriteSplitAsync(string database, string table, int day, Tsdb.Arrow.Types.Schema schema, IReadOnlyList<long> boundaries, Func<long?, long?, IAsyncEnumerable<RecordBatch>> read, long maxSequence, int level, int filesPerPass, int rowsPerPass, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(boundaries);
@@ -113,8 +114,8 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
                 long? from = first == 0 ? null : cuts[first - 1];
                 long? to = last == ranges - 1 ? null : cuts[last] - 1;
                 var open = new StreamedFile?[last - first + 1];
-                // The files open at once share one row group's worth of rows, so a pass holds about what one file would.
-                var rowGroup = Math.Max(65_536, options.Parquet.RowGroupSize / open.Length);
+                // The files open at once share the pass's rows, so a pass holds about what one file would.
+                var rowGroup = Math.Max(CompactionMemory.MinRows, Math.Min(options.Parquet.RowGroupSize, rowsPerPass) / open.Length);
                 try
                 {
                     await foreach (var batch in read(from, to).WithCancellation(cancellationToken).ConfigureAwait(false))

@@ -34,15 +34,16 @@ public sealed record StorageOptions
     public long CompactionTargetFileBytes { get; init; } = 100L << 20;
 
     /// <summary>
-    /// Memory one compaction may hold for the files it writes at once: each open output file assembles a row group and
-    /// an upload part (about <see cref="CompactionBytesPerOpenFile"/>), so a split into more files than fit is written
+    /// Memory one compaction may hold for its data: half for the slices of rows it reads from every input file at once,
+    /// half for the row groups its open output files assemble (see <see cref="CompactionMemory"/>); at most budget /
+    /// <see cref="CompactionBytesPerOpenFile"/> files are open at once, so a split into more files than that is written
     /// in several passes over the inputs, each for a span of time.
     /// </summary>
     public long CompactionMemoryBudget { get; init; } = 512L << 20;
 
     /// <summary>
-    /// What one open output file of a compaction is taken to hold: an estimate (one file of 1,048,576-row row groups of
-    /// a 20-column table grew RSS by 143 MiB; four files sharing that many rows by 940 MiB: docs/performance.md).
+    /// The share of the budget one open output file of a compaction stands for (its upload part, page buffers and
+    /// encoders besides the rows it shares with the other open files): it limits how many files one pass writes.
     /// </summary>
     public const long CompactionBytesPerOpenFile = 128L << 20;
 

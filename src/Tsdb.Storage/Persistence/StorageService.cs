@@ -7,9 +7,10 @@ namespace Tsdb.Storage.Persistence;
 /// until a persist has succeeded. The services coordinate among themselves (see <see cref="FileRewriteGate"/>), so
 /// an admin request may run one of them while the loop runs another. In a cluster a node does its roles' part: an
 /// ingest node persists (no compaction), a compact node compacts, applies retention and deletes only while
-/// <c>mayMaintain</c> says so (it holds the compactor lease), a query node does neither.
+/// <c>mayMaintain</c> says so (it holds the compactor lease), a query node does neither. It is also what front ends
+/// ask for the same work on request (<see cref="IStorageControl"/>).
 /// </summary>
-public sealed class StorageService(PersistService? persister, Compactor compactor, RetentionService retention, DeletionService deletion, WriteBuffer buffer, StorageOptions options, TimeProvider time, Action<string> log, Func<bool>? mayMaintain = null) : IAsyncDisposable
+public sealed class StorageService(PersistService? persister, Compactor compactor, RetentionService retention, DeletionService deletion, WriteBuffer buffer, StorageOptions options, TimeProvider time, Action<string> log, Func<bool>? mayMaintain = null) : IStorageControl, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _wake = new(0);
@@ -26,6 +27,24 @@ public sealed class StorageService(PersistService? persister, Compactor compacto
             _wake.Release();
         }
     }
+
+    public Task<PersistService.PersistResult> PersistNowAsync(CancellationToken cancellationToken) =>
+        persister is null
+            ? throw new InvalidOperationException("this node does not persist (it has no ingest role)")
+            : persister.PersistAsync(cancellationToken);
+
+    public async Task<Compactor.CompactResult> CompactNowAsync(CancellationToken cancellationToken)
+    {
+        var result = await compactor.CompactAsync(minFiles: 2, cancellationToken).ConfigureAwait(false);
+        await deletion.DeletePendingAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    public Task ApplyRetentionNowAsync(CancellationToken cancellationToken) => retention.ApplyAsync(force: true, cancellationToken);
+
+    public Task<bool> DeleteDatabaseAsync(string database, CancellationToken cancellationToken) => deletion.DeleteDatabaseAsync(database, cancellationToken);
+
+    public Task<bool> DeleteTableAsync(string database, string table, CancellationToken cancellationToken) => deletion.DeleteTableAsync(database, table, cancellationToken);
 
     private DateTimeOffset? _failingSince;
     private DateTimeOffset _lastFailureLog;

@@ -1,9 +1,9 @@
 using Tsdb.ObjectStore;
 
-namespace Tsdb.Cli;
+namespace Tsdb.Host;
 
 /// <summary>The --object-store choice and its S3 settings, checked before anything starts.</summary>
-internal sealed record ObjectStoreSettings(string Kind, string? Endpoint, string? Bucket, string Region, string? AccessKey, string? SecretKey)
+public sealed record ObjectStoreSettings(string Kind, string? Endpoint, string? Bucket, string Region, string? AccessKey, string? SecretKey)
 {
     /// <summary>One S3 request's limit: a gateway that accepts connections but never answers fails an attempt in this long.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
