@@ -60,13 +60,14 @@ internal sealed class FlightSqlCommands(Catalog.Catalog catalog, QueryRunner run
     /// <summary>
     /// CreatePreparedStatement: a stateless handle carrying the query, the answer's schema (planned with the parameters
     /// as placeholders, see <see cref="QueryRunner.PrepareSchemas"/>; empty when it cannot be known before binding) and
-    /// the parameters' schema: one nullable utf8 field per <c>$name</c>, in order of first appearance. The engine does
-    /// not infer a placeholder's type, so utf8 stands for "any": the bound batch may hold any supported type.
+    /// the parameters' schema: one nullable field per <c>$name</c>, in order of first appearance, typed as the plan
+    /// constrains it (compared with a column, LIMIT/OFFSET: Int64) and utf8 otherwise, which stands for "any": the bound
+    /// batch may hold any supported type whatever the schema says.
     /// </summary>
     public ActionCreatePreparedStatementResult Prepare(string? database, string query)
     {
-        var (dataset, parameters) = runner.PrepareSchemas(database, query);
-        var parameterSchema = new Schema([.. parameters.Select(p => new Field(p, ArrowType.Utf8))]);
+        var (dataset, parameters, types) = runner.PrepareSchemas(database, query);
+        var parameterSchema = new Schema([.. parameters.Select(p => new Field(p, types.GetValueOrDefault(p, ArrowType.Utf8)))]);
         return new ActionCreatePreparedStatementResult
         {
             PreparedStatementHandle = PreparedStatements.Encode(query, null),

@@ -115,7 +115,7 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
     /// no placeholder values plan. An error with every parameter NULL and not at a placeholder (bad SQL, an unknown
     /// table or column) is INVALID_ARGUMENT, as when running the statement.
     /// </summary>
-    public (Schema? Dataset, IReadOnlyList<string> Parameters) PrepareSchemas(string? database, string sql)
+    public (Schema? Dataset, IReadOnlyList<string> Parameters, IReadOnlyDictionary<string, ArrowType> ParameterTypes) PrepareSchemas(string? database, string sql)
     {
         var db = RequireDatabase(database);
         IReadOnlyList<SqlParameterUse> uses;
@@ -135,7 +135,8 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
             var bound = names.ToDictionary(n => n, n => placeholders[choice[n]], StringComparer.Ordinal);
             try
             {
-                return (ResultSchemas.For(engine.Plan(db, sql, bound).Schema, decodeDictionaries: true), names);
+                var (plan, types) = engine.PlanWithParameterTypes(db, sql, bound);
+                return (ResultSchemas.For(plan.Schema, decodeDictionaries: true), names, types);
             }
             catch (QueryException ex)
             {
@@ -143,15 +144,17 @@ internal sealed class QueryRunner(Catalog.Catalog catalog, SqlEngine engine)
                 if (at is null)
                 {
                     // Not about a placeholder: the statement's own error, unless a placeholder other than NULL caused it.
-                    return choice.Values.All(c => c == 0) ? throw Invalid(ex) : (null, names);
+                    return choice.Values.All(c => c == 0) ? throw Invalid(ex) : (null, names, NoTypes);
                 }
                 if (++choice[at.Name] == placeholders.Length)
                 {
-                    return (null, names);
+                    return (null, names, NoTypes);
                 }
             }
         }
     }
+
+    private static readonly Dictionary<string, ArrowType> NoTypes = [];
 
     /// <summary>The database, which must be named and exist.</summary>
     public string RequireDatabase(string? database)

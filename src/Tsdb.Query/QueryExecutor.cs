@@ -148,7 +148,7 @@ public sealed class QueryExecutor
             }
             batches = output.GetAsyncEnumerator(cancellationToken);
             var hasFirst = await batches.MoveNextAsync().ConfigureAwait(false);
-            var stream = new QueryStream(schema, batches, hasFirst, Release);
+            var stream = new QueryStream(schema, batches, hasFirst, Release) { Memory = memory };
             if (!hasFirst)
             {
                 outcome = QueryOutcome.Success;

@@ -34,6 +34,9 @@ public sealed class QueryStream : IAsyncDisposable
 
     public IReadOnlyList<string> ColumnNames { get; }
 
+    /// <summary>The statement's memory pool, for a writer that holds rows of the answer (a Parquet row group).</summary>
+    public Execution.QueryMemoryPool? Memory { get; init; }
+
     public async IAsyncEnumerable<RecordBatch> ReadAllAsync()
     {
         if (Interlocked.Exchange(ref _read, 1) != 0)

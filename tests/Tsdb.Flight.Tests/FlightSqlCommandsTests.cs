@@ -138,7 +138,9 @@ public sealed class FlightSqlCommandsTests
         Assert.Equal([ArrowTypeId.Timestamp, ArrowTypeId.Utf8, ArrowTypeId.Float64], dataset.Fields.Select(f => f.Type.Id));
         var parameters = ReadSchema(prepared.ParameterSchema);
         Assert.Equal(["1", "host", "n"], parameters.Fields.Select(f => f.Name));
-        Assert.All(parameters.Fields, f => Assert.True(f.IsNullable && f.Type.Id == ArrowTypeId.Utf8));
+        // Typed as the plan constrains them: usage is a float, host a tag (utf8), LIMIT an integer.
+        Assert.Equal([ArrowTypeId.Float64, ArrowTypeId.Utf8, ArrowTypeId.Int64], parameters.Fields.Select(f => f.Type.Id));
+        Assert.All(parameters.Fields, f => Assert.True(f.IsNullable));
         Assert.Equal(0, _source.Scans);
         Assert.Empty(_engine.Log.Entries("db"));
 
@@ -180,6 +182,18 @@ public sealed class FlightSqlCommandsTests
         var prepared = _commands.Prepare("db", sql);
         Assert.Equal(schema, string.Join(",", ReadSchema(prepared.DatasetSchema).Fields.Select(f => $"{f.Name}:{f.Type.Id}")));
         Assert.Equal(parameters, string.Join(",", ReadSchema(prepared.ParameterSchema).Fields.Select(f => f.Name)));
+    }
+
+    [Theory]
+    [InlineData("SELECT * FROM cpu LIMIT $n OFFSET $o", "n:Int64,o:Int64")]
+    [InlineData("SELECT host FROM cpu WHERE host = $h AND usage > $u", "h:Utf8,u:Float64")]
+    [InlineData("SELECT host FROM cpu WHERE $t <= time AND host IN ($a, $b)", "t:Timestamp,a:Utf8,b:Utf8")]
+    [InlineData("SELECT host FROM cpu WHERE usage BETWEEN $lo AND $hi", "lo:Float64,hi:Float64")]
+    [InlineData("SELECT $x + 1 AS v, $x AS w", "x:Utf8")] // not constrained by a comparison: utf8 stands for any type
+    public void Prepared_parameters_are_typed_where_the_plan_constrains_them(string sql, string parameters)
+    {
+        var prepared = _commands.Prepare("db", sql);
+        Assert.Equal(parameters, string.Join(",", ReadSchema(prepared.ParameterSchema).Fields.Select(f => $"{f.Name}:{f.Type.Id}")));
     }
 
     [Fact]

@@ -153,6 +153,20 @@ public sealed class AggregationSemanticsTests
     }
 
     [Fact]
+    public void Median_of_integers_stays_an_integer_as_in_datafusion()
+    {
+        var median = Create("median", [ArrowType.Int64]);
+        median.Update([Columns.FromValues(ArrowType.Int64, [1L, 2L, 4L, 7L, -3L, 0L, long.MaxValue - 2, long.MaxValue], null)], [0, 0, 0, 1, 2, 2, 3, 3], 4, null);
+        var result = median.Evaluate();
+        Assert.Equal(ArrowType.Int64, result.Type);
+        // odd: the middle one; even: (a + b) / 2 truncated toward zero, wrapping as DataFusion's add_wrapping does.
+        Assert.Equal([2L, 7L, -1L, unchecked((long.MaxValue - 2) + long.MaxValue) / 2], Enumerable.Range(0, 4).Select(g => (long)result.GetObject(g)!));
+        var unsigned = Create("median", [ArrowType.UInt64]);
+        unsigned.Update([Columns.FromValues(ArrowType.UInt64, [ulong.MaxValue - 1, ulong.MaxValue - 3, 5UL], null)], [0, 0, 0], 1, null);
+        Assert.Equal(ulong.MaxValue - 3, unsigned.Evaluate().GetObject(0));
+    }
+
+    [Fact]
     public void Min_max_of_uint64_is_exact_past_2_to_the_53()
     {
         var values = Columns.FromValues(ArrowType.UInt64, [ulong.MaxValue - 1, ulong.MaxValue, (1UL << 53) + 1, 1UL << 53], null);

@@ -104,12 +104,12 @@ public sealed class GapFillTests
     }
 
     [Fact]
-    public async Task Several_fills_in_one_query_and_the_output_names_as_written()
+    public async Task Several_fills_in_one_query_and_the_output_names_as_influxdb_3_gives_them()
     {
         var result = await _engine.ExecuteAsync("db",
             $"SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS minute, host, locf(min(usage)), interpolate(max(usage)), count(*) FROM cpu WHERE {Range} AND host = 'a' GROUP BY 1, 2",
             CancellationToken.None);
-        Assert.Equal(["minute", "host", "locf(min(usage))", "interpolate(max(usage))", "count(*)"], result.Schema.Fields.Select(f => f.Name));
+        Assert.Equal(["minute", "host", "locf(min(cpu.usage))", "interpolate(max(cpu.usage))", "count(*)"], result.Schema.Fields.Select(f => f.Name));
         Assert.Equal(
         [
             "00:00:00|a|NULL|NULL|0", "00:01:00|a|10|20|2", "00:02:00|a|10|26.667|0", "00:03:00|a|10|33.333|0", "00:04:00|a|40|40|1", "00:05:00|a|40|NULL|0",

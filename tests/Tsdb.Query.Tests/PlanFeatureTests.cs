@@ -106,6 +106,49 @@ public sealed class PlanFeatureTests
     }
 
     [Fact]
+    public async Task Correlated_scalar_subqueries_are_decorrelated_into_a_grouped_left_join()
+    {
+        // In the select list: per outer row the aggregate over the matching inner rows; NULL where none match.
+        Assert.Equal(["1|100", "2|200", "3|100", "5|NULL", "6|NULL"],
+            await Rows("SELECT c.n, (SELECT max(h.n) FROM hosts h WHERE h.host = c.host) AS m FROM cpu c WHERE c.n IS NOT NULL ORDER BY c.n"));
+        // count over no rows is 0, not NULL (the "count bug" of a plain left join), with a local term beside the key.
+        Assert.Equal(["1|0", "2|1", "3|0", "5|0", "6|0"],
+            await Rows("SELECT c.n, (SELECT count(*) FROM hosts h WHERE h.host = c.host AND h.n > 150) AS k FROM cpu c WHERE c.n IS NOT NULL ORDER BY c.n"));
+        // In WHERE, inside an expression: rows above their own host's average (a: 10, b: 30, c: 50) less one.
+        Assert.Equal(["1", "5", "NULL"],
+            await Rows("SELECT c.n FROM cpu c WHERE c.usage > (SELECT avg(c2.usage) FROM cpu c2 WHERE c2.host = c.host) - 1 ORDER BY c.n"));
+        // Named as DataFusion names a scalar subquery: its column's name.
+        var result = await Engine().ExecuteAsync("db", "SELECT (SELECT max(h.n) FROM hosts h WHERE h.host = c.host) FROM cpu c", CancellationToken.None);
+        Assert.Equal("max(h.n)", Assert.Single(result.Schema.Fields).Name);
+    }
+
+    [Fact]
+    public async Task In_subquery_as_a_value_answers_with_sqls_three_valued_logic()
+    {
+        // A NULL probe against a non-empty set is NULL.
+        Assert.Equal(["1|True", "2|True", "3|True", "5|False", "6|NULL"],
+            await Rows("SELECT n, host IN (SELECT host FROM hosts) AS known FROM cpu WHERE n IS NOT NULL ORDER BY n"));
+        // The set {2, NULL}: no match is NULL (the NULL might have been equal), a match is true, so NOT IN is false.
+        Assert.Equal(["1|NULL", "2|False", "3|NULL", "5|NULL", "6|NULL"],
+            await Rows("SELECT n, n NOT IN (SELECT n FROM cpu WHERE host = 'b') AS x FROM cpu WHERE n IS NOT NULL ORDER BY n"));
+        // Against an empty set even a NULL probe is false.
+        Assert.Equal(["False"], await Rows("SELECT host IN (SELECT host FROM hosts WHERE n > 1000) AS x FROM cpu WHERE n = 6"));
+        // Under OR in WHERE (not a term of its own, so not a semi join).
+        Assert.Equal(["2", "5", "NULL"], await Rows("SELECT n FROM cpu WHERE n = 5 OR host IN (SELECT host FROM hosts WHERE n > 150) ORDER BY n"));
+    }
+
+    [Theory]
+    [InlineData("SELECT (SELECT h.n FROM hosts h WHERE h.host = c.host) FROM cpu c", "line 1, column 8: a correlated scalar subquery must aggregate (max(…), count(*), …) so that it has one value per outer row")]
+    [InlineData("SELECT (SELECT max(h.n) FROM hosts h WHERE h.host = c.host GROUP BY h.host) FROM cpu c", "line 1, column 8: a correlated scalar subquery must be one aggregate over its rows (no GROUP BY, HAVING, DISTINCT or LIMIT)")]
+    [InlineData("SELECT (SELECT max(h.n) FROM hosts h WHERE h.n > c.n) FROM cpu c", "line 1, column 44: a correlated scalar subquery may compare inner and outer columns only with = (… AND inner.x = outer.x)")]
+    [InlineData("SELECT (SELECT count(*) + 1 FROM hosts h WHERE h.host = c.host) FROM cpu c", "line 1, column 8: count inside an expression of a correlated scalar subquery is not supported yet: select the count alone")]
+    public async Task Correlated_scalar_subqueries_that_cannot_be_decorrelated_are_refused(string sql, string message)
+    {
+        var ex = await Assert.ThrowsAsync<QueryException>(() => Engine().ExecuteAsync("db", sql, CancellationToken.None));
+        Assert.Equal(message, ex.Message);
+    }
+
+    [Fact]
     public async Task A_sort_past_the_memory_limit_spills_and_answers_as_in_memory()
     {
         var big = new MemoryTableSource();

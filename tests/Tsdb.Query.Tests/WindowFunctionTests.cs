@@ -113,10 +113,10 @@ public sealed class WindowFunctionTests
     }
 
     [Fact]
-    public async Task Output_names_are_the_alias_or_the_printed_call()
+    public async Task Output_names_are_the_alias_or_datafusions_window_name()
     {
         var result = await _engine.ExecuteAsync("db", "SELECT row_number() over (order by time) AS rn, lag(n) over (partition by host order by time) FROM cpu", CancellationToken.None);
-        Assert.Equal(["rn", "lag(n) OVER (PARTITION BY host ORDER BY time)"], result.Schema.Fields.Select(f => f.Name));
+        Assert.Equal(["rn", "lag(cpu.n) PARTITION BY [cpu.host] ORDER BY [cpu.time ASC NULLS LAST] RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"], result.Schema.Fields.Select(f => f.Name));
     }
 
     [Theory]

@@ -1068,7 +1068,8 @@ internal sealed partial class InfluxQLPlanner
             case "mean":
                 return Add("mean", [value], none);
             case "median":
-                return Add("median", [value], none);
+                // 1.x answers a float for integers too (the SQL median keeps the integer type, as DataFusion's).
+                return Add("median", [value.Type.Id == ArrowTypeId.Float64 ? value : new CastExpr(value, ArrowType.Float64)], none);
             case "stddev":
                 return Add("stddev", [value], none);
             case "spread":

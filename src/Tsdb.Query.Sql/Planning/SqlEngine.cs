@@ -99,6 +99,22 @@ public sealed class SqlEngine(QueryExecutor executor)
         return QueryExecutor.Optimize(Planner(database, sql, parameters, Executor.Now()).PlanStatement(statement));
     }
 
+    /// <summary>
+    /// As <see cref="Plan"/>, with the types the plan gives its parameters (those it does not constrain are absent): a
+    /// prepared statement's parameter schema.
+    /// </summary>
+    public (LogicalPlan Plan, IReadOnlyDictionary<string, ArrowType> ParameterTypes) PlanWithParameterTypes(string database, string sql, IReadOnlyDictionary<string, object?>? parameters)
+    {
+        var statement = Parse(sql);
+        if (statement is ExplainStatement)
+        {
+            return (Plan(database, sql, parameters), new Dictionary<string, ArrowType>());
+        }
+        var planner = Planner(database, sql, parameters, Executor.Now());
+        var plan = QueryExecutor.Optimize(planner.PlanStatement(statement));
+        return (plan, planner.ParameterTypes);
+    }
+
     private SqlPlanner Planner(string database, string sql, IReadOnlyDictionary<string, object?>? parameters, long now) =>
         new(Executor.Source, Executor.Views, database, sql, parameters, now);
 

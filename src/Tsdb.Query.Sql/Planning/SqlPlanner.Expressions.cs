@@ -24,7 +24,7 @@ internal sealed partial class SqlPlanner
         public string? AggregatesNotAllowedIn { get; init; }
 
         /// <summary>Receives a scalar subquery's plan and returns the column that carries its value (null: not supported here).</summary>
-        public Func<ScalarSubquery, ColumnExpr>? ScalarSubquery { get; init; }
+        public Func<ScalarSubquery, Expr>? ScalarSubquery { get; init; }
 
         /// <summary>The gap filling of the aggregate query being bound (date_bin_gapfill, locf, interpolate), if any.</summary>
         public GapFillQuery? GapFill { get; init; }
@@ -218,6 +218,8 @@ internal sealed partial class SqlPlanner
                 throw Error(sq.Span, "a scalar subquery is not supported here");
             case ExistsExpression ex:
                 throw Error(ex.Span, "EXISTS is only supported as a term of WHERE (… AND [NOT] EXISTS (…))");
+            case InSubqueryExpression ins when binding.ScalarSubquery is not null:
+                return Bind(InSubqueryAsValue(ins), binding);
             case InSubqueryExpression ins:
                 throw Error(ins.Span, "IN (subquery) is only supported as a term of WHERE (… AND x [NOT] IN (SELECT …))");
             default:
@@ -366,10 +368,49 @@ internal sealed partial class SqlPlanner
     }
 
     /// <summary>
+    /// <c>x [NOT] IN (SELECT c …)</c> as a value (in the select list, under OR): rewritten into scalar subqueries the
+    /// planner decorrelates, with SQL's three-valued answer — true when some c equals x; false when the set is empty,
+    /// else NULL when x is NULL or the set holds a NULL; false otherwise:
+    /// <c>CASE WHEN (SELECT count(*) FROM set WHERE v = x) &gt; 0 THEN TRUE WHEN (SELECT count(*) FROM set) = 0 THEN FALSE
+    /// WHEN x IS NULL OR (SELECT count(*) FROM set) &gt; (SELECT count(v) FROM set) THEN NULL ELSE FALSE END</c>, where
+    /// set is the subquery with its column renamed (so that x cannot name it).
+    /// </summary>
+    private Expression InSubqueryAsValue(InSubqueryExpression ins)
+    {
+        var span = ins.Span;
+        var sub = PlanQuery(ins.Query).Plan;
+        if (sub.Schema.FieldCount != 1)
+        {
+            throw Error(ins.Query.Span, $"the subquery of IN must return one column, this one returns {sub.Schema.FieldCount}");
+        }
+        Identifier Name(string name) => new(name, true, span);
+        ColumnReference Value() => new([Name("__in_set"), Name("__in_value")], span);
+        var renamed = new SelectStatement([], false, null,
+            [new ExpressionSelectItem(new ColumnReference([Name(sub.Schema[0].Name)], span), Name("__in_value"), span)],
+            new SubqueryTableSource(ins.Query, Name("__in_source"), span), null, [], null, [], null, null, span);
+        ScalarSubquery Count(Expression? argument, Expression? where) => new(new SelectStatement([], false, null,
+            [new ExpressionSelectItem(new FunctionCall(Name("count"), argument is null ? [] : [argument], false, argument is null, [], span), null, span)],
+            new SubqueryTableSource(renamed, Name("__in_set"), span), where, [], null, [], null, null, span), span);
+        var matches = Count(null, new BinaryExpression(BinaryOperator.Equal, Value(), ins.Operand, span));
+        var unknown = new BinaryExpression(BinaryOperator.Or,
+            new IsNullExpression(ins.Operand, false, span),
+            new BinaryExpression(BinaryOperator.Greater, Count(null, null), Count(Value(), null), span), span);
+        var value = new CaseExpression(null,
+        [
+            new WhenClause(new BinaryExpression(BinaryOperator.Greater, matches, new IntegerLiteral(0, span), span), new BooleanLiteral(true, span), span),
+            new WhenClause(new BinaryExpression(BinaryOperator.Equal, Count(null, null), new IntegerLiteral(0, span), span), new BooleanLiteral(false, span), span),
+            new WhenClause(unknown, new CastExpression(new NullLiteral(span), SqlType.Boolean, CastSyntax.Function, span), span),
+        ], new BooleanLiteral(false, span), span);
+        return ins.Negated ? new UnaryExpression(UnaryOperator.Not, value, span) : value;
+    }
+
+    /// <summary>
     /// Checks that two sides can be compared and coerces constants: a string compared with a timestamp is read as RFC 3339.
     /// </summary>
     private (Expr Left, Expr Right) Comparable(Expr left, Expr right, Expression leftAt, Expression rightAt, SqlNode at)
     {
+        NoteParameter(leftAt, right.Type);
+        NoteParameter(rightAt, left.Type);
         left = AsTimestampIfNeeded(left, right, at);
         right = AsTimestampIfNeeded(right, left, at);
         var lt = left.Type;

@@ -30,8 +30,23 @@ internal sealed partial class SqlPlanner
                 : throw Error(sq.Span, $"a scalar subquery must return one column, this one returns {sub.Schema.FieldCount}");
         }
 
-        ColumnExpr ScalarSubqueryColumn(ScalarSubquery sq)
+        Expr ScalarSubqueryColumn(ScalarSubquery sq)
         {
+            if (CorrelatedScalar(sq, scope) is { } correlated)
+            {
+                // Left join with the subquery grouped by its correlated keys: one row per key, none for a key without
+                // rows, where the value is that of no rows (NULL; 0 for count).
+                plan = new JoinPlan(plan, correlated.Plan, JoinType.Left, correlated.On, null);
+                var first = scope.Count;
+                for (var i = 0; i < correlated.Plan.Schema.FieldCount; i++)
+                {
+                    scope.Add(null, $"__subquery_{_subqueries}_{i}", correlated.Plan.Schema[i].Type);
+                }
+                _subqueries++;
+                var valueAt = first + correlated.Plan.Schema.FieldCount - 1;
+                var value = scope.Column(valueAt);
+                return correlated.Counts ? Coalesce(value, new LiteralExpr(0L, ArrowType.Int64)) : value;
+            }
             var sub = ScalarSubqueryPlan(sq);
             plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
             var name = $"__subquery_{_subqueries++}";
@@ -251,12 +266,31 @@ internal sealed partial class SqlPlanner
                     break;
                 }
                 case ExpressionSelectItem e:
-                    items.Add(new SelectItemInfo(e.Expression, null,
-                        e.Alias?.Value ?? (e.Expression is ColumnReference c ? c.Parts[^1].Value : SqlPrinter.Print(e.Expression)), e.Span));
+                    items.Add(new SelectItemInfo(e.Expression, null, e.Alias?.Value ?? OutputNames.Of(e.Expression, scope, SubqueryName), e.Span));
                     break;
             }
         }
         return items;
+    }
+
+    /// <summary>The name of a scalar subquery's one column, as DataFusion names the subquery expression.</summary>
+    private string? SubqueryName(QueryStatement query)
+    {
+        while (query is UnionAllStatement union)
+        {
+            query = union.Inputs[0];
+        }
+        if (query is not SelectStatement { Projection: [ExpressionSelectItem first, ..] } select)
+        {
+            return null;
+        }
+        if (first.Alias is not null)
+        {
+            return first.Alias.Value;
+        }
+        // The FROM alone binds without the outer query, so a correlated subquery is named as well.
+        var scope = select.From is null ? new BindScope() : PlanFrom(select.From).Scope;
+        return OutputNames.Of(first.Expression, scope, SubqueryName);
     }
 
     private static bool IsOutputReference(Expression e, HashSet<string> names) =>
@@ -355,7 +389,7 @@ internal sealed partial class SqlPlanner
         e.Transform(x => x is ColumnExpr c ? new ColumnExpr(c.Index, "#" + c.Index.ToString(CultureInfo.InvariantCulture), c.Type) : null).ToString()!;
 
     private (LogicalPlan Plan, Binding Binding) PlanAggregate(
-        SelectStatement select, LogicalPlan input, BindScope scope, List<SelectItemInfo> items, List<Expression> calls, Func<ScalarSubquery, ColumnExpr> scalarSubquery)
+        SelectStatement select, LogicalPlan input, BindScope scope, List<SelectItemInfo> items, List<Expression> calls, Func<ScalarSubquery, Expr> scalarSubquery)
     {
         var gapFill = new GapFillQuery();
         var pre = new Binding(scope) { AggregatesNotAllowedIn = "GROUP BY", GapFill = gapFill };
@@ -601,6 +635,101 @@ internal sealed partial class SqlPlanner
         var on = keys.Select((k, i) => (k.Outer, (Expr)new ColumnExpr(i, $"key{i}", k.Inner.Type))).ToList();
         return new JoinPlan(input, innerPlan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, on, null);
     }
+
+    private sealed record CorrelatedSubquery(LogicalPlan Plan, List<(Expr Outer, Expr Inner)> On, bool Counts);
+
+    /// <summary>
+    /// A scalar subquery whose WHERE compares inner columns with the outer query's (<c>(SELECT max(v) FROM t t2 WHERE
+    /// t2.host = t1.host)</c>), decorrelated as DuckDB and DataFusion do: the subquery grouped by the inner sides of its
+    /// correlated equalities, <c>SELECT k0, …, value FROM … WHERE local terms GROUP BY k0, …</c>, to be left-joined on
+    /// them. Null when the subquery is not correlated. Its one select item must aggregate (one value per key); a bare
+    /// count gets 0 for a key without rows (the "count bug"), other uses of count are refused.
+    /// </summary>
+    private CorrelatedSubquery? CorrelatedScalar(ScalarSubquery sq, BindScope outer)
+    {
+        if (sq.Query is not SelectStatement { From: not null, Where: not null } sub || sub.With.Count > 0)
+        {
+            return null;
+        }
+        var inner = PlanFrom(sub.From!);
+        var innerBinding = new Binding(inner.Scope) { AggregatesNotAllowedIn = "WHERE" };
+        var outerBinding = new Binding(outer) { AggregatesNotAllowedIn = "WHERE" };
+        var terms = new List<Expression>();
+        Flatten(sub.Where!, BinaryOperator.And, terms);
+        var local = new List<Expression>();
+        var keys = new List<(Expression Inner, Expr Outer, Expression OuterAst, BinaryExpression Equality)>();
+        foreach (var t in terms)
+        {
+            if (TryBind(t, innerBinding) is not null)
+            {
+                local.Add(t);
+                continue;
+            }
+            if (t is BinaryExpression { Operator: BinaryOperator.Equal } eq)
+            {
+                if (TryBind(eq.Left, innerBinding) is not null && TryBind(eq.Right, outerBinding) is { } or)
+                {
+                    keys.Add((eq.Left, or, eq.Right, eq));
+                    continue;
+                }
+                if (TryBind(eq.Right, innerBinding) is not null && TryBind(eq.Left, outerBinding) is { } ol)
+                {
+                    keys.Add((eq.Right, ol, eq.Left, eq));
+                    continue;
+                }
+            }
+            if (keys.Count == 0 && local.Count == 0 && TryBind(t, new Binding(BindScope.Concat(outer, inner.Scope))) is null)
+            {
+                return null;   // not a correlation either: planning the subquery alone reports the error
+            }
+            throw Error(t.Span, "a correlated scalar subquery may compare inner and outer columns only with = (… AND inner.x = outer.x)");
+        }
+        if (keys.Count == 0)
+        {
+            return null;
+        }
+        if (sub.Projection is not [ExpressionSelectItem item] || sub.GroupBy.Count > 0 || sub.Having is not null || sub.Limit is not null || sub.Offset is not null || sub.Distinct || sub.DistinctOn is not null)
+        {
+            throw Error(sq.Span, "a correlated scalar subquery must be one aggregate over its rows (no GROUP BY, HAVING, DISTINCT or LIMIT)");
+        }
+        var aggregates = new List<Expression>();
+        CollectAggregates(item.Expression, aggregates);
+        if (aggregates.Count == 0)
+        {
+            throw Error(sq.Span, "a correlated scalar subquery must aggregate (max(…), count(*), …) so that it has one value per outer row");
+        }
+        var counts = item.Expression is FunctionCall { Over: null } call && call.Name.Value.Equals("count", StringComparison.OrdinalIgnoreCase);
+        if (!counts && aggregates.Exists(a => a is FunctionCall f && f.Name.Value.Equals("count", StringComparison.OrdinalIgnoreCase)))
+        {
+            throw Error(sq.Span, "count inside an expression of a correlated scalar subquery is not supported yet: select the count alone");
+        }
+        var span = sq.Span;
+        var projection = new List<SelectItem>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            projection.Add(new ExpressionSelectItem(keys[i].Inner, new Identifier($"__key{i}", true, span), span));
+        }
+        projection.Add(new ExpressionSelectItem(item.Expression, new Identifier("__value", true, span), span));
+        Expression? where = null;
+        foreach (var t in local)
+        {
+            where = where is null ? t : new BinaryExpression(BinaryOperator.And, where, t, span);
+        }
+        var grouped = new SelectStatement([], false, null, projection, sub.From, where,
+            [.. keys.Select((_, i) => (Expression)new IntegerLiteral(i + 1, span))], null, [], null, null, span);
+        var plan = PlanQuery(grouped).Plan;
+        var on = new List<(Expr Outer, Expr Inner)>();
+        for (var i = 0; i < keys.Count; i++)
+        {
+            on.Add(Comparable(keys[i].Outer, new ColumnExpr(i, $"__key{i}", plan.Schema[i].Type), keys[i].OuterAst, keys[i].Inner, keys[i].Equality));
+        }
+        return new CorrelatedSubquery(plan, on, counts);
+    }
+
+    private static ScalarFunctionExpr Coalesce(Expr value, Expr otherwise) =>
+        ScalarFunctions.TryGet("coalesce", out var function)
+            ? new ScalarFunctionExpr(function, [value, otherwise], value.Type)
+            : throw new InvalidOperationException("the scalar function 'coalesce' is not registered");
 
     private Expr? TryBind(Expression e, Binding binding)
     {

@@ -75,6 +75,26 @@ internal sealed partial class SqlPlanner
 
     private int[]? _lineStarts;
 
+    /// <summary>
+    /// The type the plan gives each <c>$</c> parameter it constrains (compared with a column or expression, in an IN list,
+    /// BETWEEN, LIMIT or OFFSET): the first constraint met wins. Flight SQL prepared statements report these.
+    /// </summary>
+    public Dictionary<string, ArrowType> ParameterTypes { get; } = new(StringComparer.Ordinal);
+
+    private void NoteParameter(Expression at, ArrowType type)
+    {
+        if (at is ParameterExpression p && type.Id != ArrowTypeId.Null)
+        {
+            ParameterTypes.TryAdd(p.Name, type.Id == ArrowTypeId.Dictionary ? ArrowType.Utf8 : type);
+        }
+    }
+
+    private object? CountParameter(ParameterExpression p)
+    {
+        NoteParameter(p, ArrowType.Int64);
+        return Parameter(p);
+    }
+
     private object? Parameter(ParameterExpression p) =>
         _parameters.TryGetValue(p.Name, out var value)
             ? value switch { int i => (long)i, float f => (double)f, var v => v }
@@ -208,7 +228,7 @@ internal sealed partial class SqlPlanner
     {
         null => null,
         IntegerLiteral { Value: >= 0 } i => i.Value,
-        ParameterExpression p => Parameter(p) switch
+        ParameterExpression p => CountParameter(p) switch
         {
             long l when l >= 0 => l,
             _ => throw Error(p.Span, $"{what} must be a non-negative integer"),

@@ -44,7 +44,12 @@ public static class AggregateFunctions
             var root = name.StartsWith("stddev", StringComparison.Ordinal);
             Add(name, (types, options) => Numeric(name, types, options), (_, _) => new VarianceAccumulator(population, root));
         }
-        Add("median", (types, options) => Numeric("median", types, options), (_, _) => new MedianAccumulator());
+        Add("median", MedianType, (types, options) => MedianType(types, options).Id switch
+        {
+            ArrowTypeId.Int64 => new MedianAccumulator<long>(ArrowType.Int64, NumericReader.Longs),
+            ArrowTypeId.UInt64 => new MedianAccumulator<ulong>(ArrowType.UInt64, input => NumericReader.UInt64Values(input)),
+            _ => new MedianAccumulator<double>(ArrowType.Float64, NumericReader.Doubles),
+        });
         Add("approx_percentile_cont", PercentileType, (_, options) => new PercentileAccumulator(Fraction(options.Parameter)));
         foreach (var name in (string[])["min", "max"])
         {
@@ -135,6 +140,18 @@ public static class AggregateFunctions
     }
 
     /// <summary>The check shared by the arithmetic aggregates: one numeric argument; the result is float64.</summary>
+    /// <summary>median keeps the argument's kind, as DataFusion's: integers (widened) stay integers.</summary>
+    private static ArrowType MedianType(IReadOnlyList<ArrowType> types, AggregateCallOptions options)
+    {
+        Numeric("median", types, options);
+        return types[0].Id switch
+        {
+            ArrowTypeId.Int64 or ArrowTypeId.Int32 or ArrowTypeId.Int16 or ArrowTypeId.Int8 => ArrowType.Int64,
+            ArrowTypeId.UInt64 or ArrowTypeId.UInt32 or ArrowTypeId.UInt16 or ArrowTypeId.UInt8 => ArrowType.UInt64,
+            _ => ArrowType.Float64,
+        };
+    }
+
     private static ArrowType Numeric(string name, IReadOnlyList<ArrowType> types, AggregateCallOptions options)
     {
         Plain(name, options);

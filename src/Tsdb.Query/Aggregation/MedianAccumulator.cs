@@ -1,3 +1,4 @@
+using System.Numerics;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Memory;
 using Tsdb.Arrow.Types;
@@ -6,15 +7,22 @@ namespace Tsdb.Query.Aggregation;
 
 /// <summary>
 /// median(x), exact: every non-null value of each group is kept, then sorted once in <see cref="Evaluate"/> (NaN sorts
-/// first, as today's List.Sort does; it is not skipped). The middle value, or the mean of the two middle ones.
+/// first, as today's List.Sort does; it is not skipped). The middle value, or the mean of the two middle ones. As in
+/// DataFusion the answer keeps the argument's kind: integers give an integer, the mean of the middle two computed as
+/// <c>(a + b) / 2</c> in the integer type (wrapping on overflow, truncated toward zero), floats a float.
 /// </summary>
-internal sealed class MedianAccumulator : IGroupsAccumulator
+internal sealed class MedianAccumulator<T>(ArrowType type, MedianAccumulator<T>.Reader read) : IGroupsAccumulator
+    where T : unmanaged, INumber<T>
 {
-    private List<double>?[] _values = [];
+    public delegate ReadOnlySpan<T> Reader(ArrowArray input);
+
+    private static readonly T Two = T.CreateTruncating(2);
+
+    private List<T>?[] _values = [];
     private int _groups;
     private long _count;
 
-    public long MemoryBytes => ((long)_values.Length * 8) + (_count * sizeof(double) * 2);   // lists double as they grow
+    public unsafe long MemoryBytes => ((long)_values.Length * 8) + (_count * sizeof(T) * 2);   // lists double as they grow
 
     public void Update(IReadOnlyList<ArrowArray> arguments, ReadOnlySpan<int> groupIds, int groupCount, BooleanArray? filter)
     {
@@ -22,7 +30,7 @@ internal sealed class MedianAccumulator : IGroupsAccumulator
         Resize(groupCount);
         var ids = GroupRows.Apply(groupIds, filter);
         var input = arguments[0];
-        var values = NumericReader.Doubles(input);
+        var values = read(input);
         var validity = input.NullCount == 0 ? default : input.Data.Validity;
         var offset = input.Data.Offset;
         for (var i = 0; i < ids.Length; i++)
@@ -38,7 +46,7 @@ internal sealed class MedianAccumulator : IGroupsAccumulator
 
     public void Merge(IGroupsAccumulator other, ReadOnlySpan<int> mapping, int groupCount)
     {
-        var that = (MedianAccumulator)other;
+        var that = (MedianAccumulator<T>)other;
         GroupRows.CheckMapping(mapping, that._groups, groupCount);
         Resize(groupCount);
         for (var og = 0; og < that._groups; og++)
@@ -53,7 +61,7 @@ internal sealed class MedianAccumulator : IGroupsAccumulator
 
     public ArrowArray Evaluate()
     {
-        var result = new double[_groups];
+        var result = new T[_groups];
         var valid = new bool[_groups];
         for (var g = 0; g < _groups; g++)
         {
@@ -65,9 +73,9 @@ internal sealed class MedianAccumulator : IGroupsAccumulator
             Array.Sort(sorted);
             var n = sorted.Length;
             valid[g] = true;
-            result[g] = n % 2 == 1 ? sorted[n / 2] : (sorted[(n / 2) - 1] + sorted[n / 2]) / 2;
+            result[g] = n % 2 == 1 ? sorted[n / 2] : unchecked(sorted[(n / 2) - 1] + sorted[n / 2]) / Two;
         }
-        return Columns.FromValues(ArrowType.Float64, result, valid);
+        return Columns.FromValues(type, result, valid);
     }
 
     private void Resize(int groupCount)

@@ -361,20 +361,7 @@ internal sealed class InfluxQLEndpoints(Catalog.Catalog catalog, InfluxQLEngine 
         try
         {
             await using var stream = await engine.ExecuteAsync(request.Db ?? "", statements[0], request.Q, request.Parameters, MayRead(context), context.RequestAborted).ConfigureAwait(false);
-            if (format is "json" or "jsonl" or "csv")
-            {
-                await QueryEndpoints.WriteStreamAsync(context, stream.Rows, format).ConfigureAwait(false);
-                return;
-            }
-            var batches = new List<Tsdb.Arrow.Arrays.RecordBatch>();
-            await foreach (var b in stream.Rows.ReadAllAsync().ConfigureAwait(false))
-            {
-                batches.Add(b);
-            }
-            var result = new QueryResult(batches.Count > 0 ? batches[0].Schema : stream.Rows.Schema, batches);
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = format == "pretty" ? "text/plain; charset=utf-8" : "application/vnd.apache.parquet";
-            await context.Response.Body.WriteAsync(format == "pretty" ? QueryEndpoints.Pretty(result) : QueryEndpoints.Parquet(result), context.RequestAborted).ConfigureAwait(false);
+            await QueryEndpoints.WriteStreamAsync(context, stream.Rows, format).ConfigureAwait(false);
         }
         catch (Exception ex) when (HttpErrors.QueryStatus(ex) is not null)
         {

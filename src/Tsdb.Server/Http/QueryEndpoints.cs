@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Types;
 using Tsdb.Catalog;
-using Tsdb.Parquet.Writing;
 using Tsdb.Query;
 using Tsdb.Query.Sql;
 
@@ -96,37 +95,46 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, 
         {
             return;
         }
-        QueryResult result;
         try
         {
             if (delete)
             {
-                result = await engine.DeleteAsync(db, q, deleter, context.RequestAborted).ConfigureAwait(false);
-            }
-            else if (format is "json" or "jsonl" or "csv")
-            {
-                await using var stream = await engine.ExecuteStreamAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
-                await WriteStreamAsync(context, stream, format).ConfigureAwait(false);
+                var result = await engine.DeleteAsync(db, q, deleter, context.RequestAborted).ConfigureAwait(false);
+                await WriteBatchesAsync(context, result.Schema, Batches(result.Batches), null, format).ConfigureAwait(false);
                 return;
             }
-            else
-            {
-                result = await engine.ExecuteAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
-            }
+            await using var stream = await engine.ExecuteStreamAsync(db, q, parameters, context.RequestAborted).ConfigureAwait(false);
+            await WriteStreamAsync(context, stream, format).ConfigureAwait(false);
         }
         catch (Exception ex) when (HttpErrors.QueryStatus(ex) is not null)
         {
             await HttpErrors.WriteQueryError(context, ApiDialect.V3, ex).ConfigureAwait(false);
-            return;
         }
-        context.Response.StatusCode = 200;
-        var bytes = format switch
+    }
+
+#pragma warning disable CS1998 // an async iterator over a list: the writer takes one shape of input
+    private static async IAsyncEnumerable<RecordBatch> Batches(IReadOnlyList<RecordBatch> batches)
+#pragma warning restore CS1998
+    {
+        foreach (var batch in batches)
         {
-            "csv" => Csv(result),
-            "pretty" => Pretty(result),
-            "parquet" => Parquet(result),
-            _ => Json(result, lines: format == "jsonl"),
-        };
+            yield return batch;
+        }
+    }
+
+    /// <summary>
+    /// Writes the answer batch by batch as the engine produces them (flushed after each batch), in every format: json,
+    /// jsonl and csv row by row, pretty in tables of <see cref="PrettyTable.BlockRows"/> rows, parquet a row group at a
+    /// time within the query's memory pool (<see cref="ParquetAnswer"/>), so a large answer never sits in memory. An
+    /// error after the first bytes went out cannot become a 400 any more: the connection is aborted, so the client sees
+    /// a broken response rather than a short, valid-looking one.
+    /// </summary>
+    internal static Task WriteStreamAsync(HttpContext context, QueryStream stream, string format) =>
+        WriteBatchesAsync(context, stream.Schema, stream.ReadAllAsync(), stream.Memory, format);
+
+    private static async Task WriteBatchesAsync(HttpContext context, Schema schema, IAsyncEnumerable<RecordBatch> batches, Tsdb.Query.Execution.QueryMemoryPool? memory, string format)
+    {
+        context.Response.StatusCode = 200;
         context.Response.ContentType = format switch
         {
             "csv" => "text/csv; charset=utf-8",
@@ -135,26 +143,13 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, 
             "parquet" => "application/vnd.apache.parquet",
             _ => "application/json",
         };
-        await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Writes json, jsonl or csv batch by batch as the engine produces them (flushed after each batch), so a large
-    /// answer never sits in memory. An error after the first bytes went out cannot become a 400 any more: the
-    /// connection is aborted, so the client sees a broken response rather than a short, valid-looking one.
-    /// </summary>
-    internal static async Task WriteStreamAsync(HttpContext context, QueryStream stream, string format)
-    {
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = format switch
-        {
-            "csv" => "text/csv; charset=utf-8",
-            "jsonl" => "application/jsonl",
-            _ => "application/json",
-        };
         var body = context.Response.Body;
-        var names = stream.ColumnNames.Select(n => JsonEncodedText.Encode(n)).ToArray();
+        var columnNames = schema.Fields.Select(f => f.Name).ToArray();
+        var names = columnNames.Select(n => JsonEncodedText.Encode(n)).ToArray();
+        var pretty = format == "pretty" ? new PrettyTable(columnNames) : null;
+        ParquetAnswer? parquet = null;
         var started = false;
+        var ct = context.RequestAborted;
         try
         {
             await using var json = new Utf8JsonWriter(body);
@@ -163,43 +158,63 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, 
                 json.WriteStartArray();
             }
             // Nothing reaches the client before the first batch is computed, so an early error is still a clean 400.
-            var csvHeader = format == "csv" ? Encoding.UTF8.GetBytes(string.Join(',', stream.ColumnNames.Select(CsvField)) + "\n") : null;
-            await foreach (var batch in stream.ReadAllAsync().ConfigureAwait(false))
+            var csvHeader = format == "csv" ? Encoding.UTF8.GetBytes(string.Join(',', columnNames.Select(CsvField)) + "\n") : null;
+            await foreach (var batch in batches.ConfigureAwait(false))
             {
                 started = true;
                 if (csvHeader is not null)
                 {
-                    await body.WriteAsync(csvHeader, context.RequestAborted).ConfigureAwait(false);
+                    await body.WriteAsync(csvHeader, ct).ConfigureAwait(false);
                     csvHeader = null;
                 }
                 switch (format)
                 {
                     case "json":
                         WriteJsonRows(json, names, batch);
-                        await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                        await json.FlushAsync(ct).ConfigureAwait(false);
                         break;
                     case "jsonl":
-                        await body.WriteAsync(JsonLines(names, batch), context.RequestAborted).ConfigureAwait(false);
+                        await body.WriteAsync(JsonLines(names, batch), ct).ConfigureAwait(false);
+                        break;
+                    case "pretty":
+                        await body.WriteAsync(pretty!.Add(batch), ct).ConfigureAwait(false);
+                        break;
+                    case "parquet":
+                        // Types come from the first batch: a tag is a dictionary there, a NULL column typed by its value.
+                        parquet ??= new ParquetAnswer(batch.Schema, memory);
+                        await parquet.WriteAsync(batch, body, ct).ConfigureAwait(false);
                         break;
                     default:
-                        await body.WriteAsync(CsvRows(batch), context.RequestAborted).ConfigureAwait(false);
+                        await body.WriteAsync(CsvRows(batch), ct).ConfigureAwait(false);
                         break;
                 }
-                await body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                await body.FlushAsync(ct).ConfigureAwait(false);
             }
-            if (format == "json")
+            switch (format)
             {
-                json.WriteEndArray();
-                await json.FlushAsync(context.RequestAborted).ConfigureAwait(false);
-            }
-            if (csvHeader is not null)
-            {
-                await body.WriteAsync(csvHeader, context.RequestAborted).ConfigureAwait(false);
+                case "json":
+                    json.WriteEndArray();
+                    await json.FlushAsync(ct).ConfigureAwait(false);
+                    break;
+                case "pretty":
+                    await body.WriteAsync(pretty!.Finish(), ct).ConfigureAwait(false);
+                    break;
+                case "parquet":
+                    parquet ??= new ParquetAnswer(schema, memory);
+                    await parquet.FinishAsync(body, ct).ConfigureAwait(false);
+                    break;
+                case "csv" when csvHeader is not null:
+                    await body.WriteAsync(csvHeader, ct).ConfigureAwait(false);
+                    break;
             }
         }
         catch (Exception ex) when (started && ex is QueryException or QueryLimitException or IOException or InvalidDataException)
         {
             context.Abort();
+        }
+        finally
+        {
+            parquet?.Dispose();
         }
     }
 
@@ -270,109 +285,8 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, 
         return parameters;
     }
 
-    /// <summary>The result as one Parquet file (row groups per batch, written by Tsdb.Parquet).</summary>
-    internal static byte[] Parquet(QueryResult result) => ParquetWriter.ToBytes(result.Schema, result.Batches);
-
-    /// <summary>An ASCII table as InfluxDB 3 (Arrow's pretty printer) draws it: <c>+---+</c> rules, cells left-aligned.</summary>
-    internal static byte[] Pretty(QueryResult result)
-    {
-        var headers = result.Schema.Fields.Select(f => f.Name).ToArray();
-        var widths = headers.Select(h => h.Length).ToArray();
-        var rows = new List<string[]>();
-        foreach (var batch in result.Batches)
-        {
-            for (var row = 0; row < batch.Length; row++)
-            {
-                var cells = new string[batch.ColumnCount];
-                for (var c = 0; c < cells.Length; c++)
-                {
-                    cells[c] = Display(batch.Column(c), row);
-                    widths[c] = Math.Max(widths[c], cells[c].Length);
-                }
-                rows.Add(cells);
-            }
-        }
-        var sb = new StringBuilder();
-        void Rule()
-        {
-            sb.Append('+');
-            foreach (var w in widths)
-            {
-                sb.Append('-', w + 2).Append('+');
-            }
-            sb.Append('\n');
-        }
-        void Line(string[] cells)
-        {
-            sb.Append('|');
-            for (var c = 0; c < cells.Length; c++)
-            {
-                sb.Append(' ').Append(cells[c].PadRight(widths[c])).Append(" |");
-            }
-            sb.Append('\n');
-        }
-        Rule();
-        Line(headers);
-        Rule();
-        foreach (var r in rows)
-        {
-            Line(r);
-        }
-        if (rows.Count > 0)
-        {
-            Rule();
-        }
-        return Encoding.UTF8.GetBytes(sb.ToString());
-    }
-
-    private static string Display(ArrowArray column, int row)
-    {
-        if (column.IsNull(row))
-        {
-            return "";
-        }
-        return column.Type.Id switch
-        {
-            ArrowTypeId.Timestamp => FormatTimestamp(column, row),
-            ArrowTypeId.Boolean => ((BooleanArray)column).GetValue(row) ? "true" : "false",
-            ArrowTypeId.Float64 => FloatText(((DoubleArray)column).GetValue(row)),
-            _ => Convert.ToString(column.GetObject(row), CultureInfo.InvariantCulture) ?? "",
-        };
-    }
-
-    /// <summary>A float as Arrow displays it: whole numbers keep ".0".</summary>
-    private static string FloatText(double d)
-    {
-        var s = d.ToString("R", CultureInfo.InvariantCulture);
-        return double.IsFinite(d) && s.AsSpan().IndexOfAny(".Ee") < 0 ? s + ".0" : s;
-    }
-
     private static string? Text(JsonElement root, string name) =>
         root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    internal static byte[] Json(QueryResult result, bool lines)
-    {
-        var names = result.Schema.Fields.Select(f => JsonEncodedText.Encode(f.Name)).ToArray();
-        using var stream = new MemoryStream();
-        if (lines)
-        {
-            foreach (var batch in result.Batches)
-            {
-                stream.Write(JsonLines(names, batch));
-            }
-            return stream.ToArray();
-        }
-        using (var writer = new Utf8JsonWriter(stream))
-        {
-            writer.WriteStartArray();
-            foreach (var batch in result.Batches)
-            {
-                WriteJsonRows(writer, names, batch);
-            }
-            writer.WriteEndArray();
-        }
-        return stream.ToArray();
-    }
 
     /// <summary>
     /// One non-null cell as JSON; shared with the export endpoint, which asks for timestamps as integer nanoseconds
@@ -414,7 +328,7 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, 
         }
     }
 
-    private static string FormatTimestamp(ArrowArray column, int row)
+    internal static string FormatTimestamp(ArrowArray column, int row)
     {
         var raw = ((TimestampArray)column).GetValue(row);
         var nanos = column.Type.Unit switch
@@ -425,17 +339,6 @@ internal sealed class QueryEndpoints(Catalog.Catalog catalog, SqlEngine engine, 
             _ => raw,
         };
         return TimestampText.Format(nanos);
-    }
-
-    internal static byte[] Csv(QueryResult result)
-    {
-        using var buffer = new MemoryStream();
-        buffer.Write(Encoding.UTF8.GetBytes(string.Join(',', result.Schema.Fields.Select(f => CsvField(f.Name))) + "\n"));
-        foreach (var batch in result.Batches)
-        {
-            buffer.Write(CsvRows(batch));
-        }
-        return buffer.ToArray();
     }
 
     private static byte[] CsvRows(Tsdb.Arrow.Arrays.RecordBatch batch)

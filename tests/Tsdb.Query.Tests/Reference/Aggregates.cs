@@ -156,6 +156,12 @@ internal static class Aggregates
                 valid[g] = true;
                 result[g] = l.Count % 2 == 1 ? l[l.Count / 2] : (l[(l.Count / 2) - 1] + l[l.Count / 2]) / 2;
             }
+            if (input.Type.Id is ArrowTypeId.Int32 or ArrowTypeId.Int64)
+            {
+                // DataFusion keeps the integer type: the mean of the middle two truncated toward zero (the values
+                // here are small, so the doubles above are exact).
+                return Columns.FromValues(ArrowType.Int64, result.Select(v => (long)Math.Truncate(v)).ToArray(), valid);
+            }
             return Columns.FromValues(ArrowType.Float64, result, valid);
         }
         // Welford's running mean and squared deviations: stable for avg, variance and stddev alike.

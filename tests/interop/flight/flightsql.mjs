@@ -33,14 +33,14 @@ async function grpcError(fn) {
   const prepared = unpack(created[0].body, SQL + 'ActionCreatePreparedStatementResult');
   assert.equal(prepared.is_update, false);
   // The answer's schema from the plan (parameters standing in as placeholders) and the parameters in order of first
-  // appearance, typed utf8 (the server does not infer a placeholder's type; any supported type may be bound).
+  // appearance, typed as the plan constrains them ($1 is compared with the float field usage, $host with a tag).
   const { tableFromIPC } = await import('apache-arrow');
   report.preparedSchemas = {
     dataset: tableFromIPC(prepared.dataset_schema).schema.fields.map((f) => `${f.name}:${f.type}`),
     parameters: tableFromIPC(prepared.parameter_schema).schema.fields.map((f) => `${f.name}:${f.type}`),
   };
   assert.deepEqual(report.preparedSchemas.dataset, ['time:Timestamp<NANOSECOND>', 'host:Utf8', 'usage:Float64']);
-  assert.deepEqual(report.preparedSchemas.parameters, ['1:Utf8', 'host:Utf8']);
+  assert.deepEqual(report.preparedSchemas.parameters, ['1:Float64', 'host:Utf8']);
   const badPrepare = await grpcError(() => jdbc.doAction('CreatePreparedStatement', pack(SQL + 'ActionCreatePreparedStatementRequest', { query: 'SELECT nope FROM cpu WHERE host = $h' })));
   assert.equal(badPrepare.code, 3);
   assert.match(badPrepare.details, /^line 1, column 8: /);
