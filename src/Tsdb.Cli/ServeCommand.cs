@@ -70,6 +70,7 @@ internal static class ServeCommand
         var objectStoreDir = EnvOption.Text("--object-store-dir", "TSDB_OBJECT_STORE_DIR", null, "With --object-store file: the directory of the catalog and Parquet files (default: --data-dir); nodes of a cluster on one machine or a shared file system can share it");
         var storeRequestTimeout = EnvOption.Text("--object-store-request-timeout", "TSDB_OBJECT_STORE_REQUEST_TIMEOUT", "30s", "One S3 request's time limit: an object store that stops answering fails the attempt after this long");
         var storeRetryTimeout = EnvOption.Text("--object-store-retry-timeout", "TSDB_OBJECT_STORE_RETRY_TIMEOUT", "60s", "How long one object-store operation keeps retrying transient failures before the error stands (a query then gets 503)");
+        var remoteReadLimit = EnvOption.Text("--remote-read-sample-limit", "TSDB_REMOTE_READ_SAMPLE_LIMIT", "50000000", "Most samples one Prometheus remote read (/api/v1/read) may return, all its queries together; past it the read fails with 400 before the samples are held (Prometheus' --storage.remote.read-sample-limit)");
         var promqlExperimental = EnvOption.Flag("--promql-experimental-functions", "TSDB_PROMQL_EXPERIMENTAL_FUNCTIONS", "Allow the PromQL functions Prometheus keeps behind --enable-feature=promql-experimental-functions (limitk, limit_ratio, sort_by_label, mad_over_time, …); off, as in Prometheus");
         var otlpStrategy = EnvOption.Text("--otlp-translation-strategy", "TSDB_OTLP_TRANSLATION_STRATEGY", "UnderscoreEscapingWithSuffixes", "How OTLP metric and attribute names become Prometheus names: UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation (Prometheus 3's names)");
         var otlpPromote = EnvOption.Text("--otlp-promote-resource-attributes", "TSDB_OTLP_PROMOTE_RESOURCE_ATTRIBUTES", "", "OTLP resource attributes copied onto every series as labels, comma-separated (e.g. service.version,deployment.environment)");
@@ -82,7 +83,7 @@ internal static class ServeCommand
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
             objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, compactionTarget, compactionBudget, deletionGrace, tlsCert, tlsKey, queryMemory, maxQueries, readCache, grpcCompression,
             logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir, storeRequestTimeout, storeRetryTimeout,
-            promqlExperimental,
+            promqlExperimental, remoteReadLimit,
             otlpStrategy, otlpPromote, otlpKeepIdentifying, otlpScope,
         };
         // The options as the host takes them; throws FormatException, ArgumentException or OverflowException with the
@@ -152,6 +153,7 @@ internal static class ServeCommand
                     : null,
                 ObjectStoreDir = parse.GetValue(objectStoreDir) is { } dir ? Path.GetFullPath(dir) : null,
                 PromQLExperimentalFunctions = parse.GetValue(promqlExperimental),
+                RemoteReadSampleLimit = long.Parse(parse.GetValue(remoteReadLimit)!, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture) is var limit and >= 1 ? limit : throw new ArgumentException("--remote-read-sample-limit must be at least 1"),
                 Otlp = new Tsdb.Otlp.OtlpOptions
                 {
                     TranslationStrategy = Tsdb.Otlp.OtlpTranslationStrategies.Parse(parse.GetValue(otlpStrategy)!)

@@ -212,6 +212,7 @@ public sealed class TsdbHost : IAsyncDisposable
                 LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout,
                 Roles = roles,
                 PromQLExperimentalFunctions = settings.PromQLExperimentalFunctions,
+                RemoteReadSampleLimit = settings.RemoteReadSampleLimit,
                 Otlp = settings.Otlp,
                 NodesWithRole = role => _members?.UrlsWith(role) ?? [],
                 BufferedRows = cluster is not null && roles.HasFlag(NodeRoles.Ingest) ? new StorageTableSource(catalog, buffer, null, time) : null,

@@ -65,6 +65,9 @@ public sealed record TsdbHostOptions
 
     public bool PromQLExperimentalFunctions { get; init; }
 
+    /// <summary>Most samples one remote read may return (all its queries together), as Prometheus' <c>--storage.remote.read-sample-limit</c>.</summary>
+    public long RemoteReadSampleLimit { get; init; } = 50_000_000;
+
     /// <summary>A node of a cluster (any --mode but all): files under its prefix, a registration, its roles only.</summary>
     public bool Clustered => Roles != NodeRoles.All;
 

@@ -162,6 +162,31 @@ public sealed class PrometheusRemoteReadTests() : ServerPerClass("read")
         }
     }
 
+    /// <summary>
+    /// <c>--remote-read-sample-limit</c> reaches the server: the flags endpoint names it (the server hands the same value
+    /// to its RemoteReader; what a read past the limit answers is RemoteReadTests' part), and a bad value is refused.
+    /// </summary>
+    [Fact]
+    public async Task The_sample_limit_is_the_operators()
+    {
+        var dir = Directory.CreateTempSubdirectory("tsdb-e2e-readlimit-").FullName;
+        try
+        {
+            await using (var server = await InProcessTsdb.StartAsync(dir, "--remote-read-sample-limit", "5"))
+            {
+                using var http = server.Client();
+                var flags = JsonDocument.Parse(await http.GetStringAsync("/api/v1/status/flags")).RootElement.GetProperty("data");
+                Assert.Equal("5", flags.GetProperty("storage.remote.read-sample-limit").GetString());
+            }
+            var refused = await Assert.ThrowsAnyAsync<Exception>(() => InProcessTsdb.StartAsync(dir, "--remote-read-sample-limit", "0"));
+            Assert.Contains("--remote-read-sample-limit must be at least 1", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static async Task<JsonElement> Query(HttpClient client, string query, long atMs)
     {
         var time = (atMs / 1000.0).ToString("0.###", CultureInfo.InvariantCulture);

@@ -73,10 +73,10 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
                 {
                     RemoteWriteStatus.Ok => "ok",
                     RemoteWriteStatus.Overloaded => "overloaded",
-                    _ when outcome.SamplesWritten > 0 => "partial",
+                    _ when outcome.SamplesWritten + outcome.HistogramsWritten > 0 => "partial",
                     _ => "rejected",
                 },
-                outcome.SamplesWritten,
+                outcome.SamplesWritten + outcome.HistogramsWritten,
                 0, // refused series show in the outcome tag; the ingester does not count them
                 body.Memory.Length);
         }
