@@ -40,7 +40,7 @@ internal static class ExprPrinter
                 }
                 return aggregate.Append(Pretty(a.Inner, level + 1, limit)).Append('\n').Append(indent).Append(')').ToString();
             case BinaryExpr b when NeedsSplit(b):
-                return $"{Pretty(b.Lhs, level + 1, limit)}\n{indent}{OperatorText(b.Op)}{(b.ReturnBool ? " bool" : "")}{MatchingText(b.Matching)}\n{Pretty(b.Rhs, level + 1, limit)}";
+                return $"{Pretty(b.Lhs, level + 1, limit)}\n{indent}{b.Op.Text()}{(b.ReturnBool ? " bool" : "")}{MatchingText(b.Matching)}\n{Pretty(b.Rhs, level + 1, limit)}";
             case Call c when NeedsSplit(c):
                 return $"{indent}{c.Function.Name}(\n{string.Join(",\n", c.Args.Select(arg => Pretty(arg, level + 1, limit)))}\n{indent})";
             case ParenExpr p when NeedsSplit(p):
@@ -74,7 +74,7 @@ internal static class ExprPrinter
                 break;
             case BinaryExpr b:
                 Write(text, b.Lhs);
-                text.Append(' ').Append(OperatorText(b.Op)).Append(b.ReturnBool ? " bool" : "").Append(MatchingText(b.Matching)).Append(' ');
+                text.Append(' ').Append(b.Op.Text()).Append(b.ReturnBool ? " bool" : "").Append(MatchingText(b.Matching)).Append(' ');
                 Write(text, b.Rhs);
                 break;
             case Call c:
@@ -96,7 +96,7 @@ internal static class ExprPrinter
                 text.Append(SubquerySuffix(s));
                 break;
             case NumberLiteral n:
-                text.Append(Number(n.Value));
+                text.Append(Engine.MathUtil.FormatFloat(n.Value));
                 break;
             case ParenExpr p:
                 text.Append('(');
@@ -255,27 +255,6 @@ internal static class ExprPrinter
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
     };
 
-    private static string OperatorText(BinaryOp op) => op switch
-    {
-        BinaryOp.Add => "+",
-        BinaryOp.Sub => "-",
-        BinaryOp.Mul => "*",
-        BinaryOp.Div => "/",
-        BinaryOp.Mod => "%",
-        BinaryOp.Pow => "^",
-        BinaryOp.Atan2 => "atan2",
-        BinaryOp.Eql => "==",
-        BinaryOp.Neq => "!=",
-        BinaryOp.Gtr => ">",
-        BinaryOp.Lss => "<",
-        BinaryOp.Gte => ">=",
-        BinaryOp.Lte => "<=",
-        BinaryOp.And => "and",
-        BinaryOp.Or => "or",
-        BinaryOp.Unless => "unless",
-        _ => throw new ArgumentOutOfRangeException(nameof(op)),
-    };
-
     /// <summary>Prometheus' duration form: 1y, 2w, 3d4h5m6s7ms; years and weeks only when they divide exactly.</summary>
     internal static string Duration(long ms)
     {
@@ -304,45 +283,6 @@ internal static class ExprPrinter
         Unit("s", 1000, exact: false);
         Unit("ms", 1, exact: false);
         return text.ToString();
-    }
-
-    /// <summary>Go's <c>strconv.FormatFloat(v, 'f', -1, 64)</c>: the shortest digits that read back, never an exponent.</summary>
-    internal static string Number(double value)
-    {
-        if (double.IsNaN(value))
-        {
-            return "NaN";
-        }
-        if (double.IsInfinity(value))
-        {
-            return value > 0 ? "+Inf" : "-Inf";
-        }
-        var shortest = value.ToString("R", CultureInfo.InvariantCulture);
-        var e = shortest.IndexOfAny(['E', 'e']);
-        if (e < 0)
-        {
-            return shortest;
-        }
-        var negative = shortest[0] == '-';
-        var mantissa = shortest[(negative ? 1 : 0)..e];
-        var exponent = int.Parse(shortest[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        var point = mantissa.IndexOf('.', StringComparison.Ordinal);
-        var digits = mantissa.Replace(".", "", StringComparison.Ordinal);
-        var integerDigits = (point < 0 ? mantissa.Length : point) + exponent;
-        string result;
-        if (integerDigits <= 0)
-        {
-            result = "0." + new string('0', -integerDigits) + digits;
-        }
-        else if (integerDigits >= digits.Length)
-        {
-            result = digits + new string('0', integerDigits - digits.Length);
-        }
-        else
-        {
-            result = digits[..integerDigits] + "." + digits[integerDigits..];
-        }
-        return negative ? "-" + result : result;
     }
 
     private static string Quote(string value) => Parsing.Lexer.Quote(value);
