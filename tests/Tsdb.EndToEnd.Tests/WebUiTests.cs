@@ -187,11 +187,12 @@ public sealed class WebUiTests : IAsyncLifetime
         Assert.Contains("1:19: parse error: unclosed left parenthesis", promError.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal("18", promError.GetProperty("offset").GetString());
 
-        // EXPLAIN ANALYZE: the aggregate with the scan nested under it.
+        // EXPLAIN ANALYZE: the projection naming the output as DataFusion does (avg(cpu.usage)), the aggregate under
+        // it and the scan under that, each a level deeper.
         var plan = f.GetProperty("plan");
         Assert.Equal(["Plan with Metrics", "Query"], Strings(plan.GetProperty("sections")));
-        Assert.Equal(["HashAggregateExec", "ScanExec"], Strings(plan.GetProperty("operators")));
-        Assert.Equal(1, plan.GetProperty("nested").GetInt32());
+        Assert.Equal(["ProjectionExec", "HashAggregateExec", "ScanExec"], Strings(plan.GetProperty("operators")));
+        Assert.Equal(2, plan.GetProperty("nested").GetInt32());
 
         // History, newest first.
         var history = Strings(f.GetProperty("history"));
