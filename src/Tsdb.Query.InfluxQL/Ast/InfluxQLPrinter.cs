@@ -622,33 +622,7 @@ public static class InfluxQLPrinter
             return v.ToString(CultureInfo.InvariantCulture);
         }
 
-        var r = v.ToString("R", CultureInfo.InvariantCulture);
-        var e = r.IndexOfAny(['E', 'e']);
-        if (e >= 0)
-        {
-            var negative = r[0] == '-';
-            var mantissa = r[(negative ? 1 : 0)..e];
-            var exponent = int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
-            var digits = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
-            var point = (dot < 0 ? mantissa.Length : dot) + exponent;
-            string plain;
-            if (point <= 0)
-            {
-                plain = "0." + new string('0', -point) + digits;
-            }
-            else if (point >= digits.Length)
-            {
-                plain = digits + new string('0', point - digits.Length);
-            }
-            else
-            {
-                plain = digits[..point] + "." + digits[point..];
-            }
-
-            r = (negative ? "-" : string.Empty) + plain;
-        }
-
+        var r = NumberText.Plain(v);
         return r.Contains('.', StringComparison.Ordinal) ? r : r + ".0";
     }
 }

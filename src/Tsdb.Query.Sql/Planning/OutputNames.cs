@@ -361,35 +361,6 @@ internal static class OutputNames
         {
             return value > 0 ? "inf" : "-inf";
         }
-        var r = value.ToString("R", CultureInfo.InvariantCulture);
-        var e = r.IndexOf('E', StringComparison.Ordinal);
-        if (e < 0)
-        {
-            return r;
-        }
-        var exponent = int.Parse(r.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        var mantissa = r[..e];
-        var negative = mantissa.StartsWith('-');
-        if (negative)
-        {
-            mantissa = mantissa[1..];
-        }
-        var dot = mantissa.IndexOf('.', StringComparison.Ordinal);
-        var digits = dot < 0 ? mantissa : mantissa.Remove(dot, 1);
-        var point = (dot < 0 ? mantissa.Length : dot) + exponent;
-        string text;
-        if (point <= 0)
-        {
-            text = "0." + new string('0', -point) + digits;
-        }
-        else if (point >= digits.Length)
-        {
-            text = digits + new string('0', point - digits.Length);
-        }
-        else
-        {
-            text = digits[..point] + "." + digits[point..];
-        }
-        return negative ? "-" + text : text;
+        return NumberText.Plain(value);
     }
 }
