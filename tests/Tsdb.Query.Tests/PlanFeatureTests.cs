@@ -137,6 +137,45 @@ public sealed class PlanFeatureTests
         Assert.Equal(["2", "5", "NULL"], await Rows("SELECT n FROM cpu WHERE n = 5 OR host IN (SELECT host FROM hosts WHERE n > 150) ORDER BY n"));
     }
 
+    [Fact]
+    public async Task Subqueries_in_group_keys_and_after_group_by()
+    {
+        // A group key holding IN (subquery): the value is joined to the rows before grouping (a NULL host is NULL).
+        Assert.Equal(["True|4", "False|1", "NULL|1"],
+            await Rows("SELECT host IN (SELECT host FROM hosts) AS known, count(*) AS k FROM cpu GROUP BY 1 ORDER BY k DESC, known"));
+        // The same expression again in the select list is the group's column, not a second join.
+        Assert.Equal(["a|True|2", "b|True|2", "c|False|1", "NULL|NULL|1"],
+            await Rows("SELECT host, host IN (SELECT host FROM hosts), count(*) FROM cpu GROUP BY host, host IN (SELECT host FROM hosts) ORDER BY host"));
+        // A correlated scalar subquery after GROUP BY: its outer column is a group key, joined per group.
+        Assert.Equal(["a|2|100", "b|2|200", "c|1|NULL", "NULL|1|NULL"],
+            await Rows("SELECT c.host, count(*) AS k, (SELECT max(h.n) FROM hosts h WHERE h.host = c.host) AS m FROM cpu c GROUP BY c.host ORDER BY c.host"));
+        Assert.Equal(["c", "NULL"],
+            await Rows("SELECT c.host FROM cpu c GROUP BY c.host HAVING (SELECT count(*) FROM hosts h WHERE h.host = c.host) = 0 ORDER BY c.host"));
+        // IN (subquery) as a value after GROUP BY is correlated with the group key through its rewrite.
+        Assert.Equal(["a|True", "b|True", "c|False", "NULL|NULL"],
+            await Rows("SELECT host, host IN (SELECT host FROM hosts) FROM cpu GROUP BY host ORDER BY host"));
+        var ex = await Assert.ThrowsAsync<QueryException>(() => Engine().ExecuteAsync("db",
+            "SELECT count(*), (SELECT max(h.n) FROM hosts h WHERE h.host = c.host) FROM cpu c GROUP BY c.n", CancellationToken.None));
+        Assert.Equal("line 1, column 63: column 'host' must appear in the GROUP BY clause or be used in an aggregate function", ex.Message);
+    }
+
+    [Fact]
+    public async Task Exists_as_a_value_is_true_or_false_never_null()
+    {
+        Assert.Equal(["1|False", "2|True", "3|False", "5|False", "6|False"],
+            await Rows("SELECT n, EXISTS (SELECT 1 FROM hosts h WHERE h.host = c.host AND h.n > 150) AS e FROM cpu c WHERE n IS NOT NULL ORDER BY n"));
+        Assert.Equal(["1|False", "2|False", "3|False", "5|True", "6|True"],
+            await Rows("SELECT n, NOT EXISTS (SELECT 1 FROM hosts h WHERE h.host = c.host) FROM cpu c WHERE n IS NOT NULL ORDER BY n"));
+        // Uncorrelated, with an aggregate (one row even over no rows, so true) and with GROUP BY … HAVING (no groups: false).
+        Assert.Equal(["True|False"],
+            await Rows("SELECT EXISTS (SELECT max(n) FROM hosts WHERE n > 1000), EXISTS (SELECT host FROM hosts GROUP BY host HAVING count(*) > 1) FROM cpu WHERE n = 1"));
+        // Under OR in WHERE (not a term of its own, so not a semi join), and after GROUP BY.
+        // The row whose n is NULL (host b) is kept: NULL OR TRUE is TRUE.
+        Assert.Equal(["2", "5", "NULL"], await Rows("SELECT n FROM cpu c WHERE n = 5 OR EXISTS (SELECT 1 FROM hosts h WHERE h.host = c.host AND h.n > 150) ORDER BY n"));
+        Assert.Equal(["a|True", "b|True", "c|False", "NULL|False"],
+            await Rows("SELECT host, EXISTS (SELECT 1 FROM hosts h WHERE h.host = c.host) FROM cpu c GROUP BY host ORDER BY host"));
+    }
+
     [Theory]
     [InlineData("SELECT (SELECT h.n FROM hosts h WHERE h.host = c.host) FROM cpu c", "line 1, column 8: a correlated scalar subquery must aggregate (max(…), count(*), …) so that it has one value per outer row")]
     [InlineData("SELECT (SELECT max(h.n) FROM hosts h WHERE h.host = c.host GROUP BY h.host) FROM cpu c", "line 1, column 8: a correlated scalar subquery must be one aggregate over its rows (no GROUP BY, HAVING, DISTINCT or LIMIT)")]

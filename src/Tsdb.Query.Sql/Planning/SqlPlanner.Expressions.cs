@@ -216,8 +216,10 @@ internal sealed partial class SqlPlanner
                 return subquery(sq);
             case ScalarSubquery sq:
                 throw Error(sq.Span, "a scalar subquery is not supported here");
+            case ExistsExpression ex when binding.ScalarSubquery is not null:
+                return Bind(ExistsAsValue(ex), binding);
             case ExistsExpression ex:
-                throw Error(ex.Span, "EXISTS is only supported as a term of WHERE (… AND [NOT] EXISTS (…))");
+                throw Error(ex.Span, "EXISTS is only supported as a term of WHERE (… AND [NOT] EXISTS (…)) or a value of the select list");
             case InSubqueryExpression ins when binding.ScalarSubquery is not null:
                 return Bind(InSubqueryAsValue(ins), binding);
             case InSubqueryExpression ins:
@@ -402,6 +404,37 @@ internal sealed partial class SqlPlanner
             new WhenClause(unknown, new CastExpression(new NullLiteral(span), SqlType.Boolean, CastSyntax.Function, span), span),
         ], new BooleanLiteral(false, span), span);
         return ins.Negated ? new UnaryExpression(UnaryOperator.Not, value, span) : value;
+    }
+
+    /// <summary>
+    /// <c>EXISTS (SELECT … FROM … WHERE …)</c> as a value (select list, under OR): <c>(SELECT count(*) FROM … WHERE …) &gt; 0</c>,
+    /// a scalar subquery the planner decorrelates when its WHERE compares inner and outer columns with =. EXISTS is never
+    /// NULL, and the count of no rows is 0, so the rewrite is exact. A subquery that groups, limits or is distinct counts
+    /// its rows as a derived table (which must then be uncorrelated).
+    /// </summary>
+    private BinaryExpression ExistsAsValue(ExistsExpression ex)
+    {
+        var span = ex.Span;
+        var count = new FunctionCall(new Identifier("count", false, span), [], false, true, [], span);
+        SelectStatement counting;
+        if (ex.Query is SelectStatement { From: not null, With.Count: 0, GroupBy.Count: 0, Having: null, Limit: null, Offset: null, Distinct: false, DistinctOn: null } simple
+            && !simple.Projection.Any(p => p is ExpressionSelectItem { Expression: var pe } && HoldsAggregate(pe)))
+        {
+            counting = simple with { Projection = [new ExpressionSelectItem(count, null, span)], OrderBy = [] };
+        }
+        else
+        {
+            counting = new SelectStatement([], false, null, [new ExpressionSelectItem(count, null, span)],
+                new SubqueryTableSource(ex.Query, new Identifier("__exists", true, span), span), null, [], null, [], null, null, span);
+        }
+        return new BinaryExpression(BinaryOperator.Greater, new ScalarSubquery(counting, span), new IntegerLiteral(0, span), span);
+    }
+
+    private bool HoldsAggregate(Expression e)
+    {
+        var found = new List<Expression>();
+        CollectAggregates(e, found);
+        return found.Count > 0;
     }
 
     /// <summary>

@@ -22,6 +22,8 @@ internal sealed partial class SqlPlanner
         var plan = from.Plan;
         var scope = from.Scope;
 
+        Binding? afterAggregate = null;
+
         LogicalPlan ScalarSubqueryPlan(ScalarSubquery sq)
         {
             var sub = PlanQuery(sq.Query).Plan;
@@ -55,9 +57,26 @@ internal sealed partial class SqlPlanner
         }
 
         // After GROUP BY (select list, HAVING, ORDER BY) the value is joined to the aggregate's output, one row per
-        // group; the scope stays that of the rows before aggregation, so the column is the join's last one.
-        ColumnExpr ScalarSubqueryAfterAggregate(ScalarSubquery sq)
+        // group; the scope stays that of the rows before aggregation, so the column is the join's last one. A
+        // correlated subquery's outer sides are bound again after aggregation, so they must be group keys (or
+        // aggregates) there, as in DuckDB.
+        Expr ScalarSubqueryAfterAggregate(ScalarSubquery sq)
         {
+            if (CorrelatedScalar(sq, scope) is { } correlated)
+            {
+                var on = new List<(Expr Outer, Expr Inner)>();
+                for (var i = 0; i < correlated.Keys.Count; i++)
+                {
+                    var (outerAst, innerAst, equality) = correlated.Keys[i];
+                    var outer = Bind(outerAst, afterAggregate ?? throw new InvalidOperationException("a subquery bound after GROUP BY before the aggregate was planned"));
+                    on.Add(Comparable(outer, correlated.On[i].Inner, outerAst, innerAst, equality));
+                }
+                plan = new JoinPlan(plan, correlated.Plan, JoinType.Left, on, null);
+                _subqueries++;
+                var last = plan.Schema.FieldCount - 1;
+                var column = new ColumnExpr(last, $"__subquery_{_subqueries}", plan.Schema[last].Type);
+                return correlated.Counts ? Coalesce(column, new LiteralExpr(0L, ArrowType.Int64)) : column;
+            }
             var sub = ScalarSubqueryPlan(sq);
             plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
             return new ColumnExpr(plan.Schema.FieldCount - 1, $"__subquery_{_subqueries++}", sub.Schema[0].Type);
@@ -111,7 +130,8 @@ internal sealed partial class SqlPlanner
         var aggregated = aggregateCalls.Count > 0 || select.GroupBy.Count > 0;
         if (aggregated)
         {
-            (plan, binding) = PlanAggregate(select, plan, scope, items, aggregateCalls, ScalarSubqueryAfterAggregate);
+            (plan, binding) = PlanAggregate(select, () => plan, scope, items, aggregateCalls, ScalarSubqueryColumn, ScalarSubqueryAfterAggregate);
+            afterAggregate = binding;
             if (select.Having is not null)
             {
                 var having = Bind(select.Having, binding);
@@ -381,6 +401,26 @@ internal sealed partial class SqlPlanner
         _ => [],
     };
 
+    /// <summary>Whether an expression holds a subquery (scalar, IN or EXISTS) outside nested queries' own text.</summary>
+    private static bool HoldsSubquery(Expression e)
+    {
+        var stack = new Stack<Expression>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var next = stack.Pop();
+            if (next is ScalarSubquery or InSubqueryExpression or ExistsExpression)
+            {
+                return true;
+            }
+            foreach (var c in Children(next))
+            {
+                stack.Push(c);
+            }
+        }
+        return false;
+    }
+
     /// <summary>
     /// An expression's identity when GROUP BY, ORDER BY and DISTINCT ON keys are matched: its text with each column
     /// written as its input position. Names alone are not enough: a.hostname and b.hostname of a join print alike.
@@ -389,12 +429,17 @@ internal sealed partial class SqlPlanner
         e.Transform(x => x is ColumnExpr c ? new ColumnExpr(c.Index, "#" + c.Index.ToString(CultureInfo.InvariantCulture), c.Type) : null).ToString()!;
 
     private (LogicalPlan Plan, Binding Binding) PlanAggregate(
-        SelectStatement select, LogicalPlan input, BindScope scope, List<SelectItemInfo> items, List<Expression> calls, Func<ScalarSubquery, Expr> scalarSubquery)
+        SelectStatement select, Func<LogicalPlan> currentInput, BindScope scope, List<SelectItemInfo> items, List<Expression> calls,
+        Func<ScalarSubquery, Expr> rowSubquery, Func<ScalarSubquery, Expr> scalarSubquery)
     {
         var gapFill = new GapFillQuery();
-        var pre = new Binding(scope) { AggregatesNotAllowedIn = "GROUP BY", GapFill = gapFill };
+        // A group key may hold a subquery (GROUP BY x IN (SELECT …)): its value is joined to the rows before they are
+        // grouped, so the input is read only after the keys are bound.
+        var pre = new Binding(scope) { AggregatesNotAllowedIn = "GROUP BY", GapFill = gapFill, ScalarSubquery = rowSubquery };
         var groups = new List<Expr>();
         var groupNames = new List<string>();
+        // Keys holding a subquery are matched by their text: binding them again would join the subquery again.
+        var subqueryKeys = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var g in select.GroupBy)
         {
             var ast = g;
@@ -413,10 +458,19 @@ internal sealed partial class SqlPlanner
                 ast = aliased.Ast!;
             }
             NoteGapFillKey(gapFill, ast, groups.Count);
+            var holdsSubquery = HoldsSubquery(ast);
+            if (holdsSubquery && subqueryKeys.ContainsKey(SqlPrinter.Print(ast)))
+            {
+                continue;
+            }
             var bound = Bind(ast, pre);
             if (groups.Any(x => Key(x) == Key(bound)))
             {
                 continue;
+            }
+            if (holdsSubquery)
+            {
+                subqueryKeys[SqlPrinter.Print(ast)] = groups.Count;
             }
             groups.Add(bound);
             groupNames.Add(ast is ColumnReference cr ? cr.Parts[^1].Value : SqlPrinter.Print(ast));
@@ -428,11 +482,16 @@ internal sealed partial class SqlPlanner
             aggregates.Add(BindAggregate(call, scope));
             callNames.Add(SqlPrinter.Print(call));
         }
+        var input = currentInput();
         var plan = new AggregatePlan(input, groups, groupNames, aggregates);
         var groupTexts = groups.Select(Key).ToList();
         var probe = new Binding(scope) { AggregatesNotAllowedIn = "(probe)", GapFill = gapFill };
         Expr? Replace(Expression e)
         {
+            if (subqueryKeys.Count > 0 && HoldsSubquery(e) && subqueryKeys.TryGetValue(SqlPrinter.Print(e), out var k))
+            {
+                return new ColumnExpr(k, groupNames[k], groups[k].Type) { Location = Locate(e.Span) };
+            }
             if (e is FunctionCall or FieldAccessExpression)
             {
                 var text = SqlPrinter.Print(e);
@@ -636,7 +695,9 @@ internal sealed partial class SqlPlanner
         return new JoinPlan(input, innerPlan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, on, null);
     }
 
-    private sealed record CorrelatedSubquery(LogicalPlan Plan, List<(Expr Outer, Expr Inner)> On, bool Counts);
+    /// <summary>A decorrelated scalar subquery: its grouped plan, the join keys over the outer rows, and the outer sides'
+    /// syntax so that after GROUP BY they can be bound again against the aggregate's output.</summary>
+    private sealed record CorrelatedSubquery(LogicalPlan Plan, List<(Expr Outer, Expr Inner)> On, List<(Expression OuterAst, Expression InnerAst, BinaryExpression Equality)> Keys, bool Counts);
 
     /// <summary>
     /// A scalar subquery whose WHERE compares inner columns with the outer query's (<c>(SELECT max(v) FROM t t2 WHERE
@@ -723,7 +784,7 @@ internal sealed partial class SqlPlanner
         {
             on.Add(Comparable(keys[i].Outer, new ColumnExpr(i, $"__key{i}", plan.Schema[i].Type), keys[i].OuterAst, keys[i].Inner, keys[i].Equality));
         }
-        return new CorrelatedSubquery(plan, on, counts);
+        return new CorrelatedSubquery(plan, on, [.. keys.Select(k => (k.OuterAst, k.Inner, k.Equality))], counts);
     }
 
     private static ScalarFunctionExpr Coalesce(Expr value, Expr otherwise) =>
