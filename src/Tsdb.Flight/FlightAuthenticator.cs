@@ -8,8 +8,9 @@ namespace Tsdb.Flight;
 /// (protocols.md §4.4): <c>Bearer</c>, <c>Token</c>, or <c>Basic</c> with the token as password. No token:
 /// UNAUTHENTICATED; an unknown one: PERMISSION_DENIED (as InfluxDB 3 answers); an expired one: UNAUTHENTICATED.
 /// What a call needs of the token is decided by <see cref="Permissions"/>, as for HTTP; a refusal is PERMISSION_DENIED.
+/// Every gRPC service of the server (Flight, OTLP metrics) checks its calls with it.
 /// </summary>
-internal sealed class FlightAuthenticator(Catalog.Catalog catalog, bool enabled, TimeProvider time)
+public sealed class FlightAuthenticator(Catalog.Catalog catalog, bool enabled, TimeProvider time)
 {
     public bool Enabled => enabled;
 

@@ -56,8 +56,11 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var health = new HealthServiceImpl();
         health.SetStatus("", HealthCheckResponse.Types.ServingStatus.Serving);
         health.SetStatus(Flight.Protocol.FlightService.Descriptor.FullName, HealthCheckResponse.Types.ServingStatus.Serving);
+        var otlpIngester = new Tsdb.Otlp.OtlpIngester(remoteWrite, options.Otlp);
+        health.SetStatus(OtlpGrpcService.ServiceName, HealthCheckResponse.Types.ServingStatus.Serving);
         builder.Services.AddSingleton(flight);
         builder.Services.AddSingleton(health);
+        builder.Services.AddSingleton(new OtlpGrpcService(otlpIngester, new FlightAuthenticator(catalog, options.AuthEnabled, time), options));
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = (int)Math.Min(options.MaxHttpRequestSize, int.MaxValue);
@@ -120,7 +123,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor), options.Version);
         var prometheus = new PrometheusEndpoints(catalog, tables, remoteWrite.Metadata, options, time);
         var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
-        var otlpEndpoint = new OtlpEndpoint(new Tsdb.Otlp.OtlpIngester(remoteWrite, options.Otlp), options);
+        var otlpEndpoint = new OtlpEndpoint(otlpIngester, options);
         var remoteRead = new RemoteReadEndpoint(new RemoteReader(catalog, tables) { SampleLimit = options.RemoteReadSampleLimit });
         var loggers = _app.Services.GetRequiredService<ILoggerFactory>();
         var requestLog = new RequestLog(loggers.CreateLogger("tsdb.http"));
@@ -164,6 +167,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         }
         _app.MapGrpcService<TsdbFlightService>();
         _app.MapGrpcService<HealthServiceImpl>();
+        _app.MapGrpcService<OtlpGrpcService>();
         _app.MapGrpcReflectionService();
         _app.MapGet("/health", admin.Health).RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("health"));
         _app.MapGet("/api/v1/health", admin.Health).RequireAccess(Access.Authenticated).WithMetadata(new AuthzResource("health"));

@@ -98,8 +98,95 @@ public sealed class OtlpTests() : ServerPerClass("otlp")
         Assert.Equal("Orders placed.", entry.GetProperty("help").GetString());
     }
 
+    [Fact]
+    public async Task The_dotnet_sdk_exports_over_grpc_on_the_same_port()
+    {
+        // OTLP/gRPC (the SDKs' and the Collector's default protocol) to the server's one port, h2c; the database as
+        // the "database" metadata, as for Flight.
+        RecordWithDotNet(Server.Url, Server.AdminToken!, OtlpExportProtocol.Grpc, "database=grpc");
+        await AssertRecorded("grpc", "dotnet-1");
+    }
+
+    [Fact]
+    public async Task Grpc_calls_are_answered_with_the_statuses_otlp_gives_retry_meaning_to()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(Server.Url);
+        var invoker = channel.CreateCallInvoker();
+        var bytes = Grpc.Core.Marshallers.Create<byte[]>(b => b, b => b);
+        var export = new Grpc.Core.Method<byte[], byte[]>(Grpc.Core.MethodType.Unary, "opentelemetry.proto.collector.metrics.v1.MetricsService", "Export", bytes, bytes);
+        async Task<byte[]> Call(byte[] body, params (string Key, string Value)[] headers)
+        {
+            var metadata = new Grpc.Core.Metadata();
+            foreach (var (key, value) in headers)
+            {
+                metadata.Add(key, value);
+            }
+            return await invoker.AsyncUnaryCall(export, null, new Grpc.Core.CallOptions(metadata), body);
+        }
+        var admin = ("authorization", "Bearer " + Server.AdminToken);
+
+        // A gauge and a delta sum: OK, and the response's partial_success counts the refused delta point.
+        var now = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000UL;
+        var answer = await Call(ExportRequest(Metric("grpc_gauge", 5, Points(now, 4)), Metric("grpc_delta", 7, [.. Points(now, 1), .. Varint(WireFormat.MakeTag(2, WireFormat.WireType.Varint)), .. Varint(1)])), admin, ("database", "grpcraw"));
+        var partial = new CodedInputStream(answer);
+        Assert.Equal(WireFormat.MakeTag(1, WireFormat.WireType.LengthDelimited), partial.ReadTag());
+        var inner = new CodedInputStream(partial.ReadBytes().ToByteArray());
+        Assert.Equal(WireFormat.MakeTag(1, WireFormat.WireType.Varint), inner.ReadTag());
+        Assert.Equal(1, inner.ReadInt64());
+        Assert.Equal(WireFormat.MakeTag(2, WireFormat.WireType.LengthDelimited), inner.ReadTag());
+        Assert.Contains("delta aggregation temporality is not supported", inner.ReadString(), StringComparison.Ordinal);
+        Assert.Equal(4, await Promql("grpcraw", "grpc_gauge"));
+
+        // Not protobuf: INVALID_ARGUMENT (not retried), with the decoder's message.
+        var bad = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Call([0x0a, 0xff, 0x01], admin));
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, bad.StatusCode);
+        Assert.StartsWith("the body is not a valid opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest protobuf message", bad.Status.Detail, StringComparison.Ordinal);
+
+        // No token: UNAUTHENTICATED; a token that may only read the database: PERMISSION_DENIED, nothing stored.
+        var anonymous = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Call(ExportRequest(Metric("grpc_gauge", 5, Points(now, 9)))));
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, anonymous.StatusCode);
+        using var created = await Http.PostAsync("/api/v3/configure/token", new StringContent("""{"name":"otlp_reader","permissions":["db:grpcraw:read"]}""", Encoding.UTF8, "application/json"));
+        var reader = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+        var denied = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => Call(ExportRequest(Metric("grpc_gauge", 5, Points(now + 1, 9))), ("authorization", "Bearer " + reader), ("database", "grpcraw")));
+        Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, denied.StatusCode);
+        Assert.Equal(4, await Promql("grpcraw", "grpc_gauge"));
+    }
+
+    // ExportMetricsServiceRequest by hand (field numbers of opentelemetry/proto/metrics/v1/metrics.proto): one resource,
+    // one scope, the given Metric messages.
+    private static byte[] ExportRequest(params byte[][] metrics) => Field(1, Field(2, [.. metrics.SelectMany(m => Field(2, m))]));
+
+    /// <summary>A Metric with a gauge (5) or sum (7) holding one NumberDataPoint; extra bytes go into the gauge/sum (e.g. temporality).</summary>
+    private static byte[] Metric(string name, int kind, byte[] body) => [.. Field(1, Encoding.UTF8.GetBytes(name)), .. Field(kind, body)];
+
+    private static byte[] Points(ulong timeNanos, double value)
+    {
+        var point = new byte[18];
+        point[0] = (byte)WireFormat.MakeTag(3, WireFormat.WireType.Fixed64);
+        BitConverter.TryWriteBytes(point.AsSpan(1, 8), timeNanos);
+        point[9] = (byte)WireFormat.MakeTag(4, WireFormat.WireType.Fixed64);
+        BitConverter.TryWriteBytes(point.AsSpan(10, 8), value);
+        return Field(1, point);
+    }
+
+    private static byte[] Field(int number, byte[] message) =>
+        [.. Varint(WireFormat.MakeTag(number, WireFormat.WireType.LengthDelimited)), .. Varint((uint)message.Length), .. message];
+
+    private static byte[] Varint(uint value)
+    {
+        var bytes = new List<byte>();
+        do
+        {
+            var b = (byte)(value & 0x7f);
+            value >>= 7;
+            bytes.Add(value == 0 ? b : (byte)(b | 0x80));
+        }
+        while (value != 0);
+        return [.. bytes];
+    }
+
     /// <summary>Records the same instruments as the JS script with System.Diagnostics.Metrics, exported once by the OpenTelemetry .NET OTLP exporter.</summary>
-    private static void RecordWithDotNet(Uri endpoint, string token)
+    private static void RecordWithDotNet(Uri endpoint, string token, OtlpExportProtocol protocol = OtlpExportProtocol.HttpProtobuf, string? headers = null)
     {
         using var meter = new Meter("dotnet.checkout", "1.2.3");
         using (var provider = Sdk.CreateMeterProviderBuilder()
@@ -110,8 +197,8 @@ public sealed class OtlpTests() : ServerPerClass("otlp")
             .AddOtlpExporter((exporter, reader) =>
             {
                 exporter.Endpoint = endpoint;
-                exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
-                exporter.Headers = $"Authorization=Bearer {token}";
+                exporter.Protocol = protocol;
+                exporter.Headers = $"Authorization=Bearer {token}" + (headers is null ? "" : "," + headers);
                 reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
                 reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 3_600_000;
             })
