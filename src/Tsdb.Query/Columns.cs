@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Builders;
@@ -66,10 +65,11 @@ internal static class Columns
         return ArrowArray.Create(new ArrayData(type, length, length, [new byte[(length + 7) / 8], new byte[length * width]]));
     }
 
-    /// <summary>An array over <paramref name="values"/>; <paramref name="valid"/> null means no nulls.</summary>
+    /// <summary>An array over <paramref name="values"/>, which it keeps (not copied; not to be written after); <paramref name="valid"/> null means no nulls.</summary>
     public static ArrowArray FromValues<T>(ArrowType type, T[] values, bool[]? valid) where T : unmanaged
     {
-        var bytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        // The array becomes the values buffer as it is (every caller computes a fresh one): no copy.
+        var bytes = Tsdb.Arrow.Memory.ValuesMemory<T>.Of(values);
         if (valid is null)
         {
             return ArrowArray.Create(new ArrayData(type, values.Length, 0, [ReadOnlyMemory<byte>.Empty, bytes]));

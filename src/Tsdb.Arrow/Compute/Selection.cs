@@ -18,16 +18,31 @@ public static class Selection
     {
         ArgumentNullException.ThrowIfNull(array);
         var indices = SelectedRows(mask, array.Length);
-        return indices.Length == array.Length ? array : Take(array, indices);
+        return indices.Length == array.Length ? array
+            : IsSliceable(indices, array.Length) ? array.Slice(indices[0], indices.Length)
+            : Take(array, indices);
     }
 
-    /// <summary>The rows of every column of <paramref name="batch"/> where <paramref name="mask"/> is true.</summary>
+    /// <summary>
+    /// The rows of every column of <paramref name="batch"/> where <paramref name="mask"/> is true. Every row passing
+    /// gives the batch itself; one contiguous run of at least half the rows (a time range over rows sorted by time)
+    /// gives a zero-copy slice; anything else is gathered. A smaller run is copied so that a selective filter does not
+    /// keep whole input batches alive under a few rows.
+    /// </summary>
     public static RecordBatch Filter(RecordBatch batch, BooleanArray mask)
     {
         ArgumentNullException.ThrowIfNull(batch);
         var indices = SelectedRows(mask, batch.Length);
-        return indices.Length == batch.Length ? batch : Take(batch, indices);   // every row passed: nothing to copy
+        if (indices.Length == batch.Length)
+        {
+            return batch;
+        }
+        return IsSliceable(indices, batch.Length) ? batch.Slice(indices[0], indices.Length) : Take(batch, indices);
     }
+
+    /// <summary>Ascending row numbers that form one run [first, first + n) of at least half of <paramref name="length"/> rows.</summary>
+    internal static bool IsSliceable(ReadOnlySpan<int> indices, int length) =>
+        indices.Length > 0 && indices.Length * 2 >= length && indices[^1] - indices[0] == indices.Length - 1;
 
     /// <summary>
     /// The elements at <paramref name="indices"/>, in that order; an index of -1 gives a null. Any other index outside

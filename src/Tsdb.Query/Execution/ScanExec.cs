@@ -21,6 +21,8 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
 
     public Expr? Filter { get; } = filter;
 
+    private readonly TimeRangeShortcut? _shortcut = TimeRangeShortcut.Of(filter, schema);
+
     public long? Fetch { get; } = fetch;
 
     public ScanRequest Request(string? db = null)
@@ -93,7 +95,80 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
     {
         context.CancellationToken.ThrowIfCancellationRequested();
         var batch = Align(raw, Schema);
-        return Filter is null ? batch : Selection.Filter(batch, Filter.EvaluateMask(batch, context.Eval));
+        if (Filter is null)
+        {
+            return batch;
+        }
+        // Storage hands out whole pages around the asked time range: most batches lie inside it, where the time terms
+        // are true for every row and only the rest of the filter needs evaluating.
+        var filter = _shortcut is { } shortcut && shortcut.Covers(batch) ? shortcut.Rest : Filter;
+        return filter is null ? batch : Selection.Filter(batch, filter.EvaluateMask(batch, context.Eval));
+    }
+
+    /// <summary>
+    /// The filter's terms that compare the time column with a timestamp constant, read as an inclusive range, and the
+    /// filter without them: for a batch whose times all lie in the range the rest decides alone.
+    /// </summary>
+    private sealed record TimeRangeShortcut(int Column, long From, long To, Expr? Rest)
+    {
+        public static TimeRangeShortcut? Of(Expr? filter, Schema schema)
+        {
+            if (filter is null)
+            {
+                return null;
+            }
+            var timeTerms = new List<Expr>();
+            var rest = new List<Expr>();
+            int? column = null;
+            foreach (var term in Predicates.Conjuncts(filter))
+            {
+                if (TimeTermColumn(term, schema) is { } c && (column is null || column == c))
+                {
+                    column = c;
+                    timeTerms.Add(term);
+                }
+                else
+                {
+                    rest.Add(term);
+                }
+            }
+            if (column is not { } time)
+            {
+                return null;
+            }
+            var (from, to) = TimeBounds.Of(Predicates.And(timeTerms), e => e is ColumnExpr ce && ce.Index == time);
+            return new TimeRangeShortcut(time, from ?? long.MinValue, to ?? long.MaxValue, Predicates.And(rest));
+        }
+
+        /// <summary>The nanosecond time column that <c>column op constant</c> (or <c>constant op column</c>) compares, for = &lt; &lt;= &gt; &gt;=.</summary>
+        private static int? TimeTermColumn(Expr term, Schema schema)
+        {
+            if (term is not BinaryExpr { Op: BinaryOp.Equal or BinaryOp.Less or BinaryOp.LessOrEqual or BinaryOp.Greater or BinaryOp.GreaterOrEqual } b)
+            {
+                return null;
+            }
+            var (column, constant) = b.Left is ColumnExpr ? (b.Left, b.Right) : (b.Right, b.Left);
+            return column is ColumnExpr c && constant is LiteralExpr { Value: TimestampScalar } && c.Index < schema.FieldCount
+                && schema[c.Index].Type is { Id: ArrowTypeId.Timestamp, Unit: TimeUnit.Nanosecond } ? c.Index : null;
+        }
+
+        /// <summary>Whether every row of the batch has a time inside the range (no nulls).</summary>
+        public bool Covers(RecordBatch batch)
+        {
+            if (batch.Column(Column) is not TimestampArray times || times.NullCount != 0 || times.Length == 0)
+            {
+                return false;
+            }
+            var values = times.Values;
+            var min = long.MaxValue;
+            var max = long.MinValue;
+            foreach (var v in values)
+            {
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
+            return min >= From && max <= To;
+        }
     }
 
     /// <summary>

@@ -118,4 +118,32 @@ public sealed class SelectionTests
             Assert.Equal(indices.Select(i => i < 0 ? null : array.GetObject(i)).ToArray(), Objects(taken));
         }
     }
+
+    [Theory]
+    [MemberData(nameof(TypeIndexes))]
+    public void A_contiguous_run_of_at_least_half_the_rows_is_sliced_and_a_shorter_one_copied(int typeIndex)
+    {
+        var random = new Random(2000 + typeIndex);
+        var type = AllTypes[typeIndex];
+        for (var round = 0; round < 20; round++)
+        {
+            var length = random.Next(2, 2000);
+            var offset = random.Next(0, 13);
+            var array = Random(type, length + offset, random).Slice(offset, length);
+            // One run [start, start + n), the rest false (a time range over rows sorted by time).
+            var n = random.Next(1, length);
+            var start = random.Next(0, length - n + 1);
+            var mask = Bool([.. Enumerable.Range(0, length).Select(i => (bool?)(i >= start && i < start + n))]);
+            var filtered = Selection.Filter(array, mask);
+            Assert.Equal(Enumerable.Range(start, n).Select(array.GetObject).ToArray(), Objects(filtered));
+            var expectedNulls = Enumerable.Range(start, n).Count(i => array.GetObject(i) is null);
+            Assert.Equal(expectedNulls, filtered.NullCount);
+            var shares = type.Id != ArrowTypeId.Null && filtered.Data.Buffers.Length > 1 && array.Data.Buffers.Length > 1
+                && filtered.Data.Buffers[1].Equals(array.Data.Buffers[1]);
+            if (type.Id != ArrowTypeId.Null)
+            {
+                Assert.Equal(n * 2 >= length, shares);
+            }
+        }
+    }
 }
