@@ -67,6 +67,18 @@ internal static class OtlpDecoder
         return root?.ToJsonString() ?? "null";
     }
 
+    private static bool IsHex(string text)
+    {
+        foreach (var c in text)
+        {
+            if (!char.IsAsciiHexDigit(c))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static void Rewrite(JsonNode? node, int depth)
     {
         if (depth > 64)
@@ -89,15 +101,13 @@ internal static class OtlpDecoder
         {
             if (key is "traceId" or "spanId" or "trace_id" or "span_id" && value is JsonValue text && text.TryGetValue<string>(out var hex))
             {
-                byte[] bytes;
-                try
+                // Text that is no hex is left to the parser, which reads proto3 JSON's base64 (what generic protobuf
+                // JSON writers send).
+                if (hex.Length % 2 != 0 || !IsHex(hex))
                 {
-                    bytes = Convert.FromHexString(hex);
+                    continue;
                 }
-                catch (FormatException)
-                {
-                    throw new OtlpDecodeException($"the body is not valid OTLP JSON: {key} \"{hex}\" is not hexadecimal");
-                }
+                var bytes = Convert.FromHexString(hex);
                 map[key] = Convert.ToBase64String(bytes);
             }
             else
