@@ -24,11 +24,12 @@ internal static class SelectorCollector
                 Walk(subquery.Inner, selectors);
                 break;
             case AggregateExpr aggregate:
+                // Prometheus' Children(): the expression, then the parameter.
+                Walk(aggregate.Inner, selectors);
                 if (aggregate.Parameter is { } parameter)
                 {
                     Walk(parameter, selectors);
                 }
-                Walk(aggregate.Inner, selectors);
                 break;
             case BinaryExpr binary:
                 Walk(binary.Lhs, selectors);
