@@ -97,7 +97,9 @@ public sealed class RemoteWriteIngester
                 ? $"{pass.Errors.Count} series refused, {refusedExemplars}{Stored(stager)} of the other series stored: {shown}{more}"
                 : $"{refusedExemplars}{Stored(stager)} stored: {shown}{more}"
             : $"out of bounds: {stager.SamplesOutOfBounds} samples older than the retention period dropped" + (pass.Errors.Count > 0 ? $", {pass.Errors.Count} series refused" : "") + (refusedExemplars.Length > 0 ? ", " + refusedExemplars[..^2] : "") + $", {stager.SamplesStaged} other samples" + (stager.HistogramsStaged > 0 ? $" and {stager.HistogramsStaged} histogram samples" : "") + $" stored: {shown}{more}";
-        return new RemoteWriteOutcome(writeStager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, stager.HistogramsStaged, stager.ExemplarsStaged);
+        // A limit that only cost exemplars (their table could not be made) refused no series.
+        var status = writeStager.LimitExceeded && pass.Errors.Count > 0 ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest;
+        return new RemoteWriteOutcome(status, message, stager.SamplesStaged, stager.HistogramsStaged, stager.ExemplarsStaged);
     }
 
     private static string Stored(PromSeriesRows rows) =>

@@ -140,6 +140,22 @@ public sealed class OtlpIngesterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Exemplars_refused_by_the_table_limit_leave_the_points_stored()
+    {
+        // orders_total and other fill the database (no target_info: the resource has only identifying attributes);
+        // orders_total#exemplars would be a third table.
+        var catalog = new Catalog.Catalog(new InMemoryCatalogStore(), new CatalogLimits { MaxTablesPerDatabase = 2 });
+        var ingester = new OtlpIngester(new RemoteWriteIngester(catalog, _wal, () => false, new MetricMetadataStore()), new OtlpOptions());
+        var first = await ingester.WriteAsync(Db, Request(Service(), Sum("orders", "", true, AggregationTemporality.Cumulative, Number(1, Now)), Gauge("other", "", Number(1, Now))).Bytes(), OtlpEncoding.Protobuf);
+        Assert.Null(first.Message);
+        var point = Number(1, Now);
+        point.Exemplars.Add(new Exemplar { AsDouble = 1, TimeUnixNano = Now });
+        var outcome = await ingester.WriteAsync(Db, Request(Service(), Sum("orders", "", true, AggregationTemporality.Cumulative, point)).Bytes(), OtlpEncoding.Protobuf);
+        Assert.Equal((OtlpStatus.Ok, 0L, 1L, 0L), (outcome.Status, outcome.RejectedDataPoints, outcome.SamplesWritten, outcome.ExemplarsWritten));
+        Assert.Contains("its 1 exemplars were not stored: table limit reached: database 'otel' already has 2 tables, cannot create table 'orders_total#exemplars'", outcome.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Undecodable_bodies_bad_databases_and_a_full_buffer_are_refused_whole()
     {
         Assert.Equal(OtlpStatus.BadRequest, (await _ingester.WriteAsync(Db, new byte[] { 0x12, 0xff }, OtlpEncoding.Protobuf)).Status);
