@@ -128,7 +128,7 @@ public sealed class PrometheusInteropTests() : ServerPerClass("prom")
         using var prometheus = PrometheusServer.Start(port, directory, config, "--enable-feature=exemplar-storage");
         using var promHttp = new HttpClient { BaseAddress = prometheus.Url };
         var range = $"&start={Seconds(baseMs - 1000)}&end={Seconds(baseMs + (NewExemplars * 1000))}";
-        string[] queries = ["requests_total", "latency_seconds_bucket{le=\"0.5\"}", "rate(requests_total[1m]) / on() group_left sum(rate(latency_seconds_bucket[5m]))", "{job=\"app\"}"];
+        string[] queries = ["1 + 1", "requests_total", "latency_seconds_bucket{le=\"0.5\"}", "rate(requests_total[1m]) / on() group_left sum(rate(latency_seconds_bucket[5m]))", "{job=\"app\"}"];
         var deadline = DateTime.UtcNow.AddSeconds(120);
         var answers = new List<(string Query, string Prometheus, string Ours)>();
         while (true)
@@ -152,6 +152,13 @@ public sealed class PrometheusInteropTests() : ServerPerClass("prom")
         foreach (var (query, theirs, ours) in answers)
         {
             Assert.True(theirs == ours, $"{query}:\nPrometheus: {theirs}\nthis store: {ours}\nscrapes: {target.Scrapes}\n{prometheus.Output}");
+        }
+        // Errors in the same shape and words: a query that does not parse, a range that ends before it starts.
+        foreach (var path in new[] { "/api/v1/query_exemplars?query=sum(up", "/api/v1/query_exemplars?query=up&start=10&end=5" })
+        {
+            using var theirs = await promHttp.GetAsync(path);
+            using var ours = await Http.GetAsync(path + "&db=exemplars");
+            Assert.Equal((theirs.StatusCode, await theirs.Content.ReadAsStringAsync()), (ours.StatusCode, await ours.Content.ReadAsStringAsync()));
         }
         var all = JsonDocument.Parse(answers[^1].Ours).RootElement.GetProperty("data");
         Assert.Equal(3, all.GetArrayLength());

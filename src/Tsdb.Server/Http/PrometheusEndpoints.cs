@@ -174,7 +174,7 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
     /// <c>GET|POST /api/v1/query_exemplars</c>: query, start, end. The exemplars of the series every vector selector of
     /// the query matches (Prometheus' <c>ExtractSelectors</c>), from the exemplar tables (<see cref="ExemplarColumns"/>),
     /// in Prometheus' shape: series by labels, each with its exemplars in time order. A query without selectors
-    /// (<c>1+1</c>) has no exemplars: <c>data</c> is null, as Prometheus answers.
+    /// (<c>1+1</c>) has no exemplars: 204 with no body, as Prometheus answers (its handler returns no data and no error).
     /// </summary>
     public Task QueryExemplars(HttpContext context) => Guard(context, async () =>
     {
@@ -188,7 +188,7 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         var selectors = PromQLEngine.ExtractSelectors(PromParams.Get(request, "query") ?? "", options.PromQLExperimentalFunctions);
         if (selectors.Count == 0)
         {
-            await PromJsonWriter.Success(context, json => json.WriteNullValue()).ConfigureAwait(false);
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
             return;
         }
         var found = await new StorageExemplarSource(catalog, tables, Database(request)).SelectAsync(selectors, start, end, context.RequestAborted).ConfigureAwait(false);
