@@ -62,9 +62,17 @@ internal static class OtlpDecoder
         {
             return Encoding.UTF8.GetString(body);
         }
-        var root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
-        Rewrite(root, 0);
-        return root?.ToJsonString() ?? "null";
+        try
+        {
+            var root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
+            Rewrite(root, 0);
+            return root?.ToJsonString() ?? "null";
+        }
+        catch (ArgumentException)
+        {
+            // A repeated key, which JsonObject refuses: the body goes to the parser as it came (no exporter sends one).
+            return Encoding.UTF8.GetString(body);
+        }
     }
 
     private static bool IsHex(string text)

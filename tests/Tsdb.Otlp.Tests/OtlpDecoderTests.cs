@@ -43,6 +43,18 @@ public sealed class OtlpDecoderTests
     }
 
     [Fact]
+    public void A_body_with_ids_and_a_repeated_key_is_still_read_by_the_parser()
+    {
+        const string json = """
+            {"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"x","name":"g","gauge":{"dataPoints":[{"asDouble":1,
+              "exemplars":[{"asDouble":1,"spanId":"AQIDBA=="}]}]}}]}]}]}
+            """;
+        var metric = OtlpDecoder.Decode(Encoding.UTF8.GetBytes(json), OtlpEncoding.Json).ResourceMetrics[0].ScopeMetrics[0].Metrics[0];
+        Assert.Equal("g", metric.Name);
+        Assert.Equal([1, 2, 3, 4], Assert.Single(metric.Gauge.DataPoints[0].Exemplars).SpanId.ToByteArray());
+    }
+
+    [Fact]
     public void Protobuf_round_trips()
     {
         var request = Otlp.Request(Otlp.Service(), Otlp.Gauge("g", "s", Otlp.Number(1.25)));
