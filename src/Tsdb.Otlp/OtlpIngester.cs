@@ -63,14 +63,10 @@ public sealed class OtlpIngester(RemoteWriteIngester remoteWrite, OtlpOptions op
         {
             errors.Add(storeMessage);
         }
-        if (translation.ExemplarsDropped > 0)
-        {
-            errors.Add($"{translation.ExemplarsDropped} exemplars were not stored (exemplars are not kept)");
-        }
         var rejected = translation.Rejected + refusedPoints.Count;
         var shown = string.Join("; ", errors.Take(MaxReportedErrors));
         var more = errors.Count > MaxReportedErrors ? $" (and {errors.Count - MaxReportedErrors} more)" : "";
-        return new OtlpOutcome(OtlpStatus.Ok, errors.Count == 0 ? null : shown + more, translation.DataPoints, rejected, stored.SamplesWritten + stored.HistogramsWritten, translation.ExemplarsDropped);
+        return new OtlpOutcome(OtlpStatus.Ok, errors.Count == 0 ? null : shown + more, translation.DataPoints, rejected, stored.SamplesWritten + stored.HistogramsWritten, stored.ExemplarsWritten);
     }
 
     /// <summary>The 200 answer: an ExportMetricsServiceResponse, with <c>partial_success</c> when something was refused or is worth a warning.</summary>

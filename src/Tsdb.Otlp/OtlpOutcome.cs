@@ -14,10 +14,10 @@ public enum OtlpStatus
 
 /// <summary>
 /// What an OTLP export did. <see cref="RejectedDataPoints"/> and <see cref="Message"/> are the response's
-/// <c>partial_success</c>; a message with nothing rejected is a warning (e.g. exemplars not stored).
+/// <c>partial_success</c>; a message with nothing rejected is a warning (e.g. exemplars refused).
 /// <see cref="SamplesWritten"/> counts float and native histogram samples.
 /// </summary>
-public sealed record OtlpOutcome(OtlpStatus Status, string? Message, long DataPoints, long RejectedDataPoints, long SamplesWritten, long ExemplarsDropped)
+public sealed record OtlpOutcome(OtlpStatus Status, string? Message, long DataPoints, long RejectedDataPoints, long SamplesWritten, long ExemplarsWritten)
 {
     public static OtlpOutcome Refused(OtlpStatus status, string message) => new(status, message, 0, 0, 0, 0);
 }

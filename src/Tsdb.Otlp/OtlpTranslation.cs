@@ -21,7 +21,4 @@ internal sealed class OtlpTranslation
 
     /// <summary>One message per metric with refused points.</summary>
     public List<string> Errors { get; } = [];
-
-    /// <summary>Exemplars seen; they are not stored.</summary>
-    public int ExemplarsDropped { get; set; }
 }

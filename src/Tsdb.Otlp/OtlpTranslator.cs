@@ -155,11 +155,10 @@ internal sealed class OtlpTranslator(OtlpOptions options)
         {
             var point = points[p];
             context.Point = context.Result.DataPoints - points.Count + p;
-            context.Result.ExemplarsDropped += point.Exemplars.Count;
             var value = (point.Flags & NoRecordedValue) != 0 ? StaleNaN
                 : point.ValueCase == NumberDataPoint.ValueOneofCase.AsInt ? point.AsInt : point.AsDouble;
             var labels = BaseLabels(point.Attributes, context);
-            Add(context, labels, name, null, null, Millis(point.TimeUnixNano), value);
+            Add(context, labels, name, null, null, Millis(point.TimeUnixNano), value, Exemplars(point.Exemplars));
         }
     }
 
@@ -169,10 +168,10 @@ internal sealed class OtlpTranslator(OtlpOptions options)
         {
             var point = points[p];
             context.Point = context.Result.DataPoints - points.Count + p;
-            context.Result.ExemplarsDropped += point.Exemplars.Count;
             var stale = (point.Flags & NoRecordedValue) != 0;
             var time = Millis(point.TimeUnixNano);
             var labels = BaseLabels(point.Attributes, context);
+            var exemplars = Exemplars(point.Exemplars);
             if (point.HasSum)
             {
                 Add(context, labels, name + "_sum", null, null, time, stale ? StaleNaN : point.Sum);
@@ -184,9 +183,11 @@ internal sealed class OtlpTranslator(OtlpOptions options)
             for (var i = 0; i < buckets; i++)
             {
                 cumulative += point.BucketCounts[i];
-                Add(context, labels, name + "_bucket", "le", FormatFloat(point.ExplicitBounds[i]), time, stale ? StaleNaN : cumulative);
+                Add(context, labels, name + "_bucket", "le", FormatFloat(point.ExplicitBounds[i]), time, stale ? StaleNaN : cumulative,
+                    InBucket(exemplars, i == 0 ? double.NegativeInfinity : point.ExplicitBounds[i - 1], point.ExplicitBounds[i]));
             }
-            Add(context, labels, name + "_bucket", "le", "+Inf", time, stale ? StaleNaN : point.Count);
+            Add(context, labels, name + "_bucket", "le", "+Inf", time, stale ? StaleNaN : point.Count,
+                InBucket(exemplars, buckets == 0 ? double.NegativeInfinity : point.ExplicitBounds[buckets - 1], double.PositiveInfinity));
         }
     }
 
@@ -221,7 +222,6 @@ internal sealed class OtlpTranslator(OtlpOptions options)
         {
             var point = points[p];
             context.Point = context.Result.DataPoints - points.Count + p;
-            context.Result.ExemplarsDropped += point.Exemplars.Count;
             if (point.Scale < MinSchema)
             {
                 refused++;
@@ -256,6 +256,7 @@ internal sealed class OtlpTranslator(OtlpOptions options)
                 HistogramTimestampsMs = new[] { Millis(point.TimeUnixNano) },
                 Histograms = new[] { histogram },
                 HistogramCount = 1,
+                Exemplars = Exemplars(point.Exemplars),
             });
             context.Result.PointOfSeries.Add(context.Point);
         }
@@ -281,7 +282,83 @@ internal sealed class OtlpTranslator(OtlpOptions options)
         return (first + 1, counts);
     }
 
-    private static void Add(PointContext context, List<(string Name, string Value)> baseLabels, string name, string? extraName, string? extraValue, long timeMs, double value)
+    /// <summary>
+    /// A point's exemplars as Prometheus' translator makes them: <c>trace_id</c> and <c>span_id</c> in lowercase hex
+    /// when set, then the filtered attributes, unless they would take the labels past Prometheus' 128 characters
+    /// (then only the ids are kept). An exemplar without a value is refused when staged.
+    /// </summary>
+    private static PromExemplar[]? Exemplars(RepeatedField<Exemplar> exemplars)
+    {
+        if (exemplars.Count == 0)
+        {
+            return null;
+        }
+        var result = new PromExemplar[exemplars.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var exemplar = exemplars[i];
+            var labels = new List<(string Name, string Value)>(2 + exemplar.FilteredAttributes.Count);
+            var runes = 0;
+            if (!exemplar.TraceId.IsEmpty)
+            {
+                labels.Add(("trace_id", Convert.ToHexStringLower(exemplar.TraceId.Span)));
+                runes += "trace_id".Length + (2 * exemplar.TraceId.Length);
+            }
+            if (!exemplar.SpanId.IsEmpty)
+            {
+                labels.Add(("span_id", Convert.ToHexStringLower(exemplar.SpanId.Span)));
+                runes += "span_id".Length + (2 * exemplar.SpanId.Length);
+            }
+            var attributes = new List<(string, string)>(exemplar.FilteredAttributes.Count);
+            foreach (var attribute in exemplar.FilteredAttributes)
+            {
+                var text = AsString(attribute.Value);
+                runes += RuneCount(attribute.Key) + RuneCount(text);
+                attributes.Add((attribute.Key, text));
+            }
+            if (runes <= ExemplarColumns.MaxLabelRunes)
+            {
+                labels.AddRange(attributes);
+            }
+            var value = exemplar.ValueCase == Exemplar.ValueOneofCase.AsInt ? exemplar.AsInt : exemplar.AsDouble;
+            result[i] = new PromExemplar(labels, value, Millis(exemplar.TimeUnixNano))
+            {
+                Error = exemplar.ValueCase == Exemplar.ValueOneofCase.None ? "the exemplar has no value (as_double or as_int)" : null,
+            };
+        }
+        return result;
+    }
+
+    private static int RuneCount(string text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>The exemplars a classic histogram's bucket (lower, upper] carries: each goes to the first bucket whose bound is at least its value, as in Prometheus.</summary>
+    private static PromExemplar[]? InBucket(PromExemplar[]? exemplars, double lower, double upper)
+    {
+        if (exemplars is null)
+        {
+            return null;
+        }
+        List<PromExemplar>? found = null;
+        foreach (var exemplar in exemplars)
+        {
+            // NaN goes nowhere, as Prometheus' "value <= bound" is false for it.
+            if (exemplar.Value <= upper && (double.IsNegativeInfinity(lower) || exemplar.Value > lower))
+            {
+                (found ??= []).Add(exemplar);
+            }
+        }
+        return found?.ToArray();
+    }
+
+    private static void Add(PointContext context, List<(string Name, string Value)> baseLabels, string name, string? extraName, string? extraValue, long timeMs, double value, PromExemplar[]? exemplars = null)
     {
         var labels = new List<(string, string)>(baseLabels.Count + 2);
         foreach (var label in baseLabels)
@@ -296,7 +373,7 @@ internal sealed class OtlpTranslator(OtlpOptions options)
             labels.Add((extraName, extraValue!));
         }
         labels.Add(("__name__", name));
-        context.Result.Series.Add(new PromSeries(labels, new[] { timeMs }, new[] { value }));
+        context.Result.Series.Add(new PromSeries(labels, new[] { timeMs }, new[] { value }) { Exemplars = exemplars });
         context.Result.PointOfSeries.Add(context.Point);
         context.Saw(timeMs);
     }

@@ -51,6 +51,14 @@ public sealed class PromQLEngine(ISeriesSource source, PromQLEngineOptions? opti
     /// </summary>
     public static string? DescribeRegexError(string pattern) => Matchers.Describe(pattern);
 
+    /// <summary>
+    /// The label matchers of every vector selector in <paramref name="query"/> (inside range selectors and subqueries
+    /// too), as Prometheus' <c>parser.ExtractSelectors</c>: what <c>/api/v1/query_exemplars</c> selects by. Throws
+    /// <see cref="PromQLException"/> (bad_data) when the query does not parse.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<LabelMatcher>> ExtractSelectors(string query, bool experimentalFunctions = false) =>
+        Ast.SelectorCollector.Collect(Parsing.Parser.ParseExpr(query, experimentalFunctions));
+
     /// <summary>Checks that <paramref name="query"/> parses; throws <see cref="PromQLException"/> (bad_data) with the position when not.</summary>
     public static void Validate(string query, bool experimentalFunctions = false) => _ = Parsing.Parser.ParseExpr(query, experimentalFunctions);
 

@@ -29,7 +29,8 @@ public readonly struct PromSeries(IReadOnlyList<(string Name, string Value)> lab
     /// <summary>Histogram samples sent (also when they could not be decoded).</summary>
     public int HistogramCount { get; init; }
 
-    public int ExemplarCount { get; init; }
+    /// <summary>The exemplars sent with the series, stored in its metric's exemplar table (<see cref="ExemplarColumns"/>).</summary>
+    public ReadOnlyMemory<PromExemplar> Exemplars { get; init; }
 
     /// <summary>Set when the series cannot be decoded (e.g. a symbol reference out of range); nothing of it is stored.</summary>
     public string? DecodeError { get; init; }

@@ -10,7 +10,8 @@ namespace Tsdb.Prometheus;
 /// float samples → time and <c>value</c>, native histograms → a row each in the layout of <see cref="HistogramColumns"/>)
 /// is checked completely before any of its samples is appended, then appended
 /// as one run of rows per UTC day. Samples older than the table's retention are dropped and reported (Prometheus'
-/// "out of bounds"), the series' other samples stay. Remote write 1.0 and 2.0 feed it, and so can any protocol that
+/// "out of bounds"), the series' other samples stay. Exemplars go to the metric's exemplar table
+/// (<see cref="ExemplarColumns"/>), each checked alone. Remote write 1.0 and 2.0 feed it, and so can any protocol that
 /// produces <see cref="PromSeries"/>.
 /// </summary>
 internal sealed class PromSeriesRows(WriteStager stager)
@@ -35,6 +36,18 @@ internal sealed class PromSeriesRows(WriteStager stager)
 
     /// <summary>One message per series that lost samples to retention; its other samples were stored.</summary>
     public List<string> OutOfBounds { get; } = [];
+
+    /// <summary>Exemplars staged (into the metrics' exemplar tables).</summary>
+    public long ExemplarsStaged { get; private set; }
+
+    /// <summary>Exemplars refused (invalid, or older than the retention); their series' samples are not affected.</summary>
+    public long ExemplarsRefused { get; private set; }
+
+    /// <summary>One message per refused exemplar (or per series whose exemplars could not be stored at all).</summary>
+    public List<string> ExemplarErrors { get; } = [];
+
+    private readonly List<string> _exemplarTagValues = [];
+    private int[] _exemplarSlots = new int[16];
 
     /// <summary>Stages the float samples of one series; returns why it was refused, or null.</summary>
     public string? Stage(in PromSeries series)
@@ -64,8 +77,17 @@ internal sealed class PromSeriesRows(WriteStager stager)
         {
             return $"series {series.Describe()}: no metric name (label __name__)";
         }
+        if (ExemplarColumns.IsExemplarTable(name))
+        {
+            return $"series {series.Describe()}: metric names ending in '{ExemplarColumns.TableSuffix}' are reserved for the tables of exemplars";
+        }
         if (series.TimestampsMs.IsEmpty && series.Histograms.IsEmpty)
         {
+            // A series may bring only exemplars (Prometheus stores them without samples too).
+            if (!series.Exemplars.IsEmpty)
+            {
+                StageExemplars(in series, name);
+            }
             return null;
         }
         var table = stager.Table(name, out var error);
@@ -192,7 +214,88 @@ internal sealed class PromSeriesRows(WriteStager stager)
         {
             StageHistograms(in series, table, valueSlot, _slots.AsSpan(0, tagCount));
         }
+        if (!series.Exemplars.IsEmpty)
+        {
+            StageExemplars(in series, name);
+        }
         return null;
+    }
+
+    /// <summary>
+    /// The series' exemplars as rows of its metric's exemplar table: the series' tags, the exemplar's time and value,
+    /// its labels as one JSON text. Each exemplar is checked alone (Prometheus' label length limit, time, retention)
+    /// and a refused one is reported in <see cref="ExemplarErrors"/>; the series' samples are staged whatever happens here.
+    /// Two exemplars of a series at one millisecond are one row (the later wins), as rows with the same tags and time merge.
+    /// </summary>
+    private void StageExemplars(in PromSeries series, string metric)
+    {
+        var exemplars = series.Exemplars.Span;
+        var table = stager.Table(ExemplarColumns.TableOf(metric), out var error);
+        var valueSlot = table is null ? -1 : stager.Column(table, PrometheusNames.ValueField, ColumnKind.Float, out error);
+        var labelsSlot = valueSlot < 0 ? -1 : stager.Column(table!, ExemplarColumns.Labels, ColumnKind.String, out error);
+        var labels = series.Labels;
+        if (_exemplarSlots.Length < labels.Count)
+        {
+            _exemplarSlots = new int[labels.Count * 2];
+        }
+        _exemplarTagValues.Clear();
+        var tagCount = 0;
+        for (var l = 0; l < labels.Count && labelsSlot >= 0; l++)
+        {
+            var (labelName, value) = labels[l];
+            if (labelName == "__name__" || value.Length == 0)
+            {
+                continue;
+            }
+            var slot = stager.Column(table!, PrometheusNames.TagOfLabel(labelName), ColumnKind.Tag, out error);
+            if (slot < 0)
+            {
+                labelsSlot = -1;
+                break;
+            }
+            _exemplarSlots[tagCount++] = slot;
+            _exemplarTagValues.Add(value);
+        }
+        if (stager.NeedsSchemaChange)
+        {
+            return;
+        }
+        if (labelsSlot < 0)
+        {
+            ExemplarsRefused += exemplars.Length;
+            ExemplarErrors.Add($"series {series.Describe()}: its {exemplars.Length} exemplars were not stored: {error}");
+            return;
+        }
+        foreach (var exemplar in exemplars)
+        {
+            var problem = exemplar.Error ?? ExemplarColumns.Validate(exemplar.Labels);
+            var ms = exemplar.TimestampMs;
+            if (problem is null && ms is > long.MaxValue / NanosPerMilli or < long.MinValue / NanosPerMilli)
+            {
+                problem = $"timestamp {ms} ms is out of range (nanoseconds must fit in 64 bits)";
+            }
+            var t = ms * NanosPerMilli;
+            if (problem is null && t < table!.RetentionCutoff)
+            {
+                problem = $"out of bounds: {table.Expired(t)}";
+            }
+            if (problem is not null)
+            {
+                ExemplarsRefused++;
+                ExemplarErrors.Add($"series {series.Describe()}: exemplar {ExemplarColumns.Describe(exemplar.Labels)} at {ms} ms: {problem}");
+                continue;
+            }
+            var partition = table!.Partition(PartitionDay.FromNanoseconds(t));
+            for (var s = 0; s < tagCount; s++)
+            {
+                partition.Column(_exemplarSlots[s]).AppendTag(_exemplarTagValues[s], 1);
+            }
+            partition.Column(StagedTable.TimeSlot).AppendLong(t);
+            partition.Column(valueSlot).AppendFloat(exemplar.Value);
+            partition.Column(labelsSlot).AppendString(ExemplarColumns.Format(exemplar.Labels));
+            partition.EndRow();
+            ExemplarsStaged++;
+        }
     }
 
     private static string? ToNanoseconds(in PromSeries series, ReadOnlySpan<long> timesMs)

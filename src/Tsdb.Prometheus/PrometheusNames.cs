@@ -11,7 +11,9 @@ namespace Tsdb.Prometheus;
 /// <c>value</c> is the metric <c>{table}</c> (Telegraf's convention, and how remote-written data round-trips).</item>
 /// <item>A native histogram sample is a row whose <c>value</c> is a marker and whose <c>histogram:*</c> fields hold
 /// the histogram (<see cref="HistogramColumns"/>); those fields are no metrics of their own.</item>
-/// <item>The labels <c>time</c> and <c>value</c> (and any starting <c>histogram:</c>) would collide with the time
+/// <item>Exemplars of metric <c>m</c> are rows of the table <c>m#exemplars</c> (<see cref="ExemplarColumns"/>), which
+/// is no metric.</item>
+/// <item>The labels <c>time</c>, <c>value</c> and <c>exemplar:labels</c> (and any starting <c>histogram:</c>) would collide with the time
 /// column and the fields, so they are stored as the tags <c>label:time</c> and <c>label:value</c> (':' cannot appear in a Prometheus label name, so no
 /// real label is confused with them) and renamed back when read.</item>
 /// </list>
@@ -28,11 +30,11 @@ public static class PrometheusNames
 
     /// <summary>The tag that stores label <paramref name="label"/>.</summary>
     public static string TagOfLabel(string label) =>
-        label is TableDefinition.TimeColumn or ValueField || HistogramColumns.IsHistogramColumn(label) ? EscapePrefix + label : label;
+        label is TableDefinition.TimeColumn or ValueField or ExemplarColumns.Labels || HistogramColumns.IsHistogramColumn(label) ? EscapePrefix + label : label;
 
     /// <summary>The label a tag column is read as.</summary>
     public static string LabelOfTag(string tag) =>
-        tag.StartsWith(EscapePrefix, StringComparison.Ordinal) && (tag.AsSpan(EscapePrefix.Length) is TableDefinition.TimeColumn or ValueField
+        tag.StartsWith(EscapePrefix, StringComparison.Ordinal) && (tag.AsSpan(EscapePrefix.Length) is TableDefinition.TimeColumn or ValueField or ExemplarColumns.Labels
             || tag.AsSpan(EscapePrefix.Length).StartsWith(HistogramColumns.Prefix, StringComparison.Ordinal))
             ? tag[EscapePrefix.Length..]
             : tag;

@@ -83,12 +83,67 @@ internal static class RemoteWriteDecoder
             result.Add(new PromSeries(labels, times, values)
             {
                 HistogramTimestampsMs = histogramTimes, Histograms = histograms, HistogramCount = series.Histograms.Count,
-                ExemplarCount = series.Exemplars.Count, DecodeError = error,
+                Exemplars = FromV1(series.Exemplars), DecodeError = error,
             });
         }
         foreach (var entry in request.Metadata)
         {
             metadata.Set(database, entry.MetricFamilyName, new MetricMetadata(MetricMetadataStore.TypeName((int)entry.Type), entry.Help, entry.Unit));
+        }
+        return result;
+    }
+
+    private static PromExemplar[]? FromV1(Google.Protobuf.Collections.RepeatedField<V1.Exemplar> exemplars)
+    {
+        if (exemplars.Count == 0)
+        {
+            return null;
+        }
+        var result = new PromExemplar[exemplars.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var exemplar = exemplars[i];
+            var labels = new List<(string, string)>(exemplar.Labels.Count);
+            foreach (var label in exemplar.Labels)
+            {
+                labels.Add((label.Name, label.Value));
+            }
+            result[i] = new PromExemplar(labels, exemplar.Value, exemplar.Timestamp);
+        }
+        return result;
+    }
+
+    /// <summary>2.0 exemplars: labels by reference into the symbols table; a reference out of range refuses that exemplar only.</summary>
+    private static PromExemplar[]? FromV2(Google.Protobuf.Collections.RepeatedField<V2.Exemplar> exemplars, Google.Protobuf.Collections.RepeatedField<string> symbols)
+    {
+        if (exemplars.Count == 0)
+        {
+            return null;
+        }
+        var result = new PromExemplar[exemplars.Count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var exemplar = exemplars[i];
+            var refs = exemplar.LabelsRefs;
+            var labels = new List<(string, string)>(refs.Count / 2);
+            string? error = null;
+            if (refs.Count % 2 != 0)
+            {
+                error = $"exemplar labels_refs has {refs.Count} entries, not a whole number of name/value pairs";
+            }
+            else
+            {
+                for (var r = 0; r < refs.Count; r += 2)
+                {
+                    if (refs[r] >= symbols.Count || refs[r + 1] >= symbols.Count)
+                    {
+                        error = $"exemplar labels_refs entry {Math.Max(refs[r], refs[r + 1])} is outside the symbols table ({symbols.Count} symbols)";
+                        break;
+                    }
+                    labels.Add((symbols[(int)refs[r]], symbols[(int)refs[r + 1]]));
+                }
+            }
+            result[i] = new PromExemplar(labels, exemplar.Value, exemplar.Timestamp) { Error = error };
         }
         return result;
     }
@@ -136,7 +191,7 @@ internal static class RemoteWriteDecoder
             var promSeries = new PromSeries(labels, times, values)
             {
                 HistogramTimestampsMs = histogramTimes, Histograms = histograms, HistogramCount = series.Histograms.Count,
-                ExemplarCount = series.Exemplars.Count, DecodeError = error,
+                Exemplars = FromV2(series.Exemplars, symbols), DecodeError = error,
             };
             result.Add(promSeries);
             if (error is null && series.Metadata is { } meta && (meta.Type != V2.Metadata.Types.MetricType.Unspecified || meta.HelpRef != 0 || meta.UnitRef != 0))

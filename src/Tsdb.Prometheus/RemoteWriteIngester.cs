@@ -82,22 +82,29 @@ public sealed class RemoteWriteIngester
         var pass = staged.Pass!;
         var stager = pass.Rows;
         await _path.AppendAsync(database, writeStager, sync: true, cancellationToken).ConfigureAwait(false);
-        if (pass.Errors.Count == 0 && stager.OutOfBounds.Count == 0)
+        if (pass.Errors.Count == 0 && stager.OutOfBounds.Count == 0 && stager.ExemplarErrors.Count == 0)
         {
-            return new RemoteWriteOutcome(RemoteWriteStatus.Ok, null, stager.SamplesStaged, stager.HistogramsStaged, 0);
+            return new RemoteWriteOutcome(RemoteWriteStatus.Ok, null, stager.SamplesStaged, stager.HistogramsStaged, stager.ExemplarsStaged);
         }
-        var problems = pass.Errors.Concat(stager.OutOfBounds).ToList();
+        var problems = pass.Errors.Concat(stager.OutOfBounds).Concat(stager.ExemplarErrors).ToList();
         var shown = string.Join("; ", problems.Take(MaxReportedErrors));
         var more = problems.Count > MaxReportedErrors ? $" (and {problems.Count - MaxReportedErrors} more)" : "";
         // As Prometheus answers samples outside its TSDB's bounds: a 400 (senders do not retry it), the rest stored.
+        // Prometheus only logs refused exemplars; here they are named in the 400 too, so a sender learns of them.
+        var refusedExemplars = stager.ExemplarsRefused > 0 ? $"{stager.ExemplarsRefused} exemplars refused, " : "";
         var message = stager.OutOfBounds.Count == 0
-            ? $"{pass.Errors.Count} series refused, {Stored(stager)} of the other series stored: {shown}{more}"
-            : $"out of bounds: {stager.SamplesOutOfBounds} samples older than the retention period dropped" + (pass.Errors.Count > 0 ? $", {pass.Errors.Count} series refused" : "") + $", {stager.SamplesStaged} other samples" + (stager.HistogramsStaged > 0 ? $" and {stager.HistogramsStaged} histogram samples" : "") + $" stored: {shown}{more}";
-        return new RemoteWriteOutcome(writeStager.LimitExceeded ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest, message, stager.SamplesStaged, stager.HistogramsStaged, 0);
+            ? pass.Errors.Count > 0
+                ? $"{pass.Errors.Count} series refused, {refusedExemplars}{Stored(stager)} of the other series stored: {shown}{more}"
+                : $"{refusedExemplars}{Stored(stager)} stored: {shown}{more}"
+            : $"out of bounds: {stager.SamplesOutOfBounds} samples older than the retention period dropped" + (pass.Errors.Count > 0 ? $", {pass.Errors.Count} series refused" : "") + (refusedExemplars.Length > 0 ? ", " + refusedExemplars[..^2] : "") + $", {stager.SamplesStaged} other samples" + (stager.HistogramsStaged > 0 ? $" and {stager.HistogramsStaged} histogram samples" : "") + $" stored: {shown}{more}";
+        // A limit that only cost exemplars (their table could not be made) refused no series.
+        var status = writeStager.LimitExceeded && pass.Errors.Count > 0 ? RemoteWriteStatus.LimitExceeded : RemoteWriteStatus.BadRequest;
+        return new RemoteWriteOutcome(status, message, stager.SamplesStaged, stager.HistogramsStaged, stager.ExemplarsStaged);
     }
 
     private static string Stored(PromSeriesRows rows) =>
-        rows.HistogramsStaged == 0 ? $"{rows.SamplesStaged} samples" : $"{rows.SamplesStaged} samples and {rows.HistogramsStaged} histogram samples";
+        (rows.HistogramsStaged == 0 ? $"{rows.SamplesStaged} samples" : $"{rows.SamplesStaged} samples and {rows.HistogramsStaged} histogram samples")
+        + (rows.ExemplarsStaged == 0 ? "" : $" (and {rows.ExemplarsStaged} exemplars)");
 
     private sealed record SeriesPass(PromSeriesRows Rows, List<string> Errors);
 

@@ -8,7 +8,8 @@ using Tsdb.Query.Chunks;
 namespace Tsdb.Prometheus;
 
 /// <summary>
-/// PromQL's view of one database: every numeric field of every table is a metric (see <see cref="PrometheusNames"/>),
+/// PromQL's view of one database: every numeric field of every table is a metric (see <see cref="PrometheusNames"/>;
+/// the exemplar tables of <see cref="ExemplarColumns"/> are not),
 /// its tags are the labels. Reads through the engine's chunk scan (buffer ∪ Parquet files, duplicates merged) with
 /// the time range and equality matchers pushed down; tables whose metric names or tag columns cannot match are never
 /// read. Every read throws <see cref="DatabaseNotFoundException"/>
@@ -200,6 +201,10 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
         var maxNs = maxTimeMs >= long.MaxValue / NanosPerMilli ? long.MaxValue : (maxTimeMs * NanosPerMilli) + NanosPerMilli - 1;
         foreach (var table in db.Tables.OrderBy(t => t.Name, StringComparer.Ordinal))
         {
+            if (ExemplarColumns.IsExemplarTable(table.Name))
+            {
+                continue;   // exemplars, not samples: /api/v1/query_exemplars reads them (StorageExemplarSource)
+            }
             var candidates = new List<FieldCandidate>();
             foreach (var column in table.Columns)
             {

@@ -10,7 +10,7 @@ namespace Tsdb.Prometheus;
 /// format in place and interns label names and values (they repeat from series to series), where the generated
 /// Google.Protobuf classes allocate an object per label and a string per name and value. It reads the fields of
 /// <c>Protos/remote_v1.proto</c>; unknown fields are skipped as protobuf requires; native histograms are decoded (through
-/// <see cref="HistogramMessage"/>, as the generated classes' are), exemplars only counted (not stored). Tests check it against the generated classes.
+/// <see cref="HistogramMessage"/>, as the generated classes' are), exemplars into <see cref="PromExemplar"/>s. Tests check it against the generated classes.
 /// </summary>
 internal sealed class WriteRequestReader
 {
@@ -123,6 +123,10 @@ internal sealed class WriteRequestReader
             {
                 histograms++;
             }
+            else if (field == 3 && wire == WireLengthDelimited)
+            {
+                exemplars++;
+            }
         }
         // Labels that come as one run of fields (as every sender writes them) are looked up by their bytes.
         (string Name, string Value)[]? labels = null;
@@ -133,6 +137,8 @@ internal sealed class WriteRequestReader
         var histogramTimes = histograms == 0 ? null : new long[histograms];
         var histogramList = histograms == 0 ? null : new FloatHistogram[histograms];
         var histogram = 0;
+        var exemplarList = exemplars == 0 ? null : new PromExemplar[exemplars];
+        var exemplar = 0;
         string? histogramError = null;
         var times = timesMemory.Span;
         var values = valuesMemory.Span;
@@ -160,8 +166,7 @@ internal sealed class WriteRequestReader
                     sample++;
                     break;
                 case 3 when wire == WireLengthDelimited:
-                    exemplars++;
-                    Skip(data, ref position, wire);
+                    exemplarList![exemplar++] = ReadExemplar(ReadBytes(data, ref position));
                     break;
                 case 4 when wire == WireLengthDelimited:
                     ReadHistogram(ReadBytes(data, ref position));
@@ -183,7 +188,7 @@ internal sealed class WriteRequestReader
             HistogramTimestampsMs = histogramError is null ? histogramTimes : null,
             Histograms = histogramError is null ? histogramList : null,
             HistogramCount = histograms,
-            ExemplarCount = exemplars,
+            Exemplars = exemplarList,
             DecodeError = histogramError,
         };
     }
@@ -208,6 +213,61 @@ internal sealed class WriteRequestReader
         _chunkUsed += count;
         _samplesRead += count;
         return taken;
+    }
+
+    /// <summary>A <c>prometheus.Exemplar</c>: labels (field 1), value (2), timestamp (3). Rare enough to allocate freely.</summary>
+    private PromExemplar ReadExemplar(ReadOnlySpan<byte> data)
+    {
+        var labels = new List<(string, string)>();
+        double value = 0;
+        long timestamp = 0;
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            if (field == 1 && wire == WireLengthDelimited)
+            {
+                labels.Add(ReadExemplarLabel(ReadBytes(data, ref position)));
+            }
+            else if (field == 2 && wire == WireFixed64)
+            {
+                value = ReadDouble(data, ref position);
+            }
+            else if (field == 3 && wire == WireVarint)
+            {
+                timestamp = (long)ReadVarint(data, ref position);
+            }
+            else
+            {
+                Skip(data, ref position, wire);
+            }
+        }
+        return new PromExemplar(labels, value, timestamp);
+    }
+
+    /// <summary>An exemplar's label; its value (a trace id) is unique, so only the name is interned.</summary>
+    private (string Name, string Value) ReadExemplarLabel(ReadOnlySpan<byte> data)
+    {
+        var name = "";
+        var value = "";
+        var position = 0;
+        while (position < data.Length)
+        {
+            var (field, wire) = ReadTag(data, ref position);
+            if (field == 1 && wire == WireLengthDelimited)
+            {
+                name = Intern(ReadBytes(data, ref position));
+            }
+            else if (field == 2 && wire == WireLengthDelimited)
+            {
+                value = Encoding.UTF8.GetString(ReadBytes(data, ref position));
+            }
+            else
+            {
+                Skip(data, ref position, wire);
+            }
+        }
+        return (name, value);
     }
 
     private (string Name, string Value) ReadLabel(ReadOnlySpan<byte> data, int index)

@@ -209,7 +209,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         _app.MapGet("/api/v1/label/{name}/values", prometheus.LabelValues).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         _app.MapGet("/api/v1/metadata", prometheus.Metadata).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         _app.MapGet("/api/v1/status/buildinfo", prometheus.BuildInfo).RequireAccess(Access.Authenticated);
-        _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], PrometheusEndpoints.QueryExemplars).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
+        _app.MapMethods("/api/v1/query_exemplars", ["GET", "POST"], prometheus.QueryExemplars).RequireAccess(Access.Read).WithMetadata(new RequiresRole(NodeRoles.Query));
         _app.MapGet("/api/v1/rules", PrometheusEndpoints.Rules).RequireAccess(Access.Authenticated);
         _app.MapMethods("/api/v1/format_query", ["GET", "POST"], prometheus.FormatQuery).RequireAccess(Access.Authenticated);
         _app.MapGet("/api/v1/status/runtimeinfo", prometheus.RuntimeInfo).RequireAccess(Access.Authenticated);

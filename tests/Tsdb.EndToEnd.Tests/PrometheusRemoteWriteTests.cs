@@ -43,7 +43,7 @@ public sealed class PrometheusRemoteWriteTests() : ServerPerClass("prw")
         Assert.Equal(204, v2.Status);
         Assert.Equal("2", v2.Headers["X-Prometheus-Remote-Write-Samples-Written"]);
         Assert.Equal("0", v2.Headers["X-Prometheus-Remote-Write-Histograms-Written"]);
-        Assert.Equal("0", v2.Headers["X-Prometheus-Remote-Write-Exemplars-Written"]);
+        Assert.Equal("1", v2.Headers["X-Prometheus-Remote-Write-Exemplars-Written"]);
 
         Assert.Equal(["http_requests_total", "temperature"], Strings(await Get("/api/v1/label/__name__/values")));
         Assert.Equal(["__name__", "code", "job", "room", "time"], Strings(await Get("/api/v1/labels")));

@@ -21,10 +21,37 @@ public sealed class OtlpDecoderTests
         var metrics = request.ResourceMetrics[0].ScopeMetrics[0].Metrics;
         var point = metrics[0].Sum.DataPoints[0];
         Assert.Equal((AggregationTemporality.Cumulative, true, 9007199254740993L, 1_700_000_000_000_000_000UL), (metrics[0].Sum.AggregationTemporality, metrics[0].Sum.IsMonotonic, point.AsInt, point.TimeUnixNano));
-        Assert.Single(point.Exemplars);
+        var exemplar = Assert.Single(point.Exemplars);
+        // OTLP/JSON's ids are hex, not proto3 JSON's base64.
+        Assert.Equal("5b8efff798038103d269b633813fc60c", Convert.ToHexStringLower(exemplar.TraceId.Span));
+        Assert.Equal("eee19b7ec3c1b174", Convert.ToHexStringLower(exemplar.SpanId.Span));
         Assert.Equal(new ulong[] { 1, 2 }, metrics[1].Histogram.DataPoints[0].BucketCounts);
         Assert.True(double.IsNaN(metrics[1].Histogram.DataPoints[0].Sum));
         Assert.Equal(Metric.DataOneofCase.None, metrics[2].DataCase);
+    }
+
+    [Fact]
+    public void Ids_that_are_not_hex_are_read_as_base64_as_generic_protobuf_json_writers_send_them()
+    {
+        const string json = """
+            {"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"g","gauge":{"dataPoints":[{"asDouble":1,
+              "exemplars":[{"asDouble":1,"trace_id":"AQIDBA==","spanId":"0a0b"}]}]}}]}]}]}
+            """;
+        var exemplar = Assert.Single(OtlpDecoder.Decode(Encoding.UTF8.GetBytes(json), OtlpEncoding.Json).ResourceMetrics[0].ScopeMetrics[0].Metrics[0].Gauge.DataPoints[0].Exemplars);
+        Assert.Equal([1, 2, 3, 4], exemplar.TraceId.ToByteArray());
+        Assert.Equal([0x0a, 0x0b], exemplar.SpanId.ToByteArray());
+    }
+
+    [Fact]
+    public void A_body_with_ids_and_a_repeated_key_is_still_read_by_the_parser()
+    {
+        const string json = """
+            {"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"x","name":"g","gauge":{"dataPoints":[{"asDouble":1,
+              "exemplars":[{"asDouble":1,"spanId":"AQIDBA=="}]}]}}]}]}]}
+            """;
+        var metric = OtlpDecoder.Decode(Encoding.UTF8.GetBytes(json), OtlpEncoding.Json).ResourceMetrics[0].ScopeMetrics[0].Metrics[0];
+        Assert.Equal("g", metric.Name);
+        Assert.Equal([1, 2, 3, 4], Assert.Single(metric.Gauge.DataPoints[0].Exemplars).SpanId.ToByteArray());
     }
 
     [Fact]

@@ -111,15 +111,48 @@ public sealed class OtlpIngesterTests : IAsyncLifetime
         Assert.Equal("histogram", _metadata.List(Db).Single(e => e.Key == "size_bytes").Value.Type);
     }
 
-    [Fact]
-    public async Task Exemplars_are_a_warning_with_nothing_rejected()
+    [Theory]
+    [InlineData(OtlpEncoding.Protobuf)]
+    [InlineData(OtlpEncoding.Json)]
+    public async Task Exemplars_are_stored_and_a_refused_one_is_a_warning_with_nothing_rejected(OtlpEncoding encoding)
     {
+        var now = Now;
+        var point = Number(1, now, Attr("shop", "a"));
+        point.Exemplars.Add(new Exemplar { AsDouble = 0.75, TimeUnixNano = now, TraceId = Google.Protobuf.ByteString.CopyFrom(Enumerable.Range(1, 16).Select(i => (byte)i).ToArray()) });
+        point.Exemplars.Add(new Exemplar { TimeUnixNano = now + 1_000_000 });
+        var outcome = await Send(Request(Service(), Sum("orders", "", true, AggregationTemporality.Cumulative, point)), encoding);
+        const string warning = "1 exemplars refused, 1 samples (and 1 exemplars) stored: series orders_total{shop=\"a\", ";
+        Assert.Equal(0L, outcome.RejectedDataPoints);
+        Assert.StartsWith(warning, outcome.Message, StringComparison.Ordinal);
+        Assert.EndsWith($"}}: exemplar {{}} at {(long)(now / 1_000_000) + 1} ms: the exemplar has no value (as_double or as_int)", outcome.Message, StringComparison.Ordinal);
+        Assert.Equal(1, outcome.ExemplarsWritten);
+        var json = System.Text.Encoding.UTF8.GetString(OtlpIngester.EncodeResponse(outcome, OtlpEncoding.Json));
+        Assert.StartsWith("{ \"partialSuccess\": { \"errorMessage\": \"1 exemplars refused", json, StringComparison.Ordinal);
+
+        var found = Assert.Single(await new StorageExemplarSource(_catalog, new StorageTableSource(_catalog, _buffer, null), Db)
+            .SelectAsync([[new LabelMatcher("__name__", MatchType.Equal, "orders_total")]], long.MinValue / 2, long.MaxValue / 2, CancellationToken.None));
+        Assert.Equal("a", found.SeriesLabels.Get("shop"));
+        var exemplar = Assert.Single(found.Exemplars);
+        Assert.Equal(("0102030405060708090a0b0c0d0e0f10", 0.75, (long)(now / 1_000_000)), (exemplar.Labels.Get("trace_id"), exemplar.Value, exemplar.TimestampMs));
+        // The exemplar table is no metric of its own.
+        Assert.Single(await Select("orders_total"));
+        Assert.Empty(await Select("orders_total#exemplars"));
+    }
+
+    [Fact]
+    public async Task Exemplars_refused_by_the_table_limit_leave_the_points_stored()
+    {
+        // orders_total and other fill the database (no target_info: the resource has only identifying attributes);
+        // orders_total#exemplars would be a third table.
+        var catalog = new Catalog.Catalog(new InMemoryCatalogStore(), new CatalogLimits { MaxTablesPerDatabase = 2 });
+        var ingester = new OtlpIngester(new RemoteWriteIngester(catalog, _wal, () => false, new MetricMetadataStore()), new OtlpOptions());
+        var first = await ingester.WriteAsync(Db, Request(Service(), Sum("orders", "", true, AggregationTemporality.Cumulative, Number(1, Now)), Gauge("other", "", Number(1, Now))).Bytes(), OtlpEncoding.Protobuf);
+        Assert.Null(first.Message);
         var point = Number(1, Now);
         point.Exemplars.Add(new Exemplar { AsDouble = 1, TimeUnixNano = Now });
-        var outcome = await Send(Request(Service(), Gauge("g", "", point)));
-        Assert.Equal((0L, "1 exemplars were not stored (exemplars are not kept)"), (outcome.RejectedDataPoints, outcome.Message));
-        var json = System.Text.Encoding.UTF8.GetString(OtlpIngester.EncodeResponse(outcome, OtlpEncoding.Json));
-        Assert.Equal("{ \"partialSuccess\": { \"errorMessage\": \"1 exemplars were not stored (exemplars are not kept)\" } }", json);
+        var outcome = await ingester.WriteAsync(Db, Request(Service(), Sum("orders", "", true, AggregationTemporality.Cumulative, point)).Bytes(), OtlpEncoding.Protobuf);
+        Assert.Equal((OtlpStatus.Ok, 0L, 1L, 0L), (outcome.Status, outcome.RejectedDataPoints, outcome.SamplesWritten, outcome.ExemplarsWritten));
+        Assert.Contains("its 1 exemplars were not stored: table limit reached: database 'otel' already has 2 tables, cannot create table 'orders_total#exemplars'", outcome.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -229,15 +229,70 @@ public sealed class OtlpTranslatorTests
         Assert.Equal("GET", Labels(Only(t, "http.requests_total"))["http.method"]);
     }
 
+    private static string Describe(PromSeries series) =>
+        string.Join(" ", series.Exemplars.ToArray().Select(e => $"{{{string.Join(",", e.Labels.Select(l => $"{l.Name}={l.Value}"))}}}:{e.Value}@{e.TimestampMs}{(e.Error is null ? "" : "!" + e.Error)}"));
+
+    private static Exemplar Ex(double value, string? traceHex = null, string? spanHex = null, params KeyValue[] attributes)
+    {
+        var exemplar = new Exemplar { AsDouble = value, TimeUnixNano = T0 + 5_000_000 };
+        if (traceHex is not null)
+        {
+            exemplar.TraceId = Google.Protobuf.ByteString.CopyFrom(Convert.FromHexString(traceHex));
+        }
+        if (spanHex is not null)
+        {
+            exemplar.SpanId = Google.Protobuf.ByteString.CopyFrom(Convert.FromHexString(spanHex));
+        }
+        exemplar.FilteredAttributes.AddRange(attributes);
+        return exemplar;
+    }
+
     [Fact]
-    public void Exemplars_are_counted_and_a_metric_without_data_is_reported()
+    public void Exemplars_of_sums_and_gauges_get_hex_trace_and_span_ids_then_their_filtered_attributes()
+    {
+        var sum = Number(1);
+        sum.Exemplars.Add(Ex(1.5, "5B8EFFF798038103D269B633813FC60C", "EEE19B7EC3C1B174", Attr("user", "ann")));
+        sum.Exemplars.Add(new Exemplar { AsInt = 2, TimeUnixNano = T0 });
+        sum.Exemplars.Add(new Exemplar { TimeUnixNano = T0 });
+        var gauge = Number(3);
+        gauge.Exemplars.Add(Ex(3, spanHex: "0102030405060708"));
+        var t = Translate(Request(Service(), Sum("orders", "", true, AggregationTemporality.Cumulative, sum), Gauge("g", "", gauge), new Metric { Name = "empty" }));
+        Assert.Equal("{trace_id=5b8efff798038103d269b633813fc60c,span_id=eee19b7ec3c1b174,user=ann}:1.5@1700000000005 {}:2@1700000000000 {}:0@1700000000000!the exemplar has no value (as_double or as_int)",
+            Describe(Only(t, "orders_total")));
+        Assert.Equal("{span_id=0102030405060708}:3@1700000000005", Describe(Only(t, "g")));
+        Assert.Equal("metric \"empty\": no data (none of gauge, sum, histogram, exponential_histogram, summary)", Assert.Single(t.Errors));
+    }
+
+    [Fact]
+    public void Filtered_attributes_that_would_pass_128_characters_are_left_out_and_the_ids_kept()
     {
         var point = Number(1);
-        point.Exemplars.Add(new Exemplar { AsDouble = 1, TimeUnixNano = T0, TraceId = Google.Protobuf.ByteString.CopyFrom(new byte[16]) });
-        point.Exemplars.Add(new Exemplar { AsInt = 2, TimeUnixNano = T0 });
-        var t = Translate(Request(Service(), Gauge("g", "", point), new Metric { Name = "empty" }));
-        Assert.Equal(2, t.ExemplarsDropped);
-        Assert.Equal("metric \"empty\": no data (none of gauge, sum, histogram, exponential_histogram, summary)", Assert.Single(t.Errors));
+        // trace_id (8) + 32 + span_id (7) + 16 = 63 characters; the attribute brings 66 more.
+        point.Exemplars.Add(Ex(1, "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", Attr("k", new string('é', 65))));
+        point.Exemplars.Add(Ex(2, "5b8efff798038103d269b633813fc60c", "eee19b7ec3c1b174", Attr("k", new string('é', 64))));
+        var t = Translate(Request(Service(), Sum("c", "", true, AggregationTemporality.Cumulative, point)));
+        var exemplars = Only(t, "c_total").Exemplars.ToArray();
+        Assert.Equal(["trace_id", "span_id"], exemplars[0].Labels.Select(l => l.Name));
+        Assert.Equal(["trace_id", "span_id", "k"], exemplars[1].Labels.Select(l => l.Name));
+    }
+
+    [Fact]
+    public void Classic_histogram_exemplars_go_to_the_first_bucket_whose_bound_holds_them_and_exponential_ones_to_the_histogram()
+    {
+        var point = HistogramPoint([0.5, 1], [1, 1, 1], 2.5);
+        point.Exemplars.AddRange([Ex(0.2, "01"), Ex(0.5, "02"), Ex(0.7, "03"), Ex(9, "04"), Ex(double.NaN, "05")]);
+        var exponential = new ExponentialHistogramDataPoint { TimeUnixNano = T0, Scale = 0, Count = 1, Sum = 3 };
+        exponential.Positive = new ExponentialHistogramDataPoint.Types.Buckets { Offset = 1 };
+        exponential.Positive.BucketCounts.Add(1);
+        exponential.Exemplars.Add(Ex(3, "06"));
+        var native = new Metric { Name = "size", ExponentialHistogram = new ExponentialHistogram { AggregationTemporality = AggregationTemporality.Cumulative } };
+        native.ExponentialHistogram.DataPoints.Add(exponential);
+        var t = Translate(Request(Service(), Histogram("latency", "", AggregationTemporality.Cumulative, point), native));
+        Assert.Equal("{trace_id=01}:0.2@1700000000005 {trace_id=02}:0.5@1700000000005", Describe(Only(t, "latency_bucket", ("le", "0.5"))));
+        Assert.Equal("{trace_id=03}:0.7@1700000000005", Describe(Only(t, "latency_bucket", ("le", "1"))));
+        Assert.Equal("{trace_id=04}:9@1700000000005", Describe(Only(t, "latency_bucket", ("le", "+Inf"))));
+        Assert.Equal("", Describe(Only(t, "latency_count")));
+        Assert.Equal("{trace_id=06}:3@1700000000005", Describe(Only(t, "size")));
     }
 
     [Fact]

@@ -32,9 +32,14 @@ public sealed class WriteRequestReaderTests
             {
                 series.Histograms.Add(RandomHistogram(random));
             }
-            for (var n = random.Next(0, 2); n > 0; n--)
+            for (var n = random.Next(0, 3); n > 0; n--)
             {
-                series.Exemplars.Add(new V1.Exemplar { Value = 1, Timestamp = 2, Labels = { new V1.Label { Name = "trace_id", Value = "abc" } } });
+                var exemplar = new V1.Exemplar { Value = random.NextDouble() * 10, Timestamp = random.NextInt64(-1000, 1L << 40) };
+                for (var l = random.Next(0, 3); l > 0; l--)
+                {
+                    exemplar.Labels.Add(new V1.Label { Name = names[random.Next(names.Length)], Value = random.Next(3) == 0 ? values[random.Next(values.Length)] : random.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture) });
+                }
+                series.Exemplars.Add(exemplar);
             }
             request.Timeseries.Add(series);
         }
@@ -96,7 +101,7 @@ public sealed class WriteRequestReaderTests
             string.Join(",", s.Labels.Select(l => $"{l.Name}={l.Value}")) + "|" +
             string.Join(",", s.TimestampsMs.ToArray().Zip(s.Values.ToArray(), (t, v) => $"{t}:{BitConverter.DoubleToInt64Bits(v):X}")) +
             "|" + string.Join(",", s.HistogramTimestampsMs.ToArray().Zip(s.Histograms.ToArray(), (t, h) => $"{t}:{h}:{h.CounterResetHint}:{BitConverter.DoubleToInt64Bits(h.Sum):X}")) +
-            $"|h{s.HistogramCount}|e{s.ExemplarCount}|{s.DecodeError}"))
+            $"|h{s.HistogramCount}|e" + string.Join(",", s.Exemplars.ToArray().Select(e => $"{{{string.Join(",", e.Labels.Select(l => $"{l.Name}={l.Value}"))}}}:{BitConverter.DoubleToInt64Bits(e.Value):X}@{e.TimestampMs}:{e.Error}")) + $"|{s.DecodeError}"))
         + "\n" + string.Join(";", metadata.List("db").Select(e => $"{e.Key}={e.Value}"));
 
     [Fact]

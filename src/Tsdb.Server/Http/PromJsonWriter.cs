@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Tsdb.Prometheus;
 using Tsdb.PromQL;
 
 namespace Tsdb.Server.Http;
@@ -90,6 +91,20 @@ internal static class PromJsonWriter
         json.WriteRawValue(text[..PromFormat.WriteTimestamp(text, timestampMs)], skipInputValidation: true);
         json.WriteStringValue(text[..PromFormat.WriteFloat(text, value)]);
         json.WriteEndArray();
+    }
+
+    /// <summary><c>{"labels":{…},"value":"1.5","timestamp":1600000000.123}</c>, as Prometheus writes an exemplar.</summary>
+    public static void Exemplar(Utf8JsonWriter json, StoredExemplar exemplar)
+    {
+        ArgumentNullException.ThrowIfNull(exemplar);
+        Span<byte> text = stackalloc byte[PromFormat.MaxFloatLength];
+        json.WriteStartObject();
+        json.WritePropertyName("labels");
+        Labels(json, exemplar.Labels);
+        json.WriteString("value", text[..PromFormat.WriteFloat(text, exemplar.Value)]);
+        json.WritePropertyName("timestamp");
+        json.WriteRawValue(text[..PromFormat.WriteTimestamp(text, exemplar.TimestampMs)], skipInputValidation: true);
+        json.WriteEndObject();
     }
 
     /// <summary><c>[t, {"count":"…","sum":"…","buckets":[[rule,"lower","upper","count"],…]}]</c>.</summary>

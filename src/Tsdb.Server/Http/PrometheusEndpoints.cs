@@ -170,17 +170,46 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         json.WriteEndObject();
     });
 
-    /// <summary><c>GET|POST /api/v1/query_exemplars</c>: exemplars are accepted by remote-write but not stored, so always none.</summary>
-    public static Task QueryExemplars(HttpContext context) => Guard(context, () =>
+    /// <summary>
+    /// <c>GET|POST /api/v1/query_exemplars</c>: query, start, end. The exemplars of the series every vector selector of
+    /// the query matches (Prometheus' <c>ExtractSelectors</c>), from the exemplar tables (<see cref="ExemplarColumns"/>),
+    /// in Prometheus' shape: series by labels, each with its exemplars in time order. A query without selectors
+    /// (<c>1+1</c>) has no exemplars: 204 with no body, as Prometheus answers (its handler returns no data and no error).
+    /// </summary>
+    public Task QueryExemplars(HttpContext context) => Guard(context, async () =>
     {
         var request = context.Request;
-        _ = PromParams.Time(request, "start", 0);
-        _ = PromParams.Time(request, "end", 0);
-        return PromJsonWriter.Success(context, json =>
+        var start = PromParams.Time(request, "start", PromParams.MinTimeMs);
+        var end = PromParams.Time(request, "end", PromParams.MaxTimeMs);
+        if (end < start)
+        {
+            throw new ParamException("end timestamp must not be before start timestamp");
+        }
+        var selectors = PromQLEngine.ExtractSelectors(PromParams.Get(request, "query") ?? "", options.PromQLExperimentalFunctions);
+        if (selectors.Count == 0)
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return;
+        }
+        var found = await new StorageExemplarSource(catalog, tables, Database(request)).SelectAsync(selectors, start, end, context.RequestAborted).ConfigureAwait(false);
+        await PromJsonWriter.Success(context, json =>
         {
             json.WriteStartArray();
+            foreach (var series in found)
+            {
+                json.WriteStartObject();
+                json.WritePropertyName("seriesLabels");
+                PromJsonWriter.Labels(json, series.SeriesLabels);
+                json.WriteStartArray("exemplars");
+                foreach (var exemplar in series.Exemplars)
+                {
+                    PromJsonWriter.Exemplar(json, exemplar);
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
             json.WriteEndArray();
-        });
+        }).ConfigureAwait(false);
     });
 
     /// <summary>
