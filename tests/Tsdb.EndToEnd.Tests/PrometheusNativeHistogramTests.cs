@@ -140,10 +140,10 @@ public sealed partial class PrometheusNativeHistogramTests(ITestOutputHelper out
                 foreach (var (key, histogram) in histograms)
                 {
                     var (linear, exponential) = Interpolations(q, histogram);
-                    var theirs = theirQuantiles[key].GetString()!;
-                    var ours = ourQuantiles[key].GetString()!;
-                    Assert.True(Close(linear, theirs), $"{query} {key}: Prometheus 2.42 {theirs}, linear interpolation {linear}");
-                    Assert.True(Close(exponential, ours), $"{query} {key}: here {ours}, exponential interpolation {exponential}");
+                    var theirValue = theirQuantiles[key].GetString()!;
+                    var ourValue = ourQuantiles[key].GetString()!;
+                    Assert.True(Close(linear, theirValue), $"{query} {key}: Prometheus 2.42 {theirValue}, linear interpolation {linear}");
+                    Assert.True(Close(exponential, ourValue), $"{query} {key}: here {ourValue}, exponential interpolation {exponential}");
                     compared++;
                 }
             }
