@@ -8,6 +8,7 @@
 #        HISTOGRAMS=1: native histogram samples instead (the load generator's remote-write-histograms: integer
 #        histograms of about 20 buckets, 4 series per host), Prometheus with --enable-feature=native-histograms, and
 #        histogram queries
+#        TIME_QUERIES=0: the ingest only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SAMPLES=${1:-2000000}
@@ -115,6 +116,10 @@ wait_for http://127.0.0.1:$PROM_PORT/-/ready
 $LOADGEN --url "http://127.0.0.1:$PROM_PORT/api/v1/write" --pid "$PROM_PID" --label "Prometheus 2.42 /api/v1/write"
 du -sh "$WORK/prom" | sed 's/^/prometheus data dir: /'
 
+if [ "${TIME_QUERIES:-1}" = 0 ]; then
+  kill "$TSDB_PID" "$PROM_PID"; wait || true
+  exit 0
+fi
 echo "== query_range, $START to $END step 15 s, $REPEAT runs each (after the ingest: tsdb persisted to Parquet, Prometheus in its head block)"
 time_queries "http://127.0.0.1:$TSDB_PORT" "tsdb"
 time_queries "http://127.0.0.1:$PROM_PORT" "Prometheus 2.42"
