@@ -5,6 +5,10 @@
 # query_range is timed against both servers, straight after the ingest and again warm (below).
 # usage: bench/prometheus-comparison.sh [SAMPLES] [WRITERS] [HOSTS] [REPEAT]     (defaults: 2000000 4 5000 20)
 #        WARM_SECONDS=5 (untimed keep-alive runs of each query before its warm timings, at most 20,000)
+#        HISTOGRAMS=1: native histogram samples instead (the load generator's remote-write-histograms: integer
+#        histograms of about 20 buckets, 4 series per host), Prometheus with --enable-feature=native-histograms, and
+#        histogram queries
+#        TIME_QUERIES=0: the ingest only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SAMPLES=${1:-2000000}
@@ -25,7 +29,14 @@ NOW=$(date +%s)
 # Both servers get the same samples (same first timestamp, ten minutes ago). After the warm-up the load generator
 # pauses 2 s before the timed phase, so a JIT-compiled server can finish compiling what the warm-up made hot (a
 # long-running server has); without it the timed phase measured partly tier-0 / instrumented code.
-LOADGEN="dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --format remote-write --writers $WRITERS --lines $SAMPLES --hosts $HOSTS --warmup-lines 200000 --warmup-pause-ms 2000 --start-ms $(( (NOW - 600) * 1000 ))"
+HISTOGRAMS=${HISTOGRAMS:-0}
+FORMAT=remote-write
+PROM_FLAGS=()
+if [ "$HISTOGRAMS" = 1 ]; then
+  FORMAT=remote-write-histograms
+  PROM_FLAGS=(--enable-feature=native-histograms)
+fi
+LOADGEN="dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --format $FORMAT --writers $WRITERS --lines $SAMPLES --hosts $HOSTS --warmup-lines 200000 --warmup-pause-ms 2000 --start-ms $(( (NOW - 600) * 1000 ))"
 START=$((NOW - 600))
 END=$((NOW + 600))
 
@@ -35,6 +46,12 @@ QUERIES=(
   'max by (region) (node_load1)'
   'topk(5, rate(node_network_receive_bytes_total[5m]))'
 )
+if [ "$HISTOGRAMS" = 1 ]; then
+  QUERIES=(
+    'histogram_quantile(0.9, sum by (region) (rate(http_request_duration_seconds[1m])))'
+    'histogram_count(rate(http_request_duration_seconds{instance="host-7:9100"}[1m]))'
+  )
+fi
 # time_queries BASE_URL LABEL: per query, median and p90 (ms) of REPEAT curl runs (a new connection each) straight
 # after the ingest ("first runs"); then WARM_SECONDS of untimed runs over one keep-alive connection, and the "warm"
 # timings: REPEAT curl runs, and REPEAT x 10 runs over a keep-alive connection (how Grafana's pooled client asks).
@@ -93,12 +110,16 @@ echo "== Prometheus $(prometheus --version 2>&1 | head -1)"
 PROM_PORT=$(free_port)
 printf 'global:\n  scrape_interval: 15s\n' >"$WORK/prometheus.yml"
 prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/prom" --storage.tsdb.retention.time=100y \
-  --web.listen-address=127.0.0.1:$PROM_PORT --web.enable-remote-write-receiver >"$WORK/prom.log" 2>&1 &
+  --web.listen-address=127.0.0.1:$PROM_PORT --web.enable-remote-write-receiver "${PROM_FLAGS[@]}" >"$WORK/prom.log" 2>&1 &
 PROM_PID=$!
 wait_for http://127.0.0.1:$PROM_PORT/-/ready
 $LOADGEN --url "http://127.0.0.1:$PROM_PORT/api/v1/write" --pid "$PROM_PID" --label "Prometheus 2.42 /api/v1/write"
 du -sh "$WORK/prom" | sed 's/^/prometheus data dir: /'
 
+if [ "${TIME_QUERIES:-1}" = 0 ]; then
+  kill "$TSDB_PID" "$PROM_PID"; wait || true
+  exit 0
+fi
 echo "== query_range, $START to $END step 15 s, $REPEAT runs each (after the ingest: tsdb persisted to Parquet, Prometheus in its head block)"
 time_queries "http://127.0.0.1:$TSDB_PORT" "tsdb"
 time_queries "http://127.0.0.1:$PROM_PORT" "Prometheus 2.42"

@@ -5,7 +5,8 @@ using Tsdb.LoadGen;
 
 // usage: Tsdb.LoadGen --url URL [--token T] [--writers 4] [--lines 1000000] [--batch 5000] [--hosts 1000] [--warmup-lines 1000000] [--warmup-pause-ms 0] [--pid PID] [--label NAME]
 //        [--start-ms MS]   remote-write: the first round's timestamp (default: ten minutes ago)
-//        [--format lp|remote-write|otlp]   remote-write: --lines counts samples, --batch samples per request (default 2000), --hosts 100;
+//        [--format lp|remote-write|remote-write-histograms|otlp]   remote-write: --lines counts samples, --batch samples per request (default 2000), --hosts 100;
+//                                          remote-write-histograms: the same with native histogram samples (RemoteWriteLoad.HistogramBodies);
 //                                          otlp: the same series as OTLP/HTTP protobuf gauges, --lines counts data points
 var options = ParseArgs(args);
 var url = options.GetValueOrDefault("url") ?? throw new ArgumentException("--url is required (the full write URL, e.g. http://127.0.0.1:8181/api/v3/write_lp?db=bench)");
@@ -13,20 +14,21 @@ var writers = int.Parse(options.GetValueOrDefault("writers") ?? "4", CultureInfo
 var lines = int.Parse(options.GetValueOrDefault("lines") ?? "1000000", CultureInfo.InvariantCulture);
 var format = options.GetValueOrDefault("format") ?? "lp";
 var otlp = format == "otlp";
+var histograms = format == "remote-write-histograms";
 var remoteWrite = format switch
 {
     "lp" => false,
-    "remote-write" or "otlp" => true,
-    var other => throw new ArgumentException($"--format is lp, remote-write or otlp, not '{other}'"),
+    "remote-write" or "remote-write-histograms" or "otlp" => true,
+    var other => throw new ArgumentException($"--format is lp, remote-write, remote-write-histograms or otlp, not '{other}'"),
 };
 var batch = int.Parse(options.GetValueOrDefault("batch") ?? (remoteWrite ? "2000" : "5000"), CultureInfo.InvariantCulture);
 var hosts = int.Parse(options.GetValueOrDefault("hosts") ?? (remoteWrite ? "100" : "1000"), CultureInfo.InvariantCulture);
-var unit = otlp ? "points" : remoteWrite ? "samples" : "lines";
+var unit = otlp ? "points" : histograms ? "histogram samples" : remoteWrite ? "samples" : "lines";
 var label = options.GetValueOrDefault("label") ?? url;
 var warmupLines = int.Parse(options.GetValueOrDefault("warmup-lines") ?? "1000000", CultureInfo.InvariantCulture);
 var warmupPause = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("warmup-pause-ms") ?? "0", CultureInfo.InvariantCulture));
 
-Console.Error.WriteLine($"generating {lines:N0} {(otlp ? "OTLP data points" : remoteWrite ? "remote-write samples" : "TSBS cpu lines")} in batches of {batch:N0}…");
+Console.Error.WriteLine($"generating {lines:N0} {(otlp ? "OTLP data points" : histograms ? "remote-write native histogram samples" : remoteWrite ? "remote-write samples" : "TSBS cpu lines")} in batches of {batch:N0}…");
 // Remote-write samples start ten minutes ago (a Prometheus receiver refuses samples far behind its head); the
 // warm-up uses other series (job="warmup") so the timed samples are never out of order for a series.
 // --start-ms lets a comparison send two servers the very same samples.
@@ -35,6 +37,8 @@ var startMs = options.GetValueOrDefault("start-ms") is { } fixedStart
     : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 600_000;
 List<byte[]> Generate(int count, int seed, string job) => otlp
     ? OtlpLoad.Bodies(count, batch, hosts, seed, startMs, job)
+    : histograms
+    ? RemoteWriteLoad.HistogramBodies(count, batch, hosts, seed, startMs, job)
     : remoteWrite
     ? RemoteWriteLoad.Bodies(count, batch, hosts, seed, startMs, job)
     : TsbsCpu.Bodies(count, batch, hosts, seed);

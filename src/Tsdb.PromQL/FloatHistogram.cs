@@ -142,6 +142,18 @@ public sealed partial class FloatHistogram : IEquatable<FloatHistogram>
 
     public IReadOnlyList<double> NegativeBuckets => NonZero(NegCount);
 
+    /// <summary>
+    /// The positive buckets as held: ascending indexes beside <see cref="PositiveBucketCounts"/> (a count may be 0).
+    /// For writers that lay the buckets out themselves without the allocations of <see cref="PositiveSpans"/>.
+    /// </summary>
+    public ReadOnlySpan<int> PositiveBucketIndexes => PosIndex;
+
+    public ReadOnlySpan<double> PositiveBucketCounts => PosCount;
+
+    public ReadOnlySpan<int> NegativeBucketIndexes => NegIndex;
+
+    public ReadOnlySpan<double> NegativeBucketCounts => NegCount;
+
     private static (int[] Index, double[] Count) Expand(IReadOnlyList<HistogramSpan>? spans, IReadOnlyList<double>? buckets, string parameter)
     {
         if (spans is null || spans.Count == 0)

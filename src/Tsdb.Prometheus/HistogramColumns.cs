@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
@@ -71,6 +72,106 @@ public static class HistogramColumns
         text.Append(';');
         AppendNumbers(text, counts);
         return text.ToString();
+    }
+
+    /// <summary>
+    /// <see cref="FormatBuckets"/>'s text as UTF-8 into <paramref name="output"/>, straight from a histogram's held
+    /// buckets (ascending indexes, zero counts skipped): the ingest path, without strings. Whole counts below 10^15
+    /// are written as integers, which is the text "R" gives them.
+    /// </summary>
+    public static void WriteBuckets(ReadOnlySpan<int> indexes, ReadOnlySpan<double> counts, ArrayBufferWriter<byte> output)
+    {
+        var written = 0;
+        long offset = 0;
+        var length = 0;
+        var previousEnd = 0;
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            if (counts[i] == 0)
+            {
+                continue;
+            }
+            if (length > 0 && indexes[i] == previousEnd)
+            {
+                length++;
+            }
+            else
+            {
+                if (length > 0)
+                {
+                    WriteSpan(written++, offset, length, output);
+                }
+                offset = length == 0 ? indexes[i] : (long)indexes[i] - previousEnd;
+                length = 1;
+            }
+            previousEnd = indexes[i] + 1;
+        }
+        if (length == 0)
+        {
+            return;
+        }
+        WriteSpan(written, offset, length, output);
+        output.Write(";"u8);
+        var first = true;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            if (counts[i] == 0)
+            {
+                continue;
+            }
+            if (!first)
+            {
+                output.Write(","u8);
+            }
+            WriteNumber(counts[i], output);
+            first = false;
+        }
+    }
+
+    private static void WriteSpan(int before, long offset, int length, ArrayBufferWriter<byte> output)
+    {
+        if (before > 0)
+        {
+            output.Write(","u8);
+        }
+        WriteLong(offset, output);
+        output.Write(":"u8);
+        WriteLong(length, output);
+    }
+
+    /// <summary>Custom bounds as <see cref="FormatBounds"/> writes them, as UTF-8.</summary>
+    public static void WriteBounds(IReadOnlyList<double> bounds, ArrayBufferWriter<byte> output)
+    {
+        for (var i = 0; i < bounds.Count; i++)
+        {
+            if (i > 0)
+            {
+                output.Write(","u8);
+            }
+            WriteNumber(bounds[i], output);
+        }
+    }
+
+    private static void WriteLong(long value, ArrayBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(20);
+        Utf8Formatter.TryFormat(value, span, out var written);
+        output.Advance(written);
+    }
+
+    private static void WriteNumber(double value, ArrayBufferWriter<byte> output)
+    {
+        if (value >= 1 && value < 1e15 && Math.Floor(value) == value)
+        {
+            WriteLong((long)value, output);
+            return;
+        }
+        var span = output.GetSpan(32);
+        if (!value.TryFormat(span, out var written, "R", CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"{value} did not fit 32 bytes");
+        }
+        output.Advance(written);
     }
 
     /// <summary>Custom bucket bounds (schema −53) separated by commas, +Inf left out; "" for exponential schemas.</summary>
@@ -193,7 +294,7 @@ public static class HistogramColumns
             return $"zero threshold {h.ZeroThreshold} is not a non-negative number";
         }
         double buckets = h.ZeroCount;
-        foreach (var c in h.PositiveBuckets)
+        foreach (var c in h.PositiveBucketCounts)
         {
             buckets += c;
             if (c < 0)
@@ -201,7 +302,7 @@ public static class HistogramColumns
                 return $"a positive bucket has a negative count ({c})";
             }
         }
-        foreach (var c in h.NegativeBuckets)
+        foreach (var c in h.NegativeBucketCounts)
         {
             buckets += c;
             if (c < 0)

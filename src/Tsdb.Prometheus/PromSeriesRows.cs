@@ -1,4 +1,4 @@
-using System.Text;
+using System.Buffers;
 using Tsdb.Core.Schema;
 using Tsdb.Core.Time;
 using Tsdb.Ingest;
@@ -24,6 +24,7 @@ internal sealed class PromSeriesRows(WriteStager stager)
     private double[] _values = new double[256];
 
     private readonly int[] _histogramSlots = new int[HistogramColumns.Columns.Count];
+    private readonly ArrayBufferWriter<byte> _text = new(256);
 
     /// <summary>Float samples staged.</summary>
     public long SamplesStaged { get; private set; }
@@ -352,9 +353,16 @@ internal sealed class PromSeriesRows(WriteStager stager)
             partition.Column(slots[3]).AppendFloat(h.ZeroThreshold);
             partition.Column(slots[4]).AppendFloat(h.ZeroCount);
             partition.Column(slots[5]).AppendLong((long)h.CounterResetHint);
-            partition.Column(slots[6]).AppendString(Encoding.UTF8.GetBytes(HistogramColumns.FormatBuckets(h.PositiveSpans, h.PositiveBuckets)));
-            partition.Column(slots[7]).AppendString(Encoding.UTF8.GetBytes(HistogramColumns.FormatBuckets(h.NegativeSpans, h.NegativeBuckets)));
-            partition.Column(slots[8]).AppendString(Encoding.UTF8.GetBytes(HistogramColumns.FormatBounds(h.CustomValues)));
+            // The bucket texts are formatted into one reused buffer (the hot part of storing a histogram).
+            _text.Clear();
+            HistogramColumns.WriteBuckets(h.PositiveBucketIndexes, h.PositiveBucketCounts, _text);
+            partition.Column(slots[6]).AppendString(_text.WrittenSpan);
+            _text.Clear();
+            HistogramColumns.WriteBuckets(h.NegativeBucketIndexes, h.NegativeBucketCounts, _text);
+            partition.Column(slots[7]).AppendString(_text.WrittenSpan);
+            _text.Clear();
+            HistogramColumns.WriteBounds(h.CustomValues, _text);
+            partition.Column(slots[8]).AppendString(_text.WrittenSpan);
             partition.EndRow();
         }
         if (dropped > 0)

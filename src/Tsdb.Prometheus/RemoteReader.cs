@@ -13,10 +13,10 @@ namespace Tsdb.Prometheus;
 /// <summary>
 /// Remote read (<c>POST /api/v1/read</c>): answers a <see cref="RemoteReadRequest"/> from storage through
 /// <see cref="StorageSeriesSource"/>, the chunk scan PromQL reads. SAMPLES is one snappy-compressed ReadResponse;
-/// native histograms go in SAMPLES responses as float histograms; STREAMED_XOR_CHUNKS refuses a query that finds them.
-/// STREAMED_XOR_CHUNKS is a frame per series (a large series in several, each at most about
-/// <see cref="MaxBytesInFrame"/>): uvarint length, big-endian CRC-32C of the message, then a ChunkedReadResponse
-/// with XOR chunks of at most 120 samples, written as each query's series come. A request reads at most
+/// native histograms go in SAMPLES responses as float histograms. STREAMED_XOR_CHUNKS is a frame per series (a large
+/// series in several, each at most about <see cref="MaxBytesInFrame"/>): uvarint length, big-endian CRC-32C of the
+/// message, then a ChunkedReadResponse with Prometheus' chunks of at most 120 samples (XOR for floats, HISTOGRAM or
+/// FLOAT_HISTOGRAM for native histograms, see <see cref="HistogramChunk"/>), written as each query's series come. A request reads at most
 /// <see cref="SampleLimit"/> samples (all queries together): past it the read fails before the samples are held.
 /// </summary>
 public sealed class RemoteReader(Catalog.Catalog catalog, ITableSource tables)
@@ -78,12 +78,6 @@ public sealed class RemoteReader(Catalog.Catalog catalog, ITableSource tables)
         {
             var query = request.Queries[q];
             var found = await source.SelectAsync(query.Matchers, query.StartMs, query.EndMs, cancellationToken).ConfigureAwait(false);
-            if (found.FirstOrDefault(s => s.Histograms is not null) is { } withHistograms)
-            {
-                // Prometheus' FLOAT_HISTOGRAM chunk encoding is not written here (yet): refused, before the first
-                // frame when it is the first query.
-                throw new RemoteReadException($"series {withHistograms.Labels} has native histogram samples, which this server sends only in SAMPLES responses, not as streamed chunks; ask for SAMPLES (accepted_response_types)");
-            }
             output ??= start(StreamedContentType, null);
             foreach (var series in found)
             {
@@ -100,27 +94,67 @@ public sealed class RemoteReader(Catalog.Catalog catalog, ITableSource tables)
         var labelBytes = labels.CalculateSize(FieldCodec.ForMessage(10, Label.Parser));
         var frame = NewFrame(labels);
         var left = MaxBytesInFrame - labelBytes;
-        var times = series.TimestampsMs;
-        for (var i = 0; i < times.Length;)
+        foreach (var chunk in Chunks(series))
         {
-            var chunk = new XorChunk();
-            for (; i < times.Length && chunk.Count < XorChunk.MaxSamples; i++)
-            {
-                chunk.Append(times[i], series.Values[i]);
-            }
-            var data = chunk.ToArray();
-            frame.Chunks.Add(new Chunk { MinTimeMs = chunk.MinTime, MaxTimeMs = chunk.MaxTime, Type = Chunk.Types.Encoding.Xor, Data = ByteString.CopyFrom(data) });
-            left -= data.Length + 32;
-            if (left <= 0 && i < times.Length)
+            if (left <= 0)
             {
                 // As Prometheus does: a full frame goes out, the series goes on in the next one with the same labels.
                 await WriteFrameAsync(output, queryIndex, frame, cancellationToken).ConfigureAwait(false);
                 frame = NewFrame(labels);
                 left = MaxBytesInFrame - labelBytes;
             }
+            frame.Chunks.Add(chunk);
+            left -= chunk.Data.Length + 32;
         }
         await WriteFrameAsync(output, queryIndex, frame, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The series as Prometheus chunks, in time order: XOR chunks for runs of float samples, HISTOGRAM or
+    /// FLOAT_HISTOGRAM chunks for runs of native histograms (a staleness marker right after a histogram goes into the
+    /// histogram chunk as a stale histogram, as Prometheus' TSDB writes it). Made lazily, one chunk at a time.
+    /// </summary>
+    internal static IEnumerable<Chunk> Chunks(SeriesSamples series)
+    {
+        var times = series.TimestampsMs;
+        var histograms = series.Histograms;
+        for (var i = 0; i < times.Length;)
+        {
+            if (histograms?[i] is { } first)
+            {
+                var chunk = new HistogramChunk(times[i], first, HistogramChunk.FirstHeader(first));
+                for (i++; i < times.Length; i++)
+                {
+                    var h = histograms[i];
+                    if (h is null && BitConverter.DoubleToInt64Bits(series.Values[i]) != HistogramColumns.StaleBits)
+                    {
+                        break;
+                    }
+                    if (!chunk.TryAppend(times[i], h, out var header))
+                    {
+                        yield return ToMessage(chunk);
+                        chunk = new HistogramChunk(times[i], h, header);
+                    }
+                }
+                yield return ToMessage(chunk);
+                continue;
+            }
+            var xor = new XorChunk();
+            for (; i < times.Length && xor.Count < XorChunk.MaxSamples && histograms?[i] is null; i++)
+            {
+                xor.Append(times[i], series.Values[i]);
+            }
+            yield return new Chunk { MinTimeMs = xor.MinTime, MaxTimeMs = xor.MaxTime, Type = Chunk.Types.Encoding.Xor, Data = ByteString.CopyFrom(xor.ToArray()) };
+        }
+    }
+
+    private static Chunk ToMessage(HistogramChunk chunk) => new()
+    {
+        MinTimeMs = chunk.MinTime,
+        MaxTimeMs = chunk.MaxTime,
+        Type = chunk.IsFloat ? Chunk.Types.Encoding.FloatHistogram : Chunk.Types.Encoding.Histogram,
+        Data = ByteString.CopyFrom(chunk.ToArray()),
+    };
 
     private static ChunkedSeries NewFrame(Google.Protobuf.Collections.RepeatedField<Label> labels)
     {

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Numerics;
 
 namespace Tsdb.Prometheus;
 
@@ -15,14 +14,12 @@ internal sealed class XorChunk
     /// <summary>Prometheus cuts head chunks at 120 samples; readers expect chunks of about that size.</summary>
     public const int MaxSamples = 120;
 
-    private byte[] _bytes = new byte[128];
-    private int _bitLength = 16;   // the sample count comes first
+    private readonly BitStream _bits = new(2);   // the sample count comes first
     private long _t;
     private long _tDelta;
     private ulong _v;
     private byte _leading = 0xff;
     private byte _trailing;
-    private bool _emptyByte;
 
     public int Count { get; private set; }
 
@@ -36,7 +33,7 @@ internal sealed class XorChunk
         if (Count == 0)
         {
             WriteVarint(t);
-            WriteBits(bits, 64);
+            _bits.WriteBits(bits, 64);
             MinTime = t;
         }
         else if (Count == 1)
@@ -52,27 +49,27 @@ internal sealed class XorChunk
             var dod = delta - _tDelta;
             if (dod == 0)
             {
-                WriteBit(false);
+                _bits.WriteBit(false);
             }
             else if (FitsIn(dod, 14))
             {
-                WriteBits(0b10, 2);
-                WriteBits((ulong)dod, 14);
+                _bits.WriteBits(0b10, 2);
+                _bits.WriteBits((ulong)dod, 14);
             }
             else if (FitsIn(dod, 17))
             {
-                WriteBits(0b110, 3);
-                WriteBits((ulong)dod, 17);
+                _bits.WriteBits(0b110, 3);
+                _bits.WriteBits((ulong)dod, 17);
             }
             else if (FitsIn(dod, 20))
             {
-                WriteBits(0b1110, 4);
-                WriteBits((ulong)dod, 20);
+                _bits.WriteBits(0b1110, 4);
+                _bits.WriteBits((ulong)dod, 20);
             }
             else
             {
-                WriteBits(0b1111, 4);
-                WriteBits((ulong)dod, 64);
+                _bits.WriteBits(0b1111, 4);
+                _bits.WriteBits((ulong)dod, 64);
             }
             WriteValue(bits);
             _tDelta = delta;
@@ -89,7 +86,7 @@ internal sealed class XorChunk
     /// </summary>
     public byte[] ToArray()
     {
-        var bytes = _bytes[..(((_bitLength + 7) / 8) + (_emptyByte ? 1 : 0))];
+        var bytes = _bits.ToArray();
         BinaryPrimitives.WriteUInt16BigEndian(bytes, checked((ushort)Count));
         return bytes;
     }
@@ -97,32 +94,7 @@ internal sealed class XorChunk
     /// <summary>Whether <paramref name="x"/> is in Prometheus' range for an <paramref name="bits"/>-bit delta of deltas: [−(2^(n−1)−1), 2^(n−1)].</summary>
     private static bool FitsIn(long x, int bits) => x >= -((1L << (bits - 1)) - 1) && x <= 1L << (bits - 1);
 
-    private void WriteValue(ulong bits)
-    {
-        var delta = bits ^ _v;
-        if (delta == 0)
-        {
-            WriteBit(false);
-            return;
-        }
-        WriteBit(true);
-        var leading = (byte)Math.Min(BitOperations.LeadingZeroCount(delta), 31);   // 5 bits hold at most 31
-        var trailing = (byte)BitOperations.TrailingZeroCount(delta);
-        if (_leading != 0xff && leading >= _leading && trailing >= _trailing)
-        {
-            // The previous window still holds every significant bit.
-            WriteBit(false);
-            WriteBits(delta >> _trailing, 64 - _leading - _trailing);
-            return;
-        }
-        _leading = leading;
-        _trailing = trailing;
-        WriteBit(true);
-        WriteBits(leading, 5);
-        var significant = 64 - leading - trailing;
-        WriteBits((ulong)significant, 6);   // 64 wraps to 0, which readers take as 64
-        WriteBits(delta >> trailing, significant);
-    }
+    private void WriteValue(ulong bits) => _bits.WriteXor(bits, _v, ref _leading, ref _trailing);
 
     private void WriteVarint(long value) => WriteUvarint((ulong)((value << 1) ^ (value >> 63)));
 
@@ -130,39 +102,9 @@ internal sealed class XorChunk
     {
         while (value >= 0x80)
         {
-            WriteBits((value & 0x7f) | 0x80, 8);
+            _bits.WriteBits((value & 0x7f) | 0x80, 8);
             value >>= 7;
         }
-        WriteBits(value, 8);
-    }
-
-    private void WriteBit(bool bit) => WriteBits(bit ? 1UL : 0UL, 1);
-
-    /// <summary>Writes the low <paramref name="count"/> bits of <paramref name="value"/>, most significant first.</summary>
-    private void WriteBits(ulong value, int count)
-    {
-        if (count == 0)
-        {
-            return;
-        }
-        if (_bitLength + count + 8 > _bytes.Length * 8)
-        {
-            Array.Resize(ref _bytes, _bytes.Length * 2);
-        }
-        if (count < 64)
-        {
-            value &= (1UL << count) - 1;
-        }
-        _emptyByte = count % 8 == 0 && (_bitLength & 7) == 0;
-        while (count > 0)
-        {
-            var index = _bitLength >> 3;
-            var free = 8 - (_bitLength & 7);
-            var take = Math.Min(free, count);
-            var part = (byte)((value >> (count - take)) & ((1UL << take) - 1));
-            _bytes[index] |= (byte)(part << (free - take));
-            _bitLength += take;
-            count -= take;
-        }
+        _bits.WriteBits(value, 8);
     }
 }

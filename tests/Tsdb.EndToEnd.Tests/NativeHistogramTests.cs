@@ -14,11 +14,11 @@ namespace Tsdb.EndToEnd.Tests;
 /// </summary>
 public sealed class NativeHistogramTests(ITestOutputHelper output) : ServerPerClass("nhist")
 {
-    private const long Start = 1_700_000_000_000;
-    private const int Steps = 20;
-    private const long StepMs = 15_000;
+    internal const long Start = 1_700_000_000_000;
+    internal const int Steps = 20;
+    internal const long StepMs = 15_000;
 
-    private static readonly string[] Queries =
+    internal static readonly string[] Queries =
     [
         "rpc_seconds",
         "histogram_quantile(0.9, rate(rpc_seconds[1m]))",
@@ -31,7 +31,7 @@ public sealed class NativeHistogramTests(ITestOutputHelper output) : ServerPerCl
     ];
 
     /// <summary>Counter histograms that grow step by step: integer ones (schema 0 and 3), a float one, custom buckets.</summary>
-    private static List<(Dictionary<string, string> Labels, string Version, List<(long Ms, FloatHistogram H, bool Integer)> Samples)> Data()
+    internal static List<(Dictionary<string, string> Labels, string Version, List<(long Ms, FloatHistogram H, bool Integer)> Samples)> Data()
     {
         var random = new Random(22);
         var result = new List<(Dictionary<string, string>, string, List<(long, FloatHistogram, bool)>)>();
@@ -66,7 +66,7 @@ public sealed class NativeHistogramTests(ITestOutputHelper output) : ServerPerCl
         return result;
     }
 
-    private static JsonObject ToJson(long ms, FloatHistogram h, bool integer)
+    internal static JsonObject ToJson(long ms, FloatHistogram h, bool integer)
     {
         var spans = new JsonArray([.. h.PositiveSpans.Select(s => (JsonNode)new JsonArray(s.Offset, s.Length))]);
         var o = new JsonObject { ["ms"] = ms, ["sum"] = h.Sum, ["schema"] = h.Schema, ["zeroThreshold"] = h.ZeroThreshold, ["positiveSpans"] = spans };
@@ -116,7 +116,7 @@ public sealed class NativeHistogramTests(ITestOutputHelper output) : ServerPerCl
     private static string LabelsOf(Labels labels) => "{" + string.Join(",", labels.Select(l => $"{l.Name}={l.Value}")) + "}";
 
     /// <summary>An answer as sorted lines "labels t=value" / "labels t={histogram}".</summary>
-    private static List<string> Lines(PromQLValue value)
+    internal static List<string> Lines(PromQLValue value)
     {
         var lines = new List<string>();
         switch (value)
@@ -138,7 +138,7 @@ public sealed class NativeHistogramTests(ITestOutputHelper output) : ServerPerCl
 
     private static long Ms(JsonElement t) => (long)Math.Round(t.GetDouble() * 1000);
 
-    private static List<string> Lines(JsonElement data)
+    internal static List<string> Lines(JsonElement data)
     {
         var lines = new List<string>();
         foreach (var series in data.GetProperty("result").EnumerateArray())

@@ -83,4 +83,44 @@ public sealed class HistogramColumnsTests
         Assert.Equal(tag, PrometheusNames.TagOfLabel(label));
         Assert.Equal(label, PrometheusNames.LabelOfTag(tag));
     }
+
+    [Theory]
+    [MemberData(nameof(Histograms))]
+    public void The_ingest_writer_gives_the_same_text_as_FormatBuckets(string what, FloatHistogram h)
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        HistogramColumns.WriteBuckets(h.PositiveBucketIndexes, h.PositiveBucketCounts, output);
+        Assert.Equal(HistogramColumns.FormatBuckets(h.PositiveSpans, h.PositiveBuckets), Encoding.UTF8.GetString(output.WrittenSpan));
+        output.Clear();
+        HistogramColumns.WriteBuckets(h.NegativeBucketIndexes, h.NegativeBucketCounts, output);
+        Assert.Equal(HistogramColumns.FormatBuckets(h.NegativeSpans, h.NegativeBuckets), Encoding.UTF8.GetString(output.WrittenSpan));
+        output.Clear();
+        HistogramColumns.WriteBounds(h.CustomValues, output);
+        Assert.True(HistogramColumns.FormatBounds(h.CustomValues) == Encoding.UTF8.GetString(output.WrittenSpan), what);
+    }
+
+    [Fact]
+    public void The_ingest_writer_gives_the_same_text_for_random_buckets()
+    {
+        var random = new Random(7);
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        for (var round = 0; round < 2000; round++)
+        {
+            var spans = new List<HistogramSpan>();
+            var counts = new List<double>();
+            for (var s = random.Next(0, 5); s > 0; s--)
+            {
+                var length = (uint)random.Next(0, 6);
+                spans.Add(new HistogramSpan(spans.Count == 0 ? random.Next(-1000, 1000) : random.Next(0, 4), length));
+                for (var k = 0; k < length; k++)
+                {
+                    counts.Add(random.Next(6) switch { 0 => 0, 1 => random.Next(1, 100), 2 => Math.Floor(random.NextDouble() * 1e17), 3 => 1e15 - 1, 4 => 1e15, _ => random.NextDouble() * 1000 });
+                }
+            }
+            var h = new FloatHistogram(0, 0, 0, counts.Sum(), 0, spans, counts, null, null);
+            output.Clear();
+            HistogramColumns.WriteBuckets(h.PositiveBucketIndexes, h.PositiveBucketCounts, output);
+            Assert.Equal(HistogramColumns.FormatBuckets(h.PositiveSpans, h.PositiveBuckets), Encoding.UTF8.GetString(output.WrittenSpan));
+        }
+    }
 }

@@ -49,8 +49,8 @@ public sealed class PrometheusServer : IDisposable
         return (FreePort(), directory);
     }
 
-    /// <param name="extraArgs">More flags, e.g. <c>--enable-feature=exemplar-storage</c>.</param>
-    public static PrometheusServer Start(int port, string directory, string configYaml, params string[] extraArgs)
+    /// <summary>Starts Prometheus with the config; <paramref name="flags"/> are added to its command line (e.g. <c>--enable-feature=native-histograms</c>).</summary>
+    public static PrometheusServer Start(int port, string directory, string configYaml, params string[] flags)
     {
         File.WriteAllText(Path.Combine(directory, "prometheus.yml"), configYaml);
         var info = new ProcessStartInfo("/usr/bin/prometheus") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -60,7 +60,7 @@ public sealed class PrometheusServer : IDisposable
             $"--storage.tsdb.path={Path.Combine(directory, "data")}",
             "--storage.tsdb.retention.time=100y",
             $"--web.listen-address=127.0.0.1:{port}",
-        }.Concat(extraArgs))
+        }.Concat(flags))
         {
             info.ArgumentList.Add(arg);
         }
