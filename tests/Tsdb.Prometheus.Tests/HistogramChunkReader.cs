@@ -25,7 +25,7 @@ internal static class HistogramChunkReader
     {
         var count = BinaryPrimitives.ReadUInt16BigEndian(data);
         var header = data[2] >> 6;
-        var bits = new Bits(data, 24);
+        var bits = new ChunkBits(data, 24);
         var samples = new List<Sample>();
         int schema = 0;
         double zeroThreshold = 0;
@@ -168,7 +168,7 @@ internal static class HistogramChunkReader
         return result;
     }
 
-    private static List<(int, int)> ReadSpans(Bits bits)
+    private static List<(int, int)> ReadSpans(ChunkBits bits)
     {
         var spans = new List<(int, int)>();
         var n = bits.VarbitUint();
@@ -188,7 +188,7 @@ internal static class HistogramChunkReader
 
         public ulong Value { get; set; }
 
-        public void Read(Bits bits)
+        public void Read(ChunkBits bits)
         {
             if (bits.Read(1) == 0)
             {
@@ -201,54 +201,6 @@ internal static class HistogramChunkReader
                 _trailing = 64 - _leading - (significant == 0 ? 64 : significant);
             }
             Value ^= bits.Read(64 - _leading - _trailing) << _trailing;
-        }
-    }
-
-    private sealed class Bits(byte[] data, int position)
-    {
-        private static readonly int[] Widths = [0, 3, 6, 9, 12, 18, 25, 56, 64];
-
-        private int _position = position;
-
-        public ulong Read(int count)
-        {
-            ulong value = 0;
-            for (var i = 0; i < count; i++)
-            {
-                var bit = (data[_position >> 3] >> (7 - (_position & 7))) & 1;
-                value = (value << 1) | (uint)bit;
-                _position++;
-            }
-            return value;
-        }
-
-        /// <summary>The number of leading one bits (at most 8) and the zero after them, if any: which width follows.</summary>
-        private int Width()
-        {
-            var ones = 0;
-            while (ones < 8 && Read(1) == 1)
-            {
-                ones++;
-            }
-            return Widths[ones];
-        }
-
-        public long VarbitInt()
-        {
-            var width = Width();
-            if (width is 0 or 64)
-            {
-                return width == 0 ? 0 : (long)Read(64);
-            }
-            var raw = Read(width);
-            // Width n holds [−(2^(n−1) − 1), 2^(n−1)]: above 2^(n−1) is negative.
-            return raw > 1UL << (width - 1) ? (long)raw - (1L << width) : (long)raw;
-        }
-
-        public ulong VarbitUint()
-        {
-            var width = Width();
-            return width == 0 ? 0 : Read(width);
         }
     }
 }

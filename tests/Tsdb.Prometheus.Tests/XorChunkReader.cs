@@ -12,7 +12,7 @@ internal static class XorChunkReader
     public static List<(long T, double V)> Read(byte[] data)
     {
         var count = BinaryPrimitives.ReadUInt16BigEndian(data);
-        var bits = new BitReader(data, 16);
+        var bits = new ChunkBits(data, 16);
         var result = new List<(long, double)>(count);
         long t = 0, delta = 0;
         ulong v = 0;
@@ -67,36 +67,5 @@ internal static class XorChunkReader
             result.Add((t, BitConverter.UInt64BitsToDouble(v)));
         }
         return result;
-    }
-
-    private sealed class BitReader(byte[] data, int position)
-    {
-        private int _position = position;
-
-        public ulong Read(int count)
-        {
-            ulong value = 0;
-            for (var i = 0; i < count; i++)
-            {
-                var bit = (data[_position >> 3] >> (7 - (_position & 7))) & 1;
-                value = (value << 1) | (uint)bit;
-                _position++;
-            }
-            return value;
-        }
-
-        public ulong ReadUvarint()
-        {
-            ulong value = 0;
-            for (var shift = 0; ; shift += 7)
-            {
-                var b = Read(8);
-                value |= (b & 0x7f) << shift;
-                if (b < 0x80)
-                {
-                    return value;
-                }
-            }
-        }
     }
 }

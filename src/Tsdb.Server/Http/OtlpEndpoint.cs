@@ -64,18 +64,7 @@ internal sealed class OtlpEndpoint(OtlpIngester ingester, ServerOptions options)
                 await Status(context, status, status == 500 ? Internal : Unavailable, $"the write was not stored: {e.Message}", encoding).ConfigureAwait(false);
                 return;
             }
-            Tsdb.Ingest.WriteMetrics.Record(
-                "otlp",
-                outcome.Status switch
-                {
-                    OtlpStatus.Ok when outcome.RejectedDataPoints == 0 => "ok",
-                    OtlpStatus.Ok when outcome.SamplesWritten > 0 => "partial",
-                    OtlpStatus.Overloaded => "overloaded",
-                    _ => "rejected",
-                },
-                outcome.SamplesWritten,
-                outcome.RejectedDataPoints,
-                body.Memory.Length);
+            RecordMetrics(outcome, body.Memory.Length);
         }
         switch (outcome.Status)
         {
@@ -93,6 +82,21 @@ internal sealed class OtlpEndpoint(OtlpIngester ingester, ServerOptions options)
                 return;
         }
     }
+
+    /// <summary>The write metrics of one OTLP request, HTTP or gRPC: stored, partly stored, overloaded or refused.</summary>
+    internal static void RecordMetrics(OtlpOutcome outcome, int bodyBytes) =>
+        Tsdb.Ingest.WriteMetrics.Record(
+            "otlp",
+            outcome.Status switch
+            {
+                OtlpStatus.Ok when outcome.RejectedDataPoints == 0 => "ok",
+                OtlpStatus.Ok when outcome.SamplesWritten > 0 => "partial",
+                OtlpStatus.Overloaded => "overloaded",
+                _ => "rejected",
+            },
+            outcome.SamplesWritten,
+            outcome.RejectedDataPoints,
+            bodyBytes);
 
     /// <summary>Content-Type → encoding (parameters such as charset ignored), or null for anything else.</summary>
     internal static OtlpEncoding? EncodingOf(string? contentType)

@@ -38,18 +38,7 @@ internal sealed class OtlpGrpcService(OtlpIngester ingester, FlightAuthenticator
             Tsdb.Ingest.WriteMetrics.Record("otlp", "error", 0, 0, request.Length);
             throw new RpcException(new Status(StatusCode.Unavailable, $"the write was not stored: {e.Message}"));
         }
-        Tsdb.Ingest.WriteMetrics.Record(
-            "otlp",
-            outcome.Status switch
-            {
-                OtlpStatus.Ok when outcome.RejectedDataPoints == 0 => "ok",
-                OtlpStatus.Ok when outcome.SamplesWritten > 0 => "partial",
-                OtlpStatus.Overloaded => "overloaded",
-                _ => "rejected",
-            },
-            outcome.SamplesWritten,
-            outcome.RejectedDataPoints,
-            request.Length);
+        OtlpEndpoint.RecordMetrics(outcome, request.Length);
         return outcome.Status switch
         {
             OtlpStatus.Ok => OtlpIngester.EncodeResponse(outcome, OtlpEncoding.Protobuf),
