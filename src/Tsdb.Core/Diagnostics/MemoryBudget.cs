@@ -29,6 +29,13 @@ public static class MemoryBudget
     /// </summary>
     public static long DefaultCompactionBudget(long available) => Math.Clamp(available / 8, 32L << 20, 512L << 20);
 
+    /// <summary>
+    /// What queries, persists and compactions share by default (<see cref="ProcessMemory"/>): three quarters of what the
+    /// process may use, less the write buffer's limit (the last quarter is for the runtime, requests being parsed and
+    /// the garbage not yet collected), at least 32 MiB. 512 MiB with a 128 MiB buffer: 256 MiB.
+    /// </summary>
+    public static long DefaultProcessLimit(long available, long bufferLimit) => Math.Max(32L << 20, (available / 4 * 3) - bufferLimit);
+
     /// <summary>Persist once the buffer holds half its limit (at most 256 MiB), so that it drains before writes are refused.</summary>
     public static long DefaultPersistBufferSize(long bufferLimit) => Math.Min(256L << 20, bufferLimit / 2);
 }

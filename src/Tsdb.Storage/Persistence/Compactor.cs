@@ -1,5 +1,6 @@
 using Tsdb.Arrow.Arrays;
 using Tsdb.Catalog;
+using Tsdb.Core.Diagnostics;
 using Tsdb.ObjectStore;
 using Tsdb.Query.Chunks;
 using Tsdb.Storage.Chunks;
@@ -60,6 +61,16 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
                 if (definition is null || CompactionPlanner.Choose(partition, f => snapshot.Tombstones.Any(t => t.Reaches(f)), threshold, options.CompactionTargetFileBytes) is not { } plan)
                 {
                     break;
+                }
+                // Its budget from the process's, after any persist that waits: not served in time, the round ends here
+                // and the next one tries again (the files stay readable, only more of them).
+                using var memory = options.ProcessMemory is { } process
+                    ? await process.ReserveAsync(MemoryClaimant.Compaction, options.CompactionMemoryBudget, cancellationToken).ConfigureAwait(false)
+                    : null;
+                if (options.ProcessMemory is not null && memory is null)
+                {
+                    StorageMetrics.CompactionDeferred();
+                    return new CompactResult(partitions + (touched ? 1 : 0), removed, written);
                 }
                 var (gone, made) = await MergeAsync(snapshot, definition, key.Node, plan, cancellationToken).ConfigureAwait(false);
                 touched = true;
