@@ -95,7 +95,14 @@ public sealed class TsdbHost : IAsyncDisposable
         var roles = settings.Roles;
         var clusterNode = settings.Clustered ? settings.NodeId : null;
         var store = settings.Store.Create(settings.StoreDir);
-        var processMemory = settings.ProcessMemoryLimit is { } processLimit ? new ProcessMemory(processLimit) : null;
+        // Reservations are estimates and some memory has none (the buffer's own overhead, caches, a scan's pages): the
+        // heap as the GC reports it is checked as well, so nothing is granted that would take it near its limit.
+        var processMemory = settings.ProcessMemoryLimit is { } processLimit
+            ? new ProcessMemory(processLimit, heap: new ProcessMemory.HeapGuard(() => GC.GetTotalMemory(forceFullCollection: false), MemoryBudget.HeapCeiling(MemoryBudget.AvailableBytes))
+            {
+                Collect = () => GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false),
+            })
+            : null;
         if (processMemory is not null)
         {
             StorageMetrics.Observe(processMemory);

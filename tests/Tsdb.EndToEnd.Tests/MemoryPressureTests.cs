@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using Xunit.Abstractions;
 
 namespace Tsdb.EndToEnd.Tests;
 
@@ -12,7 +13,7 @@ namespace Tsdb.EndToEnd.Tests;
 /// the queries, docs/reliability.md). A streamed answer already under way (200 and rows sent) that then runs out of memory
 /// is cut, the one thing HTTP allows then; such cuts are counted (as status -200 in the failure message), not failed.
 /// </summary>
-public sealed partial class MemoryPressureTests : IDisposable
+public sealed partial class MemoryPressureTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tsdb-memory-").FullName;
 
@@ -36,13 +37,14 @@ public sealed partial class MemoryPressureTests : IDisposable
         Assert.Equal("256", memory.Groups[5].Value);
 
         // High cardinality: 100,000 series with wide string fields (the writers below add 5,000 new ones a request).
-        for (var b = 0; b < 10; b++)
+        for (var b = 0; b < 50; b++)
         {
             Assert.Equal(HttpStatusCode.NoContent, (await Write(http, b * 10_000, 10_000)).StatusCode);
         }
 
         var statuses = new ConcurrentDictionary<int, int>();
         var failures = new ConcurrentQueue<string>();
+        var refusals = new ConcurrentDictionary<string, int>();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         async Task Run(Func<long, Task<HttpResponseMessage>> send)
         {
@@ -64,6 +66,10 @@ public sealed partial class MemoryPressureTests : IDisposable
                         continue;
                     }
                     statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+                    if ((int)response.StatusCode >= 400)
+                    {
+                        refusals.AddOrUpdate($"{(int)response.StatusCode} {body[..Math.Min(70, body.Length)]}", 1, (_, n) => n + 1);
+                    }
                     if ((int)response.StatusCode is not (200 or 204 or 413 or 429 or 503))
                     {
                         failures.Enqueue($"{(int)response.StatusCode}: {body}");
@@ -89,8 +95,15 @@ public sealed partial class MemoryPressureTests : IDisposable
         await Task.WhenAll(writers.Concat(queries));
 
         Assert.True(failures.IsEmpty, string.Join('\n', failures.Take(10)) + "\nstatuses: " + string.Join(", ", statuses.Select(p => $"{p.Key}×{p.Value}")) + "\n" + string.Join('\n', server.Output.Split('\n').Where(l => !l.Contains("status=20", StringComparison.Ordinal)).TakeLast(40)));
+        output.WriteLine("statuses: " + string.Join(", ", statuses.OrderBy(p => p.Key).Select(p => $"{p.Key}×{p.Value}")));
+        foreach (var (refusal, count) in refusals.OrderByDescending(p => p.Value))
+        {
+            output.WriteLine($"{count}× {refusal}");
+        }
         Assert.True(statuses.GetValueOrDefault(204) > 0, "no write was stored: " + string.Join(", ", statuses.Select(p => $"{p.Key}×{p.Value}")));
         Assert.Equal("OK", await http.GetStringAsync("/health"));
+        output.WriteLine(string.Join('\n', (await http.GetStringAsync("/metrics")).Split('\n').Where(l => l.StartsWith("tsdb_process_memory", StringComparison.Ordinal))));
+        output.WriteLine(string.Join('\n', server.Output.Split('\n').Where(l => l.Contains("persisted", StringComparison.Ordinal) || l.Contains("warning", StringComparison.Ordinal))));
         // Whatever the load left in the buffer (up to its 128 MiB limit, every row its own series) persists once the
         // load stops: a persist works in slices of bounded size, whatever the table's cardinality (docs/reliability.md).
         using var persist = await http.PostAsync("/api/v3/persist", null);

@@ -95,6 +95,24 @@ public sealed class ProcessMemoryTests
     }
 
     [Fact]
+    public async Task Nothing_is_granted_that_would_take_the_heap_past_its_ceiling()
+    {
+        // The heap as the GC reports it: what is reserved but not yet allocated is not in it.
+        long heap = 950;
+        var pool = new ProcessMemory(1000, TimeSpan.FromMinutes(5), new ProcessMemory.HeapGuard(() => Interlocked.Read(ref heap), 1000) { Poll = TimeSpan.FromMilliseconds(10) });
+        Assert.True(pool.TryReserve(50));
+        Assert.False(pool.TryReserve(51)); // the budget has 950 left, the heap 50
+        Assert.Contains("the heap holds 950 bytes of at most 1000 bytes", pool.Describe(), StringComparison.Ordinal);
+        var persist = pool.ReserveAsync(MemoryClaimant.Persist, 200, CancellationToken.None);
+        Assert.False(persist.IsCompleted);
+        // A collection shrinks the heap without any release: the waiting persist sees it at its next look.
+        Interlocked.Exchange(ref heap, 500);
+        using var lease = await persist;
+        Assert.False(lease!.Forced);
+        Assert.Equal(250, pool.Used);
+    }
+
+    [Fact]
     public async Task A_request_larger_than_the_budget_waits_for_all_of_it()
     {
         var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5));
@@ -139,7 +157,7 @@ public sealed class ProcessMemoryTests
         {
             var ex = await Assert.ThrowsAsync<QueryLimitException>(() => engine.ExecuteAsync("db", "SELECT * FROM cpu", CancellationToken.None));
             Assert.Equal(QueryLimit.ProcessMemory, ex.Limit);
-            Assert.Equal("the server is short of memory: a new query needed 16 MiB but 20 MiB of the process's 32 MiB memory budget is in use by other queries, persists and compactions; retry later", ex.Message);
+            Assert.Equal("the server is short of memory: a new query needed 16 MiB; 20 MiB of the 32 MiB that queries, persists and compactions share is reserved; retry later", ex.Message);
         }
         Assert.Equal(0, process.Used);
         var result = await engine.ExecuteAsync("db", "SELECT * FROM cpu ORDER BY n", CancellationToken.None);

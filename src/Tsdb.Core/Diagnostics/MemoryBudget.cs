@@ -36,6 +36,12 @@ public static class MemoryBudget
     /// </summary>
     public static long DefaultProcessLimit(long available, long bufferLimit) => Math.Max(32L << 20, (available / 4 * 3) - bufferLimit);
 
+    /// <summary>
+    /// The managed heap (garbage included) past which <see cref="ProcessMemory"/> grants nothing: seven eighths of what
+    /// the process may use, so the collector has room to work before the hard limit.
+    /// </summary>
+    public static long HeapCeiling(long available) => available - (available / 8);
+
     /// <summary>Persist once the buffer holds half its limit (at most 256 MiB), so that it drains before writes are refused.</summary>
     public static long DefaultPersistBufferSize(long bufferLimit) => Math.Min(256L << 20, bufferLimit / 2);
 }

@@ -21,13 +21,44 @@ public sealed class ProcessMemory
     private long _peak;
     private long _forced;
 
-    public ProcessMemory(long limit, TimeSpan? maxWait = null, TimeProvider? time = null)
+    private readonly HeapGuard? _heap;
+
+    /// <param name="limit">The bytes reservations may add up to.</param>
+    /// <param name="maxWait">How long background work waits (see <see cref="MaxWait"/>).</param>
+    /// <param name="heap">
+    /// Also grant nothing that would take the managed heap (as the GC reports it now, garbage included) past a ceiling:
+    /// what no reservation counts (the write buffer, caches, requests being parsed, a scan's decoded pages) is seen
+    /// there. Waiting work looks again every <see cref="HeapGuard.Poll"/>, as the heap shrinks without a release.
+    /// </param>
+    public ProcessMemory(long limit, TimeSpan? maxWait = null, HeapGuard? heap = null, TimeProvider? time = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
         Limit = limit;
         MaxWait = maxWait ?? TimeSpan.FromSeconds(30);
+        _heap = heap;
         _time = time ?? TimeProvider.System;
     }
+
+    /// <summary>The heap in use and the most reservations may take it to (<see cref="ProcessMemory(long, TimeSpan?, HeapGuard?, TimeProvider?)"/>).</summary>
+    public sealed record HeapGuard(Func<long> InUse, long Ceiling)
+    {
+        public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(100);
+
+        /// <summary>
+        /// Asks for a collection when waiting work is held back by the heap alone, at most once a second: garbage
+        /// counts in <see cref="InUse"/>, and a server that refuses work allocates too little to start one itself.
+        /// </summary>
+        public Action? Collect { get; init; }
+    }
+
+    private long _lastCollect;
+
+    /// <summary>What the budget holds now, for a message: reserved of the limit, and the heap against its ceiling.</summary>
+    public string Describe() => _heap is null
+        ? $"{Format(Used)} of the {Format(Limit)} that queries, persists and compactions share is reserved"
+        : $"{Format(Used)} of the {Format(Limit)} that queries, persists and compactions share is reserved and the heap holds {Format(_heap.InUse())} of at most {Format(_heap.Ceiling)}";
+
+    private bool Fits(long bytes) => _used + bytes <= Limit && (_heap is null || _heap.InUse() + bytes <= _heap.Ceiling);
 
     public long Limit { get; }
 
@@ -63,7 +94,7 @@ public sealed class ProcessMemory
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         lock (_lock)
         {
-            if (_waiters.Count > 0 || _used + bytes > Limit)
+            if (_waiters.Count > 0 || !Fits(bytes))
             {
                 return false;
             }
@@ -76,13 +107,22 @@ public sealed class ProcessMemory
     public void Release(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        List<Waiter>? served = null;
         lock (_lock)
         {
             Add(-bytes);
+        }
+        Serve();
+    }
+
+    /// <summary>Grants waiting reservations that fit now, in order.</summary>
+    private void Serve()
+    {
+        List<Waiter>? served = null;
+        lock (_lock)
+        {
             // In order: the first waiter that does not fit holds back the rest, so a large persist is not overtaken
             // for ever by smaller compactions.
-            while (_waiters.Count > 0 && _used + _waiters[0].Bytes <= Limit)
+            while (_waiters.Count > 0 && Fits(_waiters[0].Bytes))
             {
                 var next = _waiters[0];
                 _waiters.RemoveAt(0);
@@ -112,7 +152,7 @@ public sealed class ProcessMemory
         Waiter waiter;
         lock (_lock)
         {
-            if (!_waiters.Any(w => w.Claimant >= claimant) && _used + bytes <= Limit)
+            if (!_waiters.Any(w => w.Claimant >= claimant) && Fits(bytes))
             {
                 Add(bytes);
                 return new ProcessMemoryLease(this, claimant, bytes, waited: TimeSpan.Zero, forced: false);
@@ -125,8 +165,24 @@ public sealed class ProcessMemory
         var started = _time.GetTimestamp();
         try
         {
-            await waiter.Granted.Task.WaitAsync(MaxWait, _time, cancellationToken).ConfigureAwait(false);
-            return new ProcessMemoryLease(this, claimant, bytes, _time.GetElapsedTime(started), forced: false);
+            while (true)
+            {
+                var left = MaxWait - _time.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException();
+                }
+                try
+                {
+                    await waiter.Granted.Task.WaitAsync(_heap is null || _heap.Poll > left ? left : _heap.Poll, _time, cancellationToken).ConfigureAwait(false);
+                    return new ProcessMemoryLease(this, claimant, bytes, _time.GetElapsedTime(started), forced: false);
+                }
+                catch (TimeoutException) when (_heap is not null && _time.GetElapsedTime(started) < MaxWait)
+                {
+                    CollectIfOnlyTheHeapBlocks();
+                    Serve(); // the heap may have shrunk (a collection) with no release
+                }
+            }
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
@@ -147,10 +203,28 @@ public sealed class ProcessMemory
                 return new ProcessMemoryLease(this, claimant, bytes, _time.GetElapsedTime(started), forced: false);
             }
             // Those behind it may fit now.
-            Release(0);
+            Serve();
             cancellationToken.ThrowIfCancellationRequested();
             return claimant == MemoryClaimant.Persist ? new ProcessMemoryLease(this, claimant, bytes, _time.GetElapsedTime(started), forced: true) : null;
         }
+    }
+
+    private void CollectIfOnlyTheHeapBlocks()
+    {
+        if (_heap?.Collect is not { } collect)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            var last = Interlocked.Read(ref _lastCollect);
+            if (_waiters.Count == 0 || _used + _waiters[0].Bytes > Limit || (last != 0 && _time.GetElapsedTime(last) < TimeSpan.FromSeconds(1)))
+            {
+                return;
+            }
+            Interlocked.Exchange(ref _lastCollect, _time.GetTimestamp());
+        }
+        collect();
     }
 
     private void Add(long bytes)

@@ -191,7 +191,7 @@ public sealed class MemoryReservation(QueryMemoryPool pool, string consumer) : I
     /// <summary>The error of a query refused by the process's budget (HTTP 503 with Retry-After).</summary>
     internal static QueryLimitException ProcessMemoryExhausted(ProcessMemory process, string consumer, long bytes) =>
         new(QueryLimit.ProcessMemory, string.Create(CultureInfo.InvariantCulture,
-            $"the server is short of memory: {consumer} needed {QueryMemoryPool.Format(bytes)} but {QueryMemoryPool.Format(process.Used)} of the process's {QueryMemoryPool.Format(process.Limit)} memory budget is in use by other queries, persists and compactions{(process.Waiting > 0 ? " (persisting or compacting waits for memory)" : "")}; retry later"));
+            $"the server is short of memory: {consumer} needed {QueryMemoryPool.Format(bytes)}; {process.Describe()}{(process.Waiting > 0 ? ", and persisting or compacting waits for memory" : "")}; retry later"));
 
     public void Shrink(long bytes)
     {
