@@ -42,6 +42,13 @@ public sealed class ProcessMemory
     /// <summary>The heap in use and the most reservations may take it to (<see cref="ProcessMemory(long, TimeSpan?, HeapGuard?, TimeProvider?)"/>).</summary>
     public sealed record HeapGuard(Func<long> InUse, long Ceiling)
     {
+        /// <summary>
+        /// The ceiling for queries, lower than <see cref="Ceiling"/> (the default: three quarters of it): a query
+        /// allocates more than its reservations count (the pages its scans decode), and background work must still
+        /// find room (the buffer must drain).
+        /// </summary>
+        public long QueryCeiling { get; init; } = Ceiling / 4 * 3;
+
         public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(100);
 
         /// <summary>
@@ -56,7 +63,7 @@ public sealed class ProcessMemory
     /// <summary>What the budget holds now, for a message: reserved of the limit, and the heap against its ceiling.</summary>
     public string Describe() => _heap is null
         ? $"{Format(Used)} of the {Format(Limit)} that queries, persists and compactions share is reserved"
-        : $"{Format(Used)} of the {Format(Limit)} that queries, persists and compactions share is reserved and the heap holds {Format(_heap.InUse())} of at most {Format(_heap.Ceiling)}";
+        : $"{Format(Used)} of the {Format(Limit)} that queries, persists and compactions share is reserved and the heap holds {Format(_heap.InUse())} (queries may take it to {Format(_heap.QueryCeiling)})";
 
     private bool Fits(long bytes) => _used + bytes <= Limit && (_heap is null || _heap.InUse() + bytes <= _heap.Ceiling);
 
@@ -94,7 +101,7 @@ public sealed class ProcessMemory
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         lock (_lock)
         {
-            if (_waiters.Count > 0 || !Fits(bytes))
+            if (_waiters.Count > 0 || !Fits(bytes) || (_heap is not null && _heap.InUse() + bytes > _heap.QueryCeiling))
             {
                 return false;
             }
