@@ -92,7 +92,7 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
         // Oldest first, so DedupMerge lets the later write win: compacted files (older than every level-0 file, and
         // not overlapping each other) before level-0 files in WAL order.
         var ordered = plan.Inputs.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id).ToList();
-        var budget = CompactionMemory.Of(options.CompactionMemoryBudget, columns, ordered.Count);
+        var budget = CompactionMemory.Of(options.CompactionMemoryBudget, columns, ordered.Count, ordered.Sum(f => f.SizeBytes) / Math.Max(1, ordered.Sum(f => f.RowCount)));
         IAsyncEnumerable<RecordBatch> Read(long? from, long? to)
         {
             // Memory holds a slice of rows per input plus the open output files, whatever the partition's size.
