@@ -95,9 +95,22 @@ public sealed class TsdbHost : IAsyncDisposable
         var roles = settings.Roles;
         var clusterNode = settings.Clustered ? settings.NodeId : null;
         var store = settings.Store.Create(settings.StoreDir);
-        var storageOptions = settings.Storage with { TruncateWal = settings.Store.Kind != "memory", NodeId = clusterNode };
+        // Reservations are estimates and some memory has none (the buffer's own overhead, caches, a scan's pages): the
+        // heap as the GC reports it is checked as well, so nothing is granted that would take it near its limit.
+        var processMemory = settings.ProcessMemoryLimit is { } processLimit
+            ? new ProcessMemory(processLimit, heap: new ProcessMemory.HeapGuard(() => GC.GetTotalMemory(forceFullCollection: false), MemoryBudget.HeapCeiling(MemoryBudget.AvailableBytes))
+            {
+                Collect = () => GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false),
+            })
+            : null;
+        if (processMemory is not null)
+        {
+            StorageMetrics.Observe(processMemory);
+        }
+        var storageOptions = settings.Storage with { TruncateWal = settings.Store.Kind != "memory", NodeId = clusterNode, ProcessMemory = processMemory };
         output.WriteLine($"object store: {settings.Store.Describe(settings.StoreDir)}");
-        output.WriteLine($"memory: {MemoryBudget.AvailableBytes >> 20} MiB available to the process; write buffer limit {settings.BufferLimit >> 20} MiB, persist at {storageOptions.PersistBufferBytes >> 20} MiB, {settings.QueryMemoryLimit >> 20} MiB per query");
+        output.WriteLine($"memory: {MemoryBudget.AvailableBytes >> 20} MiB available to the process; write buffer limit {settings.BufferLimit >> 20} MiB, persist at {storageOptions.PersistBufferBytes >> 20} MiB, {settings.QueryMemoryLimit >> 20} MiB per query"
+            + (processMemory is null ? "" : $"; queries, persists and compactions share {processMemory.Limit >> 20} MiB"));
         if (settings.Clustered)
         {
             output.WriteLine($"cluster node '{settings.NodeId}' with --mode {NodeRoleNames.Format(roles)}");
@@ -208,7 +221,7 @@ public sealed class TsdbHost : IAsyncDisposable
             new ServerOptions
             {
                 HttpBind = settings.HttpBind, AuthEnabled = settings.Auth, MaxHttpRequestSize = settings.MaxRequestSize, TlsCertPath = settings.TlsCert, TlsKeyPath = settings.TlsKey,
-                QueryMemoryLimit = settings.QueryMemoryLimit, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat,
+                QueryMemoryLimit = settings.QueryMemoryLimit, ProcessMemory = processMemory, MaxConcurrentQueries = settings.MaxConcurrentQueries, GrpcResponseCompression = settings.GrpcCompression, LogFormat = settings.LogFormat,
                 LogLevel = settings.LogLevel, DisabledAuthz = settings.DisabledAuthz, Readiness = readiness, MaxConnections = settings.MaxConnections, HeaderTimeout = settings.HeaderTimeout,
                 Roles = roles,
                 PromQLExperimentalFunctions = settings.PromQLExperimentalFunctions,

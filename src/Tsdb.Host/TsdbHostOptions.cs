@@ -36,6 +36,12 @@ public sealed record TsdbHostOptions
 
     public long QueryMemoryLimit { get; init; } = 1L << 30;
 
+    /// <summary>
+    /// The budget queries, persists and compactions share (<c>--process-memory-limit</c>); null: none, each is bounded
+    /// only by its own limit.
+    /// </summary>
+    public long? ProcessMemoryLimit { get; init; }
+
     public long ReadCacheBytes { get; init; } = 128L << 20;
 
     public int MaxConcurrentQueries { get; init; } = 16;

@@ -64,10 +64,12 @@ public sealed class QueryExecutor
         string? error = null;
         var released = 0;
         var spill = Path.Combine(Options.SpillDirectory ?? Path.Combine(Path.GetTempPath(), "tsdb-spill"), Guid.NewGuid().ToString("N"));
+        var memory = new QueryMemoryPool(Options.MaxQueryMemoryBytes, Options.ProcessMemory);
         void Release()
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
+                memory.Close();
                 Log.Finish(entry, outcome, error);
                 Interlocked.Decrement(ref _running);
                 try
@@ -86,6 +88,12 @@ public sealed class QueryExecutor
         IAsyncEnumerator<RecordBatch>? batches = null;
         try
         {
+            // Refused before anything is planned or allocated when the process has no room for it now (503, retry).
+            var baseline = memory.Reserve("the query's batches in flight and its answer");
+            if (Options.ProcessMemory is { } process && !baseline.TryGrow(Options.BaseReservationBytes))
+            {
+                throw MemoryReservation.ProcessMemoryExhausted(process, "a new query", Options.BaseReservationBytes);
+            }
             var now = Now();
             LogicalPlan initial;
             try
@@ -104,7 +112,6 @@ public sealed class QueryExecutor
             }
             var logical = Optimizer.Optimize(initial);
             var physical = PhysicalPlanner.Create(logical);
-            var memory = new QueryMemoryPool(Options.MaxQueryMemoryBytes);
             var context = new TaskContext(_source, memory, new EvalContext(now, cancellationToken), spill, cancellationToken) { MorselRows = Options.MorselRows };
             entry.Progress = () => physical.Display(withMetrics: true);
             Schema schema;

@@ -45,6 +45,9 @@ public sealed record ServerOptions
     /// <summary>Bytes of Arrow buffers one query may materialise (the engine's limit); past it the query fails.</summary>
     public long QueryMemoryLimit { get; init; } = 1L << 30;
 
+    /// <summary>The budget queries share with persists and compactions (null: none); see <see cref="Tsdb.Core.Diagnostics.ProcessMemory"/>.</summary>
+    public Tsdb.Core.Diagnostics.ProcessMemory? ProcessMemory { get; init; }
+
     /// <summary>Samples one remote-read request may read (Prometheus' default, 5e7); past it the request fails with a 400.</summary>
     public long RemoteReadSampleLimit { get; init; } = 50_000_000;
 

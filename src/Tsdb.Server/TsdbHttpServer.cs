@@ -44,7 +44,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
         ConfigureMetrics(builder.Services);
         ConfigureCompression(builder.Services);
-        var engine = new SqlEngine(new QueryExecutor(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries }));
+        var engine = new SqlEngine(new QueryExecutor(tables, time, new QueryEngineOptions { MaxQueryMemoryBytes = options.QueryMemoryLimit, MaxConcurrentQueries = options.MaxConcurrentQueries, ProcessMemory = options.ProcessMemory }));
         var flight = new TsdbFlightService(catalog, engine, ingester, new FlightOptions
         {
             AuthEnabled = options.AuthEnabled,

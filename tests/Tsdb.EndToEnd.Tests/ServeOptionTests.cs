@@ -5,6 +5,8 @@ public sealed class ServeOptionTests
     [Theory]
     [InlineData("--max-concurrent-queries", "0", "--max-concurrent-queries must be at least 1")]
     [InlineData("--query-memory-limit", "lots", "lots")]
+    [InlineData("--process-memory-limit", "lots", "lots")]
+    [InlineData("--process-memory-limit", "0", "--process-memory-limit must be more than 0 bytes")]
     [InlineData("--read-cache-size", "lots", "'lots' is not a size")]
     [InlineData("--otlp-translation-strategy", "Escaped", "--otlp-translation-strategy must be UnderscoreEscapingWithSuffixes, UnderscoreEscapingWithoutSuffixes, NoUTF8EscapingWithSuffixes or NoTranslation, got 'Escaped'")]
     [InlineData("--otlp-promote-scope-metadata", "maybe", "--otlp-promote-scope-metadata must be true or false, got 'maybe'")]

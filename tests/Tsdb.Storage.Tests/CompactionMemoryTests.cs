@@ -31,6 +31,10 @@ public sealed class CompactionMemoryTests
         Assert.True(eighty.RowsPerInputBatch < eight.RowsPerInputBatch);
         Assert.Equal(4, eight.FilesPerPass);
         Assert.Equal(CompactionMemory.MaxRows, eight.RowsPerPass);   // 256 MiB hold more than a row group of this table
+        // Files that store more per row than the columns' estimate (long strings) get fewer rows per slice.
+        var wide = CompactionMemory.Of(512L << 20, Cpu, inputs: 8, storedBytesPerRow: perRow * 2);
+        Assert.Equal(eight.RowsPerInputBatch / 4, wide.RowsPerInputBatch, tolerance: 1);
+        Assert.Equal(eight.RowsPerInputBatch, CompactionMemory.Of(512L << 20, Cpu, inputs: 8, storedBytesPerRow: perRow / 2).RowsPerInputBatch);
     }
 
     [Fact]

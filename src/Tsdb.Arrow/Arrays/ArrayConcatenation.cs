@@ -190,10 +190,29 @@ public static class ArrayConcatenation
         {
             throw new NotSupportedException($"concatenating {type} arrays is not supported");
         }
-        var merged = new Dictionary<string, int>(StringComparer.Ordinal);
-        var values = new List<string>();
+        var indexType = ArrowType.Dictionary(ArrowType.Int32, type.ValueType!, type.IsOrdered);
         var indices = new int[length];
         var row = 0;
+        // Parts cut from one batch share its dictionary: their codes stay valid, and no value becomes a string.
+        var shared = parts[0].Dictionary;
+        for (var p = 1; p < parts.Count && shared is not null; p++)
+        {
+            shared = ReferenceEquals(parts[p].Dictionary, shared) ? shared : null;
+        }
+        if (shared is not null)
+        {
+            foreach (var part in parts)
+            {
+                var array = (DictionaryArray)ArrowArray.Create(part);
+                for (var i = 0; i < array.Length; i++, row++)
+                {
+                    indices[row] = array.IsNull(i) ? 0 : checked((int)array.GetIndex(i));
+                }
+            }
+            return new ArrayData(indexType, length, nullCount, [validity, System.Runtime.InteropServices.MemoryMarshal.AsBytes(indices.AsSpan()).ToArray()], dictionary: shared);
+        }
+        var merged = new Dictionary<string, int>(StringComparer.Ordinal);
+        var values = new List<string>();
         foreach (var part in parts)
         {
             var array = (DictionaryArray)ArrowArray.Create(part);
@@ -215,7 +234,6 @@ public static class ArrayConcatenation
             }
         }
         var dictionaryData = Utf8(values);
-        var indexType = ArrowType.Dictionary(ArrowType.Int32, type.ValueType!, type.IsOrdered);
         var indexBytes = new byte[length * 4];
         System.Runtime.InteropServices.MemoryMarshal.AsBytes(indices.AsSpan()).CopyTo(indexBytes);
         return new ArrayData(indexType, length, nullCount, [validity, indexBytes], dictionary: dictionaryData);

@@ -29,6 +29,19 @@ public static class MemoryBudget
     /// </summary>
     public static long DefaultCompactionBudget(long available) => Math.Clamp(available / 8, 32L << 20, 512L << 20);
 
+    /// <summary>
+    /// What queries, persists and compactions share by default (<see cref="ProcessMemory"/>): three quarters of what the
+    /// process may use, less the write buffer's limit (the last quarter is for the runtime, requests being parsed and
+    /// the garbage not yet collected), at least 32 MiB. 512 MiB with a 128 MiB buffer: 256 MiB.
+    /// </summary>
+    public static long DefaultProcessLimit(long available, long bufferLimit) => Math.Max(32L << 20, (available / 4 * 3) - bufferLimit);
+
+    /// <summary>
+    /// The managed heap (garbage included) past which <see cref="ProcessMemory"/> grants nothing: seven eighths of what
+    /// the process may use, so the collector has room to work before the hard limit.
+    /// </summary>
+    public static long HeapCeiling(long available) => available - (available / 8);
+
     /// <summary>Persist once the buffer holds half its limit (at most 256 MiB), so that it drains before writes are refused.</summary>
     public static long DefaultPersistBufferSize(long bufferLimit) => Math.Min(256L << 20, bufferLimit / 2);
 }

@@ -84,6 +84,7 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
             Hold(tableBytes + pendingBytes);
             if (pending.Count >= MergeEvery && pendingGroups >= GrowthBeforeMerge * (long)(table?.Groups ?? 0))
             {
+                Hold(tableBytes + pendingBytes + MergeCost(table, pending));
                 pendingGroups = 0;
                 pendingBytes = 0;
                 table = Merge(table is null ? pending : [table, .. pending]);
@@ -94,6 +95,7 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
         }
         if (pending.Count > 0)
         {
+            Hold(tableBytes + pendingBytes + MergeCost(table, pending));
             table = Merge(table is null ? pending : [table, .. pending]);
             Hold(table.Bytes);
         }
@@ -176,6 +178,28 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
             }
         }
         return new Partial(keys, states, count);
+    }
+
+    /// <summary>
+    /// What a merge allocates besides the partials it reads, reserved before it starts (it was the one unaccounted
+    /// peak of a GROUP BY over many series): the concatenated keys and the merged table's keys (each at most the
+    /// partials' keys; a tag's dictionary is unified through strings, about as large again), the group ids and the
+    /// hash table (16 bytes a row), and the merged states (at most the partials').
+    /// </summary>
+    private static long MergeCost(Partial? table, List<Partial> pending)
+    {
+        if (table is null && pending.Count == 1)
+        {
+            return 0;
+        }
+        long keys = 0, states = 0, rows = 0;
+        foreach (var p in table is null ? pending : [table, .. pending])
+        {
+            keys += p.Keys is null ? 0 : QueryMemoryPool.SizeOf(p.Keys);
+            states += p.Bytes;
+            rows += p.Groups;
+        }
+        return (3 * keys) + (states - keys) + (16 * rows);
     }
 
     /// <summary>Several partials as one: keys numbered again over all of them, each partial's states folded in.</summary>

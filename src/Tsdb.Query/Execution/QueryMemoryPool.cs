@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tsdb.Arrow.Arrays;
+using Tsdb.Core.Diagnostics;
 
 namespace Tsdb.Query.Execution;
 
@@ -10,10 +11,13 @@ namespace Tsdb.Query.Execution;
 /// spills when refused, one that cannot calls <see cref="MemoryReservation.Grow"/>, which fails the query with a
 /// message naming the operator.
 /// </summary>
-public sealed class QueryMemoryPool(long limit)
+public sealed class QueryMemoryPool(long limit, ProcessMemory? process = null)
 {
+    private readonly Lock _processLock = new();
     private long _used;
     private long _peak;
+    private long _processHeld;
+    private bool _closed;
 
     public long Limit { get; } = limit;
 
@@ -22,27 +26,98 @@ public sealed class QueryMemoryPool(long limit)
     /// <summary>The most this query held at once.</summary>
     public long Peak => Interlocked.Read(ref _peak);
 
+    /// <summary>The process-wide budget every reservation of this query is also taken from (null: only this query's limit).</summary>
+    public ProcessMemory? Process { get; } = process;
+
     public MemoryReservation Reserve(string consumer) => new(this, consumer);
 
-    internal bool TryAdd(long bytes)
+    internal bool TryAdd(long bytes) => TryAdd(bytes, out _);
+
+    /// <summary>
+    /// Adds (or with a negative count gives back) bytes; refused when this query's limit or, with
+    /// <paramref name="byProcess"/> set, the process's budget has no room.
+    /// </summary>
+    internal bool TryAdd(long bytes, out bool byProcess)
     {
+        byProcess = false;
+        if (bytes <= 0)
+        {
+            Interlocked.Add(ref _used, bytes);
+            GiveBackToProcess(-bytes);
+            return true;
+        }
         while (true)
         {
             var used = Interlocked.Read(ref _used);
             var next = used + bytes;
-            if (bytes > 0 && next > Limit)
+            if (next > Limit)
             {
                 return false;
             }
             if (Interlocked.CompareExchange(ref _used, next, used) == used)
             {
-                long peak;
-                while (next > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, next, peak) != peak)
-                {
-                }
-                return true;
+                break;
             }
         }
+        if (!TakeFromProcess(bytes))
+        {
+            Interlocked.Add(ref _used, -bytes);
+            byProcess = true;
+            return false;
+        }
+        var now = Interlocked.Read(ref _used);
+        long peak;
+        while (now > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
+        {
+        }
+        return true;
+    }
+
+    private bool TakeFromProcess(long bytes)
+    {
+        if (Process is null)
+        {
+            return true;
+        }
+        lock (_processLock)
+        {
+            if (_closed || !Process.TryReserve(bytes))
+            {
+                return false;
+            }
+            _processHeld += bytes;
+            return true;
+        }
+    }
+
+    private void GiveBackToProcess(long bytes)
+    {
+        if (Process is null || bytes == 0)
+        {
+            return;
+        }
+        lock (_processLock)
+        {
+            bytes = Math.Min(bytes, _processHeld);
+            _processHeld -= bytes;
+        }
+        Process.Release(bytes);
+    }
+
+    /// <summary>
+    /// The query ended: whatever it still holds of the process's budget goes back (an operator abandoned without
+    /// disposing its reservation must not shrink the budget for good), and nothing more is granted.
+    /// </summary>
+    public void Close()
+    {
+        long held;
+        lock (_processLock)
+        {
+            _closed = true;
+            held = _processHeld;
+            _processHeld = 0;
+        }
+        Process?.Release(held);
     }
 
     /// <summary>Bytes of the Arrow buffers behind a batch (a dictionary is counted with each batch that carries it).</summary>
@@ -68,13 +143,7 @@ public sealed class QueryMemoryPool(long limit)
         return bytes + (data.Dictionary is null ? 0 : SizeOf(data.Dictionary));
     }
 
-    internal static string Format(long bytes) => bytes switch
-    {
-        >= 1L << 30 when bytes % (1L << 30) == 0 => string.Create(CultureInfo.InvariantCulture, $"{bytes >> 30} GiB"),
-        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.#} MiB"),
-        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
-    };
+    internal static string Format(long bytes) => ProcessMemory.Format(bytes);
 }
 
 /// <summary>One operator's share of a <see cref="QueryMemoryPool"/>; disposing it gives the bytes back.</summary>
@@ -89,10 +158,12 @@ public sealed class MemoryReservation(QueryMemoryPool pool, string consumer) : I
     public QueryMemoryPool Pool { get; } = pool;
 
     /// <summary>Grows by <paramref name="bytes"/> if the pool has room; false (and nothing reserved) when it has not.</summary>
-    public bool TryGrow(long bytes)
+    public bool TryGrow(long bytes) => TryGrowCore(bytes, out _);
+
+    private bool TryGrowCore(long bytes, out bool byProcess)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
-        if (!Pool.TryAdd(bytes))
+        if (!Pool.TryAdd(bytes, out byProcess))
         {
             return false;
         }
@@ -100,15 +171,27 @@ public sealed class MemoryReservation(QueryMemoryPool pool, string consumer) : I
         return true;
     }
 
-    /// <summary>Grows by <paramref name="bytes"/> or fails the query (HTTP 413) naming this operator.</summary>
+    /// <summary>
+    /// Grows by <paramref name="bytes"/> or fails the query naming this operator: HTTP 413 when the query's own limit
+    /// is reached, 503 when the process's budget is in use by other work (retrying later may succeed).
+    /// </summary>
     public void Grow(long bytes)
     {
-        if (!TryGrow(bytes))
+        if (!TryGrowCore(bytes, out var byProcess))
         {
+            if (byProcess)
+            {
+                throw ProcessMemoryExhausted(Pool.Process!, Consumer, bytes);
+            }
             throw new QueryLimitException(QueryLimit.Memory, string.Create(CultureInfo.InvariantCulture,
                 $"the query exceeded its memory limit of {QueryMemoryPool.Format(Pool.Limit)}: {Consumer} needed {QueryMemoryPool.Format(bytes)} more while holding {QueryMemoryPool.Format(Size)} (the query held {QueryMemoryPool.Format(Pool.Used)}); narrow the time range, filter more or aggregate"));
         }
     }
+
+    /// <summary>The error of a query refused by the process's budget (HTTP 503 with Retry-After).</summary>
+    internal static QueryLimitException ProcessMemoryExhausted(ProcessMemory process, string consumer, long bytes) =>
+        new(QueryLimit.ProcessMemory, string.Create(CultureInfo.InvariantCulture,
+            $"the server is short of memory: {consumer} needed {QueryMemoryPool.Format(bytes)}; {process.Describe()}{(process.Waiting > 0 ? ", and persisting or compacting waits for memory" : "")}; retry later"));
 
     public void Shrink(long bytes)
     {

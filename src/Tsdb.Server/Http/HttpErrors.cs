@@ -67,14 +67,16 @@ internal static class HttpErrors
 
     /// <summary>
     /// The status of a query's failure that is the request's or the moment's, not a bug (null for the rest): a bad
-    /// query 400; data that cannot be read now (the object store) 503; the per-query memory limit 413; too many
-    /// queries at once 429. With the Retry-After that helps, for every query API that answers in a dialect of JSON.
+    /// query 400; data that cannot be read now (the object store) 503; the per-query memory limit 413; the process's
+    /// memory budget in use by other work 503; too many queries at once 429. With the Retry-After that helps, for every
+    /// query API that answers in a dialect of JSON.
     /// </summary>
     public static (int Status, string? RetryAfter)? QueryStatus(Exception e) => e switch
     {
         Tsdb.Query.Chunks.DataUnavailableException => (503, "1"),
         QueryException => (400, null),
         QueryLimitException { Limit: QueryLimit.Concurrency } => (429, "1"),
+        QueryLimitException { Limit: QueryLimit.ProcessMemory } => (503, "5"),
         QueryLimitException => (413, null),
         _ => null,
     };

@@ -17,10 +17,15 @@ internal sealed record CompactionMemory(int RowsPerInputBatch, int FilesPerPass,
     /// <summary>At most this many rows per input slice and per output pass (Parquet's row group).</summary>
     internal const int MaxRows = 1_048_576;
 
-    public static CompactionMemory Of(long budget, TableColumns columns, int inputs)
+    /// <param name="storedBytesPerRow">
+    /// The input files' bytes per row as stored (0: unknown). Strings longer than the 20 characters the column estimate
+    /// takes made a compaction hold several times its budget; twice the stored size (decompressed, as Arrow holds it)
+    /// is used when it is larger.
+    /// </param>
+    public static CompactionMemory Of(long budget, TableColumns columns, int inputs, long storedBytesPerRow = 0)
     {
         ArgumentNullException.ThrowIfNull(columns);
-        var perRow = BytesPerRow(columns);
+        var perRow = Math.Max(BytesPerRow(columns), 2 * storedBytesPerRow);
         var half = Math.Max(1, budget / 2);
         // Two slices per input: the one being merged and the one read ahead.
         var inputRows = (int)Math.Clamp(half / (2L * Math.Max(1, inputs) * perRow), MinRows, MaxRows);

@@ -1,5 +1,6 @@
 using Tsdb.Arrow.Arrays;
 using Tsdb.Catalog;
+using Tsdb.Core.Diagnostics;
 using Tsdb.ObjectStore;
 using Tsdb.Query.Chunks;
 using Tsdb.Storage.Chunks;
@@ -61,6 +62,16 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
                 {
                     break;
                 }
+                // Its budget from the process's, after any persist that waits: not served in time, the round ends here
+                // and the next one tries again (the files stay readable, only more of them).
+                using var memory = options.ProcessMemory is { } process
+                    ? await process.ReserveAsync(MemoryClaimant.Compaction, options.CompactionMemoryBudget, cancellationToken).ConfigureAwait(false)
+                    : null;
+                if (options.ProcessMemory is not null && memory is null)
+                {
+                    StorageMetrics.CompactionDeferred();
+                    return new CompactResult(partitions + (touched ? 1 : 0), removed, written);
+                }
                 var (gone, made) = await MergeAsync(snapshot, definition, key.Node, plan, cancellationToken).ConfigureAwait(false);
                 touched = true;
                 removed += gone;
@@ -81,7 +92,7 @@ public sealed class Compactor(Catalog.Catalog catalog, IObjectStore store, Parqu
         // Oldest first, so DedupMerge lets the later write win: compacted files (older than every level-0 file, and
         // not overlapping each other) before level-0 files in WAL order.
         var ordered = plan.Inputs.OrderBy(f => f.MaxSequence).ThenBy(f => f.Id).ToList();
-        var budget = CompactionMemory.Of(options.CompactionMemoryBudget, columns, ordered.Count);
+        var budget = CompactionMemory.Of(options.CompactionMemoryBudget, columns, ordered.Count, ordered.Sum(f => f.SizeBytes) / Math.Max(1, ordered.Sum(f => f.RowCount)));
         IAsyncEnumerable<RecordBatch> Read(long? from, long? to)
         {
             // Memory holds a slice of rows per input plus the open output files, whatever the partition's size.

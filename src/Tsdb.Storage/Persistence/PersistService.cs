@@ -1,4 +1,5 @@
 using Tsdb.Catalog;
+using Tsdb.Core.Diagnostics;
 using Tsdb.Query.Chunks;
 using Tsdb.Storage.Deletes;
 using Tsdb.Wal;
@@ -14,6 +15,12 @@ namespace Tsdb.Storage.Persistence;
 public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, WriteAheadLog wal, ParquetFileWriter writer, StorageOptions options) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>
+    /// A slice's merge holds its chunks, the tombstone-filtered copies, the merged batch and the writer's pages: about
+    /// this many times its buffered bytes (the figure reserved from the process's memory for it).
+    /// </summary>
+    internal const int SliceWorkBytes = 3;
 
     public sealed record PersistResult(int Files, long Rows, long ThroughSequence);
 
@@ -114,6 +121,15 @@ public sealed class PersistService(Catalog.Catalog catalog, WriteBuffer buffer, 
     /// </summary>
     private async Task<ParquetFileEntry?> WriteSliceAsync(string database, string table, int day, TableColumns columns, List<BufferedChunk> slice, List<Tombstone> tombstones, CancellationToken cancellationToken)
     {
+        // Merging and writing a slice takes a few times its buffered size: reserved first, ahead of queries and
+        // compactions, waiting at most the pool's MaxWait (the buffer must drain).
+        using var memory = options.ProcessMemory is { } process
+            ? await process.ReserveAsync(MemoryClaimant.Persist, SliceWorkBytes * slice.Sum(c => c.Bytes), cancellationToken).ConfigureAwait(false)
+            : null;
+        if (memory is { Forced: true })
+        {
+            StorageMetrics.PersistForcedMemory();
+        }
         var merged = RowMerger.Merge(columns, [.. slice.Select(c =>
             TombstoneFilter.Apply(c.Batch, [.. tombstones.Where(t => t.Reaches(c.Sequence, c.MinTime, c.MaxTime)).Select(t => t.Predicate)]))]);
         if (merged.Length == 0)

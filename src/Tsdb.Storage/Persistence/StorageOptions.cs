@@ -1,3 +1,4 @@
+using Tsdb.Core.Diagnostics;
 using Tsdb.Parquet.Writing;
 
 namespace Tsdb.Storage.Persistence;
@@ -55,6 +56,13 @@ public sealed record StorageOptions
     /// (at least 4,096 rows), so a small server (the budget follows its memory) compacts in what it has.
     /// </summary>
     public long CompactionMemoryBudget { get; init; } = 512L << 20;
+
+    /// <summary>
+    /// The budget queries share with persists and compactions (<c>--process-memory-limit</c>; null: none). A persist
+    /// reserves <see cref="PersistService.SliceWorkBytes"/> times each slice before it merges it, a compaction its
+    /// <see cref="CompactionMemoryBudget"/> before each merge; both wait their turn (see <see cref="ProcessMemory"/>).
+    /// </summary>
+    public ProcessMemory? ProcessMemory { get; init; }
 
     /// <summary>
     /// The share of the budget one open output file of a compaction stands for (its upload part, page buffers and

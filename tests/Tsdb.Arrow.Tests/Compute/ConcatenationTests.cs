@@ -29,6 +29,16 @@ public sealed class ConcatenationTests
     }
 
     [Fact]
+    public void Parts_of_one_dictionary_keep_it_and_their_codes()
+    {
+        var whole = Dict("b", "a", null, "c", "b");
+        var result = Concat(whole.Slice(3, 2), whole.Slice(0, 3), whole.Slice(1, 1));
+        Assert.Equal(new object?[] { "c", "b", "b", "a", null, "a" }, Objects(result));
+        Assert.Equal(1, result.NullCount);
+        Assert.Same(whole.Data.Dictionary, result.Data.Dictionary);
+    }
+
+    [Fact]
     public void Parts_of_different_types_are_refused()
     {
         var error = Assert.Throws<ArgumentException>(() => Concat(Int64(1), Float64(1)));

@@ -1,0 +1,212 @@
+using Tsdb.Core.Diagnostics;
+using Tsdb.Query.Sql;
+
+namespace Tsdb.Query.Tests;
+
+/// <summary>The process-wide memory budget: queries take without waiting, persists and compactions wait in turn.</summary>
+public sealed class ProcessMemoryTests
+{
+    private const long S = 1_000_000_000L;
+    private static readonly long T0 = 1_451_606_400L * S;
+
+    [Fact]
+    public void Queries_take_what_fits_and_give_it_back()
+    {
+        var pool = new ProcessMemory(100);
+        Assert.True(pool.TryReserve(60));
+        Assert.True(pool.TryReserve(40));
+        Assert.False(pool.TryReserve(1));
+        Assert.Equal(100, pool.Used);
+        pool.Release(50);
+        Assert.False(pool.TryReserve(51));
+        Assert.True(pool.TryReserve(50));
+        pool.Release(100);
+        Assert.Equal(0, pool.Used);
+        Assert.Equal(100, pool.Peak);
+    }
+
+    [Fact]
+    public async Task Background_work_waits_until_the_bytes_come_back()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5));
+        Assert.True(pool.TryReserve(80));
+        var compaction = pool.ReserveAsync(MemoryClaimant.Compaction, 50, CancellationToken.None);
+        Assert.False(compaction.IsCompleted);
+        Assert.Equal(1, pool.Waiting);
+        pool.Release(80);
+        using var lease = await compaction;
+        Assert.NotNull(lease);
+        Assert.False(lease.Forced);
+        Assert.Equal(50, pool.Used);
+        Assert.Equal(0, pool.Waiting);
+        lease.Dispose();
+        lease.Dispose(); // once only
+        Assert.Equal(0, pool.Used);
+    }
+
+    [Fact]
+    public async Task A_waiting_persist_goes_before_compactions_and_queries()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5));
+        Assert.True(pool.TryReserve(70));
+        var compaction = pool.ReserveAsync(MemoryClaimant.Compaction, 60, CancellationToken.None);
+        var persist = pool.ReserveAsync(MemoryClaimant.Persist, 60, CancellationToken.None);
+        // 30 bytes are free, but what waits goes first: a query gets nothing new.
+        Assert.False(pool.TryReserve(10));
+        pool.Release(70);
+        using var persisted = await persist;
+        Assert.False(compaction.IsCompleted); // 40 left, the compaction wants 60
+        persisted!.Dispose();
+        using var compacted = await compaction;
+        Assert.Equal(60, pool.Used);
+        Assert.True(pool.TryReserve(40));
+    }
+
+    [Fact]
+    public async Task A_persist_arriving_while_a_compaction_waits_takes_the_free_bytes_at_once()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5));
+        Assert.True(pool.TryReserve(50));
+        var compaction = pool.ReserveAsync(MemoryClaimant.Compaction, 80, CancellationToken.None);
+        using var persist = await pool.ReserveAsync(MemoryClaimant.Persist, 30, CancellationToken.None);
+        Assert.Equal(80, pool.Used);
+        Assert.False(compaction.IsCompleted);
+        pool.Release(50);
+        Assert.False(compaction.IsCompleted); // 70 free, it needs 80
+        persist!.Dispose();
+        using var compacted = await compaction;
+        Assert.Equal(80, pool.Used);
+    }
+
+    [Fact]
+    public async Task A_persist_never_waits_longer_than_the_bound_and_a_compaction_gives_up()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMilliseconds(50));
+        Assert.True(pool.TryReserve(90));
+        var compaction = await pool.ReserveAsync(MemoryClaimant.Compaction, 20, CancellationToken.None);
+        Assert.Null(compaction);
+        Assert.Equal(90, pool.Used);
+        using var persist = await pool.ReserveAsync(MemoryClaimant.Persist, 20, CancellationToken.None);
+        Assert.True(persist!.Forced);
+        Assert.Equal(110, pool.Used); // over the limit: the buffer must drain
+        Assert.Equal(1, pool.Forced);
+        Assert.Equal(0, pool.Waiting);
+        Assert.False(pool.TryReserve(1));
+    }
+
+    [Fact]
+    public async Task Nothing_is_granted_that_would_take_the_heap_past_its_ceiling()
+    {
+        // The heap as the GC reports it: what is reserved but not yet allocated is not in it.
+        long heap = 950;
+        var pool = new ProcessMemory(1000, TimeSpan.FromMinutes(5), new ProcessMemory.HeapGuard(() => Interlocked.Read(ref heap), 1000) { Poll = TimeSpan.FromMilliseconds(10), QueryCeiling = 980 });
+        Assert.True(pool.TryReserve(30));
+        Assert.False(pool.TryReserve(31)); // the budget has 970 left; queries may take the heap to 980
+        Assert.Contains("the heap holds 950 bytes (queries may take it to 980 bytes)", pool.Describe(), StringComparison.Ordinal);
+        // Background work may take it to 1000.
+        using (var compaction = await pool.ReserveAsync(MemoryClaimant.Compaction, 50, CancellationToken.None))
+        {
+            Assert.Equal(80, pool.Used);
+        }
+        var persist = pool.ReserveAsync(MemoryClaimant.Persist, 200, CancellationToken.None);
+        Assert.False(persist.IsCompleted);
+        // A collection shrinks the heap without any release: the waiting persist sees it at its next look.
+        Interlocked.Exchange(ref heap, 500);
+        using var lease = await persist;
+        Assert.False(lease!.Forced);
+        Assert.Equal(230, pool.Used);
+    }
+
+    [Fact]
+    public async Task A_request_larger_than_the_budget_waits_for_all_of_it()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5));
+        Assert.True(pool.TryReserve(1));
+        var persist = pool.ReserveAsync(MemoryClaimant.Persist, 500, CancellationToken.None);
+        Assert.False(persist.IsCompleted);
+        pool.Release(1);
+        using var lease = await persist;
+        Assert.Equal(100, lease!.Bytes);
+        Assert.Equal(100, pool.Used);
+    }
+
+    [Fact]
+    public async Task A_cancelled_wait_leaves_the_queue_and_lets_the_next_through()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5));
+        Assert.True(pool.TryReserve(50));
+        using var cancel = new CancellationTokenSource();
+        var big = pool.ReserveAsync(MemoryClaimant.Persist, 100, cancel.Token);
+        var small = pool.ReserveAsync(MemoryClaimant.Compaction, 40, CancellationToken.None);
+        Assert.False(small.IsCompleted); // behind the persist, though it would fit
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => big);
+        using var lease = await small;
+        Assert.Equal(90, pool.Used);
+        Assert.Equal(0, pool.Waiting);
+    }
+
+    [Fact]
+    public async Task Queries_refuse_to_wait()
+    {
+        var pool = new ProcessMemory(100);
+        await Assert.ThrowsAsync<ArgumentException>(() => pool.ReserveAsync(MemoryClaimant.Query, 1, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_query_is_refused_with_a_retryable_error_before_it_starts_when_the_budget_is_in_use()
+    {
+        var process = new ProcessMemory(32L << 20, TimeSpan.FromMinutes(5));
+        var engine = Engine(process, queryLimit: 64L << 20);
+        using (var persist = await process.ReserveAsync(MemoryClaimant.Persist, 20L << 20, CancellationToken.None))
+        {
+            var ex = await Assert.ThrowsAsync<QueryLimitException>(() => engine.ExecuteAsync("db", "SELECT * FROM cpu", CancellationToken.None));
+            Assert.Equal(QueryLimit.ProcessMemory, ex.Limit);
+            Assert.Equal("the server is short of memory: a new query needed 16 MiB; 20 MiB of the 32 MiB that queries, persists and compactions share is reserved; retry later", ex.Message);
+        }
+        Assert.Equal(0, process.Used);
+        var result = await engine.ExecuteAsync("db", "SELECT * FROM cpu ORDER BY n", CancellationToken.None);
+        Assert.Equal(6, result.Batches.Sum(b => b.Length));
+        // Everything the query reserved, its baseline and its sort's, came back when it ended.
+        Assert.Equal(0, process.Used);
+        Assert.True(process.Peak > 16L << 20, $"peak {process.Peak}");
+    }
+
+    [Fact]
+    public async Task An_operator_refused_by_the_process_budget_fails_with_503s_error_not_the_query_limit()
+    {
+        // The query's own limit would allow the sort; the process's budget (all but 16 MiB and a few bytes taken) does not.
+        var process = new ProcessMemory(64L << 20, TimeSpan.FromMinutes(5));
+        Assert.True(process.TryReserve((48L << 20) - 64));
+        var engine = Engine(process, queryLimit: 1L << 30);
+        var ex = await Assert.ThrowsAsync<QueryLimitException>(() => engine.ExecuteAsync("db", "SELECT * FROM cpu ORDER BY n", CancellationToken.None));
+        Assert.Equal(QueryLimit.ProcessMemory, ex.Limit);
+        Assert.StartsWith("the server is short of memory: ", ex.Message, StringComparison.Ordinal);
+        Assert.Equal((48L << 20) - 64, process.Used);
+    }
+
+    [Fact]
+    public void Closing_a_query_pool_returns_what_an_abandoned_reservation_held()
+    {
+        var process = new ProcessMemory(1000);
+        var pool = new Execution.QueryMemoryPool(500, process);
+        var kept = pool.Reserve("abandoned");
+        Assert.True(kept.TryGrow(300));
+        Assert.False(kept.TryGrow(300)); // the query's own limit
+        Assert.Equal(300, process.Used);
+        pool.Close();
+        Assert.Equal(0, process.Used);
+        kept.Dispose(); // late: gives nothing back twice
+        Assert.Equal(0, process.Used);
+        Assert.False(pool.Reserve("after").TryGrow(1));
+    }
+
+    private static SqlEngine Engine(ProcessMemory process, long queryLimit)
+    {
+        var source = new MemoryTableSource();
+        source.Add("cpu", MemoryTableSource.CpuSchema,
+            MemoryTableSource.Cpu(("a", T0, 10.0, 1), ("b", T0, 20.0, 2), ("a", T0 + (60 * S), null, 3)),
+            MemoryTableSource.Cpu(("b", T0 + (60 * S), 40.0, null), ("c", T0 + (120 * S) + 1, 50.0, 5), (null, T0 + (180 * S), 60.0, 6)));
+        return new SqlEngine(new QueryExecutor(source, TimeProvider.System, new QueryEngineOptions { MaxQueryMemoryBytes = queryLimit, ProcessMemory = process }));
+    }
+}
