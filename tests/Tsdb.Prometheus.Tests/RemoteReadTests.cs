@@ -161,7 +161,10 @@ public sealed class RemoteReadTests : IAsyncLifetime
         // Integer native histograms remote-written to Prometheus 2.42 (its receiver, native histograms on) and here:
         // a bucket appears at 10 (Prometheus recodes its chunk), the counters reset at 40 (Prometheus cuts a chunk
         // with the reset header), negative and zero buckets throughout.
-        var start = (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000 * 1000) - (30 * 60_000);
+        // Prometheus' head also cuts a chunk at every two-hour boundary (its block range); the 17.5 minutes of samples
+        // start just after one, at least 30 minutes ago, so none falls inside them and the chunks compare.
+        const long blockRange = 2 * 3_600_000L;
+        var start = ((DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - (30 * 60_000)) / blockRange * blockRange) + 60_000;
         var series = new V1.TimeSeries { Labels = { new V1.Label { Name = "__name__", Value = "hcmp" }, new V1.Label { Name = "job", Value = "a" } } };
         for (var i = 0; i < 70; i++)
         {
