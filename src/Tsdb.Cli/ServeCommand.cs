@@ -252,10 +252,12 @@ internal static class ServeCommand
     /// </summary>
     private static async Task<int> RunAsync(TsdbHostOptions settings, CancellationToken cancellationToken)
     {
+        // Under --log-format json the server's own lines are JSON objects too, so all of standard output parses.
+        var output = settings.LogFormat == "json" ? new Output.JsonLineWriter(Console.Out, "tsdb.server") : Console.Out;
         TsdbHost host;
         try
         {
-            host = await TsdbHost.StartAsync(settings, Console.Out, Console.Error, cancellationToken).ConfigureAwait(false);
+            host = await TsdbHost.StartAsync(settings, output, Console.Error, cancellationToken).ConfigureAwait(false);
         }
         catch (HostStartException e)
         {
@@ -278,7 +280,7 @@ internal static class ServeCommand
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             using var registration = cancellationToken.Register(() => stop.TrySetResult());
             await stop.Task.ConfigureAwait(false);
-            Console.WriteLine("shutting down (Ctrl-C again to exit at once)");
+            output.WriteLine("shutting down (Ctrl-C again to exit at once)");
             await host.StopAsync().ConfigureAwait(false);
         }
         return 0;

@@ -265,7 +265,8 @@ public sealed partial class ObservabilityTests() : ProcessServerPerClass("obs")
         var dir = Directory.CreateTempSubdirectory("tsdb-e2e-jsonlog-").FullName;
         try
         {
-            await using var server = await TsdbProcess.StartAsync(Path.Combine(dir, "data"), "--log-format", "json", "--without-auth");
+            await using var server = await TsdbProcess.StartAsync(Path.Combine(dir, "data"), "--log-format", "json");
+            Assert.NotNull(server.AdminToken);
             using var http = server.Client();
             Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync("/api/v3/write_lp?db=j", Lines("a v=1 1"))).StatusCode);
             JsonElement? entry = null;
@@ -288,6 +289,15 @@ public sealed partial class ObservabilityTests() : ProcessServerPerClass("obs")
             Assert.Equal("204", state.GetProperty("status").ToString());
             Assert.Equal("Information", entry.Value.GetProperty("LogLevel").GetString());
             Assert.True(entry.Value.TryGetProperty("Timestamp", out _));
+
+            // Every line on standard output is one object, the server's own start-up lines and token banner too.
+            var lines = server.StandardOutput.Where(l => l.Length > 0).ToList();
+            Assert.All(lines, l => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(l).RootElement.ValueKind));
+            var messages = lines.Select(l => JsonDocument.Parse(l).RootElement)
+                .Where(j => j.GetProperty("Category").GetString() == "tsdb.server").Select(j => j.GetProperty("Message").GetString()!).ToList();
+            Assert.Contains(messages, m => m.StartsWith("listening on http://127.0.0.1:", StringComparison.Ordinal));
+            Assert.Contains(messages, m => m.StartsWith("data directory:", StringComparison.Ordinal));
+            Assert.Contains(messages, m => m.Contains("admin token (shown once", StringComparison.Ordinal) && m.EndsWith(server.AdminToken, StringComparison.Ordinal));
 
             await using (var quiet = await TsdbProcess.StartAsync(Path.Combine(dir, "quiet"), "--log-level", "warn", "--without-auth"))
             {

@@ -10,6 +10,7 @@ internal sealed partial class TsdbProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _output = [];
+    private readonly List<string> _stdout = [];
 
     private TsdbProcess(Process process, string dataDir)
     {
@@ -34,6 +35,18 @@ internal sealed partial class TsdbProcess : IAsyncDisposable
             lock (_output)
             {
                 return string.Join('\n', _output);
+            }
+        }
+    }
+
+    /// <summary>The lines of standard output alone (<see cref="Output"/> holds standard error's too).</summary>
+    public IReadOnlyList<string> StandardOutput
+    {
+        get
+        {
+            lock (_output)
+            {
+                return [.. _stdout];
             }
         }
     }
@@ -72,6 +85,7 @@ internal sealed partial class TsdbProcess : IAsyncDisposable
             lock (server._output)
             {
                 server._output.Add(line);
+                server._stdout.Add(line);
             }
             if (TokenLine().Match(line) is { Success: true } token)
             {
@@ -149,10 +163,11 @@ internal sealed partial class TsdbProcess : IAsyncDisposable
         await Task.CompletedTask;
     }
 
-    [GeneratedRegex(@"listening on (https?://\S+)")]
+    // A URL or token ends at white space or, under --log-format json, at the message's closing quote.
+    [GeneratedRegex(@"listening on (https?://[^\s""]+)")]
     private static partial Regex ListeningLine();
 
-    [GeneratedRegex(@"admin token .*: (apiv3_\S+)")]
+    [GeneratedRegex(@"admin token .*: (apiv3_[^\s""]+)")]
     private static partial Regex TokenLine();
 
     [DllImport("libc", EntryPoint = "kill")]
