@@ -156,6 +156,51 @@ public sealed class SelectiveReadTests
         Assert.Equal(Json([expected]), Json(read));
     }
 
+    /// <summary>
+    /// A large read (row groups far above what decodes in line) of a host-sorted file, whose pages each hold all times
+    /// of some hosts: a time range keeps a part of every page, and the read returns exactly the rows inside it — the
+    /// time column compacted in place, the other columns decoded for those rows only — also projected without the
+    /// time column, in slices, and for a nullable integer column (narrowed, then decoded again).
+    /// </summary>
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    public async Task A_large_read_narrows_to_the_rows_inside_a_time_range(int seed, bool dictionary)
+    {
+        var data = new TestData(seed);
+        var unsorted = data.Batch(TestData.WideSchema, 120_000, 1_000_000);
+        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
+        var bytes = ParquetWriter.ToBytes(TestData.WideSchema, [batch], new ParquetWriterOptions { DictionaryEnabled = dictionary, PageRowLimit = 1000, RowGroupSize = 60_000 });
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        var times = ((TimestampArray)batch.Column("time")!).Values.ToArray().Order().ToArray();
+        var (from, to) = (times[40_000], times[70_000]);
+        var expected = Where(batch, (b, i) => ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to);
+        Assert.InRange(expected.Length, 29_000, 31_000);
+
+        Assert.Equal(Json([expected]), Json(await ReadAsync(reader, [new ColumnRange("time", from, to)])));
+
+        var sliced = new List<RecordBatch>();
+        await foreach (var b in reader.ReadAsync(null, [new ColumnRange("time", from, to)], 50_000, CancellationToken.None))
+        {
+            sliced.Add(b);
+        }
+        Assert.Equal(Json([expected]), Json(sliced));
+
+        var projected = new List<RecordBatch>();
+        await foreach (var b in reader.ReadAsync(["host", "f64"], [new ColumnRange("time", from, to)]))
+        {
+            projected.Add(b);
+        }
+        Assert.Equal(expected.Length, projected.Sum(b => b.Length));
+        Assert.Equal(
+            Enumerable.Range(0, expected.Length).Select(i => $"{expected.Column("host")!.GetObject(i)} {expected.Column("f64")!.GetObject(i)}"),
+            projected.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => $"{b.Column("host")!.GetObject(i)} {b.Column("f64")!.GetObject(i)}")));
+
+        var withNulls = Where(batch, (b, i) => b.Column("i64")!.GetObject(i) is long v && v >= 0);
+        Assert.True(withNulls.Length < batch.Length);
+        Assert.Equal(Json([withNulls]), Json(await ReadAsync(reader, [new ColumnRange("i64", 0L, null)])));
+    }
+
     [Fact]
     public async Task An_integer_predicate_narrows_rows_and_drops_nulls()
     {

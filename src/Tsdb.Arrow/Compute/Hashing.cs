@@ -30,26 +30,42 @@ public static class Hashing
         // Each key numbered densely on its own first: cheap for the usual keys (dictionary tags are array lookups,
         // time buckets come in runs of equal values; both read in place). A small product of the key counts then
         // indexes a table directly; a large one goes through the hash table below.
+        if (keys.Count == 1)
+        {
+            var only = new int[length];
+            groupCount = DenseKey(keys[0].Data, only);
+            return only;
+        }
+        // With several keys the per-key numbers are scratch: rented, and given back once the tuples are numbered.
         var dense = new int[keys.Count][];
         var counts = new int[keys.Count];
         long space = 1;
-        for (var k = 0; k < keys.Count; k++)
+        try
         {
-            dense[k] = new int[length];
-            counts[k] = DenseKey(keys[k].Data, dense[k]);
-            space = Math.Min(space * Math.Max(counts[k], 1), long.MaxValue / 1_000_000);
+            for (var k = 0; k < keys.Count; k++)
+            {
+                dense[k] = System.Buffers.ArrayPool<int>.Shared.Rent(length);
+                counts[k] = DenseKey(keys[k].Data, dense[k].AsSpan(0, length));
+                space = Math.Min(space * Math.Max(counts[k], 1), long.MaxValue / 1_000_000);
+            }
+            var direct = new int[length];
+            if (space <= Math.Max(1 << 16, 2L * length))
+            {
+                groupCount = DirectGroups(dense, counts, direct);
+                return direct;
+            }
         }
-        if (keys.Count == 1)
+        finally
         {
-            groupCount = counts[0];
-            return dense[0];
+            foreach (var rented in dense)
+            {
+                if (rented is not null)
+                {
+                    System.Buffers.ArrayPool<int>.Shared.Return(rented);
+                }
+            }
         }
         var ids = new int[length];
-        if (space <= Math.Max(1 << 16, 2L * length))
-        {
-            groupCount = DirectGroups(dense, counts, ids);
-            return ids;
-        }
         var codes = new long[keys.Count][];
         var validity = new byte[]?[keys.Count];
         for (var k = 0; k < keys.Count; k++)
@@ -127,18 +143,28 @@ public static class Hashing
     }
 
     /// <summary>One key's dense numbers; dictionary and 64-bit integer columns are read in place.</summary>
-    private static int DenseKey(ArrayData data, int[] ids)
+    private static int DenseKey(ArrayData data, Span<int> ids)
     {
         switch (data.Type.Id)
         {
             case ArrowTypeId.Dictionary:
-                var indices = Comparison.DictionaryIndices(data);
                 var dictionaryLength = data.Dictionary!.Length;
+                // The usual tag column (int32 indices, no nulls) is read in place; others through a checked copy.
+                var indices = data.Type.IndexType!.Id == ArrowTypeId.Int32 && data.NullCount == 0
+                    ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span).Slice(data.Offset, data.Length)
+                    : Comparison.DictionaryIndices(data);
                 var groupOf = new int[dictionaryLength + 1]; // last slot: the null group; 0 = not seen yet
                 var groups = 0;
                 for (var row = 0; row < ids.Length; row++)
                 {
-                    var slot = indices[row] < 0 ? dictionaryLength : indices[row];
+                    var index = indices[row];
+                    var slot = index;
+                    if ((uint)index >= (uint)dictionaryLength)
+                    {
+                        // -1 is a null row (only the checked copy has those); anything else is a corrupt index.
+                        slot = index == -1 && data.NullCount != 0 ? dictionaryLength
+                            : throw new InvalidOperationException($"dictionary index {index} at row {row} is outside a dictionary of {dictionaryLength} values");
+                    }
                     ref var g = ref groupOf[slot];
                     if (g == 0)
                     {
@@ -156,7 +182,7 @@ public static class Hashing
     }
 
     /// <summary>Numbers the distinct codes (nulls as one more value) in order of first appearance; returns how many.</summary>
-    private static int DenseIds(ReadOnlySpan<long> codes, byte[]? validity, int[] ids)
+    private static int DenseIds(ReadOnlySpan<long> codes, byte[]? validity, Span<int> ids)
     {
         var table = new int[64];                  // number + 1; 0 = empty
         var values = new long[16];

@@ -212,9 +212,19 @@ public sealed class ParquetReader
         }
         else
         {
-            decoded = projected.Count == 1
-                ? [await ReadColumnAsync(group, projected[0], selection, cancellationToken).ConfigureAwait(false)]
-                : await Task.WhenAll(projected.Select(column => Task.Run(() => ReadColumnAsync(group, column, selection, cancellationToken), cancellationToken))).ConfigureAwait(false);
+            // A time range that cuts through the selected pages is applied here, exactly: the other columns then
+            // decode only the rows that pass, and the scan above has no rows to filter out and copy again.
+            var (refined, already) = await RefineLargeAsync(group, projected, selection, predicates ?? [], cancellationToken).ConfigureAwait(false);
+            selection = refined;
+            var rest = projected.Where(c => already is null || c.Index != already.Value.Column).ToList();
+            var results = rest.Count == 0 ? []
+                : rest.Count == 1 ? [await ReadColumnAsync(group, rest[0], refined, cancellationToken).ConfigureAwait(false)]
+                : await Task.WhenAll(rest.Select(column => Task.Run(() => ReadColumnAsync(group, column, refined, cancellationToken), cancellationToken))).ConfigureAwait(false);
+            decoded = new ArrayData[projected.Count];
+            for (int c = 0, r = 0; c < projected.Count; c++)
+            {
+                decoded[c] = already is { } done && done.Column == projected[c].Index ? done.Data : results[r++];
+            }
         }
         var fields = new List<Field>();
         var arrays = new List<ArrowArray>();
@@ -225,6 +235,44 @@ public sealed class ParquetReader
         }
         var length = (int)selection.RowCount;
         return new RecordBatch(new Tsdb.Arrow.Types.Schema(fields, Schema.Metadata), arrays, length);
+    }
+
+    /// <summary>
+    /// For a large read: the first 64-bit integer or timestamp predicate (the time range) whose selected pages do not
+    /// all lie inside it is tested row by row, and the selection narrowed to the rows that pass. The predicate
+    /// column, when projected, comes back already decoded for the narrowed selection (its values compacted, not
+    /// decoded twice). A time-sorted file's pages mostly lie inside the range and are left alone; a tag-sorted one's
+    /// pages hold whole days of several series, so a range of hours keeps a fraction of every page.
+    /// </summary>
+    private async Task<(RowSelection Selection, (int Column, ArrayData Data)? Decoded)> RefineLargeAsync(RowGroup group, List<ParquetColumn> projected, RowSelection selection, IReadOnlyList<ColumnRange> predicates, CancellationToken cancellationToken)
+    {
+        foreach (var predicate in predicates)
+        {
+            var column = FindColumn(predicate.Column);
+            if (column.PhysicalType != PhysicalType.Int64 || !RowRefinement.CanRefine(column, predicate, _options.DictionaryColumns)
+                || await SelectedPagesWhollyMatchAsync(group, column, selection, predicate, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+            var data = await ReadColumnAsync(group, column, selection, cancellationToken).ConfigureAwait(false);
+            var narrowed = RowRefinement.Refine(selection, ArrowArray.Create(data), predicate);
+            if (!projected.Any(c => c.Index == column.Index))
+            {
+                data.Dispose();
+                return (narrowed, null);
+            }
+            if (narrowed.RowCount == selection.RowCount)
+            {
+                return (selection, (column.Index, data));
+            }
+            if (data.NullCount > 0 || data.Type.Id is not (Tsdb.Arrow.Types.ArrowTypeId.Int64 or Tsdb.Arrow.Types.ArrowTypeId.Timestamp))
+            {
+                data.Dispose();
+                return (narrowed, null);
+            }
+            return (narrowed, (column.Index, RowRefinement.CompactInPlace(data, selection, narrowed)));
+        }
+        return (selection, null);
     }
 
     /// <summary>Rows of a row group up to which its columns are decoded one after another on the calling thread.</summary>

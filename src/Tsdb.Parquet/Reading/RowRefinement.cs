@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Encoding = System.Text.Encoding;
 using Tsdb.Arrow.Arrays;
 using Tsdb.Parquet.Metadata;
@@ -76,6 +77,44 @@ internal static class RowRefinement
         {
             System.Buffers.ArrayPool<bool>.Shared.Return(pass);
         }
+    }
+
+    /// <summary>
+    /// The values of a null-free 64-bit column just decoded for <paramref name="from"/>, kept for the rows of
+    /// <paramref name="to"/> (a subset of it). Compacted in place, range by range (a row never moves up, so nothing is
+    /// overwritten before it is read): the caller owns the freshly decoded buffer, and the result is its first rows.
+    /// </summary>
+    public static ArrayData CompactInPlace(ArrayData decoded, RowSelection from, RowSelection to)
+    {
+        var values = MemoryMarshal.Cast<byte, long>(MemoryMarshal.AsMemory(decoded.Buffers[1]).Span).Slice(decoded.Offset, decoded.Length);
+        var f = 0;
+        long offset = 0;   // rows of from's ranges before range f
+        var written = 0;
+        foreach (var (first, end) in to.Ranges)
+        {
+            // A range of to may span adjacent ranges of from: moved piece by piece.
+            for (var start = first; start < end;)
+            {
+                while (from.Ranges[f].End <= start)
+                {
+                    offset += from.Ranges[f].End - from.Ranges[f].Start;
+                    f++;
+                }
+                if (start < from.Ranges[f].Start)
+                {
+                    throw new InvalidOperationException($"row {start} is not among the decoded rows");
+                }
+                var count = (int)(Math.Min(end, from.Ranges[f].End) - start);
+                var source = (int)(offset + start - from.Ranges[f].Start);
+                if (source != written)
+                {
+                    values.Slice(source, count).CopyTo(values.Slice(written, count));
+                }
+                written += count;
+                start += count;
+            }
+        }
+        return decoded.Slice(0, written);
     }
 
     /// <summary>The predicate as a test of a string value's UTF-8 bytes (for <see cref="ColumnChunkDecoder"/>'s row filter).</summary>
