@@ -176,9 +176,31 @@ public sealed class PlanFeatureTests
             await Rows("SELECT host, EXISTS (SELECT 1 FROM hosts h WHERE h.host = c.host) FROM cpu c GROUP BY host ORDER BY host"));
     }
 
+    [Fact]
+    public async Task Correlated_scalar_subqueries_without_an_aggregate_take_the_one_row_or_the_first_with_limit_1()
+    {
+        // One row per key: its value; none: NULL.
+        Assert.Equal(["1|100", "2|200", "3|100", "5|NULL", "6|NULL"],
+            await Rows("SELECT n, (SELECT h.n FROM hosts h WHERE h.host = c.host) AS hn FROM cpu c WHERE n IS NOT NULL ORDER BY n"));
+        // LIMIT 1: the first row in the subquery's order, per outer row (DESC puts NULLs first unless told otherwise).
+        Assert.Equal(["a|3|3|10", "b|NULL|2|20", "d|NULL|NULL|NULL"],
+            await Rows("SELECT h.host, (SELECT c.n FROM cpu c WHERE c.host = h.host ORDER BY c.n DESC LIMIT 1), " +
+                "(SELECT c.n FROM cpu c WHERE c.host = h.host ORDER BY c.n DESC NULLS LAST LIMIT 1), " +
+                "(SELECT c.usage AS u FROM cpu c WHERE c.host = h.host ORDER BY u LIMIT 1) FROM hosts h ORDER BY h.host"));
+        // More than one row for an outer row is an error, as in PostgreSQL and DuckDB ...
+        var ex = await Assert.ThrowsAsync<QueryException>(() => Engine().ExecuteAsync("db",
+            "SELECT h.host, (SELECT c.n FROM cpu c WHERE c.host = h.host) FROM hosts h", CancellationToken.None));
+        Assert.Contains("a scalar subquery returned more than one row for an outer row", ex.Message, StringComparison.Ordinal);
+        // ... but not for a key that no outer row reaches.
+        Assert.Equal(["d|NULL"], await Rows("SELECT h.host, (SELECT c.n FROM cpu c WHERE c.host = h.host) FROM hosts h WHERE h.host = 'd'"));
+        // After GROUP BY, correlated through a group key.
+        Assert.Equal(["a|2|100", "b|2|200", "c|1|NULL", "NULL|1|NULL"],
+            await Rows("SELECT c.host, count(*), (SELECT h.n FROM hosts h WHERE h.host = c.host) FROM cpu c GROUP BY c.host ORDER BY c.host"));
+    }
+
     [Theory]
-    [InlineData("SELECT (SELECT h.n FROM hosts h WHERE h.host = c.host) FROM cpu c", "line 1, column 8: a correlated scalar subquery must aggregate (max(…), count(*), …) so that it has one value per outer row")]
-    [InlineData("SELECT (SELECT max(h.n) FROM hosts h WHERE h.host = c.host GROUP BY h.host) FROM cpu c", "line 1, column 8: a correlated scalar subquery must be one aggregate over its rows (no GROUP BY, HAVING, DISTINCT or LIMIT)")]
+    [InlineData("SELECT (SELECT max(h.n) FROM hosts h WHERE h.host = c.host GROUP BY h.host) FROM cpu c", "line 1, column 8: a correlated scalar subquery must select one value (no GROUP BY, HAVING or DISTINCT)")]
+    [InlineData("SELECT (SELECT h.n FROM hosts h WHERE h.host = c.host LIMIT 2) FROM cpu c", "line 1, column 61: a correlated scalar subquery may end in LIMIT 1, no other LIMIT or OFFSET")]
     [InlineData("SELECT (SELECT max(h.n) FROM hosts h WHERE h.n > c.n) FROM cpu c", "line 1, column 44: a correlated scalar subquery may compare inner and outer columns only with = (… AND inner.x = outer.x)")]
     [InlineData("SELECT (SELECT count(*) + 1 FROM hosts h WHERE h.host = c.host) FROM cpu c", "line 1, column 8: count inside an expression of a correlated scalar subquery is not supported yet: select the count alone")]
     public async Task Correlated_scalar_subqueries_that_cannot_be_decorrelated_are_refused(string sql, string message)

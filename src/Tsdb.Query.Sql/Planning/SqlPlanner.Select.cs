@@ -45,9 +45,7 @@ internal sealed partial class SqlPlanner
                     scope.Add(null, $"__subquery_{_subqueries}_{i}", correlated.Plan.Schema[i].Type);
                 }
                 _subqueries++;
-                var valueAt = first + correlated.Plan.Schema.FieldCount - 1;
-                var value = scope.Column(valueAt);
-                return correlated.Counts ? Coalesce(value, new LiteralExpr(0L, ArrowType.Int64)) : value;
+                return correlated.Value(scope.Column, first + correlated.Plan.Schema.FieldCount - 1);
             }
             var sub = ScalarSubqueryPlan(sq);
             plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
@@ -73,9 +71,8 @@ internal sealed partial class SqlPlanner
                 }
                 plan = new JoinPlan(plan, correlated.Plan, JoinType.Left, on, null);
                 _subqueries++;
-                var last = plan.Schema.FieldCount - 1;
-                var column = new ColumnExpr(last, $"__subquery_{_subqueries}", plan.Schema[last].Type);
-                return correlated.Counts ? Coalesce(column, new LiteralExpr(0L, ArrowType.Int64)) : column;
+                var joined = plan.Schema;
+                return correlated.Value(i => new ColumnExpr(i, $"__subquery_{_subqueries}_{i}", joined[i].Type), joined.FieldCount - 1);
             }
             var sub = ScalarSubqueryPlan(sq);
             plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
@@ -697,7 +694,19 @@ internal sealed partial class SqlPlanner
 
     /// <summary>A decorrelated scalar subquery: its grouped plan, the join keys over the outer rows, and the outer sides'
     /// syntax so that after GROUP BY they can be bound again against the aggregate's output.</summary>
-    private sealed record CorrelatedSubquery(LogicalPlan Plan, List<(Expr Outer, Expr Inner)> On, List<(Expression OuterAst, Expression InnerAst, BinaryExpression Equality)> Keys, bool Counts);
+    private sealed record CorrelatedSubquery(LogicalPlan Plan, List<(Expr Outer, Expr Inner)> On, List<(Expression OuterAst, Expression InnerAst, BinaryExpression Equality)> Keys, bool Counts, bool Single)
+    {
+        /// <summary>The subquery's value read from the joined row whose last column holds it (the one before: its row count, when <see cref="Single"/>).</summary>
+        public Expr Value(Func<int, Expr> column, int last)
+        {
+            var value = column(last);
+            if (Counts)
+            {
+                return Coalesce(value, new LiteralExpr(0L, ArrowType.Int64));
+            }
+            return Single && ScalarFunctions.TryGet(ScalarFunctions.OneRow, out var check) ? new ScalarFunctionExpr(check, [value, column(last - 1)], value.Type) : value;
+        }
+    }
 
     /// <summary>
     /// A scalar subquery whose WHERE compares inner columns with the outer query's (<c>(SELECT max(v) FROM t t2 WHERE
@@ -749,28 +758,43 @@ internal sealed partial class SqlPlanner
         {
             return null;
         }
-        if (sub.Projection is not [ExpressionSelectItem item] || sub.GroupBy.Count > 0 || sub.Having is not null || sub.Limit is not null || sub.Offset is not null || sub.Distinct || sub.DistinctOn is not null)
+        if (sub.Projection is not [ExpressionSelectItem item] || sub.GroupBy.Count > 0 || sub.Having is not null || sub.Distinct || sub.DistinctOn is not null)
         {
-            throw Error(sq.Span, "a correlated scalar subquery must be one aggregate over its rows (no GROUP BY, HAVING, DISTINCT or LIMIT)");
+            throw Error(sq.Span, "a correlated scalar subquery must select one value (no GROUP BY, HAVING or DISTINCT)");
+        }
+        var limitOne = sub.Limit is IntegerLiteral { Value: 1 };
+        if ((sub.Limit is not null && !limitOne) || sub.Offset is not null and not IntegerLiteral { Value: 0 })
+        {
+            throw Error((sub.Limit ?? sub.Offset)!.Span, "a correlated scalar subquery may end in LIMIT 1, no other LIMIT or OFFSET");
         }
         var aggregates = new List<Expression>();
         CollectAggregates(item.Expression, aggregates);
+        var span = sq.Span;
+        var valueExpression = item.Expression;
         if (aggregates.Count == 0)
         {
-            throw Error(sq.Span, "a correlated scalar subquery must aggregate (max(…), count(*), …) so that it has one value per outer row");
+            // Per outer row: with LIMIT 1 the first row in the subquery's order (any row without ORDER BY), as
+            // first_value(… ORDER BY …) over its correlation keys; without, its one row, and an error when there are more.
+            valueExpression = new FunctionCall(new Identifier("first_value", false, span), [item.Expression], false, false,
+                limitOne ? [.. sub.OrderBy.Select(o => o with { Expression = OrderTarget(o.Expression, item) })] : [], span);
         }
+        var single = aggregates.Count == 0 && !limitOne;
         var counts = item.Expression is FunctionCall { Over: null } call && call.Name.Value.Equals("count", StringComparison.OrdinalIgnoreCase);
         if (!counts && aggregates.Exists(a => a is FunctionCall f && f.Name.Value.Equals("count", StringComparison.OrdinalIgnoreCase)))
         {
             throw Error(sq.Span, "count inside an expression of a correlated scalar subquery is not supported yet: select the count alone");
         }
-        var span = sq.Span;
         var projection = new List<SelectItem>();
         for (var i = 0; i < keys.Count; i++)
         {
             projection.Add(new ExpressionSelectItem(keys[i].Inner, new Identifier($"__key{i}", true, span), span));
         }
-        projection.Add(new ExpressionSelectItem(item.Expression, new Identifier("__value", true, span), span));
+        if (single)
+        {
+            // Its rows per key, checked against the outer rows after the join ($one_row): a key no outer row has may hold many.
+            projection.Add(new ExpressionSelectItem(new FunctionCall(new Identifier("count", false, span), [], false, true, [], span), new Identifier("__rows", true, span), span));
+        }
+        projection.Add(new ExpressionSelectItem(valueExpression, new Identifier("__value", true, span), span));
         Expression? where = null;
         foreach (var t in local)
         {
@@ -784,8 +808,16 @@ internal sealed partial class SqlPlanner
         {
             on.Add(Comparable(keys[i].Outer, new ColumnExpr(i, $"__key{i}", plan.Schema[i].Type), keys[i].OuterAst, keys[i].Inner, keys[i].Equality));
         }
-        return new CorrelatedSubquery(plan, on, [.. keys.Select(k => (k.OuterAst, k.Inner, k.Equality))], counts);
+        return new CorrelatedSubquery(plan, on, [.. keys.Select(k => (k.OuterAst, k.Inner, k.Equality))], counts, single);
     }
+
+    /// <summary>An ORDER BY item of a subquery as an expression over its rows: <c>1</c> or the select item's alias is the item.</summary>
+    private static Expression OrderTarget(Expression order, ExpressionSelectItem item) => order switch
+    {
+        IntegerLiteral { Value: 1 } => item.Expression,
+        ColumnReference { Parts: [var name] } when item.Alias is { } alias && alias.Value.Equals(name.Value, StringComparison.OrdinalIgnoreCase) => item.Expression,
+        _ => order,
+    };
 
     private static ScalarFunctionExpr Coalesce(Expr value, Expr otherwise) =>
         ScalarFunctions.TryGet("coalesce", out var function)

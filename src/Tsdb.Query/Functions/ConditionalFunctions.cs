@@ -11,7 +11,25 @@ internal static class ConditionalFunctions
         into.Add(Define.Function("coalesce", "value, ...", 1, int.MaxValue, [ArgKind.Any], t => FunctionTypes.CommonType("coalesce", t), Coalesce));
         into.Add(Define.Function("nullif", "value, other", 2, 2, [ArgKind.Any], t => FunctionTypes.CommonType("nullif", t), NullIf));
         into.Add(Define.Function("greatest", "value, ...", 1, int.MaxValue, [ArgKind.Any], t => FunctionTypes.CommonType("greatest", t), a => Extreme(a, "greatest", 1)));
+        into.Add(Define.Function(ScalarFunctions.OneRow, "value, rows", 2, 2, [ArgKind.Any, ArgKind.Integer], t => t[0], CheckOneRow));
         into.Add(Define.Function("least", "value, ...", 1, int.MaxValue, [ArgKind.Any], t => FunctionTypes.CommonType("least", t), a => Extreme(a, "least", -1)));
+    }
+
+    /// <summary>
+    /// <see cref="ScalarFunctions.OneRow"/>: the value where the row count is at most one, an error where it is more.
+    /// </summary>
+    private static ColumnarValue CheckOneRow(FunctionArguments a)
+    {
+        var rows = new ArgReader(a[1], 1);
+        var n = rows.IsScalar ? 1 : a.RowCount;
+        for (var i = 0; i < n; i++)
+        {
+            if (!rows.IsNull(i) && rows.Long(i) > 1)
+            {
+                throw new FunctionException("a scalar subquery returned more than one row for an outer row; aggregate it (max(…), …) or end it in LIMIT 1");
+            }
+        }
+        return a[0];
     }
 
     private static ColumnarValue Coalesce(FunctionArguments a) => Pick(a, FunctionTypes.CommonType("coalesce", a.Types), static (_, r, i) =>

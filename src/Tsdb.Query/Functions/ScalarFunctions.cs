@@ -14,6 +14,13 @@ public static class ScalarFunctions
 
     public static IReadOnlyCollection<string> Names => Registry.Keys;
 
+    /// <summary>
+    /// <c>$one_row(value, rows)</c>: how the SQL planner reads a correlated scalar subquery that does not aggregate,
+    /// decorrelated into its value and row count per correlation key — the value, or an error where an outer row met
+    /// more than one row (as PostgreSQL and DuckDB answer). The "$" keeps it out of reach of every unquoted call.
+    /// </summary>
+    public const string OneRow = "$one_row";
+
     private static Dictionary<string, ScalarFunction> Build()
     {
         var all = new List<ScalarFunction>();
