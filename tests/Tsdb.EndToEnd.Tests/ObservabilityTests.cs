@@ -367,17 +367,20 @@ public sealed partial class ObservabilityTests() : ProcessServerPerClass("obs")
             await stream.FlushAsync();
             await Task.Delay(300);
 
-            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
             server.Interrupt();
-            for (var i = 0; i < 50 && !server.Output.Contains("shutting down", StringComparison.Ordinal); i++)
+            // The second signal only once the first was handled: two sent together may arrive as one.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!server.Output.Contains("shutting down", StringComparison.Ordinal) && waited.Elapsed < TimeSpan.FromSeconds(30))
             {
                 await Task.Delay(20);
             }
             server.Interrupt();
             var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(15));
-            Assert.Equal(130, exitCode);
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(2.5), $"exit took {stopwatch.Elapsed}");
+            Assert.True(exitCode == 130, $"exit code {exitCode}\n{server.Output}");
             Assert.Contains("second interrupt", server.Output, StringComparison.Ordinal);
+            // At once, not after the graceful stop: it never got as far as closing the WAL (a stopwatch said the same
+            // less reliably on a loaded machine).
+            Assert.DoesNotContain("WAL closed", server.Output, StringComparison.Ordinal);
         }
         finally
         {

@@ -82,9 +82,13 @@ public sealed partial class PrometheusNativeHistogramTests(ITestOutputHelper out
         Assert.True(times.Count >= needed, $"Prometheus has {times.Count} samples after {target.Scrapes} scrapes\n{prometheus.Output}");
         Assert.StartsWith("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited", target.LastAccept, StringComparison.Ordinal);
 
-        // Evaluation times half a scrape interval past a sample: no sample on a window's edge, where 2.42's closed
-        // windows [t-r, t] and Prometheus 3's left-open ones (t-r, t], which this store follows, would differ.
-        var at = times[needed - 1] + 500;
+        // Evaluation times between samples: no sample on a window's edge, where 2.42's closed windows [t-r, t] and
+        // Prometheus 3's left-open ones (t-r, t], which this store follows, would differ. Half a scrape interval past
+        // the last sample when scrapes keep time; a loaded machine delays some, so the offset is the one that keeps
+        // every sample furthest from a whole second before the evaluation times.
+        static long EdgeDistance(long d) => Math.Min(((d % 1000) + 1000) % 1000, 1000 - (((d % 1000) + 1000) % 1000));
+        var last = times[needed - 1];
+        var at = last + Enumerable.Range(1, 999).MaxBy(o => times.Min(t => EdgeDistance(last + o - t)));
         var start = at - 20_000;
         foreach (var t in times)
         {

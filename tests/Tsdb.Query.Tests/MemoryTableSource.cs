@@ -41,6 +41,7 @@ internal sealed class MemoryTableSource : ITableSource
         await Task.Yield();
         if (Gate is { } gate)
         {
+            GateReached.TrySetResult();
             await gate.Task.WaitAsync(cancellationToken);
         }
         if (_streams.TryGetValue(table, out var stream))
@@ -73,6 +74,9 @@ internal sealed class MemoryTableSource : ITableSource
 
     /// <summary>When set, scans wait for it before returning rows (to hold queries running).</summary>
     public TaskCompletionSource? Gate { get; set; }
+
+    /// <summary>Completed once a scan waits at <see cref="Gate"/>: its query is surely running, planned and registered.</summary>
+    public TaskCompletionSource GateReached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static readonly Schema CpuSchema = new([
         new Field("host", ArrowType.DictionaryUtf8),

@@ -284,7 +284,8 @@ public sealed class PlanFeatureTests
         _source.Gate = gate;
         var engine = Engine();
         var running = engine.ExecuteAsync("db", "SELECT count(*) FROM cpu", CancellationToken.None);
-        await Task.Delay(50);
+        // Its scan holds the gate it read; only then may the gate go (a sleep here let the scan miss it when slow).
+        await _source.GateReached.Task.WaitAsync(TimeSpan.FromSeconds(60));
         _source.Gate = null;
         var progress = await engine.ExecuteAsync("db", "SELECT progress FROM system.queries WHERE running AND query_text LIKE '%count%'", CancellationToken.None);
         gate.SetResult();
