@@ -12,7 +12,8 @@ public static class ScalarFunctions
 
     public static bool TryGet(string name, [MaybeNullWhen(false)] out ScalarFunction function) => Registry.TryGetValue(name, out function);
 
-    public static IReadOnlyCollection<string> Names => Registry.Keys;
+    /// <summary>The functions a query can call by name (the planner's own, named with a "$", are left out).</summary>
+    public static IReadOnlyCollection<string> Names => [.. Registry.Keys.Where(n => !n.StartsWith('$'))];
 
     /// <summary>
     /// <c>$one_row(value, rows)</c>: how the SQL planner reads a correlated scalar subquery that does not aggregate,
