@@ -1,3 +1,5 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Query.Chunks;
 using Tsdb.Query.Expressions;
 
 namespace Tsdb.Query.Execution;
@@ -15,6 +17,19 @@ public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, Eva
     public string SpillDirectory { get; } = spillDirectory;
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>
+    /// The most a scan decodes at once: a sixteenth of the query's limit, 1 to 64 MiB (a 64 MiB query under a 512 MiB
+    /// heap: batches of 4 MiB rather than whole row groups of up to a million rows).
+    /// </summary>
+    public long ScanBatchBytes => Math.Clamp(Memory.Limit / 16, 1L << 20, 64L << 20);
+
+    /// <summary>
+    /// The stored rows <paramref name="request"/> asks for, decoded in batches of at most <see cref="ScanBatchBytes"/>,
+    /// each reserved from the process's budget before it is decoded (<see cref="ScanMemory"/>).
+    /// </summary>
+    public IAsyncEnumerable<RecordBatch> Scan(ScanRequest request) =>
+        ScanMemory.ReserveAsync(Source.ScanAsync(request with { MaxBatchBytes = ScanBatchBytes }, CancellationToken), Memory.Process, ScanBatchBytes, Parallelism + 1, CancellationToken);
 
     /// <summary>Rows per output batch of operators that build their own (sort, aggregate, join).</summary>
     public int BatchSize { get; init; } = 8192;
