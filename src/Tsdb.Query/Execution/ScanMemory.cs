@@ -7,8 +7,8 @@ namespace Tsdb.Query.Execution;
 /// <summary>
 /// What a query's scan decodes, reserved from the process's budget before it is decoded: the stored rows come in
 /// batches of at most <c>batchBytes</c> (<see cref="ScanRequest.MaxBatchBytes"/>), and the scan holds room for the
-/// batches its consumers may still be working on plus the next decode (a decoder's buffers grow by doubling, so twice
-/// a batch). These pages were the largest memory no reservation counted: under a heap limit they ran the process out
+/// last <c>window</c> batches (what its consumers may still be working on), at their size, plus the next decode (a
+/// decoder's buffers grow by doubling: twice a batch). These pages were the largest memory no reservation counted: under a heap limit they ran the process out
 /// of memory in the middle of a decode. Refused, the scan fails the query with the process budget's 503. The query's
 /// own limit is not charged: it bounds what operators keep, and a sort spilling at its limit must still read.
 /// </summary>
@@ -24,8 +24,10 @@ public static class ScanMemory
             }
             yield break;
         }
+        // Up front only the first decode: the batches kept are reserved as they come, at their size (a small table's
+        // scan does not hold the bound for batches it never has).
         var decoding = 2 * batchBytes;
-        var reserved = (window * batchBytes) + decoding;
+        var reserved = decoding;
         if (!process.TryReserve(reserved))
         {
             throw MemoryReservation.ProcessMemoryExhausted(process, "a scan (the pages it decodes)", reserved);
