@@ -63,12 +63,13 @@ public sealed class PersistMemoryTests(ITestOutputHelper output)
         Assert.False(persist.IsCompleted);
         Assert.Equal(3, s.Catalog.Current.FilesOf("db", "t").Count());
 
-        // Enough for one of them: the persist, though it asked second.
-        memory.Release(64L << 20);
+        // Room for the persist's small slice (a few KiB), not for the compaction's 64 MiB: the persist goes ahead
+        // though it asked second, and the compaction still waits after it.
+        memory.Release(1L << 20);
         Assert.Equal(1, (await persist).Files);
         Assert.False(compaction.IsCompleted);
         Assert.Equal(4, s.Catalog.Current.FilesOf("db", "t").Count());
-        memory.Release(192L << 20);
+        memory.Release(255L << 20);
         await compaction;
         // The three files it chose before the persist are one now; the persisted one waits for a later round.
         Assert.Equal([(1, 3L), (0, 1L)], s.Catalog.Current.FilesOf("db", "t").OrderByDescending(f => f.Level).Select(f => (f.Level, f.RowCount)));
