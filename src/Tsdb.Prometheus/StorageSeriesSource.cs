@@ -243,7 +243,7 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
             var required = labelMatchers.Where(m => m.IsRequiredEquality).GroupBy(m => PrometheusNames.TagOfLabel(m.Name))
                 .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(m => m.Matcher.Value).Distinct()], StringComparer.Ordinal);
             var request = new ScanRequest(Database, table.Name) { FromTime = minNs, ToTime = maxNs, TagValues = required };
-            var batchBytes = Memory is null ? (long?)null : Math.Clamp(Memory.Pool.Limit / 16, 1L << 20, 64L << 20);
+            var batchBytes = Memory is null ? (long?)null : ScanMemory.BatchBytes(Memory.Pool.Limit);
             var batches = batchBytes is { } bound
                 ? ScanMemory.ReserveAsync(tables.ScanAsync(request with { MaxBatchBytes = bound }, cancellationToken), Memory!.Pool.Process, bound, window: 1, cancellationToken)
                 : tables.ScanAsync(request, cancellationToken);

@@ -8,12 +8,19 @@ namespace Tsdb.Query.Execution;
 /// What a query's scan decodes, reserved from the process's budget before it is decoded: the stored rows come in
 /// batches of at most <c>batchBytes</c> (<see cref="ScanRequest.MaxBatchBytes"/>), and the scan holds room for the
 /// last <c>window</c> batches (what its consumers may still be working on), at their size, plus the next decode (a
-/// decoder's buffers grow by doubling: twice a batch). These pages were the largest memory no reservation counted: under a heap limit they ran the process out
-/// of memory in the middle of a decode. Refused, the scan fails the query with the process budget's 503. The query's
-/// own limit is not charged: it bounds what operators keep, and a sort spilling at its limit must still read.
+/// decoder's buffers grow by doubling: twice a batch). These pages were the largest memory no reservation counted:
+/// under a heap limit they ran the process out of memory in the middle of a decode. Refused, the scan fails the query
+/// with the process budget's 503. The query's own limit is not charged: it bounds what operators keep, and a sort
+/// spilling at its limit must still read.
 /// </summary>
 public static class ScanMemory
 {
+    /// <summary>
+    /// The most a scan of a query with <paramref name="queryLimit"/> decodes at once: a sixteenth of it, 1 to 64 MiB
+    /// (a 64 MiB query under a 512 MiB heap: batches of 4 MiB rather than whole row groups of up to a million rows).
+    /// </summary>
+    public static long BatchBytes(long queryLimit) => Math.Clamp(queryLimit / 16, 1L << 20, 64L << 20);
+
     public static async IAsyncEnumerable<RecordBatch> ReserveAsync(IAsyncEnumerable<RecordBatch> scan, ProcessMemory? process, long batchBytes, int window, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (process is null)

@@ -18,11 +18,8 @@ public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, Eva
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 
-    /// <summary>
-    /// The most a scan decodes at once: a sixteenth of the query's limit, 1 to 64 MiB (a 64 MiB query under a 512 MiB
-    /// heap: batches of 4 MiB rather than whole row groups of up to a million rows).
-    /// </summary>
-    public long ScanBatchBytes => Math.Clamp(Memory.Limit / 16, 1L << 20, 64L << 20);
+    /// <summary>The most a scan decodes at once (<see cref="ScanMemory.BatchBytes"/>).</summary>
+    public long ScanBatchBytes => ScanMemory.BatchBytes(Memory.Limit);
 
     /// <summary>
     /// The stored rows <paramref name="request"/> asks for, decoded in batches of at most <see cref="ScanBatchBytes"/>,
