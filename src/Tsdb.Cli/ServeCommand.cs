@@ -54,7 +54,7 @@ internal static class ServeCommand
         var compactionTarget = EnvOption.Text("--compaction-target-file-size", "TSDB_COMPACTION_TARGET_FILE_SIZE", "100MiB", "Compaction splits a day partition by time into files of about this size");
         var compactionBudget = EnvOption.Text("--compaction-memory-budget", "TSDB_COMPACTION_MEMORY_BUDGET", "auto", "Memory one compaction may hold: half for the slices it reads from its input files, half for the row groups of the files it writes (at most one open file per 128MiB; a split into more files takes several passes) (auto: an eighth of the memory the process may use, 32MiB to 512MiB)");
         var queryMemory = EnvOption.Text("--query-memory-limit", "TSDB_QUERY_MEMORY_LIMIT", "auto", "Arrow data one query may materialise (HTTP and Flight); beyond it the query fails with 413 (auto: an eighth of the memory the process may use)");
-        var processMemory = EnvOption.Text("--process-memory-limit", "TSDB_PROCESS_MEMORY_LIMIT", "auto", "Memory that queries, persists and compactions share: a query that finds it in use gets 503 with Retry-After, a persist or compaction waits its turn (persists first) (auto: three quarters of the memory the process may use less the write buffer limit, at least 32MiB)");
+        var processMemory = EnvOption.Text("--process-memory-limit", "TSDB_PROCESS_MEMORY_LIMIT", "auto", "Memory that queries, persists and compactions share: a query that finds it in use gets 503 with Retry-After, a persist or compaction waits its turn (persists first) (auto: three quarters of the memory the process may use less the write buffer limit, at least 32MiB; off: no shared budget)");
         var maxQueries = EnvOption.Number("--max-concurrent-queries", "TSDB_MAX_CONCURRENT_QUERIES", 16, "Queries (SQL and Flight) running at once; one more gets 429 with Retry-After");
         var readCache = EnvOption.Text("--read-cache-size", "TSDB_READ_CACHE_SIZE", "128MiB", "Memory for tag dictionaries and decompressed Parquet pages that selective queries (a few series) read again; 0 turns it off");
         var tlsCert = EnvOption.Text("--tls-cert", "TSDB_TLS_CERT", null, "PEM certificate: serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of cleartext HTTP/1.1 + h2c");
@@ -129,9 +129,13 @@ internal static class ServeCommand
                 TlsCert = cert is null ? null : Path.GetFullPath(cert),
                 TlsKey = key is null ? null : Path.GetFullPath(key),
                 QueryMemoryLimit = SizeOrAuto(parse.GetValue(queryMemory)!, () => MemoryBudget.DefaultQueryLimit(MemoryBudget.AvailableBytes)),
-                ProcessMemoryLimit = SizeOrAuto(parse.GetValue(processMemory)!, () => MemoryBudget.DefaultProcessLimit(MemoryBudget.AvailableBytes, settings.BufferLimit)) is var process and > 0
-                    ? process
-                    : throw new ArgumentException("--process-memory-limit must be more than 0 bytes"),
+                // "off" leaves queries, persists and compactions each with only its own limit (the behaviour before the
+                // shared budget; for comparing the two under load).
+                ProcessMemoryLimit = parse.GetValue(processMemory)!.Trim().Equals("off", StringComparison.OrdinalIgnoreCase)
+                    ? null
+                    : SizeOrAuto(parse.GetValue(processMemory)!, () => MemoryBudget.DefaultProcessLimit(MemoryBudget.AvailableBytes, settings.BufferLimit)) is var process and > 0
+                        ? process
+                        : throw new ArgumentException("--process-memory-limit must be more than 0 bytes (or off)"),
                 ReadCacheBytes = Values.ParseSize(parse.GetValue(readCache)!),
                 MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
                 GrpcCompression = parse.GetValue(grpcCompression) switch

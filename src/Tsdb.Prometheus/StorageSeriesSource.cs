@@ -4,6 +4,7 @@ using Tsdb.Core.Schema;
 using Tsdb.PromQL;
 using Tsdb.Query;
 using Tsdb.Query.Chunks;
+using Tsdb.Query.Execution;
 
 namespace Tsdb.Prometheus;
 
@@ -28,6 +29,22 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
     public long SampleLimit { get; init; } = long.MaxValue;
 
     private long _samplesLeft = long.MinValue;   // set from SampleLimit at the first scan
+
+    /// <summary>
+    /// Where a PromQL query reserves what its reads hold (null: nowhere): each batch the scan decodes, from the
+    /// process's budget before it is decoded, and the samples and series kept, as they are kept. Refused, the read
+    /// fails with <see cref="QueryLimitException"/> (503 when the process is short, 422 past the query's own limit).
+    /// </summary>
+    public MemoryReservation? Memory { get; init; }
+
+    /// <summary>
+    /// What a kept sample costs: a time and a value (16 bytes), twice over while a series' arrays grow by doubling,
+    /// copied once more into the arrays handed to the engine.
+    /// </summary>
+    internal const long BytesPerSample = 40;
+
+    /// <summary>What a kept series costs besides its samples: its label set (names shared, values copied) and its entry.</summary>
+    internal const long BytesPerSeries = 256;
 
     public async ValueTask<IReadOnlyList<SeriesSamples>> SelectAsync(IReadOnlyList<LabelMatcher> matchers, long minTimeMs, long maxTimeMs, CancellationToken cancellationToken)
     {
@@ -226,15 +243,21 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
             var required = labelMatchers.Where(m => m.IsRequiredEquality).GroupBy(m => PrometheusNames.TagOfLabel(m.Name))
                 .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(m => m.Matcher.Value).Distinct()], StringComparer.Ordinal);
             var request = new ScanRequest(Database, table.Name) { FromTime = minNs, ToTime = maxNs, TagValues = required };
-            await foreach (var batch in tables.ScanAsync(request, cancellationToken).ConfigureAwait(false))
+            var batchBytes = Memory is null ? (long?)null : ScanMemory.BatchBytes(Memory.Pool.Limit);
+            var batches = batchBytes is { } bound
+                ? ScanMemory.ReserveAsync(tables.ScanAsync(request with { MaxBatchBytes = bound }, cancellationToken), Memory!.Pool.Process, bound, window: 1, cancellationToken)
+                : tables.ScanAsync(request, cancellationToken);
+            await foreach (var batch in batches.ConfigureAwait(false))
             {
                 using (batch)
                 {
+                    var (samplesBefore, seriesBefore) = (_samplesLeft, found.Count);
                     ScanBatch(batch, table, candidates, labelMatchers, minNs, maxNs, withSamples, found, ref _samplesLeft);
                     if (_samplesLeft < 0)
                     {
                         throw new SampleLimitExceededException(SampleLimit);
                     }
+                    Memory?.Grow(((samplesBefore - _samplesLeft) * BytesPerSample) + ((found.Count - seriesBefore) * BytesPerSeries));
                 }
             }
         }

@@ -51,4 +51,10 @@ public sealed record ScanRequest(string Database, string Table)
     public long? ToTime { get; init; }
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> TagValues { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    /// <summary>
+    /// When set, stored rows are decoded in batches of about this many bytes at most (see
+    /// <see cref="Chunks.ChunkRead.MaxBatchBytes"/>): a query under a small memory limit reserves what it decodes.
+    /// </summary>
+    public long? MaxBatchBytes { get; init; }
 }

@@ -186,6 +186,27 @@ public sealed class ProcessMemoryTests
     }
 
     [Fact]
+    public async Task A_scan_reserves_its_next_decode_before_it_reads_and_gives_it_back()
+    {
+        // A 64 MiB query decodes batches of at most 4 MiB (a sixteenth), and reserves twice that before the first:
+        // with 16 MiB for its baseline and 4 MiB more free, the scan is refused before anything is decoded.
+        var process = new ProcessMemory(64L << 20, TimeSpan.FromMinutes(5));
+        Assert.True(process.TryReserve(44L << 20));
+        var engine = Engine(process, queryLimit: 64L << 20);
+        var ex = await Assert.ThrowsAsync<QueryLimitException>(() => engine.ExecuteAsync("db", "SELECT * FROM cpu", CancellationToken.None));
+        Assert.Equal(QueryLimit.ProcessMemory, ex.Limit);
+        Assert.StartsWith("the server is short of memory: a scan (the pages it decodes) needed 8 MiB; ", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(44L << 20, process.Used);
+
+        // With 8 MiB more free the same scan runs, and what it reserved comes back when it ends.
+        process.Release(8L << 20);
+        var result = await engine.ExecuteAsync("db", "SELECT * FROM cpu", CancellationToken.None);
+        Assert.Equal(6, result.Batches.Sum(b => b.Length));
+        Assert.Equal(36L << 20, process.Used);
+        Assert.True(process.Peak >= (36L + 16 + 8) << 20, $"peak {process.Peak}");
+    }
+
+    [Fact]
     public void Closing_a_query_pool_returns_what_an_abandoned_reservation_held()
     {
         var process = new ProcessMemory(1000);

@@ -1,4 +1,5 @@
 using Tsdb.Query;
+using Tsdb.Query.Chunks;
 
 namespace Tsdb.Storage.Tests;
 
@@ -17,6 +18,31 @@ public sealed class StorageScanTests : IAsyncLifetime
     public async Task DisposeAsync() => await _s.DisposeAsync();
 
     private const long Hour = 3_600_000_000_000;
+
+    [Fact]
+    public async Task A_scan_with_a_batch_byte_bound_decodes_a_large_row_group_in_row_ranges()
+    {
+        // One file, one row group of 30,000 rows: unbounded it reads as one batch; bounded to a byte (at least 8,192
+        // rows a batch) as four, the same rows in the same order.
+        await _s.Write(string.Join('\n', Enumerable.Range(0, 30_000).Select(i => $"t,h=h{i % 7} v={i}i {1_000_000 + i}")));
+        await _s.Persist.PersistAsync();
+        var request = new ScanRequest("db", "t") { Columns = ["time", "v"] };
+        var whole = new List<Tsdb.Arrow.Arrays.RecordBatch>();
+        await foreach (var batch in _s.Tables.ScanAsync(request))
+        {
+            whole.Add(batch);
+        }
+        var bounded = new List<Tsdb.Arrow.Arrays.RecordBatch>();
+        await foreach (var batch in _s.Tables.ScanAsync(request with { MaxBatchBytes = 1 }))
+        {
+            bounded.Add(batch);
+        }
+        Assert.Equal([30_000], whole.Select(b => b.Length));
+        Assert.Equal([8192, 8192, 8192, 5424], bounded.Select(b => b.Length));
+        static IEnumerable<long> Values(List<Tsdb.Arrow.Arrays.RecordBatch> batches) =>
+            batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => ((Tsdb.Arrow.Arrays.Int64Array)b.Column("v")!).GetValue(i)));
+        Assert.Equal(Values(whole), Values(bounded));
+    }
 
     [Fact]
     public async Task Scans_skip_files_by_tag_range_and_read_only_the_asked_columns()

@@ -178,6 +178,31 @@ public sealed class ParquetReader
         }
     }
 
+    /// <summary>
+    /// Bytes a row of <paramref name="columns"/> (all when null) takes once decoded, estimated from the row group with
+    /// the most uncompressed column bytes per row (encoded sizes: plain values are about their Arrow size, strings carry
+    /// a length each as Arrow carries an offset); at least 1.
+    /// </summary>
+    public long DecodedBytesPerRow(IReadOnlyList<string>? columns)
+    {
+        var projected = columns is null ? _columns : [.. columns.Select(FindColumn)];
+        long most = 1;
+        foreach (var group in Metadata.RowGroups)
+        {
+            if (group.NumRows <= 0)
+            {
+                continue;
+            }
+            long bytes = 0;
+            foreach (var column in projected)
+            {
+                bytes += group.Columns[column.Index].MetaData!.TotalUncompressedSize;
+            }
+            most = Math.Max(most, (bytes + group.NumRows - 1) / group.NumRows);
+        }
+        return most;
+    }
+
     /// <summary>Reads every row of the file into batches (one per row group).</summary>
     public async Task<List<RecordBatch>> ReadAllAsync(IReadOnlyList<string>? columns = null, CancellationToken cancellationToken = default)
     {

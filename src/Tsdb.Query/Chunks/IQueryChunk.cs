@@ -67,10 +67,17 @@ public sealed record ChunkRead(IReadOnlyList<string>? Columns, long? FromTime = 
     /// </summary>
     public int? MaxBatchRows { get; init; }
 
+    /// <summary>
+    /// When set, a chunk that decodes its rows from storage returns batches it estimates at no more than this many
+    /// bytes decoded (from the file's uncompressed column sizes; at least a few thousand rows), so what a query scan
+    /// decodes at once is bounded and can be reserved before it is decoded. Chunks whose rows are in memory ignore it.
+    /// </summary>
+    public long? MaxBatchBytes { get; init; }
+
     public static ChunkRead Of(ScanRequest request, IReadOnlyList<string>? columns)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new(columns, request.FromTime, request.ToTime) { TagValues = request.TagValues };
+        return new(columns, request.FromTime, request.ToTime) { TagValues = request.TagValues, MaxBatchBytes = request.MaxBatchBytes };
     }
 }
 

@@ -1,7 +1,6 @@
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Compute;
 using Tsdb.Arrow.Types;
-using Tsdb.Query.Chunks;
 using Tsdb.Query.Expressions;
 using Tsdb.Query.Plans;
 
@@ -92,7 +91,7 @@ internal sealed class FirstPerKeyExec : ExecutionPlan
         var schema = new Schema([.. plan.Columns.Select(n => plan.Scan.Schema[plan.Scan.Schema.GetFieldIndex(n)])]);
         var best = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         // Each stored batch reduced on its own, up to one per core; the candidates merged here in scan order.
-        await foreach (var candidates in ScanExec.InParallel(context.Source.ScanAsync(request, ct), raw => Candidates(plan, schema, raw, context), context.Parallelism, ct).ConfigureAwait(false))
+        await foreach (var candidates in ScanExec.InParallel(context.Scan(request), raw => Candidates(plan, schema, raw, context), context.Parallelism, ct).ConfigureAwait(false))
         {
             foreach (var (name, t) in candidates)
             {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Tsdb.Arrow.Arrays;
-using Tsdb.Query.Chunks;
 
 namespace Tsdb.Query.Execution;
 
@@ -122,7 +121,7 @@ internal sealed class FusedScan
         var ct = context.CancellationToken;
         var size = Math.Max(1, context.MorselRows);
         var request = _scan.Request();
-        var batches = context.Source.ScanAsync(narrow is null ? request : narrow(request), ct).GetAsyncEnumerator(ct);
+        var batches = context.Scan(narrow is null ? request : narrow(request)).GetAsyncEnumerator(ct);
         await using (batches.ConfigureAwait(false))
         {
             while (true)

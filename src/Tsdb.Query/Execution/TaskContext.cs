@@ -1,3 +1,5 @@
+using Tsdb.Arrow.Arrays;
+using Tsdb.Query.Chunks;
 using Tsdb.Query.Expressions;
 
 namespace Tsdb.Query.Execution;
@@ -15,6 +17,16 @@ public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, Eva
     public string SpillDirectory { get; } = spillDirectory;
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>The most a scan decodes at once (<see cref="ScanMemory.BatchBytes"/>).</summary>
+    public long ScanBatchBytes => ScanMemory.BatchBytes(Memory.Limit);
+
+    /// <summary>
+    /// The stored rows <paramref name="request"/> asks for, decoded in batches of at most <see cref="ScanBatchBytes"/>,
+    /// each reserved from the process's budget before it is decoded (<see cref="ScanMemory"/>).
+    /// </summary>
+    public IAsyncEnumerable<RecordBatch> Scan(ScanRequest request) =>
+        ScanMemory.ReserveAsync(Source.ScanAsync(request with { MaxBatchBytes = ScanBatchBytes }, CancellationToken), Memory.Process, ScanBatchBytes, Parallelism + 1, CancellationToken);
 
     /// <summary>Rows per output batch of operators that build their own (sort, aggregate, join).</summary>
     public int BatchSize { get; init; } = 8192;

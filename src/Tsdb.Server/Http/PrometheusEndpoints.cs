@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Tsdb.Prometheus;
 using Tsdb.PromQL;
 using Tsdb.Query;
+using Tsdb.Query.Execution;
 
 namespace Tsdb.Server.Http;
 
@@ -18,8 +19,7 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
     /// <summary>The database a request reads or writes.</summary>
     public static string Database(HttpRequest request) => PromParams.Get(request, "db") is { Length: > 0 } db ? db : PrometheusNames.DefaultDatabase;
 
-    private PromQLEngine Engine(HttpRequest request) =>
-        new(new StorageSeriesSource(catalog, tables, Database(request)), new PromQLEngineOptions { EnableExperimentalFunctions = options.PromQLExperimentalFunctions });
+    private PromQLEngineOptions EngineOptions => new() { EnableExperimentalFunctions = options.PromQLExperimentalFunctions };
 
     private long NowMs => time.GetUtcNow().ToUnixTimeMilliseconds();
 
@@ -29,9 +29,7 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         var request = context.Request;
         var query = PromParams.Get(request, "query") ?? "";
         var at = PromParams.Time(request, "time", NowMs);
-        using var cancel = Timeout(request, context.RequestAborted);
-        var result = await Engine(request).InstantQueryAsync(query, at, cancel.Token).ConfigureAwait(false);
-        await PromJsonWriter.Success(context, json => PromJsonWriter.Value(json, result.Value), result.Warnings).ConfigureAwait(false);
+        await EvaluateAsync(context, (engine, ct) => engine.InstantQueryAsync(query, at, ct)).ConfigureAwait(false);
     });
 
     /// <summary><c>GET|POST /api/v1/query_range</c>: query, start, end, step, timeout.</summary>
@@ -62,10 +60,39 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
             throw new ParamException("exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
         }
         var query = PromParams.Get(request, "query") ?? "";
-        using var cancel = Timeout(request, context.RequestAborted);
-        var result = await Engine(request).RangeQueryAsync(query, start, end, step, cancel.Token).ConfigureAwait(false);
-        await PromJsonWriter.Success(context, json => PromJsonWriter.Value(json, result.Value), result.Warnings).ConfigureAwait(false);
+        await EvaluateAsync(context, (engine, ct) => engine.RangeQueryAsync(query, start, end, step, ct)).ConfigureAwait(false);
     });
+
+    /// <summary>
+    /// A PromQL evaluation under the memory limits SQL queries have: a baseline taken from the process's budget before
+    /// it starts (refused: 503 <c>unavailable</c> with Retry-After), and what its reads decode and keep (samples,
+    /// series) reserved as they read, against the query's limit and the process's budget; all of it goes back once
+    /// the answer is written.
+    /// </summary>
+    private async Task EvaluateAsync(HttpContext context, Func<PromQLEngine, CancellationToken, Task<PromQLResult>> evaluate)
+    {
+        var pool = new QueryMemoryPool(options.QueryMemoryLimit, options.ProcessMemory);
+        try
+        {
+            using (var baseline = pool.Reserve("a new PromQL query"))
+            {
+                if (options.ProcessMemory is not null)
+                {
+                    baseline.Grow(Math.Min(options.QueryMemoryLimit / 4, 16L << 20));
+                }
+                using var memory = pool.Reserve("PromQL (the samples and series it read)");
+                var request = context.Request;
+                using var cancel = Timeout(request, context.RequestAborted);
+                var engine = new PromQLEngine(new StorageSeriesSource(catalog, tables, Database(request)) { Memory = memory }, EngineOptions);
+                var result = await evaluate(engine, cancel.Token).ConfigureAwait(false);
+                await PromJsonWriter.Success(context, json => PromJsonWriter.Value(json, result.Value), result.Warnings).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            pool.Close();
+        }
+    }
 
     /// <summary><c>GET|POST /api/v1/series</c>: match[] (at least one), start, end, limit.</summary>
     public Task Series(HttpContext context) => Guard(context, async () =>
@@ -348,6 +375,17 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         catch (PromQLException e)
         {
             await PromJsonWriter.Error(context, e.ErrorTypeName, MessageOf(e)).ConfigureAwait(false);
+        }
+        catch (QueryLimitException e) when (e.Limit == QueryLimit.ProcessMemory)
+        {
+            // The process's memory is in use by other work: refused, not failed (as SQL answers it).
+            context.Response.Headers.RetryAfter = "5";
+            await PromJsonWriter.Error(context, "unavailable", e.Message).ConfigureAwait(false);
+        }
+        catch (QueryLimitException e)
+        {
+            // 422, as Prometheus answers a query that would load too many samples.
+            await PromJsonWriter.Error(context, "execution", e.Message).ConfigureAwait(false);
         }
         catch (Tsdb.Query.Chunks.DataUnavailableException e)
         {

@@ -18,6 +18,9 @@ public sealed class ParquetChunk(ParquetFileEntry file, ParquetFiles files) : IQ
 {
     public ParquetFileEntry File => file;
 
+    /// <summary>Fewest rows a batch bounded by <see cref="ChunkRead.MaxBatchBytes"/> holds: smaller ranges would decode the pages they straddle over and over.</summary>
+    private const int MinBatchRows = 8192;
+
     public string Kind => "parquet";
 
     public string PartitionKey { get; } = PartitionKeyOf(file.Day);
@@ -49,7 +52,12 @@ public sealed class ParquetChunk(ParquetFileEntry file, ParquetFiles files) : IQ
         var columns = read.Columns?.Where(c => reader.Schema.GetFieldIndex(c) >= 0).ToList();
         // A predicate on a column the file lacks says nothing about its rows.
         var predicates = Predicates(read).Where(p => reader.Schema.GetFieldIndex(p.Column) >= 0).ToList();
-        var batches = reader.ReadAsync(columns, predicates, read.MaxBatchRows ?? int.MaxValue, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var maxRows = read.MaxBatchRows ?? int.MaxValue;
+        if (read.MaxBatchBytes is { } maxBytes)
+        {
+            maxRows = (int)Math.Min(maxRows, Math.Max(MinBatchRows, maxBytes / reader.DecodedBytesPerRow(columns)));
+        }
+        var batches = reader.ReadAsync(columns, predicates, maxRows, cancellationToken).GetAsyncEnumerator(cancellationToken);
         await using (batches.ConfigureAwait(false))
         {
             while (true)

@@ -59,7 +59,7 @@ public sealed record StorageOptions
 
     /// <summary>
     /// The budget queries share with persists and compactions (<c>--process-memory-limit</c>; null: none). A persist
-    /// reserves <see cref="PersistService.SliceWorkBytes"/> times each slice before it merges it, a compaction its
+    /// reserves what each slice's merge and file take (<see cref="PersistService.SliceWorkBytes"/>) before it merges it, a compaction its
     /// <see cref="CompactionMemoryBudget"/> before each merge; both wait their turn (see <see cref="ProcessMemory"/>).
     /// </summary>
     public ProcessMemory? ProcessMemory { get; init; }
