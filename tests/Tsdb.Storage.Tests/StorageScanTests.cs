@@ -1,4 +1,5 @@
 using Tsdb.Query;
+using Tsdb.Query.Sql;
 
 namespace Tsdb.Storage.Tests;
 
@@ -96,6 +97,35 @@ public sealed class StorageScanTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromHours(1), _s.Catalog.Current.FindDatabase("db")!.RetentionOf("t"));
         Assert.Equal(TimeSpan.FromHours(2), _s.Catalog.Current.FindDatabase("db")!.RetentionOf("u"));
         Assert.Equal(TimeSpan.FromHours(2), _s.Catalog.Current.FindDatabase("db")!.RetentionOf("not_yet_created"));
+    }
+
+    [Fact]
+    public async Task Explain_analyze_counts_the_files_and_buffered_chunks_a_scan_read_after_pruning()
+    {
+        // Three day partitions of one file each, and one buffered row on the last day.
+        const long Day = 24 * Hour;
+        for (var d = 0; d < 3; d++)
+        {
+            await _s.Write($"t,h=a v={d} {(d * Day) + Hour}\nt,h=b v={d} {(d * Day) + (2 * Hour)}");
+            await _s.Persist.PersistAsync();
+        }
+        await _s.Write($"t,h=c v=9 {(2 * Day) + (3 * Hour)}");
+        var sql = new SqlEngine(new QueryExecutor(_s.Tables, _s.Time));
+
+        async Task<string> Scan(string query)
+        {
+            var result = await sql.ExecuteAsync("db", "EXPLAIN ANALYZE " + query, CancellationToken.None);
+            var plan = (Arrow.Arrays.StringArray)result.Batches[0].Column(1);
+            return plan.GetString(0)!.Split('\n').Single(l => l.TrimStart().StartsWith("ScanExec:", StringComparison.Ordinal));
+        }
+
+        // One day: its one file; the other days' files are pruned by time and never opened.
+        Assert.Contains("chunks=[parquet=1]", await Scan("SELECT count(*) FROM t WHERE time >= to_timestamp(86400) AND time < to_timestamp(172800)"), StringComparison.Ordinal);
+        // Everything: every file and the buffer, through the aggregate's fused scan and a plain scan alike.
+        Assert.Contains("chunks=[buffer=1, parquet=3]", await Scan("SELECT count(*) FROM t"), StringComparison.Ordinal);
+        Assert.Contains("chunks=[buffer=1, parquet=3]", await Scan("SELECT h, v FROM t ORDER BY time"), StringComparison.Ordinal);
+        // A tag outside every file's tag range leaves only the buffered chunk.
+        Assert.Contains("chunks=[buffer=1]", await Scan("SELECT v FROM t WHERE h = 'c'"), StringComparison.Ordinal);
     }
 }
 #pragma warning restore CA1001

@@ -122,7 +122,7 @@ internal sealed class FusedScan
         var ct = context.CancellationToken;
         var size = Math.Max(1, context.MorselRows);
         var request = _scan.Request();
-        var batches = context.Source.ScanAsync(narrow is null ? request : narrow(request), ct).GetAsyncEnumerator(ct);
+        var batches = context.Source.ScanAsync(narrow is null ? request : narrow(request), _scan.Metrics.AddChunks, ct).GetAsyncEnumerator(ct);
         await using (batches.ConfigureAwait(false))
         {
             while (true)
