@@ -23,7 +23,8 @@ using Tsdb.Storage.Persistence;
 //                   holds every series over a 1/P slice of the day (as a time-ordered stream persisted by buffer size).
 //   --fields F      float fields: one named v, or f0..f{F-1}.
 //   --values walk   a pseudo-random walk per series (two decimals, compressible like real gauges); random: uniform
-//                   random doubles (incompressible: 8 bytes a value on disk, for a partition of a given size in fewer rows).
+//                   random doubles in [100, 200) (about 7 bytes a value on disk: only the exponent repeats), for a
+//                   partition of a given size in fewer rows.
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 0; i < args.Length; i++)
 {
