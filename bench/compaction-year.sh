@@ -11,7 +11,7 @@
 #
 # Reports: the load; before compaction, a one-day query and a whole-year query over the level-0 files; the compaction
 # (time, peak RSS of the server from a VmHWM reset just before, files per level after); after it, the same two
-# queries. Files touched come from EXPLAIN ANALYZE (the scan's chunks=[parquet=N] after pruning).
+# queries. Files touched come from EXPLAIN ANALYZE (the scan's chunks_parquet=N after pruning).
 # usage: bench/compaction-year.sh [DAYS] [SERIES] [INTERVAL_MS] [PARTS] [TSDB_DLL]
 #   defaults: 365 days from 2024-01-01, 1000 series, 10000 ms, 4 files a day, this tree's Release build; port 28671.
 #   LOADED=DIR: use a data directory Tsdb.HistoryLoad filled before (same arguments; DB= its --db, default year),
@@ -60,7 +60,7 @@ query() {
   t1=$(date +%s.%N)
   awk -v n="$1" -v a="$answer" -v s="$t0" -v e="$t1" 'BEGIN { printf "  %s: %s in %.2f s\n", n, a, e - s }'
   echo "    touched: $(curl -sf -XPOST http://127.0.0.1:$PORT/api/v3/query_sql -H 'content-type: application/json' \
-    -d "{\"db\":\"$DB\",\"q\":\"EXPLAIN ANALYZE $2\",\"format\":\"json\"}" | grep -o 'chunks=\[[^]]*\]' | head -1)"
+    -d "{\"db\":\"$DB\",\"q\":\"EXPLAIN ANALYZE $2\",\"format\":\"json\"}" | grep -o 'chunks_[a-z]*=[0-9]*' | paste -sd' ')"
 }
 levels() {
   curl -sf "http://127.0.0.1:$PORT/api/v3/system/files?db=$DB" | python3 -c 'import json, sys, collections

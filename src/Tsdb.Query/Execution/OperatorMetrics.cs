@@ -70,7 +70,11 @@ public sealed class OperatorMetrics
         }
         if (ChunksRead is { Count: > 0 } read)
         {
-            text += ", chunks=[" + string.Join(", ", read.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key}={c.Value}"))) + "]";
+            // Flat entries (no nested brackets): the web UI splits metrics=[...] at commas into chips.
+            foreach (var (kind, count) in read)
+            {
+                text += string.Create(CultureInfo.InvariantCulture, $", chunks_{kind}={count}");
+            }
         }
         if (Spills > 0)
         {
