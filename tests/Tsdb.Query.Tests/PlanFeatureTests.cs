@@ -65,6 +65,7 @@ public sealed class PlanFeatureTests
         Assert.StartsWith("Plan with Metrics|", rows[0], StringComparison.Ordinal);
         Assert.Contains("ScanExec: table=cpu", rows[0], StringComparison.Ordinal);
         Assert.Contains("output_rows=4, output_batches=2", rows[0], StringComparison.Ordinal);   // n > 1: 2 + 2 rows
+        Assert.Contains("chunks_stream=1", rows[0], StringComparison.Ordinal);   // the chunks the scan read, by kind
         Assert.Contains("SortExec", rows[0], StringComparison.Ordinal);
         Assert.StartsWith("Query|output_rows=4", rows[1], StringComparison.Ordinal);
         // The scan runs in the aggregate's tasks, and the plan says so; its rows are counted all the same (above).

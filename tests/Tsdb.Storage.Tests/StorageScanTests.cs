@@ -1,5 +1,6 @@
 using Tsdb.Query;
 using Tsdb.Query.Chunks;
+using Tsdb.Query.Sql;
 
 namespace Tsdb.Storage.Tests;
 
@@ -122,6 +123,36 @@ public sealed class StorageScanTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromHours(1), _s.Catalog.Current.FindDatabase("db")!.RetentionOf("t"));
         Assert.Equal(TimeSpan.FromHours(2), _s.Catalog.Current.FindDatabase("db")!.RetentionOf("u"));
         Assert.Equal(TimeSpan.FromHours(2), _s.Catalog.Current.FindDatabase("db")!.RetentionOf("not_yet_created"));
+    }
+
+    [Fact]
+    public async Task Explain_analyze_counts_the_files_and_buffered_chunks_a_scan_read_after_pruning()
+    {
+        // Three day partitions of one file each, and one buffered row on the last day.
+        const long Day = 24 * Hour;
+        for (var d = 0; d < 3; d++)
+        {
+            await _s.Write($"t,h=a v={d} {(d * Day) + Hour}\nt,h=b v={d} {(d * Day) + (2 * Hour)}");
+            await _s.Persist.PersistAsync();
+        }
+        await _s.Write($"t,h=c v=9 {(2 * Day) + (3 * Hour)}");
+        var sql = new SqlEngine(new QueryExecutor(_s.Tables, _s.Time));
+
+        async Task<string> Scan(string query)
+        {
+            var result = await sql.ExecuteAsync("db", "EXPLAIN ANALYZE " + query, CancellationToken.None);
+            var plan = (Arrow.Arrays.StringArray)result.Batches[0].Column(1);
+            var scan = plan.GetString(0)!.Split('\n').Single(l => l.TrimStart().StartsWith("ScanExec:", StringComparison.Ordinal));
+            return string.Join(", ", System.Text.RegularExpressions.Regex.Matches(scan, @"chunks_\w+=\d+").Select(m => m.Value));
+        }
+
+        // One day: its one file; the other days' files are pruned by time and never opened.
+        Assert.Equal("chunks_parquet=1", await Scan("SELECT count(*) FROM t WHERE time >= to_timestamp(86400) AND time < to_timestamp(172800)"));
+        // Everything: every file and the buffer, through the aggregate's fused scan and a plain scan alike.
+        Assert.Equal("chunks_buffer=1, chunks_parquet=3", await Scan("SELECT count(*) FROM t"));
+        Assert.Equal("chunks_buffer=1, chunks_parquet=3", await Scan("SELECT h, v FROM t ORDER BY time"));
+        // A tag outside every file's tag range leaves only the buffered chunk.
+        Assert.Equal("chunks_buffer=1", await Scan("SELECT v FROM t WHERE h = 'c'"));
     }
 }
 #pragma warning restore CA1001

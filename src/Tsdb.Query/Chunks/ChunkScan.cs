@@ -15,16 +15,24 @@ public static class ChunkScan
 {
     /// <summary>The rows a request asks for, each point once (rows that do not match may come back; the engine filters exactly).</summary>
     public static IAsyncEnumerable<RecordBatch> ScanAsync(this ITableSource source, ScanRequest request, CancellationToken cancellationToken = default) =>
-        ScanAsync(source, request, sorted: false, cancellationToken);
+        ScanAsync(source, request, sorted: false, chunksFound: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ScanAsync(ITableSource, ScanRequest, CancellationToken)"/>, telling <paramref name="chunksFound"/>
+    /// which chunks are read after pruning (once per look at the chunk list: a scan that retries reports again), so a
+    /// plan can show how many files a query touched.
+    /// </summary>
+    public static IAsyncEnumerable<RecordBatch> ScanAsync(this ITableSource source, ScanRequest request, Action<IReadOnlyList<IQueryChunk>>? chunksFound, CancellationToken cancellationToken = default) =>
+        ScanAsync(source, request, sorted: false, chunksFound, cancellationToken);
 
     /// <summary>As <see cref="ScanAsync(ITableSource, ScanRequest, CancellationToken)"/>, with each partition's rows in one order by tags and time (export, compaction).</summary>
     public static IAsyncEnumerable<RecordBatch> ScanSortedAsync(this ITableSource source, ScanRequest request, CancellationToken cancellationToken = default) =>
-        ScanAsync(source, request, sorted: true, cancellationToken);
+        ScanAsync(source, request, sorted: true, chunksFound: null, cancellationToken);
 
     /// <summary>How many times a scan looks again for chunks that went away under it before it gives up.</summary>
     private const int MaxRetries = 3;
 
-    private static async IAsyncEnumerable<RecordBatch> ScanAsync(ITableSource source, ScanRequest request, bool sorted, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<RecordBatch> ScanAsync(ITableSource source, ScanRequest request, bool sorted, Action<IReadOnlyList<IQueryChunk>>? chunksFound, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(request);
@@ -33,6 +41,7 @@ public static class ChunkScan
         for (var attempt = 0; ; attempt++)
         {
             var table = await source.GetChunksAsync(request, cancellationToken).ConfigureAwait(false);
+            chunksFound?.Invoke(table.Chunks);
             long? restartAt = null;
             foreach (var group in Groups(table, sorted))
             {

@@ -121,7 +121,7 @@ internal sealed class FusedScan
         var ct = context.CancellationToken;
         var size = Math.Max(1, context.MorselRows);
         var request = _scan.Request();
-        var batches = context.Scan(narrow is null ? request : narrow(request)).GetAsyncEnumerator(ct);
+        var batches = context.Scan(narrow is null ? request : narrow(request), _scan.Metrics.AddChunks).GetAsyncEnumerator(ct);
         await using (batches.ConfigureAwait(false))
         {
             while (true)

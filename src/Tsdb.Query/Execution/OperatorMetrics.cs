@@ -3,7 +3,10 @@ using System.Globalization;
 
 namespace Tsdb.Query.Execution;
 
-/// <summary>What one operator did (EXPLAIN ANALYZE, system.queries progress): rows and batches out, time, memory and spills.</summary>
+/// <summary>
+/// What one operator did (EXPLAIN ANALYZE, system.queries progress): rows and batches out, time, memory and spills, and
+/// for a scan the chunks it read by kind (how many Parquet files a query touched).
+/// </summary>
 public sealed class OperatorMetrics
 {
     private long _rows;
@@ -24,6 +27,31 @@ public sealed class OperatorMetrics
 
     public long SpilledBytes { get; set; }
 
+    private readonly Dictionary<string, long> _chunks = new(StringComparer.Ordinal);
+
+    /// <summary>Chunks read by a scan after pruning, by kind ("parquet" for files, "buffer", ...), sorted by kind.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> ChunksRead
+    {
+        get
+        {
+            lock (_chunks)
+            {
+                return [.. _chunks.OrderBy(c => c.Key, StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    internal void AddChunks(IReadOnlyList<Chunks.IQueryChunk> chunks)
+    {
+        lock (_chunks)
+        {
+            foreach (var chunk in chunks)
+            {
+                _chunks[chunk.Kind] = _chunks.GetValueOrDefault(chunk.Kind) + 1;
+            }
+        }
+    }
+
     internal void Add(long rows, long ticks)
     {
         Interlocked.Add(ref _rows, rows);
@@ -39,6 +67,14 @@ public sealed class OperatorMetrics
         if (PeakMemory > 0)
         {
             text += ", peak_mem=" + QueryMemoryPool.Format(PeakMemory);
+        }
+        if (ChunksRead is { Count: > 0 } read)
+        {
+            // Flat entries (no nested brackets): the web UI splits metrics=[...] at commas into chips.
+            foreach (var (kind, count) in read)
+            {
+                text += string.Create(CultureInfo.InvariantCulture, $", chunks_{kind}={count}");
+            }
         }
         if (Spills > 0)
         {

@@ -69,7 +69,7 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
         long sent = 0;
         // A LIMIT without ORDER BY usually stops after its first batch: nothing is read ahead for it.
         var width = Fetch is null ? context.Parallelism : 1;
-        await foreach (var batch in InParallel(context.Scan(Request()), raw => Process(raw, context), width, ct).ConfigureAwait(false))
+        await foreach (var batch in InParallel(context.Scan(Request(), Metrics.AddChunks), raw => Process(raw, context), width, ct).ConfigureAwait(false))
         {
             if (batch.Length == 0)
             {

@@ -25,8 +25,8 @@ public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, Eva
     /// The stored rows <paramref name="request"/> asks for, decoded in batches of at most <see cref="ScanBatchBytes"/>,
     /// each reserved from the process's budget before it is decoded (<see cref="ScanMemory"/>).
     /// </summary>
-    public IAsyncEnumerable<RecordBatch> Scan(ScanRequest request) =>
-        ScanMemory.ReserveAsync(Source.ScanAsync(request with { MaxBatchBytes = ScanBatchBytes }, CancellationToken), Memory.Process, ScanBatchBytes, Parallelism + 1, CancellationToken);
+    public IAsyncEnumerable<RecordBatch> Scan(ScanRequest request, Action<IReadOnlyList<Chunks.IQueryChunk>>? chunksFound = null) =>
+        ScanMemory.ReserveAsync(Source.ScanAsync(request with { MaxBatchBytes = ScanBatchBytes }, chunksFound, CancellationToken), Memory.Process, ScanBatchBytes, Parallelism + 1, CancellationToken);
 
     /// <summary>Rows per output batch of operators that build their own (sort, aggregate, join).</summary>
     public int BatchSize { get; init; } = 8192;
