@@ -280,10 +280,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
             [Timestamps(1_700_000_000_000_000_009), new StringArray.Builder().Append("z").Build(), new StringArray.Builder().Append("high").Build()], 1);
 
         // usage is a float in cpu: the batch is refused as a whole and the table keeps its three rows.
-        using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor("cpu"), Auth(("database", Database)));
-        await put.RequestStream.WriteAsync(conflict);
-        await put.RequestStream.CompleteAsync();
-        var error = await Assert.ThrowsAsync<RpcException>(() => FlightCalls.ReadAllAsync(put.ResponseStream));
+        var error = await FlightCalls.DoPutErrorAsync(client, FlightDescriptor.CreatePathDescriptor("cpu"), Auth(("database", Database)), conflict);
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal(
             "row 0 of the batch was refused (nothing of the batch was written): invalid column type for column 'usage' in table 'cpu', expected iox::column_type::field::float, got iox::column_type::field::string",
@@ -309,10 +306,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
         var batch = new RecordBatch(schema, [Timestamps(now, now - 7_200_000_000_000), new Int64Array.Builder().Append(1).Append(2).Build()], 2);
 
-        using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor("flightret", "t"), Auth());
-        await put.RequestStream.WriteAsync(batch);
-        await put.RequestStream.CompleteAsync();
-        var error = await Assert.ThrowsAsync<RpcException>(() => FlightCalls.ReadAllAsync(put.ResponseStream));
+        var error = await FlightCalls.DoPutErrorAsync(client, FlightDescriptor.CreatePathDescriptor("flightret", "t"), Auth(), batch);
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.StartsWith("row 1 of the batch was refused (nothing of the batch was written): point time ", error.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("is outside the retention period of database 'flightret' (1h)", error.Status.Detail, StringComparison.Ordinal);
@@ -362,10 +356,7 @@ public sealed class ApacheArrowFlightClientTests() : ServerPerClass("arrow-fligh
         var host = new DictionaryArray(dictionaryType, new Int32Array.Builder().Append(1).Append(0).Append(1).Build(), new StringArray.Builder().Append("a").Append("b").Build());
         var batch = new RecordBatch(schema, [Timestamps(1, 2, 3), host, new DoubleArray.Builder().Append(1).Append(2).Append(3).Build()], 3);
 
-        using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor("putdb", "dict"), Auth());
-        await put.RequestStream.WriteAsync(batch);
-        await put.RequestStream.CompleteAsync();
-        var error = await Assert.ThrowsAsync<RpcException>(() => FlightCalls.ReadAllAsync(put.ResponseStream));
+        var error = await FlightCalls.DoPutErrorAsync(client, FlightDescriptor.CreatePathDescriptor("putdb", "dict"), Auth(), batch);
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal("the Arrow data is not valid: field 'host' uses dictionary 0 before it was sent", error.Status.Detail);
 

@@ -24,6 +24,32 @@ internal static class FlightCalls
         return await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(call.ResponseStream));
     }
 
+    /// <summary>
+    /// The error a DoPut ends with (the test fails if it ends without one). A server may refuse on the descriptor
+    /// alone and end the call while the client is still sending its batches; the client's write then fails (often
+    /// as Cancelled), and the server's answer is the status the response stream ends with.
+    /// </summary>
+    public static async Task<RpcException> DoPutErrorAsync(FlightClient client, FlightDescriptor descriptor, Metadata headers, params Apache.Arrow.RecordBatch[] batches)
+    {
+        using var call = client.StartPut(descriptor, headers);
+        try
+        {
+            foreach (var batch in batches)
+            {
+                await call.RequestStream.WriteAsync(batch);
+            }
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // the call ended before everything was sent: its status is read below
+        }
+        catch (IOException)
+        {
+        }
+        return await Assert.ThrowsAsync<RpcException>(() => ReadAllAsync(call.ResponseStream));
+    }
+
     /// <summary>A protobuf base-128 varint, for hand-built Flight SQL commands.</summary>
     public static List<byte> Varint(int value)
     {

@@ -482,6 +482,17 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
             new TimestampArray.Builder(new TimestampType(TimeUnit.Nanosecond, (string?)null)).Append(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000)).Build(),
             new DoubleArray.Builder().Append(1.5).Build(),
         ], 1);
+        // 32 MB, far beyond the HTTP/2 flow-control windows: the server refuses on the descriptor while this is still
+        // being sent (the old form of this test then saw Cancelled every time), so the refusal must reach the client
+        // through a write that fails half way.
+        var times = new TimestampArray.Builder(new TimestampType(TimeUnit.Nanosecond, (string?)null));
+        var values = new DoubleArray.Builder();
+        for (var i = 0; i < 2_000_000; i++)
+        {
+            times.Append(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000 + i));
+            values.Append(i);
+        }
+        var big = new RecordBatch(schema, [times.Build(), values.Build()], 2_000_000);
 
         using (var put = client.StartPut(FlightDescriptor.CreatePathDescriptor("alpha", "put"), Auth(tokens["writer"])))
         {
@@ -491,13 +502,7 @@ public sealed class PermissionTests(PermissionTests.Fixture fixture) : IClassFix
         }
         foreach (var (role, db) in new[] { ("reader", "alpha"), ("deleter", "alpha"), ("writer", "beta") })
         {
-            var denied = await Assert.ThrowsAsync<RpcException>(async () =>
-            {
-                using var put = client.StartPut(FlightDescriptor.CreatePathDescriptor(db, "put"), Auth(tokens[role]));
-                await put.RequestStream.WriteAsync(Batch());
-                await put.RequestStream.CompleteAsync();
-                await FlightCalls.ReadAllAsync(put.ResponseStream);
-            });
+            var denied = await FlightCalls.DoPutErrorAsync(client, FlightDescriptor.CreatePathDescriptor(db, "put"), Auth(tokens[role]), Batch(), big);
             Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
             Assert.Equal($"token '{role}' may not write database '{db}'", denied.Status.Detail);
         }
