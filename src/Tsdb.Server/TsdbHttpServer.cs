@@ -38,7 +38,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(services);
         var (catalog, ingester, remoteWrite, tables, time, deleter) = (services.Catalog, services.LineProtocol, services.RemoteWrite, services.Tables, services.Time, services.RowDeletes);
-        var builder = WebApplication.CreateSlimBuilder();
+        // Configuration comes from the command line: appsettings.json is not watched for changes (the watcher reads
+        // every event of the working directory, several per cent of a busy server's CPU when that directory is busy).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         ConfigureLogging(builder.Logging, options);
         // Kestrel waits this long for requests in flight when stopping; shutdown must finish within seconds.
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(3));
@@ -250,6 +252,12 @@ public sealed class TsdbHttpServer : IAsyncDisposable
                 text.ColorBehavior = Microsoft.Extensions.Logging.Console.LoggerColorBehavior.Disabled;
             });
         }
+        // The same formatter's lines, written in batches (BatchedConsoleLoggerProvider says why).
+        foreach (var console in logging.Services.Where(d => d.ServiceType == typeof(ILoggerProvider) && d.ImplementationType == typeof(Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider)).ToList())
+        {
+            logging.Services.Remove(console);
+        }
+        logging.Services.AddSingleton<ILoggerProvider, BatchedConsoleLoggerProvider>();
         logging.SetMinimumLevel(options.LogLevel);
         // The framework's own chatter (request starting/finished, routing) would double the request line.
         var framework = options.LogLevel > LogLevel.Warning ? options.LogLevel : LogLevel.Warning;
