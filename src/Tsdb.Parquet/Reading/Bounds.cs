@@ -67,8 +67,23 @@ internal static class Bounds
             (double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? 0 : a.CompareTo(b),
             (double a, long b) => a.CompareTo((double)b),
             (bool a, bool b) => a.CompareTo(b),
-            (byte[] a, string b) => a.AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b)),
+            (byte[] a, string b) => CompareUtf8(a, b),
             (byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b),
             _ => 0,
         };
+
+    /// <summary>Bytes against a string's UTF-8 form, without allocating it (every page of a tag column is compared).</summary>
+    private static int CompareUtf8(byte[] bytes, string text)
+    {
+        var most = Encoding.UTF8.GetMaxByteCount(text.Length);
+        byte[]? rented = null;
+        var buffer = most <= 256 ? stackalloc byte[256] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(most));
+        var length = Encoding.UTF8.GetBytes(text, buffer);
+        var order = bytes.AsSpan().SequenceCompareTo(buffer[..length]);
+        if (rented is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+        return order;
+    }
 }

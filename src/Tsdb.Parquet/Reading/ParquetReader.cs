@@ -524,7 +524,10 @@ public sealed class ParquetReader
         {
             throw new ParquetFormatException($"column '{column.Name}': the column index lists {columnIndex.NullPages.Count} pages, the offset index {pages.Count}");
         }
-        var ranges = new List<(long, long)>();
+        // Pages are listed in row order: neighbouring kept pages join into one range as they are found (a selective
+        // query keeps a run of a few pages, not a list as long as the column's pages).
+        var ranges = new List<(long Start, long End)>();
+        var ordered = true;
         for (var p = 0; p < pages.Count; p++)
         {
             if (columnIndex.NullPages[p])
@@ -535,11 +538,20 @@ public sealed class ParquetReader
             var max = Bounds.Decode(column, columnIndex.MaxValues[p]);
             if (Bounds.MayOverlap(column, min, max, predicate))
             {
+                var start = pages[p].FirstRowIndex;
                 var end = p + 1 < pages.Count ? pages[p + 1].FirstRowIndex : group.NumRows;
-                ranges.Add((pages[p].FirstRowIndex, end));
+                if (ranges.Count > 0 && ranges[^1].End == start)
+                {
+                    ranges[^1] = (ranges[^1].Start, end);
+                }
+                else
+                {
+                    ordered &= ranges.Count == 0 || ranges[^1].End < start;
+                    ranges.Add((start, end));
+                }
             }
         }
-        return RowSelection.FromRanges(ranges);
+        return ordered ? new RowSelection(ranges) : RowSelection.FromRanges(ranges);
     }
 
     private async Task<ArrayData> ReadColumnAsync(RowGroup group, ParquetColumn column, RowSelection selection, CancellationToken cancellationToken, PagePlan? plan = null)

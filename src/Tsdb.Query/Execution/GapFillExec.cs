@@ -185,7 +185,10 @@ internal sealed class GapFillExec(ExecutionPlan input, int time, IReadOnlyList<i
         var n = end < 0 ? source.Length : end;
         var times = source.Column(time).Data;
         var timeValues = times.GetValues<long>().ToArray();
-        var output = new Output(source, strategies, _kinds, Math.Max(1, batchSize));
+        // No more rows than the input's plus one per bin per series: a small answer (an hour by the minute) does not
+        // allocate a whole batch's arrays.
+        var bound = n + (double)GapFillPlan.BinCount(firstBin, lastBin, stride) * Math.Max(1, starts.Count);
+        var output = new Output(source, strategies, _kinds, (int)Math.Clamp(bound, 1, Math.Max(1, batchSize)));
         // For interpolation: the next row at or after each row whose value is not null, within its series.
         var next = new int[strategies.Length][];
         foreach (var f in strategies)

@@ -15,7 +15,7 @@ public sealed class BinaryExpr(BinaryOp op, Expr left, Expr right, ArrowType typ
 
     public override ArrowType Type { get; } = type;
 
-    public override IReadOnlyList<Expr> Children => [Left, Right];
+    public override IReadOnlyList<Expr> Children { get; } = [left, right];
 
     public override Expr WithChildren(IReadOnlyList<Expr> children) => new BinaryExpr(Op, children[0], children[1], Type) { Location = Location };
 

@@ -11,7 +11,7 @@ public sealed class CastExpr(Expr operand, ArrowType type) : Expr
 
     public override ArrowType Type { get; } = type;
 
-    public override IReadOnlyList<Expr> Children => [Operand];
+    public override IReadOnlyList<Expr> Children { get; } = [operand];
 
     public override Expr WithChildren(IReadOnlyList<Expr> children) => new CastExpr(children[0], Type) { Location = Location };
 

@@ -94,12 +94,16 @@ public abstract class Expr
     /// <summary>Visits every node, parents first.</summary>
     public IEnumerable<Expr> Walk()
     {
-        yield return this;
-        foreach (var c in Children)
+        // One stack rather than an iterator per level: planning walks expressions many times per query.
+        var pending = new Stack<Expr>();
+        pending.Push(this);
+        while (pending.TryPop(out var e))
         {
-            foreach (var d in c.Walk())
+            yield return e;
+            var children = e.Children;
+            for (var i = children.Count - 1; i >= 0; i--)
             {
-                yield return d;
+                pending.Push(children[i]);
             }
         }
     }

@@ -15,7 +15,7 @@ public sealed class InListExpr(Expr operand, IReadOnlyList<Expr> values, bool ne
 
     public override ArrowType Type => ArrowType.Boolean;
 
-    public override IReadOnlyList<Expr> Children => [Operand, .. Values];
+    public override IReadOnlyList<Expr> Children { get; } = [operand, .. values];
 
     public override Expr WithChildren(IReadOnlyList<Expr> children) => new InListExpr(children[0], [.. children.Skip(1)], Negated) { Location = Location };
 

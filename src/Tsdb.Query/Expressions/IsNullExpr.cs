@@ -13,7 +13,7 @@ public sealed class IsNullExpr(Expr operand, bool negated) : Expr
 
     public override ArrowType Type => ArrowType.Boolean;
 
-    public override IReadOnlyList<Expr> Children => [Operand];
+    public override IReadOnlyList<Expr> Children { get; } = [operand];
 
     public override Expr WithChildren(IReadOnlyList<Expr> children) => new IsNullExpr(children[0], Negated) { Location = Location };
 

@@ -10,7 +10,7 @@ public sealed class NegateExpr(Expr operand) : Expr
 
     public override ArrowType Type => Operand.Type;
 
-    public override IReadOnlyList<Expr> Children => [Operand];
+    public override IReadOnlyList<Expr> Children { get; } = [operand];
 
     public override Expr WithChildren(IReadOnlyList<Expr> children) => new NegateExpr(children[0]) { Location = Location };
 

@@ -10,7 +10,7 @@ public sealed class NotExpr(Expr operand) : Expr
 
     public override ArrowType Type => ArrowType.Boolean;
 
-    public override IReadOnlyList<Expr> Children => [Operand];
+    public override IReadOnlyList<Expr> Children { get; } = [operand];
 
     public override Expr WithChildren(IReadOnlyList<Expr> children) => new NotExpr(children[0]) { Location = Location };
 

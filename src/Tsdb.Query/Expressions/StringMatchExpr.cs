@@ -15,7 +15,7 @@ public sealed class StringMatchExpr(Expr operand, Regex regex, bool negated, str
 
     public override ArrowType Type => ArrowType.Boolean;
 
-    public override IReadOnlyList<Expr> Children => [Operand];
+    public override IReadOnlyList<Expr> Children { get; } = [operand];
 
     public override Expr WithChildren(IReadOnlyList<Expr> children) => new StringMatchExpr(children[0], Regex, Negated, display) { Location = Location };
 

@@ -83,10 +83,15 @@ public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer? buf
     public IReadOnlyList<string> Tables(string database) =>
         catalog.Current.FindDatabase(database)?.Tables.Select(t => t.Name).ToList() ?? [];
 
-    /// <summary>A table's stored columns and sort key, from its catalog definition.</summary>
+    /// <summary>
+    /// A table's stored columns and sort key, from its catalog definition; made once per definition (definitions are
+    /// immutable, a schema change makes a new one), not once per query.
+    /// </summary>
     public static TableColumns TableColumnsOf(TableDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return new([.. definition.Columns.Select(c => (c.Name, c.Kind))]);
+        return ColumnsByDefinition.GetValue(definition, d => new([.. d.Columns.Select(c => (c.Name, c.Kind))]));
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TableDefinition, TableColumns> ColumnsByDefinition = [];
 }
