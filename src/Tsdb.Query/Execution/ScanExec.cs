@@ -173,19 +173,48 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
     /// <summary>
     /// <paramref name="process"/> over every input batch on the thread pool, up to <paramref name="width"/> at a time,
     /// results in input order. Stopping early or failing lets the batches in flight finish, their failures observed.
+    /// The first batch waits for a second before it goes to the pool: a scan of one batch (a selective query) is
+    /// processed on the reading thread, without two thread hops that cost more than the work.
     /// </summary>
     internal static async IAsyncEnumerable<T> InParallel<TIn, T>(IAsyncEnumerable<TIn> input, Func<TIn, T> process, int width, [EnumeratorCancellation] CancellationToken ct)
     {
         var running = new Queue<Task<T>>();
+        var first = default(TIn);
+        var holding = false;
+        var seen = 0L;
         try
         {
             await foreach (var raw in input.WithCancellation(ct).ConfigureAwait(false))
             {
-                running.Enqueue(width <= 1 ? Task.FromResult(process(raw)) : Task.Run(() => process(raw), ct));
+                if (width <= 1)
+                {
+                    running.Enqueue(Task.FromResult(process(raw)));
+                }
+                else if (seen++ == 0)
+                {
+                    (first, holding) = (raw, true);
+                    continue;
+                }
+                else
+                {
+                    if (holding)
+                    {
+                        var held = first!;
+                        (first, holding) = (default, false);
+                        running.Enqueue(Task.Run(() => process(held), ct));
+                    }
+                    running.Enqueue(Task.Run(() => process(raw), ct));
+                }
                 while (running.Count >= width)
                 {
                     yield return await running.Dequeue().ConfigureAwait(false);
                 }
+            }
+            if (holding)
+            {
+                var only = first!;
+                (first, holding) = (default, false);
+                yield return process(only);
             }
             while (running.Count > 0)
             {
