@@ -408,11 +408,11 @@ internal sealed partial class SqlPlanner
 
     /// <summary>
     /// <c>EXISTS (SELECT … FROM … WHERE …)</c> as a value (select list, under OR): <c>(SELECT count(*) FROM … WHERE …) &gt; 0</c>,
-    /// a scalar subquery the planner decorrelates when its WHERE compares inner and outer columns with =. EXISTS is never
-    /// NULL, and the count of no rows is 0, so the rewrite is exact. A subquery that groups, limits or is distinct counts
-    /// its rows as a derived table (which must then be uncorrelated).
+    /// a scalar subquery the planner decorrelates. EXISTS is never NULL, and the count of no rows is 0, so the rewrite
+    /// is exact. A subquery that groups, aggregates or limits is the test <see cref="ExistsTest"/> makes of it (which
+    /// is decorrelated too); one with an OFFSET, a WITH or a UNION counts its rows as a derived table (uncorrelated only).
     /// </summary>
-    private BinaryExpression ExistsAsValue(ExistsExpression ex)
+    private Expression ExistsAsValue(ExistsExpression ex)
     {
         var span = ex.Span;
         var count = new FunctionCall(new Identifier("count", false, span), [], false, true, [], span);
@@ -421,6 +421,10 @@ internal sealed partial class SqlPlanner
             && !simple.Projection.Any(p => p is ExpressionSelectItem { Expression: var pe } && HoldsAggregate(pe)))
         {
             counting = simple with { Projection = [new ExpressionSelectItem(count, null, span)], OrderBy = [] };
+        }
+        else if (ex.Query is SelectStatement { From: not null, With.Count: 0, Offset: null or IntegerLiteral { Value: 0 } } sub)
+        {
+            return ExistsTest(ex, sub) is ExistsExpression plain ? ExistsAsValue(plain) : ExistsTest(ex, sub);
         }
         else
         {
