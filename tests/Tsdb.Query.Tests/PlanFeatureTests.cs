@@ -261,6 +261,12 @@ public sealed class PlanFeatureTests
         Assert.Equal(["1", "2"], await Rows("SELECT c.n FROM cpu c WHERE c.n IN (SELECT h.n / 100 FROM hosts h WHERE h.host = c.host OR h.n > 300) ORDER BY c.n"));
         Assert.Equal(["3", "5", "6"], await Rows("SELECT c.n FROM cpu c WHERE c.n NOT IN (SELECT h.n / 100 FROM hosts h WHERE h.host = c.host OR h.n > 300) ORDER BY c.n"));
         Assert.Equal(["1", "3", "5", "6", "NULL"], await Rows("SELECT c.n FROM cpu c WHERE c.n NOT IN (SELECT c2.n FROM cpu c2 WHERE c2.host = c.host AND c2.time > c.time) ORDER BY c.n"));
+        // As values: SQL's three-valued IN per outer row (a NULL probe against a non-empty set is NULL; a NULL in the set
+        // makes a miss NULL).
+        Assert.Equal(["1|True", "2|True", "3|False", "5|False", "6|False", "NULL|NULL"],
+            await Rows("SELECT c.n, c.n IN (SELECT h.n / 100 FROM hosts h WHERE h.host = c.host OR h.n > 300) FROM cpu c ORDER BY c.n"));
+        Assert.Equal(["1|True", "2|NULL", "3|True", "5|True", "6|True", "NULL|True"],
+            await Rows("SELECT c.n, c.n NOT IN (SELECT c2.n FROM cpu c2 WHERE c2.host = c.host AND c2.time > c.time) FROM cpu c ORDER BY c.n"));
     }
 
     [Theory]

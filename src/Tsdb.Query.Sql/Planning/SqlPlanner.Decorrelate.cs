@@ -263,17 +263,7 @@ internal sealed partial class SqlPlanner
             case InSubqueryExpression { Query: SelectStatement { From: not null, With.Count: 0, Where: not null } sub } ins when Correlated(sub, outer):
             {
                 var span = ins.Span;
-                if (sub.Projection is not [ExpressionSelectItem item] || sub.GroupBy.Count > 0 || sub.Having is not null || sub.Limit is not null
-                    || sub.Offset is not null || sub.DistinctOn is not null || HoldsAggregate(item.Expression))
-                {
-                    throw Error(ins.Query.Span, "a correlated IN subquery must select one expression per row (no aggregate, GROUP BY, HAVING or LIMIT)");
-                }
-                var from = PlanFrom(sub.From!).Scope;
-                var shadowed = ColumnsOf(ins.Operand).FirstOrDefault(c => from.Find([.. c.Parts.Select(p => p.Value)]) != -1);
-                if (shadowed is not null)
-                {
-                    throw Error(shadowed.Span, $"'{SqlPrinter.Print(shadowed)}' is also a column of the correlated IN subquery: qualify it with the outer query's table");
-                }
+                var item = CorrelatedInItem(ins, sub);
                 Expression match = new BinaryExpression(BinaryOperator.Equal, item.Expression, ins.Operand, span);
                 var not = negated ^ ins.Negated;
                 if (not)
@@ -294,6 +284,22 @@ internal sealed partial class SqlPlanner
                 return term;
         }
         return negated ? new UnaryExpression(UnaryOperator.Not, rewritten, term.Span) : rewritten;
+    }
+
+    /// <summary>The select item of a correlated IN subquery, refused where the rewrites cannot take it: a set that
+    /// aggregates, groups or limits, or a left side naming a column the subquery has too (it would read the subquery's).</summary>
+    private ExpressionSelectItem CorrelatedInItem(InSubqueryExpression ins, SelectStatement sub)
+    {
+        if (sub.Projection is not [ExpressionSelectItem item] || sub.GroupBy.Count > 0 || sub.Having is not null || sub.Limit is not null
+            || sub.Offset is not null || sub.DistinctOn is not null || HoldsAggregate(item.Expression))
+        {
+            throw Error(ins.Query.Span, "a correlated IN subquery must select one expression per row (no aggregate, GROUP BY, HAVING or LIMIT)");
+        }
+        var from = PlanFrom(sub.From!).Scope;
+        var shadowed = ColumnsOf(ins.Operand).FirstOrDefault(c => from.Find([.. c.Parts.Select(p => p.Value)]) != -1);
+        return shadowed is null
+            ? item
+            : throw Error(shadowed.Span, $"'{SqlPrinter.Print(shadowed)}' is also a column of the correlated IN subquery: qualify it with the outer query's table");
     }
 
     /// <summary>Whether a subquery's WHERE reads a column only the outer query has.</summary>
