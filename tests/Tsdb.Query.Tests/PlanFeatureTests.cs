@@ -277,6 +277,7 @@ public sealed class PlanFeatureTests
     [InlineData("SELECT n FROM cpu c WHERE usage IN (SELECT h.usage FROM hosts h WHERE h.host = c.host)", "line 1, column 27: 'usage' is also a column of the correlated IN subquery: qualify it with the outer query's table")]
     [InlineData("SELECT n FROM cpu c WHERE EXISTS (SELECT 1 FROM hosts h WHERE h.host = c.host OFFSET 2)", "line 1, column 86: a correlated EXISTS subquery may not have an OFFSET")]
     [InlineData("SELECT (SELECT max(h.n) FROM hosts h WHERE h.n > c.nope) FROM cpu c", "line 1, column 50: unknown column 'c.nope'")]
+    [InlineData("SELECT h.host, (SELECT max(c.n) - h.n FROM cpu c WHERE c.usage > h.usage) FROM hosts h", "line 1, column 35: 'h.n' is a column of the outer query: a correlated subquery may read outer columns only in its WHERE")]
     public async Task Correlated_subqueries_that_cannot_be_decorrelated_are_refused(string sql, string message)
     {
         var ex = await Assert.ThrowsAsync<QueryException>(() => Engine().ExecuteAsync("db", sql, CancellationToken.None));

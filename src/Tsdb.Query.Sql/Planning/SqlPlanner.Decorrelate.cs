@@ -302,6 +302,27 @@ internal sealed partial class SqlPlanner
             : throw Error(shadowed.Span, $"'{SqlPrinter.Print(shadowed)}' is also a column of the correlated IN subquery: qualify it with the outer query's table");
     }
 
+    /// <summary>
+    /// Refuses a scalar subquery whose select list or HAVING reads an outer column: only its WHERE terms are
+    /// decorrelated (the column would otherwise be reported as unknown, which it is not).
+    /// </summary>
+    private void RejectOuterColumnsOutsideWhere(SelectStatement sub, BindScope inner, BindScope outer)
+    {
+        var read = sub.Projection.OfType<ExpressionSelectItem>().SelectMany(p => ColumnsOf(p.Expression));
+        if (sub.Having is not null)
+        {
+            read = read.Concat(ColumnsOf(sub.Having));
+        }
+        foreach (var c in read)
+        {
+            var parts = c.Parts.Select(p => p.Value).ToArray();
+            if (inner.Find(parts) == -1 && outer.Find(parts) >= 0)
+            {
+                throw Error(c.Span, $"'{SqlPrinter.Print(c)}' is a column of the outer query: a correlated subquery may read outer columns only in its WHERE");
+            }
+        }
+    }
+
     /// <summary>Whether a subquery's WHERE reads a column only the outer query has.</summary>
     private bool Correlated(SelectStatement sub, BindScope outer)
     {

@@ -737,11 +737,16 @@ internal sealed partial class SqlPlanner
     /// </summary>
     private CorrelatedSubquery? CorrelatedScalar(ScalarSubquery sq, OuterQuery outer)
     {
-        if (sq.Query is not SelectStatement { From: not null, Where: not null } sub || sub.With.Count > 0)
+        if (sq.Query is not SelectStatement { From: not null } sub || sub.With.Count > 0)
         {
             return null;
         }
         var inner = PlanFrom(sub.From!);
+        RejectOuterColumnsOutsideWhere(sub, inner.Scope, outer.Scope);
+        if (sub.Where is null)
+        {
+            return null;
+        }
         var innerBinding = new Binding(inner.Scope) { AggregatesNotAllowedIn = "WHERE" };
         var outerBinding = new Binding(outer.Scope) { AggregatesNotAllowedIn = "WHERE" };
         var terms = new List<Expression>();
