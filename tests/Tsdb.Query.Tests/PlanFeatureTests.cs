@@ -223,6 +223,12 @@ public sealed class PlanFeatureTests
         // Two deep: the inner subquery is correlated with the middle one, the middle one with the outer query.
         Assert.Equal(["a|1", "b|0", "d|0"],
             await Rows("SELECT h.host, (SELECT count(*) FROM cpu c WHERE c.host = h.host AND c.n > (SELECT min(c2.n) FROM cpu c2 WHERE c2.host = c.host)) FROM hosts h ORDER BY h.host"));
+        // Two deep, the inner subquery reading the outer query (and the middle one): the outer column joins the middle
+        // one's domain, where the inner one finds it (answers as DuckDB 1.5 gives them).
+        Assert.Equal(["a|1", "b|0", "d|0"],
+            await Rows("SELECT h.host, (SELECT count(*) FROM cpu c WHERE c.host = h.host AND c.n > (SELECT min(c2.n) FROM cpu c2 WHERE c2.host = h.host)) FROM hosts h ORDER BY h.host"));
+        Assert.Equal(["a|3", "b|2", "d|0"],
+            await Rows("SELECT h.host, (SELECT count(*) FROM cpu c WHERE c.usage > (SELECT avg(c2.usage) FROM cpu c2 WHERE c2.host = h.host AND c2.n <> c.n)) FROM hosts h ORDER BY h.host"));
     }
 
     [Fact]

@@ -27,11 +27,11 @@ internal sealed partial class SqlPlanner
     /// outer columns the terms read, over the outer plan as it is here; the terms, with those columns read from D, are
     /// the join's condition (an equality among them a hash key, the rest a residual or a nested loop's filter).
     /// </summary>
-    private DomainJoin JoinDomain(Planned inner, List<Expression> correlated, OuterQuery outer)
+    private DomainJoin JoinDomain(Planned inner, List<Expression> correlated, List<ColumnReference> nested, OuterQuery outer)
     {
         // The outer columns named in the terms: a name the subquery's own FROM has is its column (SQL's scoping).
         var references = new List<(int Index, ColumnReference Ast)>();
-        foreach (var c in correlated.SelectMany(ColumnsOf))
+        foreach (var c in correlated.SelectMany(ColumnsOf).Concat(nested))
         {
             var parts = c.Parts.Select(p => p.Value).ToArray();
             if (inner.Scope.Find(parts) == -1 && outer.Scope.Find(parts) is var at and >= 0 && !references.Exists(r => r.Index == at))
@@ -58,13 +58,31 @@ internal sealed partial class SqlPlanner
             bound[i] = Bind(correlated[i], binding);
             RequireBoolean(bound[i], correlated[i], "WHERE");
         }
-        var on = Balanced(bound, 0, bound.Length, BinaryOp.And, correlated[0]);
-        // The subquery's rows probe; D, the smaller side, is built.
-        var (keys, rest) = Predicates.SplitEquiKeys(on, inner.Scope.Count);
-        LogicalPlan rows = keys.Count == 0
-            ? new FilterPlan(new JoinPlan(inner.Plan, domain, JoinType.Cross, [], null), on)
-            : new JoinPlan(inner.Plan, domain, JoinType.Inner, keys, rest);
+        // The subquery's rows probe; D, the smaller side, is built. Without correlated terms (only a nested subquery
+        // reads the outer query) every row meets every D value.
+        LogicalPlan rows = new JoinPlan(inner.Plan, domain, JoinType.Cross, [], null);
+        if (bound.Length > 0)
+        {
+            var on = Balanced(bound, 0, bound.Length, BinaryOp.And, correlated[0]);
+            var (keys, rest) = Predicates.SplitEquiKeys(on, inner.Scope.Count);
+            rows = keys.Count == 0 ? new FilterPlan(rows, on) : new JoinPlan(inner.Plan, domain, JoinType.Inner, keys, rest);
+        }
         var scope = BindScope.Concat(inner.Scope, BindScope.Of(domain.Schema, null));
+        if (nested.Count > 0)
+        {
+            // D's columns again under the outer names, found where the subquery's FROM has no such column: a subquery
+            // nested in the local terms reads them there.
+            var width = rows.Schema.FieldCount;
+            var exprs = Enumerable.Range(0, width).Select(i => (Expr)new ColumnExpr(i, rows.Schema[i].Name, rows.Schema[i].Type)).ToList();
+            var columnNames = rows.Schema.Fields.Select(f => f.Name).ToList();
+            for (var i = 0; i < values.Count; i++)
+            {
+                exprs.Add(new ColumnExpr(inner.Scope.Count + i, names[i], values[i].Type));
+                columnNames.Add($"__outer{i}");
+            }
+            rows = new ProjectionPlan(rows, exprs, columnNames);
+            scope = BindScope.Shadowing(scope, outerNames);
+        }
         return new DomainJoin(new Planned(rows, scope), values);
     }
 
@@ -76,7 +94,7 @@ internal sealed partial class SqlPlanner
     /// none), computed once over an empty input. Otherwise its rows per D value are counted and checked after the join
     /// (<c>$one_row</c>), as the equality plan does.
     /// </summary>
-    private CorrelatedSubquery GeneralScalar(ScalarSubquery sq, SelectStatement sub, Planned inner, List<Expression> local, List<Expression> correlated, OuterQuery outer)
+    private CorrelatedSubquery GeneralScalar(ScalarSubquery sq, SelectStatement sub, Planned inner, List<Expression> local, List<Expression> correlated, List<ColumnReference> nested, OuterQuery outer)
     {
         var span = sq.Span;
         if (sub.Projection is not [ExpressionSelectItem item])
@@ -97,7 +115,7 @@ internal sealed partial class SqlPlanner
         CollectAggregates(item.Expression, aggregates);
         var aggregating = aggregates.Count > 0 || sub.Having is not null;
         var grouped = sub.GroupBy.Count > 0;
-        var joined = JoinDomain(inner, correlated, outer);
+        var joined = JoinDomain(inner, correlated, nested, outer);
         var domainCount = joined.Outer.Count;
         var rows = new PlannedTableSource(joined.Rows, span);
         Identifier Name(string name) => new(name, true, span);
@@ -334,6 +352,45 @@ internal sealed partial class SqlPlanner
             var parts = c.Parts.Select(p => p.Value).ToArray();
             return inner.Find(parts) == -1 && outer.Find(parts) >= 0;
         }));
+    }
+
+    /// <summary>
+    /// The columns that the subqueries an expression holds read from outside themselves: names none of their own
+    /// FROMs has (at any depth), what a correlated subquery two levels down reads from the query around its parent.
+    /// </summary>
+    private List<ColumnReference> FreeColumnsOfSubqueries(Expression e)
+    {
+        var found = new List<ColumnReference>();
+        var stack = new Stack<Expression>();
+        stack.Push(e);
+        while (stack.Count > 0)
+        {
+            var next = stack.Pop();
+            var query = next switch
+            {
+                ScalarSubquery s => s.Query,
+                ExistsExpression x => x.Query,
+                InSubqueryExpression i => i.Query,
+                _ => null,
+            };
+            if (query is SelectStatement { From: not null, With.Count: 0 } select)
+            {
+                var scope = PlanFrom(select.From).Scope;
+                var read = select.Projection.OfType<ExpressionSelectItem>().Select(p => p.Expression)
+                    .Concat(select.Where is null ? [] : [select.Where])
+                    .Concat(select.Having is null ? [] : [select.Having])
+                    .Concat(select.GroupBy);
+                foreach (var part in read)
+                {
+                    found.AddRange(ColumnsOf(part).Concat(FreeColumnsOfSubqueries(part)).Where(c => scope.Find([.. c.Parts.Select(p => p.Value)]) == -1));
+                }
+            }
+            foreach (var child in Children(next))
+            {
+                stack.Push(child);
+            }
+        }
+        return found;
     }
 
     /// <summary>The column references of an expression, not looking into subqueries.</summary>

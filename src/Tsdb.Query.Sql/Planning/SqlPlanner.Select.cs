@@ -755,11 +755,16 @@ internal sealed partial class SqlPlanner
         var correlated = new List<Expression>();
         var keys = new List<(Expression Inner, Expression OuterAst, BinaryExpression Equality)>();
         var general = false;
+        // Outer columns that subqueries nested in local terms read (two levels down): they join the domain, under
+        // their own names, so that the nested subquery is correlated with it.
+        var nested = new List<ColumnReference>();
+        bool Outer(ColumnReference c) => inner.Scope.Find([.. c.Parts.Select(p => p.Value)]) == -1 && outer.Scope.Find([.. c.Parts.Select(p => p.Value)]) >= 0;
         foreach (var t in terms)
         {
             // A term that reads no outer column is the subquery's own (a nested subquery in it is planned with it).
-            if (!ColumnsOf(t).Exists(c => inner.Scope.Find([.. c.Parts.Select(p => p.Value)]) == -1 && outer.Scope.Find([.. c.Parts.Select(p => p.Value)]) >= 0))
+            if (!ColumnsOf(t).Exists(Outer))
             {
+                nested.AddRange(FreeColumnsOfSubqueries(t).Where(Outer));
                 local.Add(t);
                 continue;
             }
@@ -779,10 +784,11 @@ internal sealed partial class SqlPlanner
             }
             general = true;
         }
-        if (correlated.Count == 0)
+        if (correlated.Count == 0 && nested.Count == 0)
         {
             return null;
         }
+        general |= nested.Count > 0;
         var aggregates = new List<Expression>();
         var item = sub.Projection is [ExpressionSelectItem one] ? one : null;
         if (item is not null)
@@ -795,7 +801,7 @@ internal sealed partial class SqlPlanner
             || (sub.Limit is not null and not IntegerLiteral { Value: 1 }) || sub.Offset is not null and not IntegerLiteral { Value: 0 };
         if (general || item is null)
         {
-            return GeneralScalar(sq, sub, inner, local, correlated, outer);
+            return GeneralScalar(sq, sub, inner, local, correlated, nested, outer);
         }
         var limitOne = sub.Limit is IntegerLiteral { Value: 1 };
         var span = sq.Span;
