@@ -331,10 +331,11 @@ internal sealed partial class SqlPlanner
         {
             read = read.Concat(ColumnsOf(sub.Having));
         }
+        var aliases = sub.Projection.OfType<ExpressionSelectItem>().Where(p => p.Alias is not null).Select(p => p.Alias!.Value).ToHashSet(StringComparer.Ordinal);
         foreach (var c in read)
         {
             var parts = c.Parts.Select(p => p.Value).ToArray();
-            if (inner.Find(parts) == -1 && outer.Find(parts) >= 0)
+            if (inner.Find(parts) == -1 && outer.Find(parts) >= 0 && !(parts.Length == 1 && aliases.Contains(parts[0])))
             {
                 throw Error(c.Span, $"'{SqlPrinter.Print(c)}' is a column of the outer query: a correlated subquery may read outer columns only in its WHERE");
             }

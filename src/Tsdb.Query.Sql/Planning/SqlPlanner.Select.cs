@@ -666,7 +666,8 @@ internal sealed partial class SqlPlanner
         var correlated = keys.Count > 0 || residual.Count > 0;
         if (correlated && (sub.GroupBy.Count > 0 || sub.Having is not null || sub.Limit is not null || sub.Offset is not null))
         {
-            throw Error(exists.Span, "a correlated EXISTS subquery with GROUP BY, HAVING or LIMIT is not supported yet");
+            // CorrelatedWhereTerm rewrites these shapes before the semi join sees them.
+            throw new InvalidOperationException("a correlated EXISTS with GROUP BY, HAVING or LIMIT reached the semi join");
         }
         if (!correlated)
         {
