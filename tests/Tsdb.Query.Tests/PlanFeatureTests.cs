@@ -232,6 +232,22 @@ public sealed class PlanFeatureTests
     }
 
     [Fact]
+    public async Task Equality_correlations_keep_the_grouped_join_and_others_join_a_domain_back_null_safely()
+    {
+        // Plain equality: the subquery grouped by its key and left-joined on it, no domain.
+        var fast = (await Rows("EXPLAIN SELECT c.n, (SELECT max(h.n) FROM hosts h WHERE h.host = c.host) FROM cpu c"))[0];
+        Assert.DoesNotContain("__d0", fast, StringComparison.Ordinal);
+        Assert.Contains("Aggregate: groupBy=[host], aggr=[max(h.n)]", fast, StringComparison.Ordinal);
+        // Another comparison: the distinct outer values (D) joined with the rows, grouped per D value, joined back with
+        // IS NOT DISTINCT FROM keys, and the value over no rows (count 0) for D values without rows.
+        var general = (await Rows("EXPLAIN SELECT c.n, (SELECT count(*) FROM hosts h WHERE h.n > c.n) FROM cpu c"))[0];
+        Assert.Contains("Aggregate: groupBy=[n], aggr=[]", general, StringComparison.Ordinal);
+        Assert.Contains("Aggregate: groupBy=[__d0], aggr=[count(*)]", general, StringComparison.Ordinal);
+        Assert.Contains("on=[n IS NULL = __d0 IS NULL, coalesce(n, 0) = coalesce(__d0, 0)]", general, StringComparison.Ordinal);
+        Assert.Contains("Values: no rows", general, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Correlated_scalar_subqueries_with_group_by_having_or_distinct_answer_per_outer_row()
     {
         // HAVING without GROUP BY: a host without rows is the aggregate over no rows, which HAVING may keep (count 0 < 2).
