@@ -11,6 +11,10 @@ internal sealed class BindScope
 {
     private readonly List<(string? Qualifier, string Name, ArrowType Type)> _columns = [];
 
+    // Columns from this position on are found only when none before it has the name: a decorrelated subquery's
+    // outer values, which its own columns shadow as SQL scopes do.
+    private int _shadowedFrom = int.MaxValue;
+
     public IReadOnlyList<(string? Qualifier, string Name, ArrowType Type)> Columns => _columns;
 
     public int Count => _columns.Count;
@@ -33,6 +37,16 @@ internal sealed class BindScope
         return scope;
     }
 
+    /// <summary><paramref name="inner"/>'s columns, then <paramref name="outer"/> ones that a name finds only when no inner column has it.</summary>
+    public static BindScope Shadowing(BindScope inner, IEnumerable<(string? Qualifier, string Name, ArrowType Type)> outer)
+    {
+        var scope = new BindScope();
+        scope._columns.AddRange(inner._columns);
+        scope._shadowedFrom = scope._columns.Count;
+        scope._columns.AddRange(outer);
+        return scope;
+    }
+
     public void Add(string? qualifier, string name, ArrowType type) => _columns.Add((qualifier, name, type));
 
     /// <summary>Whether more than one qualifier is in scope (join output names columns "q.name" under *).</summary>
@@ -44,10 +58,20 @@ internal sealed class BindScope
     /// </summary>
     public int Find(IReadOnlyList<string> parts)
     {
+        if (_shadowedFrom < _columns.Count)
+        {
+            var inner = Find(parts, 0, _shadowedFrom);
+            return inner != -1 ? inner : Find(parts, _shadowedFrom, _columns.Count);
+        }
+        return Find(parts, 0, _columns.Count);
+    }
+
+    private int Find(IReadOnlyList<string> parts, int from, int to)
+    {
         var name = parts[^1];
         var qualifier = parts.Count > 1 ? parts[^2] : null;
         var found = -1;
-        for (var i = 0; i < _columns.Count; i++)
+        for (var i = from; i < to; i++)
         {
             var c = _columns[i];
             if (!string.Equals(c.Name, name, StringComparison.Ordinal))

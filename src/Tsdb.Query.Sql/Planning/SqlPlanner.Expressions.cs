@@ -221,7 +221,7 @@ internal sealed partial class SqlPlanner
             case ExistsExpression ex:
                 throw Error(ex.Span, "EXISTS is only supported as a term of WHERE (… AND [NOT] EXISTS (…)) or a value of the select list");
             case InSubqueryExpression ins when binding.ScalarSubquery is not null:
-                return Bind(InSubqueryAsValue(ins), binding);
+                return Bind(InSubqueryAsValue(ins, binding.Scope), binding);
             case InSubqueryExpression ins:
                 throw Error(ins.Span, "IN (subquery) is only supported as a term of WHERE (… AND x [NOT] IN (SELECT …))");
             default:
@@ -377,22 +377,42 @@ internal sealed partial class SqlPlanner
     /// WHEN x IS NULL OR (SELECT count(*) FROM set) &gt; (SELECT count(v) FROM set) THEN NULL ELSE FALSE END</c>, where
     /// set is the subquery with its column renamed (so that x cannot name it).
     /// </summary>
-    private Expression InSubqueryAsValue(InSubqueryExpression ins)
+    private Expression InSubqueryAsValue(InSubqueryExpression ins, BindScope outer)
     {
         var span = ins.Span;
-        var sub = PlanQuery(ins.Query).Plan;
-        if (sub.Schema.FieldCount != 1)
-        {
-            throw Error(ins.Query.Span, $"the subquery of IN must return one column, this one returns {sub.Schema.FieldCount}");
-        }
         Identifier Name(string name) => new(name, true, span);
-        ColumnReference Value() => new([Name("__in_set"), Name("__in_value")], span);
-        var renamed = new SelectStatement([], false, null,
-            [new ExpressionSelectItem(new ColumnReference([Name(sub.Schema[0].Name)], span), Name("__in_value"), span)],
-            new SubqueryTableSource(ins.Query, Name("__in_source"), span), null, [], null, [], null, null, span);
-        ScalarSubquery Count(Expression? argument, Expression? where) => new(new SelectStatement([], false, null,
-            [new ExpressionSelectItem(new FunctionCall(Name("count"), argument is null ? [] : [argument], false, argument is null, [], span), null, span)],
-            new SubqueryTableSource(renamed, Name("__in_set"), span), where, [], null, [], null, null, span), span);
+        FunctionCall CountOf(Expression? argument) => new(Name("count"), argument is null ? [] : [argument], false, argument is null, [], span);
+        Func<Expression?, Expression?, ScalarSubquery> Count;
+        Func<Expression> Value;
+        if (ins.Query is SelectStatement { From: not null, With.Count: 0, Where: not null } correlated && Correlated(correlated, outer))
+        {
+            // Correlated: the counts over the subquery's own rows, each decorrelated (its column cannot be renamed
+            // through a derived table, whose FROM may not read the outer query).
+            var item = CorrelatedInItem(ins, correlated);
+            Value = () => item.Expression;
+            Count = (argument, where) => new(correlated with
+            {
+                Projection = [new ExpressionSelectItem(CountOf(argument), null, span)],
+                Where = where is null ? correlated.Where : new BinaryExpression(BinaryOperator.And, correlated.Where!, where, span),
+                OrderBy = [],
+                Distinct = false,
+            }, span);
+        }
+        else
+        {
+            var sub = PlanQuery(ins.Query).Plan;
+            if (sub.Schema.FieldCount != 1)
+            {
+                throw Error(ins.Query.Span, $"the subquery of IN must return one column, this one returns {sub.Schema.FieldCount}");
+            }
+            var renamed = new SelectStatement([], false, null,
+                [new ExpressionSelectItem(new ColumnReference([Name(sub.Schema[0].Name)], span), Name("__in_value"), span)],
+                new SubqueryTableSource(ins.Query, Name("__in_source"), span), null, [], null, [], null, null, span);
+            Value = () => new ColumnReference([Name("__in_set"), Name("__in_value")], span);
+            Count = (argument, where) => new(new SelectStatement([], false, null,
+                [new ExpressionSelectItem(CountOf(argument), null, span)],
+                new SubqueryTableSource(renamed, Name("__in_set"), span), where, [], null, [], null, null, span), span);
+        }
         var matches = Count(null, new BinaryExpression(BinaryOperator.Equal, Value(), ins.Operand, span));
         var unknown = new BinaryExpression(BinaryOperator.Or,
             new IsNullExpression(ins.Operand, false, span),
@@ -408,11 +428,11 @@ internal sealed partial class SqlPlanner
 
     /// <summary>
     /// <c>EXISTS (SELECT … FROM … WHERE …)</c> as a value (select list, under OR): <c>(SELECT count(*) FROM … WHERE …) &gt; 0</c>,
-    /// a scalar subquery the planner decorrelates when its WHERE compares inner and outer columns with =. EXISTS is never
-    /// NULL, and the count of no rows is 0, so the rewrite is exact. A subquery that groups, limits or is distinct counts
-    /// its rows as a derived table (which must then be uncorrelated).
+    /// a scalar subquery the planner decorrelates. EXISTS is never NULL, and the count of no rows is 0, so the rewrite
+    /// is exact. A subquery that groups, aggregates or limits is the test <see cref="ExistsTest"/> makes of it (which
+    /// is decorrelated too); one with an OFFSET, a WITH or a UNION counts its rows as a derived table (uncorrelated only).
     /// </summary>
-    private BinaryExpression ExistsAsValue(ExistsExpression ex)
+    private Expression ExistsAsValue(ExistsExpression ex)
     {
         var span = ex.Span;
         var count = new FunctionCall(new Identifier("count", false, span), [], false, true, [], span);
@@ -421,6 +441,10 @@ internal sealed partial class SqlPlanner
             && !simple.Projection.Any(p => p is ExpressionSelectItem { Expression: var pe } && HoldsAggregate(pe)))
         {
             counting = simple with { Projection = [new ExpressionSelectItem(count, null, span)], OrderBy = [] };
+        }
+        else if (ex.Query is SelectStatement { From: not null, With.Count: 0, Offset: null or IntegerLiteral { Value: 0 } } sub)
+        {
+            return ExistsTest(ex, sub) is ExistsExpression plain ? ExistsAsValue(plain) : ExistsTest(ex, sub);
         }
         else
         {

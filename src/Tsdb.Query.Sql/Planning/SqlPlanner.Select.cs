@@ -34,18 +34,19 @@ internal sealed partial class SqlPlanner
 
         Expr ScalarSubqueryColumn(ScalarSubquery sq)
         {
-            if (CorrelatedScalar(sq, scope) is { } correlated)
+            var rows = new OuterQuery(plan, scope, e => Bind(e, new Binding(scope) { AggregatesNotAllowedIn = "WHERE" }));
+            if (CorrelatedScalar(sq, rows) is { } correlated)
             {
                 // Left join with the subquery grouped by its correlated keys: one row per key, none for a key without
                 // rows, where the value is that of no rows (NULL; 0 for count).
-                plan = new JoinPlan(plan, correlated.Plan, JoinType.Left, correlated.On, null);
                 var first = scope.Count;
-                for (var i = 0; i < correlated.Plan.Schema.FieldCount; i++)
+                plan = correlated.Attach(plan);
+                for (var i = first; i < plan.Schema.FieldCount; i++)
                 {
-                    scope.Add(null, $"__subquery_{_subqueries}_{i}", correlated.Plan.Schema[i].Type);
+                    scope.Add(null, $"__subquery_{_subqueries}_{i - first}", plan.Schema[i].Type);
                 }
                 _subqueries++;
-                return correlated.Value(scope.Column, first + correlated.Plan.Schema.FieldCount - 1);
+                return correlated.Value(scope.Column, first);
             }
             var sub = ScalarSubqueryPlan(sq);
             plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
@@ -60,19 +61,14 @@ internal sealed partial class SqlPlanner
         // aggregates) there, as in DuckDB.
         Expr ScalarSubqueryAfterAggregate(ScalarSubquery sq)
         {
-            if (CorrelatedScalar(sq, scope) is { } correlated)
+            var groups = new OuterQuery(plan, scope, e => Bind(e, afterAggregate ?? throw new InvalidOperationException("a subquery bound after GROUP BY before the aggregate was planned")));
+            if (CorrelatedScalar(sq, groups) is { } correlated)
             {
-                var on = new List<(Expr Outer, Expr Inner)>();
-                for (var i = 0; i < correlated.Keys.Count; i++)
-                {
-                    var (outerAst, innerAst, equality) = correlated.Keys[i];
-                    var outer = Bind(outerAst, afterAggregate ?? throw new InvalidOperationException("a subquery bound after GROUP BY before the aggregate was planned"));
-                    on.Add(Comparable(outer, correlated.On[i].Inner, outerAst, innerAst, equality));
-                }
-                plan = new JoinPlan(plan, correlated.Plan, JoinType.Left, on, null);
-                _subqueries++;
+                var first = plan.Schema.FieldCount;
+                plan = correlated.Attach(plan);
+                var number = _subqueries++;
                 var joined = plan.Schema;
-                return correlated.Value(i => new ColumnExpr(i, $"__subquery_{_subqueries}_{i}", joined[i].Type), joined.FieldCount - 1);
+                return correlated.Value(i => new ColumnExpr(i, $"__subquery_{number}_{i - first}", joined[i].Type), first);
             }
             var sub = ScalarSubqueryPlan(sq);
             plan = new JoinPlan(plan, new SingleRowPlan(sub), JoinType.Left, [], null);
@@ -84,8 +80,9 @@ internal sealed partial class SqlPlanner
             var terms = new List<Expression>();
             Flatten(select.Where, BinaryOperator.And, terms);
             var plain = new List<Expr>();
-            foreach (var term in terms)
+            foreach (var written in terms)
             {
+                var term = CorrelatedWhereTerm(written, scope);
                 if (SemiJoin(plan, scope, term) is { } joined)
                 {
                     plan = joined;
@@ -669,7 +666,8 @@ internal sealed partial class SqlPlanner
         var correlated = keys.Count > 0 || residual.Count > 0;
         if (correlated && (sub.GroupBy.Count > 0 || sub.Having is not null || sub.Limit is not null || sub.Offset is not null))
         {
-            throw Error(exists.Span, "a correlated EXISTS subquery with GROUP BY, HAVING or LIMIT is not supported yet");
+            // CorrelatedWhereTerm rewrites these shapes before the semi join sees them.
+            throw new InvalidOperationException("a correlated EXISTS with GROUP BY, HAVING or LIMIT reached the semi join");
         }
         if (!correlated)
         {
@@ -692,19 +690,41 @@ internal sealed partial class SqlPlanner
         return new JoinPlan(input, innerPlan, negated ? JoinType.LeftAnti : JoinType.LeftSemi, on, null);
     }
 
-    /// <summary>A decorrelated scalar subquery: its grouped plan, the join keys over the outer rows, and the outer sides'
-    /// syntax so that after GROUP BY they can be bound again against the aggregate's output.</summary>
-    private sealed record CorrelatedSubquery(LogicalPlan Plan, List<(Expr Outer, Expr Inner)> On, List<(Expression OuterAst, Expression InnerAst, BinaryExpression Equality)> Keys, bool Counts, bool Single)
+    /// <summary>A decorrelated scalar subquery: its plan per key (the keys first, its value last), the join keys over the
+    /// outer rows, and, where it aggregates over a domain, its value over no rows (<see cref="Empty"/>, one row).</summary>
+    private sealed record CorrelatedSubquery(LogicalPlan Plan, List<(Expr Outer, Expr Inner)> On, bool Counts, bool Single, LogicalPlan? Empty = null)
     {
-        /// <summary>The subquery's value read from the joined row whose last column holds it (the one before: its row count, when <see cref="Single"/>).</summary>
-        public Expr Value(Func<int, Expr> column, int last)
+        /// <summary>The outer plan left-joined with the subquery's rows (then with its one row over no rows, if any).</summary>
+        public LogicalPlan Attach(LogicalPlan outer)
         {
-            var value = column(last);
+            LogicalPlan joined = new JoinPlan(outer, Plan, JoinType.Left, On, null);
+            return Empty is null ? joined : new JoinPlan(joined, new SingleRowPlan(Empty), JoinType.Left, [], null);
+        }
+
+        /// <summary>The subquery's value read from the joined row whose subquery columns start at <paramref name="first"/>
+        /// (the column before the value: its row count when <see cref="Single"/>, its match marker when <see cref="Empty"/>).</summary>
+        public Expr Value(Func<int, Expr> column, int first)
+        {
+            var at = first + Plan.Schema.FieldCount - 1;
+            var value = column(at);
             if (Counts)
             {
                 return Coalesce(value, new LiteralExpr(0L, ArrowType.Int64));
             }
-            return Single && ScalarFunctions.TryGet(ScalarFunctions.OneRow, out var check) ? new ScalarFunctionExpr(check, [value, column(last - 1)], value.Type) : value;
+            if (Single)
+            {
+                return ScalarFunctions.TryGet(ScalarFunctions.OneRow, out var check) ? new ScalarFunctionExpr(check, [value, column(at - 1)], value.Type) : value;
+            }
+            if (Empty is not null)
+            {
+                var none = column(at + 1);
+                if (none.Type != value.Type)
+                {
+                    none = new CastExpr(none, value.Type);
+                }
+                return new CaseExpr([(new IsNullExpr(column(at - 1), false), none)], value, value.Type);
+            }
+            return value;
         }
     }
 
@@ -712,63 +732,79 @@ internal sealed partial class SqlPlanner
     /// A scalar subquery whose WHERE compares inner columns with the outer query's (<c>(SELECT max(v) FROM t t2 WHERE
     /// t2.host = t1.host)</c>), decorrelated as DuckDB and DataFusion do: the subquery grouped by the inner sides of its
     /// correlated equalities, <c>SELECT k0, …, value FROM … WHERE local terms GROUP BY k0, …</c>, to be left-joined on
-    /// them. Null when the subquery is not correlated. Its one select item must aggregate (one value per key); a bare
-    /// count gets 0 for a key without rows (the "count bug"), other uses of count are refused.
+    /// them. Null when the subquery is not correlated. That plan takes one select item that aggregates (a bare count
+    /// gets 0 for a key without rows, the "count bug"), or any item per row; other shapes (other comparisons, GROUP BY,
+    /// HAVING, DISTINCT, count inside an expression) go through the general plan over their domain (<see cref="GeneralScalar"/>).
     /// </summary>
-    private CorrelatedSubquery? CorrelatedScalar(ScalarSubquery sq, BindScope outer)
+    private CorrelatedSubquery? CorrelatedScalar(ScalarSubquery sq, OuterQuery outer)
     {
-        if (sq.Query is not SelectStatement { From: not null, Where: not null } sub || sub.With.Count > 0)
+        if (sq.Query is not SelectStatement { From: not null } sub || sub.With.Count > 0)
         {
             return null;
         }
         var inner = PlanFrom(sub.From!);
-        var innerBinding = new Binding(inner.Scope) { AggregatesNotAllowedIn = "WHERE" };
-        var outerBinding = new Binding(outer) { AggregatesNotAllowedIn = "WHERE" };
-        var terms = new List<Expression>();
-        Flatten(sub.Where!, BinaryOperator.And, terms);
-        var local = new List<Expression>();
-        var keys = new List<(Expression Inner, Expr Outer, Expression OuterAst, BinaryExpression Equality)>();
-        foreach (var t in terms)
-        {
-            if (TryBind(t, innerBinding) is not null)
-            {
-                local.Add(t);
-                continue;
-            }
-            if (t is BinaryExpression { Operator: BinaryOperator.Equal } eq)
-            {
-                if (TryBind(eq.Left, innerBinding) is not null && TryBind(eq.Right, outerBinding) is { } or)
-                {
-                    keys.Add((eq.Left, or, eq.Right, eq));
-                    continue;
-                }
-                if (TryBind(eq.Right, innerBinding) is not null && TryBind(eq.Left, outerBinding) is { } ol)
-                {
-                    keys.Add((eq.Right, ol, eq.Left, eq));
-                    continue;
-                }
-            }
-            if (keys.Count == 0 && local.Count == 0 && TryBind(t, new Binding(BindScope.Concat(outer, inner.Scope))) is null)
-            {
-                return null;   // not a correlation either: planning the subquery alone reports the error
-            }
-            throw Error(t.Span, "a correlated scalar subquery may compare inner and outer columns only with = (… AND inner.x = outer.x)");
-        }
-        if (keys.Count == 0)
+        RejectOuterColumnsOutsideWhere(sub, inner.Scope, outer.Scope);
+        if (sub.Where is null)
         {
             return null;
         }
-        if (sub.Projection is not [ExpressionSelectItem item] || sub.GroupBy.Count > 0 || sub.Having is not null || sub.Distinct || sub.DistinctOn is not null)
+        var innerBinding = new Binding(inner.Scope) { AggregatesNotAllowedIn = "WHERE" };
+        var outerBinding = new Binding(outer.Scope) { AggregatesNotAllowedIn = "WHERE" };
+        var terms = new List<Expression>();
+        Flatten(sub.Where!, BinaryOperator.And, terms);
+        var local = new List<Expression>();
+        var correlated = new List<Expression>();
+        var keys = new List<(Expression Inner, Expression OuterAst, BinaryExpression Equality)>();
+        var general = false;
+        // Outer columns that subqueries nested in local terms read (two levels down): they join the domain, under
+        // their own names, so that the nested subquery is correlated with it.
+        var nested = new List<ColumnReference>();
+        bool Outer(ColumnReference c) => inner.Scope.Find([.. c.Parts.Select(p => p.Value)]) == -1 && outer.Scope.Find([.. c.Parts.Select(p => p.Value)]) >= 0;
+        foreach (var t in terms)
         {
-            throw Error(sq.Span, "a correlated scalar subquery must select one value (no GROUP BY, HAVING or DISTINCT)");
+            // A term that reads no outer column is the subquery's own (a nested subquery in it is planned with it).
+            if (!ColumnsOf(t).Exists(Outer))
+            {
+                nested.AddRange(FreeColumnsOfSubqueries(t).Where(Outer));
+                local.Add(t);
+                continue;
+            }
+            correlated.Add(t);
+            if (t is BinaryExpression { Operator: BinaryOperator.Equal } eq)
+            {
+                if (TryBind(eq.Left, innerBinding) is not null && TryBind(eq.Right, outerBinding) is not null)
+                {
+                    keys.Add((eq.Left, eq.Right, eq));
+                    continue;
+                }
+                if (TryBind(eq.Right, innerBinding) is not null && TryBind(eq.Left, outerBinding) is not null)
+                {
+                    keys.Add((eq.Right, eq.Left, eq));
+                    continue;
+                }
+            }
+            general = true;
+        }
+        if (correlated.Count == 0 && nested.Count == 0)
+        {
+            return null;
+        }
+        general |= nested.Count > 0;
+        var aggregates = new List<Expression>();
+        var item = sub.Projection is [ExpressionSelectItem one] ? one : null;
+        if (item is not null)
+        {
+            CollectAggregates(item.Expression, aggregates);
+        }
+        var counts = item?.Expression is FunctionCall { Over: null } call && call.Name.Value.Equals("count", StringComparison.OrdinalIgnoreCase);
+        general |= item is null || sub.GroupBy.Count > 0 || sub.Having is not null || sub.Distinct || sub.DistinctOn is not null
+            || (!counts && aggregates.Exists(a => a is FunctionCall f && f.Name.Value.Equals("count", StringComparison.OrdinalIgnoreCase)))
+            || (sub.Limit is not null and not IntegerLiteral { Value: 1 }) || sub.Offset is not null and not IntegerLiteral { Value: 0 };
+        if (general || item is null)
+        {
+            return GeneralScalar(sq, sub, inner, local, correlated, nested, outer);
         }
         var limitOne = sub.Limit is IntegerLiteral { Value: 1 };
-        if ((sub.Limit is not null && !limitOne) || sub.Offset is not null and not IntegerLiteral { Value: 0 })
-        {
-            throw Error((sub.Limit ?? sub.Offset)!.Span, "a correlated scalar subquery may end in LIMIT 1, no other LIMIT or OFFSET");
-        }
-        var aggregates = new List<Expression>();
-        CollectAggregates(item.Expression, aggregates);
         var span = sq.Span;
         var valueExpression = item.Expression;
         if (aggregates.Count == 0)
@@ -779,11 +815,6 @@ internal sealed partial class SqlPlanner
                 limitOne ? [.. sub.OrderBy.Select(o => o with { Expression = OrderTarget(o.Expression, item) })] : [], span);
         }
         var single = aggregates.Count == 0 && !limitOne;
-        var counts = item.Expression is FunctionCall { Over: null } call && call.Name.Value.Equals("count", StringComparison.OrdinalIgnoreCase);
-        if (!counts && aggregates.Exists(a => a is FunctionCall f && f.Name.Value.Equals("count", StringComparison.OrdinalIgnoreCase)))
-        {
-            throw Error(sq.Span, "count inside an expression of a correlated scalar subquery is not supported yet: select the count alone");
-        }
         var projection = new List<SelectItem>();
         for (var i = 0; i < keys.Count; i++)
         {
@@ -806,9 +837,9 @@ internal sealed partial class SqlPlanner
         var on = new List<(Expr Outer, Expr Inner)>();
         for (var i = 0; i < keys.Count; i++)
         {
-            on.Add(Comparable(keys[i].Outer, new ColumnExpr(i, $"__key{i}", plan.Schema[i].Type), keys[i].OuterAst, keys[i].Inner, keys[i].Equality));
+            on.Add(Comparable(outer.Bind(keys[i].OuterAst), new ColumnExpr(i, $"__key{i}", plan.Schema[i].Type), keys[i].OuterAst, keys[i].Inner, keys[i].Equality));
         }
-        return new CorrelatedSubquery(plan, on, [.. keys.Select(k => (k.OuterAst, k.Inner, k.Equality))], counts, single);
+        return new CorrelatedSubquery(plan, on, counts, single);
     }
 
     /// <summary>An ORDER BY item of a subquery as an expression over its rows: <c>1</c> or the select item's alias is the item.</summary>

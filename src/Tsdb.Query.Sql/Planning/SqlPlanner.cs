@@ -278,6 +278,8 @@ internal sealed partial class SqlPlanner
             }
             case JoinTableSource join:
                 return PlanJoin(join);
+            case PlannedTableSource planned:
+                return planned.From;
             default:
                 throw Error(from.Span, "this FROM clause is not supported yet");
         }
