@@ -86,6 +86,10 @@ public static class TagTimesMetadata
             {
                 throw new InvalidDataException($"tag times: found {json.TokenType}, expected an entry or the end of the list");
             }
+            if (json.Read())
+            {
+                throw new InvalidDataException($"tag times: found {json.TokenType} after the list");
+            }
         }
         catch (Exception e) when (e is JsonException or FormatException)
         {
