@@ -21,6 +21,29 @@ public sealed record BufferedChunk(string Database, string Table, long Sequence,
     /// <summary>Per tag column, the smallest and largest value the rows use; worked out on first use, then kept.</summary>
     public IReadOnlyDictionary<string, ChunkTagRange> TagRanges => _tagRanges ??= TagRangesOf(Batch);
 
+    private System.Collections.Concurrent.ConcurrentDictionary<string, TagTimes?>? _tagTimes;
+
+    /// <summary>
+    /// Per value of a tag column, the oldest and newest time of the rows with it; worked out on first use, then kept.
+    /// Null when the record lacks the column (or it is not a tag) or has more values than a file would record.
+    /// </summary>
+    public TagTimes? TagTimes(string column)
+    {
+        _tagTimes ??= new(StringComparer.Ordinal);
+        return _tagTimes.GetOrAdd(column, static (c, batch) =>
+        {
+            var index = batch.Schema.GetFieldIndex(c);
+            var time = batch.Schema.GetFieldIndex(Catalog.TableDefinition.TimeColumn);
+            if (index < 0 || time < 0 || batch.Column(index) is not DictionaryArray tag || batch.Column(time) is not TimestampArray { NullCount: 0 } times)
+            {
+                return null;
+            }
+            var builder = new TagTimesBuilder(Chunks.TagTimesMetadata.DefaultMaxValues);
+            builder.Add(tag, times.Values);
+            return builder.Build();
+        }, Batch);
+    }
+
     /// <summary>Per dictionary (tag) column: the smallest and largest value its rows use.</summary>
     private static Dictionary<string, ChunkTagRange> TagRangesOf(RecordBatch batch)
     {

@@ -72,7 +72,7 @@ public sealed class PlanFeatureTests
         Assert.Contains("HashAggregateExec: groupBy=[host], aggr=[count(*)], fused=[ScanExec]", rows[0], StringComparison.Ordinal);
 
         var lastpoint = await Rows("EXPLAIN SELECT DISTINCT ON (host) host, time, usage FROM cpu ORDER BY host, time DESC");
-        Assert.True(lastpoint[1].Contains("FirstPerKeyExec: on=[host], order=[host ASC NULLS LAST, time DESC NULLS FIRST], time_bound_first=[host, time], fused=[ScanExec]", StringComparison.Ordinal), lastpoint[1]);
+        Assert.True(lastpoint[1].Contains("FirstPerKeyExec: on=[host], order=[host ASC NULLS LAST, time DESC NULLS FIRST], time_bound_first=[host, time], statistics=host, fused=[ScanExec]", StringComparison.Ordinal), lastpoint[1]);
     }
 
     [Fact]

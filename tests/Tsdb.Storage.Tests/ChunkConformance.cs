@@ -54,6 +54,8 @@ public abstract class StoredChunkConformance : QueryChunkConformance, IAsyncLife
 /// <summary>The rows of one WAL record in the write buffer.</summary>
 public sealed class BufferChunkConformance : StoredChunkConformance
 {
+    protected override bool KeepsTagTimes => true;
+
     protected override async Task<IQueryChunk> CreateChunkAsync(IReadOnlyList<TestPoint> points)
     {
         var (_, buffer, _) = await WriteAsync(points);
@@ -64,6 +66,8 @@ public sealed class BufferChunkConformance : StoredChunkConformance
 /// <summary>A persisted Parquet file; its data goes away when the object is deleted.</summary>
 public sealed class ParquetChunkConformance : StoredChunkConformance
 {
+    protected override bool KeepsTagTimes => true;
+
     protected override async Task<IQueryChunk> CreateChunkAsync(IReadOnlyList<TestPoint> points)
     {
         var (catalog, _, persister) = await WriteAsync(points);

@@ -22,6 +22,8 @@ namespace Tsdb.Testing;
 /// refuses a request a point of the chunk matches.</item>
 /// <item>A chunk whose data went away fails its reads with <see cref="ChunkGoneException"/>, never another error or
 /// a silent empty read.</item>
+/// <item>Tag times, when known, list every value of the tag (and the rows without it) with its exact oldest and
+/// newest time, and nothing else; a kind that keeps them (<see cref="KeepsTagTimes"/>) knows them for every tag.</item>
 /// </list>
 /// </summary>
 public abstract class QueryChunkConformance
@@ -46,6 +48,9 @@ public abstract class QueryChunkConformance
 
     /// <summary>A chunk holding exactly <paramref name="points"/> (all of table cpu, all on one day).</summary>
     protected abstract Task<IQueryChunk> CreateChunkAsync(IReadOnlyList<TestPoint> points);
+
+    /// <summary>Whether the kind of chunk knows its <see cref="IQueryChunk.GetTagTimesAsync"/> (else it may answer null).</summary>
+    protected virtual bool KeepsTagTimes => false;
 
     /// <summary>Makes the chunk's data go away (deletes its file); false for a kind of chunk whose data cannot go.</summary>
     protected virtual Task<bool> RemoveDataAsync(IQueryChunk chunk) => Task.FromResult(false);
@@ -206,6 +211,33 @@ public abstract class QueryChunkConformance
     }
 
     [Fact]
+    public async Task Tag_times_list_each_value_with_its_oldest_and_newest_time()
+    {
+        var chunk = await CreateChunkAsync(Points);
+        foreach (var tag in Tags)
+        {
+            var times = await chunk.GetTagTimesAsync(tag, CancellationToken.None);
+            if (times is null)
+            {
+                Assert.False(KeepsTagTimes, $"no tag times for {tag}");
+                continue;
+            }
+            Assert.True(times.OldestExact);
+            var expected = Points.GroupBy(p => p.Value(tag) ?? "(missing)").ToDictionary(g => g.Key, g => new KeyTimes(g.Min(p => p.Time), g.Max(p => p.Time)));
+            var actual = times.Values.ToDictionary(v => v.Key, v => v.Value);
+            if (times.Missing is { } missing)
+            {
+                actual["(missing)"] = missing;
+            }
+            Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), actual.OrderBy(e => e.Key, StringComparer.Ordinal));
+            Assert.Equal(expected.Count, times.Count);
+        }
+        // A column the chunk does not hold, and one that is not a tag, have none.
+        Assert.Null(await chunk.GetTagTimesAsync("nonexistent", CancellationToken.None));
+        Assert.Null(await chunk.GetTagTimesAsync("usage", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_chunk_whose_data_went_away_fails_its_reads_as_gone()
     {
         var chunk = await CreateChunkAsync(Points);
@@ -214,5 +246,9 @@ public abstract class QueryChunkConformance
             return;
         }
         await Assert.ThrowsAsync<ChunkGoneException>(() => ReadAll(chunk, new ChunkRead(null)));
+        if (KeepsTagTimes)
+        {
+            await Assert.ThrowsAsync<ChunkGoneException>(() => chunk.GetTagTimesAsync("host", CancellationToken.None).AsTask());
+        }
     }
 }

@@ -45,6 +45,15 @@ public interface IQueryChunk
     IReadOnlyDictionary<string, ChunkTagRange>? TagRanges { get; }
 
     /// <summary>
+    /// Per value of tag column <paramref name="column"/>, the oldest and newest time of the chunk's visible rows with it
+    /// (<see cref="TagTimes"/>), so a reader that needs only that (lastpoint's first pass) skips the rows. Null when not
+    /// known: the chunk keeps none (a file written before they were recorded, a column with too many values, a chunk
+    /// kind without them) or cannot vouch for it (row deletes reach the chunk).
+    /// </summary>
+    /// <exception cref="ChunkGoneException">The chunk's data went away.</exception>
+    ValueTask<TagTimes?> GetTagTimesAsync(string column, CancellationToken cancellationToken) => ValueTask.FromResult<TagTimes?>(null);
+
+    /// <summary>
     /// The chunk's rows with <see cref="ChunkRead.Columns"/> (those of them the chunk holds), in the chunk's order. Rows
     /// that cannot match the read's time range and tag values may be skipped; rows that do not match may come back
     /// (the caller filters exactly).

@@ -1,6 +1,7 @@
 using Tsdb.Arrow.Arrays;
 using Tsdb.Arrow.Compute;
 using Tsdb.Arrow.Types;
+using Tsdb.Query.Chunks;
 using Tsdb.Query.Expressions;
 using Tsdb.Query.Plans;
 
@@ -54,10 +55,19 @@ internal sealed class FirstPerKeyExec : ExecutionPlan
     /// Directly over a scan whose rows are kept by their time alone (lastpoint: the newest row per key), the first
     /// pass reads only the keys, the time and what the scan's filter needs, to find the time beyond which no kept
     /// row lies; the second pass reads whole rows of that time range only (storage skips every older page).
+    /// <para>
+    /// With one row kept per key of one tag column, and a filter of time terms at most, the first pass takes each
+    /// key's newest (oldest) time from a chunk's <see cref="TagTimes"/> instead of its rows, for every chunk that has
+    /// them and whose time range the filter keeps whole; the other chunks are read as before. Any bound at or before
+    /// the true one (after, ascending) is correct: the statistic is exact for the chunk's visible rows
+    /// (chunks reached by row deletes have none, or, for deletes of everything before a time, only the newer rows').
+    /// </para>
     /// </summary>
     private readonly ByTimeBound? _byTime;
 
-    private sealed record ByTimeBound(ScanExec Scan, string[] Columns, int[] Keys, int Time, bool Descending, Expr? Filter);
+    /// <param name="Statistics">The tag column whose <see cref="TagTimes"/> can stand for a chunk's rows; null: rows only.</param>
+    /// <param name="TimeTerms">The scan filter's terms (all of them compare time with a constant) a chunk's whole range must pass.</param>
+    private sealed record ByTimeBound(ScanExec Scan, string[] Columns, int[] Keys, int Time, bool Descending, Expr? Filter, string? Statistics, IReadOnlyList<(BinaryOp Op, long Value)> TimeTerms);
 
     private ByTimeBound? ByTime()
     {
@@ -77,7 +87,62 @@ internal sealed class FirstPerKeyExec : ExecutionPlan
         var columns = needed.Concat(filterColumns).Distinct().ToList();
         var at = columns.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
         var filter = scan.Filter?.Transform(e => e is ColumnExpr c ? new ColumnExpr(at[c.Index], c.Name, c.Type) : null);
-        return new ByTimeBound(scan, [.. columns.Select(c => scan.Schema[c].Name)], [.. _groupBy.Cast<ColumnExpr>().Select(c => at[c.Index])], at[time.Index], order.Descending, filter);
+        string? statistics = null;
+        var timeTerms = TimeTerms(scan.Filter, time.Index);
+        if (_keep == 1 && _groupBy is [ColumnExpr { Type.Id: ArrowTypeId.Dictionary } tag] && timeTerms is not null)
+        {
+            statistics = scan.Schema[tag.Index].Name;
+        }
+        return new ByTimeBound(scan, [.. columns.Select(c => scan.Schema[c].Name)], [.. _groupBy.Cast<ColumnExpr>().Select(c => at[c.Index])], at[time.Index], order.Descending, filter, statistics, timeTerms ?? []);
+    }
+
+    /// <summary>The filter as time terms (<c>time op constant</c>, ANDed); none for no filter; null when it tests anything else.</summary>
+    private static List<(BinaryOp Op, long Value)>? TimeTerms(Expr? filter, int time)
+    {
+        var terms = new List<(BinaryOp, long)>();
+        foreach (var term in filter is null ? [] : Predicates.Conjuncts(filter))
+        {
+            if (term is not BinaryExpr { Op: BinaryOp.Equal or BinaryOp.Less or BinaryOp.LessOrEqual or BinaryOp.Greater or BinaryOp.GreaterOrEqual } b)
+            {
+                return null;
+            }
+            if (b.Left is ColumnExpr l && l.Index == time && b.Right is LiteralExpr { Value: TimestampScalar r })
+            {
+                terms.Add((b.Op, r.Nanos));
+            }
+            else if (b.Right is ColumnExpr c && c.Index == time && b.Left is LiteralExpr { Value: TimestampScalar v })
+            {
+                // constant op time, as time op' constant
+                terms.Add((b.Op switch { BinaryOp.Less => BinaryOp.Greater, BinaryOp.LessOrEqual => BinaryOp.GreaterOrEqual, BinaryOp.Greater => BinaryOp.Less, BinaryOp.GreaterOrEqual => BinaryOp.LessOrEqual, _ => b.Op }, v.Nanos));
+            }
+            else
+            {
+                return null;
+            }
+        }
+        return terms;
+    }
+
+    /// <summary>Whether every time in [min, max] passes every term (each term keeps an interval, so both ends passing is enough).</summary>
+    private static bool Keeps(IReadOnlyList<(BinaryOp Op, long Value)> terms, long min, long max)
+    {
+        foreach (var (op, value) in terms)
+        {
+            if (!Passes(op, min, value) || !Passes(op, max, value))
+            {
+                return false;
+            }
+        }
+        return true;
+
+        static bool Passes(BinaryOp op, long t, long value) => op switch
+        {
+            BinaryOp.Equal => t == value,
+            BinaryOp.Less => t < value,
+            BinaryOp.LessOrEqual => t <= value,
+            BinaryOp.Greater => t > value,
+            _ => t >= value,
+        };
     }
 
     /// <summary>
@@ -90,16 +155,60 @@ internal sealed class FirstPerKeyExec : ExecutionPlan
         var request = plan.Scan.Request() with { Columns = plan.Columns };
         var schema = new Schema([.. plan.Columns.Select(n => plan.Scan.Schema[plan.Scan.Schema.GetFieldIndex(n)])]);
         var best = new Dictionary<string, List<long>>(StringComparer.Ordinal);
+        void Add(string name, long t)
+        {
+            if (!best.TryGetValue(name, out var kept))
+            {
+                best[name] = kept = new List<long>(_keep);
+            }
+            Keep(kept, t, plan.Descending);
+        }
+        var fromStatistics = new List<TagTimes>();
+        async ValueTask<bool> Answered(IQueryChunk chunk, CancellationToken cancellationToken)
+        {
+            if (!Keeps(plan.TimeTerms, chunk.MinTime, chunk.MaxTime))
+            {
+                return false;
+            }
+            TagTimes? times;
+            try
+            {
+                times = await chunk.GetTagTimesAsync(plan.Statistics!, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChunkGoneException)
+            {
+                return false;   // read as rows, where the scan looks for a fresh list
+            }
+            if (times is null || (!plan.Descending && !times.OldestExact))
+            {
+                return false;
+            }
+            lock (fromStatistics)
+            {
+                fromStatistics.Add(times);
+            }
+            Metrics.Count("bound_chunks_statistics", 1);
+            return true;
+        }
+        void Scanned(IReadOnlyList<IQueryChunk> chunks) => Metrics.Count("bound_chunks_scanned", chunks.Count);
+        var rows = plan.Statistics is null ? context.Scan(request, Scanned) : context.Scan(request, Scanned, Answered);
         // Each stored batch reduced on its own, up to one per core; the candidates merged here in scan order.
-        await foreach (var candidates in ScanExec.InParallel(context.Scan(request), raw => Candidates(plan, schema, raw, context), context.Parallelism, ct).ConfigureAwait(false))
+        await foreach (var candidates in ScanExec.InParallel(rows, raw => Candidates(plan, schema, raw, context), context.Parallelism, ct).ConfigureAwait(false))
         {
             foreach (var (name, t) in candidates)
             {
-                if (!best.TryGetValue(name, out var kept))
-                {
-                    best[name] = kept = new List<long>(_keep);
-                }
-                Keep(kept, t, plan.Descending);
+                Add(name, t);
+            }
+        }
+        foreach (var times in fromStatistics)
+        {
+            foreach (var (value, t) in times.Values)
+            {
+                Add(KeyText(value), plan.Descending ? t.Newest : t.Oldest);
+            }
+            if (times.Missing is { } missing)
+            {
+                Add(KeyText(null), plan.Descending ? missing.Newest : missing.Oldest);
             }
         }
         if (best.Count == 0)
@@ -155,6 +264,9 @@ internal sealed class FirstPerKeyExec : ExecutionPlan
         return result;
     }
 
+    /// <summary>A one-column key as <see cref="Candidates"/> writes it, for a value of a chunk's statistic (null: the tag missing).</summary>
+    private static string KeyText(string? value) => (value ?? "\u0000") + "\u0001";
+
     /// <summary>Adds <paramref name="t"/> to the first <c>keep</c> times in order (newest first when descending).</summary>
     private void Keep(List<long> kept, long t, bool descending)
     {
@@ -189,7 +301,7 @@ internal sealed class FirstPerKeyExec : ExecutionPlan
 
     public override string Describe() =>
         $"FirstPerKeyExec: on=[{string.Join(", ", _on)}], order=[{string.Join(", ", _order)}]" + (_keep == 1 ? "" : $", keep={_keep}")
-        + (_byTime is null ? "" : $", time_bound_first=[{string.Join(", ", _byTime.Columns)}]") + (_fused is null ? "" : ", " + _fused.Describe());
+        + (_byTime is null ? "" : $", time_bound_first=[{string.Join(", ", _byTime.Columns)}]" + (_byTime.Statistics is null ? "" : $", statistics={_byTime.Statistics}")) + (_fused is null ? "" : ", " + _fused.Describe());
 
     protected override async IAsyncEnumerable<RecordBatch> ExecuteCoreAsync(TaskContext context)
     {

@@ -52,6 +52,28 @@ public sealed class OperatorMetrics
         }
     }
 
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+
+    /// <summary>What an operator counts of its own (FirstPerKeyExec: chunks its first pass answered from statistics), sorted by name.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> Counts
+    {
+        get
+        {
+            lock (_counts)
+            {
+                return [.. _counts.OrderBy(c => c.Key, StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    internal void Count(string name, long n)
+    {
+        lock (_counts)
+        {
+            _counts[name] = _counts.GetValueOrDefault(name) + n;
+        }
+    }
+
     internal void Add(long rows, long ticks)
     {
         Interlocked.Add(ref _rows, rows);
@@ -75,6 +97,10 @@ public sealed class OperatorMetrics
             {
                 text += string.Create(CultureInfo.InvariantCulture, $", chunks_{kind}={count}");
             }
+        }
+        foreach (var (name, count) in Counts)
+        {
+            text += string.Create(CultureInfo.InvariantCulture, $", {name}={count}");
         }
         if (Spills > 0)
         {

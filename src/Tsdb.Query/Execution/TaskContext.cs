@@ -28,6 +28,14 @@ public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, Eva
     public IAsyncEnumerable<RecordBatch> Scan(ScanRequest request, Action<IReadOnlyList<Chunks.IQueryChunk>>? chunksFound = null) =>
         ScanMemory.ReserveAsync(Source.ScanAsync(request with { MaxBatchBytes = ScanBatchBytes }, chunksFound, CancellationToken), Memory.Process, ScanBatchBytes, Parallelism + 1, CancellationToken);
 
+    /// <summary>
+    /// As <see cref="Scan(ScanRequest, Action{IReadOnlyList{IQueryChunk}}?)"/>, without the chunks <paramref name="answered"/>
+    /// takes: the caller answered for their rows from the chunks themselves (their statistics) and needs no row of them.
+    /// It is asked again for each chunk of a fresh list when the scan looks again (a file replaced under it).
+    /// </summary>
+    public IAsyncEnumerable<RecordBatch> Scan(ScanRequest request, Action<IReadOnlyList<IQueryChunk>>? chunksFound, Func<IQueryChunk, CancellationToken, ValueTask<bool>> answered) =>
+        ScanMemory.ReserveAsync(new PartlyAnsweredSource(Source, answered).ScanAsync(request with { MaxBatchBytes = ScanBatchBytes }, chunksFound, CancellationToken), Memory.Process, ScanBatchBytes, Parallelism + 1, CancellationToken);
+
     /// <summary>Rows per output batch of operators that build their own (sort, aggregate, join).</summary>
     public int BatchSize { get; init; } = 8192;
 

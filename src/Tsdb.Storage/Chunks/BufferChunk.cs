@@ -36,6 +36,9 @@ public sealed class BufferChunk(BufferedChunk chunk) : IQueryChunk
 
     IReadOnlyDictionary<string, ChunkTagRange>? IQueryChunk.TagRanges => TagRanges;
 
+    /// <summary>Worked out on first use for each column, once per buffered record.</summary>
+    public ValueTask<TagTimes?> GetTagTimesAsync(string column, CancellationToken cancellationToken) => ValueTask.FromResult(chunk.TagTimes(column));
+
     public ValueTask<Schema> GetSchemaAsync(CancellationToken cancellationToken) => ValueTask.FromResult(chunk.Batch.Schema);
 
     public async IAsyncEnumerable<RecordBatch> ReadAsync(ChunkRead read, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -79,6 +79,19 @@ public sealed class ParquetChunk(ParquetFileEntry file, ParquetFiles files) : IQ
         }
     }
 
+    /// <summary>From the file's footer (written with it, so exact for its rows); null for files written before they were recorded.</summary>
+    public async ValueTask<TagTimes?> GetTagTimesAsync(string column, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await files.TagTimesAsync(file, column, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException e)
+        {
+            throw new ChunkGoneException($"{file.Path} is gone", e);
+        }
+    }
+
     private async ValueTask<ParquetReader> OpenAsync(CancellationToken cancellationToken)
     {
         try

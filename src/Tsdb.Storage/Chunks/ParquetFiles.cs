@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Tsdb.Catalog;
 using Tsdb.ObjectStore;
 using Tsdb.Parquet.Reading;
+using Tsdb.Query.Chunks;
 using Tsdb.Storage.Persistence;
 
 namespace Tsdb.Storage.Chunks;
@@ -41,6 +43,23 @@ public sealed class ParquetFiles(IObjectStore store, long readCacheBytes = Parqu
         }
         _footers[file.Path] = reader;
         return reader;
+    }
+
+    /// <summary>Each open file's <see cref="TagTimes"/> by column, decoded once (null: the file has none for it); dropped with the reader.</summary>
+    private readonly ConditionalWeakTable<ParquetReader, ConcurrentDictionary<string, TagTimes?>> _tagTimes = [];
+
+    /// <summary>The file's <see cref="TagTimes"/> of one tag column, from its footer; null when the file did not record them.</summary>
+    /// <exception cref="ObjectNotFoundException">The file is gone.</exception>
+    public async ValueTask<TagTimes?> TagTimesAsync(ParquetFileEntry file, string column, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        var reader = await OpenAsync(file, cancellationToken).ConfigureAwait(false);
+        return _tagTimes.GetValue(reader, _ => new(StringComparer.Ordinal)).GetOrAdd(column, static (c, r) =>
+        {
+            var key = TagTimesMetadata.KeyPrefix + c;
+            var pair = r.Metadata.KeyValueMetadata?.Find(kv => kv.Key == key);
+            return pair?.Value is { } text ? TagTimesMetadata.Decode(text) : null;
+        }, reader);
     }
 
     /// <summary>Forgets a file that turned out to be gone.</summary>

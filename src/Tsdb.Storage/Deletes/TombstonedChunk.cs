@@ -33,6 +33,26 @@ public sealed class TombstonedChunk(IQueryChunk inner, IReadOnlyList<DeletePredi
 
     public IReadOnlyDictionary<string, ChunkTagRange>? TagRanges => inner.TagRanges;
 
+    /// <summary>
+    /// Deletes of everything up to a time (retention's cutoff, or a delete with only an upper time bound) leave the
+    /// inner chunk's statistic true for the newer rows (<see cref="TagTimes.After"/>); any other delete may remove a
+    /// value's newest row and keep older ones, so nothing is known.
+    /// </summary>
+    public async ValueTask<TagTimes?> GetTagTimesAsync(string column, CancellationToken cancellationToken)
+    {
+        long before = long.MinValue;
+        foreach (var delete in deletes)
+        {
+            if (delete is not { FromTime: null, ToTime: { } to, Terms.Count: 0 })
+            {
+                return null;
+            }
+            before = Math.Max(before, to);
+        }
+        var times = await inner.GetTagTimesAsync(column, cancellationToken).ConfigureAwait(false);
+        return times?.After(before);
+    }
+
     public ValueTask<Schema> GetSchemaAsync(CancellationToken cancellationToken) => inner.GetSchemaAsync(cancellationToken);
 
     public async IAsyncEnumerable<RecordBatch> ReadAsync(ChunkRead read, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -6,6 +6,8 @@ using Tsdb.Catalog;
 using Tsdb.Core.Schema;
 using Tsdb.ObjectStore;
 using Tsdb.Parquet.Writing;
+using Tsdb.Query.Chunks;
+using Tsdb.Storage.Chunks;
 
 namespace Tsdb.Storage.Persistence;
 
@@ -180,6 +182,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
         private readonly Tsdb.Arrow.Types.Schema _schema;
         private readonly List<int> _tags;
         private readonly Dictionary<int, (string? Min, string? Max)> _ranges;
+        private readonly Dictionary<int, TagTimesBuilder> _tagTimes;
         private readonly ObjectWriteStream _stream;
         private readonly ParquetWriter _writer;
         private long _min = long.MaxValue, _max = long.MinValue, _rows;
@@ -206,6 +209,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
                 KeyValueMetadata = [new("tsdb:sort_key", string.Join(',', sortKey.Select(k => schema[k.Item1].Name))), .. owner.Options.Parquet.KeyValueMetadata],
             };
             _ranges = _tags.ToDictionary(t => t, _ => ((string?)null, (string?)null));
+            _tagTimes = owner.Options.TagTimesMaxValues > 0 ? _tags.ToDictionary(t => t, _ => new TagTimesBuilder(owner.Options.TagTimesMaxValues)) : [];
             _writer = new ParquetWriter(stream, schema, parquetOptions, leaveOpen: true);
         }
 
@@ -223,7 +227,8 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
             {
                 return;
             }
-            foreach (var t in ((TimestampArray)batch.Column(_timeIndex)).Values)
+            var times = ((TimestampArray)batch.Column(_timeIndex)).Values;
+            foreach (var t in times)
             {
                 _min = Math.Min(_min, t);
                 _max = Math.Max(_max, t);
@@ -233,6 +238,7 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
                 var range = TagRangeOf(batch.Column(t));
                 var (lo, hi) = _ranges[t];
                 _ranges[t] = (Before(range.Min, lo) ? range.Min : lo, Before(hi, range.Max, noneFirst: false) ? range.Max : hi);
+                _tagTimes.GetValueOrDefault(t)?.Add(batch.Column(t), times);
             }
             _rows += batch.Length;
             // The writer is synchronous and may wait for an upload part to go out: off the caller's thread.
@@ -250,6 +256,13 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
             _writer.AddKeyValueMetadata("tsdb:min_time", _min.ToString(CultureInfo.InvariantCulture));
             _writer.AddKeyValueMetadata("tsdb:max_time", _max.ToString(CultureInfo.InvariantCulture));
             _writer.AddKeyValueMetadata("tsdb:max_sequence", _maxSequence.ToString(CultureInfo.InvariantCulture));
+            foreach (var (tag, builder) in _tagTimes)
+            {
+                if (builder.Build() is { } tagTimes)
+                {
+                    _writer.AddKeyValueMetadata(TagTimesMetadata.KeyPrefix + _schema[tag].Name, TagTimesMetadata.Encode(tagTimes));
+                }
+            }
             await Task.Run(_writer.Finish, cancellationToken).ConfigureAwait(false);
             await _stream.CompleteAsync(cancellationToken).ConfigureAwait(false);
             var tagRanges = _ranges.ToDictionary(r => _schema[r.Key].Name, r => new TagRange(r.Value.Min, r.Value.Max));

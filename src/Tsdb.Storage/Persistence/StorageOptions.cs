@@ -89,6 +89,13 @@ public sealed record StorageOptions
     public ParquetWriterOptions Parquet { get; init; } = ParquetWriterOptions.Default with { PageRowLimit = 8192 };
 
     /// <summary>
+    /// The most values of one tag column whose oldest and newest times a file records in its footer
+    /// (<see cref="Chunks.TagTimesMetadata"/>; lastpoint reads them instead of rows). 0 records none, as files written
+    /// before they existed.
+    /// </summary>
+    public int TagTimesMaxValues { get; init; } = Chunks.TagTimesMetadata.DefaultMaxValues;
+
+    /// <summary>
     /// Delete WAL segments once their rows are persisted. Off for an in-memory object store, where the WAL is the
     /// only thing that survives a restart.
     /// </summary>
