@@ -78,7 +78,7 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
             {
                 if (options.ProcessMemory is not null)
                 {
-                    baseline.Grow(Math.Min(options.QueryMemoryLimit / 4, 16L << 20));
+                    await baseline.GrowAsync(Math.Min(options.QueryMemoryLimit / 4, 16L << 20), running: false, context.RequestAborted).ConfigureAwait(false);
                 }
                 using var memory = pool.Reserve("PromQL (the samples and series it read)");
                 var request = context.Request;
