@@ -292,6 +292,24 @@ public sealed class ProcessMemoryTests
     }
 
     [Fact]
+    public async Task A_running_querys_next_batch_goes_before_a_persist_waiting_for_its_memory()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5), shares: new MemoryShares(QueryWait: TimeSpan.FromMinutes(5)));
+        Assert.True(pool.TryReserve(60)); // a running query
+        var persist = pool.ReserveAsync(MemoryClaimant.Persist, 70, CancellationToken.None);
+        Assert.False(persist.IsCompleted);
+        // The query needs 30 more to finish: it does not wait behind the persist, which waits for the query's memory.
+        Assert.True(await pool.ReserveForQueryAsync(30, running: true, CancellationToken.None));
+        // A new query waits behind the persist.
+        var fresh = pool.ReserveForQueryAsync(5, running: false, CancellationToken.None);
+        Assert.False(fresh.IsCompleted);
+        pool.Release(90);
+        using var lease = await persist;
+        Assert.True(await fresh);
+        Assert.Equal(75, pool.Used);
+    }
+
+    [Fact]
     public async Task A_query_wait_runs_out_or_is_cancelled_and_leaves_the_line()
     {
         var pool = new ProcessMemory(100, shares: new MemoryShares(QueryWait: TimeSpan.FromMilliseconds(50)));

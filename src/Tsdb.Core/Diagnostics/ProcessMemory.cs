@@ -10,12 +10,12 @@ namespace Tsdb.Core.Diagnostics;
 /// the whole budget, cannot starve queries, nor can queries starve the persists that drain the buffer.
 /// <para>
 /// Queries ask with <see cref="TryReserve(long)"/> (never waits: an operator that can spill spills when refused) or
-/// <see cref="ReserveForQueryAsync"/>, which waits in line up to <see cref="MemoryShares.QueryWait"/> (the reservations
-/// of queries already running before those of new ones, first come first served within each; cancellable) and says
-/// false when the wait runs out (the caller answers 503 with Retry-After). Background work waits its turn with
-/// <see cref="ReserveAsync"/> (persist before compaction, first come first served within each, ahead of queries);
-/// while anything waits, the shared part grants nothing new to those behind it, so running work finishes and gives
-/// its memory back, but a query still gets its own part. A persist waits at most <see cref="MaxWait"/> and then goes
+/// <see cref="ReserveForQueryAsync"/>, which waits in line up to <see cref="MemoryShares.QueryWait"/> (cancellable) and
+/// says false when the wait runs out (the caller answers 503 with Retry-After). Background work waits its turn with
+/// <see cref="ReserveAsync"/>. The line: queries already running (a scan's next batch: their finishing gives memory
+/// back, and a persist waiting for memory they hold would otherwise wait for them to give up), then persists, then
+/// compactions, then new queries; first come first served within each. While anyone waits, the shared part grants
+/// nothing to those behind, but each kind still gets its own part. A persist waits at most <see cref="MaxWait"/> and then goes
 /// ahead over the limit (the buffer must drain, or writes are refused for ever); a compaction that is not served in
 /// that time gives up its round (<see langword="null"/>) and the next round tries again. Request bodies
 /// (<see cref="MemoryClaimant.Request"/>) take only from the shared part, never wait and ignore the line: they live
@@ -172,7 +172,7 @@ public sealed class ProcessMemory
     /// <summary>
     /// Takes <paramref name="bytes"/> for a query, waiting in line up to <see cref="MemoryShares.QueryWait"/> when they
     /// do not fit now. <paramref name="running"/>: for a query that already holds memory (its scans' next decodes),
-    /// which goes before queries not yet started, as its finishing gives memory back. False: the wait ran out (or
+    /// which goes first in line, as its finishing gives memory back. False: the wait ran out (or
     /// the bytes could never fit), nothing was taken. Cancelled, it leaves the line and throws.
     /// </summary>
     public async Task<bool> ReserveForQueryAsync(long bytes, bool running, CancellationToken cancellationToken)
@@ -185,7 +185,7 @@ public sealed class ProcessMemory
         var waiter = new Waiter(MemoryClaimant.Query, bytes, running);
         lock (_lock)
         {
-            if (!_waiters.Any(w => w.Claimant == MemoryClaimant.Query && w.Rank >= waiter.Rank) && Fits(MemoryClaimant.Query, bytes, mayShare: _waiters.Count == 0, heap: true))
+            if (FitsNow(waiter))
             {
                 Add(MemoryClaimant.Query, bytes);
                 return true;
@@ -226,7 +226,7 @@ public sealed class ProcessMemory
             for (var i = 0; i < _waiters.Count;)
             {
                 var next = _waiters[i];
-                var isQuery = next.Claimant == MemoryClaimant.Query;
+                var isQuery = next.IsQuery;
                 if (!(isQuery ? queriesBlocked : backgroundBlocked) && Fits(next.Claimant, next.Bytes, mayShare: !blocked, heap: true))
                 {
                     _waiters.RemoveAt(i);
@@ -263,7 +263,7 @@ public sealed class ProcessMemory
         var waiter = new Waiter(claimant, bytes, Running: false);
         lock (_lock)
         {
-            if (!_waiters.Any(w => w.Rank >= waiter.Rank) && Fits(claimant, bytes, mayShare: true, heap: true))
+            if (FitsNow(waiter))
             {
                 Add(claimant, bytes);
                 return new ProcessMemoryLease(this, claimant, bytes, waited: TimeSpan.Zero, forced: false);
@@ -276,6 +276,14 @@ public sealed class ProcessMemory
             ? new ProcessMemoryLease(this, claimant, bytes, _time.GetElapsedTime(started), forced: !granted)
             : null;
     }
+
+    /// <summary>
+    /// Whether a new reservation can be granted without waiting (under the lock): no one of its kind is ahead of it in
+    /// line, and it fits in its own part, or in the shared part when no one at all is ahead of it.
+    /// </summary>
+    private bool FitsNow(Waiter waiter) =>
+        !_waiters.Any(w => w.IsQuery == waiter.IsQuery && w.Rank >= waiter.Rank)
+        && Fits(waiter.Claimant, waiter.Bytes, mayShare: !_waiters.Any(w => w.Rank >= waiter.Rank), heap: true);
 
     /// <summary>Behind every waiter of the same or a higher rank, ahead of the lower ones.</summary>
     private void Enqueue(Waiter waiter)
@@ -430,8 +438,10 @@ public sealed class ProcessMemory
 
     private sealed record Waiter(MemoryClaimant Claimant, long Bytes, bool Running)
     {
-        /// <summary>Place in line: persists, compactions, running queries, new queries.</summary>
-        public int Rank => Claimant == MemoryClaimant.Query ? (Running ? 1 : 0) : (int)Claimant;
+        /// <summary>Place in line: running queries, persists, compactions, new queries.</summary>
+        public int Rank => Claimant == MemoryClaimant.Query ? (Running ? 4 : 0) : (int)Claimant;
+
+        public bool IsQuery => Claimant == MemoryClaimant.Query;
 
         public TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

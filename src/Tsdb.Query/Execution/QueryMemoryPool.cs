@@ -261,10 +261,13 @@ public sealed class MemoryReservation(QueryMemoryPool pool, string consumer) : I
         throw OverQueryLimit(bytes);
     }
 
-    /// <summary>The error of a query refused by the process's budget (HTTP 503 with Retry-After), after its wait in line if it had one.</summary>
+    /// <summary>
+    /// The error of a query refused by the process's budget (HTTP 503 with Retry-After), after its wait in line if it
+    /// had one (<paramref name="waited"/>: it asked to wait; it did unless the bytes could never fit).
+    /// </summary>
     internal static QueryLimitException ProcessMemoryExhausted(ProcessMemory process, string consumer, long bytes, bool waited = false) =>
         new(QueryLimit.ProcessMemory, string.Create(CultureInfo.InvariantCulture,
-            $"the server is short of memory: {consumer} needed {QueryMemoryPool.Format(bytes)}{(waited && process.Shares.QueryWait > TimeSpan.Zero ? $" and waited {Seconds(process.Shares.QueryWait)} for it" : "")}; {process.Describe()}{(process.BackgroundWaiting > 0 ? ", and persisting or compacting waits for memory" : "")}; retry later"));
+            $"the server is short of memory: {consumer} needed {QueryMemoryPool.Format(bytes)}{(waited && process.Shares.QueryWait > TimeSpan.Zero && bytes <= process.Limit - process.Shares.BackgroundReserve ? $" and waited {Seconds(process.Shares.QueryWait)} for it" : "")}; {process.Describe()}{(process.BackgroundWaiting > 0 ? ", and persisting or compacting waits for memory" : "")}; retry later"));
 
     private static string Seconds(TimeSpan wait) => string.Create(CultureInfo.InvariantCulture, $"{wait.TotalSeconds:0.###} s");
 

@@ -11,7 +11,7 @@ namespace Tsdb.Query.Execution;
 /// decoder's buffers grow by doubling: twice a batch). These pages were the largest memory no reservation counted:
 /// under a heap limit they ran the process out of memory in the middle of a decode. When the budget has no room, the
 /// scan waits in line for it (<see cref="ProcessMemory.ReserveForQueryAsync"/>: bounded by
-/// <see cref="MemoryShares.QueryWait"/>, cancelled with the query, ahead of queries not yet started) rather than fail:
+/// <see cref="MemoryShares.QueryWait"/>, cancelled with the query, first in line) rather than fail:
 /// a scan's later batch comes after the answer has started streaming, when a failure can only cut it. Reserving every
 /// batch up front instead would hold the whole bound for scans that never need it. Only when the wait runs out does
 /// the scan fail the query with the process budget's 503 (a cut answer if it had started). The query's own limit is
