@@ -162,6 +162,74 @@ public sealed class MemorySharesTests(ITestOutputHelper output) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_remote_read_over_the_query_limit_gets_400_and_one_the_budget_has_no_room_for_gets_503()
+    {
+        // 20,000 samples: with 1 MiB per query, more than a read may hold (40 bytes a sample kept, 96 more for the answer).
+        await using (var server = await InProcessServer.StartAsync(new TsdbHostOptions
+        {
+            DataDir = Path.Combine(_dir, "small-queries"),
+            HttpBind = "127.0.0.1:0",
+            Auth = false,
+            LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+            QueryMemoryLimit = 1L << 20,
+            ProcessMemoryLimit = 64L << 20,
+        }))
+        {
+            using var http = server.Client();
+            var rows = Enumerable.Range(0, 20_000).Select(i => ("read_metric", (IReadOnlyList<(string, string)>)[("job", "a")], 1_700_000_000_000L + (i * 1_000L), (double)i));
+            using (var write = new ByteArrayContent(RemoteWriteEncoder.Encode(rows)))
+            {
+                write.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-protobuf");
+                write.Headers.ContentEncoding.Add("snappy");
+                using var written = await http.PostAsync("/api/v1/write?db=mem", write);
+                Assert.Equal(HttpStatusCode.NoContent, written.StatusCode);
+            }
+            using var refused = await http.PostAsync("/api/v1/read?db=mem", ReadContent(1_700_000_000_000L, 1_700_000_000_000L + 20_000_000L));
+            var body = await refused.Content.ReadAsStringAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{(int)refused.StatusCode}: {body}");
+            Assert.StartsWith("the query exceeded its memory limit of 1 MiB: remote read (the samples and series it read, and its answer) needed ", body, StringComparison.Ordinal);
+            // A read that fits answers.
+            using var small = await http.PostAsync("/api/v1/read?db=mem", ReadContent(1_700_000_000_000L, 1_700_000_000_000L + 1_000_000L));
+            Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+            Assert.Equal("application/x-protobuf", small.Content.Headers.ContentType?.MediaType);
+        }
+
+        // Nothing kept for queries and all but 1 MiB kept for persists and compactions: a read's 16 MiB baseline can
+        // never fit.
+        await using (var server = await InProcessServer.StartAsync(new TsdbHostOptions
+        {
+            DataDir = Path.Combine(_dir, "no-room"),
+            HttpBind = "127.0.0.1:0",
+            Auth = false,
+            LogLevel = Microsoft.Extensions.Logging.LogLevel.Warning,
+            QueryMemoryLimit = 64L << 20,
+            ProcessMemoryLimit = 32L << 20,
+            QueryMemoryReserve = 0,
+            BackgroundMemoryReserve = 31L << 20,
+        }))
+        {
+            using var http = server.Client();
+            using (var created = await http.PostAsync("/api/v3/write_lp?db=mem", new StringContent("read_metric,job=a value=1 1700000000000000000\n", Encoding.UTF8)))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, created.StatusCode);
+            }
+            using var refused = await http.PostAsync("/api/v1/read?db=mem", ReadContent(1_700_000_000_000L, 1_700_000_001_000L));
+            var body = await refused.Content.ReadAsStringAsync();
+            Assert.True(refused.StatusCode == HttpStatusCode.ServiceUnavailable, $"{(int)refused.StatusCode}: {body}");
+            Assert.Equal("5", refused.Headers.RetryAfter?.ToString());
+            Assert.StartsWith("the server is short of memory: a new remote read needed 16 MiB; ", body, StringComparison.Ordinal);
+        }
+
+        static ByteArrayContent ReadContent(long startMs, long endMs)
+        {
+            var content = new ByteArrayContent(RemoteWriteEncoder.EncodeRead("read_metric", startMs, endMs));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-protobuf");
+            content.Headers.ContentEncoding.Add("snappy");
+            return content;
+        }
+    }
+
     private static byte[] Lines(int count)
     {
         var text = new StringBuilder();
