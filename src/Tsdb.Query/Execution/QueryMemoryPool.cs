@@ -65,12 +65,17 @@ public sealed class QueryMemoryPool(long limit, ProcessMemory? process = null)
             byProcess = true;
             return false;
         }
+        NotePeak();
+        return true;
+    }
+
+    private void NotePeak()
+    {
         var now = Interlocked.Read(ref _used);
         long peak;
         while (now > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
         {
         }
-        return true;
     }
 
     private bool TakeFromProcess(long bytes)
@@ -130,6 +135,7 @@ public sealed class QueryMemoryPool(long limit, ProcessMemory? process = null)
                 if (!_closed)
                 {
                     _processHeld += bytes;
+                    NotePeak();
                     return (true, false);
                 }
             }

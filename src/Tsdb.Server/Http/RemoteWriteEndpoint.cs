@@ -11,7 +11,8 @@ namespace Tsdb.Server.Http;
 /// series, native histograms — the good series of the request are still stored), 415 for an unknown content type
 /// or encoding, 413 over 32 MiB, 503 with Retry-After when the write buffer is full, 507 with Retry-After when the
 /// WAL's disk is full and 500 when the WAL stopped (all retried by senders); 503 with Retry-After also when the
-/// process's memory budget has no room for the body and what it decompresses to (both reserved while it is decoded). Acknowledged after the WAL fsync, like every write.
+/// process's memory budget has no room for the body and what it decompresses to (both reserved while it is decoded).
+/// Acknowledged after the WAL fsync, like every write.
 /// A 2.0 request is answered, once its content type and encoding are accepted, with the spec's
 /// <c>X-Prometheus-Remote-Write-{Samples,Histograms,Exemplars}-Written</c> headers on every status, errors included
 /// (what was stored: 0 when nothing was); 1.0 requests get none, as from Prometheus.
@@ -52,9 +53,7 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester, Tsdb.Cor
         }
         catch (RequestBody.NoMemoryException e)
         {
-            WrittenHeaders(context, version, null);
-            context.Response.Headers.RetryAfter = "5";
-            await Text(context, 503, e.Message).ConfigureAwait(false);
+            await NoMemory(e).ConfigureAwait(false);
             return;
         }
         if (DecodedLength(body) is { } decoded)
@@ -67,9 +66,7 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester, Tsdb.Cor
             catch (RequestBody.NoMemoryException e)
             {
                 body.Dispose();
-                WrittenHeaders(context, version, null);
-                context.Response.Headers.RetryAfter = "5";
-                await Text(context, 503, e.Message).ConfigureAwait(false);
+                await NoMemory(e).ConfigureAwait(false);
                 return;
             }
         }
@@ -117,6 +114,14 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester, Tsdb.Cor
             default:
                 await Text(context, 400, outcome.Message!).ConfigureAwait(false);
                 return;
+        }
+
+        // Refused, as a full buffer is: senders retry 5xx.
+        Task NoMemory(RequestBody.NoMemoryException e)
+        {
+            WrittenHeaders(context, version, null);
+            context.Response.Headers.RetryAfter = "5";
+            return Text(context, 503, e.Message);
         }
     }
 
