@@ -54,7 +54,10 @@ internal static class ServeCommand
         var compactionTarget = EnvOption.Text("--compaction-target-file-size", "TSDB_COMPACTION_TARGET_FILE_SIZE", "100MiB", "Compaction splits a day partition by time into files of about this size");
         var compactionBudget = EnvOption.Text("--compaction-memory-budget", "TSDB_COMPACTION_MEMORY_BUDGET", "auto", "Memory one compaction may hold: half for the slices it reads from its input files, half for the row groups of the files it writes (at most one open file per 128MiB; a split into more files takes several passes) (auto: an eighth of the memory the process may use, 32MiB to 512MiB)");
         var queryMemory = EnvOption.Text("--query-memory-limit", "TSDB_QUERY_MEMORY_LIMIT", "auto", "Arrow data one query may materialise (HTTP and Flight); beyond it the query fails with 413 (auto: an eighth of the memory the process may use)");
-        var processMemory = EnvOption.Text("--process-memory-limit", "TSDB_PROCESS_MEMORY_LIMIT", "auto", "Memory that queries, persists and compactions share: a query that finds it in use gets 503 with Retry-After, a persist or compaction waits its turn (persists first) (auto: three quarters of the memory the process may use less the write buffer limit, at least 32MiB; off: no shared budget)");
+        var processMemory = EnvOption.Text("--process-memory-limit", "TSDB_PROCESS_MEMORY_LIMIT", "auto", "Memory that queries, persists and compactions share (see --query-memory-reserve, --background-memory-reserve): a query that finds it in use waits up to --query-memory-wait and then gets 503 with Retry-After, a persist or compaction waits its turn (persists first) (auto: three quarters of the memory the process may use less the write buffer limit, at least 32MiB; off: no shared budget)");
+        var queryReserve = EnvOption.Text("--query-memory-reserve", "TSDB_QUERY_MEMORY_RESERVE", "auto", "Of --process-memory-limit, what only queries may take: persists and compactions never hold it, so queries are answered under a sustained write load (auto: a quarter, at least what one query needs to start, at most half)");
+        var backgroundReserve = EnvOption.Text("--background-memory-reserve", "TSDB_BACKGROUND_MEMORY_RESERVE", "auto", "Of --process-memory-limit, what only persists and compactions may take: queries never hold it, so the write buffer drains under a heavy query load (auto: a quarter)");
+        var queryWait = EnvOption.Text("--query-memory-wait", "TSDB_QUERY_MEMORY_WAIT", "10s", "How long a query short of memory waits in line for it (first come first served; a running query's next batch before new queries) before it gets 503 with Retry-After; 0: refused at once");
         var maxQueries = EnvOption.Number("--max-concurrent-queries", "TSDB_MAX_CONCURRENT_QUERIES", 16, "Queries (SQL and Flight) running at once; one more gets 429 with Retry-After");
         var readCache = EnvOption.Text("--read-cache-size", "TSDB_READ_CACHE_SIZE", "128MiB", "Memory for tag dictionaries and decompressed Parquet pages that selective queries (a few series) read again; 0 turns it off");
         var tlsCert = EnvOption.Text("--tls-cert", "TSDB_TLS_CERT", null, "PEM certificate: serve HTTPS (HTTP/1.1 and HTTP/2 by ALPN) instead of cleartext HTTP/1.1 + h2c");
@@ -82,7 +85,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the database server")
         {
             dataDir, httpBind, withoutAuth, maxRequest, walFlush, walSegment, bufferLimit, maxDatabases, maxTables, maxColumns,
-            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, compactionTarget, compactionBudget, deletionGrace, tlsCert, tlsKey, queryMemory, processMemory, maxQueries, readCache, grpcCompression,
+            objectStore, s3Endpoint, s3Bucket, s3Region, s3AccessKey, s3SecretKey, persistAge, persistSize, persistCheck, compactionFiles, compactionTarget, compactionBudget, deletionGrace, tlsCert, tlsKey, queryMemory, processMemory, queryReserve, backgroundReserve, queryWait, maxQueries, readCache, grpcCompression,
             logFormat, logLevel, disableAuthz, maxConnections, headerTimeout, mode, nodeId, advertiseUrl, objectStoreDir, storeRequestTimeout, storeRetryTimeout,
             promqlExperimental, remoteReadLimit,
             otlpStrategy, otlpPromote, otlpKeepIdentifying, otlpScope,
@@ -136,6 +139,9 @@ internal static class ServeCommand
                     : SizeOrAuto(parse.GetValue(processMemory)!, () => MemoryBudget.DefaultProcessLimit(MemoryBudget.AvailableBytes, settings.BufferLimit)) is var process and > 0
                         ? process
                         : throw new ArgumentException("--process-memory-limit must be more than 0 bytes (or off)"),
+                QueryMemoryReserve = SizeOrNull(parse.GetValue(queryReserve)!),
+                BackgroundMemoryReserve = SizeOrNull(parse.GetValue(backgroundReserve)!),
+                QueryMemoryWait = Values.ParseDuration(parse.GetValue(queryWait)!) is var wait && wait >= TimeSpan.Zero ? wait : throw new ArgumentException("--query-memory-wait must not be negative"),
                 ReadCacheBytes = Values.ParseSize(parse.GetValue(readCache)!),
                 MaxConcurrentQueries = parse.GetValue(maxQueries) is var n and >= 1 ? n : throw new ArgumentException("--max-concurrent-queries must be at least 1"),
                 GrpcCompression = parse.GetValue(grpcCompression) switch
@@ -171,6 +177,15 @@ internal static class ServeCommand
                     PromoteScopeMetadata = bool.TryParse(parse.GetValue(otlpScope), out var scope) ? scope : throw new ArgumentException($"--otlp-promote-scope-metadata must be true or false, got '{parse.GetValue(otlpScope)}'"),
                 },
             };
+            if (settings.ProcessMemoryLimit is { } budget)
+            {
+                var kept = (settings.QueryMemoryReserve ?? MemoryBudget.DefaultQueryReserve(budget, settings.QueryMemoryLimit))
+                    + (settings.BackgroundMemoryReserve ?? MemoryBudget.DefaultBackgroundReserve(budget));
+                if (kept > budget)
+                {
+                    throw new ArgumentException($"--query-memory-reserve and --background-memory-reserve add up to {kept >> 20} MiB, more than --process-memory-limit ({budget >> 20} MiB)");
+                }
+            }
             if (settings.Roles != NodeRoles.All && settings.Store.Kind == "memory")
             {
                 throw new ArgumentException("--mode " + NodeRoleNames.Format(settings.Roles) + " needs a shared object store (s3, or file with a shared --object-store-dir), not memory");
@@ -212,6 +227,10 @@ internal static class ServeCommand
     /// <summary>A size, or "auto" for a share of the memory the process may use (<see cref="MemoryBudget"/>).</summary>
     private static TimeSpan PositiveDuration(string option, string text) =>
         Values.ParseDuration(text) is { Ticks: > 0 } d ? d : throw new ArgumentException($"{option} must be longer than 0, got '{text}'");
+
+    /// <summary>A size, or null for "auto" (the host works it out from the other limits).</summary>
+    private static long? SizeOrNull(string text) =>
+        text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? null : Values.ParseSize(text);
 
     private static long SizeOrAuto(string text, Func<long> auto) =>
         text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase) ? auto() : Values.ParseSize(text);

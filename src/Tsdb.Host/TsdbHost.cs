@@ -101,7 +101,10 @@ public sealed class TsdbHost : IAsyncDisposable
             ? new ProcessMemory(processLimit, heap: new ProcessMemory.HeapGuard(() => GC.GetTotalMemory(forceFullCollection: false), MemoryBudget.HeapCeiling(MemoryBudget.AvailableBytes))
             {
                 Collect = () => GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false),
-            })
+            }, shares: new MemoryShares(
+                settings.QueryMemoryReserve ?? MemoryBudget.DefaultQueryReserve(processLimit, settings.QueryMemoryLimit),
+                settings.BackgroundMemoryReserve ?? MemoryBudget.DefaultBackgroundReserve(processLimit),
+                settings.QueryMemoryWait))
             : null;
         if (processMemory is not null)
         {
@@ -110,7 +113,7 @@ public sealed class TsdbHost : IAsyncDisposable
         var storageOptions = settings.Storage with { TruncateWal = settings.Store.Kind != "memory", NodeId = clusterNode, ProcessMemory = processMemory };
         output.WriteLine($"object store: {settings.Store.Describe(settings.StoreDir)}");
         output.WriteLine($"memory: {MemoryBudget.AvailableBytes >> 20} MiB available to the process; write buffer limit {settings.BufferLimit >> 20} MiB, persist at {storageOptions.PersistBufferBytes >> 20} MiB, {settings.QueryMemoryLimit >> 20} MiB per query"
-            + (processMemory is null ? "" : $"; queries, persists and compactions share {processMemory.Limit >> 20} MiB"));
+            + (processMemory is null ? "" : $"; queries, persists and compactions share {processMemory.Limit >> 20} MiB ({processMemory.Shares.QueryReserve >> 20} MiB kept for queries, {processMemory.Shares.BackgroundReserve >> 20} MiB for persists and compactions; a query waits up to {processMemory.Shares.QueryWait.TotalSeconds:0.###} s for memory)"));
         if (settings.Clustered)
         {
             output.WriteLine($"cluster node '{settings.NodeId}' with --mode {NodeRoleNames.Format(roles)}");

@@ -42,6 +42,15 @@ public sealed record TsdbHostOptions
     /// </summary>
     public long? ProcessMemoryLimit { get; init; }
 
+    /// <summary>Of <see cref="ProcessMemoryLimit"/>, what only queries may take (<c>--query-memory-reserve</c>); null: <see cref="Tsdb.Core.Diagnostics.MemoryBudget.DefaultQueryReserve"/>.</summary>
+    public long? QueryMemoryReserve { get; init; }
+
+    /// <summary>Of <see cref="ProcessMemoryLimit"/>, what only persists and compactions may take (<c>--background-memory-reserve</c>); null: <see cref="Tsdb.Core.Diagnostics.MemoryBudget.DefaultBackgroundReserve"/>.</summary>
+    public long? BackgroundMemoryReserve { get; init; }
+
+    /// <summary>How long a query short of memory waits in line before it gets 503 (<c>--query-memory-wait</c>; zero: refused at once).</summary>
+    public TimeSpan QueryMemoryWait { get; init; } = Tsdb.Core.Diagnostics.MemoryBudget.DefaultQueryWait;
+
     public long ReadCacheBytes { get; init; } = 128L << 20;
 
     public int MaxConcurrentQueries { get; init; } = 16;

@@ -27,6 +27,12 @@ public sealed class RemoteReader(Catalog.Catalog catalog, ITableSource tables)
     /// <summary>Prometheus' <c>--storage.remote.read-sample-limit</c> default.</summary>
     public long SampleLimit { get; init; } = 50_000_000;
 
+    /// <summary>
+    /// What a SAMPLES answer holds per sample besides the sample itself (which the source reserves as it reads): its
+    /// message object and list slot, the serialized response and its snappy copy, all alive at once before the write.
+    /// </summary>
+    internal const long SamplesAnswerBytesPerSample = 96;
+
     /// <summary>Prometheus' <c>--storage.remote.read-max-bytes-in-frame</c> default (1 MiB).</summary>
     public int MaxBytesInFrame { get; init; } = 1 << 20;
 
@@ -35,21 +41,34 @@ public sealed class RemoteReader(Catalog.Catalog catalog, ITableSource tables)
     /// the content type and content encoding (null: none), and returns the body to write to. Errors before that
     /// (<see cref="DatabaseNotFoundException"/>, <see cref="SampleLimitExceededException"/>, a bad regex) leave the
     /// response untouched for the caller to answer; a streamed answer can still fail between frames.
+    /// <paramref name="memory"/>: where what the read holds is reserved (its scans' decodes, the samples and series it
+    /// keeps, a SAMPLES answer as it is built), against the query's limit and the process's budget; a
+    /// <see cref="Tsdb.Query.QueryLimitException"/> when either has no room.
     /// </summary>
-    public async Task ReadAsync(string database, RemoteReadRequest request, Func<string, string?, Stream> start, CancellationToken cancellationToken)
+    public async Task ReadAsync(string database, RemoteReadRequest request, Func<string, string?, Stream> start, CancellationToken cancellationToken, Tsdb.Query.Execution.MemoryReservation? memory = null)
     {
         if (catalog.Current.FindDatabase(database) is null)
         {
             throw new DatabaseNotFoundException(database);
         }
-        var source = new StorageSeriesSource(catalog, tables, database) { SampleLimit = SampleLimit };
+        var source = new StorageSeriesSource(catalog, tables, database) { SampleLimit = SampleLimit, Memory = memory };
         if (!request.Streamed)
         {
             var response = new ReadResponse();
             foreach (var query in request.Queries)
             {
                 var result = new QueryResult();
-                foreach (var series in await source.SelectAsync(query.Matchers, query.StartMs, query.EndMs, cancellationToken).ConfigureAwait(false))
+                var selected = await source.SelectAsync(query.Matchers, query.StartMs, query.EndMs, cancellationToken).ConfigureAwait(false);
+                if (memory is not null)
+                {
+                    long samples = 0;
+                    foreach (var series in selected)
+                    {
+                        samples += series.TimestampsMs.Length;
+                    }
+                    await memory.GrowAsync(samples * SamplesAnswerBytesPerSample, running: true, cancellationToken).ConfigureAwait(false);
+                }
+                foreach (var series in selected)
                 {
                     var ts = new TimeSeries();
                     AddLabels(ts.Labels, series.Labels);

@@ -257,7 +257,11 @@ public sealed class StorageSeriesSource(Catalog.Catalog catalog, ITableSource ta
                     {
                         throw new SampleLimitExceededException(SampleLimit);
                     }
-                    Memory?.Grow(((samplesBefore - _samplesLeft) * BytesPerSample) + ((found.Count - seriesBefore) * BytesPerSeries));
+                    if (Memory is not null)
+                    {
+                        // Waits in line when the budget is short (the evaluation is under way; its wait is bounded).
+                        await Memory.GrowAsync(((samplesBefore - _samplesLeft) * BytesPerSample) + ((found.Count - seriesBefore) * BytesPerSeries), running: true, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
         }

@@ -88,11 +88,12 @@ public sealed class QueryExecutor
         IAsyncEnumerator<RecordBatch>? batches = null;
         try
         {
-            // Refused before anything is planned or allocated when the process has no room for it now (503, retry).
-            var baseline = memory.Reserve("the query's batches in flight and its answer");
-            if (Options.ProcessMemory is { } process && !baseline.TryGrow(Options.BaseReservationBytes))
+            // Before anything is planned or allocated: waits in line when the process has no room for it now, and is
+            // refused (503, retry) when the wait runs out.
+            var baseline = memory.Reserve("a new query");
+            if (Options.ProcessMemory is not null)
             {
-                throw MemoryReservation.ProcessMemoryExhausted(process, "a new query", Options.BaseReservationBytes);
+                await baseline.GrowAsync(Options.BaseReservationBytes, running: false, cancellationToken).ConfigureAwait(false);
             }
             var now = Now();
             LogicalPlan initial;

@@ -124,9 +124,9 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         var deletes = new DeleteEndpoints(deleter);
         var influxql = new InfluxQLEndpoints(catalog, new InfluxQLEngine(engine.Executor), options.Version);
         var prometheus = new PrometheusEndpoints(catalog, tables, remoteWrite.Metadata, options, time);
-        var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite);
+        var remoteWriteEndpoint = new RemoteWriteEndpoint(remoteWrite, options.ProcessMemory);
         var otlpEndpoint = new OtlpEndpoint(otlpIngester, options);
-        var remoteRead = new RemoteReadEndpoint(new RemoteReader(catalog, tables) { SampleLimit = options.RemoteReadSampleLimit });
+        var remoteRead = new RemoteReadEndpoint(new RemoteReader(catalog, tables) { SampleLimit = options.RemoteReadSampleLimit }, options);
         var loggers = _app.Services.GetRequiredService<ILoggerFactory>();
         var requestLog = new RequestLog(loggers.CreateLogger("tsdb.http"));
         if (options.Readiness.Wal is { } wal)

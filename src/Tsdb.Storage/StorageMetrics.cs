@@ -38,6 +38,7 @@ public static class StorageMetrics
     static StorageMetrics()
     {
         Meter.CreateObservableGauge("tsdb.process_memory.used", () => Volatile.Read(ref _memory)?.Used ?? 0, "By", "Memory reserved by queries, persists and compactions from the process's budget");
+        Meter.CreateObservableGauge("tsdb.process_memory.waiting", () => Volatile.Read(ref _memory)?.Waiting ?? 0, "{reservation}", "Reservations waiting in line for the process's budget now (queries, persists, compactions)");
         Meter.CreateObservableGauge("tsdb.process_memory.limit", () => Volatile.Read(ref _memory)?.Limit ?? 0, "By", "The budget queries, persists and compactions share (--process-memory-limit)");
         Meter.CreateObservableGauge("tsdb.buffer.size", () => Volatile.Read(ref _buffer)?.MemoryBytes ?? 0, "By", "Memory held by rows not yet persisted");
         Meter.CreateObservableGauge("tsdb.buffer.limit", () => Volatile.Read(ref _buffer)?.MemoryLimitBytes ?? 0, "By", "The write buffer's budget (--buffer-memory-limit)");

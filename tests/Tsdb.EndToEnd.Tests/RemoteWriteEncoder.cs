@@ -35,6 +35,23 @@ internal static class RemoteWriteEncoder
         return Snappy(request.ToArray());
     }
 
+    /// <summary>A remote-read request (prometheus.ReadRequest, SAMPLES) for one metric name over [startMs, endMs], in snappy's block format.</summary>
+    public static byte[] EncodeRead(string metric, long startMs, long endMs)
+    {
+        using var matcher = new MemoryStream();
+        Bytes(matcher, 2, Encoding.UTF8.GetBytes("__name__")); // type 1 left out: EQ is 0
+        Bytes(matcher, 3, Encoding.UTF8.GetBytes(metric));
+        using var query = new MemoryStream();
+        query.WriteByte(1 << 3);
+        Varint(query, (ulong)startMs);
+        query.WriteByte(2 << 3);
+        Varint(query, (ulong)endMs);
+        Bytes(query, 3, matcher.ToArray());
+        using var request = new MemoryStream();
+        Bytes(request, 1, query.ToArray());
+        return Snappy(request.ToArray());
+    }
+
     private static void Bytes(Stream s, int field, byte[] bytes)
     {
         s.WriteByte((byte)((field << 3) | 2));

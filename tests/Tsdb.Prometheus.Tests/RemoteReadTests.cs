@@ -76,7 +76,7 @@ public sealed class RemoteReadTests : IAsyncLifetime
 
     private static V1.LabelMatcher M(string name, V1.LabelMatcher.Types.Type type, string value) => new() { Name = name, Type = type, Value = value };
 
-    private static async Task<(string ContentType, string? Encoding, byte[] Body)> Read(RemoteReader reader, byte[] request)
+    private static async Task<(string ContentType, string? Encoding, byte[] Body)> Read(RemoteReader reader, byte[] request, Tsdb.Query.Execution.MemoryReservation? memory = null)
     {
         var body = new MemoryStream();
         string? contentType = null, encoding = null;
@@ -86,7 +86,7 @@ public sealed class RemoteReadTests : IAsyncLifetime
             contentType = type;
             encoding = enc;
             return body;
-        }, CancellationToken.None);
+        }, CancellationToken.None, memory);
         return (contentType!, encoding, body.ToArray());
     }
 
@@ -375,6 +375,35 @@ public sealed class RemoteReadTests : IAsyncLifetime
         }
         var (_, _, body) = await Read(Reader(sampleLimit: 300), Request(false, (0, long.MaxValue / 2, [M("__name__", V1.LabelMatcher.Types.Type.Eq, "up")])));
         Assert.Equal(300, V1.ReadResponse.Parser.ParseFrom(IronSnappy.Snappy.Decode(body)).Results[0].Timeseries[0].Samples.Count);
+    }
+
+    [Fact]
+    public async Task A_read_reserves_what_it_holds_and_one_over_the_query_limit_fails_before_the_answer_starts()
+    {
+        await Write("up", "api", 1000);
+        var process = new Tsdb.Core.Diagnostics.ProcessMemory(256L << 20);
+        var pool = new Tsdb.Query.Execution.QueryMemoryPool(64L << 20, process);
+        using (var memory = pool.Reserve("remote read"))
+        {
+            var (_, _, body) = await Read(Reader(), Request(false, (0, long.MaxValue / 2, [M("__name__", V1.LabelMatcher.Types.Type.Eq, "up")])), memory);
+            Assert.Equal(1000, V1.ReadResponse.Parser.ParseFrom(IronSnappy.Snappy.Decode(body)).Results[0].Timeseries[0].Samples.Count);
+            // The samples it kept and the SAMPLES answer built from them, against the query's pool and the budget.
+            Assert.True(memory.Size >= 1000 * RemoteReader.SamplesAnswerBytesPerSample, $"reserved {memory.Size}");
+            Assert.True(process.Used >= memory.Size);
+        }
+        pool.Close();
+        Assert.Equal(0, process.Used);
+
+        // A query limit that holds the samples but not the answer: refused before anything is written.
+        var tight = new Tsdb.Query.Execution.QueryMemoryPool(100_000, process);
+        using (var memory = tight.Reserve("remote read"))
+        {
+            var e = await Assert.ThrowsAsync<Tsdb.Query.QueryLimitException>(() => Read(Reader(), Request(false, (0, long.MaxValue / 2, [M("__name__", V1.LabelMatcher.Types.Type.Eq, "up")])), memory));
+            Assert.Equal(Tsdb.Query.QueryLimit.Memory, e.Limit);
+            Assert.StartsWith("the query exceeded its memory limit of 97.7 KiB: remote read needed ", e.Message, StringComparison.Ordinal);
+        }
+        tight.Close();
+        Assert.Equal(0, process.Used);
     }
 
     [Fact]

@@ -222,6 +222,228 @@ public sealed class ProcessMemoryTests
         Assert.False(pool.Reserve("after").TryGrow(1));
     }
 
+    [Fact]
+    public async Task Persists_never_take_the_queries_part_and_queries_never_take_the_background_part()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5), shares: new MemoryShares(QueryReserve: 30, BackgroundReserve: 20));
+        // A persist asking for everything is held to what queries leave: 70.
+        using var persist = await pool.ReserveAsync(MemoryClaimant.Persist, 500, CancellationToken.None);
+        Assert.Equal(70, persist!.Bytes);
+        // The queries' 30 are still theirs, though the persist's 70 fill the rest.
+        Assert.True(pool.TryReserve(30));
+        Assert.False(pool.TryReserve(1));
+        pool.Release(30);
+        persist.Dispose();
+        // Queries alone reach at most 80: the last 20 are kept for persists and compactions.
+        Assert.True(pool.TryReserve(80));
+        Assert.False(pool.TryReserve(1));
+        using var compaction = await pool.ReserveAsync(MemoryClaimant.Compaction, 20, CancellationToken.None);
+        Assert.NotNull(compaction);
+        Assert.Equal(100, pool.Used);
+        Assert.Contains("(queries hold 80 bytes, 30 bytes kept for them; persists and compactions 20 bytes, 20 bytes kept for them)", pool.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_query_takes_its_own_part_while_a_persist_waits_for_the_shared_one()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5), shares: new MemoryShares(QueryReserve: 30, BackgroundReserve: 10));
+        Assert.True(pool.TryReserve(50)); // a query in its part (30) and the shared part (20)
+        var persist = pool.ReserveAsync(MemoryClaimant.Persist, 70, CancellationToken.None);
+        Assert.False(persist.IsCompleted);
+        // The shared part is held back for the waiting persist; the queries' part is not.
+        Assert.False(pool.TryReserve(10));
+        pool.Release(50);
+        using var lease = await persist;
+        Assert.Equal(70, pool.Used);
+        Assert.True(pool.TryReserve(30));
+        Assert.False(pool.TryReserve(1));
+    }
+
+    [Fact]
+    public async Task Queries_short_of_memory_wait_in_line_and_are_served_in_order()
+    {
+        var pool = new ProcessMemory(100, shares: new MemoryShares(QueryWait: TimeSpan.FromMinutes(5)));
+        Assert.True(pool.TryReserve(90));
+        var first = pool.ReserveForQueryAsync(40, running: false, CancellationToken.None);
+        var second = pool.ReserveForQueryAsync(5, running: false, CancellationToken.None);
+        // The second would fit now, but it came after the first.
+        Assert.False(second.IsCompleted);
+        Assert.False(pool.TryReserve(5));
+        Assert.Equal(2, pool.Waiting);
+        pool.Release(40);
+        Assert.True(await first);
+        Assert.True(await second);
+        Assert.Equal(95, pool.Used);
+        Assert.Equal(0, pool.Waiting);
+    }
+
+    [Fact]
+    public async Task A_running_query_goes_before_queries_not_yet_started()
+    {
+        var pool = new ProcessMemory(100, shares: new MemoryShares(QueryWait: TimeSpan.FromMinutes(5)));
+        Assert.True(pool.TryReserve(100));
+        var starting = pool.ReserveForQueryAsync(30, running: false, CancellationToken.None);
+        var running = pool.ReserveForQueryAsync(30, running: true, CancellationToken.None);
+        pool.Release(30);
+        Assert.True(await running);
+        Assert.False(starting.IsCompleted);
+        pool.Release(30);
+        Assert.True(await starting);
+    }
+
+    [Fact]
+    public async Task A_running_querys_next_batch_goes_before_a_persist_waiting_for_its_memory()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5), shares: new MemoryShares(QueryWait: TimeSpan.FromMinutes(5)));
+        Assert.True(pool.TryReserve(60)); // a running query
+        var persist = pool.ReserveAsync(MemoryClaimant.Persist, 70, CancellationToken.None);
+        Assert.False(persist.IsCompleted);
+        // The query needs 30 more to finish: it does not wait behind the persist, which waits for the query's memory.
+        Assert.True(await pool.ReserveForQueryAsync(30, running: true, CancellationToken.None));
+        // A new query waits behind the persist.
+        var fresh = pool.ReserveForQueryAsync(5, running: false, CancellationToken.None);
+        Assert.False(fresh.IsCompleted);
+        pool.Release(90);
+        using var lease = await persist;
+        Assert.True(await fresh);
+        Assert.Equal(75, pool.Used);
+    }
+
+    [Fact]
+    public async Task A_query_wait_runs_out_or_is_cancelled_and_leaves_the_line()
+    {
+        var pool = new ProcessMemory(100, shares: new MemoryShares(QueryWait: TimeSpan.FromMilliseconds(50)));
+        Assert.True(pool.TryReserve(100));
+        Assert.False(await pool.ReserveForQueryAsync(10, running: false, CancellationToken.None));
+        Assert.Equal(0, pool.Waiting);
+        Assert.False(await pool.ReserveForQueryAsync(200, running: false, CancellationToken.None)); // could never fit
+
+        var patient = new ProcessMemory(100, shares: new MemoryShares(QueryWait: TimeSpan.FromMinutes(5)));
+        Assert.True(patient.TryReserve(100));
+        using var cancel = new CancellationTokenSource();
+        var waiting = patient.ReserveForQueryAsync(10, running: false, cancel.Token);
+        var behind = patient.ReserveForQueryAsync(10, running: false, CancellationToken.None);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        patient.Release(10);
+        Assert.True(await behind);
+        Assert.Equal(100, patient.Used);
+        Assert.Equal(0, patient.Waiting);
+
+        // Without a wait, refused at once as before.
+        var impatient = new ProcessMemory(100);
+        Assert.True(impatient.TryReserve(100));
+        Assert.False(await impatient.ReserveForQueryAsync(1, running: false, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_waiting_query_asks_for_a_collection_when_only_the_heap_holds_it_back()
+    {
+        long heap = 990;
+        var collections = 0;
+        var pool = new ProcessMemory(1000, heap: new ProcessMemory.HeapGuard(() => Interlocked.Read(ref heap), 1000)
+        {
+            Poll = TimeSpan.FromMilliseconds(10),
+            // The collection finds the heap mostly garbage.
+            Collect = () => { Interlocked.Increment(ref collections); Interlocked.Exchange(ref heap, 100); },
+        }, shares: new MemoryShares(QueryWait: TimeSpan.FromMinutes(5)));
+        Assert.True(await pool.ReserveForQueryAsync(100, running: false, CancellationToken.None));
+        Assert.Equal(1, collections);
+    }
+
+    [Fact]
+    public void Request_bodies_take_only_the_shared_part_and_never_wait()
+    {
+        var pool = new ProcessMemory(100, TimeSpan.FromMinutes(5), shares: new MemoryShares(QueryReserve: 40, BackgroundReserve: 40, QueryWait: TimeSpan.FromMinutes(5)));
+        Assert.True(pool.TryReserve(20, MemoryClaimant.Request));
+        Assert.False(pool.TryReserve(1, MemoryClaimant.Request));
+        // Queries still have their 40, persists theirs.
+        Assert.True(pool.TryReserve(40));
+        pool.Release(20, MemoryClaimant.Request);
+        Assert.Equal(40, pool.Used);
+        Assert.Throws<ArgumentException>(() => pool.TryReserve(1, MemoryClaimant.Persist));
+    }
+
+    [Fact]
+    public async Task A_new_query_waits_for_memory_and_is_answered_when_it_comes_back()
+    {
+        var process = new ProcessMemory(32L << 20, shares: new MemoryShares(QueryWait: TimeSpan.FromMinutes(5)));
+        var engine = Engine(process, queryLimit: 64L << 20);
+        Assert.True(process.TryReserve(20L << 20)); // another query
+        var query = engine.ExecuteAsync("db", "SELECT * FROM cpu", CancellationToken.None);
+        await WaitUntil(() => process.Waiting == 1 || query.IsCompleted);
+        Assert.False(query.IsCompleted);
+        process.Release(20L << 20);
+        var result = await query;
+        Assert.Equal(6, result.Batches.Sum(b => b.Length));
+        Assert.Equal(0, process.Used);
+    }
+
+    [Fact]
+    public async Task A_query_whose_wait_runs_out_gets_the_retryable_error_naming_the_wait()
+    {
+        var process = new ProcessMemory(32L << 20, shares: new MemoryShares(QueryWait: TimeSpan.FromMilliseconds(20)));
+        var engine = Engine(process, queryLimit: 64L << 20);
+        Assert.True(process.TryReserve(20L << 20));
+        var ex = await Assert.ThrowsAsync<QueryLimitException>(() => engine.ExecuteAsync("db", "SELECT * FROM cpu", CancellationToken.None));
+        Assert.Equal(QueryLimit.ProcessMemory, ex.Limit);
+        Assert.Equal("the server is short of memory: a new query needed 16 MiB and waited 0.02 s for it; 20 MiB of the 32 MiB that queries, persists and compactions share is reserved; retry later", ex.Message);
+        Assert.Equal(20L << 20, process.Used);
+    }
+
+    [Fact]
+    public async Task A_scans_later_batch_waits_for_memory_instead_of_cutting_an_answer_under_way()
+    {
+        // The first batch fits and goes out (the answer has started); the second is larger than the first and needs
+        // more than the budget has now. It waits in line and goes on when memory comes back; without a wait (as
+        // before) the same scan fails after its first batch, which cuts a streamed answer.
+        var small = MemoryTableSource.Cpu(("a", T0, 1.0, 1));
+        var large = MemoryTableSource.Cpu([.. Enumerable.Range(0, 64).Select(i => ((string?)"b", T0 + i, (double?)i, (long?)i))]);
+        var (s1, s2) = (Execution.QueryMemoryPool.SizeOf(small), Execution.QueryMemoryPool.SizeOf(large));
+        Assert.True(s2 > s1);
+        foreach (var wait in new[] { TimeSpan.FromMinutes(5), TimeSpan.Zero })
+        {
+            var process = new ProcessMemory(1L << 20, shares: new MemoryShares(QueryWait: wait));
+            // Another query holds all but the scan's first decode (2 × 16 bytes) and its first batch.
+            var other = (1L << 20) - 32 - s1;
+            Assert.True(process.TryReserve(other));
+            await using var scan = Execution.ScanMemory.ReserveAsync(Batches(small, large), process, batchBytes: 16, window: 1, CancellationToken.None).GetAsyncEnumerator();
+            Assert.True(await scan.MoveNextAsync());
+            Assert.Same(small, scan.Current);
+            var next = scan.MoveNextAsync().AsTask();
+            if (wait == TimeSpan.Zero)
+            {
+                var ex = await Assert.ThrowsAsync<QueryLimitException>(() => next);
+                Assert.StartsWith("the server is short of memory: a scan (the pages it decodes) needed ", ex.Message, StringComparison.Ordinal);
+                continue;
+            }
+            await WaitUntil(() => process.Waiting == 1 || next.IsCompleted);
+            Assert.False(next.IsCompleted);
+            process.Release(other);
+            Assert.True(await next);
+            Assert.Same(large, scan.Current);
+            Assert.False(await scan.MoveNextAsync());
+        }
+
+        static async IAsyncEnumerable<Arrow.Arrays.RecordBatch> Batches(params Arrow.Arrays.RecordBatch[] batches)
+        {
+            foreach (var batch in batches)
+            {
+                await Task.Yield();
+                yield return batch;
+            }
+        }
+    }
+
+    /// <summary>Polls a state that another task reaches (no time limit asserted: the test run's own timeout applies).</summary>
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        while (!condition())
+        {
+            await Task.Delay(10);
+        }
+    }
+
     private static SqlEngine Engine(ProcessMemory process, long queryLimit)
     {
         var source = new MemoryTableSource();

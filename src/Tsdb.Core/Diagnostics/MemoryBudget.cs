@@ -37,6 +37,27 @@ public static class MemoryBudget
     public static long DefaultProcessLimit(long available, long bufferLimit) => Math.Max(32L << 20, (available / 4 * 3) - bufferLimit);
 
     /// <summary>
+    /// What queries may always count on of a <paramref name="processLimit"/> budget by default (persists and
+    /// compactions never take it): a quarter, and at least what one query of <paramref name="queryLimit"/> needs to
+    /// start (its baseline and its scan's first decode, see <c>QueryEngineOptions.BaseReservationBytes</c> and
+    /// <c>ScanMemory</c>), at most half. 256 MiB with 64 MiB queries: 64 MiB.
+    /// </summary>
+    public static long DefaultQueryReserve(long processLimit, long queryLimit)
+    {
+        var start = Math.Min(queryLimit / 4, 16L << 20) + (2 * Math.Clamp(queryLimit / 16, 1L << 20, 64L << 20));
+        return Math.Min(processLimit / 2, Math.Max(processLimit / 4, start));
+    }
+
+    /// <summary>What persists and compactions may always count on by default (queries never take it): a quarter of the budget.</summary>
+    public static long DefaultBackgroundReserve(long processLimit) => processLimit / 4;
+
+    /// <summary>
+    /// How long a query short of memory waits in line by default before it gets 503: long enough for a persist slice
+    /// or another query to finish on a small machine, short of the 30 s a client commonly waits.
+    /// </summary>
+    public static readonly TimeSpan DefaultQueryWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// The managed heap (garbage included) past which <see cref="ProcessMemory"/> grants nothing: seven eighths of what
     /// the process may use, so the collector has room to work before the hard limit.
     /// </summary>

@@ -29,7 +29,7 @@ public sealed class ProcessMemoryLease : IDisposable
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
-            _pool.Release(Bytes);
+            _pool.Release(Bytes, Claimant);
         }
     }
 }

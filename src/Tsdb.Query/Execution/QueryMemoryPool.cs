@@ -65,12 +65,17 @@ public sealed class QueryMemoryPool(long limit, ProcessMemory? process = null)
             byProcess = true;
             return false;
         }
+        NotePeak();
+        return true;
+    }
+
+    private void NotePeak()
+    {
         var now = Interlocked.Read(ref _used);
         long peak;
         while (now > (peak = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
         {
         }
-        return true;
     }
 
     private bool TakeFromProcess(long bytes)
@@ -88,6 +93,57 @@ public sealed class QueryMemoryPool(long limit, ProcessMemory? process = null)
             _processHeld += bytes;
             return true;
         }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="bytes"/> as <see cref="TryAdd(long, out bool)"/> does, but waits in the process budget's line
+    /// (<see cref="ProcessMemory.ReserveForQueryAsync"/>) when it has no room now.
+    /// </summary>
+    internal async Task<(bool Granted, bool ByProcess)> AddWaitingAsync(long bytes, bool running, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (Process is null)
+        {
+            return (TryAdd(bytes), false);
+        }
+        while (true)
+        {
+            var used = Interlocked.Read(ref _used);
+            if (used + bytes > Limit)
+            {
+                return (false, false);
+            }
+            if (Interlocked.CompareExchange(ref _used, used + bytes, used) == used)
+            {
+                break;
+            }
+        }
+        bool granted;
+        try
+        {
+            granted = await Process.ReserveForQueryAsync(bytes, running, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Interlocked.Add(ref _used, -bytes);
+            throw;
+        }
+        if (granted)
+        {
+            lock (_processLock)
+            {
+                if (!_closed)
+                {
+                    _processHeld += bytes;
+                    NotePeak();
+                    return (true, false);
+                }
+            }
+            // The query ended while it waited.
+            Process.Release(bytes);
+        }
+        Interlocked.Add(ref _used, -bytes);
+        return (false, true);
     }
 
     private void GiveBackToProcess(long bytes)
@@ -183,15 +239,43 @@ public sealed class MemoryReservation(QueryMemoryPool pool, string consumer) : I
             {
                 throw ProcessMemoryExhausted(Pool.Process!, Consumer, bytes);
             }
-            throw new QueryLimitException(QueryLimit.Memory, string.Create(CultureInfo.InvariantCulture,
-                $"the query exceeded its memory limit of {QueryMemoryPool.Format(Pool.Limit)}: {Consumer} needed {QueryMemoryPool.Format(bytes)} more while holding {QueryMemoryPool.Format(Size)} (the query held {QueryMemoryPool.Format(Pool.Used)}); narrow the time range, filter more or aggregate"));
+            throw OverQueryLimit(bytes);
         }
     }
 
-    /// <summary>The error of a query refused by the process's budget (HTTP 503 with Retry-After).</summary>
-    internal static QueryLimitException ProcessMemoryExhausted(ProcessMemory process, string consumer, long bytes) =>
+    private QueryLimitException OverQueryLimit(long bytes) =>
+        new(QueryLimit.Memory, string.Create(CultureInfo.InvariantCulture,
+            $"the query exceeded its memory limit of {QueryMemoryPool.Format(Pool.Limit)}: {Consumer} needed {QueryMemoryPool.Format(bytes)} more while holding {QueryMemoryPool.Format(Size)} (the query held {QueryMemoryPool.Format(Pool.Used)}); narrow the time range, filter more or aggregate"));
+
+    /// <summary>
+    /// Grows by <paramref name="bytes"/> as <see cref="Grow"/> does, but when the process's budget has no room now it
+    /// waits in line for it (up to <see cref="MemoryShares.QueryWait"/>; <paramref name="running"/>: this query
+    /// already holds memory and goes before new ones) before it fails the query with the 503.
+    /// </summary>
+    public async Task GrowAsync(long bytes, bool running, CancellationToken cancellationToken)
+    {
+        var (granted, byProcess) = await Pool.AddWaitingAsync(bytes, running, cancellationToken).ConfigureAwait(false);
+        if (granted)
+        {
+            Interlocked.Add(ref _size, bytes);
+            return;
+        }
+        if (byProcess)
+        {
+            throw ProcessMemoryExhausted(Pool.Process!, Consumer, bytes, waited: true);
+        }
+        throw OverQueryLimit(bytes);
+    }
+
+    /// <summary>
+    /// The error of a query refused by the process's budget (HTTP 503 with Retry-After), after its wait in line if it
+    /// had one (<paramref name="waited"/>: it asked to wait; it did unless the bytes could never fit).
+    /// </summary>
+    internal static QueryLimitException ProcessMemoryExhausted(ProcessMemory process, string consumer, long bytes, bool waited = false) =>
         new(QueryLimit.ProcessMemory, string.Create(CultureInfo.InvariantCulture,
-            $"the server is short of memory: {consumer} needed {QueryMemoryPool.Format(bytes)}; {process.Describe()}{(process.Waiting > 0 ? ", and persisting or compacting waits for memory" : "")}; retry later"));
+            $"the server is short of memory: {consumer} needed {QueryMemoryPool.Format(bytes)}{(waited && process.Shares.QueryWait > TimeSpan.Zero && bytes <= process.Limit - process.Shares.BackgroundReserve ? $" and waited {Seconds(process.Shares.QueryWait)} for it" : "")}; {process.Describe()}{(process.BackgroundWaiting > 0 ? ", and persisting or compacting waits for memory" : "")}; retry later"));
+
+    private static string Seconds(TimeSpan wait) => string.Create(CultureInfo.InvariantCulture, $"{wait.TotalSeconds:0.###} s");
 
     public void Shrink(long bytes)
     {

@@ -9,9 +9,13 @@ namespace Tsdb.Query.Execution;
 /// batches of at most <c>batchBytes</c> (<see cref="ScanRequest.MaxBatchBytes"/>), and the scan holds room for the
 /// last <c>window</c> batches (what its consumers may still be working on), at their size, plus the next decode (a
 /// decoder's buffers grow by doubling: twice a batch). These pages were the largest memory no reservation counted:
-/// under a heap limit they ran the process out of memory in the middle of a decode. Refused, the scan fails the query
-/// with the process budget's 503. The query's own limit is not charged: it bounds what operators keep, and a sort
-/// spilling at its limit must still read.
+/// under a heap limit they ran the process out of memory in the middle of a decode. When the budget has no room, the
+/// scan waits in line for it (<see cref="ProcessMemory.ReserveForQueryAsync"/>: bounded by
+/// <see cref="MemoryShares.QueryWait"/>, cancelled with the query, first in line) rather than fail:
+/// a scan's later batch comes after the answer has started streaming, when a failure can only cut it. Reserving every
+/// batch up front instead would hold the whole bound for scans that never need it. Only when the wait runs out does
+/// the scan fail the query with the process budget's 503 (a cut answer if it had started). The query's own limit is
+/// not charged: it bounds what operators keep, and a sort spilling at its limit must still read.
 /// </summary>
 public static class ScanMemory
 {
@@ -35,9 +39,9 @@ public static class ScanMemory
         // scan does not hold the bound for batches it never has).
         var decoding = 2 * batchBytes;
         var reserved = decoding;
-        if (!process.TryReserve(reserved))
+        if (!await process.ReserveForQueryAsync(reserved, running: true, cancellationToken).ConfigureAwait(false))
         {
-            throw MemoryReservation.ProcessMemoryExhausted(process, "a scan (the pages it decodes)", reserved);
+            throw MemoryReservation.ProcessMemoryExhausted(process, "a scan (the pages it decodes)", reserved, waited: true);
         }
         try
         {
@@ -57,9 +61,9 @@ public static class ScanMemory
                 if (held + decoding > reserved)
                 {
                     var more = held + decoding - reserved;
-                    if (!process.TryReserve(more))
+                    if (!await process.ReserveForQueryAsync(more, running: true, cancellationToken).ConfigureAwait(false))
                     {
-                        throw MemoryReservation.ProcessMemoryExhausted(process, "a scan (the pages it decodes)", more);
+                        throw MemoryReservation.ProcessMemoryExhausted(process, "a scan (the pages it decodes)", more, waited: true);
                     }
                     reserved += more;
                 }

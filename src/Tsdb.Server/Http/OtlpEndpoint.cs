@@ -36,11 +36,17 @@ internal sealed class OtlpEndpoint(OtlpIngester ingester, ServerOptions options)
         RequestBody body;
         try
         {
-            body = await RequestBody.ReadAsync(request, options.MaxHttpRequestSize, context.RequestAborted).ConfigureAwait(false);
+            body = await RequestBody.ReadAsync(request, options.MaxHttpRequestSize, context.RequestAborted, options.ProcessMemory).ConfigureAwait(false);
         }
         catch (RequestBody.TooLargeException e)
         {
             await Status(context, 413, ResourceExhausted, e.Message, encoding).ConfigureAwait(false);
+            return;
+        }
+        catch (RequestBody.NoMemoryException e)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await Status(context, 503, Unavailable, e.Message, encoding).ConfigureAwait(false);
             return;
         }
         catch (RequestBody.BadEncodingException e)

@@ -62,51 +62,55 @@ internal sealed partial class PrometheusEndpoints
             ? int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed > 0 ? parsed : throw new ParamException("limit must be a positive number")
             : 10;
         var db = Database(request);
-        var series = await Source(request).SeriesAsync([], PromParams.MinTimeMs, PromParams.MaxTimeMs, context.RequestAborted).ConfigureAwait(false);
-        var byMetric = new Dictionary<string, long>(StringComparer.Ordinal);
-        var byPair = new Dictionary<string, long>(StringComparer.Ordinal);
-        var valuesByName = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var labels in series)
+        // Every series of the database, held as label sets: reserved as a query's reads are.
+        await ReadAsync(context, "a tsdb status request", "tsdb status (the series it read)", async source =>
         {
-            foreach (var label in labels)
+            var series = await source.SeriesAsync([], PromParams.MinTimeMs, PromParams.MaxTimeMs, context.RequestAborted).ConfigureAwait(false);
+            var byMetric = new Dictionary<string, long>(StringComparer.Ordinal);
+            var byPair = new Dictionary<string, long>(StringComparer.Ordinal);
+            var valuesByName = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+            foreach (var labels in series)
             {
-                if (label.Name == Labels.MetricName)
+                foreach (var label in labels)
                 {
-                    byMetric[label.Value] = byMetric.GetValueOrDefault(label.Value) + 1;
+                    if (label.Name == Labels.MetricName)
+                    {
+                        byMetric[label.Value] = byMetric.GetValueOrDefault(label.Value) + 1;
+                    }
+                    var pair = label.Name + "=" + label.Value;
+                    byPair[pair] = byPair.GetValueOrDefault(pair) + 1;
+                    if (!valuesByName.TryGetValue(label.Name, out var values))
+                    {
+                        valuesByName[label.Name] = values = new HashSet<string>(StringComparer.Ordinal);
+                    }
+                    values.Add(label.Value);
                 }
-                var pair = label.Name + "=" + label.Value;
-                byPair[pair] = byPair.GetValueOrDefault(pair) + 1;
-                if (!valuesByName.TryGetValue(label.Name, out var values))
-                {
-                    valuesByName[label.Name] = values = new HashSet<string>(StringComparer.Ordinal);
-                }
-                values.Add(label.Value);
             }
-        }
-        long minTime = long.MaxValue, maxTime = long.MinValue;
-        foreach (var file in catalog.Current.Files)
-        {
-            if (file.Database == db)
+            long minTime = long.MaxValue, maxTime = long.MinValue;
+            foreach (var file in catalog.Current.Files)
             {
-                minTime = Math.Min(minTime, file.MinTime / 1_000_000);
-                maxTime = Math.Max(maxTime, file.MaxTime / 1_000_000);
+                if (file.Database == db)
+                {
+                    minTime = Math.Min(minTime, file.MinTime / 1_000_000);
+                    maxTime = Math.Max(maxTime, file.MaxTime / 1_000_000);
+                }
             }
-        }
-        await PromJsonWriter.Success(context, json =>
-        {
-            json.WriteStartObject();
-            json.WriteStartObject("headStats");
-            json.WriteNumber("numSeries", series.Count);
-            json.WriteNumber("numLabelPairs", byPair.Count);
-            json.WriteNumber("chunkCount", 0);
-            json.WriteNumber("minTime", minTime == long.MaxValue ? 0 : minTime);
-            json.WriteNumber("maxTime", maxTime == long.MinValue ? 0 : maxTime);
-            json.WriteEndObject();
-            Top(json, "seriesCountByMetricName", byMetric, limit);
-            Top(json, "labelValueCountByLabelName", valuesByName.ToDictionary(p => p.Key, p => (long)p.Value.Count, StringComparer.Ordinal), limit);
-            Top(json, "memoryInBytesByLabelName", valuesByName.ToDictionary(p => p.Key, p => p.Value.Sum(v => (long)Encoding.UTF8.GetByteCount(v)), StringComparer.Ordinal), limit);
-            Top(json, "seriesCountByLabelValuePair", byPair, limit);
-            json.WriteEndObject();
+            await PromJsonWriter.Success(context, json =>
+            {
+                json.WriteStartObject();
+                json.WriteStartObject("headStats");
+                json.WriteNumber("numSeries", series.Count);
+                json.WriteNumber("numLabelPairs", byPair.Count);
+                json.WriteNumber("chunkCount", 0);
+                json.WriteNumber("minTime", minTime == long.MaxValue ? 0 : minTime);
+                json.WriteNumber("maxTime", maxTime == long.MinValue ? 0 : maxTime);
+                json.WriteEndObject();
+                Top(json, "seriesCountByMetricName", byMetric, limit);
+                Top(json, "labelValueCountByLabelName", valuesByName.ToDictionary(p => p.Key, p => (long)p.Value.Count, StringComparer.Ordinal), limit);
+                Top(json, "memoryInBytesByLabelName", valuesByName.ToDictionary(p => p.Key, p => p.Value.Sum(v => (long)Encoding.UTF8.GetByteCount(v)), StringComparer.Ordinal), limit);
+                Top(json, "seriesCountByLabelValuePair", byPair, limit);
+                json.WriteEndObject();
+            }).ConfigureAwait(false);
         }).ConfigureAwait(false);
     });
 

@@ -69,24 +69,32 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
     /// series) reserved as they read, against the query's limit and the process's budget; all of it goes back once
     /// the answer is written.
     /// </summary>
-    private async Task EvaluateAsync(HttpContext context, Func<PromQLEngine, CancellationToken, Task<PromQLResult>> evaluate)
+    private Task EvaluateAsync(HttpContext context, Func<PromQLEngine, CancellationToken, Task<PromQLResult>> evaluate) =>
+        ReadAsync(context, "a new PromQL query", "PromQL (the samples and series it read)", async source =>
+        {
+            using var cancel = Timeout(context.Request, context.RequestAborted);
+            var result = await evaluate(new PromQLEngine(source, EngineOptions), cancel.Token).ConfigureAwait(false);
+            await PromJsonWriter.Success(context, json => PromJsonWriter.Value(json, result.Value), result.Warnings).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// A read of the database's series (a PromQL evaluation, /series, /labels, label values) under a query's memory
+    /// limits: a baseline (<paramref name="start"/>) taken from the process's budget before it starts, waiting in line
+    /// for it (refused: 503 <c>unavailable</c>), and what its scans decode and the samples and series it keeps
+    /// (<paramref name="reading"/>) reserved as it reads; all of it goes back once the answer is written.
+    /// </summary>
+    private async Task ReadAsync(HttpContext context, string start, string reading, Func<StorageSeriesSource, Task> read)
     {
         var pool = new QueryMemoryPool(options.QueryMemoryLimit, options.ProcessMemory);
         try
         {
-            using (var baseline = pool.Reserve("a new PromQL query"))
+            using var baseline = pool.Reserve(start);
+            if (options.ProcessMemory is not null)
             {
-                if (options.ProcessMemory is not null)
-                {
-                    baseline.Grow(Math.Min(options.QueryMemoryLimit / 4, 16L << 20));
-                }
-                using var memory = pool.Reserve("PromQL (the samples and series it read)");
-                var request = context.Request;
-                using var cancel = Timeout(request, context.RequestAborted);
-                var engine = new PromQLEngine(new StorageSeriesSource(catalog, tables, Database(request)) { Memory = memory }, EngineOptions);
-                var result = await evaluate(engine, cancel.Token).ConfigureAwait(false);
-                await PromJsonWriter.Success(context, json => PromJsonWriter.Value(json, result.Value), result.Warnings).ConfigureAwait(false);
+                await baseline.GrowAsync(Math.Min(options.QueryMemoryLimit / 4, 16L << 20), running: false, context.RequestAborted).ConfigureAwait(false);
             }
+            using var memory = pool.Reserve(reading);
+            await read(new StorageSeriesSource(catalog, tables, Database(context.Request)) { Memory = memory }).ConfigureAwait(false);
         }
         finally
         {
@@ -106,17 +114,20 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         var (start, end) = Range(request);
         var limit = PromParams.Limit(request);
         var sets = ParseMatchers(matches);
-        var series = await Source(request).SeriesAsync(sets, start, end, context.RequestAborted).ConfigureAwait(false);
-        var (shown, warnings) = Truncate(series, limit);
-        await PromJsonWriter.Success(context, json =>
+        await ReadAsync(context, "a series request", "series (the series it read)", async source =>
         {
-            json.WriteStartArray();
-            foreach (var labels in shown)
+            var series = await source.SeriesAsync(sets, start, end, context.RequestAborted).ConfigureAwait(false);
+            var (shown, warnings) = Truncate(series, limit);
+            await PromJsonWriter.Success(context, json =>
             {
-                PromJsonWriter.Labels(json, labels);
-            }
-            json.WriteEndArray();
-        }, warnings).ConfigureAwait(false);
+                json.WriteStartArray();
+                foreach (var labels in shown)
+                {
+                    PromJsonWriter.Labels(json, labels);
+                }
+                json.WriteEndArray();
+            }, warnings).ConfigureAwait(false);
+        }).ConfigureAwait(false);
     });
 
     /// <summary><c>GET|POST /api/v1/labels</c>: start, end, match[], limit.</summary>
@@ -126,8 +137,8 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         var (start, end) = Range(request);
         var limit = PromParams.Limit(request);
         var sets = ParseMatchers(PromParams.GetAll(request, "match[]"));
-        var names = await Source(request).LabelNamesAsync(sets, start, end, context.RequestAborted).ConfigureAwait(false);
-        await WriteStrings(context, names, limit).ConfigureAwait(false);
+        await ReadAsync(context, "a labels request", "labels (the series it read)", async source =>
+            await WriteStrings(context, await source.LabelNamesAsync(sets, start, end, context.RequestAborted).ConfigureAwait(false), limit).ConfigureAwait(false)).ConfigureAwait(false);
     });
 
     /// <summary><c>GET /api/v1/label/{name}/values</c>: start, end, match[], limit.</summary>
@@ -146,8 +157,8 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         var (start, end) = Range(request);
         var limit = PromParams.Limit(request);
         var sets = ParseMatchers(PromParams.GetAll(request, "match[]"));
-        var values = await Source(request).LabelValuesAsync(name, sets, start, end, context.RequestAborted).ConfigureAwait(false);
-        await WriteStrings(context, values, limit).ConfigureAwait(false);
+        await ReadAsync(context, "a label values request", "label values (the series it read)", async source =>
+            await WriteStrings(context, await source.LabelValuesAsync(name, sets, start, end, context.RequestAborted).ConfigureAwait(false), limit).ConfigureAwait(false)).ConfigureAwait(false);
     });
 
     /// <summary><c>GET /api/v1/metadata</c>: limit, limit_per_metric, metric. Metadata remote-write senders sent, kept in the catalog.</summary>
@@ -274,8 +285,6 @@ internal sealed partial class PrometheusEndpoints(Catalog.Catalog catalog, ITabl
         json.WriteEndArray();
         json.WriteEndObject();
     });
-
-    private StorageSeriesSource Source(HttpRequest request) => new(catalog, tables, Database(request));
 
     private static (long Start, long End) Range(HttpRequest request)
     {

@@ -10,12 +10,14 @@ namespace Tsdb.Server.Http;
 /// spec asks: 204 when everything was stored, 400 for what can never be stored (bad snappy or protobuf, invalid
 /// series, native histograms — the good series of the request are still stored), 415 for an unknown content type
 /// or encoding, 413 over 32 MiB, 503 with Retry-After when the write buffer is full, 507 with Retry-After when the
-/// WAL's disk is full and 500 when the WAL stopped (all retried by senders). Acknowledged after the WAL fsync, like every write.
+/// WAL's disk is full and 500 when the WAL stopped (all retried by senders); 503 with Retry-After also when the
+/// process's memory budget has no room for the body and what it decompresses to (both reserved while it is decoded).
+/// Acknowledged after the WAL fsync, like every write.
 /// A 2.0 request is answered, once its content type and encoding are accepted, with the spec's
 /// <c>X-Prometheus-Remote-Write-{Samples,Histograms,Exemplars}-Written</c> headers on every status, errors included
 /// (what was stored: 0 when nothing was); 1.0 requests get none, as from Prometheus.
 /// </summary>
-internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
+internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester, Tsdb.Core.Diagnostics.ProcessMemory? memory)
 {
     private const int MaxBodyBytes = 32 << 20;
     private const string V2ProtoName = "io.prometheus.write.v2.Request";
@@ -41,13 +43,32 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
         RequestBody body;
         try
         {
-            body = await RequestBody.ReadRawAsync(request, MaxBodyBytes, context.RequestAborted).ConfigureAwait(false);
+            body = await RequestBody.ReadRawAsync(request, MaxBodyBytes, context.RequestAborted, memory).ConfigureAwait(false);
         }
         catch (RequestBody.TooLargeException e)
         {
             WrittenHeaders(context, version, null);
             await Text(context, 413, e.Message).ConfigureAwait(false);
             return;
+        }
+        catch (RequestBody.NoMemoryException e)
+        {
+            await NoMemory(e).ConfigureAwait(false);
+            return;
+        }
+        if (DecodedLength(body) is { } decoded)
+        {
+            try
+            {
+                // What the snappy body decompresses into, held beside it while it is decoded.
+                body.ReserveMore(decoded);
+            }
+            catch (RequestBody.NoMemoryException e)
+            {
+                body.Dispose();
+                await NoMemory(e).ConfigureAwait(false);
+                return;
+            }
         }
         RemoteWriteOutcome outcome;
         using (body)
@@ -93,6 +114,35 @@ internal sealed class RemoteWriteEndpoint(RemoteWriteIngester ingester)
             default:
                 await Text(context, 400, outcome.Message!).ConfigureAwait(false);
                 return;
+        }
+
+        // Refused, as a full buffer is: senders retry 5xx.
+        Task NoMemory(RequestBody.NoMemoryException e)
+        {
+            WrittenHeaders(context, version, null);
+            context.Response.Headers.RetryAfter = "5";
+            return Text(context, 503, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// What the snappy body says it decompresses to, when it can be read and is within the decoder's limit (the decoder
+    /// itself answers a body that is neither); null without a budget.
+    /// </summary>
+    private int? DecodedLength(RequestBody body)
+    {
+        if (memory is null)
+        {
+            return null;
+        }
+        try
+        {
+            var length = Tsdb.Core.Compression.Snappy.GetDecompressedLength(body.Memory.Span);
+            return length is > 0 and <= MaxBodyBytes ? length : null;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
         }
     }
 

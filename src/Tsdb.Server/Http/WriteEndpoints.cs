@@ -74,11 +74,17 @@ internal sealed class WriteEndpoints(LineProtocolIngester ingester, ServerOption
         RequestBody body;
         try
         {
-            body = await RequestBody.ReadAsync(context.Request, options.MaxHttpRequestSize, context.RequestAborted).ConfigureAwait(false);
+            body = await RequestBody.ReadAsync(context.Request, options.MaxHttpRequestSize, context.RequestAborted, options.ProcessMemory).ConfigureAwait(false);
         }
         catch (RequestBody.TooLargeException e)
         {
             await HttpErrors.Write(context, dialect, 413, e.Message).ConfigureAwait(false);
+            return;
+        }
+        catch (RequestBody.NoMemoryException e)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            await HttpErrors.Write(context, dialect, 503, e.Message).ConfigureAwait(false);
             return;
         }
         catch (RequestBody.BadEncodingException e)
