@@ -157,6 +157,43 @@ public sealed class SelectiveReadTests
     }
 
     /// <summary>
+    /// A selective read with two integer predicates after the tag: the time column the time range decoded is kept
+    /// (compacted, not decoded again) and compacted once more when the second predicate narrows the rows again; also
+    /// with delta-packed integers, and projected without the time column (then not kept).
+    /// </summary>
+    [Theory]
+    [InlineData(1, true, false)]
+    [InlineData(1, false, true)]
+    [InlineData(5, true, true)]
+    [InlineData(5, false, false)]
+    public async Task A_time_range_then_another_integer_predicate_keep_the_time_column_decoded_once(int seed, bool dictionary, bool delta)
+    {
+        var (batch, bytes) = HostSortedFile(seed, new ParquetWriterOptions { DictionaryEnabled = dictionary, DeltaForIntegers = delta, PageRowLimit = 150, RowGroupSize = 4000 });
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        var times = ((TimestampArray)batch.Column("time")!).Values.ToArray().Order().ToArray();
+        var (from, to) = (times[500], times[5000]);
+        bool Admitted(RecordBatch b, int i) => b.Column("host")!.GetObject(i) is "host_7" or "host_30"
+            && ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to
+            && b.Column("i64")!.GetObject(i) is long v && v >= 0;
+        var expected = Where(batch, Admitted);
+        Assert.True(expected.Length > 0, $"seed {seed} gives no rows");
+        Assert.True(Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_7" or "host_30" && !Admitted(b, i)
+            && ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to).Length > 0, "the integer predicate narrows nothing");
+        ColumnRange[] predicates = [new ColumnRange("time", from, to), new ColumnRange("i64", 0L, null), new ColumnRange("host", "host_30", "host_7") { AnyOf = ["host_30", "host_7"] }];
+
+        Assert.Equal(Json([expected]), Json(await ReadAsync(reader, predicates)));
+
+        var projected = new List<RecordBatch>();
+        await foreach (var b in reader.ReadAsync(["f64", "i64"], predicates))
+        {
+            projected.Add(b);
+        }
+        Assert.Equal(
+            Enumerable.Range(0, expected.Length).Select(i => $"{expected.Column("f64")!.GetObject(i)} {expected.Column("i64")!.GetObject(i)}"),
+            projected.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => $"{b.Column("f64")!.GetObject(i)} {b.Column("i64")!.GetObject(i)}")));
+    }
+
+    /// <summary>
     /// A large read (row groups far above what decodes in line) of a host-sorted file, whose pages each hold all times
     /// of some hosts: a time range keeps a part of every page, and the read returns exactly the rows inside it — the
     /// time column compacted in place, the other columns decoded for those rows only — also projected without the
@@ -199,6 +236,40 @@ public sealed class SelectiveReadTests
         var withNulls = Where(batch, (b, i) => b.Column("i64")!.GetObject(i) is long v && v >= 0);
         Assert.True(withNulls.Length < batch.Length);
         Assert.Equal(Json([withNulls]), Json(await ReadAsync(reader, [new ColumnRange("i64", 0L, null)])));
+    }
+
+    /// <summary>
+    /// A large read of a time-sorted file (every page holds every host) with a tag predicate besides the time range:
+    /// the tag narrows the selected pages first, on the pages' dictionary indices, then the time range, so exactly
+    /// the series' rows inside the range come back (the time column decoded for those series only), also projected
+    /// without either predicate column.
+    /// </summary>
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    public async Task A_large_read_narrows_by_tag_before_the_time_range(int seed, bool dictionary)
+    {
+        var data = new TestData(seed);
+        var unsorted = data.Batch(TestData.WideSchema, 120_000, 1_000_000);
+        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("time")!, false, false)]));
+        var bytes = ParquetWriter.ToBytes(TestData.WideSchema, [batch], new ParquetWriterOptions { DictionaryEnabled = dictionary, PageRowLimit = 1000, RowGroupSize = 60_000 });
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        var times = ((TimestampArray)batch.Column("time")!).Values.ToArray();
+        var (from, to) = (times[10_000], times[100_000]);
+        var expected = Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_12" or "host_7" && ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to);
+        Assert.InRange(expected.Length, 2_000, 6_000);
+        ColumnRange[] predicates = [new ColumnRange("time", from, to), new ColumnRange("host", "host_12", "host_7") { AnyOf = ["host_12", "host_7"] }];
+
+        Assert.Equal(Json([expected]), Json(await ReadAsync(reader, predicates)));
+
+        var projected = new List<RecordBatch>();
+        await foreach (var b in reader.ReadAsync(["f64", "i64"], predicates))
+        {
+            projected.Add(b);
+        }
+        Assert.Equal(
+            Enumerable.Range(0, expected.Length).Select(i => $"{expected.Column("f64")!.GetObject(i)} {expected.Column("i64")!.GetObject(i)}"),
+            projected.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => $"{b.Column("f64")!.GetObject(i)} {b.Column("i64")!.GetObject(i)}")));
     }
 
     [Fact]

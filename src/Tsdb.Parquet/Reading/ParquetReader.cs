@@ -263,17 +263,40 @@ public sealed class ParquetReader
     }
 
     /// <summary>
-    /// For a large read: the first 64-bit integer or timestamp predicate (the time range) whose selected pages do not
-    /// all lie inside it is tested row by row, and the selection narrowed to the rows that pass. The predicate
+    /// For a large read: predicates on dictionary-encoded tags, then the first 64-bit integer or timestamp predicate (the
+    /// time range), each unless the selected pages wholly lie inside it, are tested row by row, and the selection
+    /// narrowed to the rows that pass. The predicate
     /// column, when projected, comes back already decoded for the narrowed selection (its values compacted, not
     /// decoded twice). A time-sorted file's pages mostly lie inside the range and are left alone; a tag-sorted one's
     /// pages hold whole days of several series, so a range of hours keeps a fraction of every page.
     /// </summary>
     private async Task<(RowSelection Selection, (int Column, ArrayData Data)? Decoded)> RefineLargeAsync(RowGroup group, List<ParquetColumn> projected, RowSelection selection, IReadOnlyList<ColumnRange> predicates, CancellationToken cancellationToken)
     {
+        // Tag predicates first, tested on the pages' dictionary indices (no strings made): on a tag-sorted file a few
+        // series' pages hold other series too, and the time column is then decoded only for the series asked for.
         foreach (var predicate in predicates)
         {
             var column = FindColumn(predicate.Column);
+            if (selection.IsEmpty)
+            {
+                return (selection, null);
+            }
+            if (column.PhysicalType != PhysicalType.ByteArray || !RowRefinement.CanRefine(column, predicate, _options.DictionaryColumns)
+                || await SelectedPagesWhollyMatchAsync(group, column, selection, predicate, cancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
+            using var filter = new ColumnChunkDecoder(column, group.Columns[column.Index].MetaData!.Codec, _options, RowRefinement.StringTest(predicate));
+            await DecodeColumnAsync(group, column, selection, filter, null, cancellationToken).ConfigureAwait(false);
+            selection = filter.PassingRows();
+        }
+        foreach (var predicate in predicates)
+        {
+            var column = FindColumn(predicate.Column);
+            if (selection.IsEmpty)
+            {
+                return (selection, null);
+            }
             if (column.PhysicalType != PhysicalType.Int64 || !RowRefinement.CanRefine(column, predicate, _options.DictionaryColumns)
                 || await SelectedPagesWhollyMatchAsync(group, column, selection, predicate, cancellationToken).ConfigureAwait(false))
             {
@@ -311,6 +334,8 @@ public sealed class ParquetReader
     private async Task<(ArrayData[] Decoded, RowSelection Selection)> ReadSelectiveAsync(RowGroup group, List<ParquetColumn> columns, RowSelection selection, IReadOnlyList<ColumnRange> predicates, CancellationToken cancellationToken)
     {
         var plans = new Dictionary<int, PagePlan?>();
+        // A projected integer column a refinement decoded, compacted to the selection it narrowed to: not decoded again.
+        (int Column, ArrayData Data, RowSelection For)? kept = null;
         try
         {
             if (!selection.IsEmpty && selection.RowCount < group.NumRows)
@@ -346,20 +371,39 @@ public sealed class ParquetReader
                     }
                     else
                     {
-                        using var values = ArrowArray.Create(await ReadColumnAsync(group, column, selection, cancellationToken, plans[column.Index]).ConfigureAwait(false));
-                        selection = RowRefinement.Refine(selection, values, predicate);
+                        var data = await ReadColumnAsync(group, column, selection, cancellationToken, plans[column.Index]).ConfigureAwait(false);
+                        var values = ArrowArray.Create(data);
+                        var narrowed = RowRefinement.Refine(selection, values, predicate);
+                        if (kept is null && data.NullCount == 0 && data.Type.Id is Tsdb.Arrow.Types.ArrowTypeId.Int64 or Tsdb.Arrow.Types.ArrowTypeId.Timestamp
+                            && columns.Any(c => c.Index == column.Index))
+                        {
+                            kept = (column.Index, RowRefinement.CompactInPlace(data, selection, narrowed), narrowed);
+                        }
+                        else
+                        {
+                            values.Dispose();
+                        }
+                        selection = narrowed;
                     }
                 }
             }
             var decoded = new ArrayData[columns.Count];
             for (var c = 0; c < columns.Count; c++)
             {
+                if (kept is { } k && k.Column == columns[c].Index)
+                {
+                    // A later refinement may have narrowed the selection again: compacted once more to it.
+                    decoded[c] = k.For.RowCount == selection.RowCount ? k.Data : RowRefinement.CompactInPlace(k.Data, k.For, selection);
+                    kept = null;
+                    continue;
+                }
                 decoded[c] = await ReadColumnAsync(group, columns[c], selection, cancellationToken, plans.GetValueOrDefault(columns[c].Index)).ConfigureAwait(false);
             }
             return (decoded, selection);
         }
         finally
         {
+            kept?.Data.Dispose();
             foreach (var plan in plans.Values)
             {
                 plan?.Release();
