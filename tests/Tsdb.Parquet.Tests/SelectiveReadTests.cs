@@ -171,26 +171,31 @@ public sealed class SelectiveReadTests
         var (batch, bytes) = HostSortedFile(seed, new ParquetWriterOptions { DictionaryEnabled = dictionary, DeltaForIntegers = delta, PageRowLimit = 150, RowGroupSize = 4000 });
         var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
         var times = ((TimestampArray)batch.Column("time")!).Values.ToArray().Order().ToArray();
-        var (from, to) = (times[500], times[5000]);
-        bool Admitted(RecordBatch b, int i) => b.Column("host")!.GetObject(i) is "host_7" or "host_30"
-            && ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to
-            && b.Column("i64")!.GetObject(i) is long v && v >= 0;
-        var expected = Where(batch, Admitted);
-        Assert.True(expected.Length > 0, $"seed {seed} gives no rows");
-        Assert.True(Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_7" or "host_30" && !Admitted(b, i)
-            && ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to).Length > 0, "the integer predicate narrows nothing");
-        ColumnRange[] predicates = [new ColumnRange("time", from, to), new ColumnRange("i64", 0L, null), new ColumnRange("host", "host_30", "host_7") { AnyOf = ["host_30", "host_7"] }];
-
-        Assert.Equal(Json([expected]), Json(await ReadAsync(reader, predicates)));
-
-        var projected = new List<RecordBatch>();
-        await foreach (var b in reader.ReadAsync(["f64", "i64"], predicates))
+        // A wide window (most of the series' rows kept in place) and a narrow one (a few rows copied out of the buffer).
+        foreach (var (from, to) in new[] { (times[500], times[5000]), (times[2000], times[2400]) })
         {
-            projected.Add(b);
+            bool Admitted(RecordBatch b, int i) => b.Column("host")!.GetObject(i) is "host_7" or "host_30"
+                && ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to
+                && b.Column("i64")!.GetObject(i) is long v && v >= 0;
+            var expected = Where(batch, Admitted);
+            Assert.True(expected.Length > 0, $"seed {seed} gives no rows");
+            Assert.True(Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_7" or "host_30" && !Admitted(b, i)
+                && ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to).Length > 0, "the integer predicate narrows nothing");
+            ColumnRange[] predicates = [new ColumnRange("time", from, to), new ColumnRange("i64", 0L, null), new ColumnRange("host", "host_30", "host_7") { AnyOf = ["host_30", "host_7"] }];
+
+            Assert.Equal(Json([expected]), Json(await ReadAsync(reader, predicates)));
+            Assert.Equal(Json([Where(batch, (b, i) => b.Column("host")!.GetObject(i) is "host_7" or "host_30" && ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to)]),
+                Json(await ReadAsync(reader, [predicates[0], predicates[2]])));
+
+            var projected = new List<RecordBatch>();
+            await foreach (var b in reader.ReadAsync(["f64", "i64"], predicates))
+            {
+                projected.Add(b);
+            }
+            Assert.Equal(
+                Enumerable.Range(0, expected.Length).Select(i => $"{expected.Column("f64")!.GetObject(i)} {expected.Column("i64")!.GetObject(i)}"),
+                projected.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => $"{b.Column("f64")!.GetObject(i)} {b.Column("i64")!.GetObject(i)}")));
         }
-        Assert.Equal(
-            Enumerable.Range(0, expected.Length).Select(i => $"{expected.Column("f64")!.GetObject(i)} {expected.Column("i64")!.GetObject(i)}"),
-            projected.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => $"{b.Column("f64")!.GetObject(i)} {b.Column("i64")!.GetObject(i)}")));
     }
 
     /// <summary>

@@ -318,7 +318,7 @@ public sealed class ParquetReader
                 data.Dispose();
                 return (narrowed, null);
             }
-            return (narrowed, (column.Index, RowRefinement.CompactInPlace(data, selection, narrowed)));
+            return (narrowed, (column.Index, RowRefinement.Compact(data, selection, narrowed)));
         }
         return (selection, null);
     }
@@ -377,7 +377,7 @@ public sealed class ParquetReader
                         if (kept is null && data.NullCount == 0 && data.Type.Id is Tsdb.Arrow.Types.ArrowTypeId.Int64 or Tsdb.Arrow.Types.ArrowTypeId.Timestamp
                             && columns.Any(c => c.Index == column.Index))
                         {
-                            kept = (column.Index, RowRefinement.CompactInPlace(data, selection, narrowed), narrowed);
+                            kept = (column.Index, RowRefinement.Compact(data, selection, narrowed), narrowed);
                         }
                         else
                         {
@@ -393,7 +393,7 @@ public sealed class ParquetReader
                 if (kept is { } k && k.Column == columns[c].Index)
                 {
                     // A later refinement may have narrowed the selection again: compacted once more to it.
-                    decoded[c] = k.For.RowCount == selection.RowCount ? k.Data : RowRefinement.CompactInPlace(k.Data, k.For, selection);
+                    decoded[c] = k.For.RowCount == selection.RowCount ? k.Data : RowRefinement.Compact(k.Data, k.For, selection);
                     kept = null;
                     continue;
                 }

@@ -122,6 +122,24 @@ internal static class RowRefinement
     }
 
     /// <summary>
+    /// <see cref="CompactInPlace"/>, then, when the rows kept are a small part of the decoded buffer, those rows copied
+    /// into an array of their own size and the buffer disposed (back to its pool): a series' hours out of its whole run
+    /// would otherwise hold a large pooled block that the batch never returns.
+    /// </summary>
+    public static ArrayData Compact(ArrayData decoded, RowSelection from, RowSelection to)
+    {
+        var compacted = CompactInPlace(decoded, from, to);
+        if ((long)compacted.Length * 4 > decoded.Length)
+        {
+            return compacted;
+        }
+        var bytes = MemoryMarshal.AsBytes(compacted.GetValues<long>()).ToArray();
+        var copy = new ArrayData(compacted.Type, compacted.Length, 0, [ReadOnlyMemory<byte>.Empty, bytes]);
+        decoded.Dispose();
+        return copy;
+    }
+
+    /// <summary>
     /// <see cref="Refine"/> for a range test of null-free values, in one pass: a row passes when value − min, unsigned,
     /// is at most max − min (one comparison), and only changes between passing and failing rows cost more than that.
     /// A time range over a tag-sorted file passes long runs (a series' hours), so the ranges list stays short.
