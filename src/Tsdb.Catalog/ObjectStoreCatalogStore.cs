@@ -10,9 +10,11 @@ namespace Tsdb.Catalog;
 /// <item><c>catalog/log/{version:D20}.json</c>: one record per version, only what changed from the version before
 /// (<see cref="CatalogRecord"/>), written with put-if-absent, so of two writers that both start from version N exactly
 /// one publishes N+1; the other gets false from <see cref="AppendAsync"/> and catches up.</item>
-/// <item><c>catalog/checkpoints/{version:D20}.json</c>: the whole catalog at that version (the
-/// <see cref="CatalogSerializer"/> format), written in the background every <see cref="CatalogLogOptions.CheckpointInterval"/>
+/// <item><c>catalog/checkpoints/{version:D20}.bin</c>: the whole catalog at that version (the binary
+/// <see cref="CatalogCheckpoint"/> format), written in the background every <see cref="CatalogLogOptions.CheckpointInterval"/>
 /// records, after the record it sums up.</item>
+/// <item><c>catalog/checkpoints/{version:D20}.json</c>: a checkpoint as servers before the binary format wrote it
+/// (JSON). Still read; at one version the binary one is read first.</item>
 /// <item><c>catalog/{version:D20}.json</c>: the layout before the log, one whole catalog per version. Still read, as
 /// checkpoints; a directory written that way loads from its newest one and continues with the log.</item>
 /// </list>
@@ -25,6 +27,9 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     public const string Prefix = "catalog/";
     public const string LogPrefix = "catalog/log/";
     public const string CheckpointPrefix = "catalog/checkpoints/";
+
+    private const string JsonSuffix = ".json";
+    private const string BinarySuffix = ".bin";
 
     private readonly IObjectStore _store;
     private readonly CatalogLogOptions _options;
@@ -145,7 +150,10 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     public async Task WriteCheckpointAsync(CatalogSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        await _store.PutIfAbsentAsync(CheckpointKey(snapshot.Version), CatalogSerializer.Serialize(snapshot), cancellationToken).ConfigureAwait(false);
+        var (key, bytes) = _options.JsonCheckpoints
+            ? (JsonCheckpointKey(snapshot.Version), CatalogSerializer.Serialize(snapshot))
+            : (CheckpointKey(snapshot.Version), CatalogCheckpoint.Serialize(snapshot));
+        await _store.PutIfAbsentAsync(key, bytes, cancellationToken).ConfigureAwait(false);
         await CleanUpAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,7 +174,10 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
 
     public static string LogKey(long version) => LogPrefix + Digits(version) + ".json";
 
-    public static string CheckpointKey(long version) => CheckpointPrefix + Digits(version) + ".json";
+    public static string CheckpointKey(long version) => CheckpointPrefix + Digits(version) + BinarySuffix;
+
+    /// <summary>The key of a checkpoint as written before the binary format (JSON).</summary>
+    public static string JsonCheckpointKey(long version) => CheckpointPrefix + Digits(version) + JsonSuffix;
 
     /// <summary>The key of a whole-catalog version as written before the log.</summary>
     public static string LegacyKey(long version) => Prefix + Digits(version) + ".json";
@@ -267,7 +278,7 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
         }
         try
         {
-            var snapshot = CatalogSerializer.Deserialize(bytes, key);
+            var snapshot = CatalogCheckpoint.Deserialize(bytes, key);
             return snapshot.Version == version ? snapshot : null;
         }
         catch (InvalidDataException)
@@ -304,26 +315,30 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     {
         var records = new SortedDictionary<long, string>();
         var modified = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        var bases = new List<(long Version, string Key, bool Legacy)>();
+        var bases = new List<(long Version, string Key, int Rank)>();
         await foreach (var meta in _store.ListAsync(Prefix, cancellationToken).ConfigureAwait(false))
         {
             var key = meta.Key;
             modified[key] = meta.LastModified;
-            if (VersionAfter(key, LogPrefix) is { } record)
+            if (VersionAfter(key, LogPrefix, JsonSuffix) is { } record)
             {
                 records[record] = key;
             }
-            else if (VersionAfter(key, CheckpointPrefix) is { } checkpoint)
+            else if (VersionAfter(key, CheckpointPrefix, BinarySuffix) is { } checkpoint)
             {
-                bases.Add((checkpoint, key, false));
+                bases.Add((checkpoint, key, 0));
             }
-            else if (VersionAfter(key, Prefix) is { } legacy)
+            else if (VersionAfter(key, CheckpointPrefix, JsonSuffix) is { } jsonCheckpoint)
             {
-                bases.Add((legacy, key, true));
+                bases.Add((jsonCheckpoint, key, 1));
+            }
+            else if (VersionAfter(key, Prefix, JsonSuffix) is { } legacy)
+            {
+                bases.Add((legacy, key, 2));
             }
         }
-        // Newest first; at one version a checkpoint before a legacy object.
-        var ordered = bases.OrderByDescending(b => b.Version).ThenBy(b => b.Legacy).Select(b => (b.Version, b.Key)).ToList();
+        // Newest first; at one version a binary checkpoint, then a JSON one, then a whole catalog of the layout before the log.
+        var ordered = bases.OrderByDescending(b => b.Version).ThenBy(b => b.Rank).Select(b => (b.Version, b.Key)).ToList();
         return new Listing(records, ordered, modified);
     }
 
@@ -334,8 +349,8 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
 
     private static string Digits(long version) => version.ToString("D20", CultureInfo.InvariantCulture);
 
-    /// <summary>The version in <c>{prefix}{digits}.json</c>, or null for any other key (deeper paths included).</summary>
-    private static long? VersionAfter(string key, string prefix) =>
-        key.StartsWith(prefix, StringComparison.Ordinal) && key.EndsWith(".json", StringComparison.Ordinal)
-            && long.TryParse(key.AsSpan(prefix.Length, key.Length - prefix.Length - 5), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+    /// <summary>The version in <c>{prefix}{digits}{suffix}</c>, or null for any other key (deeper paths included).</summary>
+    private static long? VersionAfter(string key, string prefix, string suffix) =>
+        key.StartsWith(prefix, StringComparison.Ordinal) && key.EndsWith(suffix, StringComparison.Ordinal) && key.Length > prefix.Length + suffix.Length
+            && long.TryParse(key.AsSpan(prefix.Length, key.Length - prefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
 }
