@@ -184,7 +184,7 @@ public static class CatalogCheckpoint
         }
 
         var files = new ParquetFileEntry[r.ReadCount()];
-        var ranges = new Dictionary<(string?, string?), TagRange>();
+        var ranges = new Dictionary<long, TagRange>();
         for (var i = 0; i < files.Length; i++)
         {
             files[i] = ReadFile(ref r, ranges);
@@ -345,8 +345,8 @@ public static class CatalogCheckpoint
         }
     }
 
-    /// <summary>A file entry; equal tag ranges (the same pair of strings) share one immutable instance.</summary>
-    private static ParquetFileEntry ReadFile(ref CheckpointReader r, Dictionary<(string?, string?), TagRange> ranges)
+    /// <summary>A file entry; equal tag ranges (the same pair of string ids) share one immutable instance.</summary>
+    private static ParquetFileEntry ReadFile(ref CheckpointReader r, Dictionary<long, TagRange> ranges)
     {
         var id = r.ReadSigned();
         var database = r.ReadString();
@@ -367,10 +367,11 @@ public static class CatalogCheckpoint
         for (var i = 0; i < tagCount; i++)
         {
             var tag = r.ReadString();
-            var key = (r.ReadOptionalString(), r.ReadOptionalString());
+            var (min, max) = (r.ReadStringId(), r.ReadStringId());
+            var key = ((long)min << 32) | (uint)max;
             if (!ranges.TryGetValue(key, out var range))
             {
-                range = new TagRange(key.Item1, key.Item2);
+                range = new TagRange(r.StringAt(min), r.StringAt(max));
                 ranges.Add(key, range);
             }
             if (!tags.TryAdd(tag, range))

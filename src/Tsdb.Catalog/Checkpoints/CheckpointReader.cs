@@ -134,11 +134,16 @@ internal ref struct CheckpointReader
 
     public DateTimeOffset? ReadOptionalTime() => ReadBool() ? ReadTime() : null;
 
-    public string? ReadOptionalString()
+    public string? ReadOptionalString() => StringAt(ReadStringId());
+
+    /// <summary>A string as its id (0 for null, else 1 + its index in the table), checked; <see cref="StringAt"/> gives the string.</summary>
+    public int ReadStringId()
     {
         var id = ReadUnsigned();
-        return id == 0 ? null : id <= (ulong)_strings.Length ? _strings[id - 1] : Fail<string>($"string {id - 1} is not in the string table of {_strings.Length}");
+        return id <= (ulong)_strings.Length ? (int)id : Fail<int>($"string {id - 1} is not in the string table of {_strings.Length}");
     }
+
+    public readonly string? StringAt(int id) => id == 0 ? null : _strings[id - 1];
 
     public string ReadString() => ReadOptionalString() ?? Fail<string>("a string that may not be null is null");
 
