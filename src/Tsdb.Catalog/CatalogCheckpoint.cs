@@ -363,7 +363,7 @@ public static class CatalogCheckpoint
         var tombstonesThrough = r.ReadSigned();
         var node = r.ReadOptionalString();
         var tagCount = r.ReadCount();
-        var tags = new Dictionary<string, TagRange>(tagCount);
+        var tags = new KeyValuePair<string, TagRange>[tagCount];
         for (var i = 0; i < tagCount; i++)
         {
             var tag = r.ReadString();
@@ -374,14 +374,38 @@ public static class CatalogCheckpoint
                 range = new TagRange(r.StringAt(min), r.StringAt(max));
                 ranges.Add(key, range);
             }
-            if (!tags.TryAdd(tag, range))
+            tags[i] = KeyValuePair.Create(tag, range);
+        }
+        IReadOnlyDictionary<string, TagRange> tagRanges;
+        if (tagCount <= TagRangeMap.MaxEntries)
+        {
+            for (var i = 1; i < tagCount; i++)
             {
-                r.Fail($"file {id} has two ranges of tag '{tag}'");
+                for (var j = 0; j < i; j++)
+                {
+                    if (string.Equals(tags[i].Key, tags[j].Key, StringComparison.Ordinal))
+                    {
+                        r.Fail($"file {id} has two ranges of tag '{tags[i].Key}'");
+                    }
+                }
             }
+            tagRanges = new TagRangeMap(tags);
+        }
+        else
+        {
+            var dictionary = new Dictionary<string, TagRange>(tagCount);
+            foreach (var (tag, range) in tags)
+            {
+                if (!dictionary.TryAdd(tag, range))
+                {
+                    r.Fail($"file {id} has two ranges of tag '{tag}'");
+                }
+            }
+            tagRanges = dictionary;
         }
         return new ParquetFileEntry(id, database, table, day, path, minTime, maxTime, rowCount, sizeBytes, maxSequence, level, createdAt)
         {
-            TagRanges = tags,
+            TagRanges = tagRanges,
             TombstonesThrough = tombstonesThrough,
             Node = node,
         };

@@ -59,6 +59,33 @@ public sealed class CatalogCheckpointTests
         Assert.Equal(Canonical(CatalogSnapshot.Empty), Canonical(empty));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(16)]
+    [InlineData(17)]
+    [InlineData(40)]
+    public void Tag_ranges_read_back_as_a_dictionary_of_every_size(int tags)
+    {
+        var ranges = Enumerable.Range(0, tags).ToDictionary(i => $"tag{i}", i => new TagRange(i % 3 == 0 ? null : $"a{i % 4}", $"z{i % 4}"));
+        var snapshot = new CatalogSnapshot(1, [], [], [FileEntry(1) with { TagRanges = ranges }], 0, 2, []);
+        var back = CatalogCheckpoint.Deserialize(CatalogCheckpoint.Serialize(snapshot), "test").Files.Single().TagRanges;
+        Assert.Equal(tags, back.Count);
+        Assert.Equal(ranges.Keys, back.Keys);
+        Assert.Equal(ranges.Values, back.Values);
+        Assert.Equal(ranges, back.ToDictionary());
+        foreach (var (tag, range) in ranges)
+        {
+            Assert.True(back.TryGetValue(tag, out var read));
+            Assert.Equal(range, read);
+            Assert.Equal(range, back[tag]);
+            Assert.True(back.ContainsKey(tag));
+        }
+        Assert.False(back.TryGetValue("TAG0", out _));
+        Assert.False(back.ContainsKey("missing"));
+        Assert.Throws<KeyNotFoundException>(() => back["missing"]);
+    }
+
     [Fact]
     public void Repeated_names_and_tag_values_are_stored_once()
     {
