@@ -57,6 +57,12 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     /// <summary>Why the last background checkpoint failed, or null; the next append tries again.</summary>
     public Exception? LastCheckpointError { get; private set; }
 
+    /// <summary>
+    /// The checkpoints the last load found but could not read (each with why), newest first; the load went on from
+    /// an older one and the log. Empty when every checkpoint it tried read.
+    /// </summary>
+    public IReadOnlyList<string> UnreadableCheckpoints { get; private set; } = [];
+
     public async Task<CatalogSnapshot?> LoadAsync(CancellationToken cancellationToken = default)
     {
         var started = _time.GetUtcNow();
@@ -73,21 +79,28 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
             return null;
         }
         CatalogSnapshot? snapshot = null;
+        var unreadable = new List<string>();
         foreach (var (version, key) in listing.Bases)
         {
             // The newest checkpoint that reads; an unreadable one (or one a cleanup just deleted) gives way to the
             // one before, and its records lead to the same newest version.
-            snapshot = await TryReadCheckpointAsync(key, version, cancellationToken).ConfigureAwait(false);
+            (snapshot, var problem) = await TryReadCheckpointAsync(key, version, cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                unreadable.Add(problem);
+            }
             if (snapshot is not null)
             {
                 break;
             }
         }
+        UnreadableCheckpoints = unreadable;
         if (snapshot is null)
         {
             if (!listing.Records.ContainsKey(1))
             {
-                throw new InvalidDataException($"the catalog has no readable checkpoint and its log does not start at version 1 ({listing.Records.Count} records, {listing.Bases.Count} checkpoints)");
+                var why = unreadable.Count > 0 ? $"; the newest: {unreadable[0]}" : "";
+                throw new InvalidDataException($"the catalog has no readable checkpoint and its log does not start at version 1 ({listing.Records.Count} records, {listing.Bases.Count} checkpoints){why}");
             }
             snapshot = CatalogSnapshot.Empty;
         }
@@ -268,20 +281,21 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
         }
     }
 
-    private async Task<CatalogSnapshot?> TryReadCheckpointAsync(string key, long version, CancellationToken cancellationToken)
+    /// <summary>The checkpoint, or null with why it is unreadable (no reason when a cleanup just deleted it).</summary>
+    private async Task<(CatalogSnapshot? Snapshot, string? Problem)> TryReadCheckpointAsync(string key, long version, CancellationToken cancellationToken)
     {
         if (await TryGetAsync(key, cancellationToken).ConfigureAwait(false) is not { } bytes)
         {
-            return null;
+            return (null, null);
         }
         try
         {
             var snapshot = CatalogCheckpoint.Deserialize(bytes, key);
-            return snapshot.Version == version ? snapshot : null;
+            return snapshot.Version == version ? (snapshot, null) : (null, $"the catalog checkpoint {key} holds version {snapshot.Version}");
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException e)
         {
-            return null;
+            return (null, e.Message);
         }
     }
 

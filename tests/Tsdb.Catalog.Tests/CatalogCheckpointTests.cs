@@ -279,7 +279,12 @@ public sealed class CatalogCheckpointTests
         Assert.Equal([ObjectStoreCatalogStore.CheckpointKey(3), ObjectStoreCatalogStore.CheckpointKey(6)], await KeysAsync(_store, ObjectStoreCatalogStore.CheckpointPrefix));
         var newest = await _store.GetAsync(ObjectStoreCatalogStore.CheckpointKey(6));
         await _store.PutAsync(ObjectStoreCatalogStore.CheckpointKey(6), newest.AsMemory(0, newest.Length - 10));
-        Assert.Equal(Canonical(catalog.Current), Canonical((await Store().LoadAsync())!));
+        var reloading = Store();
+        Assert.Equal(Canonical(catalog.Current), Canonical((await reloading.LoadAsync())!));
+        var problem = Assert.Single(reloading.UnreadableCheckpoints);
+        Assert.StartsWith($"the catalog checkpoint {ObjectStoreCatalogStore.CheckpointKey(6)} is ", problem, StringComparison.Ordinal);
+        Assert.Contains("truncated", problem, StringComparison.Ordinal);
+        Assert.Empty(store.UnreadableCheckpoints); // its own load found nothing to read
     }
 
     [Fact]
@@ -290,6 +295,7 @@ public sealed class CatalogCheckpointTests
         await _store.PutAsync(ObjectStoreCatalogStore.CheckpointKey(17), bytes);
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => Store().LoadAsync());
         Assert.Contains("no readable checkpoint", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"the newest: the catalog checkpoint {ObjectStoreCatalogStore.CheckpointKey(17)} has a wrong checksum", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
