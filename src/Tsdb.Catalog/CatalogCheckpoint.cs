@@ -62,7 +62,7 @@ public static class CatalogCheckpoint
         {
             return CatalogSerializer.Deserialize(bytes, source);
         }
-        throw new InvalidDataException($"the catalog checkpoint {source} is neither a binary checkpoint (no {nameof(Magic)} TSDBCKPT) nor a JSON catalog ({bytes.Length} bytes)");
+        throw new InvalidDataException($"the catalog checkpoint {source} is neither a binary checkpoint (it does not start with TSDBCKPT) nor a JSON catalog ({bytes.Length} bytes)");
     }
 
     private static CatalogSnapshot ReadBinary(ReadOnlySpan<byte> bytes, string source)
