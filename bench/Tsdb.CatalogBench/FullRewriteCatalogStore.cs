@@ -17,7 +17,7 @@ internal sealed class FullRewriteCatalogStore(IObjectStore store) : ICatalogStor
                 newest = meta.Key;
             }
         }
-        return newest is null ? null : CatalogSerializer.Deserialize(await store.GetAsync(newest, cancellationToken).ConfigureAwait(false), newest);
+        return newest is null ? null : CatalogCheckpoint.Deserialize(await store.GetAsync(newest, cancellationToken).ConfigureAwait(false), newest);
     }
 
     public async Task<bool> AppendAsync(CatalogSnapshot previous, CatalogSnapshot next, CancellationToken cancellationToken = default)

@@ -4,12 +4,13 @@ using Tsdb.Catalog;
 using Tsdb.Core.Schema;
 using Tsdb.ObjectStore;
 
-// usage: Tsdb.CatalogBench [--files 100000] [--tables 1000] [--ops 200] [--full-ops 20] [--dir DIR]
+// usage: Tsdb.CatalogBench [--files 100000] [--tables 1000] [--ops 200] [--full-ops 20] [--dir DIR] [--layouts a,b,...]
 // Builds a catalog of --tables tables (10 databases) and --files Parquet file entries (5 tag ranges each), then on the
 // local file object store measures, for the whole-catalog rewrite (the layout before the log) and for the record log:
 // persist latency (one file added and the persisted sequence moved), schema-change latency (one column added), and
 // load time (a fresh Catalog.CreateAsync from the store). Every update goes through Catalog.UpdateAsync. written/op
-// counts every byte put (for the log, background checkpoints included).
+// counts every byte put (for the log, background checkpoints included). "log-json" is the log with the JSON checkpoints
+// written before the binary format (the "before" of docs/performance.md, "Binary catalog checkpoints").
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 0; i < args.Length; i++)
 {
@@ -31,11 +32,13 @@ if (Directory.Exists(root))
 
 var perDatabase = Math.Max(1, tableCount / 10);
 var initial = Seed(fileCount, tableCount);
-Console.WriteLine($"catalog: {tableCount} tables, {fileCount} files; whole catalog {CatalogSerializer.Serialize(initial).Length / 1024} KiB; {fullOps} (full rewrite) and {logOps} (log) operations of each kind; dir {root}");
+var layouts = (options.GetValueOrDefault("layouts") ?? "full-rewrite,log-json,log,log-in-memory").Split(',');
+Console.WriteLine($"catalog: {tableCount} tables, {fileCount} files; {fullOps} (full rewrite) and {logOps} (log) operations of each kind; dir {root}; load average {LoadAverage()}");
+CheckpointCodecs(initial);
 Console.WriteLine($"{"layout",-14} {"operation",-14} {"p50 ms",9} {"p90 ms",9} {"p99 ms",9} {"max ms",9} {"written/op",11}");
 
 // "log-in-memory" is the log on the in-memory store: the CPU part of an update (diff, record, snapshot), no disk.
-foreach (var layout in new[] { "full-rewrite", "log", "log-in-memory" })
+foreach (var layout in layouts)
 {
     var dir = Path.Combine(root, layout);
     var isLog = layout != "full-rewrite";
@@ -43,7 +46,8 @@ foreach (var layout in new[] { "full-rewrite", "log", "log-in-memory" })
     IObjectStore Open() => memory ?? (IObjectStore)new LocalFileObjectStore(dir);
     var ops = isLog ? logOps : fullOps;
     var store = new CountingObjectStore(Open());
-    ICatalogStore catalogStore = isLog ? new ObjectStoreCatalogStore(store) : new FullRewriteCatalogStore(store);
+    var logOptions = new CatalogLogOptions { JsonCheckpoints = layout == "log-json" };
+    ICatalogStore catalogStore = isLog ? new ObjectStoreCatalogStore(store, logOptions) : new FullRewriteCatalogStore(store);
     if (isLog)
     {
         await ((ObjectStoreCatalogStore)catalogStore).WriteCheckpointAsync(initial);
@@ -83,7 +87,7 @@ foreach (var layout in new[] { "full-rewrite", "log", "log-in-memory" })
     {
         var fresh = Open();
         var started = Stopwatch.GetTimestamp();
-        var reopened = await Catalog.CreateAsync(isLog ? new ObjectStoreCatalogStore(fresh) : new FullRewriteCatalogStore(fresh));
+        var reopened = await Catalog.CreateAsync(isLog ? new ObjectStoreCatalogStore(fresh, logOptions) : new FullRewriteCatalogStore(fresh));
         loads.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         loaded = reopened.Current;
     }
@@ -92,12 +96,47 @@ foreach (var layout in new[] { "full-rewrite", "log", "log-in-memory" })
         throw new InvalidOperationException($"{layout}: loaded version {loaded.Version} with {loaded.Files.Count} files, expected {catalog.Current.Version} with {catalog.Current.Files.Count}");
     }
     long newestCheckpoint = loaded.Version;
+    long checkpointBytes = 0;
     await foreach (var meta in Open().ListAsync(ObjectStoreCatalogStore.CheckpointPrefix))
     {
         newestCheckpoint = long.Parse(meta.Key.AsSpan(ObjectStoreCatalogStore.CheckpointPrefix.Length, 20), CultureInfo.InvariantCulture);
+        checkpointBytes = meta.Size;
     }
-    Report(layout, "load", new Sample([.. loads], 0, 0), isLog ? $"(checkpoint {newestCheckpoint} + {loaded.Version - newestCheckpoint} records)" : "(newest whole catalog)");
+    Report(layout, "load", new Sample([.. loads], 0, 0), (isLog ? $"(checkpoint {newestCheckpoint} of {checkpointBytes} bytes + {loaded.Version - newestCheckpoint} records)" : "(newest whole catalog)") + $"; load average {LoadAverage()}");
 }
+
+// Where a load's time goes, without the store: each checkpoint format written and read in memory (3 runs, the
+// first one with the JIT), and the size of each.
+static void CheckpointCodecs(CatalogSnapshot snapshot)
+{
+    foreach (var (name, write, read) in new (string, Func<CatalogSnapshot, byte[]>, Func<byte[], CatalogSnapshot>)[]
+    {
+        ("json", CatalogSerializer.Serialize, b => CatalogSerializer.Deserialize(b, "bench")),
+        ("binary", CatalogCheckpoint.Serialize, b => CatalogCheckpoint.Deserialize(b, "bench")),
+    })
+    {
+        var writes = new List<string>();
+        var reads = new List<string>();
+        var size = 0;
+        for (var run = 0; run < 3; run++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            var bytes = write(snapshot);
+            writes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
+            started = Stopwatch.GetTimestamp();
+            var back = read(bytes);
+            reads.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture));
+            size = bytes.Length;
+            if (back.Files.Count != snapshot.Files.Count)
+            {
+                throw new InvalidOperationException($"{name}: read {back.Files.Count} files, wrote {snapshot.Files.Count}");
+            }
+        }
+        Console.WriteLine($"checkpoint {name,-7} {size,11} bytes; write ms {string.Join(" / ", writes)}; read ms {string.Join(" / ", reads)}");
+    }
+}
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
 static async Task<Sample> Measure(CountingObjectStore store, int ops, Func<int, Task<bool>> op)
 {

@@ -75,6 +75,8 @@ internal static class Seeds
         var snapshot = SampleCatalog();
         Save(root, "catalog-snapshot", "catalog.json", CatalogSerializer.Serialize(snapshot));
         Save(root, "catalog-snapshot", "empty.json", CatalogSerializer.Serialize(CatalogSnapshot.Empty));
+        Save(root, "catalog-snapshot", "catalog.bin", CatalogCheckpoint.Serialize(snapshot));
+        Save(root, "catalog-snapshot", "empty.bin", CatalogCheckpoint.Serialize(CatalogSnapshot.Empty));
         Save(root, "catalog-record", "create-all.json", CatalogRecords.Serialize(CatalogRecords.Diff(CatalogSnapshot.Empty, snapshot)));
     }
 

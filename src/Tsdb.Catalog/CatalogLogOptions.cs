@@ -19,4 +19,10 @@ public sealed record CatalogLogOptions
     /// writer that heard from the store within this time cannot be behind such a version.
     /// </summary>
     public TimeSpan RecordRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Write checkpoints as JSON (<c>.json</c>, the format before binary checkpoints) instead of binary: only for the
+    /// catalog benchmark's before-and-after and for tests of old data directories.
+    /// </summary>
+    internal bool JsonCheckpoints { get; init; }
 }

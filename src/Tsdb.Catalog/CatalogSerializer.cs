@@ -6,13 +6,18 @@ using Tsdb.Core.Schema;
 namespace Tsdb.Catalog;
 
 /// <summary>
-/// The catalog as JSON: one self-contained document per version. Format 1 knew only admin and non-admin tokens;
+/// The catalog as JSON, the checkpoint format before <see cref="CatalogCheckpoint"/>'s binary one: still read (through
+/// <see cref="CatalogCheckpoint.Deserialize"/>) so that data directories of older servers start, and its parts
+/// (<see cref="TableFile"/>, <see cref="TokenFile"/>, the options) are the vocabulary of the JSON log records. The
+/// server writes no JSON checkpoint any more; <see cref="Serialize"/> stays for tests and tools that need an old
+/// data directory or a canonical text of a catalog.
+/// <para>One self-contained document per version. Format 1 knew only admin and non-admin tokens;
 /// format 2 adds per-database permissions and expiry. A catalog is written as format 1 while no token needs more, so
 /// that a rollback still reads it; once one does, format 2 stops an older server (which would read a scoped token as
 /// one with full data access) from loading it at all. A format 1 non-admin token reads as
 /// <see cref="TokenDefinition.LegacyPermissions"/>. Format 3 adds row-delete tombstones, written only while there are
 /// any, so an older server (which would show deleted rows again) refuses the catalog instead. Format 4 adds the
-/// persisted sequence of each ingest node of a cluster (written only when there are cluster nodes).
+/// persisted sequence of each ingest node of a cluster (written only when there are cluster nodes).</para>
 /// </summary>
 public static class CatalogSerializer
 {

@@ -10,7 +10,16 @@ public sealed class DatabaseDefinition
     {
         Name = name;
         RetentionPeriod = retentionPeriod;
-        _tables = tables.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _tables = new Dictionary<string, TableDefinition>(StringComparer.Ordinal);
+        foreach (var table in tables)
+        {
+            // As for databases in CatalogSnapshot: a checkpoint read at start-up may name a table twice; that is a
+            // corrupt catalog (InvalidDataException, handled by the loaders), not an ArgumentException.
+            if (!_tables.TryAdd(table.Name, table))
+            {
+                throw new InvalidDataException($"the catalog holds table '{table.Name}' twice in database '{name}'");
+            }
+        }
         _byChars = _tables.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 

@@ -10,9 +10,11 @@ namespace Tsdb.Catalog;
 /// <item><c>catalog/log/{version:D20}.json</c>: one record per version, only what changed from the version before
 /// (<see cref="CatalogRecord"/>), written with put-if-absent, so of two writers that both start from version N exactly
 /// one publishes N+1; the other gets false from <see cref="AppendAsync"/> and catches up.</item>
-/// <item><c>catalog/checkpoints/{version:D20}.json</c>: the whole catalog at that version (the
-/// <see cref="CatalogSerializer"/> format), written in the background every <see cref="CatalogLogOptions.CheckpointInterval"/>
+/// <item><c>catalog/checkpoints/{version:D20}.bin</c>: the whole catalog at that version (the binary
+/// <see cref="CatalogCheckpoint"/> format), written in the background every <see cref="CatalogLogOptions.CheckpointInterval"/>
 /// records, after the record it sums up.</item>
+/// <item><c>catalog/checkpoints/{version:D20}.json</c>: a checkpoint as servers before the binary format wrote it
+/// (JSON). Still read; at one version the binary one is read first.</item>
 /// <item><c>catalog/{version:D20}.json</c>: the layout before the log, one whole catalog per version. Still read, as
 /// checkpoints; a directory written that way loads from its newest one and continues with the log.</item>
 /// </list>
@@ -25,6 +27,12 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     public const string Prefix = "catalog/";
     public const string LogPrefix = "catalog/log/";
     public const string CheckpointPrefix = "catalog/checkpoints/";
+
+    private const string JsonSuffix = ".json";
+    private const string BinarySuffix = ".bin";
+
+    /// <summary>Log records fetched at once at start-up.</summary>
+    private const int ParallelRecordReads = 16;
 
     private readonly IObjectStore _store;
     private readonly CatalogLogOptions _options;
@@ -49,6 +57,12 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     /// <summary>Why the last background checkpoint failed, or null; the next append tries again.</summary>
     public Exception? LastCheckpointError { get; private set; }
 
+    /// <summary>
+    /// The checkpoints the last load found but could not read (each with why), newest first; the load went on from
+    /// an older one and the log. Empty when every checkpoint it tried read.
+    /// </summary>
+    public IReadOnlyList<string> UnreadableCheckpoints { get; private set; } = [];
+
     public async Task<CatalogSnapshot?> LoadAsync(CancellationToken cancellationToken = default)
     {
         var started = _time.GetUtcNow();
@@ -65,21 +79,28 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
             return null;
         }
         CatalogSnapshot? snapshot = null;
+        var unreadable = new List<string>();
         foreach (var (version, key) in listing.Bases)
         {
             // The newest checkpoint that reads; an unreadable one (or one a cleanup just deleted) gives way to the
             // one before, and its records lead to the same newest version.
-            snapshot = await TryReadCheckpointAsync(key, version, cancellationToken).ConfigureAwait(false);
+            (snapshot, var problem) = await TryReadCheckpointAsync(key, version, cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                unreadable.Add(problem);
+            }
             if (snapshot is not null)
             {
                 break;
             }
         }
+        UnreadableCheckpoints = unreadable;
         if (snapshot is null)
         {
             if (!listing.Records.ContainsKey(1))
             {
-                throw new InvalidDataException($"the catalog has no readable checkpoint and its log does not start at version 1 ({listing.Records.Count} records, {listing.Bases.Count} checkpoints)");
+                var why = unreadable.Count > 0 ? $"; the newest: {unreadable[0]}" : "";
+                throw new InvalidDataException($"the catalog has no readable checkpoint and its log does not start at version 1 ({listing.Records.Count} records, {listing.Bases.Count} checkpoints){why}");
             }
             snapshot = CatalogSnapshot.Empty;
         }
@@ -145,7 +166,10 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     public async Task WriteCheckpointAsync(CatalogSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        await _store.PutIfAbsentAsync(CheckpointKey(snapshot.Version), CatalogSerializer.Serialize(snapshot), cancellationToken).ConfigureAwait(false);
+        var (key, bytes) = _options.JsonCheckpoints
+            ? (JsonCheckpointKey(snapshot.Version), CatalogSerializer.Serialize(snapshot))
+            : (CheckpointKey(snapshot.Version), CatalogCheckpoint.Serialize(snapshot));
+        await _store.PutIfAbsentAsync(key, bytes, cancellationToken).ConfigureAwait(false);
         await CleanUpAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -166,7 +190,10 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
 
     public static string LogKey(long version) => LogPrefix + Digits(version) + ".json";
 
-    public static string CheckpointKey(long version) => CheckpointPrefix + Digits(version) + ".json";
+    public static string CheckpointKey(long version) => CheckpointPrefix + Digits(version) + BinarySuffix;
+
+    /// <summary>The key of a checkpoint as written before the binary format (JSON).</summary>
+    public static string JsonCheckpointKey(long version) => CheckpointPrefix + Digits(version) + JsonSuffix;
 
     /// <summary>The key of a whole-catalog version as written before the log.</summary>
     public static string LegacyKey(long version) => Prefix + Digits(version) + ".json";
@@ -254,25 +281,21 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
         }
     }
 
-    private async Task<CatalogSnapshot?> TryReadCheckpointAsync(string key, long version, CancellationToken cancellationToken)
+    /// <summary>The checkpoint, or null with why it is unreadable (no reason when a cleanup just deleted it).</summary>
+    private async Task<(CatalogSnapshot? Snapshot, string? Problem)> TryReadCheckpointAsync(string key, long version, CancellationToken cancellationToken)
     {
-        byte[] bytes;
-        try
+        if (await TryGetAsync(key, cancellationToken).ConfigureAwait(false) is not { } bytes)
         {
-            bytes = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ObjectNotFoundException)
-        {
-            return null;
+            return (null, null);
         }
         try
         {
-            var snapshot = CatalogSerializer.Deserialize(bytes, key);
-            return snapshot.Version == version ? snapshot : null;
+            var snapshot = CatalogCheckpoint.Deserialize(bytes, key);
+            return snapshot.Version == version ? (snapshot, null) : (null, $"the catalog checkpoint {key} holds version {snapshot.Version}");
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException e)
         {
-            return null;
+            return (null, e.Message);
         }
     }
 
@@ -283,15 +306,30 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
     private async Task<CatalogSnapshot> ReadRecordsAsync(CatalogSnapshot snapshot, SortedDictionary<long, string>? listed, CancellationToken cancellationToken)
     {
         var records = new List<(CatalogRecord Record, string Source)>();
-        for (var version = snapshot.Version + 1; listed is null || listed.ContainsKey(version); version++)
+        if (listed is not null)
+        {
+            // The listing says which records there are: fetch them together (on S3 each is a round trip; a load
+            // after the newest checkpoint may need 99 of them), then apply them in order up to the first missing.
+            var versions = new List<long>();
+            for (var version = snapshot.Version + 1; listed.ContainsKey(version); version++)
+            {
+                versions.Add(version);
+            }
+            var fetched = new byte[]?[versions.Count];
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = ParallelRecordReads, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(Enumerable.Range(0, versions.Count), parallel, async (i, token) =>
+                fetched[i] = await TryGetAsync(LogKey(versions[i]), token).ConfigureAwait(false)).ConfigureAwait(false);
+            for (var i = 0; i < fetched.Length && fetched[i] is { } bytes; i++)
+            {
+                var key = LogKey(versions[i]);
+                records.Add((CatalogRecords.Deserialize(bytes, key), key));
+            }
+            return CatalogRecords.ApplyAll(snapshot, records);
+        }
+        for (var version = snapshot.Version + 1; ; version++)
         {
             var key = LogKey(version);
-            byte[] bytes;
-            try
-            {
-                bytes = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ObjectNotFoundException)
+            if (await TryGetAsync(key, cancellationToken).ConfigureAwait(false) is not { } bytes)
             {
                 break;
             }
@@ -300,30 +338,47 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
         return CatalogRecords.ApplyAll(snapshot, records);
     }
 
+    /// <summary>The object's bytes, or null when there is none (a record not written yet, or cleaned up).</summary>
+    private async Task<byte[]?> TryGetAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectNotFoundException)
+        {
+            return null;
+        }
+    }
+
     private async Task<Listing> ListAsync(CancellationToken cancellationToken)
     {
         var records = new SortedDictionary<long, string>();
         var modified = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        var bases = new List<(long Version, string Key, bool Legacy)>();
+        var bases = new List<(long Version, string Key, int Rank)>();
         await foreach (var meta in _store.ListAsync(Prefix, cancellationToken).ConfigureAwait(false))
         {
             var key = meta.Key;
             modified[key] = meta.LastModified;
-            if (VersionAfter(key, LogPrefix) is { } record)
+            if (VersionAfter(key, LogPrefix, JsonSuffix) is { } record)
             {
                 records[record] = key;
             }
-            else if (VersionAfter(key, CheckpointPrefix) is { } checkpoint)
+            else if (VersionAfter(key, CheckpointPrefix, BinarySuffix) is { } checkpoint)
             {
-                bases.Add((checkpoint, key, false));
+                bases.Add((checkpoint, key, 0));
             }
-            else if (VersionAfter(key, Prefix) is { } legacy)
+            else if (VersionAfter(key, CheckpointPrefix, JsonSuffix) is { } jsonCheckpoint)
             {
-                bases.Add((legacy, key, true));
+                bases.Add((jsonCheckpoint, key, 1));
+            }
+            else if (VersionAfter(key, Prefix, JsonSuffix) is { } legacy)
+            {
+                bases.Add((legacy, key, 2));
             }
         }
-        // Newest first; at one version a checkpoint before a legacy object.
-        var ordered = bases.OrderByDescending(b => b.Version).ThenBy(b => b.Legacy).Select(b => (b.Version, b.Key)).ToList();
+        // Newest first; at one version a binary checkpoint, then a JSON one, then a whole catalog of the layout before the log.
+        var ordered = bases.OrderByDescending(b => b.Version).ThenBy(b => b.Rank).Select(b => (b.Version, b.Key)).ToList();
         return new Listing(records, ordered, modified);
     }
 
@@ -334,8 +389,8 @@ public sealed class ObjectStoreCatalogStore : ICatalogStore
 
     private static string Digits(long version) => version.ToString("D20", CultureInfo.InvariantCulture);
 
-    /// <summary>The version in <c>{prefix}{digits}.json</c>, or null for any other key (deeper paths included).</summary>
-    private static long? VersionAfter(string key, string prefix) =>
-        key.StartsWith(prefix, StringComparison.Ordinal) && key.EndsWith(".json", StringComparison.Ordinal)
-            && long.TryParse(key.AsSpan(prefix.Length, key.Length - prefix.Length - 5), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
+    /// <summary>The version in <c>{prefix}{digits}{suffix}</c>, or null for any other key (deeper paths included).</summary>
+    private static long? VersionAfter(string key, string prefix, string suffix) =>
+        key.StartsWith(prefix, StringComparison.Ordinal) && key.EndsWith(suffix, StringComparison.Ordinal) && key.Length > prefix.Length + suffix.Length
+            && long.TryParse(key.AsSpan(prefix.Length, key.Length - prefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
 }

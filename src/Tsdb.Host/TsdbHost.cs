@@ -118,7 +118,13 @@ public sealed class TsdbHost : IAsyncDisposable
         {
             output.WriteLine($"cluster node '{settings.NodeId}' with --mode {NodeRoleNames.Format(roles)}");
         }
-        var catalog = await Catalog.Catalog.CreateAsync(new ObjectStoreCatalogStore(store), settings.Limits, cancellationToken).ConfigureAwait(false);
+        var catalogStore = new ObjectStoreCatalogStore(store);
+        var catalog = await Catalog.Catalog.CreateAsync(catalogStore, settings.Limits, cancellationToken).ConfigureAwait(false);
+        foreach (var problem in catalogStore.UnreadableCheckpoints)
+        {
+            // Nothing is lost (an older checkpoint and the log gave the same version), but the store holds a damaged object.
+            await errors.WriteLineAsync($"warning: {problem}; the catalog was loaded from an older checkpoint and the log").ConfigureAwait(false);
+        }
         if (settings.Auth && catalog.Current.Tokens.Count == 0)
         {
             try

@@ -49,4 +49,41 @@ public sealed class CatalogLayoutTests : IDisposable
             Assert.Contains("column 'free' in table 'mem'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
     }
+
+    /// <summary>
+    /// A data directory whose newest checkpoint is a JSON one (as servers before binary checkpoints wrote them) next to
+    /// a torn binary one at the same version: the server starts from the JSON one, says which object it could not
+    /// read, and carries on with the log across a restart.
+    /// </summary>
+    [Fact]
+    public async Task A_json_checkpoint_beside_a_torn_binary_one_starts_with_a_warning()
+    {
+        var checkpoints = Path.Combine(_dir, "catalog", "checkpoints");
+        Directory.CreateDirectory(checkpoints);
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Secret)));
+        await File.WriteAllTextAsync(Path.Combine(checkpoints, "00000000000000000003.json"),
+            $$"""{"FormatVersion":2,"Version":3,"PersistedSequence":0,"NextFileId":1,"Databases":[{"Name":"old","Tables":[{"Name":"cpu","Columns":[{"Name":"time","Kind":"Time"},{"Name":"usage","Kind":"Integer"}]}]}],"Tokens":[{"Name":"_admin","Sha256":"{{hash}}","Admin":true,"CreatedAt":"2026-01-01T00:00:00+00:00"}],"Files":[],"PendingDeletes":[]}""");
+        await File.WriteAllBytesAsync(Path.Combine(checkpoints, "00000000000000000003.bin"), [.. "TSDBCKPT"u8, 1, 0, 0, 0, 0, 0, 0, 0, 200, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        const string Warning = "warning: the catalog checkpoint catalog/checkpoints/00000000000000000003.bin is 34 bytes, its header says 228 bytes: it is truncated";
+
+        await using (var server = await InProcessTsdb.StartAsync(_dir))
+        {
+            Assert.Contains(Warning, server.Output, StringComparison.Ordinal);
+            using var http = server.Client(Secret);
+            var conflict = await http.PostAsync(new Uri("/api/v3/write_lp?db=old", UriKind.Relative), new StringContent("cpu usage=1.5 1"));
+            Assert.Equal(HttpStatusCode.BadRequest, conflict.StatusCode);
+            Assert.Equal(HttpStatusCode.NoContent, (await http.PostAsync(new Uri("/api/v3/write_lp?db=old", UriKind.Relative), new StringContent("mem free=2i 1"))).StatusCode);
+            await server.StopAsync();
+        }
+        Assert.True(File.Exists(Path.Combine(_dir, "catalog", "log", "00000000000000000004.json")));
+
+        await using (var server = await InProcessTsdb.StartAsync(_dir))
+        {
+            Assert.Contains(Warning, server.Output, StringComparison.Ordinal);
+            using var http = server.Client(Secret);
+            var refused = await http.PostAsync(new Uri("/api/v3/write_lp?db=old", UriKind.Relative), new StringContent("mem free=\"x\" 2"));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("column 'free' in table 'mem'", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
 }
