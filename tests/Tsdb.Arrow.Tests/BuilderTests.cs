@@ -56,7 +56,8 @@ public sealed class BuilderTests
     [Fact]
     public void Large_buffers_are_pinned_and_stay_64_byte_aligned_through_a_collection()
     {
-        // Blocks from 64 KiB up live on the pinned heap (smaller ones are ordinary arrays the GC may move).
+        // Blocks from 128 KiB up live on the pinned heap (smaller ones are ordinary arrays the GC may move): 80,000 bytes
+        // of values take a 128 KiB block.
         using var b = new PrimitiveArrayBuilder<long>(ArrowType.Int64);
         for (var i = 0; i < 10_000; i++)
         {

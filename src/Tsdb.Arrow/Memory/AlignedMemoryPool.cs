@@ -4,7 +4,7 @@ using System.Numerics;
 namespace Tsdb.Arrow.Memory;
 
 /// <summary>
-/// Hands out 64-byte-aligned blocks carved from arrays (pinned from 64 KiB), in power-of-two size classes, and keeps returned
+/// Hands out 64-byte-aligned blocks carved from arrays (pinned from 128 KiB), in power-of-two size classes, and keeps returned
 /// blocks for reuse. Arrow recommends 64-byte alignment so that SIMD loops never straddle a cache line at the start.
 /// Blocks that are never returned are simply collected by the GC.
 /// </summary>
@@ -57,12 +57,17 @@ public sealed class AlignedMemoryPool
     }
 
     /// <summary>
-    /// Blocks below this size are ordinary arrays: allocating on the pinned object heap takes the allocator's slow,
-    /// locked path every time (a third of the CPU of remote-write ingest, whose builders grow through many small
-    /// blocks), while an ordinary small array is a pointer bump. The GC may move such a block, so its start may stop
-    /// being 64-byte aligned: a small block loses nothing measurable by that, and nothing relies on its address.
+    /// Blocks below this size are ordinary arrays, on the small-object heap (the 64 KiB class is 65,599 bytes, under
+    /// the runtime's 85,000-byte large-object threshold), so the ones nobody returns die in cheap gen0 collections.
+    /// Pinned-heap allocations, like large-object ones, count against the gen2 budget: when the 64 KiB class was pinned,
+    /// the decode blocks of small queries (a column of a few thousand rows) set off a full collection every 10–15
+    /// requests and doubled their CPU (docs/performance.md). Pinning also takes the allocator's slow, locked path every
+    /// time (a third of the CPU of remote-write ingest, whose builders grow through many small blocks). The GC may move
+    /// an ordinary block, so its start may stop being 64-byte aligned: nothing relies on its address, and SIMD loops
+    /// lose nothing measurable by it. Larger blocks would be on the large-object heap anyway; pinned, they keep their
+    /// alignment.
     /// </summary>
-    internal const int PinnedFrom = 64 << 10;
+    internal const int PinnedFrom = 128 << 10;
 
     private static byte[] Allocate(int capacity) =>
         GC.AllocateUninitializedArray<byte>(checked(capacity + Alignment - 1), pinned: capacity >= PinnedFrom);
