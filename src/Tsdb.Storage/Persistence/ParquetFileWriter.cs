@@ -286,21 +286,45 @@ public sealed class ParquetFileWriter(IObjectStore store, StorageOptions options
         noneFirst ? a is not null && (b is null || string.CompareOrdinal(a, b) < 0)
                   : b is not null && (a is null || string.CompareOrdinal(a, b) < 0);
 
-    private static TagRange TagRangeOf(ArrowArray column)
+    internal static TagRange TagRangeOf(ArrowArray column)
     {
         string? min = null, max = null;
+        void Take(string s)
+        {
+            if (min is null || string.CompareOrdinal(s, min) < 0)
+            {
+                min = s;
+            }
+            if (max is null || string.CompareOrdinal(s, max) > 0)
+            {
+                max = s;
+            }
+        }
+        if (column is DictionaryArray dictionary)
+        {
+            // Each entry the rows use, decoded once (not a string per row: persist and compaction write millions).
+            var used = new bool[dictionary.Dictionary.Length];
+            for (var i = 0; i < dictionary.Length; i++)
+            {
+                if (!dictionary.IsNull(i))
+                {
+                    used[dictionary.GetIndex(i)] = true;
+                }
+            }
+            for (var e = 0; e < used.Length; e++)
+            {
+                if (used[e] && dictionary.Dictionary.GetObject(e) is string s)
+                {
+                    Take(s);
+                }
+            }
+            return new TagRange(min, max);
+        }
         for (var i = 0; i < column.Length; i++)
         {
             if (column.GetObject(i) is string s)
             {
-                if (min is null || string.CompareOrdinal(s, min) < 0)
-                {
-                    min = s;
-                }
-                if (max is null || string.CompareOrdinal(s, max) > 0)
-                {
-                    max = s;
-                }
+                Take(s);
             }
         }
         return new TagRange(min, max);

@@ -101,4 +101,72 @@ public sealed class RowMergerTests
             .Select(kv => $"{kv.Key.Item2}|{kv.Key.Item1 ?? "null"}|{kv.Value.F1?.ToString() ?? "null"}|{kv.Value.F2?.ToString() ?? "null"}|null").ToList();
         Assert.Equal(expected, Rows(merged));
     }
+    /// <summary>A batch of (time, host, region, f1): both tags, for keys too wide to bucket.</summary>
+    private static RecordBatch TwoTagBatch(params (long Time, string? Host, string? Region, double? F1)[] rows)
+    {
+        var schema = new Schema([Table.Schema[0], Table.Schema[1], Table.Schema[4], Table.Schema[2]]);
+        using var t = new PrimitiveArrayBuilder<long>(ArrowType.TimestampNanosecond);
+        using var h = new DictionaryArrayBuilder();
+        using var r = new DictionaryArrayBuilder();
+        using var f1 = new PrimitiveArrayBuilder<double>(ArrowType.Float64);
+        foreach (var row in rows)
+        {
+            t.Append(row.Time);
+            h.Append(row.Host);
+            r.Append(row.Region);
+            f1.Append(row.F1);
+        }
+        return new RecordBatch(schema, [t.Build(), h.Build(), r.Build(), f1.Build()], rows.Length);
+    }
+
+    /// <summary>
+    /// Rows of (time, host, region, f1) from <paramref name="batches"/> merged by a model: one row per (host, region,
+    /// time), the later non-null f1 winning, in (host, region, time) order with null first.
+    /// </summary>
+    private static List<string> ModelRows(IEnumerable<(long Time, string? Host, string? Region, double? F1)[]> batches)
+    {
+        var model = new Dictionary<(string?, string?, long), double?>();
+        foreach (var batch in batches)
+        {
+            foreach (var (time, host, region, f1) in batch)
+            {
+                model.TryGetValue((host, region, time), out var current);
+                model[(host, region, time)] = f1 ?? current;
+            }
+        }
+        static string Key(string? s) => s is null ? "" : "~" + s;
+        return [.. model.OrderBy(kv => Key(kv.Key.Item1), StringComparer.Ordinal).ThenBy(kv => Key(kv.Key.Item2), StringComparer.Ordinal).ThenBy(kv => kv.Key.Item3)
+            .Select(kv => $"{kv.Key.Item3}|{kv.Key.Item1 ?? "null"}|{kv.Value?.ToString() ?? "null"}|null|{kv.Key.Item2 ?? "null"}")];
+    }
+
+    // Series × regions distinct keys over time-ordered or shuffled rows with repeated points: few keys are bucketed
+    // (sorted by time only where a bucket is out of order), 5,000 × 5,000 possible keys are too wide and take the
+    // comparison sort; both must give the model's rows.
+    [Theory]
+    [InlineData(1000, 1, true)]
+    [InlineData(1000, 1, false)]
+    [InlineData(30, 4, false)]
+    [InlineData(5000, 5000, false)]
+    public void Many_series_in_time_order_or_not_match_a_naive_model(int hosts, int regions, bool timeOrdered)
+    {
+        var random = new Random(hosts + regions);
+        var batches = new List<(long, string?, string?, double?)[]>();
+        var step = 0L;
+        for (var b = 0; b < 4; b++)
+        {
+            var rows = new List<(long, string?, string?, double?)>();
+            for (var i = 0; i < 3000; i++)
+            {
+                // A time-ordered stream writes each step for every series; some points are written twice.
+                var time = timeOrdered ? step++ / 7 : random.Next(400);
+                var host = random.Next(50) == 0 ? null : $"h{random.Next(hosts):D5}";
+                var region = regions == 1 ? null : $"r{random.Next(regions)}";
+                double? f1 = random.Next(4) == 0 ? null : random.Next(1000);
+                rows.Add((time, host, region, f1));
+            }
+            batches.Add([.. rows]);
+        }
+        var merged = RowMerger.Merge(Table, [.. batches.Select(TwoTagBatch)]);
+        Assert.Equal(ModelRows(batches), Rows(merged));
+    }
 }
