@@ -4,7 +4,7 @@
 # lines) into tsdb (/api/v3/write_lp, then persisted and compacted) and into InfluxDB 1.6.7 (/write, then its cache
 # snapshotted to TSM and fully compacted), then times each query (median and p90 of RUNS runs after 2 warm-ups,
 # the three sides interleaved) with bench/influxql-comparison.mjs.
-# usage: [RUNS=10] [HOSTS=…] [ONLY=a,b] [EXPLAIN=a,b] bench/influxql-comparison.sh [LINES]
+# usage: [RUNS=10] [WARMUPS=2] [HOSTS=…] [ONLY=a,b] [EXPLAIN=a,b] bench/influxql-comparison.sh [LINES]
 #   LINES  default 2,000,000 (20 M field values, about 4 min with RUNS=10); 10,000,000 is the size of
 #          bench/query-comparison.sh (its load into InfluxDB 1.6.7 takes about 2 min; lastpoint in InfluxQL takes
 #          seconds per run there, so ONLY= without it keeps the run near 7 min).
@@ -121,7 +121,7 @@ echo "InfluxDB 1.6.7: $(find "$WORK/influx/data" -name '*.tsm' | wc -l) TSM file
 
 STATUS=0
 node bench/influxql-comparison.mjs --url "$TSDB" --influxdb "$INFLUX" --db bench --hosts "$HOSTS" --runs "${RUNS:-10}" \
-  ${ONLY:+--only "$ONLY"} ${EXPLAIN:+--explain "$EXPLAIN"} || STATUS=$?
+  ${WARMUPS:+--warmups "$WARMUPS"} ${ONLY:+--only "$ONLY"} ${EXPLAIN:+--explain "$EXPLAIN"} || STATUS=$?
 echo "load average $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "peak RSS: tsdb $(grep VmHWM /proc/$TSDB_PID/status | awk '{print $2/1024 " MiB"}'), InfluxDB 1.6.7 $(grep VmHWM /proc/$INFLUX_PID/status | awk '{print $2/1024 " MiB"}')"
 kill "$TSDB_PID" "$INFLUX_PID"; wait "$TSDB_PID" "$INFLUX_PID" || true
