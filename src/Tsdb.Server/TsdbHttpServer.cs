@@ -9,6 +9,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Tsdb.Catalog;
 using Tsdb.Flight;
@@ -135,6 +136,7 @@ public sealed class TsdbHttpServer : IAsyncDisposable
         }
         _app.Use(requestLog.InvokeAsync);
         _app.UseResponseCompression();
+        _app.Use(SmallAnswerBody.InvokeAsync);
         // Routing before authentication, so that it knows the route: unknown routes answer 404 without a token, and
         // each route declares whether it needs one (OpenRoute, AuthzResource).
         _app.UseRouting();
@@ -295,6 +297,8 @@ public sealed class TsdbHttpServer : IAsyncDisposable
             // Not Parquet (already compressed), not gRPC (it compresses messages itself, --grpc-compression).
             compression.MimeTypes = ["application/json", "application/jsonl", "text/plain", "text/csv", "text/html", "text/javascript", "text/css"];
         });
+        // Answers under a few kilobytes go out whole and uncompressed (SmallAnswerBody).
+        services.Replace(ServiceDescriptor.Singleton<IResponseCompressionProvider, SmallAnswerCompressionProvider>());
         services.Configure<BrotliCompressionProviderOptions>(brotli => brotli.Level = System.IO.Compression.CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(gzip => gzip.Level = System.IO.Compression.CompressionLevel.Fastest);
     }

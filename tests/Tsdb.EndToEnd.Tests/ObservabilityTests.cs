@@ -210,7 +210,7 @@ public sealed partial class ObservabilityTests() : ProcessServerPerClass("obs")
             $"/api/v3/query_sql?db={db}&q=SELECT%20*%20FROM%20m%20ORDER%20BY%20time&format=json",
             $"/api/v3/query_sql?db={db}&q=SELECT%20*%20FROM%20m%20ORDER%20BY%20time&format=jsonl",
             $"/api/v3/query_sql?db={db}&q=SELECT%20*%20FROM%20m%20ORDER%20BY%20time&format=csv",
-            $"/api/v1/query_range?db={db}&query=m_v&start=1&end=4&step=1",
+            $"/api/v1/query_range?db={db}&query=m_v&start=1000000000&end=1000003000&step=10",
             $"/query?db={db}&q=SELECT%20*%20FROM%20m&chunked=true&chunk_size=500",
             "/metrics",
         })
@@ -232,9 +232,32 @@ public sealed partial class ObservabilityTests() : ProcessServerPerClass("obs")
                 Assert.Contains("tsdb_build_info", Encoding.UTF8.GetString(Decode(encoding, body)), StringComparison.Ordinal);
                 continue;
             }
+            Assert.True(expected.Length > 20_000, $"{path}: {expected.Length} bytes is not a large answer");
             Assert.Equal(encoding, Assert.Single(compressed.Content.Headers.ContentEncoding));
-            Assert.True(expected.Length < 1000 || body.Length * 3 < expected.Length, $"{path}: {body.Length} compressed bytes for {expected.Length}");
+            Assert.True(expected.Length > 20_000, $"{path}: {expected.Length} bytes is not a large answer");
+            Assert.True(body.Length * 3 < expected.Length, $"{path}: {body.Length} compressed bytes for {expected.Length}");
             Assert.Equal(expected, Decode(encoding, body));
+        }
+
+        // Answers of a few kilobytes go out whole, with their length, and uncompressed (SmallAnswerBody).
+        foreach (var path in new[]
+        {
+            "/ping",
+            $"/api/v3/query_sql?db={db}&q=SELECT%20*%20FROM%20m%20ORDER%20BY%20time%20LIMIT%2050&format=json",
+            $"/query?db={db}&q=SELECT%20*%20FROM%20m%20LIMIT%2050",
+            $"/api/v1/query?db={db}&query=m_v&time=1000003000",
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.AcceptEncoding.ParseAdd(encoding);
+            using var small = await raw.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+            Assert.Empty(small.Content.Headers.ContentEncoding);
+            var body = await small.Content.ReadAsByteArrayAsync();
+            Assert.InRange(body.Length, 50, 8191);
+            Assert.DoesNotContain("[]", Encoding.UTF8.GetString(body), StringComparison.Ordinal);
+            Assert.Equal(body.Length, small.Content.Headers.ContentLength);
+            Assert.False(small.Headers.TransferEncodingChunked ?? false, path);
         }
     }
 
