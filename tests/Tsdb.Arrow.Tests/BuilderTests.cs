@@ -104,6 +104,25 @@ public sealed class BuilderTests
     }
 
     [Fact]
+    public void Appended_indices_must_name_dictionary_entries()
+    {
+        using var b = new DictionaryArrayBuilder();
+        Assert.Equal(0, b.AddValue("a"u8));
+        Assert.Equal(1, b.AddValue("b"u8));
+        b.AppendIndices([1, 1, 1, 0, 0, 1]);
+        foreach (var bad in new int[][] { [0, 1, 2], [-1], [1, 0, 1, 0, 7, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0] })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => b.AppendIndices(bad));
+            Assert.Contains($"dictionary index {bad.First(i => i is < 0 or > 1)} outside a dictionary of 2", error.Message, StringComparison.Ordinal);
+        }
+        using var empty = new DictionaryArrayBuilder();
+        empty.AppendIndices([]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => empty.AppendIndices([0]));
+        var array = b.Build();
+        Assert.Equal(["b", "b", "b", "a", "a", "b"], Enumerable.Range(0, array.Length).Select(i => (string?)array.GetObject(i)));
+    }
+
+    [Fact]
     public void Boolean_and_string_builders()
     {
         using var bools = new BooleanArrayBuilder();

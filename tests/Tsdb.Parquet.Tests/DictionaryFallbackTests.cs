@@ -110,4 +110,38 @@ public sealed class DictionaryFallbackTests
         Assert.Equal([(PageType.DataPage, Encoding.Plain, 5)], meta.EncodingStats!.Select(s => (s.PageType, s.Encoding, s.Count)));
         Assert.Equal(ParquetCanonicalJson.Columns(Schema, [batch]).ToJsonString(), ParquetCanonicalJson.Columns(Schema, await reader.ReadAllAsync()).ToJsonString());
     }
+
+    [Fact]
+    public async Task A_dictionary_index_past_the_dictionary_is_a_format_error_on_every_read_path()
+    {
+        // Three runs of a three-entry dictionary (indices of 2 bits), stored plainly so that the last run's index can be
+        // rewritten from 2 to 3: it fits the bit width but names no entry.
+        var schema = new Tsdb.Arrow.Types.Schema([new Field("tag", ArrowType.DictionaryUtf8, nullable: false)]);
+        using var tags = new DictionaryArrayBuilder();
+        for (var i = 0; i < 300; i++)
+        {
+            tags.Append($"tag-{i / 100}");
+        }
+        var file = ParquetWriter.ToBytes(schema, [new RecordBatch(schema, [tags.Build()], 300)],
+            new ParquetWriterOptions { Compression = CompressionCodec.Uncompressed, PageChecksums = false });
+        var meta = (await ParquetReader.OpenAsync(file)).Metadata.RowGroups[0].Columns[0].MetaData!;
+        var page = ChunkPages.Of(file, meta).Single(p => p.Header.Type == PageType.DataPage);
+        var last = (int)page.BodyOffset + page.Header.CompressedPageSize - 1;
+        Assert.Equal(2, file[last]);
+        file[last] = 3;
+        foreach (var dictionaryColumns in new[] { new HashSet<string>(), new HashSet<string> { "tag" } })
+        {
+            var reader = await ParquetReader.OpenAsync(file, new ParquetReadOptions { DictionaryColumns = dictionaryColumns });
+            var whole = await Assert.ThrowsAsync<ParquetFormatException>(() => reader.ReadAllAsync());
+            Assert.Contains("dictionary index 3 outside a dictionary of 3", whole.Message, StringComparison.Ordinal);
+            // A selective read tests the predicate on the indices themselves.
+            var filtered = await Assert.ThrowsAsync<ParquetFormatException>(async () =>
+            {
+                await foreach (var _ in reader.ReadAsync(["tag"], [new ColumnRange("tag", "tag-2", "tag-2")]))
+                {
+                }
+            });
+            Assert.Contains("dictionary index 3 outside a dictionary of 3", filtered.Message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -129,12 +129,10 @@ public sealed class DictionaryArrayBuilder : IDisposable
     /// <summary>Appends valid rows holding dictionary indices already returned by <see cref="AddValue"/> or <see cref="Append(ReadOnlySpan{byte})"/>.</summary>
     public void AppendIndices(ReadOnlySpan<int> indices)
     {
-        foreach (var index in indices)
+        var bad = DictionaryCount == 0 ? (indices.IsEmpty ? -1 : 0) : indices.IndexOfAnyExceptInRange(0, DictionaryCount - 1);
+        if (bad >= 0)
         {
-            if ((uint)index >= (uint)DictionaryCount)
-            {
-                throw new ArgumentOutOfRangeException(nameof(indices), $"dictionary index {index} outside a dictionary of {DictionaryCount}");
-            }
+            throw new ArgumentOutOfRangeException(nameof(indices), $"dictionary index {indices[bad]} outside a dictionary of {DictionaryCount}");
         }
         _indices.Append(indices);
         _validity.AppendValid(indices.Length);

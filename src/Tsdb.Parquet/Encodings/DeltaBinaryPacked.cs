@@ -138,39 +138,52 @@ internal static class DeltaBinaryPacked
 
     /// <summary>Decodes all values the header announces into the start of <paramref name="output"/>.</summary>
     /// <returns>The bytes consumed, up to the end of the last miniblock read.</returns>
-    public static int Decode(ReadOnlySpan<byte> input, Span<long> output) => DecodeCore(input, output, firstOnly: false);
+    public static int Decode(ReadOnlySpan<byte> input, Span<long> output) => DecodeCore(input, output, firstOnly: false, skip: 0);
 
     /// <inheritdoc cref="Decode(ReadOnlySpan{byte}, Span{long})"/>
-    public static int Decode(ReadOnlySpan<byte> input, Span<int> output) => DecodeCore(input, output, firstOnly: false);
+    public static int Decode(ReadOnlySpan<byte> input, Span<int> output) => DecodeCore(input, output, firstOnly: false, skip: 0);
 
     /// <summary>
     /// Decodes only the first <c>output.Length</c> values (each value is the sum of the deltas before it, so a
     /// value in the middle needs all before it, but none after).
     /// </summary>
-    public static int DecodeFirst(ReadOnlySpan<byte> input, Span<long> output) => DecodeCore(input, output, firstOnly: true);
+    public static int DecodeFirst(ReadOnlySpan<byte> input, Span<long> output) => DecodeCore(input, output, firstOnly: true, skip: 0);
 
     /// <inheritdoc cref="DecodeFirst(ReadOnlySpan{byte}, Span{long})"/>
-    public static int DecodeFirst(ReadOnlySpan<byte> input, Span<int> output) => DecodeCore(input, output, firstOnly: true);
+    public static int DecodeFirst(ReadOnlySpan<byte> input, Span<int> output) => DecodeCore(input, output, firstOnly: true, skip: 0);
 
-    private static int DecodeCore<T>(ReadOnlySpan<byte> input, Span<T> output, bool firstOnly)
+    /// <summary>
+    /// Decodes the <c>output.Length</c> values after the first <paramref name="skip"/>. The skipped values are summed,
+    /// not written: a miniblock of equal deltas (bit width 0, as regular timestamps are) is stepped over in one
+    /// multiplication, so a window late in a page of evenly spaced times costs its own values, not the page's.
+    /// </summary>
+    public static int DecodeRange(ReadOnlySpan<byte> input, int skip, Span<long> output) => DecodeCore(input, output, firstOnly: true, skip);
+
+    /// <inheritdoc cref="DecodeRange(ReadOnlySpan{byte}, int, Span{long})"/>
+    public static int DecodeRange(ReadOnlySpan<byte> input, int skip, Span<int> output) => DecodeCore(input, output, firstOnly: true, skip);
+
+    private static int DecodeCore<T>(ReadOnlySpan<byte> input, Span<T> output, bool firstOnly, int skip)
         where T : unmanaged, IBinaryInteger<T>
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
         var position = 0;
         var header = ReadHeader(input, ref position);
         var total = header.TotalCount;
         if (firstOnly)
         {
-            if (total < output.Length)
+            if ((long)total < (long)skip + output.Length)
             {
-                EncodingErrors.Throw(Name, 0, $"the header announces {total} values, {output.Length} are wanted");
+                EncodingErrors.Throw(Name, 0, skip == 0
+                    ? $"the header announces {total} values, {output.Length} are wanted"
+                    : $"the header announces {total} values, {output.Length} are wanted after {skip}");
             }
-            total = output.Length;
+            total = skip + output.Length;
         }
         else if (total > output.Length)
         {
             EncodingErrors.OutputTooSmall(Name, 0, total, output.Length);
         }
-        if (total == 0)
+        if (total == 0 || (firstOnly && output.Length == 0))
         {
             return position;
         }
@@ -179,7 +192,11 @@ internal static class DeltaBinaryPacked
             EncodingErrors.Throw(Name, 0, $"first value {header.FirstValue} does not fit in INT32");
         }
         var last = T.CreateTruncating(header.FirstValue);
-        output[0] = last;
+        if (skip == 0)
+        {
+            output[0] = last;
+        }
+        // produced counts values from the start of the page, skipped ones included; value i goes to output[i - skip].
         var produced = 1;
         var perMiniblock = header.ValuesPerMiniblock;
         Span<uint> narrow = stackalloc uint[Chunk];
@@ -207,10 +224,13 @@ internal static class DeltaBinaryPacked
                     EncodingErrors.Truncated(Name, position, "a miniblock", length, input.Length - position);
                 }
                 var take = Math.Min(perMiniblock, total - produced);
+                // The miniblock's first values that fall before the window are summed only.
+                var hidden = Math.Clamp(skip - produced, 0, take);
+                var destination = hidden < take ? output.Slice(produced + hidden - skip, take - hidden) : [];
                 var packed = input.Slice(position, (int)length);
-                var destination = output.Slice(produced, take);
                 if (width == 0)
                 {
+                    last += minDelta * T.CreateTruncating(hidden);
                     for (var k = 0; k < destination.Length; k++)
                     {
                         last += minDelta;
@@ -224,23 +244,28 @@ internal static class DeltaBinaryPacked
                         var count = Math.Min(Chunk, take - done);
                         var padded = (count + 7) & ~7;
                         var source = packed.Slice(done / 8 * width, padded / 8 * width);
-                        var part = destination.Slice(done, count);
                         if (width <= 32)
                         {
                             BitPacking.Unpack(source, width, narrow[..padded]);
-                            for (var k = 0; k < part.Length; k++)
+                            for (var k = 0; k < count; k++)
                             {
                                 last += minDelta + T.CreateTruncating(narrow[k]);
-                                part[k] = last;
+                                if (done + k >= hidden)
+                                {
+                                    destination[done + k - hidden] = last;
+                                }
                             }
                         }
                         else
                         {
                             BitPacking.Unpack64(source, width, wide[..padded]);
-                            for (var k = 0; k < part.Length; k++)
+                            for (var k = 0; k < count; k++)
                             {
                                 last += minDelta + T.CreateTruncating(wide[k]);
-                                part[k] = last;
+                                if (done + k >= hidden)
+                                {
+                                    destination[done + k - hidden] = last;
+                                }
                             }
                         }
                     }

@@ -386,11 +386,9 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 for (var row = from; row < to;)
                 {
                     var key = indices[(int)(row - first)];
-                    var runEnd = row + 1;
-                    while (runEnd < to && indices[(int)(runEnd - first)] == key)
-                    {
-                        runEnd++;
-                    }
+                    // The run's end by a vectorised search: a tag-sorted page is a few runs thousands of rows long.
+                    var other = indices[(int)(row + 1 - first)..(int)(to - first)].IndexOfAnyExcept(key);
+                    var runEnd = other < 0 ? to : row + 1 + other;
                     if (DictionaryVerdict(key))
                     {
                         AddPassing(row, runEnd);
@@ -496,16 +494,16 @@ internal sealed class ColumnChunkDecoder : IDisposable
             {
                 throw new ParquetFormatException($"{Where}: DELTA_BINARY_PACKED page holds {DeltaBinaryPacked.ReadTotalCount(input)} values, {rows} expected");
             }
-            windowStart = 0;
+            // Only the window is written; the values before it are summed (in one step per miniblock of even deltas).
             if (_column.PhysicalType == PhysicalType.Int64)
             {
-                Ensure(ref _longs, to);
-                DeltaBinaryPacked.DecodeFirst(input, _longs.AsSpan(0, to));
+                Ensure(ref _longs, count);
+                DeltaBinaryPacked.DecodeRange(input, from, _longs.AsSpan(0, count));
             }
             else
             {
-                Ensure(ref _ints, to);
-                DeltaBinaryPacked.DecodeFirst(input, _ints.AsSpan(0, to));
+                Ensure(ref _ints, count);
+                DeltaBinaryPacked.DecodeRange(input, from, _ints.AsSpan(0, count));
             }
             _valuesFromDictionary = false;
             return true;
@@ -571,12 +569,11 @@ internal sealed class ColumnChunkDecoder : IDisposable
             throw new ParquetFormatException($"{Where}: dictionary index bit width {bitWidth}");
         }
         RleBitPackedHybrid.Decode(input[1..], bitWidth, indices, skip);
-        foreach (var index in indices)
+        // One vectorised pass over the indices (a tag-sorted page is a few long runs of one index).
+        var bad = _dictionaryCount == 0 ? 0 : indices.IndexOfAnyExceptInRange(0, _dictionaryCount - 1);
+        if (bad >= 0)
         {
-            if ((uint)index >= (uint)_dictionaryCount)
-            {
-                throw new ParquetFormatException($"{Where}: dictionary index {index} outside a dictionary of {_dictionaryCount}");
-            }
+            throw new ParquetFormatException($"{Where}: dictionary index {indices[bad]} outside a dictionary of {_dictionaryCount}");
         }
     }
 
@@ -886,20 +883,18 @@ internal sealed class ColumnChunkDecoder : IDisposable
     private ReadOnlySpan<int> MapDictionaryIndices(ReadOnlySpan<int> indices)
     {
         Ensure(ref _mapped, indices.Length);
-        var last = -1;
-        var lastMapped = 0;
-        for (var i = 0; i < indices.Length; i++)
+        var mapped = _mapped.AsSpan(0, indices.Length);
+        for (var i = 0; i < indices.Length;)
         {
-            // Sorted data repeats an index for a whole series: those rows skip the lookup.
+            // Sorted data repeats an index for a whole series: one lookup per run, its end found by a vectorised
+            // search and its rows filled at memory speed.
             var index = indices[i];
-            if (index != last)
-            {
-                last = index;
-                lastMapped = MapDictionaryIndex(index);
-            }
-            _mapped[i] = lastMapped;
+            var other = indices[(i + 1)..].IndexOfAnyExcept(index);
+            var end = other < 0 ? indices.Length : i + 1 + other;
+            mapped[i..end].Fill(MapDictionaryIndex(index));
+            i = end;
         }
-        return _mapped.AsSpan(0, indices.Length);
+        return mapped;
     }
 
     private int MapDictionaryIndex(int index)

@@ -86,7 +86,7 @@ public sealed class DeltaBinaryPackedTests
 
     public static TheoryData<string> Int64Cases() =>
     [
-        "empty", "one", "two", "8", "32", "33", "128", "129", "257", "1000", "extremes", "random", "timestamps", "alternating", "constant",
+        "empty", "one", "two", "8", "32", "33", "128", "129", "257", "1000", "extremes", "random", "timestamps", "alternating", "constant", "even",
     ];
 
     private static long[] Int64Values(string name, Random rng) => name switch
@@ -105,6 +105,8 @@ public sealed class DeltaBinaryPackedTests
         "random" => [.. Enumerable.Range(0, 777).Select(_ => (long)(((ulong)rng.NextInt64() << 1) ^ (ulong)rng.Next(2)))],
         "timestamps" => [.. Enumerable.Range(0, 3000).Select(i => 1_700_000_000_000_000_000 + (i * 10_000_000_000L) + rng.Next(-5, 5))],
         "alternating" => [.. Enumerable.Range(0, 300).Select(i => i % 2 == 0 ? long.MinValue : long.MaxValue)],
+        // Evenly spaced times (miniblocks of bit width 0), then a second series starting over: a tag-sorted page.
+        "even" => [.. Enumerable.Range(0, 3000).Select(i => 1_451_606_400_000_000_000 + ((i < 2000 ? i : i - 2000) * 10_000_000_000L))],
         _ => [.. Enumerable.Repeat(-42L, 500)],
     };
 
@@ -150,6 +152,41 @@ public sealed class DeltaBinaryPackedTests
         }
         var error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.DecodeFirst(encoded, new long[values.Length + 1]));
         Assert.Contains($"announces {values.Length} values, {values.Length + 1} are wanted", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Int64Cases))]
+    public void A_window_decodes_the_same_values_as_the_whole_page(string name)
+    {
+        var values = Int64Values(name, new Random(name.Length * 41));
+        var encoded = Encode(values);
+        var ints = Array.ConvertAll(values, v => (int)v);
+        var encodedInts = Encode(ints);
+        var rng = new Random(values.Length + 1);
+        var windows = new List<(int Skip, int Count)> { (0, values.Length), (values.Length, 0) };
+        if (values.Length > 0)
+        {
+            windows.Add((1, values.Length - 1));
+            windows.Add((values.Length - 1, 1));
+        }
+        for (var i = 0; i < 20; i++)
+        {
+            // Boundaries of miniblocks (32 values) and blocks (128) and everything between.
+            var skip = rng.Next(values.Length + 1);
+            skip = i % 4 == 0 ? skip / 32 * 32 : i % 4 == 1 ? Math.Max(0, skip / 128 * 128 - 1) : skip;
+            windows.Add((skip, rng.Next(values.Length - skip + 1)));
+        }
+        foreach (var (skip, count) in windows)
+        {
+            var longs = new long[count];
+            DeltaBinaryPacked.DecodeRange(encoded, skip, longs);
+            Assert.Equal(values.AsSpan(skip, count).ToArray(), longs);
+            var narrow = new int[count];
+            DeltaBinaryPacked.DecodeRange(encodedInts, skip, narrow);
+            Assert.Equal(ints.AsSpan(skip, count).ToArray(), narrow);
+        }
+        var error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.DecodeRange(encoded, 1, new long[values.Length]));
+        Assert.Contains($"announces {values.Length} values, {values.Length} are wanted after 1", error.Message, StringComparison.Ordinal);
     }
 
     public static TheoryData<int> Int32Seeds() => [.. Enumerable.Range(0, 8)];
