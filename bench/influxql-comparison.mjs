@@ -1,13 +1,15 @@
 // TSBS query types written in InfluxQL and in SQL, timed on tsdb (InfluxQL through GET /query, SQL through
 // POST /api/v3/query_sql) and, in InfluxQL, on a real InfluxDB 1.6.7 holding the same lines.
 // usage: node bench/influxql-comparison.mjs --url http://127.0.0.1:PORT --influxdb http://127.0.0.1:PORT
-//          [--db bench] [--hosts 1000] [--runs 10] [--warmups 2] [--only a,b] [--explain a,b]
+//          [--db bench] [--hosts 1000] [--runs 10] [--warmups 2] [--only a,b] [--explain a,b] [--curl false]
 // The InfluxQL texts are those TSBS's influx generator (cmd/tsbs_generate_queries/databases/influx/devops.go) emits,
 // with the times and hosts of bench/query-comparison.mjs; the SQL texts are query-comparison.mjs's. Where the two
 // differ in meaning, the InfluxQL side follows the SQL side (see the notes by the queries), so that all three answer
 // the same rows. Runs are interleaved (tsdb InfluxQL, tsdb SQL, InfluxDB 1.6.7, then again) so that the shared
 // machine's drift falls on all three alike. Row counts must agree across the three, or the script exits with 1.
 // --explain prints tsdb's EXPLAIN ANALYZE of both texts for the named queries after the table (the median of 5).
+
+import { execFileSync } from 'node:child_process';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 const url = args.url ?? 'http://127.0.0.1:18181';
@@ -127,6 +129,33 @@ for (const query of queries) {
   if (!same || iql.rows === 0) mismatch = true;
   const rows = same ? `${iql.rows}` : `InfluxQL ${iql.rows}, SQL ${sq.rows}, 1.6.7 ${old.rows}`;
   console.log(`| ${query[0]} | ${ms(iql)} | ${ms(sq)} | ${(iql.median / sq.median).toFixed(2)} | ${ms(old)} | ${(old.median / iql.median).toFixed(1)}× | ${rows} |`);
+}
+
+// The same InfluxQL texts through curl: one curl process per side and query sends them over one keep-alive connection
+// (--compressed: gzip or brotli asked for and inflated as they arrive) and reports each transfer's time. Node's fetch
+// costs 0.5-1 ms a request on this machine and inflates compressed answers on another thread; curl costs about
+// 0.07 ms, so this table is closer to what the servers themselves take (TSBS's own Go client is of this kind).
+function curlTimes(base, q) {
+  const target = `${base}/query?db=${encodeURIComponent(db)}&epoch=ns&q=${encodeURIComponent(q)}`;
+  const count = warmups + runs;
+  const out = execFileSync('curl', ['-sS', '--compressed', '-w', '%{http_code} %{time_total}\\n',
+    ...Array.from({ length: count }, () => ['-o', '/dev/null', target]).flat()], { maxBuffer: 1 << 24 }).toString();
+  const lines = out.trim().split('\n').map((l) => l.split(' '));
+  if (lines.length !== count || lines.some(([status]) => status !== '200')) throw new Error(`curl ${base}: ${out.slice(0, 300)}`);
+  const xs = lines.slice(warmups).map(([, t]) => Number(t) * 1000).sort((a, b) => a - b);
+  return { median: xs[Math.floor(xs.length / 2)], p90: xs[Math.floor(xs.length * 0.9)] };
+}
+if (args.curl !== 'false') {
+  console.log(`\nThrough curl (keep-alive, --compressed; ${warmups} warm-ups, then the median / p90 of ${runs}; tsdb and 1.6.7 alternate by query):\n`);
+  console.log('| query | tsdb InfluxQL ms (median / p90) | InfluxDB 1.6.7 ms (median / p90) | 1.6.7 / tsdb |');
+  console.log('|---|---:|---:|---:|');
+  for (const query of queries) {
+    if (only && !only.has(query[0])) continue;
+    const ours = curlTimes(url, query[1]);
+    const theirs = curlTimes(influxdb, query[1]);
+    const ms2 = (x) => `${x.median.toFixed(2)} / ${x.p90.toFixed(2)}`;
+    console.log(`| ${query[0]} | ${ms2(ours)} | ${ms2(theirs)} | ${(theirs.median / ours.median).toFixed(1)}× |`);
+  }
 }
 
 // EXPLAIN ANALYZE five times, printing the run whose total time is the median (one run alone is noisy here).

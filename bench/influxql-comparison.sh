@@ -3,7 +3,8 @@
 # in the same run (issue 16). Loads LINES TSBS cpu rows with bench/Tsdb.LoadGen (4 writers, the same deterministic
 # lines) into tsdb (/api/v3/write_lp, then persisted and compacted) and into InfluxDB 1.6.7 (/write, then its cache
 # snapshotted to TSM and fully compacted), then times each query (median and p90 of RUNS runs after 2 warm-ups,
-# the three sides interleaved) with bench/influxql-comparison.mjs.
+# the three sides interleaved) with bench/influxql-comparison.mjs, then the InfluxQL texts again through curl (a light
+# keep-alive client; Node's fetch adds 0.5-1 ms a request) on tsdb and 1.6.7.
 # usage: [RUNS=10] [WARMUPS=2] [HOSTS=…] [ONLY=a,b] [EXPLAIN=a,b] bench/influxql-comparison.sh [LINES]
 #   LINES  default 2,000,000 (20 M field values, about 4 min with RUNS=10); 10,000,000 is the size of
 #          bench/query-comparison.sh (its load into InfluxDB 1.6.7 takes about 2 min; lastpoint in InfluxQL takes
