@@ -1,5 +1,7 @@
 using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Builders;
 using Tsdb.Arrow.Compute;
+using Tsdb.Arrow.Types;
 using Tsdb.Parquet.Reading;
 using Tsdb.Parquet.Writing;
 
@@ -246,6 +248,48 @@ public sealed class SelectiveReadTests
         var withNulls = Where(batch, (b, i) => b.Column("i64")!.GetObject(i) is long v && v >= 0);
         Assert.True(withNulls.Length < batch.Length);
         Assert.Equal(Json([withNulls]), Json(await ReadAsync(reader, [new ColumnRange("i64", 0L, null)])));
+    }
+
+    /// <summary>
+    /// A large read of a host-sorted file whose times are evenly spaced within each host (as scraped or TSBS data
+    /// are): the time range is tested as the pages decode (DELTA_BINARY_PACKED windows that skip whole miniblocks of
+    /// equal deltas, or PLAIN), alone and after a tag predicate, with the time column projected or not.
+    /// </summary>
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, false)]
+    public async Task A_large_read_of_evenly_spaced_times_narrows_to_the_range_in_both_encodings(int seed, bool delta)
+    {
+        var data = new TestData(seed);
+        var unsorted = data.Batch(TestData.WideSchema, 120_000, 1_000_000);
+        var sorted = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
+        var hosts = sorted.Column("host")!;
+        using var even = new PrimitiveArrayBuilder<long>(ArrowType.TimestampNanosecond);
+        for (int i = 0, k = 0; i < sorted.Length; i++, k++)
+        {
+            k = i > 0 && Equals(hosts.GetObject(i), hosts.GetObject(i - 1)) ? k : 0;
+            even.Append(1_700_000_000_000_000_000 + (k * 10_000_000_000L));
+        }
+        var timeIndex = TestData.WideSchema.GetFieldIndex("time");
+        var batch = new RecordBatch(TestData.WideSchema, [.. Enumerable.Range(0, sorted.ColumnCount).Select(c => c == timeIndex ? even.Build() : sorted.Column(c))], sorted.Length);
+        var bytes = ParquetWriter.ToBytes(TestData.WideSchema, [batch], new ParquetWriterOptions { DeltaForIntegers = delta, PageRowLimit = 1000, RowGroupSize = 120_000 });
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
+        var (from, to) = (1_700_000_000_000_000_000 + (200 * 10_000_000_000L) + 1, 1_700_000_000_000_000_000 + (900 * 10_000_000_000L));
+        var inRange = Where(batch, (b, i) => ((TimestampArray)b.Column("time")!).Values[i] is var t && t >= from && t <= to);
+        Assert.InRange(inRange.Length, 33_000, 100_000);   // past the few pages a selective read decodes in line
+        Assert.Equal(Json([inRange]), Json(await ReadAsync(reader, [new ColumnRange("time", from, to)])));
+        await AssertFieldsOnlyAsync(reader, [new ColumnRange("time", from, to)], inRange);
+
+        // 20 hosts' rows (~48,000) are a large read, 3 hosts' a few pages'.
+        foreach (var count in new[] { 20, 3 })
+        {
+            var some = Enumerable.Range(0, hosts.Length).Select(i => hosts.GetObject(i) as string).OfType<string>().Distinct().Order(StringComparer.Ordinal).Take(count).ToList();
+            ColumnRange[] predicates = [new ColumnRange("time", from, to), new ColumnRange("host", some[0], some[^1]) { AnyOf = [.. some] }];
+            var expected = Where(inRange, (b, i) => b.Column("host")!.GetObject(i) is string h && some.Contains(h));
+            Assert.True(expected.Length > 0 && expected.Length < inRange.Length);
+            Assert.Equal(Json([expected]), Json(await ReadAsync(reader, predicates)));
+            await AssertFieldsOnlyAsync(reader, predicates, expected);
+        }
     }
 
     /// <summary>

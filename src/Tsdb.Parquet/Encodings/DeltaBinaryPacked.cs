@@ -230,12 +230,8 @@ internal static class DeltaBinaryPacked
                 var packed = input.Slice(position, (int)length);
                 if (width == 0)
                 {
-                    last += minDelta * T.CreateTruncating(hidden);
-                    for (var k = 0; k < destination.Length; k++)
-                    {
-                        last += minDelta;
-                        destination[k] = last;
-                    }
+                    // Equal deltas: the hidden ones in one multiplication.
+                    last = FillEven(last + (minDelta * T.CreateTruncating(hidden)), minDelta, destination);
                 }
                 else
                 {
@@ -247,26 +243,12 @@ internal static class DeltaBinaryPacked
                         if (width <= 32)
                         {
                             BitPacking.Unpack(source, width, narrow[..padded]);
-                            for (var k = 0; k < count; k++)
-                            {
-                                last += minDelta + T.CreateTruncating(narrow[k]);
-                                if (done + k >= hidden)
-                                {
-                                    destination[done + k - hidden] = last;
-                                }
-                            }
+                            last = Accumulate(last, minDelta, narrow[..count], destination, done - hidden);
                         }
                         else
                         {
                             BitPacking.Unpack64(source, width, wide[..padded]);
-                            for (var k = 0; k < count; k++)
-                            {
-                                last += minDelta + T.CreateTruncating(wide[k]);
-                                if (done + k >= hidden)
-                                {
-                                    destination[done + k - hidden] = last;
-                                }
-                            }
+                            last = Accumulate(last, minDelta, wide[..count], destination, done - hidden);
                         }
                     }
                 }
@@ -275,6 +257,48 @@ internal static class DeltaBinaryPacked
             }
         }
         return position;
+    }
+
+    /// <summary>Writes <paramref name="start"/> + step, + 2 step, … into <paramref name="destination"/>; returns the last.</summary>
+    private static T FillEven<T>(T start, T step, Span<T> destination)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var value = start;
+        for (var k = 0; k < destination.Length; k++)
+        {
+            value += step;
+            destination[k] = value;
+        }
+        return value;
+    }
+
+    /// <summary>
+    /// Adds each delta (plus the block's min delta) to <paramref name="last"/> and writes the running value for delta k
+    /// to <c>destination[k + offset]</c> when that is not negative (the values before a window are summed only).
+    /// Kept apart from the decoding loop so that the running value lives in a register (in the loop's own body the
+    /// chain of additions went through memory, ~10 cycles a value).
+    /// </summary>
+    private static T Accumulate<T, TDelta>(T last, T minDelta, ReadOnlySpan<TDelta> deltas, Span<T> destination, int offset)
+        where T : unmanaged, IBinaryInteger<T>
+        where TDelta : unmanaged, IBinaryInteger<TDelta>
+    {
+        var value = last;
+        var k = 0;
+        for (; k < deltas.Length && k + offset < 0; k++)
+        {
+            value += minDelta + T.CreateTruncating(deltas[k]);
+        }
+        if (k == deltas.Length)
+        {
+            return value;   // every one before the window (a miniblock wider than one chunk)
+        }
+        var target = destination[(k + offset)..];
+        for (var i = 0; k < deltas.Length; k++, i++)
+        {
+            value += minDelta + T.CreateTruncating(deltas[k]);
+            target[i] = value;
+        }
+        return value;
     }
 
     private static Header ReadHeader(ReadOnlySpan<byte> input, ref int position)

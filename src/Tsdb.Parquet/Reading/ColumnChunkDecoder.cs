@@ -56,9 +56,28 @@ internal sealed class ColumnChunkDecoder : IDisposable
     private long _runStart;
     private long _runEnd;
 
+    // Or a range test of an INT64 column (a time range): min and max inclusive.
+    private readonly (long Min, long Max)? _range;
+
     public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options, Func<ReadOnlySpan<byte>, bool>? rowFilter = null)
+        : this(column, codec, options, rowFilter, null)
+    {
+    }
+
+    /// <summary>A decoder that collects the selected rows of an INT64 column whose value lies in [min, max] (see <see cref="PassingRows"/>).</summary>
+    public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options, long min, long max)
+        : this(column, codec, options, null, (min, max))
+    {
+        if (column.PhysicalType != PhysicalType.Int64)
+        {
+            throw new ArgumentException($"a range filter needs an INT64 column, not {column.PhysicalType}", nameof(column));
+        }
+    }
+
+    private ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options, Func<ReadOnlySpan<byte>, bool>? rowFilter, (long Min, long Max)? range)
     {
         _rowFilter = rowFilter;
+        _range = range;
         _column = column;
         _codec = codec;
         _options = options;
@@ -71,18 +90,22 @@ internal sealed class ColumnChunkDecoder : IDisposable
 
     public ArrayData Build() => _output.Build();
 
+    private bool Filters => _rowFilter is not null || _range is not null;
+
     public void Reserve(int rows)
     {
-        if (_rowFilter is null)
+        if (!Filters)
         {
             _output.Reserve(rows);
         }
     }
 
     /// <summary>
-    /// With a row filter (a test of a BYTE_ARRAY value's bytes) the decoder appends nothing: it collects the selected
-    /// rows whose value passes, and a dictionary-encoded page is tested on its indices (each dictionary entry once)
-    /// without turning them into values. Rows with nulls never pass.
+    /// With a row filter (a test of a BYTE_ARRAY value's bytes) or a range (of an INT64 column) the decoder appends
+    /// nothing: it collects the selected rows whose value passes. A dictionary-encoded page is tested on its indices
+    /// (each dictionary entry once) without turning them into values; a range is tested on the window of a page the
+    /// selection covers, decoded in place, by vectorised searches for where values enter and leave it. Rows with nulls
+    /// never pass.
     /// </summary>
     public RowSelection PassingRows()
     {
@@ -344,7 +367,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
     /// <summary>Decodes a page's values (after its levels) and appends its selected rows.</summary>
     private void DecodePageValues(Encoding encoding, ReadOnlySpan<byte> values, int rows, int nonNull, long firstRow, RowSelection selection)
     {
-        if (_rowFilter is not null)
+        if (Filters)
         {
             FilterPage(encoding, values, rows, nonNull, firstRow, selection);
             return;
@@ -371,7 +394,13 @@ internal sealed class ColumnChunkDecoder : IDisposable
         {
             return;
         }
-        if (nonNull == rows && encoding is Encoding.RleDictionary or Encoding.PlainDictionary)
+        if (_range is { } range && nonNull == rows
+            && DecodeWindow(encoding, values, rows, (int)(first - firstRow), (int)(last - firstRow), out var windowStart) && !_valuesFromDictionary)
+        {
+            FilterRange(_longs.AsSpan(0, (int)(last - firstRow) - windowStart), firstRow + windowStart, selection, range.Min, range.Max);
+            return;
+        }
+        if (_range is null && nonNull == rows && encoding is Encoding.RleDictionary or Encoding.PlainDictionary)
         {
             // Only the indices of the selected window; a run of one index (a series' rows, in a tag-sorted file) is
             // tested once.
@@ -414,12 +443,59 @@ internal sealed class ColumnChunkDecoder : IDisposable
             {
                 continue;
             }
-            if (r < ranges.Count && ranges[r].Start <= row
-                && (_valuesFromDictionary ? DictionaryVerdict(_ints[value]) : _rowFilter!(_data.WrittenSpan[_offsets[value].._offsets[value + 1]])))
+            if (r < ranges.Count && ranges[r].Start <= row && Passes(value))
             {
                 AddPassing(row, row + 1);
             }
             value++;
+        }
+    }
+
+    /// <summary>Whether the page's decoded value number <paramref name="value"/> passes the filter.</summary>
+    private bool Passes(int value)
+    {
+        if (_range is { } range)
+        {
+            var v = _valuesFromDictionary ? _dictLongs[_ints[value]] : _longs[value];
+            return v >= range.Min && v <= range.Max;
+        }
+        return _valuesFromDictionary ? DictionaryVerdict(_ints[value]) : _rowFilter!(_data.WrittenSpan[_offsets[value].._offsets[value + 1]]);
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="selection"/> among those <paramref name="window"/> holds (from row
+    /// <paramref name="windowRow"/>) whose value lies in [min, max]: a sorted run of times enters the range once and
+    /// leaves it once, so each selected range costs two vectorised searches, not a test per row.
+    /// </summary>
+    private void FilterRange(ReadOnlySpan<long> window, long windowRow, RowSelection selection, long min, long max)
+    {
+        if (min > max)
+        {
+            return;
+        }
+        var windowEnd = windowRow + window.Length;
+        foreach (var (start, end) in selection.Ranges)
+        {
+            var from = Math.Max(start, windowRow);
+            var to = Math.Min(end, windowEnd);
+            if (from >= to)
+            {
+                continue;
+            }
+            var part = window[(int)(from - windowRow)..(int)(to - windowRow)];
+            for (var at = 0; at < part.Length;)
+            {
+                var enters = part[at..].IndexOfAnyInRange(min, max);
+                if (enters < 0)
+                {
+                    break;
+                }
+                at += enters;
+                var leaves = part[at..].IndexOfAnyExceptInRange(min, max);
+                var runEnd = leaves < 0 ? part.Length : at + leaves;
+                AddPassing(from + at, from + runEnd);
+                at = runEnd;
+            }
         }
     }
 

@@ -28,6 +28,12 @@ internal static class RowRefinement
         (predicate.Min is not null || predicate.Max is not null || predicate.AnyOf is not null)
         && predicate.Min is null or T && predicate.Max is null or T && (predicate.AnyOf ?? []).All(v => v is T);
 
+    /// <summary>An INT64 predicate as one inclusive range (no list of values), for a range-testing decoder; else null.</summary>
+    public static (long Min, long Max)? RangeOf(ColumnRange predicate) =>
+        predicate.AnyOf is null && predicate.Min is null or long && predicate.Max is null or long && (predicate.Min ?? predicate.Max) is not null
+            ? (predicate.Min as long? ?? long.MinValue, predicate.Max as long? ?? long.MaxValue)
+            : null;
+
     /// <summary>The rows of <paramref name="selection"/> (in order, as <paramref name="decoded"/> holds them) that pass.</summary>
     public static RowSelection Refine(RowSelection selection, ArrowArray decoded, ColumnRange predicate)
     {

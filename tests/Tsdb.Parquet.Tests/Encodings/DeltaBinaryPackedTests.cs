@@ -189,6 +189,62 @@ public sealed class DeltaBinaryPackedTests
         Assert.Contains($"announces {values.Length} values, {values.Length} are wanted after 1", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_window_in_miniblocks_of_128_values_from_another_writer_decodes()
+    {
+        // Blocks of 256 values in 2 miniblocks of 128 at bit width 8 (a layout this writer never makes; other writers
+        // may): the decoder unpacks a miniblock in chunks, and a window may start several chunks in.
+        var rng = new Random(7);
+        var values = new long[1 + 512];
+        values[0] = 1000;
+        var deltas = new long[512];
+        for (var i = 0; i < deltas.Length; i++)
+        {
+            deltas[i] = rng.Next(0, 200) - 50;
+            values[i + 1] = values[i] + deltas[i];
+        }
+        var bytes = new List<byte>();
+        void VarUInt(ulong v)
+        {
+            for (; v >= 0x80; v >>= 7)
+            {
+                bytes.Add((byte)(v | 0x80));
+            }
+            bytes.Add((byte)v);
+        }
+        void ZigZag(long v) => VarUInt((ulong)((v << 1) ^ (v >> 63)));
+        VarUInt(256);
+        VarUInt(2);
+        VarUInt((ulong)values.Length);
+        ZigZag(values[0]);
+        for (var block = 0; block < 2; block++)
+        {
+            var part = deltas.AsSpan(block * 256, 256);
+            var min = long.MaxValue;
+            foreach (var d in part)
+            {
+                min = Math.Min(min, d);
+            }
+            ZigZag(min);
+            bytes.Add(8);
+            bytes.Add(8);
+            foreach (var d in part)
+            {
+                bytes.Add((byte)(d - min));   // bit width 8: one byte a value
+            }
+        }
+        var encoded = bytes.ToArray();
+        var all = new long[values.Length];
+        DeltaBinaryPacked.Decode(encoded, all);
+        Assert.Equal(values, all);
+        foreach (var (skip, count) in new[] { (0, 513), (1, 512), (70, 10), (129, 200), (200, 313), (300, 100), (512, 1), (257, 0) })
+        {
+            var window = new long[count];
+            DeltaBinaryPacked.DecodeRange(encoded, skip, window);
+            Assert.Equal(values.AsSpan(skip, count).ToArray(), window);
+        }
+    }
+
     public static TheoryData<int> Int32Seeds() => [.. Enumerable.Range(0, 8)];
 
     [Theory]
