@@ -21,10 +21,15 @@ public sealed class SelectiveReadTests
 
     private static (RecordBatch Batch, byte[] Bytes) HostSortedFile(int seed, ParquetWriterOptions options)
     {
-        var data = new TestData(seed);
-        var unsorted = data.Batch(TestData.WideSchema, 6000, 1_000_000);
-        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
+        var batch = HostSorted(seed, 6000);
         return (batch, ParquetWriter.ToBytes(TestData.WideSchema, [batch], options));
+    }
+
+    /// <summary>TestData's rows sorted by host, then time (the order persisted files have).</summary>
+    private static RecordBatch HostSorted(int seed, int rows)
+    {
+        var unsorted = new TestData(seed).Batch(TestData.WideSchema, rows, 1_000_000);
+        return Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
     }
 
     private static async Task<List<RecordBatch>> ReadAsync(ParquetReader reader, ColumnRange[] predicates)
@@ -216,9 +221,7 @@ public sealed class SelectiveReadTests
     [InlineData(2, false)]
     public async Task A_large_read_narrows_to_the_rows_inside_a_time_range(int seed, bool dictionary)
     {
-        var data = new TestData(seed);
-        var unsorted = data.Batch(TestData.WideSchema, 120_000, 1_000_000);
-        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
+        var batch = HostSorted(seed, 120_000);
         var bytes = ParquetWriter.ToBytes(TestData.WideSchema, [batch], new ParquetWriterOptions { DictionaryEnabled = dictionary, PageRowLimit = 1000, RowGroupSize = 60_000 });
         var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = Tags });
         var times = ((TimestampArray)batch.Column("time")!).Values.ToArray().Order().ToArray();
@@ -260,9 +263,7 @@ public sealed class SelectiveReadTests
     [InlineData(2, false)]
     public async Task A_large_read_of_evenly_spaced_times_narrows_to_the_range_in_both_encodings(int seed, bool delta)
     {
-        var data = new TestData(seed);
-        var unsorted = data.Batch(TestData.WideSchema, 120_000, 1_000_000);
-        var sorted = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
+        var sorted = HostSorted(seed, 120_000);
         var hosts = sorted.Column("host")!;
         using var even = new PrimitiveArrayBuilder<long>(ArrowType.TimestampNanosecond);
         for (int i = 0, k = 0; i < sorted.Length; i++, k++)
