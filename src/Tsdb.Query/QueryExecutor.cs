@@ -24,6 +24,8 @@ public sealed class QueryExecutor
 {
     private readonly ITableSource _source;
     private readonly TimeProvider _time;
+    // Each query's spill directory goes under it (named only if the query spills).
+    private readonly string _spillRoot;
     private int _running;
 
     public QueryExecutor(ITableSource source, TimeProvider time, QueryEngineOptions? options = null)
@@ -31,6 +33,7 @@ public sealed class QueryExecutor
         _source = source;
         _time = time;
         Options = options ?? new QueryEngineOptions();
+        _spillRoot = Options.SpillDirectory ?? Path.Combine(Path.GetTempPath(), "tsdb-spill");
         Log = new QueryLog(time);
         Views = new MetadataViews(source, Log);
     }
@@ -63,7 +66,7 @@ public sealed class QueryExecutor
         var outcome = QueryOutcome.Failed;
         string? error = null;
         var released = 0;
-        var spill = Path.Combine(Options.SpillDirectory ?? Path.Combine(Path.GetTempPath(), "tsdb-spill"), Guid.NewGuid().ToString("N"));
+        var spill = new SpillDirectory(_spillRoot);
         var memory = new QueryMemoryPool(Options.MaxQueryMemoryBytes, Options.ProcessMemory);
         void Release()
         {
@@ -72,17 +75,7 @@ public sealed class QueryExecutor
                 memory.Close();
                 Log.Finish(entry, outcome, error);
                 Interlocked.Decrement(ref _running);
-                try
-                {
-                    if (Directory.Exists(spill))
-                    {
-                        Directory.Delete(spill, recursive: true);
-                    }
-                }
-                catch (IOException)
-                {
-                    // A spill file still open elsewhere: the temp directory's owner cleans it up later.
-                }
+                spill.Delete();
             }
         }
         IAsyncEnumerator<RecordBatch>? batches = null;

@@ -96,7 +96,7 @@ public sealed class ExternalSorterTests : IDisposable
         var batches = RandomBatches(seed: 37, count: 30, distinct: 4);
         SortKey[] keys = [new SortKey(Tag, true, false), new SortKey(F, false, true)];
         var pool = new QueryMemoryPool(MaxBatchBytes(batches) * 3 / 2);
-        var sorter = new ExternalSorter(DataSchema, keys, pool.Reserve("sort"), _directory, null, 40) { MaxMergeFanIn = fanIn };
+        var sorter = new ExternalSorter(DataSchema, keys, pool.Reserve("sort"), Spill, null, 40) { MaxMergeFanIn = fanIn };
         await using (sorter)
         {
             foreach (var batch in batches)
@@ -167,7 +167,7 @@ public sealed class ExternalSorterTests : IDisposable
         foreach (var limit in new[] { 1L << 30, 2 * MaxBatchBytes(batches) })
         {
             var pool = new QueryMemoryPool(limit);
-            var sorter = new ExternalSorter(schema, keys, pool.Reserve("sort"), _directory, null, 25);
+            var sorter = new ExternalSorter(schema, keys, pool.Reserve("sort"), Spill, null, 25);
             await using (sorter)
             {
                 foreach (var batch in batches)
@@ -259,7 +259,7 @@ public sealed class ExternalSorterTests : IDisposable
         foreach (var fetch in new long?[] { null, 10 })
         {
             var pool = new QueryMemoryPool(1 << 20);
-            var sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], pool.Reserve("sort"), _directory, fetch);
+            var sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], pool.Reserve("sort"), Spill, fetch);
             await using (sorter)
             {
                 await sorter.AddAsync(RandomBatch(new Random(1), 0, 0, 12), CancellationToken.None);
@@ -279,7 +279,7 @@ public sealed class ExternalSorterTests : IDisposable
     {
         var batches = RandomBatches(seed: 9, count: 10);
         var pool = new QueryMemoryPool(2 * MaxBatchBytes(batches));
-        var sorter = new ExternalSorter(DataSchema, [new SortKey(S, false, false)], pool.Reserve("sort"), _directory, null, 32);
+        var sorter = new ExternalSorter(DataSchema, [new SortKey(S, false, false)], pool.Reserve("sort"), Spill, null, 32);
         await using (sorter)
         {
             foreach (var batch in batches)
@@ -299,7 +299,7 @@ public sealed class ExternalSorterTests : IDisposable
         }
 
         pool = new QueryMemoryPool(2 * MaxBatchBytes(batches));
-        sorter = new ExternalSorter(DataSchema, [new SortKey(S, false, false)], pool.Reserve("sort"), _directory, null, 32);
+        sorter = new ExternalSorter(DataSchema, [new SortKey(S, false, false)], pool.Reserve("sort"), Spill, null, 32);
         await using (sorter)
         {
             foreach (var batch in batches)
@@ -318,7 +318,7 @@ public sealed class ExternalSorterTests : IDisposable
         var batches = RandomBatches(seed: 13, count: 12);
         using var cts = new CancellationTokenSource();
         var pool = new QueryMemoryPool(2 * MaxBatchBytes(batches));
-        var sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], pool.Reserve("sort"), _directory, null, 16);
+        var sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], pool.Reserve("sort"), Spill, null, 16);
         await using (sorter)
         {
             foreach (var batch in batches)
@@ -338,7 +338,7 @@ public sealed class ExternalSorterTests : IDisposable
         Assert.Equal(0, pool.Used);
 
         // Stopping early (a LIMIT above the sort) disposes the enumerator: the runs go with it.
-        sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], new QueryMemoryPool(2 * MaxBatchBytes(batches)).Reserve("sort"), _directory, null, 16);
+        sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], new QueryMemoryPool(2 * MaxBatchBytes(batches)).Reserve("sort"), Spill, null, 16);
         await using (sorter)
         {
             foreach (var batch in batches)
@@ -359,7 +359,7 @@ public sealed class ExternalSorterTests : IDisposable
     {
         var batches = RandomBatches(seed: 41, count: 16);
         using var cts = new CancellationTokenSource();
-        var sorter = new ExternalSorter(DataSchema, [new SortKey(S, true, true)], new QueryMemoryPool(2 * MaxBatchBytes(batches)).Reserve("sort"), _directory, null, 8)
+        var sorter = new ExternalSorter(DataSchema, [new SortKey(S, true, true)], new QueryMemoryPool(2 * MaxBatchBytes(batches)).Reserve("sort"), Spill, null, 8)
         {
             MaxMergeFanIn = 2,
         };
@@ -388,7 +388,7 @@ public sealed class ExternalSorterTests : IDisposable
     {
         var batches = RandomBatches(seed: 17, count: 12);
         using var cts = new CancellationTokenSource();
-        var sorter = new ExternalSorter(DataSchema, [new SortKey(F, false, false)], new QueryMemoryPool(2 * MaxBatchBytes(batches)).Reserve("sort"), _directory, null, 16);
+        var sorter = new ExternalSorter(DataSchema, [new SortKey(F, false, false)], new QueryMemoryPool(2 * MaxBatchBytes(batches)).Reserve("sort"), Spill, null, 16);
         await using (sorter)
         {
             await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
@@ -412,7 +412,7 @@ public sealed class ExternalSorterTests : IDisposable
     {
         var batches = RandomBatches(seed: 19, count: 2);
         var pool = new QueryMemoryPool(QueryMemoryPool.SizeOf(batches[0]) / 2);
-        var sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], pool.Reserve("ORDER BY sort"), _directory, null);
+        var sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], pool.Reserve("ORDER BY sort"), Spill, null);
         await using (sorter)
         {
             var e = await Assert.ThrowsAsync<QueryLimitException>(async () => await sorter.AddAsync(batches[0], CancellationToken.None));
@@ -424,7 +424,7 @@ public sealed class ExternalSorterTests : IDisposable
     [Fact]
     public async Task Misuse_is_refused()
     {
-        var sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], new QueryMemoryPool(1 << 20).Reserve("sort"), _directory, null);
+        var sorter = new ExternalSorter(DataSchema, [new SortKey(I, false, false)], new QueryMemoryPool(1 << 20).Reserve("sort"), Spill, null);
         await using (sorter)
         {
             var wrong = new RecordBatch(new Schema([new Field("x", ArrowType.Int64)]), [Int64Column([1, 2])], 2);
@@ -433,8 +433,8 @@ public sealed class ExternalSorterTests : IDisposable
             Assert.Throws<InvalidOperationException>(() => sorter.SortedAsync(CancellationToken.None));
             await Assert.ThrowsAsync<InvalidOperationException>(async () => await sorter.AddAsync(RandomBatch(new Random(1), 0, 3, 5), CancellationToken.None));
         }
-        Assert.Throws<ArgumentException>(() => new ExternalSorter(DataSchema, [], new QueryMemoryPool(1).Reserve("sort"), _directory, null));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new ExternalSorter(DataSchema, [new SortKey(99, false, false)], new QueryMemoryPool(1).Reserve("sort"), _directory, null));
+        Assert.Throws<ArgumentException>(() => new ExternalSorter(DataSchema, [], new QueryMemoryPool(1).Reserve("sort"), Spill, null));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ExternalSorter(DataSchema, [new SortKey(99, false, false)], new QueryMemoryPool(1).Reserve("sort"), Spill, null));
     }
 
     [Fact]
@@ -492,7 +492,7 @@ public sealed class ExternalSorterTests : IDisposable
     private async Task<(List<RecordBatch> Output, (int SpillCount, long SpilledRows, long SpilledBytes) Stats)> SortAsync(
         IReadOnlyList<RecordBatch> batches, SortKey[] keys, QueryMemoryPool pool, long? fetch, int batchSize)
     {
-        var sorter = new ExternalSorter(DataSchema, keys, pool.Reserve("sort"), _directory, fetch, batchSize);
+        var sorter = new ExternalSorter(DataSchema, keys, pool.Reserve("sort"), Spill, fetch, batchSize);
         await using (sorter)
         {
             foreach (var batch in batches)
@@ -509,7 +509,9 @@ public sealed class ExternalSorterTests : IDisposable
         }
     }
 
-    private string[] SpillFiles() => Directory.Exists(_directory) ? Directory.GetFiles(_directory) : [];
+    private SpillDirectory Spill => new(_directory);
+
+    private string[] SpillFiles() => Directory.Exists(_directory) ? Directory.GetFiles(_directory, "*", SearchOption.AllDirectories) : [];
 
     /// <summary>The ids in the order SortIndices gives over the concatenation of every batch.</summary>
     private static long[] ExpectedIds(IReadOnlyList<RecordBatch> batches, SortKey[] keys)

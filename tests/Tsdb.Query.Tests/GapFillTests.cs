@@ -256,7 +256,7 @@ public sealed class GapFillTests
             Batch(schema, ("x", 40, 4.0, 4), ("y", 20, 2.0, 2)),
         ], "input");
         var exec = new GapFillExec(input, 1, [0], [new GapFillColumn(2, GapFillStrategy.Interpolate), new GapFillColumn(3, GapFillStrategy.Default, 0L)], 0, 40, 10);
-        var context = new TaskContext(_source, new QueryMemoryPool(1 << 20), new EvalContext(0), Path.GetTempPath(), CancellationToken.None) { BatchSize = 2 };
+        var context = new TaskContext(_source, new QueryMemoryPool(1 << 20), new EvalContext(0), new SpillDirectory(Path.GetTempPath()), CancellationToken.None) { BatchSize = 2 };
         var rows = new List<string>();
         await foreach (var batch in exec.ExecuteAsync(context))
         {
@@ -284,7 +284,7 @@ public sealed class GapFillTests
         strings.AppendNull();
         var input = new ValuesExec(schema, [new RecordBatch(schema, [Columns.FromValues(ArrowType.TimestampNanosecond, [0L, 20L], null), strings.Build()], 2)], "input");
         var exec = new GapFillExec(input, 0, [], [new GapFillColumn(1, GapFillStrategy.Default, "7")], 0, 30, 10);
-        var context = new TaskContext(_source, new QueryMemoryPool(1 << 20), new EvalContext(0), Path.GetTempPath(), CancellationToken.None);
+        var context = new TaskContext(_source, new QueryMemoryPool(1 << 20), new EvalContext(0), new SpillDirectory(Path.GetTempPath()), CancellationToken.None);
         var rows = new List<string>();
         await foreach (var batch in exec.ExecuteAsync(context))
         {
@@ -310,7 +310,7 @@ public sealed class GapFillTests
         // One series (no keys) in two batches: 100 at 0, 0 at 30 (a NULL l there), nothing at 10, 20 and 40.
         var input = new ValuesExec(schema, [Batch(schema, (0, 100, 1.5)), Batch(schema, (30, 0, null))], "input");
         var exec = new GapFillExec(input, 0, [], [new GapFillColumn(1, GapFillStrategy.Interpolate), new GapFillColumn(2, GapFillStrategy.Locf)], 0, 40, 10);
-        var context = new TaskContext(_source, new QueryMemoryPool(1 << 20), new EvalContext(0), Path.GetTempPath(), CancellationToken.None);
+        var context = new TaskContext(_source, new QueryMemoryPool(1 << 20), new EvalContext(0), new SpillDirectory(Path.GetTempPath()), CancellationToken.None);
         var rows = new List<string>();
         await foreach (var batch in exec.ExecuteAsync(context))
         {

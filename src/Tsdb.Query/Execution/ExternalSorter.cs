@@ -34,10 +34,11 @@ public sealed class ExternalSorter : IAsyncDisposable
     private readonly Schema _schema;
     private readonly SortKey[] _keys;
     private readonly MemoryReservation _reservation;
-    private readonly string _spillDirectory;
+    private readonly SpillDirectory _spillDirectory;
     private readonly int? _fetch;
     private readonly int _batchSize;
-    private readonly string _runPrefix = "tsdb-sort-" + Guid.NewGuid().ToString("N");
+    // Named at the first run: the query's sorts share its spill directory.
+    private string? _runPrefix;
     private readonly List<RecordBatch> _buffered = [];
     // The runs still to merge, in input order; and every file ever created, for cleanup.
     private readonly List<string> _runFiles = [];
@@ -54,12 +55,12 @@ public sealed class ExternalSorter : IAsyncDisposable
     /// <param name="spillDirectory">Where runs are written (created when the first run is).</param>
     /// <param name="fetch">Keep only the first this many rows (top-K in bounded memory, never spilled).</param>
     /// <param name="batchSize">Most rows per output batch (and per batch of a run file).</param>
-    public ExternalSorter(Schema schema, IReadOnlyList<SortKey> keys, MemoryReservation reservation, string spillDirectory, long? fetch, int batchSize = 8192)
+    public ExternalSorter(Schema schema, IReadOnlyList<SortKey> keys, MemoryReservation reservation, SpillDirectory spillDirectory, long? fetch, int batchSize = 8192)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(reservation);
-        ArgumentException.ThrowIfNullOrEmpty(spillDirectory);
+        ArgumentNullException.ThrowIfNull(spillDirectory);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (fetch is < 0)
         {
@@ -237,8 +238,8 @@ public sealed class ExternalSorter : IAsyncDisposable
     /// <summary>Writes sorted batches as a new run file (an Arrow IPC stream).</summary>
     private async ValueTask<(string Path, long Rows, long Bytes)> WriteRunAsync(IAsyncEnumerable<RecordBatch> batches, CancellationToken ct)
     {
-        Directory.CreateDirectory(_spillDirectory);
-        var path = Path.Combine(_spillDirectory, string.Create(CultureInfo.InvariantCulture, $"{_runPrefix}-{_createdFiles.Count:D4}.arrows"));
+        _runPrefix ??= "tsdb-sort-" + Guid.NewGuid().ToString("N");
+        var path = Path.Combine(_spillDirectory.Create(), string.Create(CultureInfo.InvariantCulture, $"{_runPrefix}-{_createdFiles.Count:D4}.arrows"));
         // Recorded before the file exists, so a failure half-way through writing still deletes it.
         _createdFiles.Add(path);
         long rows = 0;

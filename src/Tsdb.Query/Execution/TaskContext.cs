@@ -5,7 +5,7 @@ using Tsdb.Query.Expressions;
 namespace Tsdb.Query.Execution;
 
 /// <summary>What every operator of one running query shares: the storage to scan, the memory pool, now(), cancellation, where to spill.</summary>
-public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, EvalContext eval, string spillDirectory, CancellationToken cancellationToken)
+public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, EvalContext eval, SpillDirectory spillDirectory, CancellationToken cancellationToken)
 {
     public ITableSource Source { get; } = source;
 
@@ -13,8 +13,8 @@ public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, Eva
 
     public EvalContext Eval { get; } = eval;
 
-    /// <summary>A directory private to this query for sort runs; the executor deletes it when the query ends.</summary>
-    public string SpillDirectory { get; } = spillDirectory;
+    /// <summary>A directory private to this query for sort runs, made when one spills; the executor deletes it when the query ends.</summary>
+    public SpillDirectory SpillDirectory { get; } = spillDirectory;
 
     public CancellationToken CancellationToken { get; } = cancellationToken;
 

@@ -70,7 +70,7 @@ public abstract class ExecutionPlanConformance : IDisposable
     /// slices of two rows where a scan runs fused with the operator above (so stored batches are cut).
     /// </summary>
     internal TaskContext Context(ITableSource source, long memory = 1L << 30, CancellationToken cancellationToken = default) =>
-        new(source, new QueryMemoryPool(memory), new EvalContext(TestPlans.T0 + (3600 * 1_000_000_000L), cancellationToken), _spill, cancellationToken)
+        new(source, new QueryMemoryPool(memory), new EvalContext(TestPlans.T0 + (3600 * 1_000_000_000L), cancellationToken), new SpillDirectory(_spill), cancellationToken)
         {
             BatchSize = 3,
             Parallelism = 2,
