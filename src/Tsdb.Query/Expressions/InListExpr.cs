@@ -19,10 +19,18 @@ public sealed class InListExpr(Expr operand, IReadOnlyList<Expr> values, bool ne
 
     public override Expr WithChildren(IReadOnlyList<Expr> children) => new InListExpr(children[0], [.. children.Skip(1)], Negated) { Location = Location };
 
+    // A list of string constants (no null among them) over a string column is tested in one pass (Membership).
+    private readonly string[]? _strings = values.All(v => v is LiteralExpr { Value: string }) ? [.. values.Select(v => (string)((LiteralExpr)v).Value!)] : null;
+
     protected override ColumnarValue EvaluateCore(RecordBatch batch, EvalContext context)
     {
         var n = batch.Length;
         var operand = Operand.Evaluate(batch, context);
+        if (_strings is not null && operand.Array is { } column && Membership.In(column, _strings) is { } found)
+        {
+            var membership = ColumnarValue.Of(found);
+            return Negated ? Kernels.Not(membership) : membership;
+        }
         ColumnarValue? any = null;
         foreach (var item in Values)
         {

@@ -45,6 +45,38 @@ public static class Predicates
         }
     }
 
+    /// <summary>
+    /// An OR of two or more equalities between one column and string constants (<c>host = 'a' OR host = 'b'</c>, as
+    /// InfluxQL and tools write a tag list) as the <see cref="InListExpr"/> it means, which tests a dictionary column's
+    /// entries once instead of comparing every row once per constant; null for any other expression. The two agree
+    /// on nulls: a null column value gives null either way, and a null constant is never rewritten.
+    /// </summary>
+    public static InListExpr? AsInList(Expr e)
+    {
+        if (e is not BinaryExpr { Op: BinaryOp.Or })
+        {
+            return null;
+        }
+        ColumnExpr? column = null;
+        var values = new List<Expr>();
+        foreach (var term in Disjuncts(e))
+        {
+            var (c, v) = term switch
+            {
+                BinaryExpr { Op: BinaryOp.Equal, Left: ColumnExpr l, Right: LiteralExpr { Value: string } r } => (l, r),
+                BinaryExpr { Op: BinaryOp.Equal, Left: LiteralExpr { Value: string } r, Right: ColumnExpr l } => (l, r),
+                _ => ((ColumnExpr?)null, (LiteralExpr?)null),
+            };
+            if (c is null || (column is not null && c.Index != column.Index))
+            {
+                return null;
+            }
+            column ??= c;
+            values.Add(v!);
+        }
+        return new InListExpr(column!, values, negated: false) { Location = e.Location };
+    }
+
     /// <summary>The terms ANDed as a balanced tree (thousands of terms stay shallow); null for none.</summary>
     public static Expr? And(IReadOnlyList<Expr> terms)
     {

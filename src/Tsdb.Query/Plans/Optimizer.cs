@@ -42,7 +42,7 @@ public static class Optimizer
         switch (input)
         {
             case ScanPlan scan:
-                return scan.With(filter: And([.. scan.Filter is null ? [] : Conjuncts(scan.Filter), .. terms]), clearFilter: true);
+                return scan.With(filter: And([.. (scan.Filter is null ? [] : Conjuncts(scan.Filter)).Concat(terms).Select(t => Predicates.AsInList(t) ?? t)]), clearFilter: true);
             case FilterPlan f:
                 return PushFilter(f.Input, [.. Conjuncts(f.Predicate), .. terms]);
             case ProjectionPlan p:
@@ -234,7 +234,7 @@ public static class Optimizer
                 var need = new SortedSet<int>(required);
                 need.UnionWith(Columns(f.Predicate));
                 var (input, map) = Prune(f.Input, need);
-                return (new FilterPlan(input, Remap(f.Predicate, map)), map);
+                return (Unchanged(f.Input, input, map) ? f : new FilterPlan(input, Remap(f.Predicate, map)), map);
             }
             case ProjectionPlan p:
             {
@@ -248,7 +248,8 @@ public static class Optimizer
                     need.UnionWith(Columns(p.Exprs[i]));
                 }
                 var (input, inner) = Prune(p.Input, need);
-                return (new ProjectionPlan(input, [.. kept.Select(i => Remap(p.Exprs[i], inner))], [.. kept.Select(i => p.Names[i])]), map);
+                return (kept.Count == p.Exprs.Count && Unchanged(p.Input, input, inner) ? p
+                    : new ProjectionPlan(input, [.. kept.Select(i => Remap(p.Exprs[i], inner))], [.. kept.Select(i => p.Names[i])]), map);
             }
             case AggregatePlan a:
             {
@@ -281,6 +282,10 @@ public static class Optimizer
                     }
                 }
                 var (input, inner) = Prune(a.Input, need);
+                if (keptCalls.Count == a.Aggregates.Count && Unchanged(a.Input, input, inner))
+                {
+                    return (a, map);
+                }
                 var calls = keptCalls.Select(c =>
                 {
                     var call = a.Aggregates[c];
@@ -297,7 +302,7 @@ public static class Optimizer
                     need.UnionWith(Columns(k.Expr));
                 }
                 var (input, map) = Prune(s.Input, need);
-                return (new SortPlan(input, [.. s.Keys.Select(k => k with { Expr = Remap(k.Expr, map) })], s.Fetch), map);
+                return (Unchanged(s.Input, input, map) ? s : new SortPlan(input, [.. s.Keys.Select(k => k with { Expr = Remap(k.Expr, map) })], s.Fetch), map);
             }
             case DistinctOnPlan d:
             {
@@ -315,6 +320,10 @@ public static class Optimizer
                 var need = new SortedSet<int>(required) { g.Time };
                 need.UnionWith(g.Series);
                 var (input, map) = Prune(g.Input, need);
+                if (Unchanged(g.Input, input, map))
+                {
+                    return (g, map);
+                }
                 var fills = g.Fills.Where(f => map[f.Column] >= 0).Select(f => f with { Column = map[f.Column] }).ToList();
                 return (new GapFillPlan(input, map[g.Time], [.. g.Series.Select(c => map[c])], fills, g.FirstBin, g.LastBin, g.Stride), map);
             }
@@ -368,12 +377,12 @@ public static class Optimizer
             case LimitPlan l:
             {
                 var (input, map) = Prune(l.Input, required);
-                return (new LimitPlan(input, l.Skip, l.Fetch), map);
+                return (ReferenceEquals(input, l.Input) ? l : new LimitPlan(input, l.Skip, l.Fetch), map);
             }
             case SingleRowPlan s:
             {
                 var (input, map) = Prune(s.Input, required);
-                return (new SingleRowPlan(input), map);
+                return (ReferenceEquals(input, s.Input) ? s : new SingleRowPlan(input), map);
             }
             case JoinPlan j:
             {
@@ -486,7 +495,11 @@ public static class Optimizer
         return true;
     }
 
-    private static Expr Remap(Expr e, int[] map) =>
+    /// <summary>Whether pruning below a node left its input as it was, every column where it stood: the node can stay.</summary>
+    private static bool Unchanged(LogicalPlan before, LogicalPlan after, int[] map) =>
+        ReferenceEquals(before, after) && IsIdentity(map, map.Length);
+
+    private static Expr Remap(Expr e, int[] map) => IsIdentity(map, map.Length) ? e :
         e.Transform(n => n is ColumnExpr c
             ? (map[c.Index] >= 0 ? new ColumnExpr(map[c.Index], c.Name, c.Type) { Location = c.Location } : throw new InvalidOperationException($"column {c.Name} was pruned but is still read"))
             : null);

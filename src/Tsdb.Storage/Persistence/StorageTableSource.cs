@@ -24,10 +24,13 @@ namespace Tsdb.Storage.Persistence;
 /// </remarks>
 public sealed class StorageTableSource(Catalog.Catalog catalog, WriteBuffer? buffer, ParquetFiles? files, TimeProvider? time = null) : ITableSource
 {
+    // A definition never changes (a new column makes a new one), so its schema is built once; planning asks per query.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TableDefinition, Schema> Schemas = [];
+
     public Schema? GetSchema(string database, string table)
     {
         var definition = catalog.Current.FindDatabase(database)?.FindTable(table);
-        return definition is null ? null : new Schema(definition.Columns.Select(c => new Field(c.Name, ColumnTypes.Of(c.Kind), c.Kind != ColumnKind.Time)));
+        return definition is null ? null : Schemas.GetValue(definition, static d => new Schema(d.Columns.Select(c => new Field(c.Name, ColumnTypes.Of(c.Kind), c.Kind != ColumnKind.Time))));
     }
 
     public ValueTask<TableChunks> GetChunksAsync(ScanRequest request, CancellationToken cancellationToken)
