@@ -94,15 +94,7 @@ public static class PhysicalPlanner
         return true;
     }
 
-    /// <summary>Gap filling walks each series in time order: its input is sorted by the series keys, then time (nulls first, as IOx).</summary>
-    private static GapFillExec GapFill(GapFillPlan g)
-    {
-        var keys = new List<SortExpr>();
-        foreach (var s in g.Series)
-        {
-            keys.Add(new SortExpr(new ColumnExpr(s, g.Input.Schema[s].Name, g.Input.Schema[s].Type), false, false));
-        }
-        keys.Add(new SortExpr(new ColumnExpr(g.Time, g.Input.Schema[g.Time].Name, g.Input.Schema[g.Time].Type), false, true));
-        return new GapFillExec(new SortExec(Create(g.Input), keys, null), g.Time, g.Series, g.Fills, g.FirstBin, g.LastBin, g.Stride);
-    }
+    /// <summary>Gap filling walks each series in time order: its input is sorted as <see cref="GapFillPlan.Order"/> says.</summary>
+    private static GapFillExec GapFill(GapFillPlan g) =>
+        new(new SortExec(Create(g.Input), g.Order, null), g.Time, g.Series, g.Fills, g.FirstBin, g.LastBin, g.Stride);
 }

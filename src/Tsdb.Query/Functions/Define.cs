@@ -10,7 +10,7 @@ internal static class Define
     /// <param name="parameters">The parameter list as users read it: "string, delimiter, n".</param>
     /// <param name="kinds">What each argument may be; the last kind repeats for the arguments after it.</param>
     public static ScalarFunction Function(string name, string parameters, int min, int max, ArgKind[] kinds,
-        Func<IReadOnlyList<ArrowType>, ArrowType> result, Func<FunctionArguments, ColumnarValue> invoke, bool isVolatile = false)
+        Func<IReadOnlyList<ArrowType>, ArrowType> result, Func<FunctionArguments, ColumnarValue> invoke, bool isVolatile = false, bool nullOnlyFromNullArguments = false)
     {
         ArrowType Check(IReadOnlyList<ArrowType> types)
         {
@@ -29,7 +29,7 @@ internal static class Define
             }
             return result(types);
         }
-        return new ScalarFunction(name, $"{name}({parameters})", Check, invoke) { IsVolatile = isVolatile };
+        return new ScalarFunction(name, $"{name}({parameters})", Check, invoke) { IsVolatile = isVolatile, NullOnlyFromNullArguments = nullOnlyFromNullArguments };
     }
 
     /// <summary>A function with exactly as many arguments as <paramref name="kinds"/>.</summary>

@@ -17,6 +17,9 @@ public sealed class ScalarFunction(string name, string signature, Func<IReadOnly
     /// <summary>Whether two calls with the same arguments may differ (now() is not: it is fixed per statement).</summary>
     public bool IsVolatile { get; init; }
 
+    /// <summary>Whether the result is null only where an argument is: a call on values that are never null is never null (the optimizer relies on it).</summary>
+    public bool NullOnlyFromNullArguments { get; init; }
+
     /// <summary>The result type for these argument types; throws <see cref="FunctionException"/> when they do not fit.</summary>
     public ArrowType ReturnType(IReadOnlyList<ArrowType> arguments) => returnType(arguments);
 

@@ -29,7 +29,7 @@ internal static class TimeFunctions
         foreach (var name in (string[])["date_bin", "time_bucket"])
         {
             // An INTERVAL constant may come typed as int64 (its ns); date_bin checks at run time that it is one.
-            into.Add(Define.Function(name, "interval, timestamp[, origin]", 2, 3, [ArgKind.String | ArgKind.Integer, TimeLike, TimeLike], _ => ArrowType.TimestampNanosecond, a => DateBin(a, name)));
+            into.Add(Define.Function(name, "interval, timestamp[, origin]", 2, 3, [ArgKind.String | ArgKind.Integer, TimeLike, TimeLike], _ => ArrowType.TimestampNanosecond, a => DateBin(a, name), nullOnlyFromNullArguments: true));
         }
         into.Add(Define.Fixed("date_trunc", "unit, timestamp", [ArgKind.String, TimeLike], ArrowType.TimestampNanosecond, DateTrunc));
         foreach (var name in (string[])["date_part", "datepart"])

@@ -35,6 +35,15 @@ public sealed class GapFillPlan(LogicalPlan input, int time, IReadOnlyList<int> 
     public static long BinCount(long firstBin, long lastBin, long stride) =>
         lastBin < firstBin ? 0 : (long)(((ulong)(lastBin - firstBin) / (ulong)stride) + 1);
 
+    /// <summary>
+    /// The order the operator sorts its input into and its output keeps: the series keys ascending (nulls last), then
+    /// time ascending (nulls first, as IOx).
+    /// </summary>
+    public IReadOnlyList<SortExpr> Order =>
+        [.. Series.Select(s => new SortExpr(ColumnOf(s), false, false)), new SortExpr(ColumnOf(Time), false, true)];
+
+    private Expressions.ColumnExpr ColumnOf(int column) => new(column, Input.Schema[column].Name, Input.Schema[column].Type);
+
     public override Schema Schema => Input.Schema;
 
     public override IReadOnlyList<LogicalPlan> Inputs => [Input];

@@ -21,8 +21,19 @@ public static class Optimizer
         {
             pruned = new ProjectionPlan(pruned, [.. Enumerable.Range(0, plan.Schema.FieldCount).Select(i => Column(pruned.Schema, map[i]))], [.. plan.Schema.Fields.Select(f => f.Name)]);
         }
-        return pruned;
+        return DropSatisfiedSorts(pruned);
     }
+
+    // ---- sorts ----
+
+    /// <summary>
+    /// A sort whose input already comes in its order (<see cref="PlanOrder.Satisfies"/>: a stable sort would move no
+    /// row) is dropped; one that keeps the first rows becomes a limit.
+    /// </summary>
+    private static LogicalPlan DropSatisfiedSorts(LogicalPlan plan) =>
+        plan.Transform(node => node is SortPlan s && PlanOrder.Satisfies(s.Input, s.Keys)
+            ? s.Fetch is { } fetch ? new LimitPlan(s.Input, 0, fetch) : s.Input
+            : null);
 
     // ---- filters ----
 
