@@ -11,8 +11,8 @@ namespace Tsdb.Query.Tests.Conformance;
 /// The contract of every logical node, checked on every node of the plans of a list of SQL and InfluxQL statements
 /// (before and after optimisation) that together hold each node type: <see cref="LogicalPlan.WithInputs"/> with its own inputs
 /// gives an equivalent node (same schema names and types, same description), <see cref="LogicalPlan.Transform"/> that
-/// rewrites nothing gives the same plan, the physical operator has the node's columns, and the optimizer keeps the
-/// output schema of a plan (names, order and types).
+/// rewrites nothing gives the same plan, the physical operator has the node's columns, the rows it answers hold what
+/// <see cref="PlanOrder"/> claims of it, and the optimizer keeps the output schema of a plan (names, order and types).
 /// </summary>
 public sealed class LogicalPlanConformance
 {
@@ -107,6 +107,75 @@ public sealed class LogicalPlanConformance
             Assert.Equal(node.Schema.Fields.Select(f => f.Name), physical.Schema.Fields.Select(f => f.Name));
         }
     }
+
+    /// <summary>
+    /// What <see cref="PlanOrder"/> claims of a node (its sort order, constant columns, columns without nulls) holds
+    /// for the rows its operator answers: the optimizer drops sorts on these claims.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Statements))]
+    public async Task Every_node_answers_as_PlanOrder_claims(string sql)
+    {
+        var spill = Directory.CreateTempSubdirectory("tsdb-plan-order-").FullName;
+        try
+        {
+            foreach (var node in BothPlans(sql).SelectMany(TestPlans.Walk))
+            {
+                var order = PlanOrder.Of(node);
+                var constant = Enumerable.Range(0, node.Schema.FieldCount).Where(c => PlanOrder.IsConstant(node, c)).ToList();
+                var neverNull = Enumerable.Range(0, node.Schema.FieldCount).Where(c => PlanOrder.NeverNull(node, c)).ToList();
+                if (order.Count == 0 && constant.Count == 0 && neverNull.Count == 0)
+                {
+                    continue;
+                }
+                var context = new TaskContext(TestPlans.Source(), new QueryMemoryPool(1L << 30), new Expressions.EvalContext(TestPlans.T0), new SpillDirectory(spill), CancellationToken.None);
+                var rows = new List<object?[]>();
+                await foreach (var batch in PhysicalPlanner.Create(node).ExecuteAsync(context))
+                {
+                    for (var r = 0; r < batch.Length; r++)
+                    {
+                        rows.Add([.. batch.Columns.Select(c => c.IsNull(r) ? null : c.GetObject(r))]);
+                    }
+                }
+                var what = $"{sql}: {node.Describe()}";
+                for (var r = 1; r < rows.Count; r++)
+                {
+                    var compared = 0;
+                    foreach (var key in order)
+                    {
+                        compared = Compare(rows[r - 1][key.Column], rows[r][key.Column], key.NullsFirst);
+                        compared = key.Descending && rows[r - 1][key.Column] is not null && rows[r][key.Column] is not null ? -compared : compared;
+                        if (compared != 0)
+                        {
+                            break;
+                        }
+                    }
+                    Assert.True(compared <= 0, $"{what}: rows {r - 1} and {r} are out of the claimed order [{string.Join(", ", order)}]");
+                    foreach (var c in constant)
+                    {
+                        Assert.True(Equals(rows[0][c], rows[r][c]), $"{what}: column {c} is claimed constant but holds {rows[0][c]} and {rows[r][c]}");
+                    }
+                }
+                foreach (var c in neverNull)
+                {
+                    Assert.True(rows.All(row => row[c] is not null), $"{what}: column {c} is claimed never null");
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(spill, recursive: true);
+        }
+    }
+
+    private static int Compare(object? a, object? b, bool nullsFirst) => (a, b) switch
+    {
+        (null, null) => 0,
+        (null, _) => nullsFirst ? -1 : 1,
+        (_, null) => nullsFirst ? 1 : -1,
+        (string x, string y) => string.CompareOrdinal(x, y),
+        _ => ((IComparable)a).CompareTo(b),
+    };
 
     [Theory]
     [MemberData(nameof(Statements))]
