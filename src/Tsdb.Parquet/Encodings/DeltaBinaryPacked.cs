@@ -162,6 +162,232 @@ internal static class DeltaBinaryPacked
     /// <inheritdoc cref="DecodeRange(ReadOnlySpan{byte}, int, Span{long})"/>
     public static int DecodeRange(ReadOnlySpan<byte> input, int skip, Span<int> output) => DecodeCore(input, output, firstOnly: true, skip);
 
+    /// <summary>
+    /// The values among the <paramref name="count"/> after the first <paramref name="skip"/> that lie in
+    /// [<paramref name="min"/>, <paramref name="max"/>], as runs [start, end) of positions in that window, ascending,
+    /// appended to <paramref name="runs"/>. Nothing is written per value where a miniblock's deltas are equal (bit
+    /// width 0, as regular timestamps are): its values step evenly, so the ones in range are found by division. A time
+    /// range over a page of several series' evenly spaced times so costs a few operations per miniblock.
+    /// </summary>
+    public static void SelectInRange(ReadOnlySpan<byte> input, int skip, int count, long min, long max, List<(int Start, int End)> runs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(runs);
+        var position = 0;
+        var header = ReadHeader(input, ref position);
+        if ((long)header.TotalCount < (long)skip + count)
+        {
+            EncodingErrors.Throw(Name, 0, $"the header announces {header.TotalCount} values, {count} are wanted after {skip}");
+        }
+        var end = skip + count;
+        if (count == 0 || min > max)
+        {
+            return;
+        }
+        // Positions in the page: value p goes to window position p - skip.
+        void Add(int from, int to)
+        {
+            from = Math.Max(from, skip) - skip;
+            to = Math.Min(to, end) - skip;
+            if (from >= to)
+            {
+                return;
+            }
+            if (runs.Count > 0 && runs[^1].End == from)
+            {
+                runs[^1] = (runs[^1].Start, to);
+            }
+            else
+            {
+                runs.Add((from, to));
+            }
+        }
+        var last = header.FirstValue;
+        if (last >= min && last <= max)
+        {
+            Add(0, 1);
+        }
+        var produced = 1;
+        var perMiniblock = header.ValuesPerMiniblock;
+        Span<uint> narrow = stackalloc uint[Chunk];
+        Span<ulong> wide = stackalloc ulong[Chunk];
+        while (produced < end)
+        {
+            var minDelta = Leb128.ReadZigZag64(input, ref position, Name, "a block's min delta");
+            var miniblocks = header.MiniblockCount;
+            if (input.Length - position < miniblocks)
+            {
+                EncodingErrors.Truncated(Name, position, "the miniblock bit widths", miniblocks, input.Length - position);
+            }
+            var widths = input.Slice(position, miniblocks);
+            position += miniblocks;
+            for (var m = 0; m < miniblocks && produced < end; m++)
+            {
+                int width = widths[m];
+                if (width > 64)
+                {
+                    EncodingErrors.Throw(Name, position - miniblocks + m, $"miniblock bit width {width} exceeds 64");
+                }
+                var length = (long)perMiniblock * width / 8;
+                if (length > input.Length - position)
+                {
+                    EncodingErrors.Truncated(Name, position, "a miniblock", length, input.Length - position);
+                }
+                var take = Math.Min(perMiniblock, end - produced);
+                if (width == 0)
+                {
+                    // Values last + k·minDelta for k = 1 … take, at positions produced + k - 1.
+                    if (EvenRun(last, minDelta, take, min, max) is { } run)
+                    {
+                        if (run.Lo <= run.Hi)
+                        {
+                            Add(produced + run.Lo - 1, produced + run.Hi);
+                        }
+                    }
+                    else
+                    {
+                        var value = last;
+                        for (var k = 1; k <= take; k++)
+                        {
+                            value = unchecked(value + minDelta);
+                            if (value >= min && value <= max)
+                            {
+                                Add(produced + k - 1, produced + k);
+                            }
+                        }
+                    }
+                    last = unchecked(last + (minDelta * take));
+                }
+                else if (produced + take <= skip)
+                {
+                    // Wholly before the window: only the sum is needed.
+                    last = SumMiniblock(input.Slice(position, (int)length), width, take, minDelta, last, narrow, wide);
+                }
+                else
+                {
+                    var packed = input.Slice(position, (int)length);
+                    for (var done = 0; done < take; done += Chunk)
+                    {
+                        var n = Math.Min(Chunk, take - done);
+                        var padded = (n + 7) & ~7;
+                        var source = packed.Slice(done / 8 * width, padded / 8 * width);
+                        var at = produced + done;
+                        if (width <= 32)
+                        {
+                            BitPacking.Unpack(source, width, narrow[..padded]);
+                            for (var k = 0; k < n; k++)
+                            {
+                                last = unchecked(last + minDelta + narrow[k]);
+                                if (last >= min && last <= max)
+                                {
+                                    Add(at + k, at + k + 1);
+                                }
+                            }
+                        }
+                        else
+                        {
+                            BitPacking.Unpack64(source, width, wide[..padded]);
+                            for (var k = 0; k < n; k++)
+                            {
+                                last = unchecked(last + minDelta + (long)wide[k]);
+                                if (last >= min && last <= max)
+                                {
+                                    Add(at + k, at + k + 1);
+                                }
+                            }
+                        }
+                    }
+                }
+                produced += take;
+                position += (int)length;
+            }
+        }
+    }
+
+    /// <summary>
+    /// For the values <paramref name="last"/> + k·<paramref name="step"/>, k = 1 … <paramref name="take"/>: the first and
+    /// last k whose value lies in [min, max] (first &gt; last when none does), computed in 128 bits. Null when the values
+    /// would wrap around 64 bits (as the decoder's sums do), so are not monotonic: the caller tests them one by one.
+    /// </summary>
+    private static (int Lo, int Hi)? EvenRun(long last, long step, int take, long min, long max)
+    {
+        // The last value, last + take·step, in 64 bits when it fits (it nearly always does: no 128-bit arithmetic).
+        var high64 = Math.BigMul(step, take, out var product);
+        var end = unchecked(last + product);
+        if (high64 != (product >> 63) || ((last ^ end) & (product ^ end)) < 0)
+        {
+            return null;
+        }
+        if (step == 0)
+        {
+            return last >= min && last <= max ? (1, take) : (1, 0);
+        }
+        // Most miniblocks of a series' times lie wholly outside an asked range, or wholly inside it: no division. The
+        // first value, last + step, lies between last and end, so it cannot overflow either.
+        var (low, high) = step > 0 ? (last + step, end) : (end, last + step);
+        if (high < min || low > max)
+        {
+            return (1, 0);
+        }
+        if (low >= min && high <= max)
+        {
+            return (1, take);
+        }
+        Int128 first, final;
+        if (step > 0)
+        {
+            first = CeilingDivide((Int128)min - last, step);
+            final = FloorDivide((Int128)max - last, step);
+        }
+        else
+        {
+            first = CeilingDivide((Int128)max - last, step);
+            final = FloorDivide((Int128)min - last, step);
+        }
+        return ((int)Int128.Clamp(first, 1, take + 1L), (int)Int128.Clamp(final, 0, take));
+    }
+
+    private static Int128 FloorDivide(Int128 a, long b)
+    {
+        var q = Int128.DivRem(a, b);
+        return q.Remainder != 0 && (q.Remainder < 0) != (b < 0) ? q.Quotient - 1 : q.Quotient;
+    }
+
+    private static Int128 CeilingDivide(Int128 a, long b)
+    {
+        var q = Int128.DivRem(a, b);
+        return q.Remainder != 0 && (q.Remainder < 0) == (b < 0) ? q.Quotient + 1 : q.Quotient;
+    }
+
+    /// <summary>The value after a miniblock's <paramref name="take"/> deltas, none written.</summary>
+    private static long SumMiniblock(ReadOnlySpan<byte> packed, int width, int take, long minDelta, long last, Span<uint> narrow, Span<ulong> wide)
+    {
+        for (var done = 0; done < take; done += Chunk)
+        {
+            var n = Math.Min(Chunk, take - done);
+            var padded = (n + 7) & ~7;
+            var source = packed.Slice(done / 8 * width, padded / 8 * width);
+            if (width <= 32)
+            {
+                BitPacking.Unpack(source, width, narrow[..padded]);
+                foreach (var d in narrow[..n])
+                {
+                    last = unchecked(last + minDelta + d);
+                }
+            }
+            else
+            {
+                BitPacking.Unpack64(source, width, wide[..padded]);
+                foreach (var d in wide[..n])
+                {
+                    last = unchecked(last + minDelta + (long)d);
+                }
+            }
+        }
+        return last;
+    }
+
     private static int DecodeCore<T>(ReadOnlySpan<byte> input, Span<T> output, bool firstOnly, int skip)
         where T : unmanaged, IBinaryInteger<T>
     {

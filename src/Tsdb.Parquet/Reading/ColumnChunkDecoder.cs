@@ -59,6 +59,9 @@ internal sealed class ColumnChunkDecoder : IDisposable
     // Or a range test of an INT64 column (a time range): min and max inclusive.
     private readonly (long Min, long Max)? _range;
 
+    // Runs of a delta-encoded page's window that lie in _range (DeltaBinaryPacked.SelectInRange), reused per page.
+    private readonly List<(int Start, int End)> _runs = [];
+
     public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options, Func<ReadOnlySpan<byte>, bool>? rowFilter = null)
         : this(column, codec, options, rowFilter, null)
     {
@@ -394,6 +397,18 @@ internal sealed class ColumnChunkDecoder : IDisposable
         {
             return;
         }
+        if (_range is { } even && nonNull == rows && encoding == Encoding.DeltaBinaryPacked && _column.PhysicalType == PhysicalType.Int64)
+        {
+            // Delta-encoded times: the window's runs in range found per miniblock, evenly stepped ones by division.
+            if (DeltaBinaryPacked.ReadTotalCount(values) != rows)
+            {
+                throw new ParquetFormatException($"{Where}: DELTA_BINARY_PACKED page holds {DeltaBinaryPacked.ReadTotalCount(values)} values, {rows} expected");
+            }
+            _runs.Clear();
+            DeltaBinaryPacked.SelectInRange(values, (int)(first - firstRow), (int)(last - first), even.Min, even.Max, _runs);
+            AddSelectedRuns(first, selection);
+            return;
+        }
         if (_range is { } range && nonNull == rows
             && DecodeWindow(encoding, values, rows, (int)(first - firstRow), (int)(last - firstRow), out var windowStart) && !_valuesFromDictionary)
         {
@@ -460,6 +475,30 @@ internal sealed class ColumnChunkDecoder : IDisposable
             return v >= range.Min && v <= range.Max;
         }
         return _valuesFromDictionary ? DictionaryVerdict(_ints[value]) : _rowFilter!(_data.WrittenSpan[_offsets[value].._offsets[value + 1]]);
+    }
+
+    /// <summary>The rows of <see cref="_runs"/> (window positions from row <paramref name="windowRow"/>) that the selection holds, as passing.</summary>
+    private void AddSelectedRuns(long windowRow, RowSelection selection)
+    {
+        var ranges = selection.Ranges;
+        var r = 0;
+        foreach (var (runStart, runEnd) in _runs)
+        {
+            var (from, to) = (windowRow + runStart, windowRow + runEnd);
+            while (r < ranges.Count && ranges[r].End <= from)
+            {
+                r++;
+            }
+            for (var k = r; k < ranges.Count && ranges[k].Start < to; k++)
+            {
+                var start = Math.Max(from, ranges[k].Start);
+                var end = Math.Min(to, ranges[k].End);
+                if (start < end)
+                {
+                    AddPassing(start, end);
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -379,6 +379,14 @@ public sealed class ParquetReader
                         await DecodeColumnAsync(group, column, selection, filter, plans[column.Index], cancellationToken).ConfigureAwait(false);
                         selection = filter.PassingRows();
                     }
+                    else if (column.PhysicalType == PhysicalType.Int64 && RowRefinement.RangeOf(predicate) is { } range)
+                    {
+                        // A time range: tested as the column decodes (delta-encoded, evenly spaced times by division,
+                        // per miniblock), nothing kept; the projected column then decodes only the rows that pass.
+                        using var filter = new ColumnChunkDecoder(column, group.Columns[column.Index].MetaData!.Codec, _options, range.Min, range.Max);
+                        await DecodeColumnAsync(group, column, selection, filter, plans[column.Index], cancellationToken).ConfigureAwait(false);
+                        selection = filter.PassingRows();
+                    }
                     else
                     {
                         var data = await ReadColumnAsync(group, column, selection, cancellationToken, plans[column.Index]).ConfigureAwait(false);

@@ -86,7 +86,7 @@ public sealed class DeltaBinaryPackedTests
 
     public static TheoryData<string> Int64Cases() =>
     [
-        "empty", "one", "two", "8", "32", "33", "128", "129", "257", "1000", "extremes", "random", "timestamps", "alternating", "constant", "even",
+        "empty", "one", "two", "8", "32", "33", "128", "129", "257", "1000", "extremes", "random", "timestamps", "alternating", "constant", "even", "wrapping",
     ];
 
     private static long[] Int64Values(string name, Random rng) => name switch
@@ -107,6 +107,8 @@ public sealed class DeltaBinaryPackedTests
         "alternating" => [.. Enumerable.Range(0, 300).Select(i => i % 2 == 0 ? long.MinValue : long.MaxValue)],
         // Evenly spaced times (miniblocks of bit width 0), then a second series starting over: a tag-sorted page.
         "even" => [.. Enumerable.Range(0, 3000).Select(i => 1_451_606_400_000_000_000 + ((i < 2000 ? i : i - 2000) * 10_000_000_000L))],
+        // Equal deltas whose running sum wraps around 64 bits several times (bit width 0, yet not monotonic).
+        "wrapping" => [.. Enumerable.Range(0, 300).Select(i => unchecked(((long)i * (3L << 60)) + 5))],
         _ => [.. Enumerable.Repeat(-42L, 500)],
     };
 
@@ -186,6 +188,60 @@ public sealed class DeltaBinaryPackedTests
             Assert.Equal(ints.AsSpan(skip, count).ToArray(), narrow);
         }
         var error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.DecodeRange(encoded, 1, new long[values.Length]));
+        Assert.Contains($"announces {values.Length} values, {values.Length} are wanted after 1", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The values of a window that lie in a range, found without decoding evenly stepped miniblocks value by value,
+    /// are those a whole decode finds: ranges around the data, inside it, empty, reversed and at the 64-bit ends.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Int64Cases))]
+    public void A_range_selects_the_window_positions_a_whole_decode_would(string name)
+    {
+        var values = Int64Values(name, new Random(name.Length * 43));
+        var encoded = Encode(values);
+        var rng = new Random(values.Length + 2);
+        var sorted = values.Order().ToArray();
+        long Pick() => sorted.Length == 0 ? rng.NextInt64() : rng.Next(5) switch
+        {
+            0 => long.MinValue,
+            1 => long.MaxValue,
+            2 => rng.NextInt64(),
+            3 => unchecked(sorted[rng.Next(sorted.Length)] + rng.Next(-2, 3)),
+            _ => sorted[rng.Next(sorted.Length)],
+        };
+        for (var i = 0; i < 40; i++)
+        {
+            var skip = rng.Next(values.Length + 1);
+            skip = i % 4 == 0 ? skip / 32 * 32 : i % 4 == 1 ? Math.Max(0, skip / 128 * 128 - 1) : skip;
+            var count = i == 0 ? values.Length - skip : rng.Next(values.Length - skip + 1);
+            var (min, max) = (Pick(), Pick());
+            if (i % 3 != 0 && min > max)
+            {
+                (min, max) = (max, min);
+            }
+            var expected = new List<(int, int)>();
+            for (var p = 0; p < count; p++)
+            {
+                var v = values[skip + p];
+                if (v >= min && v <= max)
+                {
+                    if (expected.Count > 0 && expected[^1].Item2 == p)
+                    {
+                        expected[^1] = (expected[^1].Item1, p + 1);
+                    }
+                    else
+                    {
+                        expected.Add((p, p + 1));
+                    }
+                }
+            }
+            var runs = new List<(int Start, int End)>();
+            DeltaBinaryPacked.SelectInRange(encoded, skip, count, min, max, runs);
+            Assert.True(expected.SequenceEqual(runs.Select(r => (r.Start, r.End))), $"{name}: skip {skip}, count {count}, [{min}, {max}]: [{string.Join(", ", runs)}] instead of [{string.Join(", ", expected)}]");
+        }
+        var error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.SelectInRange(encoded, 1, values.Length, long.MinValue, long.MaxValue, []));
         Assert.Contains($"announces {values.Length} values, {values.Length} are wanted after 1", error.Message, StringComparison.Ordinal);
     }
 
