@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using Tsdb.Parquet.IO;
 
@@ -310,12 +311,22 @@ internal static class DeltaBinaryPacked
     /// last k whose value lies in [min, max] (first &gt; last when none does), computed in 128 bits. Null when the values
     /// would wrap around 64 bits (as the decoder's sums do), so are not monotonic: the caller tests them one by one.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (int Lo, int Hi)? EvenRun(long last, long step, int take, long min, long max)
     {
-        // The last value, last + take·step, in 64 bits when it fits (it nearly always does: no 128-bit arithmetic).
-        var high64 = Math.BigMul(step, take, out var product);
+        // The last value, last + take·step, in 64 bits when it fits (it nearly always does). A step under 2^47 times
+        // a miniblock's values (at most 2^15 here) cannot overflow the product; larger steps are checked in 128 bits.
+        long product;
+        if (step is > -(1L << 47) and < 1L << 47 && take <= 1 << 15)
+        {
+            product = step * take;
+        }
+        else if (!FitsInt64(step, take, out product))
+        {
+            return null;
+        }
         var end = unchecked(last + product);
-        if (high64 != (product >> 63) || ((last ^ end) & (product ^ end)) < 0)
+        if (((last ^ end) & (product ^ end)) < 0)
         {
             return null;
         }
@@ -334,6 +345,14 @@ internal static class DeltaBinaryPacked
         {
             return (1, take);
         }
+        return Divided(last, step, take, min, max);
+    }
+
+    /// <summary>The k range of <see cref="EvenRun"/> for a miniblock the range cuts through, by division (kept apart: the
+    /// 128-bit arithmetic made the common path, a miniblock wholly in or out, several times slower).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (int Lo, int Hi) Divided(long last, long step, int take, long min, long max)
+    {
         Int128 first, final;
         if (step > 0)
         {
@@ -346,6 +365,14 @@ internal static class DeltaBinaryPacked
             final = FloorDivide((Int128)min - last, step);
         }
         return ((int)Int128.Clamp(first, 1, take + 1L), (int)Int128.Clamp(final, 0, take));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool FitsInt64(long step, int take, out long product)
+    {
+        var wide = (Int128)step * take;
+        product = (long)wide;
+        return wide >= long.MinValue && wide <= long.MaxValue;
     }
 
     private static Int128 FloorDivide(Int128 a, long b)
