@@ -19,6 +19,18 @@ internal static class Bounds
         _ => null, // malformed or unknown: no pruning
     };
 
+    /// <summary>
+    /// The predicate with its strings as UTF-8 bytes: compared with a column's many byte-array bounds (every page of a
+    /// tag column), each string was encoded again per page and value.
+    /// </summary>
+    public static ColumnRange AsUtf8(ColumnRange predicate)
+    {
+        static object? Utf8(object? value) => value is string s ? Encoding.UTF8.GetBytes(s) : value;
+        return predicate.Min is string || predicate.Max is string || predicate.AnyOf?.Any(v => v is string) == true
+            ? predicate with { Min = Utf8(predicate.Min), Max = Utf8(predicate.Max), AnyOf = predicate.AnyOf?.Select(v => Utf8(v)!).ToArray() }
+            : predicate;
+    }
+
     /// <summary>False only when [min, max] certainly misses the predicate's range.</summary>
     public static bool MayOverlap(ParquetColumn column, object? min, object? max, ColumnRange predicate)
     {

@@ -589,6 +589,7 @@ public sealed class ParquetReader
         // Pages are listed in row order: neighbouring kept pages join into one range as they are found (a selective
         // query keeps a run of a few pages, not a list as long as the column's pages).
         var ranges = new List<(long Start, long End)>();
+        predicate = Bounds.AsUtf8(predicate);
         var ordered = true;
         for (var p = 0; p < pages.Count; p++)
         {
