@@ -139,15 +139,25 @@ internal sealed partial class InfluxQLPlanner
     /// <summary>The field list with wildcards and regexes expanded and names made unique as 1.x does (mean, mean_1).</summary>
     private static List<(string Name, InfluxQLExpr Expr)> ExpandFields(IReadOnlyList<SelectField> fields, List<Relation> relations, SortedSet<string> groupTags)
     {
-        var allFields = new SortedDictionary<string, ArrowType>(StringComparer.Ordinal);
-        var allTags = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var r in relations)
+        // Every field and tag of the sources, sorted: only a wildcard or a regex needs them (most queries name theirs).
+        SortedDictionary<string, ArrowType>? fieldsOfAll = null;
+        SortedSet<string>? tagsOfAll = null;
+        (SortedDictionary<string, ArrowType> Fields, SortedSet<string> Tags) All()
         {
-            foreach (var (name, i) in r.Fields)
+            if (fieldsOfAll is null || tagsOfAll is null)
             {
-                allFields.TryAdd(name, r.Schema[i].Type);
+                fieldsOfAll = new SortedDictionary<string, ArrowType>(StringComparer.Ordinal);
+                tagsOfAll = new SortedSet<string>(StringComparer.Ordinal);
+                foreach (var r in relations)
+                {
+                    foreach (var (name, i) in r.Fields)
+                    {
+                        fieldsOfAll.TryAdd(name, r.Schema[i].Type);
+                    }
+                    tagsOfAll.UnionWith(r.Tags.Keys);
+                }
             }
-            allTags.UnionWith(r.Tags.Keys);
+            return (fieldsOfAll, tagsOfAll);
         }
         var result = new List<(string, InfluxQLExpr)>();
         foreach (var f in fields)
@@ -156,6 +166,7 @@ internal sealed partial class InfluxQLPlanner
             {
                 case Wildcard w:
                 {
+                    var (allFields, allTags) = All();
                     var names = new SortedSet<string>(StringComparer.Ordinal);
                     if (w.Type != WildcardType.Tag)
                     {
@@ -173,6 +184,7 @@ internal sealed partial class InfluxQLPlanner
                 }
                 case RegexLiteral re:
                 {
+                    var (allFields, allTags) = All();
                     var regex = Regex(re.Pattern);
                     var names = new SortedSet<string>(allFields.Keys.Where(n => regex.IsMatch(n)), StringComparer.Ordinal);
                     names.UnionWith(allTags.Where(t => !groupTags.Contains(t) && regex.IsMatch(t)));
@@ -184,6 +196,7 @@ internal sealed partial class InfluxQLPlanner
                 }
                 case Call { Args.Count: > 0 } c when c.Args[0] is Wildcard or RegexLiteral:
                 {
+                    var allFields = All().Fields;
                     var regex = c.Args[0] is RegexLiteral re ? Regex(re.Pattern) : null;
                     foreach (var (n, type) in allFields)
                     {
