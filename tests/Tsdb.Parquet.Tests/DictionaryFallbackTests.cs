@@ -111,8 +111,11 @@ public sealed class DictionaryFallbackTests
         Assert.Equal(ParquetCanonicalJson.Columns(Schema, [batch]).ToJsonString(), ParquetCanonicalJson.Columns(Schema, await reader.ReadAllAsync()).ToJsonString());
     }
 
-    [Fact]
-    public async Task A_dictionary_index_past_the_dictionary_is_a_format_error_on_every_read_path()
+    [Theory]
+    [InlineData(20_000)]
+    // A page per run: the selective read then picks the last page alone and tests its indices as runs.
+    [InlineData(100)]
+    public async Task A_dictionary_index_past_the_dictionary_is_a_format_error_on_every_read_path(int pageRows)
     {
         // Three runs of a three-entry dictionary (indices of 2 bits), stored plainly so that the last run's index can be
         // rewritten from 2 to 3: it fits the bit width but names no entry.
@@ -123,9 +126,9 @@ public sealed class DictionaryFallbackTests
             tags.Append($"tag-{i / 100}");
         }
         var file = ParquetWriter.ToBytes(schema, [new RecordBatch(schema, [tags.Build()], 300)],
-            new ParquetWriterOptions { Compression = CompressionCodec.Uncompressed, PageChecksums = false });
+            new ParquetWriterOptions { Compression = CompressionCodec.Uncompressed, PageChecksums = false, PageRowLimit = pageRows });
         var meta = (await ParquetReader.OpenAsync(file)).Metadata.RowGroups[0].Columns[0].MetaData!;
-        var page = ChunkPages.Of(file, meta).Single(p => p.Header.Type == PageType.DataPage);
+        var page = ChunkPages.Of(file, meta).Last(p => p.Header.Type == PageType.DataPage);
         var last = (int)page.BodyOffset + page.Header.CompressedPageSize - 1;
         Assert.Equal(2, file[last]);
         file[last] = 3;
@@ -142,6 +145,14 @@ public sealed class DictionaryFallbackTests
                 }
             });
             Assert.Contains("dictionary index 3 outside a dictionary of 3", filtered.Message, StringComparison.Ordinal);
+            // A list of values is tested row by row even where a page's bounds lie inside it.
+            var listed = await Assert.ThrowsAsync<ParquetFormatException>(async () =>
+            {
+                await foreach (var _ in reader.ReadAsync(["tag"], [new ColumnRange("tag", "tag-2", "tag-2") { AnyOf = ["tag-2"] }]))
+                {
+                }
+            });
+            Assert.Contains("dictionary index 3 outside a dictionary of 3", listed.Message, StringComparison.Ordinal);
         }
     }
 }

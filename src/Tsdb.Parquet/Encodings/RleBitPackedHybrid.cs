@@ -103,25 +103,107 @@ internal static class RleBitPackedHybrid
     /// </summary>
     public static void Decode(ReadOnlySpan<byte> input, int bitWidth, Span<int> output, int skip = 0)
     {
+        var sink = new IntoArray(MemoryMarshal.Cast<int, uint>(output));
+        DecodeCore(input, bitWidth, output.Length, skip, ref sink);
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> values after the first <paramref name="skip"/> as runs of one value, in order,
+    /// appended to <paramref name="runs"/> (start from the first wanted value): a repeated run is reported whole, never
+    /// expanded, and bit-packed values join their equal neighbours. A tag-sorted page of dictionary indices is a few
+    /// runs thousands of values long, tested once each.
+    /// </summary>
+    public static void DecodeRuns(ReadOnlySpan<byte> input, int bitWidth, int count, int skip, List<(int Start, int Length, int Value)> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var sink = new IntoRuns(runs);
+        DecodeCore(input, bitWidth, count, skip, ref sink);
+    }
+
+    /// <summary>Where decoded values go: a repeated run whole, or bit-packed values unpacked into a span it lends.</summary>
+    private interface ISink
+    {
+        void Repeat(int at, int count, uint value);
+
+        Span<uint> Values(int at, int count);
+
+        void Written(int at, int count);
+    }
+
+    private readonly ref struct IntoArray(Span<uint> output) : ISink
+    {
+        private readonly Span<uint> _output = output;
+
+        public void Repeat(int at, int count, uint value) => _output.Slice(at, count).Fill(value);
+
+        public Span<uint> Values(int at, int count) => _output.Slice(at, count);
+
+        public void Written(int at, int count)
+        {
+        }
+    }
+
+    private struct IntoRuns(List<(int Start, int Length, int Value)> runs) : ISink
+    {
+        private uint[] _scratch = [];
+
+        public readonly void Repeat(int at, int count, uint value) => Add(at, count, (int)value);
+
+        public Span<uint> Values(int at, int count)
+        {
+            if (_scratch.Length < count)
+            {
+                _scratch = new uint[Math.Max(count, 64)];
+            }
+            return _scratch.AsSpan(0, count);
+        }
+
+        public readonly void Written(int at, int count)
+        {
+            var values = _scratch.AsSpan(0, count);
+            for (var i = 0; i < values.Length;)
+            {
+                var other = values[(i + 1)..].IndexOfAnyExcept(values[i]);
+                var length = other < 0 ? values.Length - i : other + 1;
+                Add(at + i, length, (int)values[i]);
+                i += length;
+            }
+        }
+
+        private readonly void Add(int at, int count, int value)
+        {
+            if (runs.Count > 0 && runs[^1].Value == value && runs[^1].Start + runs[^1].Length == at)
+            {
+                runs[^1] = (runs[^1].Start, runs[^1].Length + count, value);
+            }
+            else
+            {
+                runs.Add((at, count, value));
+            }
+        }
+    }
+
+    private static void DecodeCore<TSink>(ReadOnlySpan<byte> input, int bitWidth, int count, int skip, ref TSink sink)
+        where TSink : ISink, allows ref struct
+    {
         if ((uint)bitWidth > 32)
         {
             EncodingErrors.Throw(Name, 0, $"bit width {bitWidth} is outside 0..32");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(skip);
-        var unsigned = MemoryMarshal.Cast<int, uint>(output);
         var valueBytes = (bitWidth + 7) / 8;
         Span<byte> groupBytes = stackalloc byte[32];
         Span<uint> groupValues = stackalloc uint[8];
         var position = 0;
         var produced = 0;
         long toSkip = skip;
-        while (produced < output.Length)
+        while (produced < count)
         {
             if (position >= input.Length)
             {
                 EncodingErrors.Throw(Name, position, skip == 0
-                    ? $"input ends after {produced} of {output.Length} values"
-                    : $"input ends after {produced} of {output.Length} values (after {skip} skipped)");
+                    ? $"input ends after {produced} of {count} values"
+                    : $"input ends after {produced} of {count} values (after {skip} skipped)");
             }
             var runStart = position;
             var header = Leb128.ReadUInt64(input, ref position, Name, "a run header");
@@ -129,7 +211,7 @@ internal static class RleBitPackedHybrid
             {
                 EncodingErrors.Throw(Name, runStart, $"run header {header} exceeds 32 bits");
             }
-            var wanted = output.Length - produced;
+            var wanted = count - produced;
             if ((header & 1) == 0)
             {
                 if (input.Length - position < valueBytes)
@@ -146,7 +228,10 @@ internal static class RleBitPackedHybrid
                 var passed = Math.Min(toSkip, runValues);
                 toSkip -= passed;
                 var take = (int)Math.Min(runValues - passed, wanted);
-                output.Slice(produced, take).Fill((int)value);
+                if (take > 0)
+                {
+                    sink.Repeat(produced, take, value);
+                }
                 produced += take;
             }
             else
@@ -181,7 +266,8 @@ internal static class RleBitPackedHybrid
                         EncodingErrors.Truncated(Name, position, "a bit-packed run", needed, available);
                     }
                     UnpackPadded(input, position, bitWidth, groupBytes, groupValues);
-                    groupValues.Slice(offset, keep).CopyTo(unsigned[produced..]);
+                    groupValues.Slice(offset, keep).CopyTo(sink.Values(produced, keep));
+                    sink.Written(produced, keep);
                     produced += keep;
                     wanted -= keep;
                     var consumed = Math.Min(bitWidth, available);
@@ -198,13 +284,18 @@ internal static class RleBitPackedHybrid
                     EncodingErrors.Truncated(Name, position, "a bit-packed run", neededBytes, available);
                 }
                 var whole = take / 8;
-                BitPacking.Unpack(input.Slice(position, whole * bitWidth), bitWidth, unsigned.Slice(produced, whole * 8));
+                var destination = sink.Values(produced, take);
+                BitPacking.Unpack(input.Slice(position, whole * bitWidth), bitWidth, destination[..(whole * 8)]);
                 var partial = take - whole * 8;
                 if (partial > 0)
                 {
                     // The last group may be cut short after the values we need; unpack it from a padded copy.
                     UnpackPadded(input, position + whole * bitWidth, bitWidth, groupBytes, groupValues);
-                    groupValues[..partial].CopyTo(unsigned.Slice(produced + whole * 8));
+                    groupValues[..partial].CopyTo(destination[(whole * 8)..]);
+                }
+                if (take > 0)
+                {
+                    sink.Written(produced, take);
                 }
                 produced += take;
                 position += (int)Math.Min(runBytes, available);

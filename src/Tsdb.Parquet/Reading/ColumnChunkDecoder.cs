@@ -62,6 +62,9 @@ internal sealed class ColumnChunkDecoder : IDisposable
     // Runs of a delta-encoded page's window that lie in _range (DeltaBinaryPacked.SelectInRange), reused per page.
     private readonly List<(int Start, int End)> _runs = [];
 
+    // A dictionary-encoded page's window as runs of one index (RleBitPackedHybrid.DecodeRuns), reused per page.
+    private readonly List<(int Start, int Length, int Value)> _dictionaryRuns = [];
+
     public ColumnChunkDecoder(ParquetColumn column, CompressionCodec codec, ParquetReadOptions options, Func<ReadOnlySpan<byte>, bool>? rowFilter = null)
         : this(column, codec, options, rowFilter, null)
     {
@@ -417,29 +420,19 @@ internal sealed class ColumnChunkDecoder : IDisposable
         }
         if (_range is null && nonNull == rows && encoding is Encoding.RleDictionary or Encoding.PlainDictionary)
         {
-            // Only the indices of the selected window; a run of one index (a series' rows, in a tag-sorted file) is
-            // tested once.
-            var count = (int)(last - first);
-            Ensure(ref _ints, count);
-            DecodeDictionaryIndices(values, _ints.AsSpan(0, count), (int)(first - firstRow));
-            var indices = _ints.AsSpan(0, count);
-            foreach (var (start, end) in selection.Ranges)
+            // Only the indices of the selected window, as runs of one index, never expanded: a tag-sorted page is a few
+            // runs thousands of rows long (a series' rows), each tested once.
+            _dictionaryRuns.Clear();
+            DecodeDictionaryRuns(values, (int)(last - first), (int)(first - firstRow), _dictionaryRuns);
+            _runs.Clear();
+            foreach (var (start, length, key) in _dictionaryRuns)
             {
-                var from = Math.Max(start, first);
-                var to = Math.Min(end, last);
-                for (var row = from; row < to;)
+                if (DictionaryVerdict(key))
                 {
-                    var key = indices[(int)(row - first)];
-                    // The run's end by a vectorised search: a tag-sorted page is a few runs thousands of rows long.
-                    var other = indices[(int)(row + 1 - first)..(int)(to - first)].IndexOfAnyExcept(key);
-                    var runEnd = other < 0 ? to : row + 1 + other;
-                    if (DictionaryVerdict(key))
-                    {
-                        AddPassing(row, runEnd);
-                    }
-                    row = runEnd;
+                    _runs.Add((start, start + length));
                 }
             }
+            AddSelectedRuns(first, selection);
             return;
         }
         // Other pages: every value decoded, the selected present ones tested.
@@ -664,6 +657,36 @@ internal sealed class ColumnChunkDecoder : IDisposable
     /// Dictionary indices (a bit-width byte, then RLE / bit-packed runs) of the page's values from
     /// <paramref name="skip"/> on, each checked against the dictionary.
     /// </summary>
+    /// <summary>As <see cref="DecodeDictionaryIndices"/>, the indices as runs of one index (each checked against the dictionary).</summary>
+    private void DecodeDictionaryRuns(ReadOnlySpan<byte> input, int count, int skip, List<(int Start, int Length, int Value)> runs)
+    {
+        if (_dictionaryCount < 0)
+        {
+            throw new ParquetFormatException($"{Where}: dictionary-encoded page before any dictionary page");
+        }
+        if (count == 0)
+        {
+            return;
+        }
+        if (input.IsEmpty)
+        {
+            throw new ParquetFormatException($"{Where}: dictionary indices missing");
+        }
+        var bitWidth = input[0];
+        if (bitWidth > 32)
+        {
+            throw new ParquetFormatException($"{Where}: dictionary index bit width {bitWidth}");
+        }
+        RleBitPackedHybrid.DecodeRuns(input[1..], bitWidth, count, skip, runs);
+        foreach (var (_, _, index) in runs)
+        {
+            if ((uint)index >= (uint)_dictionaryCount)
+            {
+                throw new ParquetFormatException($"{Where}: dictionary index {index} outside a dictionary of {_dictionaryCount}");
+            }
+        }
+    }
+
     private void DecodeDictionaryIndices(ReadOnlySpan<byte> input, Span<int> indices, int skip)
     {
         if (_dictionaryCount < 0)

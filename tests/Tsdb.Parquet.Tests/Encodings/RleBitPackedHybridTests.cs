@@ -161,6 +161,42 @@ public sealed class RleBitPackedHybridTests
         }
     }
 
+    /// <summary>
+    /// Runs cover exactly the values a decode gives after the same skip: in order, no gaps, each one value, no two
+    /// neighbours equal (they would have joined), and a repeated run longer than a scratch buffer comes whole.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Widths))]
+    public void Runs_are_the_decoded_values_joined(int bitWidth)
+    {
+        var rng = new Random(3000 + bitWidth);
+        foreach (var count in new[] { 1, 8, 9, 64, 1000, 5000 })
+        {
+            var values = RandomLevels(rng, count, bitWidth);
+            var encoded = Encode(values, bitWidth);
+            for (var trial = 0; trial < 40; trial++)
+            {
+                var skip = trial == 0 ? 0 : rng.Next(count);
+                var length = trial == 0 ? count : rng.Next(count - skip + 1);
+                var runs = new List<(int Start, int Length, int Value)>();
+                RleBitPackedHybrid.DecodeRuns(encoded, bitWidth, length, skip, runs);
+                var expanded = new List<int>();
+                for (var r = 0; r < runs.Count; r++)
+                {
+                    Assert.Equal(expanded.Count, runs[r].Start);
+                    Assert.True(runs[r].Length > 0);
+                    Assert.True(r == 0 || runs[r - 1].Value != runs[r].Value, $"runs {r - 1} and {r} hold the same value");
+                    expanded.AddRange(Enumerable.Repeat(runs[r].Value, runs[r].Length));
+                }
+                Assert.Equal(values[skip..(skip + length)], expanded);
+            }
+        }
+        var repeated = Encode(Enumerable.Repeat(1, 100_000).ToArray(), Math.Max(bitWidth, 1));
+        var one = new List<(int Start, int Length, int Value)>();
+        RleBitPackedHybrid.DecodeRuns(repeated, Math.Max(bitWidth, 1), 99_000, 500, one);
+        Assert.Equal([(0, 99_000, 1)], one);
+    }
+
     [Fact]
     public void A_skip_past_the_input_is_an_error()
     {
