@@ -308,8 +308,9 @@ internal static class DeltaBinaryPacked
 
     /// <summary>
     /// For the values <paramref name="last"/> + k·<paramref name="step"/>, k = 1 … <paramref name="take"/>: the first and
-    /// last k whose value lies in [min, max] (first &gt; last when none does), computed in 128 bits. Null when the values
-    /// would wrap around 64 bits (as the decoder's sums do), so are not monotonic: the caller tests them one by one.
+    /// last k whose value lies in [min, max] (first &gt; last when none does); a miniblock the range cuts is divided in 128
+    /// bits. Null when the values would wrap around 64 bits (as the decoder's sums do), so are not monotonic: the caller
+    /// tests them one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (int Lo, int Hi)? EvenRun(long last, long step, int take, long min, long max)
