@@ -215,26 +215,11 @@ internal static class DeltaBinaryPacked
         Span<ulong> wide = stackalloc ulong[Chunk];
         while (produced < end)
         {
-            var minDelta = Leb128.ReadZigZag64(input, ref position, Name, "a block's min delta");
-            var miniblocks = header.MiniblockCount;
-            if (input.Length - position < miniblocks)
-            {
-                EncodingErrors.Truncated(Name, position, "the miniblock bit widths", miniblocks, input.Length - position);
-            }
-            var widths = input.Slice(position, miniblocks);
-            position += miniblocks;
-            for (var m = 0; m < miniblocks && produced < end; m++)
+            var widths = ReadBlock(input, ref position, header.MiniblockCount, out var minDelta);
+            for (var m = 0; m < widths.Length && produced < end; m++)
             {
                 int width = widths[m];
-                if (width > 64)
-                {
-                    EncodingErrors.Throw(Name, position - miniblocks + m, $"miniblock bit width {width} exceeds 64");
-                }
-                var length = (long)perMiniblock * width / 8;
-                if (length > input.Length - position)
-                {
-                    EncodingErrors.Truncated(Name, position, "a miniblock", length, input.Length - position);
-                }
+                var length = MiniblockLength(input, position, position - widths.Length + m, width, perMiniblock);
                 var take = Math.Min(perMiniblock, end - produced);
                 if (width == 0)
                 {
@@ -416,6 +401,34 @@ internal static class DeltaBinaryPacked
         return last;
     }
 
+    /// <summary>A block's header: its min delta, and its miniblocks' bit widths (returned; the position moves past them).</summary>
+    private static ReadOnlySpan<byte> ReadBlock(ReadOnlySpan<byte> input, ref int position, int miniblocks, out long minDelta)
+    {
+        minDelta = Leb128.ReadZigZag64(input, ref position, Name, "a block's min delta");
+        if (input.Length - position < miniblocks)
+        {
+            EncodingErrors.Truncated(Name, position, "the miniblock bit widths", miniblocks, input.Length - position);
+        }
+        var widths = input.Slice(position, miniblocks);
+        position += miniblocks;
+        return widths;
+    }
+
+    /// <summary>The bytes of a miniblock at <paramref name="position"/> of this bit width (read at <paramref name="widthAt"/>), checked against the input.</summary>
+    private static long MiniblockLength(ReadOnlySpan<byte> input, int position, int widthAt, int width, int perMiniblock)
+    {
+        if (width > 64)
+        {
+            EncodingErrors.Throw(Name, widthAt, $"miniblock bit width {width} exceeds 64");
+        }
+        var length = (long)perMiniblock * width / 8;
+        if (length > input.Length - position)
+        {
+            EncodingErrors.Truncated(Name, position, "a miniblock", length, input.Length - position);
+        }
+        return length;
+    }
+
     private static int DecodeCore<T>(ReadOnlySpan<byte> input, Span<T> output, bool firstOnly, int skip)
         where T : unmanaged, IBinaryInteger<T>
     {
@@ -457,26 +470,12 @@ internal static class DeltaBinaryPacked
         Span<ulong> wide = stackalloc ulong[Chunk];
         while (produced < total)
         {
-            var minDelta = T.CreateTruncating(Leb128.ReadZigZag64(input, ref position, Name, "a block's min delta"));
-            var miniblocks = header.MiniblockCount;
-            if (input.Length - position < miniblocks)
-            {
-                EncodingErrors.Truncated(Name, position, "the miniblock bit widths", miniblocks, input.Length - position);
-            }
-            var widths = input.Slice(position, miniblocks);
-            position += miniblocks;
-            for (var m = 0; m < miniblocks && produced < total; m++)
+            var widths = ReadBlock(input, ref position, header.MiniblockCount, out var blockMinDelta);
+            var minDelta = T.CreateTruncating(blockMinDelta);
+            for (var m = 0; m < widths.Length && produced < total; m++)
             {
                 int width = widths[m];
-                if (width > 64)
-                {
-                    EncodingErrors.Throw(Name, position - miniblocks + m, $"miniblock bit width {width} exceeds 64");
-                }
-                var length = (long)perMiniblock * width / 8;
-                if (length > input.Length - position)
-                {
-                    EncodingErrors.Truncated(Name, position, "a miniblock", length, input.Length - position);
-                }
+                var length = MiniblockLength(input, position, position - widths.Length + m, width, perMiniblock);
                 var take = Math.Min(perMiniblock, total - produced);
                 // The miniblock's first values that fall before the window are summed only.
                 var hidden = Math.Clamp(skip - produced, 0, take);

@@ -660,22 +660,9 @@ internal sealed class ColumnChunkDecoder : IDisposable
     /// <summary>As <see cref="DecodeDictionaryIndices"/>, the indices as runs of one index (each checked against the dictionary).</summary>
     private void DecodeDictionaryRuns(ReadOnlySpan<byte> input, int count, int skip, List<(int Start, int Length, int Value)> runs)
     {
-        if (_dictionaryCount < 0)
-        {
-            throw new ParquetFormatException($"{Where}: dictionary-encoded page before any dictionary page");
-        }
-        if (count == 0)
+        if (IndexBitWidth(input, count) is not (>= 0 and var bitWidth))
         {
             return;
-        }
-        if (input.IsEmpty)
-        {
-            throw new ParquetFormatException($"{Where}: dictionary indices missing");
-        }
-        var bitWidth = input[0];
-        if (bitWidth > 32)
-        {
-            throw new ParquetFormatException($"{Where}: dictionary index bit width {bitWidth}");
         }
         RleBitPackedHybrid.DecodeRuns(input[1..], bitWidth, count, skip, runs);
         foreach (var (_, _, index) in runs)
@@ -687,15 +674,16 @@ internal sealed class ColumnChunkDecoder : IDisposable
         }
     }
 
-    private void DecodeDictionaryIndices(ReadOnlySpan<byte> input, Span<int> indices, int skip)
+    /// <summary>The bit width that starts a page's dictionary indices, checked; -1 when none of <paramref name="count"/> is wanted.</summary>
+    private int IndexBitWidth(ReadOnlySpan<byte> input, int count)
     {
         if (_dictionaryCount < 0)
         {
             throw new ParquetFormatException($"{Where}: dictionary-encoded page before any dictionary page");
         }
-        if (indices.Length == 0)
+        if (count == 0)
         {
-            return;
+            return -1;
         }
         if (input.IsEmpty)
         {
@@ -705,6 +693,15 @@ internal sealed class ColumnChunkDecoder : IDisposable
         if (bitWidth > 32)
         {
             throw new ParquetFormatException($"{Where}: dictionary index bit width {bitWidth}");
+        }
+        return bitWidth;
+    }
+
+    private void DecodeDictionaryIndices(ReadOnlySpan<byte> input, Span<int> indices, int skip)
+    {
+        if (IndexBitWidth(input, indices.Length) is not (>= 0 and var bitWidth))
+        {
+            return;
         }
         RleBitPackedHybrid.Decode(input[1..], bitWidth, indices, skip);
         // One vectorised pass over the indices (a tag-sorted page is a few long runs of one index).
