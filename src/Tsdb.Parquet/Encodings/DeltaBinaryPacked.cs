@@ -402,6 +402,7 @@ internal static class DeltaBinaryPacked
     }
 
     /// <summary>A block's header: its min delta, and its miniblocks' bit widths (returned; the position moves past them).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ReadOnlySpan<byte> ReadBlock(ReadOnlySpan<byte> input, ref int position, int miniblocks, out long minDelta)
     {
         minDelta = Leb128.ReadZigZag64(input, ref position, Name, "a block's min delta");
@@ -415,6 +416,7 @@ internal static class DeltaBinaryPacked
     }
 
     /// <summary>The bytes of a miniblock at <paramref name="position"/> of this bit width (read at <paramref name="widthAt"/>), checked against the input.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long MiniblockLength(ReadOnlySpan<byte> input, int position, int widthAt, int width, int perMiniblock)
     {
         if (width > 64)
