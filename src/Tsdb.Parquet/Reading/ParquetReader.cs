@@ -304,10 +304,9 @@ public sealed class ParquetReader
             }
             if (RowRefinement.RangeOf(predicate) is { } range)
             {
-                // Tested as it decodes, nothing kept: the projected column decodes again for the rows that pass, which
-                // for evenly spaced times costs those rows alone (DeltaBinaryPacked.DecodeRange). A large selection
-                // (8 series' rows for an hour of each: 69,120 → 2,880) no longer copies and re-tests every decoded value;
-                // a few pages' worth (ReadSelectiveAsync) keeps the decoded column instead, which measured faster there.
+                // Tested as it decodes, nothing kept (delta-encoded times per miniblock: DeltaBinaryPacked.SelectInRange):
+                // the projected column decodes again for the rows that pass, which for evenly spaced times costs those
+                // rows alone (DeltaBinaryPacked.DecodeRange). Selective reads (ReadSelectiveAsync) do the same.
                 using var filter = new ColumnChunkDecoder(column, group.Columns[column.Index].MetaData!.Codec, _options, range.Min, range.Max);
                 await DecodeColumnAsync(group, column, selection, filter, null, cancellationToken).ConfigureAwait(false);
                 return (filter.PassingRows(), null);
