@@ -373,7 +373,7 @@ internal static class DeltaBinaryPacked
         return q.Remainder != 0 && (q.Remainder < 0) == (b < 0) ? q.Quotient + 1 : q.Quotient;
     }
 
-    /// <summary>The value after a miniblock's <paramref name="take"/> deltas, none written.</summary>
+    /// <summary>The value after a miniblock's <paramref name="take"/> deltas, none written (all before the window: <see cref="Accumulate"/> only sums).</summary>
     private static long SumMiniblock(ReadOnlySpan<byte> packed, int width, int take, long minDelta, long last, Span<uint> narrow, Span<ulong> wide)
     {
         for (var done = 0; done < take; done += Chunk)
@@ -384,18 +384,12 @@ internal static class DeltaBinaryPacked
             if (width <= 32)
             {
                 BitPacking.Unpack(source, width, narrow[..padded]);
-                foreach (var d in narrow[..n])
-                {
-                    last = unchecked(last + minDelta + d);
-                }
+                last = Accumulate(last, minDelta, narrow[..n], [], -n);
             }
             else
             {
                 BitPacking.Unpack64(source, width, wide[..padded]);
-                foreach (var d in wide[..n])
-                {
-                    last = unchecked(last + minDelta + (long)d);
-                }
+                last = Accumulate(last, minDelta, wide[..n], [], -n);
             }
         }
         return last;
