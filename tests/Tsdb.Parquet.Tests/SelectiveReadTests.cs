@@ -375,6 +375,48 @@ public sealed class SelectiveReadTests
         Assert.Equal(Json([expected]), Json(read));
     }
 
+    /// <summary>
+    /// Windows deep inside delta-encoded pages (a series' rows in a page of several series), read again from cached
+    /// pages, start from the pages' block indexes: integer values and time ranges answer as on the first, uncached read.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task Windows_deep_in_cached_delta_pages_read_the_same_rows(int seed)
+    {
+        var schema = new Tsdb.Arrow.Types.Schema([
+            new Field("time", ArrowType.TimestampNanosecond, nullable: false),
+            new Field("host", ArrowType.DictionaryUtf8),
+            new Field("i64", ArrowType.Int64, nullable: false)]);
+        var unsorted = new TestData(seed).Batch(schema, 12_000, 1_000_000);
+        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
+        var bytes = ParquetWriter.ToBytes(schema, [batch], new ParquetWriterOptions { PageRowLimit = 4096 });
+        var cache = new ReadCache(1 << 24);
+        var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = new HashSet<string> { "host" }, Cache = cache });
+        var hosts = Enumerable.Range(0, batch.Length).Select(i => batch.Column("host")!.GetObject(i) as string).Where(h => h is not null).Distinct().Order(StringComparer.Ordinal).ToList();
+        var times = (Tsdb.Arrow.Arrays.TimestampArray)batch.Column("time")!;
+        var checkedWindows = 0;
+        foreach (var host in hosts)
+        {
+            var rows = Enumerable.Range(0, batch.Length).Where(i => Equals(batch.Column("host")!.GetObject(i), host)).ToList();
+            // The middle third of the host's rows by time: inside its pages, past their first blocks.
+            var from = times.GetValue(rows[rows.Count / 3]);
+            var to = times.GetValue(rows[2 * rows.Count / 3]);
+            ColumnRange[] predicates = [new ColumnRange("host", host, host), new ColumnRange("time", from, to)];
+            var expected = Where(batch, (b, i) => Equals(b.Column("host")!.GetObject(i), host) && times.GetValue(i) >= from && times.GetValue(i) <= to);
+            for (var pass = 0; pass < 3; pass++)
+            {
+                // Uncached, then cached (the index built), then from the index.
+                var read = await ReadAsync(reader, predicates);
+                var exact = read.Select(b => Where(b, (r, i) => Equals(r.Column("host")!.GetObject(i), host) && ((Tsdb.Arrow.Arrays.TimestampArray)r.Column("time")!).GetValue(i) >= from && ((Tsdb.Arrow.Arrays.TimestampArray)r.Column("time")!).GetValue(i) <= to));
+                Assert.Equal(ParquetCanonicalJson.Columns(schema, [expected]).ToJsonString(), ParquetCanonicalJson.Columns(schema, [.. exact]).ToJsonString());
+            }
+            checkedWindows++;
+        }
+        Assert.True(checkedWindows >= 3, $"{checkedWindows} hosts");
+        Assert.True(cache.Count > 0);
+    }
+
     [Fact]
     public async Task Whole_reads_leave_the_cache_alone()
     {

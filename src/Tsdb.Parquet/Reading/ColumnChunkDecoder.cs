@@ -287,9 +287,29 @@ internal sealed class ColumnChunkDecoder : IDisposable
     public int DecodeCachedPage(CachedPage page, long firstRow, RowSelection selection)
     {
         var h = page.Header.DataPageHeader ?? throw new ParquetFormatException($"{Where}: data page without its header");
-        return h.NumValues < 0 || !selection.Overlaps(firstRow, firstRow + h.NumValues) ? Math.Max(h.NumValues, 0)
-            : DecodeDataPageV1Values(h, page.Data, firstRow, selection);
+        if (h.NumValues < 0 || !selection.Overlaps(firstRow, firstRow + h.NumValues))
+        {
+            return Math.Max(h.NumValues, 0);
+        }
+        _cachedPage = page;
+        try
+        {
+            return DecodeDataPageV1Values(h, page.Data, firstRow, selection);
+        }
+        finally
+        {
+            _cachedPage = null;
+        }
     }
+
+    // The cached page being decoded, whose delta block index a window deep in it starts from.
+    private CachedPage? _cachedPage;
+
+    /// <summary>A window starting this many values into a delta-encoded page starts from the page's block index.</summary>
+    private const int IndexedSkip = 2 * DeltaBinaryPacked.BlockSize;
+
+    private DeltaBinaryPacked.BlockIndex? DeltaBlocks(ReadOnlySpan<byte> values, int skip) =>
+        skip >= IndexedSkip ? _cachedPage?.DeltaBlocks(values) : null;
 
     private int DecodeDataPageV1(PageHeader header, ReadOnlySpan<byte> body, long firstRow, RowSelection selection, SpanAction? decompressed = null)
     {
@@ -408,7 +428,7 @@ internal sealed class ColumnChunkDecoder : IDisposable
                 throw new ParquetFormatException($"{Where}: DELTA_BINARY_PACKED page holds {DeltaBinaryPacked.ReadTotalCount(values)} values, {rows} expected");
             }
             _runs.Clear();
-            DeltaBinaryPacked.SelectInRange(values, (int)(first - firstRow), (int)(last - first), even.Min, even.Max, _runs);
+            DeltaBinaryPacked.SelectInRange(values, (int)(first - firstRow), (int)(last - first), even.Min, even.Max, _runs, DeltaBlocks(values, (int)(first - firstRow)));
             AddSelectedRuns(first, selection);
             return;
         }
@@ -602,16 +622,17 @@ internal sealed class ColumnChunkDecoder : IDisposable
             {
                 throw new ParquetFormatException($"{Where}: DELTA_BINARY_PACKED page holds {DeltaBinaryPacked.ReadTotalCount(input)} values, {rows} expected");
             }
-            // Only the window is written; the values before it are summed (in one step per miniblock of even deltas).
+            // Only the window is written; the values before it are summed (in one step per miniblock of even deltas), or
+            // skipped by a cached page's block index.
             if (_column.PhysicalType == PhysicalType.Int64)
             {
                 Ensure(ref _longs, count);
-                DeltaBinaryPacked.DecodeRange(input, from, _longs.AsSpan(0, count));
+                DeltaBinaryPacked.DecodeRange(input, from, _longs.AsSpan(0, count), DeltaBlocks(input, from));
             }
             else
             {
                 Ensure(ref _ints, count);
-                DeltaBinaryPacked.DecodeRange(input, from, _ints.AsSpan(0, count));
+                DeltaBinaryPacked.DecodeRange(input, from, _ints.AsSpan(0, count), DeltaBlocks(input, from));
             }
             _valuesFromDictionary = false;
             return true;

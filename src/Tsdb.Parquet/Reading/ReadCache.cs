@@ -21,7 +21,7 @@ public sealed class ReadCache(long capacityBytes)
 
     private sealed record DictionaryEntry(ChunkDictionary Dictionary) : Entry(Dictionary.Bytes);
 
-    private sealed record PageEntry(CachedPage Page) : Entry(64 + Page.Data.LongLength);
+    private sealed record PageEntry(CachedPage Page) : Entry(64 + Page.Data.LongLength + Page.IndexBytes);
 
     public long CapacityBytes { get; } = capacityBytes;
 
@@ -73,5 +73,34 @@ internal sealed record ChunkDictionary(int Count, long[] Longs, int[] Ints, doub
     public long Bytes { get; } = 64 + (Longs.LongLength * 8) + (Ints.LongLength * 4) + (Doubles.LongLength * 8) + (Floats.LongLength * 4) + (Offsets.LongLength * 4) + Data.LongLength;
 }
 
-/// <summary>A version-1 data page, decompressed: its header and its levels and values as they are on the page.</summary>
-internal sealed record CachedPage(PageHeader Header, byte[] Data);
+/// <summary>
+/// A version-1 data page, decompressed: its header and its levels and values as they are on the page; for a
+/// DELTA_BINARY_PACKED page, also the index of its blocks once a read needed it (charged to the cache up front).
+/// </summary>
+internal sealed class CachedPage(PageHeader Header, byte[] Data)
+{
+    private Encodings.DeltaBinaryPacked.BlockIndex? _blocks;
+    private bool _blocksBuilt;
+
+    public PageHeader Header { get; } = Header;
+
+    public byte[] Data { get; } = Data;
+
+    /// <summary>What the block index of a delta-encoded page may take.</summary>
+    public long IndexBytes => Header.DataPageHeader is { Encoding: Encoding.DeltaBinaryPacked } h
+        ? Encodings.DeltaBinaryPacked.BlockIndex.BytesFor(h.NumValues) : 0;
+
+    /// <summary>
+    /// The block index of the page's delta-encoded <paramref name="values"/> (the same bytes every call), built at the
+    /// first call; null for blocks too small to index. Two readers racing build it twice, harmlessly.
+    /// </summary>
+    public Encodings.DeltaBinaryPacked.BlockIndex? DeltaBlocks(ReadOnlySpan<byte> values)
+    {
+        if (!Volatile.Read(ref _blocksBuilt))
+        {
+            _blocks = Encodings.DeltaBinaryPacked.Index(values);
+            Volatile.Write(ref _blocksBuilt, true);
+        }
+        return _blocks;
+    }
+}

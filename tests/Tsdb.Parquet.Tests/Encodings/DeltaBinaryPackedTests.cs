@@ -178,6 +178,11 @@ public sealed class DeltaBinaryPackedTests
             skip = i % 4 == 0 ? skip / 32 * 32 : i % 4 == 1 ? Math.Max(0, skip / 128 * 128 - 1) : skip;
             windows.Add((skip, rng.Next(values.Length - skip + 1)));
         }
+        // Every window also from the pages' block indexes (a window deep in a cached page starts at its block).
+        var index = DeltaBinaryPacked.Index(encoded);
+        var intIndex = DeltaBinaryPacked.Index(encodedInts);
+        Assert.NotNull(index);
+        Assert.NotNull(intIndex);
         foreach (var (skip, count) in windows)
         {
             var longs = new long[count];
@@ -186,6 +191,16 @@ public sealed class DeltaBinaryPackedTests
             var narrow = new int[count];
             DeltaBinaryPacked.DecodeRange(encodedInts, skip, narrow);
             Assert.Equal(ints.AsSpan(skip, count).ToArray(), narrow);
+            longs.AsSpan().Clear();
+            DeltaBinaryPacked.DecodeRange(encoded, skip, longs, index);
+            Assert.Equal(values.AsSpan(skip, count).ToArray(), longs);
+            narrow.AsSpan().Clear();
+            DeltaBinaryPacked.DecodeRange(encodedInts, skip, narrow, intIndex);
+            Assert.Equal(ints.AsSpan(skip, count).ToArray(), narrow);
+        }
+        if (values.Length > 3)
+        {
+            Assert.Throws<ArgumentException>(() => DeltaBinaryPacked.DecodeRange(encoded, values.Length - 1, new long[1], DeltaBinaryPacked.Index(Encode(new long[] { 1, 2, 3 }))));
         }
         var error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.DecodeRange(encoded, 1, new long[values.Length]));
         Assert.Contains($"announces {values.Length} values, {values.Length} are wanted after 1", error.Message, StringComparison.Ordinal);
@@ -201,6 +216,7 @@ public sealed class DeltaBinaryPackedTests
     {
         var values = Int64Values(name, new Random(name.Length * 43));
         var encoded = Encode(values);
+        var index = DeltaBinaryPacked.Index(encoded);
         var rng = new Random(values.Length + 2);
         var sorted = values.Order().ToArray();
         long Pick() => sorted.Length == 0 ? rng.NextInt64() : rng.Next(5) switch
@@ -240,6 +256,9 @@ public sealed class DeltaBinaryPackedTests
             var runs = new List<(int Start, int End)>();
             DeltaBinaryPacked.SelectInRange(encoded, skip, count, min, max, runs);
             Assert.True(expected.SequenceEqual(runs.Select(r => (r.Start, r.End))), $"{name}: skip {skip}, count {count}, [{min}, {max}]: [{string.Join(", ", runs)}] instead of [{string.Join(", ", expected)}]");
+            runs.Clear();
+            DeltaBinaryPacked.SelectInRange(encoded, skip, count, min, max, runs, index);
+            Assert.True(expected.SequenceEqual(runs.Select(r => (r.Start, r.End))), $"{name} through the block index: skip {skip}, count {count}, [{min}, {max}]: [{string.Join(", ", runs)}] instead of [{string.Join(", ", expected)}]");
         }
         var error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.SelectInRange(encoded, 1, values.Length, long.MinValue, long.MaxValue, []));
         Assert.Contains($"announces {values.Length} values, {values.Length} are wanted after 1", error.Message, StringComparison.Ordinal);
