@@ -16,7 +16,7 @@ public static class Optimizer
         ArgumentNullException.ThrowIfNull(plan);
         plan = PushFilters(plan);
         plan = PushLimits(plan, null);
-        var (pruned, map) = Prune(plan, [.. Enumerable.Range(0, plan.Schema.FieldCount)]);
+        var (pruned, map) = Prune(plan, ColumnSet.Range(plan.Schema.FieldCount));
         if (!IsIdentity(map, plan.Schema.FieldCount) || pruned.Schema.FieldCount != plan.Schema.FieldCount)
         {
             pruned = new ProjectionPlan(pruned, [.. Enumerable.Range(0, plan.Schema.FieldCount).Select(i => Column(pruned.Schema, map[i]))], [.. plan.Schema.Fields.Select(f => f.Name)]);
@@ -40,8 +40,25 @@ public static class Optimizer
     private static LogicalPlan PushFilters(LogicalPlan plan) => plan switch
     {
         FilterPlan f => PushFilter(PushFilters(f.Input), [.. Conjuncts(f.Predicate)]),
-        _ => plan.WithInputs([.. plan.Inputs.Select(PushFilters)]),
+        _ => WithInputs(plan, PushFilters),
     };
+
+    /// <summary>The node over its rewritten inputs; the node itself when no input changed (a new node builds its schema again).</summary>
+    private static LogicalPlan WithInputs(LogicalPlan plan, Func<LogicalPlan, LogicalPlan> rewrite)
+    {
+        var inputs = plan.Inputs;
+        LogicalPlan[]? changed = null;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var input = rewrite(inputs[i]);
+            if (!ReferenceEquals(input, inputs[i]))
+            {
+                changed ??= [.. inputs];
+                changed[i] = input;
+            }
+        }
+        return changed is null ? plan : plan.WithInputs(changed);
+    }
 
     /// <summary><paramref name="input"/> (already optimised) with <paramref name="terms"/> applied as low as they can go.</summary>
     private static LogicalPlan PushFilter(LogicalPlan input, List<Expr> terms)
@@ -182,18 +199,17 @@ public static class Optimizer
             case LimitPlan l:
             {
                 var rows = l.Fetch is { } f ? f + l.Skip : (long?)null;
-                return l.WithInputs([PushLimits(l.Input, rows)]);
+                return WithInputs(l, i => PushLimits(i, rows));
             }
             case ProjectionPlan p:
-                return p.WithInputs([PushLimits(p.Input, limit)]);
+                return WithInputs(p, i => PushLimits(i, limit));
             case ScanPlan s when limit is { } n && (s.Fetch is null || s.Fetch > n):
                 return s.With(fetch: n);
             case UnionPlan u when limit is not null:
-                return u.WithInputs([.. u.Inputs.Select(i => PushLimits(i, limit))]);
-            case SortPlan s:
-                return s.WithInputs([PushLimits(s.Input, null)]);
+                return WithInputs(u, i => PushLimits(i, limit));
             default:
-                return plan.WithInputs([.. plan.Inputs.Select(i => PushLimits(i, null))]);
+                // A sort, like any other node, needs all of its input's rows.
+                return WithInputs(plan, i => PushLimits(i, null));
         }
     }
 
@@ -203,16 +219,16 @@ public static class Optimizer
     /// The plan reading only what <paramref name="required"/> (output positions) needs, and where each old output
     /// position is now (-1 when dropped).
     /// </summary>
-    private static (LogicalPlan Plan, int[] Map) Prune(LogicalPlan plan, SortedSet<int> required)
+    private static (LogicalPlan Plan, int[] Map) Prune(LogicalPlan plan, ColumnSet required)
     {
         switch (plan)
         {
             case ScanPlan scan:
             {
-                var need = new SortedSet<int>(required);
+                var need = required.Copy();
                 if (scan.Filter is not null)
                 {
-                    need.UnionWith(Columns(scan.Filter));
+                    need.AddColumnsOf(scan.Filter);
                 }
                 if (need.Count == 0)
                 {
@@ -242,21 +258,21 @@ public static class Optimizer
             }
             case FilterPlan f:
             {
-                var need = new SortedSet<int>(required);
-                need.UnionWith(Columns(f.Predicate));
+                var need = required.Copy();
+                need.AddColumnsOf(f.Predicate);
                 var (input, map) = Prune(f.Input, need);
                 return (Unchanged(f.Input, input, map) ? f : new FilterPlan(input, Remap(f.Predicate, map)), map);
             }
             case ProjectionPlan p:
             {
-                var need = new SortedSet<int>();
+                var need = new ColumnSet();
                 var map = Dropped(p.Exprs.Count);
                 var kept = new List<int>();
                 foreach (var i in required)
                 {
                     map[i] = kept.Count;
                     kept.Add(i);
-                    need.UnionWith(Columns(p.Exprs[i]));
+                    need.AddColumnsOf(p.Exprs[i]);
                 }
                 var (input, inner) = Prune(p.Input, need);
                 return (kept.Count == p.Exprs.Count && Unchanged(p.Input, input, inner) ? p
@@ -264,10 +280,10 @@ public static class Optimizer
             }
             case AggregatePlan a:
             {
-                var need = new SortedSet<int>();
+                var need = new ColumnSet();
                 foreach (var g in a.Groups)
                 {
-                    need.UnionWith(Columns(g));
+                    need.AddColumnsOf(g);
                 }
                 var keptCalls = new List<int>();
                 var map = Dropped(a.Schema.FieldCount);
@@ -285,11 +301,11 @@ public static class Optimizer
                     keptCalls.Add(c);
                     foreach (var arg in a.Aggregates[c].Arguments)
                     {
-                        need.UnionWith(Columns(arg));
+                        need.AddColumnsOf(arg);
                     }
                     if (a.Aggregates[c].Filter is { } flt)
                     {
-                        need.UnionWith(Columns(flt));
+                        need.AddColumnsOf(flt);
                     }
                 }
                 var (input, inner) = Prune(a.Input, need);
@@ -307,20 +323,20 @@ public static class Optimizer
             }
             case SortPlan s:
             {
-                var need = new SortedSet<int>(required);
+                var need = required.Copy();
                 foreach (var k in s.Keys)
                 {
-                    need.UnionWith(Columns(k.Expr));
+                    need.AddColumnsOf(k.Expr);
                 }
                 var (input, map) = Prune(s.Input, need);
                 return (Unchanged(s.Input, input, map) ? s : new SortPlan(input, [.. s.Keys.Select(k => k with { Expr = Remap(k.Expr, map) })], s.Fetch), map);
             }
             case DistinctOnPlan d:
             {
-                var need = new SortedSet<int>(required);
+                var need = required.Copy();
                 foreach (var k in d.On)
                 {
-                    need.UnionWith(Columns(k));
+                    need.AddColumnsOf(k);
                 }
                 var (input, map) = Prune(d.Input, need);
                 return (new DistinctOnPlan(input, [.. d.On.Select(k => Remap(k, map))]), map);
@@ -328,8 +344,12 @@ public static class Optimizer
             case GapFillPlan g:
             {
                 // Time and series keys shape the output rows whether or not they are shown; a value column no one reads goes, with its fill.
-                var need = new SortedSet<int>(required) { g.Time };
-                need.UnionWith(g.Series);
+                var need = required.Copy();
+                need.Add(g.Time);
+                foreach (var c in g.Series)
+                {
+                    need.Add(c);
+                }
                 var (input, map) = Prune(g.Input, need);
                 if (Unchanged(g.Input, input, map))
                 {
@@ -342,14 +362,14 @@ public static class Optimizer
             {
                 // Input columns pass through; a function is kept only when its column is read above.
                 var width = w.Input.Schema.FieldCount;
-                var need = new SortedSet<int>(required.Where(r => r < width));
+                var need = required.Below(width);
                 foreach (var p in w.PartitionBy)
                 {
-                    need.UnionWith(Columns(p));
+                    need.AddColumnsOf(p);
                 }
                 foreach (var o in w.OrderBy)
                 {
-                    need.UnionWith(Columns(o.Expr));
+                    need.AddColumnsOf(o.Expr);
                 }
                 var kept = new List<int>();
                 for (var f = 0; f < w.Functions.Count; f++)
@@ -359,14 +379,14 @@ public static class Optimizer
                         kept.Add(f);
                         foreach (var a in w.Functions[f].Arguments)
                         {
-                            need.UnionWith(Columns(a));
+                            need.AddColumnsOf(a);
                         }
                     }
                 }
                 if (kept.Count == 0)
                 {
                     // No window column is read: the rows are the input's (only their order would differ).
-                    var (bare, bareMap) = Prune(w.Input, new SortedSet<int>(required.Where(r => r < width)));
+                    var (bare, bareMap) = Prune(w.Input, required.Below(width));
                     var full = Dropped(w.Schema.FieldCount);
                     bareMap.CopyTo(full, 0);
                     return (bare, full);
@@ -398,8 +418,8 @@ public static class Optimizer
             case JoinPlan j:
             {
                 var leftCount = j.Left.Schema.FieldCount;
-                var needLeft = new SortedSet<int>();
-                var needRight = new SortedSet<int>();
+                var needLeft = new ColumnSet();
+                var needRight = new ColumnSet();
                 void Need(Expr e, bool joined)
                 {
                     foreach (var c in Columns(e))
@@ -428,10 +448,7 @@ public static class Optimizer
                 foreach (var (l, r) in j.On)
                 {
                     Need(l, false);
-                    foreach (var c in Columns(r))
-                    {
-                        needRight.Add(c);
-                    }
+                    needRight.AddColumnsOf(r);
                 }
                 if (j.Filter is not null)
                 {
@@ -473,7 +490,7 @@ public static class Optimizer
             case SeriesTransformPlan st:
             {
                 // It reads every column it passes on; prune below it only.
-                var (input, inputMap) = Prune(st.Input, [.. Enumerable.Range(0, st.Input.Schema.FieldCount)]);
+                var (input, inputMap) = Prune(st.Input, ColumnSet.Range(st.Input.Schema.FieldCount));
                 return IsIdentity(inputMap, st.Input.Schema.FieldCount) && input.Schema.FieldCount == st.Input.Schema.FieldCount
                     ? (st.WithInputs([input]), Identity(st.Schema.FieldCount))
                     : (plan, Identity(plan.Schema.FieldCount));
