@@ -483,7 +483,12 @@ public sealed class ParquetReader
         {
             plan.Ranges.Add((start, checked((int)(pages[0].Offset - start)), 0));
         }
-        for (var p = 0; p < pages.Count; p++)
+        // Pages are in row order: from the page holding the selection's first row to the one holding its last (a
+        // selective read takes a few pages of a chunk of hundreds).
+        // (A file whose offset index lists pages out of row order has every page looked at.)
+        var ordered = PagesInRowOrder(oiOffset, pages);
+        var (selectedFrom, selectedTo) = selection.IsEmpty ? (0L, 0L) : (selection.Ranges[0].Start, selection.Ranges[^1].End);
+        for (var p = ordered ? FirstPageAtOrAfter(pages, selectedFrom) : 0; p < pages.Count && (!ordered || pages[p].FirstRowIndex < selectedTo); p++)
         {
             var first = pages[p].FirstRowIndex;
             var end = p + 1 < pages.Count ? pages[p + 1].FirstRowIndex : group.NumRows;
@@ -512,6 +517,26 @@ public sealed class ParquetReader
             }
         }
         return plan;
+    }
+
+    /// <summary>The page holding row <paramref name="row"/>: the last whose first row is at or before it (0 when none is).</summary>
+    private static int FirstPageAtOrAfter(List<PageLocation> pages, long row)
+    {
+        int lo = 0, hi = pages.Count - 1, found = 0;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (pages[mid].FirstRowIndex <= row)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return found;
     }
 
     /// <summary>Reads every plan's ranges in one request to the source.</summary>
@@ -555,6 +580,7 @@ public sealed class ParquetReader
         {
             return false;
         }
+        var (mins, maxes) = DecodedBounds(ciOffset, column, columnIndex);
         for (var p = 0; p < pages.Count; p++)
         {
             var end = p + 1 < pages.Count ? pages[p + 1].FirstRowIndex : group.NumRows;
@@ -562,7 +588,7 @@ public sealed class ParquetReader
             {
                 continue;
             }
-            if (columnIndex.NullPages[p] || nullCounts[p] != 0 || !Bounds.Within(Bounds.Decode(column, columnIndex.MinValues[p]), Bounds.Decode(column, columnIndex.MaxValues[p]), predicate))
+            if (columnIndex.NullPages[p] || nullCounts[p] != 0 || !Bounds.Within(mins[p], maxes[p], predicate))
             {
                 return false;
             }
@@ -585,6 +611,7 @@ public sealed class ParquetReader
         {
             throw new ParquetFormatException($"column '{column.Name}': the column index lists {columnIndex.NullPages.Count} pages, the offset index {pages.Count}");
         }
+        var (mins, maxes) = DecodedBounds(ciOffset, column, columnIndex);
         // Pages are listed in row order: neighbouring kept pages join into one range as they are found (a selective
         // query keeps a run of a few pages, not a list as long as the column's pages).
         var ranges = new List<(long Start, long End)>();
@@ -596,9 +623,7 @@ public sealed class ParquetReader
             {
                 continue;
             }
-            var min = Bounds.Decode(column, columnIndex.MinValues[p]);
-            var max = Bounds.Decode(column, columnIndex.MaxValues[p]);
-            if (Bounds.MayOverlap(column, min, max, predicate))
+            if (Bounds.MayOverlap(column, mins[p], maxes[p], predicate))
             {
                 var start = pages[p].FirstRowIndex;
                 var end = p + 1 < pages.Count ? pages[p + 1].FirstRowIndex : group.NumRows;
@@ -706,6 +731,40 @@ public sealed class ParquetReader
     // is asked again — a dashboard refreshing one series — reads only its pages, not the indexes again.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ColumnIndex> _columnIndexes = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, OffsetIndex> _offsetIndexes = new();
+
+    // Each column index's page bounds decoded once, by the index's offset: every selective read compares them with its
+    // predicates, and decoding boxed every page's bounds again each time.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, (object?[] Min, object?[] Max)> _decodedBounds = new();
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, bool> _pagesInRowOrder = new();
+
+    /// <summary>Whether an offset index (at <paramref name="offset"/>) lists its pages by ascending first row, as writers do.</summary>
+    private bool PagesInRowOrder(long offset, List<PageLocation> pages) =>
+        _pagesInRowOrder.GetOrAdd(offset, static (_, pages) =>
+        {
+            for (var p = 1; p < pages.Count; p++)
+            {
+                if (pages[p].FirstRowIndex < pages[p - 1].FirstRowIndex)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, pages);
+
+    private (object?[] Min, object?[] Max) DecodedBounds(long offset, ParquetColumn column, ColumnIndex index) =>
+        _decodedBounds.GetOrAdd(offset, static (_, state) =>
+        {
+            var (column, index) = state;
+            var min = new object?[index.MinValues.Count];
+            var max = new object?[index.MaxValues.Count];
+            for (var p = 0; p < min.Length; p++)
+            {
+                min[p] = Bounds.Decode(column, index.MinValues[p]);
+                max[p] = Bounds.Decode(column, index.MaxValues[p]);
+            }
+            return (min, max);
+        }, (column, index));
 
     private async Task<ColumnIndex> ColumnIndexAsync(long offset, int length, CancellationToken cancellationToken)
     {
