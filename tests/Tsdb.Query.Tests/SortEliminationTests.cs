@@ -81,6 +81,44 @@ public sealed class SortEliminationTests
         Assert.Contains(TestPlans.Walk(plan), n => n is LimitPlan { Fetch: 2 });
     }
 
+    /// <summary>
+    /// At run time, a sort whose input is one batch already in order lets it through as it came (with LIMIT, its first
+    /// rows): the rows of a table stored in time order, asked for by time, and with a limit; out of order, sorted.
+    /// </summary>
+    [Fact]
+    public async Task A_sort_over_one_batch_already_in_order_lets_it_through()
+    {
+        _source.Add("ordered", MemoryTableSource.CpuSchema,
+            MemoryTableSource.Cpu(("a", T0, 1.0, 1), ("b", T0 + M, null, 2), ("a", T0 + (2 * M), 3.0, 2), ("c", T0 + (3 * M), 4.0, 4)));
+        Assert.Equal(["a|1", "b|2", "a|2", "c|4"], await Rows("SELECT host, n FROM ordered ORDER BY time"));
+        Assert.Equal(["a|1", "b|2"], await Rows("SELECT host, n FROM ordered ORDER BY time LIMIT 2"));
+        Assert.Equal(["a|1", "b|2", "a|2"], await Rows("SELECT host, n FROM ordered ORDER BY n, time LIMIT 3"));
+        // Ties keep their order; a later row out of order sends the batch through the sorter.
+        Assert.Equal(["a|1", "a|2", "b|2", "c|4"], await Rows("SELECT host, n FROM ordered ORDER BY host, time"));
+        Assert.Equal(["c|4", "a|2"], await Rows("SELECT host, n FROM ordered ORDER BY time DESC LIMIT 2"));
+        Assert.Equal(["b|NULL", "a|1"], await Rows("SELECT host, usage FROM ordered ORDER BY usage NULLS FIRST LIMIT 2"));
+    }
+
+    /// <summary>The operator alone (no limit above it): an ordered single batch with a fetch gives only its first rows; one batch out of order, or two, go through the sorter.</summary>
+    [Theory]
+    [InlineData(new long[] { 1, 2, 2, 5 }, 2, "1,2")]
+    [InlineData(new long[] { 1, 2, 2, 5 }, 9, "1,2,2,5")]
+    [InlineData(new long[] { 3, 1, 2 }, 2, "1,2")]
+    [InlineData(new long[] { 3, 1, 2 }, 0, "")]
+    public async Task The_sort_operator_keeps_its_fetch_on_an_ordered_batch(long[] values, long fetch, string expected)
+    {
+        var schema = new Tsdb.Arrow.Types.Schema([new Tsdb.Arrow.Types.Field("v", Tsdb.Arrow.Types.ArrowType.Int64, nullable: false)]);
+        var batch = new Tsdb.Arrow.Arrays.RecordBatch(schema, [Columns.FromValues(Tsdb.Arrow.Types.ArrowType.Int64, values, null)], values.Length);
+        var exec = new Execution.SortExec(new Execution.ValuesExec(schema, [batch], "input"), [new SortExpr(new Expressions.ColumnExpr(0, "v", Tsdb.Arrow.Types.ArrowType.Int64), false, false)], fetch);
+        var context = new Execution.TaskContext(_source, new Execution.QueryMemoryPool(1 << 20), new Expressions.EvalContext(0), new Execution.SpillDirectory(Path.GetTempPath()), CancellationToken.None);
+        var rows = new List<long>();
+        await foreach (var b in exec.ExecuteAsync(context))
+        {
+            rows.AddRange(Enumerable.Range(0, b.Length).Select(r => (long)b.Column(0).GetObject(r)!));
+        }
+        Assert.Equal(expected, string.Join(',', rows));
+    }
+
     private async Task<List<string>> Rows(string sql)
     {
         var result = await _engine.ExecuteAsync("db", sql, CancellationToken.None);

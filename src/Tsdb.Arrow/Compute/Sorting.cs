@@ -39,6 +39,38 @@ public static class Sorting
     }
 
     /// <summary>
+    /// Whether the rows are already in the keys' order (each row at or after the one before it): a sort of them would
+    /// move nothing. One pass of comparisons, no allocation beyond the keys' comparers.
+    /// </summary>
+    public static bool IsSorted(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        if (keys.Count == 0)
+        {
+            throw new ArgumentException("at least one sort key is needed", nameof(keys));
+        }
+        var length = keys[0].Column.Length;
+        var prepared = new SortKey[keys.Count];
+        for (var k = 0; k < keys.Count; k++)
+        {
+            if (keys[k].Column.Length != length)
+            {
+                throw new ArgumentException($"sort key {k} has {keys[k].Column.Length} rows, key 0 has {length}", nameof(keys));
+            }
+            prepared[k] = SortKey.Create(keys[k].Column.Data, keys[k].Descending, keys[k].NullsFirst);
+        }
+        var comparer = new RowComparer(prepared);
+        for (var i = 1; i < length; i++)
+        {
+            if (comparer.Compare(i - 1, i) > 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
     /// The first <paramref name="k"/> rows of <see cref="SortIndices"/>, in that order, without sorting the rest: a
     /// bounded heap of the best k seen so far (n log k), so ORDER BY … LIMIT over a large batch stays cheap.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Tsdb.Arrow.Arrays;
+using Tsdb.Arrow.Compute;
 using Tsdb.Arrow.Types;
 using Tsdb.Query.Plans;
 
@@ -25,6 +26,9 @@ internal sealed class SortExec(ExecutionPlan input, IReadOnlyList<SortExpr> keys
         var names = input.Schema.Fields.Select(f => f.Name).Concat(keys.Select((_, i) => $"__sort_key_{i}")).ToArray();
         using var reservation = context.Memory.Reserve("Sort");
         ExternalSorter? sorter = null;
+        // The first batch is held back: when it is the only one and already in order (rows that arrive sorted by
+        // time, as a series' aggregates often do), it goes out as it came, without the sorter.
+        RecordBatch? first = null;
         try
         {
             await foreach (var batch in input.ExecuteAsync(context).ConfigureAwait(false))
@@ -39,16 +43,39 @@ internal sealed class SortExec(ExecutionPlan input, IReadOnlyList<SortExpr> keys
                     columns[width + k] = keys[k].Expr.Evaluate(batch, context.Eval).ToArray(batch.Length);
                 }
                 var extended = MakeBatch(names, columns, batch.Length);
+                if (first is null && sorter is null)
+                {
+                    first = extended;
+                    continue;
+                }
                 sorter ??= new ExternalSorter(extended.Schema, [.. keys.Select((k, i) => new SortKey(width + i, k.Descending, k.NullsFirst))],
                     reservation, context.SpillDirectory, fetch, context.BatchSize);
+                if (first is not null)
+                {
+                    await sorter.AddAsync(first, context.CancellationToken).ConfigureAwait(false);
+                    first = null;
+                }
                 await sorter.AddAsync(extended, context.CancellationToken).ConfigureAwait(false);
+                Metrics.PeakMemory = Math.Max(Metrics.PeakMemory, reservation.Size);
+            }
+            var outputNames = names.Take(width).ToArray();
+            if (first is not null)
+            {
+                if (Sorting.IsSorted([.. keys.Select((k, i) => (first.Column(width + i), k.Descending, k.NullsFirst))]))
+                {
+                    var rows = fetch is { } f ? (int)Math.Min(f, first.Length) : first.Length;
+                    yield return MakeBatch(outputNames, [.. first.Columns.Take(width).Select(c => rows == first.Length ? c : c.Slice(0, rows))], rows);
+                    yield break;
+                }
+                sorter = new ExternalSorter(first.Schema, [.. keys.Select((k, i) => new SortKey(width + i, k.Descending, k.NullsFirst))],
+                    reservation, context.SpillDirectory, fetch, context.BatchSize);
+                await sorter.AddAsync(first, context.CancellationToken).ConfigureAwait(false);
                 Metrics.PeakMemory = Math.Max(Metrics.PeakMemory, reservation.Size);
             }
             if (sorter is null)
             {
                 yield break;
             }
-            var outputNames = names.Take(width).ToArray();
             await foreach (var sorted in sorter.SortedAsync(context.CancellationToken).ConfigureAwait(false))
             {
                 Metrics.Spills = sorter.SpillCount;

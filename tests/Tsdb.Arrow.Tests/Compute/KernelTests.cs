@@ -303,6 +303,40 @@ public sealed class KernelTests
         }
     }
 
+    /// <summary>Rows are "sorted" exactly when a stable sort would leave them where they are, for every type and null placement.</summary>
+    [Theory]
+    [MemberData(nameof(TypeIndexes))]
+    public void Is_sorted_exactly_when_a_stable_sort_moves_nothing(int typeIndex)
+    {
+        var random = new Random(700 + typeIndex);
+        foreach (var (desc, nullsFirst) in new[] { (false, false), (true, false), (false, true), (true, true) })
+        {
+            for (var round = 0; round < 20; round++)
+            {
+                var length = random.Next(0, 40);
+                var first = Random(AllTypes[typeIndex], length + 2, random).Slice(2, length);
+                var second = Random(ArrowType.Int8, length, random);
+                List<(ArrowArray, bool, bool)> keys = [(first, desc, nullsFirst), (second, false, false)];
+                var order = Sorting.SortIndices(keys);
+                Assert.Equal(order.SequenceEqual(Enumerable.Range(0, length)), Sorting.IsSorted(keys));
+                // The same rows in sorted order are sorted; swapping two that differ is not.
+                List<(ArrowArray, bool, bool)> sorted = [(Selection.Take(first, order), desc, nullsFirst), (Selection.Take(second, order), false, false)];
+                Assert.True(Sorting.IsSorted(sorted));
+                // Two neighbours that differ (their swap alone is out of order): swapped in the whole, it is not sorted.
+                for (var i = 1; i < length; i++)
+                {
+                    if (!Sorting.IsSorted([.. sorted.Select(k => (Selection.Take(k.Item1, new[] { i, i - 1 }), k.Item2, k.Item3))]))
+                    {
+                        var swapped = Enumerable.Range(0, length).Select(r => r == i ? i - 1 : r == i - 1 ? i : r).ToArray();
+                        Assert.False(Sorting.IsSorted([.. sorted.Select(k => (Selection.Take(k.Item1, swapped), k.Item2, k.Item3))]));
+                        break;
+                    }
+                }
+            }
+        }
+        Assert.Throws<ArgumentException>(() => Sorting.IsSorted([(Int64(1, 2), false, false), (Int64(1), false, false)]));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
