@@ -474,6 +474,18 @@ internal sealed partial class InfluxQLPlanner
         var types = new ArrowType[names.Count];
         for (var c = 0; c < names.Count; c++)
         {
+            if (plans.Count == 1)
+            {
+                // One measurement (most queries): its own types, without the set arithmetic below.
+                var type = plans[0].Schema[c].Type;
+                types[c] = type.Id switch
+                {
+                    ArrowTypeId.Null => c < 2 + tagCount ? ArrowType.Utf8 : ArrowType.Float64,
+                    ArrowTypeId.Dictionary => ArrowType.Utf8,
+                    _ => type,
+                };
+                continue;
+            }
             var distinct = plans.Select(p => p.Schema[c].Type).Where(t => t.Id != ArrowTypeId.Null).Distinct().ToList();
             types[c] = distinct.Count switch
             {

@@ -188,7 +188,74 @@ internal sealed partial class InfluxQLPlanner(ITableSource source, string databa
     }
 
     /// <summary>A time string as 1.x reads it: RFC 3339 (fraction and offset optional) or <c>YYYY-MM-DD[ HH:MM:SS[.f]]</c>.</summary>
-    internal static long ParseTime(string text)
+    internal static long ParseTime(string text) => TryParseUtc(text, out var nanos) ? nanos : ParseTimeAnyForm(text);
+
+    /// <summary>
+    /// The form nearly every query writes, <c>YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z</c>, read by hand (the general parse
+    /// below tries format after format and took a tenth of planning a small query); false for anything else or out of
+    /// range, which the general parse then reads or rejects. Same arithmetic as the general parse, so the same result.
+    /// </summary>
+    internal static bool TryParseUtc(string text, out long nanos)
+    {
+        nanos = 0;
+        var s = text.AsSpan();
+        if (s.Length < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[^1] != 'Z')
+        {
+            return false;
+        }
+        if (!Digits(s[..4], out var year) || !Digits(s.Slice(5, 2), out var month) || !Digits(s.Slice(8, 2), out var day)
+            || !Digits(s.Slice(11, 2), out var hour) || !Digits(s.Slice(14, 2), out var minute) || !Digits(s.Slice(17, 2), out var second))
+        {
+            return false;
+        }
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month) || hour > 23 || minute > 59 || second > 59)
+        {
+            return false;
+        }
+        var fraction = s[19..^1];
+        long ticksFraction = 0, extraNanos = 0;
+        if (fraction.Length > 0)
+        {
+            // '.' and 1 to 9 digits: the first 7 are ticks, the 8th and 9th nanoseconds, as the general parse splits them.
+            if (fraction[0] != '.' || fraction.Length is < 2 or > 10 || !Digits(fraction[1..], out var digits))
+            {
+                return false;
+            }
+            var count = fraction.Length - 1;
+            var nine = (long)digits * Pow10(9 - count);
+            ticksFraction = nine / 100;
+            extraNanos = nine % 100;
+        }
+        var ticks = new DateTime(year, month, day, hour, minute, second, DateTimeKind.Utc).Ticks + ticksFraction;
+        nanos = ((ticks - DateTime.UnixEpoch.Ticks) * 100) + extraNanos;
+        return true;
+
+        static bool Digits(ReadOnlySpan<char> d, out int value)
+        {
+            value = 0;
+            foreach (var c in d)
+            {
+                if (!char.IsAsciiDigit(c))
+                {
+                    return false;
+                }
+                value = (value * 10) + (c - '0');
+            }
+            return true;
+        }
+
+        static long Pow10(int n)
+        {
+            var p = 1L;
+            for (var i = 0; i < n; i++)
+            {
+                p *= 10;
+            }
+            return p;
+        }
+    }
+
+    internal static long ParseTimeAnyForm(string text)
     {
         string[] formats =
         [

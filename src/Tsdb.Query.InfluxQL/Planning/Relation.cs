@@ -26,7 +26,24 @@ internal sealed class Relation
 
     public ColumnExpr Column(int index) => new(index, Schema[index].Name, Schema[index].Type);
 
+    // A table's relation is the same for every query while its schema is (sources keep one schema object per table
+    // definition): built once, not per query.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Schema, Relation> Tables = [];
+
     public static Relation ForTable(string database, string table, Schema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        if (Tables.TryGetValue(schema, out var known) && known.Plan is ScanPlan scan
+            && string.Equals(scan.Database, database, StringComparison.Ordinal) && string.Equals(scan.Table, table, StringComparison.Ordinal))
+        {
+            return known;
+        }
+        var relation = Build(database, table, schema);
+        Tables.AddOrUpdate(schema, relation);
+        return relation;
+    }
+
+    private static Relation Build(string database, string table, Schema schema)
     {
         var tags = new Dictionary<string, int>(StringComparer.Ordinal);
         var fields = new Dictionary<string, int>(StringComparer.Ordinal);
