@@ -69,6 +69,15 @@ internal static class Bounds
         && (predicate.Min is not { } low || Compare(min, low) >= 0)
         && (predicate.Max is not { } high || Compare(max, high) <= 0);
 
+    /// <summary>Whether a page whose largest value is <paramref name="max"/> lies wholly below the predicate's range.</summary>
+    public static bool Below(object? max, ColumnRange predicate) => max is not null && predicate.Min is { } low && Compare(max, low) < 0;
+
+    /// <summary>Whether a page whose smallest value is <paramref name="min"/> lies wholly above the predicate's range.</summary>
+    public static bool Above(object? min, ColumnRange predicate) => min is not null && predicate.Max is { } high && Compare(min, high) > 0;
+
+    /// <summary>Two decoded bounds of one column in its sort order (incomparable kinds: equal).</summary>
+    public static int Order(object a, object b) => Compare(a, b);
+
     /// <summary>Compares a statistics bound with a predicate bound; incomparable kinds compare as equal (no pruning).</summary>
     private static int Compare(object bound, object value) => (bound, value) switch
         {

@@ -617,7 +617,15 @@ public sealed class ParquetReader
         var ranges = new List<(long Start, long End)>();
         predicate = Bounds.AsUtf8(predicate);
         var ordered = true;
-        for (var p = 0; p < pages.Count; p++)
+        // Pages whose bounds ascend (a sorted column: a tag-sorted file's first tag, a time-sorted file's time) are
+        // searched for the first and last that may hold the range, instead of each compared in turn.
+        var (from, to) = (0, pages.Count);
+        if (columnIndex.BoundaryOrder == BoundaryOrder.Ascending && SearchableBounds(ciOffset, columnIndex, mins, maxes))
+        {
+            from = FirstPage(mins.Length, p => !Bounds.Below(maxes[p], predicate));
+            to = FirstPage(mins.Length, p => Bounds.Above(mins[p], predicate));
+        }
+        for (var p = from; p < to; p++)
         {
             if (columnIndex.NullPages[p])
             {
@@ -735,6 +743,49 @@ public sealed class ParquetReader
     // Each column index's page bounds decoded once, by the index's offset: every selective read compares them with its
     // predicates, and decoding boxed every page's bounds again each time.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, (object?[] Min, object?[] Max)> _decodedBounds = new();
+
+    /// <summary>The first page in [0, <paramref name="count"/>) for which <paramref name="test"/> holds (count when none), for a test that holds from some page on.</summary>
+    private static int FirstPage(int count, Func<int, bool> test)
+    {
+        int lo = 0, hi = count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (test(mid))
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, bool> _searchableBounds = new();
+
+    /// <summary>
+    /// Whether an ascending column index can be searched: no null page (their bounds are not ordered) and every bound
+    /// decoded. Its order is then checked, not trusted: a file that claims ascending bounds and has none is read page by page.
+    /// </summary>
+    private bool SearchableBounds(long offset, ColumnIndex index, object?[] mins, object?[] maxes) =>
+        _searchableBounds.GetOrAdd(offset, static (_, state) =>
+        {
+            var (index, mins, maxes) = state;
+            for (var p = 0; p < mins.Length; p++)
+            {
+                if (index.NullPages[p] || mins[p] is null || maxes[p] is null || mins[p] is double.NaN || maxes[p] is double.NaN)
+                {
+                    return false;
+                }
+                if (p > 0 && (Bounds.Order(mins[p - 1]!, mins[p]!) > 0 || Bounds.Order(maxes[p - 1]!, maxes[p]!) > 0))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, (index, mins, maxes));
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, bool> _pagesInRowOrder = new();
 
