@@ -12,14 +12,15 @@ namespace Tsdb.Arrow.Compute;
 /// </summary>
 public static class Sorting
 {
-    public static int[] SortIndices(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys)
+    /// <summary>The keys' comparers, once their count and lengths are checked (every key as long as the first).</summary>
+    private static SortKey[] Prepare(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys, out int length)
     {
         ArgumentNullException.ThrowIfNull(keys);
         if (keys.Count == 0)
         {
             throw new ArgumentException("at least one sort key is needed", nameof(keys));
         }
-        var length = keys[0].Column.Length;
+        length = keys[0].Column.Length;
         var prepared = new SortKey[keys.Count];
         for (var k = 0; k < keys.Count; k++)
         {
@@ -29,6 +30,12 @@ public static class Sorting
             }
             prepared[k] = SortKey.Create(keys[k].Column.Data, keys[k].Descending, keys[k].NullsFirst);
         }
+        return prepared;
+    }
+
+    public static int[] SortIndices(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys)
+    {
+        var prepared = Prepare(keys, out var length);
         var order = new int[length];
         for (var i = 0; i < length; i++)
         {
@@ -44,21 +51,7 @@ public static class Sorting
     /// </summary>
     public static bool IsSorted(IReadOnlyList<(ArrowArray Column, bool Descending, bool NullsFirst)> keys)
     {
-        ArgumentNullException.ThrowIfNull(keys);
-        if (keys.Count == 0)
-        {
-            throw new ArgumentException("at least one sort key is needed", nameof(keys));
-        }
-        var length = keys[0].Column.Length;
-        var prepared = new SortKey[keys.Count];
-        for (var k = 0; k < keys.Count; k++)
-        {
-            if (keys[k].Column.Length != length)
-            {
-                throw new ArgumentException($"sort key {k} has {keys[k].Column.Length} rows, key 0 has {length}", nameof(keys));
-            }
-            prepared[k] = SortKey.Create(keys[k].Column.Data, keys[k].Descending, keys[k].NullsFirst);
-        }
+        var prepared = Prepare(keys, out var length);
         var comparer = new RowComparer(prepared);
         for (var i = 1; i < length; i++)
         {
@@ -92,16 +85,7 @@ public static class Sorting
             var all = SortIndices(keys);
             return all.Length <= k ? all : all[..k];
         }
-        var prepared = new SortKey[keys.Count];
-        for (var c = 0; c < keys.Count; c++)
-        {
-            if (keys[c].Column.Length != length)
-            {
-                throw new ArgumentException($"sort key {c} has {keys[c].Column.Length} rows, key 0 has {length}", nameof(keys));
-            }
-            prepared[c] = SortKey.Create(keys[c].Column.Data, keys[c].Descending, keys[c].NullsFirst);
-        }
-        var comparer = new RowComparer(prepared);
+        var comparer = new RowComparer(Prepare(keys, out _));
         // A max-heap on the comparer: its root is the worst of the k kept, replaced whenever a better row comes.
         var heap = new int[k];
         var size = 0;
