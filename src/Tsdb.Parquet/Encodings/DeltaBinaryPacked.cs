@@ -291,11 +291,42 @@ internal static class DeltaBinaryPacked
             (position, last, produced) = start;
         }
         var perMiniblock = header.ValuesPerMiniblock;
+        var blockSize = header.MiniblockCount * perMiniblock;
+        if (index is not null && (index.TotalCount != header.TotalCount || index.BlockSize != blockSize))
+        {
+            throw new ArgumentException("the block index was built from another page", nameof(index));
+        }
         Span<uint> narrow = stackalloc uint[Chunk];
         Span<ulong> wide = stackalloc ulong[Chunk];
         while (produced < end)
         {
+            var blockStart = position;
             var widths = ReadBlock(input, ref position, header.MiniblockCount, out var minDelta);
+            // With the index, a whole block whose values cannot fall (and cannot wrap) lies between the value before
+            // it and the one after it: all out of range or all in it, decided without its miniblocks (a series'
+            // day of times against an hour).
+            if (index is not null && MonotonicBlock(index, blockStart, produced, blockSize, last, minDelta, widths) is { } after)
+            {
+                // Its values run from at least last + minDelta up to after: all in the range or none, or the range
+                // cuts the block and its miniblocks decide (below).
+                var take = Math.Min(blockSize, end - produced);
+                var allIn = last + minDelta >= min && after <= max;
+                if (allIn || after < min || last + minDelta > max)
+                {
+                    if (allIn)
+                    {
+                        Add(produced, produced + take);
+                    }
+                    if (take < blockSize)
+                    {
+                        break;   // the window ends in this block
+                    }
+                    position = index.Offsets[((produced - 1) / blockSize) + 1];
+                    last = after;
+                    produced += blockSize;
+                    continue;
+                }
+            }
             for (var m = 0; m < widths.Length && produced < end; m++)
             {
                 int width = widths[m];
@@ -503,6 +534,36 @@ internal static class DeltaBinaryPacked
             EncodingErrors.Truncated(Name, position, "a miniblock", length, input.Length - position);
         }
         return length;
+    }
+
+    /// <summary>
+    /// The value after a block of the index (<paramref name="blockStart"/> its position, <paramref name="produced"/>
+    /// the values before it) when its values never fall and never wrap: every delta at least 0 and the largest sum
+    /// within 64 bits, so its values lie between <paramref name="last"/> and the one returned. Null otherwise, and for
+    /// the page's last block (its end is not in the index).
+    /// </summary>
+    private static long? MonotonicBlock(BlockIndex index, int blockStart, int produced, int blockSize, long last, long minDelta, ReadOnlySpan<byte> widths)
+    {
+        if ((produced - 1) % blockSize != 0)
+        {
+            return null;
+        }
+        var block = (produced - 1) / blockSize;
+        if (block + 1 >= index.Offsets.Length || index.Offsets[block] != blockStart || minDelta < 0)
+        {
+            return null;
+        }
+        var widest = 0;
+        foreach (var w in widths)
+        {
+            widest = Math.Max(widest, w);
+        }
+        if (widest > 62)
+        {
+            return null;
+        }
+        var largestDelta = (Int128)minDelta + ((Int128)1 << widest) - 1;
+        return (Int128)last + (largestDelta * blockSize) <= long.MaxValue ? index.Before[block + 1] : null;
     }
 
     /// <summary>Where a read from value <paramref name="skip"/> may start by the index (null: from the page's first block).</summary>

@@ -84,6 +84,8 @@ public sealed class DeltaBinaryPackedTests
         Assert.Equal(encoded.Length, consumed);
     }
 
+    private static readonly int[] BlockEdges = [127, 128, 129, 255, 256, 257, 1000, 2000];
+
     public static TheoryData<string> Int64Cases() =>
     [
         "empty", "one", "two", "8", "32", "33", "128", "129", "257", "1000", "extremes", "random", "timestamps", "alternating", "constant", "even", "wrapping",
@@ -259,6 +261,37 @@ public sealed class DeltaBinaryPackedTests
             runs.Clear();
             DeltaBinaryPacked.SelectInRange(encoded, skip, count, min, max, runs, index);
             Assert.True(expected.SequenceEqual(runs.Select(r => (r.Start, r.End))), $"{name} through the block index: skip {skip}, count {count}, [{min}, {max}]: [{string.Join(", ", runs)}] instead of [{string.Join(", ", expected)}]");
+        }
+        // Ranges ending exactly on values at block edges (a block wholly in or out of the range is decided from the
+        // index's values before and after it).
+        foreach (var p in BlockEdges.Where(p => p < values.Length))
+        {
+            foreach (var (min, max) in new[] { (values[p], values[p]), (values[p], long.MaxValue), (long.MinValue, values[p]), (unchecked(values[p] + 1), long.MaxValue), (long.MinValue, unchecked(values[p] - 1)) })
+            {
+                foreach (var skip in new[] { 0, Math.Min(300, values.Length) })
+                {
+                    var count = values.Length - skip;
+                    var expected = new List<(int, int)>();
+                    for (var q = 0; q < count; q++)
+                    {
+                        var v = values[skip + q];
+                        if (v >= min && v <= max)
+                        {
+                            if (expected.Count > 0 && expected[^1].Item2 == q)
+                            {
+                                expected[^1] = (expected[^1].Item1, q + 1);
+                            }
+                            else
+                            {
+                                expected.Add((q, q + 1));
+                            }
+                        }
+                    }
+                    var runs = new List<(int Start, int End)>();
+                    DeltaBinaryPacked.SelectInRange(encoded, skip, count, min, max, runs, index);
+                    Assert.True(expected.SequenceEqual(runs.Select(r => (r.Start, r.End))), $"{name} at a block edge through the index: skip {skip}, [{min}, {max}]: [{string.Join(", ", runs)}] instead of [{string.Join(", ", expected)}]");
+                }
+            }
         }
         var error = Assert.Throws<ParquetFormatException>(() => DeltaBinaryPacked.SelectInRange(encoded, 1, values.Length, long.MinValue, long.MaxValue, []));
         Assert.Contains($"announces {values.Length} values, {values.Length} are wanted after 1", error.Message, StringComparison.Ordinal);
