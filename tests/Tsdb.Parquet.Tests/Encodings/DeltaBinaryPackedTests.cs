@@ -86,6 +86,28 @@ public sealed class DeltaBinaryPackedTests
 
     private static readonly int[] BlockEdges = [127, 128, 129, 255, 256, 257, 1000, 2000];
 
+    /// <summary>The window positions whose values lie in [min, max], as runs, found value by value.</summary>
+    private static List<(int, int)> RunsInRange(long[] values, int skip, int count, long min, long max)
+    {
+        var expected = new List<(int, int)>();
+        for (var p = 0; p < count; p++)
+        {
+            var v = values[skip + p];
+            if (v >= min && v <= max)
+            {
+                if (expected.Count > 0 && expected[^1].Item2 == p)
+                {
+                    expected[^1] = (expected[^1].Item1, p + 1);
+                }
+                else
+                {
+                    expected.Add((p, p + 1));
+                }
+            }
+        }
+        return expected;
+    }
+
     public static TheoryData<string> Int64Cases() =>
     [
         "empty", "one", "two", "8", "32", "33", "128", "129", "257", "1000", "extremes", "random", "timestamps", "alternating", "constant", "even", "wrapping",
@@ -239,22 +261,7 @@ public sealed class DeltaBinaryPackedTests
             {
                 (min, max) = (max, min);
             }
-            var expected = new List<(int, int)>();
-            for (var p = 0; p < count; p++)
-            {
-                var v = values[skip + p];
-                if (v >= min && v <= max)
-                {
-                    if (expected.Count > 0 && expected[^1].Item2 == p)
-                    {
-                        expected[^1] = (expected[^1].Item1, p + 1);
-                    }
-                    else
-                    {
-                        expected.Add((p, p + 1));
-                    }
-                }
-            }
+            var expected = RunsInRange(values, skip, count, min, max);
             var runs = new List<(int Start, int End)>();
             DeltaBinaryPacked.SelectInRange(encoded, skip, count, min, max, runs);
             Assert.True(expected.SequenceEqual(runs.Select(r => (r.Start, r.End))), $"{name}: skip {skip}, count {count}, [{min}, {max}]: [{string.Join(", ", runs)}] instead of [{string.Join(", ", expected)}]");
@@ -271,22 +278,7 @@ public sealed class DeltaBinaryPackedTests
                 foreach (var skip in new[] { 0, Math.Min(300, values.Length) })
                 {
                     var count = values.Length - skip;
-                    var expected = new List<(int, int)>();
-                    for (var q = 0; q < count; q++)
-                    {
-                        var v = values[skip + q];
-                        if (v >= min && v <= max)
-                        {
-                            if (expected.Count > 0 && expected[^1].Item2 == q)
-                            {
-                                expected[^1] = (expected[^1].Item1, q + 1);
-                            }
-                            else
-                            {
-                                expected.Add((q, q + 1));
-                            }
-                        }
-                    }
+                    var expected = RunsInRange(values, skip, count, min, max);
                     var runs = new List<(int Start, int End)>();
                     DeltaBinaryPacked.SelectInRange(encoded, skip, count, min, max, runs, index);
                     Assert.True(expected.SequenceEqual(runs.Select(r => (r.Start, r.End))), $"{name} at a block edge through the index: skip {skip}, [{min}, {max}]: [{string.Join(", ", runs)}] instead of [{string.Join(", ", expected)}]");
