@@ -29,6 +29,8 @@ internal sealed class SortExec(ExecutionPlan input, IReadOnlyList<SortExpr> keys
         // The first batch is held back: when it is the only one and already in order (rows that arrive sorted by
         // time, as a series' aggregates often do), it goes out as it came, without the sorter.
         RecordBatch? first = null;
+        ExternalSorter Sorter(Schema schema) => new(schema, [.. keys.Select((k, i) => new SortKey(width + i, k.Descending, k.NullsFirst))],
+            reservation, context.SpillDirectory, fetch, context.BatchSize);
         try
         {
             await foreach (var batch in input.ExecuteAsync(context).ConfigureAwait(false))
@@ -48,8 +50,7 @@ internal sealed class SortExec(ExecutionPlan input, IReadOnlyList<SortExpr> keys
                     first = extended;
                     continue;
                 }
-                sorter ??= new ExternalSorter(extended.Schema, [.. keys.Select((k, i) => new SortKey(width + i, k.Descending, k.NullsFirst))],
-                    reservation, context.SpillDirectory, fetch, context.BatchSize);
+                sorter ??= Sorter(extended.Schema);
                 if (first is not null)
                 {
                     await sorter.AddAsync(first, context.CancellationToken).ConfigureAwait(false);
@@ -67,8 +68,7 @@ internal sealed class SortExec(ExecutionPlan input, IReadOnlyList<SortExpr> keys
                     yield return MakeBatch(outputNames, [.. first.Columns.Take(width).Select(c => rows == first.Length ? c : c.Slice(0, rows))], rows);
                     yield break;
                 }
-                sorter = new ExternalSorter(first.Schema, [.. keys.Select((k, i) => new SortKey(width + i, k.Descending, k.NullsFirst))],
-                    reservation, context.SpillDirectory, fetch, context.BatchSize);
+                sorter = Sorter(first.Schema);
                 await sorter.AddAsync(first, context.CancellationToken).ConfigureAwait(false);
                 Metrics.PeakMemory = Math.Max(Metrics.PeakMemory, reservation.Size);
             }
