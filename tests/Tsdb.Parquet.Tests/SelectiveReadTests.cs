@@ -417,6 +417,48 @@ public sealed class SelectiveReadTests
         Assert.True(cache.Count > 0);
     }
 
+    /// <summary>
+    /// A series' rows straddle pages, and the page indexes of a tag and a time range select both pages; the time range
+    /// then narrows the rows to one of them. Every page fetched is kept, decoded or not, so that the same read again
+    /// reads nothing (it used to fetch the page it then skipped, on every repeat).
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_repeated_read_whose_time_range_skips_a_fetched_page_reads_nothing_again(int seed)
+    {
+        var schema = new Tsdb.Arrow.Types.Schema([
+            new Field("time", ArrowType.TimestampNanosecond, nullable: false),
+            new Field("host", ArrowType.DictionaryUtf8),
+            new Field("i64", ArrowType.Int64, nullable: false)]);
+        var unsorted = new TestData(seed).Batch(schema, 12_000, 1_000_000);
+        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
+        var bytes = ParquetWriter.ToBytes(schema, [batch], new ParquetWriterOptions { PageRowLimit = 256 });
+        var source = new MemoryRandomAccessSource(bytes);
+        var reader = await ParquetReader.OpenAsync(source, new ParquetReadOptions { DictionaryColumns = new HashSet<string> { "host" }, Cache = new ReadCache(1 << 24) });
+        var times = (TimestampArray)batch.Column("time")!;
+        var skipped = 0;
+        foreach (var host in Enumerable.Range(0, batch.Length).Select(i => batch.Column("host")!.GetObject(i) as string).Where(h => h is not null).Distinct())
+        {
+            var rows = Enumerable.Range(0, batch.Length).Where(i => Equals(batch.Column("host")!.GetObject(i), host)).ToList();
+            // The host's first and last few rows by time: its first page or its last, rarely both.
+            foreach (var (from, to) in new[] { (times.GetValue(rows[0]), times.GetValue(rows[2])), (times.GetValue(rows[^3]), times.GetValue(rows[^1])) })
+            {
+                ColumnRange[] predicates = [new ColumnRange("host", host, host), new ColumnRange("time", from, to)];
+                var expected = Where(batch, (b, i) => Equals(b.Column("host")!.GetObject(i), host) && times.GetValue(i) >= from && times.GetValue(i) <= to);
+                var first = await ReadAsync(reader, predicates);
+                var before = source.BytesRead;
+                var again = await ReadAsync(reader, predicates);
+                Assert.Equal(before, source.BytesRead);
+                Assert.Equal(ParquetCanonicalJson.Columns(schema, first).ToJsonString(), ParquetCanonicalJson.Columns(schema, again).ToJsonString());
+                var exact = again.Select(b => Where(b, (r, i) => Equals(r.Column("host")!.GetObject(i), host) && ((TimestampArray)r.Column("time")!).GetValue(i) >= from && ((TimestampArray)r.Column("time")!).GetValue(i) <= to));
+                Assert.Equal(ParquetCanonicalJson.Columns(schema, [expected]).ToJsonString(), ParquetCanonicalJson.Columns(schema, [.. exact]).ToJsonString());
+                skipped += rows[0] / 256 != rows[^1] / 256 ? 1 : 0;
+            }
+        }
+        Assert.True(skipped >= 4, $"{skipped} windows of hosts whose rows straddle pages");
+    }
+
     [Fact]
     public async Task Whole_reads_leave_the_cache_alone()
     {

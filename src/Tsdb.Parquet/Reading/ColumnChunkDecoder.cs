@@ -321,6 +321,9 @@ internal sealed class ColumnChunkDecoder : IDisposable
         }
         if (!selection.Overlaps(firstRow, firstRow + rows))
         {
+            // Fetched for the selection before a predicate narrowed it: kept all the same, or the same read would
+            // fetch it again every time only to skip it.
+            decompressed?.Invoke(Decompress(body, header.UncompressedPageSize));
             return rows;
         }
         var page = Decompress(body, header.UncompressedPageSize);
