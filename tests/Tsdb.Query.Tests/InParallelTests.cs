@@ -46,6 +46,59 @@ public sealed class InParallelTests
         Assert.Equal(count, processed);
     }
 
+    /// <summary>
+    /// Small batches (a few series' rows) are processed on the reading thread where they stand; large ones around them
+    /// still go to the pool. Either way every batch is processed once and the results keep the input's order.
+    /// </summary>
+    [Theory]
+    [InlineData("ssss")]
+    [InlineData("LsLsL")]
+    [InlineData("sLLs")]
+    [InlineData("Ls")]
+    [InlineData("sL")]
+    [InlineData("ssL")]
+    [InlineData("LLLLsLLsss")]
+    public async Task Small_batches_are_processed_on_the_reading_thread_in_their_place(string kinds)
+    {
+        var readOn = new int[kinds.Length];
+        var processedOn = new int[kinds.Length];
+        var processed = 0;
+        var results = new List<int>();
+        async IAsyncEnumerable<int> Read()
+        {
+            for (var i = 0; i < kinds.Length; i++)
+            {
+                readOn[i] = Environment.CurrentManagedThreadId;
+                yield return i;
+            }
+            await Task.CompletedTask;
+        }
+        await foreach (var r in ScanExec.InParallel(Read(), i =>
+        {
+            processedOn[i] = Environment.CurrentManagedThreadId;
+            Interlocked.Increment(ref processed);
+            Thread.Sleep(kinds[i] == 'L' ? 20 : 0);   // a large batch still running when the next small one arrives
+            return i;
+        }, width: 2, CancellationToken.None, small: i => kinds[i] == 's'))
+        {
+            results.Add(r);
+        }
+        Assert.Equal(Enumerable.Range(0, kinds.Length), results);
+        Assert.Equal(kinds.Length, processed);
+        for (var i = 0; i < kinds.Length; i++)
+        {
+            if (kinds[i] == 's')
+            {
+                Assert.Equal(readOn[i], processedOn[i]);
+            }
+        }
+        if (kinds.Count(k => k == 'L') >= 2)
+        {
+            // Large batches go to the pool as before: at least one ran off the thread that read it.
+            Assert.Contains(Enumerable.Range(0, kinds.Length), i => kinds[i] == 'L' && processedOn[i] != readOn[i]);
+        }
+    }
+
     [Fact]
     public async Task A_failure_of_the_only_batch_reaches_the_reader()
     {

@@ -242,9 +242,20 @@ public sealed class ParquetReader
             var (refined, already) = await RefineLargeAsync(group, projected, selection, predicates ?? [], cancellationToken).ConfigureAwait(false);
             selection = refined;
             var rest = projected.Where(c => already is null || c.Index != already.Value.Column).ToList();
-            var results = rest.Count == 0 ? []
-                : rest.Count == 1 ? [await ReadColumnAsync(group, rest[0], refined, cancellationToken).ConfigureAwait(false)]
-                : await Task.WhenAll(rest.Select(column => Task.Run(() => ReadColumnAsync(group, column, refined, cancellationToken), cancellationToken))).ConfigureAwait(false);
+            // The predicates may have left few rows (a few series' hours out of their pages' days): decoded in line then.
+            ArrayData[] results;
+            if (rest.Count > 1 && refined.RowCount > InlineDecodeRows)
+            {
+                results = await Task.WhenAll(rest.Select(column => Task.Run(() => ReadColumnAsync(group, column, refined, cancellationToken), cancellationToken))).ConfigureAwait(false);
+            }
+            else
+            {
+                results = new ArrayData[rest.Count];
+                for (var r = 0; r < rest.Count; r++)
+                {
+                    results[r] = await ReadColumnAsync(group, rest[r], refined, cancellationToken).ConfigureAwait(false);
+                }
+            }
             decoded = new ArrayData[projected.Count];
             for (int c = 0, r = 0; c < projected.Count; c++)
             {

@@ -193,7 +193,7 @@ internal sealed class FirstPerKeyExec : ExecutionPlan
         void Scanned(IReadOnlyList<IQueryChunk> chunks) => Metrics.Count("bound_chunks_scanned", chunks.Count);
         var rows = plan.Statistics is null ? context.Scan(request, Scanned) : context.Scan(request, Scanned, Answered);
         // Each stored batch reduced on its own, up to one per core; the candidates merged here in scan order.
-        await foreach (var candidates in ScanExec.InParallel(rows, raw => Candidates(plan, schema, raw, context), context.Parallelism, ct).ConfigureAwait(false))
+        await foreach (var candidates in ScanExec.InParallel(rows, raw => Candidates(plan, schema, raw, context), context.Parallelism, ct, raw => raw.Length < context.InlineRows).ConfigureAwait(false))
         {
             foreach (var (name, t) in candidates)
             {
@@ -318,7 +318,7 @@ internal sealed class FirstPerKeyExec : ExecutionPlan
         }
         var reduced = _fused is not null
             ? _fused.RunAsync(context, b => Reduce(b, context), narrow)
-            : ScanExec.InParallel(_input.ExecuteAsync(context), b => Reduce(b, context), context.Parallelism, context.CancellationToken);
+            : ScanExec.InParallel(_input.ExecuteAsync(context), b => Reduce(b, context), context.Parallelism, context.CancellationToken, b => b.Length < context.InlineRows);
         await foreach (var batch in reduced.ConfigureAwait(false))
         {
             if (batch is { Length: > 0 })

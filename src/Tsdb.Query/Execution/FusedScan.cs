@@ -72,7 +72,7 @@ internal sealed class FusedScan
     /// <param name="narrow">Narrows what the scan asks storage for (a tighter time range the operator has learnt).</param>
     public IAsyncEnumerable<T?> RunAsync<T>(TaskContext context, Func<RecordBatch, T?> step, Func<ScanRequest, ScanRequest>? narrow = null)
         where T : class =>
-        ScanExec.InParallel(Slices(context, narrow), slice => Process(slice, context, step), context.Parallelism, context.CancellationToken);
+        ScanExec.InParallel(Slices(context, narrow), slice => Process(slice, context, step), context.Parallelism, context.CancellationToken, slice => slice.Rows.Length < context.InlineRows);
 
     private T? Process<T>(Slice slice, TaskContext context, Func<RecordBatch, T?> step)
         where T : class

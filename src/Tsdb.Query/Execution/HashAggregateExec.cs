@@ -67,7 +67,7 @@ internal sealed class HashAggregateExec(ExecutionPlan input, IReadOnlyList<Expr>
 
         var partials = _fused is not null
             ? _fused.RunAsync<Partial>(context, b => Local(b, context))
-            : ScanExec.InParallel(input.ExecuteAsync(context), b => Local(b, context), context.Parallelism, context.CancellationToken);
+            : ScanExec.InParallel(input.ExecuteAsync(context), b => Local(b, context), context.Parallelism, context.CancellationToken, b => b.Length < context.InlineRows);
         // Kept as running totals: with small slices thousands of partials can wait (GROUP BY hostname: a few groups each).
         long pendingGroups = 0;
         long pendingBytes = 0;

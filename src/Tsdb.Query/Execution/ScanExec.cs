@@ -69,7 +69,7 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
         long sent = 0;
         // A LIMIT without ORDER BY usually stops after its first batch: nothing is read ahead for it.
         var width = Fetch is null ? context.Parallelism : 1;
-        await foreach (var batch in InParallel(context.Scan(Request(), Metrics.AddChunks), raw => Process(raw, context), width, ct).ConfigureAwait(false))
+        await foreach (var batch in InParallel(context.Scan(Request(), Metrics.AddChunks), raw => Process(raw, context), width, ct, raw => raw.Length < context.InlineRows).ConfigureAwait(false))
         {
             if (batch.Length == 0)
             {
@@ -174,9 +174,10 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
     /// <paramref name="process"/> over every input batch on the thread pool, up to <paramref name="width"/> at a time,
     /// results in input order. Stopping early or failing lets the batches in flight finish, their failures observed.
     /// The first batch waits for a second before it goes to the pool: a scan of one batch (a selective query) is
-    /// processed on the reading thread, without two thread hops that cost more than the work.
+    /// processed on the reading thread, without two thread hops that cost more than the work. So is every batch
+    /// <paramref name="small"/> calls small (<see cref="TaskContext.InlineRows"/>), in its place in the order.
     /// </summary>
-    internal static async IAsyncEnumerable<T> InParallel<TIn, T>(IAsyncEnumerable<TIn> input, Func<TIn, T> process, int width, [EnumeratorCancellation] CancellationToken ct)
+    internal static async IAsyncEnumerable<T> InParallel<TIn, T>(IAsyncEnumerable<TIn> input, Func<TIn, T> process, int width, [EnumeratorCancellation] CancellationToken ct, Func<TIn, bool>? small = null)
     {
         var running = new Queue<Task<T>>();
         var first = default(TIn);
@@ -188,6 +189,16 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
             {
                 if (width <= 1)
                 {
+                    running.Enqueue(Task.FromResult(process(raw)));
+                }
+                else if (small?.Invoke(raw) == true)
+                {
+                    if (holding)
+                    {
+                        var held = first!;
+                        (first, holding) = (default, false);
+                        running.Enqueue(Task.Run(() => process(held), ct));
+                    }
                     running.Enqueue(Task.FromResult(process(raw)));
                 }
                 else if (seen++ == 0)
@@ -212,9 +223,10 @@ internal sealed class ScanExec(string database, string table, Schema schema, Exp
             }
             if (holding)
             {
+                // After the small batches before it, if any.
                 var only = first!;
                 (first, holding) = (default, false);
-                yield return process(only);
+                running.Enqueue(Task.FromResult(process(only)));
             }
             while (running.Count > 0)
             {

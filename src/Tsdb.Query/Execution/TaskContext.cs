@@ -49,4 +49,11 @@ public sealed class TaskContext(ITableSource source, QueryMemoryPool memory, Eva
     /// work allocates under the large-object threshold (8192 × 8 bytes = 64 KB).
     /// </summary>
     public int MorselRows { get; init; } = new QueryEngineOptions().MorselRows;
+
+    /// <summary>
+    /// Batches of fewer rows are processed on the thread that read them, not handed to another (see
+    /// <see cref="ScanExec.InParallel"/>): a selective read of a few series gives batches of a few hundred rows, each
+    /// processed in less time than a hand-over and a wake-up take. Tests set 0 to send every batch to the pool.
+    /// </summary>
+    public int InlineRows { get; init; } = 2048;
 }

@@ -67,7 +67,8 @@ public abstract class ExecutionPlanConformance : IDisposable
 
     /// <summary>
     /// A context like the executor's, with small output batches so operators that build their own yield several, and
-    /// slices of two rows where a scan runs fused with the operator above (so stored batches are cut).
+    /// slices of two rows where a scan runs fused with the operator above (so stored batches are cut), every
+    /// slice handed to the thread pool however small.
     /// </summary>
     internal TaskContext Context(ITableSource source, long memory = 1L << 30, CancellationToken cancellationToken = default) =>
         new(source, new QueryMemoryPool(memory), new EvalContext(TestPlans.T0 + (3600 * 1_000_000_000L), cancellationToken), new SpillDirectory(_spill), cancellationToken)
@@ -75,6 +76,7 @@ public abstract class ExecutionPlanConformance : IDisposable
             BatchSize = 3,
             Parallelism = 2,
             MorselRows = 2,
+            InlineRows = 0,
         };
 
     internal static async Task<List<RecordBatch>> Run(ExecutionPlan plan, TaskContext context)
