@@ -15,7 +15,8 @@ internal static class InfluxQLSeries
     public sealed record Header(string? Name, IReadOnlyList<KeyValuePair<string, string>> Tags, IReadOnlyList<string> Columns, TimeZoneInfo? Zone)
     {
         public bool SameSeries(Header other) =>
-            Name == other.Name && Tags.Count == other.Tags.Count && Tags.SequenceEqual(other.Tags) && ReferenceEquals(Columns, other.Columns);
+            ReferenceEquals(this, other)
+            || (Name == other.Name && Tags.Count == other.Tags.Count && Tags.SequenceEqual(other.Tags) && ReferenceEquals(Columns, other.Columns));
     }
 
     /// <summary>One row: values in column order; a time is a long of nanoseconds (see <see cref="TimeValue"/>).</summary>
@@ -69,12 +70,30 @@ internal static class InfluxQLSeries
         }
     }
 
+    /// <summary>
+    /// A name or tag column's values as strings. Rows come sorted by series, so a value repeats for a whole run: a run
+    /// shares one string (made once, not once per row), and the per-row series test above is mostly a reference test.
+    /// </summary>
     private static string?[] Strings(ArrowArray array)
     {
         var result = new string?[array.Length];
-        for (var i = 0; i < result.Length; i++)
+        switch (array)
         {
-            result[i] = array.IsNull(i) ? null : Convert.ToString(array.GetObject(i), System.Globalization.CultureInfo.InvariantCulture);
+            case StringArray strings:
+                for (var i = 0; i < result.Length; i++)
+                {
+                    if (!strings.IsNull(i))
+                    {
+                        result[i] = i > 0 && result[i - 1] is { } previous && strings.GetBytes(i).SequenceEqual(strings.GetBytes(i - 1)) ? previous : strings.GetString(i);
+                    }
+                }
+                break;
+            default:
+                for (var i = 0; i < result.Length; i++)
+                {
+                    result[i] = array.IsNull(i) ? null : Convert.ToString(array.GetObject(i), System.Globalization.CultureInfo.InvariantCulture);
+                }
+                break;
         }
         return result;
     }
