@@ -5,13 +5,14 @@
 # snapshotted to TSM and fully compacted), then times each query (median and p90 of RUNS runs after 2 warm-ups,
 # the three sides interleaved) with bench/influxql-comparison.mjs, then the InfluxQL texts again through curl (a light
 # keep-alive client; Node's fetch adds 0.5-1 ms a request) on tsdb and 1.6.7.
-# usage: [RUNS=10] [WARMUPS=2] [HOSTS=…] [ONLY=a,b] [EXPLAIN=a,b] bench/influxql-comparison.sh [LINES]
+# usage: [RUNS=10] [WARMUPS=2] [HOSTS=…] [ONLY=a,b] [EXPLAIN=a,b] [SOURCE_BUILD=1] bench/influxql-comparison.sh [LINES]
 #   LINES  default 2,000,000 (20 M field values, about 4 min with RUNS=10); 10,000,000 is the size of
 #          bench/query-comparison.sh (its load into InfluxDB 1.6.7 takes about 2 min; lastpoint in InfluxQL takes
 #          seconds per run there, so ONLY= without it keeps the run near 7 min).
 #   HOSTS  default 1,000 from 10,000,000 lines up, 100 from 1,000,000, else 10, so that the data (one point per host
 #          every 10 s from 2016-01-01T00:00Z) covers the first 20 hours the queries read.
 #   EXPLAIN  queries whose EXPLAIN ANALYZE (InfluxQL and SQL, on tsdb) is printed after the table.
+#   SOURCE_BUILD=1  runs tsdb from `dotnet build` (JIT only) instead of the ReadyToRun publish deploy/publish.sh makes.
 # Both servers bind free ports on 127.0.0.1 and are stopped by PID; their state lives in a temporary directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,14 +36,25 @@ INFLUX_RPC_PORT=$(free_port)
 TSDB=http://127.0.0.1:$TSDB_PORT
 INFLUX=http://127.0.0.1:$INFLUX_PORT
 
-dotnet build src/Tsdb.Cli -c Release --nologo -v quiet >/dev/null
+# tsdb as deploy/publish.sh ships it, with ReadyToRun (precompiled) assemblies, so that a fresh server's first
+# requests do not run the JIT's unoptimised first tier; framework-dependent here (the self-contained single file runs
+# the same code and takes minutes longer to build). SOURCE_BUILD=1 runs the plain `dotnet build` output instead.
+if [ "${SOURCE_BUILD:-0}" = 1 ]; then
+  dotnet build src/Tsdb.Cli -c Release --nologo -v quiet >/dev/null
+  TSDB_CMD=(dotnet src/Tsdb.Cli/bin/Release/net10.0/tsdb.dll)
+else
+  case "$(uname -m)" in aarch64|arm64) RID=linux-arm64 ;; *) RID=linux-x64 ;; esac
+  dotnet publish src/Tsdb.Cli/Tsdb.Cli.csproj -c Release -r "$RID" --self-contained false -p:PublishReadyToRun=true \
+    -o "$WORK/tsdb-bin" --nologo -v quiet >/dev/null
+  TSDB_CMD=("$WORK/tsdb-bin/tsdb")
+fi
 dotnet build bench/Tsdb.LoadGen -c Release --nologo -v quiet >/dev/null
 LOADGEN="dotnet bench/Tsdb.LoadGen/bin/Release/net10.0/Tsdb.LoadGen.dll --writers 4 --lines $LINES --hosts $HOSTS --warmup-lines 0"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the start; $LINES lines, $HOSTS hosts"
 
 # tsdb, as bench/query-comparison.sh runs it, without its line per request (--log-level warn): InfluxDB 1.6.7 below
 # runs with its HTTP request log off (log-enabled = false), and a small query's log line costs ~5 % of its time.
-dotnet src/Tsdb.Cli/bin/Release/net10.0/tsdb.dll serve --without-auth --http-bind "127.0.0.1:$TSDB_PORT" --data-dir "$WORK/tsdb" \
+"${TSDB_CMD[@]}" serve --without-auth --http-bind "127.0.0.1:$TSDB_PORT" --data-dir "$WORK/tsdb" \
   --persist-age 1000h --log-level warn >"$WORK/tsdb.log" 2>&1 &
 TSDB_PID=$!
 wait_for "$TSDB/health"
