@@ -21,45 +21,7 @@ public static class Optimizer
         {
             pruned = new ProjectionPlan(pruned, [.. Enumerable.Range(0, plan.Schema.FieldCount).Select(i => Column(pruned.Schema, map[i]))], [.. plan.Schema.Fields.Select(f => f.Name)]);
         }
-        return MergeProjections(DropSatisfiedSorts(pruned));
-    }
-
-    // ---- projections ----
-
-    /// <summary>
-    /// A projection over a projection becomes one, the inner expressions put in place of the columns the outer reads
-    /// (an InfluxQL plan names its output over a projection of its own): one operator, one batch built instead of two.
-    /// Only when that computes nothing twice or out of turn: every inner expression the outer reads is a column or a
-    /// constant, or read once and not volatile.
-    /// </summary>
-    private static LogicalPlan MergeProjections(LogicalPlan plan) =>
-        plan.Transform(node => node is ProjectionPlan { Input: ProjectionPlan inner } outer && Mergeable(outer, inner)
-            ? new ProjectionPlan(inner.Input, [.. outer.Exprs.Select(e => e.Transform(x => x is ColumnExpr c ? inner.Exprs[c.Index] : null))], outer.Names)
-            : null);
-
-    private static bool Mergeable(ProjectionPlan outer, ProjectionPlan inner)
-    {
-        var reads = new int[inner.Exprs.Count];
-        foreach (var e in outer.Exprs)
-        {
-            foreach (var c in e.Walk().OfType<ColumnExpr>())
-            {
-                if (c.Index >= reads.Length)
-                {
-                    return false;
-                }
-                reads[c.Index]++;
-            }
-        }
-        for (var i = 0; i < reads.Length; i++)
-        {
-            if (reads[i] > 0 && inner.Exprs[i] is not (ColumnExpr or LiteralExpr)
-                && (reads[i] > 1 || inner.Exprs[i].Walk().Any(e => e is ScalarFunctionExpr { Function.IsVolatile: true })))
-            {
-                return false;
-            }
-        }
-        return true;
+        return DropSatisfiedSorts(pruned);
     }
 
     // ---- sorts ----
