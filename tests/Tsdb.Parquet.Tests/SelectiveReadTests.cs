@@ -25,6 +25,18 @@ public sealed class SelectiveReadTests
         return (batch, ParquetWriter.ToBytes(TestData.WideSchema, [batch], options));
     }
 
+    /// <summary>12,000 rows of time, a dictionary host and an integer, sorted by host then time (delta-encoded times and integers), in pages of <paramref name="pageRowLimit"/> rows.</summary>
+    private static (Tsdb.Arrow.Types.Schema Schema, RecordBatch Batch, byte[] Bytes) HostSortedTimes(int seed, int pageRowLimit)
+    {
+        var schema = new Tsdb.Arrow.Types.Schema([
+            new Field("time", ArrowType.TimestampNanosecond, nullable: false),
+            new Field("host", ArrowType.DictionaryUtf8),
+            new Field("i64", ArrowType.Int64, nullable: false)]);
+        var unsorted = new TestData(seed).Batch(schema, 12_000, 1_000_000);
+        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
+        return (schema, batch, ParquetWriter.ToBytes(schema, [batch], new ParquetWriterOptions { PageRowLimit = pageRowLimit }));
+    }
+
     /// <summary>TestData's rows sorted by host, then time (the order persisted files have).</summary>
     private static RecordBatch HostSorted(int seed, int rows)
     {
@@ -384,13 +396,7 @@ public sealed class SelectiveReadTests
     [InlineData(2)]
     public async Task Windows_deep_in_cached_delta_pages_read_the_same_rows(int seed)
     {
-        var schema = new Tsdb.Arrow.Types.Schema([
-            new Field("time", ArrowType.TimestampNanosecond, nullable: false),
-            new Field("host", ArrowType.DictionaryUtf8),
-            new Field("i64", ArrowType.Int64, nullable: false)]);
-        var unsorted = new TestData(seed).Batch(schema, 12_000, 1_000_000);
-        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
-        var bytes = ParquetWriter.ToBytes(schema, [batch], new ParquetWriterOptions { PageRowLimit = 4096 });
+        var (schema, batch, bytes) = HostSortedTimes(seed, pageRowLimit: 4096);
         var cache = new ReadCache(1 << 24);
         var reader = await ParquetReader.OpenAsync(new MemoryRandomAccessSource(bytes), new ParquetReadOptions { DictionaryColumns = new HashSet<string> { "host" }, Cache = cache });
         var hosts = Enumerable.Range(0, batch.Length).Select(i => batch.Column("host")!.GetObject(i) as string).Where(h => h is not null).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -427,13 +433,7 @@ public sealed class SelectiveReadTests
     [InlineData(3)]
     public async Task A_repeated_read_whose_time_range_skips_a_fetched_page_reads_nothing_again(int seed)
     {
-        var schema = new Tsdb.Arrow.Types.Schema([
-            new Field("time", ArrowType.TimestampNanosecond, nullable: false),
-            new Field("host", ArrowType.DictionaryUtf8),
-            new Field("i64", ArrowType.Int64, nullable: false)]);
-        var unsorted = new TestData(seed).Batch(schema, 12_000, 1_000_000);
-        var batch = Selection.Take(unsorted, Sorting.SortIndices([(unsorted.Column("host")!, false, false), (unsorted.Column("time")!, false, false)]));
-        var bytes = ParquetWriter.ToBytes(schema, [batch], new ParquetWriterOptions { PageRowLimit = 256 });
+        var (schema, batch, bytes) = HostSortedTimes(seed, pageRowLimit: 256);
         var source = new MemoryRandomAccessSource(bytes);
         var reader = await ParquetReader.OpenAsync(source, new ParquetReadOptions { DictionaryColumns = new HashSet<string> { "host" }, Cache = new ReadCache(1 << 24) });
         var times = (TimestampArray)batch.Column("time")!;
